@@ -1,0 +1,241 @@
+/* ember.h — the one public header of libember, Ember's C11 runtime for .pte (ExecuTorch ET12)
+ * programs.
+ *
+ * Usage (error handling shortened; every call returns ember_status, 0 is EMBER_OK):
+ *
+ *     #include <ember/ember.h>
+ *
+ *     // 1. The file's bytes stay where they are (flash, mmap, a static array): weights are
+ *     //    never copied, so `file` must outlive the program and every method loaded from it.
+ *     ember_program prog;
+ *     if (ember_program_load(&prog, file, file_size) != EMBER_OK)
+ *         printf("%s\n", ember_program_error(&prog));
+ *
+ *     // 2. Ask what a method needs, then hand it memory: one bookkeeping block plus one block
+ *     //    per planned buffer (memory ids 1..n). Static arrays work; nothing is malloc'ed.
+ *     ember_method_requirements req;
+ *     ember_method_requirements_get(&prog, "forward", &req);
+ *     static uint8_t book[64 * 1024] __attribute__((aligned(16)));
+ *     void* buffers[EMBER_MAX_BUFFERS];
+ *     for (size_t i = 0; i < req.num_buffers; i++) buffers[i] = my_arena_take(req.buffer_bytes[i]);
+ *     ember_method* m;
+ *     ember_method_load(&prog, "forward", book, sizeof book, buffers, req.num_buffers, &m);
+ *
+ *     // 3. Inputs are checked against the method's dtype and shape, then copied into their
+ *     //    planned slot (or, for an input the program did not plan, borrowed by pointer).
+ *     int32_t shape[2] = {1, 16};
+ *     ember_method_set_input(m, 0, EMBER_DTYPE_F32, 2, shape, x);
+ *     ember_method_execute(m);
+ *     const ember_tensor* y;
+ *     ember_method_output(m, 0, &y);      // y->data points into the planned buffers
+ *     ember_method_destroy(m);            // releases delegate handles; memory stays the caller's
+ *
+ * Ownership: the library never allocates. `ember_program` is the caller's (usually on the
+ * stack or static) and points into the file bytes. `ember_method` lives inside the bookkeeping
+ * block. Output tensors point into the planned buffers and are valid until the next execute.
+ * Errors: a failed call leaves a message in ember_program_error() (load) or
+ * ember_method_error() (execute) naming what was wrong (an operator, a backend, a value).
+ */
+#ifndef EMBER_EMBER_H
+#define EMBER_EMBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EMBER_VERSION_STRING "0.1.0"
+
+/* ---- status ---------------------------------------------------------------------------- */
+
+typedef enum ember_status {
+#define EMBER_STATUS(name, value, text) EMBER_##name = value,
+#include "ember/status.inc"
+#undef EMBER_STATUS
+} ember_status;
+
+/* A short fixed name for a status code ("unknown operator"); never NULL. */
+const char* ember_status_str(ember_status status);
+
+/* ---- scalar types ---------------------------------------------------------------------- */
+
+typedef enum ember_dtype {
+#define EMBER_DTYPE(name, value, bytes, text) EMBER_DTYPE_##name = value,
+#include "ember/dtype.inc"
+#undef EMBER_DTYPE
+} ember_dtype;
+
+/* Bytes per element, or 0 for a code Ember does not know. */
+size_t ember_dtype_size(int dtype);
+/* "float32", ...; "unknown" for a code Ember does not know. */
+const char* ember_dtype_name(int dtype);
+
+/* ---- tensors and values ---------------------------------------------------------------- */
+
+#define EMBER_MAX_DIMS 8      /* tensors of higher rank are rejected at load */
+#define EMBER_MAX_BUFFERS 16  /* planned memory ids per method, including reserved id 0 */
+
+/* Where a tensor's bytes live. */
+enum {
+    EMBER_TENSOR_CONSTANT = 1, /* points into the program's bytes (read-only) */
+    EMBER_TENSOR_PLANNED = 2,  /* at a fixed offset inside a caller's planned buffer */
+    EMBER_TENSOR_BORROWED = 4, /* no storage of its own: set by the caller or by a view op */
+};
+
+typedef struct ember_tensor {
+    void* data;                       /* first element; NULL until bound (borrowed tensors) */
+    int32_t sizes[EMBER_MAX_DIMS];    /* (dim) */
+    int32_t strides[EMBER_MAX_DIMS];  /* (dim) in elements, derived from sizes and dim_order */
+    uint8_t dim_order[EMBER_MAX_DIMS];/* (dim) outermost first; 0,1,2.. is contiguous */
+    uint8_t dim;                      /* rank, 0 for a scalar tensor */
+    uint8_t dtype;                    /* ember_dtype */
+    uint8_t storage;                  /* EMBER_TENSOR_* */
+    uint8_t reserved;
+    int64_t numel;                    /* product of sizes (1 for rank 0) */
+    size_t nbytes;                    /* numel * element size */
+} ember_tensor;
+
+/* Value kinds, numbered as the format's KernelTypes union. */
+typedef enum ember_value_tag {
+    EMBER_VALUE_NONE = 0,
+    EMBER_VALUE_NULL = 1,
+    EMBER_VALUE_INT = 2,
+    EMBER_VALUE_BOOL = 3,
+    EMBER_VALUE_DOUBLE = 4,
+    EMBER_VALUE_TENSOR = 5,
+    EMBER_VALUE_STRING = 6,
+    EMBER_VALUE_INT_LIST = 7,
+    EMBER_VALUE_DOUBLE_LIST = 8,
+    EMBER_VALUE_BOOL_LIST = 9,
+    EMBER_VALUE_TENSOR_LIST = 10,
+    EMBER_VALUE_OPTIONAL_TENSOR_LIST = 11,
+} ember_value_tag;
+
+/* One entry of a method's value table (ExecuTorch's EValue). Lists are resolved at load into
+ * the bookkeeping block: int lists hold the integers themselves, tensor lists hold pointers
+ * (NULL for a missing entry of an optional tensor list). */
+typedef struct ember_value {
+    uint32_t tag; /* ember_value_tag */
+    uint32_t len; /* element count for strings and lists */
+    union {
+        int64_t i;
+        double d;
+        bool b;
+        ember_tensor* t;
+        const char* str;         /* (len) bytes, NUL-terminated */
+        const int64_t* ints;     /* (len) */
+        const double* doubles;   /* (len) */
+        const uint8_t* bools;    /* (len), 0 or 1 */
+        ember_tensor* const* tensors; /* (len) */
+    } u;
+} ember_value;
+
+/* ---- programs -------------------------------------------------------------------------- */
+
+/* A verified view of a .pte file. Fields are private; the struct is public so it can live on
+ * the stack or in static memory. */
+typedef struct ember_program {
+    const uint8_t* data;      /* the file, caller-owned */
+    size_t size;              /* bytes of data */
+    size_t fb_size;           /* bytes of the flatbuffer part */
+    uint64_t segment_base;    /* offset of segment data, 0 if none */
+    uint32_t root;            /* offset of the Program table */
+    uint32_t plans;           /* offset of the execution_plan vector */
+    uint32_t num_plans;
+    uint32_t segments;        /* offset of the segments vector, 0 if absent */
+    uint32_t num_segments;
+    uint32_t const_offsets;   /* offset of constant_segment.offsets, 0 if absent */
+    uint32_t num_const_offsets;
+    uint32_t const_segment;   /* constant_segment.segment_index */
+    uint32_t const_buffers;   /* offset of legacy constant_buffer vector, 0 if absent */
+    uint32_t num_const_buffers;
+    uint32_t inline_delegates;/* offset of backend_delegate_data vector, 0 if absent */
+    uint32_t num_inline_delegates;
+    uint32_t version;
+    char error[240];          /* last error, NUL-terminated */
+} ember_program;
+
+/* Verifies the header and the whole flatbuffer (every offset, length and vtable is checked
+ * against `size`) and keeps a pointer to `data`. `data` must stay valid and unchanged for the
+ * program's lifetime and should be 16-byte aligned (constants are read in place). */
+ember_status ember_program_load(ember_program* program, const void* data, size_t size);
+
+/* The last load error of this program or of a method loaded from it. */
+const char* ember_program_error(const ember_program* program);
+
+size_t ember_program_method_count(const ember_program* program);
+/* Name of method i (NUL-terminated, points into the file), or NULL if out of range. */
+const char* ember_program_method_name(const ember_program* program, size_t index);
+/* Bytes of constant data (segments and legacy buffers) the program carries. */
+size_t ember_program_constant_bytes(const ember_program* program);
+
+/* ---- methods --------------------------------------------------------------------------- */
+
+typedef struct ember_method ember_method;
+
+typedef struct ember_method_requirements {
+    size_t bookkeeping_bytes;               /* exact size of ember_method_load's `mem` */
+    size_t num_buffers;                     /* entries of buffers[] to pass (id 0 included) */
+    size_t buffer_bytes[EMBER_MAX_BUFFERS]; /* bytes of planned buffer i; [0] is always 0 */
+} ember_method_requirements;
+
+/* The memory a method needs, before loading it: exact, so firmware can size static arrays. */
+ember_status ember_method_requirements_get(const ember_program* program, const char* name,
+                                           ember_method_requirements* req);
+
+/* Builds the method in `mem` (at least req.bookkeeping_bytes, any alignment) and binds planned
+ * tensors into `buffers` (buffers[i] has at least req.buffer_bytes[i] bytes; buffers[0] may be
+ * NULL; 16-byte alignment recommended). Resolves every operator and delegate now: an unknown
+ * operator or backend fails here with a message naming it. `program` must outlive the method. */
+ember_status ember_method_load(ember_program* program, const char* name, void* mem,
+                               size_t mem_bytes, void* const* buffers, size_t num_buffers,
+                               ember_method** method);
+
+size_t ember_method_input_count(const ember_method* method);
+size_t ember_method_output_count(const ember_method* method);
+/* The value at input/output i (a tensor for most models), or NULL if out of range. */
+const ember_value* ember_method_input(const ember_method* method, size_t index);
+const ember_value* ember_method_output_value(const ember_method* method, size_t index);
+
+/* Sets tensor input i. dtype, dim and sizes must equal the method's; planned inputs are copied
+ * into their slot, unplanned ones borrow `data` until the next set_input. */
+ember_status ember_method_set_input(ember_method* method, size_t index, ember_dtype dtype,
+                                    size_t dim, const int32_t* sizes, const void* data);
+/* Sets a scalar input (Int, Double or Bool value) from a number. */
+ember_status ember_method_set_input_scalar(ember_method* method, size_t index, double value);
+
+/* Runs the method once. Fails with EMBER_INPUT_NOT_SET if a borrowed input has no data. */
+ember_status ember_method_execute(ember_method* method);
+
+/* Tensor output i; valid until the next execute. */
+ember_status ember_method_output(const ember_method* method, size_t index,
+                                 const ember_tensor** out);
+
+/* Message of the method's last failure. */
+const char* ember_method_error(const ember_method* method);
+
+/* Counts of the method's contents, for tools. */
+typedef struct ember_method_info {
+    size_t num_values;
+    size_t num_instructions;
+    size_t num_operators;
+    size_t num_delegates;
+} ember_method_info;
+ember_status ember_method_info_get(const ember_method* method, ember_method_info* info);
+/* "aten::add.out" of operator i, written into buf; NULL if out of range. */
+const char* ember_method_operator_name(const ember_method* method, size_t index, char* buf,
+                                       size_t buf_bytes);
+/* Backend id of delegate i, or NULL. */
+const char* ember_method_delegate_name(const ember_method* method, size_t index);
+
+/* Releases delegate handles. The memory blocks stay the caller's. */
+void ember_method_destroy(ember_method* method);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMBER_EMBER_H */

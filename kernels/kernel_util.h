@@ -1,0 +1,119 @@
+/* kernel_util.h — small checks and helpers shared by every kernel's prepare function.
+ * Everything here is static inline so each kernel file stays self-contained. */
+#ifndef EMBER_KERNEL_UTIL_H
+#define EMBER_KERNEL_UTIL_H
+
+#include <math.h>
+#include <string.h>
+
+#include "kernels/kernel.h"
+
+/* Fail the prepare with `status` unless `cond`; message is printf-style. */
+#define EMBER_REQUIRE(ctx, cond, status, ...)                                                   \
+    do {                                                                                        \
+        if (!(cond)) return ember_kernel_fail((ctx), (status), __VA_ARGS__);                    \
+    } while (0)
+
+/* Checks that args[i] has the given tag. */
+#define EMBER_REQUIRE_TAG(ctx, args, i, want)                                                   \
+    EMBER_REQUIRE(ctx, (args)[i]->tag == (want), EMBER_INVALID_ARGUMENT,                        \
+                  "argument %d: expected value kind %d, got %u", (int)(i), (int)(want),         \
+                  (unsigned)(args)[i]->tag)
+
+/* Checks the argument count. */
+#define EMBER_REQUIRE_NARGS(ctx, n, want)                                                       \
+    EMBER_REQUIRE(ctx, (n) == (size_t)(want), EMBER_INVALID_ARGUMENT,                          \
+                  "expected %d arguments, got %zu", (int)(want), (size_t)(n))
+
+static inline bool ember_is_tensor(const ember_value* v) { return v->tag == EMBER_VALUE_TENSOR; }
+static inline bool ember_is_null(const ember_value* v)
+{
+    return v->tag == EMBER_VALUE_NULL || v->tag == EMBER_VALUE_NONE;
+}
+
+/* A Scalar argument (Int, Double or Bool value) as double / int64; false if it is not one. */
+static inline bool ember_scalar_as_double(const ember_value* v, double* out)
+{
+    switch (v->tag) {
+    case EMBER_VALUE_INT: *out = (double)v->u.i; return true;
+    case EMBER_VALUE_DOUBLE: *out = v->u.d; return true;
+    case EMBER_VALUE_BOOL: *out = v->u.b ? 1.0 : 0.0; return true;
+    default: return false;
+    }
+}
+static inline bool ember_scalar_as_int(const ember_value* v, int64_t* out)
+{
+    switch (v->tag) {
+    case EMBER_VALUE_INT: *out = v->u.i; return true;
+    case EMBER_VALUE_BOOL: *out = v->u.b ? 1 : 0; return true;
+    case EMBER_VALUE_DOUBLE: *out = (int64_t)v->u.d; return true;
+    default: return false;
+    }
+}
+
+static inline bool ember_dtype_is_float(int dt)
+{
+    return dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_F16 ||
+           dt == EMBER_DTYPE_BF16;
+}
+static inline bool ember_dtype_is_int(int dt)
+{
+    return dt == EMBER_DTYPE_U8 || dt == EMBER_DTYPE_I8 || dt == EMBER_DTYPE_I16 ||
+           dt == EMBER_DTYPE_I32 || dt == EMBER_DTYPE_I64;
+}
+
+/* True if the tensor's dim_order is 0,1,..,dim-1 (row-major contiguous). */
+static inline bool ember_tensor_is_contiguous(const ember_tensor* t)
+{
+    for (int i = 0; i < t->dim; i++)
+        if (t->dim_order[i] != i) return false;
+    return true;
+}
+
+static inline bool ember_tensor_same_shape(const ember_tensor* a, const ember_tensor* b)
+{
+    if (a->dim != b->dim) return false;
+    for (int i = 0; i < a->dim; i++)
+        if (a->sizes[i] != b->sizes[i]) return false;
+    return true;
+}
+
+/* Normalises a possibly negative dim against rank `dim`; -1 if out of range. */
+static inline int ember_wrap_dim(int64_t d, int rank)
+{
+    int r = rank == 0 ? 1 : rank;
+    if (d < 0) d += r;
+    return (d < 0 || d >= r) ? -1 : (int)d;
+}
+
+/* Reads element i of a tensor of any numeric dtype as double / writes one from double. */
+static inline double ember_load_f64(const void* data, int dtype, int64_t i)
+{
+    switch (dtype) {
+    case EMBER_DTYPE_F32: return ((const float*)data)[i];
+    case EMBER_DTYPE_F64: return ((const double*)data)[i];
+    case EMBER_DTYPE_I64: return (double)((const int64_t*)data)[i];
+    case EMBER_DTYPE_I32: return ((const int32_t*)data)[i];
+    case EMBER_DTYPE_I16: return ((const int16_t*)data)[i];
+    case EMBER_DTYPE_I8: return ((const int8_t*)data)[i];
+    case EMBER_DTYPE_U8: return ((const uint8_t*)data)[i];
+    case EMBER_DTYPE_BOOL: return ((const uint8_t*)data)[i] ? 1.0 : 0.0;
+    default: return 0.0;
+    }
+}
+static inline void ember_store_f64(void* data, int dtype, int64_t i, double v)
+{
+    switch (dtype) {
+    case EMBER_DTYPE_F32: ((float*)data)[i] = (float)v; break;
+    case EMBER_DTYPE_F64: ((double*)data)[i] = v; break;
+    case EMBER_DTYPE_I64: ((int64_t*)data)[i] = (int64_t)v; break;
+    case EMBER_DTYPE_I32: ((int32_t*)data)[i] = (int32_t)v; break;
+    case EMBER_DTYPE_I16: ((int16_t*)data)[i] = (int16_t)v; break;
+    case EMBER_DTYPE_I8: ((int8_t*)data)[i] = (int8_t)v; break;
+    case EMBER_DTYPE_U8: ((uint8_t*)data)[i] = (uint8_t)v; break;
+    case EMBER_DTYPE_BOOL: ((uint8_t*)data)[i] = v != 0.0; break;
+    default: break;
+    }
+}
+
+#endif /* EMBER_KERNEL_UTIL_H */

@@ -1,0 +1,43 @@
+/* registry.c — the table of operators, generated from kernels/ops.inc. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernels/kernel.h"
+
+static const ember_kernel kernels[] = {
+#define EMBER_OP(sym, name) {name, ember_prepare_##sym},
+#include "kernels/ops.inc"
+#undef EMBER_OP
+};
+
+#define NUM_KERNELS (sizeof kernels / sizeof kernels[0])
+
+const ember_kernel* ember_kernel_find(const char* name, size_t name_len)
+{
+    for (size_t i = 0; i < NUM_KERNELS; i++)
+        if (strlen(kernels[i].name) == name_len && memcmp(kernels[i].name, name, name_len) == 0)
+            return &kernels[i];
+    return NULL;
+}
+
+size_t ember_kernel_count(void) { return NUM_KERNELS; }
+
+const ember_kernel* ember_kernel_at(size_t index)
+{
+    return index < NUM_KERNELS ? &kernels[index] : NULL;
+}
+
+ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
+{
+    if (ctx && ctx->msg && ctx->msg_bytes) {
+        int n = snprintf(ctx->msg, ctx->msg_bytes, "%s: ", ctx->op_name ? ctx->op_name : "op");
+        if (n < 0) n = 0;
+        if ((size_t)n < ctx->msg_bytes) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(ctx->msg + n, ctx->msg_bytes - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return status;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Ember's build and tests need, and only what is missing (fast when all is there):
+# Debian packages for the C build, and .venv at the repo root with torch==2.13.0 (the CPU build)
+# plus the Python dependencies and python/ installed editable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v cc >/dev/null || need_apt+=(gcc)
+command -v cmake >/dev/null || need_apt+=(cmake)
+command -v ninja >/dev/null || need_apt+=(ninja-build)
+python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "setup: apt-get install ${need_apt[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || { echo "setup: creating .venv"; python3 -m venv .venv; }
+
+# The stamp records what was installed; a changed requirements file triggers a reinstall.
+stamp=.venv/.ember-setup
+want="$(cat python/requirements.txt python/pyproject.toml | sha256sum | cut -c1-16)"
+if [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
+    echo "setup: installing Python packages into .venv (torch==2.13.0 CPU and deps)"
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+    .venv/bin/python -m pip install -q -r python/requirements.txt
+    .venv/bin/python -m pip install -q --no-deps -e python
+    bash scripts/setup_executorch.sh || true
+    echo "$want" > $stamp
+fi

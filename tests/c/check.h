@@ -1,0 +1,45 @@
+/* check.h — the C tests' tiny harness. CHECK records a failure and goes on; a test binary
+ * prints "N passed, N failed" and exits non-zero if anything failed, so ctest fails. */
+#ifndef EMBER_TEST_CHECK_H
+#define EMBER_TEST_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int check_passed, check_failed;
+
+#define CHECK(cond)                                                                             \
+    do {                                                                                        \
+        if (cond) {                                                                             \
+            check_passed++;                                                                     \
+        } else {                                                                                \
+            check_failed++;                                                                     \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);            \
+        }                                                                                       \
+    } while (0)
+
+/* |got - want| <= tol for n floats; reports the first mismatch. */
+#define CHECK_NEAR_F32(got, want, n, tol)                                                       \
+    do {                                                                                        \
+        const float* g_ = (got);                                                                \
+        const float* w_ = (want);                                                               \
+        int ok_ = 1;                                                                            \
+        for (long k_ = 0; k_ < (long)(n); k_++) {                                               \
+            if (!(fabsf(g_[k_] - w_[k_]) <= (tol))) {                                           \
+                fprintf(stderr, "%s:%d: [%ld] got %.8g want %.8g (tol %g)\n", __FILE__,         \
+                        __LINE__, k_, (double)g_[k_], (double)w_[k_], (double)(tol));           \
+                ok_ = 0;                                                                        \
+                break;                                                                          \
+            }                                                                                   \
+        }                                                                                       \
+        CHECK(ok_ && #got);                                                                     \
+    } while (0)
+
+static inline int check_report(const char* name)
+{
+    printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
+    return check_failed ? 1 : 0;
+}
+
+#endif
