@@ -11,7 +11,10 @@
 /* Fail the prepare with `status` unless `cond`; message is printf-style. */
 #define EMBER_REQUIRE(ctx, cond, status, ...)                                                   \
     do {                                                                                        \
-        if (!(cond)) return ember_kernel_fail((ctx), (status), __VA_ARGS__);                    \
+        if (!(cond)) {                                                                          \
+            ember_kernel_fail((ctx), (status), __VA_ARGS__);                                    \
+            return (status); /* a constant the compiler can see is non-zero */                  \
+        }                                                                                       \
     } while (0)
 
 /* Checks that args[i] has the given tag. */

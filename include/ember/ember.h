@@ -163,6 +163,9 @@ typedef struct ember_program {
  * program's lifetime and should be 16-byte aligned (constants are read in place). */
 ember_status ember_program_load(ember_program* program, const void* data, size_t size);
 
+/* sizeof(ember_program), for language bindings that cannot see the struct. */
+size_t ember_program_struct_size(void);
+
 /* The last load error of this program or of a method loaded from it. */
 const char* ember_program_error(const ember_program* program);
 
@@ -207,7 +210,9 @@ ember_status ember_method_set_input(ember_method* method, size_t index, ember_dt
 /* Sets a scalar input (Int, Double or Bool value) from a number. */
 ember_status ember_method_set_input_scalar(ember_method* method, size_t index, double value);
 
-/* Runs the method once. Fails with EMBER_INPUT_NOT_SET if a borrowed input has no data. */
+/* Runs the method once. Fails with EMBER_INPUT_NOT_SET if a borrowed input has no data, or if
+ * an input whose planned bytes the method reuses for other tensors was not set again since the
+ * last execute (such inputs are consumed by each run; the rest stay valid). */
 ember_status ember_method_execute(ember_method* method);
 
 /* Tensor output i; valid until the next execute. */

@@ -1,0 +1,401 @@
+/* op_binary.c — elementwise binary arithmetic, logical and bitwise ops with numpy-style
+ * broadcasting: add, sub, rsub, mul, div (true / trunc / floor), pow, maximum, minimum,
+ * remainder, logical_and/or/xor, bitwise_and/or, in their Tensor and Scalar forms.
+ *
+ * float32 in, float32 out runs flat f32 loops over broadcast rows (vector ⊕ vector, vector ⊕
+ * scalar, scalar ⊕ vector). Every other dtype mix runs the generic path: rows are converted in
+ * chunks to a double (float out) or int64 (integer/bool out) compute domain, computed, and
+ * stored in out's dtype. Out's dtype is authoritative (the exporter computed it). */
+#include "kernels/portable/util_math.h"
+
+enum {
+    BOP_ADD, /* a + alpha*b */
+    BOP_SUB, /* a - alpha*b */
+    BOP_MUL,
+    BOP_DIV, /* true division */
+    BOP_DIV_TRUNC,
+    BOP_DIV_FLOOR,
+    BOP_POW,
+    BOP_MAX, /* NaN-propagating */
+    BOP_MIN,
+    BOP_REM, /* Python-style: sign of the divisor */
+    BOP_LAND,
+    BOP_LOR,
+    BOP_LXOR,
+    BOP_BAND,
+    BOP_BOR,
+    BOP_COUNT
+};
+
+/* ---- f32 flat kernels -------------------------------------------------------------------- */
+/* out may alias an input element for element (in-place ops), so no restrict here. */
+
+#define F32_BINARY(name, EXPR)                                                                  \
+    static void f32_##name##__portable(float* out, const float* a, const float* b, float alpha, \
+                                       size_t n)                                                \
+    {                                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const float x = a[i], y = b[i];                                                     \
+            out[i] = (EXPR);                                                                    \
+        }                                                                                       \
+    }                                                                                           \
+    static void f32_##name##_vs__portable(float* out, const float* a, float y, float alpha,     \
+                                          size_t n)                                             \
+    {                                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const float x = a[i];                                                               \
+            out[i] = (EXPR);                                                                    \
+        }                                                                                       \
+    }                                                                                           \
+    static void f32_##name##_sv__portable(float* out, float x, const float* b, float alpha,     \
+                                          size_t n)                                             \
+    {                                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const float y = b[i];                                                               \
+            out[i] = (EXPR);                                                                    \
+        }                                                                                       \
+    }
+
+/* NaN-propagating max/min (x != x is true only for NaN). */
+static inline float f32_max(float x, float y)
+{
+    return x != x ? x : (y != y ? y : (x > y ? x : y));
+}
+static inline float f32_min(float x, float y)
+{
+    return x != x ? x : (y != y ? y : (x < y ? x : y));
+}
+static inline float f32_rem(float x, float y)
+{
+    float r = fmodf(x, y);
+    return (r != 0.0f && ((r < 0.0f) != (y < 0.0f))) ? r + y : r;
+}
+
+F32_BINARY(add, x + alpha * y)
+F32_BINARY(sub, x - alpha * y)
+F32_BINARY(mul, x * y)
+F32_BINARY(div, x / y)
+F32_BINARY(div_trunc, truncf(x / y))
+F32_BINARY(div_floor, floorf(x / y))
+F32_BINARY(pow, powf(x, y))
+F32_BINARY(maximum, f32_max(x, y))
+F32_BINARY(minimum, f32_min(x, y))
+F32_BINARY(remainder, f32_rem(x, y))
+
+typedef void (*f32_vv_fn)(float*, const float*, const float*, float, size_t);
+typedef void (*f32_vs_fn)(float*, const float*, float, float, size_t);
+typedef void (*f32_sv_fn)(float*, float, const float*, float, size_t);
+typedef struct f32_binary_kernels {
+    f32_vv_fn vv;
+    f32_vs_fn vs;
+    f32_sv_fn sv;
+} f32_binary_kernels;
+
+#define F32_KERNELS(name)                                                                       \
+    {f32_##name##__portable, f32_##name##_vs__portable, f32_##name##_sv__portable}
+static const f32_binary_kernels f32_kernels[BOP_COUNT] = {
+    [BOP_ADD] = F32_KERNELS(add),           [BOP_SUB] = F32_KERNELS(sub),
+    [BOP_MUL] = F32_KERNELS(mul),           [BOP_DIV] = F32_KERNELS(div),
+    [BOP_DIV_TRUNC] = F32_KERNELS(div_trunc), [BOP_DIV_FLOOR] = F32_KERNELS(div_floor),
+    [BOP_POW] = F32_KERNELS(pow),           [BOP_MAX] = F32_KERNELS(maximum),
+    [BOP_MIN] = F32_KERNELS(minimum),       [BOP_REM] = F32_KERNELS(remainder),
+};
+
+/* out = a ⊕ b over broadcast rows; one kernel call per row. */
+static void f32_binary_rows(const f32_binary_kernels* k, const mu_bcast* bc, float* out,
+                            const float* a, const float* b, float alpha)
+{
+    const int last = bc->rank - 1;
+    const size_t n = (size_t)bc->sizes[last];
+    const bool va = bc->strides[1][last] != 0, vb = bc->strides[2][last] != 0;
+    const int64_t rows = mu_bcast_rows(bc);
+    int64_t idx[EMBER_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
+    for (int64_t r = 0; r < rows; r++) {
+        float* o = out + off[0];
+        const float* pa = a + off[1];
+        const float* pb = b + off[2];
+        if (va && vb) {
+            k->vv(o, pa, pb, alpha, n);
+        } else if (va) {
+            k->vs(o, pa, pb[0], alpha, n);
+        } else if (vb) {
+            k->sv(o, pa[0], pb, alpha, n);
+        } else {
+            k->vv(o, pa, pb, alpha, 1);
+            for (size_t i = 1; i < n; i++) o[i] = o[0];
+        }
+        mu_bcast_next(bc, idx, off);
+    }
+}
+
+/* ---- generic path ------------------------------------------------------------------------ */
+
+static void f64_binary_chunk(int op, double* z, const double* x, const double* y, double alpha,
+                             size_t n)
+{
+    switch (op) {
+    case BOP_ADD: for (size_t i = 0; i < n; i++) z[i] = x[i] + alpha * y[i]; break;
+    case BOP_SUB: for (size_t i = 0; i < n; i++) z[i] = x[i] - alpha * y[i]; break;
+    case BOP_MUL: for (size_t i = 0; i < n; i++) z[i] = x[i] * y[i]; break;
+    case BOP_DIV: for (size_t i = 0; i < n; i++) z[i] = x[i] / y[i]; break;
+    case BOP_DIV_TRUNC: for (size_t i = 0; i < n; i++) z[i] = trunc(x[i] / y[i]); break;
+    case BOP_DIV_FLOOR: for (size_t i = 0; i < n; i++) z[i] = floor(x[i] / y[i]); break;
+    case BOP_POW: for (size_t i = 0; i < n; i++) z[i] = pow(x[i], y[i]); break;
+    case BOP_MAX:
+        for (size_t i = 0; i < n; i++)
+            z[i] = isnan(x[i]) ? x[i] : isnan(y[i]) ? y[i] : (x[i] > y[i] ? x[i] : y[i]);
+        break;
+    case BOP_MIN:
+        for (size_t i = 0; i < n; i++)
+            z[i] = isnan(x[i]) ? x[i] : isnan(y[i]) ? y[i] : (x[i] < y[i] ? x[i] : y[i]);
+        break;
+    case BOP_REM:
+        for (size_t i = 0; i < n; i++) {
+            double r = fmod(x[i], y[i]);
+            z[i] = (r != 0.0 && ((r < 0.0) != (y[i] < 0.0))) ? r + y[i] : r;
+        }
+        break;
+    case BOP_LAND: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0.0) && (y[i] != 0.0); break;
+    case BOP_LOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0.0) || (y[i] != 0.0); break;
+    case BOP_LXOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0.0) != (y[i] != 0.0); break;
+    default: break; /* bitwise ops never compute in double (rejected at prepare) */
+    }
+}
+
+static int64_t i64_pow(int64_t x, int64_t e)
+{
+    if (e < 0) return x == 1 ? 1 : x == -1 ? ((e & 1) ? -1 : 1) : 0;
+    uint64_t r = 1, b = (uint64_t)x;
+    while (e) {
+        if (e & 1) r *= b;
+        b *= b;
+        e >>= 1;
+    }
+    return (int64_t)r;
+}
+
+/* Integer division by zero gives 0 here (torch raises); INT64_MIN / -1 wraps. */
+static void i64_binary_chunk(int op, int64_t* z, const int64_t* x, const int64_t* y,
+                             int64_t alpha, size_t n)
+{
+    const uint64_t ua = (uint64_t)alpha;
+    switch (op) {
+    case BOP_ADD:
+        for (size_t i = 0; i < n; i++) z[i] = (int64_t)((uint64_t)x[i] + ua * (uint64_t)y[i]);
+        break;
+    case BOP_SUB:
+        for (size_t i = 0; i < n; i++) z[i] = (int64_t)((uint64_t)x[i] - ua * (uint64_t)y[i]);
+        break;
+    case BOP_MUL:
+        for (size_t i = 0; i < n; i++) z[i] = (int64_t)((uint64_t)x[i] * (uint64_t)y[i]);
+        break;
+    case BOP_DIV_TRUNC:
+    case BOP_DIV_FLOOR:
+        for (size_t i = 0; i < n; i++) {
+            int64_t a = x[i], b = y[i], q;
+            if (b == 0) q = 0;
+            else if (b == -1) q = (int64_t)(0 - (uint64_t)a);
+            else {
+                q = a / b;
+                if (op == BOP_DIV_FLOOR && a % b != 0 && ((a < 0) != (b < 0))) q--;
+            }
+            z[i] = q;
+        }
+        break;
+    case BOP_POW: for (size_t i = 0; i < n; i++) z[i] = i64_pow(x[i], y[i]); break;
+    case BOP_MAX: for (size_t i = 0; i < n; i++) z[i] = x[i] > y[i] ? x[i] : y[i]; break;
+    case BOP_MIN: for (size_t i = 0; i < n; i++) z[i] = x[i] < y[i] ? x[i] : y[i]; break;
+    case BOP_REM:
+        for (size_t i = 0; i < n; i++) {
+            int64_t a = x[i], b = y[i], r;
+            if (b == 0 || b == -1) r = 0;
+            else {
+                r = a % b;
+                if (r != 0 && ((r < 0) != (b < 0))) r += b;
+            }
+            z[i] = r;
+        }
+        break;
+    case BOP_LAND: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0) && (y[i] != 0); break;
+    case BOP_LOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0) || (y[i] != 0); break;
+    case BOP_LXOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0) != (y[i] != 0); break;
+    case BOP_BAND: for (size_t i = 0; i < n; i++) z[i] = x[i] & y[i]; break;
+    case BOP_BOR: for (size_t i = 0; i < n; i++) z[i] = x[i] | y[i]; break;
+    default: break; /* true division never computes in int64 (out must be float) */
+    }
+}
+
+/* Logical ops give 0/1 whatever the domain; everything else computes in out's domain. */
+static bool binary_int_domain(int op, const ember_tensor* out, const ember_tensor* a,
+                              const ember_tensor* b)
+{
+    if (op == BOP_LAND || op == BOP_LOR || op == BOP_LXOR)
+        return mu_is_intlike(a->dtype) && mu_is_intlike(b->dtype);
+    return mu_is_intlike(out->dtype);
+}
+
+static void binary_generic(int op, const mu_bcast* bc, ember_tensor* out, const ember_tensor* a,
+                           const ember_tensor* b, const ember_value* alpha)
+{
+    const int last = bc->rank - 1;
+    const int64_t n = bc->sizes[last];
+    const int64_t sa = bc->strides[1][last], sb = bc->strides[2][last];
+    const int64_t rows = mu_bcast_rows(bc);
+    const bool int_domain = binary_int_domain(op, out, a, b);
+    double alpha_d = 1.0;
+    int64_t alpha_i = 1;
+    if (alpha) {
+        ember_scalar_as_double(alpha, &alpha_d);
+        ember_scalar_as_int(alpha, &alpha_i);
+    }
+    int64_t idx[EMBER_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
+    for (int64_t r = 0; r < rows; r++) {
+        for (int64_t j = 0; j < n; j += MU_CHUNK) {
+            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
+            if (int_domain) {
+                int64_t x[MU_CHUNK], y[MU_CHUNK], z[MU_CHUNK];
+                mu_load_i64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
+                mu_load_i64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
+                i64_binary_chunk(op, z, x, y, alpha_i, m);
+                mu_store_i64(out->data, out->dtype, off[0] + j, 1, z, m);
+            } else {
+                double x[MU_CHUNK], y[MU_CHUNK], z[MU_CHUNK];
+                mu_load_f64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
+                mu_load_f64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
+                f64_binary_chunk(op, z, x, y, alpha_d, m);
+                mu_store_f64(out->data, out->dtype, off[0] + j, 1, z, m);
+            }
+        }
+        mu_bcast_next(bc, idx, off);
+    }
+}
+
+/* ---- the operators ----------------------------------------------------------------------- */
+
+/* Where each operator finds its arguments in the KernelCall. */
+typedef struct binary_spec {
+    int8_t op;     /* BOP_* */
+    int8_t nargs;  /* KernelCall arg count */
+    bool scalar;   /* args[1] is a Scalar, not a Tensor */
+    int8_t alpha;  /* index of alpha, -1 if none */
+    int8_t mode;   /* index of rounding_mode, -1 if none */
+    bool swap;     /* rsub: compute other ⊕ self */
+    int8_t out;    /* index of out */
+} binary_spec;
+
+/* div.out_mode: None → true division, "trunc", "floor". */
+static int mode_op(const ember_value* v)
+{
+    if (ember_is_null(v)) return BOP_DIV;
+    return v->u.str[0] == 't' ? BOP_DIV_TRUNC : BOP_DIV_FLOOR;
+}
+
+static ember_status binary_run(ember_value* const* args, const binary_spec* s)
+{
+    ember_tensor* out = args[s->out]->u.t;
+    if (out->numel == 0) return EMBER_OK;
+    const ember_tensor* self = args[0]->u.t;
+    mu_scalar_box box;
+    const ember_tensor* other =
+        s->scalar ? mu_scalar_tensor(&box, args[1], self->dtype) : args[1]->u.t;
+    const int op = s->mode >= 0 ? mode_op(args[s->mode]) : s->op;
+    const ember_tensor* a = s->swap ? other : self;
+    const ember_tensor* b = s->swap ? self : other;
+    const ember_tensor* ins[2] = {a, b};
+    mu_bcast bc;
+    mu_bcast_init(&bc, out, ins, 2);
+    if (out->dtype == EMBER_DTYPE_F32 && a->dtype == EMBER_DTYPE_F32 &&
+        b->dtype == EMBER_DTYPE_F32 && f32_kernels[op].vv) {
+        double alpha = 1.0;
+        if (s->alpha >= 0) ember_scalar_as_double(args[s->alpha], &alpha);
+        f32_binary_rows(&f32_kernels[op], &bc, (float*)out->data, (const float*)a->data,
+                        (const float*)b->data, (float)alpha);
+    } else {
+        binary_generic(op, &bc, out, a, b, s->alpha >= 0 ? args[s->alpha] : NULL);
+    }
+    return EMBER_OK;
+}
+
+static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
+                                   size_t num_args, const binary_spec* s)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
+    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
+    if (s->scalar) MU_TRY(mu_check_scalar(ctx, args, 1, "other", false));
+    else MU_TRY(mu_check_tensor(ctx, args, 1, "other"));
+    if (s->alpha >= 0) MU_TRY(mu_check_scalar(ctx, args, (size_t)s->alpha, "alpha", false));
+    int op = s->op;
+    if (s->mode >= 0) {
+        const ember_value* m = args[s->mode];
+        MU_TRY(mu_check_tag(ctx, args, (size_t)s->mode, "rounding_mode", EMBER_VALUE_STRING, true));
+        if (!ember_is_null(m)) {
+            EMBER_REQUIRE(ctx, strcmp(m->u.str, "trunc") == 0 || strcmp(m->u.str, "floor") == 0,
+                          EMBER_INVALID_ARGUMENT,
+                          "rounding_mode must be None, \"trunc\" or \"floor\", got \"%s\"",
+                          m->u.str);
+        }
+        op = mode_op(m);
+    }
+    MU_TRY(mu_check_tensor(ctx, args, (size_t)s->out, "out"));
+    MU_TRY(mu_check_tag(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    const ember_tensor* self = args[0]->u.t;
+    const ember_tensor* out = args[s->out]->u.t;
+    if (s->scalar) {
+        MU_TRY(mu_check_shape(ctx, "out", out, self->dim, self->sizes));
+    } else {
+        const ember_tensor* ins[2] = {self, args[1]->u.t};
+        MU_TRY(mu_check_broadcast_out(ctx, out, ins, 2));
+    }
+    if (op == BOP_DIV) {
+        EMBER_REQUIRE(ctx, ember_dtype_is_float(out->dtype), EMBER_DTYPE_MISMATCH,
+                      "true division needs a floating out, got %s", ember_dtype_name(out->dtype));
+    }
+    if (op == BOP_BAND || op == BOP_BOR) {
+        bool ok = mu_is_intlike(out->dtype) && mu_is_intlike(self->dtype) &&
+                  (s->scalar ? args[1]->tag != EMBER_VALUE_DOUBLE
+                             : mu_is_intlike(args[1]->u.t->dtype));
+        EMBER_REQUIRE(ctx, ok, EMBER_DTYPE_MISMATCH,
+                      "bitwise ops need integer or bool operands, got %s and out %s",
+                      ember_dtype_name(self->dtype), ember_dtype_name(out->dtype));
+    }
+    return EMBER_OK;
+}
+
+/* One spec, run and prepare per operator. */
+#define BINARY_OP(sym, ...)                                                                     \
+    static const binary_spec spec_##sym = {__VA_ARGS__};                                        \
+    static ember_status run_##sym(ember_value* const* args)                                     \
+    {                                                                                           \
+        return binary_run(args, &spec_##sym);                                                   \
+    }                                                                                           \
+    ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
+                                     size_t num_args, ember_kernel_run_fn* run)                 \
+    {                                                                                           \
+        MU_TRY(binary_prepare(ctx, args, num_args, &spec_##sym));                               \
+        *run = run_##sym;                                                                       \
+        return EMBER_OK;                                                                        \
+    }
+
+/*          symbol                     op             nargs scalar alpha mode swap out */
+BINARY_OP(aten_add_out,               BOP_ADD,       5, false, 2, -1, false, 3)
+BINARY_OP(aten_add_Scalar_out,        BOP_ADD,       5, true,  2, -1, false, 3)
+BINARY_OP(aten_sub_out,               BOP_SUB,       5, false, 2, -1, false, 3)
+BINARY_OP(aten_sub_Scalar_out,        BOP_SUB,       5, true,  2, -1, false, 3)
+BINARY_OP(aten_rsub_Scalar_out,       BOP_SUB,       5, true,  2, -1, true,  3)
+BINARY_OP(aten_mul_out,               BOP_MUL,       4, false, -1, -1, false, 2)
+BINARY_OP(aten_mul_Scalar_out,        BOP_MUL,       4, true,  -1, -1, false, 2)
+BINARY_OP(aten_div_out,               BOP_DIV,       4, false, -1, -1, false, 2)
+BINARY_OP(aten_div_Scalar_out,        BOP_DIV,       4, true,  -1, -1, false, 2)
+BINARY_OP(aten_div_out_mode,          BOP_DIV,       5, false, -1, 2, false, 3)
+BINARY_OP(aten_div_Scalar_mode_out,   BOP_DIV,       5, true,  -1, 2, false, 3)
+BINARY_OP(aten_pow_Tensor_Scalar_out, BOP_POW,       4, true,  -1, -1, false, 2)
+BINARY_OP(aten_pow_Tensor_Tensor_out, BOP_POW,       4, false, -1, -1, false, 2)
+BINARY_OP(aten_maximum_out,           BOP_MAX,       4, false, -1, -1, false, 2)
+BINARY_OP(aten_minimum_out,           BOP_MIN,       4, false, -1, -1, false, 2)
+BINARY_OP(aten_remainder_Scalar_out,  BOP_REM,       4, true,  -1, -1, false, 2)
+BINARY_OP(aten_remainder_Tensor_out,  BOP_REM,       4, false, -1, -1, false, 2)
+BINARY_OP(aten_logical_and_out,       BOP_LAND,      4, false, -1, -1, false, 2)
+BINARY_OP(aten_logical_or_out,        BOP_LOR,       4, false, -1, -1, false, 2)
+BINARY_OP(aten_logical_xor_out,       BOP_LXOR,      4, false, -1, -1, false, 2)
+BINARY_OP(aten_bitwise_and_Tensor_out, BOP_BAND,     4, false, -1, -1, false, 2)
+BINARY_OP(aten_bitwise_or_Tensor_out, BOP_BOR,       4, false, -1, -1, false, 2)

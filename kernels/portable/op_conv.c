@@ -1,0 +1,304 @@
+/* op_conv.c — aten::convolution.out, portable f32: 1-D and 2-D, groups (depthwise included),
+ * stride, padding, dilation, optional bias, and transposed convolution with output_padding.
+ *
+ * Direct loops, no scratch memory. A 1-D convolution (N, C, L) runs as a 2-D one with H = 1.
+ * The 2-D loop order is out channel → in channels (four at a time) → kernel row → kernel
+ * column → output row → output column: the valid output range of each kernel tap is computed
+ * once, so the innermost loop is a bounds-free multiply-add over a contiguous output row (and
+ * contiguous input rows when the stride is 1), and the output plane being accumulated stays
+ * in cache. 1x1 stride-1 unpadded convolutions run as one pass over the whole plane.
+ *
+ * KernelCall args: [input, weight, bias, stride, padding, dilation, transposed,
+ *                   output_padding, groups, out, out]
+ */
+#include "kernels/portable/util_nn.h"
+
+enum { A_IN, A_W, A_BIAS, A_STRIDE, A_PAD, A_DIL, A_TRANS, A_OUTPAD, A_GROUPS, A_OUT, NUM_ARGS };
+
+typedef struct conv_params {
+    int64_t n, ci, h, w;        /* input (N, Ci, H, W); H = 1 for a 1-D convolution */
+    int64_t co, ho, wo;         /* output (N, Co, Ho, Wo) */
+    int64_t kh, kw;             /* kernel rows, columns */
+    int64_t sh, sw, ph, pw, dh, dw, oph, opw; /* stride, padding, dilation, output_padding */
+    int64_t groups;
+    bool transposed;
+    int nsp;                    /* spatial dims of the op: 1 or 2 */
+} conv_params;
+
+/* Reads the shapes and int lists (already type-checked) and derives the output size. */
+static void conv_params_get(ember_value* const* args, conv_params* p)
+{
+    const ember_tensor* in = args[A_IN]->u.t;
+    const ember_tensor* w = args[A_W]->u.t;
+    p->nsp = in->dim - 2;
+    p->transposed = args[A_TRANS]->u.b;
+    p->groups = args[A_GROUPS]->u.i;
+    p->n = in->sizes[0];
+    p->ci = in->sizes[1];
+    const int r = p->nsp == 2 ? 1 : 0; /* list index of the column (W) dim */
+    p->h = p->nsp == 2 ? in->sizes[2] : 1;
+    p->w = in->sizes[in->dim - 1];
+    p->kh = p->nsp == 2 ? w->sizes[2] : 1;
+    p->kw = w->sizes[w->dim - 1];
+    p->sh = p->nsp == 2 ? nn_list_at(args[A_STRIDE], 0, 1) : 1;
+    p->sw = nn_list_at(args[A_STRIDE], (size_t)r, 1);
+    p->ph = p->nsp == 2 ? nn_list_at(args[A_PAD], 0, 0) : 0;
+    p->pw = nn_list_at(args[A_PAD], (size_t)r, 0);
+    p->dh = p->nsp == 2 ? nn_list_at(args[A_DIL], 0, 1) : 1;
+    p->dw = nn_list_at(args[A_DIL], (size_t)r, 1);
+    p->oph = p->nsp == 2 ? nn_list_at(args[A_OUTPAD], 0, 0) : 0;
+    p->opw = nn_list_at(args[A_OUTPAD], (size_t)r, 0);
+    if (!p->transposed) {
+        p->co = w->sizes[0];
+        p->ho = (p->h + 2 * p->ph - p->dh * (p->kh - 1) - 1) / p->sh + 1;
+        p->wo = (p->w + 2 * p->pw - p->dw * (p->kw - 1) - 1) / p->sw + 1;
+    } else {
+        p->co = w->sizes[1] * p->groups;
+        p->ho = (p->h - 1) * p->sh - 2 * p->ph + p->dh * (p->kh - 1) + p->oph + 1;
+        p->wo = (p->w - 1) * p->sw - 2 * p->pw + p->dw * (p->kw - 1) + p->opw + 1;
+    }
+}
+
+/* The indices o in [*lo, *hi) of an axis of length `len_o` for which o * stride + off lies in
+ * [0, len_i). */
+static void conv_range(int64_t len_o, int64_t len_i, int64_t stride, int64_t off, int64_t* lo,
+                       int64_t* hi)
+{
+    int64_t a = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    int64_t b = len_i - off <= 0 ? 0 : (len_i - 1 - off) / stride + 1;
+    if (b > len_o) b = len_o;
+    if (a > b) a = b;
+    *lo = a;
+    *hi = b;
+}
+
+/* Each output plane starts as its bias (or zero). out: (N, Co, Ho*Wo); bias: (Co) or NULL. */
+static void f32_conv_init_bias(float* restrict out, const float* restrict bias, int64_t n,
+                               int64_t co, int64_t plane)
+{
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t c = 0; c < co; c++) {
+            float* o = out + (b * co + c) * plane;
+            const float v = bias ? bias[c] : 0.0f;
+            for (int64_t i = 0; i < plane; i++) o[i] = v;
+        }
+}
+
+/* o (Ho, Wo) += the convolution of NC consecutive input planes x (NC, H, W) with their kernels
+ * wk (NC, Kh, Kw). NC = 4 reads four input rows per output-row pass, so each output element is
+ * loaded and stored once per four channels instead of once per channel. */
+#define F32_CONV2D_ACCUM(NAME, NC)                                                              \
+    static void NAME(float* restrict o, const float* restrict x, const float* restrict wk,    \
+                     const conv_params* p, bool pointwise)                                      \
+    {                                                                                           \
+        const int64_t plane_i = p->h * p->w, taps = p->kh * p->kw;                              \
+        if (pointwise) { /* (Ho, Wo) == (H, W): one pass over the plane */                     \
+            float a[NC];                                                                        \
+            for (int c = 0; c < NC; c++) a[c] = wk[c * taps];                                   \
+            for (int64_t i = 0; i < plane_i; i++) {                                             \
+                float acc = o[i];                                                               \
+                for (int c = 0; c < NC; c++) acc += a[c] * x[c * plane_i + i];                  \
+                o[i] = acc;                                                                     \
+            }                                                                                   \
+            return;                                                                             \
+        }                                                                                       \
+        for (int64_t ky = 0; ky < p->kh; ky++) {                                                \
+            const int64_t offy = ky * p->dh - p->ph;                                            \
+            int64_t oy0, oy1;                                                                   \
+            conv_range(p->ho, p->h, p->sh, offy, &oy0, &oy1);                                   \
+            for (int64_t kx = 0; kx < p->kw; kx++) {                                            \
+                const int64_t offx = kx * p->dw - p->pw;                                        \
+                int64_t ox0, ox1;                                                               \
+                conv_range(p->wo, p->w, p->sw, offx, &ox0, &ox1);                               \
+                const int64_t len = ox1 - ox0, s = p->sw;                                       \
+                if (len <= 0) continue;                                                         \
+                float a[NC];                                                                    \
+                for (int c = 0; c < NC; c++) a[c] = wk[c * taps + ky * p->kw + kx];             \
+                for (int64_t oy = oy0; oy < oy1; oy++) {                                        \
+                    float* restrict orow = o + oy * p->wo + ox0;                                \
+                    const float* restrict xrow = x + (oy * p->sh + offy) * p->w + ox0 * s + offx; \
+                    if (s == 1) {                                                               \
+                        for (int64_t j = 0; j < len; j++) {                                     \
+                            float acc = orow[j];                                                \
+                            for (int c = 0; c < NC; c++) acc += a[c] * xrow[c * plane_i + j];   \
+                            orow[j] = acc;                                                      \
+                        }                                                                       \
+                    } else {                                                                    \
+                        for (int64_t j = 0; j < len; j++) {                                     \
+                            float acc = orow[j];                                                \
+                            for (int c = 0; c < NC; c++)                                        \
+                                acc += a[c] * xrow[c * plane_i + j * s];                        \
+                            orow[j] = acc;                                                      \
+                        }                                                                       \
+                    }                                                                           \
+                }                                                                               \
+            }                                                                                   \
+        }                                                                                       \
+    }
+F32_CONV2D_ACCUM(f32_conv2d_accum1, 1)
+F32_CONV2D_ACCUM(f32_conv2d_accum4, 4)
+#undef F32_CONV2D_ACCUM
+
+/* out: (N, Co, Ho, Wo); in: (N, Ci, H, W); w: (Co, Ci/groups, Kh, Kw); bias: (Co) or NULL. */
+static void f32_conv2d__portable(float* restrict out, const float* restrict in,
+                                 const float* restrict w, const float* restrict bias,
+                                 const conv_params* p)
+{
+    const int64_t cig = p->ci / p->groups, cog = p->co / p->groups;
+    const int64_t plane_i = p->h * p->w, plane_o = p->ho * p->wo, taps = p->kh * p->kw;
+    const bool pointwise = p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 &&
+                           p->ph == 0 && p->pw == 0;
+    f32_conv_init_bias(out, bias, p->n, p->co, plane_o);
+    for (int64_t b = 0; b < p->n; b++)
+        for (int64_t oc = 0; oc < p->co; oc++) {
+            const int64_t g = oc / cog;
+            float* o = out + (b * p->co + oc) * plane_o;                 /* (Ho, Wo) */
+            const float* x = in + (b * p->ci + g * cig) * plane_i;      /* (Ci/groups, H, W) */
+            const float* wk = w + oc * cig * taps;                      /* (Ci/groups, Kh, Kw) */
+            int64_t icg = 0;
+            for (; icg + 4 <= cig; icg += 4)
+                f32_conv2d_accum4(o, x + icg * plane_i, wk + icg * taps, p, pointwise);
+            for (; icg < cig; icg++)
+                f32_conv2d_accum1(o, x + icg * plane_i, wk + icg * taps, p, pointwise);
+        }
+}
+
+/* Transposed convolution (the adjoint of the above), scattering each input element.
+ * out: (N, Co, Ho, Wo); in: (N, Ci, H, W); w: (Ci, Co/groups, Kh, Kw); bias: (Co) or NULL. */
+static void f32_conv_transpose2d__portable(float* restrict out, const float* restrict in,
+                                           const float* restrict w, const float* restrict bias,
+                                           const conv_params* p)
+{
+    const int64_t cig = p->ci / p->groups, cog = p->co / p->groups;
+    const int64_t plane_i = p->h * p->w, plane_o = p->ho * p->wo, taps = p->kh * p->kw;
+    f32_conv_init_bias(out, bias, p->n, p->co, plane_o);
+    for (int64_t b = 0; b < p->n; b++)
+        for (int64_t ic = 0; ic < p->ci; ic++) {
+            const int64_t g = ic / cig;
+            const float* restrict x = in + (b * p->ci + ic) * plane_i; /* (H, W) */
+            for (int64_t ocg = 0; ocg < cog; ocg++) {
+                float* restrict o = out + (b * p->co + g * cog + ocg) * plane_o; /* (Ho, Wo) */
+                const float* restrict wk = w + (ic * cog + ocg) * taps;         /* (Kh, Kw) */
+                for (int64_t ky = 0; ky < p->kh; ky++) {
+                    const int64_t offy = ky * p->dh - p->ph;
+                    int64_t iy0, iy1;
+                    conv_range(p->h, p->ho, p->sh, offy, &iy0, &iy1);
+                    for (int64_t kx = 0; kx < p->kw; kx++) {
+                        const int64_t offx = kx * p->dw - p->pw;
+                        int64_t ix0, ix1;
+                        conv_range(p->w, p->wo, p->sw, offx, &ix0, &ix1);
+                        const int64_t len = ix1 - ix0, s = p->sw;
+                        const float wv = wk[ky * p->kw + kx];
+                        for (int64_t iy = iy0; iy < iy1; iy++) {
+                            float* restrict orow =
+                                o + (iy * p->sh + offy) * p->wo + ix0 * s + offx;
+                            const float* restrict xrow = x + iy * p->w + ix0;
+                            for (int64_t j = 0; j < len; j++) orow[j * s] += wv * xrow[j];
+                        }
+                    }
+                }
+            }
+        }
+}
+
+static ember_status run_conv_f32(ember_value* const* args)
+{
+    conv_params p;
+    conv_params_get(args, &p);
+    const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;
+    float* out = (float*)args[A_OUT]->u.t->data;
+    const float* in = (const float*)args[A_IN]->u.t->data;
+    const float* w = (const float*)args[A_W]->u.t->data;
+    const float* bv = bias ? (const float*)bias->data : NULL;
+    if (p.transposed)
+        f32_conv_transpose2d__portable(out, in, w, bv, &p);
+    else
+        f32_conv2d__portable(out, in, w, bv, &p);
+    return EMBER_OK;
+}
+
+/* An int list of 1 or `nsp` items, each at least `min`. */
+static ember_status conv_check_list(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                    const char* what, int nsp, int64_t min)
+{
+    const int64_t* v;
+    size_t n;
+    NN_TRY(nn_get_ints(ctx, args, i, &v, &n));
+    EMBER_REQUIRE(ctx, n == 1 || n == (size_t)nsp, EMBER_INVALID_ARGUMENT,
+                  "%s has %zu items, expected %d", what, n, nsp);
+    for (size_t k = 0; k < n; k++)
+        EMBER_REQUIRE(ctx, v[k] >= min, EMBER_INVALID_ARGUMENT, "%s[%zu] = %lld, must be >= %lld",
+                      what, k, (long long)v[k], (long long)min);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, NUM_ARGS + 1);
+    ember_tensor *in, *w, *bias, *out;
+    NN_TRY(nn_get_tensor(ctx, args, A_IN, &in));
+    NN_TRY(nn_get_tensor(ctx, args, A_W, &w));
+    NN_TRY(nn_get_opt_tensor(ctx, args, A_BIAS, &bias));
+    NN_TRY(nn_get_tensor(ctx, args, A_OUT, &out));
+    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "weight", w, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    if (bias) NN_TRY(nn_require_dtype(ctx, "bias", bias, EMBER_DTYPE_F32));
+    EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
+                  "input has rank %d; only 1-D (N, C, L) and 2-D (N, C, H, W) are supported",
+                  in->dim);
+    EMBER_REQUIRE(ctx, w->dim == in->dim, EMBER_SHAPE_MISMATCH,
+                  "weight has rank %d, input rank %d", w->dim, in->dim);
+    const int nsp = in->dim - 2;
+    bool transposed;
+    int64_t groups;
+    NN_TRY(nn_get_bool(ctx, args, A_TRANS, &transposed));
+    NN_TRY(nn_get_int(ctx, args, A_GROUPS, &groups));
+    NN_TRY(conv_check_list(ctx, args, A_STRIDE, "stride", nsp, 1));
+    NN_TRY(conv_check_list(ctx, args, A_PAD, "padding", nsp, 0));
+    NN_TRY(conv_check_list(ctx, args, A_DIL, "dilation", nsp, 1));
+    if (transposed) {
+        NN_TRY(conv_check_list(ctx, args, A_OUTPAD, "output_padding", nsp, 0));
+    } else {
+        EMBER_REQUIRE(ctx, args[A_OUTPAD]->tag == EMBER_VALUE_INT_LIST, EMBER_INVALID_ARGUMENT,
+                      "output_padding: expected an int list");
+    }
+    EMBER_REQUIRE(ctx, groups >= 1, EMBER_INVALID_ARGUMENT, "groups = %lld", (long long)groups);
+
+    const int64_t ci = in->sizes[1];
+    EMBER_REQUIRE(ctx, ci % groups == 0, EMBER_SHAPE_MISMATCH,
+                  "%lld input channels are not divisible by groups = %lld", (long long)ci,
+                  (long long)groups);
+    if (!transposed) {
+        EMBER_REQUIRE(ctx, w->sizes[1] * groups == ci, EMBER_SHAPE_MISMATCH,
+                      "weight has %d input channels per group, input %lld channels in %lld groups",
+                      (int)w->sizes[1], (long long)ci, (long long)groups);
+        EMBER_REQUIRE(ctx, w->sizes[0] % groups == 0, EMBER_SHAPE_MISMATCH,
+                      "%d output channels are not divisible by groups = %lld", (int)w->sizes[0],
+                      (long long)groups);
+    } else {
+        EMBER_REQUIRE(ctx, w->sizes[0] == ci, EMBER_SHAPE_MISMATCH,
+                      "transposed weight has %d input channels, input %lld", (int)w->sizes[0],
+                      (long long)ci);
+    }
+    conv_params p;
+    conv_params_get(args, &p);
+    if (transposed) {
+        EMBER_REQUIRE(ctx, (p.oph < p.sh || p.oph < p.dh) && (p.opw < p.sw || p.opw < p.dw),
+                      EMBER_INVALID_ARGUMENT,
+                      "output_padding must be smaller than stride or dilation");
+    }
+    if (bias) {
+        int64_t want = p.co;
+        NN_TRY(nn_check_shape(ctx, "bias", bias, 1, &want));
+    }
+    EMBER_REQUIRE(ctx, p.ho > 0 && p.wo > 0, EMBER_SHAPE_MISMATCH,
+                  "output would be empty (%lld x %lld): input too small for the kernel",
+                  (long long)p.ho, (long long)p.wo);
+    int64_t want[4] = {p.n, p.co, p.ho, p.wo};
+    if (nsp == 1) want[2] = p.wo;
+    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    *run = run_conv_f32;
+    return EMBER_OK;
+}

@@ -1,0 +1,193 @@
+/* op_copy.c — copies with dtype conversion and layout change: _to_copy.out, clone.out and
+ * ExecuTorch's dim_order_ops::_to_dim_order_copy.out / _clone_dim_order.out.
+ *
+ * Both tensors are walked in logical (sizes) order using their own element strides, which
+ * come from their dim orders, so contiguous ↔ channels-last is the same loop as a plain copy.
+ * Dims are coalesced where both layouts allow; a same-dtype contiguous copy is one memcpy.
+ * Conversions go through int64 (integer/bool to integer/bool) or double. */
+#include "kernels/portable/util_math.h"
+
+/* Element copy of (n) items of `bytes` each between strided rows. */
+static void any_copy_row__portable(void* dst, int64_t ds, const void* src, int64_t ss, size_t n,
+                                   size_t bytes)
+{
+    switch (bytes) {
+#define COPY_ROW(T)                                                                             \
+    {                                                                                           \
+        T* d = (T*)dst;                                                                         \
+        const T* s = (const T*)src;                                                             \
+        for (size_t i = 0; i < n; i++) d[(int64_t)i * ds] = s[(int64_t)i * ss];                \
+        break;                                                                                  \
+    }
+    case 1: COPY_ROW(uint8_t)
+    case 2: COPY_ROW(uint16_t)
+    case 4: COPY_ROW(uint32_t)
+    default: COPY_ROW(uint64_t)
+#undef COPY_ROW
+    }
+}
+
+static void strided_copy(ember_tensor* out, const ember_tensor* in)
+{
+    if (out->numel == 0) return;
+    /* coalesce dims (logical order) where both tensors' strides allow */
+    int rank = 0;
+    int64_t sizes[EMBER_MAX_DIMS], so[EMBER_MAX_DIMS], si[EMBER_MAX_DIMS];
+    for (int d = 0; d < out->dim; d++) {
+        int64_t s = out->sizes[d];
+        if (s == 1) continue;
+        if (rank > 0 && so[rank - 1] == out->strides[d] * s && si[rank - 1] == in->strides[d] * s) {
+            sizes[rank - 1] *= s;
+        } else {
+            sizes[rank] = s;
+            rank++;
+        }
+        so[rank - 1] = out->strides[d];
+        si[rank - 1] = in->strides[d];
+    }
+    if (rank == 0) {
+        rank = 1;
+        sizes[0] = 1;
+        so[0] = si[0] = 1;
+    }
+    const size_t ob = ember_dtype_size(out->dtype), ib = ember_dtype_size(in->dtype);
+    const bool same = out->dtype == in->dtype;
+    const bool int_domain = mu_is_intlike(out->dtype) && mu_is_intlike(in->dtype);
+    const int last = rank - 1;
+    const int64_t n = sizes[last];
+    int64_t idx[EMBER_MAX_DIMS] = {0}, oo = 0, oi = 0;
+    for (;;) {
+        if (same && so[last] == 1 && si[last] == 1) {
+            memcpy((char*)out->data + oo * (int64_t)ob, (const char*)in->data + oi * (int64_t)ib,
+                   (size_t)n * ob);
+        } else if (same) {
+            any_copy_row__portable((char*)out->data + oo * (int64_t)ob, so[last],
+                                   (const char*)in->data + oi * (int64_t)ib, si[last], (size_t)n,
+                                   ob);
+        } else {
+            for (int64_t j = 0; j < n; j += MU_CHUNK) {
+                size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
+                if (int_domain) {
+                    int64_t buf[MU_CHUNK];
+                    mu_load_i64(buf, in->data, in->dtype, oi + j * si[last], si[last], m);
+                    mu_store_i64(out->data, out->dtype, oo + j * so[last], so[last], buf, m);
+                } else {
+                    double buf[MU_CHUNK];
+                    mu_load_f64(buf, in->data, in->dtype, oi + j * si[last], si[last], m);
+                    mu_store_f64(out->data, out->dtype, oo + j * so[last], so[last], buf, m);
+                }
+            }
+        }
+        int d = last - 1;
+        for (; d >= 0; d--) {
+            oo += so[d];
+            oi += si[d];
+            if (++idx[d] < sizes[d]) break;
+            oo -= so[d] * sizes[d];
+            oi -= si[d] * sizes[d];
+            idx[d] = 0;
+        }
+        if (d < 0) break;
+    }
+}
+
+/* Shared checks: self at 0, out at out_i (then repeated); same shape. */
+static ember_status copy_prepare(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i,
+                                 bool any_layout)
+{
+    MU_TRY(mu_check_tensor_ex(ctx, args, 0, "self", any_layout));
+    MU_TRY(mu_check_tensor_ex(ctx, args, out_i, "out", any_layout));
+    MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    const ember_tensor* in = args[0]->u.t;
+    return mu_check_shape(ctx, "out", args[out_i]->u.t, in->dim, in->sizes);
+}
+
+/* _to_copy.out: [self, non_blocking, memory_format?, out, out] */
+static ember_status run_to_copy(ember_value* const* args)
+{
+    strided_copy(args[3]->u.t, args[0]->u.t);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten__to_copy_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                             size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    MU_TRY(mu_check_tag(ctx, args, 1, "non_blocking", EMBER_VALUE_BOOL, false));
+    MU_TRY(mu_check_tag(ctx, args, 2, "memory_format", EMBER_VALUE_INT, true));
+    MU_TRY(copy_prepare(ctx, args, 3, false));
+    *run = run_to_copy;
+    return EMBER_OK;
+}
+
+/* clone.out: [self, memory_format?, out, out] */
+static ember_status run_clone(ember_value* const* args)
+{
+    strided_copy(args[2]->u.t, args[0]->u.t);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_clone_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                          size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 4);
+    MU_TRY(mu_check_tag(ctx, args, 1, "memory_format", EMBER_VALUE_INT, true));
+    MU_TRY(copy_prepare(ctx, args, 2, false));
+    EMBER_REQUIRE(ctx, args[0]->u.t->dtype == args[2]->u.t->dtype, EMBER_DTYPE_MISMATCH,
+                  "clone keeps the dtype: self %s, out %s", ember_dtype_name(args[0]->u.t->dtype),
+                  ember_dtype_name(args[2]->u.t->dtype));
+    *run = run_clone;
+    return EMBER_OK;
+}
+
+/* dim-order copies: [self, non_blocking, dim_order?, out, out]; out's layout is its own
+ * dim order, which the dim_order argument (when given) must match. */
+static ember_status run_dim_order_copy(ember_value* const* args)
+{
+    strided_copy(args[3]->u.t, args[0]->u.t);
+    return EMBER_OK;
+}
+
+static ember_status dim_order_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
+                                      size_t num_args, bool same_dtype)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    MU_TRY(mu_check_tag(ctx, args, 1, "non_blocking", EMBER_VALUE_BOOL, false));
+    MU_TRY(mu_check_tag(ctx, args, 2, "dim_order", EMBER_VALUE_INT_LIST, true));
+    MU_TRY(copy_prepare(ctx, args, 3, true));
+    const ember_tensor* in = args[0]->u.t;
+    const ember_tensor* out = args[3]->u.t;
+    if (!ember_is_null(args[2])) {
+        const ember_value* v = args[2];
+        bool ok = v->len == out->dim;
+        for (uint32_t i = 0; ok && i < v->len; i++) ok = v->u.ints[i] == out->dim_order[i];
+        EMBER_REQUIRE(ctx, ok, EMBER_INVALID_ARGUMENT,
+                      "dim_order argument does not match out's dim order");
+    }
+    if (same_dtype) {
+        EMBER_REQUIRE(ctx, in->dtype == out->dtype, EMBER_DTYPE_MISMATCH,
+                      "clone keeps the dtype: self %s, out %s", ember_dtype_name(in->dtype),
+                      ember_dtype_name(out->dtype));
+    }
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_dim_order_ops__to_dim_order_copy_out(ember_kernel_ctx* ctx,
+                                                                ember_value* const* args,
+                                                                size_t num_args,
+                                                                ember_kernel_run_fn* run)
+{
+    MU_TRY(dim_order_prepare(ctx, args, num_args, false));
+    *run = run_dim_order_copy;
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_dim_order_ops__clone_dim_order_out(ember_kernel_ctx* ctx,
+                                                              ember_value* const* args,
+                                                              size_t num_args,
+                                                              ember_kernel_run_fn* run)
+{
+    MU_TRY(dim_order_prepare(ctx, args, num_args, true));
+    *run = run_dim_order_copy;
+    return EMBER_OK;
+}

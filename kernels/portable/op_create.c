@@ -1,0 +1,235 @@
+/* op_create.c — tensors made from scalars: arange.out, arange.start_out, full.out,
+ * full_like.out, zeros.out, ones.out, scalar_tensor.out. Out's dtype and shape (final at load)
+ * decide everything; prepare checks they agree with the arguments. */
+#include "kernels/portable/util_math.h"
+
+/* Every element of out = the scalar (int64 for integer/bool outs, double otherwise). */
+static void fill(ember_tensor* out, const ember_value* v)
+{
+    const size_t n = (size_t)out->numel;
+    if (out->dtype == EMBER_DTYPE_F32) {
+        double d = 0.0;
+        ember_scalar_as_double(v, &d);
+        float* o = (float*)out->data; /* (numel) */
+        for (size_t i = 0; i < n; i++) o[i] = (float)d;
+        return;
+    }
+    if (mu_is_intlike(out->dtype)) {
+        int64_t x = 0;
+        if (out->dtype == EMBER_DTYPE_BOOL && v->tag == EMBER_VALUE_DOUBLE) x = v->u.d != 0.0;
+        else ember_scalar_as_int(v, &x);
+        for (size_t j = 0; j < n; j += MU_CHUNK) {
+            int64_t buf[MU_CHUNK];
+            size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+            for (size_t i = 0; i < m; i++) buf[i] = x;
+            mu_store_i64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+        }
+    } else {
+        double x = 0.0;
+        ember_scalar_as_double(v, &x);
+        for (size_t j = 0; j < n; j += MU_CHUNK) {
+            double buf[MU_CHUNK];
+            size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+            for (size_t i = 0; i < m; i++) buf[i] = x;
+            mu_store_f64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+        }
+    }
+}
+
+static ember_status check_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i)
+{
+    MU_TRY(mu_check_tensor(ctx, args, out_i, "out"));
+    return mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false);
+}
+
+/* out must have the shape of an int list argument (full/zeros/ones `size`). */
+static ember_status check_size_list(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                    const ember_tensor* out)
+{
+    MU_TRY(mu_check_tag(ctx, args, i, "size", EMBER_VALUE_INT_LIST, false));
+    const ember_value* v = args[i];
+    EMBER_REQUIRE(ctx, v->len <= EMBER_MAX_DIMS, EMBER_NOT_SUPPORTED, "size has %u dims (max %d)",
+                  (unsigned)v->len, EMBER_MAX_DIMS);
+    int32_t sizes[EMBER_MAX_DIMS];
+    for (uint32_t d = 0; d < v->len; d++) sizes[d] = (int32_t)v->u.ints[d];
+    return mu_check_shape(ctx, "out", out, (int)v->len, sizes);
+}
+
+/* ---- arange ------------------------------------------------------------------------------ */
+
+/* out[i] = start + i*step, in int64 for integer outs and double otherwise. */
+static void arange_fill(ember_tensor* out, const ember_value* start, const ember_value* step)
+{
+    const size_t n = (size_t)out->numel;
+    const bool ints = mu_is_intlike(out->dtype) && start->tag != EMBER_VALUE_DOUBLE &&
+                      step->tag != EMBER_VALUE_DOUBLE;
+    double d0 = 0.0, ds = 1.0;
+    int64_t i0 = 0, is = 1;
+    ember_scalar_as_double(start, &d0);
+    ember_scalar_as_double(step, &ds);
+    ember_scalar_as_int(start, &i0);
+    ember_scalar_as_int(step, &is);
+    for (size_t j = 0; j < n; j += MU_CHUNK) {
+        size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+        if (ints) {
+            int64_t buf[MU_CHUNK];
+            for (size_t i = 0; i < m; i++) buf[i] = i0 + (int64_t)(j + i) * is;
+            mu_store_i64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+        } else {
+            double buf[MU_CHUNK];
+            for (size_t i = 0; i < m; i++) buf[i] = d0 + (double)(j + i) * ds;
+            mu_store_f64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+        }
+    }
+}
+
+static ember_status check_arange(ember_kernel_ctx* ctx, ember_value* const* args, int start_i,
+                                 int end_i, int step_i, size_t out_i)
+{
+    if (start_i >= 0) MU_TRY(mu_check_scalar(ctx, args, (size_t)start_i, "start", false));
+    MU_TRY(mu_check_scalar(ctx, args, (size_t)end_i, "end", false));
+    if (step_i >= 0) MU_TRY(mu_check_scalar(ctx, args, (size_t)step_i, "step", false));
+    MU_TRY(check_out(ctx, args, out_i));
+    double start = 0.0, end = 0.0, step = 1.0;
+    if (start_i >= 0) ember_scalar_as_double(args[start_i], &start);
+    ember_scalar_as_double(args[end_i], &end);
+    if (step_i >= 0) ember_scalar_as_double(args[step_i], &step);
+    const bool ok = (step > 0.0 && end >= start) || (step < 0.0 && end <= start);
+    EMBER_REQUIRE(ctx, ok, EMBER_INVALID_ARGUMENT, "bad range: start %g, end %g, step %g", start,
+                  end, step);
+    const int32_t n = (int32_t)ceil((end - start) / step);
+    return mu_check_shape(ctx, "out", args[out_i]->u.t, 1, &n);
+}
+
+/* [end, out, out] */
+static ember_status run_arange(ember_value* const* args)
+{
+    const ember_value zero = {.tag = EMBER_VALUE_INT, .u.i = 0};
+    const ember_value one = {.tag = EMBER_VALUE_INT, .u.i = 1};
+    arange_fill(args[1]->u.t, &zero, &one);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_arange_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                           size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 3);
+    MU_TRY(check_arange(ctx, args, -1, 0, -1, 1));
+    *run = run_arange;
+    return EMBER_OK;
+}
+
+/* [start, end, step, out, out] */
+static ember_status run_arange_start(ember_value* const* args)
+{
+    arange_fill(args[3]->u.t, args[0], args[2]);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_arange_start_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                 size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    MU_TRY(check_arange(ctx, args, 0, 1, 2, 3));
+    *run = run_arange_start;
+    return EMBER_OK;
+}
+
+/* ---- full, zeros, ones, full_like, scalar_tensor ----------------------------------------- */
+
+/* full.out: [size, fill_value, out, out] */
+static ember_status run_full(ember_value* const* args)
+{
+    fill(args[2]->u.t, args[1]);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_full_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                         size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 4);
+    MU_TRY(mu_check_scalar(ctx, args, 1, "fill_value", false));
+    MU_TRY(check_out(ctx, args, 2));
+    MU_TRY(check_size_list(ctx, args, 0, args[2]->u.t));
+    *run = run_full;
+    return EMBER_OK;
+}
+
+/* zeros.out / ones.out: [size, out, out] */
+static ember_status run_zeros(ember_value* const* args)
+{
+    const ember_value v = {.tag = EMBER_VALUE_INT, .u.i = 0};
+    fill(args[1]->u.t, &v);
+    return EMBER_OK;
+}
+static ember_status run_ones(ember_value* const* args)
+{
+    const ember_value v = {.tag = EMBER_VALUE_INT, .u.i = 1};
+    fill(args[1]->u.t, &v);
+    return EMBER_OK;
+}
+
+static ember_status prepare_size_only(ember_kernel_ctx* ctx, ember_value* const* args,
+                                      size_t num_args)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 3);
+    MU_TRY(check_out(ctx, args, 1));
+    return check_size_list(ctx, args, 0, args[1]->u.t);
+}
+
+ember_status ember_prepare_aten_zeros_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                          size_t num_args, ember_kernel_run_fn* run)
+{
+    MU_TRY(prepare_size_only(ctx, args, num_args));
+    *run = run_zeros;
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_ones_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                         size_t num_args, ember_kernel_run_fn* run)
+{
+    MU_TRY(prepare_size_only(ctx, args, num_args));
+    *run = run_ones;
+    return EMBER_OK;
+}
+
+/* full_like.out: [self, fill_value, memory_format?, out, out] */
+static ember_status run_full_like(ember_value* const* args)
+{
+    fill(args[3]->u.t, args[1]);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_full_like_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                              size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    EMBER_REQUIRE(ctx, ember_is_tensor(args[0]) && args[0]->u.t, EMBER_INVALID_ARGUMENT,
+                  "self (argument 0) must be a tensor");
+    MU_TRY(mu_check_scalar(ctx, args, 1, "fill_value", false));
+    MU_TRY(mu_check_tag(ctx, args, 2, "memory_format", EMBER_VALUE_INT, true));
+    MU_TRY(check_out(ctx, args, 3));
+    const ember_tensor* self = args[0]->u.t;
+    MU_TRY(mu_check_shape(ctx, "out", args[3]->u.t, self->dim, self->sizes));
+    *run = run_full_like;
+    return EMBER_OK;
+}
+
+/* scalar_tensor.out: [s, out, out] */
+static ember_status run_scalar_tensor(ember_value* const* args)
+{
+    fill(args[1]->u.t, args[0]);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_scalar_tensor_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                  size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 3);
+    MU_TRY(mu_check_scalar(ctx, args, 0, "s", false));
+    MU_TRY(check_out(ctx, args, 1));
+    EMBER_REQUIRE(ctx, args[1]->u.t->numel == 1, EMBER_SHAPE_MISMATCH,
+                  "out must hold one element, has %lld", (long long)args[1]->u.t->numel);
+    *run = run_scalar_tensor;
+    return EMBER_OK;
+}

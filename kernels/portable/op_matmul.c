@@ -1,0 +1,245 @@
+/* op_matmul.c — matrix products, portable f32:
+ *   aten::mm.out      [self (M, K), mat2 (K, N), out (M, N), out]
+ *   aten::bmm.out     [self (B, M, K), mat2 (B, K, N), out (B, M, N), out]
+ *   aten::addmm.out   [self (broadcastable to (M, N)), mat1 (M, K), mat2 (K, N), beta, alpha,
+ *                      out (M, N), out]
+ *   aten::linear.out  [input (..., K), weight (N, K), bias (N) or Null, out (..., N), out]
+ * A (M, K) @ (K, N) product runs i-k-j (the inner loop is an axpy over a contiguous row of the
+ * right matrix and of the output); linear's (N, K) weight is read row by row as dot products. */
+#include "kernels/portable/util_nn.h"
+
+/* c: (M, N) = a: (M, K) @ b: (K, N). */
+static void f32_gemm__portable(float* restrict c, const float* restrict a,
+                               const float* restrict b, int64_t m, int64_t k, int64_t n)
+{
+    for (int64_t i = 0; i < m; i++) {
+        float* restrict ci = c + i * n;
+        for (int64_t j = 0; j < n; j++) ci[j] = 0.0f;
+        for (int64_t p = 0; p < k; p++) {
+            const float av = a[i * k + p];
+            const float* restrict bp = b + p * n;
+            for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
+        }
+    }
+}
+
+/* c: (M, N) = a: (M, K) @ w: (N, K)^T + bias: (N) or NULL. Four weight rows per pass share
+ * each load of a's row. */
+static void f32_gemm_nt__portable(float* restrict c, const float* restrict a,
+                                  const float* restrict w, const float* restrict bias,
+                                  int64_t m, int64_t k, int64_t n)
+{
+    for (int64_t i = 0; i < m; i++) {
+        const float* restrict ai = a + i * k;
+        float* restrict ci = c + i * n;
+        int64_t j = 0;
+        for (; j + 4 <= n; j += 4) {
+            const float* w0 = w + j * k;
+            const float* w1 = w0 + k;
+            const float* w2 = w1 + k;
+            const float* w3 = w2 + k;
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (int64_t p = 0; p < k; p++) {
+                const float av = ai[p];
+                s0 += av * w0[p];
+                s1 += av * w1[p];
+                s2 += av * w2[p];
+                s3 += av * w3[p];
+            }
+            ci[j] = s0 + (bias ? bias[j] : 0.0f);
+            ci[j + 1] = s1 + (bias ? bias[j + 1] : 0.0f);
+            ci[j + 2] = s2 + (bias ? bias[j + 2] : 0.0f);
+            ci[j + 3] = s3 + (bias ? bias[j + 3] : 0.0f);
+        }
+        for (; j < n; j++) {
+            const float* wj = w + j * k;
+            float s = 0.0f;
+            for (int64_t p = 0; p < k; p++) s += ai[p] * wj[p];
+            ci[j] = s + (bias ? bias[j] : 0.0f);
+        }
+    }
+}
+
+static ember_status prepare_f32_tensors(ember_kernel_ctx* ctx, ember_value* const* args,
+                                        const int* idx, const char* const* names, int count,
+                                        ember_tensor** ts)
+{
+    for (int i = 0; i < count; i++) {
+        NN_TRY(nn_get_tensor(ctx, args, (size_t)idx[i], &ts[i]));
+        NN_TRY(nn_require_dtype(ctx, names[i], ts[i], EMBER_DTYPE_F32));
+    }
+    return EMBER_OK;
+}
+
+/* ---- mm, bmm ----------------------------------------------------------------------------- */
+
+static ember_status run_mm_f32(ember_value* const* args)
+{
+    const ember_tensor* a = args[0]->u.t;
+    const ember_tensor* b = args[1]->u.t;
+    f32_gemm__portable((float*)args[2]->u.t->data, (const float*)a->data, (const float*)b->data,
+                       a->sizes[0], a->sizes[1], b->sizes[1]);
+    return EMBER_OK;
+}
+
+static ember_status run_bmm_f32(ember_value* const* args)
+{
+    const ember_tensor* a = args[0]->u.t;
+    const ember_tensor* b = args[1]->u.t;
+    const int64_t bs = a->sizes[0], m = a->sizes[1], k = a->sizes[2], n = b->sizes[2];
+    float* c = (float*)args[2]->u.t->data;
+    for (int64_t i = 0; i < bs; i++)
+        f32_gemm__portable(c + i * m * n, (const float*)a->data + i * m * k,
+                           (const float*)b->data + i * k * n, m, k, n);
+    return EMBER_OK;
+}
+
+/* mm (batched = false) or bmm (true): [self, mat2, out, out]. */
+static ember_status prepare_mm(ember_kernel_ctx* ctx, ember_value* const* args, size_t num_args,
+                               bool batched)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 4);
+    static const int idx[3] = {0, 1, 2};
+    static const char* const names[3] = {"self", "mat2", "out"};
+    ember_tensor* t[3];
+    NN_TRY(prepare_f32_tensors(ctx, args, idx, names, 3, t));
+    const int r = batched ? 3 : 2, o = batched ? 1 : 0;
+    EMBER_REQUIRE(ctx, t[0]->dim == r && t[1]->dim == r, EMBER_SHAPE_MISMATCH,
+                  "expected rank-%d operands, got ranks %d and %d", r, t[0]->dim, t[1]->dim);
+    EMBER_REQUIRE(ctx, t[0]->sizes[o + 1] == t[1]->sizes[o], EMBER_SHAPE_MISMATCH,
+                  "inner dims differ: %d vs %d", (int)t[0]->sizes[o + 1], (int)t[1]->sizes[o]);
+    if (batched)
+        EMBER_REQUIRE(ctx, t[0]->sizes[0] == t[1]->sizes[0], EMBER_SHAPE_MISMATCH,
+                      "batch sizes differ: %d vs %d", (int)t[0]->sizes[0], (int)t[1]->sizes[0]);
+    int64_t want[3] = {t[0]->sizes[0], t[0]->sizes[o], t[1]->sizes[o + 1]};
+    if (!batched) want[1] = t[1]->sizes[1];
+    return nn_check_shape(ctx, "out", t[2], r, want);
+}
+
+ember_status ember_prepare_aten_mm_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                       size_t num_args, ember_kernel_run_fn* run)
+{
+    NN_TRY(prepare_mm(ctx, args, num_args, false));
+    *run = run_mm_f32;
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_bmm_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                        size_t num_args, ember_kernel_run_fn* run)
+{
+    NN_TRY(prepare_mm(ctx, args, num_args, true));
+    *run = run_bmm_f32;
+    return EMBER_OK;
+}
+
+/* ---- addmm ------------------------------------------------------------------------------- */
+
+/* Element strides (row, column) that broadcast `self` (rank <= 2) over an (M, N) output. */
+static void addmm_self_strides(const ember_tensor* s, int64_t* rs, int64_t* cs)
+{
+    if (s->dim == 2) {
+        *rs = s->sizes[0] == 1 ? 0 : s->sizes[1];
+        *cs = s->sizes[1] == 1 ? 0 : 1;
+    } else {
+        *rs = 0;
+        *cs = (s->dim == 1 && s->sizes[0] != 1) ? 1 : 0;
+    }
+}
+
+static ember_status run_addmm_f32(ember_value* const* args)
+{
+    const ember_tensor* s = args[0]->u.t;
+    const ember_tensor* a = args[1]->u.t;
+    const ember_tensor* b = args[2]->u.t;
+    const int64_t m = a->sizes[0], k = a->sizes[1], n = b->sizes[1];
+    double beta_d = 1.0, alpha_d = 1.0;
+    ember_scalar_as_double(args[3], &beta_d);
+    ember_scalar_as_double(args[4], &alpha_d);
+    const float beta = (float)beta_d, alpha = (float)alpha_d;
+    float* c = (float*)args[5]->u.t->data;
+    f32_gemm__portable(c, (const float*)a->data, (const float*)b->data, m, k, n);
+    int64_t rs, cs;
+    addmm_self_strides(s, &rs, &cs);
+    const float* sv = (const float*)s->data;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            float v = alpha * c[i * n + j];
+            if (beta != 0.0f) v += beta * sv[i * rs + j * cs];
+            c[i * n + j] = v;
+        }
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                          size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 7);
+    static const int idx[4] = {0, 1, 2, 5};
+    static const char* const names[4] = {"self", "mat1", "mat2", "out"};
+    ember_tensor* t[4];
+    NN_TRY(prepare_f32_tensors(ctx, args, idx, names, 4, t));
+    double d;
+    NN_TRY(nn_get_double(ctx, args, 3, &d));
+    NN_TRY(nn_get_double(ctx, args, 4, &d));
+    EMBER_REQUIRE(ctx, t[1]->dim == 2 && t[2]->dim == 2, EMBER_SHAPE_MISMATCH,
+                  "mat1 and mat2 must be matrices, got ranks %d and %d", t[1]->dim, t[2]->dim);
+    EMBER_REQUIRE(ctx, t[1]->sizes[1] == t[2]->sizes[0], EMBER_SHAPE_MISMATCH,
+                  "inner dims differ: %d vs %d", (int)t[1]->sizes[1], (int)t[2]->sizes[0]);
+    const int64_t m = t[1]->sizes[0], n = t[2]->sizes[1];
+    const ember_tensor* s = t[0];
+    bool ok = s->dim <= 2;
+    if (s->dim >= 1) ok = ok && (s->sizes[s->dim - 1] == n || s->sizes[s->dim - 1] == 1);
+    if (s->dim == 2) ok = ok && (s->sizes[0] == m || s->sizes[0] == 1);
+    EMBER_REQUIRE(ctx, ok, EMBER_SHAPE_MISMATCH,
+                  "self (rank %d) does not broadcast to (%lld, %lld)", s->dim, (long long)m,
+                  (long long)n);
+    const int64_t want[2] = {m, n};
+    NN_TRY(nn_check_shape(ctx, "out", t[3], 2, want));
+    *run = run_addmm_f32;
+    return EMBER_OK;
+}
+
+/* ---- linear ------------------------------------------------------------------------------ */
+
+static ember_status run_linear_f32(ember_value* const* args)
+{
+    const ember_tensor* x = args[0]->u.t;
+    const ember_tensor* w = args[1]->u.t;
+    const int64_t n = w->sizes[0], k = w->sizes[1];
+    const int64_t m = k ? x->numel / k : 0;
+    const float* bias = ember_is_null(args[2]) ? NULL : (const float*)args[2]->u.t->data;
+    f32_gemm_nt__portable((float*)args[3]->u.t->data, (const float*)x->data,
+                          (const float*)w->data, bias, m, k, n);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                           size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    static const int idx[3] = {0, 1, 3};
+    static const char* const names[3] = {"input", "weight", "out"};
+    ember_tensor* t[3];
+    NN_TRY(prepare_f32_tensors(ctx, args, idx, names, 3, t));
+    ember_tensor* bias;
+    NN_TRY(nn_get_opt_tensor(ctx, args, 2, &bias));
+    const ember_tensor *x = t[0], *w = t[1];
+    EMBER_REQUIRE(ctx, x->dim >= 1 && w->dim == 2, EMBER_SHAPE_MISMATCH,
+                  "expected input (..., K) and weight (N, K), got ranks %d and %d", x->dim,
+                  w->dim);
+    EMBER_REQUIRE(ctx, x->sizes[x->dim - 1] == w->sizes[1], EMBER_SHAPE_MISMATCH,
+                  "input has %d features, weight expects %d", (int)x->sizes[x->dim - 1],
+                  (int)w->sizes[1]);
+    if (bias) {
+        NN_TRY(nn_require_dtype(ctx, "bias", bias, EMBER_DTYPE_F32));
+        EMBER_REQUIRE(ctx, bias->numel == w->sizes[0] && bias->dim <= 1, EMBER_SHAPE_MISMATCH,
+                      "bias has %lld elements, expected %d", (long long)bias->numel,
+                      (int)w->sizes[0]);
+    }
+    int64_t want[EMBER_MAX_DIMS];
+    nn_sizes(x, want);
+    want[x->dim - 1] = w->sizes[0];
+    NN_TRY(nn_check_shape(ctx, "out", t[2], x->dim, want));
+    *run = run_linear_f32;
+    return EMBER_OK;
+}

@@ -1,0 +1,273 @@
+/* op_norm.c — normalisations, portable f32:
+ *   aten::_native_batch_norm_legit_no_training.out
+ *       [input, weight, bias, running_mean, running_var, momentum, eps, out0, out1, out2,
+ *        out0, out1, out2]
+ *   aten::native_layer_norm.out
+ *       [input, normalized_shape, weight, bias, eps, out0, out1, out2, out0, out1, out2]
+ *   aten::native_group_norm.out
+ *       [input, weight, bias, N, C, HxW, group, eps, out0, out1, out2, out0, out1, out2]
+ * (The returns may also come as one TensorList value [out0, out1, out2], as ExecuTorch writes
+ * them: 11, 9 and 12 arguments. Run never reads them.)
+ * Batch norm's out1/out2 (save_mean, save_invstd) are size 0 in ExecuTorch programs; if they
+ * do have C elements they get the running mean and 1/sqrt(var + eps), otherwise zeros. Layer
+ * and group norm write the per-row mean and rstd (biased variance). Row statistics are
+ * accumulated in double. */
+#include "kernels/portable/util_nn.h"
+
+/* ---- batch norm (inference) -------------------------------------------------------------- */
+
+/* out, in: (N, C, inner); mean, var: (C); w, b: (C) or NULL. */
+static void f32_batch_norm__portable(float* restrict out, const float* restrict in,
+                                     const float* restrict mean, const float* restrict var,
+                                     const float* restrict w, const float* restrict b, float eps,
+                                     int64_t n, int64_t c, int64_t inner)
+{
+    for (int64_t ch = 0; ch < c; ch++) {
+        const float invstd = 1.0f / sqrtf(var[ch] + eps);
+        const float alpha = w ? w[ch] * invstd : invstd;
+        const float beta = (b ? b[ch] : 0.0f) - mean[ch] * alpha;
+        for (int64_t i = 0; i < n; i++) {
+            const float* x = in + (i * c + ch) * inner;
+            float* o = out + (i * c + ch) * inner;
+            for (int64_t k = 0; k < inner; k++) o[k] = x[k] * alpha + beta;
+        }
+    }
+}
+
+static const float* opt_f32(const ember_value* v)
+{
+    return ember_is_null(v) ? NULL : (const float*)v->u.t->data;
+}
+
+static ember_status run_batch_norm_f32(ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    const int64_t n = in->sizes[0], c = in->sizes[1];
+    const int64_t inner = (n * c != 0) ? in->numel / (n * c) : 0;
+    const float eps = (float)args[6]->u.d;
+    const float* mean = (const float*)args[3]->u.t->data;
+    const float* var = (const float*)args[4]->u.t->data;
+    f32_batch_norm__portable((float*)args[7]->u.t->data, (const float*)in->data, mean, var,
+                             opt_f32(args[1]), opt_f32(args[2]), eps, n, c, inner);
+    const ember_tensor* save_mean = args[8]->u.t;
+    const ember_tensor* save_invstd = args[9]->u.t;
+    for (int64_t k = 0; k < save_mean->numel; k++)
+        ((float*)save_mean->data)[k] = save_mean->numel == c ? mean[k] : 0.0f;
+    for (int64_t k = 0; k < save_invstd->numel; k++)
+        ((float*)save_invstd->data)[k] = save_invstd->numel == c ? 1.0f / sqrtf(var[k] + eps)
+                                                                  : 0.0f;
+    return EMBER_OK;
+}
+
+/* An optional per-channel f32 tensor of `c` elements. */
+static ember_status norm_check_param(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                     const char* what, bool optional, int64_t c)
+{
+    ember_tensor* t;
+    NN_TRY(optional ? nn_get_opt_tensor(ctx, args, i, &t) : nn_get_tensor(ctx, args, i, &t));
+    if (!t) return EMBER_OK;
+    NN_TRY(nn_require_dtype(ctx, what, t, EMBER_DTYPE_F32));
+    EMBER_REQUIRE(ctx, t->numel == c, EMBER_SHAPE_MISMATCH, "%s has %lld elements, expected %lld",
+                  what, (long long)t->numel, (long long)c);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten__native_batch_norm_legit_no_training_out(
+    ember_kernel_ctx* ctx, ember_value* const* args, size_t num_args, ember_kernel_run_fn* run)
+{
+    NN_REQUIRE_NARGS2(ctx, num_args, 11, 13); /* returns: [out0, out1, out2] or 3 tensors */
+    ember_tensor *in, *out, *o1, *o2;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
+    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_NOT_SUPPORTED,
+                  "input has rank %d, expected (N, C, ...)", in->dim);
+    const int64_t c = in->sizes[1];
+    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c));
+    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c));
+    NN_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c));
+    NN_TRY(norm_check_param(ctx, args, 4, "running_var", false, c));
+    EMBER_REQUIRE_TAG(ctx, args, 6, EMBER_VALUE_DOUBLE);
+    NN_TRY(nn_get_tensor(ctx, args, 7, &out));
+    NN_TRY(nn_get_tensor(ctx, args, 8, &o1));
+    NN_TRY(nn_get_tensor(ctx, args, 9, &o2));
+    NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
+    int64_t want[EMBER_MAX_DIMS];
+    nn_sizes(in, want);
+    NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
+    if (o1->numel > 0) NN_TRY(nn_require_dtype(ctx, "out1", o1, EMBER_DTYPE_F32));
+    if (o2->numel > 0) NN_TRY(nn_require_dtype(ctx, "out2", o2, EMBER_DTYPE_F32));
+    *run = run_batch_norm_f32;
+    return EMBER_OK;
+}
+
+/* ---- layer norm -------------------------------------------------------------------------- */
+
+/* out, in: (rows, cols); w, b: (cols) or NULL; mean, rstd: (rows) or NULL. */
+static void f32_layer_norm__portable(float* restrict out, float* restrict mean_out,
+                                     float* restrict rstd_out, const float* restrict in,
+                                     const float* restrict w, const float* restrict b,
+                                     double eps, int64_t rows, int64_t cols)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float* x = in + r * cols;
+        float* o = out + r * cols;
+        double sum = 0.0;
+        for (int64_t k = 0; k < cols; k++) sum += x[k];
+        const double mean = cols ? sum / (double)cols : 0.0;
+        double sq = 0.0;
+        for (int64_t k = 0; k < cols; k++) sq += (x[k] - mean) * (x[k] - mean);
+        const double var = cols ? sq / (double)cols : 0.0;
+        const float rstd = (float)(1.0 / sqrt(var + eps));
+        const float m = (float)mean;
+        for (int64_t k = 0; k < cols; k++) {
+            float v = (x[k] - m) * rstd;
+            if (w) v *= w[k];
+            if (b) v += b[k];
+            o[k] = v;
+        }
+        if (mean_out) mean_out[r] = m;
+        if (rstd_out) rstd_out[r] = rstd;
+    }
+}
+
+static ember_status run_layer_norm_f32(ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    int64_t cols = 1;
+    for (uint32_t k = 0; k < args[1]->len; k++) cols *= args[1]->u.ints[k];
+    const int64_t rows = (cols != 0) ? in->numel / cols : 0;
+    const ember_tensor* mean = args[6]->u.t;
+    const ember_tensor* rstd = args[7]->u.t;
+    f32_layer_norm__portable((float*)args[5]->u.t->data,
+                             mean->numel ? (float*)mean->data : NULL,
+                             rstd->numel ? (float*)rstd->data : NULL, (const float*)in->data,
+                             opt_f32(args[2]), opt_f32(args[3]), args[4]->u.d, rows, cols);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
+                                                      ember_value* const* args, size_t num_args,
+                                                      ember_kernel_run_fn* run)
+{
+    NN_REQUIRE_NARGS2(ctx, num_args, 9, 11);
+    ember_tensor *in, *out, *mean, *rstd;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
+    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    const int64_t* ns;
+    size_t k;
+    NN_TRY(nn_get_ints(ctx, args, 1, &ns, &k));
+    EMBER_REQUIRE(ctx, k >= 1 && k <= in->dim, EMBER_SHAPE_MISMATCH,
+                  "normalized_shape has %zu dims, input rank %d", k, in->dim);
+    int64_t cols = 1;
+    for (size_t i = 0; i < k; i++) {
+        EMBER_REQUIRE(ctx, ns[i] == in->sizes[in->dim - (int)k + (int)i], EMBER_SHAPE_MISMATCH,
+                      "normalized_shape[%zu] = %lld does not match the input's trailing dims", i,
+                      (long long)ns[i]);
+        cols *= ns[i];
+    }
+    NN_TRY(norm_check_param(ctx, args, 2, "weight", true, cols));
+    NN_TRY(norm_check_param(ctx, args, 3, "bias", true, cols));
+    EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_DOUBLE);
+    NN_TRY(nn_get_tensor(ctx, args, 5, &out));
+    NN_TRY(nn_get_tensor(ctx, args, 6, &mean));
+    NN_TRY(nn_get_tensor(ctx, args, 7, &rstd));
+    NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
+    int64_t want[EMBER_MAX_DIMS];
+    nn_sizes(in, want);
+    NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
+    for (size_t i = 0; i < k; i++) want[in->dim - (int)k + (int)i] = 1;
+    if (mean->numel > 0) {
+        NN_TRY(nn_require_dtype(ctx, "out1 (mean)", mean, EMBER_DTYPE_F32));
+        NN_TRY(nn_check_shape(ctx, "out1 (mean)", mean, in->dim, want));
+    }
+    if (rstd->numel > 0) {
+        NN_TRY(nn_require_dtype(ctx, "out2 (rstd)", rstd, EMBER_DTYPE_F32));
+        NN_TRY(nn_check_shape(ctx, "out2 (rstd)", rstd, in->dim, want));
+    }
+    *run = run_layer_norm_f32;
+    return EMBER_OK;
+}
+
+/* ---- group norm -------------------------------------------------------------------------- */
+
+/* out, in: (N, C, HxW); w, b: (C) or NULL; mean, rstd: (N, groups) or NULL. */
+static void f32_group_norm__portable(float* restrict out, float* restrict mean_out,
+                                     float* restrict rstd_out, const float* restrict in,
+                                     const float* restrict w, const float* restrict b,
+                                     double eps, int64_t n, int64_t c, int64_t hw,
+                                     int64_t groups)
+{
+    const int64_t cg = c / groups, len = cg * hw;
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t g = 0; g < groups; g++) {
+            const float* x = in + (i * c + g * cg) * hw; /* (C/groups, HxW) */
+            float* o = out + (i * c + g * cg) * hw;
+            double sum = 0.0, sq = 0.0;
+            for (int64_t k = 0; k < len; k++) sum += x[k];
+            const double mean = len ? sum / (double)len : 0.0;
+            for (int64_t k = 0; k < len; k++) sq += (x[k] - mean) * (x[k] - mean);
+            const float rstd = (float)(1.0 / sqrt((len ? sq / (double)len : 0.0) + eps));
+            const float m = (float)mean;
+            for (int64_t cc = 0; cc < cg; cc++) {
+                const int64_t ch = g * cg + cc;
+                const float scale = w ? rstd * w[ch] : rstd;
+                const float shift = (b ? b[ch] : 0.0f) - m * scale;
+                for (int64_t k = 0; k < hw; k++) o[cc * hw + k] = x[cc * hw + k] * scale + shift;
+            }
+            if (mean_out) mean_out[i * groups + g] = m;
+            if (rstd_out) rstd_out[i * groups + g] = rstd;
+        }
+}
+
+static ember_status run_group_norm_f32(ember_value* const* args)
+{
+    const ember_tensor* mean = args[9]->u.t;
+    const ember_tensor* rstd = args[10]->u.t;
+    f32_group_norm__portable((float*)args[8]->u.t->data,
+                             mean->numel ? (float*)mean->data : NULL,
+                             rstd->numel ? (float*)rstd->data : NULL,
+                             (const float*)args[0]->u.t->data, opt_f32(args[1]),
+                             opt_f32(args[2]), args[7]->u.d, args[3]->u.i, args[4]->u.i,
+                             args[5]->u.i, args[6]->u.i);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
+                                                      ember_value* const* args, size_t num_args,
+                                                      ember_kernel_run_fn* run)
+{
+    NN_REQUIRE_NARGS2(ctx, num_args, 12, 14);
+    ember_tensor *in, *out, *mean, *rstd;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
+    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    for (size_t i = 3; i <= 6; i++) EMBER_REQUIRE_TAG(ctx, args, i, EMBER_VALUE_INT);
+    EMBER_REQUIRE_TAG(ctx, args, 7, EMBER_VALUE_DOUBLE);
+    const int64_t n = args[3]->u.i, c = args[4]->u.i, hw = args[5]->u.i, groups = args[6]->u.i;
+    EMBER_REQUIRE(ctx, in->dim >= 2 && in->sizes[0] == n && in->sizes[1] == c &&
+                           n * c * hw == in->numel,
+                  EMBER_SHAPE_MISMATCH, "input does not have shape (N=%lld, C=%lld, HxW=%lld)",
+                  (long long)n, (long long)c, (long long)hw);
+    EMBER_REQUIRE(ctx, groups >= 1 && c % groups == 0, EMBER_INVALID_ARGUMENT,
+                  "%lld channels are not divisible into %lld groups", (long long)c,
+                  (long long)groups);
+    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c));
+    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c));
+    NN_TRY(nn_get_tensor(ctx, args, 8, &out));
+    NN_TRY(nn_get_tensor(ctx, args, 9, &mean));
+    NN_TRY(nn_get_tensor(ctx, args, 10, &rstd));
+    NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
+    int64_t want[EMBER_MAX_DIMS];
+    nn_sizes(in, want);
+    NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
+    const int64_t stat_shape[2] = {n, groups};
+    if (mean->numel > 0) {
+        NN_TRY(nn_require_dtype(ctx, "out1 (mean)", mean, EMBER_DTYPE_F32));
+        NN_TRY(nn_check_shape(ctx, "out1 (mean)", mean, 2, stat_shape));
+    }
+    if (rstd->numel > 0) {
+        NN_TRY(nn_require_dtype(ctx, "out2 (rstd)", rstd, EMBER_DTYPE_F32));
+        NN_TRY(nn_check_shape(ctx, "out2 (rstd)", rstd, 2, stat_shape));
+    }
+    *run = run_group_norm_f32;
+    return EMBER_OK;
+}

@@ -1,0 +1,294 @@
+/* op_pool.c — 2-D pooling, portable f32, on (N, C, H, W) or (C, H, W) inputs:
+ *   aten::max_pool2d_with_indices.out  [self, kernel_size, stride, padding, dilation, ceil_mode,
+ *                                       out, indices, out, indices]
+ *                                      (or the two returns as one TensorList: 9 args)
+ *   aten::avg_pool2d.out               [self, kernel_size, stride, padding, ceil_mode,
+ *                                       count_include_pad, divisor_override, out, out]
+ *   aten::_adaptive_avg_pool2d.out     [self, output_size, out, out]
+ * Window and output-size rules follow ATen's CPU kernels (an empty stride means the kernel
+ * size; ceil_mode drops a last window that would start in the right padding). Indices are
+ * flat positions inside each input (H, W) plane, as torch returns them. */
+#include "kernels/portable/util_nn.h"
+
+typedef struct pool_params {
+    int64_t planes, h, w, ho, wo; /* input (planes, H, W) → output (planes, Ho, Wo) */
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+} pool_params;
+
+static int64_t pool_floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* ATen's pooling_output_shape. */
+static int64_t pool_out_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dil,
+                             bool ceil_mode)
+{
+    int64_t o = pool_floor_div(in + 2 * pad - dil * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0),
+                               stride) + 1;
+    if (ceil_mode && (o - 1) * stride >= in + pad) o--;
+    return o;
+}
+
+/* kernel/stride/padding/dilation lists (type-checked) → params; dil may be NULL (1). */
+static void pool_params_get(const ember_tensor* in, const ember_value* kernel,
+                            const ember_value* stride, const ember_value* pad,
+                            const ember_value* dil, bool ceil_mode, pool_params* p)
+{
+    p->h = in->sizes[in->dim - 2];
+    p->w = in->sizes[in->dim - 1];
+    p->planes = (p->h * p->w != 0) ? in->numel / (p->h * p->w) : 0;
+    p->kh = nn_list_at(kernel, 0, 1);
+    p->kw = nn_list_at(kernel, 1, 1);
+    p->sh = nn_list_at(stride, 0, p->kh);
+    p->sw = stride->len == 0 ? p->kw : nn_list_at(stride, 1, p->kw);
+    p->ph = nn_list_at(pad, 0, 0);
+    p->pw = nn_list_at(pad, 1, 0);
+    p->dh = dil ? nn_list_at(dil, 0, 1) : 1;
+    p->dw = dil ? nn_list_at(dil, 1, 1) : 1;
+    p->ho = pool_out_size(p->h, p->kh, p->ph, p->sh, p->dh, ceil_mode);
+    p->wo = pool_out_size(p->w, p->kw, p->pw, p->sw, p->dw, ceil_mode);
+}
+
+/* Checks the input and the int[2] lists, then computes the params. */
+static ember_status pool_prepare_common(ember_kernel_ctx* ctx, ember_value* const* args,
+                                        int dil_arg, int ceil_arg, ember_tensor** in,
+                                        pool_params* p)
+{
+    NN_TRY(nn_get_tensor(ctx, args, 0, in));
+    NN_TRY(nn_require_dtype(ctx, "input", *in, EMBER_DTYPE_F32));
+    EMBER_REQUIRE(ctx, (*in)->dim == 3 || (*in)->dim == 4, EMBER_NOT_SUPPORTED,
+                  "input has rank %d, expected (N, C, H, W) or (C, H, W)", (*in)->dim);
+    const char* names[4] = {"kernel_size", "stride", "padding", "dilation"};
+    const int idx[4] = {1, 2, 3, dil_arg};
+    for (int k = 0; k < 4; k++) {
+        if (idx[k] < 0) continue;
+        const int64_t* v;
+        size_t n;
+        NN_TRY(nn_get_ints(ctx, args, (size_t)idx[k], &v, &n));
+        EMBER_REQUIRE(ctx, n == 1 || n == 2 || (k == 1 && n == 0), EMBER_INVALID_ARGUMENT,
+                      "%s has %zu items, expected 1 or 2", names[k], n);
+        for (size_t j = 0; j < n; j++)
+            EMBER_REQUIRE(ctx, v[j] >= (k == 2 ? 0 : 1), EMBER_INVALID_ARGUMENT,
+                          "%s[%zu] = %lld is out of range", names[k], j, (long long)v[j]);
+    }
+    bool ceil_mode;
+    NN_TRY(nn_get_bool(ctx, args, (size_t)ceil_arg, &ceil_mode));
+    pool_params_get(*in, args[1], args[2], args[3], dil_arg >= 0 ? args[dil_arg] : NULL,
+                    ceil_mode, p);
+    EMBER_REQUIRE(ctx, p->ph <= p->kh / 2 && p->pw <= p->kw / 2, EMBER_INVALID_ARGUMENT,
+                  "padding must be at most half of the kernel size");
+    EMBER_REQUIRE(ctx, p->ho >= 1 && p->wo >= 1, EMBER_SHAPE_MISMATCH,
+                  "output would be empty (%lld x %lld)", (long long)p->ho, (long long)p->wo);
+    return EMBER_OK;
+}
+
+/* The expected output shape: the input's with the last two dims replaced. */
+static void pool_out_shape(const ember_tensor* in, int64_t ho, int64_t wo, int64_t* sizes)
+{
+    nn_sizes(in, sizes);
+    sizes[in->dim - 2] = ho;
+    sizes[in->dim - 1] = wo;
+}
+
+/* ---- max pool ---------------------------------------------------------------------------- */
+
+/* out, idx: (planes, Ho, Wo); in: (planes, H, W). NaN wins, as in torch. */
+static void f32_maxpool2d__portable(float* restrict out, int64_t* restrict idx,
+                                    const float* restrict in, const pool_params* p)
+{
+    for (int64_t c = 0; c < p->planes; c++) {
+        const float* x = in + c * p->h * p->w;
+        for (int64_t oy = 0; oy < p->ho; oy++) {
+            int64_t y0 = oy * p->sh - p->ph;
+            const int64_t y1 = y0 + (p->kh - 1) * p->dh + 1 < p->h ? y0 + (p->kh - 1) * p->dh + 1
+                                                                     : p->h;
+            while (y0 < 0) y0 += p->dh;
+            for (int64_t ox = 0; ox < p->wo; ox++) {
+                int64_t x0 = ox * p->sw - p->pw;
+                const int64_t x1 = x0 + (p->kw - 1) * p->dw + 1 < p->w
+                                       ? x0 + (p->kw - 1) * p->dw + 1
+                                       : p->w;
+                while (x0 < 0) x0 += p->dw;
+                int64_t best_i = y0 * p->w + x0;
+                float best = -INFINITY;
+                for (int64_t y = y0; y < y1; y += p->dh)
+                    for (int64_t xx = x0; xx < x1; xx += p->dw) {
+                        const float v = x[y * p->w + xx];
+                        if (v > best || isnan(v)) {
+                            best = v;
+                            best_i = y * p->w + xx;
+                        }
+                    }
+                *out++ = best;
+                *idx++ = best_i;
+            }
+        }
+    }
+}
+
+static ember_status run_max_pool2d_f32(ember_value* const* args)
+{
+    pool_params p;
+    pool_params_get(args[0]->u.t, args[1], args[2], args[3], args[4], args[5]->u.b, &p);
+    f32_maxpool2d__portable((float*)args[6]->u.t->data, (int64_t*)args[7]->u.t->data,
+                            (const float*)args[0]->u.t->data, &p);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_max_pool2d_with_indices_out(ember_kernel_ctx* ctx,
+                                                            ember_value* const* args,
+                                                            size_t num_args,
+                                                            ember_kernel_run_fn* run)
+{
+    NN_REQUIRE_NARGS2(ctx, num_args, 9, 10); /* returns: [out, indices] or 2 tensors */
+    ember_tensor *in, *out, *indices;
+    pool_params p;
+    NN_TRY(pool_prepare_common(ctx, args, 4, 5, &in, &p));
+    NN_TRY(nn_get_tensor(ctx, args, 6, &out));
+    NN_TRY(nn_get_tensor(ctx, args, 7, &indices));
+    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "indices", indices, EMBER_DTYPE_I64));
+    int64_t want[4];
+    pool_out_shape(in, p.ho, p.wo, want);
+    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    NN_TRY(nn_check_shape(ctx, "indices", indices, in->dim, want));
+    *run = run_max_pool2d_f32;
+    return EMBER_OK;
+}
+
+/* ---- average pool ------------------------------------------------------------------------ */
+
+/* out: (planes, Ho, Wo); in: (planes, H, W). divisor > 0 overrides the window count. */
+static void f32_avgpool2d__portable(float* restrict out, const float* restrict in,
+                                    const pool_params* p, bool count_include_pad,
+                                    int64_t divisor)
+{
+    for (int64_t c = 0; c < p->planes; c++) {
+        const float* x = in + c * p->h * p->w;
+        for (int64_t oy = 0; oy < p->ho; oy++) {
+            int64_t y0 = oy * p->sh - p->ph;
+            int64_t y1 = y0 + p->kh < p->h + p->ph ? y0 + p->kh : p->h + p->ph;
+            const int64_t pool_h = y1 - y0;
+            if (y0 < 0) y0 = 0;
+            if (y1 > p->h) y1 = p->h;
+            for (int64_t ox = 0; ox < p->wo; ox++) {
+                int64_t x0 = ox * p->sw - p->pw;
+                int64_t x1 = x0 + p->kw < p->w + p->pw ? x0 + p->kw : p->w + p->pw;
+                const int64_t pool_size = pool_h * (x1 - x0);
+                if (x0 < 0) x0 = 0;
+                if (x1 > p->w) x1 = p->w;
+                if (y0 >= y1 || x0 >= x1) {
+                    *out++ = 0.0f;
+                    continue;
+                }
+                float sum = 0.0f;
+                for (int64_t y = y0; y < y1; y++)
+                    for (int64_t xx = x0; xx < x1; xx++) sum += x[y * p->w + xx];
+                const int64_t div = divisor > 0        ? divisor
+                                    : count_include_pad ? pool_size
+                                                        : (y1 - y0) * (x1 - x0);
+                *out++ = sum / (float)div;
+            }
+        }
+    }
+}
+
+static ember_status run_avg_pool2d_f32(ember_value* const* args)
+{
+    pool_params p;
+    pool_params_get(args[0]->u.t, args[1], args[2], args[3], NULL, args[4]->u.b, &p);
+    const int64_t divisor = ember_is_null(args[6]) ? 0 : args[6]->u.i;
+    f32_avgpool2d__portable((float*)args[7]->u.t->data, (const float*)args[0]->u.t->data, &p,
+                            args[5]->u.b, divisor);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_avg_pool2d_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                               size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 9);
+    ember_tensor *in, *out;
+    pool_params p;
+    NN_TRY(pool_prepare_common(ctx, args, -1, 4, &in, &p));
+    bool include_pad;
+    NN_TRY(nn_get_bool(ctx, args, 5, &include_pad));
+    if (!ember_is_null(args[6])) {
+        int64_t d;
+        NN_TRY(nn_get_int(ctx, args, 6, &d));
+        EMBER_REQUIRE(ctx, d != 0, EMBER_INVALID_ARGUMENT, "divisor_override must not be 0");
+        EMBER_REQUIRE(ctx, args[6]->tag == EMBER_VALUE_INT && d > 0, EMBER_NOT_SUPPORTED,
+                      "divisor_override = %lld: only positive ints are supported",
+                      (long long)d);
+    }
+    NN_TRY(nn_get_tensor(ctx, args, 7, &out));
+    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    int64_t want[4];
+    pool_out_shape(in, p.ho, p.wo, want);
+    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    *run = run_avg_pool2d_f32;
+    return EMBER_OK;
+}
+
+/* ---- adaptive average pool --------------------------------------------------------------- */
+
+/* out: (planes, Ho, Wo); in: (planes, H, W). Window of output o along an axis of input length
+ * L and output length O: [floor(o*L/O), ceil((o+1)*L/O)). */
+static void f32_adaptive_avgpool2d__portable(float* restrict out, const float* restrict in,
+                                             int64_t planes, int64_t h, int64_t w, int64_t ho,
+                                             int64_t wo)
+{
+    for (int64_t c = 0; c < planes; c++) {
+        const float* x = in + c * h * w;
+        for (int64_t oy = 0; oy < ho; oy++) {
+            const int64_t y0 = oy * h / ho, y1 = ((oy + 1) * h + ho - 1) / ho;
+            for (int64_t ox = 0; ox < wo; ox++) {
+                const int64_t x0 = ox * w / wo, x1 = ((ox + 1) * w + wo - 1) / wo;
+                float sum = 0.0f;
+                for (int64_t y = y0; y < y1; y++)
+                    for (int64_t xx = x0; xx < x1; xx++) sum += x[y * w + xx];
+                *out++ = sum / (float)((y1 - y0) * (x1 - x0));
+            }
+        }
+    }
+}
+
+static ember_status run_adaptive_avg_pool2d_f32(ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    const int64_t h = in->sizes[in->dim - 2], w = in->sizes[in->dim - 1];
+    const int64_t ho = args[1]->u.ints[0], wo = args[1]->u.ints[1];
+    f32_adaptive_avgpool2d__portable((float*)args[2]->u.t->data, (const float*)in->data,
+                                     in->numel / (h * w), h, w, ho, wo);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
+                                                         ember_value* const* args,
+                                                         size_t num_args,
+                                                         ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 4);
+    ember_tensor *in, *out;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
+    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
+                  "input has rank %d, expected (N, C, H, W) or (C, H, W)", in->dim);
+    const int64_t* os;
+    size_t n;
+    NN_TRY(nn_get_ints(ctx, args, 1, &os, &n));
+    EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "output_size has %zu items, expected 2",
+                  n);
+    EMBER_REQUIRE(ctx, os[0] >= 1 && os[1] >= 1, EMBER_INVALID_ARGUMENT,
+                  "output_size must be positive");
+    EMBER_REQUIRE(ctx, in->sizes[in->dim - 2] > 0 && in->sizes[in->dim - 1] > 0,
+                  EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
+    int64_t want[4];
+    pool_out_shape(in, os[0], os[1], want);
+    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    *run = run_adaptive_avg_pool2d_f32;
+    return EMBER_OK;
+}

@@ -1,0 +1,107 @@
+/* op_slice.c — copies of a part of one dim, any dtype, as strided views:
+ *   aten::slice_copy.Tensor_out [self, dim, start, end, step, out, out]
+ *       start/end may be Null (0 / the dim size) or out of range: clamped as torch does.
+ *   aten::select_copy.int_out   [self, dim, index, out, out]   negative index counts back */
+#include "kernels/portable/util_nn.h"
+
+/* ---- slice ------------------------------------------------------------------------------- */
+
+static void slice_view(ember_value* const* args, nn_view* v)
+{
+    const ember_tensor* self = args[0]->u.t;
+    nn_view_of(self, v);
+    const int d = ember_wrap_dim(args[1]->u.i, self->dim);
+    const int64_t len = v->sizes[d], step = args[4]->u.i;
+    int64_t start = ember_is_null(args[2]) ? 0 : args[2]->u.i;
+    int64_t end = ember_is_null(args[3]) ? len : args[3]->u.i;
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > len) start = len;
+    if (end < start) end = start;
+    if (end > len) end = len;
+    v->offset = start * v->strides[d];
+    v->sizes[d] = (end - start + step - 1) / step;
+    v->strides[d] *= step;
+}
+
+static ember_status run_slice(ember_value* const* args)
+{
+    nn_view v;
+    slice_view(args, &v);
+    nn_view_copy(args[5]->u.t, args[0]->u.t, &v);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_slice_copy_Tensor_out(ember_kernel_ctx* ctx,
+                                                      ember_value* const* args, size_t num_args,
+                                                      ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 7);
+    ember_tensor* self;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_REQUIRE(ctx, self->dim >= 1, EMBER_INVALID_ARGUMENT, "cannot slice a rank-0 tensor");
+    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, self->dim) >= 0, EMBER_INVALID_ARGUMENT,
+                  "dim %lld out of range for rank %d", (long long)args[1]->u.i, self->dim);
+    for (size_t i = 2; i <= 3; i++)
+        EMBER_REQUIRE(ctx, ember_is_null(args[i]) || args[i]->tag == EMBER_VALUE_INT,
+                      EMBER_INVALID_ARGUMENT, "argument %zu: expected an int or None", i);
+    EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_INT);
+    EMBER_REQUIRE(ctx, args[4]->u.i > 0, EMBER_NOT_SUPPORTED, "step = %lld, must be positive",
+                  (long long)args[4]->u.i);
+    nn_view v;
+    slice_view(args, &v);
+    NN_TRY(nn_view_out_check(ctx, args, 5, &v));
+    *run = run_slice;
+    return EMBER_OK;
+}
+
+/* ---- select ------------------------------------------------------------------------------ */
+
+static void select_view(ember_value* const* args, nn_view* v)
+{
+    const ember_tensor* self = args[0]->u.t;
+    nn_view_of(self, v);
+    const int d = ember_wrap_dim(args[1]->u.i, self->dim);
+    int64_t index = args[2]->u.i;
+    if (index < 0) index += v->sizes[d];
+    v->offset = index * v->strides[d];
+    for (int i = d; i + 1 < v->dim; i++) {
+        v->sizes[i] = v->sizes[i + 1];
+        v->strides[i] = v->strides[i + 1];
+    }
+    v->dim--;
+}
+
+static ember_status run_select(ember_value* const* args)
+{
+    nn_view v;
+    select_view(args, &v);
+    nn_view_copy(args[3]->u.t, args[0]->u.t, &v);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_select_copy_int_out(ember_kernel_ctx* ctx,
+                                                    ember_value* const* args, size_t num_args,
+                                                    ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    ember_tensor* self;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_REQUIRE(ctx, self->dim >= 1, EMBER_INVALID_ARGUMENT, "cannot select from rank 0");
+    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    EMBER_REQUIRE_TAG(ctx, args, 2, EMBER_VALUE_INT);
+    const int d = ember_wrap_dim(args[1]->u.i, self->dim);
+    EMBER_REQUIRE(ctx, d >= 0, EMBER_INVALID_ARGUMENT, "dim %lld out of range for rank %d",
+                  (long long)args[1]->u.i, self->dim);
+    const int64_t len = self->sizes[d], index = args[2]->u.i;
+    EMBER_REQUIRE(ctx, index >= -len && index < len, EMBER_INVALID_ARGUMENT,
+                  "index %lld out of range for dim %d of size %lld", (long long)index, d,
+                  (long long)len);
+    nn_view v;
+    select_view(args, &v);
+    NN_TRY(nn_view_out_check(ctx, args, 3, &v));
+    *run = run_select;
+    return EMBER_OK;
+}

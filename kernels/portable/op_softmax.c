@@ -1,0 +1,99 @@
+/* op_softmax.c — aten::_softmax.out and aten::_log_softmax.out along any dim, float32 (and
+ * float64 through a double path). Numerically stable: the row max is subtracted before exp.
+ * The tensor is walked as (outer, dim, inner); inner == 1 (the last dim) is the contiguous
+ * fast path, otherwise each (outer, inner) column is a strided row. No scratch: out holds the
+ * exponentials between passes. */
+#include "kernels/portable/util_math.h"
+
+/* One softmax row of (n) elements at stride s; `log_out` selects log_softmax. */
+static void f32_softmax__portable(float* out, const float* x, int64_t n, int64_t s, bool log_out)
+{
+    float max = x[0];
+    for (int64_t k = 1; k < n; k++) max = x[k * s] > max || x[k * s] != x[k * s] ? x[k * s] : max;
+    double sum = 0.0;
+    if (log_out) {
+        for (int64_t k = 0; k < n; k++) sum += expf(x[k * s] - max);
+        const float log_sum = (float)log(sum); /* (x - max) - log_sum keeps precision */
+        for (int64_t k = 0; k < n; k++) out[k * s] = (x[k * s] - max) - log_sum;
+    } else {
+        for (int64_t k = 0; k < n; k++) {
+            const float e = expf(x[k * s] - max);
+            out[k * s] = e;
+            sum += e;
+        }
+        const float inv = (float)(1.0 / sum);
+        for (int64_t k = 0; k < n; k++) out[k * s] *= inv;
+    }
+}
+
+static void f64_softmax__portable(double* out, const double* x, int64_t n, int64_t s, bool log_out)
+{
+    double max = x[0];
+    for (int64_t k = 1; k < n; k++) max = x[k * s] > max || isnan(x[k * s]) ? x[k * s] : max;
+    double sum = 0.0;
+    for (int64_t k = 0; k < n; k++) sum += exp(x[k * s] - max);
+    for (int64_t k = 0; k < n; k++)
+        out[k * s] = log_out ? x[k * s] - max - log(sum) : exp(x[k * s] - max) / sum;
+}
+
+/* [self, dim, half_to_float, out, out] */
+static ember_status softmax_run(ember_value* const* args, bool log_out)
+{
+    const ember_tensor* in = args[0]->u.t;
+    ember_tensor* out = args[3]->u.t;
+    if (out->numel == 0) return EMBER_OK;
+    int64_t outer, n, inner;
+    mu_split_dim(in, ember_wrap_dim(args[1]->u.i, in->dim), &outer, &n, &inner);
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            const int64_t base = o * n * inner + i;
+            if (in->dtype == EMBER_DTYPE_F32)
+                f32_softmax__portable((float*)out->data + base, (const float*)in->data + base, n,
+                                      inner, log_out);
+            else
+                f64_softmax__portable((double*)out->data + base, (const double*)in->data + base,
+                                      n, inner, log_out);
+        }
+    }
+    return EMBER_OK;
+}
+
+static ember_status run_softmax(ember_value* const* args) { return softmax_run(args, false); }
+static ember_status run_log_softmax(ember_value* const* args) { return softmax_run(args, true); }
+
+static ember_status softmax_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
+                                    size_t num_args)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
+    MU_TRY(mu_check_tag(ctx, args, 1, "dim", EMBER_VALUE_INT, false));
+    MU_TRY(mu_check_tag(ctx, args, 2, "half_to_float", EMBER_VALUE_BOOL, false));
+    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
+    const ember_tensor* in = args[0]->u.t;
+    const ember_tensor* out = args[3]->u.t;
+    EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, in->dim) >= 0, EMBER_INVALID_ARGUMENT,
+                  "dim %lld is out of range for rank %d", (long long)args[1]->u.i, in->dim);
+    EMBER_REQUIRE(ctx, (in->dtype == EMBER_DTYPE_F32 || in->dtype == EMBER_DTYPE_F64) &&
+                           out->dtype == in->dtype,
+                  EMBER_DTYPE_MISMATCH, "needs float32 or float64 in and out, got %s and %s",
+                  ember_dtype_name(in->dtype), ember_dtype_name(out->dtype));
+    EMBER_REQUIRE(ctx, !args[2]->u.b, EMBER_NOT_SUPPORTED, "half_to_float is not supported");
+    return mu_check_shape(ctx, "out", out, in->dim, in->sizes);
+}
+
+ember_status ember_prepare_aten__softmax_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                             size_t num_args, ember_kernel_run_fn* run)
+{
+    MU_TRY(softmax_prepare(ctx, args, num_args));
+    *run = run_softmax;
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten__log_softmax_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                 size_t num_args, ember_kernel_run_fn* run)
+{
+    MU_TRY(softmax_prepare(ctx, args, num_args));
+    *run = run_log_softmax;
+    return EMBER_OK;
+}

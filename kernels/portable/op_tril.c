@@ -1,0 +1,78 @@
+/* op_tril.c — triangular masks over the last two dims, any dtype (zero is all-zero bytes):
+ *   aten::tril.out [self, diagonal, out, out]   keeps (i, j) with j - i <= diagonal
+ *   aten::triu.out [self, diagonal, out, out]   keeps (i, j) with j - i >= diagonal */
+#include "kernels/portable/util_nn.h"
+
+/* out, in: (batch, rows, cols) of es-byte elements. */
+static void triangle__portable(char* out, const char* in, size_t es, int64_t batch, int64_t rows,
+                               int64_t cols, int64_t diagonal, bool lower)
+{
+    const size_t row_bytes = (size_t)cols * es;
+    for (int64_t b = 0; b < batch; b++)
+        for (int64_t i = 0; i < rows; i++) {
+            char* o = out + (size_t)(b * rows + i) * row_bytes;
+            const char* x = in + (size_t)(b * rows + i) * row_bytes;
+            /* kept columns: [0, i + diagonal] for tril, [i + diagonal, cols) for triu */
+            int64_t j0 = lower ? 0 : i + diagonal, j1 = lower ? i + diagonal + 1 : cols;
+            if (j0 < 0) j0 = 0;
+            if (j1 > cols) j1 = cols;
+            if (j1 < j0) j1 = j0;
+            memset(o, 0, (size_t)j0 * es);
+            memmove(o + (size_t)j0 * es, x + (size_t)j0 * es, (size_t)(j1 - j0) * es);
+            memset(o + (size_t)j1 * es, 0, (size_t)(cols - j1) * es);
+        }
+}
+
+static void run_triangle(ember_value* const* args, bool lower)
+{
+    const ember_tensor* in = args[0]->u.t;
+    const int64_t rows = in->sizes[in->dim - 2], cols = in->sizes[in->dim - 1];
+    if (in->numel == 0) return;
+    triangle__portable((char*)args[2]->u.t->data, (const char*)in->data,
+                       ember_dtype_size(in->dtype), in->numel / (rows * cols), rows, cols,
+                       args[1]->u.i, lower);
+}
+
+static ember_status run_tril(ember_value* const* args)
+{
+    run_triangle(args, true);
+    return EMBER_OK;
+}
+
+static ember_status run_triu(ember_value* const* args)
+{
+    run_triangle(args, false);
+    return EMBER_OK;
+}
+
+static ember_status prepare_triangle(ember_kernel_ctx* ctx, ember_value* const* args,
+                                     size_t num_args)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 4);
+    ember_tensor *in, *out;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
+    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
+    EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_INVALID_ARGUMENT, "expected rank >= 2, got %d",
+                  in->dim);
+    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    int64_t want[EMBER_MAX_DIMS];
+    nn_sizes(in, want);
+    return nn_check_shape(ctx, "out", out, in->dim, want);
+}
+
+ember_status ember_prepare_aten_tril_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                         size_t num_args, ember_kernel_run_fn* run)
+{
+    NN_TRY(prepare_triangle(ctx, args, num_args));
+    *run = run_tril;
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_triu_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                         size_t num_args, ember_kernel_run_fn* run)
+{
+    NN_TRY(prepare_triangle(ctx, args, num_args));
+    *run = run_triu;
+    return EMBER_OK;
+}

@@ -1,0 +1,340 @@
+/* op_unary.c — elementwise unary ops: activations (relu, gelu, silu, sigmoid, tanh, hardswish,
+ * hardsigmoid, hardtanh, leaky_relu, elu, clamp) and math (exp, log, neg, sqrt, rsqrt, abs,
+ * erf, sin, cos, reciprocal, floor, ceil, round, sign, logical_not, bitwise_not, isnan).
+ *
+ * float32 in, float32 out runs one flat f32 loop per op. Every other dtype mix runs the generic
+ * path in chunks: int64 when the op is exact on integers and both in and out are integer/bool,
+ * double otherwise. Transcendental ops need a floating out (ints promote to float in torch). */
+#include "kernels/portable/util_math.h"
+
+enum {
+    UOP_RELU, UOP_GELU, UOP_GELU_TANH, UOP_SILU, UOP_SIGMOID, UOP_TANH, UOP_HARDSWISH,
+    UOP_HARDSIGMOID, UOP_HARDTANH, UOP_LEAKY_RELU, UOP_ELU, UOP_CLAMP, UOP_EXP, UOP_LOG,
+    UOP_NEG, UOP_SQRT, UOP_RSQRT, UOP_ABS, UOP_ERF, UOP_SIN, UOP_COS, UOP_RECIPROCAL,
+    UOP_FLOOR, UOP_CEIL, UOP_ROUND, UOP_SIGN, UOP_LOGICAL_NOT, UOP_BITWISE_NOT, UOP_ISNAN,
+    UOP_COUNT
+};
+
+/* What the ops' Scalar arguments say, read from args on every run. */
+typedef struct unary_params {
+    double a, b, c; /* hardtanh/clamp: min, max (±inf if None); leaky_relu: slope;
+                       elu: alpha, scale, input_scale */
+    int64_t ia, ib; /* a and b as integers, for clamp/hardtanh on integer tensors */
+} unary_params;
+
+/* ---- f32 flat kernels -------------------------------------------------------------------- */
+
+#define F32_UNARY(name, EXPR)                                                                   \
+    static void f32_##name##__portable(float* out, const float* in, size_t n,                  \
+                                       const unary_params* p)                                   \
+    {                                                                                           \
+        const float pa = (float)p->a, pb = (float)p->b, pc = (float)p->c;                       \
+        (void)pa, (void)pb, (void)pc;                                                           \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const float x = in[i];                                                              \
+            out[i] = (EXPR);                                                                    \
+        }                                                                                       \
+    }
+
+#define F32_SQRT1_2 0.70710678118654752440f
+#define F32_SQRT_2_PI 0.79788456080286535588f
+
+static inline float f32_clamp(float x, float lo, float hi)
+{
+    x = x < lo ? lo : x; /* comparisons are false for NaN: NaN passes through */
+    return x > hi ? hi : x;
+}
+
+F32_UNARY(relu, x > 0.0f ? x : (x != x ? x : 0.0f))
+F32_UNARY(gelu, 0.5f * x * (1.0f + erff(x * F32_SQRT1_2)))
+F32_UNARY(gelu_tanh, 0.5f * x * (1.0f + tanhf(F32_SQRT_2_PI * (x + 0.044715f * x * x * x))))
+F32_UNARY(silu, x / (1.0f + expf(-x)))
+F32_UNARY(sigmoid, 1.0f / (1.0f + expf(-x)))
+F32_UNARY(tanh, tanhf(x))
+F32_UNARY(hardswish, x * f32_clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f)
+F32_UNARY(hardsigmoid, f32_clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f)
+F32_UNARY(clamp, f32_clamp(x, pa, pb))
+F32_UNARY(leaky_relu, x > 0.0f ? x : x * pa)
+F32_UNARY(elu, x > 0.0f ? x * pb : expm1f(x * pc) * pa * pb)
+F32_UNARY(exp, expf(x))
+F32_UNARY(log, logf(x))
+F32_UNARY(neg, -x)
+F32_UNARY(sqrt, sqrtf(x))
+F32_UNARY(rsqrt, 1.0f / sqrtf(x))
+F32_UNARY(abs, fabsf(x))
+F32_UNARY(erf, erff(x))
+F32_UNARY(sin, sinf(x))
+F32_UNARY(cos, cosf(x))
+F32_UNARY(reciprocal, 1.0f / x)
+F32_UNARY(floor, floorf(x))
+F32_UNARY(ceil, ceilf(x))
+F32_UNARY(round, nearbyintf(x))
+F32_UNARY(sign, (float)((0.0f < x) - (x < 0.0f)))
+
+typedef void (*f32_unary_fn)(float*, const float*, size_t, const unary_params*);
+static const f32_unary_fn f32_kernels[UOP_COUNT] = {
+    [UOP_RELU] = f32_relu__portable,           [UOP_GELU] = f32_gelu__portable,
+    [UOP_GELU_TANH] = f32_gelu_tanh__portable, [UOP_SILU] = f32_silu__portable,
+    [UOP_SIGMOID] = f32_sigmoid__portable,     [UOP_TANH] = f32_tanh__portable,
+    [UOP_HARDSWISH] = f32_hardswish__portable, [UOP_HARDSIGMOID] = f32_hardsigmoid__portable,
+    [UOP_HARDTANH] = f32_clamp__portable,      [UOP_CLAMP] = f32_clamp__portable,
+    [UOP_LEAKY_RELU] = f32_leaky_relu__portable, [UOP_ELU] = f32_elu__portable,
+    [UOP_EXP] = f32_exp__portable,             [UOP_LOG] = f32_log__portable,
+    [UOP_NEG] = f32_neg__portable,             [UOP_SQRT] = f32_sqrt__portable,
+    [UOP_RSQRT] = f32_rsqrt__portable,         [UOP_ABS] = f32_abs__portable,
+    [UOP_ERF] = f32_erf__portable,             [UOP_SIN] = f32_sin__portable,
+    [UOP_COS] = f32_cos__portable,             [UOP_RECIPROCAL] = f32_reciprocal__portable,
+    [UOP_FLOOR] = f32_floor__portable,         [UOP_CEIL] = f32_ceil__portable,
+    [UOP_ROUND] = f32_round__portable,         [UOP_SIGN] = f32_sign__portable,
+};
+
+/* ---- generic path ------------------------------------------------------------------------ */
+
+static double f64_clamp(double x, double lo, double hi)
+{
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+static void f64_unary_chunk(int op, double* z, const double* x, size_t n, const unary_params* p)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double v = x[i];
+        double r;
+        switch (op) {
+        case UOP_RELU: r = v > 0.0 ? v : (isnan(v) ? v : 0.0); break;
+        case UOP_GELU: r = 0.5 * v * (1.0 + erf(v * 0.70710678118654752440)); break;
+        case UOP_GELU_TANH:
+            r = 0.5 * v * (1.0 + tanh(0.79788456080286535588 * (v + 0.044715 * v * v * v)));
+            break;
+        case UOP_SILU: r = v / (1.0 + exp(-v)); break;
+        case UOP_SIGMOID: r = 1.0 / (1.0 + exp(-v)); break;
+        case UOP_TANH: r = tanh(v); break;
+        case UOP_HARDSWISH: r = v * f64_clamp(v + 3.0, 0.0, 6.0) / 6.0; break;
+        case UOP_HARDSIGMOID: r = f64_clamp(v + 3.0, 0.0, 6.0) / 6.0; break;
+        case UOP_HARDTANH:
+        case UOP_CLAMP: r = f64_clamp(v, p->a, p->b); break;
+        case UOP_LEAKY_RELU: r = v > 0.0 ? v : v * p->a; break;
+        case UOP_ELU: r = v > 0.0 ? v * p->b : expm1(v * p->c) * p->a * p->b; break;
+        case UOP_EXP: r = exp(v); break;
+        case UOP_LOG: r = log(v); break;
+        case UOP_NEG: r = -v; break;
+        case UOP_SQRT: r = sqrt(v); break;
+        case UOP_RSQRT: r = 1.0 / sqrt(v); break;
+        case UOP_ABS: r = fabs(v); break;
+        case UOP_ERF: r = erf(v); break;
+        case UOP_SIN: r = sin(v); break;
+        case UOP_COS: r = cos(v); break;
+        case UOP_RECIPROCAL: r = 1.0 / v; break;
+        case UOP_FLOOR: r = floor(v); break;
+        case UOP_CEIL: r = ceil(v); break;
+        case UOP_ROUND: r = nearbyint(v); break;
+        case UOP_SIGN: r = (double)((0.0 < v) - (v < 0.0)); break;
+        case UOP_LOGICAL_NOT: r = v == 0.0; break;
+        case UOP_ISNAN: r = isnan(v) ? 1.0 : 0.0; break;
+        default: r = v; break;
+        }
+        z[i] = r;
+    }
+}
+
+/* Ops that are exact on integers; `in_dtype` tells bool's bitwise_not (logical) from int's. */
+static void i64_unary_chunk(int op, int64_t* z, const int64_t* x, size_t n,
+                            const unary_params* p, int in_dtype)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int64_t v = x[i];
+        int64_t r;
+        switch (op) {
+        case UOP_RELU: r = v > 0 ? v : 0; break;
+        case UOP_HARDTANH:
+        case UOP_CLAMP: r = v < p->ia ? p->ia : v; r = r > p->ib ? p->ib : r; break;
+        case UOP_NEG: r = (int64_t)(0 - (uint64_t)v); break;
+        case UOP_ABS: r = v < 0 ? (int64_t)(0 - (uint64_t)v) : v; break;
+        case UOP_SIGN: r = (0 < v) - (v < 0); break;
+        case UOP_LOGICAL_NOT: r = v == 0; break;
+        case UOP_BITWISE_NOT: r = in_dtype == EMBER_DTYPE_BOOL ? !v : ~v; break;
+        default: r = v; break; /* floor, ceil, round: identity on integers */
+        }
+        z[i] = r;
+    }
+}
+
+static bool op_exact_on_ints(int op)
+{
+    switch (op) {
+    case UOP_RELU: case UOP_HARDTANH: case UOP_CLAMP: case UOP_NEG: case UOP_ABS:
+    case UOP_SIGN: case UOP_FLOOR: case UOP_CEIL: case UOP_ROUND: case UOP_LOGICAL_NOT:
+    case UOP_BITWISE_NOT:
+        return true;
+    default: return false;
+    }
+}
+
+static bool op_float_only(int op) { return !op_exact_on_ints(op) && op != UOP_ISNAN; }
+
+/* ---- the operators ----------------------------------------------------------------------- */
+
+typedef struct unary_spec {
+    int8_t op;     /* UOP_*; gelu picks GELU_TANH from its string at run */
+    int8_t nargs;  /* KernelCall arg count; out is at nargs - 2 */
+} unary_spec;
+
+static double bound_or(const ember_value* v, double dflt)
+{
+    double d = dflt;
+    if (!ember_is_null(v)) ember_scalar_as_double(v, &d);
+    return d;
+}
+static int64_t ibound_or(const ember_value* v, int64_t dflt)
+{
+    int64_t i = dflt;
+    if (!ember_is_null(v)) ember_scalar_as_int(v, &i);
+    return i;
+}
+
+static int read_params(const unary_spec* s, ember_value* const* args, unary_params* p)
+{
+    memset(p, 0, sizeof *p);
+    switch (s->op) {
+    case UOP_GELU: return strcmp(args[1]->u.str, "tanh") == 0 ? UOP_GELU_TANH : UOP_GELU;
+    case UOP_HARDTANH:
+    case UOP_CLAMP:
+        p->a = bound_or(args[1], -INFINITY);
+        p->b = bound_or(args[2], INFINITY);
+        p->ia = ibound_or(args[1], INT64_MIN);
+        p->ib = ibound_or(args[2], INT64_MAX);
+        break;
+    case UOP_LEAKY_RELU: ember_scalar_as_double(args[1], &p->a); break;
+    case UOP_ELU:
+        ember_scalar_as_double(args[1], &p->a);
+        ember_scalar_as_double(args[2], &p->b);
+        ember_scalar_as_double(args[3], &p->c);
+        break;
+    default: break;
+    }
+    return s->op;
+}
+
+static ember_status unary_run(ember_value* const* args, const unary_spec* s)
+{
+    const ember_tensor* in = args[0]->u.t;
+    ember_tensor* out = args[s->nargs - 2]->u.t;
+    unary_params p;
+    const int op = read_params(s, args, &p);
+    const size_t n = (size_t)out->numel;
+    if (in->dtype == EMBER_DTYPE_F32 && out->dtype == EMBER_DTYPE_F32 && f32_kernels[op]) {
+        f32_kernels[op]((float*)out->data, (const float*)in->data, n, &p);
+        return EMBER_OK;
+    }
+    const bool int_domain =
+        op_exact_on_ints(op) && mu_is_intlike(in->dtype) && mu_is_intlike(out->dtype);
+    for (size_t j = 0; j < n; j += MU_CHUNK) {
+        size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+        if (int_domain) {
+            int64_t x[MU_CHUNK], z[MU_CHUNK];
+            mu_load_i64(x, in->data, in->dtype, (int64_t)j, 1, m);
+            i64_unary_chunk(op, z, x, m, &p, in->dtype);
+            mu_store_i64(out->data, out->dtype, (int64_t)j, 1, z, m);
+        } else {
+            double x[MU_CHUNK], z[MU_CHUNK];
+            mu_load_f64(x, in->data, in->dtype, (int64_t)j, 1, m);
+            f64_unary_chunk(op, z, x, m, &p);
+            mu_store_f64(out->data, out->dtype, (int64_t)j, 1, z, m);
+        }
+    }
+    return EMBER_OK;
+}
+
+static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
+                                  size_t num_args, const unary_spec* s)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
+    const size_t out_i = (size_t)s->nargs - 2;
+    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
+    MU_TRY(mu_check_tensor(ctx, args, out_i, "out"));
+    MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    const ember_tensor* in = args[0]->u.t;
+    const ember_tensor* out = args[out_i]->u.t;
+    MU_TRY(mu_check_shape(ctx, "out", out, in->dim, in->sizes));
+    switch (s->op) {
+    case UOP_GELU: {
+        MU_TRY(mu_check_tag(ctx, args, 1, "approximate", EMBER_VALUE_STRING, false));
+        const char* a = args[1]->u.str;
+        EMBER_REQUIRE(ctx, strcmp(a, "none") == 0 || strcmp(a, "tanh") == 0,
+                      EMBER_INVALID_ARGUMENT,
+                      "approximate must be \"none\" or \"tanh\", got \"%s\"", a);
+        break;
+    }
+    case UOP_HARDTANH:
+        MU_TRY(mu_check_scalar(ctx, args, 1, "min_val", false));
+        MU_TRY(mu_check_scalar(ctx, args, 2, "max_val", false));
+        break;
+    case UOP_CLAMP:
+        MU_TRY(mu_check_scalar(ctx, args, 1, "min", true));
+        MU_TRY(mu_check_scalar(ctx, args, 2, "max", true));
+        EMBER_REQUIRE(ctx, !ember_is_null(args[1]) || !ember_is_null(args[2]),
+                      EMBER_INVALID_ARGUMENT, "at least one of min and max must be given");
+        break;
+    case UOP_LEAKY_RELU: MU_TRY(mu_check_scalar(ctx, args, 1, "negative_slope", false)); break;
+    case UOP_ELU:
+        MU_TRY(mu_check_scalar(ctx, args, 1, "alpha", false));
+        MU_TRY(mu_check_scalar(ctx, args, 2, "scale", false));
+        MU_TRY(mu_check_scalar(ctx, args, 3, "input_scale", false));
+        break;
+    default: break;
+    }
+    if (op_float_only(s->op)) {
+        EMBER_REQUIRE(ctx, ember_dtype_is_float(out->dtype), EMBER_DTYPE_MISMATCH,
+                      "out must be floating point, got %s", ember_dtype_name(out->dtype));
+    }
+    if (s->op == UOP_BITWISE_NOT) {
+        EMBER_REQUIRE(ctx, mu_is_intlike(in->dtype) && mu_is_intlike(out->dtype),
+                      EMBER_DTYPE_MISMATCH, "bitwise_not needs integer or bool, got %s",
+                      ember_dtype_name(in->dtype));
+    }
+    return EMBER_OK;
+}
+
+#define UNARY_OP(sym, op, nargs)                                                                \
+    static const unary_spec spec_##sym = {op, nargs};                                           \
+    static ember_status run_##sym(ember_value* const* args)                                     \
+    {                                                                                           \
+        return unary_run(args, &spec_##sym);                                                    \
+    }                                                                                           \
+    ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
+                                     size_t num_args, ember_kernel_run_fn* run)                 \
+    {                                                                                           \
+        MU_TRY(unary_prepare(ctx, args, num_args, &spec_##sym));                                \
+        *run = run_##sym;                                                                       \
+        return EMBER_OK;                                                                        \
+    }
+
+UNARY_OP(aten_relu_out, UOP_RELU, 3)
+UNARY_OP(aten_gelu_out, UOP_GELU, 4)
+UNARY_OP(aten_silu_out, UOP_SILU, 3)
+UNARY_OP(aten_sigmoid_out, UOP_SIGMOID, 3)
+UNARY_OP(aten_tanh_out, UOP_TANH, 3)
+UNARY_OP(aten_hardswish_out, UOP_HARDSWISH, 3)
+UNARY_OP(aten_hardsigmoid_out, UOP_HARDSIGMOID, 3)
+UNARY_OP(aten_hardtanh_out, UOP_HARDTANH, 5)
+UNARY_OP(aten_leaky_relu_out, UOP_LEAKY_RELU, 4)
+UNARY_OP(aten_elu_out, UOP_ELU, 6)
+UNARY_OP(aten_clamp_out, UOP_CLAMP, 5)
+UNARY_OP(aten_exp_out, UOP_EXP, 3)
+UNARY_OP(aten_log_out, UOP_LOG, 3)
+UNARY_OP(aten_neg_out, UOP_NEG, 3)
+UNARY_OP(aten_sqrt_out, UOP_SQRT, 3)
+UNARY_OP(aten_rsqrt_out, UOP_RSQRT, 3)
+UNARY_OP(aten_abs_out, UOP_ABS, 3)
+UNARY_OP(aten_erf_out, UOP_ERF, 3)
+UNARY_OP(aten_sin_out, UOP_SIN, 3)
+UNARY_OP(aten_cos_out, UOP_COS, 3)
+UNARY_OP(aten_reciprocal_out, UOP_RECIPROCAL, 3)
+UNARY_OP(aten_floor_out, UOP_FLOOR, 3)
+UNARY_OP(aten_ceil_out, UOP_CEIL, 3)
+UNARY_OP(aten_round_out, UOP_ROUND, 3)
+UNARY_OP(aten_sign_out, UOP_SIGN, 3)
+UNARY_OP(aten_logical_not_out, UOP_LOGICAL_NOT, 3)
+UNARY_OP(aten_bitwise_not_out, UOP_BITWISE_NOT, 3)
+UNARY_OP(aten_isnan_out, UOP_ISNAN, 3)

@@ -1,0 +1,41 @@
+"""Ember: export PyTorch models to .pte files (ExecuTorch ET12) and run them in C.
+
+    import ember
+    program = ember.export(model, (example_input,))
+    program.save("model.pte")
+    print(program.report())
+    outputs = ember.load("model.pte").run(example_input)   # needs libember
+
+Only exporting needs torch: `import ember` alone does not import it, so a device with just
+numpy can load and run .pte files.
+"""
+
+from typing import Any
+
+from .errors import EmberError, ExportError
+
+
+def export(*args: Any, **kwargs: Any) -> "ExportedProgram":
+    """Exports an nn.Module to a .pte program; see ember.pipeline.export."""
+    from .pipeline import export as _export
+
+    return _export(*args, **kwargs)
+
+
+def load(*args: Any, **kwargs: Any) -> Any:
+    """Loads a .pte (path or bytes) with the C runtime; see ember.runtime.load."""
+    from .runtime import load as _load
+
+    return _load(*args, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    # ExportedProgram lives with the exporter, which needs torch: import it on first use.
+    if name == "ExportedProgram":
+        from .program import ExportedProgram
+
+        return ExportedProgram
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")
+
+
+__all__ = ["export", "ExportedProgram", "ExportError", "EmberError", "load"]

@@ -1,0 +1,534 @@
+"""Stage 4, lower: a core-ATen torch.export program → an `ir.Method` of out-variant kernel calls.
+
+Every functional ATen op becomes its out variant (`aten.add.Tensor` → `aten::add.out`), found by
+schema matching; view ops first become their copying twins (`aten.view` → `aten::view_copy.out`).
+Arguments are encoded in the out variant's schema order, keyword-only outs last, followed by the
+returns exactly as ExecuTorch's emitter writes them: a single out is repeated; several outs (or
+a Tensor[] out) are repeated as one TensorList value. Parameters, buffers and lifted constants
+become constant tensors in the program's constant table, stored only if used.
+
+Two rewrites on the way: a Python number passed as a Tensor argument (`add.Tensor(x, 3)`)
+selects the op's Scalar overload (`add.Scalar`), and an op whose tensor inputs are all
+otherwise-unused constants and whose result is no bigger (a weight transpose) is computed
+now and stored as a constant instead of running on every execute.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import re
+import warnings
+from typing import Any, Optional
+
+import torch
+from torch.export.graph_signature import InputKind, OutputKind
+from torch.utils import _pytree as pytree
+
+from . import ir
+from .errors import ExportError
+
+# View ops and the op that computes the same result into fresh memory. The overload name is
+# kept unless the entry says otherwise ("view_copy.default").
+VIEW_TO_COPY: dict[str, str] = {
+    "view": "view_copy",
+    "_unsafe_view": "view_copy.default",
+    "reshape": "view_copy.default",
+    "alias": "alias_copy",
+    "as_strided": "as_strided_copy",
+    "detach": "detach_copy",
+    "diagonal": "diagonal_copy",
+    "expand": "expand_copy",
+    "lift_fresh": "lift_fresh_copy",
+    "narrow": "narrow_copy",
+    "permute": "permute_copy",
+    "select": "select_copy",
+    "slice": "slice_copy",
+    "split": "split_copy",
+    "split_with_sizes": "split_with_sizes_copy",
+    "squeeze": "squeeze_copy",
+    "t": "t_copy",
+    "transpose": "transpose_copy",
+    "unbind": "unbind_copy",
+    "unfold": "unfold_copy",
+    "unsqueeze": "unsqueeze_copy",
+}
+
+# Ops that only check things at trace time; they emit no instruction.
+NO_OP_PACKETS: frozenset[str] = frozenset(
+    {
+        "_assert_tensor_metadata",
+        "_assert_async",
+        "_assert_scalar",
+        "_functional_assert_async",
+        "_functional_assert_scalar",
+        "sym_constrain_range",
+        "sym_constrain_range_for_size",
+        "_functional_sym_constrain_range",
+        "_functional_sym_constrain_range_for_size",
+        "_print",
+    }
+)
+
+# Keyword arguments of functional ops that an out variant may lack: the out tensor carries them.
+IMPLIED_BY_OUT: frozenset[str] = frozenset(
+    {"dtype", "layout", "device", "pin_memory", "memory_format"}
+)
+
+_TORCH_DIR = os.path.dirname(torch.__file__)
+
+
+def source_of(node: torch.fx.Node) -> str:
+    """Where in the model `node` came from: "file.py:42 (`code`)", or the module path."""
+    trace = node.meta.get("stack_trace") or ""
+    frames = re.findall(r'File "([^"]+)", line (\d+), in [^\n]*\n\s*([^\n]*)', trace)
+    if frames:
+        user = [f for f in frames if not f[0].startswith(_TORCH_DIR)]
+        path, line, code = (user or frames)[-1]
+        return f"{os.path.basename(path)}:{line} (`{code.strip()}`)"
+    stack = node.meta.get("nn_module_stack")
+    if stack:
+        path, kind = list(stack.values())[-1]
+        kind_name = kind.__name__ if isinstance(kind, type) else str(kind).rsplit(".", 1)[-1]
+        return f"module '{path}' ({kind_name})"
+    return f"node '{node.name}'"
+
+
+def unsupported(op: Any, node: torch.fx.Node, why: str) -> ExportError:
+    return ExportError(f"unsupported operator {op} at {source_of(node)}: {why}")
+
+
+def _type_key(t: Any) -> str:
+    return str(t).replace("SymInt", "int")
+
+
+def copy_op_for_view(op: torch._ops.OpOverload) -> torch._ops.OpOverload:
+    """The functional copy op for a view op (`aten.view.default` → `aten.view_copy.default`),
+    or `op` itself when it is not a view."""
+    packet_name = op._schema.name.split("::")[-1]
+    target = VIEW_TO_COPY.get(packet_name)
+    if target is None or not op._schema.name.startswith("aten::"):
+        return op
+    copy_name, _, overload = target.partition(".")
+    packet = getattr(torch.ops.aten, copy_name)
+    return getattr(packet, overload or op._overloadname)
+
+
+def find_out_variant(op: torch._ops.OpOverload) -> Optional[torch._ops.OpOverload]:
+    """The overload of `op`'s packet that writes into keyword-only out tensors and otherwise
+    takes the same arguments (by name and type, in order), minus those implied by the out
+    tensor (dtype, layout, ...). None when there is none."""
+    schema = op._schema
+    if any(a.is_out for a in schema.arguments):
+        return op
+    functional = [(a.name, _type_key(a.type)) for a in schema.arguments]
+    returns = [_type_key(r.type) for r in schema.returns]
+    packet = op._overloadpacket
+    for overload in packet.overloads():
+        candidate = getattr(packet, overload)
+        args = candidate._schema.arguments
+        outs = [_type_key(a.type) for a in args if a.is_out]
+        if not outs or outs != returns:
+            continue
+        kept = [(a.name, _type_key(a.type)) for a in args if not a.is_out]
+        kept_names = {name for name, _ in kept}
+        dropped = [name for name, _ in functional if name not in kept_names]
+        if any(name not in IMPLIED_BY_OUT for name in dropped):
+            continue
+        if [f for f in functional if f[0] in kept_names] == kept:
+            return candidate
+    return None
+
+
+def scalar_overload(
+    op: torch._ops.OpOverload, scalar_args: set[str]
+) -> Optional[torch._ops.OpOverload]:
+    """The overload of `op`'s packet that takes a Scalar (not a Tensor) for each argument
+    named in `scalar_args` and is otherwise the same: `aten.add.Tensor` called with a Python
+    number as `other` → `aten.add.Scalar`. None when the packet has none."""
+    wanted = [
+        (a.name, "number" if a.name in scalar_args else _type_key(a.type))
+        for a in op._schema.arguments
+    ]
+    packet = op._overloadpacket
+    for overload in packet.overloads():
+        candidate = getattr(packet, overload)
+        args = candidate._schema.arguments
+        if any(a.is_out for a in args):
+            continue
+        if [(a.name, _type_key(a.type)) for a in args] == wanted:
+            return candidate
+    return None
+
+
+def _tensor_bytes(t: torch.Tensor) -> bytes:
+    t = t.detach().cpu().contiguous()
+    if t.numel() == 0:
+        return b""
+    return t.reshape(-1).view(torch.uint8).numpy().tobytes()
+
+
+def _static_sizes(fake: torch.Tensor, node: torch.fx.Node) -> tuple[int, ...]:
+    sizes = tuple(fake.shape)
+    if not all(isinstance(s, int) for s in sizes):
+        raise ExportError(
+            f"dynamic shape {list(sizes)} for '{node.name}' at {source_of(node)}: "
+            "Ember exports static shapes only"
+        )
+    return sizes
+
+
+def _treespec_str(spec: Optional[pytree.TreeSpec]) -> str:
+    if spec is None:
+        return ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pytree.treespec_dumps(spec)
+
+
+class _Lowerer:
+    """Walks one exported graph in order, building one `ir.Method`."""
+
+    def __init__(
+        self, exported: torch.export.ExportedProgram, name: str, constants: ir.ConstantTable
+    ) -> None:
+        self.exported = exported
+        self.constants = constants
+        self.method = ir.Method(name=name)
+        # fx node → value index, or a tuple of indices (multi-output ops), or None (no-ops).
+        self.env: dict[torch.fx.Node, Any] = {}
+        # The data of every constant node: parameters, buffers, lifted constants and folded
+        # results. Each becomes a constant value in the table on its first use only.
+        self.constant_tensors: dict[torch.fx.Node, torch.Tensor] = {}
+
+    def run(self) -> ir.Method:
+        signature = self.exported.graph_signature
+        for spec in signature.output_specs:
+            if spec.kind != OutputKind.USER_OUTPUT:
+                raise ExportError(
+                    f"the model mutates '{spec.target}' ({spec.kind.name}); "
+                    "mutable state is not supported yet"
+                )
+        input_kinds = {spec.arg.name: spec for spec in signature.input_specs}
+        self.method.encoded_inp_str = _treespec_str(self.exported.call_spec.in_spec)
+        self.method.encoded_out_str = _treespec_str(self.exported.call_spec.out_spec)
+        for node in self.exported.graph.nodes:
+            if node.op == "placeholder":
+                self._placeholder(node, input_kinds[node.name])
+            elif node.op == "get_attr":
+                attr = getattr(self.exported.graph_module, str(node.target))
+                if not isinstance(attr, torch.Tensor):
+                    raise ExportError(f"unsupported attribute '{node.target}' ({type(attr)})")
+                self.constant_tensors[node] = attr
+            elif node.op == "call_function":
+                self._call_function(node)
+            elif node.op == "output":
+                self._output(node)
+            else:
+                raise ExportError(f"unsupported graph node {node.op} '{node.name}'")
+        return self.method
+
+    # -- graph nodes ---------------------------------------------------------------------
+
+    def _placeholder(self, node: torch.fx.Node, spec: Any) -> None:
+        if spec.kind == InputKind.USER_INPUT:
+            fake = node.meta.get("val")
+            if not isinstance(fake, torch.Tensor):
+                raise ExportError(
+                    f"input '{node.name}' is a {type(fake).__name__}; only tensor inputs are "
+                    "supported"
+                )
+            index = self._new_tensor(fake, node, node.name)
+            self.method.inputs.append(index)
+            self.env[node] = index
+            return
+        if spec.kind in (InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR):
+            target = spec.target
+            tensor = self.exported.state_dict.get(target)
+            if tensor is None:
+                tensor = self.exported.constants.get(target)
+            if not isinstance(tensor, torch.Tensor):
+                raise ExportError(f"cannot find the tensor for '{target}'")
+            self.constant_tensors[node] = tensor
+            return
+        raise ExportError(f"unsupported input '{node.name}' of kind {spec.kind.name}")
+
+    def _output(self, node: torch.fx.Node) -> None:
+        results = node.args[0]
+        if not isinstance(results, (list, tuple)):
+            results = (results,)
+        for r in results:
+            if isinstance(r, torch.fx.Node):
+                self.method.outputs.append(self._tensor_index(r, node))
+            else:
+                self.method.outputs.append(self._encode_python(r, None, node))
+
+    def _call_function(self, node: torch.fx.Node) -> None:
+        target = node.target
+        if target is operator.getitem:
+            source, item = node.args
+            produced = self.env.get(source)
+            if not isinstance(produced, tuple):
+                raise ExportError(f"getitem on a single value at {source_of(node)}")
+            self.env[node] = produced[item]
+            return
+        if not isinstance(target, torch._ops.OpOverload):
+            raise ExportError(
+                f"unsupported call {getattr(target, '__name__', target)} at {source_of(node)}"
+            )
+        if target._schema.name.split("::")[-1] in NO_OP_PACKETS:
+            self.env[node] = None
+            return
+        if self._fold_constant(node, target):
+            return
+        self._kernel_call(node, target)
+
+    def _fold_constant(self, node: torch.fx.Node, op: torch._ops.OpOverload) -> bool:
+        """Computes `node` now when all its tensor inputs are constants and the result is no
+        bigger than they are (weight transposes, reshapes): it becomes a constant itself.
+        Ops without tensor inputs (full, arange) and growing ones (expand) stay in the graph,
+        and so do ops on constants used elsewhere too (tied weights would be stored twice)."""
+        inputs = node.all_input_nodes
+        if not inputs or any(n not in self.constant_tensors for n in inputs):
+            return False
+        if any(len(n.users) > 1 for n in inputs):
+            return False
+        if not isinstance(node.meta.get("val"), torch.Tensor) or op._schema.is_mutable:
+            return False
+        args, kwargs = torch.fx.node.map_arg((node.args, node.kwargs), self.constant_tensors.get)
+        with torch.no_grad():
+            result = op(*args, **kwargs)
+        if not isinstance(result, torch.Tensor):
+            return False
+        if result.nbytes > sum(self.constant_tensors[n].nbytes for n in inputs):
+            return False
+        self.constant_tensors[node] = result.contiguous()
+        return True
+
+    # -- one operator ----------------------------------------------------------------------
+
+    def _kernel_call(self, node: torch.fx.Node, op: torch._ops.OpOverload) -> None:
+        functional = copy_op_for_view(op)
+        # Python numbers passed where the schema says Tensor (core ATen's `add.Tensor(x, 3)`):
+        # use the Scalar overload if there is one, else they become 0-dim constant tensors.
+        numbers = {
+            a.name
+            for a, v in zip(functional._schema.arguments, node.args)
+            if isinstance(a.type, torch.TensorType) and isinstance(v, (bool, int, float))
+        }
+        if numbers:
+            functional = scalar_overload(functional, numbers) or functional
+        out_op = find_out_variant(functional)
+        if out_op is None:
+            raise unsupported(op, node, "it has no out variant")
+
+        # The functional call's arguments by name.
+        given: dict[str, Any] = {}
+        for arg_schema, value in zip(functional._schema.arguments, node.args):
+            given[arg_schema.name] = value
+        given.update(node.kwargs)
+
+        # Fresh planned tensors for what the op returns.
+        val = node.meta.get("val")
+        out_schemas = [a for a in out_op._schema.arguments if a.is_out]
+        results = val if len(out_schemas) > 1 else (val,)
+        if not isinstance(results, (list, tuple)) or len(results) != len(out_schemas):
+            raise unsupported(op, node, "unexpected result structure")
+        out_values: list[int] = []  # per out argument: a tensor or a TensorList index
+        produced: list[int] = []  # what getitem sees
+        for k, (arg_schema, result) in enumerate(zip(out_schemas, results)):
+            if isinstance(arg_schema.type, torch.ListType):
+                members = [
+                    self._new_tensor(t, node, f"{node.name}[{i}]") for i, t in enumerate(result)
+                ]
+                out_values.append(self.method.add(ir.TensorListValue(list(members))))
+                produced.extend(members)
+            else:
+                if not isinstance(result, torch.Tensor):
+                    raise unsupported(op, node, "an output is not a tensor")
+                suffix = f"[{k}]" if len(out_schemas) > 1 else ""
+                index = self._new_tensor(result, node, node.name + suffix)
+                out_values.append(index)
+                produced.append(index)
+
+        args: list[int] = []
+        outs_seen = 0
+        for arg_schema in out_op._schema.arguments:
+            if arg_schema.is_out:
+                args.append(out_values[outs_seen])
+                outs_seen += 1
+                continue
+            if arg_schema.name in given:
+                value = given[arg_schema.name]
+            elif arg_schema.has_default_value():
+                value = arg_schema.default_value
+            elif isinstance(arg_schema.type, torch.OptionalType):
+                value = None
+            else:
+                raise unsupported(op, node, f"missing argument '{arg_schema.name}'")
+            args.append(self._encode(arg_schema, value, node))
+
+        # Returns, as ExecuTorch's emitter writes them.
+        if len(out_values) == 1:
+            single = self.method.values[out_values[0]]
+            if isinstance(single, ir.TensorListValue):
+                args.append(self.method.add(ir.TensorListValue(list(single.items))))
+            else:
+                args.append(out_values[0])
+        else:
+            args.append(self.method.add(ir.TensorListValue(list(out_values))))
+
+        self.method.instructions.append(
+            ir.KernelCall(
+                op_name=out_op._schema.name,
+                overload=out_op._schema.overload_name,
+                args=args,
+                source=source_of(node),
+            )
+        )
+        returns_list = isinstance(val, (list, tuple))
+        self.env[node] = tuple(produced) if returns_list else produced[0]
+
+    # -- values ----------------------------------------------------------------------------
+
+    def _new_tensor(self, fake: Any, node: torch.fx.Node, name: str) -> int:
+        if not isinstance(fake, torch.Tensor):
+            raise ExportError(f"'{name}' at {source_of(node)} is not a tensor")
+        if fake.dtype not in ir.SCALAR_TYPE_CODES:
+            raise ExportError(f"unsupported dtype {fake.dtype} for '{name}' at {source_of(node)}")
+        sizes = _static_sizes(fake, node)
+        return self.method.add(ir.TensorValue(dtype=fake.dtype, sizes=sizes, name=name))
+
+    def _tensor_index(self, source: torch.fx.Node, user: torch.fx.Node) -> int:
+        if source in self.constant_tensors and source not in self.env:
+            tensor = self.constant_tensors[source]
+            if tensor.dtype not in ir.SCALAR_TYPE_CODES:
+                raise ExportError(f"unsupported dtype {tensor.dtype} for constant '{source}'")
+            value = ir.TensorValue(
+                dtype=tensor.dtype,
+                sizes=tuple(tensor.shape),
+                constant_index=self.constants.add(_tensor_bytes(tensor)),
+                name=str(source.target) if source.op == "get_attr" else source.name,
+            )
+            self.env[source] = self.method.add(value)
+        index = self.env.get(source)
+        if not isinstance(index, int) or not isinstance(
+            self.method.values[index], ir.TensorValue
+        ):
+            raise ExportError(
+                f"'{source.name}' used at {source_of(user)} is not a tensor Ember can pass "
+                "(a symbolic value or a dropped check)"
+            )
+        return index
+
+    def _encode(self, arg_schema: Any, value: Any, node: torch.fx.Node) -> int:
+        """Adds the value for one schema argument to the table, returning its index."""
+        if isinstance(value, torch.fx.Node):
+            return self._tensor_index(value, node)
+        tensor_type = arg_schema.type
+        if isinstance(tensor_type, torch.OptionalType):
+            tensor_type = tensor_type.getElementType()
+        if isinstance(tensor_type, torch.TensorType) and isinstance(value, (bool, int, float)):
+            # A number where a Tensor is expected, with no Scalar overload: a 0-dim constant.
+            constant = torch.tensor(value)
+            return self.method.add(
+                ir.TensorValue(
+                    dtype=constant.dtype,
+                    sizes=(),
+                    constant_index=self.constants.add(_tensor_bytes(constant)),
+                    name=f"{node.name}.{arg_schema.name}",
+                )
+            )
+        if value is None and isinstance(arg_schema.type, torch.TensorType):
+            # A required Tensor given as None: ExecuTorch passes an empty uint8 tensor.
+            return self.method.add(ir.TensorValue(dtype=torch.uint8, sizes=(0,), name="empty"))
+        return self._encode_python(value, arg_schema, node)
+
+    def _encode_python(self, value: Any, arg_schema: Any, node: torch.fx.Node) -> int:
+        if value is None:
+            return self.method.add(ir.NullValue())
+        if isinstance(value, torch.dtype):
+            if value not in ir.SCALAR_TYPE_CODES:
+                raise ExportError(f"unsupported dtype {value} at {source_of(node)}")
+            return self.method.add(ir.IntValue(ir.SCALAR_TYPE_CODES[value]))
+        if isinstance(value, torch.memory_format):
+            if value not in ir.MEMORY_FORMAT_CODES:
+                raise ExportError(f"unsupported memory format {value} at {source_of(node)}")
+            return self.method.add(ir.IntValue(ir.MEMORY_FORMAT_CODES[value]))
+        if isinstance(value, torch.layout):
+            if value not in ir.LAYOUT_CODES:
+                raise ExportError(f"unsupported layout {value} at {source_of(node)}")
+            return self.method.add(ir.IntValue(ir.LAYOUT_CODES[value]))
+
+        schema_type = arg_schema.type if arg_schema is not None else None
+        if isinstance(schema_type, torch.OptionalType):
+            schema_type = schema_type.getElementType()
+        if isinstance(schema_type, torch.ListType) or isinstance(value, (list, tuple)):
+            return self._encode_list(value, arg_schema, schema_type, node)
+        if isinstance(value, bool):
+            return self.method.add(ir.BoolValue(value))
+        if isinstance(value, int):
+            if isinstance(schema_type, torch.FloatType):
+                return self.method.add(ir.DoubleValue(float(value)))
+            return self.method.add(ir.IntValue(value))
+        if isinstance(value, float):
+            return self.method.add(ir.DoubleValue(value))
+        if isinstance(value, str):
+            return self.method.add(ir.StringValue(value))
+        raise ExportError(
+            f"cannot encode argument {value!r} ({type(value).__name__}) of {node.target} "
+            f"at {source_of(node)}"
+        )
+
+    def _encode_list(
+        self, value: Any, arg_schema: Any, list_type: Any, node: torch.fx.Node
+    ) -> int:
+        if not isinstance(value, (list, tuple)):
+            # "int[2] padding=0": a scalar broadcast to the fixed size.
+            size = getattr(arg_schema, "N", None) or 1
+            value = [value] * size
+        elem = list_type.getElementType() if isinstance(list_type, torch.ListType) else None
+        if elem is None:
+            elem = _infer_elem_type(value)
+        if isinstance(elem, torch.TensorType):
+            return self.method.add(
+                ir.TensorListValue([self._tensor_index(v, node) for v in value])
+            )
+        if isinstance(elem, torch.OptionalType):
+            items = [
+                self.method.add(ir.NullValue()) if v is None else self._tensor_index(v, node)
+                for v in value
+            ]
+            return self.method.add(ir.OptionalTensorListValue(items))
+        if isinstance(elem, (torch.IntType, torch.SymIntType)):
+            items = []
+            for v in value:
+                if not isinstance(v, int) or isinstance(v, bool):
+                    raise ExportError(
+                        f"symbolic or non-int size {v!r} in {node.target} at {source_of(node)}: "
+                        "Ember exports static shapes only"
+                    )
+                items.append(self.method.add(ir.IntValue(v)))
+            return self.method.add(ir.IntListValue(items))
+        if isinstance(elem, torch.FloatType):
+            return self.method.add(ir.DoubleListValue([float(v) for v in value]))
+        if isinstance(elem, torch.BoolType):
+            return self.method.add(ir.BoolListValue([bool(v) for v in value]))
+        raise ExportError(f"cannot encode list {value!r} of {node.target} at {source_of(node)}")
+
+
+def _infer_elem_type(values: Any) -> Any:
+    if all(isinstance(v, torch.fx.Node) for v in values):
+        return torch.TensorType.get()
+    if all(isinstance(v, bool) for v in values):
+        return torch.BoolType.get()
+    if all(isinstance(v, int) for v in values):
+        return torch.IntType.get()
+    return torch.FloatType.get()
+
+
+def lower(
+    exported: torch.export.ExportedProgram, name: str, constants: ir.ConstantTable
+) -> ir.Method:
+    """Lowers one captured program to the method `name`, adding its constants to `constants`."""
+    return _Lowerer(exported, name, constants).run()

@@ -1,0 +1,856 @@
+/* method.c — turns a verified program's execution plan into a runnable method inside the
+ * caller's memory, and runs it.
+ *
+ * Loading is one walk over the plan done twice: in "measure" mode it only counts the bytes it
+ * would take (ember_method_requirements_get), in "build" mode it fills the caller's block. The
+ * same code runs both ways, so the reported size is exact. Everything the execute loop relies
+ * on (indices, tags, shapes, kernels, delegates) is checked during the walk; execute itself is
+ * a flat loop over resolved instructions. No malloc anywhere. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/exec/method.h"
+#include "runtime/format/program.h"
+#include "runtime/format/schema.h"
+
+#define BOOKKEEPING_ALIGN 16
+
+typedef struct loader {
+    ember_program* p;
+    fb_buf b;
+    fb_table plan;
+    fb_vec values;                       /* the plan's EValue vector */
+    uint8_t* base;                       /* NULL in measure mode */
+    size_t used;                         /* bytes taken so far from base */
+    bool overflow;
+    void* const* buffers;                /* build mode: caller's planned buffers */
+    size_t num_buffers;
+    size_t buffer_bytes[EMBER_MAX_BUFFERS];
+    size_t num_file_buffers;             /* entries of non_const_buffer_sizes */
+    ember_method* m;                     /* build mode */
+} loader;
+
+#define MALFORMED(L, ...) ember_program_fail((L)->p, EMBER_MALFORMED_PROGRAM, __VA_ARGS__)
+
+/* Takes n * elem bytes aligned to `align`; NULL in measure mode. */
+static void* take(loader* L, size_t n, size_t elem, size_t align)
+{
+    if (elem && n > (SIZE_MAX / 2) / elem) {
+        L->overflow = true;
+        return NULL;
+    }
+    L->used = (L->used + align - 1) & ~(align - 1);
+    void* out = L->base ? L->base + L->used : NULL;
+    L->used += n * elem;
+    if (L->used > SIZE_MAX / 2) L->overflow = true;
+    return out;
+}
+
+/* ---- values ---------------------------------------------------------------------------- */
+
+/* The union type of value `idx` and its payload table (absent for Null). */
+static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* val, bool* has_val)
+{
+    fb_table ev;
+    if (idx >= L->values.len) return MALFORMED(L, "value index %u out of range (%u values)", idx, L->values.len);
+    if (!fb_vec_table(&L->b, &L->values, idx, &ev) || !fb_u8(&L->b, &ev, EVALUE_VAL_TYPE, 0, type) ||
+        !fb_subtable(&L->b, &ev, EVALUE_VAL, val, has_val))
+        return MALFORMED(L, "value %u is corrupt", idx);
+    if (*type > EMBER_VALUE_OPTIONAL_TENSOR_LIST)
+        return MALFORMED(L, "value %u has unknown kind %u", idx, *type);
+    if (*type > EMBER_VALUE_NULL && !*has_val) return MALFORMED(L, "value %u has no payload", idx);
+    return EMBER_OK;
+}
+
+static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t, ember_tensor* out)
+{
+    uint32_t data_idx;
+    fb_table alloc;
+    bool has_alloc;
+    if (!fb_u32(&L->b, t, TENSOR_DATA_BUFFER_IDX, 0, &data_idx) ||
+        !fb_subtable(&L->b, t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc))
+        return MALFORMED(L, "tensor value %u is corrupt", idx);
+
+    const void* constant = NULL;
+    if (data_idx) {
+        ember_status st = ember_program_constant(L->p, data_idx, out->nbytes, &constant);
+        if (st) return st;
+    }
+    if (has_alloc) {
+        uint32_t mem_id, lo, hi;
+        if (!fb_u32(&L->b, &alloc, ALLOC_MEMORY_ID, 0, &mem_id) ||
+            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_LOW, 0, &lo) ||
+            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_HIGH, 0, &hi))
+            return MALFORMED(L, "tensor value %u has corrupt allocation info", idx);
+        uint64_t off = ((uint64_t)hi << 32) | lo;
+        if (mem_id == 0 || mem_id >= L->num_file_buffers)
+            return MALFORMED(L, "tensor value %u uses memory id %u; the method plans %zu buffers",
+                             idx, mem_id, L->num_file_buffers ? L->num_file_buffers - 1 : 0);
+        size_t cap = L->buffer_bytes[mem_id];
+        if (off > cap || out->nbytes > cap - off)
+            return MALFORMED(L, "tensor value %u [%llu, +%zu) overruns planned buffer %u (%zu bytes)",
+                             idx, (unsigned long long)off, out->nbytes, mem_id, cap);
+        out->storage = EMBER_TENSOR_PLANNED;
+        if (L->base) {
+            out->data = (uint8_t*)L->buffers[mem_id] + off;
+            if (constant && out->nbytes) memcpy(out->data, constant, out->nbytes); /* mutable state */
+        }
+    } else if (data_idx) {
+        out->storage = EMBER_TENSOR_CONSTANT;
+        out->data = (void*)constant; /* read-only: kernels never write their inputs */
+    } else {
+        out->storage = EMBER_TENSOR_BORROWED;
+        out->data = NULL;
+    }
+    return EMBER_OK;
+}
+
+static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, ember_tensor* out)
+{
+    int8_t dtype;
+    fb_vec sizes, order;
+    memset(out, 0, sizeof *out);
+    if (!fb_i8(&L->b, t, TENSOR_SCALAR_TYPE, 0, &dtype) || !fb_vector(&L->b, t, TENSOR_SIZES, 4, &sizes) ||
+        !fb_vector(&L->b, t, TENSOR_DIM_ORDER, 1, &order))
+        return MALFORMED(L, "tensor value %u is corrupt", idx);
+    size_t esize = ember_dtype_size(dtype);
+    if (!esize)
+        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has scalar type %d, which Ember does not support", idx, dtype);
+    if (sizes.len > EMBER_MAX_DIMS)
+        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has rank %u (Ember supports up to %d)", idx, sizes.len, EMBER_MAX_DIMS);
+    if (order.len && order.len != sizes.len)
+        return MALFORMED(L, "tensor value %u: dim_order has %u entries for rank %u", idx, order.len, sizes.len);
+    out->dtype = (uint8_t)dtype;
+    out->dim = (uint8_t)sizes.len;
+    int64_t numel = 1;
+    uint32_t seen = 0;
+    for (uint32_t d = 0; d < sizes.len; d++) {
+        int32_t s = fb_vec_i32(&L->b, &sizes, d);
+        if (s < 0) return MALFORMED(L, "tensor value %u has negative size %d", idx, s);
+        out->sizes[d] = s;
+        numel *= s;
+        if (numel > INT32_MAX) return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has more than 2^31 elements", idx);
+        uint8_t o = order.len ? L->b.data[order.pos + d] : (uint8_t)d;
+        if (o >= sizes.len || (seen & (1u << o)))
+            return MALFORMED(L, "tensor value %u: dim_order is not a permutation", idx);
+        seen |= 1u << o;
+        out->dim_order[d] = o;
+    }
+    int64_t stride = 1;
+    for (int k = (int)sizes.len - 1; k >= 0; k--) {
+        out->strides[out->dim_order[k]] = (int32_t)stride;
+        stride *= out->sizes[out->dim_order[k]] ? out->sizes[out->dim_order[k]] : 1;
+    }
+    out->numel = numel;
+    out->nbytes = (size_t)numel * esize;
+    return bind_tensor_data(L, idx, t, out);
+}
+
+/* First pass: every value but tensor lists (which point at tensors parsed here). */
+static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
+{
+    uint8_t type;
+    fb_table t;
+    bool has;
+    ember_status st = value_at(L, idx, &type, &t, &has);
+    if (st) return st;
+    ember_value tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.tag = type == EMBER_VALUE_NONE ? EMBER_VALUE_NULL : type;
+    bool ok = true;
+    fb_vec items;
+    switch (type) {
+    case EMBER_VALUE_NONE:
+    case EMBER_VALUE_NULL: break;
+    case EMBER_VALUE_INT: ok = fb_i64(&L->b, &t, SCALAR_VALUE, 0, &tmp.u.i); break;
+    case EMBER_VALUE_BOOL: {
+        uint8_t b8;
+        ok = fb_u8(&L->b, &t, SCALAR_VALUE, 0, &b8);
+        tmp.u.b = b8 != 0;
+        break;
+    }
+    case EMBER_VALUE_DOUBLE: ok = fb_f64(&L->b, &t, SCALAR_VALUE, 0.0, &tmp.u.d); break;
+    case EMBER_VALUE_STRING:
+        ok = fb_string(&L->b, &t, SCALAR_VALUE, &tmp.u.str, &tmp.len);
+        if (ok && !tmp.u.str) tmp.u.str = "";
+        break;
+    case EMBER_VALUE_TENSOR: {
+        ember_tensor* tensor = take(L, 1, sizeof(ember_tensor), 8);
+        ember_tensor local;
+        st = parse_tensor(L, idx, &t, &local);
+        if (st) return st;
+        if (tensor) *tensor = local;
+        tmp.u.t = tensor;
+        break;
+    }
+    case EMBER_VALUE_INT_LIST: {
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "int list value %u is corrupt", idx);
+        int64_t* ints = take(L, items.len, sizeof(int64_t), 8);
+        for (uint32_t k = 0; k < items.len; k++) {
+            int64_t ref = fb_vec_i64(&L->b, &items, k);
+            uint8_t rt;
+            fb_table rtab;
+            bool rhas;
+            if (ref < 0 || ref >= (int64_t)L->values.len)
+                return MALFORMED(L, "int list value %u names value %lld, out of range", idx, (long long)ref);
+            st = value_at(L, (uint32_t)ref, &rt, &rtab, &rhas);
+            if (st) return st;
+            if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %u names value %lld, which is not an Int", idx, (long long)ref);
+            int64_t x;
+            if (!fb_i64(&L->b, &rtab, SCALAR_VALUE, 0, &x)) return MALFORMED(L, "value %lld is corrupt", (long long)ref);
+            if (ints) ints[k] = x;
+        }
+        tmp.u.ints = ints;
+        tmp.len = items.len;
+        break;
+    }
+    case EMBER_VALUE_DOUBLE_LIST: {
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "double list value %u is corrupt", idx);
+        double* ds = take(L, items.len, sizeof(double), 8);
+        for (uint32_t k = 0; ds && k < items.len; k++) {
+            uint64_t bits = fb_vec_u64(&L->b, &items, k);
+            memcpy(&ds[k], &bits, sizeof bits);
+        }
+        tmp.u.doubles = ds;
+        tmp.len = items.len;
+        break;
+    }
+    case EMBER_VALUE_BOOL_LIST:
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 1, &items)) return MALFORMED(L, "bool list value %u is corrupt", idx);
+        tmp.u.bools = L->b.data + items.pos;
+        tmp.len = items.len;
+        break;
+    case EMBER_VALUE_TENSOR_LIST:
+    case EMBER_VALUE_OPTIONAL_TENSOR_LIST:
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %u is corrupt", idx);
+        tmp.len = items.len; /* items resolved in the second pass */
+        break;
+    }
+    if (!ok) return MALFORMED(L, "value %u is corrupt", idx);
+    if (v) *v = tmp;
+    return EMBER_OK;
+}
+
+/* Second pass: tensor lists, now that every tensor exists. */
+static ember_status parse_tensor_list(loader* L, uint32_t idx, ember_value* v)
+{
+    uint8_t type;
+    fb_table t;
+    bool has;
+    fb_vec items;
+    ember_status st = value_at(L, idx, &type, &t, &has);
+    if (st) return st;
+    if (type != EMBER_VALUE_TENSOR_LIST && type != EMBER_VALUE_OPTIONAL_TENSOR_LIST) return EMBER_OK;
+    bool optional = type == EMBER_VALUE_OPTIONAL_TENSOR_LIST;
+    if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %u is corrupt", idx);
+    ember_tensor** ts = take(L, items.len, sizeof(ember_tensor*), 8);
+    for (uint32_t k = 0; k < items.len; k++) {
+        int32_t ref = fb_vec_i32(&L->b, &items, k);
+        ember_tensor* tensor = NULL;
+        if (ref < 0 && optional) {
+            /* -1: a missing optional tensor */
+        } else {
+            uint8_t rt;
+            fb_table rtab;
+            bool rhas;
+            if (ref < 0) return MALFORMED(L, "tensor list value %u names value %d", idx, ref);
+            st = value_at(L, (uint32_t)ref, &rt, &rtab, &rhas);
+            if (st) return st;
+            if (rt == EMBER_VALUE_TENSOR) {
+                if (L->base) tensor = L->m->values[ref].u.t;
+            } else if (!(optional && (rt == EMBER_VALUE_NULL || rt == EMBER_VALUE_NONE))) {
+                return MALFORMED(L, "tensor list value %u names value %d, which is not a tensor", idx, ref);
+            }
+        }
+        if (ts) ts[k] = tensor;
+    }
+    if (v) v->u.tensors = ts;
+    return EMBER_OK;
+}
+
+/* ---- operators and delegates ----------------------------------------------------------- */
+
+/* Writes "name.overload" (or "name") of operator i into buf. */
+static bool operator_name(const fb_buf* b, const fb_table* plan, uint32_t i, char* buf, size_t bytes)
+{
+    fb_vec ops;
+    fb_table op;
+    const char *name, *overload;
+    uint32_t nlen, olen;
+    if (!fb_vector(b, plan, PLAN_OPERATORS, 4, &ops) || !fb_vec_table(b, &ops, i, &op) ||
+        !fb_string(b, &op, OPERATOR_NAME, &name, &nlen) || !fb_string(b, &op, OPERATOR_OVERLOAD, &overload, &olen) || !name)
+        return false;
+    if (olen)
+        snprintf(buf, bytes, "%s.%s", name, overload);
+    else
+        snprintf(buf, bytes, "%s", name);
+    return true;
+}
+
+static ember_status load_operators(loader* L)
+{
+    fb_vec ops;
+    if (!fb_vector(&L->b, &L->plan, PLAN_OPERATORS, 4, &ops)) return MALFORMED(L, "bad operator list");
+    const ember_kernel** kernels = take(L, ops.len, sizeof(ember_kernel*), 8);
+    for (uint32_t i = 0; i < ops.len; i++) {
+        char name[256];
+        if (!operator_name(&L->b, &L->plan, i, name, sizeof name)) return MALFORMED(L, "operator %u is corrupt", i);
+        const ember_kernel* k = ember_kernel_find(name, strlen(name));
+        if (!k) return ember_program_fail(L->p, EMBER_UNKNOWN_OPERATOR, "unknown operator '%s': Ember has no kernel for it", name);
+        if (kernels) kernels[i] = k;
+    }
+    if (L->m) {
+        L->m->ops = kernels;
+        L->m->num_ops = ops.len;
+    }
+    return EMBER_OK;
+}
+
+static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, const void** blob, size_t* bytes)
+{
+    fb_table ref;
+    bool has;
+    uint8_t loc;
+    uint32_t index;
+    if (!fb_subtable(&L->b, d, DELEGATE_PROCESSED, &ref, &has) || !has ||
+        !fb_u8(&L->b, &ref, DATA_REF_LOCATION, 0, &loc) || !fb_u32(&L->b, &ref, DATA_REF_INDEX, 0, &index))
+        return MALFORMED(L, "delegate %u has no processed data", i);
+    if (loc == DATA_LOCATION_INLINE) return ember_program_inline_delegate(L->p, index, blob, bytes);
+    if (loc == DATA_LOCATION_SEGMENT) return ember_program_segment(L->p, index, blob, bytes);
+    return MALFORMED(L, "delegate %u has unknown data location %u", i, loc);
+}
+
+static ember_status load_delegates(loader* L)
+{
+    fb_vec dels;
+    if (!fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels)) return MALFORMED(L, "bad delegate list");
+    ember_delegate* out = take(L, dels.len, sizeof(ember_delegate), 8);
+    if (L->m) {
+        L->m->delegates = out;
+        L->m->num_delegates = 0; /* counts up as each init succeeds, for cleanup */
+    }
+    for (uint32_t i = 0; i < dels.len; i++) {
+        fb_table d;
+        const char* id;
+        uint32_t id_len;
+        fb_vec specs_vec;
+        if (!fb_vec_table(&L->b, &dels, i, &d) || !fb_string(&L->b, &d, DELEGATE_ID, &id, &id_len) || !id ||
+            !fb_vector(&L->b, &d, DELEGATE_COMPILE_SPECS, 4, &specs_vec))
+            return MALFORMED(L, "delegate %u is corrupt", i);
+        const ember_backend* be = ember_backend_find(id);
+        if (!be) return ember_program_fail(L->p, EMBER_UNKNOWN_BACKEND, "unknown backend '%s': it is not linked in or not registered", id);
+        if (specs_vec.len > EMBER_MAX_COMPILE_SPECS)
+            return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "delegate %u has %u compile specs (max %d)", i, specs_vec.len, EMBER_MAX_COMPILE_SPECS);
+        ember_compile_spec specs[EMBER_MAX_COMPILE_SPECS];
+        for (uint32_t k = 0; k < specs_vec.len; k++) {
+            fb_table cs;
+            fb_vec val;
+            uint32_t klen;
+            if (!fb_vec_table(&L->b, &specs_vec, k, &cs) || !fb_string(&L->b, &cs, COMPILE_SPEC_KEY, &specs[k].key, &klen) ||
+                !fb_vector(&L->b, &cs, COMPILE_SPEC_VALUE, 1, &val))
+                return MALFORMED(L, "delegate %u compile spec %u is corrupt", i, k);
+            if (!specs[k].key) specs[k].key = "";
+            specs[k].value = L->b.data + val.pos;
+            specs[k].value_len = val.len;
+        }
+        const void* blob;
+        size_t blob_bytes;
+        ember_status st = delegate_blob(L, i, &d, &blob, &blob_bytes);
+        if (st) return st;
+        size_t need = 0;
+        if (be->memory_required) {
+            st = be->memory_required(blob, blob_bytes, specs, specs_vec.len, &need);
+            if (st) return ember_program_fail(L->p, st, "backend '%s' rejected delegate %u (%s)", id, i, ember_status_str(st));
+        }
+        void* mem = take(L, need, 1, 16);
+        if (L->m) {
+            void* handle = NULL;
+            st = be->init ? be->init(mem, need, blob, blob_bytes, specs, specs_vec.len, &handle) : EMBER_OK;
+            if (st) return ember_program_fail(L->p, st, "backend '%s' failed to initialise delegate %u (%s)", id, i, ember_status_str(st));
+            out[i].backend = be;
+            out[i].handle = handle;
+            out[i].id = id;
+            L->m->num_delegates = i + 1;
+        }
+    }
+    return EMBER_OK;
+}
+
+/* ---- instructions ---------------------------------------------------------------------- */
+
+static ember_status load_args(loader* L, uint32_t ins, const fb_table* call, int field, ember_instr* out, uint32_t* n)
+{
+    fb_vec args;
+    if (!fb_vector(&L->b, call, field, 4, &args)) return MALFORMED(L, "instruction %u has corrupt args", ins);
+    ember_value** ptrs = take(L, args.len, sizeof(ember_value*), 8);
+    for (uint32_t k = 0; k < args.len; k++) {
+        int32_t idx = fb_vec_i32(&L->b, &args, k);
+        if (idx < 0 || (uint32_t)idx >= L->values.len)
+            return MALFORMED(L, "instruction %u argument %u names value %d, out of range", ins, k, idx);
+        if (ptrs) ptrs[k] = &L->m->values[idx];
+    }
+    *n = args.len;
+    if (out) {
+        out->args = ptrs;
+        out->num_args = args.len;
+    }
+    return EMBER_OK;
+}
+
+static ember_status check_value(loader* L, uint32_t ins, int32_t idx)
+{
+    if (idx < 0 || (uint32_t)idx >= L->values.len)
+        return MALFORMED(L, "instruction %u names value %d, out of range", ins, idx);
+    return EMBER_OK;
+}
+
+static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len, const fb_table* it, ember_instr* out)
+{
+    uint8_t kind;
+    fb_table call;
+    bool has;
+    uint32_t nargs = 0;
+    ember_status st;
+    if (!fb_u8(&L->b, it, INSTRUCTION_ARGS_TYPE, 0, &kind) || !fb_subtable(&L->b, it, INSTRUCTION_ARGS, &call, &has) || !has)
+        return MALFORMED(L, "instruction %u is corrupt", ins);
+    ember_instr tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.kind = kind;
+    switch (kind) {
+    case INSTR_KERNEL_CALL: {
+        int32_t op;
+        if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, 0, &op)) return MALFORMED(L, "instruction %u is corrupt", ins);
+        fb_vec ops;
+        fb_vector(&L->b, &L->plan, PLAN_OPERATORS, 4, &ops);
+        if (op < 0 || (uint32_t)op >= ops.len) return MALFORMED(L, "instruction %u calls operator %d, out of range", ins, op);
+        st = load_args(L, ins, &call, KERNEL_CALL_ARGS, &tmp, &nargs);
+        if (st) return st;
+        tmp.u.kernel.op = (uint32_t)op;
+        if (L->m) {
+            const ember_kernel* k = L->m->ops[op];
+            char msg[200] = "";
+            ember_kernel_ctx ctx = {k->name, msg, sizeof msg};
+            st = k->prepare(&ctx, tmp.args, tmp.num_args, &tmp.u.kernel.run);
+            if (st) return ember_program_fail(L->p, st, "instruction %u: %s", ins, msg[0] ? msg : ember_status_str(st));
+            if (!tmp.u.kernel.run) return ember_program_fail(L->p, EMBER_INTERNAL, "instruction %u: %s chose no kernel", ins, k->name);
+        }
+        break;
+    }
+    case INSTR_DELEGATE_CALL: {
+        int32_t d;
+        fb_vec dels;
+        if (!fb_i32(&L->b, &call, DELEGATE_CALL_INDEX, 0, &d) || !fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels))
+            return MALFORMED(L, "instruction %u is corrupt", ins);
+        if (d < 0 || (uint32_t)d >= dels.len) return MALFORMED(L, "instruction %u calls delegate %d, out of range", ins, d);
+        st = load_args(L, ins, &call, DELEGATE_CALL_ARGS, &tmp, &nargs);
+        if (st) return st;
+        tmp.u.delegate = (uint32_t)d;
+        break;
+    }
+    case INSTR_MOVE_CALL: {
+        int32_t from, to;
+        if (!fb_i32(&L->b, &call, MOVE_CALL_FROM, 0, &from) || !fb_i32(&L->b, &call, MOVE_CALL_TO, 0, &to))
+            return MALFORMED(L, "instruction %u is corrupt", ins);
+        if ((st = check_value(L, ins, from)) || (st = check_value(L, ins, to))) return st;
+        tmp.u.move.from = (uint32_t)from;
+        tmp.u.move.to = (uint32_t)to;
+        break;
+    }
+    case INSTR_JUMP_FALSE_CALL: {
+        int32_t cond, dest;
+        if (!fb_i32(&L->b, &call, JUMP_FALSE_COND, 0, &cond) || !fb_i32(&L->b, &call, JUMP_FALSE_DEST, 0, &dest))
+            return MALFORMED(L, "instruction %u is corrupt", ins);
+        if ((st = check_value(L, ins, cond))) return st;
+        if (dest < 0 || (uint32_t)dest > chain_len) return MALFORMED(L, "instruction %u jumps to %d, outside its chain", ins, dest);
+        tmp.u.jump.cond = (uint32_t)cond;
+        tmp.u.jump.dest = (uint32_t)dest;
+        break;
+    }
+    case INSTR_FREE_CALL: {
+        int32_t v;
+        if (!fb_i32(&L->b, &call, FREE_CALL_VALUE, 0, &v)) return MALFORMED(L, "instruction %u is corrupt", ins);
+        if ((st = check_value(L, ins, v))) return st;
+        tmp.u.free_value = (uint32_t)v;
+        break;
+    }
+    default: return MALFORMED(L, "instruction %u has unknown kind %u", ins, kind);
+    }
+    if (out) *out = tmp;
+    return EMBER_OK;
+}
+
+static ember_status load_chains(loader* L)
+{
+    fb_vec chains;
+    if (!fb_vector(&L->b, &L->plan, PLAN_CHAINS, 4, &chains)) return MALFORMED(L, "bad chain list");
+    ember_chain* cs = take(L, chains.len, sizeof(ember_chain), 8);
+    uint32_t total = 0;
+    for (uint32_t c = 0; c < chains.len; c++) {
+        fb_table chain;
+        fb_vec instrs;
+        if (!fb_vec_table(&L->b, &chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs))
+            return MALFORMED(L, "chain %u is corrupt", c);
+        if (cs) {
+            cs[c].first = total;
+            cs[c].count = instrs.len;
+        }
+        total += instrs.len;
+    }
+    ember_instr* all = take(L, total, sizeof(ember_instr), 8);
+    if (L->m) {
+        L->m->chains = cs;
+        L->m->num_chains = chains.len;
+        L->m->instrs = all;
+        L->m->num_instrs = total;
+    }
+    uint32_t at = 0;
+    for (uint32_t c = 0; c < chains.len; c++) {
+        fb_table chain;
+        fb_vec instrs;
+        if (!fb_vec_table(&L->b, &chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs))
+            return MALFORMED(L, "chain %u is corrupt", c);
+        for (uint32_t i = 0; i < instrs.len; i++, at++) {
+            fb_table it;
+            if (!fb_vec_table(&L->b, &instrs, i, &it)) return MALFORMED(L, "instruction %u is corrupt", at);
+            ember_status st = load_instruction(L, at, instrs.len, &it, all ? &all[at] : NULL);
+            if (st) return st;
+        }
+    }
+    return EMBER_OK;
+}
+
+/* ---- the walk -------------------------------------------------------------------------- */
+
+/* True if planned tensors a and b share bytes without being the same slot (a view). */
+static bool overlaps(const ember_tensor* a, const ember_tensor* b)
+{
+    if (a == b || !a->nbytes || !b->nbytes) return false;
+    const uint8_t *pa = a->data, *pb = b->data;
+    if (pa == pb && a->nbytes == b->nbytes) return false;
+    return pa < pb + b->nbytes && pb < pa + a->nbytes;
+}
+
+static void mark_clobbered_inputs(ember_method* m)
+{
+    for (uint32_t i = 0; i < m->num_inputs; i++) {
+        m->input_state[i] = 0;
+        const ember_value* in = &m->values[m->inputs[i]];
+        if (in->tag != EMBER_VALUE_TENSOR || in->u.t->storage != EMBER_TENSOR_PLANNED) continue;
+        for (uint32_t v = 0; v < m->num_values; v++) {
+            const ember_value* o = &m->values[v];
+            if (o->tag == EMBER_VALUE_TENSOR && o->u.t->storage == EMBER_TENSOR_PLANNED && overlaps(in->u.t, o->u.t)) {
+                m->input_state[i] = INPUT_CLOBBERED;
+                break;
+            }
+        }
+    }
+}
+
+static ember_status load_io(loader* L, int field, const char* what, const uint32_t** out, uint32_t* n)
+{
+    fb_vec v;
+    if (!fb_vector(&L->b, &L->plan, field, 4, &v)) return MALFORMED(L, "bad %s list", what);
+    uint32_t* idx = take(L, v.len, sizeof(uint32_t), 4);
+    for (uint32_t i = 0; i < v.len; i++) {
+        int32_t x = fb_vec_i32(&L->b, &v, i);
+        if (x < 0 || (uint32_t)x >= L->values.len) return MALFORMED(L, "%s %u names value %d, out of range", what, i, x);
+        if (idx) idx[i] = (uint32_t)x;
+    }
+    *out = idx;
+    *n = v.len;
+    return EMBER_OK;
+}
+
+static ember_status walk(loader* L)
+{
+    ember_method* m = take(L, 1, sizeof(ember_method), BOOKKEEPING_ALIGN);
+    if (m) {
+        memset(m, 0, sizeof *m);
+        m->program = L->p;
+        m->plan = L->plan;
+        L->m = m;
+    }
+    if (!fb_vector(&L->b, &L->plan, PLAN_VALUES, 4, &L->values)) return MALFORMED(L, "bad value list");
+    ember_value* values = take(L, L->values.len, sizeof(ember_value), 8);
+    if (m) {
+        m->values = values;
+        m->num_values = L->values.len;
+    }
+    ember_status st;
+    for (uint32_t i = 0; i < L->values.len; i++)
+        if ((st = parse_value(L, i, values ? &values[i] : NULL))) return st;
+    for (uint32_t i = 0; i < L->values.len; i++)
+        if ((st = parse_tensor_list(L, i, values ? &values[i] : NULL))) return st;
+
+    const uint32_t* io;
+    uint32_t n;
+    if ((st = load_io(L, PLAN_INPUTS, "input", &io, &n))) return st;
+    if (m) {
+        m->inputs = io;
+        m->num_inputs = n;
+    }
+    uint8_t* state = take(L, n, 1, 1);
+    if (m) {
+        m->input_state = state;
+        mark_clobbered_inputs(m);
+    }
+    if ((st = load_io(L, PLAN_OUTPUTS, "output", &io, &n))) return st;
+    if (m) {
+        m->outputs = io;
+        m->num_outputs = n;
+    }
+    if ((st = load_operators(L))) return st;
+    if ((st = load_delegates(L))) return st;
+    if ((st = load_chains(L))) return st;
+    if (L->overflow) return MALFORMED(L, "method needs more memory than can be addressed");
+    return EMBER_OK;
+}
+
+/* Opens the plan and reads its planned buffer sizes. */
+static ember_status loader_init(loader* L, ember_program* p, const char* name)
+{
+    memset(L, 0, sizeof *L);
+    L->p = p;
+    L->b = ember_program_fb(p);
+    ember_status st = ember_program_find_plan(p, name, &L->plan);
+    if (st) return st;
+    fb_vec sizes;
+    if (!fb_vector(&L->b, &L->plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &sizes)) return MALFORMED(L, "bad buffer sizes");
+    if (sizes.len > EMBER_MAX_BUFFERS)
+        return ember_program_fail(p, EMBER_NOT_SUPPORTED, "method '%s' plans %u buffers (Ember supports %d)", name, sizes.len, EMBER_MAX_BUFFERS);
+    for (uint32_t i = 0; i < sizes.len; i++) {
+        int64_t s = fb_vec_i64(&L->b, &sizes, i);
+        if (s < 0 || (uint64_t)s > SIZE_MAX / 2) return MALFORMED(L, "planned buffer %u has invalid size %lld", i, (long long)s);
+        L->buffer_bytes[i] = (size_t)s;
+    }
+    L->num_file_buffers = sizes.len;
+    return EMBER_OK;
+}
+
+ember_status ember_method_requirements_get(const ember_program* program, const char* name,
+                                           ember_method_requirements* req)
+{
+    if (!program || !req) return EMBER_INVALID_ARGUMENT;
+    ember_program* p = (ember_program*)program;
+    loader L;
+    ember_status st = loader_init(&L, p, name);
+    if (st) return st;
+    st = walk(&L);
+    if (st) return st;
+    memset(req, 0, sizeof *req);
+    req->bookkeeping_bytes = L.used + BOOKKEEPING_ALIGN - 1; /* any alignment of `mem` */
+    req->num_buffers = L.num_file_buffers;
+    for (size_t i = 0; i < L.num_file_buffers; i++) req->buffer_bytes[i] = L.buffer_bytes[i];
+    if (req->num_buffers) req->buffer_bytes[0] = 0;
+    return EMBER_OK;
+}
+
+ember_status ember_method_load(ember_program* program, const char* name, void* mem, size_t mem_bytes,
+                               void* const* buffers, size_t num_buffers, ember_method** method)
+{
+    if (!program || !method) return EMBER_INVALID_ARGUMENT;
+    *method = NULL;
+    ember_method_requirements req;
+    ember_status st = ember_method_requirements_get(program, name, &req);
+    if (st) return st;
+    if (!mem || mem_bytes < req.bookkeeping_bytes)
+        return ember_program_fail(program, EMBER_MEMORY_TOO_SMALL, "method '%s' needs %zu bookkeeping bytes, got %zu", name, req.bookkeeping_bytes, mem ? mem_bytes : 0);
+    if (num_buffers < req.num_buffers || (req.num_buffers > 1 && !buffers))
+        return ember_program_fail(program, EMBER_INVALID_ARGUMENT, "method '%s' needs %zu planned buffers (ids 0..%zu), got %zu", name, req.num_buffers, req.num_buffers ? req.num_buffers - 1 : 0, num_buffers);
+    for (size_t i = 1; i < req.num_buffers; i++)
+        if (!buffers[i] && req.buffer_bytes[i])
+            return ember_program_fail(program, EMBER_INVALID_ARGUMENT, "planned buffer %zu (%zu bytes) is NULL", i, req.buffer_bytes[i]);
+
+    loader L;
+    loader_init(&L, program, name);
+    uintptr_t aligned = ((uintptr_t)mem + BOOKKEEPING_ALIGN - 1) & ~(uintptr_t)(BOOKKEEPING_ALIGN - 1);
+    L.base = (uint8_t*)aligned;
+    L.buffers = buffers;
+    L.num_buffers = num_buffers;
+    st = walk(&L);
+    if (st) {
+        if (L.m) ember_method_destroy(L.m);
+        return st;
+    }
+    L.m->error[0] = 0;
+    *method = L.m;
+    return EMBER_OK;
+}
+
+/* ---- running --------------------------------------------------------------------------- */
+
+static ember_status method_fail(ember_method* m, ember_status status, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->error, sizeof m->error, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+ember_status ember_method_execute(ember_method* m)
+{
+    if (!m) return EMBER_INVALID_ARGUMENT;
+    for (uint32_t i = 0; i < m->num_inputs; i++) {
+        const ember_value* v = &m->values[m->inputs[i]];
+        if (v->tag == EMBER_VALUE_TENSOR && !v->u.t->data && v->u.t->nbytes)
+            return method_fail(m, EMBER_INPUT_NOT_SET, "input %u is not set", i);
+        if ((m->input_state[i] & INPUT_CLOBBERED) && !(m->input_state[i] & INPUT_SET))
+            return method_fail(m, EMBER_INPUT_NOT_SET, "input %u is not set: its planned memory is reused by the method, so it must be set before every execute", i);
+    }
+    for (uint32_t i = 0; i < m->num_inputs; i++) m->input_state[i] &= (uint8_t)~INPUT_SET;
+    for (uint32_t c = 0; c < m->num_chains; c++) {
+        const ember_chain* chain = &m->chains[c];
+        ember_instr* code = m->instrs + chain->first;
+        uint32_t pc = 0;
+        while (pc < chain->count) {
+            ember_instr* in = &code[pc];
+            ember_status st = EMBER_OK;
+            switch (in->kind) {
+            case INSTR_KERNEL_CALL:
+                st = in->u.kernel.run(in->args);
+                if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, m->ops[in->u.kernel.op]->name, ember_status_str(st));
+                break;
+            case INSTR_DELEGATE_CALL: {
+                ember_delegate* d = &m->delegates[in->u.delegate];
+                st = d->backend->execute(d->handle, in->args, in->num_args);
+                if (st) return method_fail(m, st, "instruction %u: backend '%s' failed: %s", chain->first + pc, d->id, ember_status_str(st));
+                break;
+            }
+            case INSTR_MOVE_CALL: m->values[in->u.move.to] = m->values[in->u.move.from]; break;
+            case INSTR_JUMP_FALSE_CALL: {
+                const ember_value* cond = &m->values[in->u.jump.cond];
+                bool truth;
+                if (cond->tag == EMBER_VALUE_BOOL)
+                    truth = cond->u.b;
+                else if (cond->tag == EMBER_VALUE_TENSOR && cond->u.t->dtype == EMBER_DTYPE_BOOL && cond->u.t->numel == 1 && cond->u.t->data)
+                    truth = *(const uint8_t*)cond->u.t->data != 0;
+                else
+                    return method_fail(m, EMBER_INVALID_ARGUMENT, "instruction %u: jump condition is not a bool", chain->first + pc);
+                if (!truth) {
+                    pc = in->u.jump.dest;
+                    continue;
+                }
+                break;
+            }
+            case INSTR_FREE_CALL: break; /* planned memory is never freed */
+            default: return method_fail(m, EMBER_INTERNAL, "bad instruction kind %u", in->kind);
+            }
+            pc++;
+        }
+    }
+    m->error[0] = 0;
+    return EMBER_OK;
+}
+
+size_t ember_method_input_count(const ember_method* m) { return m ? m->num_inputs : 0; }
+size_t ember_method_output_count(const ember_method* m) { return m ? m->num_outputs : 0; }
+
+const ember_value* ember_method_input(const ember_method* m, size_t i)
+{
+    return m && i < m->num_inputs ? &m->values[m->inputs[i]] : NULL;
+}
+
+const ember_value* ember_method_output_value(const ember_method* m, size_t i)
+{
+    return m && i < m->num_outputs ? &m->values[m->outputs[i]] : NULL;
+}
+
+static void shape_str(char* buf, size_t bytes, size_t dim, const int32_t* sizes)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    used += (size_t)snprintf(buf, bytes, "(");
+    for (size_t d = 0; d < dim && used < bytes; d++)
+        used += (size_t)snprintf(buf + used, bytes - used, d ? ", %d" : "%d", sizes[d]);
+    if (used < bytes) snprintf(buf + used, bytes - used, dim == 1 ? ",)" : ")");
+}
+
+ember_status ember_method_set_input(ember_method* m, size_t index, ember_dtype dtype, size_t dim,
+                                    const int32_t* sizes, const void* data)
+{
+    if (!m) return EMBER_INVALID_ARGUMENT;
+    if (index >= m->num_inputs) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu out of range (the method has %u inputs)", index, m->num_inputs);
+    ember_value* v = &m->values[m->inputs[index]];
+    if (v->tag != EMBER_VALUE_TENSOR) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is not a tensor", index);
+    ember_tensor* t = v->u.t;
+    if ((int)dtype != t->dtype)
+        return method_fail(m, EMBER_DTYPE_MISMATCH, "input %zu: expected dtype %s, got %s", index, ember_dtype_name(t->dtype), ember_dtype_name((int)dtype));
+    bool same = dim == t->dim && (dim == 0 || sizes);
+    for (size_t d = 0; same && d < dim; d++) same = sizes[d] == t->sizes[d];
+    if (!same) {
+        char want[96], got[96];
+        shape_str(want, sizeof want, t->dim, t->sizes);
+        shape_str(got, sizeof got, dim > EMBER_MAX_DIMS ? 0 : dim, sizes ? sizes : t->sizes);
+        return method_fail(m, EMBER_SHAPE_MISMATCH, "input %zu: expected shape %s, got %s%s", index, want, got, dim > EMBER_MAX_DIMS ? " (rank too high)" : "");
+    }
+    if (!data && t->nbytes) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu: no data", index);
+    m->input_state[index] |= INPUT_SET;
+    if (t->storage == EMBER_TENSOR_PLANNED) {
+        if (t->nbytes) memcpy(t->data, data, t->nbytes);
+    } else if (t->storage == EMBER_TENSOR_BORROWED) {
+        t->data = (void*)data;
+    } else {
+        return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is a constant and cannot be set", index);
+    }
+    return EMBER_OK;
+}
+
+ember_status ember_method_set_input_scalar(ember_method* m, size_t index, double value)
+{
+    if (!m) return EMBER_INVALID_ARGUMENT;
+    if (index >= m->num_inputs) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu out of range (the method has %u inputs)", index, m->num_inputs);
+    ember_value* v = &m->values[m->inputs[index]];
+    if (v->tag == EMBER_VALUE_INT || v->tag == EMBER_VALUE_DOUBLE || v->tag == EMBER_VALUE_BOOL) m->input_state[index] |= INPUT_SET;
+    switch (v->tag) {
+    case EMBER_VALUE_INT: v->u.i = (int64_t)value; return EMBER_OK;
+    case EMBER_VALUE_DOUBLE: v->u.d = value; return EMBER_OK;
+    case EMBER_VALUE_BOOL: v->u.b = value != 0.0; return EMBER_OK;
+    default: return method_fail(m, EMBER_DTYPE_MISMATCH, "input %zu is not a scalar", index);
+    }
+}
+
+ember_status ember_method_output(const ember_method* m, size_t index, const ember_tensor** out)
+{
+    if (!m || !out) return EMBER_INVALID_ARGUMENT;
+    if (index >= m->num_outputs) return method_fail((ember_method*)m, EMBER_INVALID_ARGUMENT, "output %zu out of range (the method has %u outputs)", index, m->num_outputs);
+    const ember_value* v = &m->values[m->outputs[index]];
+    if (v->tag != EMBER_VALUE_TENSOR) return method_fail((ember_method*)m, EMBER_INVALID_ARGUMENT, "output %zu is not a tensor", index);
+    *out = v->u.t;
+    return EMBER_OK;
+}
+
+const char* ember_method_error(const ember_method* m) { return m ? m->error : "no method"; }
+
+ember_status ember_method_info_get(const ember_method* m, ember_method_info* info)
+{
+    if (!m || !info) return EMBER_INVALID_ARGUMENT;
+    info->num_values = m->num_values;
+    info->num_instructions = m->num_instrs;
+    info->num_operators = m->num_ops;
+    info->num_delegates = m->num_delegates;
+    return EMBER_OK;
+}
+
+const char* ember_method_operator_name(const ember_method* m, size_t index, char* buf, size_t bytes)
+{
+    if (!m || index >= m->num_ops || !buf || !bytes) return NULL;
+    fb_buf b = ember_program_fb(m->program);
+    return operator_name(&b, &m->plan, (uint32_t)index, buf, bytes) ? buf : NULL;
+}
+
+const char* ember_method_delegate_name(const ember_method* m, size_t index)
+{
+    return m && index < m->num_delegates ? m->delegates[index].id : NULL;
+}
+
+void ember_method_destroy(ember_method* m)
+{
+    if (!m) return;
+    for (uint32_t i = 0; i < m->num_delegates; i++) {
+        ember_delegate* d = &m->delegates[i];
+        if (d->handle && d->backend->destroy) d->backend->destroy(d->handle);
+        d->handle = NULL;
+    }
+}

@@ -1,0 +1,66 @@
+/* method.h — a loaded method's layout in the caller's bookkeeping block (internal). */
+#ifndef EMBER_EXEC_METHOD_H
+#define EMBER_EXEC_METHOD_H
+
+#include "ember/backend.h"
+#include "ember/ember.h"
+#include "kernels/kernel.h"
+#include "runtime/format/flatbuffer.h"
+
+typedef struct ember_instr {
+    uint32_t kind;     /* INSTR_* from schema.h */
+    uint32_t num_args; /* kernel and delegate calls */
+    ember_value* const* args; /* (num_args) */
+    union {
+        struct {
+            ember_kernel_run_fn run; /* chosen by the op's prepare at load */
+            uint32_t op;             /* operator index */
+        } kernel;
+        uint32_t delegate; /* delegate index */
+        struct {
+            uint32_t from, to;
+        } move;
+        struct {
+            uint32_t cond, dest;
+        } jump;
+        uint32_t free_value;
+    } u;
+} ember_instr;
+
+/* input_state flags. A planned input whose bytes other tensors reuse is consumed by execute: it
+ * must be set again before the next one (the runtime refuses rather than compute on garbage). */
+enum { INPUT_SET = 1, INPUT_CLOBBERED = 2 };
+
+typedef struct ember_chain {
+    uint32_t first; /* index into instrs */
+    uint32_t count;
+} ember_chain;
+
+typedef struct ember_delegate {
+    const ember_backend* backend;
+    void* handle; /* from backend->init, NULL once destroyed */
+    const char* id;
+} ember_delegate;
+
+struct ember_method {
+    ember_program* program;
+    fb_table plan;
+    ember_value* values;         /* (num_values) */
+    uint32_t num_values;
+    const uint32_t* inputs;      /* (num_inputs) value indices */
+    uint32_t num_inputs;
+    uint8_t* input_state;        /* (num_inputs) INPUT_* flags */
+    const uint32_t* outputs;     /* (num_outputs) value indices */
+    uint32_t num_outputs;
+    const ember_chain* chains;   /* (num_chains) */
+    uint32_t num_chains;
+    ember_instr* instrs;         /* (num_instrs), all chains back to back */
+    uint32_t num_instrs;
+    const ember_kernel** ops;    /* (num_ops) resolved operators */
+    uint32_t num_ops;
+    ember_delegate* delegates;   /* (num_delegates) */
+    uint32_t num_delegates;
+    char error[240];
+};
+
+#endif

@@ -1,0 +1,261 @@
+/* program.c — verifies a .pte file's header and Program table; finds plans, constants and
+ * segments. Every offset in the file is checked before it is followed. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/format/program.h"
+#include "runtime/format/schema.h"
+
+#define EXT_HEADER_MIN_BYTES 32 /* magic, length, program_size, segment base, segment size */
+
+ember_status ember_program_fail(const ember_program* p, ember_status status, const char* fmt, ...)
+{
+    ember_program* mp = (ember_program*)p; /* the error slot is the one mutable field */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(mp->error, sizeof mp->error, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+#define MALFORMED(p, ...) ember_program_fail((p), EMBER_MALFORMED_PROGRAM, __VA_ARGS__)
+
+/* Reads the optional `eh00` extended header; sets fb_size and segment_base. */
+static ember_status read_header(ember_program* p)
+{
+    const uint8_t* d = p->data;
+    if (p->size < 8) return MALFORMED(p, "file too small (%zu bytes) to be a .pte", p->size);
+    if (memcmp(d + 4, "ET12", 4) != 0) {
+        char id[5] = {0};
+        for (int i = 0; i < 4; i++) id[i] = (d[4 + i] >= 32 && d[4 + i] < 127) ? (char)d[4 + i] : '?';
+        return MALFORMED(p, "not an ExecuTorch ET12 program (identifier '%s')", id);
+    }
+    p->fb_size = p->size;
+    p->segment_base = 0;
+    if (p->size >= 16 && memcmp(d + 8, "eh00", 4) == 0) {
+        uint32_t hlen = fb_rd_u32(d + 12);
+        if (hlen < EXT_HEADER_MIN_BYTES || (uint64_t)8 + hlen > p->size)
+            return MALFORMED(p, "extended header length %u is invalid for a %zu-byte file", hlen,
+                             p->size);
+        uint64_t program_size = fb_rd_u64(d + 16);
+        uint64_t seg_base = fb_rd_u64(d + 24);
+        uint64_t seg_size = fb_rd_u64(d + 32);
+        if (program_size < 8 + (uint64_t)hlen || program_size > p->size)
+            return MALFORMED(p, "program size %llu does not fit the %zu-byte file (truncated?)",
+                             (unsigned long long)program_size, p->size);
+        if (seg_base) {
+            if (seg_base < program_size || seg_base > p->size || seg_size > p->size - seg_base)
+                return MALFORMED(p,
+                                 "segment data [%llu, +%llu) does not fit the %zu-byte file "
+                                 "(truncated?)",
+                                 (unsigned long long)seg_base, (unsigned long long)seg_size,
+                                 p->size);
+        }
+        p->fb_size = (size_t)program_size;
+        p->segment_base = seg_base;
+    }
+    return EMBER_OK;
+}
+
+ember_status ember_program_load(ember_program* p, const void* data, size_t size)
+{
+    if (!p) return EMBER_INVALID_ARGUMENT;
+    memset(p, 0, sizeof *p);
+    if (!data) return ember_program_fail(p, EMBER_INVALID_ARGUMENT, "no data");
+    p->data = (const uint8_t*)data;
+    p->size = size;
+    ember_status st = read_header(p);
+    if (st) return st;
+
+    fb_buf b = ember_program_fb(p);
+    fb_table root;
+    if (!fb_table_at(&b, fb_rd_u32(p->data), &root)) return MALFORMED(p, "bad root table offset");
+    p->root = root.pos;
+    if (!fb_u32(&b, &root, PROGRAM_VERSION, 0, &p->version)) return MALFORMED(p, "bad version");
+
+    fb_vec v;
+    if (!fb_vector(&b, &root, PROGRAM_EXECUTION_PLAN, 4, &v)) return MALFORMED(p, "bad plan list");
+    p->plans = v.pos;
+    p->num_plans = v.len;
+    for (uint32_t i = 0; i < v.len; i++) {
+        fb_table plan;
+        const char* name;
+        uint32_t len;
+        if (!fb_vec_table(&b, &v, i, &plan) || !fb_string(&b, &plan, PLAN_NAME, &name, &len) || !name)
+            return MALFORMED(p, "execution plan %u is corrupt", i);
+    }
+
+    if (!fb_vector(&b, &root, PROGRAM_SEGMENTS, 4, &v)) return MALFORMED(p, "bad segment list");
+    p->segments = v.pos;
+    p->num_segments = v.len;
+    for (uint32_t i = 0; i < v.len; i++) {
+        fb_table seg;
+        uint64_t off, sz;
+        if (!fb_vec_table(&b, &v, i, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, 0, &off) ||
+            !fb_u64(&b, &seg, SEGMENT_SIZE, 0, &sz))
+            return MALFORMED(p, "segment %u is corrupt", i);
+        if (!p->segment_base) {
+            /* ExecuTorch omits the header when no segment holds data: only empty ones are valid */
+            if (sz) return MALFORMED(p, "segment %u has %llu bytes but the file has no segment base offset", i, (unsigned long long)sz);
+            continue;
+        }
+        if (off > p->size - p->segment_base || sz > p->size - p->segment_base - off)
+            return MALFORMED(p, "segment %u [%llu, +%llu) lies outside the file (truncated?)", i,
+                             (unsigned long long)off, (unsigned long long)sz);
+    }
+
+    fb_table cs;
+    bool has_cs;
+    if (!fb_subtable(&b, &root, PROGRAM_CONSTANT_SEGMENT, &cs, &has_cs))
+        return MALFORMED(p, "bad constant segment");
+    if (has_cs) {
+        if (!fb_u32(&b, &cs, SUBSEGMENT_INDEX, 0, &p->const_segment) ||
+            !fb_vector(&b, &cs, SUBSEGMENT_OFFSETS, 8, &v))
+            return MALFORMED(p, "bad constant segment");
+        p->const_offsets = v.pos;
+        p->num_const_offsets = v.len;
+        if (v.len > 1 && p->const_segment >= p->num_segments)
+            return MALFORMED(p, "constant segment index %u out of range", p->const_segment);
+    }
+
+    if (!fb_vector(&b, &root, PROGRAM_CONSTANT_BUFFER, 4, &v)) return MALFORMED(p, "bad constant buffers");
+    p->const_buffers = v.pos;
+    p->num_const_buffers = v.len;
+    if (!fb_vector(&b, &root, PROGRAM_BACKEND_DELEGATE_DATA, 4, &v))
+        return MALFORMED(p, "bad delegate data list");
+    p->inline_delegates = v.pos;
+    p->num_inline_delegates = v.len;
+    p->error[0] = 0;
+    return EMBER_OK;
+}
+
+size_t ember_program_struct_size(void) { return sizeof(ember_program); }
+
+const char* ember_program_error(const ember_program* p) { return p ? p->error : "no program"; }
+
+size_t ember_program_method_count(const ember_program* p) { return p ? p->num_plans : 0; }
+
+const char* ember_program_method_name(const ember_program* p, size_t index)
+{
+    if (!p || index >= p->num_plans) return NULL;
+    fb_buf b = ember_program_fb(p);
+    fb_vec v = {p->plans, p->num_plans};
+    fb_table plan;
+    const char* name = NULL;
+    uint32_t len;
+    if (!fb_vec_table(&b, &v, (uint32_t)index, &plan) || !fb_string(&b, &plan, PLAN_NAME, &name, &len))
+        return NULL;
+    return name;
+}
+
+ember_status ember_program_find_plan(const ember_program* p, const char* name, fb_table* plan)
+{
+    if (!name) return ember_program_fail(p, EMBER_INVALID_ARGUMENT, "no method name");
+    for (size_t i = 0; i < p->num_plans; i++) {
+        const char* n = ember_program_method_name(p, i);
+        if (n && strcmp(n, name) == 0) {
+            fb_buf b = ember_program_fb(p);
+            fb_vec v = {p->plans, p->num_plans};
+            return fb_vec_table(&b, &v, (uint32_t)i, plan) ? EMBER_OK : MALFORMED(p, "bad plan");
+        }
+    }
+    char names[160] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < p->num_plans && used + 2 < sizeof names; i++) {
+        int n = snprintf(names + used, sizeof names - used, "%s'%s'", i ? ", " : "",
+                         ember_program_method_name(p, i));
+        if (n < 0) break;
+        used += (size_t)n;
+    }
+    return ember_program_fail(p, EMBER_NOT_FOUND, "no method '%s' in program (methods: %s)", name,
+                              names);
+}
+
+ember_status ember_program_segment(const ember_program* p, uint32_t index, const void** out,
+                                   size_t* bytes)
+{
+    if (index >= p->num_segments)
+        return MALFORMED(p, "segment %u out of range (%u segments)", index, p->num_segments);
+    fb_buf b = ember_program_fb(p);
+    fb_vec v = {p->segments, p->num_segments};
+    fb_table seg;
+    uint64_t off = 0, sz = 0;
+    if (!fb_vec_table(&b, &v, index, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, 0, &off) ||
+        !fb_u64(&b, &seg, SEGMENT_SIZE, 0, &sz))
+        return MALFORMED(p, "segment %u is corrupt", index);
+    *out = p->data + p->segment_base + (sz ? off : 0); /* bounds verified at program load */
+    *bytes = (size_t)sz;
+    return EMBER_OK;
+}
+
+ember_status ember_program_constant(const ember_program* p, uint32_t index, size_t nbytes,
+                                    const void** out)
+{
+    fb_buf b = ember_program_fb(p);
+    if (p->const_offsets) {
+        if (index >= p->num_const_offsets)
+            return MALFORMED(p, "constant %u out of range (%u constants)", index,
+                             p->num_const_offsets);
+        const void* seg;
+        size_t seg_bytes;
+        ember_status st = ember_program_segment(p, p->const_segment, &seg, &seg_bytes);
+        if (st) return st;
+        fb_vec v = {p->const_offsets, p->num_const_offsets};
+        uint64_t off = fb_vec_u64(&b, &v, index);
+        if (off > seg_bytes || nbytes > seg_bytes - off)
+            return MALFORMED(p, "constant %u [%llu, +%zu) lies outside its %zu-byte segment", index,
+                             (unsigned long long)off, nbytes, seg_bytes);
+        *out = (const uint8_t*)seg + off;
+        return EMBER_OK;
+    }
+    if (index >= p->num_const_buffers)
+        return MALFORMED(p, "constant %u out of range (%u constant buffers)", index,
+                         p->num_const_buffers);
+    fb_vec v = {p->const_buffers, p->num_const_buffers};
+    fb_table buf;
+    fb_vec storage;
+    if (!fb_vec_table(&b, &v, index, &buf) || !fb_vector(&b, &buf, BUFFER_STORAGE, 1, &storage))
+        return MALFORMED(p, "constant buffer %u is corrupt", index);
+    if (storage.len < nbytes)
+        return MALFORMED(p, "constant buffer %u has %u bytes, tensor needs %zu", index, storage.len,
+                         nbytes);
+    *out = p->data + storage.pos;
+    return EMBER_OK;
+}
+
+ember_status ember_program_inline_delegate(const ember_program* p, uint32_t index,
+                                           const void** out, size_t* bytes)
+{
+    if (index >= p->num_inline_delegates)
+        return MALFORMED(p, "inline delegate data %u out of range", index);
+    fb_buf b = ember_program_fb(p);
+    fb_vec v = {p->inline_delegates, p->num_inline_delegates};
+    fb_table t;
+    fb_vec data;
+    if (!fb_vec_table(&b, &v, index, &t) || !fb_vector(&b, &t, INLINE_DATA_DATA, 1, &data))
+        return MALFORMED(p, "inline delegate data %u is corrupt", index);
+    *out = p->data + data.pos;
+    *bytes = data.len;
+    return EMBER_OK;
+}
+
+size_t ember_program_constant_bytes(const ember_program* p)
+{
+    if (!p) return 0;
+    size_t total = 0;
+    if (p->const_offsets && p->num_const_offsets > 1) {
+        const void* seg;
+        size_t bytes;
+        if (ember_program_segment(p, p->const_segment, &seg, &bytes) == EMBER_OK) total += bytes;
+    }
+    fb_buf b = ember_program_fb(p);
+    fb_vec v = {p->const_buffers, p->num_const_buffers};
+    for (uint32_t i = 0; i < v.len; i++) {
+        fb_table buf;
+        fb_vec storage;
+        if (fb_vec_table(&b, &v, i, &buf) && fb_vector(&b, &buf, BUFFER_STORAGE, 1, &storage))
+            total += storage.len;
+    }
+    return total;
+}

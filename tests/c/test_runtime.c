@@ -1,0 +1,368 @@
+/* test_runtime.c — the runtime end to end on fixture programs (tests/data/fixtures, made by
+ * tests/data/make_fixtures.py with Ember's exporter and checked in):
+ *   - an MLP runs and matches torch's output (saved beside it);
+ *   - load + 100 executions call malloc/calloc/realloc zero times (interposed here);
+ *   - the instructions DelegateCall (through a test backend), MoveCall, JumpFalseCall and
+ *     FreeCall behave as the format says;
+ *   - the requirements are exact: one byte less bookkeeping fails cleanly;
+ *   - malformed files (truncated at every length, every byte of the flatbuffer flipped) fail
+ *     with a status, never crash.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ember/backend.h"
+#include "ember/ember.h"
+#include "tests/c/check.h"
+
+/* ---- malloc interposition ---------------------------------------------------------------- */
+
+extern void* __libc_malloc(size_t);
+extern void* __libc_calloc(size_t, size_t);
+extern void* __libc_realloc(void*, size_t);
+extern void __libc_free(void*);
+
+static int counting;
+static long alloc_calls;
+
+void* malloc(size_t n)
+{
+    if (counting) alloc_calls++;
+    return __libc_malloc(n);
+}
+void* calloc(size_t a, size_t b)
+{
+    if (counting) alloc_calls++;
+    return __libc_calloc(a, b);
+}
+void* realloc(void* p, size_t n)
+{
+    if (counting) alloc_calls++;
+    return __libc_realloc(p, n);
+}
+void free(void* p) { __libc_free(p); }
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+#define FIXTURES "tests/data/fixtures/"
+
+static void* read_all(const char* path, size_t* size)
+{
+    FILE* f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s (run from the repo root)\n", path);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void* p = aligned_alloc(64, ((size_t)n + 64) / 64 * 64);
+    if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(p);
+        return NULL;
+    }
+    fclose(f);
+    *size = (size_t)n;
+    return p;
+}
+
+/* Static memory for methods, as firmware would use. */
+static uint8_t book[1 << 20] __attribute__((aligned(16)));
+static uint8_t arena[4 << 20] __attribute__((aligned(64)));
+
+static ember_status load(ember_program* prog, const char* name, ember_method** m)
+{
+    ember_method_requirements req;
+    ember_status st = ember_method_requirements_get(prog, name, &req);
+    if (st) return st;
+    void* buffers[EMBER_MAX_BUFFERS] = {0};
+    size_t used = 0;
+    for (size_t i = 1; i < req.num_buffers; i++) {
+        buffers[i] = arena + used;
+        used += (req.buffer_bytes[i] + 63) / 64 * 64;
+    }
+    if (used > sizeof arena || req.bookkeeping_bytes > sizeof book) return EMBER_MEMORY_TOO_SMALL;
+    return ember_method_load(prog, name, book, req.bookkeeping_bytes, buffers, req.num_buffers, m);
+}
+
+/* ---- the MLP, and no malloc -------------------------------------------------------------- */
+
+static void test_mlp_and_no_malloc(void)
+{
+    size_t size, in_size, out_size;
+    void* file = read_all(FIXTURES "mlp.pte", &size);
+    float* x = read_all(FIXTURES "mlp.input.bin", &in_size);
+    float* want = read_all(FIXTURES "mlp.expected.bin", &out_size);
+    CHECK(file && x && want);
+    if (!file || !x || !want) return;
+
+    ember_program prog;
+    ember_method* m = NULL;
+    const ember_tensor* y = NULL;
+    alloc_calls = 0;
+    counting = 1;
+    ember_status st = ember_program_load(&prog, file, size);
+    if (!st) st = load(&prog, "forward", &m);
+    const ember_value* in = m ? ember_method_input(m, 0) : NULL;
+    for (int run = 0; !st && run < 100; run++) {
+        st = ember_method_set_input(m, 0, EMBER_DTYPE_F32, in->u.t->dim, in->u.t->sizes, x);
+        if (!st) st = ember_method_execute(m);
+    }
+    if (!st) st = ember_method_output(m, 0, &y);
+    counting = 0;
+    if (st) fprintf(stderr, "mlp: %s: %s / %s\n", ember_status_str(st), ember_program_error(&prog), m ? ember_method_error(m) : "");
+    CHECK(st == EMBER_OK);
+    CHECK(alloc_calls == 0);
+    if (alloc_calls) fprintf(stderr, "malloc/calloc/realloc called %ld times during load + 100 runs\n", alloc_calls);
+    if (!st) {
+        CHECK(y->dtype == EMBER_DTYPE_F32);
+        CHECK(y->nbytes == out_size);
+        CHECK_NEAR_F32((const float*)y->data, want, out_size / 4, 1e-4f);
+    }
+
+    /* Wrong dtype, wrong shape and a bad index give named errors and leave the method usable. */
+    if (!st) {
+        int32_t bad[8];
+        memcpy(bad, in->u.t->sizes, sizeof bad);
+        CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_I64, in->u.t->dim, bad, x) == EMBER_DTYPE_MISMATCH);
+        bad[in->u.t->dim - 1] += 1;
+        CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, in->u.t->dim, bad, x) == EMBER_SHAPE_MISMATCH);
+        CHECK(strstr(ember_method_error(m), "expected shape") != NULL);
+        CHECK(ember_method_set_input(m, 5, EMBER_DTYPE_F32, in->u.t->dim, in->u.t->sizes, x) == EMBER_INVALID_ARGUMENT);
+        /* The planner reuses this input's bytes, so the last execute consumed it: executing
+         * again without setting it is refused, not computed on garbage. */
+        CHECK(ember_method_execute(m) == EMBER_INPUT_NOT_SET);
+        CHECK(strstr(ember_method_error(m), "input 0") != NULL);
+        CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, in->u.t->dim, in->u.t->sizes, x) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_OK);
+        CHECK(ember_method_output(m, 0, &y) == EMBER_OK);
+        CHECK_NEAR_F32((const float*)y->data, want, out_size / 4, 1e-4f);
+    }
+
+    /* A method that does not exist. */
+    ember_method_requirements req;
+    CHECK(ember_method_requirements_get(&prog, "nope", &req) == EMBER_NOT_FOUND);
+    CHECK(strstr(ember_program_error(&prog), "nope") != NULL);
+
+    /* Exact requirements: one byte less bookkeeping is refused, with the size in the message. */
+    CHECK(ember_method_requirements_get(&prog, "forward", &req) == EMBER_OK);
+    void* buffers[EMBER_MAX_BUFFERS] = {0};
+    for (size_t i = 1; i < req.num_buffers; i++) buffers[i] = arena;
+    ember_method* m2;
+    CHECK(ember_method_load(&prog, "forward", book, req.bookkeeping_bytes - 1, buffers, req.num_buffers, &m2) == EMBER_MEMORY_TOO_SMALL);
+    CHECK(ember_method_load(&prog, "forward", book, req.bookkeeping_bytes, buffers, req.num_buffers - 1, &m2) == EMBER_INVALID_ARGUMENT);
+    free(file);
+    free(x);
+    free(want);
+}
+
+/* ---- a test backend: out = in * scale, scale is the blob's float --------------------------- */
+
+typedef struct scale_state {
+    float scale;
+    int magic;
+} scale_state;
+
+static int backend_inits, backend_executes, backend_destroys;
+
+static ember_status scale_memory(const void* blob, size_t bytes, const ember_compile_spec* specs, size_t n, size_t* need)
+{
+    if (bytes != 4) return EMBER_INVALID_ARGUMENT;
+    *need = sizeof(scale_state);
+    return EMBER_OK;
+}
+
+static ember_status scale_init(void* mem, size_t mem_bytes, const void* blob, size_t bytes, const ember_compile_spec* specs, size_t n, void** handle)
+{
+    if (mem_bytes < sizeof(scale_state) || ((uintptr_t)mem & 15)) return EMBER_MEMORY_TOO_SMALL;
+    scale_state* s = mem;
+    memcpy(&s->scale, blob, 4);
+    s->magic = 0x5ca1e;
+    /* a compile spec "bias" (float) is added when present */
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(specs[i].key, "offset") == 0 && specs[i].value_len == 4) s->magic = 0x0ff5e7;
+    *handle = s;
+    backend_inits++;
+    return EMBER_OK;
+}
+
+static ember_status scale_execute(void* handle, ember_value* const* args, size_t n)
+{
+    scale_state* s = handle;
+    if (n != 2 || args[0]->tag != EMBER_VALUE_TENSOR || args[1]->tag != EMBER_VALUE_TENSOR) return EMBER_INVALID_ARGUMENT;
+    const ember_tensor* in = args[0]->u.t;
+    ember_tensor* out = args[1]->u.t;
+    for (int64_t i = 0; i < in->numel; i++) ((float*)out->data)[i] = ((const float*)in->data)[i] * s->scale;
+    backend_executes++;
+    return EMBER_OK;
+}
+
+static void scale_destroy(void* handle)
+{
+    ((scale_state*)handle)->magic = 0;
+    backend_destroys++;
+}
+
+static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy};
+
+static void test_delegate(void)
+{
+    size_t size;
+    void* file = read_all(FIXTURES "delegate.pte", &size);
+    CHECK(file != NULL);
+    if (!file) return;
+    ember_program prog;
+    ember_method* m = NULL;
+    CHECK(ember_program_load(&prog, file, size) == EMBER_OK);
+
+    /* Not registered yet: the load names the backend. */
+    CHECK(load(&prog, "forward", &m) == EMBER_UNKNOWN_BACKEND);
+    CHECK(strstr(ember_program_error(&prog), "EmberTestScaleBackend") != NULL);
+
+    CHECK(ember_backend_register(&scale_backend) == EMBER_OK);
+    CHECK(ember_backend_find("EmberTestScaleBackend") == &scale_backend);
+    ember_status st = load(&prog, "forward", &m);
+    if (st) fprintf(stderr, "delegate: %s\n", ember_program_error(&prog));
+    CHECK(st == EMBER_OK);
+    if (st) return;
+    CHECK(backend_inits == 1);
+    ember_method_info info;
+    ember_method_info_get(m, &info);
+    CHECK(info.num_delegates == 1);
+    CHECK(strcmp(ember_method_delegate_name(m, 0), "EmberTestScaleBackend") == 0);
+
+    /* forward(x) = relu(delegate(x)) with scale -2: y = relu(-2x) */
+    float x[4] = {1.0f, -1.5f, 0.25f, -3.0f};
+    float want[4] = {0.0f, 3.0f, 0.0f, 6.0f};
+    int32_t shape[2] = {1, 4};
+    CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 2, shape, x) == EMBER_OK);
+    CHECK(ember_method_execute(m) == EMBER_OK);
+    const ember_tensor* y;
+    CHECK(ember_method_output(m, 0, &y) == EMBER_OK);
+    CHECK_NEAR_F32((const float*)y->data, want, 4, 1e-6f);
+    CHECK(backend_executes == 1);
+    ember_method_destroy(m);
+    CHECK(backend_destroys == 1);
+    free(file);
+}
+
+/* ---- control flow: MoveCall, JumpFalseCall, FreeCall -------------------------------------- */
+
+static void test_control_flow(void)
+{
+    size_t size;
+    void* file = read_all(FIXTURES "control_flow.pte", &size);
+    CHECK(file != NULL);
+    if (!file) return;
+    ember_program prog;
+    ember_method* m = NULL;
+    ember_status st = ember_program_load(&prog, file, size);
+    if (!st) st = load(&prog, "forward", &m);
+    if (st) fprintf(stderr, "control_flow: %s\n", ember_program_error(&prog));
+    CHECK(st == EMBER_OK);
+    if (st) return;
+    /* forward(x, flag): if flag: y = relu(x) else: y = -x ... built as
+     *   0: JumpFalse(flag, 3)   1: relu(x) -> t   2: Move(t -> y_slot); Jump over via
+     *   JumpFalse(const False, 5)   4: neg(x) -> y ... see make_fixtures.py */
+    float x[3] = {-1.0f, 2.0f, -3.0f};
+    int32_t shape[1] = {3};
+    const ember_tensor* y;
+    for (int flag = 0; flag <= 1; flag++) {
+        CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 1, shape, x) == EMBER_OK);
+        CHECK(ember_method_set_input_scalar(m, 1, flag) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_OK);
+        CHECK(ember_method_output(m, 0, &y) == EMBER_OK);
+        float relu[3] = {0.0f, 2.0f, 0.0f}, neg[3] = {1.0f, -2.0f, 3.0f};
+        CHECK_NEAR_F32((const float*)y->data, flag ? relu : neg, 3, 0.0f);
+    }
+    free(file);
+}
+
+/* ---- malformed files ---------------------------------------------------------------------- */
+
+static int try_load(const uint8_t* data, size_t size)
+{
+    ember_program prog;
+    ember_status st = ember_program_load(&prog, data, size);
+    if (st) return st;
+    ember_method* m;
+    for (size_t i = 0; i < ember_program_method_count(&prog); i++) {
+        const char* name = ember_program_method_name(&prog, i);
+        if (!name) continue;
+        st = load(&prog, name, &m);
+        if (!st) {
+            /* run it once on whatever input bytes are there: must not crash either */
+            ember_method_execute(m);
+            ember_method_destroy(m);
+        }
+    }
+    return st;
+}
+
+static void test_malformed(void)
+{
+    size_t size;
+    uint8_t* file = read_all(FIXTURES "mlp.pte", &size);
+    CHECK(file != NULL);
+    if (!file) return;
+    uint8_t* copy = aligned_alloc(64, (size + 64) / 64 * 64);
+
+    /* Truncated at every length: all fail (the header knows the true size), none crash. */
+    int truncated_ok = 0;
+    for (size_t n = 0; n < size; n += (n < 4096 ? 1 : 61)) {
+        memcpy(copy, file, n);
+        if (try_load(copy, n) == EMBER_OK) truncated_ok++;
+    }
+    CHECK(truncated_ok == 0);
+
+    /* Bad identifier. */
+    memcpy(copy, file, size);
+    memcpy(copy + 4, "XX99", 4);
+    ember_program prog;
+    CHECK(ember_program_load(&prog, copy, size) == EMBER_MALFORMED_PROGRAM);
+    CHECK(strstr(ember_program_error(&prog), "ET12") != NULL);
+
+    /* Every byte of the flatbuffer part flipped in turn: load fails or succeeds, never crashes
+     * (the sanitizer build turns any out-of-bounds read into a failure). */
+    size_t fb = size;
+    if (size >= 24 && memcmp(file + 8, "eh00", 4) == 0) {
+        uint64_t ps;
+        memcpy(&ps, file + 16, 8);
+        fb = (size_t)ps;
+    }
+    long failures = 0, loads = 0;
+    for (size_t i = 0; i < fb; i++) {
+        memcpy(copy, file, size);
+        copy[i] ^= 0xA5;
+        if (try_load(copy, size)) failures++;
+        else loads++;
+    }
+    printf("malformed: %zu flatbuffer bytes flipped one at a time: %ld rejected, %ld still loaded\n", fb, failures, loads);
+    CHECK(failures > 0);
+    free(copy);
+    free(file);
+}
+
+static void test_status_names(void)
+{
+    CHECK(strcmp(ember_status_str(EMBER_OK), "ok") == 0);
+    CHECK(strcmp(ember_status_str(EMBER_UNKNOWN_OPERATOR), "unknown operator") == 0);
+    CHECK(strcmp(ember_status_str((ember_status)999), "unknown status") == 0);
+    CHECK(ember_dtype_size(EMBER_DTYPE_F32) == 4 && ember_dtype_size(EMBER_DTYPE_BOOL) == 1);
+    CHECK(ember_dtype_size(99) == 0);
+    CHECK(strcmp(ember_dtype_name(EMBER_DTYPE_I64), "int64") == 0);
+}
+
+int main(void)
+{
+    test_status_names();
+    test_mlp_and_no_malloc();
+    test_delegate();
+    test_control_flow();
+    test_malformed();
+    return check_report("test_runtime");
+}

@@ -1,0 +1,87 @@
+"""Writes the C runtime tests' fixture programs into tests/data/fixtures/ (checked in, so the C
+tests need no Python). Run: .venv/bin/python tests/data/make_fixtures.py
+
+  mlp.pte (+ mlp.input.bin, mlp.expected.bin: raw float32, torch eager's output)
+      exported with ember.export from a seeded MLP.
+  delegate.pte  forward(x: (1,4) f32) = relu(delegate(x)); the delegate's backend is
+      "EmberTestScaleBackend" with a 4-byte float blob (-2.0): the C test registers a backend
+      computing out = in * scale.
+  control_flow.pte  forward(x: (3,) f32, flag: Bool) = relu(x) if flag else neg(x), built from
+      JumpFalseCall, MoveCall and FreeCall around two kernels.
+"""
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+import ember
+from ember import ir
+from ember.emit import emit
+from ember.plan import plan
+
+OUT = Path(__file__).resolve().parent / "fixtures"
+
+
+def mlp() -> None:
+    torch.manual_seed(7)
+    model = nn.Sequential(nn.Linear(12, 24), nn.ReLU(), nn.Linear(24, 24), nn.GELU(), nn.Linear(24, 5)).eval()
+    x = torch.randn(3, 12)
+    ember.export(model, (x,)).save(OUT / "mlp.pte")
+    (OUT / "mlp.input.bin").write_bytes(x.numpy().astype("<f4").tobytes())
+    with torch.no_grad():
+        (OUT / "mlp.expected.bin").write_bytes(model(x).numpy().astype("<f4").tobytes())
+
+
+def _write(method: ir.Method, name: str) -> None:
+    plan(method)
+    program = ir.Program(methods=[method], constants=ir.ConstantTable())
+    (OUT / name).write_bytes(emit(program))
+
+
+def delegate() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (1, 4), name="x"))
+    d = m.add(ir.TensorValue(torch.float32, (1, 4), name="delegate_out"))
+    y = m.add(ir.TensorValue(torch.float32, (1, 4), name="y"))
+    m.inputs, m.outputs = [x], [y]
+    m.delegates.append(ir.Delegate("EmberTestScaleBackend", struct.pack("<f", -2.0),
+                                   [("offset", struct.pack("<f", 0.0))]))
+    m.instructions = [
+        ir.DelegateCall(0, [x, d], backend="EmberTestScaleBackend"),
+        ir.KernelCall("aten::relu", "out", [d, y, y]),
+    ]
+    _write(m, "delegate.pte")
+
+
+def control_flow() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (3,), name="x"))
+    flag = m.add(ir.BoolValue(False))
+    t_relu = m.add(ir.TensorValue(torch.float32, (3,), name="relu"))
+    t_neg = m.add(ir.TensorValue(torch.float32, (3,), name="neg"))
+    result = m.add(ir.TensorValue(torch.float32, (3,), name="result"))  # a slot the moves fill
+    always_false = m.add(ir.BoolValue(False))
+    m.inputs, m.outputs = [x, flag], [result]
+    m.instructions = [
+        ir.JumpFalseCall(flag, 4),                        # 0: flag false -> else branch
+        ir.KernelCall("aten::relu", "out", [x, t_relu, t_relu]),  # 1
+        ir.MoveCall(t_relu, result),                      # 2
+        ir.JumpFalseCall(always_false, 7),                # 3: unconditional jump to the end
+        ir.KernelCall("aten::neg", "out", [x, t_neg, t_neg]),     # 4
+        ir.MoveCall(t_neg, result),                       # 5
+        ir.FreeCall(t_relu),                              # 6
+    ]
+    _write(m, "control_flow.pte")
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    mlp()
+    delegate()
+    control_flow()
+    for p in sorted(OUT.iterdir()):
+        print(f"{p.name}: {p.stat().st_size} bytes")
