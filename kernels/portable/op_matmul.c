@@ -23,40 +23,33 @@ static void f32_gemm__portable(float* restrict c, const float* restrict a,
     }
 }
 
-/* c: (M, N) = a: (M, K) @ w: (N, K)^T + bias: (N) or NULL. Four weight rows per pass share
- * each load of a's row. */
+#define DOT_LANES 8
+
+/* sum over p < k of a[p] * w[p], in DOT_LANES independent partial sums the compiler can keep in
+ * one vector register (no reassociation needed), then the tail. */
+static inline float f32_dot__portable(const float* restrict a, const float* restrict w, int64_t k)
+{
+    float acc[DOT_LANES] = {0};
+    int64_t p = 0;
+    for (; p + DOT_LANES <= k; p += DOT_LANES)
+        for (int l = 0; l < DOT_LANES; l++) acc[l] += a[p + l] * w[p + l];
+    float s = 0.0f;
+    for (int l = 0; l < DOT_LANES; l++) s += acc[l];
+    for (; p < k; p++) s += a[p] * w[p];
+    return s;
+}
+
+/* c: (M, N) = a: (M, K) @ w: (N, K)^T + bias: (N) or NULL. Weight rows are the outer loop, so
+ * each is read from memory once and reused from cache for every row of a (a large weight,
+ * e.g. a language model's output projection, is streamed exactly once). */
 static void f32_gemm_nt__portable(float* restrict c, const float* restrict a,
                                   const float* restrict w, const float* restrict bias,
                                   int64_t m, int64_t k, int64_t n)
 {
-    for (int64_t i = 0; i < m; i++) {
-        const float* restrict ai = a + i * k;
-        float* restrict ci = c + i * n;
-        int64_t j = 0;
-        for (; j + 4 <= n; j += 4) {
-            const float* w0 = w + j * k;
-            const float* w1 = w0 + k;
-            const float* w2 = w1 + k;
-            const float* w3 = w2 + k;
-            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-            for (int64_t p = 0; p < k; p++) {
-                const float av = ai[p];
-                s0 += av * w0[p];
-                s1 += av * w1[p];
-                s2 += av * w2[p];
-                s3 += av * w3[p];
-            }
-            ci[j] = s0 + (bias ? bias[j] : 0.0f);
-            ci[j + 1] = s1 + (bias ? bias[j + 1] : 0.0f);
-            ci[j + 2] = s2 + (bias ? bias[j + 2] : 0.0f);
-            ci[j + 3] = s3 + (bias ? bias[j + 3] : 0.0f);
-        }
-        for (; j < n; j++) {
-            const float* wj = w + j * k;
-            float s = 0.0f;
-            for (int64_t p = 0; p < k; p++) s += ai[p] * wj[p];
-            ci[j] = s + (bias ? bias[j] : 0.0f);
-        }
+    for (int64_t j = 0; j < n; j++) {
+        const float* restrict wj = w + j * k;
+        const float b = bias ? bias[j] : 0.0f;
+        for (int64_t i = 0; i < m; i++) c[i * n + j] = f32_dot__portable(a + i * k, wj, k) + b;
     }
 }
 

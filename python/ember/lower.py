@@ -186,6 +186,52 @@ def _treespec_str(spec: Optional[pytree.TreeSpec]) -> str:
         return pytree.treespec_dumps(spec)
 
 
+def _transposed_2d(node: Any) -> Optional[torch.fx.Node]:
+    """W if `node` is permute(W, [1, 0]) or t(W) of a 2-D W, else None."""
+    if not isinstance(node, torch.fx.Node) or node.op != "call_function":
+        return None
+    if node.target == torch.ops.aten.t.default:
+        src = node.args[0]
+    elif node.target == torch.ops.aten.permute.default and list(node.args[1]) == [1, 0]:
+        src = node.args[0]
+    else:
+        return None
+    val = src.meta.get("val") if isinstance(src, torch.fx.Node) else None
+    return src if isinstance(val, torch.Tensor) and val.dim() == 2 else None
+
+
+def _matmuls_to_linear(graph: torch.fx.Graph) -> None:
+    """Rewrites mm(x, Wᵀ) and addmm(b, x, Wᵀ) (b 1-D, beta = alpha = 1), which is how core ATen
+    spells nn.Linear, as linear(x, W[, b]). The weight is then read in its stored (N, K) layout
+    instead of being transposed into a planned buffer on every run (for a tied weight, such as
+    a language model's embedding reused as its output projection, that copy would cost as much
+    memory as the weight itself). Transposes left without users are removed."""
+    aten = torch.ops.aten
+    for node in list(graph.nodes):
+        if node.op != "call_function" or node.target not in (aten.mm.default, aten.addmm.default):
+            continue
+        if node.target == aten.mm.default:
+            x, wt = node.args
+            bias = None
+        else:
+            if node.kwargs.get("beta", 1) != 1 or node.kwargs.get("alpha", 1) != 1:
+                continue
+            bias, x, wt = node.args[:3]
+            bval = bias.meta.get("val") if isinstance(bias, torch.fx.Node) else None
+            if len(node.args) > 3 or not isinstance(bval, torch.Tensor) or bval.dim() != 1:
+                continue
+        w = _transposed_2d(wt)
+        if w is None:
+            continue
+        with graph.inserting_before(node):
+            linear = graph.call_function(aten.linear.default, (x, w, bias))
+        linear.meta = dict(node.meta)
+        node.replace_all_uses_with(linear)
+        graph.erase_node(node)
+        if not wt.users:
+            graph.erase_node(wt)
+
+
 class _Lowerer:
     """Walks one exported graph in order, building one `ir.Method`."""
 
@@ -202,6 +248,7 @@ class _Lowerer:
         self.constant_tensors: dict[torch.fx.Node, torch.Tensor] = {}
 
     def run(self) -> ir.Method:
+        _matmuls_to_linear(self.exported.graph)
         signature = self.exported.graph_signature
         for spec in signature.output_specs:
             if spec.kind != OutputKind.USER_OUTPUT:

@@ -222,6 +222,8 @@ class Method:
             shape = tuple(t.sizes[d] for d in range(t.dim))
             if t.nbytes == 0:
                 return np.zeros(shape, dtype=dt)
+            if not t.data:
+                raise EmberError("input not set", f"output {index} has no data")
             buf = (ctypes.c_uint8 * t.nbytes).from_address(t.data)
             flat = np.frombuffer(buf, dtype=dt).copy()
             # honour dim_order: element strides may describe a non-contiguous layout

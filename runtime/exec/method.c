@@ -29,6 +29,8 @@ typedef struct loader {
     size_t buffer_bytes[EMBER_MAX_BUFFERS];
     size_t num_file_buffers;             /* entries of non_const_buffer_sizes */
     ember_method* m;                     /* build mode */
+    ember_tensor* tensors;               /* build mode: every tensor value, in value order */
+    uint32_t num_tensors;                /* tensors parsed so far */
 } loader;
 
 #define MALFORMED(L, ...) ember_program_fail((L)->p, EMBER_MALFORMED_PROGRAM, __VA_ARGS__)
@@ -176,7 +178,8 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
         if (ok && !tmp.u.str) tmp.u.str = "";
         break;
     case EMBER_VALUE_TENSOR: {
-        ember_tensor* tensor = take(L, 1, sizeof(ember_tensor), 8);
+        ember_tensor* tensor = L->tensors ? &L->tensors[L->num_tensors] : NULL;
+        L->num_tensors++;
         ember_tensor local;
         st = parse_tensor(L, idx, &t, &local);
         if (st) return st;
@@ -520,6 +523,51 @@ static ember_status load_chains(loader* L)
     return EMBER_OK;
 }
 
+/* ---- every tensor an instruction touches must have memory ------------------------------- */
+
+#define ET_VIEW_OP "executorch_prim::et_view.default"
+#define ET_VIEW_OUT_ARG 2 /* et_view(self, size, out): it points out at self's bytes */
+
+/* A borrowed tensor gets its bytes only from set_input (inputs) or from an et_view that runs
+ * earlier. Anything else without constant or planned storage is a corrupt program: refusing
+ * it here keeps kernels from ever seeing a NULL pointer. `bound` marks tensors that will have
+ * bytes when reached (straight-line order). */
+static ember_status require_bound(loader* L, uint32_t ins, const ember_value* v, const uint8_t* bound, const ember_tensor* base)
+{
+    const ember_tensor* one = v->tag == EMBER_VALUE_TENSOR ? v->u.t : NULL;
+    uint32_t n = one ? 1 : (v->tag == EMBER_VALUE_TENSOR_LIST || v->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST) ? v->len : 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const ember_tensor* t = one ? one : v->u.tensors[k];
+        if (!t || t->storage != EMBER_TENSOR_BORROWED || !t->nbytes) continue;
+        if (!bound[t - base]) return MALFORMED(L, "instruction %u uses a tensor that is neither constant, planned, an input nor a view", ins);
+    }
+    return EMBER_OK;
+}
+
+static ember_status check_bindings(loader* L, uint8_t* bound, const ember_tensor* base, size_t num_tensors)
+{
+    ember_method* m = L->m;
+    memset(bound, 0, num_tensors);
+    for (uint32_t i = 0; i < m->num_inputs; i++) {
+        const ember_value* v = &m->values[m->inputs[i]];
+        if (v->tag == EMBER_VALUE_TENSOR) bound[v->u.t - base] = 1;
+    }
+    ember_status st;
+    for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
+        const ember_instr* in = &m->instrs[ins];
+        bool view = in->kind == INSTR_KERNEL_CALL && strcmp(m->ops[in->u.kernel.op]->name, ET_VIEW_OP) == 0;
+        for (uint32_t k = 0; k < in->num_args; k++) {
+            if (view && k == ET_VIEW_OUT_ARG) continue;
+            if ((st = require_bound(L, ins, in->args[k], bound, base))) return st;
+        }
+        if (view && in->num_args > ET_VIEW_OUT_ARG && in->args[ET_VIEW_OUT_ARG]->tag == EMBER_VALUE_TENSOR)
+            bound[in->args[ET_VIEW_OUT_ARG]->u.t - base] = 1;
+    }
+    for (uint32_t o = 0; o < m->num_outputs; o++)
+        if ((st = require_bound(L, m->num_instrs, &m->values[m->outputs[o]], bound, base))) return st;
+    return EMBER_OK;
+}
+
 /* ---- the walk -------------------------------------------------------------------------- */
 
 /* True if planned tensors a and b share bytes without being the same slot (a view). */
@@ -577,6 +625,19 @@ static ember_status walk(loader* L)
         m->values = values;
         m->num_values = L->values.len;
     }
+    /* One array of tensors, sized by a count of tensor values, so that a tensor's index is
+     * its position (check_bindings uses that). */
+    uint32_t num_tensors = 0;
+    for (uint32_t i = 0; i < L->values.len; i++) {
+        uint8_t type;
+        fb_table t;
+        bool has;
+        ember_status st0 = value_at(L, i, &type, &t, &has);
+        if (st0) return st0;
+        num_tensors += type == EMBER_VALUE_TENSOR;
+    }
+    L->tensors = take(L, num_tensors, sizeof(ember_tensor), 8);
+    L->num_tensors = 0;
     ember_status st;
     for (uint32_t i = 0; i < L->values.len; i++)
         if ((st = parse_value(L, i, values ? &values[i] : NULL))) return st;
@@ -603,6 +664,8 @@ static ember_status walk(loader* L)
     if ((st = load_operators(L))) return st;
     if ((st = load_delegates(L))) return st;
     if ((st = load_chains(L))) return st;
+    uint8_t* bound = take(L, num_tensors, 1, 1);
+    if (m && (st = check_bindings(L, bound, L->tensors, num_tensors))) return st;
     if (L->overflow) return MALFORMED(L, "method needs more memory than can be addressed");
     return EMBER_OK;
 }
@@ -817,6 +880,7 @@ ember_status ember_method_output(const ember_method* m, size_t index, const embe
     if (index >= m->num_outputs) return method_fail((ember_method*)m, EMBER_INVALID_ARGUMENT, "output %zu out of range (the method has %u outputs)", index, m->num_outputs);
     const ember_value* v = &m->values[m->outputs[index]];
     if (v->tag != EMBER_VALUE_TENSOR) return method_fail((ember_method*)m, EMBER_INVALID_ARGUMENT, "output %zu is not a tensor", index);
+    if (!v->u.t->data && v->u.t->nbytes) return method_fail((ember_method*)m, EMBER_INPUT_NOT_SET, "output %zu has no data yet", index);
     *out = v->u.t;
     return EMBER_OK;
 }

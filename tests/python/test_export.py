@@ -319,23 +319,23 @@ def test_mlp_file_structure(mlp_export):
     f = check_structure(buf)
     (plan,) = f["plans"]
     assert plan["name"] == "forward"
-    # The weight transposes were folded at export time: only the matmuls remain.
-    assert plan["ops"] == [("aten::addmm", "out"), ("aten::relu", "out")]
+    # nn.Linear lowers to linear.out over the stored (out, in) weight: no transposes.
+    assert plan["ops"] == [("aten::linear", "out"), ("aten::relu", "out")]
     assert [plan["ops"][i][0] for i, _ in plan["calls"]] == [
-        "aten::addmm", "aten::relu", "aten::addmm"]
-    # addmm.out(self, mat1, mat2, *, beta, alpha, out) -> out: 6 schema args + the return.
+        "aten::linear", "aten::relu", "aten::linear"]
+    # linear.out(input, weight, bias, *, out) -> out: 4 schema args + the return.
     op_index, args = plan["calls"][0]
-    assert len(args) == 7 and args[5] == args[6]
+    assert len(args) == 5 and args[3] == args[4]
     values = plan["values"]
-    assert values[args[3]] == {"kind": "int", "value": 1}  # beta default
+    assert values[args[1]]["sizes"] == [16, 8]  # weight (out, in), as the model stores it
     # Input and output tensors as the model has them.
     (inp,), (out,) = plan["inputs"], plan["outputs"]
     assert values[inp]["sizes"] == [2, 8] and values[inp]["dtype"] == 6
     assert values[out]["sizes"] == [2, 4]
     assert out == plan["calls"][-1][1][-1]  # the last instruction writes the output
-    # Constants: the model's parameters (weights stored transposed), bytes intact.
+    # Constants: the model's parameters, bytes intact.
     consts = constant_arrays(buf, f, plan)
-    expected = [m[0].bias, m[0].weight.T, m[2].bias, m[2].weight.T]
+    expected = [m[0].bias, m[0].weight, m[2].bias, m[2].weight]
     for e in expected:
         e = e.detach().numpy()
         assert any(c.shape == e.shape and np.array_equal(c, e) for c in consts)
@@ -349,7 +349,7 @@ def test_cnn_file_structure(cnn_export):
     names = {f"{n}.{o}" for n, o in plan["ops"]}
     assert {"aten::convolution.out", "aten::_native_batch_norm_legit_no_training.out",
             "aten::max_pool2d_with_indices.out", "aten::view_copy.out",
-            "aten::addmm.out", "aten::_log_softmax.out"} <= names
+            "aten::linear.out", "aten::_log_softmax.out"} <= names
     values = plan["values"]
     for op_index, args in plan["calls"]:
         name, overload = plan["ops"][op_index]
