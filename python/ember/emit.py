@@ -180,6 +180,15 @@ def _instruction_args(b: flatbuffers.Builder, call: ir.Instruction, op_index: in
     raise TypeError(f"unknown instruction {call!r}")
 
 
+def _aligned_bytes(b: flatbuffers.Builder, data: bytes) -> int:
+    """A [ubyte] vector whose first byte is 16-byte aligned (as the schema's force_align asks),
+    copied in one slice like Builder.CreateByteVector, which cannot align."""
+    b.StartVector(1, len(data), ir.TENSOR_ALIGNMENT)
+    b.head = b.head - len(data)
+    b.Bytes[b.head : b.head + len(data)] = data
+    return b.EndVector()
+
+
 def _delegate(b: flatbuffers.Builder, d: ir.Delegate, data_index: int) -> int:
     """A BackendDelegate whose processed blob is inline data `data_index`."""
     specs = []
@@ -205,10 +214,7 @@ def _delegate(b: flatbuffers.Builder, d: ir.Delegate, data_index: int) -> int:
 
 def _inline_data(b: flatbuffers.Builder, blob: bytes) -> int:
     """A BackendDelegateInlineData whose bytes start 16-byte aligned."""
-    b.StartVector(1, len(blob), 16)
-    for byte in reversed(blob):
-        b.PrependByte(byte)
-    data = b.EndVector()
+    data = _aligned_bytes(b, blob)
     b.StartObject(1)
     b.PrependUOffsetTRelativeSlot(0, data, 0)
     return b.EndObject()
@@ -284,7 +290,16 @@ def constant_segment(buffers: Sequence[bytes]) -> tuple[bytes, list[int]]:
     return bytes(data), offsets
 
 
-def _program_flatbuffer(program: ir.Program, segment_size: int, offsets: list[int]) -> bytes:
+def _buffer(b: flatbuffers.Builder, data: bytes) -> int:
+    """A legacy inline constant: Buffer{storage} with its bytes 16-byte aligned."""
+    storage = _aligned_bytes(b, data)
+    b.StartObject(1)
+    b.PrependUOffsetTRelativeSlot(0, storage, 0)
+    return b.EndObject()
+
+
+def _program_flatbuffer(program: ir.Program, segment_size: int, offsets: list[int],
+                        inline_constants: bool = False) -> bytes:
     b = flatbuffers.Builder(1024)
     # Every method's delegate blobs go, in order, into the program's inline delegate data.
     inline_blobs: list[bytes] = []
@@ -294,19 +309,25 @@ def _program_flatbuffer(program: ir.Program, segment_size: int, offsets: list[in
         inline_blobs += [d.blob for d in m.delegates]
         plan_offsets.append(_execution_plan(b, m, indices))
     plans = _tables(b, plan_offsets)
-    constant_buffer = _tables(b, [])  # legacy inline constants: unused, written empty
+    # Legacy files keep constants inline in constant_buffer (entry 0 the empty placeholder);
+    # current ones leave it empty and use the constant segment.
+    legacy = [_buffer(b, data) for data in program.constants.buffers] if inline_constants else []
+    constant_buffer = _tables(b, legacy)
     delegate_data = _tables(b, [_inline_data(b, blob) for blob in inline_blobs])
 
-    b.StartObject(2)  # DataSegment: the constant segment, first after the segment base
-    b.PrependUint64Slot(0, 0, 0)
-    b.PrependUint64Slot(1, segment_size, 0)
-    segments = _tables(b, [b.EndObject()])
+    constant_segment_off = 0
+    segments = _tables(b, [])
+    if not inline_constants:
+        b.StartObject(2)  # DataSegment: the constant segment, first after the segment base
+        b.PrependUint64Slot(0, 0, 0)
+        b.PrependUint64Slot(1, segment_size, 0)
+        segments = _tables(b, [b.EndObject()])
 
-    offsets_vec = _uint64s(b, offsets)
-    b.StartObject(2)  # SubsegmentOffsets
-    b.PrependUint32Slot(0, 0, 0)  # segment_index
-    b.PrependUOffsetTRelativeSlot(1, offsets_vec, 0)
-    constant_segment_off = b.EndObject()
+        offsets_vec = _uint64s(b, offsets)
+        b.StartObject(2)  # SubsegmentOffsets
+        b.PrependUint32Slot(0, 0, 0)  # segment_index
+        b.PrependUOffsetTRelativeSlot(1, offsets_vec, 0)
+        constant_segment_off = b.EndObject()
 
     b.StartObject(8)  # Program
     b.PrependUint32Slot(0, 0, 0)  # version
@@ -314,14 +335,19 @@ def _program_flatbuffer(program: ir.Program, segment_size: int, offsets: list[in
     b.PrependUOffsetTRelativeSlot(2, constant_buffer, 0)
     b.PrependUOffsetTRelativeSlot(3, delegate_data, 0)
     b.PrependUOffsetTRelativeSlot(4, segments, 0)
-    b.PrependUOffsetTRelativeSlot(5, constant_segment_off, 0)
+    if constant_segment_off:
+        b.PrependUOffsetTRelativeSlot(5, constant_segment_off, 0)
     root = b.EndObject()
     b.Finish(root, file_identifier=FILE_IDENTIFIER)
     return bytes(b.Output())
 
 
-def emit(program: ir.Program) -> bytes:
-    """The complete .pte file for `program` (already lowered and planned)."""
+def emit(program: ir.Program, inline_constants: bool = False) -> bytes:
+    """The complete .pte file for `program` (already lowered and planned).
+    `inline_constants` writes the legacy layout instead: constants inside the flatbuffer's
+    constant_buffer, no segments and no extended header (older ExecuTorch files look so)."""
+    if inline_constants:
+        return _program_flatbuffer(program, 0, [], inline_constants=True)
     segment, offsets = constant_segment(program.constants.buffers)
     flatbuffer = _program_flatbuffer(program, len(segment), offsets)
 
