@@ -27,6 +27,10 @@ const ember_kernel* ember_kernel_at(size_t index)
     return index < NUM_KERNELS ? &kernels[index] : NULL;
 }
 
+size_t ember_operator_count(void) { return NUM_KERNELS; }
+
+const char* ember_operator_name(size_t index) { return index < NUM_KERNELS ? kernels[index].name : NULL; }
+
 ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
 {
     if (ctx && ctx->msg && ctx->msg_bytes) {

@@ -133,6 +133,13 @@ typedef struct ember_value {
     } u;
 } ember_value;
 
+/* ---- operators ------------------------------------------------------------------------- */
+
+/* The operators this build of the library can run ("aten::add.out", ...), for tools that want
+ * to check a model before loading it. Names are static strings. */
+size_t ember_operator_count(void);
+const char* ember_operator_name(size_t index); /* NULL if out of range */
+
 /* ---- programs -------------------------------------------------------------------------- */
 
 /* A verified view of a .pte file. Fields are private; the struct is public so it can live on

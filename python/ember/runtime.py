@@ -107,6 +107,8 @@ def _library() -> ctypes.CDLL:
         "ember_method_execute": (c.c_int, [c.c_void_p]),
         "ember_method_error": (c.c_char_p, [c.c_void_p]),
         "ember_method_destroy": (None, [c.c_void_p]),
+        "ember_operator_count": (c.c_size_t, []),
+        "ember_operator_name": (c.c_char_p, [c.c_size_t]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)
@@ -291,6 +293,20 @@ class Program:
     def run(self, *inputs: Any, method: str = "forward") -> list:
         """Runs `method` on numpy/torch inputs; returns a list of numpy arrays (copies)."""
         return self.method(method).run(*inputs)
+
+
+_operators: "frozenset[str] | None" = None
+
+
+def supported_operators() -> "frozenset[str]":
+    """Names of the operators the C runtime can run ("aten::add.out", ...). Raises EmberError
+    when libember cannot be found."""
+    global _operators
+    if _operators is None:
+        lib = _library()
+        _operators = frozenset(lib.ember_operator_name(i).decode()
+                               for i in range(lib.ember_operator_count()))
+    return _operators
 
 
 def load(path_or_bytes: "str | os.PathLike | bytes | bytearray | memoryview") -> Program:

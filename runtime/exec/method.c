@@ -15,6 +15,7 @@
 #include "runtime/format/schema.h"
 
 #define BOOKKEEPING_ALIGN 16
+#define MAX_STEPS_PER_INSTRUCTION (1u << 20) /* loop bound of one execute, per instruction */
 
 typedef struct loader {
     ember_program* p;
@@ -767,7 +768,11 @@ ember_status ember_method_execute(ember_method* m)
         const ember_chain* chain = &m->chains[c];
         ember_instr* code = m->instrs + chain->first;
         uint32_t pc = 0;
+        /* Jumps can loop; a hostile file must not hang the caller. */
+        uint64_t steps = 0, max_steps = (uint64_t)chain->count * MAX_STEPS_PER_INSTRUCTION;
         while (pc < chain->count) {
+            if (++steps > max_steps)
+                return method_fail(m, EMBER_NOT_SUPPORTED, "chain %u ran more than %llu instructions: a loop that does not end?", c, (unsigned long long)max_steps);
             ember_instr* in = &code[pc];
             ember_status st = EMBER_OK;
             switch (in->kind) {

@@ -290,6 +290,26 @@ static void test_control_flow(void)
     free(file);
 }
 
+static void test_endless_loop_stops(void)
+{
+    size_t size;
+    void* file = read_all(FIXTURES "endless_loop.pte", &size);
+    CHECK(file != NULL);
+    if (!file) return;
+    ember_program prog;
+    ember_method* m = NULL;
+    CHECK(ember_program_load(&prog, file, size) == EMBER_OK);
+    CHECK(load(&prog, "forward", &m) == EMBER_OK);
+    if (m) {
+        float x[3] = {1, -2, 3};
+        int32_t shape[1] = {3};
+        CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 1, shape, x) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_NOT_SUPPORTED);
+        CHECK(strstr(ember_method_error(m), "loop") != NULL);
+    }
+    free(file);
+}
+
 /* ---- malformed files ---------------------------------------------------------------------- */
 
 static int try_load(const uint8_t* data, size_t size)
@@ -371,6 +391,7 @@ int main(void)
     test_mlp_and_no_malloc();
     test_delegate();
     test_control_flow();
+    test_endless_loop_stops();
     test_malformed();
     return check_report("test_runtime");
 }

@@ -8,6 +8,8 @@ tests need no Python). Run: .venv/bin/python tests/data/make_fixtures.py
       computing out = in * scale.
   control_flow.pte  forward(x: (3,) f32, flag: Bool) = relu(x) if flag else neg(x), built from
       JumpFalseCall, MoveCall and FreeCall around two kernels.
+  endless_loop.pte  forward(x) = relu(x) in a JumpFalseCall loop that never ends: execute must
+      stop with an error instead of hanging.
 """
 from __future__ import annotations
 
@@ -78,10 +80,24 @@ def control_flow() -> None:
     _write(m, "control_flow.pte")
 
 
+def endless_loop() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (3,), name="x"))
+    y = m.add(ir.TensorValue(torch.float32, (3,), name="y"))
+    never = m.add(ir.BoolValue(False))
+    m.inputs, m.outputs = [x], [y]
+    m.instructions = [
+        ir.KernelCall("aten::relu", "out", [x, y, y]),
+        ir.JumpFalseCall(never, 0),
+    ]
+    _write(m, "endless_loop.pte")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     mlp()
     delegate()
     control_flow()
+    endless_loop()
     for p in sorted(OUT.iterdir()):
         print(f"{p.name}: {p.stat().st_size} bytes")

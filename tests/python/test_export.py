@@ -517,3 +517,21 @@ def test_runs_on_executorch_like_torch(make):
     outs = program.load_method("forward").execute(list(x))
     with torch.no_grad():
         torch.testing.assert_close(outs[0], m(*x), rtol=1e-5, atol=1e-5)
+
+
+class _Cumprod(torch.nn.Module):
+    def forward(self, x):
+        return torch.cumprod(x, dim=1)  # aten::cumprod.out: an out variant, but no Ember kernel
+
+
+def test_op_without_runtime_kernel_fails_at_export_naming_it():
+    x = torch.randn(2, 3)
+    with pytest.raises(ember.ExportError) as info:
+        ember.export(_Cumprod(), (x,))
+    msg = str(info.value)
+    assert "aten::cumprod.out" in msg and "test_export.py:" in msg and "torch.cumprod" in msg
+    # Asked to, the exporter still writes the file; the runtime then refuses it at load.
+    prog = ember.export(_Cumprod(), (x,), check_runtime=False)
+    with pytest.raises(ember.EmberError) as load_info:
+        ember.load(prog.buffer).run(x)
+    assert load_info.value.status == "unknown operator" and "aten::cumprod.out" in load_info.value.message
