@@ -5,6 +5,8 @@
  *   aten::avg_pool2d.out               [self, kernel_size, stride, padding, ceil_mode,
  *                                       count_include_pad, divisor_override, out, out]
  *   aten::_adaptive_avg_pool2d.out     [self, output_size, out, out]
+ *   aten::adaptive_max_pool2d.out      [self, output_size, out, indices, out, indices]
+ *                                      (or the two returns as one TensorList: 5 args)
  * Window and output-size rules follow ATen's CPU kernels (an empty stride means the kernel
  * size; ceil_mode drops a last window that would start in the right padding). Indices are
  * flat positions inside each input (H, W) plane, as torch returns them. */
@@ -290,5 +292,75 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
     pool_out_shape(in, os[0], os[1], want);
     NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
     *run = run_adaptive_avg_pool2d_f32;
+    return EMBER_OK;
+}
+
+/* ---- adaptive max pool ------------------------------------------------------------------- */
+
+/* out, idx: (planes, Ho, Wo); in: (planes, H, W); windows as in adaptive average pooling,
+ * NaN wins, indices are flat positions in the (H, W) plane. */
+static void f32_adaptive_maxpool2d__portable(float* restrict out, int64_t* restrict idx,
+                                             const float* restrict in, int64_t planes, int64_t h,
+                                             int64_t w, int64_t ho, int64_t wo)
+{
+    for (int64_t c = 0; c < planes; c++) {
+        const float* x = in + c * h * w;
+        for (int64_t oy = 0; oy < ho; oy++) {
+            const int64_t y0 = oy * h / ho, y1 = ((oy + 1) * h + ho - 1) / ho;
+            for (int64_t ox = 0; ox < wo; ox++) {
+                const int64_t x0 = ox * w / wo, x1 = ((ox + 1) * w + wo - 1) / wo;
+                int64_t best = y0 * w + x0;
+                for (int64_t y = y0; y < y1; y++)
+                    for (int64_t xx = x0; xx < x1; xx++) {
+                        const float v = x[y * w + xx];
+                        if (v > x[best] || isnan(v)) best = y * w + xx;
+                        if (isnan(x[best])) goto found;
+                    }
+            found:
+                *out++ = x[best];
+                *idx++ = best;
+            }
+        }
+    }
+}
+
+static ember_status run_adaptive_max_pool2d_f32(ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    const int64_t h = in->sizes[in->dim - 2], w = in->sizes[in->dim - 1];
+    const int64_t ho = args[1]->u.ints[0], wo = args[1]->u.ints[1];
+    f32_adaptive_maxpool2d__portable((float*)args[2]->u.t->data, (int64_t*)args[3]->u.t->data,
+                                     (const float*)in->data, in->numel / (h * w), h, w, ho, wo);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_adaptive_max_pool2d_out(ember_kernel_ctx* ctx,
+                                                        ember_value* const* args,
+                                                        size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE(ctx, num_args == 5 || num_args == 6, EMBER_INVALID_ARGUMENT,
+                  "expected 5 or 6 arguments, got %zu", num_args);
+    ember_tensor *in, *out, *idx;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
+    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_tensor(ctx, args, 3, &idx));
+    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "indices", idx, EMBER_DTYPE_I64));
+    EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
+                  "input has rank %d, expected (N, C, H, W) or (C, H, W)", in->dim);
+    const int64_t* os;
+    size_t n;
+    NN_TRY(nn_get_ints(ctx, args, 1, &os, &n));
+    EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "output_size has %zu items, expected 2", n);
+    EMBER_REQUIRE(ctx, os[0] >= 1 && os[1] >= 1, EMBER_INVALID_ARGUMENT,
+                  "output_size must be positive");
+    EMBER_REQUIRE(ctx, in->sizes[in->dim - 2] > 0 && in->sizes[in->dim - 1] > 0,
+                  EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
+    int64_t want[4];
+    pool_out_shape(in, os[0], os[1], want);
+    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    NN_TRY(nn_check_shape(ctx, "indices", idx, in->dim, want));
+    *run = run_adaptive_max_pool2d_f32;
     return EMBER_OK;
 }

@@ -12,7 +12,7 @@ enum {
     UOP_HARDSIGMOID, UOP_HARDTANH, UOP_LEAKY_RELU, UOP_ELU, UOP_CLAMP, UOP_EXP, UOP_LOG,
     UOP_NEG, UOP_SQRT, UOP_RSQRT, UOP_ABS, UOP_ERF, UOP_SIN, UOP_COS, UOP_RECIPROCAL,
     UOP_FLOOR, UOP_CEIL, UOP_ROUND, UOP_SIGN, UOP_LOGICAL_NOT, UOP_BITWISE_NOT, UOP_ISNAN,
-    UOP_COUNT
+    UOP_LOG1P, UOP_EXPM1, UOP_COUNT
 };
 
 /* What the ops' Scalar arguments say, read from args on every run. */
@@ -58,6 +58,8 @@ F32_UNARY(leaky_relu, x > 0.0f ? x : x * pa)
 F32_UNARY(elu, x > 0.0f ? x * pb : expm1f(x * pc) * pa * pb)
 F32_UNARY(exp, expf(x))
 F32_UNARY(log, logf(x))
+F32_UNARY(log1p, log1pf(x))
+F32_UNARY(expm1, expm1f(x))
 F32_UNARY(neg, -x)
 F32_UNARY(sqrt, sqrtf(x))
 F32_UNARY(rsqrt, 1.0f / sqrtf(x))
@@ -86,6 +88,7 @@ static const f32_unary_fn f32_kernels[UOP_COUNT] = {
     [UOP_COS] = f32_cos__portable,             [UOP_RECIPROCAL] = f32_reciprocal__portable,
     [UOP_FLOOR] = f32_floor__portable,         [UOP_CEIL] = f32_ceil__portable,
     [UOP_ROUND] = f32_round__portable,         [UOP_SIGN] = f32_sign__portable,
+    [UOP_LOG1P] = f32_log1p__portable,         [UOP_EXPM1] = f32_expm1__portable,
 };
 
 /* ---- generic path ------------------------------------------------------------------------ */
@@ -118,6 +121,8 @@ static void f64_unary_chunk(int op, double* z, const double* x, size_t n, const 
         case UOP_ELU: r = v > 0.0 ? v * p->b : expm1(v * p->c) * p->a * p->b; break;
         case UOP_EXP: r = exp(v); break;
         case UOP_LOG: r = log(v); break;
+        case UOP_LOG1P: r = log1p(v); break;
+        case UOP_EXPM1: r = expm1(v); break;
         case UOP_NEG: r = -v; break;
         case UOP_SQRT: r = sqrt(v); break;
         case UOP_RSQRT: r = 1.0 / sqrt(v); break;
@@ -323,6 +328,8 @@ UNARY_OP(aten_elu_out, UOP_ELU, 6)
 UNARY_OP(aten_clamp_out, UOP_CLAMP, 5)
 UNARY_OP(aten_exp_out, UOP_EXP, 3)
 UNARY_OP(aten_log_out, UOP_LOG, 3)
+UNARY_OP(aten_log1p_out, UOP_LOG1P, 3)
+UNARY_OP(aten_expm1_out, UOP_EXPM1, 3)
 UNARY_OP(aten_neg_out, UOP_NEG, 3)
 UNARY_OP(aten_sqrt_out, UOP_SQRT, 3)
 UNARY_OP(aten_rsqrt_out, UOP_RSQRT, 3)

@@ -513,6 +513,47 @@ def reductions() -> ModelAndInputs:
     return _finish(Reductions(), torch.randn(3, 4, 5))
 
 
+# ----------------------------------------------------------------------------- small U-Net
+
+
+class _UNetBlock(nn.Module):
+    def __init__(self, c_in: int, c_out: int):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out, 3, padding=1)
+        self.norm = nn.GroupNorm(4, c_out)
+
+    def forward(self, x):
+        return F.mish(self.norm(self.conv(x)))
+
+
+class SmallUNet(nn.Module):
+    """A two-level U-Net for segmentation-style outputs: GroupNorm + Mish blocks, max-pool down,
+    bilinear and nearest up-sampling, skip connections by concatenation, and an adaptive
+    max-pooled side output."""
+
+    def __init__(self, c: int = 8, classes: int = 3):
+        super().__init__()
+        self.enc1 = _UNetBlock(3, c)
+        self.enc2 = _UNetBlock(c, 2 * c)
+        self.mid = _UNetBlock(2 * c, 2 * c)
+        self.dec2 = _UNetBlock(4 * c, c)
+        self.dec1 = _UNetBlock(2 * c, c)
+        self.head = nn.Conv2d(c, classes, 1)
+
+    def forward(self, x):
+        e1 = self.enc1(x)
+        e2 = self.enc2(F.max_pool2d(e1, 2))
+        m = self.mid(F.max_pool2d(e2, 2))
+        d2 = self.dec2(torch.cat([F.interpolate(m, scale_factor=2, mode="bilinear"), e2], dim=1))
+        d1 = self.dec1(torch.cat([F.interpolate(d2, scale_factor=2, mode="nearest"), e1], dim=1))
+        return self.head(d1), F.adaptive_max_pool2d(m, 1).flatten(1)
+
+
+def unet_small(resolution: int = 32) -> ModelAndInputs:
+    torch.manual_seed(12)
+    return _finish(SmallUNet(), torch.randn(1, 3, resolution, resolution))
+
+
 # ----------------------------------------------------------------------------- registry
 
 ZOO: Dict[str, Callable[..., ModelAndInputs]] = {
@@ -526,6 +567,7 @@ ZOO: Dict[str, Callable[..., ModelAndInputs]] = {
     "softmax_layernorm": softmax_layernorm,
     "conv1d": conv1d,
     "reductions": reductions,
+    "unet_small": unet_small,
     "mobilenet_v2": mobilenet_v2,
     "resnet18": resnet18,
     "opt125m": opt125m,
