@@ -8,45 +8,6 @@
 
 #include "tests/c/kernel_harness.h"
 
-/* |got - want| <= tol * max(1, |want|), NaN matching NaN; reports the first mismatch. */
-static inline void expect_close_f32(const float* got, const float* want, long n, double tol,
-                             const char* what)
-{
-    for (long i = 0; i < n; i++) {
-        double g = got[i], w = want[i];
-        bool ok = (isnan(g) && isnan(w)) || g == w || fabs(g - w) <= tol * fmax(1.0, fabs(w));
-        if (!ok) {
-            fprintf(stderr, "%s: [%ld] got %.9g want %.9g\n", what, i, g, w);
-            CHECK(!what);
-            return;
-        }
-    }
-    CHECK(what);
-}
-static inline void expect_close_f64(const double* got, const double* want, long n, double tol,
-                             const char* what)
-{
-    for (long i = 0; i < n; i++) {
-        double g = got[i], w = want[i];
-        bool ok = (isnan(g) && isnan(w)) || g == w || fabs(g - w) <= tol * fmax(1.0, fabs(w));
-        if (!ok) {
-            fprintf(stderr, "%s: [%ld] got %.17g want %.17g\n", what, i, g, w);
-            CHECK(!what);
-            return;
-        }
-    }
-    CHECK(what);
-}
-/* Exact comparison for integer and bool outs. */
-static inline void expect_bytes(const void* got, const void* want, size_t bytes, const char* what)
-{
-    if (memcmp(got, want, bytes) != 0) {
-        fprintf(stderr, "%s: integer/bool result differs\n", what);
-        CHECK(!what);
-        return;
-    }
-    CHECK(what);
-}
 
 /* arange.out 5 f32 */
 static void case_0(void)
