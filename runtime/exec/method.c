@@ -25,8 +25,7 @@ typedef struct loader {
     uint8_t* base;                       /* NULL in measure mode */
     size_t used;                         /* bytes taken so far from base */
     bool overflow;
-    void* const* buffers;                /* build mode: caller's planned buffers */
-    size_t num_buffers;
+    void* const* buffers;                /* build mode: caller's planned buffers (count checked) */
     size_t buffer_bytes[EMBER_MAX_BUFFERS];
     size_t num_file_buffers;             /* entries of non_const_buffer_sizes */
     ember_method* m;                     /* build mode */
@@ -731,7 +730,6 @@ ember_status ember_method_load(ember_program* program, const char* name, void* m
     uintptr_t aligned = ((uintptr_t)mem + BOOKKEEPING_ALIGN - 1) & ~(uintptr_t)(BOOKKEEPING_ALIGN - 1);
     L.base = (uint8_t*)aligned;
     L.buffers = buffers;
-    L.num_buffers = num_buffers;
     st = walk(&L);
     if (st) {
         if (L.m) ember_method_destroy(L.m);
