@@ -9,8 +9,15 @@
  * every dtype, rank and shape it relies on (the tensors' shapes are final by then: Ember's
  * programs are statically shaped), writes a message through ember_kernel_fail() if anything is
  * off, and on success stores the function that will run it in *run (picking the dtype- or
- * ISA-specialised one). `run` is then called on every execute with the same args and does no
- * checking beyond debug asserts: validate once, run blindly.
+ * ISA-specialised one). `run` is then called on every execute with the same args and checks
+ * nothing that prepare could check: validate once, run blindly. What only the data can show
+ * (an index past the end of a table, an integer division by zero) run refuses through
+ * ember_kernel_fail, never by touching memory it must not.
+ *
+ * Every argument a kernel writes is declared in prepare with ember_kernel_out (kernel_util.h).
+ * The loader then checks each declared out is planned memory (never a constant in the file, never
+ * a caller's input) and overlaps no other tensor argument except exactly, and refuses a kernel
+ * that declares none. A file cannot make a kernel write where it should not.
  */
 #ifndef EMBER_KERNEL_H
 #define EMBER_KERNEL_H
@@ -23,9 +30,12 @@ typedef struct ember_kernel_ctx {
     const char* op_name; /* "aten::add.out", for messages */
     char* msg;           /* where ember_kernel_fail writes */
     size_t msg_bytes;
+    uint64_t outs;       /* set by prepare: bit i = args[i] is written by run (ember_kernel_out) */
 } ember_kernel_ctx;
 
-typedef ember_status (*ember_kernel_run_fn)(ember_value* const* args);
+#define EMBER_KERNEL_MAX_OUT_ARG 63 /* outs is a 64-bit mask of argument positions */
+
+typedef ember_status (*ember_kernel_run_fn)(ember_kernel_ctx* ctx, ember_value* const* args);
 typedef ember_status (*ember_kernel_prepare_fn)(ember_kernel_ctx* ctx, ember_value* const* args,
                                                 size_t num_args, ember_kernel_run_fn* run);
 

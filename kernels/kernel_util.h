@@ -23,6 +23,23 @@
                   "argument %d: expected value kind %d, got %u", (int)(i), (int)(want),         \
                   (unsigned)(args)[i]->tag)
 
+/* Declares args[i] as written by run: a tensor, or a tensor list whose tensors run all writes.
+ * The loader checks what was declared (see kernel.h); kernels call this for every out they
+ * write, before returning from prepare. */
+static inline ember_status ember_kernel_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                            size_t i)
+{
+    EMBER_REQUIRE(ctx, i <= EMBER_KERNEL_MAX_OUT_ARG, EMBER_NOT_SUPPORTED,
+                  "out argument %zu: only the first %d arguments can be outs", i,
+                  EMBER_KERNEL_MAX_OUT_ARG + 1);
+    EMBER_REQUIRE(ctx,
+                  args[i]->tag == EMBER_VALUE_TENSOR || args[i]->tag == EMBER_VALUE_TENSOR_LIST,
+                  EMBER_INVALID_ARGUMENT, "out argument %zu: expected a tensor or tensor list, got value kind %u", i,
+                  (unsigned)args[i]->tag);
+    ctx->outs |= (uint64_t)1 << i;
+    return EMBER_OK;
+}
+
 /* Checks the argument count. */
 #define EMBER_REQUIRE_NARGS(ctx, n, want)                                                       \
     EMBER_REQUIRE(ctx, (n) == (size_t)(want), EMBER_INVALID_ARGUMENT,                          \

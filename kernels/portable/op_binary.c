@@ -364,7 +364,7 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
 /* One spec, run and prepare per operator. */
 #define BINARY_OP(sym, ...)                                                                     \
     static const binary_spec spec_##sym = {__VA_ARGS__};                                        \
-    static ember_status run_##sym(ember_value* const* args)                                     \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
         return binary_run(args, &spec_##sym);                                                   \
     }                                                                                           \

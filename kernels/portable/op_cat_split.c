@@ -21,7 +21,7 @@ static bool cat_skip(const ember_tensor* t) { return t->dim == 1 && t->sizes[0] 
 
 /* ---- cat --------------------------------------------------------------------------------- */
 
-static ember_status run_cat(ember_value* const* args)
+static ember_status run_cat(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     ember_tensor* out = args[2]->u.t;
     if (out->numel == 0) return EMBER_OK;
@@ -96,7 +96,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
 /* ---- split ------------------------------------------------------------------------------- */
 
 /* Both splits: out[i] gets the next out[i].sizes[dim] slices of self along dim. */
-static ember_status run_split(ember_value* const* args)
+static ember_status run_split(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
     const int d = ember_wrap_dim(args[2]->u.i, self->dim);

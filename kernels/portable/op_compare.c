@@ -143,7 +143,7 @@ static ember_status compare_prepare(ember_kernel_ctx* ctx, ember_value* const* a
 }
 
 #define COMPARE_OP(sym, op, scalar)                                                             \
-    static ember_status run_##sym(ember_value* const* args)                                     \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
         return compare_run(args, op, scalar);                                                   \
     }                                                                                           \

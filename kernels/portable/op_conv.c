@@ -201,7 +201,7 @@ static void f32_conv_transpose2d__portable(float* restrict out, const float* res
         }
 }
 
-static ember_status run_conv_f32(ember_value* const* args)
+static ember_status run_conv_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     conv_params p;
     conv_params_get(args, &p);

@@ -103,7 +103,7 @@ static ember_status copy_prepare(ember_kernel_ctx* ctx, ember_value* const* args
 }
 
 /* _to_copy.out: [self, non_blocking, memory_format?, out, out] */
-static ember_status run_to_copy(ember_value* const* args)
+static ember_status run_to_copy(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     strided_copy(args[3]->u.t, args[0]->u.t);
     return EMBER_OK;
@@ -121,7 +121,7 @@ ember_status ember_prepare_aten__to_copy_out(ember_kernel_ctx* ctx, ember_value*
 }
 
 /* clone.out: [self, memory_format?, out, out] */
-static ember_status run_clone(ember_value* const* args)
+static ember_status run_clone(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     strided_copy(args[2]->u.t, args[0]->u.t);
     return EMBER_OK;
@@ -142,7 +142,7 @@ ember_status ember_prepare_aten_clone_out(ember_kernel_ctx* ctx, ember_value* co
 
 /* dim-order copies: [self, non_blocking, dim_order?, out, out]; out's layout is its own
  * dim order, which the dim_order argument (when given) must match. */
-static ember_status run_dim_order_copy(ember_value* const* args)
+static ember_status run_dim_order_copy(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     strided_copy(args[3]->u.t, args[0]->u.t);
     return EMBER_OK;

@@ -102,7 +102,7 @@ static ember_status check_arange(ember_kernel_ctx* ctx, ember_value* const* args
 }
 
 /* [end, out, out] */
-static ember_status run_arange(ember_value* const* args)
+static ember_status run_arange(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_value zero = {.tag = EMBER_VALUE_INT, .u.i = 0};
     const ember_value one = {.tag = EMBER_VALUE_INT, .u.i = 1};
@@ -120,7 +120,7 @@ ember_status ember_prepare_aten_arange_out(ember_kernel_ctx* ctx, ember_value* c
 }
 
 /* [start, end, step, out, out] */
-static ember_status run_arange_start(ember_value* const* args)
+static ember_status run_arange_start(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     arange_fill(args[3]->u.t, args[0], args[2]);
     return EMBER_OK;
@@ -138,7 +138,7 @@ ember_status ember_prepare_aten_arange_start_out(ember_kernel_ctx* ctx, ember_va
 /* ---- full, zeros, ones, full_like, scalar_tensor ----------------------------------------- */
 
 /* full.out: [size, fill_value, out, out] */
-static ember_status run_full(ember_value* const* args)
+static ember_status run_full(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     fill(args[2]->u.t, args[1]);
     return EMBER_OK;
@@ -156,13 +156,13 @@ ember_status ember_prepare_aten_full_out(ember_kernel_ctx* ctx, ember_value* con
 }
 
 /* zeros.out / ones.out: [size, out, out] */
-static ember_status run_zeros(ember_value* const* args)
+static ember_status run_zeros(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_value v = {.tag = EMBER_VALUE_INT, .u.i = 0};
     fill(args[1]->u.t, &v);
     return EMBER_OK;
 }
-static ember_status run_ones(ember_value* const* args)
+static ember_status run_ones(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_value v = {.tag = EMBER_VALUE_INT, .u.i = 1};
     fill(args[1]->u.t, &v);
@@ -194,7 +194,7 @@ ember_status ember_prepare_aten_ones_out(ember_kernel_ctx* ctx, ember_value* con
 }
 
 /* full_like.out: [self, fill_value, memory_format?, out, out] */
-static ember_status run_full_like(ember_value* const* args)
+static ember_status run_full_like(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     fill(args[3]->u.t, args[1]);
     return EMBER_OK;
@@ -216,7 +216,7 @@ ember_status ember_prepare_aten_full_like_out(ember_kernel_ctx* ctx, ember_value
 }
 
 /* scalar_tensor.out: [s, out, out] */
-static ember_status run_scalar_tensor(ember_value* const* args)
+static ember_status run_scalar_tensor(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     fill(args[1]->u.t, args[0]);
     return EMBER_OK;

@@ -16,7 +16,7 @@ static void f32_cumsum__portable(float* out, const float* in, int64_t n, int64_t
 }
 
 /* [self, dim, dtype?, out, out] */
-static ember_status run_cumsum(ember_value* const* args)
+static ember_status run_cumsum(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     ember_tensor* out = args[3]->u.t;

@@ -4,7 +4,7 @@
 #include "kernels/portable/util_math.h"
 
 /* [weight, indices, padding_idx, scale_grad_by_freq, sparse, out, out] */
-static ember_status run_embedding(ember_value* const* args)
+static ember_status run_embedding(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* w = args[0]->u.t;   /* (rows, dim) */
     const ember_tensor* idx = args[1]->u.t; /* (...) */

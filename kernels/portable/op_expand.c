@@ -27,7 +27,7 @@ static void expand_view(ember_value* const* args, nn_view* v)
     }
 }
 
-static ember_status run_expand(ember_value* const* args)
+static ember_status run_expand(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     nn_view v;
     expand_view(args, &v);
@@ -83,7 +83,7 @@ static void repeat_view(ember_value* const* args, nn_view* v, int64_t* out_sizes
     }
 }
 
-static ember_status run_repeat(ember_value* const* args)
+static ember_status run_repeat(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     nn_view v;
     repeat_view(args, &v, NULL);

@@ -33,7 +33,7 @@ static ember_status require_index_tensor(ember_kernel_ctx* ctx, const char* what
 
 /* ---- index_select ------------------------------------------------------------------------ */
 
-static ember_status run_index_select(ember_value* const* args)
+static ember_status run_index_select(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* index = args[2]->u.t;
@@ -157,7 +157,7 @@ static void index_plan_build(ember_value* const* args, index_plan* p)
         p->out_sizes[s] = p->slot[s] >= 0 ? self->sizes[p->slot[s]] : p->bsizes[-1 - p->slot[s]];
 }
 
-static ember_status run_index_tensor(ember_value* const* args)
+static ember_status run_index_tensor(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     index_plan p;
     index_plan_build(args, &p);
@@ -230,7 +230,7 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
 
 /* ---- gather ------------------------------------------------------------------------------ */
 
-static ember_status run_gather(ember_value* const* args)
+static ember_status run_gather(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* index = args[2]->u.t;

@@ -66,7 +66,7 @@ static ember_status prepare_f32_tensors(ember_kernel_ctx* ctx, ember_value* cons
 
 /* ---- mm, bmm ----------------------------------------------------------------------------- */
 
-static ember_status run_mm_f32(ember_value* const* args)
+static ember_status run_mm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* a = args[0]->u.t;
     const ember_tensor* b = args[1]->u.t;
@@ -75,7 +75,7 @@ static ember_status run_mm_f32(ember_value* const* args)
     return EMBER_OK;
 }
 
-static ember_status run_bmm_f32(ember_value* const* args)
+static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* a = args[0]->u.t;
     const ember_tensor* b = args[1]->u.t;
@@ -139,7 +139,7 @@ static void addmm_self_strides(const ember_tensor* s, int64_t* rs, int64_t* cs)
     }
 }
 
-static ember_status run_addmm_f32(ember_value* const* args)
+static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* s = args[0]->u.t;
     const ember_tensor* a = args[1]->u.t;
@@ -194,7 +194,7 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
 
 /* ---- linear ------------------------------------------------------------------------------ */
 
-static ember_status run_linear_f32(ember_value* const* args)
+static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* x = args[0]->u.t;
     const ember_tensor* w = args[1]->u.t;

@@ -39,7 +39,7 @@ static const float* opt_f32(const ember_value* v)
     return ember_is_null(v) ? NULL : (const float*)v->u.t->data;
 }
 
-static ember_status run_batch_norm_f32(ember_value* const* args)
+static ember_status run_batch_norm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     const int64_t n = in->sizes[0], c = in->sizes[1];
@@ -130,7 +130,7 @@ static void f32_layer_norm__portable(float* restrict out, float* restrict mean_o
     }
 }
 
-static ember_status run_layer_norm_f32(ember_value* const* args)
+static ember_status run_layer_norm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     int64_t cols = 1;
@@ -219,7 +219,7 @@ static void f32_group_norm__portable(float* restrict out, float* restrict mean_o
         }
 }
 
-static ember_status run_group_norm_f32(ember_value* const* args)
+static ember_status run_group_norm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* mean = args[9]->u.t;
     const ember_tensor* rstd = args[10]->u.t;

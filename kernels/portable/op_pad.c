@@ -9,7 +9,7 @@ static void fill_elems(char* dst, const unsigned char* v, size_t es, int64_t n)
     for (int64_t i = 0; i < n; i++) memcpy(dst + (size_t)i * es, v, es);
 }
 
-static ember_status run_constant_pad(ember_value* const* args)
+static ember_status run_constant_pad(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     ember_tensor* out = args[3]->u.t;

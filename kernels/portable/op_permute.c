@@ -34,7 +34,7 @@ static void permute_view(ember_value* const* args, nn_view* v)
     permuted_view(self, perm, v);
 }
 
-static ember_status run_permute(ember_value* const* args)
+static ember_status run_permute(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     nn_view v;
     permute_view(args, &v);
@@ -80,7 +80,7 @@ static void transpose_view(const ember_tensor* self, int d0, int d1, nn_view* v)
     permuted_view(self, perm, v);
 }
 
-static ember_status run_transpose(ember_value* const* args)
+static ember_status run_transpose(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
     nn_view v;
@@ -111,7 +111,7 @@ ember_status ember_prepare_aten_transpose_copy_int_out(ember_kernel_ctx* ctx,
     return EMBER_OK;
 }
 
-static ember_status run_t(ember_value* const* args)
+static ember_status run_t(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
     nn_view v;
@@ -149,7 +149,7 @@ static void flip_view(ember_value* const* args, nn_view* v)
     }
 }
 
-static ember_status run_flip(ember_value* const* args)
+static ember_status run_flip(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     nn_view v;
     flip_view(args, &v);

@@ -130,7 +130,7 @@ static void f32_maxpool2d__portable(float* restrict out, int64_t* restrict idx,
     }
 }
 
-static ember_status run_max_pool2d_f32(ember_value* const* args)
+static ember_status run_max_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     pool_params p;
     pool_params_get(args[0]->u.t, args[1], args[2], args[3], args[4], args[5]->u.b, &p);
@@ -197,7 +197,7 @@ static void f32_avgpool2d__portable(float* restrict out, const float* restrict i
     }
 }
 
-static ember_status run_avg_pool2d_f32(ember_value* const* args)
+static ember_status run_avg_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     pool_params p;
     pool_params_get(args[0]->u.t, args[1], args[2], args[3], NULL, args[4]->u.b, &p);
@@ -256,7 +256,7 @@ static void f32_adaptive_avgpool2d__portable(float* restrict out, const float* r
     }
 }
 
-static ember_status run_adaptive_avg_pool2d_f32(ember_value* const* args)
+static ember_status run_adaptive_avg_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     const int64_t h = in->sizes[in->dim - 2], w = in->sizes[in->dim - 1];
@@ -324,7 +324,7 @@ static void f32_adaptive_maxpool2d__portable(float* restrict out, int64_t* restr
     }
 }
 
-static ember_status run_adaptive_max_pool2d_f32(ember_value* const* args)
+static ember_status run_adaptive_max_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     const int64_t h = in->sizes[in->dim - 2], w = in->sizes[in->dim - 1];

@@ -309,7 +309,7 @@ static ember_status reduce_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
 
 #define REDUCE_OP(sym, ...)                                                                     \
     static const reduce_spec spec_##sym = {__VA_ARGS__};                                        \
-    static ember_status run_##sym(ember_value* const* args)                                     \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
         return reduce_spec_run(args, &spec_##sym);                                              \
     }                                                                                           \

@@ -25,7 +25,7 @@ static void slice_view(ember_value* const* args, nn_view* v)
     v->strides[d] *= step;
 }
 
-static ember_status run_slice(ember_value* const* args)
+static ember_status run_slice(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     nn_view v;
     slice_view(args, &v);
@@ -74,7 +74,7 @@ static void select_view(ember_value* const* args, nn_view* v)
     v->dim--;
 }
 
-static ember_status run_select(ember_value* const* args)
+static ember_status run_select(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     nn_view v;
     select_view(args, &v);

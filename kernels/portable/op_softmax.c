@@ -58,8 +58,8 @@ static ember_status softmax_run(ember_value* const* args, bool log_out)
     return EMBER_OK;
 }
 
-static ember_status run_softmax(ember_value* const* args) { return softmax_run(args, false); }
-static ember_status run_log_softmax(ember_value* const* args) { return softmax_run(args, true); }
+static ember_status run_softmax(ember_kernel_ctx* ctx, ember_value* const* args) { return softmax_run(args, false); }
+static ember_status run_log_softmax(ember_kernel_ctx* ctx, ember_value* const* args) { return softmax_run(args, true); }
 
 static ember_status softmax_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
                                     size_t num_args)

@@ -33,13 +33,13 @@ static void run_triangle(ember_value* const* args, bool lower)
                        args[1]->u.i, lower);
 }
 
-static ember_status run_tril(ember_value* const* args)
+static ember_status run_tril(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     run_triangle(args, true);
     return EMBER_OK;
 }
 
-static ember_status run_triu(ember_value* const* args)
+static ember_status run_triu(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     run_triangle(args, false);
     return EMBER_OK;

@@ -303,7 +303,7 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
 
 #define UNARY_OP(sym, op, nargs)                                                                \
     static const unary_spec spec_##sym = {op, nargs};                                           \
-    static ember_status run_##sym(ember_value* const* args)                                     \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
         return unary_run(args, &spec_##sym);                                                    \
     }                                                                                           \

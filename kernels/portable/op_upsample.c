@@ -142,7 +142,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
 }
 
 #define RESIZE_OP(sym, layout, kernel)                                                          \
-    static ember_status run_##sym(ember_value* const* args)                                     \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
         resize_params p;                                                                        \
         resize_params_get(args, &layout, &p);                                                   \

@@ -17,19 +17,19 @@ static void copy_bytes(ember_tensor* out, const ember_tensor* self)
     if (out->data != self->data && self->nbytes > 0) memmove(out->data, self->data, self->nbytes);
 }
 
-static ember_status run_copy_out1(ember_value* const* args)
+static ember_status run_copy_out1(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     copy_bytes(args[1]->u.t, args[0]->u.t);
     return EMBER_OK;
 }
 
-static ember_status run_copy_out2(ember_value* const* args)
+static ember_status run_copy_out2(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     copy_bytes(args[2]->u.t, args[0]->u.t);
     return EMBER_OK;
 }
 
-static ember_status run_et_view_borrow(ember_value* const* args)
+static ember_status run_et_view_borrow(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     args[2]->u.t->data = args[0]->u.t->data;
     return EMBER_OK;

@@ -67,7 +67,7 @@ static void where_rows(ember_tensor* out, const ember_tensor* cond, const ember_
 
 /* ---- where.self_out: [condition, self, other, out, out] ---------------------------------- */
 
-static ember_status run_where(ember_value* const* args)
+static ember_status run_where(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     ember_tensor* out = args[3]->u.t;
     if (out->numel) where_rows(out, args[0]->u.t, args[1]->u.t, args[2]->u.t);
@@ -94,7 +94,7 @@ ember_status ember_prepare_aten_where_self_out(ember_kernel_ctx* ctx, ember_valu
 
 /* ---- masked_fill.Scalar_out: [self, mask, value, out, out] ------------------------------- */
 
-static ember_status run_masked_fill(ember_value* const* args)
+static ember_status run_masked_fill(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     ember_tensor* out = args[3]->u.t;
     if (out->numel == 0) return EMBER_OK;
@@ -127,7 +127,7 @@ ember_status ember_prepare_aten_masked_fill_Scalar_out(ember_kernel_ctx* ctx,
 
 /* ---- clamp.Tensor_out: [self, min?, max?, out, out] -------------------------------------- */
 
-static ember_status run_clamp_tensor(ember_value* const* args)
+static ember_status run_clamp_tensor(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     ember_tensor* out = args[3]->u.t;
     if (out->numel == 0) return EMBER_OK;

@@ -433,7 +433,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
         if (L->m) {
             const ember_kernel* k = L->m->ops[op];
             char msg[200] = "";
-            ember_kernel_ctx ctx = {k->name, msg, sizeof msg};
+            ember_kernel_ctx ctx = {k->name, msg, sizeof msg, 0};
             st = k->prepare(&ctx, tmp.args, tmp.num_args, &tmp.u.kernel.run);
             if (st) return ember_program_fail(L->p, st, "instruction %u: %s", ins, msg[0] ? msg : ember_status_str(st));
             if (!tmp.u.kernel.run) return ember_program_fail(L->p, EMBER_INTERNAL, "instruction %u: %s chose no kernel", ins, k->name);
@@ -774,10 +774,13 @@ ember_status ember_method_execute(ember_method* m)
             ember_instr* in = &code[pc];
             ember_status st = EMBER_OK;
             switch (in->kind) {
-            case INSTR_KERNEL_CALL:
-                st = in->u.kernel.run(in->args);
-                if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, m->ops[in->u.kernel.op]->name, ember_status_str(st));
+            case INSTR_KERNEL_CALL: {
+                char msg[200] = "";
+                ember_kernel_ctx ctx = {m->ops[in->u.kernel.op]->name, msg, sizeof msg, 0};
+                st = in->u.kernel.run(&ctx, in->args);
+                if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, ctx.op_name, msg[0] ? msg : ember_status_str(st));
                 break;
+            }
             case INSTR_DELEGATE_CALL: {
                 ember_delegate* d = &m->delegates[in->u.delegate];
                 st = d->backend->execute(d->handle, in->args, in->num_args);

@@ -105,7 +105,12 @@ static inline ember_status th_run(const char* name, ember_value* vals, size_t n)
     ember_status st = k->prepare(&ctx, ptrs, n, &run);
     if (st != EMBER_OK) return st;
     if (!run) return EMBER_INTERNAL;
-    return run(ptrs);
+    /* Every kernel but the view declares what it writes (the loader checks those outs). */
+    if (!ctx.outs && strcmp(name, "executorch_prim::et_view.default") != 0) {
+        snprintf(th_msg, sizeof th_msg, "%s declared no out argument", name);
+        return EMBER_INTERNAL;
+    }
+    return run(&ctx, ptrs);
 }
 
 #endif
