@@ -181,6 +181,11 @@ size_t ember_program_method_count(const ember_program* program);
 const char* ember_program_method_name(const ember_program* program, size_t index);
 /* Bytes of constant data (segments and legacy buffers) the program carries. */
 size_t ember_program_constant_bytes(const ember_program* program);
+/* The pytree specs an exporter stored with method i (the plan's ContainerMetadata: how the flat
+ * inputs and outputs nest in the model's signature, e.g. a dict's keys), NUL-terminated and
+ * pointing into the file; "" when absent. */
+ember_status ember_program_method_spec(const ember_program* program, size_t index,
+                                       const char** inputs_spec, const char** outputs_spec);
 
 /* ---- methods --------------------------------------------------------------------------- */
 
@@ -199,7 +204,11 @@ ember_status ember_method_requirements_get(const ember_program* program, const c
 /* Builds the method in `mem` (at least req.bookkeeping_bytes, any alignment) and binds planned
  * tensors into `buffers` (buffers[i] has at least req.buffer_bytes[i] bytes; buffers[0] may be
  * NULL; 16-byte alignment recommended). Resolves every operator and delegate now: an unknown
- * operator or backend fails here with a message naming it. `program` must outlive the method. */
+ * operator or backend fails here with a message naming it. `program` must outlive the method.
+ * With buffers NULL and num_buffers 0 the method is loaded for inspection only: its inputs,
+ * outputs, operators and delegates can be read (tensors have no data), while set_input and
+ * execute fail with EMBER_INVALID_ARGUMENT. Tools use this to describe a program without
+ * allocating its planned memory. */
 ember_status ember_method_load(ember_program* program, const char* name, void* mem,
                                size_t mem_bytes, void* const* buffers, size_t num_buffers,
                                ember_method** method);

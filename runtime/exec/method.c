@@ -94,7 +94,7 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
             return MALFORMED(L, "tensor value %u [%llu, +%zu) overruns planned buffer %u (%zu bytes)",
                              idx, (unsigned long long)off, out->nbytes, mem_id, cap);
         out->storage = EMBER_TENSOR_PLANNED;
-        if (L->base) {
+        if (L->base && L->buffers) {
             out->data = (uint8_t*)L->buffers[mem_id] + off;
             if (constant && out->nbytes) memcpy(out->data, constant, out->nbytes); /* mutable state */
         }
@@ -719,9 +719,10 @@ ember_status ember_method_load(ember_program* program, const char* name, void* m
     if (st) return st;
     if (!mem || mem_bytes < req.bookkeeping_bytes)
         return ember_program_fail(program, EMBER_MEMORY_TOO_SMALL, "method '%s' needs %zu bookkeeping bytes, got %zu", name, req.bookkeeping_bytes, mem ? mem_bytes : 0);
-    if (num_buffers < req.num_buffers || (req.num_buffers > 1 && !buffers))
+    bool inspect_only = !buffers && num_buffers == 0;
+    if (!inspect_only && (num_buffers < req.num_buffers || (req.num_buffers > 1 && !buffers)))
         return ember_program_fail(program, EMBER_INVALID_ARGUMENT, "method '%s' needs %zu planned buffers (ids 0..%zu), got %zu", name, req.num_buffers, req.num_buffers ? req.num_buffers - 1 : 0, num_buffers);
-    for (size_t i = 1; i < req.num_buffers; i++)
+    for (size_t i = 1; !inspect_only && i < req.num_buffers; i++)
         if (!buffers[i] && req.buffer_bytes[i])
             return ember_program_fail(program, EMBER_INVALID_ARGUMENT, "planned buffer %zu (%zu bytes) is NULL", i, req.buffer_bytes[i]);
 
@@ -736,6 +737,7 @@ ember_status ember_method_load(ember_program* program, const char* name, void* m
         return st;
     }
     L.m->error[0] = 0;
+    L.m->inspect_only = inspect_only;
     *method = L.m;
     return EMBER_OK;
 }
@@ -754,6 +756,7 @@ static ember_status method_fail(ember_method* m, ember_status status, const char
 ember_status ember_method_execute(ember_method* m)
 {
     if (!m) return EMBER_INVALID_ARGUMENT;
+    if (m->inspect_only) return method_fail(m, EMBER_INVALID_ARGUMENT, "method was loaded for inspection only (no planned buffers)");
     for (uint32_t i = 0; i < m->num_inputs; i++) {
         const ember_value* v = &m->values[m->inputs[i]];
         if (v->tag == EMBER_VALUE_TENSOR && !v->u.t->data && v->u.t->nbytes)
@@ -844,6 +847,7 @@ ember_status ember_method_set_input(ember_method* m, size_t index, ember_dtype d
     ember_value* v = &m->values[m->inputs[index]];
     if (v->tag != EMBER_VALUE_TENSOR) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is not a tensor", index);
     ember_tensor* t = v->u.t;
+    if (m->inspect_only) return method_fail(m, EMBER_INVALID_ARGUMENT, "method was loaded for inspection only (no planned buffers)");
     if ((int)dtype != t->dtype)
         return method_fail(m, EMBER_DTYPE_MISMATCH, "input %zu: expected dtype %s, got %s", index, ember_dtype_name(t->dtype), ember_dtype_name((int)dtype));
     bool same = dim == t->dim && (dim == 0 || sizes);

@@ -60,6 +60,7 @@ struct ember_method {
     uint32_t num_ops;
     ember_delegate* delegates;   /* (num_delegates) */
     uint32_t num_delegates;
+    bool inspect_only;           /* loaded without planned buffers: nothing can run */
     char error[240];
 };
 

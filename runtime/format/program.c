@@ -259,3 +259,27 @@ size_t ember_program_constant_bytes(const ember_program* p)
     }
     return total;
 }
+
+ember_status ember_program_method_spec(const ember_program* p, size_t index, const char** inputs,
+                                       const char** outputs)
+{
+    if (!p || !inputs || !outputs) return EMBER_INVALID_ARGUMENT;
+    *inputs = *outputs = "";
+    if (index >= p->num_plans) return EMBER_NOT_FOUND;
+    fb_buf b = ember_program_fb(p);
+    fb_vec v = {p->plans, p->num_plans};
+    fb_table plan, meta;
+    bool has_meta;
+    const char *in = NULL, *out = NULL;
+    uint32_t len;
+    if (!fb_vec_table(&b, &v, (uint32_t)index, &plan) ||
+        !fb_subtable(&b, &plan, PLAN_CONTAINER_META, &meta, &has_meta))
+        return EMBER_MALFORMED_PROGRAM;
+    if (!has_meta) return EMBER_OK;
+    if (!fb_string(&b, &meta, CONTAINER_META_INPUTS, &in, &len) ||
+        !fb_string(&b, &meta, CONTAINER_META_OUTPUTS, &out, &len))
+        return EMBER_MALFORMED_PROGRAM;
+    if (in) *inputs = in;
+    if (out) *outputs = out;
+    return EMBER_OK;
+}
