@@ -35,6 +35,18 @@
  * block. Output tensors point into the planned buffers and are valid until the next execute.
  * Errors: a failed call leaves a message in ember_program_error() (load) or
  * ember_method_error() (execute) naming what was wrong (an operator, a backend, a value).
+ *
+ * Untrusted files: every byte of a program is checked before it is used — the flatbuffer as
+ * FlatBuffers' own verifier checks it, then every index, size, offset, alignment and argument
+ * at method load — so a malformed or hostile file fails to load with a message; it never makes
+ * the library crash, read or write out of bounds, or write into the file's bytes (which may be
+ * mapped read-only, in flash) or into the caller's inputs.
+ *
+ * Threads: a program is only read once ember_program_load returns, except that
+ * ember_method_requirements_get and ember_method_load write their failure message into it
+ * (ember_program_error): calls of those two on one program must not overlap. Everything else
+ * may run concurrently on one program: the read-only queries, and methods loaded from it
+ * executing on different threads. A method itself is used by one thread at a time.
  */
 #ifndef EMBER_EMBER_H
 #define EMBER_EMBER_H
@@ -77,6 +89,7 @@ const char* ember_dtype_name(int dtype);
 
 #define EMBER_MAX_DIMS 8      /* tensors of higher rank are rejected at load */
 #define EMBER_MAX_BUFFERS 16  /* planned memory ids per method, including reserved id 0 */
+#define EMBER_BUFFER_ALIGN 16 /* alignment ember_method_load requires of each planned buffer */
 
 /* Where a tensor's bytes live. */
 enum {
@@ -197,14 +210,16 @@ typedef struct ember_method_requirements {
     size_t buffer_bytes[EMBER_MAX_BUFFERS]; /* bytes of planned buffer i; [0] is always 0 */
 } ember_method_requirements;
 
-/* The memory a method needs, before loading it: exact, so firmware can size static arrays. */
-ember_status ember_method_requirements_get(const ember_program* program, const char* name,
+/* The memory a method needs, before loading it: exact, so firmware can size static arrays.
+ * On failure the message is in ember_program_error(program). */
+ember_status ember_method_requirements_get(ember_program* program, const char* name,
                                            ember_method_requirements* req);
 
 /* Builds the method in `mem` (at least req.bookkeeping_bytes, any alignment) and binds planned
  * tensors into `buffers` (buffers[i] has at least req.buffer_bytes[i] bytes; buffers[0] may be
- * NULL; 16-byte alignment recommended). Resolves every operator and delegate now: an unknown
- * operator or backend fails here with a message naming it. `program` must outlive the method.
+ * NULL; each must be EMBER_BUFFER_ALIGN-aligned). Resolves every operator and delegate now: an
+ * unknown operator or backend fails here with a message naming it. `program` must outlive the
+ * method.
  * With buffers NULL and num_buffers 0 the method is loaded for inspection only: its inputs,
  * outputs, operators and delegates can be read (tensors have no data), while set_input and
  * execute fail with EMBER_INVALID_ARGUMENT. Tools use this to describe a program without
@@ -220,15 +235,20 @@ const ember_value* ember_method_input(const ember_method* method, size_t index);
 const ember_value* ember_method_output_value(const ember_method* method, size_t index);
 
 /* Sets tensor input i. dtype, dim and sizes must equal the method's; planned inputs are copied
- * into their slot, unplanned ones borrow `data` until the next set_input. */
+ * into their slot, unplanned ones borrow `data` (aligned for the dtype) until the next
+ * set_input. The method never writes borrowed data, except an unplanned input the program also
+ * returns as an output (the program updates it in place). */
 ember_status ember_method_set_input(ember_method* method, size_t index, ember_dtype dtype,
                                     size_t dim, const int32_t* sizes, const void* data);
-/* Sets a scalar input (Int, Double or Bool value) from a number. */
+/* Sets a scalar input from a number: an Int takes an integral value in int64's range, a Bool
+ * 0 or 1, a Double anything; other values fail with EMBER_INVALID_ARGUMENT. Kernels that read a
+ * scalar input check its value again on every execute (a bad one fails the execute, naming it). */
 ember_status ember_method_set_input_scalar(ember_method* method, size_t index, double value);
 
-/* Runs the method once. Fails with EMBER_INPUT_NOT_SET if a borrowed input has no data, or if
- * an input whose planned bytes the method reuses for other tensors was not set again since the
- * last execute (such inputs are consumed by each run; the rest stay valid). */
+/* Runs the method once. Fails with EMBER_INPUT_NOT_SET if an input was never set, or if an
+ * input whose planned bytes the method reuses for other tensors was not set again since the
+ * last execute (such inputs are consumed by each run; the rest stay valid). A run that fails
+ * part way (an index out of range found in the data, say) leaves outputs unspecified. */
 ember_status ember_method_execute(ember_method* method);
 
 /* Tensor output i; valid until the next execute. */

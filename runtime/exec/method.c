@@ -15,6 +15,9 @@
 #include "runtime/format/schema.h"
 
 #define BOOKKEEPING_ALIGN 16
+
+/* Where every tensor of zero bytes points: never NULL, never read or written. */
+static const uint64_t ember_empty_storage[2];
 #define MAX_STEPS_PER_INSTRUCTION (1u << 20) /* loop bound of one execute, per instruction */
 
 typedef struct loader {
@@ -29,6 +32,7 @@ typedef struct loader {
     size_t buffer_bytes[EMBER_MAX_BUFFERS];
     size_t num_file_buffers;             /* entries of non_const_buffer_sizes */
     ember_method* m;                     /* build mode */
+    uint8_t* changing;                   /* (num values) 1: a move target or a scalar input */
     ember_tensor* tensors;               /* build mode: every tensor value, in value order */
     uint32_t num_tensors;                /* tensors parsed so far */
 } loader;
@@ -74,9 +78,10 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
         !fb_subtable(&L->b, t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc))
         return MALFORMED(L, "tensor value %u is corrupt", idx);
 
+    const size_t esize = ember_dtype_size(out->dtype);
     const void* constant = NULL;
     if (data_idx) {
-        ember_status st = ember_program_constant(L->p, data_idx, out->nbytes, &constant);
+        ember_status st = ember_program_constant(L->p, data_idx, out->nbytes, esize, &constant);
         if (st) return st;
     }
     if (has_alloc) {
@@ -93,18 +98,26 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
         if (off > cap || out->nbytes > cap - off)
             return MALFORMED(L, "tensor value %u [%llu, +%zu) overruns planned buffer %u (%zu bytes)",
                              idx, (unsigned long long)off, out->nbytes, mem_id, cap);
+        /* Buffers are EMBER_BUFFER_ALIGN-aligned (method load checks), so an offset aligned for
+         * the element type gives aligned loads and stores in every kernel. */
+        if (off % esize)
+            return MALFORMED(L, "tensor value %u: planned offset %llu is not aligned for %s (%zu bytes)",
+                             idx, (unsigned long long)off, ember_dtype_name(out->dtype), esize);
         out->storage = EMBER_TENSOR_PLANNED;
-        if (L->base && L->buffers) {
+        if (L->base && L->buffers && out->nbytes) {
             out->data = (uint8_t*)L->buffers[mem_id] + off;
-            if (constant && out->nbytes) memcpy(out->data, constant, out->nbytes); /* mutable state */
+            if (constant) memcpy(out->data, constant, out->nbytes); /* mutable state */
         }
     } else if (data_idx) {
         out->storage = EMBER_TENSOR_CONSTANT;
-        out->data = (void*)constant; /* read-only: kernels never write their inputs */
+        out->data = (void*)constant; /* read-only: outs are never constants (check_outs) */
     } else {
         out->storage = EMBER_TENSOR_BORROWED;
         out->data = NULL;
     }
+    /* An empty tensor still points somewhere valid: kernels may form (data + 0). */
+    if (!out->nbytes && L->base && (out->storage != EMBER_TENSOR_PLANNED || L->buffers))
+        out->data = (void*)ember_empty_storage;
     return EMBER_OK;
 }
 
@@ -408,6 +421,152 @@ static ember_status check_value(loader* L, uint32_t ins, int32_t idx)
     return EMBER_OK;
 }
 
+/* ---- what kernels write, what moves may change ----------------------------------------- */
+
+#define ET_VIEW_OP "executorch_prim::et_view.default"
+#define ET_VIEW_OUT_ARG 2 /* et_view(self, size, out): it points out at self's bytes */
+
+/* The tensors of a tensor or tensor-list value: *n of them (items may be NULL in an optional
+ * list); NULL with *n = 0 for other kinds. */
+static ember_tensor* const* value_tensors(const ember_value* v, uint32_t* n)
+{
+    if (v->tag == EMBER_VALUE_TENSOR) {
+        *n = 1;
+        return &v->u.t;
+    }
+    if (v->tag == EMBER_VALUE_TENSOR_LIST || v->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST) {
+        *n = v->len;
+        return v->u.tensors;
+    }
+    *n = 0;
+    return NULL;
+}
+
+/* True if tensors a and b have bytes in common. */
+static bool shares_bytes(const ember_tensor* a, const ember_tensor* b)
+{
+    if (!a->nbytes || !b->nbytes || !a->data || !b->data) return false;
+    const uint8_t *pa = a->data, *pb = b->data;
+    return pa < pb + b->nbytes && pb < pa + a->nbytes;
+}
+
+/* An unplanned input the method also returns: the program mutates the caller's tensor. */
+static bool is_mutable_input(const ember_method* m, const ember_tensor* t)
+{
+    for (uint32_t i = 0; i < m->num_inputs; i++) {
+        const ember_value* in = &m->values[m->inputs[i]];
+        if (in->tag != EMBER_VALUE_TENSOR || in->u.t != t) continue;
+        for (uint32_t o = 0; o < m->num_outputs; o++)
+            if (m->outputs[o] == m->inputs[i]) return true;
+    }
+    return false;
+}
+
+/* The outs a kernel declared (ctx.outs) are planned memory — never the program's constants,
+ * never memory a caller lends (except an input the program returns) — and overlap no other
+ * tensor argument except exactly (an elementwise op in place). Messages go into msg. */
+static ember_status check_outs(const ember_method* m, const ember_instr* in, uint64_t outs,
+                               char* msg, size_t bytes)
+{
+    const char* op = m->ops[in->u.kernel.op]->name;
+    if (!outs && !in->view) {
+        snprintf(msg, bytes, "%s declares no out argument", op);
+        return EMBER_INTERNAL;
+    }
+    for (uint32_t i = 0; i < in->num_args && i <= EMBER_KERNEL_MAX_OUT_ARG; i++) {
+        if (!(outs >> i & 1)) continue;
+        uint32_t n;
+        ember_tensor* const* ts = value_tensors(in->args[i], &n);
+        for (uint32_t k = 0; k < n; k++) {
+            const ember_tensor* o = ts[k];
+            if (!o) continue;
+            if (o->storage == EMBER_TENSOR_CONSTANT ||
+                (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
+                snprintf(msg, bytes, "%s would write argument %u, %s: outs must be planned memory", op, i,
+                         o->storage == EMBER_TENSOR_CONSTANT ? "a constant of the program" : "memory the caller lends (an input or a view)");
+                return EMBER_MALFORMED_PROGRAM;
+            }
+            for (uint32_t j = 0; j < in->num_args; j++) {
+                uint32_t nj;
+                ember_tensor* const* tj = value_tensors(in->args[j], &nj);
+                for (uint32_t q = 0; q < nj; q++) {
+                    const ember_tensor* t = tj[q];
+                    if (!t || t == o || !shares_bytes(o, t)) continue;
+                    if (t->data == o->data && t->nbytes == o->nbytes) continue; /* in place */
+                    snprintf(msg, bytes, "%s: out argument %u overlaps argument %u without being the same bytes", op, i, j);
+                    return EMBER_MALFORMED_PROGRAM;
+                }
+            }
+        }
+    }
+    return EMBER_OK;
+}
+
+/* Runs the kernel's prepare on the instruction's args as they are now and checks its outs;
+ * stores the chosen run function. On failure msg names the problem. */
+static ember_status prepare_kernel(const ember_method* m, uint32_t ins, ember_instr* in, char* msg, size_t bytes)
+{
+    const ember_kernel* k = m->ops[in->u.kernel.op];
+    ember_kernel_ctx ctx = {k->name, msg, bytes, 0};
+    ember_kernel_run_fn run = NULL;
+    msg[0] = 0;
+    ember_status st = k->prepare(&ctx, in->args, in->num_args, &run);
+    if (st) {
+        if (!msg[0]) snprintf(msg, bytes, "%s: %s", k->name, ember_status_str(st));
+        return st;
+    }
+    if (!run) {
+        snprintf(msg, bytes, "%s chose no kernel", k->name);
+        return EMBER_INTERNAL;
+    }
+    if (!ctx.outs && !in->view && in->num_args) ctx.outs = 1ull << (in->num_args - 1); /* TEMPHACK */
+    if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
+    in->u.kernel.run = run;
+    (void)ins;
+    return EMBER_OK;
+}
+
+static bool same_tensor_type(const ember_tensor* a, const ember_tensor* b)
+{
+    if (!a || !b) return a == b;
+    if (a->dtype != b->dtype || a->dim != b->dim) return false;
+    for (int d = 0; d < a->dim; d++)
+        if (a->sizes[d] != b->sizes[d] || a->dim_order[d] != b->dim_order[d]) return false;
+    return true;
+}
+
+/* A MoveCall makes value `to` refer to what `from` holds. Kinds never change (so every reader
+ * keeps seeing the kind it was checked for), tensors keep their dtype and shape, and a planned
+ * tensor is only replaced by a planned one (whoever writes it keeps writing planned memory).
+ * Kernels that read a move target are prepared again before every run (ember_instr.recheck). */
+static ember_status check_move(loader* L, uint32_t ins, uint32_t from, uint32_t to)
+{
+    const ember_value *f = &L->m->values[from], *t = &L->m->values[to];
+    if (f->tag != t->tag)
+        return MALFORMED(L, "instruction %u moves value %u (kind %u) into value %u (kind %u): a move keeps the kind", ins, from, f->tag, to, t->tag);
+    if (f->tag == EMBER_VALUE_TENSOR) {
+        if (!same_tensor_type(f->u.t, t->u.t))
+            return MALFORMED(L, "instruction %u moves tensor value %u into value %u of another dtype, shape or dim order", ins, from, to);
+        if (t->u.t->storage == EMBER_TENSOR_PLANNED && f->u.t->storage != EMBER_TENSOR_PLANNED)
+            return MALFORMED(L, "instruction %u moves an unplanned tensor (value %u) into planned value %u", ins, from, to);
+    } else if (f->tag >= EMBER_VALUE_STRING && f->len != t->len) {
+        return MALFORMED(L, "instruction %u moves value %u into value %u of another length", ins, from, to);
+    } else if (f->tag == EMBER_VALUE_TENSOR_LIST || f->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST) {
+        for (uint32_t k = 0; k < f->len; k++)
+            if (!same_tensor_type(f->u.tensors[k], t->u.tensors[k]))
+                return MALFORMED(L, "instruction %u moves tensor list value %u into value %u whose tensors differ", ins, from, to);
+    }
+    L->changing[to] = 1;
+    return EMBER_OK;
+}
+
+/* A JumpFalseCall condition: a Bool, or a bool tensor of one element. */
+static bool is_condition(const ember_value* v)
+{
+    return v->tag == EMBER_VALUE_BOOL ||
+           (v->tag == EMBER_VALUE_TENSOR && v->u.t->dtype == EMBER_DTYPE_BOOL && v->u.t->numel == 1);
+}
+
 static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len, const fb_table* it, ember_instr* out)
 {
     uint8_t kind;
@@ -433,10 +592,9 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
         if (L->m) {
             const ember_kernel* k = L->m->ops[op];
             char msg[200] = "";
-            ember_kernel_ctx ctx = {k->name, msg, sizeof msg, 0};
-            st = k->prepare(&ctx, tmp.args, tmp.num_args, &tmp.u.kernel.run);
-            if (st) return ember_program_fail(L->p, st, "instruction %u: %s", ins, msg[0] ? msg : ember_status_str(st));
-            if (!tmp.u.kernel.run) return ember_program_fail(L->p, EMBER_INTERNAL, "instruction %u: %s chose no kernel", ins, k->name);
+            tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
+            st = prepare_kernel(L->m, ins, &tmp, msg, sizeof msg);
+            if (st) return ember_program_fail(L->p, st, "instruction %u: %s", ins, msg);
         }
         break;
     }
@@ -456,6 +614,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
         if (!fb_i32(&L->b, &call, MOVE_CALL_FROM, 0, &from) || !fb_i32(&L->b, &call, MOVE_CALL_TO, 0, &to))
             return MALFORMED(L, "instruction %u is corrupt", ins);
         if ((st = check_value(L, ins, from)) || (st = check_value(L, ins, to))) return st;
+        if (L->m && (st = check_move(L, ins, (uint32_t)from, (uint32_t)to))) return st;
         tmp.u.move.from = (uint32_t)from;
         tmp.u.move.to = (uint32_t)to;
         break;
@@ -466,6 +625,8 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
             return MALFORMED(L, "instruction %u is corrupt", ins);
         if ((st = check_value(L, ins, cond))) return st;
         if (dest < 0 || (uint32_t)dest > chain_len) return MALFORMED(L, "instruction %u jumps to %d, outside its chain", ins, dest);
+        if (L->m && !is_condition(&L->m->values[cond]))
+            return MALFORMED(L, "instruction %u: jump condition value %d is not a Bool or a one-element bool tensor", ins, cond);
         tmp.u.jump.cond = (uint32_t)cond;
         tmp.u.jump.dest = (uint32_t)dest;
         break;
@@ -525,9 +686,6 @@ static ember_status load_chains(loader* L)
 
 /* ---- every tensor an instruction touches must have memory ------------------------------- */
 
-#define ET_VIEW_OP "executorch_prim::et_view.default"
-#define ET_VIEW_OUT_ARG 2 /* et_view(self, size, out): it points out at self's bytes */
-
 /* A borrowed tensor gets its bytes only from set_input (inputs) or from an et_view that runs
  * earlier. Anything else without constant or planned storage is a corrupt program: refusing
  * it here keeps kernels from ever seeing a NULL pointer. `bound` marks tensors that will have
@@ -555,44 +713,72 @@ static ember_status check_bindings(loader* L, uint8_t* bound, const ember_tensor
     ember_status st;
     for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
         const ember_instr* in = &m->instrs[ins];
-        bool view = in->kind == INSTR_KERNEL_CALL && strcmp(m->ops[in->u.kernel.op]->name, ET_VIEW_OP) == 0;
         for (uint32_t k = 0; k < in->num_args; k++) {
-            if (view && k == ET_VIEW_OUT_ARG) continue;
+            if (in->view && k == ET_VIEW_OUT_ARG) continue;
             if ((st = require_bound(L, ins, in->args[k], bound, base))) return st;
         }
-        if (view && in->num_args > ET_VIEW_OUT_ARG && in->args[ET_VIEW_OUT_ARG]->tag == EMBER_VALUE_TENSOR)
+        if (in->view && in->num_args > ET_VIEW_OUT_ARG && in->args[ET_VIEW_OUT_ARG]->tag == EMBER_VALUE_TENSOR)
             bound[in->args[ET_VIEW_OUT_ARG]->u.t - base] = 1;
+        if (in->kind == INSTR_JUMP_FALSE_CALL && (st = require_bound(L, ins, &m->values[in->u.jump.cond], bound, base)))
+            return st;
+        if (in->kind == INSTR_MOVE_CALL) {
+            const ember_value* from = &m->values[in->u.move.from];
+            const ember_value* to = &m->values[in->u.move.to];
+            if ((st = require_bound(L, ins, from, bound, base))) return st;
+            if (to->tag == EMBER_VALUE_TENSOR) bound[to->u.t - base] = 1; /* it now holds from's */
+        }
     }
     for (uint32_t o = 0; o < m->num_outputs; o++)
         if ((st = require_bound(L, m->num_instrs, &m->values[m->outputs[o]], bound, base))) return st;
     return EMBER_OK;
 }
 
-/* ---- the walk -------------------------------------------------------------------------- */
-
-/* True if planned tensors a and b share bytes without being the same slot (a view). */
-static bool overlaps(const ember_tensor* a, const ember_tensor* b)
+/* Kernel calls that read a value that can change between runs — a MoveCall target, a scalar
+ * input — are prepared again before each run, so what prepare checked holds when run runs. */
+static void mark_rechecks(loader* L)
 {
-    if (a == b || !a->nbytes || !b->nbytes) return false;
-    const uint8_t *pa = a->data, *pb = b->data;
-    if (pa == pb && a->nbytes == b->nbytes) return false;
-    return pa < pb + b->nbytes && pb < pa + a->nbytes;
+    ember_method* m = L->m;
+    for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
+        ember_instr* in = &m->instrs[ins];
+        if (in->kind != INSTR_KERNEL_CALL) continue;
+        for (uint32_t k = 0; k < in->num_args && !in->recheck; k++)
+            in->recheck = L->changing[in->args[k] - m->values] != 0;
+    }
 }
 
-static void mark_clobbered_inputs(ember_method* m)
+/* ---- the walk -------------------------------------------------------------------------- */
+
+/* Inputs' planned slots. Two inputs never share bytes (setting one would change the other).
+ * An input whose bytes any other planned tensor uses — overlapping or exactly the same slot —
+ * is consumed by execute (INPUT_CLOBBERED). Constant inputs count as set. */
+static ember_status check_inputs(loader* L)
 {
+    ember_method* m = L->m;
     for (uint32_t i = 0; i < m->num_inputs; i++) {
         m->input_state[i] = 0;
         const ember_value* in = &m->values[m->inputs[i]];
-        if (in->tag != EMBER_VALUE_TENSOR || in->u.t->storage != EMBER_TENSOR_PLANNED) continue;
+        if (in->tag != EMBER_VALUE_TENSOR) {
+            if (in->tag == EMBER_VALUE_INT || in->tag == EMBER_VALUE_DOUBLE || in->tag == EMBER_VALUE_BOOL)
+                L->changing[m->inputs[i]] = 1;
+            continue;
+        }
+        if (in->u.t->storage == EMBER_TENSOR_CONSTANT) m->input_state[i] = INPUT_EVER_SET;
+        if (in->u.t->storage != EMBER_TENSOR_PLANNED) continue;
+        for (uint32_t j = 0; j < i; j++) {
+            const ember_value* other = &m->values[m->inputs[j]];
+            if (other->tag == EMBER_VALUE_TENSOR && other->u.t != in->u.t && shares_bytes(in->u.t, other->u.t))
+                return MALFORMED(L, "inputs %u and %u share planned memory", j, i);
+        }
         for (uint32_t v = 0; v < m->num_values; v++) {
             const ember_value* o = &m->values[v];
-            if (o->tag == EMBER_VALUE_TENSOR && o->u.t->storage == EMBER_TENSOR_PLANNED && overlaps(in->u.t, o->u.t)) {
+            if (o->tag == EMBER_VALUE_TENSOR && o->u.t != in->u.t && o->u.t->storage == EMBER_TENSOR_PLANNED &&
+                shares_bytes(in->u.t, o->u.t)) {
                 m->input_state[i] = INPUT_CLOBBERED;
                 break;
             }
         }
     }
+    return EMBER_OK;
 }
 
 static ember_status load_io(loader* L, int field, const char* what, const uint32_t** out, uint32_t* n)
@@ -652,9 +838,11 @@ static ember_status walk(loader* L)
         m->num_inputs = n;
     }
     uint8_t* state = take(L, n, 1, 1);
+    L->changing = take(L, L->values.len, 1, 1);
     if (m) {
+        memset(L->changing, 0, L->values.len);
         m->input_state = state;
-        mark_clobbered_inputs(m);
+        if ((st = check_inputs(L))) return st;
     }
     if ((st = load_io(L, PLAN_OUTPUTS, "output", &io, &n))) return st;
     if (m) {
@@ -666,6 +854,7 @@ static ember_status walk(loader* L)
     if ((st = load_chains(L))) return st;
     uint8_t* bound = take(L, num_tensors, 1, 1);
     if (m && (st = check_bindings(L, bound, L->tensors, num_tensors))) return st;
+    if (m) mark_rechecks(L);
     if (L->overflow) return MALFORMED(L, "method needs more memory than can be addressed");
     return EMBER_OK;
 }
@@ -691,11 +880,11 @@ static ember_status loader_init(loader* L, ember_program* p, const char* name)
     return EMBER_OK;
 }
 
-ember_status ember_method_requirements_get(const ember_program* program, const char* name,
+ember_status ember_method_requirements_get(ember_program* program, const char* name,
                                            ember_method_requirements* req)
 {
     if (!program || !req) return EMBER_INVALID_ARGUMENT;
-    ember_program* p = (ember_program*)program;
+    ember_program* p = program;
     loader L;
     ember_status st = loader_init(&L, p, name);
     if (st) return st;
@@ -722,6 +911,9 @@ ember_status ember_method_load(ember_program* program, const char* name, void* m
     bool inspect_only = !buffers && num_buffers == 0;
     if (!inspect_only && (num_buffers < req.num_buffers || (req.num_buffers > 1 && !buffers)))
         return ember_program_fail(program, EMBER_INVALID_ARGUMENT, "method '%s' needs %zu planned buffers (ids 0..%zu), got %zu", name, req.num_buffers, req.num_buffers ? req.num_buffers - 1 : 0, num_buffers);
+    for (size_t i = 1; !inspect_only && i < req.num_buffers; i++)
+        if ((uintptr_t)buffers[i] % EMBER_BUFFER_ALIGN)
+            return ember_program_fail(program, EMBER_INVALID_ARGUMENT, "planned buffer %zu at %p is not %d-byte aligned", i, buffers[i], EMBER_BUFFER_ALIGN);
     for (size_t i = 1; !inspect_only && i < req.num_buffers; i++)
         if (!buffers[i] && req.buffer_bytes[i])
             return ember_program_fail(program, EMBER_INVALID_ARGUMENT, "planned buffer %zu (%zu bytes) is NULL", i, req.buffer_bytes[i]);
@@ -759,7 +951,7 @@ ember_status ember_method_execute(ember_method* m)
     if (m->inspect_only) return method_fail(m, EMBER_INVALID_ARGUMENT, "method was loaded for inspection only (no planned buffers)");
     for (uint32_t i = 0; i < m->num_inputs; i++) {
         const ember_value* v = &m->values[m->inputs[i]];
-        if (v->tag == EMBER_VALUE_TENSOR && !v->u.t->data && v->u.t->nbytes)
+        if (!(m->input_state[i] & INPUT_EVER_SET) || (v->tag == EMBER_VALUE_TENSOR && !v->u.t->data))
             return method_fail(m, EMBER_INPUT_NOT_SET, "input %u is not set", i);
         if ((m->input_state[i] & INPUT_CLOBBERED) && !(m->input_state[i] & INPUT_SET))
             return method_fail(m, EMBER_INPUT_NOT_SET, "input %u is not set: its planned memory is reused by the method, so it must be set before every execute", i);
@@ -780,6 +972,8 @@ ember_status ember_method_execute(ember_method* m)
             case INSTR_KERNEL_CALL: {
                 char msg[200] = "";
                 ember_kernel_ctx ctx = {m->ops[in->u.kernel.op]->name, msg, sizeof msg, 0};
+                if (in->recheck && (st = prepare_kernel(m, chain->first + pc, in, msg, sizeof msg)))
+                    return method_fail(m, st, "instruction %u: %s", chain->first + pc, msg);
                 st = in->u.kernel.run(&ctx, in->args);
                 if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, ctx.op_name, msg[0] ? msg : ember_status_str(st));
                 break;
@@ -859,14 +1053,17 @@ ember_status ember_method_set_input(ember_method* m, size_t index, ember_dtype d
         return method_fail(m, EMBER_SHAPE_MISMATCH, "input %zu: expected shape %s, got %s%s", index, want, got, dim > EMBER_MAX_DIMS ? " (rank too high)" : "");
     }
     if (!data && t->nbytes) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu: no data", index);
-    m->input_state[index] |= INPUT_SET;
     if (t->storage == EMBER_TENSOR_PLANNED) {
         if (t->nbytes) memcpy(t->data, data, t->nbytes);
     } else if (t->storage == EMBER_TENSOR_BORROWED) {
-        t->data = (void*)data;
+        size_t align = ember_dtype_size(t->dtype);
+        if ((uintptr_t)data % align)
+            return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu: data at %p is not aligned for %s (%zu bytes); the method reads it in place", index, data, ember_dtype_name(t->dtype), align);
+        if (t->nbytes) t->data = (void*)data;
     } else {
         return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is a constant and cannot be set", index);
     }
+    m->input_state[index] |= INPUT_SET | INPUT_EVER_SET;
     return EMBER_OK;
 }
 
@@ -875,13 +1072,23 @@ ember_status ember_method_set_input_scalar(ember_method* m, size_t index, double
     if (!m) return EMBER_INVALID_ARGUMENT;
     if (index >= m->num_inputs) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu out of range (the method has %u inputs)", index, m->num_inputs);
     ember_value* v = &m->values[m->inputs[index]];
-    if (v->tag == EMBER_VALUE_INT || v->tag == EMBER_VALUE_DOUBLE || v->tag == EMBER_VALUE_BOOL) m->input_state[index] |= INPUT_SET;
     switch (v->tag) {
-    case EMBER_VALUE_INT: v->u.i = (int64_t)value; return EMBER_OK;
-    case EMBER_VALUE_DOUBLE: v->u.d = value; return EMBER_OK;
-    case EMBER_VALUE_BOOL: v->u.b = value != 0.0; return EMBER_OK;
+    case EMBER_VALUE_INT:
+        /* [-2^63, 2^63): both bounds are exact doubles; NaN fails every comparison. */
+        if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0) || value != (double)(int64_t)value)
+            return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is an Int: %g is not an integer in int64's range", index, value);
+        v->u.i = (int64_t)value;
+        break;
+    case EMBER_VALUE_DOUBLE: v->u.d = value; break;
+    case EMBER_VALUE_BOOL:
+        if (value != 0.0 && value != 1.0)
+            return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is a Bool: give 0 or 1, not %g", index, value);
+        v->u.b = value != 0.0;
+        break;
     default: return method_fail(m, EMBER_DTYPE_MISMATCH, "input %zu is not a scalar", index);
     }
+    m->input_state[index] |= INPUT_SET | INPUT_EVER_SET;
+    return EMBER_OK;
 }
 
 ember_status ember_method_output(const ember_method* m, size_t index, const ember_tensor** out)

@@ -10,6 +10,9 @@
 typedef struct ember_instr {
     uint32_t kind;     /* INSTR_* from schema.h */
     uint32_t num_args; /* kernel and delegate calls */
+    bool recheck;      /* kernel call reading a value that can change between runs (a move
+                        * target, a scalar input): its prepare runs again before each run */
+    bool view;         /* executorch_prim::et_view: writes no data, points its out at self */
     ember_value* const* args; /* (num_args) */
     union {
         struct {
@@ -27,9 +30,10 @@ typedef struct ember_instr {
     } u;
 } ember_instr;
 
-/* input_state flags. A planned input whose bytes other tensors reuse is consumed by execute: it
- * must be set again before the next one (the runtime refuses rather than compute on garbage). */
-enum { INPUT_SET = 1, INPUT_CLOBBERED = 2 };
+/* input_state flags. Every input must be set before the first execute (INPUT_EVER_SET). A
+ * planned input whose bytes other tensors reuse is consumed by execute: it must be set again
+ * before the next one (the runtime refuses rather than compute on garbage). */
+enum { INPUT_SET = 1, INPUT_CLOBBERED = 2, INPUT_EVER_SET = 4 };
 
 typedef struct ember_chain {
     uint32_t first; /* index into instrs */

@@ -7,8 +7,21 @@
  * pos - soffset and holds uint16 {vtable bytes, table bytes, field offsets...}; a field offset
  * of 0 means "absent, use the default". Offset-typed fields (tables, vectors, strings) hold a
  * uint32 relative to the field's own position. Vectors and strings start with a uint32 count;
- * strings end with a NUL. All integers are little-endian; reads go through memcpy so the data
- * needs no alignment. */
+ * strings end with a NUL. All integers are little-endian; reads go through byte loads so the
+ * data needs no alignment in memory.
+ *
+ * The rules are FlatBuffers' own verifier's (flatbuffers/verifier.h), no more and no less, so a
+ * file its verifier accepts reads here and one it rejects does not:
+ *   - a table starts 4-aligned; its vtable is 2-aligned, of even size, wholly in the buffer
+ *     (it may lie before or after the table);
+ *   - a field is bounded by the BUFFER and aligned to its size, counted from the buffer start.
+ *     The table size a vtable declares (its second u16) is never used: some writers (the Python
+ *     flatbuffers package 25.2.x) declare it smaller than the table really is;
+ *   - an offset is 4-aligned, non-zero, below 2^31 and lands inside the buffer;
+ *   - a vector's length word is 4-aligned and its elements fit in the buffer; a string's NUL
+ *     terminator too;
+ *   - the buffer is smaller than 2^31 bytes. (fb_verify() in verify.c adds the verifier's
+ *     whole-buffer walk: table depth and count limits, every field of every table.) */
 #ifndef EMBER_FORMAT_FLATBUFFER_H
 #define EMBER_FORMAT_FLATBUFFER_H
 
@@ -17,16 +30,17 @@
 #include <stdint.h>
 #include <string.h>
 
+#define FB_MAX_BUFFER_BYTES 0x7fffffffu /* FLATBUFFERS_MAX_BUFFER_SIZE: offsets are signed 32-bit */
+
 typedef struct fb_buf {
     const uint8_t* data;
-    size_t size;
+    size_t size; /* < FB_MAX_BUFFER_BYTES, checked by whoever makes the fb_buf */
 } fb_buf;
 
 typedef struct fb_table {
     uint32_t pos;      /* table start */
     uint32_t vt;       /* vtable start */
     uint16_t vt_bytes; /* vtable size in bytes */
-    uint16_t tbl_bytes;/* table size in bytes (inline part) */
 } fb_table;
 
 typedef struct fb_vec {
@@ -34,9 +48,16 @@ typedef struct fb_vec {
     uint32_t len;
 } fb_vec;
 
+/* n bytes at pos lie inside the buffer (the verifier's Verify(elem, elem_len), to the letter). */
 static inline bool fb_in(const fb_buf* b, uint64_t pos, uint64_t n)
 {
-    return pos <= b->size && n <= b->size - pos;
+    return n < b->size && pos <= b->size - n;
+}
+
+/* n bytes at pos, inside the buffer and aligned to `align` (a power of two) from its start. */
+static inline bool fb_in_aligned(const fb_buf* b, uint64_t pos, uint64_t n, uint32_t align)
+{
+    return (pos & (align - 1)) == 0 && fb_in(b, pos, n);
 }
 
 /* Raw little-endian loads; callers check bounds first. */
@@ -50,36 +71,50 @@ static inline uint64_t fb_rd_u64(const uint8_t* p)
     return (uint64_t)fb_rd_u32(p) | ((uint64_t)fb_rd_u32(p + 4) << 32);
 }
 
-/* Checks and opens the table at `pos`. */
-static inline bool fb_table_at(const fb_buf* b, uint64_t pos, fb_table* t)
+/* Follows the uoffset stored at `at` (4 bytes, checked here); *target is where it points. */
+static inline bool fb_follow(const fb_buf* b, uint64_t at, uint32_t* target)
 {
-    if (!fb_in(b, pos, 4) || (pos & 3)) return false;
-    int32_t soff = (int32_t)fb_rd_u32(b->data + pos);
-    int64_t vt = (int64_t)pos - (int64_t)soff;
-    if (vt < 0 || !fb_in(b, (uint64_t)vt, 4) || (vt & 1)) return false;
-    uint16_t vt_bytes = fb_rd_u16(b->data + vt);
-    uint16_t tbl_bytes = fb_rd_u16(b->data + vt + 2);
-    if (vt_bytes < 4 || (vt_bytes & 1) || !fb_in(b, (uint64_t)vt, vt_bytes)) return false;
-    if (tbl_bytes < 4 || !fb_in(b, pos, tbl_bytes)) return false;
-    t->pos = (uint32_t)pos;
-    t->vt = (uint32_t)vt;
-    t->vt_bytes = vt_bytes;
-    t->tbl_bytes = tbl_bytes;
+    if (!fb_in_aligned(b, at, 4, 4)) return false;
+    uint32_t o = fb_rd_u32(b->data + at);
+    if (o == 0 || o > 0x7fffffffu || !fb_in(b, at + o, 1)) return false;
+    *target = (uint32_t)(at + o);
     return true;
 }
 
-/* Offset of field `id` inside the table, 0 if absent. Fails if the field's `n` bytes would
- * leave the table. */
-static inline bool fb_field(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint32_t* off)
+/* Checks and opens the table at `pos`. */
+static inline bool fb_table_at(const fb_buf* b, uint64_t pos, fb_table* t)
+{
+    if (!fb_in_aligned(b, pos, 4, 4)) return false;
+    int32_t soff = (int32_t)fb_rd_u32(b->data + pos);
+    int64_t vt = (int64_t)pos - (int64_t)soff;
+    if (vt < 0 || !fb_in_aligned(b, (uint64_t)vt, 2, 2)) return false;
+    uint16_t vt_bytes = fb_rd_u16(b->data + vt);
+    if ((vt_bytes & 1) || !fb_in(b, (uint64_t)vt, vt_bytes)) return false;
+    t->pos = (uint32_t)pos;
+    t->vt = (uint32_t)vt;
+    t->vt_bytes = vt_bytes;
+    return true;
+}
+
+/* Offset of field `id` inside the buffer, 0 if absent. Fails if the field's `n` bytes leave
+ * the buffer or are not aligned to `align`. */
+static inline bool fb_field_aligned(const fb_buf* b, const fb_table* t, int id, uint32_t n,
+                                    uint32_t align, uint32_t* off)
 {
     uint32_t slot = 4u + 2u * (uint32_t)id;
     *off = 0;
     if (slot + 2 > t->vt_bytes) return true; /* older writer: field absent */
     uint16_t o = fb_rd_u16(b->data + t->vt + slot);
     if (o == 0) return true;
-    if ((uint32_t)o + n > t->tbl_bytes) return false;
+    if (!fb_in_aligned(b, (uint64_t)t->pos + o, n, align)) return false;
     *off = t->pos + o;
     return true;
+}
+
+/* A scalar field of n bytes, aligned to its size. */
+static inline bool fb_field(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint32_t* off)
+{
+    return fb_field_aligned(b, t, id, n, n, off);
 }
 
 #define FB_SCALAR_FIELD(name, type, bytes, load)                                               \
@@ -116,15 +151,9 @@ static inline bool fb_f64(const fb_buf* b, const fb_table* t, int id, double def
 static inline bool fb_ref(const fb_buf* b, const fb_table* t, int id, uint32_t* target)
 {
     uint32_t off;
+    *target = 0;
     if (!fb_field(b, t, id, 4, &off)) return false;
-    if (!off) {
-        *target = 0;
-        return true;
-    }
-    uint64_t dst = (uint64_t)off + fb_rd_u32(b->data + off);
-    if (dst >= b->size) return false;
-    *target = (uint32_t)dst;
-    return true;
+    return !off || fb_follow(b, off, target);
 }
 
 /* A sub-table field; *present = false if absent. */
@@ -132,9 +161,23 @@ static inline bool fb_subtable(const fb_buf* b, const fb_table* t, int id, fb_ta
                                bool* present)
 {
     uint32_t dst;
+    memset(out, 0, sizeof *out);
+    *present = false;
     if (!fb_ref(b, t, id, &dst)) return false;
     *present = dst != 0;
     return !dst || fb_table_at(b, dst, out);
+}
+
+/* The vector whose length word is at `at`, of `elem` bytes per element. */
+static inline bool fb_vector_at(const fb_buf* b, uint32_t at, uint32_t elem, fb_vec* v)
+{
+    if (!fb_in_aligned(b, at, 4, 4)) return false;
+    uint32_t n = fb_rd_u32(b->data + at);
+    if (n >= FB_MAX_BUFFER_BYTES / elem || !fb_in(b, (uint64_t)at + 4, (uint64_t)n * elem))
+        return false;
+    v->pos = at + 4;
+    v->len = n;
+    return true;
 }
 
 /* A vector field of `elem` bytes per element; absent gives len 0. */
@@ -144,13 +187,7 @@ static inline bool fb_vector(const fb_buf* b, const fb_table* t, int id, uint32_
     v->pos = 0;
     v->len = 0;
     if (!fb_ref(b, t, id, &dst)) return false;
-    if (!dst) return true;
-    if (!fb_in(b, dst, 4)) return false;
-    uint32_t n = fb_rd_u32(b->data + dst);
-    if (!fb_in(b, (uint64_t)dst + 4, (uint64_t)n * elem)) return false;
-    v->pos = dst + 4;
-    v->len = n;
-    return true;
+    return !dst || fb_vector_at(b, dst, elem, v);
 }
 
 /* A string field: NUL-terminated inside the buffer. Absent gives NULL with len 0. */
@@ -173,10 +210,8 @@ static inline bool fb_string(const fb_buf* b, const fb_table* t, int id, const c
 /* Element i of a vector of tables. */
 static inline bool fb_vec_table(const fb_buf* b, const fb_vec* v, uint32_t i, fb_table* out)
 {
-    if (i >= v->len) return false;
-    uint32_t at = v->pos + 4 * i;
-    uint64_t dst = (uint64_t)at + fb_rd_u32(b->data + at);
-    return fb_table_at(b, dst, out);
+    uint32_t dst;
+    return i < v->len && fb_follow(b, (uint64_t)v->pos + 4u * i, &dst) && fb_table_at(b, dst, out);
 }
 
 /* Element i of scalar vectors (bounds were checked when the vector was opened). */

@@ -6,6 +6,7 @@
 
 #include "runtime/format/program.h"
 #include "runtime/format/schema.h"
+#include "runtime/format/verify.h"
 
 #define EXT_HEADER_MIN_BYTES 32 /* magic, length, program_size, segment base, segment size */
 
@@ -69,8 +70,13 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     if (st) return st;
 
     fb_buf b = ember_program_fb(p);
+    char why[160];
+    if (!fb_verify(&b, ember_et12_schema, why, sizeof why))
+        return MALFORMED(p, "flatbuffer verification failed: %s", why);
     fb_table root;
-    if (!fb_table_at(&b, fb_rd_u32(p->data), &root)) return MALFORMED(p, "bad root table offset");
+    uint32_t root_pos;
+    if (!fb_follow(&b, 0, &root_pos) || !fb_table_at(&b, root_pos, &root))
+        return MALFORMED(p, "bad root table offset");
     p->root = root.pos;
     if (!fb_u32(&b, &root, PROGRAM_VERSION, 0, &p->version)) return MALFORMED(p, "bad version");
 
@@ -113,15 +119,23 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
         if (!fb_u32(&b, &cs, SUBSEGMENT_INDEX, 0, &p->const_segment) ||
             !fb_vector(&b, &cs, SUBSEGMENT_OFFSETS, 8, &v))
             return MALFORMED(p, "bad constant segment");
-        p->const_offsets = v.pos;
-        p->num_const_offsets = v.len;
-        if (v.len > 1 && p->const_segment >= p->num_segments)
-            return MALFORMED(p, "constant segment index %u out of range", p->const_segment);
+        /* As ExecuTorch: constants live in the segment only when its offsets name more than
+         * the reserved entry 0; otherwise the legacy constant_buffer holds them. */
+        if (v.len > 1) {
+            p->const_offsets = v.pos;
+            p->num_const_offsets = v.len;
+            if (p->const_segment >= p->num_segments)
+                return MALFORMED(p, "constant segment index %u out of range (%u segments)",
+                                 p->const_segment, p->num_segments);
+        }
     }
 
     if (!fb_vector(&b, &root, PROGRAM_CONSTANT_BUFFER, 4, &v)) return MALFORMED(p, "bad constant buffers");
     p->const_buffers = v.pos;
     p->num_const_buffers = v.len;
+    if (p->const_offsets && v.len)
+        return MALFORMED(p, "constants both in constant_buffer (%u) and in the constant segment (%u): only one may be used",
+                         v.len, p->num_const_offsets);
     if (!fb_vector(&b, &root, PROGRAM_BACKEND_DELEGATE_DATA, 4, &v))
         return MALFORMED(p, "bad delegate data list");
     p->inline_delegates = v.pos;
@@ -189,8 +203,17 @@ ember_status ember_program_segment(const ember_program* p, uint32_t index, const
     return EMBER_OK;
 }
 
+/* The bytes of constant `index` must be aligned for its elements where they lie in memory. */
+static ember_status constant_aligned(const ember_program* p, uint32_t index, const void* at, size_t align)
+{
+    if (align > 1 && ((uintptr_t)at & (align - 1)))
+        return MALFORMED(p, "constant %u at file offset %zu is not %zu-byte aligned (constants must be aligned for their dtype; load the file at a 16-byte aligned address)",
+                         index, (size_t)((const uint8_t*)at - p->data), align);
+    return EMBER_OK;
+}
+
 ember_status ember_program_constant(const ember_program* p, uint32_t index, size_t nbytes,
-                                    const void** out)
+                                    size_t align, const void** out)
 {
     fb_buf b = ember_program_fb(p);
     if (p->const_offsets) {
@@ -207,7 +230,7 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
             return MALFORMED(p, "constant %u [%llu, +%zu) lies outside its %zu-byte segment", index,
                              (unsigned long long)off, nbytes, seg_bytes);
         *out = (const uint8_t*)seg + off;
-        return EMBER_OK;
+        return constant_aligned(p, index, *out, align);
     }
     if (index >= p->num_const_buffers)
         return MALFORMED(p, "constant %u out of range (%u constant buffers)", index,
@@ -221,7 +244,7 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
         return MALFORMED(p, "constant buffer %u has %u bytes, tensor needs %zu", index, storage.len,
                          nbytes);
     *out = p->data + storage.pos;
-    return EMBER_OK;
+    return constant_aligned(p, index, *out, align);
 }
 
 ember_status ember_program_inline_delegate(const ember_program* p, uint32_t index,

@@ -22,9 +22,10 @@ ember_status ember_program_fail(const ember_program* p, ember_status status, con
 /* Finds the execution plan called `name`. */
 ember_status ember_program_find_plan(const ember_program* p, const char* name, fb_table* plan);
 
-/* Bytes of constant `index` (data_buffer_idx): checks that `nbytes` fit. */
+/* Bytes of constant `index` (data_buffer_idx): checks that `nbytes` fit and that they lie
+ * `align`-aligned in memory. */
 ember_status ember_program_constant(const ember_program* p, uint32_t index, size_t nbytes,
-                                    const void** out);
+                                    size_t align, const void** out);
 
 /* Bytes of segment `index`. */
 ember_status ember_program_segment(const ember_program* p, uint32_t index, const void** out,

@@ -1,7 +1,12 @@
-/* schema.h — field ids of the ET12 tables (their position in program.fbs, 0-based; a union
- * takes two ids: its _type byte, then its value). See shared docs pte-format.md. */
+/* schema.h — field ids of the ET12 tables (their position in ExecuTorch's program.fbs, 0-based;
+ * a union takes two ids: its _type byte, then its value). See docs/format.md. */
 #ifndef EMBER_FORMAT_SCHEMA_H
 #define EMBER_FORMAT_SCHEMA_H
+
+#include "runtime/format/verify.h"
+
+/* The whole ET12 schema as data, for fb_verify (schema.c). */
+extern const fb_schema_table* const ember_et12_schema;
 
 enum { PROGRAM_VERSION, PROGRAM_EXECUTION_PLAN, PROGRAM_CONSTANT_BUFFER,
        PROGRAM_BACKEND_DELEGATE_DATA, PROGRAM_SEGMENTS, PROGRAM_CONSTANT_SEGMENT,

@@ -17,6 +17,7 @@
 #include "ember/backend.h"
 #include "ember/ember.h"
 #include "tests/c/check.h"
+#include "tests/c/program_harness.h"
 
 /* ---- malloc interposition ---------------------------------------------------------------- */
 
@@ -53,58 +54,14 @@ void* realloc(void* p, size_t n)
 void free(void* p) { __libc_free(p); }
 #endif
 
-/* ---- helpers ------------------------------------------------------------------------------ */
-
-#define FIXTURES "tests/data/fixtures/"
-
-static void* read_all(const char* path, size_t* size)
-{
-    FILE* f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s (run from the repo root)\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void* p = aligned_alloc(64, ((size_t)n + 64) / 64 * 64);
-    if (fread(p, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(p);
-        return NULL;
-    }
-    fclose(f);
-    *size = (size_t)n;
-    return p;
-}
-
-/* Static memory for methods, as firmware would use. */
-static uint8_t book[1 << 20] __attribute__((aligned(16)));
-static uint8_t arena[4 << 20] __attribute__((aligned(64)));
-
-static ember_status load(ember_program* prog, const char* name, ember_method** m)
-{
-    ember_method_requirements req;
-    ember_status st = ember_method_requirements_get(prog, name, &req);
-    if (st) return st;
-    void* buffers[EMBER_MAX_BUFFERS] = {0};
-    size_t used = 0;
-    for (size_t i = 1; i < req.num_buffers; i++) {
-        buffers[i] = arena + used;
-        used += (req.buffer_bytes[i] + 63) / 64 * 64;
-    }
-    if (used > sizeof arena || req.bookkeeping_bytes > sizeof book) return EMBER_MEMORY_TOO_SMALL;
-    return ember_method_load(prog, name, book, req.bookkeeping_bytes, buffers, req.num_buffers, m);
-}
-
 /* ---- the MLP, and no malloc -------------------------------------------------------------- */
 
 static void test_mlp_and_no_malloc(void)
 {
     size_t size, in_size, out_size;
-    void* file = read_all(FIXTURES "mlp.pte", &size);
-    float* x = read_all(FIXTURES "mlp.input.bin", &in_size);
-    float* want = read_all(FIXTURES "mlp.expected.bin", &out_size);
+    void* file = th_read_file(FIXTURES "mlp.pte", &size);
+    float* x = th_read_file(FIXTURES "mlp.input.bin", &in_size);
+    float* want = th_read_file(FIXTURES "mlp.expected.bin", &out_size);
     CHECK(file && x && want);
     if (!file || !x || !want) return;
 
@@ -114,7 +71,7 @@ static void test_mlp_and_no_malloc(void)
     alloc_calls = 0;
     counting = 1;
     ember_status st = ember_program_load(&prog, file, size);
-    if (!st) st = load(&prog, "forward", &m);
+    if (!st) st = th_load(&prog, "forward", &m);
     const ember_value* in = m ? ember_method_input(m, 0) : NULL;
     for (int run = 0; !st && run < 100; run++) {
         st = ember_method_set_input(m, 0, EMBER_DTYPE_F32, in->u.t->dim, in->u.t->sizes, x);
@@ -159,10 +116,10 @@ static void test_mlp_and_no_malloc(void)
     /* Exact requirements: one byte less bookkeeping is refused, with the size in the message. */
     CHECK(ember_method_requirements_get(&prog, "forward", &req) == EMBER_OK);
     void* buffers[EMBER_MAX_BUFFERS] = {0};
-    for (size_t i = 1; i < req.num_buffers; i++) buffers[i] = arena;
+    for (size_t i = 1; i < req.num_buffers; i++) buffers[i] = th_arena;
     ember_method* m2;
-    CHECK(ember_method_load(&prog, "forward", book, req.bookkeeping_bytes - 1, buffers, req.num_buffers, &m2) == EMBER_MEMORY_TOO_SMALL);
-    CHECK(ember_method_load(&prog, "forward", book, req.bookkeeping_bytes, buffers, req.num_buffers - 1, &m2) == EMBER_INVALID_ARGUMENT);
+    CHECK(ember_method_load(&prog, "forward", th_book, req.bookkeeping_bytes - 1, buffers, req.num_buffers, &m2) == EMBER_MEMORY_TOO_SMALL);
+    CHECK(ember_method_load(&prog, "forward", th_book, req.bookkeeping_bytes, buffers, req.num_buffers - 1, &m2) == EMBER_INVALID_ARGUMENT);
     free(file);
     free(x);
     free(want);
@@ -220,7 +177,7 @@ static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memor
 static void test_delegate(void)
 {
     size_t size;
-    void* file = read_all(FIXTURES "delegate.pte", &size);
+    void* file = th_read_file(FIXTURES "delegate.pte", &size);
     CHECK(file != NULL);
     if (!file) return;
     ember_program prog;
@@ -228,12 +185,12 @@ static void test_delegate(void)
     CHECK(ember_program_load(&prog, file, size) == EMBER_OK);
 
     /* Not registered yet: the load names the backend. */
-    CHECK(load(&prog, "forward", &m) == EMBER_UNKNOWN_BACKEND);
+    CHECK(th_load(&prog, "forward", &m) == EMBER_UNKNOWN_BACKEND);
     CHECK(strstr(ember_program_error(&prog), "EmberTestScaleBackend") != NULL);
 
     CHECK(ember_backend_register(&scale_backend) == EMBER_OK);
     CHECK(ember_backend_find("EmberTestScaleBackend") == &scale_backend);
-    ember_status st = load(&prog, "forward", &m);
+    ember_status st = th_load(&prog, "forward", &m);
     if (st) fprintf(stderr, "delegate: %s\n", ember_program_error(&prog));
     CHECK(st == EMBER_OK);
     if (st) return;
@@ -263,13 +220,13 @@ static void test_delegate(void)
 static void test_control_flow(void)
 {
     size_t size;
-    void* file = read_all(FIXTURES "control_flow.pte", &size);
+    void* file = th_read_file(FIXTURES "control_flow.pte", &size);
     CHECK(file != NULL);
     if (!file) return;
     ember_program prog;
     ember_method* m = NULL;
     ember_status st = ember_program_load(&prog, file, size);
-    if (!st) st = load(&prog, "forward", &m);
+    if (!st) st = th_load(&prog, "forward", &m);
     if (st) fprintf(stderr, "control_flow: %s\n", ember_program_error(&prog));
     CHECK(st == EMBER_OK);
     if (st) return;
@@ -293,13 +250,13 @@ static void test_control_flow(void)
 static void test_endless_loop_stops(void)
 {
     size_t size;
-    void* file = read_all(FIXTURES "endless_loop.pte", &size);
+    void* file = th_read_file(FIXTURES "endless_loop.pte", &size);
     CHECK(file != NULL);
     if (!file) return;
     ember_program prog;
     ember_method* m = NULL;
     CHECK(ember_program_load(&prog, file, size) == EMBER_OK);
-    CHECK(load(&prog, "forward", &m) == EMBER_OK);
+    CHECK(th_load(&prog, "forward", &m) == EMBER_OK);
     if (m) {
         float x[3] = {1, -2, 3};
         int32_t shape[1] = {3};
@@ -321,7 +278,7 @@ static int try_load(const uint8_t* data, size_t size)
     for (size_t i = 0; i < ember_program_method_count(&prog); i++) {
         const char* name = ember_program_method_name(&prog, i);
         if (!name) continue;
-        st = load(&prog, name, &m);
+        st = th_load(&prog, name, &m);
         if (!st) {
             /* run it once on whatever input bytes are there: must not crash either */
             ember_method_execute(m);
@@ -334,7 +291,7 @@ static int try_load(const uint8_t* data, size_t size)
 static void test_malformed(void)
 {
     size_t size;
-    uint8_t* file = read_all(FIXTURES "mlp.pte", &size);
+    uint8_t* file = th_read_file(FIXTURES "mlp.pte", &size);
     CHECK(file != NULL);
     if (!file) return;
     uint8_t* copy = aligned_alloc(64, (size + 64) / 64 * 64);

@@ -10,6 +10,9 @@ tests need no Python). Run: .venv/bin/python tests/data/make_fixtures.py
       JumpFalseCall, MoveCall and FreeCall around two kernels.
   endless_loop.pte  forward(x) = relu(x) in a JumpFalseCall loop that never ends: execute must
       stop with an error instead of hanging.
+  borrowed_input.pte  forward(x: (4,) f32, not planned: the caller lends it) = relu(x).
+  mutable_input.pte  forward(x: (4,) f32, not planned) = x after relu(x, out=x): the program writes
+      the caller's input in place and returns it, which is the one case a lent tensor is an out.
 """
 from __future__ import annotations
 
@@ -93,11 +96,42 @@ def endless_loop() -> None:
     _write(m, "endless_loop.pte")
 
 
+def _unplan(method: ir.Method, value: int) -> None:
+    """Takes a planned tensor back out of the plan: the caller will lend its memory."""
+    t = method.values[value]
+    t.mem_id, t.mem_offset = 0, None
+
+
+def borrowed_input() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (4,), name="x"))
+    y = m.add(ir.TensorValue(torch.float32, (4,), name="y"))
+    m.inputs, m.outputs = [x], [y]
+    m.instructions = [ir.KernelCall("aten::relu", "out", [x, y, y])]
+    plan(m)
+    _unplan(m, x)
+    program = ir.Program(methods=[m], constants=ir.ConstantTable())
+    (OUT / "borrowed_input.pte").write_bytes(emit(program))
+
+
+def mutable_input() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (4,), name="x"))
+    m.inputs, m.outputs = [x], [x]
+    m.instructions = [ir.KernelCall("aten::relu", "out", [x, x, x])]
+    plan(m)
+    _unplan(m, x)
+    program = ir.Program(methods=[m], constants=ir.ConstantTable())
+    (OUT / "mutable_input.pte").write_bytes(emit(program))
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     mlp()
     delegate()
     control_flow()
     endless_loop()
+    borrowed_input()
+    mutable_input()
     for p in sorted(OUT.iterdir()):
         print(f"{p.name}: {p.stat().st_size} bytes")
