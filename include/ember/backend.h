@@ -5,8 +5,14 @@
  *   memory_required(blob)  at method-requirements time: bytes this delegate needs
  *   init(blob, mem)        at method load, with that many bytes of the method's bookkeeping
  *                          block (16-byte aligned); returns an opaque handle
+ *   prepare(handle, args)  optional, at method load, once per DelegateCall: check the call's
+ *                          values (kinds, dtypes, shapes) so execute need not
  *   execute(handle, args)  per DelegateCall: args are the call's values, in file order
  *   destroy(handle)        at ember_method_destroy
+ *
+ * The args come from an untrusted file: a backend checks them (in prepare, or in execute) and
+ * writes only the tensors it produces. The loader guarantees that a value's kind, and a
+ * tensor's dtype and shape, never change between prepare and execute.
  *
  * The blob points into the program's bytes (inline data or a segment) and stays valid for
  * the program's lifetime. A program naming a backend that is not registered fails to load with
@@ -36,6 +42,7 @@ typedef struct ember_backend {
                          const ember_compile_spec* specs, size_t num_specs, void** handle);
     ember_status (*execute)(void* handle, ember_value* const* args, size_t num_args);
     void (*destroy)(void* handle);
+    ember_status (*prepare)(void* handle, ember_value* const* args, size_t num_args); /* or NULL */
 } ember_backend;
 
 #define EMBER_MAX_BACKENDS 16

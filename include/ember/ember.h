@@ -275,6 +275,91 @@ const char* ember_method_delegate_name(const ember_method* method, size_t index)
 /* Releases delegate handles. The memory blocks stay the caller's. */
 void ember_method_destroy(ember_method* method);
 
+/* ---- bundled programs (.bpte) ---------------------------------------------------------- */
+
+/* A bundled program (ExecuTorch's BundledProgram, identifier BP08) wraps a .pte with test
+ * cases: for some of its methods, inputs and the outputs they should give. Firmware can run
+ * them as a self-test; `ember test-bundle` and ember.load() run them on a host.
+ *
+ *     ember_bundle bundle;
+ *     ember_bundle_load(&bundle, file, size);                     // checks the whole wrapper
+ *     ember_program_load(&prog, bundle.program, bundle.program_size);
+ *     // for suite s (method ember_bundle_suite_method(&bundle, s)), case c:
+ *     ember_bundle_set_inputs(&bundle, s, c, m);
+ *     ember_method_execute(m);
+ *     ember_bundle_check check;
+ *     ember_bundle_check_outputs(&bundle, s, c, m, 1e-5, 1e-8, &check);  // check.passed
+ *
+ * Fields are private; like ember_program, the struct points into the caller's bytes. */
+typedef struct ember_bundle {
+    const uint8_t* data;     /* the file, caller-owned */
+    size_t size;
+    const uint8_t* program;  /* the wrapped .pte inside data (32-byte aligned in the file) */
+    size_t program_size;
+    uint32_t suites;         /* offset of method_test_suites, 0 if absent */
+    uint32_t num_suites;
+    char error[240];         /* last error, NUL-terminated */
+} ember_bundle;
+
+/* True if `data` carries the bundled-program identifier BP08 (bytes 4..7). */
+bool ember_bundle_identify(const void* data, size_t size);
+
+/* Verifies the wrapper (as FlatBuffers' verifier does) and finds the program inside. `data`
+ * must stay valid and unchanged while the bundle and any program loaded from it are in use,
+ * and should be 32-byte aligned (the wrapped program's constants are read in place). */
+ember_status ember_bundle_load(ember_bundle* bundle, const void* data, size_t size);
+const char* ember_bundle_error(const ember_bundle* bundle);
+
+/* Test suites (one per method tested) and their cases. */
+size_t ember_bundle_suite_count(const ember_bundle* bundle);
+const char* ember_bundle_suite_method(const ember_bundle* bundle, size_t suite); /* NULL if out of range */
+size_t ember_bundle_case_count(const ember_bundle* bundle, size_t suite);
+
+/* One stored value: a tensor, whose bytes point into the bundle, or a scalar. */
+typedef struct ember_bundle_value {
+    uint32_t tag;                      /* EMBER_VALUE_TENSOR, _INT, _DOUBLE or _BOOL */
+    uint8_t dtype;                     /* tensors: ember_dtype */
+    uint8_t dim;
+    int32_t sizes[EMBER_MAX_DIMS];     /* (dim) */
+    uint8_t dim_order[EMBER_MAX_DIMS]; /* (dim) outermost first */
+    const void* data;                  /* (nbytes) laid out in dim_order */
+    size_t nbytes;
+    int64_t i;                         /* EMBER_VALUE_INT */
+    double d;                          /* EMBER_VALUE_DOUBLE */
+    bool b;                            /* EMBER_VALUE_BOOL */
+} ember_bundle_value;
+
+size_t ember_bundle_input_count(const ember_bundle* bundle, size_t suite, size_t test_case);
+size_t ember_bundle_expected_count(const ember_bundle* bundle, size_t suite, size_t test_case);
+/* Input i / expected output i of a case. */
+ember_status ember_bundle_input(ember_bundle* bundle, size_t suite, size_t test_case, size_t index,
+                                ember_bundle_value* value);
+ember_status ember_bundle_expected(ember_bundle* bundle, size_t suite, size_t test_case,
+                                   size_t index, ember_bundle_value* value);
+
+/* Sets every input of `method` (loaded from the bundle's program, the suite's method) from
+ * the case's inputs. */
+ember_status ember_bundle_set_inputs(ember_bundle* bundle, size_t suite, size_t test_case,
+                                     ember_method* method);
+
+/* The outcome of comparing a method's outputs with a case's expected outputs. */
+typedef struct ember_bundle_check {
+    bool passed;           /* every element within tolerance */
+    size_t outputs;        /* outputs compared */
+    size_t mismatches;     /* elements outside tolerance, over all outputs */
+    size_t worst_output;   /* the output holding the largest absolute error */
+    double max_abs_error;  /* over all outputs; ints and bools count their difference */
+} ember_bundle_check;
+
+/* After ember_method_execute: compares output by output, element by element. A float passes
+ * when |actual - expected| <= atol + rtol * |expected| (NaN matches NaN, an infinity itself);
+ * integers and bools must be equal. Outputs that cannot be compared (count, kind, dtype or
+ * shape differ) fail the call with a message; a comparison that finds differences returns
+ * EMBER_OK with passed false. */
+ember_status ember_bundle_check_outputs(ember_bundle* bundle, size_t suite, size_t test_case,
+                                        const ember_method* method, double rtol, double atol,
+                                        ember_bundle_check* check);
+
 #ifdef __cplusplus
 }
 #endif

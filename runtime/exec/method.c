@@ -607,6 +607,11 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
         st = load_args(L, ins, &call, DELEGATE_CALL_ARGS, &tmp, &nargs);
         if (st) return st;
         tmp.u.delegate = (uint32_t)d;
+        if (L->m) {
+            const ember_delegate* del = &L->m->delegates[d];
+            if (del->backend->prepare && (st = del->backend->prepare(del->handle, tmp.args, tmp.num_args)))
+                return ember_program_fail(L->p, st, "instruction %u: backend '%s' refused its arguments (%s)", ins, del->id, ember_status_str(st));
+        }
         break;
     }
     case INSTR_MOVE_CALL: {

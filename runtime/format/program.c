@@ -8,7 +8,8 @@
 #include "runtime/format/schema.h"
 #include "runtime/format/verify.h"
 
-#define EXT_HEADER_MIN_BYTES 32 /* magic, length, program_size, segment base, segment size */
+#define EXT_HEADER_MIN_BYTES 24      /* magic, length, program_size, segment base offset */
+#define EXT_HEADER_WITH_DATA_SIZE 32 /* ... and segment data size (newer writers) */
 
 ember_status ember_program_fail(const ember_program* p, ember_status status, const char* fmt, ...)
 {
@@ -41,7 +42,7 @@ static ember_status read_header(ember_program* p)
                              p->size);
         uint64_t program_size = fb_rd_u64(d + 16);
         uint64_t seg_base = fb_rd_u64(d + 24);
-        uint64_t seg_size = fb_rd_u64(d + 32);
+        uint64_t seg_size = hlen >= EXT_HEADER_WITH_DATA_SIZE ? fb_rd_u64(d + 32) : 0;
         if (program_size < 8 + (uint64_t)hlen || program_size > p->size)
             return MALFORMED(p, "program size %llu does not fit the %zu-byte file (truncated?)",
                              (unsigned long long)program_size, p->size);

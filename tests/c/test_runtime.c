@@ -172,7 +172,20 @@ static void scale_destroy(void* handle)
     backend_destroys++;
 }
 
-static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy};
+/* Checked once at load: two float tensors of the same size. */
+static int backend_prepares;
+static ember_status scale_prepare(void* handle, ember_value* const* args, size_t n)
+{
+    backend_prepares++;
+    if (n != 2 || args[0]->tag != EMBER_VALUE_TENSOR || args[1]->tag != EMBER_VALUE_TENSOR) return EMBER_INVALID_ARGUMENT;
+    const ember_tensor *in = args[0]->u.t, *out = args[1]->u.t;
+    if (in->dtype != EMBER_DTYPE_F32 || out->dtype != EMBER_DTYPE_F32) return EMBER_DTYPE_MISMATCH;
+    return in->numel == out->numel ? EMBER_OK : EMBER_SHAPE_MISMATCH;
+}
+
+static ember_status refuse_prepare(void* handle, ember_value* const* args, size_t n) { return EMBER_SHAPE_MISMATCH; }
+
+static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy, scale_prepare};
 
 static void test_delegate(void)
 {
@@ -195,6 +208,7 @@ static void test_delegate(void)
     CHECK(st == EMBER_OK);
     if (st) return;
     CHECK(backend_inits == 1);
+    CHECK(backend_prepares == 1);
     ember_method_info info;
     ember_method_info_get(m, &info);
     CHECK(info.num_delegates == 1);
@@ -212,6 +226,13 @@ static void test_delegate(void)
     CHECK(backend_executes == 1);
     ember_method_destroy(m);
     CHECK(backend_destroys == 1);
+
+    /* A backend that refuses the call's values in prepare fails the load, naming itself. */
+    static const ember_backend refusing = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy, refuse_prepare};
+    CHECK(ember_backend_register(&refusing) == EMBER_OK);
+    CHECK(th_load(&prog, "forward", &m) == EMBER_SHAPE_MISMATCH);
+    CHECK(strstr(ember_program_error(&prog), "backend 'EmberTestScaleBackend' refused its arguments") != NULL);
+    CHECK(ember_backend_register(&scale_backend) == EMBER_OK);
     free(file);
 }
 
