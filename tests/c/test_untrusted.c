@@ -7,7 +7,8 @@
  *   - the file mapped read-only, and inputs lent from read-only pages, run (nothing writes them);
  *   - an input the planner shares with another tensor (even exactly the same bytes) is consumed
  *     by execute; an input never set is refused;
- *   - scalar inputs take only values of their kind; kernels reading them are prepared again;
+ *   - scalar inputs take only values of their kind; kernels reading them, or reading a value a
+ *     MoveCall replaced, are prepared again before they run, so a bad value fails the execute;
  *   - planned buffers must be aligned; an inspection-only method cannot run;
  *   - empty tensors never point at NULL. */
 #define _GNU_SOURCE
@@ -197,6 +198,54 @@ static void test_scalar_inputs(void)
     free(file);
 }
 
+static void set_x(ember_method* m, const float* x)
+{
+    int32_t shape[2] = {2, 3};
+    CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 2, shape, x) == EMBER_OK);
+}
+
+static void test_changing_values_rechecked(void)
+{
+    const float x[6] = {1, 2, 3, 4, 5, 6};
+    const ember_tensor* y;
+    void* file;
+    ember_program prog;
+    ember_method* m;
+    ember_status st = load_file(FIXTURES "scalar_index.pte", &file, &prog, &m);
+    CHECK(st == EMBER_OK);
+    if (!st) {
+        set_x(m, x);
+        CHECK(ember_method_set_input_scalar(m, 1, 1.0) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_OK);
+        CHECK(ember_method_output(m, 0, &y) == EMBER_OK);
+        CHECK_NEAR_F32((const float*)y->data, x + 3, 3, 0.0f);
+        set_x(m, x);
+        CHECK(ember_method_set_input_scalar(m, 1, 5.0) == EMBER_OK); /* an Int, out of range */
+        CHECK(ember_method_execute(m) != EMBER_OK);
+        CHECK(strstr(ember_method_error(m), "select_copy") != NULL);
+        set_x(m, x);
+        CHECK(ember_method_set_input_scalar(m, 1, -2.0) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_OK);
+        CHECK_NEAR_F32((const float*)y->data, x, 3, 0.0f);
+    }
+    free(file);
+
+    st = load_file(FIXTURES "moved_index.pte", &file, &prog, &m);
+    CHECK(st == EMBER_OK);
+    if (!st) {
+        set_x(m, x);
+        CHECK(ember_method_set_input_scalar(m, 1, 0.0) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_OK); /* no move: x[0] */
+        CHECK(ember_method_output(m, 0, &y) == EMBER_OK);
+        CHECK_NEAR_F32((const float*)y->data, x, 3, 0.0f);
+        set_x(m, x);
+        CHECK(ember_method_set_input_scalar(m, 1, 1.0) == EMBER_OK);
+        CHECK(ember_method_execute(m) != EMBER_OK); /* k = 7: refused, not read past x */
+        CHECK(strstr(ember_method_error(m), "instruction 2") != NULL);
+    }
+    free(file);
+}
+
 /* A lent input is read in place: from read-only pages it runs; misaligned it is refused. The
  * one lent tensor a program may write is an input it also returns (mutable_input.pte). */
 static void test_lent_inputs(void)
@@ -291,6 +340,7 @@ int main(void)
     test_inputs_must_be_set();
     test_scalar_inputs();
     test_lent_inputs();
+    test_changing_values_rechecked();
     test_buffers_and_inspection();
     test_empty_tensors();
     return check_report("test_untrusted");

@@ -13,6 +13,10 @@ tests need no Python). Run: .venv/bin/python tests/data/make_fixtures.py
   borrowed_input.pte  forward(x: (4,) f32, not planned: the caller lends it) = relu(x).
   mutable_input.pte  forward(x: (4,) f32, not planned) = x after relu(x, out=x): the program writes
       the caller's input in place and returns it, which is the one case a lent tensor is an out.
+  scalar_index.pte  forward(x: (2, 3) f32, i: Int) = x[i] (select_copy): a kernel reading a scalar
+      input, checked again on every execute.
+  moved_index.pte  forward(x: (2, 3) f32, flag: Bool) = x[k] where k is 0, or 7 once a MoveCall
+      taken when flag is true has replaced it: the move target is checked again before use.
 """
 from __future__ import annotations
 
@@ -125,6 +129,34 @@ def mutable_input() -> None:
     (OUT / "mutable_input.pte").write_bytes(emit(program))
 
 
+def scalar_index() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (2, 3), name="x"))
+    i = m.add(ir.IntValue(0))
+    dim = m.add(ir.IntValue(0))
+    y = m.add(ir.TensorValue(torch.float32, (3,), name="y"))
+    m.inputs, m.outputs = [x, i], [y]
+    m.instructions = [ir.KernelCall("aten::select_copy", "int_out", [x, dim, i, y, y])]
+    _write(m, "scalar_index.pte")
+
+
+def moved_index() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (2, 3), name="x"))
+    flag = m.add(ir.BoolValue(False))
+    k = m.add(ir.IntValue(0))
+    seven = m.add(ir.IntValue(7))
+    dim = m.add(ir.IntValue(0))
+    y = m.add(ir.TensorValue(torch.float32, (3,), name="y"))
+    m.inputs, m.outputs = [x, flag], [y]
+    m.instructions = [
+        ir.JumpFalseCall(flag, 2),                                      # 0: no move unless flag
+        ir.MoveCall(seven, k),                                          # 1: k = 7
+        ir.KernelCall("aten::select_copy", "int_out", [x, dim, k, y, y]),  # 2
+    ]
+    _write(m, "moved_index.pte")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     mlp()
@@ -133,5 +165,7 @@ if __name__ == "__main__":
     endless_loop()
     borrowed_input()
     mutable_input()
+    scalar_index()
+    moved_index()
     for p in sorted(OUT.iterdir()):
         print(f"{p.name}: {p.stat().st_size} bytes")
