@@ -1,5 +1,5 @@
 /* schema.h — field ids of the ET12 tables (their position in ExecuTorch's program.fbs, 0-based;
- * a union takes two ids: its _type byte, then its value). See docs/format.md. */
+ * a union takes two ids: its _type byte, then its value). See docs/format.md (the schema as data: schema.c). */
 #ifndef EMBER_FORMAT_SCHEMA_H
 #define EMBER_FORMAT_SCHEMA_H
 
