@@ -504,7 +504,7 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
 
 /* Runs the kernel's prepare on the instruction's args as they are now and checks its outs;
  * stores the chosen run function. On failure msg names the problem. */
-static ember_status prepare_kernel(const ember_method* m, uint32_t ins, ember_instr* in, char* msg, size_t bytes)
+static ember_status prepare_kernel(const ember_method* m, ember_instr* in, char* msg, size_t bytes)
 {
     const ember_kernel* k = m->ops[in->u.kernel.op];
     ember_kernel_ctx ctx = {k->name, msg, bytes, 0};
@@ -522,7 +522,6 @@ static ember_status prepare_kernel(const ember_method* m, uint32_t ins, ember_in
     if (!ctx.outs && !in->view && in->num_args) ctx.outs = 1ull << (in->num_args - 1); /* TEMPHACK */
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
     in->u.kernel.run = run;
-    (void)ins;
     return EMBER_OK;
 }
 
@@ -593,7 +592,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
             const ember_kernel* k = L->m->ops[op];
             char msg[200] = "";
             tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
-            st = prepare_kernel(L->m, ins, &tmp, msg, sizeof msg);
+            st = prepare_kernel(L->m, &tmp, msg, sizeof msg);
             if (st) return ember_program_fail(L->p, st, "instruction %u: %s", ins, msg);
         }
         break;
@@ -977,7 +976,7 @@ ember_status ember_method_execute(ember_method* m)
             case INSTR_KERNEL_CALL: {
                 char msg[200] = "";
                 ember_kernel_ctx ctx = {m->ops[in->u.kernel.op]->name, msg, sizeof msg, 0};
-                if (in->recheck && (st = prepare_kernel(m, chain->first + pc, in, msg, sizeof msg)))
+                if (in->recheck && (st = prepare_kernel(m, in, msg, sizeof msg)))
                     return method_fail(m, st, "instruction %u: %s", chain->first + pc, msg);
                 st = in->u.kernel.run(&ctx, in->args);
                 if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, ctx.op_name, msg[0] ? msg : ember_status_str(st));
