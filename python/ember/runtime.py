@@ -3,9 +3,9 @@
     prog = ember.load("model.pte")          # maps the file read-only: weights are not copied
     outs = prog.run(x, method="forward")    # numpy or torch inputs -> numpy outputs
 
-`run` returns a list of numpy arrays, one per output, except for a model that returned a dict:
-then the dict comes back with the same keys (and nested tuples, lists and dicts as the model
-nested them), rebuilt from the output spec the exporter stored in the file.
+`run` returns a list of numpy arrays, one per output, except for a model whose result holds a
+dict: then that structure comes back, the dict with the same keys (and nested tuples, lists and
+dicts as the model nested them), rebuilt from the output spec the exporter stored in the file.
 
 Memory: `load(path)` maps the file (mmap, read-only); `load(bytes)` copies the bytes once into
 an aligned block. The program, and every method loaded from it, share one owner of those bytes
@@ -476,8 +476,8 @@ class Method:
 
     def run(self, *inputs: Any, flat: bool = False) -> Any:
         """Runs on numpy/torch inputs (scalar inputs take numbers or 0-d arrays). Returns a list
-        of numpy arrays (copies), one per output; for a model that returned a dict, that dict,
-        keys and nesting as the model had them. `flat=True` always returns the list."""
+        of numpy arrays (copies), one per output; for a model whose result holds a dict, that
+        result, keys and nesting as the model had them. `flat=True` always returns the list."""
         if len(inputs) != self.num_inputs:
             raise EmberError("invalid argument",
                              f"method '{self.name}' takes {self.num_inputs} inputs, got {len(inputs)}")

@@ -133,6 +133,16 @@ def test_dict_output_keeps_keys_and_nesting():
     _close(flat[4], want["inner"]["a"][0])
 
 
+def test_tuple_holding_a_dict_is_rebuilt():
+    class M(nn.Module):
+        def forward(self, x):
+            return x + 1, {"b": x * 2, "a": x - 1}
+
+    x = torch.randn(3)
+    got = ember.load(ember.export(M(), (x,)).buffer).run(x)
+    _same_nesting(got, M()(x))
+
+
 @pytest.mark.parametrize("result", ["tensor", "tuple", "list", "nested_tuple"])
 def test_non_dict_outputs_stay_a_flat_list(result):
     class M(nn.Module):
@@ -306,6 +316,24 @@ def test_load_path_maps_the_file(wide_pte):
     np.testing.assert_allclose(prog.run(x)[0], want, rtol=1e-4, atol=1e-4)
 
 
+def test_load_path_reads_once_where_mapping_fails(wide_pte, monkeypatch):
+    path, x, want = wide_pte
+
+    def no_mmap(*args, **kwargs):
+        raise OSError(19, "No such device")  # what a file system without mmap says
+
+    monkeypatch.setattr(mmap, "mmap", no_mmap)
+    tracemalloc.start()
+    try:
+        prog = ember.load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = path.stat().st_size
+    assert prog._image._mmap is None and size <= peak < 1.25 * size  # one aligned block
+    np.testing.assert_allclose(prog.run(x)[0], want, rtol=1e-4, atol=1e-4)
+
+
 def test_load_bytes_copies_once(wide_pte):
     path, x, want = wide_pte
     data = bytearray(path.read_bytes())
@@ -356,3 +384,4 @@ def test_load_refuses_directories_and_fifos(tmp_path):
     (tmp_path / "empty.pte").write_bytes(b"")
     with pytest.raises(ember.EmberError):
         ember.load(tmp_path / "empty.pte")
+
