@@ -3,53 +3,148 @@
  *   ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]
  *   ember inspect MODEL.pte [--json]
  *   ember version
+ *   ember help [run|inspect]
  *
- * The CLI is an application of libember: it reads the file and allocates the method's memory
- * with malloc, which the library itself never does. */
+ * The CLI is an application of libember: it maps the file read-only (weights are read in place,
+ * never copied) and allocates the method's memory with malloc, which the library itself never
+ * does. Files are untrusted: every allocation is checked and sized by what the file justifies
+ * (a .npy input by its exact byte count, planned memory by the machine's RAM); a failure is a
+ * message and exit status 1, bad usage exit status 2. */
+#define _DEFAULT_SOURCE /* madvise and its MADV_* advice on glibc */
+
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ember/ember.h"
 #include "tools/npy.h"
 
 #define MAX_INPUTS 64
 
-static int usage(void)
+static const char* const usage_run =
+    "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n";
+static const char* const usage_inspect = "  ember inspect MODEL.pte [--json]\n";
+
+/* The usage of `command` (all commands when NULL); `explain` adds what the command does. */
+static void print_usage(FILE* f, const char* command, int explain)
 {
-    fprintf(stderr,
-            "usage:\n"
-            "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n"
-            "  ember inspect MODEL.pte [--json]\n"
-            "  ember version\n");
+    fprintf(f, "usage:\n");
+    if (!command || strcmp(command, "run") == 0) fputs(usage_run, f);
+    if (!command || strcmp(command, "inspect") == 0) fputs(usage_inspect, f);
+    if (!command) fprintf(f, "  ember version\n  ember help [run|inspect]\n");
+    if (explain && command && strcmp(command, "run") == 0)
+        fprintf(f, "\nRuns METHOD (default forward) on the .npy inputs, in order, and prints each output's\n"
+                   "dtype, shape and statistics; --output-dir writes them as DIR/output_<i>.npy.\n");
+    if (explain && command && strcmp(command, "inspect") == 0)
+        fprintf(f, "\nDescribes each method: inputs, outputs, operators, delegates and the memory it needs\n"
+                   "(planned buffers, bookkeeping), without allocating the planned memory.\n");
+}
+
+/* Bad usage: a message (if any), the usage on stderr, exit status 2. */
+static int usage_error(const char* command, const char* message, const char* arg)
+{
+    if (message) fprintf(stderr, "ember: %s%s%s%s\n", message, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+    print_usage(stderr, command, 0);
     return 2;
 }
 
-/* The whole file, 64-byte aligned (constants are read in place). */
-static void* read_file(const char* path, size_t* size)
+static int is_help(const char* arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
+
+/* ---- the model file: mapped read-only, or read when mapping is not possible ------------- */
+
+typedef struct model_file {
+    const void* data; /* page-aligned mapping or 64-byte aligned copy */
+    size_t size;
+    void* map;        /* the mapping, NULL when read */
+    void* copy;       /* the copy, NULL when mapped */
+} model_file;
+
+/* Opens a .pte: refuses directories and other non-regular files, maps it (MAP_PRIVATE,
+ * PROT_READ) and, when `whole` is set, asks the kernel to read it ahead (run touches every
+ * weight; inspect only the flatbuffer). Falls back to reading it into an aligned block. */
+static int model_open(const char* path, int whole, model_file* f)
 {
-    FILE* f = fopen(path, "rb");
-    if (!f) {
+    memset(f, 0, sizeof *f);
+    int fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO must not block the open */
+    if (fd < 0) {
         fprintf(stderr, "ember: cannot open %s: %s\n", path, strerror(errno));
-        return NULL;
+        return -1;
     }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void* data = n >= 0 ? aligned_alloc(64, ((size_t)n + 63) / 64 * 64 + 64) : NULL;
-    if (!data || fread(data, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "ember: cannot read %s\n", path);
-        free(data);
-        fclose(f);
-        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fprintf(stderr, "ember: cannot stat %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
     }
-    fclose(f);
-    *size = (size_t)n;
-    return data;
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "ember: %s is %s, not a .pte file\n", path,
+                S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX - 128) {
+        fprintf(stderr, "ember: %s is too large for this machine\n", path);
+        close(fd);
+        return -1;
+    }
+    static const uint64_t empty[8]; /* an empty file: load says what is wrong with it */
+    f->size = (size_t)st.st_size;
+    f->data = empty;
+    if (f->size == 0) {
+        close(fd);
+        return 0;
+    }
+    void* map = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+        madvise(map, f->size, MADV_HUGEPAGE); /* advice only: EINVAL where unsupported */
+#endif
+#ifdef MADV_WILLNEED
+        if (whole) madvise(map, f->size, MADV_WILLNEED);
+#endif
+        close(fd);
+        f->map = map;
+        f->data = map;
+        return 0;
+    }
+    size_t rounded = (f->size + 63) / 64 * 64;
+    f->copy = aligned_alloc(64, rounded);
+    if (!f->copy) {
+        fprintf(stderr, "ember: cannot allocate %zu bytes to read %s (mmap failed too)\n", f->size, path);
+        close(fd);
+        return -1;
+    }
+    size_t done = 0;
+    while (done < f->size) {
+        ssize_t got = read(fd, (char*)f->copy + done, f->size - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            fprintf(stderr, "ember: cannot read %s: %s\n", path, got < 0 ? strerror(errno) : "file shrank");
+            free(f->copy);
+            close(fd);
+            return -1;
+        }
+        done += (size_t)got;
+    }
+    close(fd);
+    f->data = f->copy;
+    return 0;
 }
+
+static void model_close(model_file* f)
+{
+    if (f->map) munmap(f->map, f->size);
+    free(f->copy);
+    memset(f, 0, sizeof *f);
+}
+
+/* ---- methods ------------------------------------------------------------------------- */
 
 /* A method and the memory it lives in, allocated to its exact requirements. */
 typedef struct loaded_method {
@@ -59,24 +154,61 @@ typedef struct loaded_method {
     void* buffers[EMBER_MAX_BUFFERS];
 } loaded_method;
 
-static ember_status load_method(ember_program* prog, const char* name, loaded_method* lm)
+/* The machine's RAM in bytes, or SIZE_MAX when unknown: more planned memory than that is a
+ * claim the file cannot justify on this machine. */
+static size_t ram_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0 || (unsigned long)pages > SIZE_MAX / (unsigned long)page) return SIZE_MAX;
+    return (size_t)pages * (size_t)page;
+}
+
+/* Loads `name`. With `for_run` the planned buffers are allocated; without, the method is loaded
+ * for inspection only (no planned memory). On an allocation failure prints what could not be
+ * allocated and returns -1; a load failure returns its status (the message is the program's). */
+static int load_method(ember_program* prog, const char* name, int for_run, loaded_method* lm)
 {
     memset(lm, 0, sizeof *lm);
     ember_status st = ember_method_requirements_get(prog, name, &lm->req);
-    if (st) return st;
-    lm->book = malloc(lm->req.bookkeeping_bytes);
-    for (size_t i = 1; i < lm->req.num_buffers; i++)
-        lm->buffers[i] = aligned_alloc(64, (lm->req.buffer_bytes[i] + 63) / 64 * 64 + 64);
-    return ember_method_load(prog, name, lm->book, lm->req.bookkeeping_bytes, lm->buffers,
-                             lm->req.num_buffers, &lm->method);
+    if (st) return (int)st;
+    lm->book = malloc(lm->req.bookkeeping_bytes ? lm->req.bookkeeping_bytes : 1);
+    if (!lm->book) {
+        fprintf(stderr, "ember: cannot allocate %zu bytes of bookkeeping for method '%s'\n",
+                lm->req.bookkeeping_bytes, name);
+        return -1;
+    }
+    if (!for_run) return (int)ember_method_load(prog, name, lm->book, lm->req.bookkeeping_bytes, NULL, 0, &lm->method);
+    size_t planned = 0, ram = ram_bytes();
+    for (size_t i = 1; i < lm->req.num_buffers; i++) {
+        size_t b = lm->req.buffer_bytes[i];
+        planned = b > SIZE_MAX - planned ? SIZE_MAX : planned + b;
+    }
+    if (planned > ram) {
+        fprintf(stderr, "ember: method '%s' asks for %zu bytes of planned memory, more than this machine's "
+                        "%zu bytes of RAM\n", name, planned, ram);
+        return -1;
+    }
+    for (size_t i = 1; i < lm->req.num_buffers; i++) {
+        size_t b = lm->req.buffer_bytes[i];
+        lm->buffers[i] = aligned_alloc(64, (b + 63) / 64 * 64 + 64);
+        if (!lm->buffers[i]) {
+            fprintf(stderr, "ember: cannot allocate planned buffer %zu (%zu bytes) for method '%s'\n", i, b, name);
+            return -1;
+        }
+    }
+    return (int)ember_method_load(prog, name, lm->book, lm->req.bookkeeping_bytes, lm->buffers,
+                                  lm->req.num_buffers, &lm->method);
 }
 
 static void free_method(loaded_method* lm)
 {
-    ember_method_destroy(lm->method);
+    if (lm->method) ember_method_destroy(lm->method);
     free(lm->book);
     for (size_t i = 0; i < EMBER_MAX_BUFFERS; i++) free(lm->buffers[i]);
+    memset(lm, 0, sizeof *lm);
 }
+
+/* ---- run ----------------------------------------------------------------------------- */
 
 static void print_shape(FILE* f, const ember_tensor* t)
 {
@@ -85,15 +217,26 @@ static void print_shape(FILE* f, const ember_tensor* t)
     fputs(t->dim == 1 ? ",)" : ")", f);
 }
 
+static double half_to_double(uint16_t h)
+{
+    int exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+    double v = exp == 0 ? ldexp(man, -24) : exp == 31 ? (man ? NAN : INFINITY) : ldexp(man | 0x400, exp - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
 static double element(const ember_tensor* t, int64_t i)
 {
     switch (t->dtype) {
     case EMBER_DTYPE_F32: return ((const float*)t->data)[i];
     case EMBER_DTYPE_F64: return ((const double*)t->data)[i];
+    case EMBER_DTYPE_F16: return half_to_double(((const uint16_t*)t->data)[i]);
     case EMBER_DTYPE_I64: return (double)((const int64_t*)t->data)[i];
     case EMBER_DTYPE_I32: return ((const int32_t*)t->data)[i];
     case EMBER_DTYPE_I16: return ((const int16_t*)t->data)[i];
     case EMBER_DTYPE_I8: return ((const int8_t*)t->data)[i];
+    case EMBER_DTYPE_U64: return (double)((const uint64_t*)t->data)[i];
+    case EMBER_DTYPE_U32: return ((const uint32_t*)t->data)[i];
+    case EMBER_DTYPE_U16: return ((const uint16_t*)t->data)[i];
     case EMBER_DTYPE_U8:
     case EMBER_DTYPE_BOOL: return ((const uint8_t*)t->data)[i];
     default: return NAN;
@@ -108,33 +251,47 @@ static int cmd_run(int argc, char** argv)
     const char* inputs[MAX_INPUTS];
     int num_inputs = 0;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) {
-            if (num_inputs == MAX_INPUTS) return usage();
+        const char* a = argv[i];
+        if (is_help(a)) {
+            print_usage(stdout, "run", 1);
+            return 0;
+        }
+        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--output-dir") == 0 || strcmp(a, "--method") == 0;
+        if (takes_value && i + 1 == argc) return usage_error("run", "missing the value of", a);
+        if (strcmp(a, "--input") == 0) {
+            if (num_inputs == MAX_INPUTS) return usage_error("run", "too many inputs (at most 64)", NULL);
             inputs[num_inputs++] = argv[++i];
-        } else if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
+        } else if (strcmp(a, "--output-dir") == 0) {
             outdir = argv[++i];
-        } else if (strcmp(argv[i], "--method") == 0 && i + 1 < argc) {
+        } else if (strcmp(a, "--method") == 0) {
             method = argv[++i];
-        } else if (argv[i][0] != '-' && !model) {
-            model = argv[i];
+        } else if (a[0] == '-') {
+            return usage_error("run", "unknown option", a);
+        } else if (model) {
+            return usage_error("run", "more than one model given:", a);
         } else {
-            return usage();
+            model = a;
         }
     }
-    if (!model) return usage();
-    size_t size;
-    void* data = read_file(model, &size);
-    if (!data) return 1;
+    if (!model) return usage_error("run", "no model given", NULL);
+    model_file file;
+    if (model_open(model, 1, &file)) return 1;
     int rc = 1;
     ember_program prog;
     loaded_method lm = {0};
     npy_array arrays[MAX_INPUTS];
     memset(arrays, 0, sizeof arrays);
-    char err[256];
-    ember_status st = ember_program_load(&prog, data, size);
-    if (!st) st = load_method(&prog, method, &lm);
+    char err[512];
+    ember_status st = ember_program_load(&prog, file.data, file.size);
     if (st) {
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str(st), ember_program_error(&prog));
+        goto done;
+    }
+    int lst = load_method(&prog, method, 1, &lm);
+    if (lst < 0) goto done;
+    if (lst) {
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst),
+                ember_program_error(&prog));
         goto done;
     }
     if ((size_t)num_inputs != ember_method_input_count(lm.method)) {
@@ -157,7 +314,10 @@ static int cmd_run(int argc, char** argv)
         fprintf(stderr, "ember: execute failed: %s\n", ember_method_error(lm.method));
         goto done;
     }
-    if (outdir) mkdir(outdir, 0777);
+    if (outdir && mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "ember: cannot create %s: %s\n", outdir, strerror(errno));
+        goto done;
+    }
     for (size_t o = 0; o < ember_method_output_count(lm.method); o++) {
         const ember_tensor* t;
         if (ember_method_output(lm.method, o, &t)) {
@@ -178,7 +338,10 @@ static int cmd_run(int argc, char** argv)
         printf(t->numel > 5 ? ", ...]\n" : (t->numel ? "]\n" : "\n"));
         if (outdir) {
             char path[4096];
-            snprintf(path, sizeof path, "%s/output_%zu.npy", outdir, o);
+            if (snprintf(path, sizeof path, "%s/output_%zu.npy", outdir, o) >= (int)sizeof path) {
+                fprintf(stderr, "ember: output directory name too long\n");
+                goto done;
+            }
             if (npy_write(path, t->dtype, t->dim, t->sizes, t->data, err, sizeof err)) {
                 fprintf(stderr, "ember: %s\n", err);
                 goto done;
@@ -190,9 +353,11 @@ static int cmd_run(int argc, char** argv)
 done:
     for (int i = 0; i < num_inputs; i++) npy_free(&arrays[i]);
     free_method(&lm);
-    free(data);
+    model_close(&file);
     return rc;
 }
+
+/* ---- inspect ------------------------------------------------------------------------- */
 
 static void json_str(const char* s)
 {
@@ -230,19 +395,23 @@ static int cmd_inspect(int argc, char** argv)
     const char* model = NULL;
     int json = 0;
     for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            print_usage(stdout, "inspect", 1);
+            return 0;
+        }
         if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (argv[i][0] != '-' && !model) model = argv[i];
-        else return usage();
+        else if (argv[i][0] == '-') return usage_error("inspect", "unknown option", argv[i]);
+        else if (model) return usage_error("inspect", "more than one model given:", argv[i]);
+        else model = argv[i];
     }
-    if (!model) return usage();
-    size_t size;
-    void* data = read_file(model, &size);
-    if (!data) return 1;
+    if (!model) return usage_error("inspect", "no model given", NULL);
+    model_file file;
+    if (model_open(model, 0, &file)) return 1;
     ember_program prog;
-    ember_status st = ember_program_load(&prog, data, size);
+    ember_status st = ember_program_load(&prog, file.data, file.size);
     if (st) {
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str(st), ember_program_error(&prog));
-        free(data);
+        model_close(&file);
         return 1;
     }
     int rc = 0;
@@ -250,27 +419,32 @@ static int cmd_inspect(int argc, char** argv)
     if (json) {
         printf("{\"file\": ");
         json_str(model);
-        printf(", \"file_bytes\": %zu, \"constant_bytes\": %zu, \"methods\": [", size, ember_program_constant_bytes(&prog));
+        printf(", \"file_bytes\": %zu, \"constant_bytes\": %zu, \"methods\": [", file.size, ember_program_constant_bytes(&prog));
     } else {
-        printf("%s: %zu bytes, %zu constant bytes, %zu method%s\n", model, size, ember_program_constant_bytes(&prog), nm, nm == 1 ? "" : "s");
+        printf("%s: %zu bytes, %zu constant bytes, %zu method%s\n", model, file.size, ember_program_constant_bytes(&prog), nm, nm == 1 ? "" : "s");
     }
     for (size_t mi = 0; mi < nm; mi++) {
         const char* name = ember_program_method_name(&prog, mi);
         loaded_method lm;
-        st = load_method(&prog, name, &lm);
+        int lst = load_method(&prog, name, 0, &lm);
+        if (lst < 0) { /* out of memory for the bookkeeping: nothing more to say */
+            free_method(&lm);
+            model_close(&file);
+            return 1;
+        }
         if (json) {
             printf("%s{\"name\": ", mi ? ", " : "");
             json_str(name);
         } else {
             printf("\nmethod '%s'\n", name);
         }
-        if (st) {
+        if (lst) {
             if (json) {
                 printf(", \"error\": ");
                 json_str(ember_program_error(&prog));
                 printf("}");
             } else {
-                printf("  cannot load: %s: %s\n", ember_status_str(st), ember_program_error(&prog));
+                printf("  cannot load: %s: %s\n", ember_status_str((ember_status)lst), ember_program_error(&prog));
             }
             free_method(&lm);
             rc = 1;
@@ -330,18 +504,26 @@ static int cmd_inspect(int argc, char** argv)
         free_method(&lm);
     }
     if (json) printf("]}\n");
-    free(data);
+    model_close(&file);
     return rc;
 }
 
 int main(int argc, char** argv)
 {
-    if (argc < 2) return usage();
-    if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 2, argv + 2);
-    if (strcmp(argv[1], "inspect") == 0) return cmd_inspect(argc - 2, argv + 2);
-    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+    if (argc < 2) return usage_error(NULL, NULL, NULL);
+    const char* cmd = argv[1];
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 2, argv + 2);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("ember %s\n", EMBER_VERSION_STRING);
         return 0;
     }
-    return usage();
+    if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
+        const char* topic = argc > 2 ? argv[2] : NULL;
+        if (topic && strcmp(topic, "run") != 0 && strcmp(topic, "inspect") != 0)
+            return usage_error(NULL, "no help for", topic);
+        print_usage(stdout, topic, 1);
+        return 0;
+    }
+    return usage_error(NULL, "unknown command", cmd);
 }

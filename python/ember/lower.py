@@ -178,12 +178,31 @@ def _static_sizes(fake: torch.Tensor, node: torch.fx.Node) -> tuple[int, ...]:
     return sizes
 
 
-def _treespec_str(spec: Optional[pytree.TreeSpec]) -> str:
+def _treespec_str(spec: Optional[pytree.TreeSpec], what: str) -> str:
+    """The pytree spec as torch's treespec JSON, stored in the file so that a runtime can nest
+    the flat inputs/outputs as the model had them (ember.load(...).run rebuilds dicts)."""
     if spec is None:
         return ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pytree.treespec_dumps(spec)
+        try:
+            return pytree.treespec_dumps(spec)
+        except (NotImplementedError, TypeError) as e:  # e.g. an unregistered namedtuple
+            raise ExportError(
+                f"cannot store how the model's {what} nest ({e}); return a tensor, or a tuple, "
+                "list or dict of tensors"
+            ) from e
+
+
+def _output_paths(spec: Optional[pytree.TreeSpec]) -> list[str]:
+    """Where each flat output sits in the model's return value: "", "[1]", "['logits']"."""
+    if spec is None:
+        return []
+    try:
+        nested = pytree.tree_unflatten(list(range(spec.num_leaves)), spec)
+        return [pytree.keystr(path) for path, _ in pytree.tree_flatten_with_path(nested)[0]]
+    except Exception:  # a container torch cannot describe by path: positions only
+        return []
 
 
 def _transposed_2d(node: Any) -> Optional[torch.fx.Node]:
@@ -257,8 +276,8 @@ class _Lowerer:
                     "mutable state is not supported yet"
                 )
         input_kinds = {spec.arg.name: spec for spec in signature.input_specs}
-        self.method.encoded_inp_str = _treespec_str(self.exported.call_spec.in_spec)
-        self.method.encoded_out_str = _treespec_str(self.exported.call_spec.out_spec)
+        self.method.encoded_inp_str = _treespec_str(self.exported.call_spec.in_spec, "inputs")
+        self.method.encoded_out_str = _treespec_str(self.exported.call_spec.out_spec, "outputs")
         for node in self.exported.graph.nodes:
             if node.op == "placeholder":
                 self._placeholder(node, input_kinds[node.name])
@@ -304,7 +323,15 @@ class _Lowerer:
         results = node.args[0]
         if not isinstance(results, (list, tuple)):
             results = (results,)
-        for r in results:
+        paths = _output_paths(self.exported.call_spec.out_spec)
+        for i, r in enumerate(results):
+            if r is None:
+                where = f"the model's result{paths[i]}" if i < len(paths) else "the model's result"
+                raise ExportError(
+                    f"output {i} of method '{self.method.name}' ({where}) is None: Ember's "
+                    "runtime returns tensors and numbers, not None; leave it out of what the "
+                    "model returns (or return a tensor in its place)"
+                )
             if isinstance(r, torch.fx.Node):
                 self.method.outputs.append(self._tensor_index(r, node))
             else:

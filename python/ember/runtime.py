@@ -1,7 +1,16 @@
 """ctypes binding over libember: load a .pte and run it from Python, without torch.
 
-    prog = ember.load("model.pte")          # or bytes
-    outs = prog.run(x, method="forward")    # numpy or torch inputs -> list of numpy arrays
+    prog = ember.load("model.pte")          # maps the file read-only: weights are not copied
+    outs = prog.run(x, method="forward")    # numpy or torch inputs -> numpy outputs
+
+`run` returns a list of numpy arrays, one per output, except for a model whose result holds a
+dict: then that structure comes back, the dict with the same keys (and nested tuples, lists and
+dicts as the model nested them), rebuilt from the output spec the exporter stored in the file.
+
+Memory: `load(path)` maps the file (mmap, read-only); `load(bytes)` copies the bytes once into
+an aligned block. The program, and every method loaded from it, share one owner of those bytes
+and of the C program struct (`_Image`); nothing refers back, so the last of them to be dropped
+unmaps the file at once, without waiting for the cycle collector.
 
 The library is found through $EMBER_LIB, then build/lib/libember.so in the source tree, then
 the system's library path.
@@ -10,9 +19,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
+import math
+import mmap
 import os
+import stat
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -31,6 +44,7 @@ _NP_TO_DTYPE = {
 _DTYPE_TO_NP = {v: k for k, v in _NP_TO_DTYPE.items()}
 
 VALUE_INT, VALUE_BOOL, VALUE_DOUBLE, VALUE_TENSOR = 2, 3, 4, 5
+_SCALAR_KINDS = {VALUE_INT: "Int", VALUE_BOOL: "Bool", VALUE_DOUBLE: "Double"}
 
 
 class _Tensor(ctypes.Structure):
@@ -94,6 +108,8 @@ def _library() -> ctypes.CDLL:
         "ember_program_method_count": (c.c_size_t, [c.c_void_p]),
         "ember_program_method_name": (c.c_char_p, [c.c_void_p, c.c_size_t]),
         "ember_program_constant_bytes": (c.c_size_t, [c.c_void_p]),
+        "ember_program_method_spec": (c.c_int, [c.c_void_p, c.c_size_t, c.POINTER(c.c_char_p),
+                                                c.POINTER(c.c_char_p)]),
         "ember_method_requirements_get": (c.c_int, [c.c_void_p, c.c_char_p, c.POINTER(_Requirements)]),
         "ember_method_load": (c.c_int, [c.c_void_p, c.c_char_p, c.c_void_p, c.c_size_t,
                                         c.POINTER(c.c_void_p), c.c_size_t, c.POINTER(c.c_void_p)]),
@@ -118,9 +134,9 @@ def _library() -> ctypes.CDLL:
     return lib
 
 
-def _aligned(nbytes: int, align: int = 64) -> tuple[np.ndarray, int]:
-    """A zeroed numpy block and the address of its first `align`-aligned byte."""
-    raw = np.zeros(nbytes + align, dtype=np.uint8)
+def _aligned(nbytes: int, align: int = 64, zero: bool = True) -> tuple[np.ndarray, int]:
+    """A numpy block and the address of its first `align`-aligned byte."""
+    raw = (np.zeros if zero else np.empty)(nbytes + align, dtype=np.uint8)
     addr = raw.ctypes.data
     return raw, (addr + align - 1) // align * align
 
@@ -137,18 +153,198 @@ def _as_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-class Method:
-    """One loaded method: its bookkeeping block and planned buffers, owned by this object."""
+def _method_name(name: Any) -> bytes:
+    """The C string for a method name: a str without NUL characters ("forward\\0x" would
+    otherwise name "forward")."""
+    if not isinstance(name, str):
+        raise EmberError("invalid argument", f"a method name must be a str, not {type(name).__name__}")
+    if "\0" in name:
+        raise EmberError("invalid argument", f"method name {name!r} contains a NUL character")
+    try:
+        return name.encode("utf-8", "surrogateescape")  # round-trips names read from the file
+    except UnicodeEncodeError:
+        raise EmberError("invalid argument", f"method name {name!r} cannot be encoded as UTF-8") from None
 
-    def __init__(self, program: "Program", name: str):
+
+# ---- the file's bytes -------------------------------------------------------------------------
+
+
+class _Image:
+    """The program's bytes (a read-only mapping of the file, or one aligned copy) and the C
+    `ember_program` struct that points into them. Program and each Method hold this object;
+    it holds neither, so its lifetime ends with the last of them and the mapping is closed then."""
+
+    def __init__(self, lib: ctypes.CDLL, source: Union[str, os.PathLike, bytes, bytearray, memoryview]):
+        self._lib = lib
+        self._mmap: Optional[mmap.mmap] = None
+        self._view: Optional[np.ndarray] = None  # uint8 view of the mapping: its address
+        self._block: Optional[np.ndarray] = None  # the aligned copy, when not mapped
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self._copy(memoryview(source))
+        else:
+            self._map(os.fspath(source))
+        self._struct = np.zeros(lib.ember_program_struct_size() + 16, dtype=np.uint8)
+        self.handle = ctypes.c_void_p((self._struct.ctypes.data + 15) // 16 * 16)
+        st = lib.ember_program_load(self.handle, self.addr, self.size)
+        if st:
+            message = self.error()
+            self.close()
+            raise EmberError(_status(lib, st), message)
+
+    def _copy(self, src: memoryview) -> None:
+        if not src.c_contiguous:
+            raise EmberError("invalid argument", "the program's bytes must be contiguous")
+        src = src.cast("B") if src.format != "B" or src.ndim != 1 else src
+        self.size = src.nbytes
+        self._block, self.addr = _aligned(self.size, zero=False)
+        dst = self._block[self.addr - self._block.ctypes.data:][:self.size]
+        dst[:] = np.frombuffer(src, dtype=np.uint8)  # the one copy
+
+    def _map(self, path: str) -> None:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+                raise EmberError("invalid argument", f"{path} is {what}, not a .pte file")
+            self.size = st.st_size
+            if self.size == 0:  # mmap refuses empty files; the load says what is wrong
+                self._block, self.addr = _aligned(0)
+                return
+            try:
+                self._mmap = mmap.mmap(fd, self.size, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system without mmap: read it, once
+                self._read(fd, path)
+                return
+        finally:
+            os.close(fd)
+        if hasattr(mmap, "MADV_HUGEPAGE"):
+            try:
+                self._mmap.madvise(mmap.MADV_HUGEPAGE)
+            except OSError:  # advice only
+                pass
+        self._view = np.frombuffer(self._mmap, dtype=np.uint8)
+        self.addr = self._view.ctypes.data
+
+    def _read(self, fd: int, path: str) -> None:
+        self._block, self.addr = _aligned(self.size, zero=False)
+        dst = memoryview(self._block)[self.addr - self._block.ctypes.data:][:self.size]
+        done = 0
+        while done < self.size:
+            got = os.readv(fd, [dst[done:]])
+            if got <= 0:
+                raise EmberError("invalid argument", f"{path} shrank while being read")
+            done += got
+
+    def error(self) -> str:
+        return self._lib.ember_program_error(self.handle).decode(errors="replace")
+
+    def close(self) -> None:
+        self._view = None
+        if self._mmap is not None:
+            self._mmap.close()
+            self._mmap = None
+        self._block = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+# ---- the output spec: torch.utils._pytree's treespec JSON, read without torch ------------------
+
+_SEQUENCES = {"builtins.tuple": tuple, "builtins.list": list, "collections.namedtuple": tuple}
+_MAPPINGS = ("builtins.dict", "collections.OrderedDict", "collections.defaultdict")
+_MAX_DEPTH = 64
+
+
+class _Spec:
+    """One node of an output spec: a leaf (kind None), a sequence (tuple or list) or a mapping
+    (dict, keys in order); `unknown` names a container type this binding does not rebuild."""
+
+    def __init__(self, kind: Any, children: list["_Spec"], keys: Optional[list] = None,
+                 unknown: str = ""):
+        self.kind = kind
+        self.children = children
+        self.keys = keys
+        self.unknown = unknown
+        self.leaves: int = 1 if kind is None and not unknown else sum(c.leaves for c in children)
+        self.has_mapping: bool = kind is dict or any(c.has_mapping for c in children)
+        self.first_unknown: str = unknown or next((c.first_unknown for c in children if c.first_unknown), "")
+
+
+def _spec_node(node: Any, depth: int) -> _Spec:
+    if depth > _MAX_DEPTH or not isinstance(node, dict):
+        raise ValueError("not a treespec node")
+    kind, context, children = node.get("type"), node.get("context"), node.get("children_spec")
+    if not isinstance(children, list):
+        raise ValueError("children_spec is not a list")
+    kids = [_spec_node(c, depth + 1) for c in children]
+    if kind is None:
+        if kids:
+            raise ValueError("a leaf with children")
+        return _Spec(None, [])
+    if kind in _SEQUENCES:
+        return _Spec(_SEQUENCES[kind], kids)
+    if kind in _MAPPINGS:
+        keys = json.loads(context) if isinstance(context, str) else None
+        if kind == "collections.defaultdict" and isinstance(keys, dict):
+            keys = keys.get("dict_context")
+        if not isinstance(keys, list) or len(keys) != len(kids):
+            raise ValueError("a dict's keys do not match its children")
+        try:
+            if len(set(keys)) != len(keys):
+                raise ValueError("repeated dict keys")
+        except TypeError:
+            raise ValueError("unhashable dict keys") from None
+        return _Spec(dict, kids, keys=keys)
+    return _Spec(None, kids, unknown=str(kind))
+
+
+def _parse_spec(text: str, num_outputs: int) -> Optional[_Spec]:
+    """The output spec, or None when the file has none or one that does not describe its
+    outputs (the file is untrusted: a bad spec means flat outputs, never a crash)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        if not (isinstance(data, list) and len(data) == 2 and data[0] == 1):
+            return None
+        spec = _spec_node(data[1], 0)
+    except (ValueError, RecursionError, TypeError):
+        return None
+    return spec if spec.leaves == num_outputs else None
+
+
+def _rebuild(spec: _Spec, flat: list, pos: int = 0) -> tuple[Any, int]:
+    if spec.kind is None:
+        return flat[pos], pos + 1
+    values = []
+    for child in spec.children:
+        value, pos = _rebuild(child, flat, pos)
+        values.append(value)
+    if spec.kind is dict:
+        return dict(zip(spec.keys, values)), pos
+    return spec.kind(values), pos
+
+
+# ---- methods and programs ---------------------------------------------------------------------
+
+
+class Method:
+    """One loaded method: its bookkeeping block and planned buffers, owned by this object. It
+    keeps the program's bytes alive (through their owner), not the Program object."""
+
+    def __init__(self, image: _Image, name: str, output_spec: str = ""):
         lib = _library()
         self._lib = lib
-        self._program = program  # keeps the file bytes alive
+        self._image = image
         self.name = name
+        cname = _method_name(name)
         req = _Requirements()
-        st = lib.ember_method_requirements_get(program._handle, name.encode(), ctypes.byref(req))
+        st = lib.ember_method_requirements_get(image.handle, cname, ctypes.byref(req))
         if st:
-            raise EmberError(_status(lib, st), program._error())
+            raise EmberError(_status(lib, st), image.error())
         self.bookkeeping_bytes = int(req.bookkeeping_bytes)
         self.buffer_bytes = [int(req.buffer_bytes[i]) for i in range(req.num_buffers)]
         self._blocks = []
@@ -166,13 +362,14 @@ class Method:
             raise EmberError("memory too small",
                              f"method '{name}' asks for {total} bytes, which cannot be allocated ({e})") from None
         out = ctypes.c_void_p()
-        st = lib.ember_method_load(program._handle, name.encode(), self._book.ctypes.data,
+        st = lib.ember_method_load(image.handle, cname, self._book.ctypes.data,
                                    self._book.nbytes, ptrs, len(self.buffer_bytes), ctypes.byref(out))
         if st:
-            raise EmberError(_status(lib, st), program._error())
+            raise EmberError(_status(lib, st), image.error())
         self._ptrs = ptrs
         self._m = out.value
         self._borrowed: list[np.ndarray] = []
+        self._spec = _parse_spec(output_spec, self.num_outputs)
 
     @property
     def num_inputs(self) -> int:
@@ -183,14 +380,41 @@ class Method:
         return int(self._lib.ember_method_output_count(self._m))
 
     def _fail(self, st: int) -> EmberError:
-        return EmberError(_status(self._lib, st), self._lib.ember_method_error(self._m).decode())
+        return EmberError(_status(self._lib, st), self._lib.ember_method_error(self._m).decode(errors="replace"))
+
+    def _scalar(self, index: int, kind: int, x: Any) -> float:
+        """A scalar input's value, from a Python number, a numpy scalar or a 0-d array/tensor.
+        Checked here: the C call takes a double."""
+        name = _SCALAR_KINDS[kind]
+        arr = _as_numpy(x)
+        if arr.ndim != 0:
+            raise EmberError("invalid argument",
+                             f"input {index} is a scalar ({name}); got an array of shape {arr.shape}")
+        v = arr.item()
+        if isinstance(v, bool):
+            return float(v)
+        if kind == VALUE_BOOL:
+            if isinstance(v, (int, float)) and v in (0, 1):
+                return float(v)
+            raise EmberError("invalid argument", f"input {index} is a Bool; got {v!r}")
+        if not isinstance(v, (int, float)):  # complex, str, object
+            raise EmberError("invalid argument", f"input {index} is a scalar ({name}); got {v!r}")
+        if kind == VALUE_INT:
+            if isinstance(v, float) and (not math.isfinite(v) or not v.is_integer()):
+                raise EmberError("invalid argument", f"input {index} is an Int; {v!r} is not an integer")
+            if abs(v) > 2 ** 53:
+                raise EmberError("invalid argument", f"input {index} (Int): {v!r} is beyond ±2^53, which "
+                                 "the runtime's scalar call (it takes a double) cannot carry exactly")
+        try:
+            return float(v)
+        except OverflowError:
+            raise EmberError("invalid argument", f"input {index} (Double): {v!r} is out of range") from None
 
     def set_input(self, index: int, x: Any) -> None:
         lib = self._lib
         v = lib.ember_method_input(self._m, index)
-        if v and v.contents.tag in (VALUE_INT, VALUE_BOOL, VALUE_DOUBLE) and np.ndim(_as_numpy(x)) == 0 \
-                and not isinstance(x, np.ndarray):
-            st = lib.ember_method_set_input_scalar(self._m, index, float(_as_numpy(x)))
+        if v and v.contents.tag in _SCALAR_KINDS:
+            st = lib.ember_method_set_input_scalar(self._m, index, self._scalar(index, v.contents.tag, x))
             if st:
                 raise self._fail(st)
             return
@@ -226,11 +450,10 @@ class Method:
                 return np.zeros(shape, dtype=dt)
             if not t.data:
                 raise EmberError("input not set", f"output {index} has no data")
-            buf = (ctypes.c_uint8 * t.nbytes).from_address(t.data)
-            flat = np.frombuffer(buf, dtype=dt).copy()
-            # honour dim_order: element strides may describe a non-contiguous layout
+            view = np.frombuffer((ctypes.c_uint8 * t.nbytes).from_address(t.data), dtype=dt)
+            # honour dim_order: element strides may describe a non-contiguous layout; one copy
             strides = tuple(t.strides[d] * dt.itemsize for d in range(t.dim))
-            return np.lib.stride_tricks.as_strided(flat, shape=shape, strides=strides).copy()
+            return np.lib.stride_tricks.as_strided(view, shape=shape, strides=strides).copy()
         if val.tag == VALUE_INT:
             return int(val.u.i)
         if val.tag == VALUE_DOUBLE:
@@ -239,7 +462,22 @@ class Method:
             return bool(val.u.b)
         raise EmberError("not supported", f"output {index} has value kind {val.tag}")
 
-    def run(self, *inputs: Any) -> list:
+    def outputs(self, flat: bool = False) -> Any:
+        """The outputs of the last run: a list, or the model's dict (see `run`)."""
+        values = [self.output(i) for i in range(self.num_outputs)]
+        spec = self._spec
+        if flat or spec is None or not (spec.has_mapping or spec.first_unknown):
+            return values
+        if spec.first_unknown:
+            raise EmberError("not supported",
+                             f"method '{self.name}' returns a {spec.first_unknown}, which the binding "
+                             "does not rebuild; run(..., flat=True) returns its outputs as a list")
+        return _rebuild(spec, values)[0]
+
+    def run(self, *inputs: Any, flat: bool = False) -> Any:
+        """Runs on numpy/torch inputs (scalar inputs take numbers or 0-d arrays). Returns a list
+        of numpy arrays (copies), one per output; for a model whose result holds a dict, that
+        result, keys and nesting as the model had them. `flat=True` always returns the list."""
         if len(inputs) != self.num_inputs:
             raise EmberError("invalid argument",
                              f"method '{self.name}' takes {self.num_inputs} inputs, got {len(inputs)}")
@@ -247,9 +485,9 @@ class Method:
         for i, x in enumerate(inputs):
             self.set_input(i, x)
         self.execute()
-        return [self.output(i) for i in range(self.num_outputs)]
+        return self.outputs(flat)
 
-    def __del__(self):
+    def __del__(self) -> None:
         m = getattr(self, "_m", None)
         if m:
             self._lib.ember_method_destroy(m)
@@ -257,42 +495,54 @@ class Method:
 
 
 class Program:
-    """A .pte program loaded by the C runtime. The bytes are kept (aligned) for its lifetime."""
+    """A .pte program loaded by the C runtime. Its bytes (mapped or copied) live as long as the
+    program or any method loaded from it."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, source: Union[str, os.PathLike, bytes, bytearray, memoryview]):
         lib = _library()
         self._lib = lib
-        self._file, addr = _aligned(len(data))
-        ctypes.memmove(addr, data, len(data))
-        self._addr = addr
-        self.file_bytes = len(data)
-        self._struct = np.zeros(lib.ember_program_struct_size() + 16, dtype=np.uint8)
-        self._handle = ctypes.c_void_p((self._struct.ctypes.data + 15) // 16 * 16)
-        st = lib.ember_program_load(self._handle, addr, len(data))
-        if st:
-            raise EmberError(_status(lib, st), self._error())
+        self._image = _Image(lib, source)
+        self.file_bytes = self._image.size
         self._methods: dict[str, Method] = {}
 
+    @property
+    def _handle(self) -> ctypes.c_void_p:
+        return self._image.handle
+
     def _error(self) -> str:
-        return self._lib.ember_program_error(self._handle).decode(errors="replace")
+        return self._image.error()
 
     @property
     def method_names(self) -> list[str]:
         n = self._lib.ember_program_method_count(self._handle)
-        return [self._lib.ember_program_method_name(self._handle, i).decode() for i in range(n)]
+        return [self._lib.ember_program_method_name(self._handle, i).decode("utf-8", "surrogateescape")
+                for i in range(n)]
 
     @property
     def constant_bytes(self) -> int:
         return int(self._lib.ember_program_constant_bytes(self._handle))
 
+    def method_spec(self, name: str) -> tuple[str, str]:
+        """The (inputs, outputs) pytree specs the exporter stored for `name` (torch's treespec
+        JSON; "" when absent)."""
+        cname = _method_name(name)
+        for i in range(self._lib.ember_program_method_count(self._handle)):
+            if self._lib.ember_program_method_name(self._handle, i) == cname:
+                ins, outs = ctypes.c_char_p(), ctypes.c_char_p()
+                if self._lib.ember_program_method_spec(self._handle, i, ctypes.byref(ins), ctypes.byref(outs)):
+                    return "", ""
+                return ((ins.value or b"").decode(errors="replace"), (outs.value or b"").decode(errors="replace"))
+        return "", ""
+
     def method(self, name: str = "forward") -> Method:
+        _method_name(name)
         if name not in self._methods:
-            self._methods[name] = Method(self, name)
+            self._methods[name] = Method(self._image, name, self.method_spec(name)[1])
         return self._methods[name]
 
-    def run(self, *inputs: Any, method: str = "forward") -> list:
-        """Runs `method` on numpy/torch inputs; returns a list of numpy arrays (copies)."""
-        return self.method(method).run(*inputs)
+    def run(self, *inputs: Any, method: str = "forward", flat: bool = False) -> Any:
+        """Runs `method` on numpy/torch inputs; see Method.run for what comes back."""
+        return self.method(method).run(*inputs, flat=flat)
 
 
 _operators: "frozenset[str] | None" = None
@@ -310,9 +560,6 @@ def supported_operators() -> "frozenset[str]":
 
 
 def load(path_or_bytes: "str | os.PathLike | bytes | bytearray | memoryview") -> Program:
-    """Loads a .pte from a path or from bytes."""
-    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
-        data = bytes(path_or_bytes)
-    else:
-        data = Path(path_or_bytes).read_bytes()
-    return Program(data)
+    """Loads a .pte: a path is mapped read-only (weights are read in place, never copied); bytes
+    are copied once into an aligned block."""
+    return Program(path_or_bytes)

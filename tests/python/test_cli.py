@@ -1,8 +1,13 @@
 """The `ember` CLI (build/bin/ember): run writes outputs equal to torch eager's; inspect shows
 what the exporter planned (the same numbers as ExportedProgram.report_dict), OPT-125M included;
-bad input gives a message and a non-zero exit, never a crash."""
+bad input gives a message and a non-zero exit, never a crash; help exits 0 and bad usage 2; the
+model file is mapped (inspect touches no weight page) and inspect allocates no planned memory;
+failed or unjustified allocations are messages, not crashes."""
 import json
+import os
+import resource
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +16,11 @@ import torch
 
 import ember
 import zoo
+from ember import ir
+from ember.capture import capture
+from ember.emit import emit
+from ember.lower import lower
+from ember.plan import plan
 
 REPO = Path(__file__).resolve().parents[2]
 EMBER = REPO / "build" / "bin" / "ember"
@@ -58,11 +68,21 @@ def test_run_writes_outputs_equal_to_torch(tmp_path):
     _check_inspect_matches_report(_inspect(pte), prog)
 
 
-def test_inspect_opt125m_shows_planned_memory(tmp_path):
+@pytest.fixture(scope="module")
+def opt125m(tmp_path_factory):
+    """OPT-125M exported once (~1 min) for the inspect test and the binding's RSS test."""
     model, inputs = zoo.opt125m()
     prog = ember.export(model, inputs)
-    pte = tmp_path / "opt125m.pte"
+    pte = tmp_path_factory.mktemp("opt125m") / "opt125m.pte"
     prog.save(pte)
+    ids = pte.with_name("ids.npy")
+    np.save(ids, inputs[0].numpy())
+    del model
+    return prog, pte, ids
+
+
+def test_inspect_opt125m_shows_planned_memory(opt125m):
+    prog, pte, _ = opt125m
     info = _inspect(pte)
     _check_inspect_matches_report(info, prog)
     (method,) = info["methods"]
@@ -76,6 +96,53 @@ def test_inspect_opt125m_shows_planned_memory(tmp_path):
     print(f"\n[opt125m] ember inspect: planned {method['planned_bytes']} B "
           f"(naive {rep['naive_bytes']} B), constants {info['constant_bytes']} B, "
           f"bookkeeping {method['bookkeeping_bytes']} B")
+
+
+# Runs in a fresh interpreter that imports only ember.runtime (numpy, no torch): RSS from
+# /proc/self/status before ember.load, after it and a method load, and after one run.
+_RSS_PROBE = """
+import json, sys
+import numpy as np
+from ember import runtime
+
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmRSS:"))
+
+pte, ids = sys.argv[1], sys.argv[2]
+x = np.load(ids)
+before = rss()
+prog = runtime.load(pte)
+method = prog.method("forward")
+after_load = rss()
+(logits,) = method.run(x)
+after_run = rss()
+assert "torch" not in sys.modules
+print(json.dumps({"before": before, "after_load": after_load, "after_run": after_run,
+                  "file": prog.file_bytes, "planned": sum(method.buffer_bytes),
+                  "logits_bytes": logits.nbytes}))
+"""
+
+
+def test_binding_rss_opt125m(opt125m):
+    """The binding maps the file and allocates only the planned memory: loading and running
+    OPT-125M grows RSS by at most file + planned + 32 MiB (the weights are read in place, not
+    copied), and loading alone touches well under half the file (no read into bytes)."""
+    _, pte, ids = opt125m
+    env = dict(os.environ, PYTHONPATH=str(REPO / "python"))
+    r = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(pte), str(ids)], capture_output=True,
+                       text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    m = json.loads(r.stdout)
+    mib = 1 << 20
+    bound = m["file"] + m["planned"] + 32 * mib
+    print(f"\n[opt125m] binding RSS: before {m['before'] / mib:.1f} MiB, after load "
+          f"{m['after_load'] / mib:.1f} MiB (+{(m['after_load'] - m['before']) / mib:.1f}), after run "
+          f"{m['after_run'] / mib:.1f} MiB (+{(m['after_run'] - m['before']) / mib:.1f}); file "
+          f"{m['file'] / mib:.1f} MiB, planned {m['planned'] / mib:.1f} MiB, bound +{bound / mib:.1f} MiB")
+    assert m["after_load"] - m["before"] <= bound
+    assert m["after_run"] - m["before"] <= bound
+    assert m["after_load"] - m["before"] < m["file"] / 2
 
 
 @pytest.mark.parametrize("case", ["wrong_dtype", "wrong_count", "not_pte", "missing_file"])
@@ -101,3 +168,116 @@ def test_run_rejects_bad_input(tmp_path, case):
     r = _cli(*args)
     assert r.returncode == 1
     assert expect in r.stderr, r.stderr
+
+
+# ---- usage, files that are not programs, memory ------------------------------------------
+
+
+@pytest.mark.parametrize("args, shows", [
+    (["--help"], "ember inspect"), (["-h"], "ember inspect"), (["help"], "ember inspect"),
+    (["help", "run"], "--output-dir"), (["run", "--help"], "--output-dir"),
+    (["inspect", "--help"], "without allocating the planned memory"),
+    (["run", "model.pte", "--input", "x.npy", "-h"], "--output-dir"),
+])
+def test_help_prints_usage_and_exits_0(args, shows):
+    r = _cli(*args)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("usage:") and shows in r.stdout and r.stderr == ""
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], None), (["frobnicate"], "unknown command 'frobnicate'"), (["run"], "no model given"),
+    (["run", "a.pte", "--bogus"], "unknown option '--bogus'"),
+    (["run", "a.pte", "--input"], "missing the value of '--input'"),
+    (["run", "a.pte", "b.pte"], "more than one model given: 'b.pte'"),
+    (["inspect"], "no model given"), (["inspect", "a.pte", "--yaml"], "unknown option '--yaml'"),
+    (["help", "frobnicate"], "no help for 'frobnicate'"),
+])
+def test_bad_usage_exits_2(args, message):
+    r = _cli(*args)
+    assert r.returncode == 2
+    assert "usage:" in r.stderr and r.stdout == ""
+    if message:
+        assert message in r.stderr, r.stderr
+
+
+def test_model_must_be_a_regular_file(tmp_path):
+    fifo = tmp_path / "fifo.pte"
+    os.mkfifo(fifo)
+    empty = tmp_path / "empty.pte"
+    empty.write_bytes(b"")
+    for cmd in ("inspect", "run"):
+        r = _cli(cmd, str(tmp_path))
+        assert r.returncode == 1 and "is a directory, not a .pte file" in r.stderr, r.stderr
+        r = _cli(cmd, str(fifo))  # must not block waiting for a writer
+        assert r.returncode == 1 and "is not a regular file" in r.stderr, r.stderr
+        r = _cli(cmd, str(empty))
+        assert r.returncode == 1 and "cannot load" in r.stderr, r.stderr
+
+
+class _Repeat(torch.nn.Module):
+    """(1, 1, 1024) -> (256, 1024, 1024) float32: 4 KiB in, 1 GiB of planned memory out."""
+
+    def __init__(self, times=(256, 1024, 1)):
+        super().__init__()
+        self.times = times
+
+    def forward(self, x):
+        return x.repeat(*self.times)
+
+
+def _limited(limit_bytes: int):
+    def set_limit():
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    return set_limit
+
+
+def test_inspect_allocates_no_planned_memory_and_run_reports_failed_allocation(tmp_path):
+    pte = tmp_path / "repeat.pte"
+    ember.export(_Repeat(), (torch.randn(1, 1, 1024),)).save(pte)
+    limit = 256 << 20  # address space: far less than the 1 GiB the method plans
+    r = subprocess.run([str(EMBER), "inspect", str(pte), "--json"], capture_output=True, text=True,
+                       timeout=60, preexec_fn=_limited(limit))
+    assert r.returncode == 0, r.stderr
+    (method,) = json.loads(r.stdout)["methods"]
+    assert method["planned_bytes"] >= 1 << 30 and "error" not in method
+    x = tmp_path / "x.npy"
+    np.save(x, np.ones((1, 1, 1024), np.float32))
+    r = subprocess.run([str(EMBER), "run", str(pte), "--input", str(x)], capture_output=True,
+                       text=True, timeout=60, preexec_fn=_limited(limit))
+    assert r.returncode == 1
+    assert "ember: cannot allocate planned buffer 1 (" in r.stderr and "for method 'forward'" in r.stderr
+
+
+def test_run_refuses_more_planned_memory_than_ram(tmp_path):
+    """A file may claim any planned size; more than the machine's RAM is refused up front."""
+    model, inputs = zoo.mlp()
+    constants = ir.ConstantTable()
+    method = lower(capture(model, inputs), "forward", constants)
+    plan(method)
+    method.non_const_buffer_sizes = [0, 1 << 50]  # 1 PiB: the tensors fit, the claim is absurd
+    pte = tmp_path / "claims.pte"
+    pte.write_bytes(emit(ir.Program(methods=[method], constants=constants)))
+    x = tmp_path / "x.npy"
+    np.save(x, inputs[0].numpy())
+    r = _cli("inspect", str(pte), "--json")  # inspect allocates no planned memory: fine
+    assert r.returncode == 0 and json.loads(r.stdout)["methods"][0]["planned_bytes"] == 1 << 50
+    r = _cli("run", str(pte), "--input", str(x))
+    assert r.returncode == 1
+    assert f"asks for {1 << 50} bytes of planned memory, more than this machine's" in r.stderr, r.stderr
+
+
+def test_inspect_maps_the_file_instead_of_reading_it(tmp_path):
+    """A 64 MiB weight is never touched by inspect: mapped, its pages are not resident; read
+    into memory (as before) they would be."""
+    torch.manual_seed(2)
+    pte = tmp_path / "wide.pte"
+    ember.export(torch.nn.Linear(4096, 4096), (torch.randn(1, 4096),)).save(pte)
+    size = pte.stat().st_size
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+             "stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, str(EMBER), "inspect", str(pte)],
+                         capture_output=True, text=True, timeout=60, check=True)
+    max_rss = int(out.stdout) * 1024
+    print(f"\n[inspect] file {size} B, CLI max RSS {max_rss} B")
+    assert max_rss < size / 4
