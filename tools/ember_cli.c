@@ -2,8 +2,13 @@
  *
  *   ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]
  *   ember inspect MODEL.pte [--json]
+ *   ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]
  *   ember version
- *   ember help [run|inspect]
+ *   ember help [run|inspect|test-bundle]
+ *
+ * Every command takes a bundled program (.bpte) too, using the program inside it. test-bundle
+ * runs the test cases a bundled program carries and reports each as passed or failed, with its
+ * largest error against the stored expected outputs; it exits 0 only when every case passed.
  *
  * The CLI is an application of libember: it maps the file read-only (weights are read in place,
  * never copied) and allocates the method's memory with malloc, which the library itself never
@@ -30,6 +35,7 @@
 static const char* const usage_run =
     "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n";
 static const char* const usage_inspect = "  ember inspect MODEL.pte [--json]\n";
+static const char* const usage_test_bundle = "  ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]\n";
 
 /* The usage of `command` (all commands when NULL); `explain` adds what the command does. */
 static void print_usage(FILE* f, const char* command, int explain)
@@ -37,13 +43,21 @@ static void print_usage(FILE* f, const char* command, int explain)
     fprintf(f, "usage:\n");
     if (!command || strcmp(command, "run") == 0) fputs(usage_run, f);
     if (!command || strcmp(command, "inspect") == 0) fputs(usage_inspect, f);
-    if (!command) fprintf(f, "  ember version\n  ember help [run|inspect]\n");
+    if (!command || strcmp(command, "test-bundle") == 0) fputs(usage_test_bundle, f);
+    if (!command) fprintf(f, "  ember version\n  ember help [run|inspect|test-bundle]\n");
     if (explain && command && strcmp(command, "run") == 0)
         fprintf(f, "\nRuns METHOD (default forward) on the .npy inputs, in order, and prints each output's\n"
                    "dtype, shape and statistics; --output-dir writes them as DIR/output_<i>.npy.\n");
     if (explain && command && strcmp(command, "inspect") == 0)
         fprintf(f, "\nDescribes each method: inputs, outputs, operators, delegates and the memory it needs\n"
                    "(planned buffers, bookkeeping), without allocating the planned memory.\n");
+    if (explain && command && strcmp(command, "test-bundle") == 0)
+        fprintf(f, "\nRuns every test case of a bundled program (.bpte, ExecuTorch's BundledProgram) and reports\n"
+                   "each as PASS or FAIL with its largest error against the stored expected outputs. A float\n"
+                   "passes within atol + rtol * |expected| (defaults 1e-8 and 1e-5, as ExecuTorch's); integers\n"
+                   "and bools must be equal. --method runs one method's cases only. Exit status 0 when every\n"
+                   "case passed, 1 otherwise.\n");
+    if (explain && command) fprintf(f, "\nMODEL may be a .pte or a bundled program (.bpte).\n");
 }
 
 /* Bad usage: a message (if any), the usage on stderr, exit status 2. */
@@ -142,6 +156,32 @@ static void model_close(model_file* f)
     if (f->map) munmap(f->map, f->size);
     free(f->copy);
     memset(f, 0, sizeof *f);
+}
+
+/* The program in an open file: the file itself, or the one a bundled program wraps (then
+ * *bundle holds the wrapper and *bundled is set). Prints what is wrong on failure. */
+static int program_load(const char* path, const model_file* f, ember_bundle* bundle, int* bundled,
+                        ember_program* prog)
+{
+    const void* data = f->data;
+    size_t size = f->size;
+    *bundled = ember_bundle_identify(data, size);
+    if (*bundled) {
+        ember_status st = ember_bundle_load(bundle, data, size);
+        if (st) {
+            fprintf(stderr, "ember: cannot load %s: %s: %s\n", path, ember_status_str(st), ember_bundle_error(bundle));
+            return -1;
+        }
+        data = bundle->program;
+        size = bundle->program_size;
+    }
+    ember_status st = ember_program_load(prog, data, size);
+    if (st) {
+        fprintf(stderr, "ember: cannot load %s%s: %s: %s\n", *bundled ? "the program in " : "", path,
+                ember_status_str(st), ember_program_error(prog));
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- methods ------------------------------------------------------------------------- */
@@ -282,11 +322,10 @@ static int cmd_run(int argc, char** argv)
     npy_array arrays[MAX_INPUTS];
     memset(arrays, 0, sizeof arrays);
     char err[512];
-    ember_status st = ember_program_load(&prog, file.data, file.size);
-    if (st) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str(st), ember_program_error(&prog));
-        goto done;
-    }
+    ember_bundle bundle;
+    int bundled;
+    ember_status st;
+    if (program_load(model, &file, &bundle, &bundled, &prog)) goto done;
     int lst = load_method(&prog, method, 1, &lm);
     if (lst < 0) goto done;
     if (lst) {
@@ -408,9 +447,9 @@ static int cmd_inspect(int argc, char** argv)
     model_file file;
     if (model_open(model, 0, &file)) return 1;
     ember_program prog;
-    ember_status st = ember_program_load(&prog, file.data, file.size);
-    if (st) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str(st), ember_program_error(&prog));
+    ember_bundle bundle;
+    int bundled;
+    if (program_load(model, &file, &bundle, &bundled, &prog)) {
         model_close(&file);
         return 1;
     }
@@ -419,9 +458,25 @@ static int cmd_inspect(int argc, char** argv)
     if (json) {
         printf("{\"file\": ");
         json_str(model);
-        printf(", \"file_bytes\": %zu, \"constant_bytes\": %zu, \"methods\": [", file.size, ember_program_constant_bytes(&prog));
+        printf(", \"file_bytes\": %zu, \"constant_bytes\": %zu, ", file.size, ember_program_constant_bytes(&prog));
+        if (bundled) {
+            printf("\"bundle\": {\"program_bytes\": %zu, \"suites\": [", bundle.program_size);
+            for (size_t s = 0; s < ember_bundle_suite_count(&bundle); s++) {
+                printf("%s{\"method\": ", s ? ", " : "");
+                json_str(ember_bundle_suite_method(&bundle, s));
+                printf(", \"cases\": %zu}", ember_bundle_case_count(&bundle, s));
+            }
+            printf("]}, ");
+        }
+        printf("\"methods\": [");
     } else {
         printf("%s: %zu bytes, %zu constant bytes, %zu method%s\n", model, file.size, ember_program_constant_bytes(&prog), nm, nm == 1 ? "" : "s");
+        if (bundled) {
+            printf("bundled program: a %zu-byte program with test cases for", bundle.program_size);
+            for (size_t s = 0; s < ember_bundle_suite_count(&bundle); s++)
+                printf("%s '%s' (%zu)", s ? "," : "", ember_bundle_suite_method(&bundle, s), ember_bundle_case_count(&bundle, s));
+            printf("%s\n", ember_bundle_suite_count(&bundle) ? "" : " no method");
+        }
     }
     for (size_t mi = 0; mi < nm; mi++) {
         const char* name = ember_program_method_name(&prog, mi);
@@ -508,19 +563,118 @@ static int cmd_inspect(int argc, char** argv)
     return rc;
 }
 
+/* ---- test-bundle --------------------------------------------------------------------- */
+
+/* A tolerance argument: a finite number >= 0. */
+static int parse_tolerance(const char* text, double* out)
+{
+    char* end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v >= 0.0) || isinf(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int cmd_test_bundle(int argc, char** argv)
+{
+    const char* model = NULL;
+    const char* only = NULL;
+    double rtol = 1e-5, atol = 1e-8;
+    for (int i = 0; i < argc; i++) {
+        const char* a = argv[i];
+        if (is_help(a)) {
+            print_usage(stdout, "test-bundle", 1);
+            return 0;
+        }
+        int takes_value = strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0 || strcmp(a, "--method") == 0;
+        if (takes_value && i + 1 == argc) return usage_error("test-bundle", "missing the value of", a);
+        if (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) {
+            if (parse_tolerance(argv[++i], a[2] == 'r' ? &rtol : &atol))
+                return usage_error("test-bundle", "a tolerance is a number >= 0, not", argv[i]);
+        } else if (strcmp(a, "--method") == 0) {
+            only = argv[++i];
+        } else if (a[0] == '-') {
+            return usage_error("test-bundle", "unknown option", a);
+        } else if (model) {
+            return usage_error("test-bundle", "more than one model given:", a);
+        } else {
+            model = a;
+        }
+    }
+    if (!model) return usage_error("test-bundle", "no bundled program given", NULL);
+    model_file file;
+    if (model_open(model, 1, &file)) return 1;
+    ember_program prog;
+    ember_bundle bundle;
+    int bundled;
+    if (program_load(model, &file, &bundle, &bundled, &prog)) {
+        model_close(&file);
+        return 1;
+    }
+    if (!bundled) {
+        fprintf(stderr, "ember: %s is a program without test cases, not a bundled program (.bpte)\n", model);
+        model_close(&file);
+        return 1;
+    }
+    size_t cases = 0, passed = 0, suites_run = 0;
+    for (size_t s = 0; s < ember_bundle_suite_count(&bundle); s++) {
+        const char* name = ember_bundle_suite_method(&bundle, s);
+        if (!name || (only && strcmp(name, only) != 0)) continue;
+        suites_run++;
+        size_t n = ember_bundle_case_count(&bundle, s);
+        loaded_method lm;
+        int lst = load_method(&prog, name, 1, &lm);
+        if (lst) {
+            if (lst > 0) printf("%s: cannot load: %s: %s\n", name, ember_status_str((ember_status)lst), ember_program_error(&prog));
+            printf("%s: %zu test case%s not run\n", name, n, n == 1 ? "" : "s");
+            cases += n;
+            free_method(&lm);
+            continue;
+        }
+        for (size_t c = 0; c < n; c++, cases++) {
+            ember_bundle_check check;
+            ember_status st = ember_bundle_set_inputs(&bundle, s, c, lm.method);
+            const char* why = ember_bundle_error(&bundle);
+            if (!st && (st = ember_method_execute(lm.method))) why = ember_method_error(lm.method);
+            if (!st && (st = ember_bundle_check_outputs(&bundle, s, c, lm.method, rtol, atol, &check))) why = ember_bundle_error(&bundle);
+            if (st) {
+                printf("%s case %zu: ERROR  %s: %s\n", name, c, ember_status_str(st), why);
+                continue;
+            }
+            passed += check.passed;
+            printf("%s case %zu: %s  max |error| %.3g (output %zu of %zu)", name, c, check.passed ? "PASS" : "FAIL",
+                   check.max_abs_error, check.worst_output, check.outputs);
+            if (!check.passed) printf(", %zu element%s outside atol %g + rtol %g * |expected|", check.mismatches,
+                                      check.mismatches == 1 ? "" : "s", atol, rtol);
+            printf("\n");
+        }
+        free_method(&lm);
+    }
+    if (only && !suites_run) {
+        fprintf(stderr, "ember: %s has no test cases for method '%s'\n", model, only);
+        model_close(&file);
+        return 1;
+    }
+    printf("%zu of %zu test case%s passed\n", passed, cases, cases == 1 ? "" : "s");
+    model_close(&file);
+    return passed == cases ? 0 : 1;
+}
+
 int main(int argc, char** argv)
 {
     if (argc < 2) return usage_error(NULL, NULL, NULL);
     const char* cmd = argv[1];
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 2, argv + 2);
+    if (strcmp(cmd, "test-bundle") == 0) return cmd_test_bundle(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("ember %s\n", EMBER_VERSION_STRING);
         return 0;
     }
     if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
         const char* topic = argc > 2 ? argv[2] : NULL;
-        if (topic && strcmp(topic, "run") != 0 && strcmp(topic, "inspect") != 0)
+        if (topic && strcmp(topic, "run") != 0 && strcmp(topic, "inspect") != 0 && strcmp(topic, "test-bundle") != 0)
             return usage_error(NULL, "no help for", topic);
         print_usage(stdout, topic, 1);
         return 0;

@@ -301,6 +301,9 @@ typedef struct ember_bundle {
     char error[240];         /* last error, NUL-terminated */
 } ember_bundle;
 
+/* sizeof(ember_bundle), for language bindings. */
+size_t ember_bundle_struct_size(void);
+
 /* True if `data` carries the bundled-program identifier BP08 (bytes 4..7). */
 bool ember_bundle_identify(const void* data, size_t size);
 

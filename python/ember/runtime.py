@@ -76,6 +76,24 @@ class _Requirements(ctypes.Structure):
                 ("buffer_bytes", ctypes.c_size_t * MAX_BUFFERS)]
 
 
+class _Bundle(ctypes.Structure):  # ember_bundle (ember.h): fields read here, written by C
+    _fields_ = [("data", ctypes.c_void_p), ("size", ctypes.c_size_t), ("program", ctypes.c_void_p),
+                ("program_size", ctypes.c_size_t), ("suites", ctypes.c_uint32),
+                ("num_suites", ctypes.c_uint32), ("error", ctypes.c_char * 240)]
+
+
+class _BundleValue(ctypes.Structure):
+    _fields_ = [("tag", ctypes.c_uint32), ("dtype", ctypes.c_uint8), ("dim", ctypes.c_uint8),
+                ("sizes", ctypes.c_int32 * MAX_DIMS), ("dim_order", ctypes.c_uint8 * MAX_DIMS),
+                ("data", ctypes.c_void_p), ("nbytes", ctypes.c_size_t), ("i", ctypes.c_int64),
+                ("d", ctypes.c_double), ("b", ctypes.c_bool)]
+
+
+class _BundleCheck(ctypes.Structure):
+    _fields_ = [("passed", ctypes.c_bool), ("outputs", ctypes.c_size_t), ("mismatches", ctypes.c_size_t),
+                ("worst_output", ctypes.c_size_t), ("max_abs_error", ctypes.c_double)]
+
+
 def _find_library() -> str:
     env = os.environ.get("EMBER_LIB")
     if env:
@@ -123,6 +141,21 @@ def _library() -> ctypes.CDLL:
         "ember_method_execute": (c.c_int, [c.c_void_p]),
         "ember_method_error": (c.c_char_p, [c.c_void_p]),
         "ember_method_destroy": (None, [c.c_void_p]),
+        "ember_bundle_struct_size": (c.c_size_t, []),
+        "ember_bundle_identify": (c.c_bool, [c.c_void_p, c.c_size_t]),
+        "ember_bundle_load": (c.c_int, [c.POINTER(_Bundle), c.c_void_p, c.c_size_t]),
+        "ember_bundle_suite_count": (c.c_size_t, [c.POINTER(_Bundle)]),
+        "ember_bundle_suite_method": (c.c_char_p, [c.POINTER(_Bundle), c.c_size_t]),
+        "ember_bundle_case_count": (c.c_size_t, [c.POINTER(_Bundle), c.c_size_t]),
+        "ember_bundle_input_count": (c.c_size_t, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t]),
+        "ember_bundle_expected_count": (c.c_size_t, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t]),
+        "ember_bundle_input": (c.c_int, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t, c.c_size_t,
+                                         c.POINTER(_BundleValue)]),
+        "ember_bundle_expected": (c.c_int, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t, c.c_size_t,
+                                            c.POINTER(_BundleValue)]),
+        "ember_bundle_set_inputs": (c.c_int, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t, c.c_void_p]),
+        "ember_bundle_check_outputs": (c.c_int, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t, c.c_void_p,
+                                                 c.c_double, c.c_double, c.POINTER(_BundleCheck)]),
         "ember_operator_count": (c.c_size_t, []),
         "ember_operator_name": (c.c_char_p, [c.c_size_t]),
     }
@@ -130,6 +163,8 @@ def _library() -> ctypes.CDLL:
         fn = getattr(lib, name)
         fn.restype = res
         fn.argtypes = args
+    if lib.ember_bundle_struct_size() != ctypes.sizeof(_Bundle):
+        raise EmberError("internal error", "libember's ember_bundle differs from the binding's: rebuild both")
     _lib = lib
     return lib
 
@@ -185,9 +220,19 @@ class _Image:
             self._map(os.fspath(source))
         self._struct = np.zeros(lib.ember_program_struct_size() + 16, dtype=np.uint8)
         self.handle = ctypes.c_void_p((self._struct.ctypes.data + 15) // 16 * 16)
-        st = lib.ember_program_load(self.handle, self.addr, self.size)
+        program, program_size = self.addr, self.size
+        self.bundle: Optional[_Bundle] = None  # a bundled program (.bpte): the wrapper
+        if lib.ember_bundle_identify(self.addr, self.size):
+            self.bundle = _Bundle()
+            st = lib.ember_bundle_load(ctypes.byref(self.bundle), self.addr, self.size)
+            if st:
+                message = self.bundle.error.decode(errors="replace")
+                self.close()
+                raise EmberError(_status(lib, st), message)
+            program, program_size = self.bundle.program, self.bundle.program_size
+        st = lib.ember_program_load(self.handle, program, program_size)
         if st:
-            message = self.error()
+            message = ("the bundled program's " if self.bundle is not None else "") + self.error()
             self.close()
             raise EmberError(_status(lib, st), message)
 
@@ -494,9 +539,41 @@ class Method:
             self._m = None
 
 
+class BundleCaseResult:
+    """One test case of a bundled program, run: `passed` when every output element is within
+    atol + rtol * |expected| (ints and bools equal); `error` names what kept it from running."""
+
+    def __init__(self, method: str, case: int, passed: bool, max_abs_error: float = float("nan"),
+                 worst_output: int = 0, mismatches: int = 0, error: str = ""):
+        self.method, self.case, self.passed = method, case, passed
+        self.max_abs_error, self.worst_output, self.mismatches, self.error = (
+            max_abs_error, worst_output, mismatches, error)
+
+    def __repr__(self) -> str:
+        if self.error:
+            return f"<{self.method} case {self.case}: ERROR {self.error}>"
+        return (f"<{self.method} case {self.case}: {'PASS' if self.passed else 'FAIL'} "
+                f"max |error| {self.max_abs_error:.3g} at output {self.worst_output}>")
+
+
+def _bundle_value(v: _BundleValue) -> Any:
+    if v.tag == VALUE_TENSOR:
+        dt = _DTYPE_TO_NP.get(v.dtype)
+        if dt is None:
+            raise EmberError("not supported", f"a bundled tensor has dtype code {v.dtype}")
+        sizes = [v.sizes[d] for d in range(v.dim)]
+        order = [v.dim_order[d] for d in range(v.dim)]
+        stored = [sizes[o] for o in order]  # the shape as laid out in memory
+        flat = np.frombuffer((ctypes.c_uint8 * v.nbytes).from_address(v.data), dtype=dt) if v.nbytes \
+            else np.zeros(0, dtype=dt)
+        return np.transpose(flat.reshape(stored), np.argsort(order)).copy()
+    return {VALUE_INT: lambda: int(v.i), VALUE_DOUBLE: lambda: float(v.d), VALUE_BOOL: lambda: bool(v.b)}[v.tag]()
+
+
 class Program:
     """A .pte program loaded by the C runtime. Its bytes (mapped or copied) live as long as the
-    program or any method loaded from it."""
+    program or any method loaded from it. Loaded from a bundled program (.bpte), it is the
+    program inside, and `bundle_suites`, `bundle_case` and `test_bundle` reach the test cases."""
 
     def __init__(self, source: Union[str, os.PathLike, bytes, bytearray, memoryview]):
         lib = _library()
@@ -544,6 +621,74 @@ class Program:
         """Runs `method` on numpy/torch inputs; see Method.run for what comes back."""
         return self.method(method).run(*inputs, flat=flat)
 
+    # ---- bundled programs ----
+
+    @property
+    def is_bundle(self) -> bool:
+        return self._image.bundle is not None
+
+    def _bundle(self) -> "ctypes._Pointer":
+        if self._image.bundle is None:
+            raise EmberError("invalid argument", "this program is not a bundled program (.bpte): it has no test cases")
+        return ctypes.byref(self._image.bundle)
+
+    def _bundle_error(self) -> str:
+        return self._image.bundle.error.decode(errors="replace")
+
+    @property
+    def bundle_suites(self) -> list[tuple[str, int]]:
+        """(method name, number of test cases) for each test suite of a bundled program."""
+        b, lib = self._bundle(), self._lib
+        return [(lib.ember_bundle_suite_method(b, s).decode("utf-8", "surrogateescape"), int(lib.ember_bundle_case_count(b, s)))
+                for s in range(lib.ember_bundle_suite_count(b))]
+
+    def bundle_case(self, suite: int, case: int) -> tuple[list, list]:
+        """The stored (inputs, expected outputs) of a test case: numpy arrays and numbers."""
+        b, lib = self._bundle(), self._lib
+        out = ([], [])
+        for values, count, get in ((out[0], lib.ember_bundle_input_count, lib.ember_bundle_input),
+                                   (out[1], lib.ember_bundle_expected_count, lib.ember_bundle_expected)):
+            for i in range(count(b, suite, case)):
+                v = _BundleValue()
+                st = get(b, suite, case, i, ctypes.byref(v))
+                if st:
+                    raise EmberError(_status(lib, st), self._bundle_error())
+                values.append(_bundle_value(v))
+        return out
+
+    def test_bundle(self, rtol: float = 1e-5, atol: float = 1e-8, method: Optional[str] = None) -> list[BundleCaseResult]:
+        """Runs every test case of a bundled program (or of one method's suite) and compares the
+        outputs with the stored expected ones (defaults as ExecuTorch's). A case that cannot run
+        is reported with its error, not raised."""
+        b, lib = self._bundle(), self._lib
+        results = []
+        for s, (name, cases) in enumerate(self.bundle_suites):
+            if method is not None and name != method:
+                continue
+            try:
+                m = self.method(name)
+            except EmberError as e:
+                results += [BundleCaseResult(name, c, False, error=str(e)) for c in range(cases)]
+                continue
+            for c in range(cases):
+                check = _BundleCheck()
+                st = lib.ember_bundle_set_inputs(b, s, c, m._m)
+                error = self._bundle_error() if st else ""
+                if not st:
+                    st = lib.ember_method_execute(m._m)
+                    error = lib.ember_method_error(m._m).decode(errors="replace") if st else ""
+                if not st:
+                    st = lib.ember_bundle_check_outputs(b, s, c, m._m, rtol, atol, ctypes.byref(check))
+                    error = self._bundle_error() if st else ""
+                if st:
+                    results.append(BundleCaseResult(name, c, False, error=f"{_status(lib, st)}: {error}"))
+                else:
+                    results.append(BundleCaseResult(name, c, bool(check.passed), float(check.max_abs_error),
+                                                    int(check.worst_output), int(check.mismatches)))
+        if method is not None and not any(r.method == method for r in results):
+            raise EmberError("not found", f"the bundled program has no test cases for method '{method}'")
+        return results
+
 
 _operators: "frozenset[str] | None" = None
 
@@ -560,6 +705,7 @@ def supported_operators() -> "frozenset[str]":
 
 
 def load(path_or_bytes: "str | os.PathLike | bytes | bytearray | memoryview") -> Program:
-    """Loads a .pte: a path is mapped read-only (weights are read in place, never copied); bytes
-    are copied once into an aligned block."""
+    """Loads a .pte, or the program inside a bundled program (.bpte; then `test_bundle()` runs
+    its test cases): a path is mapped read-only (weights are read in place, never copied);
+    bytes are copied once into an aligned block."""
     return Program(path_or_bytes)

@@ -138,14 +138,17 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
         return MALFORMED(L, "tensor value %u: dim_order has %u entries for rank %u", idx, order.len, sizes.len);
     out->dtype = (uint8_t)dtype;
     out->dim = (uint8_t)sizes.len;
-    int64_t numel = 1;
+    /* numel, and the product of the non-zero sizes (the strides of an empty tensor), both
+     * below 2^31: no stride or offset computed from them can overflow. */
+    int64_t numel = 1, span = 1;
     uint32_t seen = 0;
     for (uint32_t d = 0; d < sizes.len; d++) {
         int32_t s = fb_vec_i32(&L->b, &sizes, d);
         if (s < 0) return MALFORMED(L, "tensor value %u has negative size %d", idx, s);
         out->sizes[d] = s;
         numel *= s;
-        if (numel > INT32_MAX) return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has more than 2^31 elements", idx);
+        span *= s ? s : 1;
+        if (span > INT32_MAX) return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has more than 2^31 elements", idx);
         uint8_t o = order.len ? L->b.data[order.pos + d] : (uint8_t)d;
         if (o >= sizes.len || (seen & (1u << o)))
             return MALFORMED(L, "tensor value %u: dim_order is not a permutation", idx);

@@ -66,6 +66,8 @@ static fb_buf bundle_fb(const ember_bundle* b)
     return f;
 }
 
+size_t ember_bundle_struct_size(void) { return sizeof(ember_bundle); }
+
 bool ember_bundle_identify(const void* data, size_t size)
 {
     return data && size >= 8 && memcmp((const uint8_t*)data + 4, "BP08", 4) == 0;
