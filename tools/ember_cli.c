@@ -54,9 +54,9 @@ static void print_usage(FILE* f, const char* command, int explain)
     if (explain && command && strcmp(command, "test-bundle") == 0)
         fprintf(f, "\nRuns every test case of a bundled program (.bpte, ExecuTorch's BundledProgram) and reports\n"
                    "each as PASS or FAIL with its largest error against the stored expected outputs. A float\n"
-                   "passes within atol + rtol * |expected| (defaults 1e-8 and 1e-5, as ExecuTorch's); integers\n"
-                   "and bools must be equal. --method runs one method's cases only. Exit status 0 when every\n"
-                   "case passed, 1 otherwise.\n");
+                   "passes within atol + rtol * |expected| (defaults 1e-6 and 1e-5: float32 rounding near zero\n"
+                   "passes; ExecuTorch's verifier uses atol 1e-8); integers and bools must be equal. --method\n"
+                   "runs one method's cases only. Exit status 0 when every case passed, 1 otherwise.\n");
     if (explain && command) fprintf(f, "\nMODEL may be a .pte or a bundled program (.bpte).\n");
 }
 
@@ -580,7 +580,7 @@ static int cmd_test_bundle(int argc, char** argv)
 {
     const char* model = NULL;
     const char* only = NULL;
-    double rtol = 1e-5, atol = 1e-8;
+    double rtol = EMBER_BUNDLE_RTOL, atol = EMBER_BUNDLE_ATOL;
     for (int i = 0; i < argc; i++) {
         const char* a = argv[i];
         if (is_help(a)) {

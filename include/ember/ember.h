@@ -288,7 +288,7 @@ void ember_method_destroy(ember_method* method);
  *     ember_bundle_set_inputs(&bundle, s, c, m);
  *     ember_method_execute(m);
  *     ember_bundle_check check;
- *     ember_bundle_check_outputs(&bundle, s, c, m, 1e-5, 1e-8, &check);  // check.passed
+ *     ember_bundle_check_outputs(&bundle, s, c, m, EMBER_BUNDLE_RTOL, EMBER_BUNDLE_ATOL, &check);
  *
  * Fields are private; like ember_program, the struct points into the caller's bytes. */
 typedef struct ember_bundle {
@@ -304,7 +304,8 @@ typedef struct ember_bundle {
 /* sizeof(ember_bundle), for language bindings. */
 size_t ember_bundle_struct_size(void);
 
-/* True if `data` carries the bundled-program identifier BP08 (bytes 4..7). */
+/* True if `data` carries a bundled-program identifier ("BP" and two digits at bytes 4..7;
+ * ember_bundle_load reads version BP08 and names any other). */
 bool ember_bundle_identify(const void* data, size_t size);
 
 /* Verifies the wrapper (as FlatBuffers' verifier does) and finds the program inside. `data`
@@ -344,6 +345,13 @@ ember_status ember_bundle_expected(ember_bundle* bundle, size_t suite, size_t te
  * the case's inputs. */
 ember_status ember_bundle_set_inputs(ember_bundle* bundle, size_t suite, size_t test_case,
                                      ember_method* method);
+
+/* Default tolerances of the tools (ember test-bundle, Program.test_bundle). Expected outputs
+ * usually come from PyTorch eager, whose float32 rounding differs from any other runtime's:
+ * atol lets elements near zero differ by that much (ExecuTorch's verifier uses 1e-8, which
+ * fails correct models on outputs that cancel to near zero). */
+#define EMBER_BUNDLE_RTOL 1e-5
+#define EMBER_BUNDLE_ATOL 1e-6
 
 /* The outcome of comparing a method's outputs with a case's expected outputs. */
 typedef struct ember_bundle_check {

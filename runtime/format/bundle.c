@@ -70,7 +70,9 @@ size_t ember_bundle_struct_size(void) { return sizeof(ember_bundle); }
 
 bool ember_bundle_identify(const void* data, size_t size)
 {
-    return data && size >= 8 && memcmp((const uint8_t*)data + 4, "BP08", 4) == 0;
+    const uint8_t* id = (const uint8_t*)data + 4;
+    return data && size >= 8 && id[0] == 'B' && id[1] == 'P' && id[2] >= '0' && id[2] <= '9' &&
+           id[3] >= '0' && id[3] <= '9';
 }
 
 ember_status ember_bundle_load(ember_bundle* b, const void* data, size_t size)
@@ -78,9 +80,9 @@ ember_status ember_bundle_load(ember_bundle* b, const void* data, size_t size)
     if (!b) return EMBER_INVALID_ARGUMENT;
     memset(b, 0, sizeof *b);
     if (!data) return fail(b, EMBER_INVALID_ARGUMENT, "no data");
-    if (size >= 8 && memcmp((const uint8_t*)data + 4, "BP0", 3) == 0 && !ember_bundle_identify(data, size))
-        return fail(b, EMBER_NOT_SUPPORTED, "bundled program version '%.4s' is not supported (Ember reads BP08)", (const char*)data + 4);
     if (!ember_bundle_identify(data, size)) return fail(b, EMBER_MALFORMED_PROGRAM, "not a bundled program (no BP08 identifier)");
+    if (memcmp((const uint8_t*)data + 4, "BP08", 4) != 0)
+        return fail(b, EMBER_NOT_SUPPORTED, "bundled program version '%.4s' is not supported (Ember reads BP08)", (const char*)data + 4);
     b->data = data;
     b->size = size;
     fb_buf f = bundle_fb(b);

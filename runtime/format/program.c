@@ -28,6 +28,8 @@ static ember_status read_header(ember_program* p)
 {
     const uint8_t* d = p->data;
     if (p->size < 8) return MALFORMED(p, "file too small (%zu bytes) to be a .pte", p->size);
+    if (ember_bundle_identify(d, p->size))
+        return MALFORMED(p, "a bundled program (identifier '%.4s'): load it with ember_bundle_load, then the program inside", (const char*)d + 4);
     if (memcmp(d + 4, "ET12", 4) != 0) {
         char id[5] = {0};
         for (int i = 0; i < 4; i++) id[i] = (d[4 + i] >= 32 && d[4 + i] < 127) ? (char)d[4 + i] : '?';
