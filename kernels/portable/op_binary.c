@@ -336,7 +336,7 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
         }
         op = mode_op(m);
     }
-    MU_TRY(mu_check_tensor(ctx, args, (size_t)s->out, "out"));
+    MU_TRY(mu_check_out(ctx, args, (size_t)s->out, "out"));
     MU_TRY(mu_check_tag(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* out = args[s->out]->u.t;

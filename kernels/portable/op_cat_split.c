@@ -51,7 +51,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
     EMBER_REQUIRE_TAG(ctx, args, 0, EMBER_VALUE_TENSOR_LIST);
     EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
     ember_tensor* out;
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     EMBER_REQUIRE(ctx, ember_dtype_size(out->dtype) > 0, EMBER_NOT_SUPPORTED,
                   "dtype %s has no kernels", ember_dtype_name(out->dtype));
     const ember_value* list = args[0];
@@ -141,7 +141,7 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
         snprintf(what, sizeof what, "out[%zu]", k);
         NN_TRY(nn_check_shape(ctx, what, t, self->dim, want));
     }
-    return EMBER_OK;
+    return ember_kernel_out(ctx, args, 3);
 }
 
 /* self (rank >= 1) and dim, shared by both splits. */

@@ -240,7 +240,7 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     NN_TRY(nn_get_tensor(ctx, args, A_IN, &in));
     NN_TRY(nn_get_tensor(ctx, args, A_W, &w));
     NN_TRY(nn_get_opt_tensor(ctx, args, A_BIAS, &bias));
-    NN_TRY(nn_get_tensor(ctx, args, A_OUT, &out));
+    NN_TRY(nn_get_out(ctx, args, A_OUT, &out));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "weight", w, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));

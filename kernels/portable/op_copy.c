@@ -96,7 +96,7 @@ static ember_status copy_prepare(ember_kernel_ctx* ctx, ember_value* const* args
                                  bool any_layout)
 {
     MU_TRY(mu_check_tensor_ex(ctx, args, 0, "self", any_layout));
-    MU_TRY(mu_check_tensor_ex(ctx, args, out_i, "out", any_layout));
+    MU_TRY(mu_check_out_ex(ctx, args, out_i, "out", any_layout));
     MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     return mu_check_shape(ctx, "out", args[out_i]->u.t, in->dim, in->sizes);

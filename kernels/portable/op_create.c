@@ -38,7 +38,7 @@ static void fill(ember_tensor* out, const ember_value* v)
 
 static ember_status check_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i)
 {
-    MU_TRY(mu_check_tensor(ctx, args, out_i, "out"));
+    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
     return mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false);
 }
 

@@ -62,7 +62,7 @@ ember_status ember_prepare_aten_cumsum_out(ember_kernel_ctx* ctx, ember_value* c
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
     MU_TRY(mu_check_tag(ctx, args, 1, "dim", EMBER_VALUE_INT, false));
     MU_TRY(mu_check_tag(ctx, args, 2, "dtype", EMBER_VALUE_INT, true));
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, in->dim) >= 0, EMBER_INVALID_ARGUMENT,

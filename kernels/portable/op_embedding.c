@@ -46,6 +46,7 @@ ember_status ember_prepare_aten_embedding_out(ember_kernel_ctx* ctx, ember_value
     MU_TRY(mu_check_tag(ctx, args, 4, "sparse", EMBER_VALUE_BOOL, false));
     EMBER_REQUIRE(ctx, ember_is_tensor(args[5]) && args[5]->u.t, EMBER_INVALID_ARGUMENT,
                   "out (argument 5) must be a tensor");
+    MU_TRY(ember_kernel_out(ctx, args, 5));
     MU_TRY(mu_check_tag(ctx, args, 6, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* out = args[5]->u.t;
     EMBER_REQUIRE(ctx, out->dtype == w->dtype, EMBER_DTYPE_MISMATCH,

@@ -105,7 +105,7 @@ ember_status ember_prepare_aten_repeat_out(ember_kernel_ctx* ctx, ember_value* c
     for (size_t i = 0; i < n; i++)
         EMBER_REQUIRE(ctx, rep[i] >= 0, EMBER_INVALID_ARGUMENT, "repeats[%zu] = %lld", i,
                       (long long)rep[i]);
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     nn_view v;
     int64_t want[EMBER_MAX_DIMS];

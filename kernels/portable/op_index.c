@@ -65,7 +65,7 @@ ember_status ember_prepare_aten_index_select_out(ember_kernel_ctx* ctx, ember_va
     NN_TRY(nn_get_tensor(ctx, args, 0, &self));
     EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
     NN_TRY(nn_get_tensor(ctx, args, 2, &index));
-    NN_TRY(nn_get_tensor(ctx, args, 3, &out));
+    NN_TRY(nn_get_out(ctx, args, 3, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     NN_TRY(require_index_tensor(ctx, "index", index));
     EMBER_REQUIRE(ctx, self->dim >= 1, EMBER_NOT_SUPPORTED, "rank-0 self is not supported");
@@ -200,7 +200,7 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *self, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     const ember_value* list = args[1];
     EMBER_REQUIRE(ctx, list->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST ||
@@ -263,7 +263,7 @@ ember_status ember_prepare_aten_gather_out(ember_kernel_ctx* ctx, ember_value* c
     NN_TRY(nn_get_tensor(ctx, args, 0, &self));
     EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
     NN_TRY(nn_get_tensor(ctx, args, 2, &index));
-    NN_TRY(nn_get_tensor(ctx, args, 4, &out));
+    NN_TRY(nn_get_out(ctx, args, 4, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     NN_TRY(require_index_tensor(ctx, "index", index));
     const int d = ember_wrap_dim(args[1]->u.i, self->dim);

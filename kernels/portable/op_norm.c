@@ -87,9 +87,9 @@ ember_status ember_prepare_aten__native_batch_norm_legit_no_training_out(
     NN_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c));
     NN_TRY(norm_check_param(ctx, args, 4, "running_var", false, c));
     EMBER_REQUIRE_TAG(ctx, args, 6, EMBER_VALUE_DOUBLE);
-    NN_TRY(nn_get_tensor(ctx, args, 7, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 8, &o1));
-    NN_TRY(nn_get_tensor(ctx, args, 9, &o2));
+    NN_TRY(nn_get_out(ctx, args, 7, &out));
+    NN_TRY(nn_get_out(ctx, args, 8, &o1));
+    NN_TRY(nn_get_out(ctx, args, 9, &o2));
     NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
@@ -168,9 +168,9 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
     NN_TRY(norm_check_param(ctx, args, 2, "weight", true, cols));
     NN_TRY(norm_check_param(ctx, args, 3, "bias", true, cols));
     EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_DOUBLE);
-    NN_TRY(nn_get_tensor(ctx, args, 5, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 6, &mean));
-    NN_TRY(nn_get_tensor(ctx, args, 7, &rstd));
+    NN_TRY(nn_get_out(ctx, args, 5, &out));
+    NN_TRY(nn_get_out(ctx, args, 6, &mean));
+    NN_TRY(nn_get_out(ctx, args, 7, &rstd));
     NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
@@ -252,9 +252,9 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
                   (long long)groups);
     NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c));
     NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c));
-    NN_TRY(nn_get_tensor(ctx, args, 8, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 9, &mean));
-    NN_TRY(nn_get_tensor(ctx, args, 10, &rstd));
+    NN_TRY(nn_get_out(ctx, args, 8, &out));
+    NN_TRY(nn_get_out(ctx, args, 9, &mean));
+    NN_TRY(nn_get_out(ctx, args, 10, &rstd));
     NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);

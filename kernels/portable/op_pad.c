@@ -70,7 +70,7 @@ ember_status ember_prepare_aten_constant_pad_nd_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 3, &out));
+    NN_TRY(nn_get_out(ctx, args, 3, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
     const int dt = in->dtype;
     EMBER_REQUIRE(ctx, dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_I64 ||

@@ -148,8 +148,8 @@ ember_status ember_prepare_aten_max_pool2d_with_indices_out(ember_kernel_ctx* ct
     ember_tensor *in, *out, *indices;
     pool_params p;
     NN_TRY(pool_prepare_common(ctx, args, 4, 5, &in, &p));
-    NN_TRY(nn_get_tensor(ctx, args, 6, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 7, &indices));
+    NN_TRY(nn_get_out(ctx, args, 6, &out));
+    NN_TRY(nn_get_out(ctx, args, 7, &indices));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "indices", indices, EMBER_DTYPE_I64));
     int64_t want[4];
@@ -224,7 +224,7 @@ ember_status ember_prepare_aten_avg_pool2d_out(ember_kernel_ctx* ctx, ember_valu
                       "divisor_override = %lld: only positive ints are supported",
                       (long long)d);
     }
-    NN_TRY(nn_get_tensor(ctx, args, 7, &out));
+    NN_TRY(nn_get_out(ctx, args, 7, &out));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     int64_t want[4];
     pool_out_shape(in, p.ho, p.wo, want);
@@ -274,7 +274,7 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
@@ -342,8 +342,8 @@ ember_status ember_prepare_aten_adaptive_max_pool2d_out(ember_kernel_ctx* ctx,
                   "expected 5 or 6 arguments, got %zu", num_args);
     ember_tensor *in, *out, *idx;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 3, &idx));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 3, &idx));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "indices", idx, EMBER_DTYPE_I64));

@@ -51,7 +51,7 @@ static ember_status prepare_triangle(ember_kernel_ctx* ctx, ember_value* const* 
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
     EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_INVALID_ARGUMENT, "expected rank >= 2, got %d",
                   in->dim);

@@ -257,7 +257,7 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
     EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
     const size_t out_i = (size_t)s->nargs - 2;
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tensor(ctx, args, out_i, "out"));
+    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
     MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[out_i]->u.t;

@@ -115,7 +115,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     EMBER_REQUIRE_NARGS(ctx, num_args, L->nargs);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, (size_t)L->out, &out));
+    NN_TRY(nn_get_out(ctx, args, (size_t)L->out, &out));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     EMBER_REQUIRE(ctx, in->dim == 4, EMBER_NOT_SUPPORTED, "input has rank %d, expected (N, C, H, W)", in->dim);

@@ -81,7 +81,7 @@ ember_status ember_prepare_aten_where_self_out(ember_kernel_ctx* ctx, ember_valu
     MU_TRY(mu_check_tensor(ctx, args, 0, "condition"));
     MU_TRY(mu_check_tensor(ctx, args, 1, "self"));
     MU_TRY(mu_check_tensor(ctx, args, 2, "other"));
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* ins[3] = {args[0]->u.t, args[1]->u.t, args[2]->u.t};
     EMBER_REQUIRE(ctx, ins[0]->dtype == EMBER_DTYPE_BOOL || ins[0]->dtype == EMBER_DTYPE_U8,
@@ -112,7 +112,7 @@ ember_status ember_prepare_aten_masked_fill_Scalar_out(ember_kernel_ctx* ctx,
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
     MU_TRY(mu_check_tensor(ctx, args, 1, "mask"));
     MU_TRY(mu_check_scalar(ctx, args, 2, "value", false));
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* mask = args[1]->u.t;
@@ -187,7 +187,7 @@ ember_status ember_prepare_aten_clamp_Tensor_out(ember_kernel_ctx* ctx, ember_va
     }
     EMBER_REQUIRE(ctx, !ember_is_null(args[1]) || !ember_is_null(args[2]),
                   EMBER_INVALID_ARGUMENT, "at least one of min and max must be given");
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* ins[3] = {args[0]->u.t, ember_is_null(args[1]) ? NULL : args[1]->u.t,
                                   ember_is_null(args[2]) ? NULL : args[2]->u.t};

@@ -72,6 +72,19 @@ static inline ember_status mu_check_tensor(ember_kernel_ctx* ctx, ember_value* c
     return mu_check_tensor_ex(ctx, args, i, what, false);
 }
 
+/* Like mu_check_tensor(_ex), for an argument run writes: also declares it (ember_kernel_out). */
+static inline ember_status mu_check_out_ex(ember_kernel_ctx* ctx, ember_value* const* args,
+                                           size_t i, const char* what, bool any_layout)
+{
+    ember_status st = mu_check_tensor_ex(ctx, args, i, what, any_layout);
+    return st != EMBER_OK ? st : ember_kernel_out(ctx, args, i);
+}
+static inline ember_status mu_check_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                        const char* what)
+{
+    return mu_check_out_ex(ctx, args, i, what, false);
+}
+
 /* args[i] must be a Scalar (Int, Double or Bool); Null too when `optional`. */
 static inline ember_status mu_check_scalar(ember_kernel_ctx* ctx, ember_value* const* args,
                                            size_t i, const char* what, bool optional)

@@ -69,6 +69,14 @@ static inline ember_status nn_get_tensor(ember_kernel_ctx* ctx, ember_value* con
     return EMBER_OK;
 }
 
+/* Like nn_get_tensor, for an argument run writes: also declares it (ember_kernel_out). */
+static inline ember_status nn_get_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                      ember_tensor** t)
+{
+    NN_TRY(nn_get_tensor(ctx, args, i, t));
+    return ember_kernel_out(ctx, args, i);
+}
+
 /* Like nn_get_tensor, but a Null value gives *t = NULL. */
 static inline ember_status nn_get_opt_tensor(ember_kernel_ctx* ctx, ember_value* const* args,
                                              size_t i, ember_tensor** t)
@@ -258,12 +266,13 @@ static inline void nn_view_copy(ember_tensor* out, const ember_tensor* in, const
                     v->strides, es);
 }
 
-/* out = args[out_i]: a tensor of self's (args[0]) dtype with the view's shape. */
+/* out = args[out_i]: a tensor of self's (args[0]) dtype with the view's shape; declared as the
+ * kernel's out. */
 static inline ember_status nn_view_out_check(ember_kernel_ctx* ctx, ember_value* const* args,
                                              size_t out_i, const nn_view* v)
 {
     ember_tensor* out;
-    NN_TRY(nn_get_tensor(ctx, args, out_i, &out));
+    NN_TRY(nn_get_out(ctx, args, out_i, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, args[0]->u.t));
     return nn_check_shape(ctx, "out", out, v->dim, v->sizes);
 }

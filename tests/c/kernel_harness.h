@@ -87,8 +87,112 @@ static inline ember_value th_tensor_list(ember_tensor* const* items, uint32_t n)
     return v;
 }
 
+/* ---- what run may write ------------------------------------------------------------------ */
+
+/* True if tensor t's bytes overlap [p, p + n). */
+static inline bool th_overlaps(const ember_tensor* t, const void* p, size_t n)
+{
+    const char *a = (const char*)t->data, *b = (const char*)p;
+    return t->data && p && t->nbytes && n && a < b + n && b < a + t->nbytes;
+}
+
+/* True if args[j] is, or holds, a tensor whose data is t's (the same out named again). */
+static inline bool th_names_again(const ember_value* v, const ember_tensor* t)
+{
+    if (v->tag == EMBER_VALUE_TENSOR) return v->u.t && v->u.t->data == t->data;
+    if (v->tag == EMBER_VALUE_TENSOR_LIST)
+        for (uint32_t k = 0; k < v->len; k++)
+            if (v->u.tensors[k] && v->u.tensors[k]->data == t->data) return true;
+    return false;
+}
+
+/* prepare's declared outs must be the op's out arguments: each is named again later among
+ * the returns (an out-variant's returns repeat its outs) or is the last argument (a Tensor[]
+ * out with no returns). A kernel declaring an input fails this. */
+static inline bool th_outs_are_outs(ember_value* const* args, size_t n, uint64_t outs, size_t* bad)
+{
+    for (size_t i = 0; i < n && i < 64; i++) {
+        if (!(outs >> i & 1)) continue;
+        bool ok = i + 1 == n;
+        const ember_value* v = args[i];
+        for (size_t j = i + 1; !ok && j < n; j++) {
+            if (v->tag == EMBER_VALUE_TENSOR) ok = th_names_again(args[j], v->u.t);
+            else ok = args[j]->tag == EMBER_VALUE_TENSOR_LIST && args[j]->u.tensors == v->u.tensors;
+        }
+        if (!ok) {
+            *bad = i;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Copies of every input tensor's bytes (tensors of args prepare did not declare, unless they
+ * share bytes with a declared out), to prove run wrote nothing else. */
+#define TH_SNAP_BYTES (1u << 20)
+#define TH_SNAP_MAX 64
+static unsigned char th_snap[TH_SNAP_BYTES];
+typedef struct th_snapshot {
+    int count;
+    const ember_tensor* t[TH_SNAP_MAX];
+    size_t arg[TH_SNAP_MAX];
+    size_t at[TH_SNAP_MAX];
+} th_snapshot;
+
+static inline bool th_is_out_bytes(ember_value* const* args, size_t n, uint64_t outs,
+                                   const ember_tensor* t)
+{
+    for (size_t i = 0; i < n && i < 64; i++) {
+        if (!(outs >> i & 1)) continue;
+        const ember_value* v = args[i];
+        if (v->tag == EMBER_VALUE_TENSOR && th_overlaps(v->u.t, t->data, t->nbytes)) return true;
+        if (v->tag == EMBER_VALUE_TENSOR_LIST)
+            for (uint32_t k = 0; k < v->len; k++)
+                if (v->u.tensors[k] && th_overlaps(v->u.tensors[k], t->data, t->nbytes))
+                    return true;
+    }
+    return false;
+}
+
+static inline void th_snap_add(th_snapshot* s, size_t* used, size_t arg, const ember_tensor* t)
+{
+    if (!t || !t->data || !t->nbytes || s->count == TH_SNAP_MAX) return;
+    if (t->nbytes > TH_SNAP_BYTES - *used) return;
+    memcpy(th_snap + *used, t->data, t->nbytes);
+    s->t[s->count] = t;
+    s->arg[s->count] = arg;
+    s->at[s->count++] = *used;
+    *used += t->nbytes;
+}
+
+static inline void th_snap_take(th_snapshot* s, ember_value* const* args, size_t n, uint64_t outs)
+{
+    size_t used = 0;
+    s->count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i < 64 && (outs >> i & 1)) continue;
+        const ember_value* v = args[i];
+        if (v->tag == EMBER_VALUE_TENSOR && v->u.t && !th_is_out_bytes(args, n, outs, v->u.t))
+            th_snap_add(s, &used, i, v->u.t);
+        if (v->tag == EMBER_VALUE_TENSOR_LIST || v->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST)
+            for (uint32_t k = 0; k < v->len; k++)
+                if (v->u.tensors[k] && !th_is_out_bytes(args, n, outs, v->u.tensors[k]))
+                    th_snap_add(s, &used, i, v->u.tensors[k]);
+    }
+}
+
+/* The argument whose bytes run changed, or -1. */
+static inline long th_snap_changed(const th_snapshot* s)
+{
+    for (int k = 0; k < s->count; k++)
+        if (memcmp(th_snap + s->at[k], s->t[k]->data, s->t[k]->nbytes) != 0) return (long)s->arg[k];
+    return -1;
+}
+
 /* Runs op `name` on `vals` (n values, in KernelCall order). Returns the status of prepare or
- * run; on failure the prepare message is in th_msg. */
+ * run; on failure the message is in th_msg. Beyond what the runtime does, it fails (with
+ * EMBER_INTERNAL and a message) a kernel whose prepare declares no out (all but et_view), or
+ * declares an argument that is not an out, or whose run changes any other tensor's bytes. */
 static char th_msg[256];
 static inline ember_status th_run(const char* name, ember_value* vals, size_t n)
 {
@@ -110,7 +214,36 @@ static inline ember_status th_run(const char* name, ember_value* vals, size_t n)
         snprintf(th_msg, sizeof th_msg, "%s declared no out argument", name);
         return EMBER_INTERNAL;
     }
-    return run(&ctx, ptrs);
+    size_t bad = 0;
+    if (!th_outs_are_outs(ptrs, n, ctx.outs, &bad)) {
+        snprintf(th_msg, sizeof th_msg, "%s declared argument %zu as an out, but it is an input",
+                 name, bad);
+        return EMBER_INTERNAL;
+    }
+    static th_snapshot snap;
+    th_snap_take(&snap, ptrs, n, ctx.outs);
+    st = run(&ctx, ptrs);
+    const long changed = th_snap_changed(&snap);
+    if (changed >= 0) {
+        snprintf(th_msg, sizeof th_msg, "%s: run wrote argument %ld, which is not a declared out",
+                 name, changed);
+        return EMBER_INTERNAL;
+    }
+    return st;
 }
+
+/* CHECK that `expr` (a th_run) returns `want` and, unless `part` is NULL, that the message
+ * holds `part`; prints the message otherwise. */
+#define CHECK_STATUS(expr, want, part)                                                          \
+    do {                                                                                        \
+        const ember_status got_ = (expr);                                                       \
+        const char* part_ = (part);                                                             \
+        const bool ok_ = got_ == (want) && (!part_ || strstr(th_msg, part_) != NULL);           \
+        if (!ok_)                                                                               \
+            fprintf(stderr, "%s:%d: got status %d (%s), want %d%s%s\n", __FILE__, __LINE__,   \
+                    (int)got_, th_msg, (int)(want), part_ ? " with message part: " : "",       \
+                    part_ ? part_ : "");                                                        \
+        CHECK(ok_ && #expr);                                                                    \
+    } while (0)
 
 #endif
