@@ -51,7 +51,32 @@ static inline bool ember_is_null(const ember_value* v)
     return v->tag == EMBER_VALUE_NULL || v->tag == EMBER_VALUE_NONE;
 }
 
-/* A Scalar argument (Int, Double or Bool value) as double / int64; false if it is not one. */
+/* ---- double to integer -------------------------------------------------------------------
+ * C leaves converting NaN, an infinity or any double outside the target type's range to an
+ * integer type undefined. Ember's rule, applied wherever a double becomes an integer (Scalar
+ * arguments read as ints, casts and copies between tensors, fills, stores into integer outs):
+ *   NaN converts to 0; a value beyond the type's range saturates to the type's minimum or
+ *   maximum (±inf included); every other value truncates toward zero, as a C cast does.
+ * An exactly integral double in range therefore converts exactly, as in torch. Bool is not an
+ * integer type here: a double converts to bool as `v != 0` (NaN is true, as in torch). */
+#define EMBER_F64_TO_INT(name, T, MIN, MAX)                                                     \
+    static inline T name(double v)                                                              \
+    {                                                                                           \
+        if (v != v) return 0;                                                                   \
+        if (v >= (MAX)) return (T)(MAX);                                                        \
+        if (v <= (MIN)) return (T)(MIN);                                                        \
+        return (T)v;                                                                            \
+    }
+/* 2^63 and -2^63 are exact doubles; every double strictly between them truncates into int64. */
+EMBER_F64_TO_INT(ember_f64_to_i64, int64_t, -9223372036854775808.0, 9223372036854775808.0)
+EMBER_F64_TO_INT(ember_f64_to_i32, int32_t, -2147483648.0, 2147483647.0)
+EMBER_F64_TO_INT(ember_f64_to_i16, int16_t, -32768.0, 32767.0)
+EMBER_F64_TO_INT(ember_f64_to_i8, int8_t, -128.0, 127.0)
+EMBER_F64_TO_INT(ember_f64_to_u8, uint8_t, 0.0, 255.0)
+#undef EMBER_F64_TO_INT
+
+/* A Scalar argument (Int, Double or Bool value) as double / int64; false if it is not one. A
+ * Double read as int64 follows the conversion rule above. */
 static inline bool ember_scalar_as_double(const ember_value* v, double* out)
 {
     switch (v->tag) {
@@ -66,7 +91,7 @@ static inline bool ember_scalar_as_int(const ember_value* v, int64_t* out)
     switch (v->tag) {
     case EMBER_VALUE_INT: *out = v->u.i; return true;
     case EMBER_VALUE_BOOL: *out = v->u.b ? 1 : 0; return true;
-    case EMBER_VALUE_DOUBLE: *out = (int64_t)v->u.d; return true;
+    case EMBER_VALUE_DOUBLE: *out = ember_f64_to_i64(v->u.d); return true;
     default: return false;
     }
 }
@@ -106,7 +131,8 @@ static inline int ember_wrap_dim(int64_t d, int rank)
     return (d < 0 || d >= r) ? -1 : (int)d;
 }
 
-/* Reads element i of a tensor of any numeric dtype as double / writes one from double. */
+/* Reads element i of a tensor of any numeric dtype as double / writes one from double (into an
+ * integer dtype by the conversion rule above). */
 static inline double ember_load_f64(const void* data, int dtype, int64_t i)
 {
     switch (dtype) {
@@ -126,11 +152,11 @@ static inline void ember_store_f64(void* data, int dtype, int64_t i, double v)
     switch (dtype) {
     case EMBER_DTYPE_F32: ((float*)data)[i] = (float)v; break;
     case EMBER_DTYPE_F64: ((double*)data)[i] = v; break;
-    case EMBER_DTYPE_I64: ((int64_t*)data)[i] = (int64_t)v; break;
-    case EMBER_DTYPE_I32: ((int32_t*)data)[i] = (int32_t)v; break;
-    case EMBER_DTYPE_I16: ((int16_t*)data)[i] = (int16_t)v; break;
-    case EMBER_DTYPE_I8: ((int8_t*)data)[i] = (int8_t)v; break;
-    case EMBER_DTYPE_U8: ((uint8_t*)data)[i] = (uint8_t)v; break;
+    case EMBER_DTYPE_I64: ((int64_t*)data)[i] = ember_f64_to_i64(v); break;
+    case EMBER_DTYPE_I32: ((int32_t*)data)[i] = ember_f64_to_i32(v); break;
+    case EMBER_DTYPE_I16: ((int16_t*)data)[i] = ember_f64_to_i16(v); break;
+    case EMBER_DTYPE_I8: ((int8_t*)data)[i] = ember_f64_to_i8(v); break;
+    case EMBER_DTYPE_U8: ((uint8_t*)data)[i] = ember_f64_to_u8(v); break;
     case EMBER_DTYPE_BOOL: ((uint8_t*)data)[i] = v != 0.0; break;
     default: break;
     }

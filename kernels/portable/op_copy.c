@@ -4,7 +4,8 @@
  * Both tensors are walked in logical (sizes) order using their own element strides, which
  * come from their dim orders, so contiguous ↔ channels-last is the same loop as a plain copy.
  * Dims are coalesced where both layouts allow; a same-dtype contiguous copy is one memcpy.
- * Conversions go through int64 (integer/bool to integer/bool) or double. */
+ * Conversions go through int64 (integer/bool to integer/bool) or double; a double lands in an
+ * integer dtype by Ember's rule (kernel_util.h: NaN 0, saturate to the dtype, else truncate). */
 #include "kernels/portable/util_math.h"
 
 /* Element copy of (n) items of `bytes` each between strided rows. */

@@ -3,7 +3,9 @@
  * decide everything; prepare checks they agree with the arguments. */
 #include "kernels/portable/util_math.h"
 
-/* Every element of out = the scalar (int64 for integer/bool outs, double otherwise). */
+/* Every element of out = the scalar: an Int or Bool into an integer/bool out as int64 (wrapping
+ * into narrower types), anything else as double (into an integer out by Ember's rule: NaN 0,
+ * saturating to the out dtype's range, else truncated; into bool as v != 0). */
 static void fill(ember_tensor* out, const ember_value* v)
 {
     const size_t n = (size_t)out->numel;
@@ -14,10 +16,9 @@ static void fill(ember_tensor* out, const ember_value* v)
         for (size_t i = 0; i < n; i++) o[i] = (float)d;
         return;
     }
-    if (mu_is_intlike(out->dtype)) {
+    if (mu_is_intlike(out->dtype) && v->tag != EMBER_VALUE_DOUBLE) {
         int64_t x = 0;
-        if (out->dtype == EMBER_DTYPE_BOOL && v->tag == EMBER_VALUE_DOUBLE) x = v->u.d != 0.0;
-        else ember_scalar_as_int(v, &x);
+        ember_scalar_as_int(v, &x);
         for (size_t j = 0; j < n; j += MU_CHUNK) {
             int64_t buf[MU_CHUNK];
             size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;

@@ -1,6 +1,7 @@
 /* op_cumsum.c — aten::cumsum.out: running sum along one dim, accumulated in out's dtype
  * (float32 → float32 adds in float, as torch does; integer outs add in wrapping int64; other
- * float outs in double). The tensor is walked as (outer, dim, inner) with inner contiguous. */
+ * float outs in double; a float input summed into an integer out reads by Ember's conversion
+ * rule, kernel_util.h). The tensor is walked as (outer, dim, inner) with inner contiguous. */
 #include "kernels/portable/util_math.h"
 
 /* out[k] = out[k-1] + in[k] along (n) rows of (inner) contiguous elements. */

@@ -6,7 +6,8 @@
  * each group is coalesced, so reducing the last dims of a contiguous tensor walks one
  * contiguous row per output. Rows are read in chunks as double (float32 included) and folded
  * into a double accumulator: sums are more accurate than torch's float ones, well within
- * 1e-5. No scratch memory: var makes two passes (mean, then squared deviations). */
+ * 1e-5. No scratch memory: var makes two passes (mean, then squared deviations). A result stored
+ * into an integer out converts by Ember's rule (kernel_util.h: NaN 0, saturate, truncate). */
 #include "kernels/portable/util_math.h"
 
 enum { ROP_SUM, ROP_MEAN, ROP_PROD, ROP_AMAX, ROP_AMIN, ROP_ARGMAX, ROP_ARGMIN, ROP_ANY, ROP_VAR };

@@ -4,7 +4,9 @@
  *
  * float32 in, float32 out runs one flat f32 loop per op. Every other dtype mix runs the generic
  * path in chunks: int64 when the op is exact on integers and both in and out are integer/bool,
- * double otherwise. Transcendental ops need a floating out (ints promote to float in torch). */
+ * double otherwise. Transcendental ops need a floating out (ints promote to float in torch).
+ * clamp/hardtanh on integer tensors read their bounds as int64 by Ember's conversion rule
+ * (kernel_util.h), so ±inf or ±1e308 saturate instead of converting out of range. */
 #include "kernels/portable/util_math.h"
 
 enum {

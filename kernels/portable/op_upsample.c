@@ -58,6 +58,13 @@ static void resize_params_get(ember_value* const* args, const resize_layout* L, 
     p->rw = axis_ratio(p->w, p->wo, given_scale(args, L, 1), p->align_corners);
 }
 
+/* floor(src) clamped into [0, len - 1] (NaN, from 0 * inf, reads index 0). */
+static int64_t nearest_index(float src, int64_t len)
+{
+    const int64_t i = ember_f64_to_i64(floorf(src));
+    return i < 0 ? 0 : i > len - 1 ? len - 1 : i;
+}
+
 /* out: (planes, Ho, Wo); in: (planes, H, W). */
 static void f32_upsample_nearest2d__portable(float* restrict out, const float* restrict in,
                                              const resize_params* p)
@@ -65,11 +72,9 @@ static void f32_upsample_nearest2d__portable(float* restrict out, const float* r
     for (int64_t c = 0; c < p->planes; c++) {
         const float* x = in + c * p->h * p->w;
         for (int64_t oy = 0; oy < p->ho; oy++) {
-            int64_t y = (int64_t)floorf((float)oy * p->rh);
-            y = y < p->h - 1 ? y : p->h - 1;
+            const int64_t y = nearest_index((float)oy * p->rh, p->h);
             for (int64_t ox = 0; ox < p->wo; ox++) {
-                int64_t xx = (int64_t)floorf((float)ox * p->rw);
-                xx = xx < p->w - 1 ? xx : p->w - 1;
+                const int64_t xx = nearest_index((float)ox * p->rw, p->w);
                 *out++ = x[y * p->w + xx];
             }
         }
@@ -81,8 +86,9 @@ static void bilinear_axis(int64_t o, float ratio, bool align_corners, int64_t in
                           int64_t* i1, float* l0, float* l1)
 {
     float src = align_corners ? ratio * (float)o : ratio * ((float)o + 0.5f) - 0.5f;
-    if (src < 0.0f) src = 0.0f;
-    *i0 = (int64_t)src;
+    if (!(src >= 0.0f)) src = 0.0f; /* negative or NaN */
+    if (src > (float)in) src = (float)in; /* ATen caps the weight of i1 at 1; inf too */
+    *i0 = ember_f64_to_i64(src);
     if (*i0 > in - 1) *i0 = in - 1;
     *i1 = *i0 + (*i0 < in - 1 ? 1 : 0);
     *l1 = src - (float)*i0;
