@@ -1,5 +1,7 @@
-/* kernel_util.h — small checks and helpers shared by every kernel's prepare function.
- * Everything here is static inline so each kernel file stays self-contained. */
+/* kernel_util.h — small checks and helpers shared by every kernel: argument checks for prepare,
+ * declaring outs, overflow-checked int64 arithmetic, and Ember's one rule for converting a
+ * double to an integer type. Everything here is static inline so each kernel file stays
+ * self-contained. */
 #ifndef EMBER_KERNEL_UTIL_H
 #define EMBER_KERNEL_UTIL_H
 
@@ -49,6 +51,45 @@ static inline bool ember_is_tensor(const ember_value* v) { return v->tag == EMBE
 static inline bool ember_is_null(const ember_value* v)
 {
     return v->tag == EMBER_VALUE_NULL || v->tag == EMBER_VALUE_NONE;
+}
+
+/* ---- checked integer arithmetic ----------------------------------------------------------
+ * Every size, offset and count a prepare derives from a file's integers is computed with these
+ * (or from values already range-checked so that the plain expression cannot overflow). Each
+ * sets *r to the exact result and returns true, or returns false when it does not fit in
+ * int64 (*r is then unspecified). */
+static inline bool ember_i64_add(int64_t a, int64_t b, int64_t* r)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_add_overflow(a, b, r);
+#else
+    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return false;
+    *r = a + b;
+    return true;
+#endif
+}
+static inline bool ember_i64_sub(int64_t a, int64_t b, int64_t* r)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_sub_overflow(a, b, r);
+#else
+    if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) return false;
+    *r = a - b;
+    return true;
+#endif
+}
+static inline bool ember_i64_mul(int64_t a, int64_t b, int64_t* r)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_mul_overflow(a, b, r);
+#else
+    if (a != 0 && b != 0 &&
+        (a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
+               : (b > 0 ? a < INT64_MIN / b : a < INT64_MAX / b)))
+        return false;
+    *r = a * b;
+    return true;
+#endif
 }
 
 /* ---- double to integer -------------------------------------------------------------------
@@ -120,6 +161,21 @@ static inline bool ember_tensor_same_shape(const ember_tensor* a, const ember_te
     if (a->dim != b->dim) return false;
     for (int i = 0; i < a->dim; i++)
         if (a->sizes[i] != b->sizes[i]) return false;
+    return true;
+}
+
+/* True if the product of t's sizes, counting a size 0 as 1, is at most INT32_MAX. The loader
+ * bounds numel, which a size-0 dim makes 0 whatever the other sizes are; this also bounds every
+ * partial product of sizes (strides, outer/inner extents) that kernels compute, so none of them
+ * can overflow. The tensor getters of util_nn.h and util_math.h check it. */
+static inline bool ember_tensor_extent_ok(const ember_tensor* t)
+{
+    int64_t n = 1;
+    for (int d = 0; d < t->dim; d++) {
+        if (t->sizes[d] < 0) return false;
+        n *= t->sizes[d] ? t->sizes[d] : 1; /* both factors <= INT32_MAX: fits */
+        if (n > INT32_MAX) return false;
+    }
     return true;
 }
 

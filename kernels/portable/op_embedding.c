@@ -28,6 +28,8 @@ ember_status ember_prepare_aten_embedding_out(ember_kernel_ctx* ctx, ember_value
     EMBER_REQUIRE(ctx, ember_is_tensor(args[0]) && args[0]->u.t, EMBER_INVALID_ARGUMENT,
                   "weight (argument 0) must be a tensor");
     const ember_tensor* w = args[0]->u.t;
+    EMBER_REQUIRE(ctx, ember_tensor_extent_ok(w), EMBER_NOT_SUPPORTED,
+                  "weight's nonzero sizes multiply past 2^31-1");
     EMBER_REQUIRE(ctx, ember_dtype_size(w->dtype) > 0, EMBER_DTYPE_MISMATCH,
                   "weight has unsupported dtype %s", ember_dtype_name(w->dtype));
     EMBER_REQUIRE(ctx, w->dim == 2, EMBER_SHAPE_MISMATCH, "weight must be 2-D, has rank %d",
@@ -46,6 +48,8 @@ ember_status ember_prepare_aten_embedding_out(ember_kernel_ctx* ctx, ember_value
     MU_TRY(mu_check_tag(ctx, args, 4, "sparse", EMBER_VALUE_BOOL, false));
     EMBER_REQUIRE(ctx, ember_is_tensor(args[5]) && args[5]->u.t, EMBER_INVALID_ARGUMENT,
                   "out (argument 5) must be a tensor");
+    EMBER_REQUIRE(ctx, ember_tensor_extent_ok(args[5]->u.t), EMBER_NOT_SUPPORTED,
+                  "out's nonzero sizes multiply past 2^31-1");
     MU_TRY(ember_kernel_out(ctx, args, 5));
     MU_TRY(mu_check_tag(ctx, args, 6, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* out = args[5]->u.t;

@@ -215,6 +215,7 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
         if (!t) continue;
         given++;
         NN_TRY(require_index_tensor(ctx, "indices[]", t));
+        NN_TRY(nn_check_extent(ctx, "indices", (int)k, t));
     }
     EMBER_REQUIRE(ctx, given > 0, EMBER_NOT_SUPPORTED, "indices has no index tensor");
     index_plan p;

@@ -6,7 +6,9 @@
  *                                       out, out]
  * Source coordinates follow ATen's CPU kernels, in float as they compute them: a given scale
  * factor s maps with 1/s, otherwise the size ratio in/out; bilinear uses half-pixel centres
- * unless align_corners. */
+ * unless align_corners. A scale factor that sizes the output must be finite, positive and
+ * give at most 2^31-1 pixels; a source coordinate converts to an index by Ember's rule
+ * (kernel_util.h) and is clamped into the input, so even a huge or inf ratio reads in bounds. */
 #include "kernels/portable/util_nn.h"
 
 typedef struct resize_params {
@@ -140,7 +142,10 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
         for (int k = 0; k < 2; k++) {
             double s = given_scale(args, L, k);
             EMBER_REQUIRE(ctx, s > 0.0, EMBER_INVALID_ARGUMENT, "neither output_size nor a positive scale factor is given");
-            want[2 + k] = (int64_t)floor((double)in->sizes[2 + k] * s);
+            const double o = floor((double)in->sizes[2 + k] * s);
+            EMBER_REQUIRE(ctx, o <= (double)INT32_MAX, EMBER_INVALID_ARGUMENT,
+                          "scale_factors[%d] = %g gives %g pixels (more than 2^31-1)", k, s, o);
+            want[2 + k] = (int64_t)o;
         }
     }
     EMBER_REQUIRE(ctx, want[2] > 0 && want[3] > 0, EMBER_INVALID_ARGUMENT, "output size must be positive");

@@ -9,7 +9,9 @@
  *   aten::alias_copy.out        [self, out, out]
  *   executorch_prim::et_view.default [self, size, out]
  *       ExecuTorch's memory-planned view: when `out` has no storage of its own
- *       (EMBER_TENSOR_BORROWED) run points it at self's data; otherwise the bytes are copied. */
+ *       (EMBER_TENSOR_BORROWED) run points it at self's data and writes no tensor (so it
+ *       declares no out); otherwise the bytes are copied and out is declared as written.
+ * A size list is checked item by item and multiplied with overflow checks. */
 #include "kernels/portable/util_nn.h"
 
 static void copy_bytes(ember_tensor* out, const ember_tensor* self)
@@ -67,7 +69,9 @@ static ember_status view_resolve(ember_kernel_ctx* ctx, int64_t numel, const int
         }
         EMBER_REQUIRE(ctx, size[i] >= 0, EMBER_INVALID_ARGUMENT, "size[%zu] = %lld", i,
                       (long long)size[i]);
-        prod *= size[i];
+        EMBER_REQUIRE(ctx, ember_i64_mul(prod, size[i], &prod), EMBER_SHAPE_MISMATCH,
+                      "size[%zu] = %lld: the sizes multiply past int64, self has %lld elements",
+                      i, (long long)size[i], (long long)numel);
     }
     if (infer >= 0) {
         EMBER_REQUIRE(ctx, prod != 0 && numel % prod == 0, EMBER_SHAPE_MISMATCH,

@@ -66,6 +66,13 @@ static inline ember_status mu_check_tensor_ex(ember_kernel_ctx* ctx, ember_value
                   ember_dtype_name(t->dtype));
     EMBER_REQUIRE(ctx, any_layout || ember_tensor_is_contiguous(t), EMBER_NOT_SUPPORTED,
                   "%s is not contiguous (non-default dim order)", what);
+    if (!ember_tensor_extent_ok(t)) {
+        char s[96];
+        mu_shape_str(s, sizeof s, t->dim, t->sizes);
+        return ember_kernel_fail(ctx, EMBER_NOT_SUPPORTED,
+                                 "%s has shape %s: its nonzero sizes multiply past 2^31-1", what,
+                                 s);
+    }
     return EMBER_OK;
 }
 static inline ember_status mu_check_tensor(ember_kernel_ctx* ctx, ember_value* const* args,
