@@ -1,6 +1,7 @@
 /* op_embedding.c — aten::embedding.out: out[..., :] = weight[indices[...], :], a row memcpy per
  * index, for any weight dtype. Indices are int64 or int32; an index outside [0, num_rows)
- * makes run fail with EMBER_KERNEL_FAILED (the only check run makes: it guards memory). */
+ * makes run fail with EMBER_OUT_OF_RANGE (torch: "index out of range in self"), the only
+ * check run makes: it guards memory. Rows before the bad index are already copied. */
 #include "kernels/portable/util_math.h"
 
 /* [weight, indices, padding_idx, scale_grad_by_freq, sparse, out, out] */
@@ -14,7 +15,10 @@ static ember_status run_embedding(ember_kernel_ctx* ctx, ember_value* const* arg
     for (int64_t i = 0; i < idx->numel; i++) {
         const int64_t r = idx->dtype == EMBER_DTYPE_I64 ? ((const int64_t*)idx->data)[i]
                                                         : ((const int32_t*)idx->data)[i];
-        if (r < 0 || r >= rows) return EMBER_KERNEL_FAILED;
+        if (r < 0 || r >= rows)
+            return ember_kernel_fail(ctx, EMBER_OUT_OF_RANGE,
+                                     "index %lld is out of range for dimension 0 of size %lld",
+                                     (long long)r, (long long)rows);
         memcpy((char*)out->data + (size_t)i * row_bytes,
                (const char*)w->data + (size_t)r * row_bytes, row_bytes);
     }
