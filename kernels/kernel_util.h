@@ -100,20 +100,23 @@ static inline bool ember_i64_mul(int64_t a, int64_t b, int64_t* r)
  *   maximum (±inf included); every other value truncates toward zero, as a C cast does.
  * An exactly integral double in range therefore converts exactly, as in torch. Bool is not an
  * integer type here: a double converts to bool as `v != 0` (NaN is true, as in torch). */
-#define EMBER_F64_TO_INT(name, T, MIN, MAX)                                                     \
+/* lo/hi: the type's limits; dlo/dhi: doubles at or beyond them (every double strictly between
+ * truncates into the type, so the cast below is always defined). */
+#define EMBER_F64_TO_INT(name, T, lo, hi, dlo, dhi)                                             \
     static inline T name(double v)                                                              \
     {                                                                                           \
         if (v != v) return 0;                                                                   \
-        if (v >= (MAX)) return (T)(MAX);                                                        \
-        if (v <= (MIN)) return (T)(MIN);                                                        \
+        if (v >= (dhi)) return (hi);                                                            \
+        if (v <= (dlo)) return (lo);                                                            \
         return (T)v;                                                                            \
     }
-/* 2^63 and -2^63 are exact doubles; every double strictly between them truncates into int64. */
-EMBER_F64_TO_INT(ember_f64_to_i64, int64_t, -9223372036854775808.0, 9223372036854775808.0)
-EMBER_F64_TO_INT(ember_f64_to_i32, int32_t, -2147483648.0, 2147483647.0)
-EMBER_F64_TO_INT(ember_f64_to_i16, int16_t, -32768.0, 32767.0)
-EMBER_F64_TO_INT(ember_f64_to_i8, int8_t, -128.0, 127.0)
-EMBER_F64_TO_INT(ember_f64_to_u8, uint8_t, 0.0, 255.0)
+/* INT64_MAX is not a double: 2^63 is the first double past it (and -2^63 is INT64_MIN). */
+EMBER_F64_TO_INT(ember_f64_to_i64, int64_t, INT64_MIN, INT64_MAX, -9223372036854775808.0,
+                 9223372036854775808.0)
+EMBER_F64_TO_INT(ember_f64_to_i32, int32_t, INT32_MIN, INT32_MAX, -2147483648.0, 2147483647.0)
+EMBER_F64_TO_INT(ember_f64_to_i16, int16_t, INT16_MIN, INT16_MAX, -32768.0, 32767.0)
+EMBER_F64_TO_INT(ember_f64_to_i8, int8_t, INT8_MIN, INT8_MAX, -128.0, 127.0)
+EMBER_F64_TO_INT(ember_f64_to_u8, uint8_t, 0, UINT8_MAX, 0.0, 255.0)
 #undef EMBER_F64_TO_INT
 
 /* A Scalar argument (Int, Double or Bool value) as double / int64; false if it is not one. A
