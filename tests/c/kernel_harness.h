@@ -3,6 +3,7 @@
 #ifndef EMBER_TEST_KERNEL_HARNESS_H
 #define EMBER_TEST_KERNEL_HARNESS_H
 
+#include <math.h>
 #include <string.h>
 
 #include "kernels/kernel.h"
@@ -189,12 +190,9 @@ static inline long th_snap_changed(const th_snapshot* s)
     return -1;
 }
 
-/* Runs op `name` on `vals` (n values, in KernelCall order). Returns the status of prepare or
- * run; on failure the message is in th_msg. Beyond what the runtime does, it fails (with
- * EMBER_INTERNAL and a message) a kernel whose prepare declares no out (all but et_view), or
- * declares an argument that is not an out, or whose run changes any other tensor's bytes. */
+/* One call: see th_run. */
 static char th_msg[256];
-static inline ember_status th_run(const char* name, ember_value* vals, size_t n)
+static inline ember_status th_run_once(const char* name, ember_value* vals, size_t n)
 {
     ember_value* ptrs[32];
     for (size_t i = 0; i < n && i < 32; i++) ptrs[i] = &vals[i];
@@ -230,6 +228,116 @@ static inline ember_status th_run(const char* name, ember_value* vals, size_t n)
         return EMBER_INTERNAL;
     }
     return st;
+}
+
+/* ---- hostile arguments ------------------------------------------------------------------- */
+
+/* In sanitizer builds (build-asan), every th_run first re-runs the op once for each Int,
+ * int-list item and Double argument replaced by each value below (an Int also by each double:
+ * a file may put a Double where an Int belongs), restoring every tensor's bytes after each run.
+ * Statuses of these runs are not checked: they exist for ASan and UBSan, which abort on any
+ * overflow, out-of-range conversion or out-of-bounds access, so every call in the kernel tests
+ * doubles as a hostile-argument test. Build with -DTH_HOSTILE=0 to turn it off. */
+#ifndef TH_HOSTILE
+#if defined(__SANITIZE_ADDRESS__)
+#define TH_HOSTILE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TH_HOSTILE 1
+#endif
+#endif
+#endif
+#ifndef TH_HOSTILE
+#define TH_HOSTILE 0
+#endif
+
+static const int64_t th_hostile_ints[] = {INT64_MAX, INT64_MIN, (int64_t)1 << 62,
+                                          -((int64_t)1 << 62), (int64_t)1 << 31,
+                                          -((int64_t)1 << 31) - 1, INT32_MAX, -1, 0, 2};
+static const double th_hostile_doubles[] = {NAN, INFINITY, -INFINITY, 1e308, -1e308,
+                                            1e-308, 0.0, -0.0, 3e9};
+static unsigned char th_backup[TH_SNAP_BYTES];
+static long th_hostile_runs; /* hostile calls made, for the curious */
+
+/* Copies (save) or puts back (!save, only where they changed: a test's inputs may live in
+ * read-only memory) the bytes of every tensor in the args; false if they do not fit th_backup. */
+static inline bool th_backup_tensors(ember_value* const* args, size_t n, bool save)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ember_value* v = args[i];
+        const bool list = v->tag == EMBER_VALUE_TENSOR_LIST ||
+                          v->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST;
+        const uint32_t count = v->tag == EMBER_VALUE_TENSOR ? 1 : list ? v->len : 0;
+        for (uint32_t k = 0; k < count; k++) {
+            ember_tensor* t = list ? v->u.tensors[k] : v->u.t;
+            if (!t || !t->data || !t->nbytes) continue;
+            if (t->nbytes > TH_SNAP_BYTES - used) return false;
+            if (save) memcpy(th_backup + used, t->data, t->nbytes);
+            else if (memcmp(t->data, th_backup + used, t->nbytes) != 0) /* inputs may be const */
+                memcpy(t->data, th_backup + used, t->nbytes);
+            used += t->nbytes;
+        }
+    }
+    return true;
+}
+
+static inline void th_run_hostile(const char* name, ember_value* vals, size_t n)
+{
+    enum { NI = sizeof th_hostile_ints / sizeof th_hostile_ints[0],
+           ND = sizeof th_hostile_doubles / sizeof th_hostile_doubles[0] };
+    ember_value m[32];
+    ember_value* ptrs[32];
+    int64_t ints[64];
+    double doubles[64];
+    if (n > 32) return;
+    for (size_t i = 0; i < n; i++) ptrs[i] = &vals[i];
+    if (!th_backup_tensors(ptrs, n, true)) return;
+    for (size_t a = 0; a < n; a++) {
+        const ember_value v = vals[a];
+        const size_t items = v.tag == EMBER_VALUE_INT || v.tag == EMBER_VALUE_DOUBLE ? 1
+                             : (v.tag == EMBER_VALUE_INT_LIST || v.tag == EMBER_VALUE_DOUBLE_LIST) &&
+                                       v.len <= 64
+                                 ? v.len
+                                 : 0;
+        for (size_t j = 0; j < items; j++)
+            for (size_t k = 0; k < NI + ND; k++) {
+                memcpy(m, vals, n * sizeof m[0]);
+                const bool as_int = k < NI;
+                if (v.tag == EMBER_VALUE_INT) {
+                    m[a].tag = as_int ? EMBER_VALUE_INT : EMBER_VALUE_DOUBLE;
+                    if (as_int) m[a].u.i = th_hostile_ints[k];
+                    else m[a].u.d = th_hostile_doubles[k - NI];
+                } else if (v.tag == EMBER_VALUE_DOUBLE) {
+                    if (as_int) continue;
+                    m[a].u.d = th_hostile_doubles[k - NI];
+                } else if (v.tag == EMBER_VALUE_INT_LIST) {
+                    if (!as_int) continue;
+                    memcpy(ints, v.u.ints, v.len * sizeof ints[0]);
+                    ints[j] = th_hostile_ints[k];
+                    m[a].u.ints = ints;
+                } else {
+                    if (as_int) continue;
+                    memcpy(doubles, v.u.doubles, v.len * sizeof doubles[0]);
+                    doubles[j] = th_hostile_doubles[k - NI];
+                    m[a].u.doubles = doubles;
+                }
+                th_run_once(name, m, n);
+                th_hostile_runs++;
+                th_backup_tensors(ptrs, n, false);
+            }
+    }
+}
+
+/* Runs op `name` on `vals` (n values, in KernelCall order). Returns the status of prepare or
+ * run; on failure the message is in th_msg. Beyond what the runtime does, it fails (with
+ * EMBER_INTERNAL and a message) a kernel whose prepare declares no out (all but et_view), or
+ * declares an argument that is not an out, or whose run changes any other tensor's bytes. In
+ * sanitizer builds it first runs the hostile variants of the call (above). */
+static inline ember_status th_run(const char* name, ember_value* vals, size_t n)
+{
+    if (TH_HOSTILE) th_run_hostile(name, vals, n);
+    return th_run_once(name, vals, n);
 }
 
 /* CHECK that `expr` (a th_run) returns `want` and, unless `part` is NULL, that the message
