@@ -394,7 +394,7 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     static const binary_spec spec_##sym = {__VA_ARGS__};                                        \
     static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
-        return binary_run(ctx, args, &spec_##sym);                                                   \
+        return binary_run(ctx, args, &spec_##sym);                                              \
     }                                                                                           \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \

@@ -295,11 +295,10 @@ static inline void th_run_hostile(const char* name, ember_value* vals, size_t n)
     if (!th_backup_tensors(ptrs, n, true)) return;
     for (size_t a = 0; a < n; a++) {
         const ember_value v = vals[a];
+        const bool list = v.tag == EMBER_VALUE_INT_LIST || v.tag == EMBER_VALUE_DOUBLE_LIST;
         const size_t items = v.tag == EMBER_VALUE_INT || v.tag == EMBER_VALUE_DOUBLE ? 1
-                             : (v.tag == EMBER_VALUE_INT_LIST || v.tag == EMBER_VALUE_DOUBLE_LIST) &&
-                                       v.len <= 64
-                                 ? v.len
-                                 : 0;
+                             : list && v.len <= 64                                    ? v.len
+                                                                                       : 0;
         for (size_t j = 0; j < items; j++)
             for (size_t k = 0; k < NI + ND; k++) {
                 memcpy(m, vals, n * sizeof m[0]);

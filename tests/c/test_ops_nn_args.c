@@ -352,7 +352,8 @@ static void test_view(void)
     /* the largest count of an empty tensor is legal: (0,) repeated 2^31 - 1 times is (0,) */
     const int32_t s0[1] = {0};
     const int64_t rmax[1] = {INT32_MAX};
-    ember_tensor t0 = th_tensor(EMBER_DTYPE_I64, y, 1, s0), o0 = th_tensor(EMBER_DTYPE_I64, y, 1, s0);
+    ember_tensor t0 = th_tensor(EMBER_DTYPE_I64, y, 1, s0);
+    ember_tensor o0 = th_tensor(EMBER_DTYPE_I64, y, 1, s0);
     ember_value rv[4] = {th_tensor_value(&t0), th_int_list(rmax, 1), th_tensor_value(&o0),
                          th_tensor_value(&o0)};
     CHECK_STATUS(th_run("aten::repeat.out", rv, 4), EMBER_OK, NULL);
