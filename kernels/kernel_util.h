@@ -1,5 +1,7 @@
-/* kernel_util.h — small checks and helpers shared by every kernel's prepare function.
- * Everything here is static inline so each kernel file stays self-contained. */
+/* kernel_util.h — small checks and helpers shared by every kernel: argument checks for prepare,
+ * declaring outs, overflow-checked int64 arithmetic, and Ember's one rule for converting a
+ * double to an integer type. Everything here is static inline so each kernel file stays
+ * self-contained. */
 #ifndef EMBER_KERNEL_UTIL_H
 #define EMBER_KERNEL_UTIL_H
 
@@ -51,7 +53,74 @@ static inline bool ember_is_null(const ember_value* v)
     return v->tag == EMBER_VALUE_NULL || v->tag == EMBER_VALUE_NONE;
 }
 
-/* A Scalar argument (Int, Double or Bool value) as double / int64; false if it is not one. */
+/* ---- checked integer arithmetic ----------------------------------------------------------
+ * Every size, offset and count a prepare derives from a file's integers is computed with these
+ * (or from values already range-checked so that the plain expression cannot overflow). Each
+ * sets *r to the exact result and returns true, or returns false when it does not fit in
+ * int64 (*r is then unspecified). */
+static inline bool ember_i64_add(int64_t a, int64_t b, int64_t* r)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_add_overflow(a, b, r);
+#else
+    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return false;
+    *r = a + b;
+    return true;
+#endif
+}
+static inline bool ember_i64_sub(int64_t a, int64_t b, int64_t* r)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_sub_overflow(a, b, r);
+#else
+    if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) return false;
+    *r = a - b;
+    return true;
+#endif
+}
+static inline bool ember_i64_mul(int64_t a, int64_t b, int64_t* r)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_mul_overflow(a, b, r);
+#else
+    if (a != 0 && b != 0 &&
+        (a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
+               : (b > 0 ? a < INT64_MIN / b : a < INT64_MAX / b)))
+        return false;
+    *r = a * b;
+    return true;
+#endif
+}
+
+/* ---- double to integer -------------------------------------------------------------------
+ * C leaves converting NaN, an infinity or any double outside the target type's range to an
+ * integer type undefined. Ember's rule, applied wherever a double becomes an integer (Scalar
+ * arguments read as ints, casts and copies between tensors, fills, stores into integer outs):
+ *   NaN converts to 0; a value beyond the type's range saturates to the type's minimum or
+ *   maximum (±inf included); every other value truncates toward zero, as a C cast does.
+ * An exactly integral double in range therefore converts exactly, as in torch. Bool is not an
+ * integer type here: a double converts to bool as `v != 0` (NaN is true, as in torch). */
+/* lo/hi: the type's limits; dlo/dhi: doubles at or beyond them (every double strictly between
+ * truncates into the type, so the cast below is always defined). */
+#define EMBER_F64_TO_INT(name, T, lo, hi, dlo, dhi)                                             \
+    static inline T name(double v)                                                              \
+    {                                                                                           \
+        if (v != v) return 0;                                                                   \
+        if (v >= (dhi)) return (hi);                                                            \
+        if (v <= (dlo)) return (lo);                                                            \
+        return (T)v;                                                                            \
+    }
+/* INT64_MAX is not a double: 2^63 is the first double past it (and -2^63 is INT64_MIN). */
+EMBER_F64_TO_INT(ember_f64_to_i64, int64_t, INT64_MIN, INT64_MAX, -9223372036854775808.0,
+                 9223372036854775808.0)
+EMBER_F64_TO_INT(ember_f64_to_i32, int32_t, INT32_MIN, INT32_MAX, -2147483648.0, 2147483647.0)
+EMBER_F64_TO_INT(ember_f64_to_i16, int16_t, INT16_MIN, INT16_MAX, -32768.0, 32767.0)
+EMBER_F64_TO_INT(ember_f64_to_i8, int8_t, INT8_MIN, INT8_MAX, -128.0, 127.0)
+EMBER_F64_TO_INT(ember_f64_to_u8, uint8_t, 0, UINT8_MAX, 0.0, 255.0)
+#undef EMBER_F64_TO_INT
+
+/* A Scalar argument (Int, Double or Bool value) as double / int64; false if it is not one. A
+ * Double read as int64 follows the conversion rule above. */
 static inline bool ember_scalar_as_double(const ember_value* v, double* out)
 {
     switch (v->tag) {
@@ -66,7 +135,7 @@ static inline bool ember_scalar_as_int(const ember_value* v, int64_t* out)
     switch (v->tag) {
     case EMBER_VALUE_INT: *out = v->u.i; return true;
     case EMBER_VALUE_BOOL: *out = v->u.b ? 1 : 0; return true;
-    case EMBER_VALUE_DOUBLE: *out = (int64_t)v->u.d; return true;
+    case EMBER_VALUE_DOUBLE: *out = ember_f64_to_i64(v->u.d); return true;
     default: return false;
     }
 }
@@ -98,6 +167,21 @@ static inline bool ember_tensor_same_shape(const ember_tensor* a, const ember_te
     return true;
 }
 
+/* True if the product of t's sizes, counting a size 0 as 1, is at most INT32_MAX. The loader
+ * bounds numel, which a size-0 dim makes 0 whatever the other sizes are; this also bounds every
+ * partial product of sizes (strides, outer/inner extents) that kernels compute, so none of them
+ * can overflow. The tensor getters of util_nn.h and util_math.h check it. */
+static inline bool ember_tensor_extent_ok(const ember_tensor* t)
+{
+    int64_t n = 1;
+    for (int d = 0; d < t->dim; d++) {
+        if (t->sizes[d] < 0) return false;
+        n *= t->sizes[d] ? t->sizes[d] : 1; /* both factors <= INT32_MAX: fits */
+        if (n > INT32_MAX) return false;
+    }
+    return true;
+}
+
 /* Normalises a possibly negative dim against rank `dim`; -1 if out of range. */
 static inline int ember_wrap_dim(int64_t d, int rank)
 {
@@ -106,7 +190,8 @@ static inline int ember_wrap_dim(int64_t d, int rank)
     return (d < 0 || d >= r) ? -1 : (int)d;
 }
 
-/* Reads element i of a tensor of any numeric dtype as double / writes one from double. */
+/* Reads element i of a tensor of any numeric dtype as double / writes one from double (into an
+ * integer dtype by the conversion rule above). */
 static inline double ember_load_f64(const void* data, int dtype, int64_t i)
 {
     switch (dtype) {
@@ -126,11 +211,11 @@ static inline void ember_store_f64(void* data, int dtype, int64_t i, double v)
     switch (dtype) {
     case EMBER_DTYPE_F32: ((float*)data)[i] = (float)v; break;
     case EMBER_DTYPE_F64: ((double*)data)[i] = v; break;
-    case EMBER_DTYPE_I64: ((int64_t*)data)[i] = (int64_t)v; break;
-    case EMBER_DTYPE_I32: ((int32_t*)data)[i] = (int32_t)v; break;
-    case EMBER_DTYPE_I16: ((int16_t*)data)[i] = (int16_t)v; break;
-    case EMBER_DTYPE_I8: ((int8_t*)data)[i] = (int8_t)v; break;
-    case EMBER_DTYPE_U8: ((uint8_t*)data)[i] = (uint8_t)v; break;
+    case EMBER_DTYPE_I64: ((int64_t*)data)[i] = ember_f64_to_i64(v); break;
+    case EMBER_DTYPE_I32: ((int32_t*)data)[i] = ember_f64_to_i32(v); break;
+    case EMBER_DTYPE_I16: ((int16_t*)data)[i] = ember_f64_to_i16(v); break;
+    case EMBER_DTYPE_I8: ((int8_t*)data)[i] = ember_f64_to_i8(v); break;
+    case EMBER_DTYPE_U8: ((uint8_t*)data)[i] = ember_f64_to_u8(v); break;
     case EMBER_DTYPE_BOOL: ((uint8_t*)data)[i] = v != 0.0; break;
     default: break;
     }

@@ -5,7 +5,10 @@
  * float32 in, float32 out runs flat f32 loops over broadcast rows (vector ⊕ vector, vector ⊕
  * scalar, scalar ⊕ vector). Every other dtype mix runs the generic path: rows are converted in
  * chunks to a double (float out) or int64 (integer/bool out) compute domain, computed, and
- * stored in out's dtype. Out's dtype is authoritative (the exporter computed it). */
+ * stored in out's dtype. Out's dtype is authoritative (the exporter computed it), except that
+ * trunc/floor division and remainder of two integer operands always divide as integers, as
+ * torch does: a zero divisor makes run fail with EMBER_DIVISION_BY_ZERO (out may then be
+ * partly written). Float division keeps IEEE inf/NaN. */
 #include "kernels/portable/util_math.h"
 
 enum {
@@ -174,11 +177,20 @@ static int64_t i64_pow(int64_t x, int64_t e)
     return (int64_t)r;
 }
 
-/* Integer division by zero gives 0 here (torch raises); INT64_MIN / -1 wraps. */
-static void i64_binary_chunk(int op, int64_t* z, const int64_t* x, const int64_t* y,
+static bool is_int_division(int op)
+{
+    return op == BOP_DIV_TRUNC || op == BOP_DIV_FLOOR || op == BOP_REM;
+}
+
+/* Returns false, before writing anything, if a trunc/floor division or remainder has a zero
+ * divisor in the chunk (torch raises ZeroDivisionError); INT64_MIN / -1 wraps. */
+static bool i64_binary_chunk(int op, int64_t* z, const int64_t* x, const int64_t* y,
                              int64_t alpha, size_t n)
 {
     const uint64_t ua = (uint64_t)alpha;
+    if (is_int_division(op))
+        for (size_t i = 0; i < n; i++)
+            if (y[i] == 0) return false;
     switch (op) {
     case BOP_ADD:
         for (size_t i = 0; i < n; i++) z[i] = (int64_t)((uint64_t)x[i] + ua * (uint64_t)y[i]);
@@ -193,8 +205,7 @@ static void i64_binary_chunk(int op, int64_t* z, const int64_t* x, const int64_t
     case BOP_DIV_FLOOR:
         for (size_t i = 0; i < n; i++) {
             int64_t a = x[i], b = y[i], q;
-            if (b == 0) q = 0;
-            else if (b == -1) q = (int64_t)(0 - (uint64_t)a);
+            if (b == -1) q = (int64_t)(0 - (uint64_t)a);
             else {
                 q = a / b;
                 if (op == BOP_DIV_FLOOR && a % b != 0 && ((a < 0) != (b < 0))) q--;
@@ -208,7 +219,7 @@ static void i64_binary_chunk(int op, int64_t* z, const int64_t* x, const int64_t
     case BOP_REM:
         for (size_t i = 0; i < n; i++) {
             int64_t a = x[i], b = y[i], r;
-            if (b == 0 || b == -1) r = 0;
+            if (b == -1) r = 0;
             else {
                 r = a % b;
                 if (r != 0 && ((r < 0) != (b < 0))) r += b;
@@ -223,19 +234,33 @@ static void i64_binary_chunk(int op, int64_t* z, const int64_t* x, const int64_t
     case BOP_BOR: for (size_t i = 0; i < n; i++) z[i] = x[i] | y[i]; break;
     default: break; /* true division never computes in int64 (out must be float) */
     }
+    return true;
 }
 
-/* Logical ops give 0/1 whatever the domain; everything else computes in out's domain. */
+/* Logical ops give 0/1 whatever the domain. Trunc/floor division and remainder compute in the
+ * operands' common type, as torch does: integer operands divide as integers (a zero divisor is
+ * an error, whatever out's dtype), a floating operand as floats. Everything else computes in
+ * out's domain. */
 static bool binary_int_domain(int op, const ember_tensor* out, const ember_tensor* a,
                               const ember_tensor* b)
 {
-    if (op == BOP_LAND || op == BOP_LOR || op == BOP_LXOR)
+    if (op == BOP_LAND || op == BOP_LOR || op == BOP_LXOR || is_int_division(op))
         return mu_is_intlike(a->dtype) && mu_is_intlike(b->dtype);
     return mu_is_intlike(out->dtype);
 }
 
-static void binary_generic(int op, const mu_bcast* bc, ember_tensor* out, const ember_tensor* a,
-                           const ember_tensor* b, const ember_value* alpha)
+static const char* int_division_name(int op)
+{
+    return op == BOP_DIV_TRUNC ? "division (rounding_mode \"trunc\")"
+           : op == BOP_DIV_FLOOR ? "division (rounding_mode \"floor\")"
+                                 : "remainder";
+}
+
+/* Fails with EMBER_DIVISION_BY_ZERO at the first chunk holding an integer zero divisor; the
+ * chunks before it are already written. */
+static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const mu_bcast* bc,
+                                   ember_tensor* out, const ember_tensor* a,
+                                   const ember_tensor* b, const ember_value* alpha)
 {
     const int last = bc->rank - 1;
     const int64_t n = bc->sizes[last];
@@ -256,7 +281,9 @@ static void binary_generic(int op, const mu_bcast* bc, ember_tensor* out, const 
                 int64_t x[MU_CHUNK], y[MU_CHUNK], z[MU_CHUNK];
                 mu_load_i64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
                 mu_load_i64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
-                i64_binary_chunk(op, z, x, y, alpha_i, m);
+                if (!i64_binary_chunk(op, z, x, y, alpha_i, m))
+                    return ember_kernel_fail(ctx, EMBER_DIVISION_BY_ZERO,
+                                             "integer %s by zero", int_division_name(op));
                 mu_store_i64(out->data, out->dtype, off[0] + j, 1, z, m);
             } else {
                 double x[MU_CHUNK], y[MU_CHUNK], z[MU_CHUNK];
@@ -268,6 +295,7 @@ static void binary_generic(int op, const mu_bcast* bc, ember_tensor* out, const 
         }
         mu_bcast_next(bc, idx, off);
     }
+    return EMBER_OK;
 }
 
 /* ---- the operators ----------------------------------------------------------------------- */
@@ -290,7 +318,8 @@ static int mode_op(const ember_value* v)
     return v->u.str[0] == 't' ? BOP_DIV_TRUNC : BOP_DIV_FLOOR;
 }
 
-static ember_status binary_run(ember_value* const* args, const binary_spec* s)
+static ember_status binary_run(ember_kernel_ctx* ctx, ember_value* const* args,
+                               const binary_spec* s)
 {
     ember_tensor* out = args[s->out]->u.t;
     if (out->numel == 0) return EMBER_OK;
@@ -310,10 +339,9 @@ static ember_status binary_run(ember_value* const* args, const binary_spec* s)
         if (s->alpha >= 0) ember_scalar_as_double(args[s->alpha], &alpha);
         f32_binary_rows(&f32_kernels[op], &bc, (float*)out->data, (const float*)a->data,
                         (const float*)b->data, (float)alpha);
-    } else {
-        binary_generic(op, &bc, out, a, b, s->alpha >= 0 ? args[s->alpha] : NULL);
+        return EMBER_OK;
     }
-    return EMBER_OK;
+    return binary_generic(ctx, op, &bc, out, a, b, s->alpha >= 0 ? args[s->alpha] : NULL);
 }
 
 static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
@@ -336,7 +364,7 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
         }
         op = mode_op(m);
     }
-    MU_TRY(mu_check_tensor(ctx, args, (size_t)s->out, "out"));
+    MU_TRY(mu_check_out(ctx, args, (size_t)s->out, "out"));
     MU_TRY(mu_check_tag(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* out = args[s->out]->u.t;
@@ -366,7 +394,7 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     static const binary_spec spec_##sym = {__VA_ARGS__};                                        \
     static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
-        return binary_run(args, &spec_##sym);                                                   \
+        return binary_run(ctx, args, &spec_##sym);                                              \
     }                                                                                           \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \

@@ -5,7 +5,8 @@
  *   aten::split_with_sizes_copy.out  [self, split_sizes, dim, out[]]
  *       (an emitter may append out[] again as a return: 5 args; it is not read)
  * Both views are (outer, size along dim, inner) blocks: each run is a set of memcpys of
- * contiguous (size * inner) runs. */
+ * contiguous (size * inner) runs. split_size may be any positive int64 (one chunk if it is
+ * past the dim's size); split sizes are summed with overflow checks. */
 #include "kernels/portable/util_nn.h"
 
 /* Product of sizes[0..d) and sizes[d+1..dim). */
@@ -51,7 +52,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
     EMBER_REQUIRE_TAG(ctx, args, 0, EMBER_VALUE_TENSOR_LIST);
     EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
     ember_tensor* out;
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     EMBER_REQUIRE(ctx, ember_dtype_size(out->dtype) > 0, EMBER_NOT_SUPPORTED,
                   "dtype %s has no kernels", ember_dtype_name(out->dtype));
     const ember_value* list = args[0];
@@ -65,6 +66,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
         EMBER_REQUIRE(ctx, t->dtype == out->dtype, EMBER_DTYPE_MISMATCH,
                       "tensors[%u] is %s, out is %s", k, ember_dtype_name(t->dtype),
                       ember_dtype_name(out->dtype));
+        NN_TRY(nn_check_extent(ctx, "tensors", (int)k, t));
         if (!ref && !cat_skip(t)) ref = t;
     }
     int64_t want[EMBER_MAX_DIMS];
@@ -86,7 +88,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
         for (int i = 0; ok && i < t->dim; i++) ok = i == d || t->sizes[i] == ref->sizes[i];
         EMBER_REQUIRE(ctx, ok, EMBER_SHAPE_MISMATCH,
                       "tensors[%u] does not match tensors' shape outside dim %d", k, d);
-        want[d] += t->sizes[d];
+        want[d] += t->sizes[d]; /* < 2^31 per tensor, < 2^32 tensors: fits */
     }
     NN_TRY(nn_check_shape(ctx, "out", out, ref->dim, want));
     *run = run_cat;
@@ -99,6 +101,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
 static ember_status run_split(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
+    if (self->numel == 0) return EMBER_OK;
     const int d = ember_wrap_dim(args[2]->u.i, self->dim);
     const size_t es = ember_dtype_size(self->dtype);
     int64_t outer, inner;
@@ -133,6 +136,7 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
         EMBER_REQUIRE(ctx, t != NULL, EMBER_INVALID_ARGUMENT, "out[%zu] is missing", k);
         EMBER_REQUIRE(ctx, ember_tensor_is_contiguous(t), EMBER_NOT_SUPPORTED,
                       "out[%zu]: only contiguous dim order is supported", k);
+        NN_TRY(nn_check_extent(ctx, "out", (int)k, t));
         NN_TRY(nn_require_same_dtype(ctx, "out[]", t, self));
         want[d] = sizes        ? sizes[k]
                   : k + 1 < n ? split_size
@@ -141,7 +145,7 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
         snprintf(what, sizeof what, "out[%zu]", k);
         NN_TRY(nn_check_shape(ctx, what, t, self->dim, want));
     }
-    return EMBER_OK;
+    return ember_kernel_out(ctx, args, 3);
 }
 
 /* self (rank >= 1) and dim, shared by both splits. */
@@ -167,7 +171,7 @@ ember_status ember_prepare_aten_split_copy_Tensor_out(ember_kernel_ctx* ctx,
     const int64_t len = args[0]->u.t->sizes[d], split = args[1]->u.i;
     EMBER_REQUIRE(ctx, split > 0 || (split == 0 && len == 0), EMBER_INVALID_ARGUMENT,
                   "split_size = %lld for a dim of size %lld", (long long)split, (long long)len);
-    const int64_t n = split > 0 && len > 0 ? (len + split - 1) / split : 1;
+    const int64_t n = split > 0 && len > 0 ? (len - 1) / split + 1 : 1; /* ceil(len / split) */
     NN_TRY(split_check(ctx, args, NULL, (size_t)n, split));
     *run = run_split;
     return EMBER_OK;
@@ -188,7 +192,9 @@ ember_status ember_prepare_aten_split_with_sizes_copy_out(ember_kernel_ctx* ctx,
     for (size_t k = 0; k < n; k++) {
         EMBER_REQUIRE(ctx, sizes[k] >= 0, EMBER_INVALID_ARGUMENT, "split_sizes[%zu] = %lld", k,
                       (long long)sizes[k]);
-        sum += sizes[k];
+        EMBER_REQUIRE(ctx, ember_i64_add(sum, sizes[k], &sum), EMBER_SHAPE_MISMATCH,
+                      "split_sizes[%zu] = %lld: the sizes add up past int64, dim %d has size %d",
+                      k, (long long)sizes[k], d, (int)args[0]->u.t->sizes[d]);
     }
     EMBER_REQUIRE(ctx, sum == args[0]->u.t->sizes[d], EMBER_SHAPE_MISMATCH,
                   "split_sizes add up to %lld, dim %d has size %d", (long long)sum, d,

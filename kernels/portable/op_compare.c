@@ -133,7 +133,7 @@ static ember_status compare_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
     if (scalar) MU_TRY(mu_check_scalar(ctx, args, 1, "other", false));
     else MU_TRY(mu_check_tensor(ctx, args, 1, "other"));
-    MU_TRY(mu_check_tensor(ctx, args, 2, "out"));
+    MU_TRY(mu_check_out(ctx, args, 2, "out"));
     MU_TRY(mu_check_tag(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* out = args[2]->u.t;

@@ -10,6 +10,8 @@
  *
  * KernelCall args: [input, weight, bias, stride, padding, dilation, transposed,
  *                   output_padding, groups, out, out]
+ * Prepare bounds stride, dilation, padding, output_padding and groups to [min, 2^31-1] and
+ * derives the output size with checked arithmetic, so no size or offset can overflow.
  */
 #include "kernels/portable/util_nn.h"
 
@@ -22,10 +24,34 @@ typedef struct conv_params {
     int64_t sh, sw, ph, pw, dh, dw, oph, opw; /* stride, padding, dilation, output_padding */
     int64_t groups;
     bool transposed;
+    bool size_ok;               /* false if Ho or Wo does not fit in int64 (prepare refuses) */
     int nsp;                    /* spatial dims of the op: 1 or 2 */
 } conv_params;
 
-/* Reads the shapes and int lists (already type-checked) and derives the output size. */
+/* The output length of one axis (ATen's conv_output_size / conv_transpose output size), or
+ * false if it does not fit in int64. All inputs are in [0, 2^31-1] except stride and dilation
+ * (>= 1) and the kernel size k. */
+static bool conv_out_len(bool transposed, int64_t in, int64_t k, int64_t stride, int64_t pad,
+                         int64_t dil, int64_t outpad, int64_t* out)
+{
+    int64_t span, t; /* span = dil * (k - 1): the kernel's reach */
+    if (!ember_i64_mul(dil, k - 1, &span)) return false;
+    if (!transposed) { /* (in + 2 * pad - span - 1) / stride + 1, floor division */
+        if (!ember_i64_mul(pad, 2, &t) || !ember_i64_add(t, in, &t) ||
+            !ember_i64_sub(t, span, &t) || !ember_i64_sub(t, 1, &t))
+            return false;
+        *out = (t < 0 ? -((-t + stride - 1) / stride) : t / stride) + 1;
+        return true;
+    }
+    /* (in - 1) * stride - 2 * pad + span + outpad + 1 */
+    int64_t p2;
+    return ember_i64_mul(in - 1, stride, &t) && ember_i64_mul(pad, 2, &p2) &&
+           ember_i64_sub(t, p2, &t) && ember_i64_add(t, span, &t) &&
+           ember_i64_add(t, outpad, &t) && ember_i64_add(t, 1, out);
+}
+
+/* Reads the shapes and int lists (already checked by prepare, with conv_out_len) and derives
+ * the output size. */
 static void conv_params_get(ember_value* const* args, conv_params* p)
 {
     const ember_tensor* in = args[A_IN]->u.t;
@@ -48,15 +74,10 @@ static void conv_params_get(ember_value* const* args, conv_params* p)
     p->dw = nn_list_at(args[A_DIL], (size_t)r, 1);
     p->oph = p->nsp == 2 ? nn_list_at(args[A_OUTPAD], 0, 0) : 0;
     p->opw = nn_list_at(args[A_OUTPAD], (size_t)r, 0);
-    if (!p->transposed) {
-        p->co = w->sizes[0];
-        p->ho = (p->h + 2 * p->ph - p->dh * (p->kh - 1) - 1) / p->sh + 1;
-        p->wo = (p->w + 2 * p->pw - p->dw * (p->kw - 1) - 1) / p->sw + 1;
-    } else {
-        p->co = w->sizes[1] * p->groups;
-        p->ho = (p->h - 1) * p->sh - 2 * p->ph + p->dh * (p->kh - 1) + p->oph + 1;
-        p->wo = (p->w - 1) * p->sw - 2 * p->pw + p->dw * (p->kw - 1) + p->opw + 1;
-    }
+    p->co = p->transposed ? w->sizes[1] * p->groups : w->sizes[0];
+    p->ho = p->wo = 0;
+    p->size_ok = conv_out_len(p->transposed, p->h, p->kh, p->sh, p->ph, p->dh, p->oph, &p->ho) &&
+                 conv_out_len(p->transposed, p->w, p->kw, p->sw, p->pw, p->dw, p->opw, &p->wo);
 }
 
 /* The indices o in [*lo, *hi) of an axis of length `len_o` for which o * stride + off lies in
@@ -217,7 +238,7 @@ static ember_status run_conv_f32(ember_kernel_ctx* ctx, ember_value* const* args
     return EMBER_OK;
 }
 
-/* An int list of 1 or `nsp` items, each at least `min`. */
+/* An int list of 1 or `nsp` items, each in [min, 2^31-1]. */
 static ember_status conv_check_list(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                     const char* what, int nsp, int64_t min)
 {
@@ -226,10 +247,7 @@ static ember_status conv_check_list(ember_kernel_ctx* ctx, ember_value* const* a
     NN_TRY(nn_get_ints(ctx, args, i, &v, &n));
     EMBER_REQUIRE(ctx, n == 1 || n == (size_t)nsp, EMBER_INVALID_ARGUMENT,
                   "%s has %zu items, expected %d", what, n, nsp);
-    for (size_t k = 0; k < n; k++)
-        EMBER_REQUIRE(ctx, v[k] >= min, EMBER_INVALID_ARGUMENT, "%s[%zu] = %lld, must be >= %lld",
-                      what, k, (long long)v[k], (long long)min);
-    return EMBER_OK;
+    return nn_check_ints_in(ctx, what, v, n, min, INT32_MAX);
 }
 
 ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_value* const* args,
@@ -240,7 +258,7 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     NN_TRY(nn_get_tensor(ctx, args, A_IN, &in));
     NN_TRY(nn_get_tensor(ctx, args, A_W, &w));
     NN_TRY(nn_get_opt_tensor(ctx, args, A_BIAS, &bias));
-    NN_TRY(nn_get_tensor(ctx, args, A_OUT, &out));
+    NN_TRY(nn_get_out(ctx, args, A_OUT, &out));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "weight", w, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
@@ -254,7 +272,7 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     bool transposed;
     int64_t groups;
     NN_TRY(nn_get_bool(ctx, args, A_TRANS, &transposed));
-    NN_TRY(nn_get_int(ctx, args, A_GROUPS, &groups));
+    NN_TRY(nn_get_int_in(ctx, args, A_GROUPS, "groups", 1, INT32_MAX, &groups));
     NN_TRY(conv_check_list(ctx, args, A_STRIDE, "stride", nsp, 1));
     NN_TRY(conv_check_list(ctx, args, A_PAD, "padding", nsp, 0));
     NN_TRY(conv_check_list(ctx, args, A_DIL, "dilation", nsp, 1));
@@ -264,7 +282,6 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
         EMBER_REQUIRE(ctx, args[A_OUTPAD]->tag == EMBER_VALUE_INT_LIST, EMBER_INVALID_ARGUMENT,
                       "output_padding: expected an int list");
     }
-    EMBER_REQUIRE(ctx, groups >= 1, EMBER_INVALID_ARGUMENT, "groups = %lld", (long long)groups);
 
     const int64_t ci = in->sizes[1];
     EMBER_REQUIRE(ctx, ci % groups == 0, EMBER_SHAPE_MISMATCH,
@@ -284,6 +301,9 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     }
     conv_params p;
     conv_params_get(args, &p);
+    EMBER_REQUIRE(ctx, p.size_ok, EMBER_INVALID_ARGUMENT,
+                  "stride, padding, dilation and output_padding give an output size beyond "
+                  "int64");
     if (transposed) {
         EMBER_REQUIRE(ctx, (p.oph < p.sh || p.oph < p.dh) && (p.opw < p.sw || p.opw < p.dw),
                       EMBER_INVALID_ARGUMENT,

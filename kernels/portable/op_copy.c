@@ -4,7 +4,8 @@
  * Both tensors are walked in logical (sizes) order using their own element strides, which
  * come from their dim orders, so contiguous ↔ channels-last is the same loop as a plain copy.
  * Dims are coalesced where both layouts allow; a same-dtype contiguous copy is one memcpy.
- * Conversions go through int64 (integer/bool to integer/bool) or double. */
+ * Conversions go through int64 (integer/bool to integer/bool) or double; a double lands in an
+ * integer dtype by Ember's rule (kernel_util.h: NaN 0, saturate to the dtype, else truncate). */
 #include "kernels/portable/util_math.h"
 
 /* Element copy of (n) items of `bytes` each between strided rows. */
@@ -96,7 +97,7 @@ static ember_status copy_prepare(ember_kernel_ctx* ctx, ember_value* const* args
                                  bool any_layout)
 {
     MU_TRY(mu_check_tensor_ex(ctx, args, 0, "self", any_layout));
-    MU_TRY(mu_check_tensor_ex(ctx, args, out_i, "out", any_layout));
+    MU_TRY(mu_check_out_ex(ctx, args, out_i, "out", any_layout));
     MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     return mu_check_shape(ctx, "out", args[out_i]->u.t, in->dim, in->sizes);

@@ -1,9 +1,13 @@
 /* op_create.c — tensors made from scalars: arange.out, arange.start_out, full.out,
  * full_like.out, zeros.out, ones.out, scalar_tensor.out. Out's dtype and shape (final at load)
- * decide everything; prepare checks they agree with the arguments. */
+ * decide everything; prepare checks they agree with the arguments. A double written into an
+ * integer out converts by Ember's rule (kernel_util.h: truncate, NaN 0, saturate). arange's
+ * length is computed exactly for integer bounds and checked before it becomes a size. */
 #include "kernels/portable/util_math.h"
 
-/* Every element of out = the scalar (int64 for integer/bool outs, double otherwise). */
+/* Every element of out = the scalar: an Int or Bool into an integer/bool out as int64 (wrapping
+ * into narrower types), anything else as double (into an integer out by Ember's rule: NaN 0,
+ * saturating to the out dtype's range, else truncated; into bool as v != 0). */
 static void fill(ember_tensor* out, const ember_value* v)
 {
     const size_t n = (size_t)out->numel;
@@ -14,10 +18,9 @@ static void fill(ember_tensor* out, const ember_value* v)
         for (size_t i = 0; i < n; i++) o[i] = (float)d;
         return;
     }
-    if (mu_is_intlike(out->dtype)) {
+    if (mu_is_intlike(out->dtype) && v->tag != EMBER_VALUE_DOUBLE) {
         int64_t x = 0;
-        if (out->dtype == EMBER_DTYPE_BOOL && v->tag == EMBER_VALUE_DOUBLE) x = v->u.d != 0.0;
-        else ember_scalar_as_int(v, &x);
+        ember_scalar_as_int(v, &x);
         for (size_t j = 0; j < n; j += MU_CHUNK) {
             int64_t buf[MU_CHUNK];
             size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
@@ -38,7 +41,7 @@ static void fill(ember_tensor* out, const ember_value* v)
 
 static ember_status check_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i)
 {
-    MU_TRY(mu_check_tensor(ctx, args, out_i, "out"));
+    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
     return mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false);
 }
 
@@ -51,13 +54,20 @@ static ember_status check_size_list(ember_kernel_ctx* ctx, ember_value* const* a
     EMBER_REQUIRE(ctx, v->len <= EMBER_MAX_DIMS, EMBER_NOT_SUPPORTED, "size has %u dims (max %d)",
                   (unsigned)v->len, EMBER_MAX_DIMS);
     int32_t sizes[EMBER_MAX_DIMS];
-    for (uint32_t d = 0; d < v->len; d++) sizes[d] = (int32_t)v->u.ints[d];
+    for (uint32_t d = 0; d < v->len; d++) {
+        const int64_t s = v->u.ints[d];
+        EMBER_REQUIRE(ctx, s >= 0 && s <= INT32_MAX, EMBER_INVALID_ARGUMENT,
+                      "size[%u] = %lld is out of range [0, %d]", (unsigned)d, (long long)s,
+                      INT32_MAX);
+        sizes[d] = (int32_t)s;
+    }
     return mu_check_shape(ctx, "out", out, (int)v->len, sizes);
 }
 
 /* ---- arange ------------------------------------------------------------------------------ */
 
-/* out[i] = start + i*step, in int64 for integer outs and double otherwise. */
+/* out[i] = start + i*step, in int64 for integer outs with integer start and step (exact: every
+ * value lies between start and end, so the wrapping sum is the true one), double otherwise. */
 static void arange_fill(ember_tensor* out, const ember_value* start, const ember_value* step)
 {
     const size_t n = (size_t)out->numel;
@@ -73,7 +83,8 @@ static void arange_fill(ember_tensor* out, const ember_value* start, const ember
         size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
         if (ints) {
             int64_t buf[MU_CHUNK];
-            for (size_t i = 0; i < m; i++) buf[i] = i0 + (int64_t)(j + i) * is;
+            for (size_t i = 0; i < m; i++)
+                buf[i] = (int64_t)((uint64_t)i0 + (uint64_t)(j + i) * (uint64_t)is);
             mu_store_i64(out->data, out->dtype, (int64_t)j, 1, buf, m);
         } else {
             double buf[MU_CHUNK];
@@ -81,6 +92,41 @@ static void arange_fill(ember_tensor* out, const ember_value* start, const ember
             mu_store_f64(out->data, out->dtype, (int64_t)j, 1, buf, m);
         }
     }
+}
+
+/* An Int (or Bool) argument, or `dflt` when the index is -1; false for a Double. */
+static bool int_arg(ember_value* const* args, int i, int64_t dflt, int64_t* v)
+{
+    if (i < 0) {
+        *v = dflt;
+        return true;
+    }
+    if (args[i]->tag == EMBER_VALUE_DOUBLE) return false;
+    ember_scalar_as_int(args[i], v);
+    return true;
+}
+
+/* The exact length ceil((end - start) / step) when out is an integer tensor and start, end and
+ * step are all integers (torch.arange computes int64 ranges in integers too), or -1 if end
+ * lies before start in step's direction; false when the length is computed in double. */
+static bool arange_int_length(ember_value* const* args, int start_i, int end_i, int step_i,
+                              const ember_tensor* out, int64_t* len)
+{
+    int64_t start = 0, end = 0, step = 1;
+    if (!mu_is_intlike(out->dtype) || !int_arg(args, start_i, 0, &start) ||
+        !int_arg(args, end_i, 0, &end) || !int_arg(args, step_i, 1, &step))
+        return false;
+    if (step == 0 || (step > 0 ? end < start : end > start)) {
+        *len = -1;
+        return true;
+    }
+    /* |end - start| and |step| as uint64: exact, whatever their int64 values */
+    const uint64_t span = step > 0 ? (uint64_t)end - (uint64_t)start
+                                   : (uint64_t)start - (uint64_t)end;
+    const uint64_t ustep = step > 0 ? (uint64_t)step : 0 - (uint64_t)step;
+    const uint64_t n = span / ustep + (span % ustep != 0);
+    *len = n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)n;
+    return true;
 }
 
 static ember_status check_arange(ember_kernel_ctx* ctx, ember_value* const* args, int start_i,
@@ -94,11 +140,30 @@ static ember_status check_arange(ember_kernel_ctx* ctx, ember_value* const* args
     if (start_i >= 0) ember_scalar_as_double(args[start_i], &start);
     ember_scalar_as_double(args[end_i], &end);
     if (step_i >= 0) ember_scalar_as_double(args[step_i], &step);
+    EMBER_REQUIRE(ctx, isfinite(start) && isfinite(end) && isfinite(step), EMBER_INVALID_ARGUMENT,
+                  "unsupported range: start %g, end %g, step %g (all must be finite)", start, end,
+                  step);
     const bool ok = (step > 0.0 && end >= start) || (step < 0.0 && end <= start);
     EMBER_REQUIRE(ctx, ok, EMBER_INVALID_ARGUMENT, "bad range: start %g, end %g, step %g", start,
                   end, step);
-    const int32_t n = (int32_t)ceil((end - start) / step);
-    return mu_check_shape(ctx, "out", args[out_i]->u.t, 1, &n);
+    const ember_tensor* out = args[out_i]->u.t;
+    int64_t len;
+    if (arange_int_length(args, start_i, end_i, step_i, out, &len)) {
+        EMBER_REQUIRE(ctx, len >= 0, EMBER_INVALID_ARGUMENT,
+                      "bad range: start %g, end %g, step %g", start, end, step);
+        EMBER_REQUIRE(ctx, len <= INT32_MAX, EMBER_INVALID_ARGUMENT,
+                      "range start %g, end %g, step %g has %lld elements (more than 2^31-1)",
+                      start, end, step, (long long)len);
+    } else {
+        /* torch: ceil((end - start) / step) in double; end - start may round or overflow */
+        const double n = ceil((end - start) / step);
+        EMBER_REQUIRE(ctx, n >= 0.0 && n <= (double)INT32_MAX, EMBER_INVALID_ARGUMENT,
+                      "range start %g, end %g, step %g has %g elements (more than 2^31-1)",
+                      start, end, step, n);
+        len = (int64_t)n;
+    }
+    const int32_t n32 = (int32_t)len;
+    return mu_check_shape(ctx, "out", out, 1, &n32);
 }
 
 /* [end, out, out] */

@@ -1,6 +1,7 @@
 /* op_cumsum.c — aten::cumsum.out: running sum along one dim, accumulated in out's dtype
  * (float32 → float32 adds in float, as torch does; integer outs add in wrapping int64; other
- * float outs in double). The tensor is walked as (outer, dim, inner) with inner contiguous. */
+ * float outs in double; a float input summed into an integer out reads by Ember's conversion
+ * rule, kernel_util.h). The tensor is walked as (outer, dim, inner) with inner contiguous. */
 #include "kernels/portable/util_math.h"
 
 /* out[k] = out[k-1] + in[k] along (n) rows of (inner) contiguous elements. */
@@ -62,7 +63,7 @@ ember_status ember_prepare_aten_cumsum_out(ember_kernel_ctx* ctx, ember_value* c
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
     MU_TRY(mu_check_tag(ctx, args, 1, "dim", EMBER_VALUE_INT, false));
     MU_TRY(mu_check_tag(ctx, args, 2, "dtype", EMBER_VALUE_INT, true));
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, in->dim) >= 0, EMBER_INVALID_ARGUMENT,

@@ -1,6 +1,7 @@
 /* op_embedding.c — aten::embedding.out: out[..., :] = weight[indices[...], :], a row memcpy per
  * index, for any weight dtype. Indices are int64 or int32; an index outside [0, num_rows)
- * makes run fail with EMBER_KERNEL_FAILED (the only check run makes: it guards memory). */
+ * makes run fail with EMBER_OUT_OF_RANGE (torch: "index out of range in self"), the only
+ * check run makes: it guards memory. Rows before the bad index are already copied. */
 #include "kernels/portable/util_math.h"
 
 /* [weight, indices, padding_idx, scale_grad_by_freq, sparse, out, out] */
@@ -14,7 +15,10 @@ static ember_status run_embedding(ember_kernel_ctx* ctx, ember_value* const* arg
     for (int64_t i = 0; i < idx->numel; i++) {
         const int64_t r = idx->dtype == EMBER_DTYPE_I64 ? ((const int64_t*)idx->data)[i]
                                                         : ((const int32_t*)idx->data)[i];
-        if (r < 0 || r >= rows) return EMBER_KERNEL_FAILED;
+        if (r < 0 || r >= rows)
+            return ember_kernel_fail(ctx, EMBER_OUT_OF_RANGE,
+                                     "index %lld is out of range for dimension 0 of size %lld",
+                                     (long long)r, (long long)rows);
         memcpy((char*)out->data + (size_t)i * row_bytes,
                (const char*)w->data + (size_t)r * row_bytes, row_bytes);
     }
@@ -28,6 +32,8 @@ ember_status ember_prepare_aten_embedding_out(ember_kernel_ctx* ctx, ember_value
     EMBER_REQUIRE(ctx, ember_is_tensor(args[0]) && args[0]->u.t, EMBER_INVALID_ARGUMENT,
                   "weight (argument 0) must be a tensor");
     const ember_tensor* w = args[0]->u.t;
+    EMBER_REQUIRE(ctx, ember_tensor_extent_ok(w), EMBER_NOT_SUPPORTED,
+                  "weight's nonzero sizes multiply past 2^31-1");
     EMBER_REQUIRE(ctx, ember_dtype_size(w->dtype) > 0, EMBER_DTYPE_MISMATCH,
                   "weight has unsupported dtype %s", ember_dtype_name(w->dtype));
     EMBER_REQUIRE(ctx, w->dim == 2, EMBER_SHAPE_MISMATCH, "weight must be 2-D, has rank %d",
@@ -46,6 +52,9 @@ ember_status ember_prepare_aten_embedding_out(ember_kernel_ctx* ctx, ember_value
     MU_TRY(mu_check_tag(ctx, args, 4, "sparse", EMBER_VALUE_BOOL, false));
     EMBER_REQUIRE(ctx, ember_is_tensor(args[5]) && args[5]->u.t, EMBER_INVALID_ARGUMENT,
                   "out (argument 5) must be a tensor");
+    EMBER_REQUIRE(ctx, ember_tensor_extent_ok(args[5]->u.t), EMBER_NOT_SUPPORTED,
+                  "out's nonzero sizes multiply past 2^31-1");
+    MU_TRY(ember_kernel_out(ctx, args, 5));
     MU_TRY(mu_check_tag(ctx, args, 6, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* out = args[5]->u.t;
     EMBER_REQUIRE(ctx, out->dtype == w->dtype, EMBER_DTYPE_MISMATCH,

@@ -1,7 +1,8 @@
 /* op_expand.c — copies that broadcast the input, any dtype, as strided views with zero strides:
  *   aten::expand_copy.out [self, size, implicit, out, out]  size may add leading dims; -1 keeps
  *   aten::repeat.out      [self, repeats, out, out]         len(repeats) >= rank
- * repeat reads its output as (r0, s0, r1, s1, ..) with the r dims at stride 0. */
+ * repeat reads its output as (r0, s0, r1, s1, ..) with the r dims at stride 0. Sizes and
+ * repeat counts are bounded to [0, 2^31-1] and multiplied with overflow checks. */
 #include "kernels/portable/util_nn.h"
 
 /* ---- expand ------------------------------------------------------------------------------ */
@@ -79,7 +80,7 @@ static void repeat_view(ember_value* const* args, nn_view* v, int64_t* out_sizes
         v->strides[2 * i] = 0;
         v->sizes[2 * i + 1] = s;
         v->strides[2 * i + 1] = i < lead ? 0 : id.strides[i - lead];
-        if (out_sizes) out_sizes[i] = rep[i] * s;
+        if (out_sizes) out_sizes[i] = rep[i] * s; /* both < 2^31 (prepare): fits */
     }
 }
 
@@ -102,10 +103,8 @@ ember_status ember_prepare_aten_repeat_out(ember_kernel_ctx* ctx, ember_value* c
     NN_TRY(nn_get_ints(ctx, args, 1, &rep, &n));
     EMBER_REQUIRE(ctx, n >= self->dim && n <= EMBER_MAX_DIMS, EMBER_SHAPE_MISMATCH,
                   "repeats has %zu items, self has rank %d", n, self->dim);
-    for (size_t i = 0; i < n; i++)
-        EMBER_REQUIRE(ctx, rep[i] >= 0, EMBER_INVALID_ARGUMENT, "repeats[%zu] = %lld", i,
-                      (long long)rep[i]);
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_check_ints_in(ctx, "repeats", rep, n, 0, INT32_MAX));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     nn_view v;
     int64_t want[EMBER_MAX_DIMS];

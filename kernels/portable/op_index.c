@@ -6,9 +6,10 @@
  *       are adjacent, B replaces them in place; otherwise B comes first. Boolean masks are not
  *       supported (their output shape depends on the data).
  *   aten::gather.out        [self, dim, index, sparse_grad, out, out]
- * Index values are data, so run checks their range (negative values count back for index and
- * index_select is strict, as torch is) and fails with EMBER_KERNEL_FAILED rather than read out
- * of bounds. */
+ * Index values are data, so run checks their range (negative values count back for index;
+ * index_select and gather are strict, as torch is) and fails with EMBER_OUT_OF_RANGE, naming
+ * the index, the dim and its size, rather than read out of bounds. index_select checks every
+ * index before writing; index and gather may leave out partly written. */
 #include "kernels/portable/util_nn.h"
 
 static bool is_index_dtype(int dt) { return dt == EMBER_DTYPE_I64 || dt == EMBER_DTYPE_I32; }
@@ -31,6 +32,14 @@ static ember_status require_index_tensor(ember_kernel_ctx* ctx, const char* what
     return EMBER_OK;
 }
 
+/* Run's failure for an index outside [0, len) of dim d (torch: "index out of range in self"). */
+static ember_status index_fail(ember_kernel_ctx* ctx, int64_t v, int d, int64_t len)
+{
+    return ember_kernel_fail(ctx, EMBER_OUT_OF_RANGE,
+                             "index %lld is out of range for dimension %d of size %lld",
+                             (long long)v, d, (long long)len);
+}
+
 /* ---- index_select ------------------------------------------------------------------------ */
 
 static ember_status run_index_select(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -46,7 +55,7 @@ static ember_status run_index_select(ember_kernel_ctx* ctx, ember_value* const* 
     const int64_t len = self->sizes[d], n = index->numel;
     for (int64_t k = 0; k < n; k++) {
         const int64_t v = load_index(index, k);
-        if (v < 0 || v >= len) return EMBER_KERNEL_FAILED;
+        if (v < 0 || v >= len) return index_fail(ctx, v, d, len);
     }
     const size_t block = (size_t)inner * es;
     char* o = (char*)out->data;
@@ -65,7 +74,7 @@ ember_status ember_prepare_aten_index_select_out(ember_kernel_ctx* ctx, ember_va
     NN_TRY(nn_get_tensor(ctx, args, 0, &self));
     EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
     NN_TRY(nn_get_tensor(ctx, args, 2, &index));
-    NN_TRY(nn_get_tensor(ctx, args, 3, &out));
+    NN_TRY(nn_get_out(ctx, args, 3, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     NN_TRY(require_index_tensor(ctx, "index", index));
     EMBER_REQUIRE(ctx, self->dim >= 1, EMBER_NOT_SUPPORTED, "rank-0 self is not supported");
@@ -177,10 +186,9 @@ static ember_status run_index_tensor(ember_kernel_ctx* ctx, ember_value* const* 
             int64_t e = 0;
             for (int s = 0; s < p.nouter; s++)
                 if (p.slot[s] < 0) e += cnt[s] * p.istr[j][-1 - p.slot[s]];
-            int64_t v = load_index(p.idx[j], e);
-            const int64_t len = ssz[p.idx_dim[j]];
-            if (v < 0) v += len;
-            if (v < 0 || v >= len) return EMBER_KERNEL_FAILED;
+            const int64_t raw = load_index(p.idx[j], e), len = ssz[p.idx_dim[j]];
+            const int64_t v = raw < 0 ? raw + len : raw; /* raw >= INT64_MIN: no overflow */
+            if (v < 0 || v >= len) return index_fail(ctx, raw, p.idx_dim[j], len);
             off += v * sstr[p.idx_dim[j]];
         }
         memcpy(o, (const char*)self->data + (size_t)off * es, block);
@@ -200,7 +208,7 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *self, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     const ember_value* list = args[1];
     EMBER_REQUIRE(ctx, list->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST ||
@@ -215,6 +223,7 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
         if (!t) continue;
         given++;
         NN_TRY(require_index_tensor(ctx, "indices[]", t));
+        NN_TRY(nn_check_extent(ctx, "indices", (int)k, t));
     }
     EMBER_REQUIRE(ctx, given > 0, EMBER_NOT_SUPPORTED, "indices has no index tensor");
     index_plan p;
@@ -243,7 +252,7 @@ static ember_status run_gather(ember_kernel_ctx* ctx, ember_value* const* args)
     const int64_t len = self->dim ? ssz[d] : 1;
     for (int64_t e = 0; e < index->numel; e++, o += es) {
         const int64_t v = load_index(index, e);
-        if (v < 0 || v >= len) return EMBER_KERNEL_FAILED;
+        if (v < 0 || v >= len) return index_fail(ctx, v, d, len);
         int64_t off = 0;
         for (int a = 0; a < r; a++) off += (a == d ? v : cnt[a]) * sstr[a];
         memcpy(o, (const char*)self->data + (size_t)off * es, es);
@@ -263,7 +272,7 @@ ember_status ember_prepare_aten_gather_out(ember_kernel_ctx* ctx, ember_value* c
     NN_TRY(nn_get_tensor(ctx, args, 0, &self));
     EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
     NN_TRY(nn_get_tensor(ctx, args, 2, &index));
-    NN_TRY(nn_get_tensor(ctx, args, 4, &out));
+    NN_TRY(nn_get_out(ctx, args, 4, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     NN_TRY(require_index_tensor(ctx, "index", index));
     const int d = ember_wrap_dim(args[1]->u.i, self->dim);

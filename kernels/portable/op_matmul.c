@@ -53,12 +53,14 @@ static void f32_gemm_nt__portable(float* restrict c, const float* restrict a,
     }
 }
 
+/* The f32 tensors args[idx[i]]; the last one is the out (declared as written). */
 static ember_status prepare_f32_tensors(ember_kernel_ctx* ctx, ember_value* const* args,
                                         const int* idx, const char* const* names, int count,
                                         ember_tensor** ts)
 {
     for (int i = 0; i < count; i++) {
-        NN_TRY(nn_get_tensor(ctx, args, (size_t)idx[i], &ts[i]));
+        if (i == count - 1) NN_TRY(nn_get_out(ctx, args, (size_t)idx[i], &ts[i]));
+        else NN_TRY(nn_get_tensor(ctx, args, (size_t)idx[i], &ts[i]));
         NN_TRY(nn_require_dtype(ctx, names[i], ts[i], EMBER_DTYPE_F32));
     }
     return EMBER_OK;

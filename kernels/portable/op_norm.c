@@ -11,7 +11,9 @@
  * Batch norm's out1/out2 (save_mean, save_invstd) are size 0 in ExecuTorch programs; if they
  * do have C elements they get the running mean and 1/sqrt(var + eps), otherwise zeros. Layer
  * and group norm write the per-row mean and rstd (biased variance). Row statistics are
- * accumulated in double. */
+ * accumulated in double. Every out (out0, out1, out2) is declared, even an empty one. Group
+ * norm's N and C must equal the input's sizes and HxW and group lie in [0 or 1, 2^31-1] before
+ * N * C * HxW is formed (with an overflow check). */
 #include "kernels/portable/util_nn.h"
 
 /* ---- batch norm (inference) -------------------------------------------------------------- */
@@ -87,9 +89,9 @@ ember_status ember_prepare_aten__native_batch_norm_legit_no_training_out(
     NN_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c));
     NN_TRY(norm_check_param(ctx, args, 4, "running_var", false, c));
     EMBER_REQUIRE_TAG(ctx, args, 6, EMBER_VALUE_DOUBLE);
-    NN_TRY(nn_get_tensor(ctx, args, 7, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 8, &o1));
-    NN_TRY(nn_get_tensor(ctx, args, 9, &o2));
+    NN_TRY(nn_get_out(ctx, args, 7, &out));
+    NN_TRY(nn_get_out(ctx, args, 8, &o1));
+    NN_TRY(nn_get_out(ctx, args, 9, &o2));
     NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
@@ -168,9 +170,9 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
     NN_TRY(norm_check_param(ctx, args, 2, "weight", true, cols));
     NN_TRY(norm_check_param(ctx, args, 3, "bias", true, cols));
     EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_DOUBLE);
-    NN_TRY(nn_get_tensor(ctx, args, 5, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 6, &mean));
-    NN_TRY(nn_get_tensor(ctx, args, 7, &rstd));
+    NN_TRY(nn_get_out(ctx, args, 5, &out));
+    NN_TRY(nn_get_out(ctx, args, 6, &mean));
+    NN_TRY(nn_get_out(ctx, args, 7, &rstd));
     NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
@@ -223,6 +225,8 @@ static ember_status run_group_norm_f32(ember_kernel_ctx* ctx, ember_value* const
 {
     const ember_tensor* mean = args[9]->u.t;
     const ember_tensor* rstd = args[10]->u.t;
+    /* nothing to write: C = 0 leaves `group` (up to 2^31-1) unbounded by the input's size */
+    if (args[0]->u.t->numel == 0 && mean->numel == 0 && rstd->numel == 0) return EMBER_OK;
     f32_group_norm__portable((float*)args[8]->u.t->data,
                              mean->numel ? (float*)mean->data : NULL,
                              rstd->numel ? (float*)rstd->data : NULL,
@@ -243,18 +247,24 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
     for (size_t i = 3; i <= 6; i++) EMBER_REQUIRE_TAG(ctx, args, i, EMBER_VALUE_INT);
     EMBER_REQUIRE_TAG(ctx, args, 7, EMBER_VALUE_DOUBLE);
     const int64_t n = args[3]->u.i, c = args[4]->u.i, hw = args[5]->u.i, groups = args[6]->u.i;
+    EMBER_REQUIRE(ctx, hw >= 0 && hw <= INT32_MAX, EMBER_INVALID_ARGUMENT,
+                  "HxW = %lld is out of range [0, %d]", (long long)hw, INT32_MAX);
+    EMBER_REQUIRE(ctx, groups >= 1 && groups <= INT32_MAX, EMBER_INVALID_ARGUMENT,
+                  "group = %lld is out of range [1, %d]", (long long)groups, INT32_MAX);
+    /* n and c equal input sizes (< 2^31) before they multiply; n * c < 2^62, hw < 2^31 */
+    int64_t nchw = -1;
     EMBER_REQUIRE(ctx, in->dim >= 2 && in->sizes[0] == n && in->sizes[1] == c &&
-                           n * c * hw == in->numel,
+                           ember_i64_mul(n * c, hw, &nchw) && nchw == in->numel,
                   EMBER_SHAPE_MISMATCH, "input does not have shape (N=%lld, C=%lld, HxW=%lld)",
                   (long long)n, (long long)c, (long long)hw);
-    EMBER_REQUIRE(ctx, groups >= 1 && c % groups == 0, EMBER_INVALID_ARGUMENT,
+    EMBER_REQUIRE(ctx, c % groups == 0, EMBER_INVALID_ARGUMENT,
                   "%lld channels are not divisible into %lld groups", (long long)c,
                   (long long)groups);
     NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c));
     NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c));
-    NN_TRY(nn_get_tensor(ctx, args, 8, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 9, &mean));
-    NN_TRY(nn_get_tensor(ctx, args, 10, &rstd));
+    NN_TRY(nn_get_out(ctx, args, 8, &out));
+    NN_TRY(nn_get_out(ctx, args, 9, &mean));
+    NN_TRY(nn_get_out(ctx, args, 10, &rstd));
     NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);

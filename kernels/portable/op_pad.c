@@ -1,6 +1,8 @@
 /* op_pad.c — aten::constant_pad_nd.out [self, pad, value, out, out], any numeric dtype.
- * pad holds (left, right) pairs starting from the last dim; negative entries crop. Each output
- * row (last dim) is filled, then the overlapping part of the input row copied in. */
+ * pad holds (left, right) pairs starting from the last dim; negative entries crop. Each entry
+ * must lie in [-(2^31-1), 2^31-1] (no tensor dim is larger). Each output row (last dim) is
+ * filled, then the overlapping part of the input row copied in. `value` is stored in self's
+ * dtype by Ember's double-to-integer rule (kernel_util.h). */
 #include "kernels/portable/util_nn.h"
 
 /* Fills n elements of es bytes with the pattern at `v`. */
@@ -42,10 +44,10 @@ static ember_status run_constant_pad(ember_kernel_ctx* ctx, ember_value* const* 
     for (int64_t row = 0; row < rows; row++, o += (size_t)wo * es) {
         bool inside = true;
         int64_t off = 0;
-        for (int d = 0; d < r - 1; d++) {
-            const int64_t i = idx[d] - left[d];
-            if (i < 0 || i >= isz[d]) inside = false;
-            off += i * istr[d];
+        for (int d = 0; d < r - 1 && inside; d++) {
+            const int64_t i = idx[d] - left[d]; /* |idx|, |left| < 2^31 */
+            inside = i >= 0 && i < isz[d];
+            off += inside ? i * istr[d] : 0;
         }
         if (!inside || c1 == c0) {
             fill_elems(o, v, es, wo);
@@ -70,7 +72,7 @@ ember_status ember_prepare_aten_constant_pad_nd_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 3, &out));
+    NN_TRY(nn_get_out(ctx, args, 3, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
     const int dt = in->dtype;
     EMBER_REQUIRE(ctx, dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_I64 ||
@@ -85,11 +87,12 @@ ember_status ember_prepare_aten_constant_pad_nd_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, n % 2 == 0 && n / 2 <= in->dim, EMBER_INVALID_ARGUMENT,
                   "pad has %zu items for rank %d; expected pairs, at most one per dim", n,
                   in->dim);
+    NN_TRY(nn_check_ints_in(ctx, "pad", pad, n, -INT32_MAX, INT32_MAX));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
     for (size_t k = 0; k < n / 2; k++) {
         const int d = in->dim - 1 - (int)k;
-        want[d] += pad[2 * k] + pad[2 * k + 1];
+        want[d] += pad[2 * k] + pad[2 * k + 1]; /* each term < 2^31 in size: fits */
         EMBER_REQUIRE(ctx, want[d] >= 0, EMBER_SHAPE_MISMATCH,
                       "padding makes dim %d negative (%lld)", d, (long long)want[d]);
     }

@@ -9,7 +9,9 @@
  *                                      (or the two returns as one TensorList: 5 args)
  * Window and output-size rules follow ATen's CPU kernels (an empty stride means the kernel
  * size; ceil_mode drops a last window that would start in the right padding). Indices are
- * flat positions inside each input (H, W) plane, as torch returns them. */
+ * flat positions inside each input (H, W) plane, as torch returns them. Prepare bounds
+ * kernel_size, stride, dilation and divisor_override to [1, 2^31-1] and padding to half the
+ * kernel, so the window arithmetic below cannot overflow. */
 #include "kernels/portable/util_nn.h"
 
 typedef struct pool_params {
@@ -23,13 +25,15 @@ static int64_t pool_floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* ATen's pooling_output_shape. */
+/* ATen's pooling_output_shape. in, pad < 2^31 and k, stride, dil in [1, 2^31), so the
+ * numerator lies within ±2^63 (dil * (k - 1) < 2^62), and for o > 0, (o - 1) * stride is at
+ * most the numerator. */
 static int64_t pool_out_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dil,
                              bool ceil_mode)
 {
     int64_t o = pool_floor_div(in + 2 * pad - dil * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0),
                                stride) + 1;
-    if (ceil_mode && (o - 1) * stride >= in + pad) o--;
+    if (ceil_mode && o > 0 && (o - 1) * stride >= in + pad) o--;
     return o;
 }
 
@@ -71,9 +75,7 @@ static ember_status pool_prepare_common(ember_kernel_ctx* ctx, ember_value* cons
         NN_TRY(nn_get_ints(ctx, args, (size_t)idx[k], &v, &n));
         EMBER_REQUIRE(ctx, n == 1 || n == 2 || (k == 1 && n == 0), EMBER_INVALID_ARGUMENT,
                       "%s has %zu items, expected 1 or 2", names[k], n);
-        for (size_t j = 0; j < n; j++)
-            EMBER_REQUIRE(ctx, v[j] >= (k == 2 ? 0 : 1), EMBER_INVALID_ARGUMENT,
-                          "%s[%zu] = %lld is out of range", names[k], j, (long long)v[j]);
+        NN_TRY(nn_check_ints_in(ctx, names[k], v, n, k == 2 ? 0 : 1, INT32_MAX));
     }
     bool ceil_mode;
     NN_TRY(nn_get_bool(ctx, args, (size_t)ceil_arg, &ceil_mode));
@@ -106,13 +108,13 @@ static void f32_maxpool2d__portable(float* restrict out, int64_t* restrict idx,
             int64_t y0 = oy * p->sh - p->ph;
             const int64_t y1 = y0 + (p->kh - 1) * p->dh + 1 < p->h ? y0 + (p->kh - 1) * p->dh + 1
                                                                      : p->h;
-            while (y0 < 0) y0 += p->dh;
+            if (y0 < 0) y0 += (-y0 + p->dh - 1) / p->dh * p->dh; /* first tap inside */
             for (int64_t ox = 0; ox < p->wo; ox++) {
                 int64_t x0 = ox * p->sw - p->pw;
                 const int64_t x1 = x0 + (p->kw - 1) * p->dw + 1 < p->w
                                        ? x0 + (p->kw - 1) * p->dw + 1
                                        : p->w;
-                while (x0 < 0) x0 += p->dw;
+                if (x0 < 0) x0 += (-x0 + p->dw - 1) / p->dw * p->dw;
                 int64_t best_i = y0 * p->w + x0;
                 float best = -INFINITY;
                 for (int64_t y = y0; y < y1; y += p->dh)
@@ -148,8 +150,8 @@ ember_status ember_prepare_aten_max_pool2d_with_indices_out(ember_kernel_ctx* ct
     ember_tensor *in, *out, *indices;
     pool_params p;
     NN_TRY(pool_prepare_common(ctx, args, 4, 5, &in, &p));
-    NN_TRY(nn_get_tensor(ctx, args, 6, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 7, &indices));
+    NN_TRY(nn_get_out(ctx, args, 6, &out));
+    NN_TRY(nn_get_out(ctx, args, 7, &indices));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "indices", indices, EMBER_DTYPE_I64));
     int64_t want[4];
@@ -220,11 +222,11 @@ ember_status ember_prepare_aten_avg_pool2d_out(ember_kernel_ctx* ctx, ember_valu
         int64_t d;
         NN_TRY(nn_get_int(ctx, args, 6, &d));
         EMBER_REQUIRE(ctx, d != 0, EMBER_INVALID_ARGUMENT, "divisor_override must not be 0");
-        EMBER_REQUIRE(ctx, args[6]->tag == EMBER_VALUE_INT && d > 0, EMBER_NOT_SUPPORTED,
-                      "divisor_override = %lld: only positive ints are supported",
-                      (long long)d);
+        EMBER_REQUIRE(ctx, d > 0 && d <= INT32_MAX, EMBER_NOT_SUPPORTED,
+                      "divisor_override = %lld: only ints in [1, %d] are supported",
+                      (long long)d, INT32_MAX);
     }
-    NN_TRY(nn_get_tensor(ctx, args, 7, &out));
+    NN_TRY(nn_get_out(ctx, args, 7, &out));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     int64_t want[4];
     pool_out_shape(in, p.ho, p.wo, want);
@@ -274,7 +276,7 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
@@ -284,8 +286,7 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
     NN_TRY(nn_get_ints(ctx, args, 1, &os, &n));
     EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "output_size has %zu items, expected 2",
                   n);
-    EMBER_REQUIRE(ctx, os[0] >= 1 && os[1] >= 1, EMBER_INVALID_ARGUMENT,
-                  "output_size must be positive");
+    NN_TRY(nn_check_ints_in(ctx, "output_size", os, n, 1, INT32_MAX));
     EMBER_REQUIRE(ctx, in->sizes[in->dim - 2] > 0 && in->sizes[in->dim - 1] > 0,
                   EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
     int64_t want[4];
@@ -342,8 +343,8 @@ ember_status ember_prepare_aten_adaptive_max_pool2d_out(ember_kernel_ctx* ctx,
                   "expected 5 or 6 arguments, got %zu", num_args);
     ember_tensor *in, *out, *idx;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
-    NN_TRY(nn_get_tensor(ctx, args, 3, &idx));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 3, &idx));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "indices", idx, EMBER_DTYPE_I64));
@@ -353,8 +354,7 @@ ember_status ember_prepare_aten_adaptive_max_pool2d_out(ember_kernel_ctx* ctx,
     size_t n;
     NN_TRY(nn_get_ints(ctx, args, 1, &os, &n));
     EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "output_size has %zu items, expected 2", n);
-    EMBER_REQUIRE(ctx, os[0] >= 1 && os[1] >= 1, EMBER_INVALID_ARGUMENT,
-                  "output_size must be positive");
+    NN_TRY(nn_check_ints_in(ctx, "output_size", os, n, 1, INT32_MAX));
     EMBER_REQUIRE(ctx, in->sizes[in->dim - 2] > 0 && in->sizes[in->dim - 1] > 0,
                   EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
     int64_t want[4];

@@ -6,7 +6,8 @@
  * each group is coalesced, so reducing the last dims of a contiguous tensor walks one
  * contiguous row per output. Rows are read in chunks as double (float32 included) and folded
  * into a double accumulator: sums are more accurate than torch's float ones, well within
- * 1e-5. No scratch memory: var makes two passes (mean, then squared deviations). */
+ * 1e-5. No scratch memory: var makes two passes (mean, then squared deviations). A result stored
+ * into an integer out converts by Ember's rule (kernel_util.h: NaN 0, saturate, truncate). */
 #include "kernels/portable/util_math.h"
 
 enum { ROP_SUM, ROP_MEAN, ROP_PROD, ROP_AMAX, ROP_AMIN, ROP_ARGMAX, ROP_ARGMIN, ROP_ANY, ROP_VAR };
@@ -252,7 +253,7 @@ static ember_status reduce_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tensor(ctx, args, (size_t)s->out, "out"));
+    MU_TRY(mu_check_out(ctx, args, (size_t)s->out, "out"));
     MU_TRY(mu_check_tag(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[s->out]->u.t;

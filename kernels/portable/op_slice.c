@@ -1,6 +1,8 @@
 /* op_slice.c — copies of a part of one dim, any dtype, as strided views:
  *   aten::slice_copy.Tensor_out [self, dim, start, end, step, out, out]
- *       start/end may be Null (0 / the dim size) or out of range: clamped as torch does.
+ *       start/end may be Null (0 / the dim size) or any int64, INT64_MIN and INT64_MAX
+ *       included (torch.export writes end = INT64_MAX for x[1:]): clamped as torch does. Any
+ *       step >= 1 is valid; one past the dim's size takes at most one element.
  *   aten::select_copy.int_out   [self, dim, index, out, out]   negative index counts back */
 #include "kernels/portable/util_nn.h"
 
@@ -14,15 +16,18 @@ static void slice_view(ember_value* const* args, nn_view* v)
     const int64_t len = v->sizes[d], step = args[4]->u.i;
     int64_t start = ember_is_null(args[2]) ? 0 : args[2]->u.i;
     int64_t end = ember_is_null(args[3]) ? len : args[3]->u.i;
-    if (start < 0) start += len;
+    if (start < 0) start += len; /* len >= 0: cannot overflow */
     if (end < 0) end += len;
     if (start < 0) start = 0;
     if (start > len) start = len;
     if (end < start) end = start;
     if (end > len) end = len;
+    /* now 0 <= start <= end <= len < 2^31; a step past len takes one element at most, so the
+     * stride of a bigger one never matters and capping it keeps the product small */
+    const int64_t st = step < len ? step : (len > 0 ? len : 1);
     v->offset = start * v->strides[d];
-    v->sizes[d] = (end - start + step - 1) / step;
-    v->strides[d] *= step;
+    v->sizes[d] = end == start ? 0 : (end - start - 1) / st + 1;
+    v->strides[d] *= st;
 }
 
 static ember_status run_slice(ember_kernel_ctx* ctx, ember_value* const* args)

@@ -68,7 +68,7 @@ static ember_status softmax_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
     MU_TRY(mu_check_tag(ctx, args, 1, "dim", EMBER_VALUE_INT, false));
     MU_TRY(mu_check_tag(ctx, args, 2, "half_to_float", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[3]->u.t;

@@ -1,6 +1,8 @@
 /* op_tril.c — triangular masks over the last two dims, any dtype (zero is all-zero bytes):
  *   aten::tril.out [self, diagonal, out, out]   keeps (i, j) with j - i <= diagonal
- *   aten::triu.out [self, diagonal, out, out]   keeps (i, j) with j - i >= diagonal */
+ *   aten::triu.out [self, diagonal, out, out]   keeps (i, j) with j - i >= diagonal
+ * diagonal may be any int64: past either edge (beyond cols, or below -rows) it keeps all or
+ * nothing, so run clamps it to [-rows, cols] and every row's kept range to [0, cols]. */
 #include "kernels/portable/util_nn.h"
 
 /* out, in: (batch, rows, cols) of es-byte elements. */
@@ -12,10 +14,11 @@ static void triangle__portable(char* out, const char* in, size_t es, int64_t bat
         for (int64_t i = 0; i < rows; i++) {
             char* o = out + (size_t)(b * rows + i) * row_bytes;
             const char* x = in + (size_t)(b * rows + i) * row_bytes;
-            /* kept columns: [0, i + diagonal] for tril, [i + diagonal, cols) for triu */
+            /* kept columns: [0, i + diagonal] for tril, [i + diagonal, cols) for triu;
+             * |diagonal| <= rows + cols (run_triangle), so i + diagonal + 1 cannot overflow */
             int64_t j0 = lower ? 0 : i + diagonal, j1 = lower ? i + diagonal + 1 : cols;
-            if (j0 < 0) j0 = 0;
-            if (j1 > cols) j1 = cols;
+            j0 = j0 < 0 ? 0 : j0 > cols ? cols : j0;
+            j1 = j1 < 0 ? 0 : j1 > cols ? cols : j1;
             if (j1 < j0) j1 = j0;
             memset(o, 0, (size_t)j0 * es);
             memmove(o + (size_t)j0 * es, x + (size_t)j0 * es, (size_t)(j1 - j0) * es);
@@ -28,9 +31,12 @@ static void run_triangle(ember_value* const* args, bool lower)
     const ember_tensor* in = args[0]->u.t;
     const int64_t rows = in->sizes[in->dim - 2], cols = in->sizes[in->dim - 1];
     if (in->numel == 0) return;
+    int64_t diagonal = args[1]->u.i;
+    if (diagonal > cols) diagonal = cols;   /* triu keeps nothing, tril everything */
+    if (diagonal < -rows) diagonal = -rows; /* triu keeps everything, tril nothing */
     triangle__portable((char*)args[2]->u.t->data, (const char*)in->data,
                        ember_dtype_size(in->dtype), in->numel / (rows * cols), rows, cols,
-                       args[1]->u.i, lower);
+                       diagonal, lower);
 }
 
 static ember_status run_tril(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -51,7 +57,7 @@ static ember_status prepare_triangle(ember_kernel_ctx* ctx, ember_value* const* 
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &out));
+    NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
     EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_INVALID_ARGUMENT, "expected rank >= 2, got %d",
                   in->dim);

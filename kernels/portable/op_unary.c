@@ -4,7 +4,9 @@
  *
  * float32 in, float32 out runs one flat f32 loop per op. Every other dtype mix runs the generic
  * path in chunks: int64 when the op is exact on integers and both in and out are integer/bool,
- * double otherwise. Transcendental ops need a floating out (ints promote to float in torch). */
+ * double otherwise. Transcendental ops need a floating out (ints promote to float in torch).
+ * clamp/hardtanh on integer tensors read their bounds as int64 by Ember's conversion rule
+ * (kernel_util.h), so ±inf or ±1e308 saturate instead of converting out of range. */
 #include "kernels/portable/util_math.h"
 
 enum {
@@ -257,7 +259,7 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
     EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
     const size_t out_i = (size_t)s->nargs - 2;
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tensor(ctx, args, out_i, "out"));
+    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
     MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[out_i]->u.t;

@@ -6,7 +6,9 @@
  *                                       out, out]
  * Source coordinates follow ATen's CPU kernels, in float as they compute them: a given scale
  * factor s maps with 1/s, otherwise the size ratio in/out; bilinear uses half-pixel centres
- * unless align_corners. */
+ * unless align_corners. A scale factor that sizes the output must be finite, positive and
+ * give at most 2^31-1 pixels; a source coordinate converts to an index by Ember's rule
+ * (kernel_util.h) and is clamped into the input, so even a huge or inf ratio reads in bounds. */
 #include "kernels/portable/util_nn.h"
 
 typedef struct resize_params {
@@ -58,6 +60,13 @@ static void resize_params_get(ember_value* const* args, const resize_layout* L, 
     p->rw = axis_ratio(p->w, p->wo, given_scale(args, L, 1), p->align_corners);
 }
 
+/* floor(src) clamped into [0, len - 1] (NaN, from 0 * inf, reads index 0). */
+static int64_t nearest_index(float src, int64_t len)
+{
+    const int64_t i = ember_f64_to_i64(floorf(src));
+    return i < 0 ? 0 : i > len - 1 ? len - 1 : i;
+}
+
 /* out: (planes, Ho, Wo); in: (planes, H, W). */
 static void f32_upsample_nearest2d__portable(float* restrict out, const float* restrict in,
                                              const resize_params* p)
@@ -65,11 +74,9 @@ static void f32_upsample_nearest2d__portable(float* restrict out, const float* r
     for (int64_t c = 0; c < p->planes; c++) {
         const float* x = in + c * p->h * p->w;
         for (int64_t oy = 0; oy < p->ho; oy++) {
-            int64_t y = (int64_t)floorf((float)oy * p->rh);
-            y = y < p->h - 1 ? y : p->h - 1;
+            const int64_t y = nearest_index((float)oy * p->rh, p->h);
             for (int64_t ox = 0; ox < p->wo; ox++) {
-                int64_t xx = (int64_t)floorf((float)ox * p->rw);
-                xx = xx < p->w - 1 ? xx : p->w - 1;
+                const int64_t xx = nearest_index((float)ox * p->rw, p->w);
                 *out++ = x[y * p->w + xx];
             }
         }
@@ -81,8 +88,9 @@ static void bilinear_axis(int64_t o, float ratio, bool align_corners, int64_t in
                           int64_t* i1, float* l0, float* l1)
 {
     float src = align_corners ? ratio * (float)o : ratio * ((float)o + 0.5f) - 0.5f;
-    if (src < 0.0f) src = 0.0f;
-    *i0 = (int64_t)src;
+    if (!(src >= 0.0f)) src = 0.0f; /* negative or NaN */
+    if (src > (float)in) src = (float)in; /* ATen caps the weight of i1 at 1; inf too */
+    *i0 = ember_f64_to_i64(src);
     if (*i0 > in - 1) *i0 = in - 1;
     *i1 = *i0 + (*i0 < in - 1 ? 1 : 0);
     *l1 = src - (float)*i0;
@@ -115,7 +123,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     EMBER_REQUIRE_NARGS(ctx, num_args, L->nargs);
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, (size_t)L->out, &out));
+    NN_TRY(nn_get_out(ctx, args, (size_t)L->out, &out));
     NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
     NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     EMBER_REQUIRE(ctx, in->dim == 4, EMBER_NOT_SUPPORTED, "input has rank %d, expected (N, C, H, W)", in->dim);
@@ -134,7 +142,10 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
         for (int k = 0; k < 2; k++) {
             double s = given_scale(args, L, k);
             EMBER_REQUIRE(ctx, s > 0.0, EMBER_INVALID_ARGUMENT, "neither output_size nor a positive scale factor is given");
-            want[2 + k] = (int64_t)floor((double)in->sizes[2 + k] * s);
+            const double o = floor((double)in->sizes[2 + k] * s);
+            EMBER_REQUIRE(ctx, o <= (double)INT32_MAX, EMBER_INVALID_ARGUMENT,
+                          "scale_factors[%d] = %g gives %g pixels (more than 2^31-1)", k, s, o);
+            want[2 + k] = (int64_t)o;
         }
     }
     EMBER_REQUIRE(ctx, want[2] > 0 && want[3] > 0, EMBER_INVALID_ARGUMENT, "output size must be positive");

@@ -9,7 +9,9 @@
  *   aten::alias_copy.out        [self, out, out]
  *   executorch_prim::et_view.default [self, size, out]
  *       ExecuTorch's memory-planned view: when `out` has no storage of its own
- *       (EMBER_TENSOR_BORROWED) run points it at self's data; otherwise the bytes are copied. */
+ *       (EMBER_TENSOR_BORROWED) run points it at self's data and writes no tensor (so it
+ *       declares no out); otherwise the bytes are copied and out is declared as written.
+ * A size list is checked item by item and multiplied with overflow checks. */
 #include "kernels/portable/util_nn.h"
 
 static void copy_bytes(ember_tensor* out, const ember_tensor* self)
@@ -35,14 +37,20 @@ static ember_status run_et_view_borrow(ember_kernel_ctx* ctx, ember_value* const
     return EMBER_OK;
 }
 
-/* self = args[0] and out = args[out_i]: same dtype, out of shape `want`. */
+/* self = args[0] and out = args[out_i]: same dtype, out of shape `want`; out is declared as
+ * written unless `borrow` (et_view pointing out at self's bytes). */
+static ember_status reshape_check_ex(ember_kernel_ctx* ctx, ember_value* const* args,
+                                     size_t out_i, int dim, const int64_t* want, bool borrow)
+{
+    ember_tensor* out;
+    NN_TRY(borrow ? nn_get_tensor(ctx, args, out_i, &out) : nn_get_out(ctx, args, out_i, &out));
+    NN_TRY(nn_require_same_dtype(ctx, "out", out, args[0]->u.t));
+    return nn_check_shape(ctx, "out", out, dim, want);
+}
 static ember_status reshape_check(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i,
                                   int dim, const int64_t* want)
 {
-    ember_tensor* out;
-    NN_TRY(nn_get_tensor(ctx, args, out_i, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, args[0]->u.t));
-    return nn_check_shape(ctx, "out", out, dim, want);
+    return reshape_check_ex(ctx, args, out_i, dim, want, false);
 }
 
 /* size (with at most one -1) → the shape it names for `numel` elements. */
@@ -61,7 +69,9 @@ static ember_status view_resolve(ember_kernel_ctx* ctx, int64_t numel, const int
         }
         EMBER_REQUIRE(ctx, size[i] >= 0, EMBER_INVALID_ARGUMENT, "size[%zu] = %lld", i,
                       (long long)size[i]);
-        prod *= size[i];
+        EMBER_REQUIRE(ctx, ember_i64_mul(prod, size[i], &prod), EMBER_SHAPE_MISMATCH,
+                      "size[%zu] = %lld: the sizes multiply past int64, self has %lld elements",
+                      i, (long long)size[i], (long long)numel);
     }
     if (infer >= 0) {
         EMBER_REQUIRE(ctx, prod != 0 && numel % prod == 0, EMBER_SHAPE_MISMATCH,
@@ -75,7 +85,7 @@ static ember_status view_resolve(ember_kernel_ctx* ctx, int64_t numel, const int
 }
 
 /* [self, size, out, ...]: the shared checks of view_copy, _unsafe_view and et_view. */
-static ember_status prepare_view(ember_kernel_ctx* ctx, ember_value* const* args)
+static ember_status prepare_view(ember_kernel_ctx* ctx, ember_value* const* args, bool borrow)
 {
     ember_tensor* self;
     NN_TRY(nn_get_tensor(ctx, args, 0, &self));
@@ -84,14 +94,14 @@ static ember_status prepare_view(ember_kernel_ctx* ctx, ember_value* const* args
     NN_TRY(nn_get_ints(ctx, args, 1, &size, &n));
     int64_t want[EMBER_MAX_DIMS];
     NN_TRY(view_resolve(ctx, self->numel, size, n, want));
-    return reshape_check(ctx, args, 2, (int)n, want);
+    return reshape_check_ex(ctx, args, 2, (int)n, want, borrow);
 }
 
 ember_status ember_prepare_aten_view_copy_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                               size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    NN_TRY(prepare_view(ctx, args));
+    NN_TRY(prepare_view(ctx, args, false));
     *run = run_copy_out2;
     return EMBER_OK;
 }
@@ -100,7 +110,7 @@ ember_status ember_prepare_aten__unsafe_view_out(ember_kernel_ctx* ctx, ember_va
                                                  size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    NN_TRY(prepare_view(ctx, args));
+    NN_TRY(prepare_view(ctx, args, false));
     *run = run_copy_out2;
     return EMBER_OK;
 }
@@ -111,8 +121,11 @@ ember_status ember_prepare_executorch_prim_et_view_default(ember_kernel_ctx* ctx
                                                            ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
-    NN_TRY(prepare_view(ctx, args));
-    *run = (args[2]->u.t->storage & EMBER_TENSOR_BORROWED) ? run_et_view_borrow : run_copy_out2;
+    EMBER_REQUIRE_TAG(ctx, args, 2, EMBER_VALUE_TENSOR);
+    EMBER_REQUIRE(ctx, args[2]->u.t != NULL, EMBER_INVALID_ARGUMENT, "argument 2: no tensor");
+    const bool borrow = (args[2]->u.t->storage & EMBER_TENSOR_BORROWED) != 0;
+    NN_TRY(prepare_view(ctx, args, borrow));
+    *run = borrow ? run_et_view_borrow : run_copy_out2;
     return EMBER_OK;
 }
 

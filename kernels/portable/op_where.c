@@ -3,7 +3,8 @@
  * clamp.Tensor_out (self clamped to optional min/max tensors).
  *
  * float32 values with a bool/uint8 condition run a flat f32 select per broadcast row; every
- * other mix converts rows in chunks to int64 (integer/bool out) or double and back. */
+ * other mix converts rows in chunks to int64 (integer/bool values and out) or double and back
+ * (a double stored into an integer out follows Ember's rule: NaN 0, saturate, truncate). */
 #include "kernels/portable/util_math.h"
 
 /* out[i] = c[i*sc] ? a[i*sa] : b[i*sb]; strides are 0 (broadcast) or 1. */
@@ -34,7 +35,9 @@ static void where_rows(ember_tensor* out, const ember_tensor* cond, const ember_
     const bool f32 = out->dtype == EMBER_DTYPE_F32 && a->dtype == EMBER_DTYPE_F32 &&
                      b->dtype == EMBER_DTYPE_F32 &&
                      (cond->dtype == EMBER_DTYPE_BOOL || cond->dtype == EMBER_DTYPE_U8);
-    const bool int_domain = mu_is_intlike(out->dtype);
+    /* int64 when every value is an integer (exact); else double, stored by Ember's rule */
+    const bool int_domain =
+        mu_is_intlike(out->dtype) && mu_is_intlike(a->dtype) && mu_is_intlike(b->dtype);
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[4] = {0, 0, 0, 0};
     for (int64_t r = 0; r < rows; r++) {
         if (f32) {
@@ -81,7 +84,7 @@ ember_status ember_prepare_aten_where_self_out(ember_kernel_ctx* ctx, ember_valu
     MU_TRY(mu_check_tensor(ctx, args, 0, "condition"));
     MU_TRY(mu_check_tensor(ctx, args, 1, "self"));
     MU_TRY(mu_check_tensor(ctx, args, 2, "other"));
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* ins[3] = {args[0]->u.t, args[1]->u.t, args[2]->u.t};
     EMBER_REQUIRE(ctx, ins[0]->dtype == EMBER_DTYPE_BOOL || ins[0]->dtype == EMBER_DTYPE_U8,
@@ -94,12 +97,32 @@ ember_status ember_prepare_aten_where_self_out(ember_kernel_ctx* ctx, ember_valu
 
 /* ---- masked_fill.Scalar_out: [self, mask, value, out, out] ------------------------------- */
 
+/* The fill value as a rank-0 tensor: a floating out takes mu_scalar_tensor's; an integer/bool
+ * out takes the value converted to out's own dtype first, as torch does (a double by Ember's
+ * rule), so the select stays exact in int64. */
+static const ember_tensor* fill_value(mu_scalar_box* box, const ember_value* v, int out_dtype)
+{
+    if (!mu_is_intlike(out_dtype)) return mu_scalar_tensor(box, v, out_dtype);
+    mu_scalar_tensor(box, v, EMBER_DTYPE_I64); /* shape, storage; value set below */
+    box->t.dtype = (uint8_t)out_dtype;
+    box->t.nbytes = ember_dtype_size(out_dtype);
+    double d = 0.0;
+    int64_t i = 0;
+    if (v->tag == EMBER_VALUE_DOUBLE && ember_scalar_as_double(v, &d)) {
+        ember_store_f64(&box->v, out_dtype, 0, d);
+    } else {
+        ember_scalar_as_int(v, &i);
+        mu_store_i64(&box->v, out_dtype, 0, 1, &i, 1);
+    }
+    return &box->t;
+}
+
 static ember_status run_masked_fill(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     ember_tensor* out = args[3]->u.t;
     if (out->numel == 0) return EMBER_OK;
     mu_scalar_box box;
-    const ember_tensor* value = mu_scalar_tensor(&box, args[2], out->dtype);
+    const ember_tensor* value = fill_value(&box, args[2], out->dtype);
     where_rows(out, args[1]->u.t, value, args[0]->u.t);
     return EMBER_OK;
 }
@@ -112,7 +135,7 @@ ember_status ember_prepare_aten_masked_fill_Scalar_out(ember_kernel_ctx* ctx,
     MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
     MU_TRY(mu_check_tensor(ctx, args, 1, "mask"));
     MU_TRY(mu_check_scalar(ctx, args, 2, "value", false));
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* mask = args[1]->u.t;
@@ -141,7 +164,8 @@ static ember_status run_clamp_tensor(ember_kernel_ctx* ctx, ember_value* const* 
     const int64_t n = bc.sizes[last];
     const int64_t s0 = bc.strides[1][last], s1 = bc.strides[2][last], s2 = bc.strides[3][last];
     const int64_t rows = mu_bcast_rows(&bc);
-    const bool int_domain = mu_is_intlike(out->dtype);
+    const bool int_domain = mu_is_intlike(out->dtype) && mu_is_intlike(x->dtype) &&
+                            (!lo || mu_is_intlike(lo->dtype)) && (!hi || mu_is_intlike(hi->dtype));
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[4] = {0, 0, 0, 0};
     for (int64_t r = 0; r < rows; r++) {
         for (int64_t j = 0; j < n; j += MU_CHUNK) {
@@ -187,7 +211,7 @@ ember_status ember_prepare_aten_clamp_Tensor_out(ember_kernel_ctx* ctx, ember_va
     }
     EMBER_REQUIRE(ctx, !ember_is_null(args[1]) || !ember_is_null(args[2]),
                   EMBER_INVALID_ARGUMENT, "at least one of min and max must be given");
-    MU_TRY(mu_check_tensor(ctx, args, 3, "out"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
     MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
     const ember_tensor* ins[3] = {args[0]->u.t, ember_is_null(args[1]) ? NULL : args[1]->u.t,
                                   ember_is_null(args[2]) ? NULL : args[2]->u.t};

@@ -1,8 +1,10 @@
 /* util_math.h — private helpers of the portable math kernels (elementwise, reductions,
  * creation, copies): argument checks for prepare (each writes a message through
- * ember_kernel_fail), numpy-style broadcasting, and row converters between every supported
- * dtype and a double / int64 compute domain for the generic (mixed-dtype) slow paths.
- * Everything is static inline; nothing allocates and nothing keeps state. */
+ * ember_kernel_fail; mu_check_out also declares the out run writes), numpy-style
+ * broadcasting, and row converters between every supported dtype and a double / int64 compute
+ * domain for the generic (mixed-dtype) slow paths; doubles become integers only by Ember's
+ * conversion rule (kernel_util.h). Everything is static inline; nothing allocates and nothing
+ * keeps state. */
 #ifndef EMBER_UTIL_MATH_H
 #define EMBER_UTIL_MATH_H
 
@@ -64,12 +66,32 @@ static inline ember_status mu_check_tensor_ex(ember_kernel_ctx* ctx, ember_value
                   ember_dtype_name(t->dtype));
     EMBER_REQUIRE(ctx, any_layout || ember_tensor_is_contiguous(t), EMBER_NOT_SUPPORTED,
                   "%s is not contiguous (non-default dim order)", what);
+    if (!ember_tensor_extent_ok(t)) {
+        char s[96];
+        mu_shape_str(s, sizeof s, t->dim, t->sizes);
+        return ember_kernel_fail(ctx, EMBER_NOT_SUPPORTED,
+                                 "%s has shape %s: its nonzero sizes multiply past 2^31-1", what,
+                                 s);
+    }
     return EMBER_OK;
 }
 static inline ember_status mu_check_tensor(ember_kernel_ctx* ctx, ember_value* const* args,
                                            size_t i, const char* what)
 {
     return mu_check_tensor_ex(ctx, args, i, what, false);
+}
+
+/* Like mu_check_tensor(_ex), for an argument run writes: also declares it (ember_kernel_out). */
+static inline ember_status mu_check_out_ex(ember_kernel_ctx* ctx, ember_value* const* args,
+                                           size_t i, const char* what, bool any_layout)
+{
+    ember_status st = mu_check_tensor_ex(ctx, args, i, what, any_layout);
+    return st != EMBER_OK ? st : ember_kernel_out(ctx, args, i);
+}
+static inline ember_status mu_check_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                        const char* what)
+{
+    return mu_check_out_ex(ctx, args, i, what, false);
 }
 
 /* args[i] must be a Scalar (Int, Double or Bool); Null too when `optional`. */
@@ -253,7 +275,8 @@ static inline void mu_load_f64(double* dst, const void* src, int dtype, int64_t 
     }
 }
 
-/* The same as int64 (floats truncate toward zero; bool reads 0/1). */
+/* The same as int64 (floats convert by ember_f64_to_i64: truncated toward zero, NaN 0,
+ * saturating; bool reads 0/1). */
 static inline void mu_load_i64(int64_t* dst, const void* src, int dtype, int64_t off,
                                int64_t stride, size_t n)
 {
@@ -263,7 +286,22 @@ static inline void mu_load_i64(int64_t* dst, const void* src, int dtype, int64_t
         for (size_t i = 0; i < n; i++) dst[i] = p[(int64_t)i * stride] != 0;
         break;
     }
-    MU_LOAD_CASES(int64_t)
+    case EMBER_DTYPE_F32: {
+        const float* p = (const float*)src + off;
+        for (size_t i = 0; i < n; i++) dst[i] = ember_f64_to_i64(p[(int64_t)i * stride]);
+        break;
+    }
+    case EMBER_DTYPE_F64: {
+        const double* p = (const double*)src + off;
+        for (size_t i = 0; i < n; i++) dst[i] = ember_f64_to_i64(p[(int64_t)i * stride]);
+        break;
+    }
+    case EMBER_DTYPE_I64: MU_LOAD_LOOP(int64_t, int64_t); break;
+    case EMBER_DTYPE_I32: MU_LOAD_LOOP(int64_t, int32_t); break;
+    case EMBER_DTYPE_I16: MU_LOAD_LOOP(int64_t, int16_t); break;
+    case EMBER_DTYPE_I8: MU_LOAD_LOOP(int64_t, int8_t); break;
+    case EMBER_DTYPE_U8: MU_LOAD_LOOP(int64_t, uint8_t); break;
+    default: break;
     }
 }
 #undef MU_LOAD_LOOP
@@ -274,18 +312,19 @@ static inline void mu_load_i64(int64_t* dst, const void* src, int dtype, int64_t
         for (size_t i_ = 0; i_ < n; i_++) p_[(int64_t)i_ * stride] = (T_OUT)(EXPR);           \
     } while (0)
 
-/* dst[off + i*stride] = src[i], converting double to the dtype (bool: nonzero). */
+/* dst[off + i*stride] = src[i], converting double to the dtype: integers by the rule of
+ * kernel_util.h (truncate, NaN 0, saturate), bool as nonzero. */
 static inline void mu_store_f64(void* dst, int dtype, int64_t off, int64_t stride,
                                 const double* src, size_t n)
 {
     switch (dtype) {
     case EMBER_DTYPE_F32: MU_STORE_LOOP(float, src[i_]); break;
     case EMBER_DTYPE_F64: MU_STORE_LOOP(double, src[i_]); break;
-    case EMBER_DTYPE_I64: MU_STORE_LOOP(int64_t, src[i_]); break;
-    case EMBER_DTYPE_I32: MU_STORE_LOOP(int32_t, src[i_]); break;
-    case EMBER_DTYPE_I16: MU_STORE_LOOP(int16_t, src[i_]); break;
-    case EMBER_DTYPE_I8: MU_STORE_LOOP(int8_t, src[i_]); break;
-    case EMBER_DTYPE_U8: MU_STORE_LOOP(uint8_t, (int64_t)src[i_]); break;
+    case EMBER_DTYPE_I64: MU_STORE_LOOP(int64_t, ember_f64_to_i64(src[i_])); break;
+    case EMBER_DTYPE_I32: MU_STORE_LOOP(int32_t, ember_f64_to_i32(src[i_])); break;
+    case EMBER_DTYPE_I16: MU_STORE_LOOP(int16_t, ember_f64_to_i16(src[i_])); break;
+    case EMBER_DTYPE_I8: MU_STORE_LOOP(int8_t, ember_f64_to_i8(src[i_])); break;
+    case EMBER_DTYPE_U8: MU_STORE_LOOP(uint8_t, ember_f64_to_u8(src[i_])); break;
     case EMBER_DTYPE_BOOL: MU_STORE_LOOP(uint8_t, src[i_] != 0.0); break;
     default: break;
     }

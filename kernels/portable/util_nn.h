@@ -1,6 +1,8 @@
 /* util_nn.h — private helpers of the portable nn, matmul and view/copy kernels: argument
- * checks for prepare (each writes a message through ember_kernel_fail) and one strided copy
- * that the view family shares. Everything is static inline; nothing allocates. */
+ * checks for prepare (each writes a message through ember_kernel_fail: tensor getters that
+ * also bound a tensor's size products, nn_get_out that declares what run writes, and range
+ * checks for ints and int lists that name the argument and value) and one strided copy that
+ * the view family shares. Everything is static inline; nothing allocates. */
 #ifndef EMBER_UTIL_NN_H
 #define EMBER_UTIL_NN_H
 
@@ -56,6 +58,24 @@ static inline ember_status nn_check_shape(ember_kernel_ctx* ctx, const char* wha
                              got_s, want_s);
 }
 
+/* Fails unless ember_tensor_extent_ok(t): "<what> <k> has shape [..]: ..." (k < 0: no number). */
+static inline ember_status nn_check_extent(ember_kernel_ctx* ctx, const char* what, int k,
+                                           const ember_tensor* t)
+{
+    if (ember_tensor_extent_ok(t)) return EMBER_OK;
+    char s[96];
+    int64_t sizes[EMBER_MAX_DIMS];
+    nn_sizes(t, sizes);
+    nn_shape_str(s, sizeof s, t->dim, sizes);
+    if (k < 0)
+        return ember_kernel_fail(ctx, EMBER_NOT_SUPPORTED,
+                                 "%s has shape %s: its nonzero sizes multiply past 2^31-1", what,
+                                 s);
+    return ember_kernel_fail(ctx, EMBER_NOT_SUPPORTED,
+                             "%s %d has shape %s: its nonzero sizes multiply past 2^31-1", what, k,
+                             s);
+}
+
 /* args[i] must be a tensor in contiguous dim order; stored in *t. */
 static inline ember_status nn_get_tensor(ember_kernel_ctx* ctx, ember_value* const* args,
                                          size_t i, ember_tensor** t)
@@ -65,8 +85,17 @@ static inline ember_status nn_get_tensor(ember_kernel_ctx* ctx, ember_value* con
                   (int)i);
     EMBER_REQUIRE(ctx, ember_tensor_is_contiguous(args[i]->u.t), EMBER_NOT_SUPPORTED,
                   "argument %d: only contiguous dim order is supported", (int)i);
+    NN_TRY(nn_check_extent(ctx, "argument", (int)i, args[i]->u.t));
     *t = args[i]->u.t;
     return EMBER_OK;
+}
+
+/* Like nn_get_tensor, for an argument run writes: also declares it (ember_kernel_out). */
+static inline ember_status nn_get_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                      ember_tensor** t)
+{
+    NN_TRY(nn_get_tensor(ctx, args, i, t));
+    return ember_kernel_out(ctx, args, i);
 }
 
 /* Like nn_get_tensor, but a Null value gives *t = NULL. */
@@ -104,6 +133,31 @@ static inline ember_status nn_get_int(ember_kernel_ctx* ctx, ember_value* const*
 {
     EMBER_REQUIRE_TAG(ctx, args, i, EMBER_VALUE_INT);
     *v = args[i]->u.i;
+    return EMBER_OK;
+}
+
+/* An Int argument that must lie in [lo, hi]: "<what> = <v> is out of range [lo, hi]". */
+static inline ember_status nn_get_int_in(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                         const char* what, int64_t lo, int64_t hi, int64_t* v)
+{
+    EMBER_REQUIRE(ctx, args[i]->tag == EMBER_VALUE_INT, EMBER_INVALID_ARGUMENT,
+                  "%s (argument %d): expected an int, got value kind %u", what, (int)i,
+                  (unsigned)args[i]->tag);
+    *v = args[i]->u.i;
+    EMBER_REQUIRE(ctx, *v >= lo && *v <= hi, EMBER_INVALID_ARGUMENT,
+                  "%s = %lld is out of range [%lld, %lld]", what, (long long)*v, (long long)lo,
+                  (long long)hi);
+    return EMBER_OK;
+}
+
+/* Every item of an int list lies in [lo, hi]: "<what>[k] = <v> is out of range [lo, hi]". */
+static inline ember_status nn_check_ints_in(ember_kernel_ctx* ctx, const char* what,
+                                            const int64_t* v, size_t n, int64_t lo, int64_t hi)
+{
+    for (size_t k = 0; k < n; k++)
+        EMBER_REQUIRE(ctx, v[k] >= lo && v[k] <= hi, EMBER_INVALID_ARGUMENT,
+                      "%s[%zu] = %lld is out of range [%lld, %lld]", what, k, (long long)v[k],
+                      (long long)lo, (long long)hi);
     return EMBER_OK;
 }
 
@@ -163,8 +217,9 @@ static inline void nn_copy_strided(void* out, const void* in, int dim, const int
     enum { MAXD = 2 * EMBER_MAX_DIMS };
     int64_t sz[MAXD], st[MAXD], idx[MAXD];
     int n = 0;
-    for (int d = 0; d < dim; d++) {
+    for (int d = 0; d < dim; d++)
         if (sizes[d] == 0) return;
+    for (int d = 0; d < dim; d++) {
         if (sizes[d] == 1) continue;
         if (n > 0 && st[n - 1] == strides[d] * sizes[d]) {
             sz[n - 1] *= sizes[d];
@@ -223,8 +278,12 @@ static inline void nn_contiguous_strides(int dim, const int64_t* sizes, int64_t*
     }
 }
 
+/* The product of sizes, or 0 if any is 0 (checked first, so sizes beside a 0 never multiply).
+ * Callers pass sizes whose nonzero product is known to fit (a checked out shape). */
 static inline int64_t nn_numel(int dim, const int64_t* sizes)
 {
+    for (int d = 0; d < dim; d++)
+        if (sizes[d] == 0) return 0;
     int64_t n = 1;
     for (int d = 0; d < dim; d++) n *= sizes[d];
     return n;
@@ -258,12 +317,13 @@ static inline void nn_view_copy(ember_tensor* out, const ember_tensor* in, const
                     v->strides, es);
 }
 
-/* out = args[out_i]: a tensor of self's (args[0]) dtype with the view's shape. */
+/* out = args[out_i]: a tensor of self's (args[0]) dtype with the view's shape; declared as the
+ * kernel's out. */
 static inline ember_status nn_view_out_check(ember_kernel_ctx* ctx, ember_value* const* args,
                                              size_t out_i, const nn_view* v)
 {
     ember_tensor* out;
-    NN_TRY(nn_get_tensor(ctx, args, out_i, &out));
+    NN_TRY(nn_get_out(ctx, args, out_i, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, args[0]->u.t));
     return nn_check_shape(ctx, "out", out, v->dim, v->sizes);
 }

@@ -692,7 +692,11 @@ static void prepare_failures(void)
     const int32_t s22[] = {2, 2};
     ember_tensor to22 = th_tensor(EMBER_DTYPE_F32, o, 2, s22);
     e[5] = e[6] = th_tensor_value(&to22);
-    CHECK(th_run("aten::embedding.out", e, 7) == EMBER_KERNEL_FAILED); /* index 3 of 3 rows */
+    CHECK_STATUS(th_run("aten::embedding.out", e, 7), EMBER_OUT_OF_RANGE,
+                 "index 3 is out of range for dimension 0 of size 3"); /* 3 rows */
+    idx[1] = -1; /* no wrap-around */
+    CHECK_STATUS(th_run("aten::embedding.out", e, 7), EMBER_OUT_OF_RANGE,
+                 "index -1 is out of range for dimension 0 of size 3");
     idx[1] = 2;
     CHECK(th_run("aten::embedding.out", e, 7) == EMBER_OK);
     const float want[4] = {1, 2, 5, 6};

@@ -111,7 +111,8 @@ static void test_mm_bmm(void)
     ty = th_tensor(EMBER_DTYPE_F32, y, 2, bad);
     CHECK(th_run("aten::mm.out", v, 4) == EMBER_SHAPE_MISMATCH);
     CHECK(strstr(th_msg, "[3, 4]") && strstr(th_msg, "[3, 5]"));
-    ty = th_tensor(EMBER_DTYPE_F64, y, 2, ys);
+    double yd[15]; /* a float64 out needs float64 room (th_run reads a tensor's bytes) */
+    ty = th_tensor(EMBER_DTYPE_F64, yd, 2, ys);
     CHECK(th_run("aten::mm.out", v, 4) == EMBER_DTYPE_MISMATCH);
 
     float z[12];
@@ -121,7 +122,8 @@ static void test_mm_bmm(void)
     ty = th_tensor(EMBER_DTYPE_F32, z, 3, bys);
     CHECK(th_run("aten::bmm.out", v, 4) == EMBER_OK);
     CHECK_NEAR_F32(z, bmm_y, 12, 1e-5f);
-    tb = th_tensor(EMBER_DTYPE_F32, (void*)bmm_b, 3, bas); /* inner dims differ */
+    const int32_t b224[3] = {2, 2, 4}; /* bmm_b's 16 values as (2, 2, 4): inner dims differ */
+    tb = th_tensor(EMBER_DTYPE_F32, (void*)bmm_b, 3, b224);
     CHECK(th_run("aten::bmm.out", v, 4) == EMBER_SHAPE_MISMATCH);
 }
 
@@ -150,7 +152,7 @@ static void test_addmm(void)
 
 static void test_linear(void)
 {
-    float y[30];
+    float y[36]; /* room for the wrong (2, 3, 6) out below */
     const int32_t xs[3] = {2, 3, 6}, ws[2] = {5, 6}, bs[1] = {5}, ys[3] = {2, 3, 5};
     ember_tensor tx = th_tensor(EMBER_DTYPE_F32, (void*)li_x, 3, xs);
     ember_tensor tw = th_tensor(EMBER_DTYPE_F32, (void*)li_w, 2, ws);

@@ -130,7 +130,10 @@ static void test_batch_norm(void)
     memset(y, 0, sizeof y);
     CHECK(th_run("aten::_native_batch_norm_legit_no_training.out", v11, 11) == EMBER_OK);
     CHECK_NEAR_F32(y, bn_y, 24, 1e-5f);
-    CHECK(th_run("aten::_native_batch_norm_legit_no_training.out", v11, 12) ==
+    ember_value v12[12]; /* 12 arguments: neither form */
+    memcpy(v12, v11, sizeof v11);
+    v12[11] = v11[10];
+    CHECK(th_run("aten::_native_batch_norm_legit_no_training.out", v12, 12) ==
           EMBER_INVALID_ARGUMENT);
     /* save_mean / save_invstd with C elements get the running mean and 1/sqrt(var + eps) */
     t1 = th_tensor(EMBER_DTYPE_F32, save_mean, 1, cs);

@@ -120,6 +120,8 @@ static void case_amax(void)
     CHECK_NEAR_F32(got, want, 12, 0.0f);
     CHECK(memcmp(got_i, want_i, sizeof want_i) == 0);
     /* the 5-argument form (returns as one TensorList) is accepted too */
+    ember_tensor* rets[] = {&ty, &ti};
+    v[4] = th_tensor_list(rets, 2);
     CHECK(th_run("aten::adaptive_max_pool2d.out", v, 5) == EMBER_OK);
     /* a wrong out shape is refused at prepare */
     static const int64_t bad[] = {2, 2};
