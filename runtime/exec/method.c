@@ -482,7 +482,7 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
         ember_tensor* const* ts = value_tensors(in->args[i], &n);
         for (uint32_t k = 0; k < n; k++) {
             const ember_tensor* o = ts[k];
-            if (!o) continue;
+            if (!o || !o->nbytes) continue; /* nothing is written into an empty tensor */
             if (o->storage == EMBER_TENSOR_CONSTANT ||
                 (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
                 snprintf(msg, bytes, "%s would write argument %u, %s: outs must be planned memory", op, i,
@@ -522,7 +522,6 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, char*
         snprintf(msg, bytes, "%s chose no kernel", k->name);
         return EMBER_INTERNAL;
     }
-    if (!ctx.outs && !in->view && in->num_args) ctx.outs = 1ull << (in->num_args - 1); /* TEMPHACK */
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
     in->u.kernel.run = run;
     return EMBER_OK;
