@@ -116,7 +116,25 @@ for t in "${targets[@]}"; do
                 grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|FUZZ CHECK FAILED|ERROR: libFuzzer' |
                 sed -e "s|$root/||g" -e 's/^==[0-9]*==//')
         summary+=("    first report: ${first:-exit code $rc, see $logs}")
-        for a in $new; do summary+=("    $art/$a"); done
+        # The artifacts grouped by the first line their replay reports (where, not the values).
+        if [ -x "$build/bin/replay_$t" ]; then
+            n=0
+            for a in $new; do
+                n=$((n + 1))
+                [ $n -le 200 ] || break
+                line=$(timeout 60 "$build/bin/replay_$t" "$art/$a" 2>&1 |
+                       grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|FUZZ CHECK FAILED' |
+                       sed -e "s|$root/||g" -e 's/^==[0-9]*==//' -e 's/0x[0-9a-f]*/ADDR/g' -E -e 's/([ (])-?[0-9][0-9.e+]*/\1N/g')
+                echo "${line:-no report on replay (timeout, oom or slow unit?)}	$a"
+            done | sort | awk -F'\t' '{n[$1]++; if (!($1 in ex)) ex[$1] = $2} END {for (k in n) printf "%d\t%s\t%s\n", n[k], k, ex[k]}' |
+                sort -rn >"$logs/distinct.txt"
+            summary+=("    $(wc -l <"$logs/distinct.txt") distinct reports (count, first line, one artifact):")
+            while IFS=$'\t' read -r count line example; do
+                summary+=("    $(printf '%4d' "$count")  $line  [$example]")
+            done <"$logs/distinct.txt"
+        else
+            for a in $new; do summary+=("    $art/$a"); done
+        fi
     fi
 done
 

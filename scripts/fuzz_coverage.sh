@@ -47,7 +47,7 @@ for bin in "${bins[@]}"; do
             done
         fi
     done
-done
+done 2>/dev/null # the shell's "Aborted"/"Segmentation fault" notes
 # A profile left half-written by a process killed on timeout is skipped (-failure-mode=all).
 "$profdata" merge -sparse -failure-mode=all "$prof"/*.profraw -o "$build/fuzz.profdata"
 

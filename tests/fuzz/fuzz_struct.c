@@ -10,9 +10,13 @@
  * extremes, ±2^62, 2^31±1, the value ±1, a small random number, another valid value index (of
  * the same kind when possible); for doubles NaN, ±inf, ±1e308, -0.0. A field kind is chosen
  * first, then a field of that kind, so rare fields (op_index, jumps, offsets) get as many
- * mutations as the long vectors. One call in five, and whenever the bytes do not parse, it falls
- * back to libFuzzer's byte mutations. Fields a writer left at their default are not stored and
- * cannot be changed in place; byte mutations and the corpus cover those. */
+ * mutations as the long vectors. Two whole-program edits come first: one call in ten cuts a
+ * chain down to one instruction (or its first k), half of those then retyped; one in eight of
+ * the rest retypes every tensor of one dtype in a plan (f32 -> f64, scaling planned sizes and
+ * offsets to match), to reach the kernels' other dtype paths. One call in five, and whenever
+ * the bytes do not parse, it falls back to libFuzzer's byte mutations. Fields a writer left at
+ * their default are not stored and cannot be changed in place; byte mutations and the corpus
+ * cover those. */
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,6 +77,14 @@ typedef struct site {
 
 static site sites[MAX_SITES];
 static uint32_t num_sites, sites_seen;
+
+/* Each chain's instruction vector: `pos` is its first element, the u32 count sits before it. */
+#define MAX_CHAINS 64
+typedef struct instr_vec {
+    uint32_t pos, len;
+} instr_vec;
+static instr_vec chains_seen[MAX_CHAINS];
+static uint32_t num_chains;
 static uint8_t value_tags[MAX_PLANS][MAX_TAGGED_VALUES];
 static uint32_t value_counts[MAX_PLANS];
 
@@ -205,6 +217,7 @@ static void collect_plan(const fb_buf* b, const fb_table* plan, uint8_t p, uint3
         fb_table chain, it;
         fb_vec instrs;
         if (!fb_vec_table(b, &chains, c, &chain) || !fb_vector(b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs)) continue;
+        if (instrs.len > 1 && num_chains < MAX_CHAINS) chains_seen[num_chains++] = (instr_vec){instrs.pos, instrs.len};
         for (uint32_t i = 0; i < instrs.len && i < 8192; i++)
             if (fb_vec_table(b, &instrs, i, &it)) collect_instruction(b, &it, p, values.len, ops.len, dels.len, instrs.len);
     }
@@ -217,7 +230,7 @@ static bool collect(const uint8_t* data, size_t size)
     fb_table root, cs, seg;
     fb_vec plans, segs, bufs;
     bool has;
-    num_sites = sites_seen = 0;
+    num_sites = sites_seen = num_chains = 0;
     if (size < 8 || !fb_table_at(&b, fb_rd_u32(data), &root) || !fb_vector(&b, &root, PROGRAM_EXECUTION_PLAN, 4, &plans))
         return false;
     uint32_t num_constants = 0;
@@ -365,10 +378,72 @@ static void mutate_site(uint8_t* data, const site* s)
     store_le(p, s->width, interesting_int(s, cur));
 }
 
+/* Every tensor of one plan with dtype `from` becomes dtype `to`, and when `to` is wider the
+ * planned buffer sizes and offsets grow by the same factor: a consistent program that runs the
+ * kernels' other dtype paths (one field at a time only makes a dtype mismatch). Programs with
+ * constants of that dtype then fail to load: their bytes do not grow. */
+static bool retype_all(uint8_t* data)
+{
+    static const uint8_t types[] = {EMBER_DTYPE_U8, EMBER_DTYPE_I8, EMBER_DTYPE_I16, EMBER_DTYPE_I32, EMBER_DTYPE_I64,
+                                    EMBER_DTYPE_F16, EMBER_DTYPE_F32, EMBER_DTYPE_F64, EMBER_DTYPE_BOOL, EMBER_DTYPE_BF16,
+                                    EMBER_DTYPE_U16, EMBER_DTYPE_U32, EMBER_DTYPE_U64};
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < num_sites; i++) n += sites[i].kind == K_SCALAR_TYPE;
+    if (!n) return false;
+    uint32_t nth = below(n);
+    const site* pick = NULL;
+    for (uint32_t i = 0; i < num_sites && !pick; i++)
+        if (sites[i].kind == K_SCALAR_TYPE && nth-- == 0) pick = &sites[i];
+    uint8_t from = data[pick->off], plan = pick->plan;
+    uint8_t to = types[below(sizeof types)];
+    size_t fs = ember_dtype_size(from), ts = ember_dtype_size(to);
+    if (!fs || !ts || to == from || ts < fs) return false;
+    uint64_t scale = ts / fs;
+    for (uint32_t i = 0; i < num_sites; i++) {
+        site* t = &sites[i];
+        if (t->plan != plan) continue;
+        uint8_t* p = data + t->off;
+        if (t->kind == K_SCALAR_TYPE && *p == from) *p = to;
+        if (scale == 1) continue;
+        if (t->kind == K_BUFFER_SIZE || t->kind == K_OFFSET_LOW) {
+            uint64_t v = (uint64_t)load_le(p, t->width, false);
+            uint64_t limit = t->width == 8 ? (uint64_t)1 << 40 : UINT32_MAX / 8;
+            if (v < limit) store_le(p, t->width, v * scale);
+        }
+    }
+    return true;
+}
+
+/* A chain keeps one of its instructions (its first element is pointed at instruction j and its
+ * count set to 1), or its first k: one kernel alone, which a retype can then take along paths a
+ * kernel of the full program would have refused. */
+static bool cut_chain(uint8_t* data, size_t size)
+{
+    if (!num_chains) return false;
+    const instr_vec* v = &chains_seen[below(num_chains)];
+    if (v->pos < 4 || (uint64_t)v->pos + 4ull * v->len > size) return false;
+    uint32_t j = below(v->len);
+    if (below(2)) {
+        uint64_t target = (uint64_t)v->pos + 4ull * j + (uint32_t)load_le(data + v->pos + 4 * j, 4, false);
+        uint64_t rel = target - v->pos; /* FlatBuffers offsets point forward */
+        if (target <= v->pos || rel > UINT32_MAX) return false;
+        store_le(data + v->pos, 4, rel);
+        store_le(data + v->pos - 4, 4, 1);
+    } else {
+        store_le(data + v->pos - 4, 4, j + 1);
+    }
+    return true;
+}
+
 size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed)
 {
     rng_state = 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed << 1 | 1);
     if (below(5) == 0 || !collect(data, size)) return LLVMFuzzerMutate(data, size, max_size);
+    if (below(10) == 0 && cut_chain(data, size)) {
+        if (below(2)) retype_all(data);
+        return size;
+    }
+    if (below(8) == 0 && retype_all(data)) return size;
     /* a kind first (among those present), then one of its fields */
     uint32_t count[K_COUNT] = {0};
     for (uint32_t i = 0; i < num_sites; i++) count[sites[i].kind]++;
