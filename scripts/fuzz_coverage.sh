@@ -6,6 +6,7 @@
 # summary: per directory, per file, and the least-reached kernel files. See docs/fuzzing.md.
 #
 #   bash scripts/fuzz_coverage.sh build-cov      (make fuzz-coverage)
+#   FUZZ_COVERAGE_INPUTS="tests/fuzz/corpus" bash scripts/fuzz_coverage.sh build-cov   (just those)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,6 +32,8 @@ mkdir -p "$prof"
 inputs=(tests/fuzz/corpus tests/data/regress tests/data/*.pte tests/data/fixtures/*.pte)
 corpora=("$work"/corpus/*/)
 inputs+=("${corpora[@]}")
+# FUZZ_COVERAGE_INPUTS="dir file ..." replaces the list (e.g. the seeds alone).
+[ -n "${FUZZ_COVERAGE_INPUTS:-}" ] && read -r -a inputs <<<"$FUZZ_COVERAGE_INPUTS"
 nfiles=$(find "${inputs[@]}" -type f ! -name '*.md' | wc -l)
 echo "fuzz_coverage: ${#bins[@]} targets over $nfiles files (seeds, tests/data, regress, ${#corpora[@]} working corpora)"
 

@@ -57,7 +57,14 @@ run_one() {
     if [ $rc -eq 124 ]; then
         line="timeout after ${REPLAY_TIMEOUT}s"
     else
-        line=$(grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|FUZZ CHECK FAILED|Sanitizer:DEADLYSIGNAL' "$dest.log")
+        line=$(grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|FUZZ CHECK FAILED' "$dest.log")
+        if [[ "$line" == *"ERROR: AddressSanitizer"* ]]; then
+            # where, and for a SEGV whether it read or wrote: "SEGV on unknown address ... (WRITE) in f file:line"
+            access=$(grep -m1 -o -E 'caused by a (READ|WRITE)' "$dest.log" | sed 's/caused by a //')
+            frame=$(grep -E '^ +#[0-9]+ ' "$dest.log" | grep -v -E 'sanitizer|__interceptor' | head -1 |
+                    sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ //')
+            line="${line%% (pc *}${access:+ ($access)} $frame"
+        fi
         [ -z "$line" ] && line="exit code $rc: $(grep -v '^Running:' "$dest.log" | head -1)"
     fi
     echo "$line" | sed -e "s|$PWD/||g" -e 's/^==[0-9]*==//' | cut -c1-220 >"$dest"

@@ -26,6 +26,14 @@
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
+int __llvm_profile_write_file(void) __attribute__((weak)); /* clang's profile runtime */
+
+_Noreturn void fuzz_abort(void)
+{
+    if (__llvm_profile_write_file) __llvm_profile_write_file();
+    abort();
+}
+
 /* ---- read-only copies ------------------------------------------------------------------ */
 
 bool fuzz_ro_make(fuzz_ro* r, const void* src, size_t size)

@@ -29,9 +29,13 @@
             fprintf(stderr, "FUZZ CHECK FAILED %s:%d: ", __FILE__, __LINE__);                   \
             fprintf(stderr, __VA_ARGS__);                                                       \
             fprintf(stderr, "\n");                                                              \
-            abort();                                                                            \
+            fuzz_abort();                                                                       \
         }                                                                                       \
     } while (0)
+
+/* abort(), after writing the coverage profile in a coverage build (make fuzz-coverage), so
+ * the lines a failing input reached still count. */
+_Noreturn void fuzz_abort(void);
 
 /* `size` bytes copied into read-only pages, 16-byte aligned, followed by an unmapped guard
  * page; the (at most 15) bytes between the end and the guard page are poisoned under ASan. */
