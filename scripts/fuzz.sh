@@ -82,7 +82,6 @@ for t in "${targets[@]}"; do
     fi
     mkdir -p "$art" "$corpus" "$logs"
     rm -f "$logs"/fuzz-*.log "$logs/main.log"
-    before=$(ls "$art" | sort)
     start=$(date +%s)
     args=("${common[@]}" -artifact_prefix="$art/")
     if [ "$mode" = test ]; then
@@ -105,9 +104,12 @@ for t in "${targets[@]}"; do
         execs=$(sed -n 's/^#\([0-9]*\):* .*/\1/p' "$logs/main.log" | tail -1)
         execs=${execs:-0}
     fi
-    new=$(comm -13 <(echo "$before") <(ls "$art" | sort) | grep -v '^$')
+    # The artifacts this run wrote (a crash already seen keeps its name, so not "new" files):
+    # libFuzzer logs each one as "Test unit written to PATH".
+    new=$(cat "$logs"/fuzz-*.log "$logs/main.log" 2>/dev/null | sed -n 's/.*Test unit written to \(.*\)$/\1/p' |
+          xargs -r -n1 basename | sort -u)
     crashes=$(echo "$new" | grep -c -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
-    line=$(printf '%-14s %10s execs %7s exec/s  corpus %5s files  %3s new artifacts' "$t" "$execs" \
+    line=$(printf '%-14s %10s execs %7s exec/s  corpus %5s files  %3s artifacts' "$t" "$execs" \
            "$((execs / elapsed))" "$(ls "$corpus" | wc -l)" "$crashes")
     summary+=("$line")
     if [ "$crashes" -gt 0 ] || { [ "$mode" = test ] && [ $rc -ne 0 ]; }; then
