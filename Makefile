@@ -5,6 +5,7 @@ BUILD   := build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all setup build build-asan test test-c test-c-asan test-py demo clean
+.PHONY: build-fuzz build-tsan fuzz fuzz-coverage test-fuzz test-fuzz-replay test-cli-asan test-tsan test-valgrind
 
 all: build
 
@@ -15,7 +16,7 @@ build:
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: setup build test-c test-c-asan test-py
+test: setup build test-c test-c-asan test-py test-cli-asan test-tsan test-valgrind test-fuzz-replay test-fuzz
 
 test-c: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -27,7 +28,7 @@ build-asan:
 	@cmake --build build-asan -j $(JOBS)
 
 test-c-asan: build-asan
-	@cd build-asan && ctest --output-on-failure -j $(JOBS)
+	@cd build-asan && $(SAN_ENV) ctest --output-on-failure -j $(JOBS)
 
 test-py: build
 	@$(PY) -m pytest -q tests/python
@@ -37,6 +38,60 @@ test-py: build
 .PHONY: soak
 soak: build
 	@$(PY) scripts/soak.py $(SOAK_ARGS)
+
+# ---- fuzzing and the other sanitizers (docs/fuzzing.md) ---------------------------------------
+# Any sanitizer report is fatal; leaks count.
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS ?= $(JOBS)
+FUZZ_TEST_SECONDS ?= 15
+
+# libFuzzer binaries (clang): fuzz_<name>, plus replay_fuzz_<name> built the same way (ASan+UBSan).
+build-fuzz:
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS) $(addprefix replay_,$(FUZZ_TARGETS))
+
+# A campaign: every target FUZZ_SECONDS with FUZZ_JOBS jobs; corpus and crashes in fuzz-work/.
+fuzz: setup build-fuzz
+	@bash scripts/fuzz.sh campaign $(FUZZ_SECONDS) $(FUZZ_JOBS)
+
+# make test's short run: FUZZ_TEST_SECONDS per target from the seeds, one job; any crash fails.
+test-fuzz: build-fuzz
+	@bash scripts/fuzz.sh test $(FUZZ_TEST_SECONDS)
+
+# The regression files, the seeds and tests/data through every replay_fuzz_* in both sanitizer
+# builds (gcc and clang), one process per file.
+test-fuzz-replay: build-asan build-fuzz
+	@bash scripts/fuzz_replay.sh build-asan; a=$$?; bash scripts/fuzz_replay.sh build-fuzz; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+
+# Line coverage of runtime/ and kernels/ reached by the seeds and the campaign's corpus.
+fuzz-coverage: setup
+	@cmake -S . -B build-cov -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DEMBER_COVERAGE=ON >/dev/null
+	@cmake --build build-cov -j $(JOBS) --target $(addprefix replay_,$(FUZZ_TARGETS))
+	@bash scripts/fuzz_coverage.sh build-cov
+
+# The CLI under ASan+UBSan: run on ExecuTorch's files against torch's outputs, inspect everything.
+test-cli-asan: build-asan
+	@$(SAN_ENV) $(PY) scripts/check_cli.py build-asan/bin/ember
+
+# ThreadSanitizer (gcc's when its runtime is there, else clang's) over tests/c/test_threads.c.
+build-tsan:
+	@cc=cc; echo 'int main(void){return 0;}' | cc -fsanitize=thread -x c - -o /dev/null 2>/dev/null || cc=clang; \
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_C_COMPILER=$$cc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_TSAN=ON >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target test_threads
+
+# Without address randomisation where allowed: some kernels' ASLR ranges break older TSan runtimes.
+test-tsan: build-tsan
+	@norand=""; setarch $$(uname -m) -R true 2>/dev/null && norand="setarch $$(uname -m) -R"; \
+	cd build-tsan && $$norand ctest --output-on-failure -R test_threads
+
+# valgrind memcheck: the runtime test and one CLI run, with leak checking.
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+test-valgrind: build
+	@$(VALGRIND) build/bin/test_runtime
+	@d=$$(mktemp -d); $(VALGRIND) build/bin/ember run tests/data/et_lenet.pte --input tests/data/et_lenet.in0.npy \
+	    --output-dir $$d >/dev/null; st=$$?; rm -rf $$d; [ $$st -eq 0 ] && echo "valgrind: test_runtime and ember run clean"
 
 demo: setup build
 	@$(PY) examples/demo.py

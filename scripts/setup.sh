@@ -10,11 +10,23 @@ command -v cc >/dev/null || need_apt+=(gcc)
 command -v cmake >/dev/null || need_apt+=(cmake)
 command -v ninja >/dev/null || need_apt+=(ninja-build)
 python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
+# Fuzzing and the extra sanitizer runs (docs/fuzzing.md): clang, llvm-cov/llvm-profdata, valgrind.
+command -v clang >/dev/null || need_apt+=(clang)
+command -v llvm-profdata >/dev/null && command -v llvm-cov >/dev/null || need_apt+=(llvm)
+command -v valgrind >/dev/null || need_apt+=(valgrind)
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: apt-get install ${need_apt[*]}"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+# libFuzzer (-fsanitize=fuzzer) ships in libclang-rt-N-dev for clang N, only recommended by clang.
+if ! echo 'int LLVMFuzzerTestOneInput(const char* d, unsigned long n) { return 0; }' |
+        clang -x c - -fsanitize=fuzzer -o /dev/null 2>/dev/null; then
+    rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+    echo "setup: apt-get install $rt (libFuzzer)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$rt" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || { echo "setup: creating .venv"; python3 -m venv .venv; }

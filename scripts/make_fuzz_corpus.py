@@ -1,0 +1,425 @@
+"""Writes the fuzzers' seed corpus, tests/fuzz/corpus/ (checked in; see docs/fuzzing.md).
+
+    .venv/bin/python scripts/make_fuzz_corpus.py            # needs build/lib/libember.so
+    .venv/bin/python scripts/make_fuzz_corpus.py --check    # only print the op coverage
+
+Every file is a small, valid program: the fuzzers mutate them, and a small input is a fast one.
+  zoo_*.pte   the small models of tests/python/zoo.py, shrunk (fewer channels, smaller inputs),
+              exported with ember.export
+  ops_*.pte   small models written here so that, together, the corpus calls every kernel
+              Ember has (kernels/portable/ops_*.inc); the script prints any it misses
+  et_*.pte    a few of the same models written by ExecuTorch's exporter (a different
+              FlatBuffers writer, its own memory plan), when `executorch` is importable
+Deterministic: fixed seeds, and the script removes what it no longer writes. The runtime's
+checked-in programs (tests/data/*.pte, tests/data/fixtures/*.pte) are seeds too: the make
+targets pass those folders by reference rather than copying them here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "fuzz" / "corpus"
+sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+import ember  # noqa: E402
+import zoo  # noqa: E402
+from ember import ir  # noqa: E402
+from ember.emit import emit  # noqa: E402
+from ember.plan import plan  # noqa: E402
+
+MAX_FILE_BYTES = 48 * 1024  # per file; the whole corpus stays well under 2 MB
+
+
+# ----------------------------------------------------------------------------- small op models
+
+
+class Unary(nn.Module):
+    def forward(self, x):  # (2, 3)
+        a = x.abs() + 0.5
+        return (
+            F.relu(x), F.gelu(x), F.silu(x), torch.sigmoid(x), torch.tanh(x), F.hardswish(x),
+            F.hardsigmoid(x), F.hardtanh(x, -0.5, 0.5), F.leaky_relu(x, 0.1), F.elu(x),
+            x.clamp(-0.3, 0.7), x.exp(), a.log(), a.log1p(), x.expm1(), -x, a.sqrt(), a.rsqrt(),
+            torch.erf(x), x.sin(), x.cos(), a.reciprocal(), x.floor(), x.ceil(), x.round(),
+            x.sign(), torch.isnan(x), ~(x > 0), torch.logical_not(x > 0.5),
+        )
+
+
+class Binary(nn.Module):
+    def forward(self, x, y, a, b):  # float (2, 3), float (3,), int64 (2, 3), int64 (2, 3)
+        return (
+            x + y, x - y, 2.0 - x, x * y, x / (y.abs() + 1), x + 1.5, x * 3.0, x / 2.0,
+            a // (b.abs() + 1), torch.div(a, b.abs() + 1, rounding_mode="trunc"),
+            torch.div(x, 3.0, rounding_mode="floor"), x.abs() ** 1.5, x.abs() ** y,
+            torch.maximum(x, y), torch.minimum(x, y), a % 3, a % (b.abs() + 1), x % 0.7,
+            (a > 0) & (b > 0), (a > 0) | (b > 0), a & b, a | b,
+            torch.logical_and(x, y), torch.logical_or(x, a), torch.logical_xor(x > 0, y),
+        )
+
+
+class Compare(nn.Module):
+    def forward(self, x, y, a):  # float (2, 3), float (2, 3), int64 (2, 3)
+        return (x == y, x != y, x < y, x <= y, x > y, x >= y,
+                x == 0.5, x != 0.5, a < 1, a <= 1, a > 1, a >= 1, a == 2, a != 2)
+
+
+class Where(nn.Module):
+    def forward(self, x, y, c):  # float (2, 3), float (3,), bool (2, 3)
+        return (torch.where(c, x, y), torch.where(x > 0, x, 0.0), x.masked_fill(c, -1.0),
+                torch.clamp(x, min=y), torch.clamp(x, max=y), torch.clamp(x, y - 1, y + 1))
+
+
+class Reduce(nn.Module):
+    def forward(self, x, a):  # float (2, 3, 4), int64 (2, 3)
+        return (
+            x.sum((0, 2)), x.mean(-1, keepdim=True), x.mean(), x.sum(), x.mean(1, dtype=torch.float32),
+            a.prod(1), x.amax(1), x.amin((0, 1)), x.argmax(-1), x.argmin(0), x.argmax(),
+            (x > 0).any(1), (x > 0).any(), (x > 0).any((0, 2)), x.var(-1), x.var(1, correction=0),
+            x.cumsum(1), a.cumsum(0), torch.softmax(x, -1), torch.log_softmax(x, 1),
+        )
+
+
+class Create(nn.Module):
+    def forward(self, x):  # (2, 3)
+        r = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+        s = torch.arange(1, 7, 2)
+        return (x + r, s * 2, torch.full((2, 3), 2.5) + x, torch.full_like(x, 3.0), torch.zeros(2, 3) + x,
+                torch.ones(3) * x, torch.zeros_like(x), torch.ones_like(x, dtype=torch.int64),
+                torch.scalar_tensor(1.5) * x)
+
+
+class Copy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(6, 3)
+
+    def forward(self, x, i):  # float (1, 2, 3, 3), int64 (2, 2)
+        cl = x.permute(0, 2, 3, 1).contiguous()
+        return (x.to(torch.int32), x.to(torch.float64), x.clone(), cl * 2.0,
+                (x > 0).to(torch.float32), self.emb(i), x.to(torch.bool), i.to(torch.uint8))
+
+
+class Shape(nn.Module):
+    def forward(self, x, i):  # float (2, 3, 4), int64 (2,)
+        return (
+            x.permute(2, 0, 1), x.transpose(0, 1), x[0].t(), x.flip(1), x.flip((0, 2)),
+            x[:, :1].expand(2, 3, 4), x.repeat(1, 2, 1), x[:, 1:3:1], x[..., ::2], x.select(1, 2),
+            x[:, -1], torch.cat([x, x[:, :1]], 1), x.view(6, 4), x.reshape(2, 12), x[:, :, None],
+            x[:, :1].squeeze(1), x.unsqueeze(0).squeeze(0), x.unsqueeze(-1),
+            F.pad(x, (1, 2)), F.pad(x, (0, 1, 2, 0), value=-1.0),
+            torch.tril(x), torch.triu(x, 1), torch.tril(x, -1), torch.triu(x, 2),
+        )
+
+
+class SplitIndex(nn.Module):
+    def forward(self, x, i, j):  # float (4, 5), int64 (3,), int64 (4, 2)
+        p, q = torch.split(x, [1, 3], 0)
+        r, s, t = torch.split(x, 2, 1)
+        return (p, q, r * 2, s, t, x.index_select(1, i), x[i], x[:, i], x[i, i.flip(0)],
+                torch.gather(x, 1, j), torch.chunk(x, 2, 1)[1])
+
+
+class NN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3, stride=2, padding=1, dilation=1, groups=2)
+        self.dconv = nn.Conv2d(4, 4, 2, padding=1, dilation=2, bias=False)
+        self.convt = nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1, output_padding=1)
+        self.bn = nn.BatchNorm2d(4)
+        self.ln = nn.LayerNorm(4)
+        self.gn = nn.GroupNorm(2, 4)
+        self.lin = nn.Linear(4, 3)
+        self.lin_nb = nn.Linear(4, 2, bias=False)
+
+    def forward(self, x, m):  # (1, 2, 5, 5), (2, 3, 4)
+        c = self.bn(self.conv(x))  # (1, 4, 3, 3)
+        return (
+            self.dconv(c), self.convt(x), self.gn(c), self.ln(m), self.lin(m), self.lin_nb(m[0]),
+            F.max_pool2d(x, 2), F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+            F.avg_pool2d(x, 2), F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
+            F.adaptive_avg_pool2d(x, (2, 3)), F.adaptive_max_pool2d(x, 2),
+            F.interpolate(c, scale_factor=2, mode="nearest"), F.interpolate(c, size=(4, 5), mode="bilinear"),
+            F.interpolate(c, scale_factor=2, mode="bilinear", align_corners=True),
+            m @ m.transpose(1, 2), m[0] @ m[1].t(), torch.addmm(m[0, :, :3], m[0], m[1].t()),
+            torch.bmm(m, m.transpose(1, 2)),
+        )
+
+
+class Tiny(nn.Module):
+    def forward(self, x, y):  # (4,), (4,)
+        return torch.relu(x * y + 1.0)
+
+
+def _ints(shape, lo, hi, seed):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(lo, hi, shape, generator=g, dtype=torch.long)
+
+
+def _randn(*shape, seed):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(*shape, generator=g)
+
+
+def op_models():
+    torch.manual_seed(100)
+    nn_model = zoo.randomize_batchnorm(NN(), seed=200)
+    return {
+        "ops_tiny": (Tiny(), (_randn(4, seed=1), _randn(4, seed=2))),
+        "ops_unary": (Unary(), (_randn(2, 3, seed=3),)),
+        "ops_binary": (Binary(), (_randn(2, 3, seed=4), _randn(3, seed=5), _ints((2, 3), -5, 6, 6), _ints((2, 3), -5, 6, 7))),
+        "ops_compare": (Compare(), (_randn(2, 3, seed=8), _randn(2, 3, seed=9), _ints((2, 3), -3, 4, 10))),
+        "ops_where": (Where(), (_randn(2, 3, seed=11), _randn(3, seed=12), _ints((2, 3), 0, 2, 13).bool())),
+        "ops_reduce": (Reduce(), (_randn(2, 3, 4, seed=14), _ints((2, 3), -3, 4, 15))),
+        "ops_create": (Create(), (_randn(2, 3, seed=16),)),
+        "ops_copy": (Copy(), (_randn(1, 2, 3, 3, seed=17), _ints((2, 2), 0, 6, 18))),
+        "ops_shape": (Shape(), (_randn(2, 3, 4, seed=19), _ints((2,), 0, 2, 20))),
+        "ops_split_index": (SplitIndex(), (_randn(4, 5, seed=21), torch.tensor([2, 0, 3]), _ints((4, 2), 0, 5, 22))),
+        "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
+    }
+
+
+def zoo_models():
+    """The small zoo models, shrunk: the fuzzer wants small files and fast runs."""
+    models = {}
+    models["zoo_mlp"] = zoo.mlp(batch=2, d_in=8, d_hidden=8, d_out=4)
+    models["zoo_lenet"] = zoo.lenet(c1=2, c2=2, f1=8, f2=8, classes=4)
+    torch.manual_seed(4)
+    ds = zoo.randomize_batchnorm(zoo.DSCNN(filters=4, classes=3, in_hw=(12, 6), blocks=1), seed=104)
+    models["zoo_ds_cnn"] = (ds.eval(), (_randn(1, 1, 12, 6, seed=30),))
+    for name in ("broadcast", "slicing", "concat_split", "int_bool", "reductions", "conv1d"):
+        models[f"zoo_{name}"] = zoo.get(name)
+    torch.manual_seed(14)
+    sl = zoo.SoftmaxLayerNorm(d=4)
+    models["zoo_softmax_layernorm"] = (sl.eval(), (_randn(2, 3, 4, seed=31),))
+    torch.manual_seed(12)
+    models["zoo_unet_small"] = (zoo.SmallUNet(c=4, classes=2).eval(), (_randn(1, 3, 8, 8, seed=32),))
+    return models
+
+
+# ----------------------------------------------------------------------------- hand-built programs
+# Kernels that ember.export never emits (core ATen decomposes them, or only other exporters
+# write them): programs built instruction by instruction, args in the ATen schema's order.
+
+
+class Builder:
+    def __init__(self) -> None:
+        self.m = ir.Method(name="forward")
+
+    def tensor(self, *shape, dtype=torch.float32, is_input=False) -> int:
+        idx = self.m.add(ir.TensorValue(dtype, tuple(shape), name=f"t{len(self.m.values)}"))
+        if is_input:
+            self.m.inputs.append(idx)
+        return idx
+
+    def out(self, *shape, dtype=torch.float32) -> int:
+        idx = self.tensor(*shape, dtype=dtype)
+        self.m.outputs.append(idx)
+        return idx
+
+    def int(self, v: int) -> int:
+        return self.m.add(ir.IntValue(v))
+
+    def double(self, v: float) -> int:
+        return self.m.add(ir.DoubleValue(v))
+
+    def bool(self, v: bool) -> int:
+        return self.m.add(ir.BoolValue(v))
+
+    def null(self) -> int:
+        return self.m.add(ir.NullValue())
+
+    def ints(self, vals) -> int:
+        return self.m.add(ir.IntListValue([self.int(v) for v in vals]))
+
+    def tensors(self, idxs) -> int:
+        return self.m.add(ir.TensorListValue(list(idxs)))
+
+    def call(self, name: str, *args: int) -> None:
+        op, overload = name.split(".")
+        self.m.instructions.append(ir.KernelCall(op, overload, list(args)))
+
+    def unary(self, name: str, x: int, *extra: int, shape=None, dtype=torch.float32) -> None:
+        o = self.out(*(self.m.values[x].sizes if shape is None else shape), dtype=dtype)
+        self.call(name, x, *extra, o, o)
+
+    def emit(self) -> bytes:
+        plan(self.m)
+        return emit(ir.Program(methods=[self.m], constants=ir.ConstantTable()))
+
+
+def hand_programs() -> dict[str, tuple[bytes, set[str]]]:
+    progs = {}
+
+    b = Builder()  # elementwise and creation
+    x = b.tensor(2, 3, is_input=True)
+    mask = b.tensor(2, 3, dtype=torch.bool, is_input=True)
+    b.unary("aten::rsub.Scalar_out", x, b.double(2.0), b.int(1))
+    for name in ("aten::silu.out", "aten::hardswish.out", "aten::hardsigmoid.out", "aten::alias_copy.out"):
+        b.unary(name, x)
+    b.unary("aten::masked_fill.Scalar_out", x, mask, b.double(-1.5))
+    b.unary("aten::sum.out", x, b.null(), shape=())
+    b.unary("aten::tril.out", x, b.int(0))
+    b.unary("aten::triu.out", x, b.int(1))
+    b.unary("aten::tril.out", x, b.int(-1))
+    o = b.out(6)
+    b.call("aten::arange.out", b.int(6), o, o)
+    o = b.out(2, 3)
+    b.call("aten::zeros.out", b.ints([2, 3]), o, o)
+    o = b.out(3, dtype=torch.int64)
+    b.call("aten::ones.out", b.ints([3]), o, o)
+    progs["hand_math"] = b
+
+    b = Builder()  # shapes, views, matmul, indexing
+    x = b.tensor(2, 3, is_input=True)
+    y = b.tensor(2, 1, 3, is_input=True)
+    w = b.tensor(3, 2, is_input=True)
+    idx = b.tensor(2, dtype=torch.int64, is_input=True)
+    b.unary("aten::t_copy.out", x, shape=(3, 2))
+    b.unary("aten::transpose_copy.int_out", x, b.int(0), b.int(-1), shape=(3, 2))
+    b.unary("aten::_unsafe_view.out", x, b.ints([3, -1]), shape=(3, 2))
+    b.unary("aten::squeeze_copy.out", y, shape=(2, 3))
+    b.unary("aten::squeeze_copy.dim_out", y, b.int(1), shape=(2, 3))
+    b.unary("aten::mm.out", x, w, shape=(2, 2))
+    v = b.out(3, 2)
+    b.call("executorch_prim::et_view.default", x, b.ints([3, 2]), v)
+    o1, o2 = b.out(2, 2), b.out(2, 1)
+    b.call("aten::split_copy.Tensor_out", x, b.int(2), b.int(1), b.tensors([o1, o2]))
+    b.unary("aten::embedding.out", w, idx, b.int(-1), b.bool(False), b.bool(False), shape=(2, 2))
+    progs["hand_shape"] = b
+
+    b = Builder()  # image ops with explicit sizes, dim-order copies
+    img = b.tensor(1, 2, 2, 2, is_input=True)
+    b.unary("aten::upsample_nearest2d.out", img, b.ints([4, 3]), b.null(), b.null(), shape=(1, 2, 4, 3))
+    b.unary("aten::upsample_bilinear2d.out", img, b.ints([3, 3]), b.bool(False), b.null(), b.null(), shape=(1, 2, 3, 3))
+    b.unary("aten::upsample_bilinear2d.out", img, b.ints([4, 4]), b.bool(True), b.null(), b.null(), shape=(1, 2, 4, 4))
+    b.unary("dim_order_ops::_to_dim_order_copy.out", img, b.bool(False), b.ints([0, 1, 2, 3]), dtype=torch.int64)
+    b.unary("dim_order_ops::_clone_dim_order.out", img, b.bool(False), b.null())
+    progs["hand_image"] = b
+
+    out = {}
+    for name, b in progs.items():
+        ops = {c.full_name for c in b.m.instructions}
+        out[name] = (b.emit(), ops)
+    return out
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def kernel_names() -> list[str]:
+    names = []
+    for inc in sorted((ROOT / "kernels" / "portable").glob("ops_*.inc")):
+        names += re.findall(r'^EMBER_OP\(\s*\w+\s*,\s*"([^"]+)"\s*\)', inc.read_text(), re.M)
+        names += re.findall(r'^EMBER_OP\(\s*\w+\s*,\s*\n\s*"([^"]+)"\s*\)', inc.read_text(), re.M)
+    return names
+
+
+def ember_ops(program) -> set[str]:
+    return {c.full_name for m in program.program.methods for c in m.instructions if hasattr(c, "full_name")}
+
+
+def et_export(model, inputs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from executorch.exir import to_edge
+
+        prog = to_edge(torch.export.export(model, inputs)).to_executorch()
+    ops = {f"{o.name}.{o.overload}" if o.overload else o.name
+           for plan in prog.executorch_program.execution_plan for o in plan.operators}
+    return prog.buffer, ops
+
+
+def check_runs(data: bytes, model_inputs) -> str:
+    """Runs a seed on the runtime: a seed that does not load or run is a weak seed."""
+    import numpy as np
+    from ember import runtime as rt
+
+    try:
+        prog = ember.load(data)
+        for name in prog.method_names:
+            method = prog.method(name)
+            if model_inputs is not None and name == "forward":
+                model, inputs = model_inputs
+                _, _, problems = zoo.compare(method.run(*inputs), zoo.reference(model, inputs))
+                if problems:
+                    return "runs; differs from torch: " + "; ".join(problems)
+                continue
+            args = []  # hand-built programs: ones of each input's dtype and shape
+            for i in range(method.num_inputs):
+                t = method._lib.ember_method_input(method._m, i).contents.u.t.contents
+                args.append(np.ones(tuple(t.sizes[d] for d in range(t.dim)), dtype=rt._DTYPE_TO_NP[t.dtype]))
+            method.run(*args)
+        return "runs, matches torch" if model_inputs is not None else "runs"
+    except Exception as e:  # noqa: BLE001 - reported, not fatal
+        return f"FAILS: {e}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="export and report, write nothing")
+    args = ap.parse_args()
+
+    files: dict[str, bytes] = {}
+    inputs_of: dict[str, tuple] = {}
+    covered: set[str] = set()
+    models = {**zoo_models(), **op_models()}
+    for name, (model, inputs) in models.items():
+        prog = ember.export(model, inputs)
+        files[f"{name}.pte"] = prog.buffer
+        inputs_of[f"{name}.pte"] = (model, inputs)
+        covered |= ember_ops(prog)
+
+    for name, (data, ops) in hand_programs().items():
+        files[f"{name}.pte"] = data
+        covered |= ops
+
+    # The legacy layout: constants inline in the flatbuffer (constant_buffer), no segments.
+    m1, x1 = models["zoo_lenet"]
+    files["legacy_lenet.pte"] = emit(ember.export(m1, x1).program, inline_constants=True)
+
+    # Two methods in one program (shared constants, a second plan).
+    m1, x1 = models["zoo_mlp"]
+    m2, x2 = models["ops_tiny"]
+    prog = ember.export(methods={"forward": (m1, x1), "tiny": (m2, x2)})
+    files["multi_method.pte"] = prog.buffer
+
+    try:
+        for name in ("zoo_mlp", "zoo_lenet", "zoo_ds_cnn", "zoo_int_bool", "zoo_slicing", "ops_tiny", "ops_shape"):
+            model, inputs = models[name]
+            buf, ops = et_export(model, inputs)
+            files["et_" + name.split("_", 1)[1] + ".pte"] = buf
+            inputs_of["et_" + name.split("_", 1)[1] + ".pte"] = (model, inputs)
+            covered |= ops
+    except ImportError as e:
+        print(f"ExecuTorch not importable ({e}): no et_*.pte seeds written")
+
+    for fname, data in sorted(files.items()):
+        assert len(data) <= MAX_FILE_BYTES, f"{fname}: {len(data)} bytes, shrink the model"
+        print(f"{fname:32s} {len(data):7d} bytes  {check_runs(data, inputs_of.get(fname))}")
+    total = sum(len(d) for d in files.values())
+    missing = [k for k in kernel_names() if k not in covered]
+    print(f"{len(files)} files, {total} bytes; kernels called: {len(kernel_names()) - len(missing)} of {len(kernel_names())}")
+    if missing:
+        print("kernels no seed calls: " + ", ".join(missing))
+    if args.check:
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*.pte"):
+        if old.name not in files:
+            old.unlink()
+    for fname, data in files.items():
+        (OUT / fname).write_bytes(data)
+
+
+if __name__ == "__main__":
+    main()
