@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     fuzz_register_backend();
     fuzz_ro file;
-    if (!fuzz_ro_make(&file, data, size)) return 0;
+    if (!fuzz_ro_make(&file, data, size, false)) return 0;
     ember_program prog;
     ember_status st = ember_program_load(&prog, file.data, size);
     FUZZ_CHECK(ember_status_str(st) != NULL, "status %d has no name", (int)st);

@@ -36,7 +36,7 @@ _Noreturn void fuzz_abort(void)
 
 /* ---- read-only copies ------------------------------------------------------------------ */
 
-bool fuzz_ro_make(fuzz_ro* r, const void* src, size_t size)
+bool fuzz_ro_make(fuzz_ro* r, const void* src, size_t size, bool writable)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t padded = (size + 15) & ~(size_t)15;
@@ -51,7 +51,7 @@ bool fuzz_ro_make(fuzz_ro* r, const void* src, size_t size)
     uint8_t* data = guard - padded;
     if (size) memcpy(data, src, size);
     mprotect(guard, page, PROT_NONE);
-    mprotect(r->map, data_pages * page, PROT_READ);
+    if (!writable) mprotect(r->map, data_pages * page, PROT_READ);
     POISON(r->map, (size_t)(data - r->map));
     POISON(data + size, padded - size);
     r->data = data;
@@ -140,8 +140,17 @@ static void scale_destroy(void* handle)
     s->magic = SCALE_DEAD;
 }
 
+/* Checked once at load: the handle is live and the call has two arguments. */
+static ember_status scale_prepare(void* handle, ember_value* const* args, size_t num_args)
+{
+    scale_state* s = handle;
+    FUZZ_CHECK(s && s->magic == SCALE_MAGIC, "backend prepare on a handle that is not live");
+    FUZZ_CHECK(num_args == 0 || args != NULL, "backend prepare got no argument array");
+    return num_args == 2 ? EMBER_OK : EMBER_DELEGATE_FAILED;
+}
+
 static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init,
-                                            scale_execute, scale_destroy};
+                                            scale_execute, scale_destroy, scale_prepare};
 
 void fuzz_register_backend(void)
 {
@@ -306,7 +315,17 @@ static void touch_outputs(const ember_method* m)
     }
 }
 
-/* Sets every input (set_all) from pattern `pat`, executes, reads the outputs. */
+/* An unplanned input the method also returns: the one lent tensor a program may write. */
+static bool returned_input(const ember_method* m, size_t i)
+{
+    const ember_value* v = ember_method_input(m, i);
+    for (size_t o = 0; o < ember_method_output_count(m); o++)
+        if (ember_method_output_value(m, o) == v) return true;
+    return false;
+}
+
+/* Sets every input (set_all) from pattern `pat`, executes, reads the outputs. Inputs are lent
+ * from read-only pages, but for an input the method returns. */
 static ember_status instance_run(instance* in, int pat, bool set_all)
 {
     ember_method* m = in->m;
@@ -324,7 +343,7 @@ static ember_status instance_run(instance* in, int pat, bool set_all)
             if (!tmp) continue;
             fill_pattern(tmp, t->dtype, t->numel, pat);
             fuzz_ro* r = &in->maps[(size_t)in->runs * in->num_inputs + i];
-            bool ok = fuzz_ro_make(r, tmp, t->nbytes);
+            bool ok = fuzz_ro_make(r, tmp, t->nbytes, returned_input(m, i));
             free(tmp);
             if (!ok) continue;
             data = r->data;
@@ -437,7 +456,7 @@ void fuzz_execute_program(const uint8_t* data, size_t size)
 {
     fuzz_register_backend();
     fuzz_ro file;
-    if (!fuzz_ro_make(&file, data, size)) return;
+    if (!fuzz_ro_make(&file, data, size, false)) return;
     ember_program prog;
     if (ember_program_load(&prog, file.data, size) == EMBER_OK) {
         size_t n = ember_program_method_count(&prog);

@@ -37,7 +37,7 @@
  * the lines a failing input reached still count. */
 _Noreturn void fuzz_abort(void);
 
-/* `size` bytes copied into read-only pages, 16-byte aligned, followed by an unmapped guard
+/* `size` bytes copied into read-only pages (writable ones when `writable`), 16-byte aligned, followed by an unmapped guard
  * page; the (at most 15) bytes between the end and the guard page are poisoned under ASan. */
 typedef struct fuzz_ro {
     uint8_t* map;
@@ -46,7 +46,7 @@ typedef struct fuzz_ro {
     size_t size;
 } fuzz_ro;
 
-bool fuzz_ro_make(fuzz_ro* r, const void* src, size_t size);
+bool fuzz_ro_make(fuzz_ro* r, const void* src, size_t size, bool writable);
 void fuzz_ro_free(fuzz_ro* r);
 
 /* Registers "EmberTestScaleBackend" (the name the delegate fixture uses): it validates its
