@@ -14,7 +14,7 @@
 # test: each target runs SECONDS from the seeds alone (a fresh working corpus, -seed=1) and
 #   any crash, leak, timeout or out-of-memory fails: the exit status is 1.
 #
-# Seeds: tests/fuzz/corpus/ (scripts/make_fuzz_corpus.py) and, by reference, tests/data/*.pte and
+# Seeds: tests/fuzz/corpus/ (scripts/make_fuzz_corpus.py) and, by reference, tests/data/*.pte, *.bpte and
 # tests/data/fixtures/*.pte (symbolic links in $FUZZ_WORK/seeds/; files over -max_len skipped).
 # -max_len defaults to the largest file of tests/fuzz/corpus rounded up to 4 KiB (FUZZ_MAX_LEN
 # overrides). A dictionary of operator names and format magics is made from kernels/*.inc.
@@ -47,7 +47,7 @@ max_len=${FUZZ_MAX_LEN:-$(( (${largest:-4096} + 4095) / 4096 * 4096 ))}
 rm -rf "$work/seeds"
 mkdir -p "$work/seeds"
 skipped=0
-for f in tests/data/*.pte tests/data/fixtures/*.pte; do
+for f in tests/data/*.pte tests/data/*.bpte tests/data/fixtures/*.pte; do
     if [ "$(stat -c %s "$f")" -le "$max_len" ]; then
         ln -s "$root/$f" "$work/seeds/$(echo "$f" | tr / _)"
     else

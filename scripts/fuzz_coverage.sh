@@ -29,7 +29,7 @@ prof="$build/profiles"
 rm -rf "$prof"
 mkdir -p "$prof"
 
-inputs=(tests/fuzz/corpus tests/data/regress tests/data/*.pte tests/data/fixtures/*.pte)
+inputs=(tests/fuzz/corpus tests/data/regress tests/data/*.pte tests/data/*.bpte tests/data/fixtures/*.pte)
 corpora=("$work"/corpus/*/)
 inputs+=("${corpora[@]}")
 # FUZZ_COVERAGE_INPUTS="dir file ..." replaces the list (e.g. the seeds alone).

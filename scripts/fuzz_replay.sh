@@ -7,7 +7,7 @@
 #   bash scripts/fuzz_replay.sh BUILD_DIR [FILE|DIR ...]
 #
 # Default inputs: tests/data/regress/ (the regression files), tests/fuzz/corpus/ (the seeds),
-# tests/data/*.pte and tests/data/fixtures/*.pte. The full matrix is also written to
+# tests/data/*.pte, *.bpte and tests/data/fixtures/*.pte. The full matrix is also written to
 # BUILD_DIR/fuzz-replay.txt. REPLAY_JOBS (default 2) runs in parallel; REPLAY_TIMEOUT (default
 # 120 s) bounds each run.
 set -uo pipefail
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 build=${1:?usage: scripts/fuzz_replay.sh BUILD_DIR [FILE|DIR ...]}
 shift
 if [ $# -eq 0 ]; then
-    set -- tests/data/regress tests/fuzz/corpus tests/data/*.pte tests/data/fixtures/*.pte
+    set -- tests/data/regress tests/fuzz/corpus tests/data/*.pte tests/data/*.bpte tests/data/fixtures/*.pte
 fi
 shopt -s nullglob
 bins=("$build"/bin/replay_fuzz_*)

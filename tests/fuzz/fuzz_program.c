@@ -132,13 +132,52 @@ static void inspect_method(ember_program* prog, size_t index, const fuzz_ro* fil
     free(block);
 }
 
+/* Everything a bundled program stores: suites, cases, every input and expected value. */
+static void read_bundle(ember_bundle* b)
+{
+    for (size_t s = 0; s <= ember_bundle_suite_count(b) && s < 16; s++) {
+        const char* name = ember_bundle_suite_method(b, s);
+        if (s == ember_bundle_suite_count(b)) FUZZ_CHECK(name == NULL, "suite past the end");
+        if (name) sink = strlen(name);
+        for (size_t c = 0; c < ember_bundle_case_count(b, s) && c < 8; c++) {
+            size_t counts[2] = {ember_bundle_input_count(b, s, c), ember_bundle_expected_count(b, s, c)};
+            for (int k = 0; k < 2; k++)
+                for (size_t i = 0; i <= counts[k] && i < 64; i++) {
+                    ember_bundle_value v;
+                    ember_status st = k ? ember_bundle_expected(b, s, c, i, &v) : ember_bundle_input(b, s, c, i, &v);
+                    if (i == counts[k]) FUZZ_CHECK(st != EMBER_OK, "bundle value past the end");
+                    if (st != EMBER_OK || v.tag != EMBER_VALUE_TENSOR) continue;
+                    FUZZ_CHECK(v.dim <= EMBER_MAX_DIMS, "bundle tensor of rank %u", v.dim);
+                    uint8_t acc = 0;
+                    for (size_t q = 0; q < v.nbytes; q++) acc ^= ((const uint8_t*)v.data)[q];
+                    sink = acc;
+                }
+        }
+    }
+    FUZZ_CHECK(strlen(ember_bundle_error(b)) < sizeof b->error, "bundle error not terminated");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     fuzz_register_backend();
     fuzz_ro file;
     if (!fuzz_ro_make(&file, data, size, false)) return 0;
     ember_program prog;
-    ember_status st = ember_program_load(&prog, file.data, size);
+    const void* program = file.data;
+    size_t program_size = size;
+    if (ember_bundle_identify(file.data, size)) {
+        ember_bundle bundle;
+        ember_status bs = ember_bundle_load(&bundle, file.data, size);
+        FUZZ_CHECK(strlen(ember_bundle_error(&bundle)) < sizeof bundle.error, "bundle error not terminated");
+        if (bs != EMBER_OK) {
+            fuzz_ro_free(&file);
+            return 0;
+        }
+        read_bundle(&bundle);
+        program = bundle.program;
+        program_size = bundle.program_size;
+    }
+    ember_status st = ember_program_load(&prog, program, program_size);
     FUZZ_CHECK(ember_status_str(st) != NULL, "status %d has no name", (int)st);
     FUZZ_CHECK(strlen(ember_program_error(&prog)) < sizeof prog.error, "program error not terminated");
     if (st == EMBER_OK) {

@@ -452,19 +452,57 @@ static void run_method(ember_program* prog, const char* name)
     instance_free(&y);
 }
 
+/* A bundled program's test cases: inputs set from each case, execute, outputs compared.
+ * Any status is fine; the check's numbers must be consistent. */
+static void run_bundle_cases(ember_bundle* b, ember_program* prog)
+{
+    for (size_t s = 0; s < ember_bundle_suite_count(b) && s < FUZZ_MAX_METHODS; s++) {
+        const char* name = ember_bundle_suite_method(b, s);
+        ember_method_requirements req;
+        if (!name || ember_method_requirements_get(prog, name, &req) != EMBER_OK) continue;
+        size_t total = req.bookkeeping_bytes;
+        bool small = total <= FUZZ_MAX_METHOD_BYTES;
+        for (size_t i = 0; small && i < req.num_buffers; i++) {
+            small = req.buffer_bytes[i] <= FUZZ_MAX_METHOD_BYTES - total;
+            total += small ? req.buffer_bytes[i] : 0;
+        }
+        instance x;
+        if (!small || instance_load(&x, prog, name, &req) != EMBER_OK) {
+            if (small) instance_free(&x);
+            continue;
+        }
+        for (size_t c = 0; c < ember_bundle_case_count(b, s) && c < 4; c++) {
+            ember_bundle_check check;
+            if (ember_bundle_set_inputs(b, s, c, x.m) != EMBER_OK || ember_method_execute(x.m) != EMBER_OK) continue;
+            touch_outputs(x.m);
+            if (ember_bundle_check_outputs(b, s, c, x.m, EMBER_BUNDLE_RTOL, EMBER_BUNDLE_ATOL, &check) != EMBER_OK) continue;
+            FUZZ_CHECK(check.outputs == ember_method_output_count(x.m), "bundle check compared %zu of %zu outputs", check.outputs, ember_method_output_count(x.m));
+            FUZZ_CHECK(check.passed == (check.mismatches == 0), "bundle check: passed %d with %zu mismatches", check.passed, check.mismatches);
+            FUZZ_CHECK(check.outputs == 0 || check.worst_output < check.outputs, "bundle check: worst output %zu of %zu", check.worst_output, check.outputs);
+        }
+        FUZZ_CHECK(strlen(ember_bundle_error(b)) < sizeof b->error, "bundle error not terminated");
+        instance_free(&x);
+    }
+}
+
 void fuzz_execute_program(const uint8_t* data, size_t size)
 {
     fuzz_register_backend();
     fuzz_ro file;
     if (!fuzz_ro_make(&file, data, size, false)) return;
     ember_program prog;
-    if (ember_program_load(&prog, file.data, size) == EMBER_OK) {
+    ember_bundle bundle;
+    bool bundled = ember_bundle_identify(file.data, size);
+    ember_status st = bundled ? ember_bundle_load(&bundle, file.data, size) : EMBER_OK;
+    if (!st) st = bundled ? ember_program_load(&prog, bundle.program, bundle.program_size) : ember_program_load(&prog, file.data, size);
+    if (st == EMBER_OK) {
         size_t n = ember_program_method_count(&prog);
         for (size_t i = 0; i < n && i < FUZZ_MAX_METHODS; i++) {
             const char* name = ember_program_method_name(&prog, i);
             if (name) run_method(&prog, name);
         }
+        if (bundled) run_bundle_cases(&bundle, &prog);
+        FUZZ_CHECK(strlen(ember_program_error(&prog)) < sizeof prog.error, "program error not terminated");
     }
-    FUZZ_CHECK(strlen(ember_program_error(&prog)) < sizeof prog.error, "program error not terminated");
     fuzz_ro_free(&file);
 }
