@@ -70,6 +70,16 @@ static int usage_error(const char* command, const char* message, const char* arg
 
 static int is_help(const char* arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
+/* An argument that is no option of `command`: the model (one only), or an unknown option.
+ * Returns 0, or the exit status of the usage error. */
+static int take_model(const char* command, const char* arg, const char** model)
+{
+    if (arg[0] == '-') return usage_error(command, "unknown option", arg);
+    if (*model) return usage_error(command, "more than one model given:", arg);
+    *model = arg;
+    return 0;
+}
+
 /* ---- the model file: mapped read-only, or read when mapping is not possible ------------- */
 
 typedef struct model_file {
@@ -158,30 +168,30 @@ static void model_close(model_file* f)
     memset(f, 0, sizeof *f);
 }
 
-/* The program in an open file: the file itself, or the one a bundled program wraps (then
- * *bundle holds the wrapper and *bundled is set). Prints what is wrong on failure. */
-static int program_load(const char* path, const model_file* f, ember_bundle* bundle, int* bundled,
-                        ember_program* prog)
+/* Opens `path` (model_open) and loads its program: the file itself, or the one a bundled
+ * program wraps (then *bundle holds the wrapper and *bundled is set). On failure prints what
+ * is wrong, closes the file and returns -1. */
+static int program_open(const char* path, int whole, model_file* f, ember_bundle* bundle,
+                        int* bundled, ember_program* prog)
 {
+    if (model_open(path, whole, f)) return -1;
     const void* data = f->data;
     size_t size = f->size;
+    ember_status st = EMBER_OK;
     *bundled = ember_bundle_identify(data, size);
-    if (*bundled) {
-        ember_status st = ember_bundle_load(bundle, data, size);
-        if (st) {
-            fprintf(stderr, "ember: cannot load %s: %s: %s\n", path, ember_status_str(st), ember_bundle_error(bundle));
-            return -1;
+    if (*bundled && (st = ember_bundle_load(bundle, data, size))) {
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", path, ember_status_str(st), ember_bundle_error(bundle));
+    } else {
+        if (*bundled) {
+            data = bundle->program;
+            size = bundle->program_size;
         }
-        data = bundle->program;
-        size = bundle->program_size;
+        if ((st = ember_program_load(prog, data, size)))
+            fprintf(stderr, "ember: cannot load %s%s: %s: %s\n", *bundled ? "the program in " : "", path,
+                    ember_status_str(st), ember_program_error(prog));
     }
-    ember_status st = ember_program_load(prog, data, size);
-    if (st) {
-        fprintf(stderr, "ember: cannot load %s%s: %s: %s\n", *bundled ? "the program in " : "", path,
-                ember_status_str(st), ember_program_error(prog));
-        return -1;
-    }
-    return 0;
+    if (st) model_close(f);
+    return st ? -1 : 0;
 }
 
 /* ---- methods ------------------------------------------------------------------------- */
@@ -289,7 +299,7 @@ static int cmd_run(int argc, char** argv)
     const char* outdir = NULL;
     const char* method = "forward";
     const char* inputs[MAX_INPUTS];
-    int num_inputs = 0;
+    int num_inputs = 0, rc;
     for (int i = 0; i < argc; i++) {
         const char* a = argv[i];
         if (is_help(a)) {
@@ -305,27 +315,22 @@ static int cmd_run(int argc, char** argv)
             outdir = argv[++i];
         } else if (strcmp(a, "--method") == 0) {
             method = argv[++i];
-        } else if (a[0] == '-') {
-            return usage_error("run", "unknown option", a);
-        } else if (model) {
-            return usage_error("run", "more than one model given:", a);
-        } else {
-            model = a;
+        } else if ((rc = take_model("run", a, &model))) {
+            return rc;
         }
     }
     if (!model) return usage_error("run", "no model given", NULL);
     model_file file;
-    if (model_open(model, 1, &file)) return 1;
-    int rc = 1;
     ember_program prog;
+    ember_bundle bundle;
+    int bundled;
+    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
+    rc = 1;
     loaded_method lm = {0};
     npy_array arrays[MAX_INPUTS];
     memset(arrays, 0, sizeof arrays);
     char err[512];
-    ember_bundle bundle;
-    int bundled;
     ember_status st;
-    if (program_load(model, &file, &bundle, &bundled, &prog)) goto done;
     int lst = load_method(&prog, method, 1, &lm);
     if (lst < 0) goto done;
     if (lst) {
@@ -438,21 +443,16 @@ static int cmd_inspect(int argc, char** argv)
             print_usage(stdout, "inspect", 1);
             return 0;
         }
+        int rc;
         if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (argv[i][0] == '-') return usage_error("inspect", "unknown option", argv[i]);
-        else if (model) return usage_error("inspect", "more than one model given:", argv[i]);
-        else model = argv[i];
+        else if ((rc = take_model("inspect", argv[i], &model))) return rc;
     }
     if (!model) return usage_error("inspect", "no model given", NULL);
     model_file file;
-    if (model_open(model, 0, &file)) return 1;
     ember_program prog;
     ember_bundle bundle;
     int bundled;
-    if (program_load(model, &file, &bundle, &bundled, &prog)) {
-        model_close(&file);
-        return 1;
-    }
+    if (program_open(model, 0, &file, &bundle, &bundled, &prog)) return 1;
     int rc = 0;
     size_t nm = ember_program_method_count(&prog);
     if (json) {
@@ -581,6 +581,7 @@ static int cmd_test_bundle(int argc, char** argv)
     const char* model = NULL;
     const char* only = NULL;
     double rtol = EMBER_BUNDLE_RTOL, atol = EMBER_BUNDLE_ATOL;
+    int rc;
     for (int i = 0; i < argc; i++) {
         const char* a = argv[i];
         if (is_help(a)) {
@@ -594,24 +595,16 @@ static int cmd_test_bundle(int argc, char** argv)
                 return usage_error("test-bundle", "a tolerance is a number >= 0, not", argv[i]);
         } else if (strcmp(a, "--method") == 0) {
             only = argv[++i];
-        } else if (a[0] == '-') {
-            return usage_error("test-bundle", "unknown option", a);
-        } else if (model) {
-            return usage_error("test-bundle", "more than one model given:", a);
-        } else {
-            model = a;
+        } else if ((rc = take_model("test-bundle", a, &model))) {
+            return rc;
         }
     }
     if (!model) return usage_error("test-bundle", "no bundled program given", NULL);
     model_file file;
-    if (model_open(model, 1, &file)) return 1;
     ember_program prog;
     ember_bundle bundle;
     int bundled;
-    if (program_load(model, &file, &bundle, &bundled, &prog)) {
-        model_close(&file);
-        return 1;
-    }
+    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
     if (!bundled) {
         fprintf(stderr, "ember: %s is a program without test cases, not a bundled program (.bpte)\n", model);
         model_close(&file);

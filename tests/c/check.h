@@ -4,6 +4,7 @@
 #define EMBER_TEST_CHECK_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
 #include <stdio.h>
@@ -67,6 +68,19 @@ static inline void expect_close_f64(const double* got, const double* want, long 
     }
     CHECK(what);
 }
+/* Exact comparison of int64 values; reports the first mismatch with both values. */
+static inline void expect_i64(const int64_t* got, const int64_t* want, int n, const char* what)
+{
+    for (int i = 0; i < n; i++)
+        if (got[i] != want[i]) {
+            fprintf(stderr, "%s: [%d] got %lld want %lld\n", what, i, (long long)got[i],
+                    (long long)want[i]);
+            CHECK(!what);
+            return;
+        }
+    CHECK(what);
+}
+
 /* Exact comparison for integer and bool outs. */
 static inline void expect_bytes(const void* got, const void* want, size_t bytes, const char* what)
 {

@@ -18,18 +18,6 @@
 #define I64_MIN INT64_MIN
 #define P62 ((int64_t)1 << 62) /* 2^62 */
 
-static void check_i64(const int64_t* got, const int64_t* want, int n, const char* what)
-{
-    for (int i = 0; i < n; i++)
-        if (got[i] != want[i]) {
-            fprintf(stderr, "%s: [%d] got %lld want %lld\n", what, i, (long long)got[i],
-                    (long long)want[i]);
-            CHECK(!what);
-            return;
-        }
-    CHECK(what);
-}
-
 /* ---- integer division by zero ------------------------------------------------------------ */
 
 static void test_division(void)
@@ -56,14 +44,14 @@ static void test_division(void)
     d[2] = th_string("floor");
     CHECK_STATUS(th_run("aten::div.out_mode", d, 5), EMBER_OK, NULL);
     const int64_t want_floor[4] = {3, -4, 1, I64_MIN};
-    check_i64(z, want_floor, 4, "floor division");
+    expect_i64(z, want_floor, 4, "floor division");
     d[2] = th_string("trunc");
     CHECK_STATUS(th_run("aten::div.out_mode", d, 5), EMBER_OK, NULL);
     const int64_t want_trunc[4] = {3, -3, 1, I64_MIN};
-    check_i64(z, want_trunc, 4, "trunc division");
+    expect_i64(z, want_trunc, 4, "trunc division");
     CHECK_STATUS(th_run("aten::remainder.Tensor_out", r, 4), EMBER_OK, NULL);
     const int64_t want_rem[4] = {1, 1, 2, 0};
-    check_i64(z, want_rem, 4, "remainder");
+    expect_i64(z, want_rem, 4, "remainder");
 
     /* Scalar divisors: an Int 0 is an integer division by zero too */
     ember_value rs[4] = {th_tensor_value(&tx), th_int(0), th_tensor_value(&tz),
@@ -162,7 +150,7 @@ static void test_casts(void)
     ember_value v[5] = {th_tensor_value(&td), th_bool(false), th_null(), th_tensor_value(&tg),
                         th_tensor_value(&tg)};
     CHECK_STATUS(th_run("aten::_to_copy.out", v, 5), EMBER_OK, NULL);
-    check_i64(got_d, want_d, 5, "_to_copy float64 -> int64 at the edges");
+    expect_i64(got_d, want_d, 5, "_to_copy float64 -> int64 at the edges");
 }
 
 /* full / scalar_tensor: a Double fill into an integer out, by the rule for that dtype. */
@@ -204,7 +192,7 @@ static void test_fills(void)
         char what[64];
         snprintf(what, sizeof what, "full(%g) into %s", cases[k].value,
                  ember_dtype_name(cases[k].dtype));
-        check_i64(got, want, 2, what);
+        expect_i64(got, want, 2, what);
     }
     int8_t s8 = 0;
     ember_tensor t8 = th_tensor(EMBER_DTYPE_I8, &s8, 0, NULL);
@@ -344,21 +332,21 @@ static void test_arange(void)
     v[2] = th_int(P62);
     CHECK_STATUS(th_run(as, v, 5), EMBER_OK, NULL);
     const int64_t want1[4] = {I64_MIN, -P62, 0, P62};
-    check_i64(y, want1, 4, "arange(INT64_MIN, INT64_MAX, 2^62)");
+    expect_i64(y, want1, 4, "arange(INT64_MIN, INT64_MAX, 2^62)");
     ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, y, 1, s2);
     v[0] = th_int(I64_MAX - 2);
     v[2] = th_int(1);
     v[3] = v[4] = th_tensor_value(&t2);
     CHECK_STATUS(th_run(as, v, 5), EMBER_OK, NULL);
     const int64_t want2[2] = {I64_MAX - 2, I64_MAX - 1};
-    check_i64(y, want2, 2, "arange(INT64_MAX - 2, INT64_MAX)");
+    expect_i64(y, want2, 2, "arange(INT64_MAX - 2, INT64_MAX)");
     v[0] = th_int(10);
     v[1] = th_int(0);
     v[2] = th_int(-3);
     v[3] = v[4] = th_tensor_value(&t4);
     CHECK_STATUS(th_run(as, v, 5), EMBER_OK, NULL);
     const int64_t want3[4] = {10, 7, 4, 1};
-    check_i64(y, want3, 4, "arange(10, 0, -3)");
+    expect_i64(y, want3, 4, "arange(10, 0, -3)");
     v[2] = th_int(3); /* wrong direction */
     CHECK_STATUS(th_run(as, v, 5), EMBER_INVALID_ARGUMENT, "bad range");
     v[2] = th_int(0);

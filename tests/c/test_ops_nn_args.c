@@ -17,18 +17,6 @@
 static int64_t iota64[24];
 static float iotaf[24];
 
-static void check_i64(const int64_t* got, const int64_t* want, int n, const char* what)
-{
-    for (int i = 0; i < n; i++)
-        if (got[i] != want[i]) {
-            fprintf(stderr, "%s: [%d] got %lld want %lld\n", what, i, (long long)got[i],
-                    (long long)want[i]);
-            CHECK(!what);
-            return;
-        }
-    CHECK(what);
-}
-
 /* ---- convolution ------------------------------------------------------------------------- */
 
 /* [input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, out, out]
@@ -418,7 +406,7 @@ static void test_slice(void)
         CHECK_STATUS(run_on_iota(op, e, 4, &out), EMBER_OK, NULL);
         char what[64];
         snprintf(what, sizeof what, "slice case %zu", k);
-        check_i64(y, want, n, what);
+        expect_i64(y, want, n, what);
     }
     const int32_t so[3] = {2, 3, 4};
     ember_tensor out = th_tensor(EMBER_DTYPE_I64, y, 3, so);
@@ -453,7 +441,7 @@ static void test_cat_split_pad(void)
                         th_tensor_list(outs, 1)};
     memset(y, 0, sizeof y);
     CHECK_STATUS(th_run("aten::split_copy.Tensor_out", s, 4), EMBER_OK, NULL);
-    check_i64(y, iota64, 24, "split_copy with split_size INT64_MAX");
+    expect_i64(y, iota64, 24, "split_copy with split_size INT64_MAX");
     s[1] = th_int(I64_MIN);
     CHECK_STATUS(th_run("aten::split_copy.Tensor_out", s, 4), EMBER_INVALID_ARGUMENT,
                  "split_size = -9223372036854775808 for a dim of size 3");
@@ -519,7 +507,7 @@ static void test_triangle(void)
             char what[64];
             snprintf(what, sizeof what, "%s diagonal %lld", lower ? "tril" : "triu",
                      (long long)d);
-            check_i64(y, want, 24, what);
+            expect_i64(y, want, 24, what);
         }
 }
 
@@ -560,7 +548,7 @@ static void test_index(void)
     ember_value iv[4] = {th_tensor_value(&x), list, th_tensor_value(&o2), th_tensor_value(&o2)};
     CHECK_STATUS(th_run("aten::index.Tensor_out", iv, 4), EMBER_OK, NULL);
     const int64_t want[16] = {8, 9, 10, 11, 0, 1, 2, 3, 20, 21, 22, 23, 12, 13, 14, 15};
-    check_i64(y, want, 16, "index.Tensor with negative indices");
+    expect_i64(y, want, 16, "index.Tensor with negative indices");
     ii[1] = -4;
     CHECK_STATUS(th_run("aten::index.Tensor_out", iv, 4), EMBER_OUT_OF_RANGE,
                  "index -4 is out of range for dimension 1 of size 3");
