@@ -21,7 +21,14 @@
 
 /* ---- malloc interposition ---------------------------------------------------------------- */
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
+#define TEST_UNDER_ASAN 1
+#elif defined(__has_feature) /* clang */
+#if __has_feature(address_sanitizer)
+#define TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(TEST_UNDER_ASAN)
 /* AddressSanitizer owns malloc: the counting test runs in the plain build (make test does both). */
 #define COUNT_ALLOCATIONS 0
 static int counting;
