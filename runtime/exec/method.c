@@ -15,10 +15,10 @@
 #include "runtime/format/schema.h"
 
 #define BOOKKEEPING_ALIGN 16
+#define MAX_STEPS_PER_INSTRUCTION (1u << 20) /* loop bound of one execute, per instruction */
 
 /* Where every tensor of zero bytes points: never NULL, never read or written. */
 static const uint64_t ember_empty_storage[2];
-#define MAX_STEPS_PER_INSTRUCTION (1u << 20) /* loop bound of one execute, per instruction */
 
 typedef struct loader {
     ember_program* p;
@@ -981,7 +981,9 @@ ember_status ember_method_execute(ember_method* m)
                 if (in->recheck && (st = prepare_kernel(m, in, msg, sizeof msg)))
                     return method_fail(m, st, "instruction %u: %s", chain->first + pc, msg);
                 st = in->u.kernel.run(&ctx, in->args);
-                if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, ctx.op_name, msg[0] ? msg : ember_status_str(st));
+                if (st && msg[0]) /* "op: what the data showed" */
+                    return method_fail(m, st, "instruction %u failed: %s", chain->first + pc, msg);
+                if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, ctx.op_name, ember_status_str(st));
                 break;
             }
             case INSTR_DELEGATE_CALL: {
