@@ -385,3 +385,24 @@ def test_load_refuses_directories_and_fifos(tmp_path):
     with pytest.raises(ember.EmberError):
         ember.load(tmp_path / "empty.pte")
 
+
+
+def test_data_errors_are_named_at_execute():
+    """What only the data can show fails the execute with a named status and a message naming
+    the instruction, the operator and the value, and the method stays usable."""
+    emb = ember.load(ember.export(torch.nn.Embedding(10, 4).eval(), (torch.tensor([1, 2]),)).buffer)
+    with pytest.raises(ember.EmberError) as e:
+        emb.run(np.array([1, 57]))
+    assert e.value.status == "index out of range"
+    assert "aten::embedding.out: index 57 is out of range for dimension 0 of size 10" in str(e.value)
+    assert np.array_equal(emb.run(np.array([3, 9]))[0].shape, (2, 4))
+
+    class FloorDiv(torch.nn.Module):
+        def forward(self, a, b):
+            return a // b
+
+    div = ember.load(ember.export(FloorDiv(), (torch.tensor([4, 5]), torch.tensor([2, 1]))).buffer)
+    with pytest.raises(ember.EmberError) as e:
+        div.run(np.array([4, 5]), np.array([2, 0]))
+    assert e.value.status == "integer division by zero" and "by zero" in str(e.value)
+    assert div.run(np.array([-7, 5]), np.array([2, 1]))[0].tolist() == [-4, 5]  # floor, as torch
