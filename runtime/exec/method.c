@@ -148,7 +148,9 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
         out->sizes[d] = s;
         numel *= s;
         span *= s ? s : 1;
-        if (span > INT32_MAX) return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has more than 2^31 elements", idx);
+        if (span > INT32_MAX)
+            return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u: its sizes multiply past 2^31 - 1%s", idx,
+                                      numel ? " elements" : " (an empty tensor's sizes, zeros counted as one: its strides would overflow)");
         uint8_t o = order.len ? L->b.data[order.pos + d] : (uint8_t)d;
         if (o >= sizes.len || (seen & (1u << o)))
             return MALFORMED(L, "tensor value %u: dim_order is not a permutation", idx);

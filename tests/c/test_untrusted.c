@@ -313,6 +313,18 @@ static void test_buffers_and_inspection(void)
     free(file);
 }
 
+/* An empty tensor whose other sizes multiply past 2^31 (its strides would overflow int64 on
+ * the way; found by fuzzing) is refused, naming why. */
+static void test_empty_but_wide(void)
+{
+    void* file;
+    ember_program prog;
+    ember_method* m;
+    CHECK(load_file(FIXTURES "empty_wide.pte", &file, &prog, &m) == EMBER_NOT_SUPPORTED);
+    CHECK(strstr(ember_program_error(&prog), "strides would overflow") != NULL);
+    free(file);
+}
+
 /* A zero-byte planned buffer may be NULL; the empty tensors in it still point somewhere. */
 static void test_empty_tensors(void)
 {
@@ -343,5 +355,6 @@ int main(void)
     test_changing_values_rechecked();
     test_buffers_and_inspection();
     test_empty_tensors();
+    test_empty_but_wide();
     return check_report("test_untrusted");
 }

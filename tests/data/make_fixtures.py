@@ -17,6 +17,8 @@ tests need no Python). Run: .venv/bin/python tests/data/make_fixtures.py
       input, checked again on every execute.
   moved_index.pte  forward(x: (2, 3) f32, flag: Bool) = x[k] where k is 0, or 7 once a MoveCall
       taken when flag is true has replaced it: the move target is checked again before use.
+  empty_wide.pte  forward(x: (0, 65536, 65536) f32) = relu(x): no elements, but sizes whose
+      product (zeros counted as one) passes 2^31, so strides would overflow: refused at load.
 """
 from __future__ import annotations
 
@@ -157,6 +159,15 @@ def moved_index() -> None:
     _write(m, "moved_index.pte")
 
 
+def empty_wide() -> None:
+    m = ir.Method(name="forward")
+    x = m.add(ir.TensorValue(torch.float32, (0, 65536, 65536), name="x"))
+    y = m.add(ir.TensorValue(torch.float32, (0, 65536, 65536), name="y"))
+    m.inputs, m.outputs = [x], [y]
+    m.instructions = [ir.KernelCall("aten::relu", "out", [x, y, y])]
+    _write(m, "empty_wide.pte")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     mlp()
@@ -167,5 +178,6 @@ if __name__ == "__main__":
     mutable_input()
     scalar_index()
     moved_index()
+    empty_wide()
     for p in sorted(OUT.iterdir()):
         print(f"{p.name}: {p.stat().st_size} bytes")
