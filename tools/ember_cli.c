@@ -403,13 +403,38 @@ done:
 
 /* ---- inspect ------------------------------------------------------------------------- */
 
-static void json_str(const char* s)
+/* Bytes of the well-formed UTF-8 sequence starting at s (1 to 4), or 0 if it is not one. */
+static int utf8_sequence(const unsigned char* s)
 {
+    int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+    for (int k = 1; k < n; k++)
+        if ((s[k] & 0xc0) != 0x80) return 0; /* also stops at the NUL */
+    if (n == 2 && s[0] < 0xc2) return 0;                            /* overlong */
+    if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0; /* overlong, surrogate */
+    if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || s[0] > 0xf4 || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
+    return n;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped; bytes that are not UTF-8
+ * (names come from an untrusted file) become U+FFFD, so the output is always valid JSON. */
+static void json_str(const char* str)
+{
+    const unsigned char* s = (const unsigned char*)str;
     putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') putchar('\\');
-        if ((unsigned char)*s < 32) printf("\\u%04x", *s);
-        else putchar(*s);
+    while (*s) {
+        int n = utf8_sequence(s);
+        if (!n) {
+            fputs("\\ufffd", stdout);
+            s++;
+        } else if (*s == '"' || *s == '\\') {
+            putchar('\\');
+            putchar(*s++);
+        } else if (*s < 32) {
+            printf("\\u%04x", *s++);
+        } else {
+            fwrite(s, 1, (size_t)n, stdout);
+            s += n;
+        }
     }
     putchar('"');
 }

@@ -281,3 +281,16 @@ def test_inspect_maps_the_file_instead_of_reading_it(tmp_path):
     max_rss = int(out.stdout) * 1024
     print(f"\n[inspect] file {size} B, CLI max RSS {max_rss} B")
     assert max_rss < size / 4
+
+
+def test_inspect_json_is_valid_for_any_method_name(tmp_path):
+    """Names come from an untrusted file: bytes that are not UTF-8 become U+FFFD and quotes are
+    escaped, so `inspect --json` always prints JSON."""
+    data = bytearray((REPO / "tests" / "data" / "fixtures" / "mlp.pte").read_bytes())
+    at = data.find(b"forward")
+    data[at:at + 7] = b'f\xffr"\xc3\xa9d'  # an invalid byte, a quote, a valid two-byte character
+    path = tmp_path / "names.pte"
+    path.write_bytes(data)
+    r = _cli("inspect", str(path), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["methods"][0]["name"] == 'f\ufffdr"\u00e9d'
