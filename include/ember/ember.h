@@ -244,6 +244,8 @@ ember_status ember_method_set_input(ember_method* method, size_t index, ember_dt
  * 0 or 1, a Double anything; other values fail with EMBER_INVALID_ARGUMENT. Kernels that read a
  * scalar input check its value again on every execute (a bad one fails the execute, naming it). */
 ember_status ember_method_set_input_scalar(ember_method* method, size_t index, double value);
+/* Sets an Int (or Bool: 0 or 1) scalar input exactly, for integers beyond a double's 2^53. */
+ember_status ember_method_set_input_int(ember_method* method, size_t index, int64_t value);
 
 /* Runs the method once. Fails with EMBER_INPUT_NOT_SET if an input was never set, or if an
  * input whose planned bytes the method reuses for other tensors was not set again since the

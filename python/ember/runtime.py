@@ -138,6 +138,7 @@ def _library() -> ctypes.CDLL:
         "ember_method_set_input": (c.c_int, [c.c_void_p, c.c_size_t, c.c_int, c.c_size_t,
                                              c.POINTER(c.c_int32), c.c_void_p]),
         "ember_method_set_input_scalar": (c.c_int, [c.c_void_p, c.c_size_t, c.c_double]),
+        "ember_method_set_input_int": (c.c_int, [c.c_void_p, c.c_size_t, c.c_int64]),
         "ember_method_execute": (c.c_int, [c.c_void_p]),
         "ember_method_error": (c.c_char_p, [c.c_void_p]),
         "ember_method_destroy": (None, [c.c_void_p]),
@@ -427,9 +428,9 @@ class Method:
     def _fail(self, st: int) -> EmberError:
         return EmberError(_status(self._lib, st), self._lib.ember_method_error(self._m).decode(errors="replace"))
 
-    def _scalar(self, index: int, kind: int, x: Any) -> float:
-        """A scalar input's value, from a Python number, a numpy scalar or a 0-d array/tensor.
-        Checked here: the C call takes a double."""
+    def _scalar(self, index: int, kind: int, x: Any) -> "int | float":
+        """A scalar input's value, from a Python number, a numpy scalar or a 0-d array/tensor:
+        an int for an Int input (set exactly), a float otherwise."""
         name = _SCALAR_KINDS[kind]
         arr = _as_numpy(x)
         if arr.ndim != 0:
@@ -437,7 +438,7 @@ class Method:
                              f"input {index} is a scalar ({name}); got an array of shape {arr.shape}")
         v = arr.item()
         if isinstance(v, bool):
-            return float(v)
+            return int(v) if kind == VALUE_INT else float(v)
         if kind == VALUE_BOOL:
             if isinstance(v, (int, float)) and v in (0, 1):
                 return float(v)
@@ -447,9 +448,10 @@ class Method:
         if kind == VALUE_INT:
             if isinstance(v, float) and (not math.isfinite(v) or not v.is_integer()):
                 raise EmberError("invalid argument", f"input {index} is an Int; {v!r} is not an integer")
-            if abs(v) > 2 ** 53:
-                raise EmberError("invalid argument", f"input {index} (Int): {v!r} is beyond ±2^53, which "
-                                 "the runtime's scalar call (it takes a double) cannot carry exactly")
+            v = int(v)
+            if not -2 ** 63 <= v < 2 ** 63:
+                raise EmberError("invalid argument", f"input {index} (Int): {v!r} is beyond int64")
+            return v
         try:
             return float(v)
         except OverflowError:
@@ -459,7 +461,9 @@ class Method:
         lib = self._lib
         v = lib.ember_method_input(self._m, index)
         if v and v.contents.tag in _SCALAR_KINDS:
-            st = lib.ember_method_set_input_scalar(self._m, index, self._scalar(index, v.contents.tag, x))
+            value = self._scalar(index, v.contents.tag, x)
+            st = (lib.ember_method_set_input_int(self._m, index, value) if v.contents.tag == VALUE_INT
+                  else lib.ember_method_set_input_scalar(self._m, index, value))
             if st:
                 raise self._fail(st)
             return

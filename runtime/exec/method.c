@@ -1101,6 +1101,24 @@ ember_status ember_method_set_input_scalar(ember_method* m, size_t index, double
     return EMBER_OK;
 }
 
+ember_status ember_method_set_input_int(ember_method* m, size_t index, int64_t value)
+{
+    if (!m) return EMBER_INVALID_ARGUMENT;
+    if (index >= m->num_inputs) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu out of range (the method has %u inputs)", index, m->num_inputs);
+    ember_value* v = &m->values[m->inputs[index]];
+    if (v->tag == EMBER_VALUE_INT) {
+        v->u.i = value;
+    } else if (v->tag == EMBER_VALUE_BOOL && (value == 0 || value == 1)) {
+        v->u.b = value == 1;
+    } else {
+        return v->tag == EMBER_VALUE_BOOL
+                   ? method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is a Bool: give 0 or 1, not %lld", index, (long long)value)
+                   : method_fail(m, EMBER_DTYPE_MISMATCH, "input %zu is not an Int or Bool scalar", index);
+    }
+    m->input_state[index] |= INPUT_SET | INPUT_EVER_SET;
+    return EMBER_OK;
+}
+
 ember_status ember_method_output(const ember_method* m, size_t index, const ember_tensor** out)
 {
     if (!m || !out) return EMBER_INVALID_ARGUMENT;

@@ -257,11 +257,10 @@ ember_status ember_bundle_set_inputs(ember_bundle* b, size_t s, size_t c, ember_
             if (want->tag == EMBER_VALUE_TENSOR && want->u.t->dim == v.dim && !same_dim_order(v.dim, v.dim_order, want->u.t->dim_order))
                 return fail(b, EMBER_NOT_SUPPORTED, "suite %zu case %zu input %zu is stored in another dim order than the method's input", s, c, i);
             st = ember_method_set_input(m, i, (ember_dtype)v.dtype, v.dim, v.sizes, v.data);
+        } else if (v.tag == EMBER_VALUE_DOUBLE) {
+            st = ember_method_set_input_scalar(m, i, v.d);
         } else {
-            double x = v.tag == EMBER_VALUE_INT ? (double)v.i : v.tag == EMBER_VALUE_BOOL ? (v.b ? 1.0 : 0.0) : v.d;
-            if (v.tag == EMBER_VALUE_INT && (double)(int64_t)x != x) /* beyond 2^53: not exact */
-                return fail(b, EMBER_NOT_SUPPORTED, "suite %zu case %zu input %zu: Int %lld cannot be passed exactly", s, c, i, (long long)v.i);
-            st = ember_method_set_input_scalar(m, i, x);
+            st = ember_method_set_input_int(m, i, v.tag == EMBER_VALUE_INT ? v.i : (int64_t)v.b);
         }
         if (st) return fail(b, st, "suite %zu case %zu input %zu: %s", s, c, i, ember_method_error(m));
     }

@@ -193,6 +193,8 @@ static void test_scalar_inputs(void)
     if (!st) {
         CHECK(ember_method_set_input_scalar(m, 1, 0.5) == EMBER_INVALID_ARGUMENT);
         CHECK(ember_method_set_input_scalar(m, 1, NAN) == EMBER_INVALID_ARGUMENT);
+        CHECK(ember_method_set_input_int(m, 1, 2) == EMBER_INVALID_ARGUMENT);
+        CHECK(ember_method_set_input_int(m, 1, 1) == EMBER_OK);
         CHECK(ember_method_set_input_scalar(m, 1, 1.0) == EMBER_OK);
     }
     free(file);
@@ -227,6 +229,16 @@ static void test_changing_values_rechecked(void)
         CHECK(ember_method_set_input_scalar(m, 1, -2.0) == EMBER_OK);
         CHECK(ember_method_execute(m) == EMBER_OK);
         CHECK_NEAR_F32((const float*)y->data, x, 3, 0.0f);
+        /* Exactly, past 2^53: INT64_MIN is set, then refused by the kernel at execute. */
+        set_x(m, x);
+        CHECK(ember_method_set_input_int(m, 1, INT64_MIN) == EMBER_OK);
+        CHECK(ember_method_input(m, 1)->u.i == INT64_MIN);
+        CHECK(ember_method_execute(m) != EMBER_OK);
+        set_x(m, x);
+        CHECK(ember_method_set_input_int(m, 1, 1) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_OK);
+        CHECK_NEAR_F32((const float*)y->data, x + 3, 3, 0.0f);
+        CHECK(ember_method_set_input_int(m, 0, 1) == EMBER_DTYPE_MISMATCH); /* a tensor input */
     }
     free(file);
 

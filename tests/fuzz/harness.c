@@ -231,6 +231,8 @@ static void set_scalar(ember_method* m, size_t i, int pat)
 {
     static const double edge[] = {NAN, INFINITY, -INFINITY, 1e300, -1e300, 2.7, -0.0, 9.3e18, -9.3e18, 4294967296.5};
     for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++) ember_method_set_input_scalar(m, i, edge[k]);
+    ember_method_set_input_int(m, i, INT64_MAX);
+    ember_method_set_input_int(m, i, INT64_MIN);
     ember_method_set_input_scalar(m, i, pat == PAT_ZERO ? 0.0 : pat == PAT_SMALL ? 1.0 : 3.0);
 }
 
