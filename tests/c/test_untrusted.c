@@ -332,7 +332,7 @@ static void test_empty_but_wide(void)
     void* file;
     ember_program prog;
     ember_method* m;
-    CHECK(load_file(FIXTURES "empty_wide.pte", &file, &prog, &m) == EMBER_NOT_SUPPORTED);
+    CHECK(load_file(REGRESS "ubsan-tensor-stride-overflow-zero-size__empty_wide.pte", &file, &prog, &m) == EMBER_NOT_SUPPORTED);
     CHECK(strstr(ember_program_error(&prog), "strides would overflow") != NULL);
     free(file);
 }

@@ -17,8 +17,12 @@ tests need no Python). Run: .venv/bin/python tests/data/make_fixtures.py
       input, checked again on every execute.
   moved_index.pte  forward(x: (2, 3) f32, flag: Bool) = x[k] where k is 0, or 7 once a MoveCall
       taken when flag is true has replaced it: the move target is checked again before use.
-  empty_wide.pte  forward(x: (0, 65536, 65536) f32) = relu(x): no elements, but sizes whose
-      product (zeros counted as one) passes 2^31, so strides would overflow: refused at load.
+
+And one file into tests/data/regress/ (a hostile program, refused at load):
+  ubsan-tensor-stride-overflow-zero-size__empty_wide.pte  forward(x: (0, 65536, 65536) f32) =
+      relu(x): no elements, but sizes whose product (zeros counted as one) passes 2^31, so
+      strides would overflow. The fuzzer's file of that class now stops at verification; this
+      one reaches the check.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ from ember.emit import emit
 from ember.plan import plan
 
 OUT = Path(__file__).resolve().parent / "fixtures"
+REGRESS = Path(__file__).resolve().parent / "regress"
 
 
 def mlp() -> None:
@@ -165,7 +170,9 @@ def empty_wide() -> None:
     y = m.add(ir.TensorValue(torch.float32, (0, 65536, 65536), name="y"))
     m.inputs, m.outputs = [x], [y]
     m.instructions = [ir.KernelCall("aten::relu", "out", [x, y, y])]
-    _write(m, "empty_wide.pte")
+    plan(m)
+    program = ir.Program(methods=[m], constants=ir.ConstantTable())
+    (REGRESS / "ubsan-tensor-stride-overflow-zero-size__empty_wide.pte").write_bytes(emit(program))
 
 
 if __name__ == "__main__":
