@@ -52,10 +52,15 @@ def mlp() -> None:
         (OUT / "mlp.expected.bin").write_bytes(model(x).numpy().astype("<f4").tobytes())
 
 
-def _write(method: ir.Method, name: str) -> None:
+def _write(method: ir.Method, name: str, lend: tuple[int, ...] = (), folder: Path = OUT) -> None:
+    """Plans the method, takes the tensors in `lend` back out of the plan (the caller will lend
+    their memory), and writes the program as folder/name."""
     plan(method)
+    for value in lend:
+        t = method.values[value]
+        t.mem_id, t.mem_offset = 0, None
     program = ir.Program(methods=[method], constants=ir.ConstantTable())
-    (OUT / name).write_bytes(emit(program))
+    (folder / name).write_bytes(emit(program))
 
 
 def delegate() -> None:
@@ -107,22 +112,13 @@ def endless_loop() -> None:
     _write(m, "endless_loop.pte")
 
 
-def _unplan(method: ir.Method, value: int) -> None:
-    """Takes a planned tensor back out of the plan: the caller will lend its memory."""
-    t = method.values[value]
-    t.mem_id, t.mem_offset = 0, None
-
-
 def borrowed_input() -> None:
     m = ir.Method(name="forward")
     x = m.add(ir.TensorValue(torch.float32, (4,), name="x"))
     y = m.add(ir.TensorValue(torch.float32, (4,), name="y"))
     m.inputs, m.outputs = [x], [y]
     m.instructions = [ir.KernelCall("aten::relu", "out", [x, y, y])]
-    plan(m)
-    _unplan(m, x)
-    program = ir.Program(methods=[m], constants=ir.ConstantTable())
-    (OUT / "borrowed_input.pte").write_bytes(emit(program))
+    _write(m, "borrowed_input.pte", lend=(x,))
 
 
 def mutable_input() -> None:
@@ -130,10 +126,7 @@ def mutable_input() -> None:
     x = m.add(ir.TensorValue(torch.float32, (4,), name="x"))
     m.inputs, m.outputs = [x], [x]
     m.instructions = [ir.KernelCall("aten::relu", "out", [x, x, x])]
-    plan(m)
-    _unplan(m, x)
-    program = ir.Program(methods=[m], constants=ir.ConstantTable())
-    (OUT / "mutable_input.pte").write_bytes(emit(program))
+    _write(m, "mutable_input.pte", lend=(x,))
 
 
 def scalar_index() -> None:
@@ -170,9 +163,7 @@ def empty_wide() -> None:
     y = m.add(ir.TensorValue(torch.float32, (0, 65536, 65536), name="y"))
     m.inputs, m.outputs = [x], [y]
     m.instructions = [ir.KernelCall("aten::relu", "out", [x, y, y])]
-    plan(m)
-    program = ir.Program(methods=[m], constants=ir.ConstantTable())
-    (REGRESS / "ubsan-tensor-stride-overflow-zero-size__empty_wide.pte").write_bytes(emit(program))
+    _write(m, "ubsan-tensor-stride-overflow-zero-size__empty_wide.pte", folder=REGRESS)
 
 
 if __name__ == "__main__":
