@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ember/ember.h"
+#include "kernels/kernel_util.h" /* ember_dtype_is_float */
 #include "runtime/format/verify.h"
 
 enum { BP_VERSION, BP_SUITES, BP_PROGRAM };
@@ -311,11 +312,6 @@ static double element_f64(const void* data, int dtype, int64_t k)
     }
 }
 
-static bool dtype_is_float(int dtype)
-{
-    return dtype == EMBER_DTYPE_F32 || dtype == EMBER_DTYPE_F64 || dtype == EMBER_DTYPE_F16 || dtype == EMBER_DTYPE_BF16;
-}
-
 /* Integer and bool elements as their bytes, widened: equal exactly when their values are. */
 static uint64_t element_bits(const void* data, size_t esize, int64_t k)
 {
@@ -374,7 +370,7 @@ static ember_status compare_tensor(ember_bundle* b, size_t o, const ember_tensor
     int64_t es[EMBER_MAX_DIMS], idx[EMBER_MAX_DIMS] = {0};
     strides_of(e->dim, e->sizes, e->dim_order, es);
     const size_t esize = ember_dtype_size(a->dtype);
-    const bool is_float = dtype_is_float(a->dtype);
+    const bool is_float = ember_dtype_is_float(a->dtype);
     for (int64_t n = 0; n < a->numel; n++) {
         int64_t ka = 0, ke = 0;
         for (int d = 0; d < a->dim; d++) {
