@@ -538,13 +538,19 @@ static bool same_tensor_type(const ember_tensor* a, const ember_tensor* b)
     return true;
 }
 
-/* A MoveCall makes value `to` refer to what `from` holds. Kinds never change (so every reader
- * keeps seeing the kind it was checked for), tensors keep their dtype and shape, and a planned
- * tensor is only replaced by a planned one (whoever writes it keeps writing planned memory).
- * Kernels that read a move target are prepared again before every run (ember_instr.recheck). */
+/* A MoveCall makes value `to` refer to what `from` holds. `to` is no method input. Kinds never
+ * change (so every reader keeps seeing the kind it was checked for), tensors keep their dtype
+ * and shape, and a planned tensor is only replaced by a planned one (whoever writes it keeps
+ * writing planned memory). Kernels that read a move target are prepared again before every run
+ * (ember_instr.recheck). */
 static ember_status check_move(loader* L, uint32_t ins, uint32_t from, uint32_t to)
 {
     const ember_value *f = &L->m->values[from], *t = &L->m->values[to];
+    /* An input stays the value the caller sets: moving into it would send later set_inputs
+     * into the moved-in tensor's memory (found by fuzz_struct: wrong outputs, status OK). */
+    for (uint32_t i = 0; i < L->m->num_inputs; i++)
+        if (L->m->inputs[i] == to)
+            return MALFORMED(L, "instruction %u moves value %u into value %u, which is input %u: inputs are never move targets", ins, from, to, i);
     if (f->tag != t->tag)
         return MALFORMED(L, "instruction %u moves value %u (kind %u) into value %u (kind %u): a move keeps the kind", ins, from, f->tag, to, t->tag);
     if (f->tag == EMBER_VALUE_TENSOR) {

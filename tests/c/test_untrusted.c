@@ -52,6 +52,7 @@ static void test_refused_at_load(void)
     expect_refused("segv-movecall-type-confusion__move_int_into_tensor.pte", EMBER_MALFORMED_PROGRAM, "a move keeps the kind");
     expect_refused("asan-movecall-shape-confusion-oob-read__move_small_into_big_borrowed.pte", EMBER_MALFORMED_PROGRAM, "of another dtype, shape");
     expect_refused("asan-movecall-shape-confusion-oob-write__move_small_into_mm_out_borrowed.pte", EMBER_MALFORMED_PROGRAM, "of another dtype, shape");
+    expect_refused("silent-wrong-result-move-into-input__crash-33291eca287b96c1429041f954bedcaeecd35586", EMBER_MALFORMED_PROGRAM, "inputs are never move targets");
     expect_refused("segv-kernel-writes-constant__const_kernel_out.pte", EMBER_MALFORMED_PROGRAM, "a constant of the program");
     expect_refused("segv-kernel-writes-borrowed-const-input__inplace_borrowed_input.pte", EMBER_MALFORMED_PROGRAM, "memory the caller lends");
     expect_refused("ubsan-misaligned-planned-offset__misaligned_offset_relu.pte", EMBER_MALFORMED_PROGRAM, "planned offset 17 is not aligned for float32");
