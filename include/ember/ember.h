@@ -277,6 +277,88 @@ const char* ember_method_delegate_name(const ember_method* method, size_t index)
 /* Releases delegate handles. The memory blocks stay the caller's. */
 void ember_method_destroy(ember_method* method);
 
+/* ---- instructions and profiling -------------------------------------------------------- */
+
+/* Instruction kinds, numbered as the format's InstructionArguments union. */
+typedef enum ember_instruction_kind {
+    EMBER_INSTRUCTION_KERNEL = 1,     /* a KernelCall: one operator */
+    EMBER_INSTRUCTION_DELEGATE = 2,   /* a DelegateCall: a backend runs a subgraph */
+    EMBER_INSTRUCTION_MOVE = 3,       /* a MoveCall: copies one value-table entry to another */
+    EMBER_INSTRUCTION_JUMP_FALSE = 4, /* a JumpFalseCall */
+    EMBER_INSTRUCTION_FREE = 5,       /* a FreeCall: nothing to do, planned memory stays */
+} ember_instruction_kind;
+
+/* What a tool needs to label instruction i of a method (e.g. a profiler's rows). Instructions
+ * are numbered across the method's chains, back to back, as in event hooks and error messages. */
+typedef struct ember_instruction_info {
+    uint32_t kind;     /* ember_instruction_kind */
+    uint32_t index;    /* kernel: operator index (ember_method_operator_name); delegate: delegate
+                        * index (ember_method_delegate_name); others: 0 */
+    const char* name;  /* kernel: "aten::add.out"; delegate: the backend id; others: "move",
+                        * "jump_false", "free". Valid as long as the method (and its program). */
+    size_t num_args;   /* kernel and delegate calls; 0 for the others */
+    const ember_value* const* args; /* (num_args) the call's values in file order; an
+                        * out-variant kernel's last argument is its (first) output tensor.
+                        * Points into the bookkeeping block; read-only for the caller. */
+} ember_instruction_info;
+
+/* Fills `info` for instruction `index` (< ember_method_info.num_instructions). */
+ember_status ember_method_instruction(const ember_method* method, size_t index,
+                                      ember_instruction_info* info);
+
+/* Event hook: with a hook set, ember_method_execute calls it twice around each kernel and
+ * delegate call it runs (moves, jumps and frees are not reported): with EMBER_EVENT_BEGIN and
+ * status EMBER_OK just before the call, and with EMBER_EVENT_END and the call's status just
+ * after it. Every BEGIN is followed by the END of the same instruction, also when the call
+ * fails (then END carries the failure and execute returns it). Instructions come in the order
+ * they run: straight-line programs report each kernel or delegate call once per execute in
+ * index order; jumps may skip or repeat some.
+ *
+ * The library takes no timestamps: the hook reads whatever clock the caller has
+ * (clock_gettime on Linux, the DWT cycle counter on a Cortex-M) and keeps what it wants in
+ * `user`. The hook runs on the executing thread, inside execute; it must not call back into
+ * this method. `user` is the caller's and is only passed through.
+ *
+ * The hook is compiled in when the library is built with EMBER_EVENTS=1 (the default; CMake
+ * option EMBER_EVENTS). With EMBER_EVENTS=0 the hook field and its calls vanish from the
+ * execute loop and this function returns EMBER_NOT_SUPPORTED. A NULL fn clears the hook; a
+ * hook set stays until cleared or the method is destroyed. */
+typedef enum ember_event_phase { EMBER_EVENT_BEGIN = 0, EMBER_EVENT_END = 1 } ember_event_phase;
+typedef void (*ember_event_fn)(void* user, uint32_t instruction, ember_event_phase phase,
+                               ember_status status);
+ember_status ember_method_set_event_hook(ember_method* method, ember_event_fn fn, void* user);
+
+/* A ready-made hook that accumulates, per instruction, how often it ran and the clock ticks it
+ * took, into the caller's counters (no allocation):
+ *
+ *     static ember_profile_counter counters[MAX_INSTRUCTIONS];   // zeroed
+ *     ember_profiler prof = {my_clock, NULL, counters, info.num_instructions, 0};
+ *     ember_method_set_event_hook(m, ember_profiler_event, &prof);
+ *     ember_method_execute(m);       // counters[i].ticks / counters[i].calls: mean per call
+ *
+ * The clock is the caller's: ticks are whatever it counts (ember_clock_monotonic_ns on a
+ * host, a cycle counter on a microcontroller). An instruction index past num_counters is
+ * ignored. The struct and the counters must outlive the hook. */
+typedef uint64_t (*ember_clock_fn)(void* user);
+typedef struct ember_profile_counter {
+    uint64_t calls; /* END events seen */
+    uint64_t ticks; /* sum over calls of clock(END) - clock(BEGIN) */
+} ember_profile_counter;
+typedef struct ember_profiler {
+    ember_clock_fn clock;
+    void* clock_user;                /* passed to clock */
+    ember_profile_counter* counters; /* (num_counters), the caller's, indexed by instruction */
+    size_t num_counters;
+    uint64_t started;                /* private: the clock at the last BEGIN */
+} ember_profiler;
+/* An ember_event_fn; `user` is an ember_profiler*. */
+void ember_profiler_event(void* user, uint32_t instruction, ember_event_phase phase,
+                          ember_status status);
+
+/* clock_gettime(CLOCK_MONOTONIC) in nanoseconds, an ember_clock_fn for hosts (built from
+ * platform/posix; a bare-metal build leaves it out and supplies its own clock). */
+uint64_t ember_clock_monotonic_ns(void* user);
+
 /* ---- bundled programs (.bpte) ---------------------------------------------------------- */
 
 /* A bundled program (ExecuTorch's BundledProgram, identifier BP08) wraps a .pte with test

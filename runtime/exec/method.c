@@ -14,6 +14,11 @@
 #include "runtime/format/program.h"
 #include "runtime/format/schema.h"
 
+_Static_assert((int)EMBER_INSTRUCTION_KERNEL == INSTR_KERNEL_CALL && (int)EMBER_INSTRUCTION_DELEGATE == INSTR_DELEGATE_CALL &&
+                   (int)EMBER_INSTRUCTION_MOVE == INSTR_MOVE_CALL && (int)EMBER_INSTRUCTION_JUMP_FALSE == INSTR_JUMP_FALSE_CALL &&
+                   (int)EMBER_INSTRUCTION_FREE == INSTR_FREE_CALL,
+               "ember_instruction_kind is numbered as the format's InstructionArguments");
+
 #define BOOKKEEPING_ALIGN 16
 #define MAX_STEPS_PER_INSTRUCTION (1u << 20) /* loop bound of one execute, per instruction */
 
@@ -959,6 +964,17 @@ static ember_status method_fail(ember_method* m, ember_status status, const char
     return status;
 }
 
+/* The event hook around a kernel or delegate call (ember_method_set_event_hook); nothing at
+ * all when the library is built without events. */
+#if EMBER_EVENTS
+#define EVENT(m, at, phase, st)                                                                 \
+    do {                                                                                        \
+        if ((m)->hook) (m)->hook((m)->hook_user, (at), (phase), (st));                          \
+    } while (0)
+#else
+#define EVENT(m, at, phase, st) ((void)0)
+#endif
+
 ember_status ember_method_execute(ember_method* m)
 {
     if (!m) return EMBER_INVALID_ARGUMENT;
@@ -981,23 +997,28 @@ ember_status ember_method_execute(ember_method* m)
             if (++steps > max_steps)
                 return method_fail(m, EMBER_NOT_SUPPORTED, "chain %u ran more than %llu instructions: a loop that does not end?", c, (unsigned long long)max_steps);
             ember_instr* in = &code[pc];
+            uint32_t at = chain->first + pc; /* the instruction's index in the method */
             ember_status st = EMBER_OK;
             switch (in->kind) {
             case INSTR_KERNEL_CALL: {
                 char msg[200] = "";
                 ember_kernel_ctx ctx = {m->ops[in->u.kernel.op]->name, msg, sizeof msg, 0};
-                if (in->recheck && (st = prepare_kernel(m, in, msg, sizeof msg)))
-                    return method_fail(m, st, "instruction %u: %s", chain->first + pc, msg);
-                st = in->u.kernel.run(&ctx, in->args);
+                EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
+                bool refused = in->recheck && (st = prepare_kernel(m, in, msg, sizeof msg));
+                if (!refused) st = in->u.kernel.run(&ctx, in->args);
+                EVENT(m, at, EMBER_EVENT_END, st);
+                if (refused) return method_fail(m, st, "instruction %u: %s", at, msg);
                 if (st && msg[0]) /* "op: what the data showed" */
-                    return method_fail(m, st, "instruction %u failed: %s", chain->first + pc, msg);
-                if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", chain->first + pc, ctx.op_name, ember_status_str(st));
+                    return method_fail(m, st, "instruction %u failed: %s", at, msg);
+                if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", at, ctx.op_name, ember_status_str(st));
                 break;
             }
             case INSTR_DELEGATE_CALL: {
                 ember_delegate* d = &m->delegates[in->u.delegate];
+                EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
                 st = d->backend->execute(d->handle, in->args, in->num_args);
-                if (st) return method_fail(m, st, "instruction %u: backend '%s' failed: %s", chain->first + pc, d->id, ember_status_str(st));
+                EVENT(m, at, EMBER_EVENT_END, st);
+                if (st) return method_fail(m, st, "instruction %u: backend '%s' failed: %s", at, d->id, ember_status_str(st));
                 break;
             }
             case INSTR_MOVE_CALL: m->values[in->u.move.to] = m->values[in->u.move.from]; break;
@@ -1009,7 +1030,7 @@ ember_status ember_method_execute(ember_method* m)
                 else if (cond->tag == EMBER_VALUE_TENSOR && cond->u.t->dtype == EMBER_DTYPE_BOOL && cond->u.t->numel == 1 && cond->u.t->data)
                     truth = *(const uint8_t*)cond->u.t->data != 0;
                 else
-                    return method_fail(m, EMBER_INVALID_ARGUMENT, "instruction %u: jump condition is not a bool", chain->first + pc);
+                    return method_fail(m, EMBER_INVALID_ARGUMENT, "instruction %u: jump condition is not a bool", at);
                 if (!truth) {
                     pc = in->u.jump.dest;
                     continue;
@@ -1158,6 +1179,46 @@ const char* ember_method_operator_name(const ember_method* m, size_t index, char
 const char* ember_method_delegate_name(const ember_method* m, size_t index)
 {
     return m && index < m->num_delegates ? m->delegates[index].id : NULL;
+}
+
+ember_status ember_method_instruction(const ember_method* m, size_t index, ember_instruction_info* info)
+{
+    if (!m || !info || index >= m->num_instrs) return EMBER_INVALID_ARGUMENT;
+    const ember_instr* in = &m->instrs[index];
+    memset(info, 0, sizeof *info);
+    info->kind = in->kind;
+    switch (in->kind) {
+    case INSTR_KERNEL_CALL:
+        info->index = in->u.kernel.op;
+        info->name = m->ops[in->u.kernel.op]->name;
+        break;
+    case INSTR_DELEGATE_CALL:
+        info->index = in->u.delegate;
+        info->name = m->delegates[in->u.delegate].id;
+        break;
+    case INSTR_MOVE_CALL: info->name = "move"; break;
+    case INSTR_JUMP_FALSE_CALL: info->name = "jump_false"; break;
+    default: info->name = "free"; break;
+    }
+    if (in->kind == INSTR_KERNEL_CALL || in->kind == INSTR_DELEGATE_CALL) {
+        info->num_args = in->num_args;
+        info->args = (const ember_value* const*)in->args;
+    }
+    return EMBER_OK;
+}
+
+ember_status ember_method_set_event_hook(ember_method* m, ember_event_fn fn, void* user)
+{
+    if (!m) return EMBER_INVALID_ARGUMENT;
+#if EMBER_EVENTS
+    m->hook = fn;
+    m->hook_user = fn ? user : NULL;
+    return EMBER_OK;
+#else
+    (void)fn;
+    (void)user;
+    return method_fail(m, EMBER_NOT_SUPPORTED, "this build of libember has no event hook (built with EMBER_EVENTS=0)");
+#endif
 }
 
 void ember_method_destroy(ember_method* m)

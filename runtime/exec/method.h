@@ -7,6 +7,12 @@
 #include "kernels/kernel.h"
 #include "runtime/format/flatbuffer.h"
 
+/* EMBER_EVENTS=1 compiles the event hook into the execute loop (ember_method_set_event_hook);
+ * 0 removes the hook's field and calls. CMake's option EMBER_EVENTS sets it. */
+#ifndef EMBER_EVENTS
+#define EMBER_EVENTS 1
+#endif
+
 typedef struct ember_instr {
     uint32_t kind;     /* INSTR_* from schema.h */
     uint32_t num_args; /* kernel and delegate calls */
@@ -65,6 +71,10 @@ struct ember_method {
     ember_delegate* delegates;   /* (num_delegates) */
     uint32_t num_delegates;
     bool inspect_only;           /* loaded without planned buffers: nothing can run */
+#if EMBER_EVENTS
+    ember_event_fn hook;         /* NULL: no events */
+    void* hook_user;
+#endif
     char error[240];
 };
 
