@@ -3,8 +3,14 @@
  *   ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]
  *   ember inspect MODEL.pte [--json]
  *   ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]
+ *   ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]
+ *                 [--json FILE] [--csv FILE]
  *   ember version
- *   ember help [run|inspect|test-bundle]
+ *   ember help [run|inspect|test-bundle|profile]
+ *
+ * profile times every kernel and delegate call through the runtime's event hook
+ * (ember_profiler_event with clock_gettime) and prints a table per operator and per instruction
+ * (docs/profiling.md).
  *
  * Every command takes a bundled program (.bpte) too, using the program inside it. test-bundle
  * runs the test cases a bundled program carries and reports each as passed or failed, with its
@@ -36,6 +42,19 @@ static const char* const usage_run =
     "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n";
 static const char* const usage_inspect = "  ember inspect MODEL.pte [--json]\n";
 static const char* const usage_test_bundle = "  ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]\n";
+static const char* const usage_profile =
+    "  ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]\n"
+    "                [--json FILE] [--csv FILE]\n";
+
+/* The commands `help` knows, in the order the usage lists them. */
+static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "version", "help"};
+
+static int is_command(const char* name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i]) == 0) return 1;
+    return 0;
+}
 
 /* The usage of `command` (all commands when NULL); `explain` adds what the command does. */
 static void print_usage(FILE* f, const char* command, int explain)
@@ -44,7 +63,20 @@ static void print_usage(FILE* f, const char* command, int explain)
     if (!command || strcmp(command, "run") == 0) fputs(usage_run, f);
     if (!command || strcmp(command, "inspect") == 0) fputs(usage_inspect, f);
     if (!command || strcmp(command, "test-bundle") == 0) fputs(usage_test_bundle, f);
-    if (!command) fprintf(f, "  ember version\n  ember help [run|inspect|test-bundle]\n");
+    if (!command || strcmp(command, "profile") == 0) fputs(usage_profile, f);
+    if (!command || strcmp(command, "version") == 0) fputs("  ember version\n", f);
+    if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile]\n", f);
+    if (explain && command && strcmp(command, "version") == 0) fprintf(f, "\nPrints Ember's version.\n");
+    if (explain && command && strcmp(command, "help") == 0)
+        fprintf(f, "\nPrints the usage of every command, or what one command does.\n");
+    if (explain && command && strcmp(command, "profile") == 0)
+        fprintf(f, "\nRuns METHOD (default forward) --warmup times (default 2), then --runs times (default 10),\n"
+                   "timing each kernel and delegate call with clock_gettime(CLOCK_MONOTONIC) through the\n"
+                   "runtime's event hook. Prints the execute time per run, the time inside instructions and\n"
+                   "outside them, a table per operator (calls and ms per run, us per call, share of the execute\n"
+                   "time) largest first, and one row per instruction. Without --input, float32/float64 inputs\n"
+                   "are random uniform in [-1, 1) (fixed seed) and other inputs zeros; the output says which.\n"
+                   "--json and --csv write the same rows and the run's metadata. See docs/profiling.md.\n");
     if (explain && command && strcmp(command, "run") == 0)
         fprintf(f, "\nRuns METHOD (default forward) on the .npy inputs, in order, and prints each output's\n"
                    "dtype, shape and statistics; --output-dir writes them as DIR/output_<i>.npy.\n");
@@ -57,7 +89,8 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "passes within atol + rtol * |expected| (defaults 1e-6 and 1e-5: float32 rounding near zero\n"
                    "passes; ExecuTorch's verifier uses atol 1e-8); integers and bools must be equal. --method\n"
                    "runs one method's cases only. Exit status 0 when every case passed, 1 otherwise.\n");
-    if (explain && command) fprintf(f, "\nMODEL may be a .pte or a bundled program (.bpte).\n");
+    if (explain && command && strcmp(command, "version") != 0 && strcmp(command, "help") != 0)
+        fprintf(f, "\nMODEL may be a .pte or a bundled program (.bpte).\n");
 }
 
 /* Bad usage: a message (if any), the usage on stderr, exit status 2. */
@@ -293,6 +326,58 @@ static double element(const ember_tensor* t, int64_t i)
     }
 }
 
+/* `path` with repeated slashes collapsed and trailing ones dropped ("out//a/" -> "out/a"; "/"
+ * stays "/"), for building and printing file names. Returns -1 if it does not fit. */
+static int normalise_dir(const char* path, char* out, size_t bytes)
+{
+    size_t n = 0;
+    for (const char* p = path; *p; p++) {
+        if (*p == '/' && n && out[n - 1] == '/') continue;
+        if (n + 1 >= bytes) return -1;
+        out[n++] = *p;
+    }
+    while (n > 1 && out[n - 1] == '/') n--;
+    if (n == 0) { /* "" is the current directory */
+        if (bytes < 2) return -1;
+        out[n++] = '.';
+    }
+    out[n] = 0;
+    return 0;
+}
+
+/* mkdir -p for a normalised path: creates each missing directory, then checks the last is a
+ * directory this process can write into. Returns 0, or -1 with a message in err. */
+static int make_dirs(const char* dir, char* err, size_t err_bytes)
+{
+    char part[4096];
+    size_t len = strlen(dir);
+    if (len >= sizeof part) {
+        snprintf(err, err_bytes, "output directory name too long");
+        return -1;
+    }
+    memcpy(part, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (part[i] != '/' && part[i] != 0) continue;
+        char saved = part[i];
+        part[i] = 0;
+        struct stat st;
+        if (mkdir(part, 0777) != 0 && errno != EEXIST) {
+            snprintf(err, err_bytes, "cannot create the output directory %s: %s", part, strerror(errno));
+            return -1;
+        }
+        if (stat(part, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            snprintf(err, err_bytes, "cannot create the output directory %s: %s is not a directory", dir, part);
+            return -1;
+        }
+        part[i] = saved;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(err, err_bytes, "cannot write into the output directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int cmd_run(int argc, char** argv)
 {
     const char* model = NULL;
@@ -320,6 +405,11 @@ static int cmd_run(int argc, char** argv)
         }
     }
     if (!model) return usage_error("run", "no model given", NULL);
+    char dir[4096] = "";
+    if (outdir && normalise_dir(outdir, dir, sizeof dir)) {
+        fprintf(stderr, "ember: output directory name too long\n");
+        return 1;
+    }
     model_file file;
     ember_program prog;
     ember_bundle bundle;
@@ -353,13 +443,13 @@ static int cmd_run(int argc, char** argv)
             goto done;
         }
     }
+    if (outdir && make_dirs(dir, err, sizeof err)) { /* before the run: fail early */
+        fprintf(stderr, "ember: %s\n", err);
+        goto done;
+    }
     st = ember_method_execute(lm.method);
     if (st) {
         fprintf(stderr, "ember: execute failed: %s\n", ember_method_error(lm.method));
-        goto done;
-    }
-    if (outdir && mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "ember: cannot create %s: %s\n", outdir, strerror(errno));
         goto done;
     }
     for (size_t o = 0; o < ember_method_output_count(lm.method); o++) {
@@ -382,7 +472,7 @@ static int cmd_run(int argc, char** argv)
         printf(t->numel > 5 ? ", ...]\n" : (t->numel ? "]\n" : "\n"));
         if (outdir) {
             char path[4096];
-            if (snprintf(path, sizeof path, "%s/output_%zu.npy", outdir, o) >= (int)sizeof path) {
+            if (snprintf(path, sizeof path, "%s%soutput_%zu.npy", dir, strcmp(dir, "/") ? "/" : "", o) >= (int)sizeof path) {
                 fprintf(stderr, "ember: output directory name too long\n");
                 goto done;
             }
@@ -417,26 +507,26 @@ static int utf8_sequence(const unsigned char* s)
 
 /* A JSON string: quotes, backslashes and control characters escaped; bytes that are not UTF-8
  * (names come from an untrusted file) become U+FFFD, so the output is always valid JSON. */
-static void json_str(const char* str)
+static void json_str(FILE* f, const char* str)
 {
     const unsigned char* s = (const unsigned char*)str;
-    putchar('"');
+    fputc('"', f);
     while (*s) {
         int n = utf8_sequence(s);
         if (!n) {
-            fputs("\\ufffd", stdout);
+            fputs("\\ufffd", f);
             s++;
         } else if (*s == '"' || *s == '\\') {
-            putchar('\\');
-            putchar(*s++);
+            fputc('\\', f);
+            fputc(*s++, f);
         } else if (*s < 32) {
-            printf("\\u%04x", *s++);
+            fprintf(f, "\\u%04x", *s++);
         } else {
-            fwrite(s, 1, (size_t)n, stdout);
+            fwrite(s, 1, (size_t)n, f);
             s += n;
         }
     }
-    putchar('"');
+    fputc('"', f);
 }
 
 static void print_value_desc(const ember_value* v, int json)
@@ -482,13 +572,13 @@ static int cmd_inspect(int argc, char** argv)
     size_t nm = ember_program_method_count(&prog);
     if (json) {
         printf("{\"file\": ");
-        json_str(model);
+        json_str(stdout, model);
         printf(", \"file_bytes\": %zu, \"constant_bytes\": %zu, ", file.size, ember_program_constant_bytes(&prog));
         if (bundled) {
             printf("\"bundle\": {\"program_bytes\": %zu, \"suites\": [", bundle.program_size);
             for (size_t s = 0; s < ember_bundle_suite_count(&bundle); s++) {
                 printf("%s{\"method\": ", s ? ", " : "");
-                json_str(ember_bundle_suite_method(&bundle, s));
+                json_str(stdout, ember_bundle_suite_method(&bundle, s));
                 printf(", \"cases\": %zu}", ember_bundle_case_count(&bundle, s));
             }
             printf("]}, ");
@@ -514,14 +604,14 @@ static int cmd_inspect(int argc, char** argv)
         }
         if (json) {
             printf("%s{\"name\": ", mi ? ", " : "");
-            json_str(name);
+            json_str(stdout, name);
         } else {
             printf("\nmethod '%s'\n", name);
         }
         if (lst) {
             if (json) {
                 printf(", \"error\": ");
-                json_str(ember_program_error(&prog));
+                json_str(stdout, ember_program_error(&prog));
                 printf("}");
             } else {
                 printf("  cannot load: %s: %s\n", ember_status_str((ember_status)lst), ember_program_error(&prog));
@@ -549,12 +639,12 @@ static int cmd_inspect(int argc, char** argv)
             char buf[256];
             for (size_t i = 0; i < info.num_operators; i++) {
                 if (i) printf(", ");
-                json_str(ember_method_operator_name(lm.method, i, buf, sizeof buf));
+                json_str(stdout, ember_method_operator_name(lm.method, i, buf, sizeof buf));
             }
             printf("], \"delegates\": [");
             for (size_t i = 0; i < info.num_delegates; i++) {
                 if (i) printf(", ");
-                json_str(ember_method_delegate_name(lm.method, i));
+                json_str(stdout, ember_method_delegate_name(lm.method, i));
             }
             printf("], \"planned_buffer_bytes\": [");
             for (size_t b = 0; b < lm.req.num_buffers; b++) printf(b ? ", %zu" : "%zu", lm.req.buffer_bytes[b]);
@@ -679,6 +769,400 @@ static int cmd_test_bundle(int argc, char** argv)
     return passed == cases ? 0 : 1;
 }
 
+/* ---- profile ------------------------------------------------------------------------- */
+
+/* One timed instruction (a kernel or delegate call) and what the runs measured. */
+typedef struct prof_row {
+    uint32_t index;     /* instruction */
+    const char* name;   /* operator or backend */
+    const char* kind;   /* "kernel" or "delegate" */
+    char output[128];   /* "float32 (1, 10)": the call's last argument */
+    double calls;       /* per run */
+    double total_ms;    /* per run */
+    double mean_us;     /* per call */
+    double share;       /* percent of the execute time */
+} prof_row;
+
+/* What a profile found, for the table, JSON and CSV. */
+typedef struct prof_report {
+    const char* model;
+    const char* method;
+    long runs, warmup;
+    char inputs[2048];      /* "input 0: float32 (1, 3) random uniform [-1, 1); ..." */
+    double empty_ns;        /* what the profiler measures around nothing */
+    double execute_ms;      /* mean per run */
+    double execute_min_ms;
+    double instructions_ms; /* sum of the timed instructions, per run */
+    prof_row* rows;         /* (num_rows) by instruction index */
+    size_t num_rows;
+    prof_row* ops;          /* (num_ops) by operator, largest total first */
+    size_t num_ops;
+} prof_report;
+
+static const char* const profile_timer = "clock_gettime(CLOCK_MONOTONIC)";
+
+/* "float32 (1, 32, 768)" for the value an instruction writes (its last argument); a tensor
+ * list shows its first tensor and how many follow ("float32 (1, 6) +1 more"); else "". */
+static void output_text(const ember_value* v, char* buf, size_t bytes)
+{
+    buf[0] = 0;
+    const ember_tensor* t = v && v->tag == EMBER_VALUE_TENSOR ? v->u.t : NULL;
+    if (v && (v->tag == EMBER_VALUE_TENSOR_LIST || v->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST) && v->len) t = v->u.tensors[0];
+    if (!t) return;
+    size_t n = (size_t)snprintf(buf, bytes, "%s (", ember_dtype_name(t->dtype));
+    for (int d = 0; d < t->dim && n < bytes; d++) n += (size_t)snprintf(buf + n, bytes - n, d ? ", %d" : "%d", t->sizes[d]);
+    if (n < bytes) n += (size_t)snprintf(buf + n, bytes - n, t->dim == 1 ? ",)" : ")");
+    if (n < bytes && v->tag != EMBER_VALUE_TENSOR && v->len > 1) snprintf(buf + n, bytes - n, " +%u more", v->len - 1);
+}
+
+/* The text table; Profile.table() in python/ember/runtime.py prints the same layout. */
+static void profile_table(FILE* f, const prof_report* r)
+{
+    double outside = r->execute_ms - r->instructions_ms;
+    fprintf(f, "profile of %s, method '%s': %ld runs after %ld warmup\n", r->model, r->method, r->runs, r->warmup);
+    fprintf(f, "inputs: %s\n", r->inputs);
+    fprintf(f, "timer: %s around each kernel and delegate call; an empty call measures %.0f ns\n", profile_timer, r->empty_ns);
+    fprintf(f, "execute: %.3f ms per run (min %.3f ms); in instructions %.3f ms (%.1f%%), outside them %.3f ms (%.1f%%)\n",
+            r->execute_ms, r->execute_min_ms, r->instructions_ms,
+            r->execute_ms > 0 ? 100.0 * r->instructions_ms / r->execute_ms : 0.0, outside,
+            r->execute_ms > 0 ? 100.0 * outside / r->execute_ms : 0.0);
+    int w = 8; /* "operator" */
+    for (size_t i = 0; i < r->num_ops; i++) w = (int)strlen(r->ops[i].name) > w ? (int)strlen(r->ops[i].name) : w;
+    fprintf(f, "\n%-*s  %-8s  %10s  %10s  %10s  %6s\n", w, "operator", "kind", "calls", "total ms", "mean us", "share");
+    for (size_t i = 0; i < r->num_ops; i++) {
+        const prof_row* o = &r->ops[i];
+        fprintf(f, "%-*s  %-8s  %10.6g  %10.3f  %10.2f  %5.1f%%\n", w, o->name, o->kind, o->calls, o->total_ms, o->mean_us, o->share);
+    }
+    int wo = 6; /* "output" */
+    for (size_t i = 0; i < r->num_rows; i++) wo = (int)strlen(r->rows[i].output) > wo ? (int)strlen(r->rows[i].output) : wo;
+    fprintf(f, "\n%5s  %-*s  %-*s  %10s  %10s  %6s\n", "index", w, "operator", wo, "output", "calls", "mean us", "share");
+    for (size_t i = 0; i < r->num_rows; i++) {
+        const prof_row* o = &r->rows[i];
+        fprintf(f, "%5u  %-*s  %-*s  %10.6g  %10.2f  %5.1f%%\n", o->index, w, o->name, wo, o->output, o->calls, o->mean_us, o->share);
+    }
+}
+
+static void json_row(FILE* f, const prof_row* o, int instruction)
+{
+    fprintf(f, "{");
+    if (instruction) fprintf(f, "\"index\": %u, ", o->index);
+    fprintf(f, "\"operator\": ");
+    json_str(f, o->name);
+    fprintf(f, ", \"kind\": \"%s\", ", o->kind);
+    if (instruction) {
+        fprintf(f, "\"output\": ");
+        json_str(f, o->output);
+        fprintf(f, ", ");
+    }
+    fprintf(f, "\"calls\": %.9g, \"total_ms\": %.9g, \"mean_us\": %.9g, \"share_pct\": %.9g}", o->calls, o->total_ms, o->mean_us, o->share);
+}
+
+static void profile_json(FILE* f, const prof_report* r)
+{
+    fprintf(f, "{\"model\": ");
+    json_str(f, r->model);
+    fprintf(f, ", \"method\": ");
+    json_str(f, r->method);
+    fprintf(f, ", \"runs\": %ld, \"warmup\": %ld, \"inputs\": ", r->runs, r->warmup);
+    json_str(f, r->inputs);
+    fprintf(f, ", \"timer\": \"%s\", \"empty_call_ns\": %.9g, \"execute_ms\": %.9g, \"execute_min_ms\": %.9g, "
+               "\"instructions_ms\": %.9g, \"overhead_ms\": %.9g,\n \"operators\": [",
+            profile_timer, r->empty_ns, r->execute_ms, r->execute_min_ms, r->instructions_ms, r->execute_ms - r->instructions_ms);
+    for (size_t i = 0; i < r->num_ops; i++) {
+        fprintf(f, i ? ",\n  " : "\n  ");
+        json_row(f, &r->ops[i], 0);
+    }
+    fprintf(f, "],\n \"instructions\": [");
+    for (size_t i = 0; i < r->num_rows; i++) {
+        fprintf(f, i ? ",\n  " : "\n  ");
+        json_row(f, &r->rows[i], 1);
+    }
+    fprintf(f, "]}\n");
+}
+
+/* A CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break. */
+static void csv_field(FILE* f, const char* s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Metadata as "# key: value" lines, then one row per operator and per instruction. */
+static void profile_csv(FILE* f, const prof_report* r)
+{
+    fprintf(f, "# model: ");
+    csv_field(f, r->model);
+    fprintf(f, "\n# method: ");
+    csv_field(f, r->method);
+    fprintf(f, "\n# runs: %ld\n# warmup: %ld\n# inputs: ", r->runs, r->warmup);
+    csv_field(f, r->inputs);
+    fprintf(f, "\n# timer: %s\n# empty_call_ns: %.9g\n# execute_ms: %.9g\n# execute_min_ms: %.9g\n"
+               "# instructions_ms: %.9g\n# overhead_ms: %.9g\n",
+            profile_timer, r->empty_ns, r->execute_ms, r->execute_min_ms, r->instructions_ms, r->execute_ms - r->instructions_ms);
+    fprintf(f, "table,index,operator,kind,output,calls,total_ms,mean_us,share_pct\n");
+    for (int t = 0; t < 2; t++) {
+        const prof_row* rows = t ? r->rows : r->ops;
+        for (size_t i = 0; i < (t ? r->num_rows : r->num_ops); i++) {
+            const prof_row* o = &rows[i];
+            fprintf(f, "%s,", t ? "instruction" : "operator");
+            if (t) fprintf(f, "%u", o->index);
+            fputc(',', f);
+            csv_field(f, o->name);
+            fprintf(f, ",%s,", o->kind);
+            csv_field(f, o->output);
+            fprintf(f, ",%.9g,%.9g,%.9g,%.9g\n", o->calls, o->total_ms, o->mean_us, o->share);
+        }
+    }
+}
+
+static int write_report(const char* path, const prof_report* r, void (*write)(FILE*, const prof_report*))
+{
+    FILE* f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "ember: cannot create %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    write(f, r);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "ember: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int by_total(const void* a, const void* b)
+{
+    double x = ((const prof_row*)a)->total_ms, y = ((const prof_row*)b)->total_ms;
+    return x < y ? 1 : x > y ? -1 : strcmp(((const prof_row*)a)->name, ((const prof_row*)b)->name);
+}
+
+/* A count option: an integer in [lo, 100000000]. */
+static int parse_count(const char* text, long lo, long* out)
+{
+    char* end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > 100000000) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Input i of the method when the user gave none: float32/float64 tensors uniform in [-1, 1)
+ * from a fixed seed, everything else zeros (indices and masks stay valid). Appends what was
+ * used to `desc`. Returns the tensor's block (the caller frees it), or NULL for a scalar. */
+static void* default_input(ember_method* m, size_t i, uint64_t* seed, char* desc, size_t desc_bytes, ember_status* st)
+{
+    const ember_value* v = ember_method_input(m, i);
+    size_t n = strlen(desc);
+    const char* sep = i ? "; " : "";
+    if (v->tag != EMBER_VALUE_TENSOR) {
+        *st = ember_method_set_input_scalar(m, i, 0.0);
+        static const char* kinds[] = {"none", "null", "int", "bool", "double"};
+        snprintf(desc + n, desc_bytes - n, "%sinput %zu: %s 0", sep, i, v->tag < 5 ? kinds[v->tag] : "value");
+        return NULL;
+    }
+    const ember_tensor* t = v->u.t;
+    void* data = calloc(t->nbytes ? t->nbytes : 1, 1); /* calloc's alignment suits every dtype */
+    if (!data) {
+        *st = EMBER_MEMORY_TOO_SMALL;
+        return NULL;
+    }
+    int random = t->dtype == EMBER_DTYPE_F32 || t->dtype == EMBER_DTYPE_F64;
+    for (int64_t k = 0; random && k < t->numel; k++) {
+        *seed ^= *seed >> 12, *seed ^= *seed << 25, *seed ^= *seed >> 27; /* xorshift64* */
+        double u = (double)((*seed * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+        if (t->dtype == EMBER_DTYPE_F32) ((float*)data)[k] = (float)u;
+        else ((double*)data)[k] = u;
+    }
+    char what[128];
+    output_text(v, what, sizeof what);
+    snprintf(desc + n, desc_bytes - n, "%sinput %zu: %s %s", sep, i, what, random ? "random uniform [-1, 1)" : "zeros");
+    *st = ember_method_set_input(m, i, (ember_dtype)t->dtype, t->dim, t->sizes, data);
+    return data;
+}
+
+static int cmd_profile(int argc, char** argv)
+{
+    const char* model = NULL;
+    const char* method = "forward";
+    const char *json_path = NULL, *csv_path = NULL;
+    const char* inputs[MAX_INPUTS];
+    int num_inputs = 0, rc;
+    long runs = 10, warmup = 2;
+    for (int i = 0; i < argc; i++) {
+        const char* a = argv[i];
+        if (is_help(a)) {
+            print_usage(stdout, "profile", 1);
+            return 0;
+        }
+        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--method") == 0 || strcmp(a, "--runs") == 0 ||
+                          strcmp(a, "--warmup") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--csv") == 0;
+        if (takes_value && i + 1 == argc) return usage_error("profile", "missing the value of", a);
+        if (strcmp(a, "--input") == 0) {
+            if (num_inputs == MAX_INPUTS) return usage_error("profile", "too many inputs (at most 64)", NULL);
+            inputs[num_inputs++] = argv[++i];
+        } else if (strcmp(a, "--method") == 0) {
+            method = argv[++i];
+        } else if (strcmp(a, "--runs") == 0) {
+            if (parse_count(argv[++i], 1, &runs)) return usage_error("profile", "--runs takes a whole number >= 1, not", argv[i]);
+        } else if (strcmp(a, "--warmup") == 0) {
+            if (parse_count(argv[++i], 0, &warmup)) return usage_error("profile", "--warmup takes a whole number >= 0, not", argv[i]);
+        } else if (strcmp(a, "--json") == 0) {
+            json_path = argv[++i];
+        } else if (strcmp(a, "--csv") == 0) {
+            csv_path = argv[++i];
+        } else if ((rc = take_model("profile", a, &model))) {
+            return rc;
+        }
+    }
+    if (!model) return usage_error("profile", "no model given", NULL);
+    model_file file;
+    ember_program prog;
+    ember_bundle bundle;
+    int bundled;
+    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
+    rc = 1;
+    loaded_method lm = {0};
+    npy_array arrays[MAX_INPUTS];
+    void* generated[MAX_INPUTS] = {0};
+    memset(arrays, 0, sizeof arrays);
+    ember_profile_counter* counters = NULL;
+    prof_row *rows = NULL, *ops = NULL;
+    prof_report r;
+    memset(&r, 0, sizeof r);
+    r.model = model;
+    r.method = method;
+    r.runs = runs;
+    r.warmup = warmup;
+    char err[512];
+    ember_status st = EMBER_OK;
+    int lst = load_method(&prog, method, 1, &lm);
+    if (lst < 0) goto done;
+    if (lst) {
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst), ember_program_error(&prog));
+        goto done;
+    }
+    size_t n_in = ember_method_input_count(lm.method);
+    if (num_inputs && (size_t)num_inputs != n_in) {
+        fprintf(stderr, "ember: method '%s' takes %zu inputs, %d given\n", method, n_in, num_inputs);
+        goto done;
+    }
+    if (n_in > MAX_INPUTS) {
+        fprintf(stderr, "ember: method '%s' takes %zu inputs, more than the %d the CLI handles\n", method, n_in, MAX_INPUTS);
+        goto done;
+    }
+    for (int i = 0; i < num_inputs; i++) {
+        if (npy_read(inputs[i], &arrays[i], err, sizeof err)) {
+            fprintf(stderr, "ember: %s\n", err);
+            goto done;
+        }
+        size_t n = strlen(r.inputs);
+        snprintf(r.inputs + n, sizeof r.inputs - n, "%sinput %d: from %s", i ? "; " : "", i, inputs[i]);
+    }
+    if (n_in == 0) snprintf(r.inputs, sizeof r.inputs, "none");
+    ember_method_info info;
+    ember_method_info_get(lm.method, &info);
+    counters = calloc(info.num_instructions ? info.num_instructions : 1, sizeof *counters);
+    rows = calloc(info.num_instructions ? info.num_instructions : 1, sizeof *rows);
+    ops = calloc(info.num_instructions ? info.num_instructions : 1, sizeof *ops);
+    if (!counters || !rows || !ops) {
+        fprintf(stderr, "ember: cannot allocate the profile of %zu instructions\n", info.num_instructions);
+        goto done;
+    }
+    ember_profiler prof = {ember_clock_monotonic_ns, NULL, counters, info.num_instructions, 0};
+    if ((st = ember_method_set_event_hook(lm.method, ember_profiler_event, &prof))) {
+        fprintf(stderr, "ember: cannot profile: %s\n", ember_method_error(lm.method));
+        goto done;
+    }
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    double total_ns = 0, min_ns = 0;
+    for (long run = 0; run < warmup + runs; run++) {
+        for (size_t i = 0; i < n_in; i++) { /* every run: a run may consume its planned inputs */
+            if (num_inputs) {
+                st = ember_method_set_input(lm.method, i, (ember_dtype)arrays[i].dtype, arrays[i].dim, arrays[i].sizes, arrays[i].data);
+            } else if (run == 0) {
+                generated[i] = default_input(lm.method, i, &seed, r.inputs, sizeof r.inputs, &st);
+            } else {
+                const ember_value* v = ember_method_input(lm.method, i);
+                st = v->tag == EMBER_VALUE_TENSOR
+                         ? ember_method_set_input(lm.method, i, (ember_dtype)v->u.t->dtype, v->u.t->dim, v->u.t->sizes, generated[i])
+                         : ember_method_set_input_scalar(lm.method, i, 0.0);
+            }
+            if (st) {
+                fprintf(stderr, "ember: input %zu: %s\n", i, st == EMBER_MEMORY_TOO_SMALL ? "cannot allocate it" : ember_method_error(lm.method));
+                goto done;
+            }
+        }
+        if (run == warmup) memset(counters, 0, info.num_instructions * sizeof *counters);
+        uint64_t t0 = ember_clock_monotonic_ns(NULL);
+        st = ember_method_execute(lm.method);
+        uint64_t t1 = ember_clock_monotonic_ns(NULL);
+        if (st) {
+            fprintf(stderr, "ember: execute failed: %s\n", ember_method_error(lm.method));
+            goto done;
+        }
+        if (run >= warmup) {
+            double ns = (double)(t1 - t0);
+            total_ns += ns;
+            min_ns = run == warmup || ns < min_ns ? ns : min_ns;
+        }
+    }
+    r.empty_ns = (double)ember_profiler_overhead(&prof);
+    r.execute_ms = total_ns / (double)runs / 1e6;
+    r.execute_min_ms = min_ns / 1e6;
+    for (size_t i = 0; i < info.num_instructions; i++) {
+        ember_instruction_info ins;
+        if (!counters[i].calls || ember_method_instruction(lm.method, i, &ins)) continue;
+        prof_row* o = &rows[r.num_rows++];
+        o->index = (uint32_t)i;
+        o->name = ins.name;
+        o->kind = ins.kind == EMBER_INSTRUCTION_DELEGATE ? "delegate" : "kernel";
+        output_text(ins.num_args ? ins.args[ins.num_args - 1] : NULL, o->output, sizeof o->output);
+        o->calls = (double)counters[i].calls / (double)runs;
+        o->total_ms = (double)counters[i].ticks / (double)runs / 1e6;
+        o->mean_us = (double)counters[i].ticks / (double)counters[i].calls / 1e3;
+        o->share = r.execute_ms > 0 ? 100.0 * o->total_ms / r.execute_ms : 0.0;
+        r.instructions_ms += o->total_ms;
+        size_t k = 0; /* the operator's row */
+        while (k < r.num_ops && !(strcmp(ops[k].name, o->name) == 0 && strcmp(ops[k].kind, o->kind) == 0)) k++;
+        if (k == r.num_ops) {
+            r.num_ops++;
+            ops[k].name = o->name;
+            ops[k].kind = o->kind;
+        }
+        ops[k].calls += o->calls;
+        ops[k].total_ms += o->total_ms;
+        ops[k].share += o->share;
+    }
+    for (size_t k = 0; k < r.num_ops; k++) ops[k].mean_us = ops[k].calls > 0 ? ops[k].total_ms / ops[k].calls * 1e3 : 0.0;
+    qsort(ops, r.num_ops, sizeof *ops, by_total);
+    r.rows = rows;
+    r.ops = ops;
+    profile_table(stdout, &r);
+    rc = 0;
+    if (json_path && write_report(json_path, &r, profile_json)) rc = 1;
+    if (csv_path && write_report(csv_path, &r, profile_csv)) rc = 1;
+    if (!rc && (json_path || csv_path))
+        printf("\nwrote%s%s%s%s\n", json_path ? " " : "", json_path ? json_path : "", csv_path ? " " : "", csv_path ? csv_path : "");
+done:
+    for (int i = 0; i < num_inputs; i++) npy_free(&arrays[i]);
+    for (int i = 0; i < MAX_INPUTS; i++) free(generated[i]);
+    free(counters);
+    free(rows);
+    free(ops);
+    free_method(&lm);
+    model_close(&file);
+    return rc;
+}
+
 int main(int argc, char** argv)
 {
     if (argc < 2) return usage_error(NULL, NULL, NULL);
@@ -686,14 +1170,22 @@ int main(int argc, char** argv)
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(cmd, "test-bundle") == 0) return cmd_test_bundle(argc - 2, argv + 2);
+    if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        for (int i = 2; i < argc; i++) {
+            if (is_help(argv[i])) {
+                print_usage(stdout, "version", 1);
+                return 0;
+            }
+            return usage_error("version", "unknown option", argv[i]);
+        }
         printf("ember %s\n", EMBER_VERSION_STRING);
         return 0;
     }
     if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
         const char* topic = argc > 2 ? argv[2] : NULL;
-        if (topic && strcmp(topic, "run") != 0 && strcmp(topic, "inspect") != 0 && strcmp(topic, "test-bundle") != 0)
-            return usage_error(NULL, "no help for", topic);
+        if (topic && is_help(topic)) topic = strcmp(cmd, "help") == 0 ? "help" : NULL;
+        if (topic && !is_command(topic)) return usage_error(NULL, "no help for", topic);
         print_usage(stdout, topic, 1);
         return 0;
     }
