@@ -326,21 +326,27 @@ static double element(const ember_tensor* t, int64_t i)
     }
 }
 
-/* `path` with repeated slashes collapsed and trailing ones dropped ("out//a/" -> "out/a"; "/"
- * stays "/"), for building and printing file names. Returns -1 if it does not fit. */
+/* `path` without empty and "." components ("out//./a/" -> "out/a"; "/" stays "/", "" and "./"
+ * become "."), for building and printing file names; ".." stays (symbolic links). Returns -1
+ * if it does not fit. */
 static int normalise_dir(const char* path, char* out, size_t bytes)
 {
     size_t n = 0;
-    for (const char* p = path; *p; p++) {
-        if (*p == '/' && n && out[n - 1] == '/') continue;
-        if (n + 1 >= bytes) return -1;
-        out[n++] = *p;
+    if (bytes < 2) return -1;
+    if (path[0] == '/') out[n++] = '/';
+    for (const char* p = path; *p;) {
+        while (*p == '/') p++;
+        const char* part = p;
+        while (*p && *p != '/') p++;
+        size_t len = (size_t)(p - part);
+        if (len == 0 || (len == 1 && part[0] == '.')) continue;
+        size_t sep = n && out[n - 1] != '/';
+        if (n + sep + len + 1 > bytes) return -1;
+        if (sep) out[n++] = '/';
+        memcpy(out + n, part, len);
+        n += len;
     }
-    while (n > 1 && out[n - 1] == '/') n--;
-    if (n == 0) { /* "" is the current directory */
-        if (bytes < 2) return -1;
-        out[n++] = '.';
-    }
+    if (n == 0) out[n++] = '.';
     out[n] = 0;
     return 0;
 }
@@ -815,17 +821,26 @@ static void output_text(const ember_value* v, char* buf, size_t bytes)
     if (n < bytes && v->tag != EMBER_VALUE_TENSOR && v->len > 1) snprintf(buf + n, bytes - n, " +%u more", v->len - 1);
 }
 
-/* The text table; Profile.table() in python/ember/runtime.py prints the same layout. */
+/* "12.345 ms", or "12.35 us" under a millisecond. */
+static const char* time_text(double ms, char* buf, size_t bytes)
+{
+    if (ms >= 1.0 || ms <= -1.0) snprintf(buf, bytes, "%.3f ms", ms);
+    else snprintf(buf, bytes, "%.2f us", ms * 1e3);
+    return buf;
+}
+
+/* The text table; Profile.table() in python/ember/profile.py prints the same layout. */
 static void profile_table(FILE* f, const prof_report* r)
 {
     double outside = r->execute_ms - r->instructions_ms;
+    char t[4][32];
     fprintf(f, "profile of %s, method '%s': %ld runs after %ld warmup\n", r->model, r->method, r->runs, r->warmup);
     fprintf(f, "inputs: %s\n", r->inputs);
     fprintf(f, "timer: %s around each kernel and delegate call; an empty call measures %.0f ns\n", profile_timer, r->empty_ns);
-    fprintf(f, "execute: %.3f ms per run (min %.3f ms); in instructions %.3f ms (%.1f%%), outside them %.3f ms (%.1f%%)\n",
-            r->execute_ms, r->execute_min_ms, r->instructions_ms,
-            r->execute_ms > 0 ? 100.0 * r->instructions_ms / r->execute_ms : 0.0, outside,
-            r->execute_ms > 0 ? 100.0 * outside / r->execute_ms : 0.0);
+    fprintf(f, "execute: %s per run (min %s); in instructions %s (%.1f%%), outside them %s (%.1f%%)\n",
+            time_text(r->execute_ms, t[0], sizeof t[0]), time_text(r->execute_min_ms, t[1], sizeof t[1]),
+            time_text(r->instructions_ms, t[2], sizeof t[2]), r->execute_ms > 0 ? 100.0 * r->instructions_ms / r->execute_ms : 0.0,
+            time_text(outside, t[3], sizeof t[3]), r->execute_ms > 0 ? 100.0 * outside / r->execute_ms : 0.0);
     int w = 8; /* "operator" */
     for (size_t i = 0; i < r->num_ops; i++) w = (int)strlen(r->ops[i].name) > w ? (int)strlen(r->ops[i].name) : w;
     fprintf(f, "\n%-*s  %-8s  %10s  %10s  %10s  %6s\n", w, "operator", "kind", "calls", "total ms", "mean us", "share");

@@ -24,6 +24,7 @@ import math
 import mmap
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -44,6 +45,8 @@ _NP_TO_DTYPE = {
 _DTYPE_TO_NP = {v: k for k, v in _NP_TO_DTYPE.items()}
 
 VALUE_INT, VALUE_BOOL, VALUE_DOUBLE, VALUE_TENSOR = 2, 3, 4, 5
+VALUE_TENSOR_LIST, VALUE_OPTIONAL_TENSOR_LIST = 10, 11
+INSTRUCTION_KERNEL, INSTRUCTION_DELEGATE = 1, 2  # ember_instruction_kind
 _SCALAR_KINDS = {VALUE_INT: "Int", VALUE_BOOL: "Bool", VALUE_DOUBLE: "Double"}
 
 
@@ -92,6 +95,26 @@ class _BundleValue(ctypes.Structure):
 class _BundleCheck(ctypes.Structure):
     _fields_ = [("passed", ctypes.c_bool), ("outputs", ctypes.c_size_t), ("mismatches", ctypes.c_size_t),
                 ("worst_output", ctypes.c_size_t), ("max_abs_error", ctypes.c_double)]
+
+
+class _MethodInfo(ctypes.Structure):  # ember_method_info
+    _fields_ = [("num_values", ctypes.c_size_t), ("num_instructions", ctypes.c_size_t),
+                ("num_operators", ctypes.c_size_t), ("num_delegates", ctypes.c_size_t)]
+
+
+class _InstructionInfo(ctypes.Structure):  # ember_instruction_info
+    _fields_ = [("kind", ctypes.c_uint32), ("index", ctypes.c_uint32), ("name", ctypes.c_char_p),
+                ("num_args", ctypes.c_size_t), ("args", ctypes.POINTER(ctypes.POINTER(_Value)))]
+
+
+class _ProfileCounter(ctypes.Structure):  # ember_profile_counter
+    _fields_ = [("calls", ctypes.c_uint64), ("ticks", ctypes.c_uint64)]
+
+
+class _Profiler(ctypes.Structure):  # ember_profiler; clock is a C function's address
+    _fields_ = [("clock", ctypes.c_void_p), ("clock_user", ctypes.c_void_p),
+                ("counters", ctypes.POINTER(_ProfileCounter)), ("num_counters", ctypes.c_size_t),
+                ("started", ctypes.c_uint64)]
 
 
 def _find_library() -> str:
@@ -157,6 +180,12 @@ def _library() -> ctypes.CDLL:
         "ember_bundle_set_inputs": (c.c_int, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t, c.c_void_p]),
         "ember_bundle_check_outputs": (c.c_int, [c.POINTER(_Bundle), c.c_size_t, c.c_size_t, c.c_void_p,
                                                  c.c_double, c.c_double, c.POINTER(_BundleCheck)]),
+        "ember_dtype_name": (c.c_char_p, [c.c_int]),
+        "ember_method_info_get": (c.c_int, [c.c_void_p, c.POINTER(_MethodInfo)]),
+        "ember_method_instruction": (c.c_int, [c.c_void_p, c.c_size_t, c.POINTER(_InstructionInfo)]),
+        "ember_method_set_event_hook": (c.c_int, [c.c_void_p, c.c_void_p, c.c_void_p]),
+        "ember_profiler_overhead": (c.c_uint64, [c.POINTER(_Profiler)]),
+        "ember_clock_monotonic_ns": (c.c_uint64, [c.c_void_p]),
         "ember_operator_count": (c.c_size_t, []),
         "ember_operator_name": (c.c_char_p, [c.c_size_t]),
     }
@@ -536,6 +565,107 @@ class Method:
         self.execute()
         return self.outputs(flat)
 
+    # ---- profiling (docs/profiling.md) ----
+
+    def _output_text(self, v: Any) -> str:
+        """"float32 (1, 10)" for a value an instruction writes, as `ember profile` shows it; a
+        tensor list shows its first tensor and how many follow; other values ""."""
+        if not v:
+            return ""
+        val = v.contents
+        if val.tag == VALUE_TENSOR:
+            t = val.u.t.contents
+        elif val.tag in (VALUE_TENSOR_LIST, VALUE_OPTIONAL_TENSOR_LIST) and val.len and val.u.p:
+            first = ctypes.cast(val.u.p, ctypes.POINTER(ctypes.POINTER(_Tensor)))[0]
+            if not first:
+                return ""
+            t = first.contents
+        else:
+            return ""
+        dims = ", ".join(str(t.sizes[d]) for d in range(t.dim)) + ("," if t.dim == 1 else "")
+        text = f"{self._lib.ember_dtype_name(t.dtype).decode()} ({dims})"
+        return text + (f" +{val.len - 1} more" if val.tag != VALUE_TENSOR and val.len > 1 else "")
+
+    def _default_inputs(self) -> tuple[list, str]:
+        """The inputs `ember profile` uses when none are given: float32/float64 tensors uniform
+        in [-1, 1) from a fixed seed, other tensors zeros (indices stay valid), scalars 0."""
+        rng = np.random.default_rng(0)
+        values, desc = [], []
+        for i in range(self.num_inputs):
+            v = self._lib.ember_method_input(self._m, i)
+            val = v.contents
+            if val.tag != VALUE_TENSOR:
+                values.append(0)
+                desc.append(f"input {i}: {_SCALAR_KINDS.get(val.tag, 'value').lower()} 0")
+                continue
+            t = val.u.t.contents
+            dt = _DTYPE_TO_NP.get(t.dtype)
+            if dt is None:
+                raise EmberError("not supported", f"input {i} has dtype code {t.dtype}")
+            shape = tuple(t.sizes[d] for d in range(t.dim))
+            random = dt in (np.dtype(np.float32), np.dtype(np.float64))
+            values.append(rng.uniform(-1.0, 1.0, shape).astype(dt) if random else np.zeros(shape, dt))
+            desc.append(f"input {i}: {self._output_text(v)} " + ("random uniform [-1, 1)" if random else "zeros"))
+        return values, "; ".join(desc) or "none"
+
+    def profile(self, *inputs: Any, runs: int = 10, warmup: int = 2, model: str = "") -> "Profile":
+        """Runs `warmup` times, then `runs` times with every kernel and delegate call timed by
+        the library's own profiler hook (ember_profiler_event reading clock_gettime in C: no
+        Python runs during execute). Without inputs, float inputs are random and others zeros.
+        Returns a Profile (ember/profile.py)."""
+        from .profile import Measured, Profile
+
+        lib = self._lib
+        if not isinstance(runs, int) or not isinstance(warmup, int) or runs < 1 or warmup < 0:
+            raise EmberError("invalid argument", f"runs must be >= 1 and warmup >= 0, got {runs!r} and {warmup!r}")
+        if inputs and len(inputs) != self.num_inputs:
+            raise EmberError("invalid argument",
+                             f"method '{self.name}' takes {self.num_inputs} inputs, got {len(inputs)}")
+        if inputs:
+            desc = "; ".join(f"input {i}: given" for i in range(len(inputs)))
+        else:
+            inputs, desc = self._default_inputs()
+            inputs = tuple(inputs)
+        info = _MethodInfo()
+        lib.ember_method_info_get(self._m, ctypes.byref(info))
+        n = int(info.num_instructions)
+        counters = (_ProfileCounter * max(1, n))()
+        prof = _Profiler(ctypes.cast(lib.ember_clock_monotonic_ns, ctypes.c_void_p), None,
+                         ctypes.cast(counters, ctypes.POINTER(_ProfileCounter)), n, 0)
+        st = lib.ember_method_set_event_hook(self._m, ctypes.cast(lib.ember_profiler_event, ctypes.c_void_p),
+                                             ctypes.addressof(prof))
+        if st:
+            raise self._fail(st)
+        execute_ns = []
+        try:  # the hook points at `prof`: it must be cleared before `prof` goes away
+            for run in range(warmup + runs):
+                self._borrowed = []
+                for i, x in enumerate(inputs):  # every run: a run may consume its planned inputs
+                    self.set_input(i, x)
+                if run == warmup:
+                    ctypes.memset(counters, 0, ctypes.sizeof(counters))
+                t0 = time.perf_counter_ns()  # CLOCK_MONOTONIC on Linux, as the hook's clock
+                st = lib.ember_method_execute(self._m)
+                t1 = time.perf_counter_ns()
+                if st:
+                    raise self._fail(st)
+                if run >= warmup:
+                    execute_ns.append(t1 - t0)
+            empty_ns = lib.ember_profiler_overhead(ctypes.byref(prof))
+        finally:
+            lib.ember_method_set_event_hook(self._m, None, None)
+        measured = []
+        for i in range(n):
+            c = counters[i]
+            ins = _InstructionInfo()
+            if not c.calls or lib.ember_method_instruction(self._m, i, ctypes.byref(ins)):
+                continue
+            out = ins.args[ins.num_args - 1] if ins.num_args else None
+            measured.append(Measured(i, ins.name.decode("utf-8", "replace"),
+                                     "delegate" if ins.kind == INSTRUCTION_DELEGATE else "kernel",
+                                     self._output_text(out), int(c.calls), int(c.ticks)))
+        return Profile(model or "<bytes>", self.name, runs, warmup, desc, empty_ns, execute_ns, measured)
+
     def __del__(self) -> None:
         m = getattr(self, "_m", None)
         if m:
@@ -584,6 +714,7 @@ class Program:
         self._lib = lib
         self._image = _Image(lib, source)
         self.file_bytes = self._image.size
+        self.source = "<bytes>" if isinstance(source, (bytes, bytearray, memoryview)) else os.fspath(source)
         self._methods: dict[str, Method] = {}
 
     @property
@@ -624,6 +755,12 @@ class Program:
     def run(self, *inputs: Any, method: str = "forward", flat: bool = False) -> Any:
         """Runs `method` on numpy/torch inputs; see Method.run for what comes back."""
         return self.method(method).run(*inputs, flat=flat)
+
+    def profile(self, *inputs: Any, method: str = "forward", runs: int = 10, warmup: int = 2) -> "Profile":
+        """Times every kernel and delegate call of `method` over `runs` runs (after `warmup`);
+        without inputs, float inputs are random and others zeros. Returns a Profile (ember/
+        profile.py): `.table()` (as `ember profile` prints it), `.to_json()`, `.to_csv()`."""
+        return self.method(method).profile(*inputs, runs=runs, warmup=warmup, model=self.source)
 
     # ---- bundled programs ----
 

@@ -294,3 +294,66 @@ def test_inspect_json_is_valid_for_any_method_name(tmp_path):
     r = _cli("inspect", str(path), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["methods"][0]["name"] == 'f\ufffdr"\u00e9d'
+
+
+# ---- help for every command; --output-dir ------------------------------------------------------
+
+COMMANDS = ["run", "inspect", "test-bundle", "profile", "version", "help"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("form", ["CMD --help", "CMD -h", "help CMD", "CMD model.pte --help"])
+def test_every_command_has_help(command, form):
+    args = [a if a != "CMD" else command for a in form.split()]
+    if command in ("version", "help") and "model.pte" in args:
+        args.remove("model.pte")
+    r = _cli(*args)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("usage:") and f"ember {command}" in r.stdout and r.stderr == ""
+
+
+def test_general_help_lists_every_command():
+    r = _cli("--help")
+    assert r.returncode == 0
+    for command in COMMANDS:
+        assert f"  ember {command}" in r.stdout
+
+
+def _lenet_files(tmp_path):
+    data = REPO / "tests" / "data"
+    return str(data / "et_lenet.pte"), str(data / "et_lenet.in0.npy"), np.load(data / "et_lenet.out0.npy")
+
+
+def test_output_dir_gets_its_missing_parents(tmp_path):
+    pte, x, want = _lenet_files(tmp_path)
+    out = tmp_path / "a" / "b" / "c"
+    r = _cli("run", pte, "--input", x, "--output-dir", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"  wrote {out}/output_0.npy" in r.stdout.splitlines()
+    got = np.load(out / "output_0.npy")
+    assert np.abs(got - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+
+
+@pytest.mark.parametrize("suffix", ["/", "//", "/./", "/./."])
+def test_output_dir_path_is_printed_normalised(tmp_path, suffix):
+    pte, x, _ = _lenet_files(tmp_path)
+    out = tmp_path / "out"
+    r = _cli("run", pte, "--input", x, "--output-dir", str(out) + suffix)
+    assert r.returncode == 0, r.stderr
+    wrote = [line.strip() for line in r.stdout.splitlines() if "wrote" in line]
+    assert wrote == [f"wrote {out}/output_0.npy"] and "//" not in r.stdout
+    assert (out / "output_0.npy").exists()
+
+
+def test_output_dir_that_cannot_be_made_fails_before_the_run(tmp_path):
+    pte, x, _ = _lenet_files(tmp_path)
+    (tmp_path / "file").write_text("not a directory")
+    r = _cli("run", pte, "--input", x, "--output-dir", str(tmp_path / "file" / "sub"))
+    assert r.returncode == 1
+    assert f"cannot create the output directory {tmp_path}/file/sub: {tmp_path}/file is not a directory" in r.stderr
+    assert "output 0" not in r.stdout  # failed early: the model did not run
+    if os.geteuid() != 0:  # root writes anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir(mode=0o555)
+        r = _cli("run", pte, "--input", x, "--output-dir", str(ro / "x"))
+        assert r.returncode == 1 and "cannot create the output directory" in r.stderr and "output 0" not in r.stdout
