@@ -354,6 +354,10 @@ typedef struct ember_profiler {
 /* An ember_event_fn; `user` is an ember_profiler*. */
 void ember_profiler_event(void* user, uint32_t instruction, ember_event_phase phase,
                           ember_status status);
+/* What the profiler measures around nothing: the fewest ticks of 100 BEGIN/END pairs with no
+ * call between them (its clock readings and bookkeeping), the floor under every measured call.
+ * Touches neither p's counters nor p->started. */
+uint64_t ember_profiler_overhead(const ember_profiler* p);
 
 /* clock_gettime(CLOCK_MONOTONIC) in nanoseconds, an ember_clock_fn for hosts (built from
  * platform/posix; a bare-metal build leaves it out and supplies its own clock). */

@@ -15,3 +15,18 @@ void ember_profiler_event(void* user, uint32_t instruction, ember_event_phase ph
     p->counters[instruction].calls++;
     p->counters[instruction].ticks += now - p->started;
 }
+
+uint64_t ember_profiler_overhead(const ember_profiler* p)
+{
+    /* Called through a pointer, as the execute loop calls its hook. */
+    void (*volatile event)(void*, uint32_t, ember_event_phase, ember_status) = ember_profiler_event;
+    uint64_t best = UINT64_MAX;
+    for (int k = 0; k < 100; k++) {
+        ember_profile_counter c = {0, 0};
+        ember_profiler q = {p->clock, p->clock_user, &c, 1, 0};
+        event(&q, 0, EMBER_EVENT_BEGIN, EMBER_OK);
+        event(&q, 0, EMBER_EVENT_END, EMBER_OK);
+        best = c.ticks < best ? c.ticks : best;
+    }
+    return best;
+}
