@@ -4,7 +4,8 @@
  *   - a hook sees BEGIN/END pairs around every kernel and delegate call, in the order they run,
  *     once per execute, with the call's status (a refused kernel and a failing delegate report
  *     theirs); a cleared hook sees nothing; outputs are the same with and without a hook;
- *   - ember_profiler_event counts calls and ticks of the caller's clock, with no malloc;
+ *   - ember_profiler_event counts calls and ticks of the caller's clock, with no malloc, and
+ *     ember_profiler_overhead measures its floor;
  *   - built with EMBER_EVENTS=0 (test_profile_noevents, see CMakeLists.txt) everything links
  *     and runs, and setting a hook is EMBER_NOT_SUPPORTED.
  * EMBER_TEST_EVENTS says which library this binary is linked with. */
@@ -359,6 +360,17 @@ static void test_clock(void)
 {
     uint64_t a = ember_clock_monotonic_ns(NULL), b = ember_clock_monotonic_ns(NULL);
     CHECK(a > 0 && b >= a);
+    /* Around nothing the fake clock advances by one step: the profiler's floor is 10 ticks, and
+     * the caller's counters and `started` are left alone. */
+    ember_profile_counter counter = {7, 70};
+    uint64_t now = 0;
+    ember_profiler prof = {fake_clock, &now, &counter, 1, 1234};
+    CHECK(ember_profiler_overhead(&prof) == 10);
+    CHECK(counter.calls == 7 && counter.ticks == 70 && prof.started == 1234);
+    CHECK(now == 100 * 2 * 10);
+    prof.clock = ember_clock_monotonic_ns;
+    prof.clock_user = NULL;
+    CHECK(ember_profiler_overhead(&prof) < 1000000); /* a clock reading is not a millisecond */
 }
 
 int main(void)
