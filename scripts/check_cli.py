@@ -7,6 +7,7 @@
   floats within 1e-4 x max(1, max|ref|), ints and bools exactly;
 - `ember inspect` and `ember inspect --json` on those, the fixtures and the seed corpus: exit 0,
   and the JSON parses (the delegate fixture must instead name its unregistered backend);
+- `ember profile` on each of those, with their inputs and with its own: exit 0, JSON with rows;
 - `ember inspect` on every regression file: exit 0 or a refusal with a message, never a crash.
 Any sanitizer output fails. Needs numpy only (no torch).
 """
@@ -62,7 +63,7 @@ def compare(got: np.ndarray, ref: np.ndarray) -> str | None:
 def main() -> int:
     ember = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "build-asan" / "bin" / "ember")
     problems: list[str] = []
-    runs = inspects = 0
+    runs = inspects = profiles = 0
 
     for pte in sorted(DATA.glob("et_*.pte")):
         name = pte.stem
@@ -86,6 +87,25 @@ def main() -> int:
                 why = compare(np.load(got_path), np.load(ref))
                 if why:
                     problems.append(f"ember run {pte.name} output {i}: {why}")
+
+            # profile: with the given inputs and with its own (random floats, zero ints)
+            for given in (True, False):
+                cmd = [ember, "profile", str(pte), "--runs", "2", "--warmup", "1",
+                       "--json", str(Path(out) / "p.json"), "--csv", str(Path(out) / "p.csv")]
+                for x in inputs if given else []:
+                    cmd += ["--input", str(x)]
+                p = run(cmd)
+                profiles += 1
+                bad = sanitizer_line(p)
+                if bad or p.returncode != 0:
+                    problems.append(f"ember profile {pte.name}: {bad or 'exit ' + str(p.returncode)} {p.stderr.strip()[:300]}")
+                    continue
+                try:
+                    rows = json.loads((Path(out) / "p.json").read_text())["instructions"]
+                    if not rows:
+                        problems.append(f"ember profile --json {pte.name}: no instruction timed")
+                except ValueError as e:
+                    problems.append(f"ember profile --json {pte.name}: not JSON ({e})")
 
     valid = sorted(DATA.glob("*.pte")) + sorted((DATA / "fixtures").glob("*.pte")) + \
         sorted((ROOT / "tests" / "fuzz" / "corpus").glob("*.pte"))
@@ -120,7 +140,7 @@ def main() -> int:
 
     for line in problems:
         print("FAIL " + line)
-    print(f"check_cli ({ember}): {runs} runs against torch, {inspects} inspects: "
+    print(f"check_cli ({ember}): {runs} runs against torch, {profiles} profiles, {inspects} inspects: "
           f"{'all clean' if not problems else str(len(problems)) + ' problems'}")
     return 1 if problems else 0
 
