@@ -213,8 +213,8 @@ static void oracle_table(void)
 /* Mixed or unsupported half dtypes fail prepare with a message naming the dtype. */
 static void prepare_failures(void)
 {
-    static uint16_t a[6], b[6], o[6];
-    static float f[6];
+    static uint16_t a[6], b[9], o[6];
+    static float f[9];
     static const int32_t s23[] = {2, 3}, s33[] = {3, 3};
     ember_tensor ta = th_tensor(EMBER_DTYPE_F16, a, 2, s23);
     ember_tensor tb = th_tensor(EMBER_DTYPE_BF16, b, 2, s33);
