@@ -87,7 +87,8 @@ static ember_status run_batch_norm_half(ember_kernel_ctx* ctx, ember_value* cons
         for (int64_t i = 0; i < n; i++) {
             const int64_t base = (i * c + ch) * inner;
             for (int64_t k = 0; k < inner; k++)
-                nn_st(out->data, in->dtype, base + k, nn_ld(in->data, in->dtype, base + k) * alpha + beta);
+                nn_st(out->data, in->dtype, base + k,
+                      nn_ld(in->data, in->dtype, base + k) * alpha + beta);
         }
     }
     for (int64_t k = 0; k < save_mean->numel; k++)
@@ -104,7 +105,8 @@ static ember_status run_batch_norm_half(ember_kernel_ctx* ctx, ember_value* cons
 static ember_status norm_check_dtype(ember_kernel_ctx* ctx, const char* what,
                                      const ember_tensor* t, int in_dt)
 {
-    EMBER_REQUIRE(ctx, t->dtype == in_dt || (ember_dtype_is_half(in_dt) && t->dtype == EMBER_DTYPE_F32),
+    EMBER_REQUIRE(ctx,
+                  t->dtype == in_dt || (ember_dtype_is_half(in_dt) && t->dtype == EMBER_DTYPE_F32),
                   EMBER_DTYPE_MISMATCH, "%s is %s, expected %s%s", what,
                   ember_dtype_name(t->dtype), ember_dtype_name(in_dt),
                   ember_dtype_is_half(in_dt) ? " or float32" : "");

@@ -314,12 +314,14 @@ static inline void mu_load_i64(int64_t* dst, const void* src, int dtype, int64_t
     case EMBER_DTYPE_U8: MU_LOAD_LOOP(int64_t, uint8_t); break;
     case EMBER_DTYPE_F16: {
         const uint16_t* p = (const uint16_t*)src + off;
-        for (size_t i = 0; i < n; i++) dst[i] = ember_f64_to_i64(ember_f16_to_f32(p[(int64_t)i * stride]));
+        for (size_t i = 0; i < n; i++)
+            dst[i] = ember_f64_to_i64(ember_f16_to_f32(p[(int64_t)i * stride]));
         break;
     }
     case EMBER_DTYPE_BF16: {
         const uint16_t* p = (const uint16_t*)src + off;
-        for (size_t i = 0; i < n; i++) dst[i] = ember_f64_to_i64(ember_bf16_to_f32(p[(int64_t)i * stride]));
+        for (size_t i = 0; i < n; i++)
+            dst[i] = ember_f64_to_i64(ember_bf16_to_f32(p[(int64_t)i * stride]));
         break;
     }
     default: break;

@@ -481,10 +481,12 @@ class Method:
                 raise self._fail(st)
             return
         bits = _torch_bf16_bits(x)
-        arr = np.require(bits if bits is not None else _as_numpy(x), requirements="C")  # keeps 0-d arrays 0-d
+        arr = bits if bits is not None else _as_numpy(x)
+        arr = np.require(arr, requirements="C")  # keeps 0-d arrays 0-d
         code = _NP_TO_DTYPE.get(arr.dtype)
-        if arr.dtype == np.uint16 and (bits is not None or (
-                v and v.contents.tag == VALUE_TENSOR and v.contents.u.t and v.contents.u.t.contents.dtype == _BF16)):
+        want_bf16 = bool(v and v.contents.tag == VALUE_TENSOR and v.contents.u.t
+                         and v.contents.u.t.contents.dtype == _BF16)
+        if arr.dtype == np.uint16 and (bits is not None or want_bf16):
             code = _BF16  # bfloat16 bit patterns
         if code is None:
             raise EmberError("dtype mismatch", f"input {index}: numpy dtype {arr.dtype} has no Ember equivalent")
