@@ -8,6 +8,7 @@ Every file is a small, valid program: the fuzzers mutate them, and a small input
               exported with ember.export
   ops_*.pte   small models written here so that, together, the corpus calls every kernel
               Ember has (kernels/portable/ops_*.inc); the script prints any it misses
+  half_*.pte  small models in float16 / bfloat16, and a float32 one casting through both
   et_*.pte    a few of the same models written by ExecuTorch's exporter (a different
               FlatBuffers writer, its own memory plan), when `executorch` is importable
 Deterministic: fixed seeds, and the script removes what it no longer writes. The runtime's
@@ -313,6 +314,50 @@ def hand_programs() -> dict[str, tuple[bytes, set[str]]]:
     return out
 
 
+# ----------------------------------------------------------------------------- half-precision seeds
+# float16 / bfloat16 programs (the half paths of the kernels: converters, float-computing
+# matmul, conv, norms, pooling, softmax, upsample, and _to_copy between the float types).
+
+
+class HalfCasts(nn.Module):
+    def forward(self, x):  # float32 (2, 5)
+        h = x.half() * 1.5 + 1.0
+        b = torch.softmax(h, -1).to(torch.bfloat16)
+        return (b.float() - x).abs(), h.to(torch.int64), (h > 1.0).to(torch.bfloat16)
+
+
+def half_models():
+    """Small zoo models cast to float16 or bfloat16 (zoo.to_dtype), and a float32 program that
+    casts through both half types."""
+    models = {}
+    models["half_lenet_fp16"] = zoo.to_dtype(zoo.lenet(c1=2, c2=2, f1=8, f2=8, classes=4), torch.float16)
+    torch.manual_seed(14)
+    sl = zoo.SoftmaxLayerNorm(d=4).eval()
+    models["half_softmax_layernorm_bf16"] = zoo.to_dtype((sl, (_randn(2, 3, 4, seed=40),)), torch.bfloat16)
+    torch.manual_seed(12)
+    un = zoo.SmallUNet(c=4, classes=2).eval()
+    models["half_unet_small_bf16"] = zoo.to_dtype((un, (_randn(1, 3, 8, 8, seed=41),)), torch.bfloat16)
+    models["half_casts"] = (HalfCasts().eval(), (_randn(2, 5, seed=42),))
+    return models
+
+
+def check_runs_half(data: bytes, model, inputs) -> str:
+    """A half seed against torch eager in its dtype (zoo.compare_half's rule)."""
+    try:
+        dtype = next((t.dtype for t in inputs if t.dtype in (torch.float16, torch.bfloat16)), None)
+        outs = ember.load(data).run(*inputs, flat=True)
+        if dtype is None:  # float32 in: the outputs are compared loosely, at bfloat16 precision
+            refs = zoo.half_references(model, inputs)[0]  # bfloat16 outputs as float32
+            bad = [i for i, (o, r) in enumerate(zip(outs, refs))
+                   if not (abs(o.astype("float64") - r.astype("float64")).max() <= 5e-2 * max(1.0, abs(r).max()))]
+            return "runs; differs from torch: outputs " + str(bad) if bad else "runs, matches torch"
+        eager, fp32 = zoo.half_references(model, inputs)
+        _, problems = zoo.compare_half(outs, eager, fp32, dtype)
+        return "runs; differs from torch: " + "; ".join(problems) if problems else "runs, matches torch"
+    except Exception as e:  # noqa: BLE001 - reported, not fatal
+        return f"FAILS: {e}"
+
+
 # ----------------------------------------------------------------------------- writing
 
 
@@ -383,6 +428,13 @@ def main() -> None:
         files[f"{name}.pte"] = data
         covered |= ops
 
+    half_checks = {}
+    for name, (model, inputs) in half_models().items():  # float16 / bfloat16 seeds
+        prog = ember.export(model, inputs)
+        files[f"{name}.pte"] = prog.buffer
+        half_checks[f"{name}.pte"] = (model, inputs)
+        covered |= ember_ops(prog)
+
     # The legacy layout: constants inline in the flatbuffer (constant_buffer), no segments.
     m1, x1 = models["zoo_lenet"]
     files["legacy_lenet.pte"] = emit(ember.export(m1, x1).program, inline_constants=True)
@@ -405,7 +457,9 @@ def main() -> None:
 
     for fname, data in sorted(files.items()):
         assert len(data) <= MAX_FILE_BYTES, f"{fname}: {len(data)} bytes, shrink the model"
-        print(f"{fname:32s} {len(data):7d} bytes  {check_runs(data, inputs_of.get(fname))}")
+        result = (check_runs_half(data, *half_checks[fname]) if fname in half_checks
+                  else check_runs(data, inputs_of.get(fname)))
+        print(f"{fname:32s} {len(data):7d} bytes  {result}")
     total = sum(len(d) for d in files.values())
     missing = [k for k in kernel_names() if k not in covered]
     print(f"{len(files)} files, {total} bytes; kernels called: {len(kernel_names()) - len(missing)} of {len(kernel_names())}")

@@ -1,5 +1,7 @@
 /* op_conv.c — aten::convolution.out, portable f32: 1-D and 2-D, groups (depthwise included),
  * stride, padding, dilation, optional bias, and transposed convolution with output_padding.
+ * float16 and bfloat16 (every tensor of one half dtype) run half_conv2d__portable: a gather
+ * per block of output columns, summed in float on the stack and rounded once.
  *
  * Direct loops, no scratch memory. A 1-D convolution (N, C, L) runs as a 2-D one with H = 1.
  * The 2-D loop order is out channel → in channels (four at a time) → kernel row → kernel
@@ -222,6 +224,78 @@ static void f32_conv_transpose2d__portable(float* restrict out, const float* res
         }
 }
 
+#define HALF_BLOCK 64
+
+/* Both directions for float16/bfloat16, gathering into HALF_BLOCK output columns at a time:
+ * out (ocol) of a convolution reads input column ocol * stride + off; a transposed convolution
+ * (the adjoint) collects the input columns icol with icol * stride + off == ocol, and input
+ * row iy only where iy * sh + offy is the output row. Shapes as in the f32 kernels; w is
+ * (Co, Ci/groups, Kh, Kw), or (Ci, Co/groups, Kh, Kw) when transposed. */
+static void half_conv2d__portable(uint16_t* restrict out, const uint16_t* restrict in,
+                                  const uint16_t* restrict w, const uint16_t* restrict bias,
+                                  int dt, const conv_params* p)
+{
+    const int64_t cig = p->ci / p->groups, cog = p->co / p->groups;
+    const int64_t plane_i = p->h * p->w, taps = p->kh * p->kw;
+    float acc[HALF_BLOCK];
+    for (int64_t b = 0; b < p->n; b++)
+        for (int64_t oc = 0; oc < p->co; oc++) {
+            const int64_t g = oc / cog, ocg = oc % cog;
+            const uint16_t* x = in + (b * p->ci + g * cig) * plane_i; /* (Ci/groups, H, W) */
+            const float bv = bias ? nn_ld(bias, dt, oc) : 0.0f;
+            for (int64_t oy = 0; oy < p->ho; oy++)
+                for (int64_t ox0 = 0; ox0 < p->wo; ox0 += HALF_BLOCK) {
+                    const int64_t nb = p->wo - ox0 < HALF_BLOCK ? p->wo - ox0 : HALF_BLOCK;
+                    for (int64_t j = 0; j < nb; j++) acc[j] = bv;
+                    for (int64_t icg = 0; icg < cig; icg++)
+                        for (int64_t ky = 0; ky < p->kh; ky++) {
+                            int64_t iy = oy * p->sh - p->ph + ky * p->dh;
+                            if (p->transposed) {
+                                const int64_t t = oy + p->ph - ky * p->dh; /* = iy * sh */
+                                if (t < 0 || t % p->sh != 0) continue;
+                                iy = t / p->sh;
+                            }
+                            if (iy < 0 || iy >= p->h) continue;
+                            const uint16_t* xrow = x + icg * plane_i + iy * p->w; /* (W) */
+                            for (int64_t kx = 0; kx < p->kw; kx++) {
+                                const float wv =
+                                    p->transposed
+                                        ? nn_ld(w, dt, ((g * cig + icg) * cog + ocg) * taps +
+                                                           ky * p->kw + kx)
+                                        : nn_ld(w, dt, (oc * cig + icg) * taps + ky * p->kw + kx);
+                                const int64_t off = kx * p->dw - p->pw;
+                                int64_t lo, hi;
+                                if (p->transposed) { /* input columns landing in the block */
+                                    conv_range(p->w, nb, p->sw, off - ox0, &lo, &hi);
+                                    for (int64_t ix = lo; ix < hi; ix++)
+                                        acc[ix * p->sw + off - ox0] += wv * nn_ld(xrow, dt, ix);
+                                } else { /* block columns whose input column exists */
+                                    conv_range(p->wo, p->w, p->sw, off, &lo, &hi);
+                                    if (lo < ox0) lo = ox0;
+                                    if (hi > ox0 + nb) hi = ox0 + nb;
+                                    for (int64_t ox = lo; ox < hi; ox++)
+                                        acc[ox - ox0] += wv * nn_ld(xrow, dt, ox * p->sw + off);
+                                }
+                            }
+                        }
+                    uint16_t* o = out + ((b * p->co + oc) * p->ho + oy) * p->wo + ox0;
+                    for (int64_t j = 0; j < nb; j++) nn_st(o, dt, j, acc[j]);
+                }
+        }
+}
+
+static ember_status run_conv_half(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    conv_params p;
+    conv_params_get(args, &p);
+    const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;
+    const ember_tensor* in = args[A_IN]->u.t;
+    half_conv2d__portable((uint16_t*)args[A_OUT]->u.t->data, (const uint16_t*)in->data,
+                          (const uint16_t*)args[A_W]->u.t->data,
+                          bias ? (const uint16_t*)bias->data : NULL, in->dtype, &p);
+    return EMBER_OK;
+}
+
 static ember_status run_conv_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     conv_params p;
@@ -259,10 +333,10 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     NN_TRY(nn_get_tensor(ctx, args, A_W, &w));
     NN_TRY(nn_get_opt_tensor(ctx, args, A_BIAS, &bias));
     NN_TRY(nn_get_out(ctx, args, A_OUT, &out));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
-    NN_TRY(nn_require_dtype(ctx, "weight", w, EMBER_DTYPE_F32));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
-    if (bias) NN_TRY(nn_require_dtype(ctx, "bias", bias, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
+    NN_TRY(nn_require_float(ctx, "weight", w, in));
+    NN_TRY(nn_require_float(ctx, "out", out, in));
+    if (bias) NN_TRY(nn_require_float(ctx, "bias", bias, in));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d; only 1-D (N, C, L) and 2-D (N, C, H, W) are supported",
                   in->dim);
@@ -319,6 +393,6 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     int64_t want[4] = {p.n, p.co, p.ho, p.wo};
     if (nsp == 1) want[2] = p.wo;
     NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
-    *run = run_conv_f32;
+    *run = in->dtype == EMBER_DTYPE_F32 ? run_conv_f32 : run_conv_half;
     return EMBER_OK;
 }

@@ -1,4 +1,5 @@
-/* op_matmul.c — matrix products, portable f32:
+/* op_matmul.c — matrix products, portable f32, and float16/bfloat16 (all operands of one half
+ * dtype) through half_gemm__portable, which accumulates in float and rounds each output once:
  *   aten::mm.out      [self (M, K), mat2 (K, N), out (M, N), out]
  *   aten::bmm.out     [self (B, M, K), mat2 (B, K, N), out (B, M, N), out]
  *   aten::addmm.out   [self (broadcastable to (M, N)), mat1 (M, K), mat2 (K, N), beta, alpha,
@@ -53,15 +54,49 @@ static void f32_gemm_nt__portable(float* restrict c, const float* restrict a,
     }
 }
 
-/* The f32 tensors args[idx[i]]; the last one is the out (declared as written). */
-static ember_status prepare_f32_tensors(ember_kernel_ctx* ctx, ember_value* const* args,
+/* ---- float16 / bfloat16 ------------------------------------------------------------------ */
+
+#define HALF_BLOCK 64
+
+/* c: (M, N) = alpha * (a: (M, K) @ b) + beta * self, where b's element (p, j) is at
+ * b[p * bk + j * bn] ((K, N) row-major: bk = N, bn = 1; an (N, K) weight: bk = 1, bn = K) and
+ * self's element (i, j) at self[i * rs + j * cs] (NULL or beta == 0: no self term). Every
+ * operand is of the half dtype `dt`; sums run in float over HALF_BLOCK output columns at a time,
+ * on the stack. */
+static void half_gemm__portable(uint16_t* restrict c, const uint16_t* restrict a,
+                                const uint16_t* restrict b, int dt, int64_t m, int64_t k,
+                                int64_t n, int64_t bk, int64_t bn, float alpha,
+                                const uint16_t* restrict self, float beta, int64_t rs, int64_t cs)
+{
+    float acc[HALF_BLOCK];
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j0 = 0; j0 < n; j0 += HALF_BLOCK) {
+            const int64_t nb = n - j0 < HALF_BLOCK ? n - j0 : HALF_BLOCK;
+            for (int64_t j = 0; j < nb; j++) acc[j] = 0.0f;
+            for (int64_t p = 0; p < k; p++) {
+                const float av = nn_ld(a, dt, i * k + p);
+                const uint16_t* bp = b + p * bk + j0 * bn;
+                for (int64_t j = 0; j < nb; j++) acc[j] += av * nn_ld(bp, dt, j * bn);
+            }
+            for (int64_t j = 0; j < nb; j++) {
+                float v = alpha * acc[j];
+                if (self && beta != 0.0f) v += beta * nn_ld(self, dt, i * rs + (j0 + j) * cs);
+                nn_st(c, dt, i * n + j0 + j, v);
+            }
+        }
+    }
+}
+
+/* The float tensors args[idx[i]], all float32 or all of one half dtype; the last one is the out
+ * (declared as written). */
+static ember_status prepare_float_tensors(ember_kernel_ctx* ctx, ember_value* const* args,
                                         const int* idx, const char* const* names, int count,
                                         ember_tensor** ts)
 {
     for (int i = 0; i < count; i++) {
         if (i == count - 1) NN_TRY(nn_get_out(ctx, args, (size_t)idx[i], &ts[i]));
         else NN_TRY(nn_get_tensor(ctx, args, (size_t)idx[i], &ts[i]));
-        NN_TRY(nn_require_dtype(ctx, names[i], ts[i], EMBER_DTYPE_F32));
+        NN_TRY(nn_require_float(ctx, names[i], ts[i], i ? ts[0] : NULL));
     }
     return EMBER_OK;
 }
@@ -89,6 +124,21 @@ static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
     return EMBER_OK;
 }
 
+static ember_status run_bmm_half(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* a = args[0]->u.t;
+    const ember_tensor* b = args[1]->u.t;
+    const bool batched = a->dim == 3;
+    const int64_t bs = batched ? a->sizes[0] : 1, o = batched ? 1 : 0;
+    const int64_t m = a->sizes[o], k = a->sizes[o + 1], n = b->sizes[o + 1];
+    uint16_t* c = (uint16_t*)args[2]->u.t->data;
+    for (int64_t i = 0; i < bs; i++)
+        half_gemm__portable(c + i * m * n, (const uint16_t*)a->data + i * m * k,
+                            (const uint16_t*)b->data + i * k * n, a->dtype, m, k, n, n, 1, 1.0f,
+                            NULL, 0.0f, 0, 0);
+    return EMBER_OK;
+}
+
 /* mm (batched = false) or bmm (true): [self, mat2, out, out]. */
 static ember_status prepare_mm(ember_kernel_ctx* ctx, ember_value* const* args, size_t num_args,
                                bool batched)
@@ -97,7 +147,7 @@ static ember_status prepare_mm(ember_kernel_ctx* ctx, ember_value* const* args, 
     static const int idx[3] = {0, 1, 2};
     static const char* const names[3] = {"self", "mat2", "out"};
     ember_tensor* t[3];
-    NN_TRY(prepare_f32_tensors(ctx, args, idx, names, 3, t));
+    NN_TRY(prepare_float_tensors(ctx, args, idx, names, 3, t));
     const int r = batched ? 3 : 2, o = batched ? 1 : 0;
     EMBER_REQUIRE(ctx, t[0]->dim == r && t[1]->dim == r, EMBER_SHAPE_MISMATCH,
                   "expected rank-%d operands, got ranks %d and %d", r, t[0]->dim, t[1]->dim);
@@ -115,7 +165,7 @@ ember_status ember_prepare_aten_mm_out(ember_kernel_ctx* ctx, ember_value* const
                                        size_t num_args, ember_kernel_run_fn* run)
 {
     NN_TRY(prepare_mm(ctx, args, num_args, false));
-    *run = run_mm_f32;
+    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? run_mm_f32 : run_bmm_half;
     return EMBER_OK;
 }
 
@@ -123,7 +173,7 @@ ember_status ember_prepare_aten_bmm_out(ember_kernel_ctx* ctx, ember_value* cons
                                         size_t num_args, ember_kernel_run_fn* run)
 {
     NN_TRY(prepare_mm(ctx, args, num_args, true));
-    *run = run_bmm_f32;
+    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? run_bmm_f32 : run_bmm_half;
     return EMBER_OK;
 }
 
@@ -165,6 +215,23 @@ static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* arg
     return EMBER_OK;
 }
 
+static ember_status run_addmm_half(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* s = args[0]->u.t;
+    const ember_tensor* a = args[1]->u.t;
+    const ember_tensor* b = args[2]->u.t;
+    const int64_t m = a->sizes[0], k = a->sizes[1], n = b->sizes[1];
+    double beta = 1.0, alpha = 1.0;
+    ember_scalar_as_double(args[3], &beta);
+    ember_scalar_as_double(args[4], &alpha);
+    int64_t rs, cs;
+    addmm_self_strides(s, &rs, &cs);
+    half_gemm__portable((uint16_t*)args[5]->u.t->data, (const uint16_t*)a->data,
+                        (const uint16_t*)b->data, a->dtype, m, k, n, n, 1, (float)alpha,
+                        (const uint16_t*)s->data, (float)beta, rs, cs);
+    return EMBER_OK;
+}
+
 ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                           size_t num_args, ember_kernel_run_fn* run)
 {
@@ -172,7 +239,7 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
     static const int idx[4] = {0, 1, 2, 5};
     static const char* const names[4] = {"self", "mat1", "mat2", "out"};
     ember_tensor* t[4];
-    NN_TRY(prepare_f32_tensors(ctx, args, idx, names, 4, t));
+    NN_TRY(prepare_float_tensors(ctx, args, idx, names, 4, t));
     double d;
     NN_TRY(nn_get_double(ctx, args, 3, &d));
     NN_TRY(nn_get_double(ctx, args, 4, &d));
@@ -190,7 +257,7 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
                   (long long)n);
     const int64_t want[2] = {m, n};
     NN_TRY(nn_check_shape(ctx, "out", t[3], 2, want));
-    *run = run_addmm_f32;
+    *run = t[0]->dtype == EMBER_DTYPE_F32 ? run_addmm_f32 : run_addmm_half;
     return EMBER_OK;
 }
 
@@ -208,6 +275,19 @@ static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* ar
     return EMBER_OK;
 }
 
+static ember_status run_linear_half(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* x = args[0]->u.t;
+    const ember_tensor* w = args[1]->u.t;
+    const int64_t n = w->sizes[0], k = w->sizes[1];
+    const int64_t m = k ? x->numel / k : 0;
+    const uint16_t* bias = ember_is_null(args[2]) ? NULL : (const uint16_t*)args[2]->u.t->data;
+    half_gemm__portable((uint16_t*)args[3]->u.t->data, (const uint16_t*)x->data,
+                        (const uint16_t*)w->data, x->dtype, m, k, n, 1, k, 1.0f, bias, 1.0f, 0,
+                        1);
+    return EMBER_OK;
+}
+
 ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                            size_t num_args, ember_kernel_run_fn* run)
 {
@@ -215,7 +295,7 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     static const int idx[3] = {0, 1, 3};
     static const char* const names[3] = {"input", "weight", "out"};
     ember_tensor* t[3];
-    NN_TRY(prepare_f32_tensors(ctx, args, idx, names, 3, t));
+    NN_TRY(prepare_float_tensors(ctx, args, idx, names, 3, t));
     ember_tensor* bias;
     NN_TRY(nn_get_opt_tensor(ctx, args, 2, &bias));
     const ember_tensor *x = t[0], *w = t[1];
@@ -226,7 +306,7 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
                   "input has %d features, weight expects %d", (int)x->sizes[x->dim - 1],
                   (int)w->sizes[1]);
     if (bias) {
-        NN_TRY(nn_require_dtype(ctx, "bias", bias, EMBER_DTYPE_F32));
+        NN_TRY(nn_require_dtype(ctx, "bias", bias, x->dtype));
         EMBER_REQUIRE(ctx, bias->numel == w->sizes[0] && bias->dim <= 1, EMBER_SHAPE_MISMATCH,
                       "bias has %lld elements, expected %d", (long long)bias->numel,
                       (int)w->sizes[0]);
@@ -235,6 +315,6 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     nn_sizes(x, want);
     want[x->dim - 1] = w->sizes[0];
     NN_TRY(nn_check_shape(ctx, "out", t[2], x->dim, want));
-    *run = run_linear_f32;
+    *run = x->dtype == EMBER_DTYPE_F32 ? run_linear_f32 : run_linear_half;
     return EMBER_OK;
 }

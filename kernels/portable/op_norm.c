@@ -1,4 +1,7 @@
-/* op_norm.c — normalisations, portable f32:
+/* op_norm.c — normalisations, portable f32, and float16/bfloat16 through the *_half kernels
+ * (statistics in double, like the f32 ones, the rest in float, each output rounded once; the
+ * per-channel parameters and the mean/rstd outs may be the input's half dtype or float32, as
+ * torch's mixed-dtype CPU norms allow):
  *   aten::_native_batch_norm_legit_no_training.out
  *       [input, weight, bias, running_mean, running_var, momentum, eps, out0, out1, out2,
  *        out0, out1, out2]
@@ -61,14 +64,63 @@ static ember_status run_batch_norm_f32(ember_kernel_ctx* ctx, ember_value* const
     return EMBER_OK;
 }
 
-/* An optional per-channel f32 tensor of `c` elements. */
+/* Element k of an optional tensor argument as float (any of f32, f16, bf16), or `dflt`. */
+static float opt_ld(const ember_value* v, int64_t k, float dflt)
+{
+    return ember_is_null(v) ? dflt : nn_ld(v->u.t->data, v->u.t->dtype, k);
+}
+
+static ember_status run_batch_norm_half(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    ember_tensor* out = args[7]->u.t;
+    const int64_t n = in->sizes[0], c = in->sizes[1];
+    const int64_t inner = (n * c != 0) ? in->numel / (n * c) : 0;
+    const float eps = (float)args[6]->u.d;
+    const ember_tensor* save_mean = args[8]->u.t;
+    const ember_tensor* save_invstd = args[9]->u.t;
+    for (int64_t ch = 0; ch < c; ch++) {
+        const float mean = opt_ld(args[3], ch, 0.0f);
+        const float invstd = 1.0f / sqrtf(opt_ld(args[4], ch, 1.0f) + eps);
+        const float alpha = opt_ld(args[1], ch, 1.0f) * invstd;
+        const float beta = opt_ld(args[2], ch, 0.0f) - mean * alpha;
+        for (int64_t i = 0; i < n; i++) {
+            const int64_t base = (i * c + ch) * inner;
+            for (int64_t k = 0; k < inner; k++)
+                nn_st(out->data, in->dtype, base + k,
+                      nn_ld(in->data, in->dtype, base + k) * alpha + beta);
+        }
+    }
+    for (int64_t k = 0; k < save_mean->numel; k++)
+        nn_st(save_mean->data, save_mean->dtype, k,
+              save_mean->numel == c ? opt_ld(args[3], k, 0.0f) : 0.0f);
+    for (int64_t k = 0; k < save_invstd->numel; k++)
+        nn_st(save_invstd->data, save_invstd->dtype, k,
+              save_invstd->numel == c ? 1.0f / sqrtf(opt_ld(args[4], k, 1.0f) + eps) : 0.0f);
+    return EMBER_OK;
+}
+
+/* A parameter or statistics tensor of a norm over an input of dtype in_dt: the same dtype, or
+ * float32 beside a half input. */
+static ember_status norm_check_dtype(ember_kernel_ctx* ctx, const char* what,
+                                     const ember_tensor* t, int in_dt)
+{
+    EMBER_REQUIRE(ctx,
+                  t->dtype == in_dt || (ember_dtype_is_half(in_dt) && t->dtype == EMBER_DTYPE_F32),
+                  EMBER_DTYPE_MISMATCH, "%s is %s, expected %s%s", what,
+                  ember_dtype_name(t->dtype), ember_dtype_name(in_dt),
+                  ember_dtype_is_half(in_dt) ? " or float32" : "");
+    return EMBER_OK;
+}
+
+/* An optional per-channel tensor of `c` elements (dtype: norm_check_dtype). */
 static ember_status norm_check_param(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
-                                     const char* what, bool optional, int64_t c)
+                                     const char* what, bool optional, int64_t c, int in_dt)
 {
     ember_tensor* t;
     NN_TRY(optional ? nn_get_opt_tensor(ctx, args, i, &t) : nn_get_tensor(ctx, args, i, &t));
     if (!t) return EMBER_OK;
-    NN_TRY(nn_require_dtype(ctx, what, t, EMBER_DTYPE_F32));
+    NN_TRY(norm_check_dtype(ctx, what, t, in_dt));
     EMBER_REQUIRE(ctx, t->numel == c, EMBER_SHAPE_MISMATCH, "%s has %lld elements, expected %lld",
                   what, (long long)t->numel, (long long)c);
     return EMBER_OK;
@@ -80,25 +132,25 @@ ember_status ember_prepare_aten__native_batch_norm_legit_no_training_out(
     NN_REQUIRE_NARGS2(ctx, num_args, 11, 13); /* returns: [out0, out1, out2] or 3 tensors */
     ember_tensor *in, *out, *o1, *o2;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
     EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, ...)", in->dim);
     const int64_t c = in->sizes[1];
-    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c));
-    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c));
-    NN_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c));
-    NN_TRY(norm_check_param(ctx, args, 4, "running_var", false, c));
+    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c, in->dtype));
+    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
+    NN_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c, in->dtype));
+    NN_TRY(norm_check_param(ctx, args, 4, "running_var", false, c, in->dtype));
     EMBER_REQUIRE_TAG(ctx, args, 6, EMBER_VALUE_DOUBLE);
     NN_TRY(nn_get_out(ctx, args, 7, &out));
     NN_TRY(nn_get_out(ctx, args, 8, &o1));
     NN_TRY(nn_get_out(ctx, args, 9, &o2));
-    NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out0", out, in->dtype));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
     NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
-    if (o1->numel > 0) NN_TRY(nn_require_dtype(ctx, "out1", o1, EMBER_DTYPE_F32));
-    if (o2->numel > 0) NN_TRY(nn_require_dtype(ctx, "out2", o2, EMBER_DTYPE_F32));
-    *run = run_batch_norm_f32;
+    if (o1->numel > 0) NN_TRY(norm_check_dtype(ctx, "out1", o1, in->dtype));
+    if (o2->numel > 0) NN_TRY(norm_check_dtype(ctx, "out2", o2, in->dtype));
+    *run = in->dtype == EMBER_DTYPE_F32 ? run_batch_norm_f32 : run_batch_norm_half;
     return EMBER_OK;
 }
 
@@ -147,6 +199,38 @@ static ember_status run_layer_norm_f32(ember_kernel_ctx* ctx, ember_value* const
     return EMBER_OK;
 }
 
+/* Layer norm over float16/bfloat16: rows of `cols` elements, stats as in the f32 kernel. */
+static ember_status run_layer_norm_half(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    ember_tensor* out = args[5]->u.t;
+    const ember_tensor* mean_t = args[6]->u.t;
+    const ember_tensor* rstd_t = args[7]->u.t;
+    const int dt = in->dtype;
+    int64_t cols = 1;
+    for (uint32_t k = 0; k < args[1]->len; k++) cols *= args[1]->u.ints[k];
+    const int64_t rows = (cols != 0) ? in->numel / cols : 0;
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t base = r * cols;
+        double sum = 0.0, sq = 0.0;
+        for (int64_t k = 0; k < cols; k++) sum += nn_ld(in->data, dt, base + k);
+        const double mean = cols ? sum / (double)cols : 0.0;
+        for (int64_t k = 0; k < cols; k++) {
+            const double d = nn_ld(in->data, dt, base + k) - mean;
+            sq += d * d;
+        }
+        const float rstd = (float)(1.0 / sqrt((cols ? sq / (double)cols : 0.0) + args[4]->u.d));
+        const float m = (float)mean;
+        for (int64_t k = 0; k < cols; k++) {
+            const float v = (nn_ld(in->data, dt, base + k) - m) * rstd;
+            nn_st(out->data, dt, base + k, v * opt_ld(args[2], k, 1.0f) + opt_ld(args[3], k, 0.0f));
+        }
+        if (mean_t->numel) nn_st(mean_t->data, mean_t->dtype, r, m);
+        if (rstd_t->numel) nn_st(rstd_t->data, rstd_t->dtype, r, rstd);
+    }
+    return EMBER_OK;
+}
+
 ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
                                                       ember_value* const* args, size_t num_args,
                                                       ember_kernel_run_fn* run)
@@ -154,7 +238,7 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
     NN_REQUIRE_NARGS2(ctx, num_args, 9, 11);
     ember_tensor *in, *out, *mean, *rstd;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
     const int64_t* ns;
     size_t k;
     NN_TRY(nn_get_ints(ctx, args, 1, &ns, &k));
@@ -167,26 +251,26 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
                       (long long)ns[i]);
         cols *= ns[i];
     }
-    NN_TRY(norm_check_param(ctx, args, 2, "weight", true, cols));
-    NN_TRY(norm_check_param(ctx, args, 3, "bias", true, cols));
+    NN_TRY(norm_check_param(ctx, args, 2, "weight", true, cols, in->dtype));
+    NN_TRY(norm_check_param(ctx, args, 3, "bias", true, cols, in->dtype));
     EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_DOUBLE);
     NN_TRY(nn_get_out(ctx, args, 5, &out));
     NN_TRY(nn_get_out(ctx, args, 6, &mean));
     NN_TRY(nn_get_out(ctx, args, 7, &rstd));
-    NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out0", out, in->dtype));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
     NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
     for (size_t i = 0; i < k; i++) want[in->dim - (int)k + (int)i] = 1;
     if (mean->numel > 0) {
-        NN_TRY(nn_require_dtype(ctx, "out1 (mean)", mean, EMBER_DTYPE_F32));
+        NN_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));
         NN_TRY(nn_check_shape(ctx, "out1 (mean)", mean, in->dim, want));
     }
     if (rstd->numel > 0) {
-        NN_TRY(nn_require_dtype(ctx, "out2 (rstd)", rstd, EMBER_DTYPE_F32));
+        NN_TRY(norm_check_dtype(ctx, "out2 (rstd)", rstd, in->dtype));
         NN_TRY(nn_check_shape(ctx, "out2 (rstd)", rstd, in->dim, want));
     }
-    *run = run_layer_norm_f32;
+    *run = in->dtype == EMBER_DTYPE_F32 ? run_layer_norm_f32 : run_layer_norm_half;
     return EMBER_OK;
 }
 
@@ -236,6 +320,44 @@ static ember_status run_group_norm_f32(ember_kernel_ctx* ctx, ember_value* const
     return EMBER_OK;
 }
 
+/* Group norm over float16/bfloat16: (N, C, HxW), stats as in the f32 kernel. */
+static ember_status run_group_norm_half(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    ember_tensor* out = args[8]->u.t;
+    const ember_tensor* mean_t = args[9]->u.t;
+    const ember_tensor* rstd_t = args[10]->u.t;
+    if (in->numel == 0 && mean_t->numel == 0 && rstd_t->numel == 0) return EMBER_OK;
+    const int dt = in->dtype;
+    const int64_t n = args[3]->u.i, c = args[4]->u.i, hw = args[5]->u.i, groups = args[6]->u.i;
+    const int64_t cg = c / groups, len = cg * hw;
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t g = 0; g < groups; g++) {
+            const int64_t base = (i * c + g * cg) * hw; /* (C/groups, HxW) */
+            double sum = 0.0, sq = 0.0;
+            for (int64_t k = 0; k < len; k++) sum += nn_ld(in->data, dt, base + k);
+            const double mean = len ? sum / (double)len : 0.0;
+            for (int64_t k = 0; k < len; k++) {
+                const double d = nn_ld(in->data, dt, base + k) - mean;
+                sq += d * d;
+            }
+            const float rstd = (float)(1.0 / sqrt((len ? sq / (double)len : 0.0) + args[7]->u.d));
+            const float m = (float)mean;
+            for (int64_t cc = 0; cc < cg; cc++) {
+                const int64_t ch = g * cg + cc;
+                const float scale = rstd * opt_ld(args[1], ch, 1.0f);
+                const float shift = opt_ld(args[2], ch, 0.0f) - m * scale;
+                for (int64_t k = 0; k < hw; k++) {
+                    const int64_t at = base + cc * hw + k;
+                    nn_st(out->data, dt, at, nn_ld(in->data, dt, at) * scale + shift);
+                }
+            }
+            if (mean_t->numel) nn_st(mean_t->data, mean_t->dtype, i * groups + g, m);
+            if (rstd_t->numel) nn_st(rstd_t->data, rstd_t->dtype, i * groups + g, rstd);
+        }
+    return EMBER_OK;
+}
+
 ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
                                                       ember_value* const* args, size_t num_args,
                                                       ember_kernel_run_fn* run)
@@ -243,7 +365,7 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
     NN_REQUIRE_NARGS2(ctx, num_args, 12, 14);
     ember_tensor *in, *out, *mean, *rstd;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
     for (size_t i = 3; i <= 6; i++) EMBER_REQUIRE_TAG(ctx, args, i, EMBER_VALUE_INT);
     EMBER_REQUIRE_TAG(ctx, args, 7, EMBER_VALUE_DOUBLE);
     const int64_t n = args[3]->u.i, c = args[4]->u.i, hw = args[5]->u.i, groups = args[6]->u.i;
@@ -260,24 +382,24 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, c % groups == 0, EMBER_INVALID_ARGUMENT,
                   "%lld channels are not divisible into %lld groups", (long long)c,
                   (long long)groups);
-    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c));
-    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c));
+    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c, in->dtype));
+    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
     NN_TRY(nn_get_out(ctx, args, 8, &out));
     NN_TRY(nn_get_out(ctx, args, 9, &mean));
     NN_TRY(nn_get_out(ctx, args, 10, &rstd));
-    NN_TRY(nn_require_dtype(ctx, "out0", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out0", out, in->dtype));
     int64_t want[EMBER_MAX_DIMS];
     nn_sizes(in, want);
     NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
     const int64_t stat_shape[2] = {n, groups};
     if (mean->numel > 0) {
-        NN_TRY(nn_require_dtype(ctx, "out1 (mean)", mean, EMBER_DTYPE_F32));
+        NN_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));
         NN_TRY(nn_check_shape(ctx, "out1 (mean)", mean, 2, stat_shape));
     }
     if (rstd->numel > 0) {
-        NN_TRY(nn_require_dtype(ctx, "out2 (rstd)", rstd, EMBER_DTYPE_F32));
+        NN_TRY(norm_check_dtype(ctx, "out2 (rstd)", rstd, in->dtype));
         NN_TRY(nn_check_shape(ctx, "out2 (rstd)", rstd, 2, stat_shape));
     }
-    *run = run_group_norm_f32;
+    *run = in->dtype == EMBER_DTYPE_F32 ? run_group_norm_f32 : run_group_norm_half;
     return EMBER_OK;
 }

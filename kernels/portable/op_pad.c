@@ -2,7 +2,8 @@
  * pad holds (left, right) pairs starting from the last dim; negative entries crop. Each entry
  * must lie in [-(2^31-1), 2^31-1] (no tensor dim is larger). Each output row (last dim) is
  * filled, then the overlapping part of the input row copied in. `value` is stored in self's
- * dtype by Ember's double-to-integer rule (kernel_util.h). */
+ * dtype by Ember's double-to-integer rule (kernel_util.h), into float16/bfloat16 rounded
+ * through float. */
 #include "kernels/portable/util_nn.h"
 
 /* Fills n elements of es bytes with the pattern at `v`. */
@@ -77,7 +78,8 @@ ember_status ember_prepare_aten_constant_pad_nd_out(ember_kernel_ctx* ctx,
     const int dt = in->dtype;
     EMBER_REQUIRE(ctx, dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_I64 ||
                            dt == EMBER_DTYPE_I32 || dt == EMBER_DTYPE_I16 ||
-                           dt == EMBER_DTYPE_I8 || dt == EMBER_DTYPE_U8 || dt == EMBER_DTYPE_BOOL,
+                           dt == EMBER_DTYPE_I8 || dt == EMBER_DTYPE_U8 || dt == EMBER_DTYPE_BOOL ||
+                           ember_dtype_is_half(dt),
                   EMBER_DTYPE_MISMATCH, "dtype %s is not supported", ember_dtype_name(dt));
     double value;
     NN_TRY(nn_get_double(ctx, args, 2, &value));

@@ -1,4 +1,6 @@
-/* op_pool.c — 2-D pooling, portable f32, on (N, C, H, W) or (C, H, W) inputs:
+/* op_pool.c — 2-D pooling on (N, C, H, W) or (C, H, W) inputs of float32, float16 or
+ * bfloat16 (one kernel for the three: elements load to float through nn_ld, averages sum in
+ * float, each output is stored once through nn_st):
  *   aten::max_pool2d_with_indices.out  [self, kernel_size, stride, padding, dilation, ceil_mode,
  *                                       out, indices, out, indices]
  *                                      (or the two returns as one TensorList: 9 args)
@@ -63,7 +65,7 @@ static ember_status pool_prepare_common(ember_kernel_ctx* ctx, ember_value* cons
                                         pool_params* p)
 {
     NN_TRY(nn_get_tensor(ctx, args, 0, in));
-    NN_TRY(nn_require_dtype(ctx, "input", *in, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", *in, NULL));
     EMBER_REQUIRE(ctx, (*in)->dim == 3 || (*in)->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, H, W) or (C, H, W)", (*in)->dim);
     const char* names[4] = {"kernel_size", "stride", "padding", "dilation"};
@@ -99,11 +101,12 @@ static void pool_out_shape(const ember_tensor* in, int64_t ho, int64_t wo, int64
 /* ---- max pool ---------------------------------------------------------------------------- */
 
 /* out, idx: (planes, Ho, Wo); in: (planes, H, W). NaN wins, as in torch. */
-static void f32_maxpool2d__portable(float* restrict out, int64_t* restrict idx,
-                                    const float* restrict in, const pool_params* p)
+static void float_maxpool2d__portable(void* restrict out, int64_t* restrict idx,
+                                      const void* restrict in, int dt, const pool_params* p)
 {
+    int64_t o = 0;
     for (int64_t c = 0; c < p->planes; c++) {
-        const float* x = in + c * p->h * p->w;
+        const int64_t x = c * p->h * p->w; /* plane offset */
         for (int64_t oy = 0; oy < p->ho; oy++) {
             int64_t y0 = oy * p->sh - p->ph;
             const int64_t y1 = y0 + (p->kh - 1) * p->dh + 1 < p->h ? y0 + (p->kh - 1) * p->dh + 1
@@ -119,25 +122,25 @@ static void f32_maxpool2d__portable(float* restrict out, int64_t* restrict idx,
                 float best = -INFINITY;
                 for (int64_t y = y0; y < y1; y += p->dh)
                     for (int64_t xx = x0; xx < x1; xx += p->dw) {
-                        const float v = x[y * p->w + xx];
+                        const float v = nn_ld(in, dt, x + y * p->w + xx);
                         if (v > best || isnan(v)) {
                             best = v;
                             best_i = y * p->w + xx;
                         }
                     }
-                *out++ = best;
-                *idx++ = best_i;
+                nn_st(out, dt, o, best);
+                idx[o++] = best_i;
             }
         }
     }
 }
 
-static ember_status run_max_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+static ember_status run_max_pool2d(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     pool_params p;
     pool_params_get(args[0]->u.t, args[1], args[2], args[3], args[4], args[5]->u.b, &p);
-    f32_maxpool2d__portable((float*)args[6]->u.t->data, (int64_t*)args[7]->u.t->data,
-                            (const float*)args[0]->u.t->data, &p);
+    float_maxpool2d__portable(args[6]->u.t->data, (int64_t*)args[7]->u.t->data,
+                              args[0]->u.t->data, args[0]->u.t->dtype, &p);
     return EMBER_OK;
 }
 
@@ -152,25 +155,26 @@ ember_status ember_prepare_aten_max_pool2d_with_indices_out(ember_kernel_ctx* ct
     NN_TRY(pool_prepare_common(ctx, args, 4, 5, &in, &p));
     NN_TRY(nn_get_out(ctx, args, 6, &out));
     NN_TRY(nn_get_out(ctx, args, 7, &indices));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
     NN_TRY(nn_require_dtype(ctx, "indices", indices, EMBER_DTYPE_I64));
     int64_t want[4];
     pool_out_shape(in, p.ho, p.wo, want);
     NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
     NN_TRY(nn_check_shape(ctx, "indices", indices, in->dim, want));
-    *run = run_max_pool2d_f32;
+    *run = run_max_pool2d;
     return EMBER_OK;
 }
 
 /* ---- average pool ------------------------------------------------------------------------ */
 
 /* out: (planes, Ho, Wo); in: (planes, H, W). divisor > 0 overrides the window count. */
-static void f32_avgpool2d__portable(float* restrict out, const float* restrict in,
-                                    const pool_params* p, bool count_include_pad,
-                                    int64_t divisor)
+static void float_avgpool2d__portable(void* restrict out, const void* restrict in, int dt,
+                                      const pool_params* p, bool count_include_pad,
+                                      int64_t divisor)
 {
+    int64_t o = 0;
     for (int64_t c = 0; c < p->planes; c++) {
-        const float* x = in + c * p->h * p->w;
+        const int64_t x = c * p->h * p->w; /* plane offset */
         for (int64_t oy = 0; oy < p->ho; oy++) {
             int64_t y0 = oy * p->sh - p->ph;
             int64_t y1 = y0 + p->kh < p->h + p->ph ? y0 + p->kh : p->h + p->ph;
@@ -184,28 +188,28 @@ static void f32_avgpool2d__portable(float* restrict out, const float* restrict i
                 if (x0 < 0) x0 = 0;
                 if (x1 > p->w) x1 = p->w;
                 if (y0 >= y1 || x0 >= x1) {
-                    *out++ = 0.0f;
+                    nn_st(out, dt, o++, 0.0f);
                     continue;
                 }
                 float sum = 0.0f;
                 for (int64_t y = y0; y < y1; y++)
-                    for (int64_t xx = x0; xx < x1; xx++) sum += x[y * p->w + xx];
+                    for (int64_t xx = x0; xx < x1; xx++) sum += nn_ld(in, dt, x + y * p->w + xx);
                 const int64_t div = divisor > 0        ? divisor
                                     : count_include_pad ? pool_size
                                                         : (y1 - y0) * (x1 - x0);
-                *out++ = sum / (float)div;
+                nn_st(out, dt, o++, sum / (float)div);
             }
         }
     }
 }
 
-static ember_status run_avg_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+static ember_status run_avg_pool2d(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     pool_params p;
     pool_params_get(args[0]->u.t, args[1], args[2], args[3], NULL, args[4]->u.b, &p);
     const int64_t divisor = ember_is_null(args[6]) ? 0 : args[6]->u.i;
-    f32_avgpool2d__portable((float*)args[7]->u.t->data, (const float*)args[0]->u.t->data, &p,
-                            args[5]->u.b, divisor);
+    float_avgpool2d__portable(args[7]->u.t->data, args[0]->u.t->data, args[0]->u.t->dtype, &p,
+                              args[5]->u.b, divisor);
     return EMBER_OK;
 }
 
@@ -227,11 +231,11 @@ ember_status ember_prepare_aten_avg_pool2d_out(ember_kernel_ctx* ctx, ember_valu
                       (long long)d, INT32_MAX);
     }
     NN_TRY(nn_get_out(ctx, args, 7, &out));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
     int64_t want[4];
     pool_out_shape(in, p.ho, p.wo, want);
     NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
-    *run = run_avg_pool2d_f32;
+    *run = run_avg_pool2d;
     return EMBER_OK;
 }
 
@@ -239,32 +243,33 @@ ember_status ember_prepare_aten_avg_pool2d_out(ember_kernel_ctx* ctx, ember_valu
 
 /* out: (planes, Ho, Wo); in: (planes, H, W). Window of output o along an axis of input length
  * L and output length O: [floor(o*L/O), ceil((o+1)*L/O)). */
-static void f32_adaptive_avgpool2d__portable(float* restrict out, const float* restrict in,
-                                             int64_t planes, int64_t h, int64_t w, int64_t ho,
-                                             int64_t wo)
+static void float_adaptive_avgpool2d__portable(void* restrict out, const void* restrict in,
+                                               int dt, int64_t planes, int64_t h, int64_t w,
+                                               int64_t ho, int64_t wo)
 {
+    int64_t o = 0;
     for (int64_t c = 0; c < planes; c++) {
-        const float* x = in + c * h * w;
+        const int64_t x = c * h * w; /* plane offset */
         for (int64_t oy = 0; oy < ho; oy++) {
             const int64_t y0 = oy * h / ho, y1 = ((oy + 1) * h + ho - 1) / ho;
             for (int64_t ox = 0; ox < wo; ox++) {
                 const int64_t x0 = ox * w / wo, x1 = ((ox + 1) * w + wo - 1) / wo;
                 float sum = 0.0f;
                 for (int64_t y = y0; y < y1; y++)
-                    for (int64_t xx = x0; xx < x1; xx++) sum += x[y * w + xx];
-                *out++ = sum / (float)((y1 - y0) * (x1 - x0));
+                    for (int64_t xx = x0; xx < x1; xx++) sum += nn_ld(in, dt, x + y * w + xx);
+                nn_st(out, dt, o++, sum / (float)((y1 - y0) * (x1 - x0)));
             }
         }
     }
 }
 
-static ember_status run_adaptive_avg_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+static ember_status run_adaptive_avg_pool2d(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     const int64_t h = in->sizes[in->dim - 2], w = in->sizes[in->dim - 1];
     const int64_t ho = args[1]->u.ints[0], wo = args[1]->u.ints[1];
-    f32_adaptive_avgpool2d__portable((float*)args[2]->u.t->data, (const float*)in->data,
-                                     in->numel / (h * w), h, w, ho, wo);
+    float_adaptive_avgpool2d__portable(args[2]->u.t->data, in->data, in->dtype,
+                                       in->numel / (h * w), h, w, ho, wo);
     return EMBER_OK;
 }
 
@@ -277,8 +282,8 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
     NN_TRY(nn_get_out(ctx, args, 2, &out));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
+    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, H, W) or (C, H, W)", in->dim);
     const int64_t* os;
@@ -292,7 +297,7 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
     int64_t want[4];
     pool_out_shape(in, os[0], os[1], want);
     NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
-    *run = run_adaptive_avg_pool2d_f32;
+    *run = run_adaptive_avg_pool2d;
     return EMBER_OK;
 }
 
@@ -300,38 +305,43 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
 
 /* out, idx: (planes, Ho, Wo); in: (planes, H, W); windows as in adaptive average pooling,
  * NaN wins, indices are flat positions in the (H, W) plane. */
-static void f32_adaptive_maxpool2d__portable(float* restrict out, int64_t* restrict idx,
-                                             const float* restrict in, int64_t planes, int64_t h,
-                                             int64_t w, int64_t ho, int64_t wo)
+static void float_adaptive_maxpool2d__portable(void* restrict out, int64_t* restrict idx,
+                                               const void* restrict in, int dt, int64_t planes,
+                                               int64_t h, int64_t w, int64_t ho, int64_t wo)
 {
+    int64_t o = 0;
     for (int64_t c = 0; c < planes; c++) {
-        const float* x = in + c * h * w;
+        const int64_t x = c * h * w; /* plane offset */
         for (int64_t oy = 0; oy < ho; oy++) {
             const int64_t y0 = oy * h / ho, y1 = ((oy + 1) * h + ho - 1) / ho;
             for (int64_t ox = 0; ox < wo; ox++) {
                 const int64_t x0 = ox * w / wo, x1 = ((ox + 1) * w + wo - 1) / wo;
                 int64_t best = y0 * w + x0;
+                float best_v = nn_ld(in, dt, x + best);
                 for (int64_t y = y0; y < y1; y++)
                     for (int64_t xx = x0; xx < x1; xx++) {
-                        const float v = x[y * w + xx];
-                        if (v > x[best] || isnan(v)) best = y * w + xx;
-                        if (isnan(x[best])) goto found;
+                        const float v = nn_ld(in, dt, x + y * w + xx);
+                        if (v > best_v || isnan(v)) {
+                            best = y * w + xx;
+                            best_v = v;
+                        }
+                        if (isnan(best_v)) goto found;
                     }
             found:
-                *out++ = x[best];
-                *idx++ = best;
+                nn_st(out, dt, o, best_v);
+                idx[o++] = best;
             }
         }
     }
 }
 
-static ember_status run_adaptive_max_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+static ember_status run_adaptive_max_pool2d(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* in = args[0]->u.t;
     const int64_t h = in->sizes[in->dim - 2], w = in->sizes[in->dim - 1];
     const int64_t ho = args[1]->u.ints[0], wo = args[1]->u.ints[1];
-    f32_adaptive_maxpool2d__portable((float*)args[2]->u.t->data, (int64_t*)args[3]->u.t->data,
-                                     (const float*)in->data, in->numel / (h * w), h, w, ho, wo);
+    float_adaptive_maxpool2d__portable(args[2]->u.t->data, (int64_t*)args[3]->u.t->data,
+                                       in->data, in->dtype, in->numel / (h * w), h, w, ho, wo);
     return EMBER_OK;
 }
 
@@ -345,8 +355,8 @@ ember_status ember_prepare_aten_adaptive_max_pool2d_out(ember_kernel_ctx* ctx,
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
     NN_TRY(nn_get_out(ctx, args, 2, &out));
     NN_TRY(nn_get_out(ctx, args, 3, &idx));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
+    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
     NN_TRY(nn_require_dtype(ctx, "indices", idx, EMBER_DTYPE_I64));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, H, W) or (C, H, W)", in->dim);
@@ -361,6 +371,6 @@ ember_status ember_prepare_aten_adaptive_max_pool2d_out(ember_kernel_ctx* ctx,
     pool_out_shape(in, os[0], os[1], want);
     NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
     NN_TRY(nn_check_shape(ctx, "indices", idx, in->dim, want));
-    *run = run_adaptive_max_pool2d_f32;
+    *run = run_adaptive_max_pool2d;
     return EMBER_OK;
 }

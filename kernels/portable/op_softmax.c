@@ -1,5 +1,6 @@
 /* op_softmax.c — aten::_softmax.out and aten::_log_softmax.out along any dim, float32 (and
- * float64 through a double path). Numerically stable: the row max is subtracted before exp.
+ * float64 through a double path; float16 and bfloat16 compute in float, as torch's CPU kernel
+ * does, and round once when stored). Numerically stable: the row max is subtracted before exp.
  * The tensor is walked as (outer, dim, inner); inner == 1 (the last dim) is the contiguous
  * fast path, otherwise each (outer, inner) column is a strided row. No scratch: out holds the
  * exponentials between passes. */
@@ -36,6 +37,29 @@ static void f64_softmax__portable(double* out, const double* x, int64_t n, int64
         out[k * s] = log_out ? x[k * s] - max - log(sum) : exp(x[k * s] - max) / sum;
 }
 
+/* One float16/bfloat16 row: float math, a float sum; the exponentials are recomputed in the
+ * last pass instead of being kept in out, where they would round to half. */
+static void half_softmax__portable(uint16_t* out, const uint16_t* x, int dtype, int64_t n,
+                                   int64_t s, bool log_out)
+{
+    float (*const ld)(uint16_t) = dtype == EMBER_DTYPE_F16 ? ember_f16_to_f32 : ember_bf16_to_f32;
+    uint16_t (*const st)(float) = dtype == EMBER_DTYPE_F16 ? ember_f32_to_f16 : ember_f32_to_bf16;
+    float max = ld(x[0]);
+    for (int64_t k = 1; k < n; k++) {
+        const float v = ld(x[k * s]);
+        max = v > max || v != v ? v : max;
+    }
+    float sum = 0.0f;
+    for (int64_t k = 0; k < n; k++) sum += expf(ld(x[k * s]) - max);
+    if (log_out) {
+        const float log_sum = logf(sum);
+        for (int64_t k = 0; k < n; k++) out[k * s] = st((ld(x[k * s]) - max) - log_sum);
+    } else {
+        const float inv = 1.0f / sum;
+        for (int64_t k = 0; k < n; k++) out[k * s] = st(expf(ld(x[k * s]) - max) * inv);
+    }
+}
+
 /* [self, dim, half_to_float, out, out] */
 static ember_status softmax_run(ember_value* const* args, bool log_out)
 {
@@ -50,6 +74,10 @@ static ember_status softmax_run(ember_value* const* args, bool log_out)
             if (in->dtype == EMBER_DTYPE_F32)
                 f32_softmax__portable((float*)out->data + base, (const float*)in->data + base, n,
                                       inner, log_out);
+            else if (ember_dtype_is_half(in->dtype))
+                half_softmax__portable((uint16_t*)out->data + base,
+                                       (const uint16_t*)in->data + base, in->dtype, n, inner,
+                                       log_out);
             else
                 f64_softmax__portable((double*)out->data + base, (const double*)in->data + base,
                                       n, inner, log_out);
@@ -74,9 +102,9 @@ static ember_status softmax_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     const ember_tensor* out = args[3]->u.t;
     EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, in->dim) >= 0, EMBER_INVALID_ARGUMENT,
                   "dim %lld is out of range for rank %d", (long long)args[1]->u.i, in->dim);
-    EMBER_REQUIRE(ctx, (in->dtype == EMBER_DTYPE_F32 || in->dtype == EMBER_DTYPE_F64) &&
-                           out->dtype == in->dtype,
-                  EMBER_DTYPE_MISMATCH, "needs float32 or float64 in and out, got %s and %s",
+    EMBER_REQUIRE(ctx, ember_dtype_is_float(in->dtype) && out->dtype == in->dtype,
+                  EMBER_DTYPE_MISMATCH,
+                  "needs float32, float64, float16 or bfloat16 in and the same out, got %s and %s",
                   ember_dtype_name(in->dtype), ember_dtype_name(out->dtype));
     EMBER_REQUIRE(ctx, !args[2]->u.b, EMBER_NOT_SUPPORTED, "half_to_float is not supported");
     return mu_check_shape(ctx, "out", out, in->dim, in->sizes);

@@ -1,4 +1,6 @@
-/* op_upsample.c — 2-D resizing, portable f32, on (N, C, H, W) inputs:
+/* op_upsample.c — 2-D resizing on (N, C, H, W) inputs of float32, float16 or bfloat16 (one
+ * kernel for the three: elements load to float through nn_ld, bilinear weights in float, each
+ * output stored once through nn_st):
  *   aten::upsample_nearest2d.vec_out   [self, output_size?, scale_factors?, out, out]
  *   aten::upsample_nearest2d.out       [self, output_size, scales_h?, scales_w?, out, out]
  *   aten::upsample_bilinear2d.vec_out  [self, output_size?, align_corners, scale_factors?, out, out]
@@ -68,16 +70,17 @@ static int64_t nearest_index(float src, int64_t len)
 }
 
 /* out: (planes, Ho, Wo); in: (planes, H, W). */
-static void f32_upsample_nearest2d__portable(float* restrict out, const float* restrict in,
-                                             const resize_params* p)
+static void float_upsample_nearest2d__portable(void* restrict out, const void* restrict in,
+                                               int dt, const resize_params* p)
 {
+    int64_t o = 0;
     for (int64_t c = 0; c < p->planes; c++) {
-        const float* x = in + c * p->h * p->w;
+        const int64_t x = c * p->h * p->w; /* plane offset */
         for (int64_t oy = 0; oy < p->ho; oy++) {
             const int64_t y = nearest_index((float)oy * p->rh, p->h);
             for (int64_t ox = 0; ox < p->wo; ox++) {
                 const int64_t xx = nearest_index((float)ox * p->rw, p->w);
-                *out++ = x[y * p->w + xx];
+                nn_st(out, dt, o++, nn_ld(in, dt, x + y * p->w + xx));
             }
         }
     }
@@ -97,11 +100,12 @@ static void bilinear_axis(int64_t o, float ratio, bool align_corners, int64_t in
     *l0 = 1.0f - *l1;
 }
 
-static void f32_upsample_bilinear2d__portable(float* restrict out, const float* restrict in,
-                                              const resize_params* p)
+static void float_upsample_bilinear2d__portable(void* restrict out, const void* restrict in,
+                                                int dt, const resize_params* p)
 {
+    int64_t o = 0;
     for (int64_t c = 0; c < p->planes; c++) {
-        const float* x = in + c * p->h * p->w;
+        const int64_t x = c * p->h * p->w; /* plane offset */
         for (int64_t oy = 0; oy < p->ho; oy++) {
             int64_t y0, y1;
             float wy0, wy1;
@@ -110,8 +114,11 @@ static void f32_upsample_bilinear2d__portable(float* restrict out, const float* 
                 int64_t x0, x1;
                 float wx0, wx1;
                 bilinear_axis(ox, p->rw, p->align_corners, p->w, &x0, &x1, &wx0, &wx1);
-                *out++ = wy0 * (wx0 * x[y0 * p->w + x0] + wx1 * x[y0 * p->w + x1]) +
-                         wy1 * (wx0 * x[y1 * p->w + x0] + wx1 * x[y1 * p->w + x1]);
+                const float v00 = nn_ld(in, dt, x + y0 * p->w + x0);
+                const float v01 = nn_ld(in, dt, x + y0 * p->w + x1);
+                const float v10 = nn_ld(in, dt, x + y1 * p->w + x0);
+                const float v11 = nn_ld(in, dt, x + y1 * p->w + x1);
+                nn_st(out, dt, o++, wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11));
             }
         }
     }
@@ -124,8 +131,8 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     ember_tensor *in, *out;
     NN_TRY(nn_get_tensor(ctx, args, 0, &in));
     NN_TRY(nn_get_out(ctx, args, (size_t)L->out, &out));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
+    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
     EMBER_REQUIRE(ctx, in->dim == 4, EMBER_NOT_SUPPORTED, "input has rank %d, expected (N, C, H, W)", in->dim);
     EMBER_REQUIRE(ctx, in->sizes[2] > 0 && in->sizes[3] > 0, EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
     if (L->align >= 0) EMBER_REQUIRE_TAG(ctx, args, L->align, EMBER_VALUE_BOOL);
@@ -157,7 +164,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     {                                                                                           \
         resize_params p;                                                                        \
         resize_params_get(args, &layout, &p);                                                   \
-        kernel((float*)args[layout.out]->u.t->data, (const float*)args[0]->u.t->data, &p);      \
+        kernel(args[layout.out]->u.t->data, args[0]->u.t->data, args[0]->u.t->dtype, &p);       \
         return EMBER_OK;                                                                        \
     }                                                                                           \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
@@ -168,7 +175,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
         return EMBER_OK;                                                                        \
     }
 
-RESIZE_OP(aten_upsample_nearest2d_vec_out, nearest_vec, f32_upsample_nearest2d__portable)
-RESIZE_OP(aten_upsample_nearest2d_out, nearest_sizes, f32_upsample_nearest2d__portable)
-RESIZE_OP(aten_upsample_bilinear2d_vec_out, bilinear_vec, f32_upsample_bilinear2d__portable)
-RESIZE_OP(aten_upsample_bilinear2d_out, bilinear_sizes, f32_upsample_bilinear2d__portable)
+RESIZE_OP(aten_upsample_nearest2d_vec_out, nearest_vec, float_upsample_nearest2d__portable)
+RESIZE_OP(aten_upsample_nearest2d_out, nearest_sizes, float_upsample_nearest2d__portable)
+RESIZE_OP(aten_upsample_bilinear2d_vec_out, bilinear_vec, float_upsample_bilinear2d__portable)
+RESIZE_OP(aten_upsample_bilinear2d_out, bilinear_sizes, float_upsample_bilinear2d__portable)

@@ -31,12 +31,15 @@ static inline bool mu_dtype_ok(int dt)
     switch (dt) {
     case EMBER_DTYPE_F32: case EMBER_DTYPE_F64: case EMBER_DTYPE_I64: case EMBER_DTYPE_I32:
     case EMBER_DTYPE_I16: case EMBER_DTYPE_I8: case EMBER_DTYPE_U8: case EMBER_DTYPE_BOOL:
+    case EMBER_DTYPE_F16: case EMBER_DTYPE_BF16:
         return true;
     default: return false;
     }
 }
 
-/* Integer and bool dtypes compute in int64; floating ones in double. */
+/* Integer and bool dtypes compute in int64; floating ones in double (float16 and bfloat16 load
+ * exactly and store through float, so a result rounds as torch's float-computing half kernels
+ * round it). */
 static inline bool mu_is_intlike(int dt)
 {
     return ember_dtype_is_int(dt) || dt == EMBER_DTYPE_BOOL;
@@ -257,12 +260,20 @@ static inline void mu_bcast_next(const mu_bcast* b, int64_t* idx, int64_t* off)
     case EMBER_DTYPE_I16: MU_LOAD_LOOP(T_OUT, int16_t); break;                                 \
     case EMBER_DTYPE_I8: MU_LOAD_LOOP(T_OUT, int8_t); break;                                   \
     case EMBER_DTYPE_U8: MU_LOAD_LOOP(T_OUT, uint8_t); break;                                  \
+    case EMBER_DTYPE_F16: MU_LOAD_HALF(T_OUT, ember_f16_to_f32); break;                        \
+    case EMBER_DTYPE_BF16: MU_LOAD_HALF(T_OUT, ember_bf16_to_f32); break;                      \
     default: break;
 
 #define MU_LOAD_LOOP(T_OUT, T_IN)                                                               \
     do {                                                                                        \
         const T_IN* p_ = (const T_IN*)src + off;                                                \
         for (size_t i_ = 0; i_ < n; i_++) dst[i_] = (T_OUT)p_[(int64_t)i_ * stride];           \
+    } while (0)
+
+#define MU_LOAD_HALF(T_OUT, TO_F32)                                                             \
+    do {                                                                                        \
+        const uint16_t* p_ = (const uint16_t*)src + off;                                        \
+        for (size_t i_ = 0; i_ < n; i_++) dst[i_] = (T_OUT)TO_F32(p_[(int64_t)i_ * stride]);    \
     } while (0)
 
 /* dst[i] = src[off + i*stride] as double, for n elements of any supported dtype. */
@@ -301,10 +312,23 @@ static inline void mu_load_i64(int64_t* dst, const void* src, int dtype, int64_t
     case EMBER_DTYPE_I16: MU_LOAD_LOOP(int64_t, int16_t); break;
     case EMBER_DTYPE_I8: MU_LOAD_LOOP(int64_t, int8_t); break;
     case EMBER_DTYPE_U8: MU_LOAD_LOOP(int64_t, uint8_t); break;
+    case EMBER_DTYPE_F16: {
+        const uint16_t* p = (const uint16_t*)src + off;
+        for (size_t i = 0; i < n; i++)
+            dst[i] = ember_f64_to_i64(ember_f16_to_f32(p[(int64_t)i * stride]));
+        break;
+    }
+    case EMBER_DTYPE_BF16: {
+        const uint16_t* p = (const uint16_t*)src + off;
+        for (size_t i = 0; i < n; i++)
+            dst[i] = ember_f64_to_i64(ember_bf16_to_f32(p[(int64_t)i * stride]));
+        break;
+    }
     default: break;
     }
 }
 #undef MU_LOAD_LOOP
+#undef MU_LOAD_HALF
 
 #define MU_STORE_LOOP(T_OUT, EXPR)                                                              \
     do {                                                                                        \
@@ -313,7 +337,7 @@ static inline void mu_load_i64(int64_t* dst, const void* src, int dtype, int64_t
     } while (0)
 
 /* dst[off + i*stride] = src[i], converting double to the dtype: integers by the rule of
- * kernel_util.h (truncate, NaN 0, saturate), bool as nonzero. */
+ * kernel_util.h (truncate, NaN 0, saturate), bool as nonzero, halves through float. */
 static inline void mu_store_f64(void* dst, int dtype, int64_t off, int64_t stride,
                                 const double* src, size_t n)
 {
@@ -326,6 +350,8 @@ static inline void mu_store_f64(void* dst, int dtype, int64_t off, int64_t strid
     case EMBER_DTYPE_I8: MU_STORE_LOOP(int8_t, ember_f64_to_i8(src[i_])); break;
     case EMBER_DTYPE_U8: MU_STORE_LOOP(uint8_t, ember_f64_to_u8(src[i_])); break;
     case EMBER_DTYPE_BOOL: MU_STORE_LOOP(uint8_t, src[i_] != 0.0); break;
+    case EMBER_DTYPE_F16: MU_STORE_LOOP(uint16_t, ember_f32_to_f16((float)src[i_])); break;
+    case EMBER_DTYPE_BF16: MU_STORE_LOOP(uint16_t, ember_f32_to_bf16((float)src[i_])); break;
     default: break;
     }
 }
@@ -343,6 +369,8 @@ static inline void mu_store_i64(void* dst, int dtype, int64_t off, int64_t strid
     case EMBER_DTYPE_I8: MU_STORE_LOOP(int8_t, (uint8_t)src[i_]); break;
     case EMBER_DTYPE_U8: MU_STORE_LOOP(uint8_t, src[i_]); break;
     case EMBER_DTYPE_BOOL: MU_STORE_LOOP(uint8_t, src[i_] != 0); break;
+    case EMBER_DTYPE_F16: MU_STORE_LOOP(uint16_t, ember_f32_to_f16((float)src[i_])); break;
+    case EMBER_DTYPE_BF16: MU_STORE_LOOP(uint16_t, ember_f32_to_bf16((float)src[i_])); break;
     default: break;
     }
 }

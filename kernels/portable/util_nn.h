@@ -117,6 +117,42 @@ static inline ember_status nn_require_dtype(ember_kernel_ctx* ctx, const char* w
     return EMBER_OK;
 }
 
+/* The float dtypes the nn kernels compute on: float32 (the fast paths), and float16/bfloat16
+ * through the *_half kernels, which load each element to float, compute and accumulate in
+ * float, and round once when storing, as torch's CPU kernels do. */
+static inline bool nn_dtype_is_f32_or_half(int dt)
+{
+    return dt == EMBER_DTYPE_F32 || ember_dtype_is_half(dt);
+}
+
+/* `t` is float32, float16 or bfloat16, and of `ref`'s dtype when ref is given: "<what> has dtype
+ * X, which this kernel does not support (float32, float16, bfloat16)" or "<what> is X, expected
+ * Y". */
+static inline ember_status nn_require_float(ember_kernel_ctx* ctx, const char* what,
+                                            const ember_tensor* t, const ember_tensor* ref)
+{
+    EMBER_REQUIRE(ctx, nn_dtype_is_f32_or_half(t->dtype), EMBER_DTYPE_MISMATCH,
+                  "%s has dtype %s, which this kernel does not support (float32, float16, "
+                  "bfloat16)", what, ember_dtype_name(t->dtype));
+    if (ref) NN_TRY(nn_require_dtype(ctx, what, t, ref->dtype));
+    return EMBER_OK;
+}
+
+/* Element i of a float32, float16 or bfloat16 tensor's data as float / stored from float. The
+ * half kernels call these per element; the dtype is loop-invariant, so the branch predicts. */
+static inline float nn_ld(const void* data, int dtype, int64_t i)
+{
+    if (dtype == EMBER_DTYPE_F16) return ember_f16_to_f32(((const uint16_t*)data)[i]);
+    if (dtype == EMBER_DTYPE_BF16) return ember_bf16_to_f32(((const uint16_t*)data)[i]);
+    return ((const float*)data)[i];
+}
+static inline void nn_st(void* data, int dtype, int64_t i, float v)
+{
+    if (dtype == EMBER_DTYPE_F16) ((uint16_t*)data)[i] = ember_f32_to_f16(v);
+    else if (dtype == EMBER_DTYPE_BF16) ((uint16_t*)data)[i] = ember_f32_to_bf16(v);
+    else ((float*)data)[i] = v;
+}
+
 /* Same dtype as `ref`, for the dtype-agnostic copies. */
 static inline ember_status nn_require_same_dtype(ember_kernel_ctx* ctx, const char* what,
                                                  const ember_tensor* t, const ember_tensor* ref)

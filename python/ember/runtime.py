@@ -43,6 +43,19 @@ _NP_TO_DTYPE = {
     np.dtype(np.uint32): 28, np.dtype(np.uint64): 29,
 }
 _DTYPE_TO_NP = {v: k for k, v in _NP_TO_DTYPE.items()}
+# bfloat16 has no numpy dtype. An input takes a torch.bfloat16 tensor, or a numpy uint16 array of
+# bfloat16 bit patterns when the method's input is bfloat16; an output comes back as float32
+# (widening bfloat16 is exact). See docs/runtime.md, "Half types".
+_BF16 = 15
+
+
+def _torch_bf16_bits(x: Any) -> Optional[np.ndarray]:
+    """A torch.bfloat16 tensor's bit patterns as a uint16 array; None for anything else."""
+    if not (hasattr(x, "detach") and str(getattr(x, "dtype", "")) == "torch.bfloat16"):
+        return None
+    import torch  # a torch tensor was given, so torch is importable
+
+    return x.detach().cpu().contiguous().view(torch.int16).numpy().view(np.uint16)
 
 VALUE_INT, VALUE_BOOL, VALUE_DOUBLE, VALUE_TENSOR = 2, 3, 4, 5
 VALUE_TENSOR_LIST, VALUE_OPTIONAL_TENSOR_LIST = 10, 11
@@ -496,8 +509,14 @@ class Method:
             if st:
                 raise self._fail(st)
             return
-        arr = np.require(_as_numpy(x), requirements="C")  # keeps 0-d arrays 0-d
+        bits = _torch_bf16_bits(x)
+        arr = bits if bits is not None else _as_numpy(x)
+        arr = np.require(arr, requirements="C")  # keeps 0-d arrays 0-d
         code = _NP_TO_DTYPE.get(arr.dtype)
+        want_bf16 = bool(v and v.contents.tag == VALUE_TENSOR and v.contents.u.t
+                         and v.contents.u.t.contents.dtype == _BF16)
+        if arr.dtype == np.uint16 and (bits is not None or want_bf16):
+            code = _BF16  # bfloat16 bit patterns
         if code is None:
             raise EmberError("dtype mismatch", f"input {index}: numpy dtype {arr.dtype} has no Ember equivalent")
         if arr.ndim > MAX_DIMS:
@@ -520,18 +539,20 @@ class Method:
         val = v.contents
         if val.tag == VALUE_TENSOR:
             t = val.u.t.contents
-            dt = _DTYPE_TO_NP.get(t.dtype)
+            bf16 = t.dtype == _BF16  # read as bits, returned widened to float32
+            dt = np.dtype(np.uint16) if bf16 else _DTYPE_TO_NP.get(t.dtype)
             if dt is None:
                 raise EmberError("not supported", f"output {index} has dtype code {t.dtype}")
             shape = tuple(t.sizes[d] for d in range(t.dim))
             if t.nbytes == 0:
-                return np.zeros(shape, dtype=dt)
+                return np.zeros(shape, dtype=np.float32 if bf16 else dt)
             if not t.data:
                 raise EmberError("input not set", f"output {index} has no data")
             view = np.frombuffer((ctypes.c_uint8 * t.nbytes).from_address(t.data), dtype=dt)
             # honour dim_order: element strides may describe a non-contiguous layout; one copy
             strides = tuple(t.strides[d] * dt.itemsize for d in range(t.dim))
-            return np.lib.stride_tricks.as_strided(view, shape=shape, strides=strides).copy()
+            out = np.lib.stride_tricks.as_strided(view, shape=shape, strides=strides).copy()
+            return (out.astype(np.uint32) << 16).view(np.float32) if bf16 else out
         if val.tag == VALUE_INT:
             return int(val.u.i)
         if val.tag == VALUE_DOUBLE:

@@ -5,6 +5,12 @@ for int and bool outputs (dtype and shape must match too). Each model's numbers 
 (`pytest -s`), shown in the closing summary table, and appended to build/zoo_report.jsonl when
 the build/ folder exists.
 
+Half precision: the zoo.HALF models (an OPT-architecture transformer, MobileNetV2, ResNet-18, a
+U-Net and an attention block, in float16 or bfloat16) export and run in their dtype and are
+checked by zoo.compare_half: Ember's error against a float32 run of the same weights is at most
+twice eager's own error plus one machine epsilon of the dtype (times max(1, max|output|)), and
+Ember is within 1e-2 (float16) / 5e-2 (bfloat16) * max(1, max|eager|) of eager in that dtype.
+
 Also: malformed files through the Python binding (truncated, corrupted bytes, an unknown
 operator, wrong inputs, a missing method) must raise ember.EmberError, never crash. The
 corruption loops run in a subprocess, so a crash fails the test instead of killing pytest.
@@ -83,6 +89,59 @@ def test_zoo_model(name):
     )
     assert not problems, f"{name}: " + "; ".join(problems)
     assert rep["planned_peak_bytes"] <= rep["naive_bytes"], "planned memory exceeds the naive sum"
+
+
+@pytest.mark.parametrize("name", list(zoo.HALF))
+def test_zoo_half(name):
+    """float16 / bfloat16 models (zoo.HALF) export with ember.export as they are, run, and match
+    torch eager in the same dtype by zoo.compare_half's rule (relative to a float32 run)."""
+    model, inputs, dtype = zoo.get_half(name)
+    eager, fp32 = zoo.half_references(model, inputs)
+    row = {"test": "ember-half", "model": name, "dtype": str(dtype), "status": "ERROR"}
+    try:
+        prog = ember.export(model, inputs)
+        outs = ember.load(prog.buffer).run(*inputs, flat=True)
+    except BaseException as e:
+        row["error"] = f"{type(e).__name__}: {e}"[:300]
+        _record(row)
+        raise
+    stats, problems = zoo.compare_half(outs, eager, fp32, dtype)
+    row.update(status="ok" if not problems else "FAIL", max_abs_err=stats["max_err_vs_eager"], **stats)
+    if problems:
+        row["error"] = "; ".join(problems)[:300]
+    _record(row)
+    print(f"\n[zoo-half] {name}: max abs err vs eager {stats['max_err_vs_eager']:.3e}; vs float32: "
+          f"ember {stats['ember_err_vs_fp32']:.3e}, eager {stats['eager_err_vs_fp32']:.3e}")
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+def test_bfloat16_inputs_and_outputs():
+    """A bfloat16 input takes a torch.bfloat16 tensor or a numpy uint16 array of its bit
+    patterns (the same result); float32 is refused; the output comes back as float32, equal to
+    torch's bfloat16 result widened."""
+    model, inputs = zoo.to_dtype(zoo.mlp(batch=2, d_in=8, d_hidden=16, d_out=4), torch.bfloat16)
+    prog = ember.load(ember.export(model, inputs).buffer)
+    (out,) = prog.run(*inputs)
+    bits = inputs[0].view(torch.int16).numpy().view(np.uint16)
+    (out_bits,) = prog.run(bits)
+    assert out.dtype == np.float32 and np.array_equal(out, out_bits)
+    assert np.array_equal(torch.from_numpy(out).to(torch.bfloat16).float().numpy(), out)  # exact
+    with torch.no_grad():
+        ref = model(*inputs).float().numpy()
+    assert np.max(np.abs(out - ref)) <= 5e-2 * max(1.0, np.max(np.abs(ref)))
+    with pytest.raises(ember.EmberError):
+        prog.run(inputs[0].float())
+
+
+def test_float16_numpy_inputs():
+    """float16 goes both ways as numpy float16."""
+    model, inputs = zoo.to_dtype(zoo.mlp(batch=2, d_in=8, d_hidden=16, d_out=4), torch.float16)
+    prog = ember.load(ember.export(model, inputs).buffer)
+    (out,) = prog.run(inputs[0].numpy())
+    assert out.dtype == np.float16
+    with torch.no_grad():
+        ref = model(*inputs).float().numpy()
+    assert np.max(np.abs(out.astype(np.float32) - ref)) <= 1e-2 * max(1.0, np.max(np.abs(ref)))
 
 
 def test_report_is_printable():

@@ -554,6 +554,113 @@ def unet_small(resolution: int = 32) -> ModelAndInputs:
     return _finish(SmallUNet(), torch.randn(1, 3, resolution, resolution))
 
 
+# ----------------------------------------------------------------------------- half precision
+# float16 / bfloat16 versions of zoo models: the model's parameters and buffers and its floating
+# inputs cast with .to(dtype), exported and run in that dtype. Checked by compare_half.
+
+
+def opt_small(seq_len: int = 16) -> ModelAndInputs:
+    """The OPT architecture (decoder layers, learned positions, causal attention, final layer
+    norm, tied LM head) at a small size: 2 layers, width 128, 4 heads, vocabulary 1000."""
+    return opt125m(seq_len=seq_len, num_hidden_layers=2, hidden_size=128, ffn_dim=256,
+                   vocab_size=1000, num_attention_heads=4, word_embed_proj_dim=128,
+                   max_position_embeddings=64)
+
+
+def to_dtype(model_and_inputs: ModelAndInputs, dtype: torch.dtype) -> ModelAndInputs:
+    """A copy of the model in `dtype`, and the floating inputs cast to it (ints stay)."""
+    import copy
+
+    model, inputs = model_and_inputs
+    cast = tuple(t.to(dtype) if t.is_floating_point() else t for t in inputs)
+    return copy.deepcopy(model).to(dtype).eval(), cast
+
+
+# name -> (zoo function giving the fp32 model, its keyword arguments, the half dtype)
+HALF: Dict[str, Tuple[Callable[..., ModelAndInputs], dict, torch.dtype]] = {
+    "opt_small_fp16": (opt_small, {}, torch.float16),
+    "opt_small_bf16": (opt_small, {}, torch.bfloat16),
+    "mobilenet_v2_64_fp16": (mobilenet_v2, {"resolution": 64}, torch.float16),
+    "resnet18_64_bf16": (resnet18, {"resolution": 64}, torch.bfloat16),
+    "unet_small_fp16": (unet_small, {}, torch.float16),
+    "unet_small_bf16": (unet_small, {}, torch.bfloat16),
+    "softmax_layernorm_bf16": (softmax_layernorm, {}, torch.bfloat16),
+}
+
+# Unit roundoff-scale slack per dtype (its machine epsilon), and the direct Ember-vs-eager
+# tolerance relative to max(1, max|eager|).
+HALF_EPS = {torch.float16: 2.0 ** -10, torch.bfloat16: 2.0 ** -7}
+HALF_RTOL = {torch.float16: 1e-2, torch.bfloat16: 5e-2}
+
+
+def get_half(name: str) -> Tuple[nn.Module, Tuple[torch.Tensor, ...], torch.dtype]:
+    fn, kwargs, dtype = HALF[name]
+    model, inputs = to_dtype(fn(**kwargs), dtype)
+    return model, inputs, dtype
+
+
+def half_references(model: nn.Module, inputs: Tuple[torch.Tensor, ...]) -> Tuple[List[np.ndarray], List[np.ndarray]]:
+    """torch eager in the model's half dtype, and in float32 from the same (already rounded)
+    weights and inputs; both flattened and returned as float32 numpy arrays."""
+    import copy
+
+    from torch.utils._pytree import tree_flatten
+
+    with torch.no_grad():
+        half = tree_flatten(model(*inputs))[0]
+        up = tuple(t.float() if t.is_floating_point() else t for t in inputs)
+        fp32 = tree_flatten(copy.deepcopy(model).float()(*up))[0]
+    as_np = lambda ts: [t.detach().float().numpy() if t.is_floating_point() else t.numpy() for t in ts]
+    return as_np(half), as_np(fp32)
+
+
+def compare_half(outputs, eager: List[np.ndarray], fp32: List[np.ndarray], dtype: torch.dtype) -> Tuple[dict, List[str]]:
+    """Ember's outputs against torch eager in the same half dtype, with float32 as the yardstick.
+
+    Both runtimes compute in float and round to the half type, so each misses the float32
+    result by the dtype's rounding error, accumulated through the model. Per float output:
+      1. Ember's error against float32 is at most twice eager's own, plus one machine epsilon
+         of the dtype times max(1, max|fp32|): Ember is no less accurate than eager, up to
+         rounding the two do in different order;
+      2. and |Ember - eager| <= rtol * max(1, max|eager|), rtol 1e-2 for float16 and 5e-2 for
+         bfloat16 (about 10 and 6 units in the last place).
+    float16 outputs must come back as float16; bfloat16 ones as float32 (the binding widens
+    them, exactly). Returns the largest errors seen and a list of problems (empty when all pass)."""
+    problems: List[str] = []
+    stats = {"max_err_vs_eager": 0.0, "ember_err_vs_fp32": 0.0, "eager_err_vs_fp32": 0.0}
+    outputs = list(outputs)
+    if len(outputs) != len(eager):
+        return stats, [f"{len(outputs)} outputs, expected {len(eager)}"]
+    want_dtype = np.float16 if dtype == torch.float16 else np.float32
+    for i, (o, e, f) in enumerate(zip(outputs, eager, fp32)):
+        o = np.asarray(o)
+        if e.dtype.kind in "biu":
+            if o.dtype != e.dtype or o.shape != e.shape or not np.array_equal(o, e):
+                problems.append(f"output {i}: integer output differs")
+            continue
+        if o.dtype != want_dtype or o.shape != e.shape:
+            problems.append(f"output {i}: {o.dtype} {o.shape}, expected {np.dtype(want_dtype)} {e.shape}")
+            continue
+        o64, e64, f64 = (a.astype(np.float64) for a in (o, e, f))
+        if not np.array_equal(np.isfinite(o64), np.isfinite(e64)):
+            problems.append(f"output {i}: non-finite values differ")
+            continue
+        fin = np.isfinite(e64) & np.isfinite(f64)
+        d_eager = float(np.max(np.abs(o64 - e64)[fin], initial=0.0))
+        d_ember32 = float(np.max(np.abs(o64 - f64)[fin], initial=0.0))
+        d_eager32 = float(np.max(np.abs(e64 - f64)[fin], initial=0.0))
+        scale = max(1.0, float(np.max(np.abs(f64[fin]), initial=0.0)))
+        stats["max_err_vs_eager"] = max(stats["max_err_vs_eager"], d_eager)
+        stats["ember_err_vs_fp32"] = max(stats["ember_err_vs_fp32"], d_ember32)
+        stats["eager_err_vs_fp32"] = max(stats["eager_err_vs_fp32"], d_eager32)
+        if not d_ember32 <= 2.0 * d_eager32 + HALF_EPS[dtype] * scale:
+            problems.append(f"output {i}: error vs float32 {d_ember32:.3e}, eager's {d_eager32:.3e}")
+        tol = HALF_RTOL[dtype] * max(1.0, float(np.max(np.abs(e64[fin]), initial=0.0)))
+        if not d_eager <= tol:
+            problems.append(f"output {i}: max abs error vs eager {d_eager:.3e} > {tol:.3e}")
+    return stats, problems
+
+
 # ----------------------------------------------------------------------------- registry
 
 ZOO: Dict[str, Callable[..., ModelAndInputs]] = {
