@@ -20,7 +20,8 @@ file beyond what the user expects:
 
 Bytes identical to a constant already stored (a mask every layer builds the same way) cost
 nothing: the constant table stores them once. Random ops (`Tag.nondeterministic_seeded`), ops
-that mutate, trace-time checks and ops that torch cannot evaluate are never folded.
+that mutate, trace-time checks and ops that torch cannot evaluate are never folded, and a value
+of a dtype the file cannot hold (complex) is never stored.
 
 It runs after lower's nn.Linear rewrite, so that a weight transpose feeding nn.Linear stays a
 read of the stored weight instead of becoming a second, transposed copy of it.
@@ -131,8 +132,9 @@ def _evaluate(
             continue
         if not _foldable_op(node) or not all(known(n) for n in node.all_input_nodes):
             continue
-        env = {**sources, **values}
-        args, kwargs = torch.fx.node.map_arg((node.args, node.kwargs), lambda n: env[n])
+        args, kwargs = torch.fx.node.map_arg(
+            (node.args, node.kwargs), lambda n: sources[n] if n in sources else values[n]
+        )
         try:
             with torch.no_grad():
                 result = node.target(*args, **kwargs)
@@ -281,6 +283,10 @@ class _Folder:
         first_stored: list[torch.fx.Node] = []
         while True:
             new_bytes, freed, stored, dead = self._cost(component, runtime)
+            unstorable = [n for n in stored if self.values[n].dtype not in ir.SCALAR_TYPE_CODES]
+            if unstorable:  # a complex RoPE table: what reads it cannot run anyway
+                self._to_runtime(unstorable[0], component, runtime)
+                continue
             growth = new_bytes - freed
             if first_growth is None:
                 first_growth, first_stored = growth, stored

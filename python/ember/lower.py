@@ -136,6 +136,15 @@ def describe(node: torch.fx.Node, op: Any) -> str:
     return f"{op}{made} at {source_of(node)}"
 
 
+def _dtype_remedy(dtype: torch.dtype) -> str:
+    if dtype.is_complex:
+        return (
+            "not supported yet: complex tensors; compute with real ones (complex RoPE: "
+            "x * cos + rotate_half(x) * sin)"
+        )
+    return f"not supported yet: {dtype}; convert the model to float32 (model.float())"
+
+
 def unsupported(op: Any, node: torch.fx.Node, why: str, remedy: str = "") -> ExportError:
     remedy = remedy or (
         "not supported yet: rewrite that line with other ops, or report the op to Ember"
@@ -218,7 +227,8 @@ def _static_sizes(fake: torch.Tensor, node: torch.fx.Node) -> tuple[int, ...]:
     if not all(isinstance(s, int) for s in sizes):
         raise ExportError(
             f"dynamic shape {list(sizes)} for '{node.name}' at {source_of(node)}: "
-            "Ember exports static shapes only"
+            "dynamic shapes are not supported yet. Remedy: Ember exports static shapes; export "
+            "one program per shape"
         )
     return sizes
 
@@ -320,7 +330,9 @@ class _Lowerer:
             if spec.kind != OutputKind.USER_OUTPUT:
                 raise ExportError(
                     f"the model mutates '{spec.target}' ({spec.kind.name}); "
-                    "mutable state is not supported yet"
+                    "mutable state is not supported yet. Remedy: return the new value as an "
+                    "output and pass it back in as an input (a KV cache, a running statistic) "
+                    "instead of assigning to a buffer in forward"
                 )
         input_kinds = {spec.arg.name: spec for spec in signature.input_specs}
         self.method.encoded_inp_str = _treespec_str(self.exported.call_spec.in_spec, "inputs")
@@ -361,7 +373,7 @@ class _Lowerer:
             if not isinstance(fake, torch.Tensor):
                 raise ExportError(
                     f"input '{node.name}' is a {type(fake).__name__}; only tensor inputs are "
-                    "supported"
+                    "supported. Remedy: pass it as a tensor, or make it a constant of the model"
                 )
             index = self._new_tensor(fake, node, node.name)
             self.method.inputs.append(index)
@@ -507,7 +519,10 @@ class _Lowerer:
         if not isinstance(fake, torch.Tensor):
             raise ExportError(f"'{name}' at {source_of(node)} is not a tensor")
         if fake.dtype not in ir.SCALAR_TYPE_CODES:
-            raise ExportError(f"unsupported dtype {fake.dtype} for '{name}' at {source_of(node)}")
+            raise ExportError(
+                f"unsupported dtype {fake.dtype} for '{name}' at {describe(node, node.target)}. "
+                f"Remedy: {_dtype_remedy(fake.dtype)}"
+            )
         sizes = _static_sizes(fake, node)
         return self.method.add(ir.TensorValue(dtype=fake.dtype, sizes=sizes, name=name))
 
@@ -515,7 +530,10 @@ class _Lowerer:
         if source in self.constant_tensors and source not in self.env:
             tensor = self.constant_tensors[source]
             if tensor.dtype not in ir.SCALAR_TYPE_CODES:
-                raise ExportError(f"unsupported dtype {tensor.dtype} for constant '{source}'")
+                raise ExportError(
+                    f"unsupported dtype {tensor.dtype} for constant '{source}' used at "
+                    f"{source_of(user)}. Remedy: {_dtype_remedy(tensor.dtype)}"
+                )
             value = ir.TensorValue(
                 dtype=tensor.dtype,
                 sizes=tuple(tensor.shape),
@@ -618,7 +636,8 @@ class _Lowerer:
                 if not isinstance(v, int) or isinstance(v, bool):
                     raise ExportError(
                         f"symbolic or non-int size {v!r} in {node.target} at {source_of(node)}: "
-                        "Ember exports static shapes only"
+                        "dynamic shapes are not supported yet. Remedy: Ember exports static "
+                        "shapes; export one program per shape"
                     )
                 items.append(self.method.add(ir.IntValue(v)))
             return self.method.add(ir.IntListValue(items))
