@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 import torch
-from torch.export.graph_signature import InputKind
+from torch.export.graph_signature import InputKind, OutputKind
 
 from . import ir
 from .lower import NO_OP_PACKETS, matmuls_to_linear, source_of, tensor_bytes
@@ -67,14 +67,16 @@ def default_budget(exported: list[torch.export.ExportedProgram]) -> int:
 
 def _sources(exported: torch.export.ExportedProgram) -> dict[torch.fx.Node, torch.Tensor]:
     """The constant inputs of the graph: parameters, buffers, lifted constants, attributes."""
-    kinds = {spec.arg.name: spec for spec in exported.graph_signature.input_specs}
+    signature = exported.graph_signature
+    kinds = {spec.arg.name: spec for spec in signature.input_specs}
+    mutated = {spec.target for spec in signature.output_specs if spec.kind != OutputKind.USER_OUTPUT}
     found: dict[torch.fx.Node, torch.Tensor] = {}
     for node in exported.graph.nodes:
         if node.op == "placeholder":
             spec = kinds.get(node.name)
             if spec is None or spec.kind not in (
                 InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR
-            ):
+            ) or spec.target in mutated:  # a buffer the model writes is no constant
                 continue
             t = exported.state_dict.get(spec.target)
             if t is None:
@@ -281,6 +283,7 @@ class _Folder:
         runtime: set[torch.fx.Node] = set()
         first_growth: Optional[int] = None
         first_stored: list[torch.fx.Node] = []
+        over_budget = False
         while True:
             new_bytes, freed, stored, dead = self._cost(component, runtime)
             unstorable = [n for n in stored if self.values[n].dtype not in ir.SCALAR_TYPE_CODES]
@@ -295,8 +298,9 @@ class _Folder:
             # Leave the biggest stored value to execute time; its inputs are stored instead.
             biggest = max(stored, key=lambda n: (self._nbytes(n), component.index(n)))
             self._to_runtime(biggest, component, runtime)
+            over_budget = True
 
-        if runtime:
+        if over_budget:
             outputs = [n for n in first_stored if n in runtime]
             self.skipped.append(ir.SkippedFold(
                 outputs=[n.name for n in outputs],
@@ -310,6 +314,8 @@ class _Folder:
                 ),
             ))
         if not stored:
+            if not runtime:  # computed and never read: nothing to run either
+                self._replace(component, runtime, stored)
             return
         if growth > 0:
             self.budget.left -= growth

@@ -65,6 +65,10 @@ def _both(model: nn.Module, inputs: tuple, **kw):
         plain = ember.export(model, inputs, fold_constants=False, check_runtime=False)
     if not plain.runtime_problems:
         _check_same_as_eager(plain, model, inputs)
+    # The size rule: growth within the default budget (10% of the weights, at least 64 KiB).
+    weights = sum(t.nbytes for t in model.state_dict().values())
+    budget = kw.get("fold_max_bytes", max(64 * 1024, weights // 10))
+    assert len(folded.buffer) - len(plain.buffer) <= budget
     return folded, plain
 
 
