@@ -139,7 +139,7 @@ def describe(node: torch.fx.Node, op: Any) -> str:
 def _dtype_remedy(dtype: torch.dtype) -> str:
     if dtype.is_complex:
         return (
-            "not supported yet: complex tensors; compute with real ones (complex RoPE: "
+            "not supported yet: complex tensors; compute with real ones (e.g. complex RoPE as "
             "x * cos + rotate_half(x) * sin)"
         )
     return f"not supported yet: {dtype}; convert the model to float32 (model.float())"
@@ -520,7 +520,7 @@ class _Lowerer:
             raise ExportError(f"'{name}' at {source_of(node)} is not a tensor")
         if fake.dtype not in ir.SCALAR_TYPE_CODES:
             raise ExportError(
-                f"unsupported dtype {fake.dtype} for '{name}' at {describe(node, node.target)}. "
+                f"unsupported dtype {fake.dtype} of '{name}', from {describe(node, node.target)}. "
                 f"Remedy: {_dtype_remedy(fake.dtype)}"
             )
         sizes = _static_sizes(fake, node)
