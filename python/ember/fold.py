@@ -1,4 +1,5 @@
-"""Stage 3, fold: compute at export what does not depend on the inputs, and store it once.
+"""The fold stage (after capture, quantize and partition; before lower): compute at export what
+does not depend on the inputs, and store it once.
 
 Every subgraph whose inputs are all constants (parameters, buffers, lifted constants, and ops
 with no tensor inputs at all, such as `arange` or `full` at a static shape) is evaluated with
