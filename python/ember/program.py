@@ -101,12 +101,12 @@ class ExportedProgram:
             )
             for f in m["folded"]:
                 lines.append(
-                    f"  folded {', '.join(f['outputs'])} at {f['source']}: {', '.join(f['ops'])}; "
+                    f"  folded {_few(f['outputs'])} at {f['source']}: {_few(f['ops'])}; "
                     f"stored {_bytes(f['stored_bytes'])}, freed {_bytes(f['freed_bytes'])}"
                 )
             for f in m["fold_skipped"]:
                 lines.append(
-                    f"  not folded {', '.join(f['outputs'])} at {f['source']} "
+                    f"  not folded {_few(f['outputs'])} at {f['source']} "
                     f"({_bytes(f['bytes'])}): {f['reason']}"
                 )
         lines.append(f"constants: {d['constant_tensors']} tensors, {_bytes(d['constant_bytes'])}")
@@ -118,6 +118,12 @@ class ExportedProgram:
 
     def __repr__(self) -> str:
         return f"<ember.ExportedProgram methods={self.method_names} bytes={len(self.buffer)}>"
+
+
+def _few(names: list[str], most: int = 8) -> str:
+    """A comma-separated list, cut after `most` names (report_dict has them all)."""
+    shown = ", ".join(names[:most])
+    return shown + (f", ... ({len(names) - most} more)" if len(names) > most else "")
 
 
 def _bytes(n: int) -> str:
