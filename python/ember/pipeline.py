@@ -172,8 +172,14 @@ def export(
     elif kwargs is not None:
         raise ExportError("kwargs= goes with a single model; with methods={...} pass inputs "
                           "positionally")
-    if not methods:
-        raise ExportError("methods={...} is empty")
+    if not isinstance(methods, dict) or not methods:
+        raise ExportError("methods={...} must be a non-empty dict {name: (module, example_inputs)}")
+    for name, entry in methods.items():
+        if not isinstance(name, str) or not isinstance(entry, tuple) or len(entry) != 2:
+            raise ExportError(
+                f"methods[{name!r}] must be a (module, example_inputs) pair keyed by a str, "
+                f"got {type(entry).__name__}"
+            )
     if fold_max_bytes is not None and (
         not isinstance(fold_max_bytes, int) or fold_max_bytes < 0
     ):

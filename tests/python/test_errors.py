@@ -148,6 +148,13 @@ def test_dynamic_shapes_are_refused_with_the_reason():
     ember.export(m, x, dynamic_shapes=None)  # the default is fine
 
 
+def test_malformed_methods_are_export_errors():
+    m, x = nn.Linear(3, 3), (torch.randn(2, 3),)
+    for methods in ({}, {"a": m}, {"a": (m, x, x)}, {1: (m, x)}, [("a", (m, x))]):
+        with pytest.raises(ember.ExportError, match="methods"):
+            ember.export(methods=methods)
+
+
 def test_other_torch_export_keywords():
     m, x = nn.Linear(3, 3), (torch.randn(2, 3),)
     with pytest.raises(ember.ExportError, match="preserve_module_call_signature"):
