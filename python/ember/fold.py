@@ -70,7 +70,9 @@ def _sources(exported: torch.export.ExportedProgram) -> dict[torch.fx.Node, torc
     """The constant inputs of the graph: parameters, buffers, lifted constants, attributes."""
     signature = exported.graph_signature
     kinds = {spec.arg.name: spec for spec in signature.input_specs}
-    mutated = {spec.target for spec in signature.output_specs if spec.kind != OutputKind.USER_OUTPUT}
+    mutated = {
+        spec.target for spec in signature.output_specs if spec.kind != OutputKind.USER_OUTPUT
+    }
     found: dict[torch.fx.Node, torch.Tensor] = {}
     for node in exported.graph.nodes:
         if node.op == "placeholder":
@@ -234,7 +236,9 @@ class _Folder:
 
     # -- one connected constant subgraph -----------------------------------------------
 
-    def _stored(self, component: list[torch.fx.Node], runtime: set[torch.fx.Node]) -> list[torch.fx.Node]:
+    def _stored(
+        self, component: list[torch.fx.Node], runtime: set[torch.fx.Node]
+    ) -> list[torch.fx.Node]:
         """The folded nodes whose values something left in the graph reads."""
         inside = set(component) - runtime
         return [
@@ -243,7 +247,9 @@ class _Folder:
             and any(u not in inside for u in _real_users(n))
         ]
 
-    def _dead_sources(self, component: list[torch.fx.Node], runtime: set[torch.fx.Node]) -> list[torch.fx.Node]:
+    def _dead_sources(
+        self, component: list[torch.fx.Node], runtime: set[torch.fx.Node]
+    ) -> list[torch.fx.Node]:
         """Sources that nothing needs once this component (less `runtime`) is folded."""
         done = self.folded | (set(component) - runtime)
         found = []
@@ -351,7 +357,8 @@ class _Folder:
         gm = self.exported.graph_module
         for n in stored:
             target = f"folded_{n.name}"
-            gm.register_buffer(target, self.values[n].detach().contiguous().clone(), persistent=False)
+            value = self.values[n].detach().contiguous().clone()
+            gm.register_buffer(target, value, persistent=False)
             with self.graph.inserting_before(n):
                 attr = self.graph.get_attr(target)
             attr.meta = dict(n.meta)

@@ -1,7 +1,8 @@
 """ember.export(): the AOT stages in order (docs/ARCHITECTURE.md).
 
-capture → [quantize] → [partition] → fold → lower → plan → emit. Quantize and partition are not
-implemented yet; they will slot in between capture and fold, acting on the captured program.
+capture → [quantize] → [partition] → fold → lower → plan → emit. Quantize and partition are
+not implemented yet; they will slot in between capture and fold, acting on the captured
+program.
 After emit, the file is checked against the C runtime found beside this package (when there is
 one): every op must have a kernel, and every method must load (each kernel's prepare accepts
 its dtypes and shapes).
