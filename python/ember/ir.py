@@ -157,6 +157,7 @@ class KernelCall:
     args: list[int]
     backend: str = "portable"  # who runs it, for the report
     source: str = ""  # the model line that produced it, for the report and errors
+    origin: str = ""  # the user-level op a decomposition made it from ("torch.roll"), if other
 
     @property
     def full_name(self) -> str:
@@ -222,6 +223,28 @@ Instruction = Union[KernelCall, DelegateCall, MoveCall, JumpFalseCall, FreeCall]
 
 
 @dataclass
+class Fold:
+    """A constant subgraph computed at export (python/ember/fold.py), for the report."""
+
+    outputs: list[str]  # the fx nodes whose values are stored
+    ops: list[str]  # the ops folded away ("arange.start_step x2", "cos.default")
+    source: str  # the model line of the first output
+    stored_bytes: int  # new constant bytes (identical bytes already stored cost nothing)
+    freed_bytes: int  # constant inputs that nothing reads any more
+
+
+@dataclass
+class SkippedFold:
+    """A constant subgraph (or its last part) left to execute time by the size rule."""
+
+    outputs: list[str]
+    ops: list[str]
+    source: str
+    bytes: int  # what storing its outputs would have cost
+    reason: str
+
+
+@dataclass
 class Method:
     """One entry point of the program (one ExecutionPlan)."""
 
@@ -237,6 +260,9 @@ class Method:
     # sum of every planned tensor's aligned size (what planning without reuse would need).
     non_const_buffer_sizes: list[int] = field(default_factory=lambda: [0])
     naive_planned_bytes: int = 0
+    # Filled by the fold stage: what was computed at export, and what was left to run.
+    folds: list[Fold] = field(default_factory=list)
+    skipped_folds: list[SkippedFold] = field(default_factory=list)
 
     def add(self, value: Value) -> int:
         self.values.append(value)
@@ -259,6 +285,10 @@ class ConstantTable:
             self.buffers.append(data)
             self._by_hash[key] = index
         return index
+
+    def has_hash(self, key: str) -> bool:
+        """Whether bytes with this sha256 hex digest are stored already."""
+        return key in self._by_hash
 
     @property
     def total_bytes(self) -> int:

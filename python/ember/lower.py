@@ -7,10 +7,10 @@ returns exactly as ExecuTorch's emitter writes them: a single out is repeated; s
 a Tensor[] out) are repeated as one TensorList value. Parameters, buffers and lifted constants
 become constant tensors in the program's constant table, stored only if used.
 
-Two rewrites on the way: a Python number passed as a Tensor argument (`add.Tensor(x, 3)`)
-selects the op's Scalar overload (`add.Scalar`), and an op whose tensor inputs are all
-otherwise-unused constants and whose result is no bigger (a weight transpose) is computed
-now and stored as a constant instead of running on every execute.
+Two rewrites on the way: nn.Linear's mm/addmm over a transposed weight becomes `linear`
+(before fold.py runs, so the weight is read as stored), and a Python number passed as a Tensor
+argument (`add.Tensor(x, 3)`) selects the op's Scalar overload (`add.Scalar`). Constant
+subgraphs were already computed by the fold stage (fold.py): they arrive as get_attr nodes.
 """
 
 from __future__ import annotations
@@ -78,14 +78,27 @@ IMPLIED_BY_OUT: frozenset[str] = frozenset(
 _TORCH_DIR = os.path.dirname(torch.__file__)
 
 
-def source_of(node: torch.fx.Node) -> str:
-    """Where in the model `node` came from: "file.py:42 (`code`)", or the module path."""
+def _user_frames(node: torch.fx.Node) -> list[tuple[str, str, str, str]]:
+    """(path, line, function, code) of each frame of the node's stack trace outside torch,
+    outermost first; all frames when none is outside torch."""
     trace = node.meta.get("stack_trace") or ""
-    frames = re.findall(r'File "([^"]+)", line (\d+), in [^\n]*\n\s*([^\n]*)', trace)
+    frames = re.findall(r'File "([^"]+)", line (\d+), in ([^\n]*)\n\s*([^\n]*)', trace)
+    return [f for f in frames if not f[0].startswith(_TORCH_DIR)] or frames
+
+
+def source_of(node: torch.fx.Node) -> str:
+    """Where in the model `node` came from: the innermost model line, "file.py:42 (`code`)",
+    and when that is inside a helper function, who called it ("... in helper, called from
+    model.py:12"); else the module path. (capture keeps the helpers' frames; torch.export alone
+    would blame the line in forward that calls the helper.)"""
+    frames = _user_frames(node)
     if frames:
-        user = [f for f in frames if not f[0].startswith(_TORCH_DIR)]
-        path, line, code = (user or frames)[-1]
-        return f"{os.path.basename(path)}:{line} (`{code.strip()}`)"
+        path, line, func, code = frames[-1]
+        where = f"{os.path.basename(path)}:{line} (`{code.strip()}`)"
+        if len(frames) > 1 and func != "forward":
+            cpath, cline = frames[-2][0], frames[-2][1]
+            where += f" in {func}, called from {os.path.basename(cpath)}:{cline}"
+        return where
     stack = node.meta.get("nn_module_stack")
     if stack:
         path, kind = list(stack.values())[-1]
@@ -94,8 +107,49 @@ def source_of(node: torch.fx.Node) -> str:
     return f"node '{node.name}'"
 
 
-def unsupported(op: Any, node: torch.fx.Node, why: str) -> ExportError:
-    return ExportError(f"unsupported operator {op} at {source_of(node)}: {why}")
+def origin_of(node: torch.fx.Node) -> str:
+    """The user-level op that torch's decompositions turned into `node` ("torch.roll" for the
+    `aten.fmod` that `torch.roll` became), or "" when the node is the op the user called."""
+    original = node.meta.get("original_aten")
+    target = node.target
+    if not isinstance(original, torch._ops.OpOverload) or not isinstance(
+        target, torch._ops.OpOverload
+    ) or original._overloadpacket == target._overloadpacket:
+        return ""
+    fn = node.meta.get("torch_fn")
+    if isinstance(fn, tuple) and len(fn) == 2 and isinstance(fn[1], str):
+        kind, _, name = fn[1].rpartition(".")
+        if kind in ("method_descriptor", "wrapper_descriptor"):
+            return "tensor indexing" if name in ("__getitem__", "__setitem__") else f"Tensor.{name}"
+        if hasattr(torch, name):
+            return f"torch.{name}"
+        if hasattr(torch.nn.functional, name):
+            return f"torch.nn.functional.{name}"
+        return name
+    return str(original)
+
+
+def describe(node: torch.fx.Node, op: Any) -> str:
+    """`op` (made from the user's op, when a decomposition made it) at the model line."""
+    origin = origin_of(node)
+    made = f" (made from {origin} by torch's decompositions)" if origin else ""
+    return f"{op}{made} at {source_of(node)}"
+
+
+def _dtype_remedy(dtype: torch.dtype) -> str:
+    if dtype.is_complex:
+        return (
+            "not supported yet: complex tensors; compute with real ones (e.g. complex RoPE as "
+            "x * cos + rotate_half(x) * sin)"
+        )
+    return f"not supported yet: {dtype}; convert the model to float32 (model.float())"
+
+
+def unsupported(op: Any, node: torch.fx.Node, why: str, remedy: str = "") -> ExportError:
+    remedy = remedy or (
+        "not supported yet: rewrite that line with other ops, or report the op to Ember"
+    )
+    return ExportError(f"unsupported operator {describe(node, op)}: {why}. Remedy: {remedy}")
 
 
 def _type_key(t: Any) -> str:
@@ -161,7 +215,7 @@ def scalar_overload(
     return None
 
 
-def _tensor_bytes(t: torch.Tensor) -> bytes:
+def tensor_bytes(t: torch.Tensor) -> bytes:
     t = t.detach().cpu().contiguous()
     if t.numel() == 0:
         return b""
@@ -173,7 +227,8 @@ def _static_sizes(fake: torch.Tensor, node: torch.fx.Node) -> tuple[int, ...]:
     if not all(isinstance(s, int) for s in sizes):
         raise ExportError(
             f"dynamic shape {list(sizes)} for '{node.name}' at {source_of(node)}: "
-            "Ember exports static shapes only"
+            "dynamic shapes are not supported yet. Remedy: Ember exports static shapes; export "
+            "one program per shape"
         )
     return sizes
 
@@ -219,7 +274,7 @@ def _transposed_2d(node: Any) -> Optional[torch.fx.Node]:
     return src if isinstance(val, torch.Tensor) and val.dim() == 2 else None
 
 
-def _matmuls_to_linear(graph: torch.fx.Graph) -> None:
+def matmuls_to_linear(graph: torch.fx.Graph) -> None:
     """Rewrites mm(x, Wᵀ) and addmm(b, x, Wᵀ) (b 1-D, beta = alpha = 1), which is how core ATen
     spells nn.Linear, as linear(x, W[, b]). The weight is then read in its stored (N, K) layout
     instead of being transposed into a planned buffer on every run (for a tied weight, such as
@@ -245,6 +300,7 @@ def _matmuls_to_linear(graph: torch.fx.Graph) -> None:
         with graph.inserting_before(node):
             linear = graph.call_function(aten.linear.default, (x, w, bias))
         linear.meta = dict(node.meta)
+        linear.meta["original_aten"] = aten.linear.default  # what the user wrote
         node.replace_all_uses_with(linear)
         graph.erase_node(node)
         if not wt.users:
@@ -263,36 +319,51 @@ class _Lowerer:
         # fx node → value index, or a tuple of indices (multi-output ops), or None (no-ops).
         self.env: dict[torch.fx.Node, Any] = {}
         # The data of every constant node: parameters, buffers, lifted constants and folded
-        # results. Each becomes a constant value in the table on its first use only.
+        # results (get_attr nodes made by fold.py). Each becomes a constant value in the table
+        # on its first use only.
         self.constant_tensors: dict[torch.fx.Node, torch.Tensor] = {}
 
     def run(self) -> ir.Method:
-        _matmuls_to_linear(self.exported.graph)
+        matmuls_to_linear(self.exported.graph)
         signature = self.exported.graph_signature
         for spec in signature.output_specs:
             if spec.kind != OutputKind.USER_OUTPUT:
                 raise ExportError(
                     f"the model mutates '{spec.target}' ({spec.kind.name}); "
-                    "mutable state is not supported yet"
+                    "mutable state is not supported yet. Remedy: return the new value as an "
+                    "output and pass it back in as an input (a KV cache, a running statistic) "
+                    "instead of assigning to a buffer in forward"
                 )
         input_kinds = {spec.arg.name: spec for spec in signature.input_specs}
         self.method.encoded_inp_str = _treespec_str(self.exported.call_spec.in_spec, "inputs")
         self.method.encoded_out_str = _treespec_str(self.exported.call_spec.out_spec, "outputs")
         for node in self.exported.graph.nodes:
-            if node.op == "placeholder":
-                self._placeholder(node, input_kinds[node.name])
-            elif node.op == "get_attr":
-                attr = getattr(self.exported.graph_module, str(node.target))
-                if not isinstance(attr, torch.Tensor):
-                    raise ExportError(f"unsupported attribute '{node.target}' ({type(attr)})")
-                self.constant_tensors[node] = attr
-            elif node.op == "call_function":
-                self._call_function(node)
-            elif node.op == "output":
-                self._output(node)
-            else:
-                raise ExportError(f"unsupported graph node {node.op} '{node.name}'")
+            try:
+                self._node(node, input_kinds)
+            except ExportError:
+                raise
+            except Exception as e:  # a bug of ours or a graph we did not expect: say where
+                raise ExportError(
+                    f"internal error while lowering '{node.name}' ({node.target}) at "
+                    f"{source_of(node)}: {type(e).__name__}: {e}. Remedy: this is a bug in "
+                    "Ember's exporter; please report it with the model"
+                ) from e
         return self.method
+
+    def _node(self, node: torch.fx.Node, input_kinds: dict[str, Any]) -> None:
+        if node.op == "placeholder":
+            self._placeholder(node, input_kinds[node.name])
+        elif node.op == "get_attr":
+            attr = getattr(self.exported.graph_module, str(node.target))
+            if not isinstance(attr, torch.Tensor):
+                raise ExportError(f"unsupported attribute '{node.target}' ({type(attr)})")
+            self.constant_tensors[node] = attr
+        elif node.op == "call_function":
+            self._call_function(node)
+        elif node.op == "output":
+            self._output(node)
+        else:
+            raise ExportError(f"unsupported graph node {node.op} '{node.name}'")
 
     # -- graph nodes ---------------------------------------------------------------------
 
@@ -302,7 +373,7 @@ class _Lowerer:
             if not isinstance(fake, torch.Tensor):
                 raise ExportError(
                     f"input '{node.name}' is a {type(fake).__name__}; only tensor inputs are "
-                    "supported"
+                    "supported. Remedy: pass it as a tensor, or make it a constant of the model"
                 )
             index = self._new_tensor(fake, node, node.name)
             self.method.inputs.append(index)
@@ -353,31 +424,7 @@ class _Lowerer:
         if target._schema.name.split("::")[-1] in NO_OP_PACKETS:
             self.env[node] = None
             return
-        if self._fold_constant(node, target):
-            return
         self._kernel_call(node, target)
-
-    def _fold_constant(self, node: torch.fx.Node, op: torch._ops.OpOverload) -> bool:
-        """Computes `node` now when all its tensor inputs are constants and the result is no
-        bigger than they are (weight transposes, reshapes): it becomes a constant itself.
-        Ops without tensor inputs (full, arange) and growing ones (expand) stay in the graph,
-        and so do ops on constants used elsewhere too (tied weights would be stored twice)."""
-        inputs = node.all_input_nodes
-        if not inputs or any(n not in self.constant_tensors for n in inputs):
-            return False
-        if any(len(n.users) > 1 for n in inputs):
-            return False
-        if not isinstance(node.meta.get("val"), torch.Tensor) or op._schema.is_mutable:
-            return False
-        args, kwargs = torch.fx.node.map_arg((node.args, node.kwargs), self.constant_tensors.get)
-        with torch.no_grad():
-            result = op(*args, **kwargs)
-        if not isinstance(result, torch.Tensor):
-            return False
-        if result.nbytes > sum(self.constant_tensors[n].nbytes for n in inputs):
-            return False
-        self.constant_tensors[node] = result.contiguous()
-        return True
 
     # -- one operator ----------------------------------------------------------------------
 
@@ -394,7 +441,9 @@ class _Lowerer:
             functional = scalar_overload(functional, numbers) or functional
         out_op = find_out_variant(functional)
         if out_op is None:
-            raise unsupported(op, node, "it has no out variant")
+            raise unsupported(
+                op, node, "torch has no out variant of it, which Ember needs to write its "
+                "result into planned memory")
 
         # The functional call's arguments by name.
         given: dict[str, Any] = {}
@@ -458,6 +507,7 @@ class _Lowerer:
                 overload=out_op._schema.overload_name,
                 args=args,
                 source=source_of(node),
+                origin=origin_of(node),
             )
         )
         returns_list = isinstance(val, (list, tuple))
@@ -469,7 +519,10 @@ class _Lowerer:
         if not isinstance(fake, torch.Tensor):
             raise ExportError(f"'{name}' at {source_of(node)} is not a tensor")
         if fake.dtype not in ir.SCALAR_TYPE_CODES:
-            raise ExportError(f"unsupported dtype {fake.dtype} for '{name}' at {source_of(node)}")
+            raise ExportError(
+                f"unsupported dtype {fake.dtype} of '{name}', from {describe(node, node.target)}. "
+                f"Remedy: {_dtype_remedy(fake.dtype)}"
+            )
         sizes = _static_sizes(fake, node)
         return self.method.add(ir.TensorValue(dtype=fake.dtype, sizes=sizes, name=name))
 
@@ -477,11 +530,14 @@ class _Lowerer:
         if source in self.constant_tensors and source not in self.env:
             tensor = self.constant_tensors[source]
             if tensor.dtype not in ir.SCALAR_TYPE_CODES:
-                raise ExportError(f"unsupported dtype {tensor.dtype} for constant '{source}'")
+                raise ExportError(
+                    f"unsupported dtype {tensor.dtype} for constant '{source}' used at "
+                    f"{source_of(user)}. Remedy: {_dtype_remedy(tensor.dtype)}"
+                )
             value = ir.TensorValue(
                 dtype=tensor.dtype,
                 sizes=tuple(tensor.shape),
-                constant_index=self.constants.add(_tensor_bytes(tensor)),
+                constant_index=self.constants.add(tensor_bytes(tensor)),
                 name=str(source.target) if source.op == "get_attr" else source.name,
             )
             self.env[source] = self.method.add(value)
@@ -509,7 +565,7 @@ class _Lowerer:
                 ir.TensorValue(
                     dtype=constant.dtype,
                     sizes=(),
-                    constant_index=self.constants.add(_tensor_bytes(constant)),
+                    constant_index=self.constants.add(tensor_bytes(constant)),
                     name=f"{node.name}.{arg_schema.name}",
                 )
             )
@@ -580,7 +636,8 @@ class _Lowerer:
                 if not isinstance(v, int) or isinstance(v, bool):
                     raise ExportError(
                         f"symbolic or non-int size {v!r} in {node.target} at {source_of(node)}: "
-                        "Ember exports static shapes only"
+                        "dynamic shapes are not supported yet. Remedy: Ember exports static "
+                        "shapes; export one program per shape"
                     )
                 items.append(self.method.add(ir.IntValue(v)))
             return self.method.add(ir.IntListValue(items))

@@ -1,46 +1,142 @@
 """ember.export(): the AOT stages in order (docs/ARCHITECTURE.md).
 
-capture → [quantize] → [partition] → lower → plan → emit. Quantize and partition are not
-implemented yet; they will slot in between capture and lower, acting on the captured program.
+capture → [quantize] → [partition] → fold → lower → plan → emit. Quantize and partition are
+not implemented yet; they will slot in between capture and fold, acting on the captured
+program.
+After emit, the file is checked against the C runtime found beside this package (when there is
+one): every op must have a kernel, and every method must load (each kernel's prepare accepts
+its dtypes and shapes).
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+import warnings
+from typing import Any, Optional
 
 import torch
 
 from . import ir
 from .capture import capture
 from .emit import emit
-from .errors import ExportError
+from .errors import EmberError, ExportError, RuntimeProblem
+from .fold import Budget, default_budget, fold
 from .lower import lower
 from .plan import plan
 from .program import ExportedProgram
 
+# torch.export keywords a user may pass out of habit, and why Ember takes them or not.
+_REFUSED_KEYWORDS: dict[str, str] = {
+    "dynamic_shapes": (
+        "dynamic shapes are not supported yet (Ember exports static shapes; export one program "
+        "per shape, e.g. methods={'seq32': (model, x32), 'seq64': (model, x64)})"
+    ),
+    "preserve_module_call_signature": (
+        "preserve_module_call_signature is not supported (Ember flattens the model into one "
+        "graph per method; export each submodule you need as its own method instead)"
+    ),
+    "prefer_deferred_runtime_asserts_over_guards": (
+        "prefer_deferred_runtime_asserts_over_guards only matters for dynamic shapes, which "
+        "Ember does not support yet (it exports static shapes)"
+    ),
+}
 
-def _check_runtime_support(methods: list[ir.Method]) -> None:
-    """Fails the export, naming each op and the model line that made it, when the C runtime
-    found beside this package has no kernel for it. Without a built runtime there is nothing to
-    check against, and the runtime's own load-time error remains."""
-    from .errors import EmberError
+_KEYWORDS = (
+    "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes"
+)
+
+
+# A prepare message about dtypes ("self has dtype float16, ...", "input is float64, ...").
+_DTYPE_WORDS = re.compile(r"dtype|\b(b?float\d+|u?int\d+|bool)\b")
+
+
+def _dtype_remedy(op: str) -> str:
+    return (
+        f"Ember's kernel for {op} does not take these dtypes yet: export in float32 "
+        "(model.float() and float32 example inputs), or cast around that line "
+        "(.float() before it, .to(dtype) after it)"
+    )
+
+
+def _missing_kernels(program: ir.Program, known: frozenset[str]) -> list[RuntimeProblem]:
+    found: dict[str, RuntimeProblem] = {}
+    for m in program.methods:
+        for call in m.instructions:
+            if isinstance(call, ir.KernelCall) and call.backend == "portable" \
+                    and call.full_name not in known and call.full_name not in found:
+                found[call.full_name] = RuntimeProblem(
+                    method=m.name,
+                    op=call.full_name,
+                    origin=call.origin,
+                    source=call.source,
+                    message="Ember's runtime has no kernel for it",
+                    remedy=(
+                        f"not supported yet: rewrite that line without "
+                        f"{call.origin or call.op_name.replace('::', '.')}"
+                    ),
+                )
+    return list(found.values())
+
+
+def _load_failures(program: ir.Program, buffer: bytes) -> list[RuntimeProblem]:
+    """Loads every method in the C runtime (each kernel's prepare sees the real dtypes and
+    shapes; the planned buffers are allocated but not touched) and names what it refuses."""
+    from .runtime import Program as RuntimeProgram
+
+    try:
+        loaded = RuntimeProgram(buffer)
+    except EmberError as e:
+        return [RuntimeProblem(
+            method="", op="", origin="", source="", message=f"the file was refused: {e}",
+            remedy="this is a bug in Ember's exporter; please report it with the model",
+        )]
+    problems = []
+    for m in program.methods:
+        try:
+            loaded.method(m.name)
+        except EmberError as e:
+            found = re.match(r"instruction (\d+): (.*)", e.message, re.S)
+            index = int(found.group(1)) if found else -1
+            call = m.instructions[index] if 0 <= index < len(m.instructions) else None
+            if not isinstance(call, ir.KernelCall):
+                problems.append(RuntimeProblem(
+                    method=m.name, op="", origin="", source="", message=str(e),
+                    remedy="this is a bug in Ember's exporter; please report it with the model",
+                ))
+                continue
+            message = found.group(2) if found else e.message
+            message = message.removeprefix(f"{call.full_name}: ")
+            remedy = _dtype_remedy(call.full_name) if _DTYPE_WORDS.search(message) else (
+                "Ember's kernel refused the arguments the exporter wrote for this op; please "
+                "report it with the model"
+            )
+            problems.append(RuntimeProblem(
+                method=m.name, op=call.full_name, origin=call.origin, source=call.source,
+                message=message, remedy=remedy,
+            ))
+    return problems
+
+
+def check_runtime_support(program: ir.Program, buffer: bytes) -> list[RuntimeProblem]:
+    """What the C runtime found beside this package would refuse in the file: ops it has no
+    kernel for, else what a kernel's prepare rejects when each method loads. Empty without a
+    built runtime (there is nothing to check against)."""
     from .runtime import supported_operators
 
     try:
         known = supported_operators()
     except (EmberError, OSError):
-        return
-    missing: dict[str, str] = {}
-    for m in methods:
-        for call in m.instructions:
-            if isinstance(call, ir.KernelCall) and call.backend == "portable" \
-                    and call.full_name not in known:
-                missing.setdefault(call.full_name, call.source)
-    if missing:
-        lines = "\n".join(f"  {name} at {source}" for name, source in missing.items())
-        raise ExportError(
-            f"Ember's runtime has no kernel for {len(missing)} operator(s) this model uses:\n"
-            f"{lines}\n(pass check_runtime=False to write the file anyway)")
+        return []
+    return _missing_kernels(program, known) or _load_failures(program, buffer)
+
+
+def _check_keywords(options: dict[str, Any]) -> None:
+    for key, value in options.items():
+        if key in _REFUSED_KEYWORDS:
+            if key == "dynamic_shapes" and value is None:
+                continue
+            raise ExportError(_REFUSED_KEYWORDS[key])
+        raise ExportError(f"ember.export got an unknown keyword '{key}'; it takes {_KEYWORDS}")
 
 
 def export(
@@ -49,32 +145,85 @@ def export(
     *,
     method: str = "forward",
     methods: Optional[dict[str, tuple[torch.nn.Module, tuple]]] = None,
+    kwargs: Optional[dict[str, Any]] = None,
+    strict: bool = False,
     check_runtime: bool = True,
+    fold_constants: bool = True,
+    fold_max_bytes: Optional[int] = None,
+    **options: Any,
 ) -> ExportedProgram:
-    """Exports `model` called on `example_inputs` as method `method` of a .pte program.
+    """Exports `model` called on `example_inputs` (and keyword inputs `kwargs`) as method
+    `method` of a .pte program, at those inputs' static shapes.
 
     `methods={name: (module, example_inputs), ...}` exports several entry points into one
-    program instead (constants shared between them are stored once). With `check_runtime`,
-    an operator the C runtime cannot run is an ExportError naming it and its source line.
+    program instead (constants shared between them are stored once). `strict` is passed to
+    torch.export. `fold_constants` computes at export what does not depend on the inputs,
+    growing the file by at most `fold_max_bytes` (default: 10% of the weights, at least
+    64 KiB; see fold.py). With `check_runtime`, what the C runtime would refuse (an op it has
+    no kernel for, a dtype a kernel does not take) is an ExportError naming the op and its model
+    line; without, the file is written and a warning names them.
     """
+    _check_keywords(options)
     if methods is None:
         if model is None:
             raise ExportError("ember.export needs a model (or methods={...})")
         methods = {method: (model, example_inputs)}
     elif model is not None:
         raise ExportError("pass either a model or methods={...}, not both")
-    if not methods:
-        raise ExportError("methods={...} is empty")
+    elif kwargs is not None:
+        raise ExportError("kwargs= goes with a single model; with methods={...} pass inputs "
+                          "positionally")
+    if not isinstance(methods, dict) or not methods:
+        raise ExportError("methods={...} must be a non-empty dict {name: (module, example_inputs)}")
+    for name, entry in methods.items():
+        if not isinstance(name, str) or not isinstance(entry, tuple) or len(entry) != 2:
+            raise ExportError(
+                f"methods[{name!r}] must be a (module, example_inputs) pair keyed by a str, "
+                f"got {type(entry).__name__}"
+            )
+    if fold_max_bytes is not None and (
+        not isinstance(fold_max_bytes, int) or fold_max_bytes < 0
+    ):
+        raise ExportError(f"fold_max_bytes must be a number of bytes >= 0, got {fold_max_bytes!r}")
 
+    captured = {
+        name: capture(module, inputs, kwargs, strict)
+        for name, (module, inputs) in methods.items()
+    }
     constants = ir.ConstantTable()
+    budget = Budget(
+        fold_max_bytes if fold_max_bytes is not None else default_budget(list(captured.values()))
+    )
     lowered: list[ir.Method] = []
-    for name, (module, inputs) in methods.items():
-        captured = capture(module, inputs)
-        # quantize(captured, ...) and partition(captured, ...) go here.
-        m = lower(captured, name, constants)
-        plan(m)
-        lowered.append(m)
-    if check_runtime:
-        _check_runtime_support(lowered)
-    program = ir.Program(methods=lowered, constants=constants)
-    return ExportedProgram(emit(program), program)
+    try:
+        for name, exported in captured.items():
+            # quantize(exported, ...) and partition(exported, ...) go here.
+            folds, skipped = fold(exported, constants, budget) if fold_constants else ([], [])
+            m = lower(exported, name, constants)
+            m.folds, m.skipped_folds = folds, skipped
+            plan(m)
+            lowered.append(m)
+        program = ir.Program(methods=lowered, constants=constants)
+        buffer = emit(program)
+    except ExportError:
+        raise
+    except Exception as e:  # a bug of ours: keep torch's or Python's error as the cause
+        raise ExportError(
+            f"internal error in Ember's exporter: {type(e).__name__}: {e}. Remedy: please "
+            "report it with the model; fold_constants=False may avoid it if it comes from "
+            "constant folding"
+        ) from e
+
+    problems = check_runtime_support(program, buffer)
+    if problems and check_runtime:
+        lines = "\n".join(f"  {p}" for p in problems)
+        raise ExportError(
+            f"Ember's runtime cannot run this program:\n{lines}\n"
+            "(check_runtime=False writes the file anyway, for another runtime)"
+        )
+    if problems:
+        lines = "\n".join(f"  {p}" for p in problems)
+        warnings.warn(
+            f"the file is written, but Ember's runtime will refuse it:\n{lines}", stacklevel=3
+        )
+    return ExportedProgram(buffer, program, runtime_problems=problems)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Any, Union
+from dataclasses import asdict
+from typing import Any, Optional, Union
 
 from . import ir
+from .errors import RuntimeProblem
 
 
 def _io_entry(method: ir.Method, index: int) -> dict[str, Any]:
@@ -38,15 +40,22 @@ def _method_report(method: ir.Method) -> dict[str, Any]:
         "planned_bytes": planned,
         "planned_peak_bytes": sum(planned),
         "naive_bytes": method.naive_planned_bytes,
+        "folded": [asdict(f) for f in method.folds],
+        "fold_skipped": [asdict(f) for f in method.skipped_folds],
     }
 
 
 class ExportedProgram:
     """An exported model: `buffer` holds the .pte file (ExecuTorch ET12 format)."""
 
-    def __init__(self, buffer: bytes, program: ir.Program) -> None:
+    def __init__(
+        self, buffer: bytes, program: ir.Program,
+        runtime_problems: Optional[list[RuntimeProblem]] = None,
+    ) -> None:
         self.buffer = buffer
         self.program = program
+        # What Ember's runtime refuses in the file (exported with check_runtime=False).
+        self.runtime_problems = list(runtime_problems or [])
 
     @property
     def method_names(self) -> list[str]:
@@ -68,6 +77,7 @@ class ExportedProgram:
             "constant_bytes": constants.total_bytes,
             "constant_tensors": len(constants.buffers) - 1,
             "file_bytes": len(self.buffer),
+            "runtime_problems": [p.as_dict() for p in self.runtime_problems],
         }
 
     def report(self) -> str:
@@ -89,12 +99,31 @@ class ExportedProgram:
                 f"  planned peak {_bytes(m['planned_peak_bytes'])} vs naive "
                 f"{_bytes(m['naive_bytes'])} (sum of all planned tensors)"
             )
+            for f in m["folded"]:
+                lines.append(
+                    f"  folded {_few(f['outputs'])} at {f['source']}: {_few(f['ops'])}; "
+                    f"stored {_bytes(f['stored_bytes'])}, freed {_bytes(f['freed_bytes'])}"
+                )
+            for f in m["fold_skipped"]:
+                lines.append(
+                    f"  not folded {_few(f['outputs'])} at {f['source']} "
+                    f"({_bytes(f['bytes'])}): {f['reason']}"
+                )
         lines.append(f"constants: {d['constant_tensors']} tensors, {_bytes(d['constant_bytes'])}")
         lines.append(f"file: {_bytes(d['file_bytes'])}")
+        if self.runtime_problems:
+            lines.append("Ember's runtime will refuse this file:")
+            lines.extend(f"  {p}" for p in self.runtime_problems)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return f"<ember.ExportedProgram methods={self.method_names} bytes={len(self.buffer)}>"
+
+
+def _few(names: list[str], most: int = 8) -> str:
+    """A comma-separated list, cut after `most` names (report_dict has them all)."""
+    shown = ", ".join(names[:most])
+    return shown + (f", ... ({len(names) - most} more)" if len(names) > most else "")
 
 
 def _bytes(n: int) -> str:
