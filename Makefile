@@ -4,7 +4,7 @@ PY      := .venv/bin/python
 BUILD   := build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build build-asan test test-c test-c-asan test-py demo clean
+.PHONY: all setup build build-asan test test-c test-c-asan test-py test-breadth demo clean
 .PHONY: build-fuzz build-tsan fuzz fuzz-coverage test-fuzz test-fuzz-replay test-cli-asan test-tsan test-valgrind
 
 all: build
@@ -32,6 +32,13 @@ test-c-asan: build-asan
 
 test-py: build
 	@$(PY) -m pytest -q tests/python
+
+# The breadth sweep: 126 transformers and timm architectures through export, the C runtime and
+# eager (docs/breadth.md); test-py runs only its few fast ones. The table goes to BREADTH_REPORT
+# (markdown, and JSON beside it).
+BREADTH_REPORT ?= $(BUILD)/breadth_report.md
+test-breadth: setup build
+	@EMBER_BREADTH_REPORT=$(BREADTH_REPORT) $(PY) -m pytest -q -m breadth tests/python/test_breadth.py
 
 # Runs LeNet 100,000 times through the Python binding: outputs bit-identical, RSS flat.
 # SOAK_ARGS="--runs N --cli-runs M" changes the counts and adds runs of the CLI.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Ember's build and tests need, and only what is missing (fast when all is there):
 # Debian packages for the C build, and .venv at the repo root with torch==2.13.0 (the CPU build)
-# plus the Python dependencies and python/ installed editable.
+# plus the Python dependencies (timm without its own: python/requirements-nodeps.txt) and python/
+# installed editable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,11 +34,13 @@ fi
 
 # The stamp records what was installed; a changed requirements file triggers a reinstall.
 stamp=.venv/.ember-setup
-want="$(cat python/requirements.txt python/pyproject.toml | sha256sum | cut -c1-16)"
+want="$(cat python/requirements.txt python/requirements-nodeps.txt python/pyproject.toml | sha256sum | cut -c1-16)"
 if [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
     echo "setup: installing Python packages into .venv (torch==2.13.0 CPU and deps)"
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
     .venv/bin/python -m pip install -q -r python/requirements.txt
+    # timm for the breadth tests, without its torchvision dependency (see the file).
+    .venv/bin/python -m pip install -q --no-deps -r python/requirements-nodeps.txt
     .venv/bin/python -m pip install -q --no-deps -e python
     bash scripts/setup_executorch.sh || true
     echo "$want" > $stamp

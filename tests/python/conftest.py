@@ -3,11 +3,15 @@
 - Makes `import zoo` (this folder) and `import ember` (python/, even when not installed) work.
 - Collects one line per zoo model run (max error, planned vs naive memory, times) and prints
   them as a table at the end of the pytest run, so a plain `pytest` shows them too.
+- The breadth sweep (test_breadth.py): registers its markers, keeps only its fast cases unless
+  asked for more (-m/-k, or EMBER_BREADTH=all), prints its table at the end and writes it as
+  markdown and JSON when EMBER_BREADTH_REPORT names a file (docs/breadth.md).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +35,29 @@ def _quiet_torch_trace_log():
 # Filled by test_zoo.py / test_executorch_compat.py: dicts with at least "test" and "model".
 ZOO_RESULTS: list[dict] = []
 
+# Filled by test_breadth.py: one dict per architecture (see breadth_models.write_report).
+BREADTH_RESULTS: list[dict] = []
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "breadth: an architecture of the breadth sweep (make test-breadth)")
+    config.addinivalue_line("markers", "breadth_fast: a breadth architecture that also runs by default")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leaves out the slow breadth cases unless the run selects by marker or keyword itself or
+    EMBER_BREADTH=all is set."""
+    if os.environ.get("EMBER_BREADTH") == "all" or config.getoption("markexpr") \
+            or config.getoption("keyword"):
+        return
+    keep, drop = [], []
+    for item in items:
+        slow = item.get_closest_marker("breadth") and not item.get_closest_marker("breadth_fast")
+        (drop if slow else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
 
 def _fmt_bytes(n) -> str:
     if n is None:
@@ -44,6 +71,13 @@ def _fmt_bytes(n) -> str:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if BREADTH_RESULTS:
+        import breadth_models
+
+        breadth_models.print_report(terminalreporter, BREADTH_RESULTS)
+        if os.environ.get("EMBER_BREADTH_REPORT"):
+            paths = breadth_models.write_report(BREADTH_RESULTS, os.environ["EMBER_BREADTH_REPORT"])
+            terminalreporter.write_line("breadth report: " + ", ".join(map(str, paths)))
     if not ZOO_RESULTS:
         return
     tr = terminalreporter
