@@ -1,4 +1,4 @@
-"""ember.export(): the AOT stages in order (docs/ARCHITECTURE.md).
+"""ember.export(): the AOT stages in order (docs/architecture.md).
 
 capture → [quantize] → [partition] → fold → lower → plan → emit. Quantize and partition are
 not implemented yet; they will slot in between capture and fold, acting on the captured
