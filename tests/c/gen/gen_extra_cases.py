@@ -1,0 +1,510 @@
+"""Writes tests/c/test_ops_extra.c: the kernels added for issue 6 (fmod, pow.Scalar,
+linalg_vector_norm, sort / sort.stable / topk, copy, slice_scatter, select_scatter,
+as_strided_copy, clone with a memory format) against values computed by torch eager.
+Edge cases: ties, NaN, negative dims, keepdim, empty tensors, integer dtypes, broadcasting.
+Float outs compare within 1e-6 relative (Ember folds in double); everything else exactly.
+Run: .venv/bin/python tests/c/gen/gen_extra_cases.py"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import torch
+
+torch.manual_seed(6)
+OUT = Path(__file__).resolve().parents[1] / "test_ops_extra.c"
+
+DT = {  # torch dtype -> (EMBER_DTYPE_*, C type)
+    torch.float32: ("EMBER_DTYPE_F32", "float"),
+    torch.float64: ("EMBER_DTYPE_F64", "double"),
+    torch.int64: ("EMBER_DTYPE_I64", "int64_t"),
+    torch.int32: ("EMBER_DTYPE_I32", "int32_t"),
+    torch.int16: ("EMBER_DTYPE_I16", "int16_t"),
+    torch.int8: ("EMBER_DTYPE_I8", "int8_t"),
+    torch.uint8: ("EMBER_DTYPE_U8", "uint8_t"),
+    torch.bool: ("EMBER_DTYPE_BOOL", "uint8_t"),
+}
+
+
+def lit(v, ctype: str) -> str:
+    if ctype in ("float", "double"):
+        if math.isnan(v):
+            return "NAN"
+        if math.isinf(v):
+            return "INFINITY" if v > 0 else "-INFINITY"
+        s = f"{v:.9g}" if ctype == "float" else f"{v:.17g}"
+        s = s if any(ch in s for ch in ".en") else s + ".0"
+        return s + "f" if ctype == "float" else s
+    if ctype == "int64_t":
+        return f"INT64_C({int(v)})"
+    return str(int(v))
+
+
+def array(name: str, t: torch.Tensor) -> str:
+    ctype = DT[t.dtype][1]
+    vals = ", ".join(lit(v, ctype) for v in t.flatten().tolist()) or "0"
+    return f"    static {ctype} {name}[{max(t.numel(), 1)}] = {{{vals}}};\n"
+
+
+def sizes(name: str, t: torch.Tensor) -> str:
+    dims = ", ".join(str(s) for s in t.shape) or "0"
+    return f"    static const int32_t {name}[{max(t.dim(), 1)}] = {{{dims}}};\n"
+
+
+class Case:
+    """One kernel call: inputs, scalars and outs in KernelCall order, then the expectation."""
+
+    def __init__(self, title: str, op: str):
+        self.title, self.op = title, op
+        self.decl: list[str] = []
+        self.vals: list[str] = []
+        self.checks: list[str] = []
+        self.n = 0
+
+    def tensor(self, t: torch.Tensor) -> "Case":
+        k = self.n = self.n + 1
+        self.decl += [array(f"d{k}", t), sizes(f"s{k}", t),
+                      f"    ember_tensor t{k} = th_tensor({DT[t.dtype][0]}, d{k}, {t.dim()}, s{k});\n"]
+        self.vals.append(f"th_tensor_value(&t{k})")
+        return self
+
+    def out(self, want: torch.Tensor, tol: float = 0.0) -> "Case":
+        k = self.n = self.n + 1
+        enum, ctype = DT[want.dtype]
+        self.decl += [array(f"w{k}", want), sizes(f"s{k}", want),
+                      f"    static {ctype} d{k}[{max(want.numel(), 1)}];\n",
+                      f"    ember_tensor t{k} = th_tensor({enum}, d{k}, {want.dim()}, s{k});\n"]
+        self.vals.append(f"th_tensor_value(&t{k})")
+        self.checks.append(f"    expect_values(d{k}, w{k}, {enum}, {want.numel()}, {tol}, \"{self.title}\");\n")
+        return self
+
+    def again(self, *outs_back: int) -> "Case":
+        """The returns: the outs `outs_back` positions from the end of the list so far."""
+        here = list(self.vals)
+        for b in outs_back:
+            self.vals.append(here[-b])
+        return self
+
+    def value(self, c: str) -> "Case":
+        self.vals.append(c)
+        return self
+
+    def ints(self, items) -> "Case":
+        k = self.n = self.n + 1
+        body = ", ".join(f"INT64_C({int(i)})" for i in items) or "0"
+        self.decl.append(f"    static const int64_t l{k}[{max(len(items), 1)}] = {{{body}}};\n")
+        self.vals.append(f"th_int_list(l{k}, {len(items)})")
+        return self
+
+    def c(self, index: int) -> str:
+        name = f"case_{index}"
+        body = f"/* {self.title} */\nstatic void {name}(void)\n{{\n" + "".join(self.decl)
+        body += "    ember_value v[] = {" + ", ".join(self.vals) + "};\n"
+        body += f"    CHECK_STATUS(th_run(\"{self.op}\", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);\n"
+        body += "".join(self.checks) + "}\n"
+        return body
+
+
+cases: list[Case] = []
+
+
+def case(title: str, op: str) -> Case:
+    c = Case(title, op)
+    cases.append(c)
+    return c
+
+
+def I(i: int) -> str:
+    return f"th_int({i})"
+
+
+def D(d: float) -> str:
+    if math.isinf(d):
+        return "th_double(INFINITY)" if d > 0 else "th_double(-INFINITY)"
+    return f"th_double({d!r})"
+
+
+def B(b: bool) -> str:
+    return f"th_bool({'true' if b else 'false'})"
+
+
+NULL = "th_null()"
+
+# ---- fmod ----------------------------------------------------------------------------------
+a = torch.randn(2, 3, 4) * 5
+b = torch.tensor([[1.5], [-2.0], [0.0]])
+case("fmod f32, broadcast [2,3,4] by [3,1], a zero divisor gives NaN", "aten::fmod.Tensor_out") \
+    .tensor(a).tensor(b).out(torch.fmod(a, b), 1e-6).again(1)
+ai = torch.tensor([[7, -7, 9, -9, 0, 5]], dtype=torch.int64)
+bi = torch.tensor([[3], [-4]], dtype=torch.int32)
+case("fmod int64 by int32 (sign of the dividend), broadcast", "aten::fmod.Tensor_out") \
+    .tensor(ai).tensor(bi).out(torch.fmod(ai, bi)).again(1)
+case("fmod.Scalar f32 by -0.7", "aten::fmod.Scalar_out") \
+    .tensor(a).value(D(-0.7)).out(torch.fmod(a, -0.7), 1e-6).again(1)
+ai32 = torch.tensor([-8, -3, 0, 3, 8, 100], dtype=torch.int32)
+case("fmod.Scalar int32 by Int 3 stays integer", "aten::fmod.Scalar_out") \
+    .tensor(ai32).value(I(3)).out(torch.fmod(ai32, 3)).again(1)
+case("fmod.Scalar int32 by 2.5 divides as floats", "aten::fmod.Scalar_out") \
+    .tensor(ai32).value(D(2.5)).out(torch.fmod(ai32, 2.5), 1e-6).again(1)
+e = torch.zeros(0, 3)
+case("fmod of an empty tensor", "aten::fmod.Tensor_out") \
+    .tensor(e).tensor(torch.ones(3)).out(torch.fmod(e, torch.ones(3))).again(1)
+r0 = torch.tensor(-5.5, dtype=torch.float64)
+case("fmod rank-0 f64 by a [2] tensor", "aten::fmod.Tensor_out") \
+    .tensor(r0).tensor(torch.tensor([2.0, -3.0], dtype=torch.float64)) \
+    .out(torch.fmod(r0, torch.tensor([2.0, -3.0], dtype=torch.float64))).again(1)
+
+# ---- pow.Scalar ------------------------------------------------------------------------------
+ex = torch.arange(16, dtype=torch.float32) / 8 - 0.5
+case("10000.0 ** f32 exponents (DETR's sine embedding)", "aten::pow.Scalar_out") \
+    .value(D(10000.0)).tensor(ex).out(torch.pow(10000.0, ex), 1e-6).again(1)
+ei = torch.tensor([0, 1, 5, 10, 62], dtype=torch.int64)
+case("2 ** int64 exponents stays int64", "aten::pow.Scalar_out") \
+    .value(I(2)).tensor(ei).out(torch.pow(2, ei)).again(1)
+ei32 = torch.tensor([-2, 0, 3], dtype=torch.int32)
+case("2.5 ** int32 exponents gives float32", "aten::pow.Scalar_out") \
+    .value(D(2.5)).tensor(ei32).out(torch.pow(2.5, ei32), 1e-6).again(1)
+ed = torch.tensor([-1.0, -0.5, 0.0, 2.0], dtype=torch.float64)
+case("0.0 ** f64 exponents: inf, inf, 1, 0", "aten::pow.Scalar_out") \
+    .value(D(0.0)).tensor(ed).out(torch.pow(0.0, ed), 1e-12).again(1)
+
+# ---- linalg_vector_norm ----------------------------------------------------------------------
+x = torch.randn(3, 4, 5)
+x[1, 2, 3] = 0.0
+x[0, 0, 0] = 0.0
+VN = "aten::linalg_vector_norm.out"
+for ordv, dims, keep in ((2.0, None, False), (0.0, [1], False), (math.inf, [-1], True),
+                         (-math.inf, [0, 2], False), (1.0, [2, 0], True), (3.5, [0, 2], True),
+                         (-1.5, [1], False), (2.0, [], False), (0.5, [-2, -1], False)):
+    want = torch.linalg.vector_norm(x, ord=ordv, dim=dims, keepdim=keep)
+    c = case(f"vector_norm ord {ordv} dim {dims} keepdim {keep}", VN).tensor(x).value(D(ordv))
+    if dims is None:
+        c.value(NULL)
+    else:
+        c.ints(dims)
+    c.value(B(keep)).value(NULL).out(want, 1e-5).again(1)
+xn = x.clone()
+xn[2, 1, 4] = float("nan")
+case("vector_norm inf with a NaN propagates", VN).tensor(xn).value(D(math.inf)).ints([2]) \
+    .value(B(False)).value(NULL).out(torch.linalg.vector_norm(xn, math.inf, dim=2), 1e-6).again(1)
+case("vector_norm f32 in, dtype f64 out", VN).tensor(x).value(I(2)).ints([-1]).value(B(False)) \
+    .value(I(7)).out(torch.linalg.vector_norm(x, 2, dim=-1, dtype=torch.float64), 1e-6).again(1)
+xe = torch.zeros(3, 0)
+case("vector_norm over an empty dim is 0", VN).tensor(xe).value(D(2.0)).ints([1]) \
+    .value(B(True)).value(NULL).out(torch.linalg.vector_norm(xe, 2, dim=1, keepdim=True)).again(1)
+xs = torch.tensor(-3.0, dtype=torch.float64)
+case("vector_norm of a rank-0 f64", VN).tensor(xs).value(D(1.0)).value(NULL).value(B(False)) \
+    .value(NULL).out(torch.linalg.vector_norm(xs, 1)).again(1)
+
+# ---- sort / topk -----------------------------------------------------------------------------
+s = torch.randn(4, 6)
+s[0] = torch.tensor([1.0, 0.5, 1.0, float("nan"), -2.0, 0.5])  # ties and a NaN
+s[1, 1] = float("nan")
+s[1, 4] = float("nan")
+s[2, 2] = -0.0
+s[2, 3] = 0.0
+
+
+def sort_case(title, t, dim, desc, stable=None):
+    v, i = torch.sort(t, dim=dim, descending=desc, stable=True)
+    if stable is None:
+        c = case(title, "aten::sort.values").tensor(t).value(I(dim)).value(B(desc))
+    else:
+        c = case(title, "aten::sort.values_stable").tensor(t).value(stable).value(I(dim)).value(B(desc))
+    c.out(v).out(i).again(2, 1)
+
+
+sort_case("sort f32 last dim ascending: ties stable, NaN last", s, -1, False)
+sort_case("sort f32 dim 0 descending: NaN first", s, 0, True)
+sort_case("sort.stable f32 dim 1 descending", s, 1, True, B(True))
+sort_case("sort.stable, stable None", s, -2, False, NULL)
+si = torch.tensor([[3, -1, 3, 7, -1, 0, 3]], dtype=torch.int32).repeat(2, 1)
+si[1] = torch.tensor([2**31 - 1, -2**31, 0, 0, 5, 5, -7])
+sort_case("sort int32 with ties and extremes", si, 1, False)
+sort_case("sort int32 descending", si, -1, True)
+sb = torch.tensor([True, False, True, False, False])
+sort_case("sort bool", sb, 0, True)
+sort_case("sort of an empty dim", torch.zeros(3, 0), 1, False)
+sort_case("sort of a rank-0 tensor", torch.tensor(2.5), 0, False)
+big = torch.randn(200)
+big[::7] = 0.25  # many ties across a long row (heap paths)
+sort_case("sort 200 elements with 29 ties", big, 0, False)
+sort_case("sort 200 elements descending", big, 0, True)
+
+tk = torch.randn(5, 8)
+tk[1, 3] = float("nan")
+
+
+def topk_case(title, t, k, dim, largest):
+    v, i = torch.topk(t, k, dim=dim, largest=largest, sorted=True)
+    case(title, "aten::topk.values").tensor(t).value(I(k)).value(I(dim)).value(B(largest)) \
+        .value(B(True)).out(v).out(i).again(2, 1)
+
+
+topk_case("topk 3 largest along dim 1, a NaN is largest", tk, 3, 1, True)
+topk_case("topk 2 smallest along dim 0", tk, 2, 0, False)
+topk_case("topk k = 0", tk, 0, -1, True)
+topk_case("topk k = n (a full sort)", tk, 8, -1, False)
+tki = torch.randperm(30).to(torch.int64).reshape(3, 10) - 15
+topk_case("topk int64 4 largest along -1", tki, 4, -1, True)
+tkb = torch.randn(300)
+topk_case("topk 17 of 300", tkb, 17, 0, True)
+
+# ---- copy / slice_scatter / select_scatter -------------------------------------------------
+self_ = torch.randn(2, 3)
+src = torch.tensor([1.5, -2.25, 3.0], dtype=torch.float64)
+case("copy: src [3] f64 broadcast into self [2,3] f32", "aten::copy.out") \
+    .tensor(self_).tensor(src).value(B(False)).out(self_.clone().copy_(src)).again(1)
+self_i = torch.zeros(2, 2, 3, dtype=torch.int32)
+srcf = torch.tensor([[-2.7], [3.9]])
+case("copy: f32 [2,1] into int32 [2,2,3] truncates", "aten::copy.out") \
+    .tensor(self_i).tensor(srcf).value(B(False)).out(self_i.clone().copy_(srcf)).again(1)
+same = torch.randn(4, 5)
+case("copy: same shape and dtype", "aten::copy.out") \
+    .tensor(torch.zeros(4, 5)).tensor(same).value(B(True)).out(same.clone()).again(1)
+
+base = torch.randn(3, 8)
+
+
+def slice_scatter_case(title, t, src, dim, start, end, step):
+    want = torch.slice_scatter(t, src, dim, start, end, step)
+    case(title, "aten::slice_scatter.out").tensor(t).tensor(src).value(I(dim)) \
+        .value(NULL if start is None else I(start)).value(NULL if end is None else I(end)) \
+        .value(I(step)).out(want).again(1)
+
+
+slice_scatter_case("slice_scatter dim 1 [1:5:2]", base, torch.randn(3, 2), 1, 1, 5, 2)
+slice_scatter_case("slice_scatter dim -1 start -3, end None", base, torch.randn(3, 3), -1, -3, None, 1)
+slice_scatter_case("slice_scatter dim 0, start None end None step 2", base, torch.randn(2, 8), 0, None, None, 2)
+slice_scatter_case("slice_scatter end past the size clamps", base, torch.randn(3, 2), 1, 6, 100, 1)
+slice_scatter_case("slice_scatter empty slice", base, torch.randn(3, 0), 1, 5, 2, 1)
+bi64 = torch.arange(24, dtype=torch.int64).reshape(2, 3, 4)
+slice_scatter_case("slice_scatter int64 middle dim", bi64, -torch.ones(2, 1, 4, dtype=torch.int64), 1, 1, 2, 1)
+case("select_scatter dim 0 index -1", "aten::select_scatter.out").tensor(base) \
+    .tensor(torch.ones(8)).value(I(0)).value(I(-1)) \
+    .out(torch.select_scatter(base, torch.ones(8), 0, -1)).again(1)
+bu8 = torch.randint(0, 255, (2, 3, 4), dtype=torch.uint8)
+src8 = torch.full((2, 4), 7, dtype=torch.uint8)
+case("select_scatter uint8 dim 1 index 2", "aten::select_scatter.out").tensor(bu8) \
+    .tensor(src8).value(I(1)).value(I(2)).out(torch.select_scatter(bu8, src8, 1, 2)).again(1)
+
+# ---- as_strided_copy ---------------------------------------------------------------------------
+st = torch.arange(12, dtype=torch.float32)
+for size, stride, off in (((3, 3), (2, 1), 1), ((2, 2, 2), (0, 3, 1), None), ((4,), (3,), 0),
+                          ((2, 0), (5, 1), 11), ((1, 12), (12, 1), 0), ((), (), 11)):
+    want = torch.as_strided(st, size, stride, off if off is not None else 0).contiguous()
+    c = case(f"as_strided size {list(size)} stride {list(stride)} offset {off}",
+             "aten::as_strided_copy.out").tensor(st).ints(size).ints(stride)
+    c.value(NULL if off is None else I(off)).out(want).again(1)
+
+# ---- clone / _to_copy with a memory format ----------------------------------------------------
+cl = torch.randn(1, 3, 2, 2)
+case("clone memory_format=channels_last: same values, contiguous out", "aten::clone.out") \
+    .tensor(cl).value(I(2)).out(cl.clone()).again(1)
+case("_to_copy to f64, memory_format=channels_last", "aten::_to_copy.out") \
+    .tensor(cl).value(B(False)).value(I(2)).out(cl.double()).again(1)
+
+# ---- hand-written: failures prepare (or run) must report ------------------------------------
+FAILURES = r"""
+/* Bad arguments: each fails with a status and a message naming what is wrong. */
+static void failures(void)
+{
+    static float f[24], g[24];
+    static int64_t i64[24], j64[24];
+    static int32_t i32[24];
+    const int32_t s4[] = {4}, s23[] = {2, 3}, s32[] = {3, 2}, s234[] = {2, 3, 4}, s0[] = {0};
+    ember_tensor tf = th_tensor(EMBER_DTYPE_F32, f, 2, s23);
+    ember_tensor tg = th_tensor(EMBER_DTYPE_F32, g, 2, s23);
+    ember_tensor tg32 = th_tensor(EMBER_DTYPE_F32, g, 2, s32);
+    ember_tensor ti = th_tensor(EMBER_DTYPE_I64, i64, 1, s4);
+    ember_tensor tj = th_tensor(EMBER_DTYPE_I64, j64, 1, s4);
+    ember_tensor ti32 = th_tensor(EMBER_DTYPE_I32, i32, 2, s23);
+
+    /* fmod: integer division by zero fails at run, Tensor and Scalar */
+    i64[0] = 5; j64[0] = 0; j64[1] = j64[2] = j64[3] = 1;
+    ember_value fm[] = {th_tensor_value(&ti), th_tensor_value(&tj), th_tensor_value(&tj),
+                        th_tensor_value(&tj)};
+    ember_tensor tk = th_tensor(EMBER_DTYPE_I64, i64 + 8, 1, s4);
+    fm[2] = fm[3] = th_tensor_value(&tk);
+    CHECK_STATUS(th_run("aten::fmod.Tensor_out", fm, 4), EMBER_DIVISION_BY_ZERO,
+                 "integer fmod by zero");
+    ember_value fs[] = {th_tensor_value(&ti), th_int(0), th_tensor_value(&tk),
+                        th_tensor_value(&tk)};
+    CHECK_STATUS(th_run("aten::fmod.Scalar_out", fs, 4), EMBER_DIVISION_BY_ZERO,
+                 "integer fmod by zero");
+    ember_value fb[] = {th_tensor_value(&tf), th_tensor_value(&tg32), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::fmod.Tensor_out", fb, 4), EMBER_SHAPE_MISMATCH, "do not broadcast");
+
+    /* pow.Scalar: the base must be a Scalar */
+    ember_value pw[] = {th_tensor_value(&tf), th_tensor_value(&tf), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::pow.Scalar_out", pw, 4), EMBER_INVALID_ARGUMENT, "must be a scalar");
+
+    /* vector_norm */
+    static const int64_t d1[] = {1}, d5[] = {5}, d11[] = {1, -1};
+    const int32_t s2[] = {2};
+    ember_tensor n2 = th_tensor(EMBER_DTYPE_F32, g, 1, s2);
+    ember_value vn[] = {th_tensor_value(&tf), th_double(2.0), th_int_list(d1, 1), th_bool(false),
+                        th_null(), th_tensor_value(&n2), th_tensor_value(&n2)};
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", vn, 7), EMBER_OK, NULL);
+    vn[2] = th_int_list(d5, 1);
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", vn, 7), EMBER_INVALID_ARGUMENT,
+                 "dim 5 is out of range");
+    vn[2] = th_int_list(d11, 2);
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", vn, 7), EMBER_INVALID_ARGUMENT,
+                 "out of range or repeated");
+    vn[2] = th_int_list(d1, 1);
+    vn[3] = th_bool(true);
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", vn, 7), EMBER_SHAPE_MISMATCH, "out has shape");
+    vn[3] = th_bool(false);
+    vn[4] = th_int(EMBER_DTYPE_F64);
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", vn, 7), EMBER_DTYPE_MISMATCH,
+                 "does not match out's dtype");
+    vn[4] = th_null();
+    vn[1] = th_double(NAN);
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", vn, 7), EMBER_INVALID_ARGUMENT, "ord is NaN");
+    vn[1] = th_double(2.0);
+    vn[0] = th_tensor_value(&ti32);
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", vn, 7), EMBER_DTYPE_MISMATCH,
+                 "self must be floating point");
+    ember_tensor e30 = th_tensor(EMBER_DTYPE_F32, f, 1, s0);
+    ember_tensor r0 = th_tensor(EMBER_DTYPE_F32, g, 0, s0);
+    ember_value ve[] = {th_tensor_value(&e30), th_double(INFINITY), th_null(), th_bool(false),
+                        th_null(), th_tensor_value(&r0), th_tensor_value(&r0)};
+    CHECK_STATUS(th_run("aten::linalg_vector_norm.out", ve, 7), EMBER_INVALID_ARGUMENT,
+                 "empty dim");
+
+    /* sort / topk */
+    ember_tensor vi = th_tensor(EMBER_DTYPE_I64, i64, 2, s23);
+    ember_tensor vi32 = th_tensor(EMBER_DTYPE_I32, i32, 2, s23);
+    ember_value so[] = {th_tensor_value(&tf), th_int(1), th_bool(false), th_tensor_value(&tg),
+                        th_tensor_value(&vi), th_tensor_value(&tg), th_tensor_value(&vi)};
+    CHECK_STATUS(th_run("aten::sort.values", so, 7), EMBER_OK, NULL);
+    so[1] = th_int(2);
+    CHECK_STATUS(th_run("aten::sort.values", so, 7), EMBER_INVALID_ARGUMENT, "dim 2 is out of range");
+    so[1] = th_int(-1);
+    so[4] = so[6] = th_tensor_value(&vi32);
+    CHECK_STATUS(th_run("aten::sort.values", so, 7), EMBER_DTYPE_MISMATCH, "expected int64");
+    so[4] = so[6] = th_tensor_value(&vi);
+    so[3] = so[5] = th_tensor_value(&tg32);
+    CHECK_STATUS(th_run("aten::sort.values", so, 7), EMBER_SHAPE_MISMATCH, "values has shape");
+    so[3] = so[5] = th_tensor_value(&ti32);
+    CHECK_STATUS(th_run("aten::sort.values", so, 7), EMBER_DTYPE_MISMATCH, "values is int32");
+    ember_value tkv[] = {th_tensor_value(&tf), th_int(4), th_int(1), th_bool(true), th_bool(true),
+                         th_tensor_value(&tg), th_tensor_value(&vi), th_tensor_value(&tg),
+                         th_tensor_value(&vi)};
+    CHECK_STATUS(th_run("aten::topk.values", tkv, 9), EMBER_INVALID_ARGUMENT, "k = 4 is out of range");
+    tkv[1] = th_int(-1);
+    CHECK_STATUS(th_run("aten::topk.values", tkv, 9), EMBER_INVALID_ARGUMENT, "k = -1 is out of range");
+    tkv[1] = th_int(3);
+    CHECK_STATUS(th_run("aten::topk.values", tkv, 9), EMBER_OK, NULL);
+    tkv[1] = th_int(2);
+    CHECK_STATUS(th_run("aten::topk.values", tkv, 9), EMBER_SHAPE_MISMATCH, "values has shape");
+
+    /* copy */
+    ember_value cp[] = {th_tensor_value(&tf), th_tensor_value(&tg32), th_bool(false),
+                        th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::copy.out", cp, 5), EMBER_SHAPE_MISMATCH, "do not broadcast");
+    cp[1] = th_tensor_value(&tf);
+    cp[3] = cp[4] = th_tensor_value(&ti32);
+    CHECK_STATUS(th_run("aten::copy.out", cp, 5), EMBER_DTYPE_MISMATCH, "expected self's float32");
+
+    /* slice_scatter / select_scatter */
+    ember_tensor src2 = th_tensor(EMBER_DTYPE_F32, f, 2, s32);
+    ember_value ss[] = {th_tensor_value(&tf), th_tensor_value(&src2), th_int(1), th_int(0),
+                        th_int(2), th_int(1), th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::slice_scatter.out", ss, 8), EMBER_SHAPE_MISMATCH,
+                 "src (the slice's shape) has shape [3, 2], expected [2, 2]");
+    ss[5] = th_int(0);
+    CHECK_STATUS(th_run("aten::slice_scatter.out", ss, 8), EMBER_INVALID_ARGUMENT, "step = 0");
+    ss[5] = th_int(1);
+    ss[2] = th_int(-3);
+    CHECK_STATUS(th_run("aten::slice_scatter.out", ss, 8), EMBER_INVALID_ARGUMENT, "dim -3");
+    ss[2] = th_int(1);
+    ss[1] = th_tensor_value(&ti32);
+    CHECK_STATUS(th_run("aten::slice_scatter.out", ss, 8), EMBER_DTYPE_MISMATCH, "src is int32");
+    ember_tensor row = th_tensor(EMBER_DTYPE_F32, f, 1, s2);
+    ember_value se[] = {th_tensor_value(&tf), th_tensor_value(&row), th_int(1), th_int(3),
+                        th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::select_scatter.out", se, 6), EMBER_INVALID_ARGUMENT,
+                 "index = 3 is out of range [-3, 2]");
+    se[3] = th_int(-3);
+    CHECK_STATUS(th_run("aten::select_scatter.out", se, 6), EMBER_OK, NULL);
+
+    /* as_strided_copy: every reachable element inside self */
+    static const int64_t sz[] = {2, 3}, st_ok[] = {3, 1}, st_neg[] = {3, -1}, st1[] = {1};
+    static const int64_t big[] = {INT64_C(1) << 62, 1};
+    ember_value as[] = {th_tensor_value(&tf), th_int_list(sz, 2), th_int_list(st_ok, 2), th_int(0),
+                        th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::as_strided_copy.out", as, 6), EMBER_OK, NULL);
+    as[3] = th_int(1);
+    CHECK_STATUS(th_run("aten::as_strided_copy.out", as, 6), EMBER_INVALID_ARGUMENT,
+                 "reach element 6 of self, which has 6");
+    as[3] = th_int(-1);
+    CHECK_STATUS(th_run("aten::as_strided_copy.out", as, 6), EMBER_INVALID_ARGUMENT,
+                 "storage_offset = -1 is out of range");
+    as[3] = th_null();
+    as[2] = th_int_list(st_neg, 2);
+    CHECK_STATUS(th_run("aten::as_strided_copy.out", as, 6), EMBER_INVALID_ARGUMENT,
+                 "stride[1] = -1 is out of range");
+    as[2] = th_int_list(big, 2);
+    CHECK_STATUS(th_run("aten::as_strided_copy.out", as, 6), EMBER_INVALID_ARGUMENT, "reach element");
+    as[2] = th_int_list(st1, 1);
+    CHECK_STATUS(th_run("aten::as_strided_copy.out", as, 6), EMBER_INVALID_ARGUMENT,
+                 "size has 2 items but stride has 1");
+    ember_tensor perm = th_tensor(EMBER_DTYPE_F32, f, 2, s23);
+    perm.dim_order[0] = 1;
+    perm.dim_order[1] = 0;
+    as[0] = th_tensor_value(&perm);
+    as[2] = th_int_list(st_ok, 2);
+    CHECK_STATUS(th_run("aten::as_strided_copy.out", as, 6), EMBER_NOT_SUPPORTED,
+                 "only contiguous dim order");
+
+    /* clone: memory formats */
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, f, 3, s234);
+    ember_tensor u3 = th_tensor(EMBER_DTYPE_F32, g, 3, s234);
+    ember_value cl[] = {th_tensor_value(&t3), th_int(2), th_tensor_value(&u3), th_tensor_value(&u3)};
+    CHECK_STATUS(th_run("aten::clone.out", cl, 4), EMBER_INVALID_ARGUMENT,
+                 "channels_last needs a 4-d tensor");
+    cl[1] = th_int(7);
+    CHECK_STATUS(th_run("aten::clone.out", cl, 4), EMBER_INVALID_ARGUMENT, "memory_format 7");
+    cl[1] = th_int(1);
+    CHECK_STATUS(th_run("aten::clone.out", cl, 4), EMBER_OK, NULL);
+}
+"""
+
+HELPERS = r"""
+/* got vs want of `n` elements of `dtype`: floats within tol * max(1, |want|) (NaN matches
+ * NaN), everything else exactly. */
+static void expect_values(const void* got, const void* want, int dtype, long n, double tol,
+                          const char* what)
+{
+    for (long i = 0; i < n; i++) {
+        double g = ember_load_f64(got, dtype, i), w = ember_load_f64(want, dtype, i);
+        bool ok;
+        if (dtype == EMBER_DTYPE_I64)
+            ok = ((const int64_t*)got)[i] == ((const int64_t*)want)[i];
+        else
+            ok = (isnan(g) && isnan(w)) || g == w || fabs(g - w) <= tol * fmax(1.0, fabs(w));
+        if (!ok) {
+            fprintf(stderr, "%s: [%ld] got %.17g want %.17g\n", what, i, g, w);
+            CHECK(!what);
+            return;
+        }
+    }
+    CHECK(what);
+}
+"""
+
+bodies = [c.c(i) for i, c in enumerate(cases)]
+src = ("/* test_ops_extra.c — fmod, pow.Scalar, linalg_vector_norm, sort/topk, copy, slice/select\n"
+       " * scatter, as_strided_copy and clone's memory formats against torch eager, then bad\n"
+       " * arguments. Generated by tests/c/gen/gen_extra_cases.py: edit that, not this. */\n"
+       "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n"
+       '#include "kernels/kernel_util.h"\n#include "tests/c/kernel_harness.h"\n'
+       + HELPERS + "\n" + "\n".join(bodies) + FAILURES
+       + "\nint main(void)\n{\n" + "".join(f"    case_{i}();\n" for i in range(len(cases)))
+       + "    failures();\n    return check_report(\"test_ops_extra\");\n}\n")
+OUT.write_text(src)
+print(f"wrote {OUT} ({len(cases)} cases)")
