@@ -155,6 +155,23 @@ class NN(nn.Module):
         )
 
 
+class Extra(nn.Module):
+    def forward(self, x, img, i):  # float (3, 5), float (1, 2, 3, 3), int64 (3, 5)
+        v, vi = torch.topk(x, 2, dim=1)
+        s, si = torch.sort(x, dim=0, descending=True)
+        z = x.clone()
+        z[:, 1:4:2] = v * 2.0
+        w = torch.zeros(2, 3, 5, dtype=torch.float64)
+        w.copy_(x)
+        return (
+            torch.roll(x, 2, 1), torch.fmod(x, x.flip(1) + 3.0), i.fmod(3),
+            torch.linalg.vector_norm(x, 3.0, dim=1, keepdim=True), F.normalize(x, dim=0),
+            10000.0 ** (x / 4), v, vi, s, si, torch.argsort(x, dim=1, stable=True), z, w,
+            torch.as_strided(x + 0.0, (2, 2), (3, 1), 1),
+            img.clone(memory_format=torch.channels_last) * 2.0,
+        )
+
+
 class Tiny(nn.Module):
     def forward(self, x, y):  # (4,), (4,)
         return torch.relu(x * y + 1.0)
@@ -184,6 +201,7 @@ def op_models():
         "ops_copy": (Copy(), (_randn(1, 2, 3, 3, seed=17), _ints((2, 2), 0, 6, 18))),
         "ops_shape": (Shape(), (_randn(2, 3, 4, seed=19), _ints((2,), 0, 2, 20))),
         "ops_split_index": (SplitIndex(), (_randn(4, 5, seed=21), torch.tensor([2, 0, 3]), _ints((4, 2), 0, 5, 22))),
+        "ops_extra": (Extra(), (_randn(3, 5, seed=25), _randn(1, 2, 3, 3, seed=26), _ints((3, 5), -9, 10, 27))),
         "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
     }
 
@@ -305,6 +323,14 @@ def hand_programs() -> dict[str, tuple[bytes, set[str]]]:
     b.unary("dim_order_ops::_to_dim_order_copy.out", img, b.bool(False), b.ints([0, 1, 2, 3]), dtype=torch.int64)
     b.unary("dim_order_ops::_clone_dim_order.out", img, b.bool(False), b.null())
     progs["hand_image"] = b
+
+    b = Builder()  # select_scatter (core ATen decomposes it to where), integer fmod by a tensor
+    x = b.tensor(2, 3, is_input=True)
+    row = b.tensor(3, is_input=True)
+    b.unary("aten::select_scatter.out", x, row, b.int(0), b.int(-1), shape=(2, 3))
+    a = b.tensor(2, 3, dtype=torch.int64, is_input=True)
+    b.unary("aten::fmod.Tensor_out", a, a, shape=(2, 3), dtype=torch.int64)
+    progs["hand_scatter"] = b
 
     out = {}
     for name, b in progs.items():
