@@ -345,8 +345,8 @@ def hand_programs() -> dict[str, tuple[bytes, set[str]]]:
 def kernel_names() -> list[str]:
     names = []
     for inc in sorted((ROOT / "kernels" / "portable").glob("ops_*.inc")):
+        # \s* spans the line break of an entry written on two lines
         names += re.findall(r'^EMBER_OP\(\s*\w+\s*,\s*"([^"]+)"\s*\)', inc.read_text(), re.M)
-        names += re.findall(r'^EMBER_OP\(\s*\w+\s*,\s*\n\s*"([^"]+)"\s*\)', inc.read_text(), re.M)
     return names
 
 
