@@ -172,6 +172,22 @@ class Extra(nn.Module):
         )
 
 
+class ExtraWrites(nn.Module):
+    def forward(self, x, i):  # float (3, 4), int64 (3,) in [0, 3)
+        y = x.clone()
+        y[x > 0] = 0.0
+        z = x.clone()
+        z[i] += 1.5
+        e = i.view(1, 3).expand(3, 3)
+        m, mi = x.max(dim=1)
+        n, ni = x.min(dim=0, keepdim=True)
+        return (
+            y, z, torch.zeros(3, 4).scatter(1, e, x[:, :3]), x.scatter(0, i.view(3, 1).expand(3, 2), 2.5),
+            torch.zeros(3, 4).scatter_add(0, e, x[:, :3]),
+            x.scatter_reduce(1, e, x[:, :3], "amax", include_self=False), m, mi, n, ni,
+        )
+
+
 class Tiny(nn.Module):
     def forward(self, x, y):  # (4,), (4,)
         return torch.relu(x * y + 1.0)
@@ -202,6 +218,7 @@ def op_models():
         "ops_shape": (Shape(), (_randn(2, 3, 4, seed=19), _ints((2,), 0, 2, 20))),
         "ops_split_index": (SplitIndex(), (_randn(4, 5, seed=21), torch.tensor([2, 0, 3]), _ints((4, 2), 0, 5, 22))),
         "ops_extra": (Extra(), (_randn(3, 5, seed=25), _randn(1, 2, 3, 3, seed=26), _ints((3, 5), -9, 10, 27))),
+        "ops_extra_writes": (ExtraWrites(), (_randn(3, 4, seed=28), _ints((3,), 0, 3, 29))),
         "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
     }
 

@@ -8,6 +8,14 @@
 #include "kernels/kernel_util.h"
 #include "tests/c/kernel_harness.h"
 
+/* An optional-tensor list value (NULL items are None), as index.Tensor / index_put take. */
+static inline ember_value th_opt_tensor_list(ember_tensor* const* items, uint32_t n)
+{
+    ember_value v = {.tag = EMBER_VALUE_OPTIONAL_TENSOR_LIST};
+    v.u.tensors = items;
+    v.len = n;
+    return v;
+}
 /* got vs want of `n` elements of `dtype`: floats within tol * max(1, |want|) (NaN matches
  * NaN), everything else exactly. */
 static void expect_values(const void* got, const void* want, int dtype, long n, double tol,
@@ -1082,6 +1090,614 @@ static void case_59(void)
     expect_values(d2, w2, EMBER_DTYPE_F64, 12, 0.0, "_to_copy to f64, memory_format=channels_last");
 }
 
+/* aten::max.dim_max dim 1 keepdim False: ties first, NaN wins */
+static void case_60(void)
+{
+    static float d1[15] = {-0.988640845f, 9.0f, 0.86773169f, 9.0f, 2.02555156f, 0.399573952f, -0.265819252f, NAN, 0.292368114f, NAN, -0.857345879f, -1.33508492f, -0.13540189f, -1.1930213f, 0.096210517f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[3] = {9.0f, NAN, 0.096210517f};
+    static const int32_t s2[1] = {3};
+    static float d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 1, s2);
+    static int64_t w3[3] = {INT64_C(1), INT64_C(2), INT64_C(4)};
+    static const int32_t s3[1] = {3};
+    static int64_t d3[3];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_bool(false), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::max.dim_max", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 3, 0.0, "aten::max.dim_max dim 1 keepdim False: ties first, NaN wins");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 3, 0.0, "aten::max.dim_max dim 1 keepdim False: ties first, NaN wins");
+}
+
+/* aten::max.dim_max dim 0 keepdim True: ties first, NaN wins */
+static void case_61(void)
+{
+    static float d1[15] = {-0.988640845f, 9.0f, 0.86773169f, 9.0f, 2.02555156f, 0.399573952f, -0.265819252f, NAN, 0.292368114f, NAN, -0.857345879f, -1.33508492f, -0.13540189f, -1.1930213f, 0.096210517f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[5] = {0.399573952f, 9.0f, NAN, 9.0f, NAN};
+    static const int32_t s2[2] = {1, 5};
+    static float d2[5];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    static int64_t w3[5] = {INT64_C(1), INT64_C(0), INT64_C(1), INT64_C(0), INT64_C(1)};
+    static const int32_t s3[2] = {1, 5};
+    static int64_t d3[5];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(0), th_bool(true), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::max.dim_max", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 5, 0.0, "aten::max.dim_max dim 0 keepdim True: ties first, NaN wins");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 5, 0.0, "aten::max.dim_max dim 0 keepdim True: ties first, NaN wins");
+}
+
+/* aten::max.dim_max dim -1 keepdim True: ties first, NaN wins */
+static void case_62(void)
+{
+    static float d1[15] = {-0.988640845f, 9.0f, 0.86773169f, 9.0f, 2.02555156f, 0.399573952f, -0.265819252f, NAN, 0.292368114f, NAN, -0.857345879f, -1.33508492f, -0.13540189f, -1.1930213f, 0.096210517f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[3] = {9.0f, NAN, 0.096210517f};
+    static const int32_t s2[2] = {3, 1};
+    static float d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    static int64_t w3[3] = {INT64_C(1), INT64_C(2), INT64_C(4)};
+    static const int32_t s3[2] = {3, 1};
+    static int64_t d3[3];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(-1), th_bool(true), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::max.dim_max", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 3, 0.0, "aten::max.dim_max dim -1 keepdim True: ties first, NaN wins");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 3, 0.0, "aten::max.dim_max dim -1 keepdim True: ties first, NaN wins");
+}
+
+/* aten::min.dim_min dim 1 keepdim False: ties first, NaN wins */
+static void case_63(void)
+{
+    static float d1[15] = {-0.988640845f, 9.0f, 0.86773169f, 9.0f, 2.02555156f, 0.399573952f, -0.265819252f, NAN, 0.292368114f, NAN, -0.857345879f, -1.33508492f, -0.13540189f, -1.1930213f, 0.096210517f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[3] = {-0.988640845f, NAN, -1.33508492f};
+    static const int32_t s2[1] = {3};
+    static float d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 1, s2);
+    static int64_t w3[3] = {INT64_C(0), INT64_C(2), INT64_C(1)};
+    static const int32_t s3[1] = {3};
+    static int64_t d3[3];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_bool(false), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::min.dim_min", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 3, 0.0, "aten::min.dim_min dim 1 keepdim False: ties first, NaN wins");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 3, 0.0, "aten::min.dim_min dim 1 keepdim False: ties first, NaN wins");
+}
+
+/* aten::min.dim_min dim 0 keepdim True: ties first, NaN wins */
+static void case_64(void)
+{
+    static float d1[15] = {-0.988640845f, 9.0f, 0.86773169f, 9.0f, 2.02555156f, 0.399573952f, -0.265819252f, NAN, 0.292368114f, NAN, -0.857345879f, -1.33508492f, -0.13540189f, -1.1930213f, 0.096210517f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[5] = {-0.988640845f, -1.33508492f, NAN, -1.1930213f, NAN};
+    static const int32_t s2[2] = {1, 5};
+    static float d2[5];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    static int64_t w3[5] = {INT64_C(0), INT64_C(2), INT64_C(1), INT64_C(2), INT64_C(1)};
+    static const int32_t s3[2] = {1, 5};
+    static int64_t d3[5];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(0), th_bool(true), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::min.dim_min", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 5, 0.0, "aten::min.dim_min dim 0 keepdim True: ties first, NaN wins");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 5, 0.0, "aten::min.dim_min dim 0 keepdim True: ties first, NaN wins");
+}
+
+/* aten::min.dim_min dim -1 keepdim True: ties first, NaN wins */
+static void case_65(void)
+{
+    static float d1[15] = {-0.988640845f, 9.0f, 0.86773169f, 9.0f, 2.02555156f, 0.399573952f, -0.265819252f, NAN, 0.292368114f, NAN, -0.857345879f, -1.33508492f, -0.13540189f, -1.1930213f, 0.096210517f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[3] = {-0.988640845f, NAN, -1.33508492f};
+    static const int32_t s2[2] = {3, 1};
+    static float d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    static int64_t w3[3] = {INT64_C(0), INT64_C(2), INT64_C(1)};
+    static const int32_t s3[2] = {3, 1};
+    static int64_t d3[3];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(-1), th_bool(true), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::min.dim_min", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 3, 0.0, "aten::min.dim_min dim -1 keepdim True: ties first, NaN wins");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 3, 0.0, "aten::min.dim_min dim -1 keepdim True: ties first, NaN wins");
+}
+
+/* max.dim int8 with ties */
+static void case_66(void)
+{
+    static int8_t d1[8] = {3, -7, 3, 100, -128, 127, 0, 127};
+    static const int32_t s1[2] = {2, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I8, d1, 2, s1);
+    static int8_t w2[2] = {100, 127};
+    static const int32_t s2[1] = {2};
+    static int8_t d2[2];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I8, d2, 1, s2);
+    static int64_t w3[2] = {INT64_C(3), INT64_C(1)};
+    static const int32_t s3[1] = {2};
+    static int64_t d3[2];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_bool(false), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::max.dim_max", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_I8, 2, 0.0, "max.dim int8 with ties");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 2, 0.0, "max.dim int8 with ties");
+}
+
+/* min.dim of a rank-0 tensor */
+static void case_67(void)
+{
+    static float d1[1] = {4.0f};
+    static const int32_t s1[1] = {0};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 0, s1);
+    static float w2[1] = {4.0f};
+    static const int32_t s2[1] = {0};
+    static float d2[1];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 0, s2);
+    static int64_t w3[1] = {INT64_C(0)};
+    static const int32_t s3[1] = {0};
+    static int64_t d3[1];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 0, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(0), th_bool(false), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t2), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::min.dim_min", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 1, 0.0, "min.dim of a rank-0 tensor");
+    expect_values(d3, w3, EMBER_DTYPE_I64, 1, 0.0, "min.dim of a rank-0 tensor");
+}
+
+/* scatter.src dim 1 (index smaller than src) */
+static void case_68(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.566689134f, -0.0399530381f, 0.290694207f, -1.24623811f, 3.02173972f, 1.4658469f, 0.352250427f, 1.25149357f, -0.319367468f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter.src_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 0.0, "scatter.src dim 1 (index smaller than src)");
+}
+
+/* scatter.value dim 0, value 2.5 */
+static void case_69(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[5] = {INT64_C(2), INT64_C(0), INT64_C(1), INT64_C(2), INT64_C(0)};
+    static const int32_t s2[2] = {1, 5};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float w3[15] = {0.0984072834f, 2.5f, 1.13524747f, -1.24623811f, 2.5f, 1.4658469f, 1.73198605f, 2.5f, -0.190615207f, -1.24463058f, 2.5f, 1.19321227f, -0.120623469f, 2.5f, 0.908471823f};
+    static const int32_t s3[2] = {3, 5};
+    static float d3[15];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(0), th_tensor_value(&t2), th_double(2.5), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::scatter.value_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 15, 0.0, "scatter.value dim 0, value 2.5");
+}
+
+/* scatter.value int32 with Int -1 along dim -1 */
+static void case_70(void)
+{
+    static int32_t d1[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    static const int32_t s1[2] = {3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I32, d1, 2, s1);
+    static int64_t d2[4] = {INT64_C(3), INT64_C(3), INT64_C(0), INT64_C(1)};
+    static const int32_t s2[2] = {2, 2};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static int32_t w3[12] = {0, 1, 2, -1, -1, -1, 6, 7, 8, 9, 10, 11};
+    static const int32_t s3[2] = {3, 4};
+    static int32_t d3[12];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int(-1), th_tensor_value(&t2), th_int(-1), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::scatter.value_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_I32, 12, 0.0, "scatter.value int32 with Int -1 along dim -1");
+}
+
+/* scatter_add int32, repeated positions add */
+static void case_71(void)
+{
+    static int32_t d1[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    static const int32_t s1[2] = {3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I32, d1, 2, s1);
+    static int64_t d2[4] = {INT64_C(3), INT64_C(3), INT64_C(0), INT64_C(1)};
+    static const int32_t s2[2] = {2, 2};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static int32_t d3[6] = {10, 20, 30, -5, 7, 9};
+    static const int32_t s3[2] = {2, 3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I32, d3, 2, s3);
+    static int32_t w4[12] = {0, 1, 2, 33, -1, 12, 6, 7, 8, 9, 10, 11};
+    static const int32_t s4[2] = {3, 4};
+    static int32_t d4[12];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_I32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_add.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_I32, 12, 0.0, "scatter_add int32, repeated positions add");
+}
+
+/* scatter_add f32 dim 0 */
+static void case_72(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(2), INT64_C(2), INT64_C(0), INT64_C(2), INT64_C(1), INT64_C(0)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.0984072834f, -0.0399530381f, 1.1065743f, -1.24623811f, 0.399054915f, 1.4658469f, 2.08423638f, 1.25149357f, -0.190615207f, -1.24463058f, -0.811890841f, 4.21495199f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(0), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_add.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 0.0, "scatter_add f32 dim 0");
+}
+
+/* scatter_reduce sum include_self True */
+static void case_73(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.665096402f, -0.0399530381f, 1.42594171f, -1.24623811f, 3.42079473f, 1.4658469f, 2.23272085f, 1.25149357f, -0.509982705f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("sum"), th_bool(true), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce sum include_self True");
+}
+
+/* scatter_reduce sum include_self False */
+static void case_74(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.566689134f, -0.0399530381f, 0.290694207f, -1.24623811f, 3.02173972f, 1.4658469f, 0.500734806f, 1.25149357f, -0.319367468f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("sum"), th_bool(false), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce sum include_self False");
+}
+
+/* scatter_reduce prod include_self True */
+static void case_75(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.0557663366f, -0.0399530381f, 0.330009848f, -1.24623811f, 1.20584011f, 1.4658469f, 0.0905892551f, 1.25149357f, 0.060876295f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("prod"), th_bool(true), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce prod include_self True");
+}
+
+/* scatter_reduce prod include_self False */
+static void case_76(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.566689134f, -0.0399530381f, 0.290694207f, -1.24623811f, 3.02173972f, 1.4658469f, 0.0523036867f, 1.25149357f, -0.319367468f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("prod"), th_bool(false), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce prod include_self False");
+}
+
+/* scatter_reduce amax include_self True */
+static void case_77(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.566689134f, -0.0399530381f, 1.13524747f, -1.24623811f, 3.02173972f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("amax"), th_bool(true), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce amax include_self True");
+}
+
+/* scatter_reduce amax include_self False */
+static void case_78(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.566689134f, -0.0399530381f, 0.290694207f, -1.24623811f, 3.02173972f, 1.4658469f, 0.352250427f, 1.25149357f, -0.319367468f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("amax"), th_bool(false), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce amax include_self False");
+}
+
+/* scatter_reduce amin include_self True */
+static void case_79(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.0984072834f, -0.0399530381f, 0.290694207f, -1.24623811f, 0.399054915f, 1.4658469f, 0.148484379f, 1.25149357f, -0.319367468f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("amin"), th_bool(true), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce amin include_self True");
+}
+
+/* scatter_reduce amin include_self False */
+static void case_80(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, 0.352250427f, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.566689134f, -0.0399530381f, 0.290694207f, -1.24623811f, 3.02173972f, 1.4658469f, 0.148484379f, 1.25149357f, -0.319367468f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("amin"), th_bool(false), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 1e-06, "scatter_reduce amin include_self False");
+}
+
+/* scatter_reduce amax propagates NaN */
+static void case_81(void)
+{
+    static float d1[15] = {0.0984072834f, -0.0399530381f, 1.13524747f, -1.24623811f, 0.399054915f, 1.4658469f, 1.73198605f, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s1[2] = {3, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[6] = {INT64_C(0), INT64_C(4), INT64_C(2), INT64_C(1), INT64_C(1), INT64_C(3)};
+    static const int32_t s2[2] = {2, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static float d3[8] = {0.566689134f, 3.02173972f, 0.290694207f, 0.664684474f, 0.148484379f, NAN, -0.319367468f, 0.5157727f};
+    static const int32_t s3[2] = {2, 4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[15] = {0.566689134f, -0.0399530381f, 1.13524747f, -1.24623811f, 3.02173972f, 1.4658469f, NAN, 1.25149357f, -0.190615207f, -1.24463058f, -1.52706432f, 1.19321227f, -0.120623469f, 0.394216001f, 0.908471823f};
+    static const int32_t s4[2] = {3, 5};
+    static float d4[15];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t3), th_string("amax"), th_bool(true), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 15, 0.0, "scatter_reduce amax propagates NaN");
+}
+
+/* index_put rows [3, 0, -1] = a [3, 1, 2] block */
+static void case_82(void)
+{
+    static float d1[24] = {-0.484063447f, -1.64197218f, -0.318226874f, 1.54521167f, -1.88001406f, -0.53167963f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, 1.11592352f, -0.256677419f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s1[3] = {4, 3, 2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static int64_t d2[3] = {INT64_C(3), INT64_C(0), INT64_C(-1)};
+    static const int32_t s2[1] = {3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    ember_tensor* il3[] = {&t2};
+    static float d4[6] = {-2.96534348f, 1.55454564f, -0.230532452f, -1.91074574f, -0.278675407f, -0.890608251f};
+    static const int32_t s4[3] = {3, 1, 2};
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 3, s4);
+    static float w5[24] = {-0.230532452f, -1.91074574f, -0.230532452f, -1.91074574f, -0.230532452f, -1.91074574f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, -0.278675407f, -0.890608251f, -0.278675407f, -0.890608251f, -0.278675407f, -0.890608251f};
+    static const int32_t s5[3] = {4, 3, 2};
+    static float d5[24];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_opt_tensor_list(il3, 1), th_tensor_value(&t4), th_bool(false), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::index_put.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 24, 1e-06, "index_put rows [3, 0, -1] = a [3, 1, 2] block");
+}
+
+/* index_put [:, [2, 0]] += values, broadcast */
+static void case_83(void)
+{
+    static float d1[24] = {-0.484063447f, -1.64197218f, -0.318226874f, 1.54521167f, -1.88001406f, -0.53167963f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, 1.11592352f, -0.256677419f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s1[3] = {4, 3, 2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static int64_t d2[2] = {INT64_C(2), INT64_C(0)};
+    static const int32_t s2[1] = {2};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    ember_tensor* il3[] = {NULL, &t2};
+    static float d4[2] = {-0.816990077f, 1.85598814f};
+    static const int32_t s4[2] = {2, 1};
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static float w5[24] = {1.37192464f, 0.214015961f, -0.318226874f, 1.54521167f, -2.69700408f, -1.34866977f, 1.77879024f, 2.11483908f, 0.649169207f, -0.0425204858f, 1.04627919f, -1.40889716f, 0.5099051f, 1.23695517f, 0.164791524f, -0.436652839f, -1.30920541f, -2.10357141f, 2.97191167f, 1.59931076f, -0.755635858f, 0.812620521f, -0.755815625f, 0.814264238f};
+    static const int32_t s5[3] = {4, 3, 2};
+    static float d5[24];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_opt_tensor_list(il3, 2), th_tensor_value(&t4), th_bool(true), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::index_put.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 24, 1e-06, "index_put [:, [2, 0]] += values, broadcast");
+}
+
+/* index_put accumulate with repeats */
+static void case_84(void)
+{
+    static float d1[24] = {-0.484063447f, -1.64197218f, -0.318226874f, 1.54521167f, -1.88001406f, -0.53167963f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, 1.11592352f, -0.256677419f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s1[3] = {4, 3, 2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static int64_t d2[3] = {INT64_C(1), INT64_C(1), INT64_C(1)};
+    static const int32_t s2[1] = {3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(0), INT64_C(2)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    ember_tensor* il4[] = {&t2, &t3};
+    static float d5[3] = {1.0f, 2.0f, 4.0f};
+    static const int32_t s5[2] = {3, 1};
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 2, s5);
+    static float w6[24] = {-0.484063447f, -1.64197218f, -0.318226874f, 1.54521167f, -1.88001406f, -0.53167963f, 2.92280197f, 3.25885105f, 0.649169207f, -0.0425204858f, 5.86326933f, 3.40809298f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, 1.11592352f, -0.256677419f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s6[3] = {4, 3, 2};
+    static float d6[24];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_F32, d6, 3, s6);
+    ember_value v[] = {th_tensor_value(&t1), th_opt_tensor_list(il4, 2), th_tensor_value(&t5), th_bool(true), th_tensor_value(&t6), th_tensor_value(&t6)};
+    CHECK_STATUS(th_run("aten::index_put.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d6, w6, EMBER_DTYPE_F32, 24, 1e-06, "index_put accumulate with repeats");
+}
+
+/* index_put non-adjacent indices */
+static void case_85(void)
+{
+    static float d1[24] = {-0.484063447f, -1.64197218f, -0.318226874f, 1.54521167f, -1.88001406f, -0.53167963f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, 1.11592352f, -0.256677419f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s1[3] = {4, 3, 2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static int64_t d2[2] = {INT64_C(0), INT64_C(3)};
+    static const int32_t s2[2] = {2, 1};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 2, s2);
+    static int64_t d3[2] = {INT64_C(1), INT64_C(0)};
+    static const int32_t s3[1] = {2};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    ember_tensor* il4[] = {&t2, NULL, &t3};
+    static float d5[12] = {-2.10962462f, 0.153793678f, 0.63908416f, 0.996430457f, -1.91259789f, 1.29944372f, 1.02361274f, -2.30530214f, -1.92804706f, -0.565949082f, -0.902087629f, 0.360164702f};
+    static const int32_t s5[3] = {2, 2, 3};
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    static float w6[24] = {0.996430457f, -2.10962462f, -1.91259789f, 0.153793678f, 1.29944372f, 0.63908416f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, -0.565949082f, 1.02361274f, -0.902087629f, -2.30530214f, 0.360164702f, -1.92804706f};
+    static const int32_t s6[3] = {4, 3, 2};
+    static float d6[24];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_F32, d6, 3, s6);
+    ember_value v[] = {th_tensor_value(&t1), th_opt_tensor_list(il4, 3), th_tensor_value(&t5), th_bool(false), th_tensor_value(&t6), th_tensor_value(&t6)};
+    CHECK_STATUS(th_run("aten::index_put.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d6, w6, EMBER_DTYPE_F32, 24, 1e-06, "index_put non-adjacent indices");
+}
+
+/* index_put bool mask [4, 3] = 0-d value */
+static void case_86(void)
+{
+    static float d1[24] = {-0.484063447f, -1.64197218f, -0.318226874f, 1.54521167f, -1.88001406f, -0.53167963f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, 1.11592352f, -0.256677419f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s1[3] = {4, 3, 2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static uint8_t d2[12] = {1, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 0};
+    static const int32_t s2[2] = {4, 3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 2, s2);
+    ember_tensor* il3[] = {&t2};
+    static float d4[1] = {-7.0f};
+    static const int32_t s4[1] = {0};
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 0, s4);
+    static float w5[24] = {-7.0f, -7.0f, -7.0f, -7.0f, -1.88001406f, -0.53167963f, -0.077197969f, 0.258850962f, -7.0f, -7.0f, -7.0f, -7.0f, -1.34608305f, -0.619032919f, -7.0f, -7.0f, -0.492215335f, -1.2865814f, -7.0f, -7.0f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s5[3] = {4, 3, 2};
+    static float d5[24];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_opt_tensor_list(il3, 1), th_tensor_value(&t4), th_bool(false), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::index_put.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 24, 1e-06, "index_put bool mask [4, 3] = 0-d value");
+}
+
+/* index_put [:, :, mask] += value */
+static void case_87(void)
+{
+    static float d1[24] = {-0.484063447f, -1.64197218f, -0.318226874f, 1.54521167f, -1.88001406f, -0.53167963f, -0.077197969f, 0.258850962f, 0.649169207f, -0.0425204858f, 1.86326921f, -0.591907084f, -1.34608305f, -0.619032919f, 0.164791524f, -0.436652839f, -0.492215335f, -1.2865814f, 1.11592352f, -0.256677419f, -0.755635858f, 0.812620521f, 0.061174456f, 1.63125432f};
+    static const int32_t s1[3] = {4, 3, 2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static uint8_t d2[2] = {1, 0};
+    static const int32_t s2[1] = {2};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 1, s2);
+    ember_tensor* il3[] = {NULL, NULL, &t2};
+    static float d4[1] = {0.5f};
+    static const int32_t s4[1] = {0};
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 0, s4);
+    static float w5[24] = {0.0159365535f, -1.64197218f, 0.181773126f, 1.54521167f, -1.38001406f, -0.53167963f, 0.422802031f, 0.258850962f, 1.14916921f, -0.0425204858f, 2.36326933f, -0.591907084f, -0.846083045f, -0.619032919f, 0.664791524f, -0.436652839f, 0.00778466463f, -1.2865814f, 1.61592352f, -0.256677419f, -0.255635858f, 0.812620521f, 0.561174452f, 1.63125432f};
+    static const int32_t s5[3] = {4, 3, 2};
+    static float d5[24];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_opt_tensor_list(il3, 3), th_tensor_value(&t4), th_bool(true), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::index_put.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 24, 1e-06, "index_put [:, :, mask] += value");
+}
+
+/* index_put int64 accumulate */
+static void case_88(void)
+{
+    static int64_t d1[10] = {INT64_C(0), INT64_C(1), INT64_C(2), INT64_C(3), INT64_C(4), INT64_C(5), INT64_C(6), INT64_C(7), INT64_C(8), INT64_C(9)};
+    static const int32_t s1[1] = {10};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I64, d1, 1, s1);
+    static int64_t d2[3] = {INT64_C(9), INT64_C(0), INT64_C(9)};
+    static const int32_t s2[1] = {3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    ember_tensor* il3[] = {&t2};
+    static int64_t d4[3] = {INT64_C(5), INT64_C(6), INT64_C(7)};
+    static const int32_t s4[1] = {3};
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_I64, d4, 1, s4);
+    static int64_t w5[10] = {INT64_C(6), INT64_C(1), INT64_C(2), INT64_C(3), INT64_C(4), INT64_C(5), INT64_C(6), INT64_C(7), INT64_C(8), INT64_C(21)};
+    static const int32_t s5[1] = {10};
+    static int64_t d5[10];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_opt_tensor_list(il3, 1), th_tensor_value(&t4), th_bool(true), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::index_put.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_I64, 10, 1e-06, "index_put int64 accumulate");
+}
+
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
 static void failures(void)
 {
@@ -1247,6 +1863,75 @@ static void failures(void)
     CHECK_STATUS(th_run("aten::clone.out", cl, 4), EMBER_INVALID_ARGUMENT, "memory_format 7");
     cl[1] = th_int(1);
     CHECK_STATUS(th_run("aten::clone.out", cl, 4), EMBER_OK, NULL);
+
+    /* max.dim: empty dim, wrong indices dtype */
+    ember_tensor e03 = th_tensor(EMBER_DTYPE_F32, f, 2, (const int32_t[]){3, 0});
+    ember_tensor v3 = th_tensor(EMBER_DTYPE_F32, g, 1, (const int32_t[]){3});
+    ember_tensor i3 = th_tensor(EMBER_DTYPE_I64, i64, 1, (const int32_t[]){3});
+    ember_value mx[] = {th_tensor_value(&e03), th_int(1), th_bool(false), th_tensor_value(&v3),
+                        th_tensor_value(&i3), th_tensor_value(&v3), th_tensor_value(&i3)};
+    CHECK_STATUS(th_run("aten::max.dim_max", mx, 7), EMBER_INVALID_ARGUMENT, "empty dim");
+    mx[0] = th_tensor_value(&tf);
+    mx[1] = th_int(0);
+    ember_tensor i3b = th_tensor(EMBER_DTYPE_I32, i32, 1, (const int32_t[]){3});
+    mx[4] = mx[6] = th_tensor_value(&i3b);
+    CHECK_STATUS(th_run("aten::min.dim_min", mx, 7), EMBER_DTYPE_MISMATCH, "expected int64");
+
+    /* scatter: an index out of range fails at run, before writing */
+    static int64_t bad_idx[6] = {0, 1, 2, 0, 1, 3};
+    ember_tensor bi = th_tensor(EMBER_DTYPE_I64, bad_idx, 2, s23);
+    ember_value sc[] = {th_tensor_value(&tf), th_int(1), th_tensor_value(&bi), th_tensor_value(&tf),
+                        th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::scatter.src_out", sc, 6), EMBER_OUT_OF_RANGE,
+                 "index 3 is out of range for dimension 1 of size 3");
+    bad_idx[5] = -1;
+    CHECK_STATUS(th_run("aten::scatter_add.out", sc, 6), EMBER_OUT_OF_RANGE, "index -1");
+    bad_idx[5] = 2;
+    CHECK_STATUS(th_run("aten::scatter_add.out", sc, 6), EMBER_OK, NULL);
+    ember_tensor bi32 = th_tensor(EMBER_DTYPE_I32, i32, 2, s23);
+    sc[2] = th_tensor_value(&bi32);
+    CHECK_STATUS(th_run("aten::scatter.src_out", sc, 6), EMBER_DTYPE_MISMATCH, "expected int64");
+    sc[2] = th_tensor_value(&bi);
+    sc[3] = th_tensor_value(&n2);
+    CHECK_STATUS(th_run("aten::scatter.src_out", sc, 6), EMBER_SHAPE_MISMATCH, "src has rank 1");
+    sc[3] = th_tensor_value(&tf);
+    ember_value sr[] = {th_tensor_value(&tf), th_int(1), th_tensor_value(&bi), th_tensor_value(&tf),
+                        th_string("mean"), th_bool(true), th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", sr, 8), EMBER_NOT_SUPPORTED,
+                 "reduce \"mean\" is not supported");
+    sr[4] = th_string("max");
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", sr, 8), EMBER_INVALID_ARGUMENT,
+                 "got \"max\"");
+
+    /* index_put: index out of range at run; masks must match self; values must broadcast */
+    static int64_t put_idx[2] = {1, 5};
+    ember_tensor pi = th_tensor(EMBER_DTYPE_I64, put_idx, 1, s2);
+    ember_tensor* pl[] = {&pi};
+    ember_tensor one = th_tensor(EMBER_DTYPE_F32, g, 0, s0);
+    ember_value ipv[] = {th_tensor_value(&tf), th_opt_tensor_list(pl, 1), th_tensor_value(&one),
+                         th_bool(false), th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_OUT_OF_RANGE,
+                 "index 5 is out of range for dimension 0 of size 2");
+    put_idx[1] = -2;
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_OK, NULL);
+    ember_tensor vbad = th_tensor(EMBER_DTYPE_F32, g, 1, (const int32_t[]){4});
+    ipv[2] = th_tensor_value(&vbad);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_SHAPE_MISMATCH,
+                 "values do not broadcast");
+    static uint8_t mk[3] = {1, 0, 1};
+    ember_tensor m3 = th_tensor(EMBER_DTYPE_BOOL, mk, 1, (const int32_t[]){3});
+    ember_tensor* ml[] = {&m3};
+    ipv[1] = th_opt_tensor_list(ml, 1);
+    ipv[2] = th_tensor_value(&one);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_SHAPE_MISMATCH,
+                 "mask dim 0 has size 3, self's dim 0 has 2");
+    ember_tensor* ml2[] = {NULL, &m3};
+    ipv[1] = th_opt_tensor_list(ml2, 2);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_OK, NULL);
+    ember_tensor* ml3[] = {&pi, &m3};
+    ipv[1] = th_opt_tensor_list(ml3, 2);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_NOT_SUPPORTED,
+                 "a boolean mask must be the only index tensor");
 }
 
 int main(void)
@@ -1311,6 +1996,35 @@ int main(void)
     case_57();
     case_58();
     case_59();
+    case_60();
+    case_61();
+    case_62();
+    case_63();
+    case_64();
+    case_65();
+    case_66();
+    case_67();
+    case_68();
+    case_69();
+    case_70();
+    case_71();
+    case_72();
+    case_73();
+    case_74();
+    case_75();
+    case_76();
+    case_77();
+    case_78();
+    case_79();
+    case_80();
+    case_81();
+    case_82();
+    case_83();
+    case_84();
+    case_85();
+    case_86();
+    case_87();
+    case_88();
     failures();
     return check_report("test_ops_extra");
 }

@@ -195,3 +195,33 @@ def test_channels_last_clone_and_bicubic():
     prog, want, got = run_both(CL(), x)
     for g, w in zip(got, want):
         close(g, w)
+
+
+def test_index_put_scatter_max_dim():
+    class Writes(nn.Module):
+        def forward(self, x, i):
+            y = x.clone()
+            y[x > 0] = 0.0  # index_put with a bool mask and a 0-d value
+            z = x.clone()
+            z[i] = 1.5  # integer index, broadcast value
+            w = x.clone()
+            w[:, i] += x[:, :3]  # index_put after index + add
+            acc = torch.zeros(4).index_put((i % 2,), x[0, :3], accumulate=True)
+            s = torch.zeros(3, 4).scatter(1, i.view(1, 3).expand(3, 3), x[:, :3])
+            s2 = torch.zeros(3, 4).scatter_add(0, i.view(1, 3).expand(2, 3), x[:2, :3])
+            s3 = x.scatter_reduce(1, i.view(1, 3).expand(3, 3), x[:, :3], "amax",
+                                  include_self=False)
+            s4 = x.scatter_reduce(0, i.view(3, 1).expand(3, 4), x, "prod")
+            s5 = x.scatter(0, i.view(3, 1).expand(3, 2), 2.5)
+            m, mi = x.max(dim=1)
+            n, ni = x.min(dim=0, keepdim=True)
+            return y, z, w, acc, s, s2, s3, s4, s5, m, mi, n, ni
+
+    x = torch.randn(3, 4)
+    x[2, 1] = x[2, 3] = x.max() + 1  # a tie: the first index wins
+    prog, want, got = run_both(Writes(), x, torch.tensor([0, 2, 1]))
+    assert {"aten::index_put.out", "aten::scatter.src_out", "aten::scatter.value_out",
+            "aten::scatter_add.out", "aten::scatter_reduce.two_out", "aten::max.dim_max",
+            "aten::min.dim_min"} <= ops_of(prog)
+    for g, w in zip(got, want):
+        close(g, w)

@@ -304,6 +304,96 @@ case("clone memory_format=channels_last: same values, contiguous out", "aten::cl
 case("_to_copy to f64, memory_format=channels_last", "aten::_to_copy.out") \
     .tensor(cl).value(B(False)).value(I(2)).out(cl.double()).again(1)
 
+# ---- max.dim / min.dim -----------------------------------------------------------------------
+mx = torch.randn(3, 5)
+mx[0, 1] = mx[0, 3] = 9.0  # a tie: the first wins
+mx[1, 2] = float("nan")  # NaN wins
+mx[1, 4] = float("nan")
+for op, fn in (("aten::max.dim_max", torch.max), ("aten::min.dim_min", torch.min)):
+    for dim, keep in ((1, False), (0, True), (-1, True)):
+        v, i = fn(mx, dim=dim, keepdim=keep)
+        case(f"{op} dim {dim} keepdim {keep}: ties first, NaN wins", op).tensor(mx) \
+            .value(I(dim)).value(B(keep)).out(v).out(i).again(2, 1)
+mi8 = torch.tensor([[3, -7, 3, 100], [-128, 127, 0, 127]], dtype=torch.int8)
+v, i = torch.max(mi8, 1)
+case("max.dim int8 with ties", "aten::max.dim_max").tensor(mi8).value(I(1)).value(B(False)) \
+    .out(v).out(i).again(2, 1)
+v, i = torch.min(torch.tensor(4.0), 0)
+case("min.dim of a rank-0 tensor", "aten::min.dim_min").tensor(torch.tensor(4.0)).value(I(0)) \
+    .value(B(False)).out(v).out(i).again(2, 1)
+
+# ---- scatter family ----------------------------------------------------------------------------
+sc_self = torch.randn(3, 5)
+sc_idx = torch.tensor([[0, 4, 2], [1, 1, 3]])  # repeated positions in row 1
+sc_src = torch.randn(2, 4)
+case("scatter.src dim 1 (index smaller than src)", "aten::scatter.src_out").tensor(sc_self) \
+    .value(I(1)).tensor(sc_idx).tensor(sc_src) \
+    .out(torch.scatter(sc_self, 1, sc_idx, sc_src)).again(1)
+idx0 = torch.tensor([[2, 0, 1, 2, 0]])
+case("scatter.value dim 0, value 2.5", "aten::scatter.value_out").tensor(sc_self).value(I(0)) \
+    .tensor(idx0).value(D(2.5)).out(torch.scatter(sc_self, 0, idx0, 2.5)).again(1)
+sci = torch.arange(12, dtype=torch.int32).reshape(3, 4)
+idxi = torch.tensor([[3, 3], [0, 1]])
+srci = torch.tensor([[10, 20, 30], [-5, 7, 9]], dtype=torch.int32)
+case("scatter.value int32 with Int -1 along dim -1", "aten::scatter.value_out").tensor(sci) \
+    .value(I(-1)).tensor(idxi).value(I(-1)).out(torch.scatter(sci, -1, idxi, -1)).again(1)
+case("scatter_add int32, repeated positions add", "aten::scatter_add.out").tensor(sci) \
+    .value(I(1)).tensor(idxi).tensor(srci).out(torch.scatter_add(sci, 1, idxi, srci)).again(1)
+case("scatter_add f32 dim 0", "aten::scatter_add.out").tensor(sc_self).value(I(0)) \
+    .tensor(torch.tensor([[2, 2, 0], [2, 1, 0]])).tensor(sc_src) \
+    .out(torch.scatter_add(sc_self, 0, torch.tensor([[2, 2, 0], [2, 1, 0]]), sc_src)).again(1)
+for red in ("sum", "prod", "amax", "amin"):
+    for inc in (True, False):
+        want = torch.scatter_reduce(sc_self, 1, sc_idx, sc_src, red, include_self=inc)
+        case(f"scatter_reduce {red} include_self {inc}", "aten::scatter_reduce.two_out") \
+            .tensor(sc_self).value(I(1)).tensor(sc_idx).tensor(sc_src) \
+            .value(f'th_string("{red}")').value(B(inc)).out(want, 1e-6).again(1)
+srcn = sc_src.clone()
+srcn[1, 1] = float("nan")
+case("scatter_reduce amax propagates NaN", "aten::scatter_reduce.two_out").tensor(sc_self) \
+    .value(I(1)).tensor(sc_idx).tensor(srcn).value('th_string("amax")').value(B(True)) \
+    .out(torch.scatter_reduce(sc_self, 1, sc_idx, srcn, "amax")).again(1)
+
+# ---- index_put ---------------------------------------------------------------------------------
+ip = torch.randn(4, 3, 2)
+
+
+def index_put_case(title, t, indices, values, acc):
+    want = torch.ops.aten.index_put(t, list(indices), values, acc)
+    c = case(title, "aten::index_put.out").tensor(t)
+    names = []
+    for k, ix in enumerate(indices):
+        if ix is None:
+            names.append("NULL")
+            continue
+        c.tensor(ix)
+        names.append(f"&t{c.n}")
+    # the index tensors are values of their own in the table above; the list refers to them
+    for ix in indices:
+        if ix is not None:
+            c.vals.pop()
+    k = c.n = c.n + 1
+    c.decl.append(f"    ember_tensor* il{k}[] = {{{', '.join(names)}}};\n")
+    c.vals.append(f"th_opt_tensor_list(il{k}, {len(indices)})")
+    c.tensor(values).value(B(acc)).out(want, 1e-6).again(1)
+
+
+ii = torch.tensor([3, 0, -1])
+index_put_case("index_put rows [3, 0, -1] = a [3, 1, 2] block", ip, (ii,), torch.randn(3, 1, 2), False)
+index_put_case("index_put [:, [2, 0]] += values, broadcast", ip, (None, torch.tensor([2, 0])),
+               torch.randn(2, 1), True)
+index_put_case("index_put accumulate with repeats", ip, (torch.tensor([1, 1, 1]), torch.tensor([0, 0, 2])),
+               torch.tensor([1.0, 2.0, 4.0]).view(3, 1), True)
+index_put_case("index_put non-adjacent indices", ip, (torch.tensor([[0], [3]]), None, torch.tensor([1, 0])),
+               torch.randn(2, 2, 3), False)
+mask = torch.randn(4, 3) > 0
+index_put_case("index_put bool mask [4, 3] = 0-d value", ip, (mask,), torch.tensor(-7.0), False)
+mask2 = torch.tensor([True, False])
+index_put_case("index_put [:, :, mask] += value", ip, (None, None, mask2), torch.tensor(0.5), True)
+ipi = torch.arange(10, dtype=torch.int64)
+index_put_case("index_put int64 accumulate", ipi, (torch.tensor([9, 0, 9]),),
+               torch.tensor([5, 6, 7]), True)
+
 # ---- hand-written: failures prepare (or run) must report ------------------------------------
 FAILURES = r"""
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
@@ -471,10 +561,87 @@ static void failures(void)
     CHECK_STATUS(th_run("aten::clone.out", cl, 4), EMBER_INVALID_ARGUMENT, "memory_format 7");
     cl[1] = th_int(1);
     CHECK_STATUS(th_run("aten::clone.out", cl, 4), EMBER_OK, NULL);
+
+    /* max.dim: empty dim, wrong indices dtype */
+    ember_tensor e03 = th_tensor(EMBER_DTYPE_F32, f, 2, (const int32_t[]){3, 0});
+    ember_tensor v3 = th_tensor(EMBER_DTYPE_F32, g, 1, (const int32_t[]){3});
+    ember_tensor i3 = th_tensor(EMBER_DTYPE_I64, i64, 1, (const int32_t[]){3});
+    ember_value mx[] = {th_tensor_value(&e03), th_int(1), th_bool(false), th_tensor_value(&v3),
+                        th_tensor_value(&i3), th_tensor_value(&v3), th_tensor_value(&i3)};
+    CHECK_STATUS(th_run("aten::max.dim_max", mx, 7), EMBER_INVALID_ARGUMENT, "empty dim");
+    mx[0] = th_tensor_value(&tf);
+    mx[1] = th_int(0);
+    ember_tensor i3b = th_tensor(EMBER_DTYPE_I32, i32, 1, (const int32_t[]){3});
+    mx[4] = mx[6] = th_tensor_value(&i3b);
+    CHECK_STATUS(th_run("aten::min.dim_min", mx, 7), EMBER_DTYPE_MISMATCH, "expected int64");
+
+    /* scatter: an index out of range fails at run, before writing */
+    static int64_t bad_idx[6] = {0, 1, 2, 0, 1, 3};
+    ember_tensor bi = th_tensor(EMBER_DTYPE_I64, bad_idx, 2, s23);
+    ember_value sc[] = {th_tensor_value(&tf), th_int(1), th_tensor_value(&bi), th_tensor_value(&tf),
+                        th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::scatter.src_out", sc, 6), EMBER_OUT_OF_RANGE,
+                 "index 3 is out of range for dimension 1 of size 3");
+    bad_idx[5] = -1;
+    CHECK_STATUS(th_run("aten::scatter_add.out", sc, 6), EMBER_OUT_OF_RANGE, "index -1");
+    bad_idx[5] = 2;
+    CHECK_STATUS(th_run("aten::scatter_add.out", sc, 6), EMBER_OK, NULL);
+    ember_tensor bi32 = th_tensor(EMBER_DTYPE_I32, i32, 2, s23);
+    sc[2] = th_tensor_value(&bi32);
+    CHECK_STATUS(th_run("aten::scatter.src_out", sc, 6), EMBER_DTYPE_MISMATCH, "expected int64");
+    sc[2] = th_tensor_value(&bi);
+    sc[3] = th_tensor_value(&n2);
+    CHECK_STATUS(th_run("aten::scatter.src_out", sc, 6), EMBER_SHAPE_MISMATCH, "src has rank 1");
+    sc[3] = th_tensor_value(&tf);
+    ember_value sr[] = {th_tensor_value(&tf), th_int(1), th_tensor_value(&bi), th_tensor_value(&tf),
+                        th_string("mean"), th_bool(true), th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", sr, 8), EMBER_NOT_SUPPORTED,
+                 "reduce \"mean\" is not supported");
+    sr[4] = th_string("max");
+    CHECK_STATUS(th_run("aten::scatter_reduce.two_out", sr, 8), EMBER_INVALID_ARGUMENT,
+                 "got \"max\"");
+
+    /* index_put: index out of range at run; masks must match self; values must broadcast */
+    static int64_t put_idx[2] = {1, 5};
+    ember_tensor pi = th_tensor(EMBER_DTYPE_I64, put_idx, 1, s2);
+    ember_tensor* pl[] = {&pi};
+    ember_tensor one = th_tensor(EMBER_DTYPE_F32, g, 0, s0);
+    ember_value ipv[] = {th_tensor_value(&tf), th_opt_tensor_list(pl, 1), th_tensor_value(&one),
+                         th_bool(false), th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_OUT_OF_RANGE,
+                 "index 5 is out of range for dimension 0 of size 2");
+    put_idx[1] = -2;
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_OK, NULL);
+    ember_tensor vbad = th_tensor(EMBER_DTYPE_F32, g, 1, (const int32_t[]){4});
+    ipv[2] = th_tensor_value(&vbad);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_SHAPE_MISMATCH,
+                 "values do not broadcast");
+    static uint8_t mk[3] = {1, 0, 1};
+    ember_tensor m3 = th_tensor(EMBER_DTYPE_BOOL, mk, 1, (const int32_t[]){3});
+    ember_tensor* ml[] = {&m3};
+    ipv[1] = th_opt_tensor_list(ml, 1);
+    ipv[2] = th_tensor_value(&one);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_SHAPE_MISMATCH,
+                 "mask dim 0 has size 3, self's dim 0 has 2");
+    ember_tensor* ml2[] = {NULL, &m3};
+    ipv[1] = th_opt_tensor_list(ml2, 2);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_OK, NULL);
+    ember_tensor* ml3[] = {&pi, &m3};
+    ipv[1] = th_opt_tensor_list(ml3, 2);
+    CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_NOT_SUPPORTED,
+                 "a boolean mask must be the only index tensor");
 }
 """
 
 HELPERS = r"""
+/* An optional-tensor list value (NULL items are None), as index.Tensor / index_put take. */
+static inline ember_value th_opt_tensor_list(ember_tensor* const* items, uint32_t n)
+{
+    ember_value v = {.tag = EMBER_VALUE_OPTIONAL_TENSOR_LIST};
+    v.u.tensors = items;
+    v.len = n;
+    return v;
+}
 /* got vs want of `n` elements of `dtype`: floats within tol * max(1, |want|) (NaN matches
  * NaN), everything else exactly. */
 static void expect_values(const void* got, const void* want, int dtype, long n, double tol,
