@@ -188,6 +188,17 @@ class ExtraWrites(nn.Module):
         )
 
 
+class ExtraMath(nn.Module):
+    def forward(self, x, y, i):  # float (2, 3), float (3,), int64 (2, 3)
+        b = x.clamp(-0.9, 0.9)
+        return (
+            torch.tan(x), torch.asin(b), torch.acos(b), torch.atan(x), torch.sinh(x), torch.cosh(x),
+            torch.asinh(x), torch.acosh(x.abs() + 1), torch.atanh(b), torch.log2(x.abs()),
+            torch.log10(x.abs()), torch.trunc(x * 3), torch.isinf(1.0 / x.round()),
+            torch.atan2(x, y), i ^ (i + 1), i & 6, i | 1, i ^ 3, torch.empty(2, 3).fill_(1.0) + x,
+        )
+
+
 class Tiny(nn.Module):
     def forward(self, x, y):  # (4,), (4,)
         return torch.relu(x * y + 1.0)
@@ -219,6 +230,7 @@ def op_models():
         "ops_split_index": (SplitIndex(), (_randn(4, 5, seed=21), torch.tensor([2, 0, 3]), _ints((4, 2), 0, 5, 22))),
         "ops_extra": (Extra(), (_randn(3, 5, seed=25), _randn(1, 2, 3, 3, seed=26), _ints((3, 5), -9, 10, 27))),
         "ops_extra_writes": (ExtraWrites(), (_randn(3, 4, seed=28), _ints((3,), 0, 3, 29))),
+        "ops_extra_math": (ExtraMath(), (_randn(2, 3, seed=33), _randn(3, seed=34), _ints((2, 3), -9, 10, 35))),
         "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
     }
 
@@ -348,6 +360,19 @@ def hand_programs() -> dict[str, tuple[bytes, set[str]]]:
     a = b.tensor(2, 3, dtype=torch.int64, is_input=True)
     b.unary("aten::fmod.Tensor_out", a, a, shape=(2, 3), dtype=torch.int64)
     progs["hand_scatter"] = b
+
+    b = Builder()  # padding modes (core ATen decomposes F.pad's), fill, empty_strided
+    x = b.tensor(1, 2, 3, 4, is_input=True)
+    x3 = b.tensor(2, 3, 4, is_input=True)
+    b.unary("aten::reflection_pad1d.out", x3, b.ints([2, 1]), shape=(2, 3, 7))
+    b.unary("aten::reflection_pad2d.out", x, b.ints([1, 1, 2, 0]), shape=(1, 2, 5, 6))
+    b.unary("aten::replication_pad2d.out", x, b.ints([0, 2, 1, 1]), shape=(1, 2, 5, 6))
+    b.unary("aten::reflection_pad3d.out", x, b.ints([1, 0, 0, 1, 1, 1]), shape=(1, 4, 4, 5))
+    b.unary("aten::replication_pad3d.out", x, b.ints([1, 1, 1, 1, 1, 1]), shape=(1, 4, 5, 6))
+    b.unary("aten::fill.Scalar_out", x, b.double(-2.5))
+    o = b.out(2, 3, dtype=torch.int32)
+    b.call("aten::empty_strided.out", b.ints([2, 3]), b.ints([1, 2]), o, o)
+    progs["hand_pad"] = b
 
     out = {}
     for name, b in progs.items():

@@ -1698,6 +1698,594 @@ static void case_88(void)
     expect_values(d5, w5, EMBER_DTYPE_I64, 10, 1e-06, "index_put int64 accumulate");
 }
 
+/* tan f32 */
+static void case_89(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 1.02789056f, -0.427683711f, 0.317806095f, -1.33173978f, 1.56680763f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, -0.00356555567f, 1.65731287f, -0.455820531f, 0.328956336f, -4.10311985f, 250.70697f, -0.586197078f, 0.329943776f, 0.273515999f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::tan.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "tan f32");
+}
+
+/* asin f32 */
+static void case_90(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 0.949999988f, -0.427683711f, 0.317806095f, -0.949999988f, 0.949999988f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, -0.00356554799f, 1.25323582f, -0.441928744f, 0.323414713f, -1.25323582f, 1.25323582f, -0.558846414f, 0.324354351f, 0.270264149f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::asin.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "asin f32");
+}
+
+/* acos f32 */
+static void case_91(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 0.949999988f, -0.427683711f, 0.317806095f, -0.949999988f, 0.949999988f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {1.57079637f, 1.57436192f, 0.317560464f, 2.01272511f, 1.24738157f, 2.82403231f, 0.317560464f, 2.12964272f, 1.24644196f, 1.3005321f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::acos.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "acos f32");
+}
+
+/* atan f32 */
+static void case_92(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 1.02789056f, -0.427683711f, 0.317806095f, -1.33173978f, 1.56680763f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, -0.0035655254f, 0.799150765f, -0.404141575f, 0.307711571f, -0.926721096f, 1.0027324f, -0.487521321f, 0.308520406f, 0.260900527f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::atan.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "atan f32");
+}
+
+/* sinh f32 */
+static void case_93(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 1.02789056f, -0.427683711f, 0.317806095f, -1.33173978f, 1.56680763f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, -0.00356554822f, 1.21870124f, -0.440841675f, 0.32318297f, -1.76180482f, 2.29130888f, -0.5554021f, 0.32411918f, 0.270169199f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::sinh.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "sinh f32");
+}
+
+/* cosh f32 */
+static void case_94(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 1.02789056f, -0.427683711f, 0.317806095f, -1.33173978f, 1.56680763f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {1.0f, 1.00000632f, 1.57646215f, 1.09285927f, 1.0509268f, 2.0258224f, 2.50001907f, 1.14388442f, 1.05121517f, 1.03585303f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::cosh.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "cosh f32");
+}
+
+/* asinh f32 */
+static void case_95(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 1.02789056f, -0.427683711f, 0.317806095f, -1.33173978f, 1.56680763f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, -0.00356553309f, 0.9009583f, -0.415614724f, 0.312685788f, -1.09765577f, 1.23125911f, -0.508066595f, 0.313534617f, 0.263911784f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::asinh.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "asinh f32");
+}
+
+/* acosh f32 */
+static void case_96(void)
+{
+    static float d1[10] = {1.0f, 1.00356555f, 2.02789068f, 1.42768371f, 1.31780612f, 2.3317399f, 2.56680775f, 1.53020847f, 1.31869686f, 1.26698601f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, 0.084420763f, 1.33291292f, 0.894717395f, 0.777519464f, 1.49024022f, 1.59550309f, 0.98896718f, 0.778556406f, 0.715381384f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::acosh.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "acosh f32");
+}
+
+/* atanh f32 */
+static void case_97(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 0.949999988f, -0.427683711f, 0.317806095f, -0.949999988f, 0.949999988f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, -0.00356555567f, 1.83178067f, -0.45705843f, 0.329204828f, -1.83178067f, 1.83178067f, -0.590435088f, 0.330195963f, 0.273615688f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::atanh.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "atanh f32");
+}
+
+/* log2 f32 */
+static void case_98(void)
+{
+    static float d1[10] = {0.0f, 0.00356554054f, 1.02789056f, 0.427683711f, 0.317806095f, 1.33173978f, 1.56680763f, 0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {-INFINITY, -8.13166332f, 0.0396866724f, -1.22538388f, -1.65378129f, 0.413312227f, 0.647828043f, -0.915368378f, -1.64974332f, -1.90516388f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::log2.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "log2 f32");
+}
+
+/* log10 f32 */
+static void case_99(void)
+{
+    static float d1[10] = {0.0f, 0.00356554054f, 1.02789056f, 0.427683711f, 0.317806095f, 1.33173978f, 1.56680763f, 0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {-INFINITY, -2.44787455f, 0.0119468784f, -0.368877292f, -0.497837782f, 0.124419376f, 0.195015684f, -0.275553346f, -0.496622235f, -0.573511481f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::log10.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "log10 f32");
+}
+
+/* trunc f32 */
+static void case_100(void)
+{
+    static float d1[10] = {0.0f, -0.0106966216f, 3.08367157f, -1.28305113f, 0.953418255f, -3.99521923f, 4.70042276f, -1.59062541f, 0.956090569f, 0.800958037f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {0.0f, -0.0f, 3.0f, -1.0f, 0.0f, -3.0f, 4.0f, -1.0f, 0.0f, 0.0f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::trunc.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 1e-06, "trunc f32");
+}
+
+/* tan of int32 gives float32 */
+static void case_101(void)
+{
+    static int32_t d1[3] = {-3, 0, 7};
+    static const int32_t s1[2] = {1, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I32, d1, 2, s1);
+    static float w2[3] = {0.142546549f, 0.0f, 0.87144798f};
+    static const int32_t s2[2] = {1, 3};
+    static float d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::tan.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 3, 1e-06, "tan of int32 gives float32");
+}
+
+/* trunc of int64 is a copy */
+static void case_102(void)
+{
+    static int64_t d1[2] = {INT64_C(4611686018427387905), INT64_C(-5)};
+    static const int32_t s1[1] = {2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I64, d1, 1, s1);
+    static int64_t w2[2] = {INT64_C(4611686018427387905), INT64_C(-5)};
+    static const int32_t s2[1] = {2};
+    static int64_t d2[2];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::trunc.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_I64, 2, 0.0, "trunc of int64 is a copy");
+}
+
+/* isinf f64 */
+static void case_103(void)
+{
+    static double d1[5] = {1.0, INFINITY, -INFINITY, NAN, -0.0};
+    static const int32_t s1[1] = {5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F64, d1, 1, s1);
+    static uint8_t w2[5] = {0, 1, 1, 0, 0};
+    static const int32_t s2[1] = {5};
+    static uint8_t d2[5];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 1, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::isinf.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_BOOL, 5, 0.0, "isinf f64");
+}
+
+/* isinf int32 is false */
+static void case_104(void)
+{
+    static int32_t d1[3] = {-3, 0, 7};
+    static const int32_t s1[2] = {1, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I32, d1, 2, s1);
+    static uint8_t w2[3] = {0, 0, 0};
+    static const int32_t s2[2] = {1, 3};
+    static uint8_t d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::isinf.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_BOOL, 3, 0.0, "isinf int32 is false");
+}
+
+/* atan2 broadcast [2,5] by [3,1,1] */
+static void case_105(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 1.02789056f, -0.427683711f, 0.317806095f, -1.33173978f, 1.56680763f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float d2[3] = {1.0f, -1.0f, 0.0f};
+    static const int32_t s2[3] = {3, 1, 1};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 3, s2);
+    static float w3[30] = {0.0f, -0.0035655254f, 0.799150765f, -0.404141575f, 0.307711571f, -0.926721096f, 1.0027324f, -0.487521321f, 0.308520406f, 0.260900527f, 3.14159274f, -3.13802719f, 2.34244204f, -2.73745108f, 2.83388114f, -2.21487164f, 2.13886023f, -2.65407133f, 2.83307219f, 2.88069201f, 0.0f, -1.57079637f, 1.57079637f, -1.57079637f, 1.57079637f, -1.57079637f, 1.57079637f, -1.57079637f, 1.57079637f, 1.57079637f};
+    static const int32_t s3[3] = {3, 2, 5};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::atan2.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-06, "atan2 broadcast [2,5] by [3,1,1]");
+}
+
+/* atan2 int64 by int64 gives float32 */
+static void case_106(void)
+{
+    static int64_t d1[3] = {INT64_C(1), INT64_C(-1), INT64_C(0)};
+    static const int32_t s1[1] = {3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I64, d1, 1, s1);
+    static int64_t d2[3] = {INT64_C(0), INT64_C(-2), INT64_C(-3)};
+    static const int32_t s2[1] = {3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static float w3[3] = {1.57079637f, -2.67794514f, 3.14159274f};
+    static const int32_t s3[1] = {3};
+    static float d3[3];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 1, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::atan2.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 3, 1e-06, "atan2 int64 by int64 gives float32");
+}
+
+/* bitwise_xor int16 broadcast */
+static void case_107(void)
+{
+    static int16_t d1[4] = {5, -6, 0, 127};
+    static const int32_t s1[2] = {1, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I16, d1, 2, s1);
+    static int16_t d2[2] = {3, -1};
+    static const int32_t s2[2] = {2, 1};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I16, d2, 2, s2);
+    static int16_t w3[8] = {6, -7, 3, 124, -6, 5, -1, -128};
+    static const int32_t s3[2] = {2, 4};
+    static int16_t d3[8];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I16, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::bitwise_xor.Tensor_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_I16, 8, 0.0, "bitwise_xor int16 broadcast");
+}
+
+/* bitwise_xor bool */
+static void case_108(void)
+{
+    static uint8_t d1[3] = {1, 0, 1};
+    static const int32_t s1[1] = {3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_BOOL, d1, 1, s1);
+    static uint8_t d2[3] = {1, 1, 0};
+    static const int32_t s2[1] = {3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 1, s2);
+    static uint8_t w3[3] = {0, 1, 1};
+    static const int32_t s3[1] = {3};
+    static uint8_t d3[3];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_BOOL, d3, 1, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::bitwise_xor.Tensor_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_BOOL, 3, 0.0, "bitwise_xor bool");
+}
+
+/* bitwise_and.Scalar int16 with 6 */
+static void case_109(void)
+{
+    static int16_t d1[4] = {5, -6, 0, 127};
+    static const int32_t s1[2] = {1, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I16, d1, 2, s1);
+    static int16_t w2[4] = {4, 2, 0, 6};
+    static const int32_t s2[2] = {1, 4};
+    static int16_t d2[4];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I16, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(6), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::bitwise_and.Scalar_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_I16, 4, 0.0, "bitwise_and.Scalar int16 with 6");
+}
+
+/* bitwise_or.Scalar int16 with 6 */
+static void case_110(void)
+{
+    static int16_t d1[4] = {5, -6, 0, 127};
+    static const int32_t s1[2] = {1, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I16, d1, 2, s1);
+    static int16_t w2[4] = {7, -2, 6, 127};
+    static const int32_t s2[2] = {1, 4};
+    static int16_t d2[4];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I16, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(6), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::bitwise_or.Scalar_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_I16, 4, 0.0, "bitwise_or.Scalar int16 with 6");
+}
+
+/* bitwise_xor.Scalar int16 with 6 */
+static void case_111(void)
+{
+    static int16_t d1[4] = {5, -6, 0, 127};
+    static const int32_t s1[2] = {1, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I16, d1, 2, s1);
+    static int16_t w2[4] = {3, -4, 6, 121};
+    static const int32_t s2[2] = {1, 4};
+    static int16_t d2[4];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I16, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(6), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::bitwise_xor.Scalar_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_I16, 4, 0.0, "bitwise_xor.Scalar int16 with 6");
+}
+
+/* bitwise_and.Scalar bool with True */
+static void case_112(void)
+{
+    static uint8_t d1[3] = {1, 0, 1};
+    static const int32_t s1[1] = {3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_BOOL, d1, 1, s1);
+    static uint8_t w2[3] = {1, 0, 1};
+    static const int32_t s2[1] = {3};
+    static uint8_t d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 1, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_bool(true), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::bitwise_and.Scalar_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_BOOL, 3, 0.0, "bitwise_and.Scalar bool with True");
+}
+
+/* fill.Scalar f32 with 2.5 */
+static void case_113(void)
+{
+    static float d1[10] = {0.0f, -0.00356554054f, 1.02789056f, -0.427683711f, 0.317806095f, -1.33173978f, 1.56680763f, -0.530208468f, 0.318696856f, 0.266986012f};
+    static const int32_t s1[2] = {2, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[10] = {2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f};
+    static const int32_t s2[2] = {2, 5};
+    static float d2[10];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_double(2.5), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::fill.Scalar_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 10, 0.0, "fill.Scalar f32 with 2.5");
+}
+
+/* fill.Scalar int64 with 2^62 + 1 exactly */
+static void case_114(void)
+{
+    static int64_t d1[3] = {INT64_C(0), INT64_C(0), INT64_C(0)};
+    static const int32_t s1[1] = {3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I64, d1, 1, s1);
+    static int64_t w2[3] = {INT64_C(4611686018427387905), INT64_C(4611686018427387905), INT64_C(4611686018427387905)};
+    static const int32_t s2[1] = {3};
+    static int64_t d2[3];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(4611686018427387905), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::fill.Scalar_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_I64, 3, 0.0, "fill.Scalar int64 with 2^62 + 1 exactly");
+}
+
+/* fill.Scalar uint8 with -1.5 (saturates to 0) */
+static void case_115(void)
+{
+    static uint8_t d1[2] = {0, 0};
+    static const int32_t s1[1] = {2};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_U8, d1, 1, s1);
+    static uint8_t w2[2] = {0, 0};
+    static const int32_t s2[1] = {2};
+    static uint8_t d2[2];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_U8, d2, 1, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_double(-1.5), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::fill.Scalar_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_U8, 2, 0.0, "fill.Scalar uint8 with -1.5 (saturates to 0)");
+}
+
+/* empty.out is zeros */
+static void case_116(void)
+{
+    static const int64_t l1[2] = {INT64_C(2), INT64_C(3)};
+    static float w2[6] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    static const int32_t s2[2] = {2, 3};
+    static float d2[6];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_int_list(l1, 2), th_null(), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::empty.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 6, 0.0, "empty.out is zeros");
+}
+
+/* empty_strided.out is zeros */
+static void case_117(void)
+{
+    static const int64_t l1[2] = {INT64_C(2), INT64_C(3)};
+    static const int64_t l2[2] = {INT64_C(1), INT64_C(2)};
+    static int32_t w3[6] = {0, 0, 0, 0, 0, 0};
+    static const int32_t s3[2] = {2, 3};
+    static int32_t d3[6];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I32, d3, 2, s3);
+    ember_value v[] = {th_int_list(l1, 2), th_int_list(l2, 2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::empty_strided.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_I32, 6, 0.0, "empty_strided.out is zeros");
+}
+
+/* reflection_pad1d [2, 3] of [2, 3, 4] */
+static void case_118(void)
+{
+    static float d1[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[2] = {INT64_C(2), INT64_C(3)};
+    static float w3[54] = {0.25560832f, 0.881904304f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 0.25560832f, 0.881904304f, -0.659358203f, -0.755366921f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -0.497421324f, 1.36274517f, 1.50004482f, -0.910202384f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.50004482f, -0.910202384f, -1.71728456f, 1.58046448f, 0.245117813f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 1.58046448f, 0.245117813f, 0.234651044f, 1.23431778f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.817290902f, 0.834097981f, 0.402719021f, -0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f, -0.61580503f, -0.900830865f};
+    static const int32_t s3[3] = {2, 3, 9};
+    static float d3[54];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 54, 0.0, "reflection_pad1d [2, 3] of [2, 3, 4]");
+}
+
+/* reflection_pad1d [0, 1] of [3, 4] */
+static void case_119(void)
+{
+    static float d1[12] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f};
+    static const int32_t s1[2] = {3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static const int64_t l2[2] = {INT64_C(0), INT64_C(1)};
+    static float w3[15] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 0.25560832f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.50004482f};
+    static const int32_t s3[2] = {3, 5};
+    static float d3[15];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 15, 0.0, "reflection_pad1d [0, 1] of [3, 4]");
+}
+
+/* reflection_pad2d [1, 2, 2, 0] of [2, 3, 4] */
+static void case_120(void)
+{
+    static float d1[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[4] = {INT64_C(1), INT64_C(2), INT64_C(2), INT64_C(0)};
+    static float w3[70] = {-0.910202384f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.50004482f, -0.910202384f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -0.497421324f, 0.881904304f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 0.25560832f, 0.881904304f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -0.497421324f, -0.910202384f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.50004482f, -0.910202384f, -0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f, -0.61580503f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.817290902f, 0.245117813f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 1.58046448f, 0.245117813f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.817290902f, -0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f, -0.61580503f};
+    static const int32_t s3[3] = {2, 5, 7};
+    static float d3[70];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 4), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::reflection_pad2d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 70, 0.0, "reflection_pad2d [1, 2, 2, 0] of [2, 3, 4]");
+}
+
+/* reflection_pad2d [3, 3, 1, 1] of [1, 2, 3, 4] */
+static void case_121(void)
+{
+    static float d1[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s1[4] = {1, 2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 4, s1);
+    static const int64_t l2[4] = {INT64_C(3), INT64_C(3), INT64_C(1), INT64_C(1)};
+    static float w3[100] = {-0.288051754f, -0.755366921f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -0.497421324f, 1.36274517f, 1.7570889f, 0.25560832f, 0.881904304f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 0.25560832f, 0.881904304f, -0.659358203f, -0.288051754f, -0.755366921f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -0.497421324f, 1.36274517f, 1.76134932f, 1.50004482f, -0.910202384f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.50004482f, -0.910202384f, -1.71728456f, -0.288051754f, -0.755366921f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -0.497421324f, 1.36274517f, 0.240498483f, 1.23431778f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.817290902f, 0.834097981f, 2.34248853f, 1.58046448f, 0.245117813f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 1.58046448f, 0.245117813f, 0.234651044f, 0.240498483f, 1.23431778f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.817290902f, 0.834097981f, 0.369943321f, 0.402719021f, -0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f, -0.61580503f, -0.900830865f, 0.240498483f, 1.23431778f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.817290902f, 0.834097981f};
+    static const int32_t s3[4] = {1, 2, 5, 10};
+    static float d3[100];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 4, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 4), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::reflection_pad2d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 100, 0.0, "reflection_pad2d [3, 3, 1, 1] of [1, 2, 3, 4]");
+}
+
+/* replication_pad2d [2, 0, 1, 3] of [1, 2, 3, 4] */
+static void case_122(void)
+{
+    static float d1[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s1[4] = {1, 2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 4, s1);
+    static const int64_t l2[4] = {INT64_C(2), INT64_C(0), INT64_C(1), INT64_C(3)};
+    static float w3[84] = {-0.659358203f, -0.659358203f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, -0.659358203f, -0.659358203f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, 1.36274517f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.234651044f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.234651044f, 0.234651044f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, 0.834097981f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s3[4] = {1, 2, 7, 6};
+    static float d3[84];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 4, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 4), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::replication_pad2d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 84, 0.0, "replication_pad2d [2, 0, 1, 3] of [1, 2, 3, 4]");
+}
+
+/* replication_pad2d [0, 0, 0, 0] of [2, 3, 4] */
+static void case_123(void)
+{
+    static float d1[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[4] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0)};
+    static float w3[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s3[3] = {2, 3, 4};
+    static float d3[24];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 4), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::replication_pad2d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 24, 0.0, "replication_pad2d [0, 0, 0, 0] of [2, 3, 4]");
+}
+
+/* reflection_pad3d [1, 1, 2, 0, 1, 0] of [1, 2, 3, 4] */
+static void case_124(void)
+{
+    static float d1[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s1[4] = {1, 2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 4, s1);
+    static const int64_t l2[6] = {INT64_C(1), INT64_C(1), INT64_C(2), INT64_C(0), INT64_C(1), INT64_C(0)};
+    static float w3[90] = {-0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, 0.245117813f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 1.58046448f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f, -0.910202384f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.50004482f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, 0.881904304f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 0.25560832f, -0.497421324f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.755366921f, -0.910202384f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.50004482f, -0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, 0.245117813f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 1.58046448f, -0.817290902f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 1.23431778f, -0.61580503f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.402719021f};
+    static const int32_t s3[4] = {1, 3, 5, 6};
+    static float d3[90];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 4, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 6), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::reflection_pad3d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 90, 0.0, "reflection_pad3d [1, 1, 2, 0, 1, 0] of [1, 2, 3, 4]");
+}
+
+/* replication_pad3d [2, 1, 0, 3, 1, 1] of [1, 1, 2, 3, 4] */
+static void case_125(void)
+{
+    static float d1[24] = {-0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f};
+    static const int32_t s1[5] = {1, 1, 2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 5, s1);
+    static const int64_t l2[6] = {INT64_C(2), INT64_C(1), INT64_C(0), INT64_C(3), INT64_C(1), INT64_C(1)};
+    static float w3[168] = {-0.659358203f, -0.659358203f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.7570889f, 1.36274517f, 1.36274517f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.288051754f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, -0.659358203f, -0.659358203f, -0.659358203f, 0.881904304f, 0.25560832f, 1.7570889f, 1.7570889f, 1.36274517f, 1.36274517f, 1.36274517f, -0.497421324f, -0.755366921f, -0.288051754f, -0.288051754f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, -1.71728456f, -1.71728456f, -1.71728456f, -0.910202384f, 1.50004482f, 1.76134932f, 1.76134932f, 0.234651044f, 0.234651044f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 2.34248853f, 0.834097981f, 0.834097981f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 0.240498483f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f, 0.234651044f, 0.234651044f, 0.234651044f, 0.245117813f, 1.58046448f, 2.34248853f, 2.34248853f, 0.834097981f, 0.834097981f, 0.834097981f, -0.817290902f, 1.23431778f, 0.240498483f, 0.240498483f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f, -0.900830865f, -0.900830865f, -0.900830865f, -0.61580503f, 0.402719021f, 0.369943321f, 0.369943321f};
+    static const int32_t s3[5] = {1, 1, 4, 6, 7};
+    static float d3[168];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 5, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 6), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::replication_pad3d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 168, 0.0, "replication_pad3d [2, 1, 0, 3, 1, 1] of [1, 1, 2, 3, 4]");
+}
+
+/* replication_pad2d int64 */
+static void case_126(void)
+{
+    static int64_t d1[6] = {INT64_C(0), INT64_C(1), INT64_C(2), INT64_C(3), INT64_C(4), INT64_C(5)};
+    static const int32_t s1[3] = {1, 2, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I64, d1, 3, s1);
+    static const int64_t l2[4] = {INT64_C(1), INT64_C(1), INT64_C(1), INT64_C(1)};
+    static int64_t w3[20] = {INT64_C(0), INT64_C(0), INT64_C(1), INT64_C(2), INT64_C(2), INT64_C(0), INT64_C(0), INT64_C(1), INT64_C(2), INT64_C(2), INT64_C(3), INT64_C(3), INT64_C(4), INT64_C(5), INT64_C(5), INT64_C(3), INT64_C(3), INT64_C(4), INT64_C(5), INT64_C(5)};
+    static const int32_t s3[3] = {1, 4, 5};
+    static int64_t d3[20];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 4), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::replication_pad2d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_I64, 20, 0.0, "replication_pad2d int64");
+}
+
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
 static void failures(void)
 {
@@ -1932,6 +2520,49 @@ static void failures(void)
     ipv[1] = th_opt_tensor_list(ml3, 2);
     CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_NOT_SUPPORTED,
                  "a boolean mask must be the only index tensor");
+
+    /* elementary / bitwise / fill dtypes */
+    ember_value el[] = {th_tensor_value(&tf), th_tensor_value(&ti32), th_tensor_value(&ti32)};
+    CHECK_STATUS(th_run("aten::tan.out", el, 3), EMBER_DTYPE_MISMATCH, "out must be floating point");
+    CHECK_STATUS(th_run("aten::isinf.out", el, 3), EMBER_DTYPE_MISMATCH, "out must be bool");
+    ember_value bw[] = {th_tensor_value(&tf), th_int(3), th_tensor_value(&ti32),
+                        th_tensor_value(&ti32)};
+    CHECK_STATUS(th_run("aten::bitwise_and.Scalar_out", bw, 4), EMBER_DTYPE_MISMATCH,
+                 "integer or bool operands");
+    bw[0] = th_tensor_value(&ti32);
+    bw[1] = th_double(1.5);
+    CHECK_STATUS(th_run("aten::bitwise_or.Scalar_out", bw, 4), EMBER_INVALID_ARGUMENT,
+                 "must be an int or bool");
+    static const int64_t sz23[] = {2, 3}, sz32[] = {3, 2}, neg[] = {-1, 3}, st1b[] = {1};
+    ember_value em[] = {th_int_list(sz32, 2), th_null(), th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::empty.out", em, 4), EMBER_SHAPE_MISMATCH, "out has shape [2, 3]");
+    em[0] = th_int_list(neg, 2);
+    CHECK_STATUS(th_run("aten::empty.out", em, 4), EMBER_INVALID_ARGUMENT, "size[0] = -1");
+    ember_value es[] = {th_int_list(sz23, 2), th_int_list(st1b, 1), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::empty_strided.out", es, 4), EMBER_INVALID_ARGUMENT,
+                 "size has 2 items but stride has 1");
+
+    /* padding modes: pad sizes, ranks, negative pads */
+    static const int64_t p33[] = {3, 3}, p11[] = {1, 1}, pn[] = {-1, 0}, p1111[] = {1, 1, 1, 1};
+    ember_tensor po = th_tensor(EMBER_DTYPE_F32, g, 2, (const int32_t[]){2, 9});
+    ember_value pd[] = {th_tensor_value(&tf), th_int_list(p33, 2), th_tensor_value(&po),
+                        th_tensor_value(&po)};
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", pd, 4), EMBER_INVALID_ARGUMENT,
+                 "must be less than dim 1's size 3");
+    CHECK_STATUS(th_run("aten::reflection_pad2d.out", pd, 4), EMBER_INVALID_ARGUMENT,
+                 "padding has 2 items, expected 4");
+    pd[1] = th_int_list(pn, 2);
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", pd, 4), EMBER_NOT_SUPPORTED,
+                 "negative padding");
+    pd[1] = th_int_list(p11, 2);
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", pd, 4), EMBER_SHAPE_MISMATCH,
+                 "out has shape [2, 9], expected [2, 5]");
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, f, 1, s4);
+    pd[0] = th_tensor_value(&t1);
+    pd[1] = th_int_list(p1111, 4);
+    CHECK_STATUS(th_run("aten::replication_pad2d.out", pd, 4), EMBER_INVALID_ARGUMENT,
+                 "self has 1 dims, expected 3 or 4");
 }
 
 int main(void)
@@ -2025,6 +2656,44 @@ int main(void)
     case_86();
     case_87();
     case_88();
+    case_89();
+    case_90();
+    case_91();
+    case_92();
+    case_93();
+    case_94();
+    case_95();
+    case_96();
+    case_97();
+    case_98();
+    case_99();
+    case_100();
+    case_101();
+    case_102();
+    case_103();
+    case_104();
+    case_105();
+    case_106();
+    case_107();
+    case_108();
+    case_109();
+    case_110();
+    case_111();
+    case_112();
+    case_113();
+    case_114();
+    case_115();
+    case_116();
+    case_117();
+    case_118();
+    case_119();
+    case_120();
+    case_121();
+    case_122();
+    case_123();
+    case_124();
+    case_125();
+    case_126();
     failures();
     return check_report("test_ops_extra");
 }

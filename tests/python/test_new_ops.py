@@ -225,3 +225,23 @@ def test_index_put_scatter_max_dim():
             "aten::min.dim_min"} <= ops_of(prog)
     for g, w in zip(got, want):
         close(g, w)
+
+
+def test_elementary_bitwise_fill():
+    class Math(nn.Module):
+        def forward(self, x, a, i):
+            b = x.clamp(-0.9, 0.9)
+            return (torch.tan(x), torch.asin(b), torch.acos(b), torch.atan(x), torch.sinh(x),
+                    torch.cosh(x), torch.asinh(x), torch.acosh(x.abs() + 1), torch.atanh(b),
+                    torch.log2(x.abs()), torch.log10(x.abs()), torch.trunc(x * 3),
+                    torch.isinf(1.0 / x.round()), torch.atan2(x, a), torch.trunc(i),
+                    i ^ (i + 1), i & 6, i | 1, i ^ 3, (i > 0) ^ True,
+                    torch.empty(2, 3).fill_(1.0) + x[:2, :3], torch.isinf(i))
+
+    x = torch.randn(3, 4)
+    x[0, 0] = 0.0
+    prog, want, got = run_both(Math(), x, torch.randn(4), torch.randint(-5, 5, (3, 4)))
+    assert {"aten::atan2.out", "aten::isinf.out", "aten::bitwise_xor.Tensor_out",
+            "aten::bitwise_and.Scalar_out", "aten::empty.out", "aten::trunc.out"} <= ops_of(prog)
+    for g, w in zip(got, want):
+        close(g, w, 1e-6)

@@ -394,6 +394,66 @@ ipi = torch.arange(10, dtype=torch.int64)
 index_put_case("index_put int64 accumulate", ipi, (torch.tensor([9, 0, 9]),),
                torch.tensor([5, 6, 7]), True)
 
+# ---- elementary functions, atan2 -------------------------------------------------------------
+ux = torch.randn(2, 5)
+ux[0, 0] = 0.0
+ub = ux.clamp(-0.95, 0.95)
+for name, t in (("tan", ux), ("asin", ub), ("acos", ub), ("atan", ux), ("sinh", ux), ("cosh", ux),
+                ("asinh", ux), ("acosh", ux.abs() + 1), ("atanh", ub), ("log2", ux.abs()),
+                ("log10", ux.abs()), ("trunc", ux * 3)):
+    case(f"{name} f32", f"aten::{name}.out").tensor(t).out(getattr(torch, name)(t), 1e-6).again(1)
+uxi = torch.tensor([[-3, 0, 7]], dtype=torch.int32)
+case("tan of int32 gives float32", "aten::tan.out").tensor(uxi).out(torch.tan(uxi), 1e-6).again(1)
+case("trunc of int64 is a copy", "aten::trunc.out").tensor(torch.tensor([2**62 + 1, -5])) \
+    .out(torch.trunc(torch.tensor([2**62 + 1, -5]))).again(1)
+infs = torch.tensor([1.0, float("inf"), -float("inf"), float("nan"), -0.0], dtype=torch.float64)
+case("isinf f64", "aten::isinf.out").tensor(infs).out(torch.isinf(infs)).again(1)
+case("isinf int32 is false", "aten::isinf.out").tensor(uxi).out(torch.isinf(uxi)).again(1)
+ay = torch.tensor([[1.0], [-1.0], [0.0]])
+case("atan2 broadcast [2,5] by [3,1,1]", "aten::atan2.out").tensor(ux).tensor(ay.view(3, 1, 1)) \
+    .out(torch.atan2(ux, ay.view(3, 1, 1)), 1e-6).again(1)
+case("atan2 int64 by int64 gives float32", "aten::atan2.out").tensor(torch.tensor([1, -1, 0])) \
+    .tensor(torch.tensor([0, -2, -3])).out(torch.atan2(torch.tensor([1, -1, 0]), torch.tensor([0, -2, -3])), 1e-6).again(1)
+
+# ---- bitwise ----------------------------------------------------------------------------------
+bx = torch.tensor([[5, -6, 0, 127]], dtype=torch.int16)
+by = torch.tensor([[3], [-1]], dtype=torch.int16)
+case("bitwise_xor int16 broadcast", "aten::bitwise_xor.Tensor_out").tensor(bx).tensor(by) \
+    .out(bx ^ by).again(1)
+bb = torch.tensor([True, False, True])
+case("bitwise_xor bool", "aten::bitwise_xor.Tensor_out").tensor(bb).tensor(torch.tensor([True, True, False])) \
+    .out(bb ^ torch.tensor([True, True, False])).again(1)
+for name, fn in (("and", torch.bitwise_and), ("or", torch.bitwise_or), ("xor", torch.bitwise_xor)):
+    case(f"bitwise_{name}.Scalar int16 with 6", f"aten::bitwise_{name}.Scalar_out").tensor(bx) \
+        .value(I(6)).out(fn(bx, 6)).again(1)
+case("bitwise_and.Scalar bool with True", "aten::bitwise_and.Scalar_out").tensor(bb).value(B(True)) \
+    .out(bb & True).again(1)
+
+# ---- fill / empty -----------------------------------------------------------------------------
+case("fill.Scalar f32 with 2.5", "aten::fill.Scalar_out").tensor(ux).value(D(2.5)) \
+    .out(torch.full_like(ux, 2.5)).again(1)
+case("fill.Scalar int64 with 2^62 + 1 exactly", "aten::fill.Scalar_out").tensor(torch.zeros(3, dtype=torch.int64)) \
+    .value(I(2**62 + 1)).out(torch.full((3,), 2**62 + 1)).again(1)
+case("fill.Scalar uint8 with -1.5 (saturates to 0)", "aten::fill.Scalar_out").tensor(torch.zeros(2, dtype=torch.uint8)) \
+    .value(D(-1.5)).out(torch.zeros(2, dtype=torch.uint8)).again(1)
+case("empty.out is zeros", "aten::empty.out").ints([2, 3]).value(NULL).out(torch.zeros(2, 3)).again(1)
+case("empty_strided.out is zeros", "aten::empty_strided.out").ints([2, 3]).ints([1, 2]) \
+    .out(torch.zeros(2, 3, dtype=torch.int32)).again(1)
+
+# ---- reflection / replication padding -----------------------------------------------------------
+px = torch.randn(2, 3, 4)
+for name, pads, t in (("reflection_pad1d", (2, 3), px), ("reflection_pad1d", (0, 1), px[0]),
+                      ("reflection_pad2d", (1, 2, 2, 0), px), ("reflection_pad2d", (3, 3, 1, 1), px[None]),
+                      ("replication_pad2d", (2, 0, 1, 3), px[None]), ("replication_pad2d", (0, 0, 0, 0), px),
+                      ("reflection_pad3d", (1, 1, 2, 0, 1, 0), px[None]),
+                      ("replication_pad3d", (2, 1, 0, 3, 1, 1), px[None, None])):
+    want = getattr(torch.ops.aten, name)(t, list(pads))
+    case(f"{name} {list(pads)} of {list(t.shape)}", f"aten::{name}.out").tensor(t).ints(pads) \
+        .out(want).again(1)
+pi = torch.arange(6, dtype=torch.int64).view(1, 2, 3)
+case("replication_pad2d int64", "aten::replication_pad2d.out").tensor(pi).ints([1, 1, 1, 1]) \
+    .out(torch.ops.aten.replication_pad2d(pi, [1, 1, 1, 1])).again(1)
+
 # ---- hand-written: failures prepare (or run) must report ------------------------------------
 FAILURES = r"""
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
@@ -630,6 +690,49 @@ static void failures(void)
     ipv[1] = th_opt_tensor_list(ml3, 2);
     CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_NOT_SUPPORTED,
                  "a boolean mask must be the only index tensor");
+
+    /* elementary / bitwise / fill dtypes */
+    ember_value el[] = {th_tensor_value(&tf), th_tensor_value(&ti32), th_tensor_value(&ti32)};
+    CHECK_STATUS(th_run("aten::tan.out", el, 3), EMBER_DTYPE_MISMATCH, "out must be floating point");
+    CHECK_STATUS(th_run("aten::isinf.out", el, 3), EMBER_DTYPE_MISMATCH, "out must be bool");
+    ember_value bw[] = {th_tensor_value(&tf), th_int(3), th_tensor_value(&ti32),
+                        th_tensor_value(&ti32)};
+    CHECK_STATUS(th_run("aten::bitwise_and.Scalar_out", bw, 4), EMBER_DTYPE_MISMATCH,
+                 "integer or bool operands");
+    bw[0] = th_tensor_value(&ti32);
+    bw[1] = th_double(1.5);
+    CHECK_STATUS(th_run("aten::bitwise_or.Scalar_out", bw, 4), EMBER_INVALID_ARGUMENT,
+                 "must be an int or bool");
+    static const int64_t sz23[] = {2, 3}, sz32[] = {3, 2}, neg[] = {-1, 3}, st1b[] = {1};
+    ember_value em[] = {th_int_list(sz32, 2), th_null(), th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::empty.out", em, 4), EMBER_SHAPE_MISMATCH, "out has shape [2, 3]");
+    em[0] = th_int_list(neg, 2);
+    CHECK_STATUS(th_run("aten::empty.out", em, 4), EMBER_INVALID_ARGUMENT, "size[0] = -1");
+    ember_value es[] = {th_int_list(sz23, 2), th_int_list(st1b, 1), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::empty_strided.out", es, 4), EMBER_INVALID_ARGUMENT,
+                 "size has 2 items but stride has 1");
+
+    /* padding modes: pad sizes, ranks, negative pads */
+    static const int64_t p33[] = {3, 3}, p11[] = {1, 1}, pn[] = {-1, 0}, p1111[] = {1, 1, 1, 1};
+    ember_tensor po = th_tensor(EMBER_DTYPE_F32, g, 2, (const int32_t[]){2, 9});
+    ember_value pd[] = {th_tensor_value(&tf), th_int_list(p33, 2), th_tensor_value(&po),
+                        th_tensor_value(&po)};
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", pd, 4), EMBER_INVALID_ARGUMENT,
+                 "must be less than dim 1's size 3");
+    CHECK_STATUS(th_run("aten::reflection_pad2d.out", pd, 4), EMBER_INVALID_ARGUMENT,
+                 "padding has 2 items, expected 4");
+    pd[1] = th_int_list(pn, 2);
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", pd, 4), EMBER_NOT_SUPPORTED,
+                 "negative padding");
+    pd[1] = th_int_list(p11, 2);
+    CHECK_STATUS(th_run("aten::reflection_pad1d.out", pd, 4), EMBER_SHAPE_MISMATCH,
+                 "out has shape [2, 9], expected [2, 5]");
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, f, 1, s4);
+    pd[0] = th_tensor_value(&t1);
+    pd[1] = th_int_list(p1111, 4);
+    CHECK_STATUS(th_run("aten::replication_pad2d.out", pd, 4), EMBER_INVALID_ARGUMENT,
+                 "self has 1 dims, expected 3 or 4");
 }
 """
 
