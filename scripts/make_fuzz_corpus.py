@@ -196,6 +196,7 @@ class ExtraMath(nn.Module):
             torch.asinh(x), torch.acosh(x.abs() + 1), torch.atanh(b), torch.log2(x.abs()),
             torch.log10(x.abs()), torch.trunc(x * 3), torch.isinf(1.0 / x.round()),
             torch.atan2(x, y), i ^ (i + 1), i & 6, i | 1, i ^ 3, torch.empty(2, 3).fill_(1.0) + x,
+            torch.diagonal(x, 1), x.prod(),
         )
 
 
@@ -372,6 +373,10 @@ def hand_programs() -> dict[str, tuple[bytes, set[str]]]:
     b.unary("aten::fill.Scalar_out", x, b.double(-2.5))
     o = b.out(2, 3, dtype=torch.int32)
     b.call("aten::empty_strided.out", b.ints([2, 3]), b.ints([1, 2]), o, o)
+    y = b.tensor(2, 7, is_input=True)
+    b.unary("aten::avg_pool1d.out", y, b.ints([3]), b.ints([2]), b.ints([1]), b.bool(True), b.bool(False), shape=(2, 4))
+    b.unary("aten::adaptive_avg_pool1d.out", y, b.ints([3]), shape=(2, 3))
+    b.unary("aten::var.out", y, b.ints([1]), b.bool(True), b.bool(False), shape=(2,))
     progs["hand_pad"] = b
 
     out = {}

@@ -2286,6 +2286,294 @@ static void case_126(void)
     expect_values(d3, w3, EMBER_DTYPE_I64, 20, 0.0, "replication_pad2d int64");
 }
 
+/* avg_pool1d k 3 stride [2] pad 1 ceil True include_pad False */
+static void case_127(void)
+{
+    static float d1[42] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f, 1.54186678f, -0.719653249f, 0.352081716f, 0.745866656f, 0.208332211f, -0.0381287783f, -1.39742637f, -1.39541101f, 0.947653115f, 1.2948122f, 0.550272226f, -0.685890675f, 0.345002443f, -0.603143513f, 1.99306345f, -0.00505872443f, 0.0737277195f, -0.971801996f, 0.0737623051f, 0.729710519f, 0.236990646f};
+    static const int32_t s1[3] = {2, 3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[1] = {INT64_C(3)};
+    static const int64_t l3[1] = {INT64_C(2)};
+    static const int64_t l4[1] = {INT64_C(1)};
+    static float w5[24] = {-0.6323421f, -0.595496833f, -0.718630254f, 0.118460119f, -1.09558058f, 0.186634764f, 0.715475023f, -0.450023025f, -1.14658523f, -0.25091669f, 1.01625752f, -0.271942407f, 0.411106765f, 0.126098379f, 0.305356681f, -0.71777755f, -0.22387895f, 0.930912495f, 0.0697946623f, -0.129070535f, 0.994002342f, -0.301044345f, -0.0561097264f, 0.483350575f};
+    static const int32_t s5[3] = {2, 3, 4};
+    static float d5[24];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_int_list(l3, 1), th_int_list(l4, 1), th_bool(true), th_bool(false), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 24, 1e-06, "avg_pool1d k 3 stride [2] pad 1 ceil True include_pad False");
+}
+
+/* avg_pool1d k 2 stride [] pad 0 ceil False include_pad True */
+static void case_128(void)
+{
+    static float d1[42] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f, 1.54186678f, -0.719653249f, 0.352081716f, 0.745866656f, 0.208332211f, -0.0381287783f, -1.39742637f, -1.39541101f, 0.947653115f, 1.2948122f, 0.550272226f, -0.685890675f, 0.345002443f, -0.603143513f, 1.99306345f, -0.00505872443f, 0.0737277195f, -0.971801996f, 0.0737623051f, 0.729710519f, 0.236990646f};
+    static const int32_t s1[3] = {2, 3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[1] = {INT64_C(2)};
+    static const int64_t l3[1] = {0};
+    static const int64_t l4[1] = {INT64_C(0)};
+    static float w5[18] = {-0.6323421f, -0.499429464f, -0.972884417f, -1.09558058f, 0.876628399f, 0.391058534f, -1.14658523f, -0.0563164353f, 0.754324198f, 0.411106765f, 0.548974156f, 0.0851017162f, -0.22387895f, 0.922542214f, -0.170444116f, 0.994002342f, -0.449037135f, 0.401736408f};
+    static const int32_t s5[3] = {2, 3, 3};
+    static float d5[18];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_int_list(l3, 0), th_int_list(l4, 1), th_bool(false), th_bool(true), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 18, 1e-06, "avg_pool1d k 2 stride [] pad 0 ceil False include_pad True");
+}
+
+/* avg_pool1d k 3 stride [1] pad 1 ceil False include_pad True */
+static void case_129(void)
+{
+    static float d1[42] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f, 1.54186678f, -0.719653249f, 0.352081716f, 0.745866656f, 0.208332211f, -0.0381287783f, -1.39742637f, -1.39541101f, 0.947653115f, 1.2948122f, 0.550272226f, -0.685890675f, 0.345002443f, -0.603143513f, 1.99306345f, -0.00505872443f, 0.0737277195f, -0.971801996f, 0.0737623051f, 0.729710519f, 0.236990646f};
+    static const int32_t s1[3] = {2, 3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[1] = {INT64_C(3)};
+    static const int64_t l3[1] = {INT64_C(1)};
+    static const int64_t l4[1] = {INT64_C(1)};
+    static float w5[42] = {-0.42156139f, -0.684473753f, -0.595496833f, -0.555443525f, -0.718630254f, -0.143517137f, 0.0789734125f, -0.730387032f, -0.600737512f, 0.186634764f, 0.855529964f, 0.715475023f, -0.0289043784f, -0.30001536f, -0.764390171f, -1.31530917f, -0.25091669f, 0.435162932f, 1.01625752f, 0.291412264f, -0.181294933f, 0.274071187f, 0.391431719f, 0.126098379f, 0.435426831f, 0.305356681f, -0.409074306f, -0.478518367f, -0.149252638f, 0.282351434f, 0.930912495f, 0.386397928f, 0.0697946623f, -0.314677238f, -0.0860470235f, 0.662668228f, 0.687244117f, -0.301044345f, -0.274770647f, -0.0561097264f, 0.346821159f, 0.322233707f};
+    static const int32_t s5[3] = {2, 3, 7};
+    static float d5[42];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_int_list(l3, 1), th_int_list(l4, 1), th_bool(false), th_bool(true), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 42, 1e-06, "avg_pool1d k 3 stride [1] pad 1 ceil False include_pad True");
+}
+
+/* avg_pool1d k 4 stride [3] pad 2 ceil True include_pad True */
+static void case_130(void)
+{
+    static float d1[42] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f, 1.54186678f, -0.719653249f, 0.352081716f, 0.745866656f, 0.208332211f, -0.0381287783f, -1.39742637f, -1.39541101f, 0.947653115f, 1.2948122f, 0.550272226f, -0.685890675f, 0.345002443f, -0.603143513f, 1.99306345f, -0.00505872443f, 0.0737277195f, -0.971801996f, 0.0737623051f, 0.729710519f, 0.236990646f};
+    static const int32_t s1[3] = {2, 3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[1] = {INT64_C(4)};
+    static const int64_t l3[1] = {INT64_C(3)};
+    static const int64_t l4[1] = {INT64_C(2)};
+    static float w5[18] = {-0.31617105f, -0.613490522f, -0.107637852f, -0.547790289f, 0.343309283f, -0.0216782838f, -0.573292613f, 0.166342914f, 0.218559206f, 0.205553383f, 0.146656841f, -0.30680573f, -0.111939475f, 0.526711702f, -0.236007929f, 0.497001171f, -0.207342684f, 0.260115862f};
+    static const int32_t s5[3] = {2, 3, 3};
+    static float d5[18];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 3, s5);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_int_list(l3, 1), th_int_list(l4, 1), th_bool(true), th_bool(true), th_tensor_value(&t5), th_tensor_value(&t5)};
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 18, 1e-06, "avg_pool1d k 4 stride [3] pad 2 ceil True include_pad True");
+}
+
+/* adaptive_avg_pool1d to 3 */
+static void case_131(void)
+{
+    static float d1[21] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f};
+    static const int32_t s1[2] = {3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static const int64_t l2[1] = {INT64_C(3)};
+    static float w3[9] = {-0.684473753f, -0.555443525f, -0.143517137f, -0.600737512f, 0.855529964f, -0.0289043784f, -1.31530917f, 0.435162932f, 0.291412264f};
+    static const int32_t s3[2] = {3, 3};
+    static float d3[9];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::adaptive_avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 9, 1e-06, "adaptive_avg_pool1d to 3");
+}
+
+/* adaptive_avg_pool1d to 7 */
+static void case_132(void)
+{
+    static float d1[21] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f};
+    static const int32_t s1[2] = {3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static const int64_t l2[1] = {INT64_C(7)};
+    static float w3[21] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f};
+    static const int32_t s3[2] = {3, 7};
+    static float d3[21];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::adaptive_avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 21, 1e-06, "adaptive_avg_pool1d to 7");
+}
+
+/* adaptive_avg_pool1d to 1 */
+static void case_133(void)
+{
+    static float d1[21] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f};
+    static const int32_t s1[2] = {3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static const int64_t l2[1] = {INT64_C(1)};
+    static float w3[3] = {-0.384870619f, -0.0749453679f, -0.21879521f};
+    static const int32_t s3[2] = {3, 1};
+    static float d3[3];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::adaptive_avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 3, 1e-06, "adaptive_avg_pool1d to 1");
+}
+
+/* adaptive_avg_pool1d to 10 */
+static void case_134(void)
+{
+    static float d1[21] = {-0.477052748f, -0.787631512f, -0.788737059f, -0.2101219f, -0.667471588f, -1.27829719f, 1.51521742f, -0.997808635f, -1.19335246f, 0.388948739f, 1.364308f, 0.813332915f, -0.0312158279f, -0.868830204f, -1.65305328f, -0.640117168f, -1.65275693f, 1.54012406f, 1.4181217f, 0.0905267447f, -0.634411573f};
+    static const int32_t s1[2] = {3, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static const int64_t l2[1] = {INT64_C(10)};
+    static float w3[30] = {-0.477052748f, -0.6323421f, -0.788184285f, -0.788737059f, -0.499429464f, -0.438796759f, -0.667471588f, -0.972884417f, 0.118460119f, 1.51521742f, -0.997808635f, -1.09558058f, -0.402201861f, 0.388948739f, 0.876628399f, 1.08882046f, 0.813332915f, 0.391058534f, -0.450023025f, -0.868830204f, -1.65305328f, -1.14658523f, -1.14643705f, -1.65275693f, -0.0563164353f, 1.47912288f, 1.4181217f, 0.754324198f, -0.271942407f, -0.634411573f};
+    static const int32_t s3[2] = {3, 10};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::adaptive_avg_pool1d.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-06, "adaptive_avg_pool1d to 10");
+}
+
+/* diagonal_copy offset 0 dims (0, 1) */
+static void case_135(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float w2[15] = {-0.938370764f, -0.47308445f, -1.06352401f, 2.13684916f, 0.452562094f, 0.379563183f, 0.557931483f, -2.92623734f, 2.02411318f, -0.286581516f, -1.20193958f, -1.65325534f, -1.57785285f, -0.739884853f, 0.942957938f};
+    static const int32_t s2[2] = {5, 3};
+    static float d2[15];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(0), th_int(0), th_int(1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 15, 0.0, "diagonal_copy offset 0 dims (0, 1)");
+}
+
+/* diagonal_copy offset 1 dims (0, 2) */
+static void case_136(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float w2[12] = {2.13684916f, -2.21380329f, -1.24217093f, -1.44397736f, -2.92623734f, 0.210670546f, 1.19560385f, 0.790016413f, -1.65325534f, 0.647504985f, -0.0480324142f, 0.101567231f};
+    static const int32_t s2[2] = {4, 3};
+    static float d2[12];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(1), th_int(0), th_int(2), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 12, 0.0, "diagonal_copy offset 1 dims (0, 2)");
+}
+
+/* diagonal_copy offset -2 dims (-1, 1) */
+static void case_137(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float w2[9] = {0.557931483f, 1.05728793f, 0.0853536651f, -2.21380329f, -1.20193958f, -2.53111911f, -0.352235198f, 0.210670546f, 0.942957938f};
+    static const int32_t s2[2] = {3, 3};
+    static float d2[9];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(-2), th_int(-1), th_int(1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 9, 0.0, "diagonal_copy offset -2 dims (-1, 1)");
+}
+
+/* diagonal_copy offset 9 dims (0, 1) */
+static void case_138(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float w2[1] = {0};
+    static const int32_t s2[2] = {5, 0};
+    static float d2[1];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(9), th_int(0), th_int(1), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 0, 0.0, "diagonal_copy offset 9 dims (0, 1)");
+}
+
+/* diagonal_copy offset -1 dims (2, 0) */
+static void case_139(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float w2[12] = {2.13684916f, -2.21380329f, -1.24217093f, -1.44397736f, -2.92623734f, 0.210670546f, 1.19560385f, 0.790016413f, -1.65325534f, 0.647504985f, -0.0480324142f, 0.101567231f};
+    static const int32_t s2[2] = {4, 3};
+    static float d2[12];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(-1), th_int(2), th_int(0), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 12, 0.0, "diagonal_copy offset -1 dims (2, 0)");
+}
+
+/* prod.out of all elements, int32 in, int64 out */
+static void case_140(void)
+{
+    static int32_t d1[3] = {1, 4, 11};
+    static const int32_t s1[2] = {1, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I32, d1, 2, s1);
+    static int64_t w2[1] = {INT64_C(44)};
+    static const int32_t s2[1] = {0};
+    static int64_t d2[1];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 0, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_int(4), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::prod.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_I64, 1, 0.0, "prod.out of all elements, int32 in, int64 out");
+}
+
+/* prod.out f32 */
+static void case_141(void)
+{
+    static float d1[6] = {0.0f, -0.00356554054f, 1.02789056f, -1.33173978f, 1.56680763f, -0.530208468f};
+    static const int32_t s1[2] = {2, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float w2[1] = {-0.0f};
+    static const int32_t s2[1] = {0};
+    static float d2[1];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 0, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_null(), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::prod.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 1, 1e-06, "prod.out f32");
+}
+
+/* var.out unbiased True dim [1] keepdim False */
+static void case_142(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[1] = {INT64_C(1)};
+    static float w3[15] = {0.696741581f, 2.29737568f, 2.11988926f, 1.46015799f, 1.54115748f, 1.68407536f, 0.37463969f, 3.08483243f, 3.75516105f, 0.715183675f, 0.755819261f, 0.673750877f, 1.76124454f, 0.887574732f, 0.352613896f};
+    static const int32_t s3[2] = {3, 5};
+    static float d3[15];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 1), th_bool(true), th_bool(false), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::var.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 15, 1e-05, "var.out unbiased True dim [1] keepdim False");
+}
+
+/* var.out unbiased False dim [0, 2] keepdim True */
+static void case_143(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static const int64_t l2[2] = {INT64_C(0), INT64_C(2)};
+    static float w3[4] = {1.38482225f, 1.16071558f, 1.69790304f, 1.19826722f};
+    static const int32_t s3[3] = {1, 4, 1};
+    static float d3[4];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_int_list(l2, 2), th_bool(false), th_bool(true), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::var.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 4, 1e-05, "var.out unbiased False dim [0, 2] keepdim True");
+}
+
+/* var.out unbiased True dim None keepdim False */
+static void case_144(void)
+{
+    static float d1[60] = {-0.938370764f, 2.13684916f, 0.557931483f, -0.286581516f, -1.57785285f, -1.94825315f, -1.44397736f, -1.70234942f, 1.05728793f, 0.597205102f, -0.0977375731f, 1.19560385f, 0.374008745f, -0.686284959f, 0.0853536651f, -0.289335459f, 0.647504985f, 1.8114804f, -1.87339425f, 1.34963715f, 1.38900387f, 1.32473087f, -2.21380329f, 0.255564272f, -1.58780503f, -0.47308445f, 0.452562094f, -2.92623734f, -1.20193958f, -0.739884853f, 1.18373919f, -0.00339366077f, 0.790016413f, 2.61271787f, -2.53111911f, -1.2892071f, 0.0582713038f, -0.0480324142f, -1.71164525f, -0.771252275f, -0.541256905f, -0.0871435329f, -0.352235198f, -1.24217093f, -0.0867120475f, 0.676828384f, -0.41690594f, -1.08192742f, 0.210670546f, -0.44252333f, -1.06352401f, 0.379563183f, 2.02411318f, -1.65325534f, 0.942957938f, -1.25613725f, 1.46446848f, 0.300425082f, 0.101567231f, -0.0348413736f};
+    static const int32_t s1[3] = {3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float w2[1] = {1.4799732f};
+    static const int32_t s2[1] = {0};
+    static float d2[1];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 0, s2);
+    ember_value v[] = {th_tensor_value(&t1), th_null(), th_bool(true), th_bool(false), th_tensor_value(&t2), th_tensor_value(&t2)};
+    CHECK_STATUS(th_run("aten::var.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F32, 1, 1e-05, "var.out unbiased True dim None keepdim False");
+}
+
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
 static void failures(void)
 {
@@ -2563,6 +2851,32 @@ static void failures(void)
     pd[1] = th_int_list(p1111, 4);
     CHECK_STATUS(th_run("aten::replication_pad2d.out", pd, 4), EMBER_INVALID_ARGUMENT,
                  "self has 1 dims, expected 3 or 4");
+
+    /* 1-D pooling and diagonal */
+    static const int64_t k4[] = {4}, k2[] = {2}, p3[] = {3}, p0[] = {0}, o0[] = {0};
+    ember_tensor pool_in = th_tensor(EMBER_DTYPE_F32, f, 2, s23);
+    ember_value ap[] = {th_tensor_value(&pool_in), th_int_list(k4, 1), th_int_list(k2, 1),
+                        th_int_list(p0, 1), th_bool(false), th_bool(true), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", ap, 8), EMBER_SHAPE_MISMATCH, "output would be empty");
+    ap[1] = th_int_list(k2, 1);
+    ap[3] = th_int_list(p3, 1);
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", ap, 8), EMBER_INVALID_ARGUMENT,
+                 "padding must be at most half");
+    ap[0] = th_tensor_value(&t1);
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", ap, 8), EMBER_NOT_SUPPORTED, "input has rank 1");
+    ember_value aa[] = {th_tensor_value(&pool_in), th_int_list(o0, 1), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::adaptive_avg_pool1d.out", aa, 4), EMBER_INVALID_ARGUMENT,
+                 "output_size[0] = 0 is out of range");
+    ember_value dgv[] = {th_tensor_value(&tf), th_int(0), th_int(1), th_int(-1),
+                         th_tensor_value(&n2), th_tensor_value(&n2)};
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_INVALID_ARGUMENT,
+                 "must be two different dims");
+    dgv[3] = th_int(0);
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_OK, NULL);
+    dgv[1] = th_int(INT64_MIN);
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_INVALID_ARGUMENT, "offset");
 }
 
 int main(void)
@@ -2694,6 +3008,24 @@ int main(void)
     case_124();
     case_125();
     case_126();
+    case_127();
+    case_128();
+    case_129();
+    case_130();
+    case_131();
+    case_132();
+    case_133();
+    case_134();
+    case_135();
+    case_136();
+    case_137();
+    case_138();
+    case_139();
+    case_140();
+    case_141();
+    case_142();
+    case_143();
+    case_144();
     failures();
     return check_report("test_ops_extra");
 }

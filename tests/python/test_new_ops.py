@@ -236,12 +236,14 @@ def test_elementary_bitwise_fill():
                     torch.log2(x.abs()), torch.log10(x.abs()), torch.trunc(x * 3),
                     torch.isinf(1.0 / x.round()), torch.atan2(x, a), torch.trunc(i),
                     i ^ (i + 1), i & 6, i | 1, i ^ 3, (i > 0) ^ True,
-                    torch.empty(2, 3).fill_(1.0) + x[:2, :3], torch.isinf(i))
+                    torch.empty(2, 3).fill_(1.0) + x[:2, :3], torch.isinf(i),
+                    torch.diagonal(x, 1), torch.diagonal(x[None], -1, 2, 1), x.prod())
 
     x = torch.randn(3, 4)
     x[0, 0] = 0.0
     prog, want, got = run_both(Math(), x, torch.randn(4), torch.randint(-5, 5, (3, 4)))
     assert {"aten::atan2.out", "aten::isinf.out", "aten::bitwise_xor.Tensor_out",
-            "aten::bitwise_and.Scalar_out", "aten::empty.out", "aten::trunc.out"} <= ops_of(prog)
+            "aten::bitwise_and.Scalar_out", "aten::empty.out", "aten::trunc.out",
+            "aten::diagonal_copy.out", "aten::prod.out"} <= ops_of(prog)
     for g, w in zip(got, want):
         close(g, w, 1e-6)

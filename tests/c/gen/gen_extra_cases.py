@@ -454,6 +454,32 @@ pi = torch.arange(6, dtype=torch.int64).view(1, 2, 3)
 case("replication_pad2d int64", "aten::replication_pad2d.out").tensor(pi).ints([1, 1, 1, 1]) \
     .out(torch.ops.aten.replication_pad2d(pi, [1, 1, 1, 1])).again(1)
 
+# ---- 1-D pooling, diagonal, prod.out, var.out ------------------------------------------------
+pl = torch.randn(2, 3, 7)
+for k, st, pd, ceil, inc in ((3, [2], 1, True, False), (2, [], 0, False, True), (3, [1], 1, False, True),
+                             (4, [3], 2, True, True)):
+    want = torch.ops.aten.avg_pool1d(pl, [k], st, [pd], ceil, inc)
+    case(f"avg_pool1d k {k} stride {st} pad {pd} ceil {ceil} include_pad {inc}", "aten::avg_pool1d.out") \
+        .tensor(pl).ints([k]).ints(st).ints([pd]).value(B(ceil)).value(B(inc)).out(want, 1e-6).again(1)
+for o in (3, 7, 1, 10):
+    case(f"adaptive_avg_pool1d to {o}", "aten::adaptive_avg_pool1d.out").tensor(pl[0]).ints([o]) \
+        .out(torch.ops.aten.adaptive_avg_pool1d(pl[0], [o]), 1e-6).again(1)
+dg = torch.randn(3, 4, 5)
+for off, d1, d2 in ((0, 0, 1), (1, 0, 2), (-2, -1, 1), (9, 0, 1), (-1, 2, 0)):
+    case(f"diagonal_copy offset {off} dims ({d1}, {d2})", "aten::diagonal_copy.out").tensor(dg) \
+        .value(I(off)).value(I(d1)).value(I(d2)).out(torch.diagonal(dg, off, d1, d2).contiguous()).again(1)
+case("prod.out of all elements, int32 in, int64 out", "aten::prod.out").tensor(uxi + 4) \
+    .value(I(4)).out(torch.prod(uxi + 4, dtype=torch.int64)).again(1)
+case("prod.out f32", "aten::prod.out").tensor(ux[:, :3]).value(NULL).out(torch.prod(ux[:, :3]), 1e-6).again(1)
+for unbiased, dims, keep in ((True, [1], False), (False, [0, 2], True), (True, None, False)):
+    want = torch.var(dg, dim=dims, unbiased=unbiased, keepdim=keep)
+    c = case(f"var.out unbiased {unbiased} dim {dims} keepdim {keep}", "aten::var.out").tensor(dg)
+    if dims is None:
+        c.value(NULL)
+    else:
+        c.ints(dims)
+    c.value(B(unbiased)).value(B(keep)).out(want, 1e-5).again(1)
+
 # ---- hand-written: failures prepare (or run) must report ------------------------------------
 FAILURES = r"""
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
@@ -733,6 +759,32 @@ static void failures(void)
     pd[1] = th_int_list(p1111, 4);
     CHECK_STATUS(th_run("aten::replication_pad2d.out", pd, 4), EMBER_INVALID_ARGUMENT,
                  "self has 1 dims, expected 3 or 4");
+
+    /* 1-D pooling and diagonal */
+    static const int64_t k4[] = {4}, k2[] = {2}, p3[] = {3}, p0[] = {0}, o0[] = {0};
+    ember_tensor pool_in = th_tensor(EMBER_DTYPE_F32, f, 2, s23);
+    ember_value ap[] = {th_tensor_value(&pool_in), th_int_list(k4, 1), th_int_list(k2, 1),
+                        th_int_list(p0, 1), th_bool(false), th_bool(true), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", ap, 8), EMBER_SHAPE_MISMATCH, "output would be empty");
+    ap[1] = th_int_list(k2, 1);
+    ap[3] = th_int_list(p3, 1);
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", ap, 8), EMBER_INVALID_ARGUMENT,
+                 "padding must be at most half");
+    ap[0] = th_tensor_value(&t1);
+    CHECK_STATUS(th_run("aten::avg_pool1d.out", ap, 8), EMBER_NOT_SUPPORTED, "input has rank 1");
+    ember_value aa[] = {th_tensor_value(&pool_in), th_int_list(o0, 1), th_tensor_value(&tg),
+                        th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::adaptive_avg_pool1d.out", aa, 4), EMBER_INVALID_ARGUMENT,
+                 "output_size[0] = 0 is out of range");
+    ember_value dgv[] = {th_tensor_value(&tf), th_int(0), th_int(1), th_int(-1),
+                         th_tensor_value(&n2), th_tensor_value(&n2)};
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_INVALID_ARGUMENT,
+                 "must be two different dims");
+    dgv[3] = th_int(0);
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_OK, NULL);
+    dgv[1] = th_int(INT64_MIN);
+    CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_INVALID_ARGUMENT, "offset");
 }
 """
 
