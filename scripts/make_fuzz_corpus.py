@@ -169,6 +169,9 @@ class Extra(nn.Module):
             10000.0 ** (x / 4), v, vi, s, si, torch.argsort(x, dim=1, stable=True), z, w,
             torch.as_strided(x + 0.0, (2, 2), (3, 1), 1),
             img.clone(memory_format=torch.channels_last) * 2.0,
+            F.grid_sample(img, torch.tanh(x[:2, :4].reshape(1, 2, 2, 2)), align_corners=False),
+            F.grid_sample(img, torch.tanh(x[:2, :4].reshape(1, 2, 2, 2)), mode="bicubic",
+                          padding_mode="reflection", align_corners=True),
         )
 
 

@@ -247,3 +247,17 @@ def test_elementary_bitwise_fill():
             "aten::diagonal_copy.out", "aten::prod.out"} <= ops_of(prog)
     for g, w in zip(got, want):
         close(g, w, 1e-6)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+def test_grid_sample(mode):
+    class GS(nn.Module):
+        def forward(self, x, g):
+            return tuple(F.grid_sample(x, g, mode=mode, padding_mode=p, align_corners=a)
+                         for p in ("zeros", "border", "reflection") for a in (False, True))
+
+    g = torch.rand(2, 5, 6, 2) * 2.6 - 1.3
+    prog, want, got = run_both(GS(), torch.randn(2, 3, 4, 5), g)
+    assert ops_of(prog) == {"aten::grid_sampler_2d.out"}
+    for gg, w in zip(got, want):
+        close(gg, w)

@@ -480,6 +480,17 @@ for unbiased, dims, keep in ((True, [1], False), (False, [0, 2], True), (True, N
         c.ints(dims)
     c.value(B(unbiased)).value(B(keep)).out(want, 1e-5).again(1)
 
+# ---- grid_sampler_2d ---------------------------------------------------------------------------
+gi = torch.randn(2, 3, 4, 5)
+gg = torch.rand(2, 3, 4, 2) * 2.6 - 1.3
+gg[0, 0, 0] = torch.tensor([1.0, -1.0])
+gg[1, 2, 3] = torch.tensor([0.0, 0.0])
+for mode, pad, al in ((0, 0, False), (0, 1, True), (0, 2, False), (1, 0, True), (1, 2, True),
+                      (2, 0, False), (2, 1, False), (2, 2, True)):
+    want = torch.ops.aten.grid_sampler_2d(gi, gg, mode, pad, al)
+    case(f"grid_sampler_2d mode {mode} padding {pad} align_corners {al}", "aten::grid_sampler_2d.out") \
+        .tensor(gi).tensor(gg).value(I(mode)).value(I(pad)).value(B(al)).out(want, 1e-5).again(1)
+
 # ---- hand-written: failures prepare (or run) must report ------------------------------------
 FAILURES = r"""
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
@@ -785,6 +796,31 @@ static void failures(void)
     CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_OK, NULL);
     dgv[1] = th_int(INT64_MIN);
     CHECK_STATUS(th_run("aten::diagonal_copy.out", dgv, 6), EMBER_INVALID_ARGUMENT, "offset");
+
+    /* grid_sampler_2d: modes, shapes; a NaN or infinite coordinate samples as 0 */
+    static float img[4] = {1, 2, 3, 4}, grid_v[6] = {NAN, 0, INFINITY, 0, -1e30f, 1e30f}, gs_out[3];
+    ember_tensor ti4 = th_tensor(EMBER_DTYPE_F32, img, 4, (const int32_t[]){1, 1, 2, 2});
+    ember_tensor tgr = th_tensor(EMBER_DTYPE_F32, grid_v, 4, (const int32_t[]){1, 1, 3, 2});
+    ember_tensor tgo = th_tensor(EMBER_DTYPE_F32, gs_out, 4, (const int32_t[]){1, 1, 1, 3});
+    ember_value gs[] = {th_tensor_value(&ti4), th_tensor_value(&tgr), th_int(0), th_int(0),
+                        th_bool(false), th_tensor_value(&tgo), th_tensor_value(&tgo)};
+    for (int mode = 0; mode < 3; mode++) {
+        gs[2] = th_int(mode);
+        CHECK_STATUS(th_run("aten::grid_sampler_2d.out", gs, 7), EMBER_OK, NULL);
+        CHECK(gs_out[0] == 0.0f && gs_out[1] == 0.0f && gs_out[2] == 0.0f);
+    }
+    gs[2] = th_int(3);
+    CHECK_STATUS(th_run("aten::grid_sampler_2d.out", gs, 7), EMBER_INVALID_ARGUMENT,
+                 "interpolation_mode = 3 is out of range [0, 2]");
+    gs[2] = th_int(0);
+    gs[3] = th_int(-1);
+    CHECK_STATUS(th_run("aten::grid_sampler_2d.out", gs, 7), EMBER_INVALID_ARGUMENT,
+                 "padding_mode = -1 is out of range [0, 2]");
+    gs[3] = th_int(0);
+    ember_tensor tgr3 = th_tensor(EMBER_DTYPE_F32, grid_v, 4, (const int32_t[]){1, 1, 2, 3});
+    gs[1] = th_tensor_value(&tgr3);
+    CHECK_STATUS(th_run("aten::grid_sampler_2d.out", gs, 7), EMBER_SHAPE_MISMATCH,
+                 "grid must be (N, Ho, Wo, 2)");
 }
 """
 
