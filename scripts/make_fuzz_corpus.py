@@ -199,7 +199,8 @@ class ExtraMath(nn.Module):
             torch.asinh(x), torch.acosh(x.abs() + 1), torch.atanh(b), torch.log2(x.abs()),
             torch.log10(x.abs()), torch.trunc(x * 3), torch.isinf(1.0 / x.round()),
             torch.atan2(x, y), i ^ (i + 1), i & 6, i | 1, i ^ 3, torch.empty(2, 3).fill_(1.0) + x,
-            torch.diagonal(x, 1), x.prod(),
+            torch.diagonal(x, 1), x.prod(), F.instance_norm(x[None], eps=1e-3),
+            torch.cdist(x, x + 1.0), torch.cdist(x, x, p=1.5), x.masked_scatter(x > 0, x * 2.0 + 1.0),
         )
 
 

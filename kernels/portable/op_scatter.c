@@ -5,6 +5,7 @@
  *   aten::scatter_reduce.two_out [self, dim, index, src, reduce, include_self, out, out]
  *       reduce "sum", "prod", "amax" or "amin" ("mean" is refused at prepare); without
  *       include_self, the first value written to a position replaces self's.
+ *   aten::masked_scatter.out    [self, mask, source, out, out]   (at the end of this file)
  * out starts as a copy of self; p runs over index's shape (index has self's rank, is no larger
  * than src anywhere and no larger than self outside dim), in order, so with repeated positions
  * the last scatter wins. Index values are data: run checks every one lies in [0, size of dim)
@@ -222,3 +223,74 @@ SCATTER_OP(aten_scatter_src_out,        6,    false, SC_SET, 4)
 SCATTER_OP(aten_scatter_value_out,      6,    true,  SC_SET, 4)
 SCATTER_OP(aten_scatter_add_out,        6,    false, SC_SUM, 4)
 SCATTER_OP(aten_scatter_reduce_two_out, 8,    false, -1,     6)
+
+/* ---- masked_scatter ---------------------------------------------------------------------- */
+/* masked_scatter.out: [self, mask, source, out, out]: out = self, then the positions where mask
+ * (bool, broadcast to self's shape) is true receive source's elements in order (row-major).
+ * How many the mask selects is data: run counts them first and fails with EMBER_OUT_OF_RANGE,
+ * writing nothing, when source has fewer. */
+
+/* Walks out's positions in order with the mask's broadcast offset; counts or copies. */
+static int64_t masked_walk(ember_tensor* out, const ember_tensor* mask, const ember_tensor* src,
+                           bool copy)
+{
+    const ember_tensor* ins[1] = {mask};
+    mu_bcast bc;
+    mu_bcast_init(&bc, out, ins, 1);
+    const int last = bc.rank - 1;
+    const int64_t n = bc.sizes[last], sm = bc.strides[1][last], rows = mu_bcast_rows(&bc);
+    const size_t es = ember_dtype_size(out->dtype);
+    const uint8_t* m = (const uint8_t*)mask->data;
+    int64_t idx[EMBER_MAX_DIMS] = {0}, off[2] = {0, 0}, k = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        for (int64_t j = 0; j < n; j++) {
+            if (!m[off[1] + j * sm]) continue;
+            if (copy)
+                memcpy((char*)out->data + (size_t)(off[0] + j) * es,
+                       (const char*)src->data + (size_t)k * es, es);
+            k++;
+        }
+        mu_bcast_next(&bc, idx, off);
+    }
+    return k;
+}
+
+static ember_status run_masked_scatter(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* self = args[0]->u.t;
+    const ember_tensor* mask = args[1]->u.t;
+    const ember_tensor* src = args[2]->u.t;
+    ember_tensor* out = args[3]->u.t;
+    if (out->numel == 0) return EMBER_OK;
+    const int64_t need = masked_walk(out, mask, src, false);
+    if (need > src->numel)
+        return ember_kernel_fail(ctx, EMBER_OUT_OF_RANGE,
+                                 "mask selects %lld elements but source has %lld",
+                                 (long long)need, (long long)src->numel);
+    memmove(out->data, self->data, out->nbytes);
+    masked_walk(out, mask, src, true);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_masked_scatter_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                   size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
+    MU_TRY(mu_check_tensor(ctx, args, 1, "mask"));
+    MU_TRY(mu_check_tensor(ctx, args, 2, "source"));
+    MU_TRY(mu_check_out(ctx, args, 3, "out"));
+    MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
+    const ember_tensor* self = args[0]->u.t;
+    const ember_tensor* mask = args[1]->u.t;
+    const ember_tensor* out = args[3]->u.t;
+    EMBER_REQUIRE(ctx, mask->dtype == EMBER_DTYPE_BOOL, EMBER_DTYPE_MISMATCH,
+                  "mask is %s, expected bool", ember_dtype_name(mask->dtype));
+    NN_TRY(nn_require_same_dtype(ctx, "source", args[2]->u.t, self));
+    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
+    MU_TRY(mu_check_shape(ctx, "out", out, self->dim, self->sizes));
+    const ember_tensor* ins[2] = {self, mask};
+    MU_TRY(mu_check_broadcast_out(ctx, out, ins, 2)); /* mask broadcasts to self's shape */
+    *run = run_masked_scatter;
+    return EMBER_OK;
+}

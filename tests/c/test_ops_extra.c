@@ -2718,6 +2718,230 @@ static void case_152(void)
     expect_values(d3, w3, EMBER_DTYPE_F32, 72, 1e-05, "grid_sampler_2d mode 2 padding 2 align_corners True");
 }
 
+/* _native_batch_norm_legit.no_stats with weight and bias */
+static void case_153(void)
+{
+    static float d1[120] = {1.63691092f, 0.600784123f, 0.869253218f, -1.66222072f, 5.08189821f, 2.19348049f, 4.40345192f, 2.75431013f, 0.19375962f, 4.72609186f, -0.563518643f, 1.84493649f, 6.47909975f, 2.99328041f, 2.49844599f, -2.08872461f, 2.09507084f, 5.62533045f, -0.59004581f, 0.135718107f, 0.973697305f, 1.86466312f, 1.14819467f, 1.08999622f, 2.09497595f, 0.231925011f, 3.12013006f, 0.0211599469f, -1.85725331f, -3.29962635f, -1.69503999f, 0.749907732f, 4.14103937f, -2.8191812f, 2.19838548f, 0.779064298f, -0.890806556f, -3.34254456f, 3.20338178f, -0.493147612f, 1.86688006f, -0.534230471f, -1.36467361f, -1.25901508f, 1.29752731f, 1.53377831f, -0.486339688f, -0.971655607f, -0.986094594f, -1.24159241f, -2.46915507f, 2.27286077f, 1.08972371f, 2.37766933f, 1.3756597f, 2.66169643f, -1.76758313f, 0.0981911421f, 0.902495682f, 1.4317435f, 1.93779659f, -4.02674437f, 5.81482315f, 4.02596474f, 1.11236942f, 2.71802855f, -0.0341123343f, 4.00254917f, -2.257231f, 2.01087928f, 1.70861936f, 2.36909437f, 1.84066749f, 0.472406983f, -0.706651688f, 2.32450438f, -1.75500894f, 2.85851717f, 0.278064609f, 1.88028061f, 1.04229546f, 0.70900631f, 0.252358437f, 3.33055758f, 0.517837524f, 1.52096319f, -1.71022868f, 1.87847114f, 0.968823373f, 0.853280365f, 0.559999704f, 2.66714382f, -0.946034789f, -1.74149275f, -1.89877295f, 3.31730461f, 1.1358031f, -0.908596635f, 0.435367882f, 0.256061852f, 1.67589426f, 2.0537076f, 2.15363836f, 2.65266228f, 1.42292762f, 1.15108001f, -1.66928053f, 3.67708111f, 0.416323364f, -1.67953014f, 3.69089866f, 1.5893538f, 1.84504032f, 0.240000129f, 0.736019552f, 2.59058881f, 3.72681618f, 3.50464606f, 0.576398611f, 1.50359893f};
+    static const int32_t s1[4] = {2, 3, 4, 5};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 4, s1);
+    static float d2[3] = {0.543134868f, 1.47210371f, 0.764585733f};
+    static const int32_t s2[1] = {3};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 1, s2);
+    static float d3[3] = {-1.78740895f, 2.34776568f, 1.0790391f};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 1, s3);
+    static float w4[120] = {-1.78930914f, -2.03111792f, -1.9684633f, -2.55925274f, -0.985326052f, -1.65941823f, -1.14366031f, -1.5285331f, -2.12610841f, -1.06836331f, -2.30284023f, -1.74076056f, -0.659250438f, -1.47276282f, -1.58824611f, -2.65878916f, -1.68238485f, -0.858501077f, -2.30903101f, -2.13965392f, 2.73933458f, 3.45538521f, 2.87957454f, 2.83280158f, 3.6404829f, 2.14318776f, 4.46437788f, 1.9738003f, 0.464158803f, -0.695046246f, 0.594526291f, 2.55947971f, 5.28486156f, -0.308922529f, 3.72359109f, 2.58291221f, 1.24087191f, -0.729538739f, 4.53128529f, 1.56046212f, 1.50636649f, 0.396795779f, 0.0130419387f, 0.0618675165f, 1.24326444f, 1.35243773f, 0.418926448f, 0.194658428f, 0.187986061f, 0.0699186623f, -0.497346997f, 1.69397318f, 1.14723682f, 1.74240589f, 1.27936995f, 1.87365699f, -0.173145488f, 0.689042449f, 1.06071746f, 1.30528665f, -1.71908915f, -3.11107969f, -0.814277768f, -1.23175728f, -1.9117254f, -1.53700042f, -2.17928863f, -1.23722196f, -2.69811487f, -1.70203328f, -1.77257395f, -1.61843383f, -1.74175692f, -2.06107831f, -2.33624434f, -1.62884021f, -2.58090758f, -1.50421357f, -2.10643363f, -1.73251212f, 2.79446554f, 2.52660799f, 2.15960979f, 4.6334939f, 2.37296963f, 3.17916083f, 0.582319438f, 3.4664824f, 2.7354176f, 2.6425581f, 2.40685463f, 4.10032225f, 1.19648612f, 0.55719316f, 0.430790335f, 4.62284279f, 2.86961579f, 1.22657442f, 2.30669045f, 2.16258597f, 1.41811061f, 1.59270084f, 1.63887954f, 1.86948216f, 1.30121279f, 1.17559004f, -0.127719134f, 2.34287357f, 0.836053669f, -0.132455558f, 2.3492589f, 1.37811959f, 1.49627423f, 0.754573405f, 0.983787596f, 1.84079754f, 2.36585665f, 2.26319003f, 0.910025597f, 1.33849168f};
+    static const int32_t s4[4] = {2, 3, 4, 5};
+    static float d4[120];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 4, s4);
+    static float w5[3] = {1.64505327f, 0.486476749f, 0.942143798f};
+    static const int32_t s5[1] = {3};
+    static float d5[3];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 1, s5);
+    static float w6[3] = {0.429686397f, 0.545939207f, 0.604389131f};
+    static const int32_t s6[1] = {3};
+    static float d6[3];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_F32, d6, 1, s6);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(true), th_double(0.1), th_double(1e-05), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6)};
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 120, 1e-05, "_native_batch_norm_legit.no_stats with weight and bias");
+    expect_values(d5, w5, EMBER_DTYPE_F32, 3, 1e-06, "_native_batch_norm_legit.no_stats with weight and bias");
+    expect_values(d6, w6, EMBER_DTYPE_F32, 3, 1e-05, "_native_batch_norm_legit.no_stats with weight and bias");
+}
+
+/* _native_batch_norm_legit.no_stats f64, no affine */
+static void case_154(void)
+{
+    static double d1[42] = {-0.65325821214115332, 0.66053390630796138, -0.56125024874839224, 0.84545796072598334, 2.6525361798028997, 1.3897857013426864, -0.27387231883666324, -1.8581226311591668, 1.1833068338000419, 0.96717630403657817, -0.25764945797734401, -1.1008657752461348, 1.3054846732298198, -0.93716344415047792, 0.056476735329055984, -0.50594298737935794, 1.9341093128752251, 1.4035759547230835, 0.29304176850222874, 2.2213496445582486, 0.53339471882958167, -1.3325469539547343, 0.44634551104798587, -1.1726734328305291, -0.56346974170205766, -0.97566176857068687, 0.3578728203858374, 2.2552835818376469, -1.6445542807518998, -1.9311003308582311, -0.91479790575434683, -0.93583587945676494, -0.86022668666291557, -1.6864490966283359, -1.0782737654334071, -0.48652413905100933, -0.3343362986437089, -0.30172720568273526, -1.5267981570550446, -0.1783865457803295, 0.010974965139116661, 0.029930246260589252};
+    static const int32_t s1[3] = {1, 6, 7};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F64, d1, 3, s1);
+    static double w2[42] = {-1.1134328951644314, 0.072718314853825392, -1.0303639258982209, 0.23967615226904079, 1.8711884638865053, 0.73111996526829914, -0.77090607521501819, -1.5026001314000914, 1.0963357227455308, 0.91164974220601924, -0.1349777152622107, -0.85551558898202185, 1.2007380674766637, -0.71563009678388967, -0.83780344272469676, -1.4331071605272212, 1.1496120211171963, 0.58805902470855298, -0.58740674064623943, 1.4536469445908642, -0.3330006465184559, -1.0123595913985277, 0.49862975732253323, -0.87656319430667973, -0.35910623352559745, -0.70922169833268001, 0.42348114891972277, 2.0351398113212289, -0.8502189253961534, -1.5432852511436446, 0.9148361829282563, 0.86395182723849318, 1.0468270943130924, -0.95154953559501876, 0.51943860765497785, -0.17933116404948193, 0.12940120570309904, 0.19555289376424762, -2.2896591765298968, 0.44576509282433896, 0.82990897613083625, 0.8683621721568564};
+    static const int32_t s2[3] = {1, 6, 7};
+    static double d2[42];
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F64, d2, 3, s2);
+    static double w3[6] = {0.57999042406476031, -0.099690499638097688, 0.84800073534829512, -0.14069285482664823, -1.2930339922208431, -0.39812387640187452};
+    static const int32_t s3[1] = {6};
+    static double d3[6];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F64, d3, 1, s3);
+    static double w4[6] = {0.90284542992879768, 0.85451130269117681, 1.0584687801056352, 0.84939892570670394, 2.4186909067157218, 2.0286270501396189};
+    static const int32_t s4[1] = {6};
+    static double d4[6];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F64, d4, 1, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_null(), th_null(), th_bool(true), th_double(0.0), th_double(0.001), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t4), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d2, w2, EMBER_DTYPE_F64, 42, 1e-12, "_native_batch_norm_legit.no_stats f64, no affine");
+    expect_values(d3, w3, EMBER_DTYPE_F64, 6, 1e-12, "_native_batch_norm_legit.no_stats f64, no affine");
+    expect_values(d4, w4, EMBER_DTYPE_F64, 6, 1e-12, "_native_batch_norm_legit.no_stats f64, no affine");
+}
+
+/* masked_scatter: mask [4] broadcast over [3,4] */
+static void case_155(void)
+{
+    static float d1[12] = {0.491281062f, 1.23402131f, -0.358391911f, 1.52661288f, -0.836937785f, -0.139955327f, 0.304617167f, 0.510858238f, 0.0829357952f, 0.069470197f, -0.00706725894f, 0.845429957f};
+    static const int32_t s1[2] = {3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static uint8_t d2[4] = {1, 0, 1, 1};
+    static const int32_t s2[1] = {4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 1, s2);
+    static float d3[20] = {0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f, 8.0f, 9.0f, 10.0f, 11.0f, 12.0f, 13.0f, 14.0f, 15.0f, 16.0f, 17.0f, 18.0f, 19.0f};
+    static const int32_t s3[2] = {4, 5};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[12] = {0.0f, 1.23402131f, 1.0f, 2.0f, 3.0f, -0.139955327f, 4.0f, 5.0f, 6.0f, 0.069470197f, 7.0f, 8.0f};
+    static const int32_t s4[2] = {3, 4};
+    static float d4[12];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::masked_scatter.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 12, 0.0, "masked_scatter: mask [4] broadcast over [3,4]");
+}
+
+/* masked_scatter: mask from data */
+static void case_156(void)
+{
+    static float d1[12] = {0.491281062f, 1.23402131f, -0.358391911f, 1.52661288f, -0.836937785f, -0.139955327f, 0.304617167f, 0.510858238f, 0.0829357952f, 0.069470197f, -0.00706725894f, 0.845429957f};
+    static const int32_t s1[2] = {3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static uint8_t d2[12] = {1, 1, 0, 1, 0, 0, 1, 1, 1, 1, 0, 1};
+    static const int32_t s2[2] = {3, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_BOOL, d2, 2, s2);
+    static float d3[20] = {0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f, 8.0f, 9.0f, 10.0f, 11.0f, 12.0f, 13.0f, 14.0f, 15.0f, 16.0f, 17.0f, 18.0f, 19.0f};
+    static const int32_t s3[2] = {4, 5};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    static float w4[12] = {0.0f, 1.0f, -0.358391911f, 2.0f, -0.836937785f, -0.139955327f, 3.0f, 4.0f, 5.0f, 6.0f, -0.00706725894f, 7.0f};
+    static const int32_t s4[2] = {3, 4};
+    static float d4[12];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_tensor_value(&t4), th_tensor_value(&t4)};
+    CHECK_STATUS(th_run("aten::masked_scatter.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 12, 0.0, "masked_scatter: mask from data");
+}
+
+/* _cdist_forward p 2.0 */
+static void case_157(void)
+{
+    static float d1[24] = {2.38263822f, -0.701184034f, 1.63716197f, 0.249418184f, 1.62460816f, -1.43739545f, 0.0138272084f, -0.961867571f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.305931449f, -1.163149f, -0.446581244f, 0.00271648681f, -2.03871489f, 0.351016402f, -0.885733306f, -1.74049675f, 0.161114171f, 1.82084787f, -0.573037744f, -0.223764643f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float d2[40] = {0.271110505f, 0.61585927f, 1.5039655f, 1.67739713f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.718554437f, 1.85975337f, -0.83511132f, 1.3509959f, 0.0811433792f, 0.361436635f, -0.996938348f, -1.43000162f, 1.47371316f, 1.68628991f, 1.1706059f, 0.553525746f, 0.38534227f, -1.15234089f, 0.743970752f, -0.696490109f, 2.34915829f, -0.532089591f, 0.335749716f, 1.13859451f, -0.562714994f, 0.407730877f, -1.7445153f, 0.993167102f, 1.30376124f, -0.956005454f, 2.07583427f, 1.42590547f, 0.231548667f, 1.28523469f, 0.660833538f, -1.86944914f};
+    static const int32_t s2[3] = {2, 5, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 3, s2);
+    static float w3[30] = {2.87228441f, 4.24784899f, 4.84782505f, 4.02305603f, 2.61463833f, 3.90308094f, 3.92473197f, 4.73620462f, 2.61894584f, 3.66261268f, 2.48170614f, 0.0f, 1.00407338f, 2.55690575f, 2.90621376f, 1.54411149f, 3.05777669f, 2.28018117f, 3.31994963f, 3.31886125f, 3.44703078f, 5.46026516f, 3.22369599f, 5.62827158f, 2.90436888f, 3.29364729f, 3.60635114f, 2.31821275f, 4.33064556f, 2.12663078f};
+    static const int32_t s3[3] = {2, 3, 5};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_double(2.0), th_null(), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-05, "_cdist_forward p 2.0");
+}
+
+/* _cdist_forward p 1.0 */
+static void case_158(void)
+{
+    static float d1[24] = {2.38263822f, -0.701184034f, 1.63716197f, 0.249418184f, 1.62460816f, -1.43739545f, 0.0138272084f, -0.961867571f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.305931449f, -1.163149f, -0.446581244f, 0.00271648681f, -2.03871489f, 0.351016402f, -0.885733306f, -1.74049675f, 0.161114171f, 1.82084787f, -0.573037744f, -0.223764643f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float d2[40] = {0.271110505f, 0.61585927f, 1.5039655f, 1.67739713f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.718554437f, 1.85975337f, -0.83511132f, 1.3509959f, 0.0811433792f, 0.361436635f, -0.996938348f, -1.43000162f, 1.47371316f, 1.68628991f, 1.1706059f, 0.553525746f, 0.38534227f, -1.15234089f, 0.743970752f, -0.696490109f, 2.34915829f, -0.532089591f, 0.335749716f, 1.13859451f, -0.562714994f, 0.407730877f, -1.7445153f, 0.993167102f, 1.30376124f, -0.956005454f, 2.07583427f, 1.42590547f, 0.231548667f, 1.28523469f, 0.660833538f, -1.86944914f};
+    static const int32_t s2[3] = {2, 5, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 3, s2);
+    static float w3[30] = {4.98974657f, 7.66686058f, 9.23598099f, 7.67763519f, 4.06706285f, 7.53615522f, 7.23299313f, 8.80211258f, 4.82119656f, 5.94675255f, 4.3431468f, 0.0f, 1.64783645f, 4.23897171f, 4.88934469f, 2.59184027f, 5.20435858f, 4.11604786f, 5.76244068f, 5.96544456f, 6.60112476f, 9.37155342f, 5.12516022f, 10.7774677f, 4.88000154f, 4.98715067f, 6.81212807f, 4.52535534f, 8.21804237f, 3.48560333f};
+    static const int32_t s3[3] = {2, 3, 5};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_double(1.0), th_null(), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-05, "_cdist_forward p 1.0");
+}
+
+/* _cdist_forward p 0.0 */
+static void case_159(void)
+{
+    static float d1[24] = {2.38263822f, -0.701184034f, 1.63716197f, 0.249418184f, 1.62460816f, -1.43739545f, 0.0138272084f, -0.961867571f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.305931449f, -1.163149f, -0.446581244f, 0.00271648681f, -2.03871489f, 0.351016402f, -0.885733306f, -1.74049675f, 0.161114171f, 1.82084787f, -0.573037744f, -0.223764643f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float d2[40] = {0.271110505f, 0.61585927f, 1.5039655f, 1.67739713f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.718554437f, 1.85975337f, -0.83511132f, 1.3509959f, 0.0811433792f, 0.361436635f, -0.996938348f, -1.43000162f, 1.47371316f, 1.68628991f, 1.1706059f, 0.553525746f, 0.38534227f, -1.15234089f, 0.743970752f, -0.696490109f, 2.34915829f, -0.532089591f, 0.335749716f, 1.13859451f, -0.562714994f, 0.407730877f, -1.7445153f, 0.993167102f, 1.30376124f, -0.956005454f, 2.07583427f, 1.42590547f, 0.231548667f, 1.28523469f, 0.660833538f, -1.86944914f};
+    static const int32_t s2[3] = {2, 5, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 3, s2);
+    static float w3[30] = {4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 0.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f, 4.0f};
+    static const int32_t s3[3] = {2, 3, 5};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_double(0.0), th_null(), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-05, "_cdist_forward p 0.0");
+}
+
+/* _cdist_forward p inf */
+static void case_160(void)
+{
+    static float d1[24] = {2.38263822f, -0.701184034f, 1.63716197f, 0.249418184f, 1.62460816f, -1.43739545f, 0.0138272084f, -0.961867571f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.305931449f, -1.163149f, -0.446581244f, 0.00271648681f, -2.03871489f, 0.351016402f, -0.885733306f, -1.74049675f, 0.161114171f, 1.82084787f, -0.573037744f, -0.223764643f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float d2[40] = {0.271110505f, 0.61585927f, 1.5039655f, 1.67739713f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.718554437f, 1.85975337f, -0.83511132f, 1.3509959f, 0.0811433792f, 0.361436635f, -0.996938348f, -1.43000162f, 1.47371316f, 1.68628991f, 1.1706059f, 0.553525746f, 0.38534227f, -1.15234089f, 0.743970752f, -0.696490109f, 2.34915829f, -0.532089591f, 0.335749716f, 1.13859451f, -0.562714994f, 0.407730877f, -1.7445153f, 0.993167102f, 1.30376124f, -0.956005454f, 2.07583427f, 1.42590547f, 0.231548667f, 1.28523469f, 0.660833538f, -1.86944914f};
+    static const int32_t s2[3] = {2, 5, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 3, s2);
+    static float w3[30] = {2.11152768f, 3.14055061f, 3.10119271f, 2.63410044f, 2.38747406f, 2.63926458f, 2.47891188f, 3.2971487f, 1.79883206f, 3.12368536f, 2.05545044f, 0.0f, 0.818236828f, 2.27438235f, 2.23162556f, 1.190552f, 2.65508986f, 1.57087994f, 2.52241564f, 2.44838381f, 2.42405725f, 4.38787317f, 2.7336638f, 3.34247613f, 2.27026367f, 2.97318888f, 2.35293746f, 1.41311693f, 2.77685332f, 1.64568448f};
+    static const int32_t s3[3] = {2, 3, 5};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_double(INFINITY), th_null(), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-05, "_cdist_forward p inf");
+}
+
+/* _cdist_forward p 3.5 */
+static void case_161(void)
+{
+    static float d1[24] = {2.38263822f, -0.701184034f, 1.63716197f, 0.249418184f, 1.62460816f, -1.43739545f, 0.0138272084f, -0.961867571f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.305931449f, -1.163149f, -0.446581244f, 0.00271648681f, -2.03871489f, 0.351016402f, -0.885733306f, -1.74049675f, 0.161114171f, 1.82084787f, -0.573037744f, -0.223764643f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float d2[40] = {0.271110505f, 0.61585927f, 1.5039655f, 1.67739713f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.718554437f, 1.85975337f, -0.83511132f, 1.3509959f, 0.0811433792f, 0.361436635f, -0.996938348f, -1.43000162f, 1.47371316f, 1.68628991f, 1.1706059f, 0.553525746f, 0.38534227f, -1.15234089f, 0.743970752f, -0.696490109f, 2.34915829f, -0.532089591f, 0.335749716f, 1.13859451f, -0.562714994f, 0.407730877f, -1.7445153f, 0.993167102f, 1.30376124f, -0.956005454f, 2.07583427f, 1.42590547f, 0.231548667f, 1.28523469f, 0.660833538f, -1.86944914f};
+    static const int32_t s2[3] = {2, 5, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 3, s2);
+    static float w3[30] = {2.34619951f, 3.46645045f, 3.7754252f, 3.15095139f, 2.41310549f, 3.04371929f, 3.10777617f, 3.7712357f, 2.10280037f, 3.21860456f, 2.13128519f, 0.0f, 0.864303648f, 2.30533028f, 2.46551371f, 1.28446686f, 2.70810366f, 1.83218086f, 2.74397612f, 2.72696471f, 2.71630263f, 4.67016411f, 2.83298254f, 4.35246086f, 2.45003247f, 3.02274919f, 2.85132623f, 1.77190363f, 3.41092038f, 1.80604219f};
+    static const int32_t s3[3] = {2, 3, 5};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_double(3.5), th_null(), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-05, "_cdist_forward p 3.5");
+}
+
+/* _cdist_forward p 0.5 */
+static void case_162(void)
+{
+    static float d1[24] = {2.38263822f, -0.701184034f, 1.63716197f, 0.249418184f, 1.62460816f, -1.43739545f, 0.0138272084f, -0.961867571f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.305931449f, -1.163149f, -0.446581244f, 0.00271648681f, -2.03871489f, 0.351016402f, -0.885733306f, -1.74049675f, 0.161114171f, 1.82084787f, -0.573037744f, -0.223764643f};
+    static const int32_t s1[3] = {2, 3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 3, s1);
+    static float d2[40] = {0.271110505f, 0.61585927f, 1.5039655f, 1.67739713f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f, -0.718554437f, 1.85975337f, -0.83511132f, 1.3509959f, 0.0811433792f, 0.361436635f, -0.996938348f, -1.43000162f, 1.47371316f, 1.68628991f, 1.1706059f, 0.553525746f, 0.38534227f, -1.15234089f, 0.743970752f, -0.696490109f, 2.34915829f, -0.532089591f, 0.335749716f, 1.13859451f, -0.562714994f, 0.407730877f, -1.7445153f, 0.993167102f, 1.30376124f, -0.956005454f, 2.07583427f, 1.42590547f, 0.231548667f, 1.28523469f, 0.660833538f, -1.86944914f};
+    static const int32_t s2[3] = {2, 5, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 3, s2);
+    static float w3[30] = {17.3112297f, 28.5478516f, 35.7989235f, 29.886097f, 13.9355097f, 29.6111279f, 27.184103f, 33.5094299f, 18.2597218f, 19.9129829f, 16.1058807f, 0.0f, 5.50975943f, 15.336607f, 17.2095146f, 8.19505501f, 19.1328201f, 15.1676636f, 20.2955036f, 22.2639637f, 25.8208084f, 34.0642433f, 16.2662163f, 41.8848953f, 16.6137657f, 16.2649345f, 26.3542328f, 17.8508091f, 31.8916168f, 11.4981403f};
+    static const int32_t s3[3] = {2, 3, 5};
+    static float d3[30];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 3, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_double(0.5), th_null(), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 30, 1e-05, "_cdist_forward p 0.5");
+}
+
+/* _cdist_forward rank 2, compute_mode 2 */
+static void case_163(void)
+{
+    static float d1[12] = {2.38263822f, -0.701184034f, 1.63716197f, 0.249418184f, 1.62460816f, -1.43739545f, 0.0138272084f, -0.961867571f, -0.757912397f, 1.04151654f, -0.551484883f, 0.844380796f};
+    static const int32_t s1[2] = {3, 4};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static float d2[20] = {0.38534227f, -1.15234089f, 0.743970752f, -0.696490109f, 2.34915829f, -0.532089591f, 0.335749716f, 1.13859451f, -0.562714994f, 0.407730877f, -1.7445153f, 0.993167102f, 1.30376124f, -0.956005454f, 2.07583427f, 1.42590547f, 0.231548667f, 1.28523469f, 0.660833538f, -1.86944914f};
+    static const int32_t s2[2] = {5, 4};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_F32, d2, 2, s2);
+    static float w3[15] = {2.42595696f, 1.58556676f, 4.67907047f, 1.67495227f, 3.74377656f, 1.49015808f, 2.42076993f, 3.88623238f, 3.20749307f, 3.2550962f, 3.18944049f, 3.6060884f, 1.37304235f, 3.93466258f, 3.14213634f};
+    static const int32_t s3[2] = {3, 5};
+    static float d3[15];
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, d3, 2, s3);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_double(2.0), th_int(2), th_tensor_value(&t3), th_tensor_value(&t3)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d3, w3, EMBER_DTYPE_F32, 15, 1e-05, "_cdist_forward rank 2, compute_mode 2");
+}
+
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
 static void failures(void)
 {
@@ -3046,6 +3270,52 @@ static void failures(void)
     gs[1] = th_tensor_value(&tgr3);
     CHECK_STATUS(th_run("aten::grid_sampler_2d.out", gs, 7), EMBER_SHAPE_MISMATCH,
                  "grid must be (N, Ho, Wo, 2)");
+
+    /* batch-statistics norm */
+    ember_tensor m3f = th_tensor(EMBER_DTYPE_F32, g, 1, (const int32_t[]){3});
+    ember_tensor r3f = th_tensor(EMBER_DTYPE_F32, g + 3, 1, (const int32_t[]){3});
+    ember_tensor o23 = th_tensor(EMBER_DTYPE_F32, g + 8, 2, s23);
+    ember_value bn[] = {th_tensor_value(&tf), th_null(), th_null(), th_bool(true), th_double(0.1),
+                        th_double(1e-5), th_tensor_value(&o23), th_tensor_value(&m3f),
+                        th_tensor_value(&r3f), th_tensor_value(&o23), th_tensor_value(&m3f),
+                        th_tensor_value(&r3f)};
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12), EMBER_OK, NULL);
+    bn[3] = th_bool(false);
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12),
+                 EMBER_INVALID_ARGUMENT, "no running statistics");
+    bn[3] = th_bool(true);
+    bn[5] = th_double(-1.0);
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12),
+                 EMBER_INVALID_ARGUMENT, "eps = -1");
+    bn[5] = th_double(1e-5);
+    bn[1] = th_tensor_value(&n2);
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12),
+                 EMBER_SHAPE_MISMATCH, "weight has shape [2], expected [3]");
+
+    /* masked_scatter: too few source elements fails at run */
+    static uint8_t all_true[6] = {1, 1, 1, 1, 1, 1};
+    ember_tensor mt = th_tensor(EMBER_DTYPE_BOOL, all_true, 2, s23);
+    ember_tensor src4 = th_tensor(EMBER_DTYPE_F32, f, 1, s4);
+    ember_value msv[] = {th_tensor_value(&tf), th_tensor_value(&mt), th_tensor_value(&src4),
+                         th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::masked_scatter.out", msv, 5), EMBER_OUT_OF_RANGE,
+                 "mask selects 6 elements but source has 4");
+    all_true[0] = all_true[1] = 0;
+    CHECK_STATUS(th_run("aten::masked_scatter.out", msv, 5), EMBER_OK, NULL);
+    msv[1] = th_tensor_value(&ti32);
+    CHECK_STATUS(th_run("aten::masked_scatter.out", msv, 5), EMBER_DTYPE_MISMATCH, "expected bool");
+
+    /* cdist */
+    ember_value cdv[] = {th_tensor_value(&tf), th_tensor_value(&tg32), th_double(2.0), th_null(),
+                         th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_SHAPE_MISMATCH,
+                 "x1 rows have 3 columns, x2 rows 2");
+    cdv[1] = th_tensor_value(&tf);
+    cdv[4] = cdv[5] = th_tensor_value(&po);
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_SHAPE_MISMATCH, "out has shape");
+    cdv[2] = th_double(-1.0);
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_INVALID_ARGUMENT,
+                 "p = -1 must be non-negative");
 }
 
 int main(void)
@@ -3203,6 +3473,17 @@ int main(void)
     case_150();
     case_151();
     case_152();
+    case_153();
+    case_154();
+    case_155();
+    case_156();
+    case_157();
+    case_158();
+    case_159();
+    case_160();
+    case_161();
+    case_162();
+    case_163();
     failures();
     return check_report("test_ops_extra");
 }

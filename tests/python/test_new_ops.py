@@ -263,6 +263,29 @@ def test_grid_sample(mode):
         close(gg, w)
 
 
+def test_instance_norm_cdist_masked_scatter():
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.InstanceNorm2d(3, affine=True)
+            self.b = nn.InstanceNorm1d(3)
+            with torch.no_grad():
+                self.a.weight.uniform_(0.5, 1.5)
+                self.a.bias.uniform_(-1, 1)
+
+        def forward(self, x, y, a):
+            return (self.a(x), self.b(y), F.instance_norm(x, eps=1e-3), torch.cdist(y, y + 1),
+                    torch.cdist(y, y.flip(1), p=1), torch.cdist(y, y, p=float("inf")),
+                    a.masked_scatter(a > 0, a * 2 + 1))
+
+    prog, want, got = run_both(M(), torch.randn(2, 3, 4, 5) * 3 + 1, torch.randn(2, 3, 6),
+                               torch.randn(4, 5))
+    assert {"aten::_native_batch_norm_legit.no_stats_out", "aten::_cdist_forward.out",
+            "aten::masked_scatter.out"} <= ops_of(prog)
+    for g, w in zip(got, want):
+        close(g, w)
+
+
 # ---- the models of issue 6, tiny random configs (no downloads) --------------------------------
 
 def _hf_cases():

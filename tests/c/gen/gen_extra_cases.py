@@ -491,6 +491,34 @@ for mode, pad, al in ((0, 0, False), (0, 1, True), (0, 2, False), (1, 0, True), 
     case(f"grid_sampler_2d mode {mode} padding {pad} align_corners {al}", "aten::grid_sampler_2d.out") \
         .tensor(gi).tensor(gg).value(I(mode)).value(I(pad)).value(B(al)).out(want, 1e-5).again(1)
 
+# ---- batch-statistics norm (InstanceNorm), masked_scatter, cdist --------------------------------
+bn_x = torch.randn(2, 3, 4, 5) * 2 + 1
+bn_w, bn_b = torch.rand(3) + 0.5, torch.randn(3)
+o, m, r = torch.ops.aten._native_batch_norm_legit.no_stats(bn_x, bn_w, bn_b, True, 0.1, 1e-5)
+case("_native_batch_norm_legit.no_stats with weight and bias", "aten::_native_batch_norm_legit.no_stats_out") \
+    .tensor(bn_x).tensor(bn_w).tensor(bn_b).value(B(True)).value(D(0.1)).value(D(1e-5)) \
+    .out(o, 1e-5).out(m, 1e-6).out(r, 1e-5).again(3, 2, 1)
+bn_y = torch.randn(1, 6, 7, dtype=torch.float64)
+o, m, r = torch.ops.aten._native_batch_norm_legit.no_stats(bn_y, None, None, True, 0.0, 1e-3)
+case("_native_batch_norm_legit.no_stats f64, no affine", "aten::_native_batch_norm_legit.no_stats_out") \
+    .tensor(bn_y).value(NULL).value(NULL).value(B(True)).value(D(0.0)).value(D(1e-3)) \
+    .out(o, 1e-12).out(m, 1e-12).out(r, 1e-12).again(3, 2, 1)
+ms_self = torch.randn(3, 4)
+ms_mask = torch.tensor([True, False, True, True])
+ms_src = torch.arange(20, dtype=torch.float32).view(4, 5)
+case("masked_scatter: mask [4] broadcast over [3,4]", "aten::masked_scatter.out").tensor(ms_self) \
+    .tensor(ms_mask).tensor(ms_src).out(ms_self.masked_scatter(ms_mask, ms_src)).again(1)
+ms_m2 = ms_self > 0
+case("masked_scatter: mask from data", "aten::masked_scatter.out").tensor(ms_self).tensor(ms_m2) \
+    .tensor(ms_src).out(ms_self.masked_scatter(ms_m2, ms_src)).again(1)
+cd1, cd2 = torch.randn(2, 3, 4), torch.randn(2, 5, 4)
+cd2[0, 1] = cd1[0, 2]  # a zero distance
+for pv in (2.0, 1.0, 0.0, math.inf, 3.5, 0.5):
+    case(f"_cdist_forward p {pv}", "aten::_cdist_forward.out").tensor(cd1).tensor(cd2).value(D(pv)) \
+        .value(NULL).out(torch.cdist(cd1, cd2, p=pv, compute_mode="donot_use_mm_for_euclid_dist"), 1e-5).again(1)
+case("_cdist_forward rank 2, compute_mode 2", "aten::_cdist_forward.out").tensor(cd1[0]).tensor(cd2[1]) \
+    .value(D(2.0)).value(I(2)).out(torch.cdist(cd1[0], cd2[1], compute_mode="donot_use_mm_for_euclid_dist"), 1e-5).again(1)
+
 # ---- hand-written: failures prepare (or run) must report ------------------------------------
 FAILURES = r"""
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
@@ -821,6 +849,52 @@ static void failures(void)
     gs[1] = th_tensor_value(&tgr3);
     CHECK_STATUS(th_run("aten::grid_sampler_2d.out", gs, 7), EMBER_SHAPE_MISMATCH,
                  "grid must be (N, Ho, Wo, 2)");
+
+    /* batch-statistics norm */
+    ember_tensor m3f = th_tensor(EMBER_DTYPE_F32, g, 1, (const int32_t[]){3});
+    ember_tensor r3f = th_tensor(EMBER_DTYPE_F32, g + 3, 1, (const int32_t[]){3});
+    ember_tensor o23 = th_tensor(EMBER_DTYPE_F32, g + 8, 2, s23);
+    ember_value bn[] = {th_tensor_value(&tf), th_null(), th_null(), th_bool(true), th_double(0.1),
+                        th_double(1e-5), th_tensor_value(&o23), th_tensor_value(&m3f),
+                        th_tensor_value(&r3f), th_tensor_value(&o23), th_tensor_value(&m3f),
+                        th_tensor_value(&r3f)};
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12), EMBER_OK, NULL);
+    bn[3] = th_bool(false);
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12),
+                 EMBER_INVALID_ARGUMENT, "no running statistics");
+    bn[3] = th_bool(true);
+    bn[5] = th_double(-1.0);
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12),
+                 EMBER_INVALID_ARGUMENT, "eps = -1");
+    bn[5] = th_double(1e-5);
+    bn[1] = th_tensor_value(&n2);
+    CHECK_STATUS(th_run("aten::_native_batch_norm_legit.no_stats_out", bn, 12),
+                 EMBER_SHAPE_MISMATCH, "weight has shape [2], expected [3]");
+
+    /* masked_scatter: too few source elements fails at run */
+    static uint8_t all_true[6] = {1, 1, 1, 1, 1, 1};
+    ember_tensor mt = th_tensor(EMBER_DTYPE_BOOL, all_true, 2, s23);
+    ember_tensor src4 = th_tensor(EMBER_DTYPE_F32, f, 1, s4);
+    ember_value msv[] = {th_tensor_value(&tf), th_tensor_value(&mt), th_tensor_value(&src4),
+                         th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::masked_scatter.out", msv, 5), EMBER_OUT_OF_RANGE,
+                 "mask selects 6 elements but source has 4");
+    all_true[0] = all_true[1] = 0;
+    CHECK_STATUS(th_run("aten::masked_scatter.out", msv, 5), EMBER_OK, NULL);
+    msv[1] = th_tensor_value(&ti32);
+    CHECK_STATUS(th_run("aten::masked_scatter.out", msv, 5), EMBER_DTYPE_MISMATCH, "expected bool");
+
+    /* cdist */
+    ember_value cdv[] = {th_tensor_value(&tf), th_tensor_value(&tg32), th_double(2.0), th_null(),
+                         th_tensor_value(&tg), th_tensor_value(&tg)};
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_SHAPE_MISMATCH,
+                 "x1 rows have 3 columns, x2 rows 2");
+    cdv[1] = th_tensor_value(&tf);
+    cdv[4] = cdv[5] = th_tensor_value(&po);
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_SHAPE_MISMATCH, "out has shape");
+    cdv[2] = th_double(-1.0);
+    CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_INVALID_ARGUMENT,
+                 "p = -1 must be non-negative");
 }
 """
 
