@@ -288,43 +288,44 @@ def test_instance_norm_cdist_masked_scatter():
 
 # ---- the models of issue 6, tiny random configs (no downloads) --------------------------------
 
-def _hf_cases():
+def _hf_case(name: str):
+    """(model, inputs, a kernel it could not run before issue 6) for one model."""
     import transformers as T
 
     conv = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
                 conv_dim=(8, 8), conv_stride=(5, 2), conv_kernel=(10, 3),
                 num_conv_pos_embeddings=4, num_conv_pos_embedding_groups=2)
     img = (torch.randn(1, 3, 32, 32),)
+    audio = (torch.randn(1, 400),)
     swin = dict(image_size=32, patch_size=4, embed_dim=16, depths=[2, 2], num_heads=[1, 2],
                 window_size=4)
-    return {  # name: (model, inputs, a kernel it could not run before issue 6)
-        "swin": (T.SwinModel(T.SwinConfig(**swin)), img, "aten::fmod.Scalar_out"),
-        "swinv2": (T.Swinv2Model(T.Swinv2Config(**swin)), img, "aten::linalg_vector_norm.out"),
-        "wav2vec2": (T.Wav2Vec2Model(T.Wav2Vec2Config(**conv)), (torch.randn(1, 400),),
-                     "aten::linalg_vector_norm.out"),
-        "hubert": (T.HubertModel(T.HubertConfig(**conv)), (torch.randn(1, 400),),
-                   "aten::linalg_vector_norm.out"),
-        "wavlm": (T.WavLMModel(T.WavLMConfig(**conv)), (torch.randn(1, 400),),
-                  "aten::linalg_vector_norm.out"),
-        "convnextv2": (T.ConvNextV2Model(T.ConvNextV2Config(hidden_sizes=[8, 16], depths=[1, 1],
-                                                            num_stages=2, image_size=32)),
-                       img, "aten::linalg_vector_norm.out"),
-        "beit": (T.BeitModel(T.BeitConfig(image_size=32, patch_size=8, hidden_size=16,
-                                          num_hidden_layers=1, num_attention_heads=2,
-                                          intermediate_size=32, use_relative_position_bias=True)),
-                 img, "aten::slice_scatter.out"),
-        "yolos": (T.YolosModel(T.YolosConfig(image_size=[32, 32], patch_size=8, hidden_size=16,
-                                             num_hidden_layers=1, num_attention_heads=2,
-                                             intermediate_size=32, num_detection_tokens=4)),
-                  (torch.randn(1, 3, 48, 40),), "aten::clone.out"),
-        "detr": (T.DetrForObjectDetection(T.DetrConfig(
-            use_timm_backbone=False, use_pretrained_backbone=False,
-            backbone_config=T.ResNetConfig(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1],
-                                           out_features=["stage2"]),
-            d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-            decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, num_queries=4)),
-            (torch.randn(1, 3, 64, 64),), "aten::pow.Scalar_out"),
-    }
+    vit = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    if name == "swin":
+        return T.SwinModel(T.SwinConfig(**swin)), img, "aten::fmod.Scalar_out"
+    if name == "swinv2":
+        return T.Swinv2Model(T.Swinv2Config(**swin)), img, "aten::linalg_vector_norm.out"
+    if name == "wav2vec2":
+        return T.Wav2Vec2Model(T.Wav2Vec2Config(**conv)), audio, "aten::linalg_vector_norm.out"
+    if name == "hubert":
+        return T.HubertModel(T.HubertConfig(**conv)), audio, "aten::linalg_vector_norm.out"
+    if name == "wavlm":
+        return T.WavLMModel(T.WavLMConfig(**conv)), audio, "aten::linalg_vector_norm.out"
+    if name == "convnextv2":
+        cfg = T.ConvNextV2Config(hidden_sizes=[8, 16], depths=[1, 1], num_stages=2, image_size=32)
+        return T.ConvNextV2Model(cfg), img, "aten::linalg_vector_norm.out"
+    if name == "beit":
+        cfg = T.BeitConfig(image_size=32, patch_size=8, use_relative_position_bias=True, **vit)
+        return T.BeitModel(cfg), img, "aten::slice_scatter.out"
+    if name == "yolos":
+        cfg = T.YolosConfig(image_size=[32, 32], patch_size=8, num_detection_tokens=4, **vit)
+        return T.YolosModel(cfg), (torch.randn(1, 3, 48, 40),), "aten::clone.out"
+    backbone = T.ResNetConfig(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1],
+                              out_features=["stage2"])
+    cfg = T.DetrConfig(use_timm_backbone=False, use_pretrained_backbone=False,
+                       backbone_config=backbone, d_model=16, encoder_layers=1, decoder_layers=1,
+                       encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
+                       decoder_ffn_dim=32, num_queries=4)
+    return T.DetrForObjectDetection(cfg), (torch.randn(1, 3, 64, 64),), "aten::pow.Scalar_out"
 
 
 class _FirstOutput(nn.Module):
@@ -341,7 +342,7 @@ class _FirstOutput(nn.Module):
 def test_issue6_models(name):
     pytest.importorskip("transformers")
     torch.manual_seed(0)
-    model, inputs, kernel = _hf_cases()[name]
+    model, inputs, kernel = _hf_case(name)
     prog, want, got = run_both(_FirstOutput(model.eval()), *inputs)
     assert kernel in ops_of(prog)
     close(got, want, 1e-4)
