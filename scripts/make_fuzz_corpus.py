@@ -204,6 +204,17 @@ class ExtraMath(nn.Module):
         )
 
 
+class Bags(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mean = nn.EmbeddingBag(10, 4, mode="mean")
+        self.sum = nn.EmbeddingBag(10, 4, mode="sum", padding_idx=4)
+        self.max = nn.EmbeddingBag(10, 4, mode="max", include_last_offset=True)
+
+    def forward(self, t, o, w, o2):  # int64 (8,) in [0, 10), int64 (3,), float (8,), int64 (4,)
+        return self.mean(t, o), self.sum(t, o, per_sample_weights=w), self.max(t, o2)
+
+
 class Tiny(nn.Module):
     def forward(self, x, y):  # (4,), (4,)
         return torch.relu(x * y + 1.0)
@@ -236,6 +247,7 @@ def op_models():
         "ops_extra": (Extra(), (_randn(3, 5, seed=25), _randn(1, 2, 3, 3, seed=26), _ints((3, 5), -9, 10, 27))),
         "ops_extra_writes": (ExtraWrites(), (_randn(3, 4, seed=28), _ints((3,), 0, 3, 29))),
         "ops_extra_math": (ExtraMath(), (_randn(2, 3, seed=33), _randn(3, seed=34), _ints((2, 3), -9, 10, 35))),
+        "ops_bags": (Bags(), (_ints((8,), 0, 10, 36), torch.tensor([0, 4, 4]), _randn(8, seed=37), torch.tensor([0, 3, 3, 8]))),
         "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
     }
 

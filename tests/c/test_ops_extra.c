@@ -2942,6 +2942,297 @@ static void case_163(void)
     expect_values(d3, w3, EMBER_DTYPE_F32, 15, 1e-05, "_cdist_forward rank 2, compute_mode 2");
 }
 
+/* _embedding_bag mode 0 padding_idx -1 psw False ilo False */
+static void case_164(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(4), INT64_C(4)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float w4[9] = {-5.2225585f, 1.53678286f, 0.957134366f, 0.0f, 0.0f, 0.0f, -4.77248955f, 0.546733677f, -0.434594512f};
+    static const int32_t s4[2] = {3, 3};
+    static float d4[9];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static int64_t w5[1] = {0};
+    static const int32_t s5[1] = {0};
+    static int64_t d5[1];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    static int64_t w6[3] = {INT64_C(0), INT64_C(0), INT64_C(0)};
+    static const int32_t s6[1] = {3};
+    static int64_t d6[3];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[3] = {INT64_C(0), INT64_C(0), INT64_C(0)};
+    static const int32_t s7[1] = {3};
+    static int64_t d7[3];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 1, s7);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(0), th_bool(false), th_null(), th_bool(false), th_int(-1), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 9, 1e-06, "_embedding_bag mode 0 padding_idx -1 psw False ilo False");
+    expect_values(d5, w5, EMBER_DTYPE_I64, 0, 0.0, "_embedding_bag mode 0 padding_idx -1 psw False ilo False");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 0 padding_idx -1 psw False ilo False");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 0 padding_idx -1 psw False ilo False");
+}
+
+/* _embedding_bag mode 0 padding_idx 4 psw True ilo False */
+static void case_165(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(4), INT64_C(4)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float d4[8] = {0.7343297f, 0.260794282f, 0.527923882f, 0.963075995f, 0.937906802f, 0.875692487f, 0.767481804f, 0.728245616f};
+    static const int32_t s4[1] = {8};
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 1, s4);
+    static float w5[9] = {-1.44786716f, 0.972817302f, 1.08864498f, 0.0f, 0.0f, 0.0f, -1.11804473f, 0.387411118f, -0.160733521f};
+    static const int32_t s5[2] = {3, 3};
+    static float d5[9];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_F32, d5, 2, s5);
+    static int64_t w6[8] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(2), INT64_C(2), INT64_C(2), INT64_C(2)};
+    static const int32_t s6[1] = {8};
+    static int64_t d6[8];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[3] = {INT64_C(0), INT64_C(0), INT64_C(0)};
+    static const int32_t s7[1] = {3};
+    static int64_t d7[3];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 1, s7);
+    static int64_t w8[3] = {INT64_C(0), INT64_C(0), INT64_C(0)};
+    static const int32_t s8[1] = {3};
+    static int64_t d8[3];
+    ember_tensor t8 = th_tensor(EMBER_DTYPE_I64, d8, 1, s8);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(0), th_bool(false), th_tensor_value(&t4), th_bool(false), th_int(4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t8), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t8)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d5, w5, EMBER_DTYPE_F32, 9, 1e-06, "_embedding_bag mode 0 padding_idx 4 psw True ilo False");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 8, 0.0, "_embedding_bag mode 0 padding_idx 4 psw True ilo False");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 0 padding_idx 4 psw True ilo False");
+    expect_values(d8, w8, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 0 padding_idx 4 psw True ilo False");
+}
+
+/* _embedding_bag mode 1 padding_idx -1 psw False ilo False */
+static void case_166(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(4), INT64_C(4)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float w4[9] = {-1.30563962f, 0.384195715f, 0.239283592f, 0.0f, 0.0f, 0.0f, -1.19312239f, 0.136683419f, -0.108648628f};
+    static const int32_t s4[2] = {3, 3};
+    static float d4[9];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static int64_t w5[8] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(2), INT64_C(2), INT64_C(2), INT64_C(2)};
+    static const int32_t s5[1] = {8};
+    static int64_t d5[8];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    static int64_t w6[3] = {INT64_C(4), INT64_C(0), INT64_C(4)};
+    static const int32_t s6[1] = {3};
+    static int64_t d6[3];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[3] = {INT64_C(4), INT64_C(0), INT64_C(4)};
+    static const int32_t s7[1] = {3};
+    static int64_t d7[3];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 1, s7);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(1), th_bool(false), th_null(), th_bool(false), th_int(-1), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 9, 1e-06, "_embedding_bag mode 1 padding_idx -1 psw False ilo False");
+    expect_values(d5, w5, EMBER_DTYPE_I64, 8, 0.0, "_embedding_bag mode 1 padding_idx -1 psw False ilo False");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 1 padding_idx -1 psw False ilo False");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 1 padding_idx -1 psw False ilo False");
+}
+
+/* _embedding_bag mode 1 padding_idx 4 psw False ilo False */
+static void case_167(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(4), INT64_C(4)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float w4[9] = {-0.636918783f, 0.568381965f, 0.406020314f, 0.0f, 0.0f, 0.0f, -0.48689571f, 0.238365516f, -0.0578893013f};
+    static const int32_t s4[2] = {3, 3};
+    static float d4[9];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static int64_t w5[8] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(2), INT64_C(2), INT64_C(2), INT64_C(2)};
+    static const int32_t s5[1] = {8};
+    static int64_t d5[8];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    static int64_t w6[3] = {INT64_C(3), INT64_C(0), INT64_C(3)};
+    static const int32_t s6[1] = {3};
+    static int64_t d6[3];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[3] = {INT64_C(3), INT64_C(0), INT64_C(3)};
+    static const int32_t s7[1] = {3};
+    static int64_t d7[3];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 1, s7);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(1), th_bool(false), th_null(), th_bool(false), th_int(4), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 9, 1e-06, "_embedding_bag mode 1 padding_idx 4 psw False ilo False");
+    expect_values(d5, w5, EMBER_DTYPE_I64, 8, 0.0, "_embedding_bag mode 1 padding_idx 4 psw False ilo False");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 1 padding_idx 4 psw False ilo False");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 1 padding_idx 4 psw False ilo False");
+}
+
+/* _embedding_bag mode 2 padding_idx -1 psw False ilo False */
+static void case_168(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(4), INT64_C(4)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float w4[9] = {-0.0796744451f, 1.22093987f, 1.03464127f, 0.0f, 0.0f, 0.0f, -0.226550937f, 1.17965281f, 0.217774093f};
+    static const int32_t s4[2] = {3, 3};
+    static float d4[9];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static int64_t w5[8] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(2), INT64_C(2), INT64_C(2), INT64_C(2)};
+    static const int32_t s5[1] = {8};
+    static int64_t d5[8];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    static int64_t w6[3] = {INT64_C(4), INT64_C(0), INT64_C(4)};
+    static const int32_t s6[1] = {3};
+    static int64_t d6[3];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[9] = {INT64_C(1), INT64_C(5), INT64_C(1), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s7[2] = {3, 3};
+    static int64_t d7[9];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 2, s7);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(2), th_bool(false), th_null(), th_bool(false), th_int(-1), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 9, 1e-06, "_embedding_bag mode 2 padding_idx -1 psw False ilo False");
+    expect_values(d5, w5, EMBER_DTYPE_I64, 8, 0.0, "_embedding_bag mode 2 padding_idx -1 psw False ilo False");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 2 padding_idx -1 psw False ilo False");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 9, 0.0, "_embedding_bag mode 2 padding_idx -1 psw False ilo False");
+}
+
+/* _embedding_bag mode 2 padding_idx 2 psw False ilo False */
+static void case_169(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(4), INT64_C(4)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float w4[9] = {-0.0796744451f, 1.22093987f, 1.03464127f, 0.0f, 0.0f, 0.0f, -0.226550937f, 0.75377959f, 0.217774093f};
+    static const int32_t s4[2] = {3, 3};
+    static float d4[9];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static int64_t w5[8] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(2), INT64_C(2), INT64_C(2), INT64_C(2)};
+    static const int32_t s5[1] = {8};
+    static int64_t d5[8];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    static int64_t w6[3] = {INT64_C(3), INT64_C(0), INT64_C(3)};
+    static const int32_t s6[1] = {3};
+    static int64_t d6[3];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[9] = {INT64_C(1), INT64_C(5), INT64_C(1), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(3), INT64_C(9), INT64_C(9)};
+    static const int32_t s7[2] = {3, 3};
+    static int64_t d7[9];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 2, s7);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(2), th_bool(false), th_null(), th_bool(false), th_int(2), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 9, 1e-06, "_embedding_bag mode 2 padding_idx 2 psw False ilo False");
+    expect_values(d5, w5, EMBER_DTYPE_I64, 8, 0.0, "_embedding_bag mode 2 padding_idx 2 psw False ilo False");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 2 padding_idx 2 psw False ilo False");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 9, 0.0, "_embedding_bag mode 2 padding_idx 2 psw False ilo False");
+}
+
+/* _embedding_bag mode 1 padding_idx -1 psw False ilo True */
+static void case_170(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[4] = {INT64_C(0), INT64_C(3), INT64_C(3), INT64_C(8)};
+    static const int32_t s3[1] = {4};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float w4[9] = {-1.3080616f, 0.105281003f, 0.185649917f, 0.0f, 0.0f, 0.0f, -1.21417272f, 0.353534698f, -0.00688197603f};
+    static const int32_t s4[2] = {3, 3};
+    static float d4[9];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static int64_t w5[8] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(2), INT64_C(2), INT64_C(2), INT64_C(2), INT64_C(2)};
+    static const int32_t s5[1] = {8};
+    static int64_t d5[8];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    static int64_t w6[3] = {INT64_C(3), INT64_C(0), INT64_C(5)};
+    static const int32_t s6[1] = {3};
+    static int64_t d6[3];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[3] = {INT64_C(3), INT64_C(0), INT64_C(5)};
+    static const int32_t s7[1] = {3};
+    static int64_t d7[3];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 1, s7);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(1), th_bool(false), th_null(), th_bool(true), th_int(-1), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 9, 1e-06, "_embedding_bag mode 1 padding_idx -1 psw False ilo True");
+    expect_values(d5, w5, EMBER_DTYPE_I64, 8, 0.0, "_embedding_bag mode 1 padding_idx -1 psw False ilo True");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 1 padding_idx -1 psw False ilo True");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 3, 0.0, "_embedding_bag mode 1 padding_idx -1 psw False ilo True");
+}
+
+/* _embedding_bag mode 2 padding_idx -1 psw False ilo True */
+static void case_171(void)
+{
+    static float d1[30] = {1.30324233f, 1.17033744f, 0.653382421f, -0.0796744451f, -0.695446908f, 1.03464127f, -0.532708108f, 1.17965281f, -0.216764942f, -0.226550937f, -1.21833587f, -0.174677074f, -3.31180239f, -0.168362886f, -0.260926604f, -1.29837382f, 1.22093987f, 0.400184631f, 1.42389333f, -0.421762228f, 0.360058457f, 0.86398375f, 1.88835168f, -0.995831072f, 1.0867784f, 0.0759587511f, 2.07406092f, -0.701428175f, 0.75377959f, 0.217774093f};
+    static const int32_t s1[2] = {10, 3};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_F32, d1, 2, s1);
+    static int64_t d2[8] = {INT64_C(1), INT64_C(2), INT64_C(4), INT64_C(5), INT64_C(4), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s2[1] = {8};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I64, d2, 1, s2);
+    static int64_t d3[3] = {INT64_C(0), INT64_C(5), INT64_C(8)};
+    static const int32_t s3[1] = {3};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_I64, d3, 1, s3);
+    static float w4[6] = {-0.0796744451f, 1.22093987f, 1.03464127f, -0.226550937f, 1.17965281f, 0.217774093f};
+    static const int32_t s4[2] = {2, 3};
+    static float d4[6];
+    ember_tensor t4 = th_tensor(EMBER_DTYPE_F32, d4, 2, s4);
+    static int64_t w5[8] = {INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(0), INT64_C(1), INT64_C(1), INT64_C(1)};
+    static const int32_t s5[1] = {8};
+    static int64_t d5[8];
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I64, d5, 1, s5);
+    static int64_t w6[2] = {INT64_C(5), INT64_C(3)};
+    static const int32_t s6[1] = {2};
+    static int64_t d6[2];
+    ember_tensor t6 = th_tensor(EMBER_DTYPE_I64, d6, 1, s6);
+    static int64_t w7[6] = {INT64_C(1), INT64_C(5), INT64_C(1), INT64_C(3), INT64_C(2), INT64_C(9)};
+    static const int32_t s7[2] = {2, 3};
+    static int64_t d7[6];
+    ember_tensor t7 = th_tensor(EMBER_DTYPE_I64, d7, 2, s7);
+    ember_value v[] = {th_tensor_value(&t1), th_tensor_value(&t2), th_tensor_value(&t3), th_bool(false), th_int(2), th_bool(false), th_null(), th_bool(true), th_int(-1), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7), th_tensor_value(&t4), th_tensor_value(&t5), th_tensor_value(&t6), th_tensor_value(&t7)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", v, sizeof v / sizeof v[0]), EMBER_OK, NULL);
+    expect_values(d4, w4, EMBER_DTYPE_F32, 6, 1e-06, "_embedding_bag mode 2 padding_idx -1 psw False ilo True");
+    expect_values(d5, w5, EMBER_DTYPE_I64, 8, 0.0, "_embedding_bag mode 2 padding_idx -1 psw False ilo True");
+    expect_values(d6, w6, EMBER_DTYPE_I64, 2, 0.0, "_embedding_bag mode 2 padding_idx -1 psw False ilo True");
+    expect_values(d7, w7, EMBER_DTYPE_I64, 6, 0.0, "_embedding_bag mode 2 padding_idx -1 psw False ilo True");
+}
+
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
 static void failures(void)
 {
@@ -3316,6 +3607,41 @@ static void failures(void)
     cdv[2] = th_double(-1.0);
     CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_INVALID_ARGUMENT,
                  "p = -1 must be non-negative");
+
+    /* _embedding_bag: indices and offsets are checked at run */
+    static int64_t eb_idx[4] = {0, 1, 2, 7}, eb_off[2] = {0, 2}, eb_o1[4], eb_o2[2], eb_o3[2];
+    static float eb_out[6];
+    ember_tensor ebw = th_tensor(EMBER_DTYPE_F32, f, 2, s23); /* 2 rows of 3 */
+    ember_tensor ebi = th_tensor(EMBER_DTYPE_I64, eb_idx, 1, s4);
+    ember_tensor ebo = th_tensor(EMBER_DTYPE_I64, eb_off, 1, s2);
+    ember_tensor ebr = th_tensor(EMBER_DTYPE_F32, eb_out, 2, s23);
+    ember_tensor eb1 = th_tensor(EMBER_DTYPE_I64, eb_o1, 1, s4);
+    ember_tensor eb2 = th_tensor(EMBER_DTYPE_I64, eb_o2, 1, s2);
+    ember_tensor eb3 = th_tensor(EMBER_DTYPE_I64, eb_o3, 1, s2);
+    ember_value ebv[] = {th_tensor_value(&ebw), th_tensor_value(&ebi), th_tensor_value(&ebo),
+                         th_bool(false), th_int(1), th_bool(false), th_null(), th_bool(false),
+                         th_int(-1), th_tensor_value(&ebr), th_tensor_value(&eb1),
+                         th_tensor_value(&eb2), th_tensor_value(&eb3), th_tensor_value(&ebr),
+                         th_tensor_value(&eb1), th_tensor_value(&eb2), th_tensor_value(&eb3)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OUT_OF_RANGE,
+                 "index 2 is out of range for 2 embeddings");
+    eb_idx[2] = eb_idx[3] = 1;
+    eb_off[1] = 5;
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OUT_OF_RANGE,
+                 "offsets[1] = 5");
+    eb_off[1] = 2;
+    eb_off[0] = 1;
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OUT_OF_RANGE,
+                 "offsets[0] = 1");
+    eb_off[0] = 0;
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OK, NULL);
+    ebv[4] = th_int(3);
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_INVALID_ARGUMENT,
+                 "mode = 3 is out of range [0, 2]");
+    ebv[4] = th_int(1);
+    ebv[6] = th_tensor_value(&t1);
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_INVALID_ARGUMENT,
+                 "per_sample_weights need mode 0");
 }
 
 int main(void)
@@ -3484,6 +3810,14 @@ int main(void)
     case_161();
     case_162();
     case_163();
+    case_164();
+    case_165();
+    case_166();
+    case_167();
+    case_168();
+    case_169();
+    case_170();
+    case_171();
     failures();
     return check_report("test_ops_extra");
 }

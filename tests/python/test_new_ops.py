@@ -286,6 +286,26 @@ def test_instance_norm_cdist_masked_scatter():
         close(g, w)
 
 
+def test_embedding_bag():
+    class Bags(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.EmbeddingBag(10, 4, mode="mean")
+            self.b = nn.EmbeddingBag(10, 4, mode="sum", padding_idx=4)
+            self.c = nn.EmbeddingBag(10, 4, mode="max", include_last_offset=True)
+
+        def forward(self, t, o, w, o2):
+            return self.a(t, o), self.b(t, o, per_sample_weights=w), self.c(t, o2), \
+                self.a(t.view(2, 4))
+
+    t, o, o2 = torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]), torch.tensor([0, 4, 4]), \
+        torch.tensor([0, 3, 3, 8])
+    prog, want, got = run_both(Bags(), t, o, torch.rand(8), o2)
+    assert "aten::_embedding_bag.out" in ops_of(prog)
+    for g, w in zip(got, want):
+        close(g, w)
+
+
 # ---- the models of issue 6, tiny random configs (no downloads) --------------------------------
 
 def _hf_case(name: str):

@@ -519,6 +519,26 @@ for pv in (2.0, 1.0, 0.0, math.inf, 3.5, 0.5):
 case("_cdist_forward rank 2, compute_mode 2", "aten::_cdist_forward.out").tensor(cd1[0]).tensor(cd2[1]) \
     .value(D(2.0)).value(I(2)).out(torch.cdist(cd1[0], cd2[1], compute_mode="donot_use_mm_for_euclid_dist"), 1e-5).again(1)
 
+# ---- _embedding_bag -----------------------------------------------------------------------------
+eb_w = torch.randn(10, 3)
+eb_i = torch.tensor([1, 2, 4, 5, 4, 3, 2, 9])
+eb_o = torch.tensor([0, 4, 4])
+eb_psw = torch.rand(8)
+for mode, pad, psw, ilo, offs in ((0, -1, None, False, eb_o), (0, 4, eb_psw, False, eb_o),
+                                  (1, -1, None, False, eb_o), (1, 4, None, False, eb_o),
+                                  (2, -1, None, False, eb_o), (2, 2, None, False, eb_o),
+                                  (1, -1, None, True, torch.tensor([0, 3, 3, 8])),
+                                  (2, -1, None, True, torch.tensor([0, 5, 8]))):
+    r = torch.ops.aten._embedding_bag(eb_w, eb_i, offs, False, mode, False, psw, ilo, pad)
+    c = case(f"_embedding_bag mode {mode} padding_idx {pad} psw {psw is not None} ilo {ilo}",
+             "aten::_embedding_bag.out").tensor(eb_w).tensor(eb_i).tensor(offs).value(B(False)) \
+        .value(I(mode)).value(B(False))
+    if psw is None:
+        c.value(NULL)
+    else:
+        c.tensor(psw)
+    c.value(B(ilo)).value(I(pad)).out(r[0], 1e-6).out(r[1]).out(r[2]).out(r[3]).again(4, 3, 2, 1)
+
 # ---- hand-written: failures prepare (or run) must report ------------------------------------
 FAILURES = r"""
 /* Bad arguments: each fails with a status and a message naming what is wrong. */
@@ -895,6 +915,41 @@ static void failures(void)
     cdv[2] = th_double(-1.0);
     CHECK_STATUS(th_run("aten::_cdist_forward.out", cdv, 6), EMBER_INVALID_ARGUMENT,
                  "p = -1 must be non-negative");
+
+    /* _embedding_bag: indices and offsets are checked at run */
+    static int64_t eb_idx[4] = {0, 1, 2, 7}, eb_off[2] = {0, 2}, eb_o1[4], eb_o2[2], eb_o3[2];
+    static float eb_out[6];
+    ember_tensor ebw = th_tensor(EMBER_DTYPE_F32, f, 2, s23); /* 2 rows of 3 */
+    ember_tensor ebi = th_tensor(EMBER_DTYPE_I64, eb_idx, 1, s4);
+    ember_tensor ebo = th_tensor(EMBER_DTYPE_I64, eb_off, 1, s2);
+    ember_tensor ebr = th_tensor(EMBER_DTYPE_F32, eb_out, 2, s23);
+    ember_tensor eb1 = th_tensor(EMBER_DTYPE_I64, eb_o1, 1, s4);
+    ember_tensor eb2 = th_tensor(EMBER_DTYPE_I64, eb_o2, 1, s2);
+    ember_tensor eb3 = th_tensor(EMBER_DTYPE_I64, eb_o3, 1, s2);
+    ember_value ebv[] = {th_tensor_value(&ebw), th_tensor_value(&ebi), th_tensor_value(&ebo),
+                         th_bool(false), th_int(1), th_bool(false), th_null(), th_bool(false),
+                         th_int(-1), th_tensor_value(&ebr), th_tensor_value(&eb1),
+                         th_tensor_value(&eb2), th_tensor_value(&eb3), th_tensor_value(&ebr),
+                         th_tensor_value(&eb1), th_tensor_value(&eb2), th_tensor_value(&eb3)};
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OUT_OF_RANGE,
+                 "index 2 is out of range for 2 embeddings");
+    eb_idx[2] = eb_idx[3] = 1;
+    eb_off[1] = 5;
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OUT_OF_RANGE,
+                 "offsets[1] = 5");
+    eb_off[1] = 2;
+    eb_off[0] = 1;
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OUT_OF_RANGE,
+                 "offsets[0] = 1");
+    eb_off[0] = 0;
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_OK, NULL);
+    ebv[4] = th_int(3);
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_INVALID_ARGUMENT,
+                 "mode = 3 is out of range [0, 2]");
+    ebv[4] = th_int(1);
+    ebv[6] = th_tensor_value(&t1);
+    CHECK_STATUS(th_run("aten::_embedding_bag.out", ebv, 17), EMBER_INVALID_ARGUMENT,
+                 "per_sample_weights need mode 0");
 }
 """
 
