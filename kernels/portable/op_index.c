@@ -300,7 +300,8 @@ ember_status ember_prepare_aten_gather_out(ember_kernel_ctx* ctx, ember_value* c
  * values must not depend on how many elements it selects (size 1 in the mask's place).
  * Repeated positions: the last write wins, or every value adds with accumulate. */
 
-/* *dst (+)= *src for one element of `dtype` (integers wrap, bool ors). */
+/* *dst (+)= *src for one element of `dtype` (integers wrap, bool ors); prepare admits
+ * accumulate only for the dtypes below. */
 static void put_elem(char* dst, const char* src, int dtype, size_t es, bool acc)
 {
     if (!acc) {
@@ -459,6 +460,12 @@ ember_status ember_prepare_aten_index_put_out(ember_kernel_ctx* ctx, ember_value
     NN_TRY(nn_get_out(ctx, args, 4, &out));
     NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
     NN_TRY(nn_require_same_dtype(ctx, "values", values, self));
+    const int dt = self->dtype;
+    EMBER_REQUIRE(ctx,
+                  !acc || dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_I64 ||
+                      dt == EMBER_DTYPE_I32 || dt == EMBER_DTYPE_I16 || dt == EMBER_DTYPE_I8 ||
+                      dt == EMBER_DTYPE_U8 || dt == EMBER_DTYPE_BOOL,
+                  EMBER_NOT_SUPPORTED, "accumulate on %s is not supported", ember_dtype_name(dt));
     int64_t ssz[EMBER_MAX_DIMS];
     nn_sizes(self, ssz);
     NN_TRY(nn_check_shape(ctx, "out", out, self->dim, ssz));

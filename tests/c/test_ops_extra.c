@@ -3467,6 +3467,14 @@ static void failures(void)
     ipv[1] = th_opt_tensor_list(ml3, 2);
     CHECK_STATUS(th_run("aten::index_put.out", ipv, 6), EMBER_NOT_SUPPORTED,
                  "a boolean mask must be the only index tensor");
+    static uint16_t h6[6], h6o[6];
+    ember_tensor th6 = th_tensor(EMBER_DTYPE_F16, h6, 2, s23);
+    ember_tensor th6o = th_tensor(EMBER_DTYPE_F16, h6o, 2, s23);
+    ember_tensor th0 = th_tensor(EMBER_DTYPE_F16, h6, 0, s0);
+    ember_value iph[] = {th_tensor_value(&th6), th_opt_tensor_list(pl, 1), th_tensor_value(&th0),
+                         th_bool(true), th_tensor_value(&th6o), th_tensor_value(&th6o)};
+    CHECK_STATUS(th_run("aten::index_put.out", iph, 6), EMBER_NOT_SUPPORTED,
+                 "accumulate on float16 is not supported");
 
     /* elementary / bitwise / fill dtypes */
     ember_value el[] = {th_tensor_value(&tf), th_tensor_value(&ti32), th_tensor_value(&ti32)};
