@@ -10,6 +10,15 @@
 #include "kernels/portable/util_math.h"
 #include "kernels/portable/util_nn.h"
 
+/* Element i of a tensor's data as double, through util_math's converters (every dtype the math
+ * kernels admit). */
+static double load_f64_at(const void* data, int dtype, int64_t i)
+{
+    double v = 0;
+    mu_load_f64(&v, data, dtype, i, 1, 1);
+    return v;
+}
+
 static ember_status run_bn_no_stats(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     (void)ctx;
@@ -42,8 +51,8 @@ static ember_status run_bn_no_stats(ember_kernel_ctx* ctx, ember_value* const* a
                 for (size_t k = 0; k < m; k++) sq += (x[k] - mean) * (x[k] - mean);
             }
         const double invstd = 1.0 / sqrt((count ? sq / (double)count : NAN) + eps);
-        const double scale = w ? ember_load_f64(w->data, w->dtype, ch) : 1.0;
-        const double shift = b ? ember_load_f64(b->data, b->dtype, ch) : 0.0;
+        const double scale = w ? load_f64_at(w->data, w->dtype, ch) : 1.0;
+        const double shift = b ? load_f64_at(b->data, b->dtype, ch) : 0.0;
         mu_store_f64(save_mean->data, save_mean->dtype, ch, 1, &mean, 1);
         mu_store_f64(save_invstd->data, save_invstd->dtype, ch, 1, &invstd, 1);
         for (int64_t i = 0; i < n; i++)

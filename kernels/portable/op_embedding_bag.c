@@ -15,6 +15,15 @@
 #include "kernels/portable/util_math.h"
 #include "kernels/portable/util_nn.h"
 
+/* Element i of a tensor's data as double, through util_math's converters (every dtype the math
+ * kernels admit). */
+static double load_f64_at(const void* data, int dtype, int64_t i)
+{
+    double v = 0;
+    mu_load_f64(&v, data, dtype, i, 1, 1);
+    return v;
+}
+
 static int64_t load_int(const ember_tensor* t, int64_t i)
 {
     return t->dtype == EMBER_DTYPE_I64 ? ((const int64_t*)t->data)[i]
@@ -63,7 +72,7 @@ static ember_status run_embedding_bag(ember_kernel_ctx* ctx, ember_value* const*
             for (int64_t k = start; k < end; k++) {
                 const int64_t r = load_int(idx, k);
                 if (r == pad) continue;
-                double x = ember_load_f64(w->data, w->dtype, r * d + j);
+                double x = load_f64_at(w->data, w->dtype, r * d + j);
                 cnt++;
                 if (mode == 2) {
                     if (best < 0 || x > best_v) {
@@ -71,7 +80,7 @@ static ember_status run_embedding_bag(ember_kernel_ctx* ctx, ember_value* const*
                         best_v = x;
                     }
                 } else {
-                    if (psw) x *= ember_load_f64(psw->data, psw->dtype, k);
+                    if (psw) x *= load_f64_at(psw->data, psw->dtype, k);
                     acc += x;
                 }
             }

@@ -7,6 +7,15 @@
 #include "kernels/portable/util_math.h"
 #include "kernels/portable/util_nn.h"
 
+/* Element i of a tensor's data as double, through util_math's converters (every dtype the math
+ * kernels admit). */
+static double load_f64_at(const void* data, int dtype, int64_t i)
+{
+    double v = 0;
+    mu_load_f64(&v, data, dtype, i, 1, 1);
+    return v;
+}
+
 /* values / indices (outer, inner) = the extreme of in (outer, n, inner) along the middle. */
 static void minmax_dim_run(const ember_tensor* in, int d, bool is_max, ember_tensor* values,
                            ember_tensor* indices)
@@ -32,9 +41,9 @@ static void minmax_dim_run(const ember_tensor* in, int d, bool is_max, ember_ten
                     }
                 }
             } else {
-                double bv = ember_load_f64(in->data, in->dtype, base);
+                double bv = load_f64_at(in->data, in->dtype, base);
                 for (int64_t j = 1; j < n && !isnan(bv); j++) {
-                    double v = ember_load_f64(in->data, in->dtype, base + j * inner);
+                    double v = load_f64_at(in->data, in->dtype, base + j * inner);
                     if (isnan(v) || (is_max ? v > bv : v < bv)) {
                         bv = v;
                         best = j;

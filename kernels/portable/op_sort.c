@@ -14,6 +14,15 @@
 #include "kernels/portable/util_math.h"
 #include "kernels/portable/util_nn.h"
 
+/* Element i of a tensor's data as double, through util_math's converters (every dtype the math
+ * kernels admit). */
+static double load_f64_at(const void* data, int dtype, int64_t i)
+{
+    double v = 0;
+    mu_load_f64(&v, data, dtype, i, 1, 1);
+    return v;
+}
+
 /* One row of the input and of the indices out being permuted. */
 typedef struct sort_row {
     const void* data; /* input */
@@ -27,7 +36,7 @@ typedef struct sort_row {
 
 static double key_f64(const sort_row* r, int64_t i)
 {
-    return ember_load_f64(r->data, r->dtype, r->base + i * r->step);
+    return load_f64_at(r->data, r->dtype, r->base + i * r->step);
 }
 
 static int64_t key_i64(const sort_row* r, int64_t i)
