@@ -90,8 +90,10 @@ def render() -> str:
         "and view ops, ops that models keep because torch.export preserves them).",
         "",
         "A model exported with `ember.export` runs when every op of its core-ATen graph says "
-        "\"yes\" below. Ops marked \"no\" are refused at load with the operator's name "
-        "(`EMBER_UNKNOWN_OPERATOR`).",
+        "\"yes\" below. For an op marked \"no\", `ember.export` raises `ExportError` naming it "
+        "and its source line; a file that uses one anyway is refused at load "
+        "(`EMBER_UNKNOWN_OPERATOR`). \"No kernel needed\" marks trace-time checks, which emit "
+        "no instruction.",
         "",
         "## Core ATen operators",
         "",
