@@ -156,6 +156,66 @@ class NN(nn.Module):
         )
 
 
+class Extra(nn.Module):
+    def forward(self, x, img, i):  # float (3, 5), float (1, 2, 3, 3), int64 (3, 5)
+        v, vi = torch.topk(x, 2, dim=1)
+        s, si = torch.sort(x, dim=0, descending=True)
+        z = x.clone()
+        z[:, 1:4:2] = v * 2.0
+        w = torch.zeros(2, 3, 5, dtype=torch.float64)
+        w.copy_(x)
+        return (
+            torch.roll(x, 2, 1), torch.fmod(x, x.flip(1) + 3.0), i.fmod(3),
+            torch.linalg.vector_norm(x, 3.0, dim=1, keepdim=True), F.normalize(x, dim=0),
+            10000.0 ** (x / 4), v, vi, s, si, torch.argsort(x, dim=1, stable=True), z, w,
+            torch.as_strided(x + 0.0, (2, 2), (3, 1), 1),
+            img.clone(memory_format=torch.channels_last) * 2.0,
+            F.grid_sample(img, torch.tanh(x[:2, :4].reshape(1, 2, 2, 2)), align_corners=False),
+            F.grid_sample(img, torch.tanh(x[:2, :4].reshape(1, 2, 2, 2)), mode="bicubic",
+                          padding_mode="reflection", align_corners=True),
+        )
+
+
+class ExtraWrites(nn.Module):
+    def forward(self, x, i):  # float (3, 4), int64 (3,) in [0, 3)
+        y = x.clone()
+        y[x > 0] = 0.0
+        z = x.clone()
+        z[i] += 1.5
+        e = i.view(1, 3).expand(3, 3)
+        m, mi = x.max(dim=1)
+        n, ni = x.min(dim=0, keepdim=True)
+        return (
+            y, z, torch.zeros(3, 4).scatter(1, e, x[:, :3]), x.scatter(0, i.view(3, 1).expand(3, 2), 2.5),
+            torch.zeros(3, 4).scatter_add(0, e, x[:, :3]),
+            x.scatter_reduce(1, e, x[:, :3], "amax", include_self=False), m, mi, n, ni,
+        )
+
+
+class ExtraMath(nn.Module):
+    def forward(self, x, y, i):  # float (2, 3), float (3,), int64 (2, 3)
+        b = x.clamp(-0.9, 0.9)
+        return (
+            torch.tan(x), torch.asin(b), torch.acos(b), torch.atan(x), torch.sinh(x), torch.cosh(x),
+            torch.asinh(x), torch.acosh(x.abs() + 1), torch.atanh(b), torch.log2(x.abs()),
+            torch.log10(x.abs()), torch.trunc(x * 3), torch.isinf(1.0 / x.round()),
+            torch.atan2(x, y), i ^ (i + 1), i & 6, i | 1, i ^ 3, torch.empty(2, 3).fill_(1.0) + x,
+            torch.diagonal(x, 1), x.prod(), F.instance_norm(x[None], eps=1e-3),
+            torch.cdist(x, x + 1.0), torch.cdist(x, x, p=1.5), x.masked_scatter(x > 0, x * 2.0 + 1.0),
+        )
+
+
+class Bags(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mean = nn.EmbeddingBag(10, 4, mode="mean")
+        self.sum = nn.EmbeddingBag(10, 4, mode="sum", padding_idx=4)
+        self.max = nn.EmbeddingBag(10, 4, mode="max", include_last_offset=True)
+
+    def forward(self, t, o, w, o2):  # int64 (8,) in [0, 10), int64 (3,), float (8,), int64 (4,)
+        return self.mean(t, o), self.sum(t, o, per_sample_weights=w), self.max(t, o2)
+
+
 class Tiny(nn.Module):
     def forward(self, x, y):  # (4,), (4,)
         return torch.relu(x * y + 1.0)
@@ -185,6 +245,10 @@ def op_models():
         "ops_copy": (Copy(), (_randn(1, 2, 3, 3, seed=17), _ints((2, 2), 0, 6, 18))),
         "ops_shape": (Shape(), (_randn(2, 3, 4, seed=19), _ints((2,), 0, 2, 20))),
         "ops_split_index": (SplitIndex(), (_randn(4, 5, seed=21), torch.tensor([2, 0, 3]), _ints((4, 2), 0, 5, 22))),
+        "ops_extra": (Extra(), (_randn(3, 5, seed=25), _randn(1, 2, 3, 3, seed=26), _ints((3, 5), -9, 10, 27))),
+        "ops_extra_writes": (ExtraWrites(), (_randn(3, 4, seed=28), _ints((3,), 0, 3, 29))),
+        "ops_extra_math": (ExtraMath(), (_randn(2, 3, seed=33), _randn(3, seed=34), _ints((2, 3), -9, 10, 35))),
+        "ops_bags": (Bags(), (_ints((8,), 0, 10, 36), torch.tensor([0, 4, 4]), _randn(8, seed=37), torch.tensor([0, 3, 3, 8]))),
         "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
     }
 
@@ -307,6 +371,31 @@ def hand_programs() -> dict[str, tuple[bytes, set[str]]]:
     b.unary("dim_order_ops::_clone_dim_order.out", img, b.bool(False), b.null())
     progs["hand_image"] = b
 
+    b = Builder()  # select_scatter (core ATen decomposes it to where), integer fmod by a tensor
+    x = b.tensor(2, 3, is_input=True)
+    row = b.tensor(3, is_input=True)
+    b.unary("aten::select_scatter.out", x, row, b.int(0), b.int(-1), shape=(2, 3))
+    a = b.tensor(2, 3, dtype=torch.int64, is_input=True)
+    b.unary("aten::fmod.Tensor_out", a, a, shape=(2, 3), dtype=torch.int64)
+    progs["hand_scatter"] = b
+
+    b = Builder()  # padding modes (core ATen decomposes F.pad's), fill, empty_strided
+    x = b.tensor(1, 2, 3, 4, is_input=True)
+    x3 = b.tensor(2, 3, 4, is_input=True)
+    b.unary("aten::reflection_pad1d.out", x3, b.ints([2, 1]), shape=(2, 3, 7))
+    b.unary("aten::reflection_pad2d.out", x, b.ints([1, 1, 2, 0]), shape=(1, 2, 5, 6))
+    b.unary("aten::replication_pad2d.out", x, b.ints([0, 2, 1, 1]), shape=(1, 2, 5, 6))
+    b.unary("aten::reflection_pad3d.out", x, b.ints([1, 0, 0, 1, 1, 1]), shape=(1, 4, 4, 5))
+    b.unary("aten::replication_pad3d.out", x, b.ints([1, 1, 1, 1, 1, 1]), shape=(1, 4, 5, 6))
+    b.unary("aten::fill.Scalar_out", x, b.double(-2.5))
+    o = b.out(2, 3, dtype=torch.int32)
+    b.call("aten::empty_strided.out", b.ints([2, 3]), b.ints([1, 2]), o, o)
+    y = b.tensor(2, 7, is_input=True)
+    b.unary("aten::avg_pool1d.out", y, b.ints([3]), b.ints([2]), b.ints([1]), b.bool(True), b.bool(False), shape=(2, 4))
+    b.unary("aten::adaptive_avg_pool1d.out", y, b.ints([3]), shape=(2, 3))
+    b.unary("aten::var.out", y, b.ints([1]), b.bool(True), b.bool(False), shape=(2,))
+    progs["hand_pad"] = b
+
     out = {}
     for name, b in progs.items():
         ops = {c.full_name for c in b.m.instructions}
@@ -364,8 +453,8 @@ def check_runs_half(data: bytes, model, inputs) -> str:
 def kernel_names() -> list[str]:
     names = []
     for inc in sorted((ROOT / "kernels" / "portable").glob("ops_*.inc")):
+        # \s* spans the line break of an entry written on two lines
         names += re.findall(r'^EMBER_OP\(\s*\w+\s*,\s*"([^"]+)"\s*\)', inc.read_text(), re.M)
-        names += re.findall(r'^EMBER_OP\(\s*\w+\s*,\s*\n\s*"([^"]+)"\s*\)', inc.read_text(), re.M)
     return names
 
 

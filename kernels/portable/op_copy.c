@@ -5,7 +5,13 @@
  * come from their dim orders, so contiguous ↔ channels-last is the same loop as a plain copy.
  * Dims are coalesced where both layouts allow; a same-dtype contiguous copy is one memcpy.
  * Conversions go through int64 (integer/bool to integer/bool) or double; a double lands in an
- * integer dtype by Ember's rule (kernel_util.h: NaN 0, saturate to the dtype, else truncate). */
+ * integer dtype by Ember's rule (kernel_util.h: NaN 0, saturate to the dtype, else truncate).
+ *
+ * A memory_format argument (clone / _to_copy) asks only for a physical layout; values are the
+ * same in every layout. Out's layout is its own dim order, planned by the exporter: Ember's
+ * exporter plans every tensor contiguous, so `clone(memory_format=torch.channels_last)` is a
+ * plain copy there and every op after it reads an ordinary contiguous tensor. The argument is
+ * still checked (a known format, of a rank that has it). */
 #include "kernels/portable/util_math.h"
 
 /* Element copy of (n) items of `bytes` each between strided rows. */
@@ -92,6 +98,27 @@ static void strided_copy(ember_tensor* out, const ember_tensor* in)
     }
 }
 
+/* torch's MemoryFormat codes, as the exporter writes them. */
+enum { MF_CONTIGUOUS, MF_PRESERVE, MF_CHANNELS_LAST, MF_CHANNELS_LAST_3D };
+
+/* args[i] is None or a memory format a tensor of `rank` dims can have. */
+static ember_status check_memory_format(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                        int rank)
+{
+    MU_TRY(mu_check_tag(ctx, args, i, "memory_format", EMBER_VALUE_INT, true));
+    if (ember_is_null(args[i])) return EMBER_OK;
+    const int64_t mf = args[i]->u.i;
+    EMBER_REQUIRE(ctx, mf >= MF_CONTIGUOUS && mf <= MF_CHANNELS_LAST_3D, EMBER_INVALID_ARGUMENT,
+                  "memory_format %lld is not contiguous (0), preserve (1), channels_last (2) or "
+                  "channels_last_3d (3)",
+                  (long long)mf);
+    EMBER_REQUIRE(ctx, mf != MF_CHANNELS_LAST || rank == 4, EMBER_INVALID_ARGUMENT,
+                  "channels_last needs a 4-d tensor, self has %d dims", rank);
+    EMBER_REQUIRE(ctx, mf != MF_CHANNELS_LAST_3D || rank == 5, EMBER_INVALID_ARGUMENT,
+                  "channels_last_3d needs a 5-d tensor, self has %d dims", rank);
+    return EMBER_OK;
+}
+
 /* Shared checks: self at 0, out at out_i (then repeated); same shape. */
 static ember_status copy_prepare(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i,
                                  bool any_layout)
@@ -115,8 +142,8 @@ ember_status ember_prepare_aten__to_copy_out(ember_kernel_ctx* ctx, ember_value*
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     MU_TRY(mu_check_tag(ctx, args, 1, "non_blocking", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_tag(ctx, args, 2, "memory_format", EMBER_VALUE_INT, true));
     MU_TRY(copy_prepare(ctx, args, 3, false));
+    MU_TRY(check_memory_format(ctx, args, 2, args[0]->u.t->dim));
     *run = run_to_copy;
     return EMBER_OK;
 }
@@ -132,8 +159,8 @@ ember_status ember_prepare_aten_clone_out(ember_kernel_ctx* ctx, ember_value* co
                                           size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(mu_check_tag(ctx, args, 1, "memory_format", EMBER_VALUE_INT, true));
     MU_TRY(copy_prepare(ctx, args, 2, false));
+    MU_TRY(check_memory_format(ctx, args, 1, args[0]->u.t->dim));
     EMBER_REQUIRE(ctx, args[0]->u.t->dtype == args[2]->u.t->dtype, EMBER_DTYPE_MISMATCH,
                   "clone keeps the dtype: self %s, out %s", ember_dtype_name(args[0]->u.t->dtype),
                   ember_dtype_name(args[2]->u.t->dtype));

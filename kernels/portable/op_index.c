@@ -9,7 +9,8 @@
  * Index values are data, so run checks their range (negative values count back for index;
  * index_select and gather are strict, as torch is) and fails with EMBER_OUT_OF_RANGE, naming
  * the index, the dim and its size, rather than read out of bounds. index_select checks every
- * index before writing; index and gather may leave out partly written. */
+ * index before writing; index and gather may leave out partly written.
+ *   aten::index_put.out     [self, indices, values, accumulate, out, out]   (see below) */
 #include "kernels/portable/util_nn.h"
 
 static bool is_index_dtype(int dt) { return dt == EMBER_DTYPE_I64 || dt == EMBER_DTYPE_I32; }
@@ -288,5 +289,236 @@ ember_status ember_prepare_aten_gather_out(ember_kernel_ctx* ctx, ember_value* c
     nn_sizes(index, want);
     NN_TRY(nn_check_shape(ctx, "out", out, index->dim, want));
     *run = run_gather;
+    return EMBER_OK;
+}
+
+/* ---- index_put --------------------------------------------------------------------------- */
+/* index_put.out: [self, indices, values, accumulate, out, out]: out = self, then
+ * out[indices] = values (or += with accumulate), values broadcast to the shape self[indices]
+ * has. Integer index tensors follow index.Tensor's plan above. One boolean (or uint8) mask is
+ * supported too, as `x[mask] = v` exports: it covers self's dims from its position on, and
+ * values must not depend on how many elements it selects (size 1 in the mask's place).
+ * Repeated positions: the last write wins, or every value adds with accumulate. */
+
+/* *dst (+)= *src for one element of `dtype` (integers wrap, bool ors); prepare admits
+ * accumulate only for the dtypes below. */
+static void put_elem(char* dst, const char* src, int dtype, size_t es, bool acc)
+{
+    if (!acc) {
+        memcpy(dst, src, es);
+        return;
+    }
+#define PUT_ADD(T, U)                                                                           \
+    {                                                                                           \
+        T a, b;                                                                                 \
+        memcpy(&a, dst, sizeof a);                                                              \
+        memcpy(&b, src, sizeof b);                                                              \
+        a = (T)((U)a + (U)b);                                                                   \
+        memcpy(dst, &a, sizeof a);                                                              \
+        return;                                                                                 \
+    }
+    switch (dtype) {
+    case EMBER_DTYPE_F32: PUT_ADD(float, float)
+    case EMBER_DTYPE_F64: PUT_ADD(double, double)
+    case EMBER_DTYPE_I64: PUT_ADD(int64_t, uint64_t)
+    case EMBER_DTYPE_I32: PUT_ADD(int32_t, uint32_t)
+    case EMBER_DTYPE_I16: PUT_ADD(int16_t, uint16_t)
+    case EMBER_DTYPE_I8: PUT_ADD(int8_t, uint8_t)
+    case EMBER_DTYPE_U8: PUT_ADD(uint8_t, uint8_t)
+    case EMBER_DTYPE_BOOL: *dst = (char)(*dst || *src); return;
+    default: return;
+    }
+#undef PUT_ADD
+}
+
+static bool is_mask_dtype(int dt) { return dt == EMBER_DTYPE_BOOL || dt == EMBER_DTYPE_U8; }
+
+/* Element strides of `values` broadcast to (rank, sizes), right-aligned; false if it does not
+ * broadcast. */
+static bool put_value_strides(const ember_tensor* values, int rank, const int64_t* sizes,
+                              int64_t* vstr)
+{
+    if (values->dim > rank) return false;
+    int64_t s = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+        const int a = d - (rank - values->dim);
+        const int64_t vs = a >= 0 ? values->sizes[a] : 1;
+        if (vs != 1 && vs != sizes[d]) return false;
+        vstr[d] = vs == 1 ? 0 : s;
+        s *= vs;
+    }
+    return true;
+}
+
+/* The one mask of `indices`, or NULL (then every given entry is an integer index tensor). */
+static const ember_tensor* put_mask(const ember_value* list, int* at)
+{
+    for (uint32_t k = 0; k < list->len; k++) {
+        const ember_tensor* t = list->u.tensors[k];
+        if (t && is_mask_dtype(t->dtype)) {
+            *at = (int)k;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* The mask case's virtual result shape (self's dims before the mask, 1, self's dims after). */
+static int put_mask_shape(const ember_tensor* self, int at, const ember_tensor* mask,
+                          int64_t* sizes)
+{
+    int r = 0;
+    for (int d = 0; d < at; d++) sizes[r++] = self->sizes[d];
+    sizes[r++] = 1;
+    for (int d = at + mask->dim; d < self->dim; d++) sizes[r++] = self->sizes[d];
+    return r;
+}
+
+/* Offset of flat element `e` of a (rank, sizes) space under strides `str`. */
+static int64_t put_offset(int64_t e, int rank, const int64_t* sizes, const int64_t* str)
+{
+    int64_t off = 0;
+    for (int d = rank - 1; d >= 0; d--) {
+        off += (e % sizes[d]) * str[d];
+        e /= sizes[d];
+    }
+    return off;
+}
+
+static ember_status run_index_put(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* self = args[0]->u.t;
+    const ember_tensor* values = args[2]->u.t;
+    const bool acc = args[3]->u.b;
+    ember_tensor* out = args[4]->u.t;
+    if (out->numel == 0) return EMBER_OK;
+    memmove(out->data, self->data, out->nbytes);
+    const size_t es = ember_dtype_size(self->dtype);
+    const char* vdata = (const char*)values->data;
+    char* o = (char*)out->data;
+    int64_t ssz[EMBER_MAX_DIMS], sstr[EMBER_MAX_DIMS], vstr[2 * EMBER_MAX_DIMS];
+    nn_sizes(self, ssz);
+    nn_contiguous_strides(self->dim, ssz, sstr);
+    int at = 0;
+    const ember_tensor* mask = put_mask(args[1], &at);
+    if (mask) {
+        int64_t vsz[EMBER_MAX_DIMS + 1];
+        const int vr = put_mask_shape(self, at, mask, vsz);
+        put_value_strides(values, vr, vsz, vstr);
+        int64_t outer = 1, m = mask->numel, inner = 1;
+        for (int d = 0; d < at; d++) outer *= ssz[d];
+        for (int d = at + mask->dim; d < self->dim; d++) inner *= ssz[d];
+        const uint8_t* mk = (const uint8_t*)mask->data;
+        for (int64_t i = 0; i < outer; i++)
+            for (int64_t k = 0; k < m; k++) {
+                if (!mk[k]) continue;
+                for (int64_t e = 0; e < inner; e++) {
+                    const int64_t v_at = put_offset(i * inner + e, vr, vsz, vstr);
+                    put_elem(o + (size_t)((i * m + k) * inner + e) * es,
+                             vdata + (size_t)v_at * es, self->dtype, es, acc);
+                }
+            }
+        return EMBER_OK;
+    }
+    index_plan p;
+    index_plan_build(args, &p);
+    put_value_strides(values, p.out_dim, p.out_sizes, vstr);
+    const int64_t total = nn_numel(p.out_dim, p.out_sizes);
+    for (int64_t r = 0; r < total; r++) {
+        int64_t cnt[2 * EMBER_MAX_DIMS], rest = r, off = 0;
+        for (int s = p.out_dim - 1; s >= 0; s--) {
+            cnt[s] = rest % p.out_sizes[s];
+            rest /= p.out_sizes[s];
+        }
+        for (int s = 0; s < p.out_dim; s++)
+            if (p.slot[s] >= 0) off += cnt[s] * sstr[p.slot[s]];
+        for (int j = 0; j < p.nidx; j++) {
+            int64_t e = 0;
+            for (int s = 0; s < p.out_dim; s++)
+                if (p.slot[s] < 0) e += cnt[s] * p.istr[j][-1 - p.slot[s]];
+            const int64_t raw = load_index(p.idx[j], e), len = ssz[p.idx_dim[j]];
+            const int64_t v = raw < 0 ? raw + len : raw;
+            if (v < 0 || v >= len) return index_fail(ctx, raw, p.idx_dim[j], len);
+            off += v * sstr[p.idx_dim[j]];
+        }
+        int64_t v_at = 0;
+        for (int s = 0; s < p.out_dim; s++) v_at += cnt[s] * vstr[s];
+        put_elem(o + (size_t)off * es, vdata + (size_t)v_at * es, self->dtype, es, acc);
+    }
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten_index_put_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                              size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 6);
+    ember_tensor *self, *values, *out;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    NN_TRY(nn_get_tensor(ctx, args, 2, &values));
+    bool acc;
+    NN_TRY(nn_get_bool(ctx, args, 3, &acc));
+    NN_TRY(nn_get_out(ctx, args, 4, &out));
+    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
+    NN_TRY(nn_require_same_dtype(ctx, "values", values, self));
+    const int dt = self->dtype;
+    EMBER_REQUIRE(ctx,
+                  !acc || dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_I64 ||
+                      dt == EMBER_DTYPE_I32 || dt == EMBER_DTYPE_I16 || dt == EMBER_DTYPE_I8 ||
+                      dt == EMBER_DTYPE_U8 || dt == EMBER_DTYPE_BOOL,
+                  EMBER_NOT_SUPPORTED, "accumulate on %s is not supported", ember_dtype_name(dt));
+    int64_t ssz[EMBER_MAX_DIMS];
+    nn_sizes(self, ssz);
+    NN_TRY(nn_check_shape(ctx, "out", out, self->dim, ssz));
+    const ember_value* list = args[1];
+    EMBER_REQUIRE(ctx, list->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST ||
+                           list->tag == EMBER_VALUE_TENSOR_LIST,
+                  EMBER_INVALID_ARGUMENT, "indices: expected a tensor list, got value kind %u",
+                  (unsigned)list->tag);
+    EMBER_REQUIRE(ctx, list->len <= self->dim, EMBER_INVALID_ARGUMENT,
+                  "%u indices for a rank-%d tensor", (unsigned)list->len, self->dim);
+    int given = 0, masks = 0;
+    for (uint32_t k = 0; k < list->len; k++) {
+        const ember_tensor* t = list->u.tensors[k];
+        if (!t) continue;
+        given++;
+        EMBER_REQUIRE(ctx, ember_tensor_is_contiguous(t), EMBER_NOT_SUPPORTED,
+                      "indices[%u]: only contiguous dim order is supported", (unsigned)k);
+        NN_TRY(nn_check_extent(ctx, "indices", (int)k, t));
+        if (is_mask_dtype(t->dtype)) masks++;
+        else EMBER_REQUIRE(ctx, is_index_dtype(t->dtype), EMBER_DTYPE_MISMATCH,
+                           "indices[%u] is %s, expected int64, int32 or a bool mask",
+                           (unsigned)k, ember_dtype_name(t->dtype));
+    }
+    EMBER_REQUIRE(ctx, given > 0, EMBER_NOT_SUPPORTED, "indices has no index tensor");
+    int64_t vstr[2 * EMBER_MAX_DIMS];
+    int at = 0;
+    const ember_tensor* mask = put_mask(list, &at);
+    if (mask) {
+        EMBER_REQUIRE(ctx, masks == 1 && given == 1, EMBER_NOT_SUPPORTED,
+                      "a boolean mask must be the only index tensor");
+        EMBER_REQUIRE(ctx, at + mask->dim <= self->dim, EMBER_SHAPE_MISMATCH,
+                      "the mask at indices[%d] has rank %d; self has rank %d", at, mask->dim,
+                      self->dim);
+        for (int d = 0; d < mask->dim; d++)
+            EMBER_REQUIRE(ctx, mask->sizes[d] == self->sizes[at + d], EMBER_SHAPE_MISMATCH,
+                          "mask dim %d has size %d, self's dim %d has %d", d,
+                          (int)mask->sizes[d], at + d, (int)self->sizes[at + d]);
+        int64_t vsz[EMBER_MAX_DIMS + 1];
+        const int vr = put_mask_shape(self, at, mask, vsz);
+        EMBER_REQUIRE(ctx, put_value_strides(values, vr, vsz, vstr), EMBER_SHAPE_MISMATCH,
+                      "values (rank %d) must broadcast to the masked shape with one element in "
+                      "the mask's place",
+                      values->dim);
+    } else {
+        index_plan p;
+        index_plan_build(args, &p);
+        EMBER_REQUIRE(ctx, p.broadcast_ok, EMBER_SHAPE_MISMATCH,
+                      "index tensors do not broadcast together");
+        EMBER_REQUIRE(ctx, p.out_dim <= EMBER_MAX_DIMS, EMBER_NOT_SUPPORTED,
+                      "self[indices] would have rank %d", p.out_dim);
+        EMBER_REQUIRE(ctx, put_value_strides(values, p.out_dim, p.out_sizes, vstr),
+                      EMBER_SHAPE_MISMATCH, "values do not broadcast to the shape of self[indices]");
+    }
+    *run = run_index_put;
     return EMBER_OK;
 }

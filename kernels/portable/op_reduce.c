@@ -1,6 +1,7 @@
 /* op_reduce.c — reductions over a set of dims, with keepdim: sum.IntList_out, mean.out,
  * amax.out, amin.out, argmax.out, argmin.out, any.out / any.dims_out / any.all_out,
- * prod.int_out and var.correction_out.
+ * prod.int_out / prod.out, and var.correction_out / var.out (whose bool `unbiased` is read as
+ * the correction, 1 or 0).
  *
  * The input's dims split into kept dims (one output element each, in order) and reduced dims;
  * each group is coalesced, so reducing the last dims of a contiguous tensor walks one
@@ -336,3 +337,5 @@ REDUCE_OP(aten_any_out,            ROP_ANY,    5,  1, true,  2,  -1, -1, 3)
 REDUCE_OP(aten_any_dims_out,       ROP_ANY,    5,  1, false, 2,  -1, -1, 3)
 REDUCE_OP(aten_any_all_out,        ROP_ANY,    3,  -1, false, -1, -1, -1, 1)
 REDUCE_OP(aten_var_correction_out, ROP_VAR,    6,  1, false, 3,  -1, 2,  4)
+REDUCE_OP(aten_prod_out,           ROP_PROD,   4,  -1, false, -1, 1,  -1, 2)
+REDUCE_OP(aten_var_out,            ROP_VAR,    6,  1, false, 3,  -1, 2,  4) /* unbiased: 1 or 0 */

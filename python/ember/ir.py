@@ -44,6 +44,9 @@ SCALAR_TYPE_CODES: dict[torch.dtype, int] = {
 MEMORY_FORMAT_CODES: dict[torch.memory_format, int] = {
     torch.contiguous_format: 0,
     torch.preserve_format: 1,
+    # Only a layout request: Ember plans every tensor contiguous and copies values (op_copy.c).
+    torch.channels_last: 2,
+    torch.channels_last_3d: 3,
 }
 LAYOUT_CODES: dict[torch.layout, int] = {torch.strided: 0}
 
