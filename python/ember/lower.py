@@ -77,6 +77,21 @@ IMPLIED_BY_OUT: frozenset[str] = frozenset(
 
 _TORCH_DIR = os.path.dirname(torch.__file__)
 
+# Ember's own operators, for ops that libraries define without an out variant. Each is declared
+# to torch here (schema only: they are never called in Python) so that lowering finds its out
+# variant like any other; the C runtime has a kernel of the same name.
+_EMBER_LIB = torch.library.Library("ember", "FRAGMENT")
+_EMBER_LIB.define("grouped_mm(Tensor input, Tensor weight, Tensor offs) -> Tensor")
+_EMBER_LIB.define(
+    "grouped_mm.out(Tensor input, Tensor weight, Tensor offs, *, Tensor(a!) out) -> Tensor(a!)")
+
+# Custom ops of other libraries → the Ember operator computing the same, with the same
+# arguments. transformers' mixture-of-experts layers (Mixtral, Qwen-MoE, ...) call
+# grouped_mm_fallback by default: rows of `input` sorted by expert times each expert's weight.
+FOREIGN_OPS: dict[str, Any] = {
+    "transformers::grouped_mm_fallback": torch.ops.ember.grouped_mm.default,
+}
+
 
 def _user_frames(node: torch.fx.Node) -> list[tuple[str, str, str, str]]:
     """(path, line, function, code) of each frame of the node's stack trace outside torch,
@@ -429,7 +444,7 @@ class _Lowerer:
     # -- one operator ----------------------------------------------------------------------
 
     def _kernel_call(self, node: torch.fx.Node, op: torch._ops.OpOverload) -> None:
-        functional = copy_op_for_view(op)
+        functional = FOREIGN_OPS.get(op._schema.name) or copy_op_for_view(op)
         # Python numbers passed where the schema says Tensor (core ATen's `add.Tensor(x, 3)`):
         # use the Scalar overload if there is one, else they become 0-dim constant tensors.
         numbers = {

@@ -18,6 +18,7 @@ import torch
 
 from . import ir
 from .capture import capture
+from .complex_pairs import complex_to_pairs
 from .emit import emit
 from .errors import EmberError, ExportError, RuntimeProblem
 from .fold import Budget, default_budget, fold
@@ -198,6 +199,7 @@ def export(
     try:
         for name, exported in captured.items():
             # quantize(exported, ...) and partition(exported, ...) go here.
+            complex_to_pairs(exported)
             folds, skipped = fold(exported, constants, budget) if fold_constants else ([], [])
             m = lower(exported, name, constants)
             m.folds, m.skipped_folds = folds, skipped
