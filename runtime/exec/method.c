@@ -512,6 +512,25 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
     return EMBER_OK;
 }
 
+/* A planned input that a kernel writes (an out argument that is the input's own tensor) is
+ * consumed by execute like one whose bytes other tensors reuse (check_inputs): it must be set
+ * again before the next execute, or that execute would read what the kernel left there. */
+static void mark_written_inputs(const ember_method* m, const ember_instr* in, uint64_t outs)
+{
+    for (uint32_t a = 0; a < in->num_args && a <= EMBER_KERNEL_MAX_OUT_ARG; a++) {
+        if (!(outs >> a & 1)) continue;
+        uint32_t n;
+        ember_tensor* const* ts = value_tensors(in->args[a], &n);
+        for (uint32_t k = 0; k < n; k++)
+            for (uint32_t i = 0; i < m->num_inputs; i++) {
+                const ember_value* v = &m->values[m->inputs[i]];
+                if (ts[k] && v->tag == EMBER_VALUE_TENSOR && v->u.t == ts[k] &&
+                    ts[k]->storage == EMBER_TENSOR_PLANNED)
+                    m->input_state[i] |= INPUT_CLOBBERED;
+            }
+    }
+}
+
 /* Runs the kernel's prepare on the instruction's args as they are now and checks its outs;
  * stores the chosen run function. On failure msg names the problem. */
 static ember_status prepare_kernel(const ember_method* m, ember_instr* in, char* msg, size_t bytes)
@@ -530,6 +549,7 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, char*
         return EMBER_INTERNAL;
     }
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
+    mark_written_inputs(m, in, ctx.outs);
     in->u.kernel.run = run;
     return EMBER_OK;
 }

@@ -37,7 +37,7 @@ typedef struct ember_instr {
 } ember_instr;
 
 /* input_state flags. Every input must be set before the first execute (INPUT_EVER_SET). A
- * planned input whose bytes other tensors reuse is consumed by execute: it must be set again
+ * planned input whose bytes other tensors reuse, or that a kernel writes, is consumed by execute: it must be set again
  * before the next one (the runtime refuses rather than compute on garbage). */
 enum { INPUT_SET = 1, INPUT_CLOBBERED = 2, INPUT_EVER_SET = 4 };
 

@@ -117,7 +117,7 @@ src = ('/* test_ops_moe.c — ember::grouped_mm.out and aten::histc.out against 
 /* Bad offsets fail run; bad shapes and dtypes fail prepare. */
 static void failures(void)
 {
-    static float x[6], w[12], y[6];
+    static float x[6], w[12], y[9];
     static int64_t o[2] = {2, 1};
     static const int32_t sx[] = {3, 2}, sw[] = {2, 2, 3}, so[] = {2}, sy[] = {3, 3}, sbad[] = {3, 2};
     ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 2, sx), tw = th_tensor(EMBER_DTYPE_F32, w, 3, sw);
