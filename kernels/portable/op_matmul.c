@@ -5,6 +5,7 @@
  *   aten::addmm.out   [self (broadcastable to (M, N)), mat1 (M, K), mat2 (K, N), beta, alpha,
  *                      out (M, N), out]
  *   aten::linear.out  [input (..., K), weight (N, K), bias (N) or Null, out (..., N), out]
+ *   ember::grouped_mm.out (below: a mixture-of-experts layer's per-expert products)
  * A (M, K) @ (K, N) product runs i-k-j (the inner loop is an axpy over a contiguous row of the
  * right matrix and of the output); linear's (N, K) weight is read row by row as dot products. */
 #include "kernels/portable/util_nn.h"
@@ -316,5 +317,78 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     want[x->dim - 1] = w->sizes[0];
     NN_TRY(nn_check_shape(ctx, "out", t[2], x->dim, want));
     *run = x->dtype == EMBER_DTYPE_F32 ? run_linear_f32 : run_linear_half;
+    return EMBER_OK;
+}
+
+/* ---- ember::grouped_mm.out ----------------------------------------------------------------
+ * The matmul of a mixture-of-experts layer whose tokens are sorted by expert: rows start..end-1
+ * of `input` multiply expert i's weight, where end = offs[i] and start is the previous offset
+ * (0 for expert 0); rows past the last offset are zero. It is what transformers'
+ * `transformers::grouped_mm_fallback` computes (Mixtral, Qwen-MoE, ... with the default experts
+ * implementation); the exporter maps that custom op here, since torch has no out variant of it.
+ *   [input (S, K), weight (E, K, N), offs (E,) int32/int64, out (S, N), out]
+ * The offsets are data: run fails with EMBER_OUT_OF_RANGE unless 0 <= offs[0] <= offs[1] <= ...
+ * <= S (out is then partly written). */
+static ember_status run_grouped_mm(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const ember_tensor* in = args[0]->u.t;
+    const ember_tensor* w = args[1]->u.t;
+    const ember_tensor* offs = args[2]->u.t;
+    ember_tensor* out = args[3]->u.t;
+    const int64_t s = in->sizes[0], k = in->sizes[1], n = w->sizes[2], e = w->sizes[0];
+    const int dt = out->dtype;
+    memset(out->data, 0, out->nbytes); /* rows past the last offset */
+    int64_t start = 0;
+    for (int64_t i = 0; i < e; i++) {
+        const int64_t end = offs->dtype == EMBER_DTYPE_I32 ? ((const int32_t*)offs->data)[i]
+                                                           : ((const int64_t*)offs->data)[i];
+        if (end < start || end > s)
+            return ember_kernel_fail(ctx, EMBER_OUT_OF_RANGE,
+                                     "offs[%lld] = %lld: offsets must rise from 0 to at most %lld "
+                                     "(the previous one is %lld)",
+                                     (long long)i, (long long)end, (long long)s,
+                                     (long long)start);
+        const int64_t rows = end - start;
+        if (rows > 0 && dt == EMBER_DTYPE_F32)
+            f32_gemm__portable((float*)out->data + start * n, (const float*)in->data + start * k,
+                               (const float*)w->data + i * k * n, rows, k, n);
+        else if (rows > 0)
+            half_gemm__portable((uint16_t*)out->data + start * n,
+                                (const uint16_t*)in->data + start * k,
+                                (const uint16_t*)w->data + i * k * n, dt, rows, k, n, n, 1, 1.0f,
+                                NULL, 0.0f, 0, 0);
+        start = end;
+    }
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_ember_grouped_mm_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 5);
+    ember_tensor *in, *w, *offs, *out;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
+    NN_TRY(nn_get_tensor(ctx, args, 1, &w));
+    NN_TRY(nn_get_tensor(ctx, args, 2, &offs));
+    NN_TRY(nn_get_out(ctx, args, 3, &out));
+    EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_TENSOR);
+    NN_TRY(nn_require_float(ctx, "input", in, NULL));
+    NN_TRY(nn_require_float(ctx, "weight", w, in));
+    NN_TRY(nn_require_float(ctx, "out", out, in));
+    EMBER_REQUIRE(ctx, offs->dtype == EMBER_DTYPE_I32 || offs->dtype == EMBER_DTYPE_I64,
+                  EMBER_DTYPE_MISMATCH, "offs is %s, expected int32 or int64",
+                  ember_dtype_name(offs->dtype));
+    EMBER_REQUIRE(ctx, in->dim == 2, EMBER_SHAPE_MISMATCH, "input has rank %d, expected 2",
+                  in->dim);
+    EMBER_REQUIRE(ctx, w->dim == 3, EMBER_SHAPE_MISMATCH, "weight has rank %d, expected 3",
+                  w->dim);
+    EMBER_REQUIRE(ctx, w->sizes[1] == in->sizes[1], EMBER_SHAPE_MISMATCH,
+                  "weight's inner size %d differs from input's %d", (int)w->sizes[1],
+                  (int)in->sizes[1]);
+    const int64_t want_offs[1] = {w->sizes[0]};
+    NN_TRY(nn_check_shape(ctx, "offs", offs, 1, want_offs));
+    const int64_t want_out[2] = {in->sizes[0], w->sizes[2]};
+    NN_TRY(nn_check_shape(ctx, "out", out, 2, want_out));
+    *run = run_grouped_mm;
     return EMBER_OK;
 }
