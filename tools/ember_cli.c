@@ -313,6 +313,12 @@ static double element(const ember_tensor* t, int64_t i)
     case EMBER_DTYPE_F32: return ((const float*)t->data)[i];
     case EMBER_DTYPE_F64: return ((const double*)t->data)[i];
     case EMBER_DTYPE_F16: return half_to_double(((const uint16_t*)t->data)[i]);
+    case EMBER_DTYPE_BF16: { /* the top half of a float32 */
+        uint32_t bits = (uint32_t)((const uint16_t*)t->data)[i] << 16;
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        return f;
+    }
     case EMBER_DTYPE_I64: return (double)((const int64_t*)t->data)[i];
     case EMBER_DTYPE_I32: return ((const int32_t*)t->data)[i];
     case EMBER_DTYPE_I16: return ((const int16_t*)t->data)[i];

@@ -68,6 +68,25 @@ def test_run_writes_outputs_equal_to_torch(tmp_path):
     _check_inspect_matches_report(_inspect(pte), prog)
 
 
+def test_run_summarises_half_outputs(tmp_path):
+    """float16 and bfloat16 outputs are summarised with their values (bfloat16 has no .npy type,
+    so only the summary shows it)."""
+
+    class Halves(torch.nn.Module):
+        def forward(self, x):
+            return (x * 2).to(torch.float16), (x - 1).to(torch.bfloat16)
+
+    x = torch.tensor([[0.5, -1.25, 3.0]])
+    pte = tmp_path / "halves.pte"
+    ember.export(Halves(), (x,)).save(pte)
+    np.save(tmp_path / "x.npy", x.numpy())
+    r = _cli("run", str(pte), "--input", str(tmp_path / "x.npy"))
+    assert r.returncode == 0, r.stderr
+    assert "output 0: float16 (1, 3)" in r.stdout and "output 1: bfloat16 (1, 3)" in r.stdout
+    assert "1, -2.5, 6" in r.stdout and "-0.5, -2.25, 2" in r.stdout, r.stdout
+    assert "nan" not in r.stdout.lower()
+
+
 @pytest.fixture(scope="module")
 def opt125m(tmp_path_factory):
     """OPT-125M exported once (~1 min) for the inspect test and the binding's RSS test."""
