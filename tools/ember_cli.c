@@ -66,7 +66,7 @@ static void print_usage(FILE* f, const char* command, int explain)
     if (!command || strcmp(command, "profile") == 0) fputs(usage_profile, f);
     if (!command || strcmp(command, "version") == 0) fputs("  ember version\n", f);
     if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile]\n", f);
-    if (explain && command && strcmp(command, "version") == 0) fprintf(f, "\nPrints Ember's version.\n");
+    if (explain && command && strcmp(command, "version") == 0) fprintf(f, "\nPrints Ember's version and the CPU features detected at run time (what kernels may use).\n");
     if (explain && command && strcmp(command, "help") == 0)
         fprintf(f, "\nPrints the usage of every command, or what one command does.\n");
     if (explain && command && strcmp(command, "profile") == 0)
@@ -1200,7 +1200,9 @@ int main(int argc, char** argv)
             }
             return usage_error("version", "unknown option", argv[i]);
         }
-        printf("ember %s\n", EMBER_VERSION_STRING);
+        char cpu[512];
+        ember_cpu_features_str(ember_cpu_features(), cpu, sizeof cpu);
+        printf("ember %s\ncpu features: %s\n", EMBER_VERSION_STRING, cpu[0] ? cpu : "(none detected)");
         return 0;
     }
     if (strcmp(cmd, "help") == 0 || is_help(cmd)) {

@@ -146,6 +146,27 @@ typedef struct ember_value {
     } u;
 } ember_value;
 
+/* ---- CPU features ---------------------------------------------------------------------- */
+
+/* What the CPU running this process can do, for choosing kernels at method load (never from
+ * the build machine's -march): one bit per feature of include/ember/cpu_feature.inc. */
+typedef enum ember_cpu_feature {
+#define EMBER_CPU_FEATURE(name, bit, text) EMBER_CPU_##name = bit,
+#include "ember/cpu_feature.inc"
+#undef EMBER_CPU_FEATURE
+} ember_cpu_feature;
+#define EMBER_CPU_BIT(feature) ((uint64_t)1 << (feature))
+
+/* The features detected on this CPU (cpuid and XCR0 on x86, getauxval hwcaps on aarch64 Linux,
+ * the compiler's target on bare metal): a mask of EMBER_CPU_BIT(EMBER_CPU_...). Detected on
+ * every call (a few cpuid instructions; no state, safe from any thread). */
+uint64_t ember_cpu_features(void);
+/* "avx2", ...; NULL for a bit that names no feature. */
+const char* ember_cpu_feature_name(ember_cpu_feature feature);
+/* The names of the features in `mask`, space-separated, into buf (always NUL-terminated when
+ * bytes > 0); returns the length the whole string needs, like snprintf. */
+size_t ember_cpu_features_str(uint64_t mask, char* buf, size_t bytes);
+
 /* ---- operators ------------------------------------------------------------------------- */
 
 /* The operators this build of the library can run ("aten::add.out", ...), for tools that want

@@ -200,6 +200,8 @@ def _library() -> ctypes.CDLL:
         "ember_profiler_overhead": (c.c_uint64, [c.POINTER(_Profiler)]),
         "ember_clock_monotonic_ns": (c.c_uint64, [c.c_void_p]),
         "ember_operator_count": (c.c_size_t, []),
+        "ember_cpu_features": (c.c_uint64, []),
+        "ember_cpu_features_str": (c.c_size_t, [c.c_uint64, c.c_char_p, c.c_size_t]),
         "ember_operator_name": (c.c_char_p, [c.c_size_t]),
     }
     for name, (res, args) in sigs.items():
@@ -866,6 +868,17 @@ def supported_operators() -> "frozenset[str]":
         _operators = frozenset(lib.ember_operator_name(i).decode()
                                for i in range(lib.ember_operator_count()))
     return _operators
+
+
+def cpu_features() -> list[str]:
+    """The CPU features libember detected at run time and its kernels may select on ("avx2",
+    "avx512f", "asimddp", ...; names as in /proc/cpuinfo)."""
+    lib = _library()
+    mask = lib.ember_cpu_features()
+    need = lib.ember_cpu_features_str(mask, None, 0)
+    buf = ctypes.create_string_buffer(need + 1)
+    lib.ember_cpu_features_str(mask, buf, need + 1)
+    return buf.value.decode().split()
 
 
 def load(path_or_bytes: "str | os.PathLike | bytes | bytearray | memoryview") -> Program:
