@@ -4,7 +4,7 @@ PY      := .venv/bin/python
 BUILD   := build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build build-asan test test-c test-c-asan test-py test-breadth demo clean
+.PHONY: all setup build build-asan build-aarch64 test test-c test-c-asan test-aarch64 test-py test-breadth demo clean
 .PHONY: build-fuzz build-tsan fuzz fuzz-coverage test-fuzz test-fuzz-replay test-cli-asan test-tsan test-valgrind
 
 all: build
@@ -16,7 +16,7 @@ build:
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: setup build test-c test-c-asan test-py test-cli-asan test-tsan test-valgrind test-fuzz-replay test-fuzz
+test: setup build test-c test-c-asan test-aarch64 test-py test-cli-asan test-tsan test-valgrind test-fuzz-replay test-fuzz
 
 test-c: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -29,6 +29,19 @@ build-asan:
 
 test-c-asan: build-asan
 	@cd build-asan && $(SAN_ENV) ctest --output-on-failure -j $(JOBS)
+
+# The runtime cross-built for 64-bit Arm Linux (gcc-aarch64-linux-gnu): the C tests, and the CLI
+# on the real programs (scripts/check_cli.py), run under qemu-aarch64.
+AARCH64_EMU := qemu-aarch64 -L /usr/aarch64-linux-gnu
+build-aarch64:
+	@cmake -S . -B build-aarch64 -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake >/dev/null
+	@cmake --build build-aarch64 -j $(JOBS)
+
+test-aarch64: build-aarch64
+	@cd build-aarch64 && ctest --output-on-failure -j $(JOBS)
+	@printf '#!/bin/sh\nexec $(AARCH64_EMU) "$$(dirname "$$0")/bin/ember" "$$@"\n' > build-aarch64/ember-qemu
+	@chmod +x build-aarch64/ember-qemu
+	@$(PY) scripts/check_cli.py build-aarch64/ember-qemu
 
 test-py: build
 	@$(PY) -m pytest -q tests/python

@@ -15,6 +15,9 @@ python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 command -v clang >/dev/null || need_apt+=(clang)
 command -v llvm-profdata >/dev/null && command -v llvm-cov >/dev/null || need_apt+=(llvm)
 command -v valgrind >/dev/null || need_apt+=(valgrind)
+# 64-bit Arm: the cross compiler (with its libc) and qemu-user to run what it builds (make test-aarch64).
+command -v aarch64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+command -v qemu-aarch64 >/dev/null || need_apt+=(qemu-user)
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: apt-get install ${need_apt[*]}"
