@@ -5,12 +5,15 @@
  *   ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]
  *   ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]
  *                 [--json FILE] [--csv FILE]
+ *   ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]
+ *               [--threads N] [--csv FILE] [--json FILE]
  *   ember version
- *   ember help [run|inspect|test-bundle|profile]
+ *   ember help [run|inspect|test-bundle|profile|bench]
  *
  * profile times every kernel and delegate call through the runtime's event hook
  * (ember_profiler_event with clock_gettime) and prints a table per operator and per instruction
- * (docs/profiling.md).
+ * (docs/profiling.md). bench times whole executes only, one clock_gettime pair around each, and
+ * prints their min, median, p90, max and mean (docs/profiling.md, "Benchmarking").
  *
  * Every command takes a bundled program (.bpte) too, using the program inside it. test-bundle
  * runs the test cases a bundled program carries and reports each as passed or failed, with its
@@ -31,6 +34,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ember/ember.h"
@@ -45,9 +49,12 @@ static const char* const usage_test_bundle = "  ember test-bundle MODEL.bpte [--
 static const char* const usage_profile =
     "  ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]\n"
     "                [--json FILE] [--csv FILE]\n";
+static const char* const usage_bench =
+    "  ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]\n"
+    "              [--threads N] [--csv FILE] [--json FILE]\n";
 
 /* The commands `help` knows, in the order the usage lists them. */
-static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "version", "help"};
+static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "bench", "version", "help"};
 
 static int is_command(const char* name)
 {
@@ -64,8 +71,9 @@ static void print_usage(FILE* f, const char* command, int explain)
     if (!command || strcmp(command, "inspect") == 0) fputs(usage_inspect, f);
     if (!command || strcmp(command, "test-bundle") == 0) fputs(usage_test_bundle, f);
     if (!command || strcmp(command, "profile") == 0) fputs(usage_profile, f);
+    if (!command || strcmp(command, "bench") == 0) fputs(usage_bench, f);
     if (!command || strcmp(command, "version") == 0) fputs("  ember version\n", f);
-    if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile]\n", f);
+    if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile|bench]\n", f);
     if (explain && command && strcmp(command, "version") == 0) fprintf(f, "\nPrints Ember's version and the CPU features detected at run time (what kernels may use).\n");
     if (explain && command && strcmp(command, "help") == 0)
         fprintf(f, "\nPrints the usage of every command, or what one command does.\n");
@@ -77,6 +85,16 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "time) largest first, and one row per instruction. Without --input, float32/float64 inputs\n"
                    "are random uniform in [-1, 1) (fixed seed) and other inputs zeros; the output says which.\n"
                    "--json and --csv write the same rows and the run's metadata. See docs/profiling.md.\n");
+    if (explain && command && strcmp(command, "bench") == 0)
+        fprintf(f, "\nRuns METHOD (default forward) --warmup times (default 5, not timed), then --iters times\n"
+                   "(default 50), timing each execute alone with clock_gettime(CLOCK_MONOTONIC). Prints the\n"
+                   "min, median, p90, max and mean latency in ms and runs per second (1000 / median). Inputs\n"
+                   "are set once; one that execute consumes is set again before each execute, outside the\n"
+                   "timed part (the output says so). Without --input, inputs are those of profile (float\n"
+                   "random uniform in [-1, 1), fixed seed; others zeros). --csv writes one row per timed\n"
+                   "iteration, --json the summary and every latency. The runtime is single-threaded:\n"
+                   "--threads N (>= 1) is accepted and recorded, and runs with 1 thread. See\n"
+                   "docs/profiling.md, \"Benchmarking\".\n");
     if (explain && command && strcmp(command, "run") == 0)
         fprintf(f, "\nRuns METHOD (default forward) on the .npy inputs, in order, and prints each output's\n"
                    "dtype, shape and statistics; --output-dir writes them as DIR/output_<i>.npy.\n");
@@ -800,7 +818,7 @@ typedef struct prof_report {
     const char* model;
     const char* method;
     long runs, warmup;
-    char inputs[2048];      /* "input 0: float32 (1, 3) random uniform [-1, 1); ..." */
+    const char* inputs;     /* "input 0: float32 (1, 3) random uniform [-1, 1); ..." */
     double empty_ns;        /* what the profiler measures around nothing */
     double execute_ms;      /* mean per run */
     double execute_min_ms;
@@ -1010,6 +1028,82 @@ static void* default_input(ember_method* m, size_t i, uint64_t* seed, char* desc
     return data;
 }
 
+/* The inputs a timed command (profile, bench) runs on: the .npy files given, one per input, or
+ * without any the defaults of default_input, made on the first set. */
+typedef struct timed_inputs {
+    size_t count;                 /* the method's inputs */
+    int num_files;                /* 0, or count */
+    npy_array arrays[MAX_INPUTS];
+    void* generated[MAX_INPUTS];  /* the defaults' blocks */
+    int made;                     /* the defaults exist */
+    uint64_t seed;
+    char desc[2048];              /* what was used, for the report; complete after the first set */
+} timed_inputs;
+
+/* Checks the number of files against the method's inputs and reads them. On failure prints
+ * what is wrong and returns -1 (timed_inputs_free still frees what was read). */
+static int timed_inputs_open(ember_method* m, const char* method, const char* const* files, int num_files, timed_inputs* ti)
+{
+    memset(ti, 0, sizeof *ti);
+    ti->count = ember_method_input_count(m);
+    ti->seed = 0x9E3779B97F4A7C15ull;
+    if (num_files && (size_t)num_files != ti->count) {
+        fprintf(stderr, "ember: method '%s' takes %zu inputs, %d given\n", method, ti->count, num_files);
+        return -1;
+    }
+    if (ti->count > MAX_INPUTS) {
+        fprintf(stderr, "ember: method '%s' takes %zu inputs, more than the %d the CLI handles\n", method, ti->count, MAX_INPUTS);
+        return -1;
+    }
+    char err[512];
+    for (int i = 0; i < num_files; i++) {
+        if (npy_read(files[i], &ti->arrays[i], err, sizeof err)) {
+            fprintf(stderr, "ember: %s\n", err);
+            return -1;
+        }
+        ti->num_files = i + 1;
+        size_t n = strlen(ti->desc);
+        snprintf(ti->desc + n, sizeof ti->desc - n, "%sinput %d: from %s", i ? "; " : "", i, files[i]);
+    }
+    if (ti->count == 0) snprintf(ti->desc, sizeof ti->desc, "none");
+    return 0;
+}
+
+/* Sets every input (only those execute consumes, with `only_consumed`: the rest stay valid).
+ * On failure prints which input and why and returns -1. */
+static int timed_inputs_set(ember_method* m, timed_inputs* ti, int only_consumed)
+{
+    for (size_t i = 0; i < ti->count; i++) {
+        if (only_consumed && ti->made && !ember_method_input_consumed(m, i)) continue;
+        ember_status st;
+        if (ti->num_files) {
+            const npy_array* a = &ti->arrays[i];
+            st = ember_method_set_input(m, i, (ember_dtype)a->dtype, a->dim, a->sizes, a->data);
+        } else if (!ti->made) {
+            ti->generated[i] = default_input(m, i, &ti->seed, ti->desc, sizeof ti->desc, &st);
+        } else {
+            const ember_value* v = ember_method_input(m, i);
+            st = v->tag == EMBER_VALUE_TENSOR
+                     ? ember_method_set_input(m, i, (ember_dtype)v->u.t->dtype, v->u.t->dim, v->u.t->sizes, ti->generated[i])
+                     : ember_method_set_input_scalar(m, i, 0.0);
+        }
+        if (st) {
+            fprintf(stderr, "ember: input %zu: %s\n", i, st == EMBER_MEMORY_TOO_SMALL ? "cannot allocate it" : ember_method_error(m));
+            return -1;
+        }
+    }
+    ti->made = 1;
+    return 0;
+}
+
+static void timed_inputs_free(timed_inputs* ti)
+{
+    for (int i = 0; i < ti->num_files; i++) npy_free(&ti->arrays[i]);
+    for (size_t i = 0; i < MAX_INPUTS; i++) free(ti->generated[i]);
+    ti->num_files = 0;
+    memset(ti->generated, 0, sizeof ti->generated);
+}
+
 static int cmd_profile(int argc, char** argv)
 {
     const char* model = NULL;
@@ -1052,9 +1146,8 @@ static int cmd_profile(int argc, char** argv)
     if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
     rc = 1;
     loaded_method lm = {0};
-    npy_array arrays[MAX_INPUTS];
-    void* generated[MAX_INPUTS] = {0};
-    memset(arrays, 0, sizeof arrays);
+    timed_inputs ti;
+    memset(&ti, 0, sizeof ti);
     ember_profile_counter* counters = NULL;
     prof_row *rows = NULL, *ops = NULL;
     prof_report r;
@@ -1063,7 +1156,7 @@ static int cmd_profile(int argc, char** argv)
     r.method = method;
     r.runs = runs;
     r.warmup = warmup;
-    char err[512];
+    r.inputs = ti.desc;
     ember_status st = EMBER_OK;
     int lst = load_method(&prog, method, 1, &lm);
     if (lst < 0) goto done;
@@ -1071,24 +1164,7 @@ static int cmd_profile(int argc, char** argv)
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst), ember_program_error(&prog));
         goto done;
     }
-    size_t n_in = ember_method_input_count(lm.method);
-    if (num_inputs && (size_t)num_inputs != n_in) {
-        fprintf(stderr, "ember: method '%s' takes %zu inputs, %d given\n", method, n_in, num_inputs);
-        goto done;
-    }
-    if (n_in > MAX_INPUTS) {
-        fprintf(stderr, "ember: method '%s' takes %zu inputs, more than the %d the CLI handles\n", method, n_in, MAX_INPUTS);
-        goto done;
-    }
-    for (int i = 0; i < num_inputs; i++) {
-        if (npy_read(inputs[i], &arrays[i], err, sizeof err)) {
-            fprintf(stderr, "ember: %s\n", err);
-            goto done;
-        }
-        size_t n = strlen(r.inputs);
-        snprintf(r.inputs + n, sizeof r.inputs - n, "%sinput %d: from %s", i ? "; " : "", i, inputs[i]);
-    }
-    if (n_in == 0) snprintf(r.inputs, sizeof r.inputs, "none");
+    if (timed_inputs_open(lm.method, method, inputs, num_inputs, &ti)) goto done;
     ember_method_info info;
     ember_method_info_get(lm.method, &info);
     counters = calloc(info.num_instructions ? info.num_instructions : 1, sizeof *counters);
@@ -1103,25 +1179,9 @@ static int cmd_profile(int argc, char** argv)
         fprintf(stderr, "ember: cannot profile: %s\n", ember_method_error(lm.method));
         goto done;
     }
-    uint64_t seed = 0x9E3779B97F4A7C15ull;
     double total_ns = 0, min_ns = 0;
     for (long run = 0; run < warmup + runs; run++) {
-        for (size_t i = 0; i < n_in; i++) { /* every run: a run may consume its planned inputs */
-            if (num_inputs) {
-                st = ember_method_set_input(lm.method, i, (ember_dtype)arrays[i].dtype, arrays[i].dim, arrays[i].sizes, arrays[i].data);
-            } else if (run == 0) {
-                generated[i] = default_input(lm.method, i, &seed, r.inputs, sizeof r.inputs, &st);
-            } else {
-                const ember_value* v = ember_method_input(lm.method, i);
-                st = v->tag == EMBER_VALUE_TENSOR
-                         ? ember_method_set_input(lm.method, i, (ember_dtype)v->u.t->dtype, v->u.t->dim, v->u.t->sizes, generated[i])
-                         : ember_method_set_input_scalar(lm.method, i, 0.0);
-            }
-            if (st) {
-                fprintf(stderr, "ember: input %zu: %s\n", i, st == EMBER_MEMORY_TOO_SMALL ? "cannot allocate it" : ember_method_error(lm.method));
-                goto done;
-            }
-        }
+        if (timed_inputs_set(lm.method, &ti, 0)) goto done; /* every run: a run may consume its planned inputs */
         if (run == warmup) memset(counters, 0, info.num_instructions * sizeof *counters);
         uint64_t t0 = ember_clock_monotonic_ns(NULL);
         st = ember_method_execute(lm.method);
@@ -1174,11 +1234,221 @@ static int cmd_profile(int argc, char** argv)
     if (!rc && (json_path || csv_path))
         printf("\nwrote%s%s%s%s\n", json_path ? " " : "", json_path ? json_path : "", csv_path ? " " : "", csv_path ? csv_path : "");
 done:
-    for (int i = 0; i < num_inputs; i++) npy_free(&arrays[i]);
-    for (int i = 0; i < MAX_INPUTS; i++) free(generated[i]);
+    timed_inputs_free(&ti);
     free(counters);
     free(rows);
     free(ops);
+    free_method(&lm);
+    model_close(&file);
+    return rc;
+}
+
+/* ---- bench --------------------------------------------------------------------------- */
+
+/* What a bench measured, for the summary, JSON and CSV. */
+typedef struct bench_report {
+    const char* model;
+    const char* method;
+    long warmup, iters;
+    long threads_requested;
+    const char* inputs;
+    char consumed[256];  /* "input 0, input 2": re-set before each execute; "" when none */
+    const double* ms;    /* (iters) latencies in iteration order */
+    double min, median, p90, max, mean;
+} bench_report;
+
+static const char* const bench_timer = "clock_gettime(CLOCK_MONOTONIC) around each ember_method_execute";
+
+static int by_value(const void* a, const void* b)
+{
+    double x = *(const double*)a, y = *(const double*)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The summary; BenchResult.__str__ in python/ember/bench.py prints the same layout. */
+static void bench_summary(FILE* f, const bench_report* r)
+{
+    fprintf(f, "bench of %s, method '%s': %ld iterations after %ld warm-ups\n", r->model, r->method, r->iters, r->warmup);
+    fprintf(f, "inputs: %s\n", r->inputs);
+    if (r->consumed[0])
+        fprintf(f, "inputs re-set before each execute, outside the timed part: execute consumes %s\n", r->consumed);
+    if (r->threads_requested > 1)
+        fprintf(f, "threads: 1 (%ld requested; the runtime is single-threaded today, so it runs with 1 thread)\n",
+                r->threads_requested);
+    else
+        fprintf(f, "threads: 1\n");
+    fprintf(f, "timer: %s\n", bench_timer);
+    fprintf(f, "min     %12.6f ms\nmedian  %12.6f ms\np90     %12.6f ms\nmax     %12.6f ms\nmean    %12.6f ms\n",
+            r->min, r->median, r->p90, r->max, r->mean);
+    fprintf(f, "runs/s  %12.1f (1000 / median)\n", r->median > 0 ? 1000.0 / r->median : 0.0);
+}
+
+static void bench_json(FILE* f, const bench_report* r)
+{
+    fprintf(f, "{\"model\": ");
+    json_str(f, r->model);
+    fprintf(f, ", \"method\": ");
+    json_str(f, r->method);
+    fprintf(f, ", \"warmup\": %ld, \"iters\": %ld, \"threads_requested\": %ld, \"threads_used\": 1, \"inputs\": ",
+            r->warmup, r->iters, r->threads_requested);
+    json_str(f, r->inputs);
+    fprintf(f, ", \"inputs_reset\": %s, \"timer\": \"%s\",\n \"min_ms\": %.9g, \"median_ms\": %.9g, \"p90_ms\": %.9g, "
+               "\"max_ms\": %.9g, \"mean_ms\": %.9g, \"runs_per_second\": %.9g,\n \"latencies_ms\": [",
+            r->consumed[0] ? "true" : "false", bench_timer, r->min, r->median, r->p90, r->max, r->mean,
+            r->median > 0 ? 1000.0 / r->median : 0.0);
+    for (long i = 0; i < r->iters; i++) fprintf(f, i ? ", %.6f" : "%.6f", r->ms[i]); /* whole ns */
+    fprintf(f, "]}\n");
+}
+
+/* One row per timed iteration, numbered from 1 (warm-ups are not rows). */
+static void bench_csv(FILE* f, const bench_report* r)
+{
+    fprintf(f, "iteration,latency_ms\n");
+    for (long i = 0; i < r->iters; i++) fprintf(f, "%ld,%.6f\n", i + 1, r->ms[i]); /* whole ns */
+}
+
+static int write_bench(const char* path, const bench_report* r, void (*write)(FILE*, const bench_report*))
+{
+    FILE* f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "ember: cannot create %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    write(f, r);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "ember: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Percentile p of n sorted values, interpolated linearly between neighbours (numpy's default;
+ * the median of an even count is the mean of the middle two, as numpy.median computes it). */
+static double percentile(const double* sorted, long n, double p)
+{
+    if (p == 50.0 && n % 2 == 0) return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    double pos = p / 100.0 * (double)(n - 1);
+    long lo = (long)pos;
+    double frac = pos - (double)lo;
+    return lo + 1 < n ? sorted[lo] + (sorted[lo + 1] - sorted[lo]) * frac : sorted[lo];
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmd_bench(int argc, char** argv)
+{
+    const char* model = NULL;
+    const char* method = "forward";
+    const char *json_path = NULL, *csv_path = NULL;
+    const char* inputs[MAX_INPUTS];
+    int num_inputs = 0, rc;
+    long iters = 50, warmup = 5, threads = 1;
+    for (int i = 0; i < argc; i++) {
+        const char* a = argv[i];
+        if (is_help(a)) {
+            print_usage(stdout, "bench", 1);
+            return 0;
+        }
+        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--method") == 0 || strcmp(a, "--iters") == 0 ||
+                          strcmp(a, "--warmup") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--json") == 0 ||
+                          strcmp(a, "--csv") == 0;
+        if (takes_value && i + 1 == argc) return usage_error("bench", "missing the value of", a);
+        if (strcmp(a, "--input") == 0) {
+            if (num_inputs == MAX_INPUTS) return usage_error("bench", "too many inputs (at most 64)", NULL);
+            inputs[num_inputs++] = argv[++i];
+        } else if (strcmp(a, "--method") == 0) {
+            method = argv[++i];
+        } else if (strcmp(a, "--iters") == 0) {
+            if (parse_count(argv[++i], 1, &iters)) return usage_error("bench", "--iters takes a whole number >= 1, not", argv[i]);
+        } else if (strcmp(a, "--warmup") == 0) {
+            if (parse_count(argv[++i], 0, &warmup)) return usage_error("bench", "--warmup takes a whole number >= 0, not", argv[i]);
+        } else if (strcmp(a, "--threads") == 0) {
+            if (parse_count(argv[++i], 1, &threads)) return usage_error("bench", "--threads takes a whole number >= 1, not", argv[i]);
+        } else if (strcmp(a, "--json") == 0) {
+            json_path = argv[++i];
+        } else if (strcmp(a, "--csv") == 0) {
+            csv_path = argv[++i];
+        } else if ((rc = take_model("bench", a, &model))) {
+            return rc;
+        }
+    }
+    if (!model) return usage_error("bench", "no model given", NULL);
+    model_file file;
+    ember_program prog;
+    ember_bundle bundle;
+    int bundled;
+    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
+    rc = 1;
+    loaded_method lm = {0};
+    timed_inputs ti;
+    memset(&ti, 0, sizeof ti);
+    double *ms = NULL, *sorted = NULL;
+    bench_report r;
+    memset(&r, 0, sizeof r);
+    r.model = model;
+    r.method = method;
+    r.warmup = warmup;
+    r.iters = iters;
+    r.threads_requested = threads;
+    r.inputs = ti.desc;
+    int lst = load_method(&prog, method, 1, &lm);
+    if (lst < 0) goto done;
+    if (lst) {
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst), ember_program_error(&prog));
+        goto done;
+    }
+    if (timed_inputs_open(lm.method, method, inputs, num_inputs, &ti)) goto done;
+    ms = malloc((size_t)iters * sizeof *ms);
+    sorted = malloc((size_t)iters * sizeof *sorted);
+    if (!ms || !sorted) {
+        fprintf(stderr, "ember: cannot allocate the latencies of %ld iterations\n", iters);
+        goto done;
+    }
+    if (timed_inputs_set(lm.method, &ti, 0)) goto done;
+    for (long it = 0; it < warmup + iters; it++) {
+        if (it && timed_inputs_set(lm.method, &ti, 1)) goto done; /* the consumed ones only */
+        uint64_t t0 = now_ns();
+        ember_status st = ember_method_execute(lm.method);
+        uint64_t t1 = now_ns();
+        if (st) {
+            fprintf(stderr, "ember: execute failed: %s\n", ember_method_error(lm.method));
+            goto done;
+        }
+        if (it >= warmup) ms[it - warmup] = (double)(t1 - t0) / 1e6;
+    }
+    int consumed = 0;
+    for (size_t i = 0; i < ti.count; i++) {
+        if (!ember_method_input_consumed(lm.method, i)) continue;
+        size_t n = strlen(r.consumed);
+        if (n + 32 < sizeof r.consumed) snprintf(r.consumed + n, sizeof r.consumed - n, "%sinput %zu", consumed ? ", " : "", i);
+        else if (n + 4 < sizeof r.consumed && strcmp(r.consumed + n - 3, "...") != 0) strcat(r.consumed, "...");
+        consumed++;
+    }
+    memcpy(sorted, ms, (size_t)iters * sizeof *ms);
+    qsort(sorted, (size_t)iters, sizeof *sorted, by_value);
+    double sum = 0;
+    for (long i = 0; i < iters; i++) sum += ms[i];
+    r.ms = ms;
+    r.min = sorted[0];
+    r.max = sorted[iters - 1];
+    r.median = percentile(sorted, iters, 50.0);
+    r.p90 = percentile(sorted, iters, 90.0);
+    r.mean = sum / (double)iters;
+    bench_summary(stdout, &r);
+    rc = 0;
+    if (json_path && write_bench(json_path, &r, bench_json)) rc = 1;
+    if (csv_path && write_bench(csv_path, &r, bench_csv)) rc = 1;
+    if (!rc && (json_path || csv_path))
+        printf("wrote%s%s%s%s\n", json_path ? " " : "", json_path ? json_path : "", csv_path ? " " : "", csv_path ? csv_path : "");
+done:
+    timed_inputs_free(&ti);
+    free(ms);
+    free(sorted);
     free_method(&lm);
     model_close(&file);
     return rc;
@@ -1192,6 +1462,7 @@ int main(int argc, char** argv)
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(cmd, "test-bundle") == 0) return cmd_test_bundle(argc - 2, argv + 2);
     if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 2, argv + 2);
+    if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         for (int i = 2; i < argc; i++) {
             if (is_help(argv[i])) {

@@ -273,6 +273,10 @@ ember_status ember_method_set_input_int(ember_method* method, size_t index, int6
  * last execute (such inputs are consumed by each run; the rest stay valid). A run that fails
  * part way (an index out of range found in the data, say) leaves outputs unspecified. */
 ember_status ember_method_execute(ember_method* method);
+/* Whether execute consumes input i (its planned bytes are reused or written by the method):
+ * such an input must be set again before every execute. False for other inputs and out of
+ * range. A benchmark asks it before each execute and sets again only what it must. */
+bool ember_method_input_consumed(const ember_method* method, size_t index);
 
 /* Tensor output i; valid until the next execute. */
 ember_status ember_method_output(const ember_method* method, size_t index,

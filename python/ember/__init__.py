@@ -5,6 +5,7 @@
     program.save("model.pte")
     print(program.report())
     outputs = ember.load("model.pte").run(example_input)   # needs libember
+    print(ember.bench("model.pte", iters=50))               # latency: min, median, p90, ...
 
 Only exporting needs torch: `import ember` alone does not import it, so a device with just
 numpy can load and run .pte files.
@@ -12,6 +13,7 @@ numpy can load and run .pte files.
 
 from typing import Any
 
+from .bench import bench  # a light module: the runtime and numpy load on the first call
 from .errors import EmberError, ExportError
 
 
@@ -38,4 +40,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 
-__all__ = ["export", "ExportedProgram", "ExportError", "EmberError", "load"]
+__all__ = ["export", "ExportedProgram", "ExportError", "EmberError", "load", "bench"]

@@ -176,6 +176,7 @@ def _library() -> ctypes.CDLL:
         "ember_method_set_input_scalar": (c.c_int, [c.c_void_p, c.c_size_t, c.c_double]),
         "ember_method_set_input_int": (c.c_int, [c.c_void_p, c.c_size_t, c.c_int64]),
         "ember_method_execute": (c.c_int, [c.c_void_p]),
+        "ember_method_input_consumed": (c.c_bool, [c.c_void_p, c.c_size_t]),
         "ember_method_error": (c.c_char_p, [c.c_void_p]),
         "ember_method_destroy": (None, [c.c_void_p]),
         "ember_bundle_struct_size": (c.c_size_t, []),
@@ -784,6 +785,15 @@ class Program:
         without inputs, float inputs are random and others zeros. Returns a Profile (ember/
         profile.py): `.table()` (as `ember profile` prints it), `.to_json()`, `.to_csv()`."""
         return self.method(method).profile(*inputs, runs=runs, warmup=warmup, model=self.source)
+
+    def bench(self, *inputs: Any, method: str = "forward", warmup: int = 5, iters: int = 50,
+              threads: int = 1) -> "BenchResult":
+        """Times whole executes of `method`: `warmup` untimed, then `iters` timed with
+        time.perf_counter_ns. Returns a BenchResult (ember/bench.py): min, median, p90, max,
+        mean, `.latencies_ms`, `.plot()`. The runtime is single-threaded: `threads` is recorded."""
+        from .bench import run
+
+        return run(self.method(method), inputs, warmup=warmup, iters=iters, threads=threads, model=self.source)
 
     # ---- bundled programs ----
 

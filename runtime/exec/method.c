@@ -1179,6 +1179,11 @@ ember_status ember_method_output(const ember_method* m, size_t index, const embe
 
 const char* ember_method_error(const ember_method* m) { return m ? m->error : "no method"; }
 
+bool ember_method_input_consumed(const ember_method* m, size_t index)
+{
+    return m && index < m->num_inputs && (m->input_state[index] & INPUT_CLOBBERED);
+}
+
 ember_status ember_method_info_get(const ember_method* m, ember_method_info* info)
 {
     if (!m || !info) return EMBER_INVALID_ARGUMENT;

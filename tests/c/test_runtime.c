@@ -109,6 +109,8 @@ static void test_mlp_and_no_malloc(void)
          * again without setting it is refused, not computed on garbage. */
         CHECK(ember_method_execute(m) == EMBER_INPUT_NOT_SET);
         CHECK(strstr(ember_method_error(m), "input 0") != NULL);
+        CHECK(ember_method_input_consumed(m, 0));
+        CHECK(!ember_method_input_consumed(m, 5) && !ember_method_input_consumed(NULL, 0));
         CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, in->u.t->dim, in->u.t->sizes, x) == EMBER_OK);
         CHECK(ember_method_execute(m) == EMBER_OK);
         CHECK(ember_method_output(m, 0, &y) == EMBER_OK);
