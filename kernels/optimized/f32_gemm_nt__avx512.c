@@ -1,0 +1,140 @@
+/* f32_gemm_nt__avx512.c — c: (M, N) = a: (M, K) @ w: (N, K)^T + bias, AVX-512F (see
+ * f32_gemm_nt.h). The weight is read in place, row-major (N, K), as the .pte stores it.
+ *
+ * Each output is a dot product of a row of a with a row of w, both contiguous in K. A 6x4 tile
+ * of outputs keeps 24 accumulators of 16 lanes in zmm registers (plus 4 rows of w and one of a:
+ * 29 of the 32); each step of the K loop loads 16 floats from 6 rows of a and 4 rows of w (10
+ * loads) and issues 24 FMAs. The K tail is one masked step (nothing past the row is read); at
+ * the end each accumulator is summed across its lanes. The last M tile, if shorter, uses a tile
+ * specialised for its 1..5 rows; the last N tile, if shorter, repeats w's last row and drops
+ * those results. Fewer than 6 rows in all (M = 1 when decoding) go to few_rows() instead.
+ *
+ * Cache blocking: the K loop runs over KC floats at a time and the N loop over NC rows of w, so
+ * one (NC, KC) block of w (128 KiB) stays in L2 while every M tile passes over it: a large
+ * weight such as a language model's output projection streams from memory once. The first K
+ * block writes sum + bias, later ones add to c. */
+#include "kernels/optimized/f32_gemm_nt.h"
+
+#if EMBER_HAVE_X86_KERNELS
+#include <immintrin.h>
+
+#define MR 6   /* rows of a per tile */
+#define NR 4   /* rows of w per tile */
+#define KC 512 /* floats of K per block */
+#define NC 64  /* rows of w per block: NC * KC * 4 bytes = 128 KiB */
+
+#define TARGET __attribute__((target("avx512f,avx512vl,fma")))
+#define INLINE static inline __attribute__((always_inline))
+
+/* A mr x NR tile: c[i * ldc + j] (+)= sum over p < kc of a[i * ld + p] * w[j * ld + p], for
+ * i < mr, j < nr. Row j >= nr of w reads row nr - 1 again (its results are dropped). `first`:
+ * write sum + bias (bias may be NULL), else add the sum to c. mr is a constant after
+ * inlining, so each of 1..MR gets its own register allocation. */
+TARGET INLINE void tile(float* c, int64_t ldc, const float* a, const float* w, int64_t ld,
+                        int64_t kc, int mr, int nr, const float* bias, int first)
+{
+    const float* wr[NR];
+    for (int j = 0; j < NR; j++) wr[j] = w + (j < nr ? j : nr - 1) * ld;
+    __m512 acc[MR][NR];
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < NR; j++) acc[i][j] = _mm512_setzero_ps();
+    int64_t p = 0;
+    for (; p + 16 <= kc; p += 16) {
+        __m512 wv[NR];
+        for (int j = 0; j < NR; j++) wv[j] = _mm512_loadu_ps(wr[j] + p);
+        for (int i = 0; i < mr; i++) {
+            const __m512 av = _mm512_loadu_ps(a + i * ld + p);
+            for (int j = 0; j < NR; j++) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
+        }
+    }
+    if (p < kc) {
+        const __mmask16 mk = (__mmask16)((1u << (kc - p)) - 1u);
+        __m512 wv[NR];
+        for (int j = 0; j < NR; j++) wv[j] = _mm512_maskz_loadu_ps(mk, wr[j] + p);
+        for (int i = 0; i < mr; i++) {
+            const __m512 av = _mm512_maskz_loadu_ps(mk, a + i * ld + p);
+            for (int j = 0; j < NR; j++) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) {
+            const float s = _mm512_reduce_add_ps(acc[i][j]);
+            float* ci = c + i * ldc + j;
+            *ci = first ? s + (bias ? bias[j] : 0.0f) : *ci + s;
+        }
+}
+
+/* Fewer than MR rows of a (decoding: M = 1): w is streamed from memory with no reuse to gain
+ * from cache, so read it one row after the other, in address order, which the hardware
+ * prefetchers follow (the interleaved rows of a tile defeat them, halving the bandwidth); each
+ * output is a dot product over 4 accumulators. */
+TARGET static void few_rows(float* c, const float* a, const float* w, const float* bias,
+                            int64_t m, int64_t k, int64_t n)
+{
+    const __mmask16 mk = (__mmask16)((1u << (k % 16)) - 1u);
+    const int64_t k16 = k - k % 16;
+    for (int64_t j = 0; j < n; j++) {
+        const float* wj = w + j * k;
+        for (int64_t i = 0; i < m; i++) {
+            const float* ai = a + i * k;
+            __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+            int64_t p = 0;
+            for (; p + 64 <= k16; p += 64) {
+                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(wj + p), s0);
+                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p + 16), _mm512_loadu_ps(wj + p + 16), s1);
+                s2 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p + 32), _mm512_loadu_ps(wj + p + 32), s2);
+                s3 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p + 48), _mm512_loadu_ps(wj + p + 48), s3);
+            }
+            for (; p < k16; p += 16)
+                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(wj + p), s0);
+            if (p < k)
+                s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, ai + p),
+                                     _mm512_maskz_loadu_ps(mk, wj + p), s1);
+            const float s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1),
+                                                               _mm512_add_ps(s2, s3)));
+            c[i * n + j] = s + (bias ? bias[j] : 0.0f);
+        }
+    }
+}
+
+TARGET void f32_gemm_nt__avx512(float* restrict c, const float* restrict a,
+                                const float* restrict w, const float* restrict bias, int64_t m,
+                                int64_t k, int64_t n)
+{
+    if (k == 0) {
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) c[i * n + j] = bias ? bias[j] : 0.0f;
+        return;
+    }
+    if (m < MR) {
+        few_rows(c, a, w, bias, m, k, n);
+        return;
+    }
+    for (int64_t j0 = 0; j0 < n; j0 += NC) {
+        const int64_t j1 = n - j0 < NC ? n : j0 + NC;
+        for (int64_t p0 = 0; p0 < k; p0 += KC) {
+            const int64_t kc = k - p0 < KC ? k - p0 : KC;
+            const int first = p0 == 0;
+            for (int64_t i = 0; i < m; i += MR) {
+                const int64_t mr = m - i < MR ? m - i : MR;
+                const float* ai = a + i * k + p0;
+                for (int64_t j = j0; j < j1; j += NR) {
+                    const int nr = (int)(j1 - j < NR ? j1 - j : NR);
+                    float* cij = c + i * n + j;
+                    const float* wj = w + j * k + p0;
+                    const float* bj = bias ? bias + j : NULL;
+                    switch (mr) {
+                    case 6: tile(cij, n, ai, wj, k, kc, 6, nr, bj, first); break;
+                    case 5: tile(cij, n, ai, wj, k, kc, 5, nr, bj, first); break;
+                    case 4: tile(cij, n, ai, wj, k, kc, 4, nr, bj, first); break;
+                    case 3: tile(cij, n, ai, wj, k, kc, 3, nr, bj, first); break;
+                    case 2: tile(cij, n, ai, wj, k, kc, 2, nr, bj, first); break;
+                    default: tile(cij, n, ai, wj, k, kc, 1, nr, bj, first); break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#endif /* EMBER_HAVE_X86_KERNELS */
