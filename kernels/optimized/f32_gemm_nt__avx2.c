@@ -110,8 +110,10 @@ TARGET void f32_gemm_nt__avx2(float* restrict c, const float* restrict a,
         for (int64_t p0 = 0; p0 < k; p0 += KC) {
             const int64_t kc = k - p0 < KC ? k - p0 : KC;
             const int first = p0 == 0;
-            for (int64_t i = 0; i < m; i += MR) {
-                const int64_t mr = m - i < MR ? m - i : MR;
+            /* ceil(m / MR) tiles of nearly equal height (32 rows: 6 6 5 5 5 5, not 6 x 5 + 2) */
+            const int64_t tiles = (m + MR - 1) / MR;
+            for (int64_t t = 0, i = 0; t < tiles; t++) {
+                const int64_t mr = m / tiles + (t < m % tiles);
                 const float* ai = a + i * k + p0;
                 for (int64_t j = j0; j < j1; j += NR) {
                     const int nr = (int)(j1 - j < NR ? j1 - j : NR);
@@ -125,6 +127,7 @@ TARGET void f32_gemm_nt__avx2(float* restrict c, const float* restrict a,
                     default: tile(cij, n, ai, wj, k, kc, 1, nr, bj, first); break;
                     }
                 }
+                i += mr;
             }
         }
     }

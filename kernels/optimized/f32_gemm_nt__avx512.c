@@ -20,8 +20,8 @@
 
 #define MR 6   /* rows of a per tile */
 #define NR 4   /* rows of w per tile */
-#define KC 512 /* floats of K per block */
-#define NC 64  /* rows of w per block: NC * KC * 4 bytes = 128 KiB */
+#define KC 1024 /* floats of K per block */
+#define NC 64  /* rows of w per block: NC * KC * 4 bytes = 256 KiB */
 
 #define TARGET __attribute__((target("avx512f,avx512vl,fma")))
 #define INLINE static inline __attribute__((always_inline))
@@ -115,8 +115,10 @@ TARGET void f32_gemm_nt__avx512(float* restrict c, const float* restrict a,
         for (int64_t p0 = 0; p0 < k; p0 += KC) {
             const int64_t kc = k - p0 < KC ? k - p0 : KC;
             const int first = p0 == 0;
-            for (int64_t i = 0; i < m; i += MR) {
-                const int64_t mr = m - i < MR ? m - i : MR;
+            /* ceil(m / MR) tiles of nearly equal height (32 rows: 6 6 5 5 5 5, not 6 x 5 + 2) */
+            const int64_t tiles = (m + MR - 1) / MR;
+            for (int64_t t = 0, i = 0; t < tiles; t++) {
+                const int64_t mr = m / tiles + (t < m % tiles);
                 const float* ai = a + i * k + p0;
                 for (int64_t j = j0; j < j1; j += NR) {
                     const int nr = (int)(j1 - j < NR ? j1 - j : NR);
@@ -132,6 +134,7 @@ TARGET void f32_gemm_nt__avx512(float* restrict c, const float* restrict a,
                     default: tile(cij, n, ai, wj, k, kc, 1, nr, bj, first); break;
                     }
                 }
+                i += mr;
             }
         }
     }
