@@ -1,10 +1,10 @@
 /* f32_gemm_nt__avx2.c — c: (M, N) = a: (M, K) @ w: (N, K)^T + bias, AVX2 + FMA (see
  * f32_gemm_nt.h). The same scheme as f32_gemm_nt__avx512.c with 8-lane ymm registers: a 4x3
  * tile keeps 12 accumulators, 3 rows of w and one row of a in the 16 registers; the K tail is a
- * masked load (vmaskmovps reads nothing past the mask); fewer than 4 rows of a get their own
- * specialisation, fewer than 3 rows of w repeat the last one; fewer than 4 rows in all go to
- * few_rows(). K and N are cache-blocked the same way (a (NC, KC) block of w stays in L2 across
- * every M tile). */
+ * masked load (vmaskmovps reads nothing past the mask); M tiles of nearly equal height (2 to 4
+ * rows) each get their own specialisation, fewer than 3 rows of w repeat the last one; fewer
+ * than 4 rows in all go to few_rows(). K and N are cache-blocked the same way (a (NC, KC) block
+ * of w stays in L2 across every M tile). */
 #include "kernels/optimized/f32_gemm_nt.h"
 
 #if EMBER_HAVE_X86_KERNELS
@@ -76,10 +76,11 @@ TARGET static void few_rows(float* c, const float* a, const float* w, const floa
             __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
             int64_t p = 0;
             for (; p + 32 <= k8; p += 32) {
-                s0 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p), _mm256_loadu_ps(wj + p), s0);
-                s1 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p + 8), _mm256_loadu_ps(wj + p + 8), s1);
-                s2 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p + 16), _mm256_loadu_ps(wj + p + 16), s2);
-                s3 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p + 24), _mm256_loadu_ps(wj + p + 24), s3);
+                const float *ap = ai + p, *wp = wj + p;
+                s0 = _mm256_fmadd_ps(_mm256_loadu_ps(ap), _mm256_loadu_ps(wp), s0);
+                s1 = _mm256_fmadd_ps(_mm256_loadu_ps(ap + 8), _mm256_loadu_ps(wp + 8), s1);
+                s2 = _mm256_fmadd_ps(_mm256_loadu_ps(ap + 16), _mm256_loadu_ps(wp + 16), s2);
+                s3 = _mm256_fmadd_ps(_mm256_loadu_ps(ap + 24), _mm256_loadu_ps(wp + 24), s3);
             }
             for (; p < k8; p += 8)
                 s0 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p), _mm256_loadu_ps(wj + p), s0);

@@ -5,12 +5,13 @@
  * of outputs keeps 24 accumulators of 16 lanes in zmm registers (plus 4 rows of w and one of a:
  * 29 of the 32); each step of the K loop loads 16 floats from 6 rows of a and 4 rows of w (10
  * loads) and issues 24 FMAs. The K tail is one masked step (nothing past the row is read); at
- * the end each accumulator is summed across its lanes. The last M tile, if shorter, uses a tile
- * specialised for its 1..5 rows; the last N tile, if shorter, repeats w's last row and drops
- * those results. Fewer than 6 rows in all (M = 1 when decoding) go to few_rows() instead.
+ * the end each accumulator is summed across its lanes. M is cut into tiles of nearly equal
+ * height (5 or 6 rows for M = 32), each height with its own specialised tile; the last N tile,
+ * if shorter, repeats w's last row and drops those results. Fewer than 6 rows in all (M = 1
+ * when decoding) go to few_rows() instead.
  *
  * Cache blocking: the K loop runs over KC floats at a time and the N loop over NC rows of w, so
- * one (NC, KC) block of w (128 KiB) stays in L2 while every M tile passes over it: a large
+ * one (NC, KC) block of w (256 KiB) stays in L2 while every M tile passes over it: a large
  * weight such as a language model's output projection streams from memory once. The first K
  * block writes sum + bias, later ones add to c. */
 #include "kernels/optimized/f32_gemm_nt.h"
@@ -18,10 +19,10 @@
 #if EMBER_HAVE_X86_KERNELS
 #include <immintrin.h>
 
-#define MR 6   /* rows of a per tile */
-#define NR 4   /* rows of w per tile */
+#define MR 6    /* rows of a per tile (at most) */
+#define NR 4    /* rows of w per tile */
 #define KC 1024 /* floats of K per block */
-#define NC 64  /* rows of w per block: NC * KC * 4 bytes = 256 KiB */
+#define NC 64   /* rows of w per block: NC * KC * 4 bytes = 256 KiB */
 
 #define TARGET __attribute__((target("avx512f,avx512vl,fma")))
 #define INLINE static inline __attribute__((always_inline))
@@ -80,10 +81,11 @@ TARGET static void few_rows(float* c, const float* a, const float* w, const floa
             __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
             int64_t p = 0;
             for (; p + 64 <= k16; p += 64) {
-                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(wj + p), s0);
-                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p + 16), _mm512_loadu_ps(wj + p + 16), s1);
-                s2 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p + 32), _mm512_loadu_ps(wj + p + 32), s2);
-                s3 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p + 48), _mm512_loadu_ps(wj + p + 48), s3);
+                const float *ap = ai + p, *wp = wj + p;
+                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(ap), _mm512_loadu_ps(wp), s0);
+                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(ap + 16), _mm512_loadu_ps(wp + 16), s1);
+                s2 = _mm512_fmadd_ps(_mm512_loadu_ps(ap + 32), _mm512_loadu_ps(wp + 32), s2);
+                s3 = _mm512_fmadd_ps(_mm512_loadu_ps(ap + 48), _mm512_loadu_ps(wp + 48), s3);
             }
             for (; p < k16; p += 16)
                 s0 = _mm512_fmadd_ps(_mm512_loadu_ps(ai + p), _mm512_loadu_ps(wj + p), s0);
