@@ -27,6 +27,23 @@
 #define TARGET __attribute__((target("avx512f,avx512vl,fma")))
 #define INLINE static inline __attribute__((always_inline))
 
+/* {sum of v0's lanes, v1's, v2's, v3's}: halve four vectors into two (128-bit blocks 0-1 of
+ * one with 0-1 of the other, 2-3 with 2-3), those two into one (block b = a quarter of vb's
+ * sum), then add within each block and gather lane 0 of each. */
+TARGET INLINE __m128 sum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3)
+{
+    const __m512 s01 = _mm512_add_ps(_mm512_shuffle_f32x4(v0, v1, 0x44),
+                                     _mm512_shuffle_f32x4(v0, v1, 0xee));
+    const __m512 s23 = _mm512_add_ps(_mm512_shuffle_f32x4(v2, v3, 0x44),
+                                     _mm512_shuffle_f32x4(v2, v3, 0xee));
+    __m512 s = _mm512_add_ps(_mm512_shuffle_f32x4(s01, s23, 0x88),
+                             _mm512_shuffle_f32x4(s01, s23, 0xdd));
+    s = _mm512_add_ps(s, _mm512_permute_ps(s, 0x4e)); /* lanes 2 3 0 1 of each block */
+    s = _mm512_add_ps(s, _mm512_permute_ps(s, 0xb1)); /* lanes 1 0 3 2 */
+    const __m512i lane0 = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_castps512_ps128(_mm512_permutexvar_ps(lane0, s));
+}
+
 /* A mr x NR tile: c[i * ldc + j] (+)= sum over p < kc of a[i * ld + p] * w[j * ld + p], for
  * i < mr, j < nr. Row j >= nr of w reads row nr - 1 again (its results are dropped). `first`:
  * write sum + bias (bias may be NULL), else add the sum to c. mr is a constant after
@@ -57,12 +74,12 @@ TARGET INLINE void tile(float* c, int64_t ldc, const float* a, const float* w, i
             for (int j = 0; j < NR; j++) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
         }
     }
-    for (int i = 0; i < mr; i++)
-        for (int j = 0; j < nr; j++) {
-            const float s = _mm512_reduce_add_ps(acc[i][j]);
-            float* ci = c + i * ldc + j;
-            *ci = first ? s + (bias ? bias[j] : 0.0f) : *ci + s;
-        }
+    for (int i = 0; i < mr; i++) {
+        float s[NR];
+        _mm_storeu_ps(s, sum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]));
+        float* ci = c + i * ldc;
+        for (int j = 0; j < nr; j++) ci[j] = first ? s[j] + (bias ? bias[j] : 0.0f) : ci[j] + s[j];
+    }
 }
 
 /* Fewer than MR rows of a (decoding: M = 1): w is streamed from memory with no reuse to gain
