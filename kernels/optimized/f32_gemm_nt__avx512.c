@@ -13,7 +13,9 @@
  * Cache blocking: the K loop runs over KC floats at a time and the N loop over NC rows of w, so
  * one (NC, KC) block of w (256 KiB) stays in L2 while every M tile passes over it: a large
  * weight such as a language model's output projection streams from memory once. The first K
- * block writes sum + bias, later ones add to c. */
+ * block writes sum + bias, later ones add to c. The last M tile over a block prefetches the
+ * same rows of the next block (NC rows on) into L2, since the hardware prefetchers lose track
+ * of a tile's interleaved rows. */
 #include "kernels/optimized/f32_gemm_nt.h"
 
 #if EMBER_HAVE_X86_KERNELS
@@ -46,10 +48,12 @@ TARGET INLINE __m128 sum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3)
 
 /* A mr x NR tile: c[i * ldc + j] (+)= sum over p < kc of a[i * ld + p] * w[j * ld + p], for
  * i < mr, j < nr. Row j >= nr of w reads row nr - 1 again (its results are dropped). `first`:
- * write sum + bias (bias may be NULL), else add the sum to c. mr is a constant after
+ * write sum + bias (bias may be NULL), else add the sum to c. `next` (or NULL): nr rows (row
+ * stride ld) to prefetch into L2 over kc floats. mr is a constant after
  * inlining, so each of 1..MR gets its own register allocation. */
 TARGET INLINE void tile(float* c, int64_t ldc, const float* a, const float* w, int64_t ld,
-                        int64_t kc, int mr, int nr, const float* bias, int first)
+                        int64_t kc, int mr, int nr, const float* bias, int first,
+                        const float* next)
 {
     const float* wr[NR];
     for (int j = 0; j < NR; j++) wr[j] = w + (j < nr ? j : nr - 1) * ld;
@@ -60,6 +64,9 @@ TARGET INLINE void tile(float* c, int64_t ldc, const float* a, const float* w, i
     for (; p + 16 <= kc; p += 16) {
         __m512 wv[NR];
         for (int j = 0; j < NR; j++) wv[j] = _mm512_loadu_ps(wr[j] + p);
+        if (next)
+            for (int j = 0; j < nr; j++)
+                _mm_prefetch((const char*)(next + j * ld + p), _MM_HINT_T1);
         for (int i = 0; i < mr; i++) {
             const __m512 av = _mm512_loadu_ps(a + i * ld + p);
             for (int j = 0; j < NR; j++) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
@@ -144,13 +151,15 @@ TARGET void f32_gemm_nt__avx512(float* restrict c, const float* restrict a,
                     float* cij = c + i * n + j;
                     const float* wj = w + j * k + p0;
                     const float* bj = bias ? bias + j : NULL;
+                    /* the last M tile fetches the next block's rows into L2 as it goes */
+                    const float* next = t == tiles - 1 && j + NC + nr <= n ? wj + NC * k : NULL;
                     switch (mr) {
-                    case 6: tile(cij, n, ai, wj, k, kc, 6, nr, bj, first); break;
-                    case 5: tile(cij, n, ai, wj, k, kc, 5, nr, bj, first); break;
-                    case 4: tile(cij, n, ai, wj, k, kc, 4, nr, bj, first); break;
-                    case 3: tile(cij, n, ai, wj, k, kc, 3, nr, bj, first); break;
-                    case 2: tile(cij, n, ai, wj, k, kc, 2, nr, bj, first); break;
-                    default: tile(cij, n, ai, wj, k, kc, 1, nr, bj, first); break;
+                    case 6: tile(cij, n, ai, wj, k, kc, 6, nr, bj, first, next); break;
+                    case 5: tile(cij, n, ai, wj, k, kc, 5, nr, bj, first, next); break;
+                    case 4: tile(cij, n, ai, wj, k, kc, 4, nr, bj, first, next); break;
+                    case 3: tile(cij, n, ai, wj, k, kc, 3, nr, bj, first, next); break;
+                    case 2: tile(cij, n, ai, wj, k, kc, 2, nr, bj, first, next); break;
+                    default: tile(cij, n, ai, wj, k, kc, 1, nr, bj, first, next); break;
                     }
                 }
                 i += mr;
