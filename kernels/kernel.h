@@ -63,4 +63,14 @@ ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const
 #endif
     ;
 
+/* The CPU features kernels may use: ember_cpu_features() & the process's mask (all ones unless
+ * set). A prepare that has ISA-specific variants asks this, once, at load, and stores the run
+ * function of the best variant the features allow; without them it stores the portable one.
+ * ember_kernel_cpu_mask_set is for tests and benchmarks only (it is not in the public header):
+ * with mask 0 every later load picks the portable kernels, with ~0 (the default) the best ones.
+ * It affects methods loaded after the call, not those already loaded; call it while no other
+ * thread is loading a method. */
+uint64_t ember_kernel_cpu_features(void);
+void ember_kernel_cpu_mask_set(uint64_t mask);
+
 #endif /* EMBER_KERNEL_H */

@@ -7,7 +7,10 @@
  *   aten::linear.out  [input (..., K), weight (N, K), bias (N) or Null, out (..., N), out]
  *   ember::grouped_mm.out (below: a mixture-of-experts layer's per-expert products)
  * A (M, K) @ (K, N) product runs i-k-j (the inner loop is an axpy over a contiguous row of the
- * right matrix and of the output); linear's (N, K) weight is read row by row as dot products. */
+ * right matrix and of the output); linear's (N, K) weight is read row by row as dot products.
+ * f32 linear runs an ISA-specific f32_gemm_nt (kernels/optimized/f32_gemm_nt.h) when
+ * ember_kernel_cpu_features() allows one: AVX512F, else AVX2 + FMA, else the portable kernel. */
+#include "kernels/optimized/f32_gemm_nt.h"
 #include "kernels/portable/util_nn.h"
 
 /* c: (M, N) = a: (M, K) @ b: (K, N). */
@@ -43,8 +46,9 @@ static inline float f32_dot__portable(const float* restrict a, const float* rest
 
 /* c: (M, N) = a: (M, K) @ w: (N, K)^T + bias: (N) or NULL. Weight rows are the outer loop, so
  * each is read from memory once and reused from cache for every row of a (a large weight,
- * e.g. a language model's output projection, is streamed exactly once). */
-static void f32_gemm_nt__portable(float* restrict c, const float* restrict a,
+ * e.g. a language model's output projection, is streamed exactly once). The reference for the
+ * optimized variants in f32_gemm_nt.h, hence not static. */
+void f32_gemm_nt__portable(float* restrict c, const float* restrict a,
                                   const float* restrict w, const float* restrict bias,
                                   int64_t m, int64_t k, int64_t n)
 {
@@ -264,16 +268,51 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
 
 /* ---- linear ------------------------------------------------------------------------------ */
 
-static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+typedef void (*f32_gemm_nt_fn)(float* restrict c, const float* restrict a,
+                               const float* restrict w, const float* restrict bias, int64_t m,
+                               int64_t k, int64_t n);
+
+static void linear_f32(ember_value* const* args, f32_gemm_nt_fn gemm)
 {
     const ember_tensor* x = args[0]->u.t;
     const ember_tensor* w = args[1]->u.t;
     const int64_t n = w->sizes[0], k = w->sizes[1];
-    const int64_t m = k ? x->numel / k : 0;
+    /* k == 0: out is all bias; M is then the product of input's leading sizes */
+    const int64_t m = k ? x->numel / k : args[3]->u.t->numel / (n ? n : 1);
     const float* bias = ember_is_null(args[2]) ? NULL : (const float*)args[2]->u.t->data;
-    f32_gemm_nt__portable((float*)args[3]->u.t->data, (const float*)x->data,
-                          (const float*)w->data, bias, m, k, n);
+    gemm((float*)args[3]->u.t->data, (const float*)x->data, (const float*)w->data, bias, m, k, n);
+}
+
+static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    linear_f32(args, f32_gemm_nt__portable);
     return EMBER_OK;
+}
+
+#if EMBER_HAVE_X86_KERNELS
+static ember_status run_linear_f32_avx2(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    linear_f32(args, f32_gemm_nt__avx2);
+    return EMBER_OK;
+}
+
+static ember_status run_linear_f32_avx512(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    linear_f32(args, f32_gemm_nt__avx512);
+    return EMBER_OK;
+}
+#endif
+
+/* The best f32 linear run function the CPU features allow. */
+static ember_kernel_run_fn pick_linear_f32(void)
+{
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t f = ember_kernel_cpu_features();
+    if (f & EMBER_CPU_BIT(EMBER_CPU_AVX512F)) return run_linear_f32_avx512;
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx2) == avx2) return run_linear_f32_avx2;
+#endif
+    return run_linear_f32;
 }
 
 static ember_status run_linear_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -316,7 +355,7 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     nn_sizes(x, want);
     want[x->dim - 1] = w->sizes[0];
     NN_TRY(nn_check_shape(ctx, "out", t[2], x->dim, want));
-    *run = x->dtype == EMBER_DTYPE_F32 ? run_linear_f32 : run_linear_half;
+    *run = x->dtype == EMBER_DTYPE_F32 ? pick_linear_f32() : run_linear_half;
     return EMBER_OK;
 }
 
