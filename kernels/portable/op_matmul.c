@@ -9,7 +9,7 @@
  * A (M, K) @ (K, N) product runs i-k-j (the inner loop is an axpy over a contiguous row of the
  * right matrix and of the output); linear's (N, K) weight is read row by row as dot products.
  * f32 linear runs an ISA-specific f32_gemm_nt (kernels/optimized/f32_gemm_nt.h) when
- * ember_kernel_cpu_features() allows one: AVX512F, else AVX2 + FMA, else the portable kernel. */
+ * ember_kernel_cpu_features() allows one: AVX512F+VL+FMA, else AVX2 + FMA, else the portable kernel. */
 #include "kernels/optimized/f32_gemm_nt.h"
 #include "kernels/portable/util_nn.h"
 
@@ -308,7 +308,11 @@ static ember_kernel_run_fn pick_linear_f32(void)
 {
 #if EMBER_HAVE_X86_KERNELS
     const uint64_t f = ember_kernel_cpu_features();
-    if (f & EMBER_CPU_BIT(EMBER_CPU_AVX512F)) return run_linear_f32_avx512;
+    /* The AVX-512 file is compiled for avx512f+avx512vl+fma: require all three (every AVX-512
+     * core since Skylake-SP has them; Xeon Phi lacks VL). */
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx512) == avx512) return run_linear_f32_avx512;
     const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
     if ((f & avx2) == avx2) return run_linear_f32_avx2;
 #endif

@@ -29,7 +29,8 @@ typedef struct variant {
 static const variant variants[] = {
 #if EMBER_HAVE_X86_KERNELS
     {"avx2", f32_gemm_nt__avx2, EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
-    {"avx512", f32_gemm_nt__avx512, EMBER_CPU_BIT(EMBER_CPU_AVX512F)},
+    {"avx512", f32_gemm_nt__avx512,
+     EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
 #endif
     {"portable", f32_gemm_nt__portable, 0},
 };
