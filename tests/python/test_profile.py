@@ -126,9 +126,11 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def _shape(line: str) -> str:
-    """A table line with its measured numbers masked: layout, names and shapes stay."""
+    """A table line with its measured numbers masked: names, shapes and column order stay. Runs of
+    spaces become one, since a right-aligned number's padding depends on how many digits it has
+    (a share of 9.8% in one run and 10.2% in the other)."""
     if line.startswith(("execute:", "timer:")) or re.match(r"^\s*\d+\s+aten", line) or "kernel " in line:
-        return _NUMBER.sub("#", line)
+        return re.sub(r" +", " ", _NUMBER.sub("#", line))
     return line
 
 
