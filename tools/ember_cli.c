@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "ember/ember.h"
+#include "runtime/core/half.h"
 #include "tools/npy.h"
 
 #define MAX_INPUTS 64
@@ -318,25 +319,13 @@ static void print_shape(FILE* f, const ember_tensor* t)
     fputs(t->dim == 1 ? ",)" : ")", f);
 }
 
-static double half_to_double(uint16_t h)
-{
-    int exp = (h >> 10) & 0x1f, man = h & 0x3ff;
-    double v = exp == 0 ? ldexp(man, -24) : exp == 31 ? (man ? NAN : INFINITY) : ldexp(man | 0x400, exp - 25);
-    return (h & 0x8000) ? -v : v;
-}
-
 static double element(const ember_tensor* t, int64_t i)
 {
     switch (t->dtype) {
     case EMBER_DTYPE_F32: return ((const float*)t->data)[i];
     case EMBER_DTYPE_F64: return ((const double*)t->data)[i];
-    case EMBER_DTYPE_F16: return half_to_double(((const uint16_t*)t->data)[i]);
-    case EMBER_DTYPE_BF16: { /* the top half of a float32 */
-        uint32_t bits = (uint32_t)((const uint16_t*)t->data)[i] << 16;
-        float f;
-        memcpy(&f, &bits, sizeof f);
-        return f;
-    }
+    case EMBER_DTYPE_F16: return ember_f16_to_f32(((const uint16_t*)t->data)[i]);
+    case EMBER_DTYPE_BF16: return ember_bf16_to_f32(((const uint16_t*)t->data)[i]);
     case EMBER_DTYPE_I64: return (double)((const int64_t*)t->data)[i];
     case EMBER_DTYPE_I32: return ((const int32_t*)t->data)[i];
     case EMBER_DTYPE_I16: return ((const int16_t*)t->data)[i];

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "ember/ember.h"
-#include "kernels/kernel_util.h" /* ember_dtype_is_float */
+#include "kernels/kernel_util.h" /* ember_dtype_is_float, the half conversions (runtime/core/half.h) */
 #include "runtime/format/verify.h"
 
 enum { BP_VERSION, BP_SUITES, BP_PROGRAM };
@@ -270,28 +270,6 @@ ember_status ember_bundle_set_inputs(ember_bundle* b, size_t s, size_t c, ember_
 
 /* ---- comparing ------------------------------------------------------------------------- */
 
-static float half_to_float(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
-    if (exp == 0x1f) {
-        bits = sign | 0x7f800000u | (man << 13);
-    } else if (exp) {
-        bits = sign | ((exp + 112) << 23) | (man << 13);
-    } else if (man) { /* subnormal: normalise */
-        int e = -1;
-        do {
-            man <<= 1;
-            e++;
-        } while (!(man & 0x400));
-        bits = sign | ((uint32_t)(112 - e) << 23) | ((man & 0x3ff) << 13);
-    } else {
-        bits = sign;
-    }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
 /* Float element k of data (f32, f64, f16, bf16) as double. */
 static double element_f64(const void* data, int dtype, int64_t k)
 {
@@ -299,15 +277,8 @@ static double element_f64(const void* data, int dtype, int64_t k)
     switch (dtype) {
     case EMBER_DTYPE_F32: { float f; memcpy(&f, p + 4 * k, 4); return f; }
     case EMBER_DTYPE_F64: { double d; memcpy(&d, p + 8 * k, 8); return d; }
-    case EMBER_DTYPE_F16: { uint16_t h; memcpy(&h, p + 2 * k, 2); return half_to_float(h); }
-    case EMBER_DTYPE_BF16: {
-        uint16_t h;
-        memcpy(&h, p + 2 * k, 2);
-        uint32_t bits = (uint32_t)h << 16;
-        float f;
-        memcpy(&f, &bits, 4);
-        return f;
-    }
+    case EMBER_DTYPE_F16: { uint16_t h; memcpy(&h, p + 2 * k, 2); return ember_f16_to_f32(h); }
+    case EMBER_DTYPE_BF16: { uint16_t h; memcpy(&h, p + 2 * k, 2); return ember_bf16_to_f32(h); }
     default: return 0.0;
     }
 }
