@@ -14,7 +14,6 @@ import warnings
 import pytest
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 import ember
 from ember import runtime
