@@ -1,0 +1,39 @@
+/* f32_gemm_nn.h — the fp32 "a times b" GEMM every matrix-shaped kernel shares (internal):
+ *   c: (M, N) = clamp(a: (M, K) @ b: (K, N) + bias, lo, hi)
+ * all row-major with leading dimensions (lda >= K, ldb >= N, ldc >= N), so a caller can hand it
+ * a block of a larger matrix (a threadpool splits rows or columns; bmm walks its batch). Users:
+ * aten::mm / bmm / addmm (b as stored), aten::linear with a weight laid out (K, N), and
+ * convolution (a = weight (C_out, C_in*kh*kw), b = the input or its im2col columns, bias per
+ * row: one per output channel).
+ *
+ * The epilogue is fused into the output pass: bias per row (bias[i]) or per column (bias[j]),
+ * then a clamp (relu = [0, inf], relu6 = [0, 6], none = [-inf, inf]). The clamp keeps NaN (a NaN
+ * sum stays NaN, as torch's relu does). c must not overlap a, b or bias. Every variant computes
+ * the same sums; only the order of the additions (and so the last bits) differs.
+ *
+ * f32_gemm_nn__portable (f32_gemm_nn.c) is the reference, for any CPU; f32_gemm_nn_pick returns
+ * the fastest variant the given CPU features allow (ember_kernel_cpu_features(), asked once in
+ * a prepare). Optimized variants keep this exact signature and contract. */
+#ifndef EMBER_F32_GEMM_NN_H
+#define EMBER_F32_GEMM_NN_H
+
+#include <stdint.h>
+
+typedef struct f32_gemm_epilogue {
+    const float* bias; /* NULL: no bias */
+    int bias_per_row;  /* 1: bias[i] (length M), 0: bias[j] (length N) */
+    float lo, hi;      /* each output is clamped to [lo, hi]; -INFINITY, INFINITY for none */
+} f32_gemm_epilogue;
+
+typedef void (*f32_gemm_nn_fn)(float* restrict c, int64_t ldc, const float* restrict a,
+                               int64_t lda, const float* restrict b, int64_t ldb, int64_t m,
+                               int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+
+void f32_gemm_nn__portable(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                           const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                           const f32_gemm_epilogue* ep);
+
+/* The best variant for `features` (a mask of EMBER_CPU_BIT(...)). */
+f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features);
+
+#endif /* EMBER_F32_GEMM_NN_H */
