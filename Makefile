@@ -95,16 +95,17 @@ fuzz-coverage: setup
 test-cli-asan: build-asan
 	@$(SAN_ENV) $(PY) scripts/check_cli.py build-asan/bin/ember
 
-# ThreadSanitizer (gcc's when its runtime is there, else clang's) over tests/c/test_threads.c.
+# ThreadSanitizer (gcc's when its runtime is there, else clang's) over tests/c/test_threads.c and
+# tests/c/test_threadpool.c.
 build-tsan:
 	@cc=cc; echo 'int main(void){return 0;}' | cc -fsanitize=thread -x c - -o /dev/null 2>/dev/null || cc=clang; \
 	cmake -S . -B build-tsan -G Ninja -DCMAKE_C_COMPILER=$$cc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_TSAN=ON >/dev/null
-	@cmake --build build-tsan -j $(JOBS) --target test_threads
+	@cmake --build build-tsan -j $(JOBS) --target test_threads test_threadpool
 
 # Without address randomisation where allowed: some kernels' ASLR ranges break older TSan runtimes.
 test-tsan: build-tsan
 	@norand=""; setarch $$(uname -m) -R true 2>/dev/null && norand="setarch $$(uname -m) -R"; \
-	cd build-tsan && $$norand ctest --output-on-failure -R test_threads
+	cd build-tsan && $$norand ctest --output-on-failure -R 'test_threads|test_threadpool'
 
 # valgrind memcheck: the runtime test and one CLI run, with leak checking.
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect

@@ -45,7 +45,7 @@ def kernels(lib):
         out.append(("avx512", lib.f32_gemm_nt__avx512))
     for _, fn in out:
         fn.restype = None
-        fn.argtypes = [F32P, F32P, F32P, F32P, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64]
+        fn.argtypes = [F32P, ctypes.c_int64, F32P, F32P, F32P, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64]
     return out
 
 
@@ -58,7 +58,8 @@ def bench_kernels(lib, reps: int) -> None:
         w = rng.standard_normal((n, k), dtype=np.float32)
         b = rng.standard_normal(n, dtype=np.float32)
         c = np.empty((m, n), np.float32)
-        args = [x.ctypes.data_as(F32P) for x in (c, a, w, b)] + [m, k, n]
+        c_, a_, w_, b_ = (x.ctypes.data_as(F32P) for x in (c, a, w, b))
+        args = [c_, n, a_, w_, b_, m, k, n]
         flop = 2.0 * m * n * k
         inner = max(1, int(2e8 / flop))  # about 0.2 GFLOP of work per timed sample (less for tiny shapes)
         times = {name: [] for name, _ in ks}

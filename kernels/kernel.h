@@ -18,6 +18,18 @@
  * The loader then checks each declared out is planned memory (never a constant in the file, never
  * a caller's input) and overlaps no other tensor argument except exactly, and refuses a kernel
  * that declares none. A file cannot make a kernel write where it should not.
+ *
+ * Threads: run gets the method's pool in ctx->pool (NULL when the caller set none; prepare
+ * always sees NULL, since a pool can be set after load). A kernel with enough work splits it
+ * with ember_parallel_for(ctx->pool, n_tasks, fn, arg) (runtime/core/threadpool.h): static
+ * chunks, one fn(arg, begin, end) call per thread, the caller's thread included; inline when
+ * there is no pool, one task, or the call is nested. fn returns a status and must not call
+ * ember_kernel_fail (write the message after ember_parallel_for returns, on the calling
+ * thread). Cut the work so that each output is computed the same way however many threads
+ * there are (blocks of whole output rows or columns, never split sums): 1 and N threads must
+ * agree bit for bit. Scratch memory per task comes from the stack or from a per-thread slice
+ * of memory planned at load, never from malloc. The fp32 linear (kernels/portable/op_matmul.c,
+ * linear_f32) is the example: blocks of output columns.
  */
 #ifndef EMBER_KERNEL_H
 #define EMBER_KERNEL_H
@@ -25,12 +37,14 @@
 #include <stdarg.h>
 
 #include "ember/ember.h"
+#include "runtime/core/threadpool.h"
 
 typedef struct ember_kernel_ctx {
     const char* op_name; /* "aten::add.out", for messages */
     char* msg;           /* where ember_kernel_fail writes */
     size_t msg_bytes;
     uint64_t outs;       /* set by prepare: bit i = args[i] is written by run (ember_kernel_out) */
+    ember_threadpool* pool; /* run only (NULL in prepare): threads to split work over, or NULL */
 } ember_kernel_ctx;
 
 #define EMBER_KERNEL_MAX_OUT_ARG 63 /* outs is a 64-bit mask of argument positions */

@@ -388,6 +388,56 @@ uint64_t ember_profiler_overhead(const ember_profiler* p);
  * platform/posix; a bare-metal build leaves it out and supplies its own clock). */
 uint64_t ember_clock_monotonic_ns(void* user);
 
+/* ---- threads --------------------------------------------------------------------------- */
+
+/* A pool of worker threads that kernels split their work over (the fp32 linear today: output
+ * columns in blocks). Created once at setup, in the caller's memory, and handed to any number of
+ * methods; execute never creates or wakes threads of its own and never allocates.
+ *
+ *     size_t threads = ember_cpu_count();             // the cores this process may run on
+ *     static uint8_t pool_mem[4096];                  // or malloc(ember_threadpool_bytes(threads))
+ *     ember_threadpool* pool;
+ *     ember_threadpool_init(pool_mem, sizeof pool_mem, threads, &pool);
+ *     ember_method_set_threadpool(m, pool);           // m's kernels now use `threads` threads
+ *     ember_method_execute(m);
+ *     ...
+ *     ember_method_set_threadpool(m, NULL);           // or destroy the method first
+ *     ember_threadpool_destroy(pool);                 // joins the workers; pool_mem is free again
+ *
+ * A pool of T threads is the thread calling execute plus T - 1 workers (pthreads, started by
+ * init: thread stacks are the one thing the OS allocates). Between jobs the workers spin for
+ * some microseconds, then sleep on a condition variable: an idle pool costs no CPU. One
+ * execute uses the pool at a time; a second method executing on another thread with the same
+ * pool meanwhile runs its kernels on its own thread (correct, just not parallel), so sharing a
+ * pool is always safe. Results do not depend on the thread count: each kernel cuts its work so
+ * that every output is computed by the same instructions whatever the split (the linear's
+ * outputs are bit-identical with 1 and N threads).
+ *
+ * Without pthreads (bare metal; CMake option EMBER_THREADS=OFF) every pool has one thread and
+ * ember_cpu_count() returns 1: the same calls work and run everything on the caller's thread. */
+typedef struct ember_threadpool ember_threadpool;
+
+/* Bytes of memory a pool of `threads` threads needs (1..1024; 0 for any other count). */
+size_t ember_threadpool_bytes(size_t threads);
+/* Starts threads - 1 workers in `mem` (at least ember_threadpool_bytes(threads) bytes, any
+ * alignment; the caller's until ember_threadpool_destroy returns). threads 1 starts none. Fails
+ * with EMBER_INVALID_ARGUMENT for a bad count or too little memory, EMBER_INTERNAL when a thread
+ * cannot be started (those already started are joined again). */
+ember_status ember_threadpool_init(void* mem, size_t bytes, size_t threads,
+                                   ember_threadpool** pool);
+/* Stops and joins the workers. No method may be executing with the pool; methods that still
+ * hold it must not execute again until given another pool (or NULL). NULL is a no-op. */
+void ember_threadpool_destroy(ember_threadpool* pool);
+/* Threads of the pool, the caller's included; 1 for NULL and in a build without threads. */
+size_t ember_threadpool_threads(const ember_threadpool* pool);
+/* The CPUs this process may run on (sched_getaffinity on Linux, else the online CPUs; 1
+ * without threads): the default thread count of the CLI and the Python binding. */
+size_t ember_cpu_count(void);
+
+/* The pool the method's kernels split their work over from the next execute on; NULL (the
+ * default) runs everything on the calling thread. The pool must outlive its use by the method. */
+ember_status ember_method_set_threadpool(ember_method* method, ember_threadpool* pool);
+
 /* ---- bundled programs (.bpte) ---------------------------------------------------------- */
 
 /* A bundled program (ExecuTorch's BundledProgram, identifier BP08) wraps a .pte with test

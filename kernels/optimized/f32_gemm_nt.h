@@ -1,6 +1,7 @@
 /* f32_gemm_nt.h — the fp32 "a times w transposed" family behind aten::linear.out (internal):
  *   c: (M, N) = a: (M, K) @ w: (N, K)^T + bias: (N) or NULL
- * all row-major and contiguous, w exactly as a linear layer's weight is stored in the .pte (no
+ * all row-major and contiguous except c, whose rows are ldc >= N floats apart (a thread pool
+ * hands each thread a block of output columns: w's rows j0..j1, c + j0), w exactly as a linear layer's weight is stored in the .pte (no
  * repacking, no scratch memory). Every variant computes the same sums; only the order of the
  * additions (and so the last bits) differs.
  *
@@ -22,14 +23,17 @@
 #define EMBER_HAVE_X86_KERNELS 0
 #endif
 
-void f32_gemm_nt__portable(float* restrict c, const float* restrict a, const float* restrict w,
-                           const float* restrict bias, int64_t m, int64_t k, int64_t n);
+void f32_gemm_nt__portable(float* restrict c, int64_t ldc, const float* restrict a,
+                           const float* restrict w, const float* restrict bias, int64_t m, int64_t k,
+                           int64_t n);
 
 #if EMBER_HAVE_X86_KERNELS
-void f32_gemm_nt__avx2(float* restrict c, const float* restrict a, const float* restrict w,
-                       const float* restrict bias, int64_t m, int64_t k, int64_t n);
-void f32_gemm_nt__avx512(float* restrict c, const float* restrict a, const float* restrict w,
-                         const float* restrict bias, int64_t m, int64_t k, int64_t n);
+void f32_gemm_nt__avx2(float* restrict c, int64_t ldc, const float* restrict a,
+                       const float* restrict w, const float* restrict bias, int64_t m, int64_t k,
+                       int64_t n);
+void f32_gemm_nt__avx512(float* restrict c, int64_t ldc, const float* restrict a,
+                         const float* restrict w, const float* restrict bias, int64_t m, int64_t k,
+                         int64_t n);
 #endif
 
 #endif /* EMBER_F32_GEMM_NT_H */

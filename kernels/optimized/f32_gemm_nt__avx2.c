@@ -63,8 +63,8 @@ TARGET INLINE void tile(float* c, int64_t ldc, const float* a, const float* w, i
 }
 
 /* Fewer than MR rows of a: see few_rows() in f32_gemm_nt__avx512.c (w read row after row). */
-TARGET static void few_rows(float* c, const float* a, const float* w, const float* bias,
-                            int64_t m, int64_t k, int64_t n)
+TARGET static void few_rows(float* c, int64_t ldc, const float* a, const float* w,
+                            const float* bias, int64_t m, int64_t k, int64_t n)
 {
     const __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(k % 8)),
                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -88,22 +88,22 @@ TARGET static void few_rows(float* c, const float* a, const float* w, const floa
                 s1 = _mm256_fmadd_ps(_mm256_maskload_ps(ai + p, mk), _mm256_maskload_ps(wj + p, mk),
                                      s1);
             const float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-            c[i * n + j] = s + (bias ? bias[j] : 0.0f);
+            c[i * ldc + j] = s + (bias ? bias[j] : 0.0f);
         }
     }
 }
 
-TARGET void f32_gemm_nt__avx2(float* restrict c, const float* restrict a,
+TARGET void f32_gemm_nt__avx2(float* restrict c, int64_t ldc, const float* restrict a,
                               const float* restrict w, const float* restrict bias, int64_t m,
                               int64_t k, int64_t n)
 {
     if (k == 0) {
         for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < n; j++) c[i * n + j] = bias ? bias[j] : 0.0f;
+            for (int64_t j = 0; j < n; j++) c[i * ldc + j] = bias ? bias[j] : 0.0f;
         return;
     }
     if (m < MR) {
-        few_rows(c, a, w, bias, m, k, n);
+        few_rows(c, ldc, a, w, bias, m, k, n);
         return;
     }
     for (int64_t j0 = 0; j0 < n; j0 += NC) {
@@ -118,14 +118,14 @@ TARGET void f32_gemm_nt__avx2(float* restrict c, const float* restrict a,
                 const float* ai = a + i * k + p0;
                 for (int64_t j = j0; j < j1; j += NR) {
                     const int nr = (int)(j1 - j < NR ? j1 - j : NR);
-                    float* cij = c + i * n + j;
+                    float* cij = c + i * ldc + j;
                     const float* wj = w + j * k + p0;
                     const float* bj = bias ? bias + j : NULL;
                     switch (mr) {
-                    case 4: tile(cij, n, ai, wj, k, kc, 4, nr, bj, first); break;
-                    case 3: tile(cij, n, ai, wj, k, kc, 3, nr, bj, first); break;
-                    case 2: tile(cij, n, ai, wj, k, kc, 2, nr, bj, first); break;
-                    default: tile(cij, n, ai, wj, k, kc, 1, nr, bj, first); break;
+                    case 4: tile(cij, ldc, ai, wj, k, kc, 4, nr, bj, first); break;
+                    case 3: tile(cij, ldc, ai, wj, k, kc, 3, nr, bj, first); break;
+                    case 2: tile(cij, ldc, ai, wj, k, kc, 2, nr, bj, first); break;
+                    default: tile(cij, ldc, ai, wj, k, kc, 1, nr, bj, first); break;
                     }
                 }
                 i += mr;

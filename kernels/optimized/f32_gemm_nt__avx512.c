@@ -93,8 +93,8 @@ TARGET INLINE void tile(float* c, int64_t ldc, const float* a, const float* w, i
  * from cache, so read it one row after the other, in address order, which the hardware
  * prefetchers follow (the interleaved rows of a tile defeat them, halving the bandwidth); each
  * output is a dot product over 4 accumulators. */
-TARGET static void few_rows(float* c, const float* a, const float* w, const float* bias,
-                            int64_t m, int64_t k, int64_t n)
+TARGET static void few_rows(float* c, int64_t ldc, const float* a, const float* w,
+                            const float* bias, int64_t m, int64_t k, int64_t n)
 {
     const __mmask16 mk = (__mmask16)((1u << (k % 16)) - 1u);
     const int64_t k16 = k - k % 16;
@@ -118,22 +118,22 @@ TARGET static void few_rows(float* c, const float* a, const float* w, const floa
                                      _mm512_maskz_loadu_ps(mk, wj + p), s1);
             const float s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1),
                                                                _mm512_add_ps(s2, s3)));
-            c[i * n + j] = s + (bias ? bias[j] : 0.0f);
+            c[i * ldc + j] = s + (bias ? bias[j] : 0.0f);
         }
     }
 }
 
-TARGET void f32_gemm_nt__avx512(float* restrict c, const float* restrict a,
+TARGET void f32_gemm_nt__avx512(float* restrict c, int64_t ldc, const float* restrict a,
                                 const float* restrict w, const float* restrict bias, int64_t m,
                                 int64_t k, int64_t n)
 {
     if (k == 0) {
         for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < n; j++) c[i * n + j] = bias ? bias[j] : 0.0f;
+            for (int64_t j = 0; j < n; j++) c[i * ldc + j] = bias ? bias[j] : 0.0f;
         return;
     }
     if (m < MR) {
-        few_rows(c, a, w, bias, m, k, n);
+        few_rows(c, ldc, a, w, bias, m, k, n);
         return;
     }
     for (int64_t j0 = 0; j0 < n; j0 += NC) {
@@ -148,18 +148,18 @@ TARGET void f32_gemm_nt__avx512(float* restrict c, const float* restrict a,
                 const float* ai = a + i * k + p0;
                 for (int64_t j = j0; j < j1; j += NR) {
                     const int nr = (int)(j1 - j < NR ? j1 - j : NR);
-                    float* cij = c + i * n + j;
+                    float* cij = c + i * ldc + j;
                     const float* wj = w + j * k + p0;
                     const float* bj = bias ? bias + j : NULL;
                     /* the last M tile fetches the next block's rows into L2 as it goes */
                     const float* next = t == tiles - 1 && j + NC + nr <= n ? wj + NC * k : NULL;
                     switch (mr) {
-                    case 6: tile(cij, n, ai, wj, k, kc, 6, nr, bj, first, next); break;
-                    case 5: tile(cij, n, ai, wj, k, kc, 5, nr, bj, first, next); break;
-                    case 4: tile(cij, n, ai, wj, k, kc, 4, nr, bj, first, next); break;
-                    case 3: tile(cij, n, ai, wj, k, kc, 3, nr, bj, first, next); break;
-                    case 2: tile(cij, n, ai, wj, k, kc, 2, nr, bj, first, next); break;
-                    default: tile(cij, n, ai, wj, k, kc, 1, nr, bj, first, next); break;
+                    case 6: tile(cij, ldc, ai, wj, k, kc, 6, nr, bj, first, next); break;
+                    case 5: tile(cij, ldc, ai, wj, k, kc, 5, nr, bj, first, next); break;
+                    case 4: tile(cij, ldc, ai, wj, k, kc, 4, nr, bj, first, next); break;
+                    case 3: tile(cij, ldc, ai, wj, k, kc, 3, nr, bj, first, next); break;
+                    case 2: tile(cij, ldc, ai, wj, k, kc, 2, nr, bj, first, next); break;
+                    default: tile(cij, ldc, ai, wj, k, kc, 1, nr, bj, first, next); break;
                     }
                 }
                 i += mr;

@@ -48,14 +48,14 @@ static inline float f32_dot__portable(const float* restrict a, const float* rest
  * each is read from memory once and reused from cache for every row of a (a large weight,
  * e.g. a language model's output projection, is streamed exactly once). The reference for the
  * optimized variants in f32_gemm_nt.h, hence not static. */
-void f32_gemm_nt__portable(float* restrict c, const float* restrict a,
+void f32_gemm_nt__portable(float* restrict c, int64_t ldc, const float* restrict a,
                                   const float* restrict w, const float* restrict bias,
                                   int64_t m, int64_t k, int64_t n)
 {
     for (int64_t j = 0; j < n; j++) {
         const float* restrict wj = w + j * k;
         const float b = bias ? bias[j] : 0.0f;
-        for (int64_t i = 0; i < m; i++) c[i * n + j] = f32_dot__portable(a + i * k, wj, k) + b;
+        for (int64_t i = 0; i < m; i++) c[i * ldc + j] = f32_dot__portable(a + i * k, wj, k) + b;
     }
 }
 
@@ -268,11 +268,38 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
 
 /* ---- linear ------------------------------------------------------------------------------ */
 
-typedef void (*f32_gemm_nt_fn)(float* restrict c, const float* restrict a,
+typedef void (*f32_gemm_nt_fn)(float* restrict c, int64_t ldc, const float* restrict a,
                                const float* restrict w, const float* restrict bias, int64_t m,
                                int64_t k, int64_t n);
 
-static void linear_f32(ember_value* const* args, f32_gemm_nt_fn gemm)
+/* Threads split linear's output columns: a task is LINEAR_COLS columns (a multiple of every
+ * variant's tile width, 3 and 4), a thread a contiguous run of tasks, i.e. rows j0..j1 of w
+ * and columns j0..j1 of out. Each output is computed by the same instructions whatever the cut
+ * (every variant sums a column on its own), so 1 and N threads agree bit for bit. Products
+ * under LINEAR_MIN_MACS multiply-adds run on one thread: a wake-up would cost more. */
+#define LINEAR_COLS 12
+#define LINEAR_MIN_MACS ((int64_t)1 << 20)
+
+typedef struct linear_job {
+    f32_gemm_nt_fn gemm;
+    float* c;          /* (M, N) */
+    const float* a;    /* (M, K) */
+    const float* w;    /* (N, K) */
+    const float* bias; /* (N) or NULL */
+    int64_t m, k, n;
+} linear_job;
+
+static ember_status linear_cols(void* arg, size_t begin, size_t end)
+{
+    const linear_job* j = arg;
+    const int64_t j0 = (int64_t)begin * LINEAR_COLS;
+    const int64_t j1 = (int64_t)end * LINEAR_COLS < j->n ? (int64_t)end * LINEAR_COLS : j->n;
+    j->gemm(j->c + j0, j->n, j->a, j->w + j0 * j->k, j->bias ? j->bias + j0 : NULL, j->m, j->k,
+            j1 - j0);
+    return EMBER_OK;
+}
+
+static void linear_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_gemm_nt_fn gemm)
 {
     const ember_tensor* x = args[0]->u.t;
     const ember_tensor* w = args[1]->u.t;
@@ -280,25 +307,30 @@ static void linear_f32(ember_value* const* args, f32_gemm_nt_fn gemm)
     /* k == 0: out is all bias; M is then the product of input's leading sizes */
     const int64_t m = k ? x->numel / k : args[3]->u.t->numel / (n ? n : 1);
     const float* bias = ember_is_null(args[2]) ? NULL : (const float*)args[2]->u.t->data;
-    gemm((float*)args[3]->u.t->data, (const float*)x->data, (const float*)w->data, bias, m, k, n);
+    linear_job job = {gemm, (float*)args[3]->u.t->data, (const float*)x->data,
+                      (const float*)w->data, bias, m, k, n};
+    const size_t tasks = (size_t)((n + LINEAR_COLS - 1) / LINEAR_COLS);
+    /* m * n * k fits: each is an int32 size or a product of them bounded by numel */
+    const bool big = (double)m * (double)n * (double)k >= (double)LINEAR_MIN_MACS;
+    ember_parallel_for(big ? ctx->pool : NULL, tasks, linear_cols, &job);
 }
 
 static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    linear_f32(args, f32_gemm_nt__portable);
+    linear_f32(ctx, args, f32_gemm_nt__portable);
     return EMBER_OK;
 }
 
 #if EMBER_HAVE_X86_KERNELS
 static ember_status run_linear_f32_avx2(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    linear_f32(args, f32_gemm_nt__avx2);
+    linear_f32(ctx, args, f32_gemm_nt__avx2);
     return EMBER_OK;
 }
 
 static ember_status run_linear_f32_avx512(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    linear_f32(args, f32_gemm_nt__avx512);
+    linear_f32(ctx, args, f32_gemm_nt__avx512);
     return EMBER_OK;
 }
 #endif

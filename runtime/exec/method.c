@@ -536,7 +536,7 @@ static void mark_written_inputs(const ember_method* m, const ember_instr* in, ui
 static ember_status prepare_kernel(const ember_method* m, ember_instr* in, char* msg, size_t bytes)
 {
     const ember_kernel* k = m->ops[in->u.kernel.op];
-    ember_kernel_ctx ctx = {k->name, msg, bytes, 0};
+    ember_kernel_ctx ctx = {k->name, msg, bytes, 0, NULL};
     ember_kernel_run_fn run = NULL;
     msg[0] = 0;
     ember_status st = k->prepare(&ctx, in->args, in->num_args, &run);
@@ -995,6 +995,13 @@ static ember_status method_fail(ember_method* m, ember_status status, const char
 #define EVENT(m, at, phase, st) ((void)0)
 #endif
 
+ember_status ember_method_set_threadpool(ember_method* m, ember_threadpool* pool)
+{
+    if (!m) return EMBER_INVALID_ARGUMENT;
+    m->pool = pool;
+    return EMBER_OK;
+}
+
 ember_status ember_method_execute(ember_method* m)
 {
     if (!m) return EMBER_INVALID_ARGUMENT;
@@ -1022,7 +1029,7 @@ ember_status ember_method_execute(ember_method* m)
             switch (in->kind) {
             case INSTR_KERNEL_CALL: {
                 char msg[200] = "";
-                ember_kernel_ctx ctx = {m->ops[in->u.kernel.op]->name, msg, sizeof msg, 0};
+                ember_kernel_ctx ctx = {m->ops[in->u.kernel.op]->name, msg, sizeof msg, 0, m->pool};
                 EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
                 bool refused = in->recheck && (st = prepare_kernel(m, in, msg, sizeof msg));
                 if (!refused) st = in->u.kernel.run(&ctx, in->args);

@@ -71,6 +71,7 @@ struct ember_method {
     ember_delegate* delegates;   /* (num_delegates) */
     uint32_t num_delegates;
     bool inspect_only;           /* loaded without planned buffers: nothing can run */
+    ember_threadpool* pool;      /* passed to every kernel's run (ctx.pool); NULL: one thread */
 #if EMBER_EVENTS
     ember_event_fn hook;         /* NULL: no events */
     void* hook_user;

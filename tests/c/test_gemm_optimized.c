@@ -13,12 +13,14 @@
  * fail loudly, changes in the order of summation do not. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernels/optimized/f32_gemm_nt.h"
 #include "tests/c/kernel_harness.h"
 
-typedef void (*gemm_fn)(float* restrict c, const float* restrict a, const float* restrict w,
-                        const float* restrict bias, int64_t m, int64_t k, int64_t n);
+typedef void (*gemm_fn)(float* restrict c, int64_t ldc, const float* restrict a,
+                        const float* restrict w, const float* restrict bias, int64_t m, int64_t k,
+                        int64_t n);
 
 typedef struct variant {
     const char* name;
@@ -73,6 +75,7 @@ static void test_kernels(void)
         float* bias = malloc((size_t)(n + 1) * sizeof(float));
         float* want = malloc((size_t)(m * n + 1) * sizeof(float));
         float* got = malloc((size_t)(m * n + 1) * sizeof(float));
+        float* wide = malloc((size_t)(m * (n + 5) + 1) * sizeof(float)); /* ldc = n + 5 */
         double* exact = malloc((size_t)(m * n + 1) * sizeof(double));
         double* tol = malloc((size_t)(m * n + 1) * sizeof(double));
         fill(a, m * k);
@@ -90,11 +93,23 @@ static void test_kernels(void)
                     exact[i * n + j] = e;
                     tol[i * n + j] = 1e-6 * sqrt((double)k) * mag + 6e-8 * (b ? fabs(b[j]) : 0);
                 }
-            f32_gemm_nt__portable(want, a, w, b, m, k, n);
+            f32_gemm_nt__portable(want, n, a, w, b, m, k, n);
             for (size_t v = 0; v < NUM_VARIANTS; v++) {
                 if ((have & variants[v].needs) != variants[v].needs) continue;
                 for (int64_t i = 0; i < m * n; i++) got[i] = NAN; /* every output written */
-                variants[v].fn(got, a, w, b, m, k, n);
+                variants[v].fn(got, n, a, w, b, m, k, n);
+                /* rows ldc = n + 5 apart: the same values, the gaps untouched */
+                for (int64_t i = 0; i < m * (n + 5); i++) wide[i] = -7.0f;
+                variants[v].fn(wide, n + 5, a, w, b, m, k, n);
+                int wide_ok = 1;
+                for (int64_t i = 0; i < m; i++)
+                    for (int64_t j = 0; j < n + 5; j++)
+                        wide_ok &= j < n ? memcmp(&wide[i * (n + 5) + j], &got[i * n + j], 4) == 0
+                                         : wide[i * (n + 5) + j] == -7.0f;
+                if (!wide_ok)
+                    fprintf(stderr, "%s M=%lld K=%lld N=%lld: ldc = N + 5 differs\n",
+                            variants[v].name, (long long)m, (long long)k, (long long)n);
+                CHECK(wide_ok);
                 int64_t bad = -1;
                 for (int64_t i = 0; i < m * n && bad < 0; i++)
                     if (!(fabs(got[i] - exact[i]) <= tol[i]) ||
@@ -108,7 +123,7 @@ static void test_kernels(void)
                 CHECK(bad < 0);
             }
         }
-        free(a), free(w), free(bias), free(want), free(got), free(exact), free(tol);
+        free(a), free(w), free(bias), free(want), free(got), free(wide), free(exact), free(tol);
     }
 }
 

@@ -1,0 +1,302 @@
+/* test_threadpool.c — the thread pool (runtime/core/threadpool.c) and the fp32 linear split
+ * over it. `make test-tsan` runs it under ThreadSanitizer too.
+ *
+ * The pool: pools of 1..8 threads created and destroyed again and again; thousands of jobs of
+ * uneven sizes (n_tasks below, at and above the thread count) where each task writes its own
+ * slot and every task must run exactly once, each thread's call covering exactly its static
+ * chunk; nested calls (run inline); a failing task (its status comes back, the other tasks
+ * still run); two threads sharing one pool (one of them runs inline); bad arguments.
+ *
+ * The linear: aten::linear.out through prepare/run with ctx.pool, portable and best variant,
+ * on ragged shapes (N not a multiple of the 12-column task, M below the tile height, K = 0),
+ * with 2, 3 and 5 threads, against the same kernel with no pool: bit for bit (every variant
+ * sums each output column on its own, so the cut cannot change a sum). */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "kernels/optimized/f32_gemm_nt.h"
+#include "tests/c/kernel_harness.h"
+
+#define MAX_TASKS 1000
+#define MAX_POOL 8
+
+/* A pool in a malloc'ed block (ember_threadpool_init takes any memory). */
+typedef struct test_pool {
+    void* mem;
+    ember_threadpool* pool;
+} test_pool;
+
+static int pool_open(test_pool* p, size_t threads)
+{
+    const size_t bytes = ember_threadpool_bytes(threads);
+    p->mem = malloc(bytes + 1);
+    /* an odd address: init aligns inside the block */
+    if (ember_threadpool_init((char*)p->mem + 1, bytes, threads, &p->pool) != EMBER_OK) {
+        free(p->mem);
+        return 0;
+    }
+    return 1;
+}
+
+static void pool_close(test_pool* p)
+{
+    ember_threadpool_destroy(p->pool);
+    free(p->mem);
+}
+
+typedef struct job {
+    size_t n;
+    int ran[MAX_TASKS];              /* how often each task ran (each slot written by one task) */
+    size_t begin[MAX_POOL], end[MAX_POOL]; /* each call's range, by call */
+    atomic_size_t calls;
+    size_t fail_at;                  /* the task that fails, or SIZE_MAX */
+    ember_threadpool* nest;          /* tasks call ember_parallel_for on this pool, or NULL */
+} job;
+
+static ember_status count_tasks(void* arg, size_t begin, size_t end)
+{
+    job* j = arg;
+    size_t c = atomic_fetch_add(&j->calls, 1);
+    if (c < MAX_POOL) j->begin[c] = begin, j->end[c] = end;
+    ember_status st = EMBER_OK;
+    for (size_t t = begin; t < end; t++) {
+        j->ran[t]++;
+        if (t == j->fail_at) st = EMBER_INVALID_ARGUMENT;
+    }
+    return st;
+}
+
+static ember_status nested_tasks(void* arg, size_t begin, size_t end)
+{
+    job* j = arg;
+    for (size_t t = begin; t < end; t++) {
+        job inner = {.n = 3, .fail_at = SIZE_MAX};
+        /* nested: runs inline, as one call over all tasks */
+        ember_status st = ember_parallel_for(j->nest, inner.n, count_tasks, &inner);
+        if (st || atomic_load(&inner.calls) != 1 || inner.ran[0] + inner.ran[1] + inner.ran[2] != 3)
+            return EMBER_INTERNAL;
+        j->ran[t]++;
+    }
+    return EMBER_OK;
+}
+
+/* Every task ran once, and each call was exactly one thread's static chunk. */
+static int job_ok(job* j, size_t threads)
+{
+    for (size_t t = 0; t < j->n; t++)
+        if (j->ran[t] != 1) return 0;
+    const size_t calls = atomic_load(&j->calls);
+    const size_t used = j->n < threads ? j->n : threads;
+    if (calls != used && calls != 1) return 0; /* 1: ran inline */
+    if (calls == 1) return j->begin[0] == 0 && j->end[0] == j->n;
+    for (size_t c = 0; c < calls; c++) {
+        const size_t len = j->end[c] - j->begin[c];
+        const size_t q = j->n / threads;
+        if (len != q && len != q + 1) return 0; /* chunks differ by at most one task */
+    }
+    return 1;
+}
+
+static void test_create_destroy(void)
+{
+    CHECK(ember_threadpool_bytes(0) == 0);
+    CHECK(ember_threadpool_bytes(1025) == 0);
+    CHECK(ember_threadpool_bytes(1) > 0);
+    CHECK(ember_threadpool_threads(NULL) == 1);
+    CHECK(ember_cpu_count() >= 1);
+    ember_threadpool* pool = (ember_threadpool*)1;
+    static unsigned char small[8];
+    CHECK(ember_threadpool_init(small, sizeof small, 2, &pool) == EMBER_INVALID_ARGUMENT);
+    CHECK(pool == NULL);
+    CHECK(ember_threadpool_init(NULL, 4096, 2, &pool) == EMBER_INVALID_ARGUMENT);
+    CHECK(ember_threadpool_init(small, sizeof small, 0, &pool) == EMBER_INVALID_ARGUMENT);
+    ember_threadpool_destroy(NULL);
+    for (int round = 0; round < 10; round++)
+        for (size_t threads = 1; threads <= MAX_POOL; threads++) {
+            test_pool p;
+            CHECK(pool_open(&p, threads));
+#if EMBER_THREADS
+            CHECK(ember_threadpool_threads(p.pool) == threads);
+#else
+            CHECK(ember_threadpool_threads(p.pool) == 1);
+#endif
+            if (round % 2) { /* destroyed right after a job, or with workers never used */
+                job j = {.n = 10, .fail_at = SIZE_MAX};
+                CHECK(ember_parallel_for(p.pool, j.n, count_tasks, &j) == EMBER_OK);
+                CHECK(job_ok(&j, ember_threadpool_threads(p.pool)));
+            }
+            pool_close(&p);
+        }
+}
+
+static job jobs[2]; /* big: static */
+
+static void test_many_jobs(void)
+{
+    for (size_t threads = 1; threads <= 5; threads++) {
+        test_pool p;
+        CHECK(pool_open(&p, threads));
+        const size_t t = ember_threadpool_threads(p.pool);
+        int bad = 0;
+        uint64_t rng = 12345;
+        for (int round = 0; round < 1000; round++) {
+            job* j = &jobs[0];
+            memset(j, 0, sizeof *j);
+            rng = rng * 6364136223846793005u + 1442695040888963407u;
+            /* mostly small and uneven: 0..9 tasks (fewer than the threads, too), sometimes many */
+            j->n = round % 10 == 0 ? (size_t)(rng >> 33) % MAX_TASKS : (size_t)(rng >> 33) % 10;
+            j->fail_at = SIZE_MAX;
+            if (ember_parallel_for(p.pool, j->n, count_tasks, j) != EMBER_OK) bad++;
+            if (j->n && !job_ok(j, t)) bad++;
+            if (!j->n && atomic_load(&j->calls) != 0) bad++;
+        }
+        CHECK(bad == 0);
+        pool_close(&p);
+    }
+}
+
+static void test_errors_and_nesting(void)
+{
+    test_pool p;
+    CHECK(pool_open(&p, 4));
+    const size_t t = ember_threadpool_threads(p.pool);
+    for (size_t fail = 0; fail < 20; fail++) {
+        job* j = &jobs[0];
+        memset(j, 0, sizeof *j);
+        j->n = 20;
+        j->fail_at = fail; /* in the caller's chunk or a worker's */
+        CHECK(ember_parallel_for(p.pool, j->n, count_tasks, j) == EMBER_INVALID_ARGUMENT);
+        CHECK(job_ok(j, t)); /* every task still ran */
+    }
+    job* j = &jobs[0];
+    memset(j, 0, sizeof *j);
+    j->n = 9;
+    j->nest = p.pool;
+    CHECK(ember_parallel_for(p.pool, j->n, nested_tasks, j) == EMBER_OK);
+    for (size_t i = 0; i < j->n; i++) CHECK(j->ran[i] == 1);
+    /* with no pool: inline */
+    memset(j, 0, sizeof *j);
+    j->n = 7;
+    j->fail_at = SIZE_MAX;
+    CHECK(ember_parallel_for(NULL, j->n, count_tasks, j) == EMBER_OK);
+    CHECK(atomic_load(&j->calls) == 1 && job_ok(j, 1));
+    pool_close(&p);
+}
+
+/* Two threads use one pool at once: whoever finds it busy runs inline; both get every task. */
+typedef struct sharer {
+    ember_threadpool* pool;
+    job* j;
+    int bad;
+} sharer;
+
+static void* share_main(void* arg)
+{
+    sharer* s = arg;
+    for (int round = 0; round < 300; round++) {
+        memset(s->j, 0, sizeof *s->j);
+        s->j->n = 1 + (size_t)round % 50;
+        s->j->fail_at = SIZE_MAX;
+        if (ember_parallel_for(s->pool, s->j->n, count_tasks, s->j) != EMBER_OK) s->bad++;
+        for (size_t t = 0; t < s->j->n; t++) s->bad += s->j->ran[t] != 1;
+    }
+    return NULL;
+}
+
+static void test_shared_pool(void)
+{
+    test_pool p;
+    CHECK(pool_open(&p, 3));
+    sharer s[2] = {{p.pool, &jobs[0], 0}, {p.pool, &jobs[1], 0}};
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, share_main, &s[1]) == 0);
+    share_main(&s[0]);
+    pthread_join(th, NULL);
+    CHECK(s[0].bad == 0 && s[1].bad == 0);
+    pool_close(&p);
+}
+
+/* ---- the linear -------------------------------------------------------------------------- */
+
+static uint64_t lrng = 0x9e3779b97f4a7c15u;
+static void fill(float* x, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        lrng = lrng * 6364136223846793005u + 1442695040888963407u;
+        x[i] = (float)((double)(lrng >> 40) / (double)(1u << 23) - 1.0);
+    }
+}
+
+/* linear.out on x (M, K), w (N, K), bias or none, run with `pool` (NULL: one thread). */
+static ember_status run_linear(ember_threadpool* pool, float* y, const float* x, const float* w,
+                               const float* bias, int32_t m, int32_t k, int32_t n)
+{
+    const int32_t xs[2] = {m, k}, ws[2] = {n, k}, bs[1] = {n}, ys[2] = {m, n};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, (void*)x, 2, xs);
+    ember_tensor tw = th_tensor(EMBER_DTYPE_F32, (void*)w, 2, ws);
+    ember_tensor tb = th_tensor(EMBER_DTYPE_F32, (void*)bias, 1, bs);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 2, ys);
+    ember_value v[5] = {th_tensor_value(&tx), th_tensor_value(&tw),
+                        bias ? th_tensor_value(&tb) : (ember_value){.tag = EMBER_VALUE_NONE},
+                        th_tensor_value(&ty), th_tensor_value(&ty)};
+    ember_value* ptrs[5] = {&v[0], &v[1], &v[2], &v[3], &v[4]};
+    const ember_kernel* kern = ember_kernel_find("aten::linear.out", 16);
+    ember_kernel_ctx ctx = {.op_name = "aten::linear.out", .msg = th_msg, .msg_bytes = sizeof th_msg};
+    ember_kernel_run_fn run = NULL;
+    ember_status st = kern->prepare(&ctx, ptrs, 5, &run);
+    if (st) return st;
+    ctx.pool = pool;
+    return run(&ctx, ptrs);
+}
+
+static void test_linear_threads(void)
+{
+    static const int32_t shapes[][3] = {
+        /* M, K, N: OPT-125M's, ragged N (not a multiple of 12, of 64), M below a tile */
+        {128, 768, 768}, {32, 768, 3072}, {37, 100, 131}, {1, 768, 1000}, {5, 300, 777},
+        {64, 1030, 13}, {200, 64, 250}, {7, 0, 50}, {16, 512, 12},
+    };
+    test_pool pools[3];
+    const size_t counts[3] = {2, 3, 5};
+    for (int i = 0; i < 3; i++) CHECK(pool_open(&pools[i], counts[i]));
+    for (int mask = 0; mask < 2; mask++) {
+        ember_kernel_cpu_mask_set(mask ? ~(uint64_t)0 : 0);
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+            const int32_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2];
+            float* x = malloc(((size_t)m * k + 1) * sizeof(float));
+            float* w = malloc(((size_t)n * k + 1) * sizeof(float));
+            float* b = malloc((size_t)n * sizeof(float));
+            float* want = malloc((size_t)m * n * sizeof(float));
+            float* got = malloc((size_t)m * n * sizeof(float));
+            fill(x, (int64_t)m * k);
+            fill(w, (int64_t)n * k);
+            fill(b, n);
+            for (int with_bias = 0; with_bias < 2; with_bias++) {
+                const float* bias = with_bias ? b : NULL;
+                CHECK(run_linear(NULL, want, x, w, bias, m, k, n) == EMBER_OK);
+                for (int i = 0; i < 3; i++) {
+                    for (int64_t e = 0; e < (int64_t)m * n; e++) got[e] = NAN;
+                    CHECK(run_linear(pools[i].pool, got, x, w, bias, m, k, n) == EMBER_OK);
+                    const int same = memcmp(got, want, (size_t)m * n * sizeof(float)) == 0;
+                    if (!same)
+                        fprintf(stderr, "linear M=%d K=%d N=%d bias=%d mask=%d: %zu threads differ "
+                                "from 1\n", m, k, n, with_bias, mask, counts[i]);
+                    CHECK(same);
+                }
+            }
+            free(x), free(w), free(b), free(want), free(got);
+        }
+    }
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+    for (int i = 0; i < 3; i++) pool_close(&pools[i]);
+}
+
+int main(void)
+{
+    test_create_destroy();
+    test_many_jobs();
+    test_errors_and_nesting();
+    test_shared_pool();
+    test_linear_threads();
+    return check_report("test_threadpool");
+}
