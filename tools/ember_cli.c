@@ -1,10 +1,11 @@
 /* ember — the command-line tool: run and inspect .pte programs.
  *
  *   ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]
+ *             [--threads N]
  *   ember inspect MODEL.pte [--json]
  *   ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]
  *   ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]
- *                 [--json FILE] [--csv FILE]
+ *                 [--threads N] [--json FILE] [--csv FILE]
  *   ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]
  *               [--threads N] [--csv FILE] [--json FILE]
  *   ember version
@@ -14,6 +15,10 @@
  * (ember_profiler_event with clock_gettime) and prints a table per operator and per instruction
  * (docs/profiling.md). bench times whole executes only, one clock_gettime pair around each, and
  * prints their min, median, p90, max and mean (docs/profiling.md, "Benchmarking").
+ *
+ * run, profile and bench run the method on --threads N threads (ember_threadpool, created once
+ * before the first execute), by default as many as the CPUs this process may use
+ * (ember_cpu_count); 1 runs without a pool.
  *
  * Every command takes a bundled program (.bpte) too, using the program inside it. test-bundle
  * runs the test cases a bundled program carries and reports each as passed or failed, with its
@@ -44,12 +49,13 @@
 #define MAX_INPUTS 64
 
 static const char* const usage_run =
-    "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n";
+    "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n"
+    "            [--threads N]\n";
 static const char* const usage_inspect = "  ember inspect MODEL.pte [--json]\n";
 static const char* const usage_test_bundle = "  ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]\n";
 static const char* const usage_profile =
     "  ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]\n"
-    "                [--json FILE] [--csv FILE]\n";
+    "                [--threads N] [--json FILE] [--csv FILE]\n";
 static const char* const usage_bench =
     "  ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]\n"
     "              [--threads N] [--csv FILE] [--json FILE]\n";
@@ -85,7 +91,8 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "outside them, a table per operator (calls and ms per run, us per call, share of the execute\n"
                    "time) largest first, and one row per instruction. Without --input, float32/float64 inputs\n"
                    "are random uniform in [-1, 1) (fixed seed) and other inputs zeros; the output says which.\n"
-                   "--json and --csv write the same rows and the run's metadata. See docs/profiling.md.\n");
+                   "--json and --csv write the same rows and the run's metadata. --threads as for run.\n"
+                   "See docs/profiling.md.\n");
     if (explain && command && strcmp(command, "bench") == 0)
         fprintf(f, "\nRuns METHOD (default forward) --warmup times (default 5, not timed), then --iters times\n"
                    "(default 50), timing each execute alone with clock_gettime(CLOCK_MONOTONIC). Prints the\n"
@@ -93,12 +100,13 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "are set once; one that execute consumes is set again before each execute, outside the\n"
                    "timed part (the output says so). Without --input, inputs are those of profile (float\n"
                    "random uniform in [-1, 1), fixed seed; others zeros). --csv writes one row per timed\n"
-                   "iteration, --json the summary and every latency. The runtime is single-threaded:\n"
-                   "--threads N (>= 1) is accepted and recorded, and runs with 1 thread. See\n"
-                   "docs/profiling.md, \"Benchmarking\".\n");
+                   "iteration, --json the summary and every latency. --threads as for run; the summary\n"
+                   "says how many threads ran. See docs/profiling.md, \"Benchmarking\".\n");
     if (explain && command && strcmp(command, "run") == 0)
         fprintf(f, "\nRuns METHOD (default forward) on the .npy inputs, in order, and prints each output's\n"
-                   "dtype, shape and statistics; --output-dir writes them as DIR/output_<i>.npy.\n");
+                   "dtype, shape and statistics; --output-dir writes them as DIR/output_<i>.npy.\n"
+                   "--threads N (1 to 1024) splits the kernels' work over N threads; the default is the\n"
+                   "number of CPUs this process may use, 1 runs on the calling thread alone.\n");
     if (explain && command && strcmp(command, "inspect") == 0)
         fprintf(f, "\nDescribes each method: inputs, outputs, operators, delegates and the memory it needs\n"
                    "(planned buffers, bookkeeping), without allocating the planned memory.\n");
@@ -310,6 +318,61 @@ static void free_method(loaded_method* lm)
     memset(lm, 0, sizeof *lm);
 }
 
+/* The thread pool of run, profile and bench: created once, before the first execute, and
+ * destroyed after the method. threads 1: no pool. */
+typedef struct cli_pool {
+    void* mem;
+    ember_threadpool* pool;
+} cli_pool;
+
+/* Starts `threads` threads and gives them to the method. Returns 0, or -1 with a message. */
+static int pool_attach(cli_pool* p, long threads, ember_method* m)
+{
+    memset(p, 0, sizeof *p);
+    if (threads <= 1) return 0;
+    const size_t bytes = ember_threadpool_bytes((size_t)threads);
+    p->mem = malloc(bytes);
+    if (!p->mem) {
+        fprintf(stderr, "ember: cannot allocate %zu bytes for %ld threads\n", bytes, threads);
+        return -1;
+    }
+    ember_status st = ember_threadpool_init(p->mem, bytes, (size_t)threads, &p->pool);
+    if (st) {
+        fprintf(stderr, "ember: cannot start %ld threads: %s\n", threads, ember_status_str(st));
+        free(p->mem);
+        p->mem = NULL;
+        return -1;
+    }
+    ember_method_set_threadpool(m, p->pool);
+    return 0;
+}
+
+/* After free_method: no method uses the pool any more. */
+static void pool_close(cli_pool* p)
+{
+    ember_threadpool_destroy(p->pool);
+    free(p->mem);
+    memset(p, 0, sizeof *p);
+}
+
+/* The default of --threads: the CPUs this process may use. */
+static long default_threads(void)
+{
+    size_t n = ember_cpu_count();
+    return n > 1024 ? 1024 : (long)n;
+}
+
+/* --threads N: 1 to 1024 (ember_threadpool_bytes' limit). */
+static int parse_threads(const char* text, long* out)
+{
+    char* end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < 1 || v > 1024) return -1;
+    *out = v;
+    return 0;
+}
+
 /* ---- run ----------------------------------------------------------------------------- */
 
 static void print_shape(FILE* f, const ember_tensor* t)
@@ -404,13 +467,15 @@ static int cmd_run(int argc, char** argv)
     const char* method = "forward";
     const char* inputs[MAX_INPUTS];
     int num_inputs = 0, rc;
+    long threads = default_threads();
     for (int i = 0; i < argc; i++) {
         const char* a = argv[i];
         if (is_help(a)) {
             print_usage(stdout, "run", 1);
             return 0;
         }
-        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--output-dir") == 0 || strcmp(a, "--method") == 0;
+        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--output-dir") == 0 || strcmp(a, "--method") == 0 ||
+                          strcmp(a, "--threads") == 0;
         if (takes_value && i + 1 == argc) return usage_error("run", "missing the value of", a);
         if (strcmp(a, "--input") == 0) {
             if (num_inputs == MAX_INPUTS) return usage_error("run", "too many inputs (at most 64)", NULL);
@@ -419,6 +484,8 @@ static int cmd_run(int argc, char** argv)
             outdir = argv[++i];
         } else if (strcmp(a, "--method") == 0) {
             method = argv[++i];
+        } else if (strcmp(a, "--threads") == 0) {
+            if (parse_threads(argv[++i], &threads)) return usage_error("run", "--threads takes a whole number from 1 to 1024, not", argv[i]);
         } else if ((rc = take_model("run", a, &model))) {
             return rc;
         }
@@ -436,6 +503,7 @@ static int cmd_run(int argc, char** argv)
     if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
     rc = 1;
     loaded_method lm = {0};
+    cli_pool pool = {0};
     npy_array arrays[MAX_INPUTS];
     memset(arrays, 0, sizeof arrays);
     char err[512];
@@ -447,6 +515,7 @@ static int cmd_run(int argc, char** argv)
                 ember_program_error(&prog));
         goto done;
     }
+    if (pool_attach(&pool, threads, lm.method)) goto done;
     if ((size_t)num_inputs != ember_method_input_count(lm.method)) {
         fprintf(stderr, "ember: method '%s' takes %zu inputs, %d given\n", method, ember_method_input_count(lm.method), num_inputs);
         goto done;
@@ -506,6 +575,7 @@ static int cmd_run(int argc, char** argv)
 done:
     for (int i = 0; i < num_inputs; i++) npy_free(&arrays[i]);
     free_method(&lm);
+    pool_close(&pool);
     model_close(&file);
     return rc;
 }
@@ -1100,7 +1170,7 @@ static int cmd_profile(int argc, char** argv)
     const char *json_path = NULL, *csv_path = NULL;
     const char* inputs[MAX_INPUTS];
     int num_inputs = 0, rc;
-    long runs = 10, warmup = 2;
+    long runs = 10, warmup = 2, threads = default_threads();
     for (int i = 0; i < argc; i++) {
         const char* a = argv[i];
         if (is_help(a)) {
@@ -1108,7 +1178,8 @@ static int cmd_profile(int argc, char** argv)
             return 0;
         }
         int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--method") == 0 || strcmp(a, "--runs") == 0 ||
-                          strcmp(a, "--warmup") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--csv") == 0;
+                          strcmp(a, "--warmup") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--csv") == 0 ||
+                          strcmp(a, "--threads") == 0;
         if (takes_value && i + 1 == argc) return usage_error("profile", "missing the value of", a);
         if (strcmp(a, "--input") == 0) {
             if (num_inputs == MAX_INPUTS) return usage_error("profile", "too many inputs (at most 64)", NULL);
@@ -1119,6 +1190,8 @@ static int cmd_profile(int argc, char** argv)
             if (parse_count(argv[++i], 1, &runs)) return usage_error("profile", "--runs takes a whole number >= 1, not", argv[i]);
         } else if (strcmp(a, "--warmup") == 0) {
             if (parse_count(argv[++i], 0, &warmup)) return usage_error("profile", "--warmup takes a whole number >= 0, not", argv[i]);
+        } else if (strcmp(a, "--threads") == 0) {
+            if (parse_threads(argv[++i], &threads)) return usage_error("profile", "--threads takes a whole number from 1 to 1024, not", argv[i]);
         } else if (strcmp(a, "--json") == 0) {
             json_path = argv[++i];
         } else if (strcmp(a, "--csv") == 0) {
@@ -1135,6 +1208,7 @@ static int cmd_profile(int argc, char** argv)
     if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
     rc = 1;
     loaded_method lm = {0};
+    cli_pool pool = {0};
     timed_inputs ti;
     memset(&ti, 0, sizeof ti);
     ember_profile_counter* counters = NULL;
@@ -1153,6 +1227,7 @@ static int cmd_profile(int argc, char** argv)
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst), ember_program_error(&prog));
         goto done;
     }
+    if (pool_attach(&pool, threads, lm.method)) goto done;
     if (timed_inputs_open(lm.method, method, inputs, num_inputs, &ti)) goto done;
     ember_method_info info;
     ember_method_info_get(lm.method, &info);
@@ -1228,6 +1303,7 @@ done:
     free(rows);
     free(ops);
     free_method(&lm);
+    pool_close(&pool);
     model_close(&file);
     return rc;
 }
@@ -1240,6 +1316,7 @@ typedef struct bench_report {
     const char* method;
     long warmup, iters;
     long threads_requested;
+    long threads_used;   /* what the pool has: 1 in a build without threads */
     const char* inputs;
     char consumed[256];  /* "input 0, input 2": re-set before each execute; "" when none */
     const double* ms;    /* (iters) latencies in iteration order */
@@ -1261,11 +1338,11 @@ static void bench_summary(FILE* f, const bench_report* r)
     fprintf(f, "inputs: %s\n", r->inputs);
     if (r->consumed[0])
         fprintf(f, "inputs re-set before each execute, outside the timed part: execute consumes %s\n", r->consumed);
-    if (r->threads_requested > 1)
-        fprintf(f, "threads: 1 (%ld requested; the runtime is single-threaded today, so it runs with 1 thread)\n",
+    if (r->threads_used < r->threads_requested)
+        fprintf(f, "threads: %ld (%ld requested; this build of libember has no threads)\n", r->threads_used,
                 r->threads_requested);
     else
-        fprintf(f, "threads: 1\n");
+        fprintf(f, "threads: %ld\n", r->threads_used);
     fprintf(f, "timer: %s\n", bench_timer);
     fprintf(f, "min     %12.6f ms\nmedian  %12.6f ms\np90     %12.6f ms\nmax     %12.6f ms\nmean    %12.6f ms\n",
             r->min, r->median, r->p90, r->max, r->mean);
@@ -1278,8 +1355,8 @@ static void bench_json(FILE* f, const bench_report* r)
     json_str(f, r->model);
     fprintf(f, ", \"method\": ");
     json_str(f, r->method);
-    fprintf(f, ", \"warmup\": %ld, \"iters\": %ld, \"threads_requested\": %ld, \"threads_used\": 1, \"inputs\": ",
-            r->warmup, r->iters, r->threads_requested);
+    fprintf(f, ", \"warmup\": %ld, \"iters\": %ld, \"threads_requested\": %ld, \"threads_used\": %ld, \"inputs\": ",
+            r->warmup, r->iters, r->threads_requested, r->threads_used);
     json_str(f, r->inputs);
     fprintf(f, ", \"inputs_reset\": %s, \"timer\": \"%s\",\n \"min_ms\": %.9g, \"median_ms\": %.9g, \"p90_ms\": %.9g, "
                "\"max_ms\": %.9g, \"mean_ms\": %.9g, \"runs_per_second\": %.9g,\n \"latencies_ms\": [",
@@ -1336,7 +1413,7 @@ static int cmd_bench(int argc, char** argv)
     const char *json_path = NULL, *csv_path = NULL;
     const char* inputs[MAX_INPUTS];
     int num_inputs = 0, rc;
-    long iters = 50, warmup = 5, threads = 1;
+    long iters = 50, warmup = 5, threads = default_threads();
     for (int i = 0; i < argc; i++) {
         const char* a = argv[i];
         if (is_help(a)) {
@@ -1357,7 +1434,7 @@ static int cmd_bench(int argc, char** argv)
         } else if (strcmp(a, "--warmup") == 0) {
             if (parse_count(argv[++i], 0, &warmup)) return usage_error("bench", "--warmup takes a whole number >= 0, not", argv[i]);
         } else if (strcmp(a, "--threads") == 0) {
-            if (parse_count(argv[++i], 1, &threads)) return usage_error("bench", "--threads takes a whole number >= 1, not", argv[i]);
+            if (parse_threads(argv[++i], &threads)) return usage_error("bench", "--threads takes a whole number from 1 to 1024, not", argv[i]);
         } else if (strcmp(a, "--json") == 0) {
             json_path = argv[++i];
         } else if (strcmp(a, "--csv") == 0) {
@@ -1374,6 +1451,7 @@ static int cmd_bench(int argc, char** argv)
     if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
     rc = 1;
     loaded_method lm = {0};
+    cli_pool pool = {0};
     timed_inputs ti;
     memset(&ti, 0, sizeof ti);
     double *ms = NULL, *sorted = NULL;
@@ -1391,6 +1469,8 @@ static int cmd_bench(int argc, char** argv)
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst), ember_program_error(&prog));
         goto done;
     }
+    if (pool_attach(&pool, threads, lm.method)) goto done;
+    r.threads_used = (long)ember_threadpool_threads(pool.pool);
     if (timed_inputs_open(lm.method, method, inputs, num_inputs, &ti)) goto done;
     ms = malloc((size_t)iters * sizeof *ms);
     sorted = malloc((size_t)iters * sizeof *sorted);
@@ -1439,6 +1519,7 @@ done:
     free(ms);
     free(sorted);
     free_method(&lm);
+    pool_close(&pool);
     model_close(&file);
     return rc;
 }

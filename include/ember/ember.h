@@ -421,8 +421,8 @@ typedef struct ember_threadpool ember_threadpool;
 size_t ember_threadpool_bytes(size_t threads);
 /* Starts threads - 1 workers in `mem` (at least ember_threadpool_bytes(threads) bytes, any
  * alignment; the caller's until ember_threadpool_destroy returns). threads 1 starts none. Fails
- * with EMBER_INVALID_ARGUMENT for a bad count or too little memory, EMBER_INTERNAL when a thread
- * cannot be started (those already started are joined again). */
+ * with EMBER_INVALID_ARGUMENT for a bad count or NULL, EMBER_MEMORY_TOO_SMALL for too few bytes,
+ * EMBER_INTERNAL when a thread cannot be started (those already started are joined again). */
 ember_status ember_threadpool_init(void* mem, size_t bytes, size_t threads,
                                    ember_threadpool** pool);
 /* Stops and joins the workers. No method may be executing with the pool; methods that still

@@ -10,8 +10,8 @@ Each execute is timed with time.perf_counter_ns around the ctypes call to ember_
 so a latency includes the ctypes call itself (about a microsecond; `empty_call_ns` measures one
 empty call into libember) on top of what `ember bench` measures in C. Inputs are set once before
 the loop; an input that execute consumes (ember_method_input_consumed) is set again before each
-execute, outside the timed part. The runtime is single-threaded: `threads` is recorded, and the
-method runs with 1 thread.
+execute, outside the timed part. The method runs on `threads` threads (default: the CPUs this
+process may use); `threads_used` says how many it had (1 when libember was built without threads).
 """
 from __future__ import annotations
 
@@ -33,10 +33,10 @@ class BenchResult:
 
     def __init__(self, model: str, method: str, warmup: int, latencies_ns: list[int], inputs: str,
                  consumed: list[int], threads_requested: int = 1, empty_call_ns: float = 0.0,
-                 timer: str = TIMER):
+                 timer: str = TIMER, threads_used: int = 1):
         self.model, self.method, self.warmup, self.inputs = model, method, warmup, inputs
         self.consumed = list(consumed)  # inputs re-set before each execute
-        self.threads_requested, self.threads_used = threads_requested, 1
+        self.threads_requested, self.threads_used = threads_requested, threads_used
         self.empty_call_ns = float(empty_call_ns)
         self.timer = timer
         import numpy as np
@@ -86,11 +86,11 @@ class BenchResult:
         if self.consumed:
             lines.append("inputs re-set before each execute, outside the timed part: execute consumes "
                          + ", ".join(f"input {i}" for i in self.consumed))
-        if self.threads_requested > 1:
-            lines.append(f"threads: 1 ({self.threads_requested} requested; the runtime is single-threaded today, "
-                         "so it runs with 1 thread)")
+        if self.threads_used < self.threads_requested:
+            lines.append(f"threads: {self.threads_used} ({self.threads_requested} requested; "
+                         "this build of libember has no threads)")
         else:
-            lines.append("threads: 1")
+            lines.append(f"threads: {self.threads_used}")
         lines.append(f"timer: {self.timer}; an empty ctypes call measures {self.empty_call_ns:.0f} ns")
         for name in ("min", "median", "p90", "max", "mean"):
             lines.append("%-6s  %12.6f ms" % (name, getattr(self, name)))
@@ -167,8 +167,10 @@ def _empty_call_ns(lib: Any, handle: Any, calls: int = 1000) -> float:
 
 def run(method: Any, inputs: tuple, warmup: int = 5, iters: int = 50, threads: int = 1,
         model: str = "") -> BenchResult:
-    """Benches a loaded ember.runtime.Method: `warmup` untimed executes, then `iters` timed ones.
-    Without inputs, float inputs are random uniform in [-1, 1) and others zeros (as profile)."""
+    """Benches a loaded ember.runtime.Method on the threads it has (Program.bench gives it
+    those asked for; `threads` is what was requested): `warmup` untimed executes, then `iters`
+    timed ones. Without inputs, float inputs are random uniform in [-1, 1) and others zeros (as
+    profile)."""
     for name, value, low in (("warmup", warmup, 0), ("iters", iters, 1), ("threads", threads, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise EmberError("invalid argument", f"{name} must be a whole number >= {low}, not {value!r}")
@@ -202,12 +204,13 @@ def run(method: Any, inputs: tuple, warmup: int = 5, iters: int = 50, threads: i
         if it >= warmup:
             latencies.append(t1 - t0)
     return BenchResult(model or "<bytes>", method.name, warmup, latencies, desc, consumed, threads,
-                       _empty_call_ns(lib, handle))
+                       _empty_call_ns(lib, handle), threads_used=method.threads)
 
 
 def bench(path_or_program: Any, *inputs: Any, method: str = "forward", warmup: int = 5, iters: int = 50,
-          threads: int = 1) -> BenchResult:
-    """Benches `method` of a .pte (a path, bytes, or a loaded ember Program): see `run`."""
+          threads: Optional[int] = None) -> BenchResult:
+    """Benches `method` of a .pte (a path, bytes, or a loaded ember Program) on `threads`
+    threads (None: the program's default, the CPUs this process may use): see `run`."""
     from .runtime import Program, load
 
     prog = path_or_program if isinstance(path_or_program, Program) else load(path_or_program)

@@ -7,6 +7,11 @@
 dict: then that structure comes back, the dict with the same keys (and nested tuples, lists and
 dicts as the model nested them), rebuilt from the output spec the exporter stored in the file.
 
+Threads: `load(path, threads=N)` runs the kernels on N threads (a pool of N - 1 workers besides
+the calling one, started once and kept for the program's lifetime); the default is the number
+of CPUs this process may use (`cpu_count()`), and threads=1 runs without a pool. `run`,
+`bench` and `profile` take `threads=` too, for that call (pools are kept per thread count).
+
 Memory: `load(path)` maps the file (mmap, read-only); `load(bytes)` copies the bytes once into
 an aligned block. The program, and every method loaded from it, share one owner of those bytes
 and of the C program struct (`_Image`); nothing refers back, so the last of them to be dropped
@@ -204,6 +209,12 @@ def _library() -> ctypes.CDLL:
         "ember_cpu_features": (c.c_uint64, []),
         "ember_cpu_features_str": (c.c_size_t, [c.c_uint64, c.c_char_p, c.c_size_t]),
         "ember_operator_name": (c.c_char_p, [c.c_size_t]),
+        "ember_threadpool_bytes": (c.c_size_t, [c.c_size_t]),
+        "ember_threadpool_init": (c.c_int, [c.c_void_p, c.c_size_t, c.c_size_t, c.POINTER(c.c_void_p)]),
+        "ember_threadpool_destroy": (None, [c.c_void_p]),
+        "ember_threadpool_threads": (c.c_size_t, [c.c_void_p]),
+        "ember_cpu_count": (c.c_size_t, []),
+        "ember_method_set_threadpool": (c.c_int, [c.c_void_p, c.c_void_p]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)
@@ -419,6 +430,48 @@ def _rebuild(spec: _Spec, flat: list, pos: int = 0) -> tuple[Any, int]:
     return spec.kind(values), pos
 
 
+# ---- threads ----------------------------------------------------------------------------------
+
+MAX_THREADS = 1024  # ember_threadpool_bytes' limit
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on (sched_getaffinity; 1 in a libember built without
+    threads): the default thread count of load, run, bench and profile."""
+    return int(_library().ember_cpu_count())
+
+
+def _threads_arg(threads: Any) -> int:
+    """`threads` checked: None is cpu_count(), else a whole number from 1 to MAX_THREADS."""
+    if threads is None:
+        return min(cpu_count(), MAX_THREADS)
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= MAX_THREADS:
+        raise EmberError("invalid argument", f"threads must be a whole number from 1 to {MAX_THREADS}, not {threads!r}")
+    return threads
+
+
+class _Pool:
+    """An ember_threadpool of `threads` threads in a numpy block; its workers are joined when
+    the last method using it (each holds a reference) and the program are gone."""
+
+    def __init__(self, lib: ctypes.CDLL, threads: int):
+        self._lib = lib
+        self.handle: Optional[int] = None
+        nbytes = lib.ember_threadpool_bytes(threads)
+        self._block = np.zeros(max(1, nbytes), dtype=np.uint8)
+        out = ctypes.c_void_p()
+        st = lib.ember_threadpool_init(self._block.ctypes.data, nbytes, threads, ctypes.byref(out))
+        if st:
+            raise EmberError(_status(lib, st), f"cannot start a pool of {threads} threads")
+        self.handle = out.value
+        self.threads = int(lib.ember_threadpool_threads(self.handle))  # 1 without threads
+
+    def __del__(self) -> None:
+        if getattr(self, "handle", None):
+            self._lib.ember_threadpool_destroy(self.handle)
+            self.handle = None
+
+
 # ---- methods and programs ---------------------------------------------------------------------
 
 
@@ -459,12 +512,24 @@ class Method:
             raise EmberError(_status(lib, st), image.error())
         self._ptrs = ptrs
         self._m = out.value
+        self._pool: Optional[_Pool] = None  # kept alive while the C method points at it
         self._borrowed: list[np.ndarray] = []
         self._spec = _parse_spec(output_spec, self.num_outputs)
 
     @property
     def num_inputs(self) -> int:
         return int(self._lib.ember_method_input_count(self._m))
+
+    def _use_pool(self, pool: Optional[_Pool]) -> None:
+        """Runs the next executes on `pool` (None: the calling thread alone)."""
+        if pool is not self._pool:
+            self._lib.ember_method_set_threadpool(self._m, pool.handle if pool is not None else None)
+            self._pool = pool
+
+    @property
+    def threads(self) -> int:
+        """Threads the next execute runs on."""
+        return self._pool.threads if self._pool is not None else 1
 
     @property
     def num_outputs(self) -> int:
@@ -695,6 +760,7 @@ class Method:
         if m:
             self._lib.ember_method_destroy(m)
             self._m = None
+        self._pool = None  # after the method: the pool may go now
 
 
 class BundleCaseResult:
@@ -733,13 +799,32 @@ class Program:
     program or any method loaded from it. Loaded from a bundled program (.bpte), it is the
     program inside, and `bundle_suites`, `bundle_case` and `test_bundle` reach the test cases."""
 
-    def __init__(self, source: Union[str, os.PathLike, bytes, bytearray, memoryview]):
+    def __init__(self, source: Union[str, os.PathLike, bytes, bytearray, memoryview],
+                 threads: Optional[int] = None):
         lib = _library()
         self._lib = lib
+        self.threads = _threads_arg(threads)  # the default of run, bench and profile
+        self._pools: dict[int, _Pool] = {}
         self._image = _Image(lib, source)
         self.file_bytes = self._image.size
         self.source = "<bytes>" if isinstance(source, (bytes, bytearray, memoryview)) else os.fspath(source)
         self._methods: dict[str, Method] = {}
+
+    def _pool(self, threads: Optional[int]) -> Optional[_Pool]:
+        """The pool for `threads` (None: the program's default), started on first use; None for
+        one thread."""
+        n = self.threads if threads is None else _threads_arg(threads)
+        if n == 1:
+            return None
+        if n not in self._pools:
+            self._pools[n] = _Pool(self._lib, n)
+        return self._pools[n]
+
+    def _method_on(self, name: str, threads: Optional[int]) -> Method:
+        pool = self._pool(threads)  # checks threads before anything runs
+        m = self.method(name)
+        m._use_pool(pool)
+        return m
 
     @property
     def _handle(self) -> ctypes.c_void_p:
@@ -771,29 +856,41 @@ class Program:
         return "", ""
 
     def method(self, name: str = "forward") -> Method:
+        """The loaded method `name`, running on the program's default threads until a call of
+        run, bench or profile with another `threads=` moves it."""
         _method_name(name)
         if name not in self._methods:
-            self._methods[name] = Method(self._image, name, self.method_spec(name)[1])
+            m = Method(self._image, name, self.method_spec(name)[1])
+            m._use_pool(self._pool(None))
+            self._methods[name] = m
         return self._methods[name]
 
-    def run(self, *inputs: Any, method: str = "forward", flat: bool = False) -> Any:
-        """Runs `method` on numpy/torch inputs; see Method.run for what comes back."""
-        return self.method(method).run(*inputs, flat=flat)
+    def run(self, *inputs: Any, method: str = "forward", flat: bool = False,
+            threads: Optional[int] = None) -> Any:
+        """Runs `method` on numpy/torch inputs on `threads` threads (None: the program's
+        default, see load); see Method.run for what comes back."""
+        return self._method_on(method, threads).run(*inputs, flat=flat)
 
-    def profile(self, *inputs: Any, method: str = "forward", runs: int = 10, warmup: int = 2) -> "Profile":
-        """Times every kernel and delegate call of `method` over `runs` runs (after `warmup`);
-        without inputs, float inputs are random and others zeros. Returns a Profile (ember/
-        profile.py): `.table()` (as `ember profile` prints it), `.to_json()`, `.to_csv()`."""
-        return self.method(method).profile(*inputs, runs=runs, warmup=warmup, model=self.source)
+    def profile(self, *inputs: Any, method: str = "forward", runs: int = 10, warmup: int = 2,
+                threads: Optional[int] = None) -> "Profile":
+        """Times every kernel and delegate call of `method` over `runs` runs (after `warmup`)
+        on `threads` threads (None: the program's default); without inputs, float inputs are
+        random and others zeros. Returns a Profile (ember/profile.py): `.table()` (as `ember
+        profile` prints it), `.to_json()`, `.to_csv()`."""
+        m = self._method_on(method, threads)
+        return m.profile(*inputs, runs=runs, warmup=warmup, model=self.source)
 
     def bench(self, *inputs: Any, method: str = "forward", warmup: int = 5, iters: int = 50,
-              threads: int = 1) -> "BenchResult":
-        """Times whole executes of `method`: `warmup` untimed, then `iters` timed with
-        time.perf_counter_ns. Returns a BenchResult (ember/bench.py): min, median, p90, max,
-        mean, `.latencies_ms`, `.plot()`. The runtime is single-threaded: `threads` is recorded."""
+              threads: Optional[int] = None) -> "BenchResult":
+        """Times whole executes of `method` on `threads` threads (None: the program's default,
+        see load): `warmup` untimed, then `iters` timed with time.perf_counter_ns. Returns a
+        BenchResult (ember/bench.py): min, median, p90, max, mean, `.latencies_ms`, `.plot()`,
+        `threads_requested` and `threads_used`."""
         from .bench import run
 
-        return run(self.method(method), inputs, warmup=warmup, iters=iters, threads=threads, model=self.source)
+        requested = self.threads if threads is None else _threads_arg(threads)
+        return run(self._method_on(method, requested), inputs, warmup=warmup, iters=iters,
+                   threads=requested, model=self.source)
 
     # ---- bundled programs ----
 
@@ -891,8 +988,11 @@ def cpu_features() -> list[str]:
     return buf.value.decode().split()
 
 
-def load(path_or_bytes: "str | os.PathLike | bytes | bytearray | memoryview") -> Program:
+def load(path_or_bytes: "str | os.PathLike | bytes | bytearray | memoryview",
+         threads: Optional[int] = None) -> Program:
     """Loads a .pte, or the program inside a bundled program (.bpte; then `test_bundle()` runs
     its test cases): a path is mapped read-only (weights are read in place, never copied);
-    bytes are copied once into an aligned block."""
-    return Program(path_or_bytes)
+    bytes are copied once into an aligned block. Its methods run on `threads` threads (1 to
+    1024; None: cpu_count(), the CPUs this process may use; 1: no pool), unless a run, bench or
+    profile call says otherwise."""
+    return Program(path_or_bytes, threads)

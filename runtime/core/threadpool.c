@@ -167,7 +167,8 @@ ember_status ember_threadpool_init(void* mem, size_t bytes, size_t threads,
 {
     if (out) *out = NULL;
     const size_t need = ember_threadpool_bytes(threads);
-    if (!mem || !out || !need || bytes < need) return EMBER_INVALID_ARGUMENT;
+    if (!mem || !out || !need) return EMBER_INVALID_ARGUMENT;
+    if (bytes < need) return EMBER_MEMORY_TOO_SMALL;
     const uintptr_t align = _Alignof(max_align_t);
     ember_threadpool* pool = (ember_threadpool*)(((uintptr_t)mem + align - 1) / align * align);
     memset(pool, 0, need - align);
@@ -249,7 +250,8 @@ ember_status ember_threadpool_init(void* mem, size_t bytes, size_t threads,
 {
     if (out) *out = NULL;
     const size_t need = ember_threadpool_bytes(threads);
-    if (!mem || !out || !need || bytes < need) return EMBER_INVALID_ARGUMENT;
+    if (!mem || !out || !need) return EMBER_INVALID_ARGUMENT;
+    if (bytes < need) return EMBER_MEMORY_TOO_SMALL;
     const uintptr_t align = _Alignof(max_align_t);
     ember_threadpool* pool = (ember_threadpool*)(((uintptr_t)mem + align - 1) / align * align);
     pool->threads = 1;

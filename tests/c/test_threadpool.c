@@ -106,7 +106,7 @@ static void test_create_destroy(void)
     CHECK(ember_cpu_count() >= 1);
     ember_threadpool* pool = (ember_threadpool*)1;
     static unsigned char small[8];
-    CHECK(ember_threadpool_init(small, sizeof small, 2, &pool) == EMBER_INVALID_ARGUMENT);
+    CHECK(ember_threadpool_init(small, sizeof small, 2, &pool) == EMBER_MEMORY_TOO_SMALL);
     CHECK(pool == NULL);
     CHECK(ember_threadpool_init(NULL, 4096, 2, &pool) == EMBER_INVALID_ARGUMENT);
     CHECK(ember_threadpool_init(small, sizeof small, 0, &pool) == EMBER_INVALID_ARGUMENT);

@@ -5,10 +5,12 @@ its own list (the median is numpy's median of the list, min <= median <= p90 <= 
 whose input execute consumes (LeNet's planned input slot is reused; the test shows that a
 second execute without setting it is refused) benches without EMBER_INPUT_NOT_SET, and says
 that inputs are re-set; one whose input is not consumed does not re-set it. Bad usage exits 2,
---help 0, and --threads above 1 says the runtime runs with 1 thread."""
+--help 0. Threads: by default as many as the CPUs the process may use (sched_getaffinity), else
+--threads N / threads=N, and the summary and JSON say how many ran."""
 import csv
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -24,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 EMBER = REPO / "build" / "bin" / "ember"
 BORROWED = REPO / "tests" / "data" / "fixtures" / "borrowed_input.pte"  # an unplanned input
 STATS = ("min", "median", "p90", "max", "mean")
+CPUS = len(os.sched_getaffinity(0))  # the default thread count
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -91,7 +94,8 @@ def test_cli_summary_csv_json(lenet, tmp_path):
     s = json.loads(j.read_text())
     assert s["iters"] == 7 and s["warmup"] == 3 and len(s["latencies_ms"]) == 7
     assert s["latencies_ms"] == pytest.approx(latencies, abs=1e-6)
-    assert s["threads_requested"] == 1 and s["threads_used"] == 1 and s["inputs_reset"] is True
+    assert s["threads_requested"] == CPUS and s["threads_used"] == CPUS and s["inputs_reset"] is True
+    assert f"threads: {CPUS}\n" in r.stdout
     _check_summary(s, s["latencies_ms"])
     # The printed median is the JSON's, to the printed precision.
     printed = {line.split()[0]: float(line.split()[1]) for line in r.stdout.splitlines()
@@ -113,16 +117,15 @@ def test_cli_default_inputs_and_no_reset(tmp_path, lenet):
     assert json.loads(j.read_text())["inputs_reset"] is False
 
 
-def test_cli_threads_note(lenet, tmp_path):
+def test_cli_threads(lenet, tmp_path):
     pte, _, _ = lenet
     j = tmp_path / "b.json"
-    r = _cli("bench", pte, "--threads", 2, "--iters", 3, "--json", j)
-    assert r.returncode == 0, r.stderr
-    assert "threads: 1 (2 requested; the runtime is single-threaded today, so it runs with 1 thread)" in r.stdout
-    s = json.loads(j.read_text())
-    assert s["threads_requested"] == 2 and s["threads_used"] == 1
-    r = _cli("bench", pte, "--threads", 1, "--iters", 3)
-    assert r.returncode == 0 and "threads: 1\n" in r.stdout and "single-threaded" not in r.stdout
+    for n in (2, 3, 1):
+        r = _cli("bench", pte, "--threads", n, "--iters", 3, "--json", j)
+        assert r.returncode == 0, r.stderr
+        assert f"threads: {n}\n" in r.stdout and "requested" not in r.stdout
+        s = json.loads(j.read_text())
+        assert s["threads_requested"] == n and s["threads_used"] == n
 
 
 @pytest.mark.parametrize("args, message", [
@@ -131,8 +134,9 @@ def test_cli_threads_note(lenet, tmp_path):
     (["--iters", "ten"], "--iters takes a whole number >= 1"),
     (["--warmup", "-1"], "--warmup takes a whole number >= 0"),
     (["--warmup", "2.5"], "--warmup takes a whole number >= 0"),
-    (["--threads", "0"], "--threads takes a whole number >= 1, not '0'"),
-    (["--threads", "1.5"], "--threads takes a whole number >= 1"),
+    (["--threads", "0"], "--threads takes a whole number from 1 to 1024, not '0'"),
+    (["--threads", "1.5"], "--threads takes a whole number from 1 to 1024"),
+    (["--threads", "1025"], "--threads takes a whole number from 1 to 1024, not '1025'"),
     (["--threads"], "missing the value of '--threads'"),
     (["--frobnicate"], "unknown option '--frobnicate'"),
 ])
@@ -149,7 +153,7 @@ def test_cli_help_and_usage():
     for args in (["bench", "--help"], ["help", "bench"]):
         r = _cli(*args)
         assert r.returncode == 0, r.stderr
-        assert "ember bench MODEL.pte" in r.stdout and "--threads N" in r.stdout and "single-threaded" in r.stdout
+        assert "ember bench MODEL.pte" in r.stdout and "--threads N" in r.stdout and "how many threads ran" in r.stdout
     r = _cli("help")
     assert r.returncode == 0 and "ember bench MODEL.pte" in r.stdout and "profile|bench]" in r.stdout
 
@@ -175,7 +179,8 @@ def _check_result(res: BenchResult, iters: int, warmup: int) -> None:
     assert [float(v) for _, v in rows[1:]] == pytest.approx(list(res.latencies_ms), abs=1e-6)
     d = json.loads(res.to_json())
     assert len(d["latencies_ms"]) == iters and d["median_ms"] == float(np.median(d["latencies_ms"]))
-    assert d["threads_used"] == 1
+    assert d["threads_used"] == res.threads_used == res.threads_requested
+    assert f"threads: {res.threads_used}\n" in str(res)
 
 
 def test_python_bench(lenet):
@@ -187,7 +192,9 @@ def test_python_bench(lenet):
     prog = ember.load(pte)
     for res in (prog.bench(warmup=0, iters=5), ember.bench(prog, iters=4, warmup=1, threads=3)):
         _check_result(res, res.iters, res.warmup)
-    assert res.threads_requested == 3 and res.threads_used == 1 and "runs with 1 thread" in str(res)
+    assert res.threads_requested == 3 and res.threads_used == 3
+    assert prog.bench(iters=2, threads=1).threads_used == 1
+    assert ember.bench(pte, iters=2).threads_used == CPUS
     # Benching leaves the method usable: the same outputs as before.
     want = ember.load(pte).run(x)[0]
     assert np.array_equal(prog.run(x)[0], want)
