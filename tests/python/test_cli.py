@@ -2,7 +2,8 @@
 what the exporter planned (the same numbers as ExportedProgram.report_dict), OPT-125M included;
 bad input gives a message and a non-zero exit, never a crash; help exits 0 and bad usage 2; the
 model file is mapped (inspect touches no weight page) and inspect allocates no planned memory;
-failed or unjustified allocations are messages, not crashes."""
+failed or unjustified allocations are messages, not crashes; --threads N gives the same bytes
+for any N."""
 import json
 import os
 import resource
@@ -211,6 +212,10 @@ def test_help_prints_usage_and_exits_0(args, shows):
     (["run", "a.pte", "b.pte"], "more than one model given: 'b.pte'"),
     (["inspect"], "no model given"), (["inspect", "a.pte", "--yaml"], "unknown option '--yaml'"),
     (["help", "frobnicate"], "no help for 'frobnicate'"),
+    (["run", "a.pte", "--threads", "0"], "--threads takes a whole number from 1 to 1024, not '0'"),
+    (["run", "a.pte", "--threads", "x"], "--threads takes a whole number from 1 to 1024, not 'x'"),
+    (["profile", "a.pte", "--threads", "2000"], "--threads takes a whole number from 1 to 1024, not '2000'"),
+    (["run", "a.pte", "--threads"], "missing the value of '--threads'"),
 ])
 def test_bad_usage_exits_2(args, message):
     r = _cli(*args)
@@ -218,6 +223,41 @@ def test_bad_usage_exits_2(args, message):
     assert "usage:" in r.stderr and r.stdout == ""
     if message:
         assert message in r.stderr, r.stderr
+
+
+class _Mlp(torch.nn.Module):
+    """Linears big enough to be split over threads (64 x 256 x 700 multiply-adds and more), with
+    an output width that is no multiple of the 12-column task."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(256, 700)
+        self.b = torch.nn.Linear(700, 333)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)))
+
+
+def test_run_threads_give_the_same_bytes(tmp_path):
+    torch.manual_seed(0)
+    model, x = _Mlp().eval(), torch.randn(64, 256)
+    pte = tmp_path / "mlp.pte"
+    ember.export(model, (x,)).save(pte)
+    np.save(tmp_path / "x.npy", x.numpy())
+    outs = []
+    for n in ("1", "2", "3", None):  # None: the default, the CPUs this process may use
+        d = tmp_path / f"out{n}"
+        r = _cli("run", str(pte), "--input", str(tmp_path / "x.npy"), "--output-dir", str(d),
+                 *(["--threads", n] if n else []))
+        assert r.returncode == 0, r.stderr
+        outs.append(np.load(d / "output_0.npy"))
+    with torch.no_grad():
+        want = model(x).numpy()
+    assert np.abs(outs[0] - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+    for got in outs[1:]:
+        assert got.tobytes() == outs[0].tobytes()
+    r = _cli("profile", str(pte), "--threads", "2", "--runs", "2", "--warmup", "0")
+    assert r.returncode == 0 and "aten::linear.out" in r.stdout, r.stderr
 
 
 def test_model_must_be_a_regular_file(tmp_path):

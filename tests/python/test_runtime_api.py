@@ -1,7 +1,8 @@
 """The Python binding and the runtime's program features beyond one forward: several methods
 looked up by name, legacy inline constants (constant_buffer), program metadata, reuse; outputs
 nested as the model returned them (dicts keep their keys); method names and scalar inputs
-checked; files mapped, bytes copied once, and the mapping freed as soon as the last user goes."""
+checked; files mapped, bytes copied once, and the mapping freed as soon as the last user goes;
+threads= on load, run, bench and profile (the same bytes for any count, bad counts refused)."""
 import collections
 import gc
 import mmap
@@ -409,3 +410,59 @@ def test_data_errors_are_named_at_execute():
         div.run(np.array([4, 5]), np.array([2, 0]))
     assert e.value.status == "integer division by zero" and "by zero" in str(e.value)
     assert div.run(np.array([-7, 5]), np.array([2, 1]))[0].tolist() == [-4, 5]  # floor, as torch
+
+
+# ---- threads ------------------------------------------------------------------------------------
+
+
+class _Mlp(nn.Module):
+    """Linears big enough to be split over threads, one output width no multiple of the task."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(256, 700)
+        self.b = nn.Linear(700, 333)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)))
+
+
+def test_threads_same_bytes_and_pools():
+    from ember import runtime
+
+    torch.manual_seed(1)
+    model, x = _Mlp().eval(), torch.randn(64, 256)
+    buf = ember.export(model, (x,)).buffer
+    assert runtime.cpu_count() == len(os.sched_getaffinity(0))
+    one = ember.load(buf, threads=1)
+    assert one.threads == 1 and one.method().threads == 1
+    want = one.run(x)[0]
+    _close(want, model(x))
+    default = ember.load(buf)
+    assert default.threads == runtime.cpu_count() and default.method().threads == default.threads
+    assert default.run(x)[0].tobytes() == want.tobytes()
+    four = ember.load(buf, threads=4)
+    assert four.method().threads == 4
+    for n in (None, 1, 2, 3, 4):  # a call's threads= moves the method, pools are kept
+        assert four.run(x, threads=n)[0].tobytes() == want.tobytes()
+        assert four.method().threads == (4 if n is None else n)
+    assert sorted(four._pools) == [2, 3, 4]
+    assert four.bench(x, iters=2, warmup=0, threads=2).threads_used == 2
+    assert four.profile(x, runs=1, warmup=0, threads=3).runs == 1
+    assert four.method().threads == 3
+    # The pool lives as long as a method uses it, whatever is dropped first.
+    m = four.method()
+    del four
+    gc.collect()
+    m.run(x)
+    assert m.run(x)[0].tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1025, 2.0, True, "2"])
+def test_threads_bad_values(bad):
+    buf = ember.export(Encoder().eval(), (torch.randn(2, 6),)).buffer
+    with pytest.raises(ember.EmberError, match="threads must be a whole number from 1 to 1024"):
+        ember.load(buf, threads=bad)
+    prog = ember.load(buf, threads=2)
+    with pytest.raises(ember.EmberError, match="threads must be a whole number from 1 to 1024"):
+        prog.run(np.zeros((2, 6), np.float32), threads=bad)
