@@ -223,7 +223,30 @@ static int read_params(const unary_spec* s, ember_value* const* args, unary_para
     return s->op;
 }
 
-static ember_status unary_run(ember_value* const* args, const unary_spec* s)
+/* Threads split a float32 op into tasks of UNARY_TASK elements (a thread takes a contiguous run
+ * of them); each element is computed alone, so any cut gives the same bytes. Tensors under
+ * UNARY_MIN_THREADED elements stay on one thread. */
+#define UNARY_TASK 16384
+#define UNARY_MIN_THREADED ((size_t)1 << 16)
+
+typedef struct unary_job {
+    f32_unary_fn fn;
+    float* z;       /* (n) */
+    const float* x; /* (n), or z itself */
+    size_t n;
+    const unary_params* p;
+} unary_job;
+
+static ember_status unary_f32_tasks(void* arg, size_t begin, size_t end)
+{
+    const unary_job* j = arg;
+    const size_t a = begin * UNARY_TASK, b = end * UNARY_TASK < j->n ? end * UNARY_TASK : j->n;
+    j->fn(j->z + a, j->x + a, b - a, j->p);
+    return EMBER_OK;
+}
+
+static ember_status unary_run(ember_kernel_ctx* ctx, ember_value* const* args,
+                              const unary_spec* s)
 {
     const ember_tensor* in = args[0]->u.t;
     ember_tensor* out = args[s->nargs - 2]->u.t;
@@ -231,8 +254,9 @@ static ember_status unary_run(ember_value* const* args, const unary_spec* s)
     const int op = read_params(s, args, &p);
     const size_t n = (size_t)out->numel;
     if (in->dtype == EMBER_DTYPE_F32 && out->dtype == EMBER_DTYPE_F32 && f32_kernels[op]) {
-        f32_kernels[op]((float*)out->data, (const float*)in->data, n, &p);
-        return EMBER_OK;
+        unary_job job = {f32_kernels[op], (float*)out->data, (const float*)in->data, n, &p};
+        return ember_parallel_for(n >= UNARY_MIN_THREADED ? ctx->pool : NULL,
+                                  (n + UNARY_TASK - 1) / UNARY_TASK, unary_f32_tasks, &job);
     }
     const bool int_domain =
         op_exact_on_ints(op) && mu_is_intlike(in->dtype) && mu_is_intlike(out->dtype);
@@ -307,7 +331,7 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
     static const unary_spec spec_##sym = {op, nargs};                                           \
     static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
-        return unary_run(args, &spec_##sym);                                                    \
+        return unary_run(ctx, args, &spec_##sym);                                               \
     }                                                                                           \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \

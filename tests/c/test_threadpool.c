@@ -10,7 +10,9 @@
  * The linear: aten::linear.out through prepare/run with ctx.pool, portable and best variant,
  * on ragged shapes (N not a multiple of the 12-column task, M below the tile height, K = 0),
  * with 2, 3 and 5 threads, against the same kernel with no pool: bit for bit (every variant
- * sums each output column on its own, so the cut cannot change a sum). */
+ * sums each output column on its own, so the cut cannot change a sum). The float32 unary ops
+ * likewise (relu, gelu, exp, tanh; in place too) on tensors below, at and above the size where
+ * they start to split. */
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -227,6 +229,20 @@ static void fill(float* x, int64_t n)
     }
 }
 
+/* Prepares kernel `name` and runs it with `pool` in ctx (NULL: one thread). */
+static ember_status run_op(ember_threadpool* pool, const char* name, ember_value* v, size_t n)
+{
+    ember_value* ptrs[8];
+    for (size_t i = 0; i < n; i++) ptrs[i] = &v[i];
+    const ember_kernel* kern = ember_kernel_find(name, strlen(name));
+    ember_kernel_ctx ctx = {.op_name = name, .msg = th_msg, .msg_bytes = sizeof th_msg};
+    ember_kernel_run_fn run = NULL;
+    ember_status st = kern->prepare(&ctx, ptrs, n, &run);
+    if (st) return st;
+    ctx.pool = pool;
+    return run(&ctx, ptrs);
+}
+
 /* linear.out on x (M, K), w (N, K), bias or none, run with `pool` (NULL: one thread). */
 static ember_status run_linear(ember_threadpool* pool, float* y, const float* x, const float* w,
                                const float* bias, int32_t m, int32_t k, int32_t n)
@@ -239,14 +255,7 @@ static ember_status run_linear(ember_threadpool* pool, float* y, const float* x,
     ember_value v[5] = {th_tensor_value(&tx), th_tensor_value(&tw),
                         bias ? th_tensor_value(&tb) : (ember_value){.tag = EMBER_VALUE_NONE},
                         th_tensor_value(&ty), th_tensor_value(&ty)};
-    ember_value* ptrs[5] = {&v[0], &v[1], &v[2], &v[3], &v[4]};
-    const ember_kernel* kern = ember_kernel_find("aten::linear.out", 16);
-    ember_kernel_ctx ctx = {.op_name = "aten::linear.out", .msg = th_msg, .msg_bytes = sizeof th_msg};
-    ember_kernel_run_fn run = NULL;
-    ember_status st = kern->prepare(&ctx, ptrs, 5, &run);
-    if (st) return st;
-    ctx.pool = pool;
-    return run(&ctx, ptrs);
+    return run_op(pool, "aten::linear.out", v, 5);
 }
 
 static void test_linear_threads(void)
@@ -291,6 +300,45 @@ static void test_linear_threads(void)
     for (int i = 0; i < 3; i++) pool_close(&pools[i]);
 }
 
+static void test_unary_threads(void)
+{
+    static const char* const ops[] = {"aten::relu.out", "aten::exp.out", "aten::tanh.out",
+                                      "aten::gelu.out"};
+    static const int32_t sizes[] = {1000, 65535, 65536, 100003, 300000};
+    test_pool p;
+    CHECK(pool_open(&p, 3));
+    const int32_t big = 300000;
+    float* x = malloc((size_t)big * sizeof(float));
+    float* want = malloc((size_t)big * sizeof(float));
+    float* got = malloc((size_t)big * sizeof(float));
+    fill(x, big);
+    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+            for (int in_place = 0; in_place < 2; in_place++) {
+                const int32_t n = sizes[s];
+                const int gelu = strcmp(ops[o], "aten::gelu.out") == 0;
+                for (int pass = 0; pass < 2; pass++) {
+                    float* y = pass ? got : want;
+                    if (in_place) memcpy(y, x, (size_t)n * sizeof(float));
+                    else
+                        for (int32_t i = 0; i < n; i++) y[i] = NAN; /* every element written */
+                    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, in_place ? y : x, 1, &n);
+                    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 1, &n);
+                    ember_value v[4] = {th_tensor_value(&tx), th_tensor_value(&ty),
+                                        th_tensor_value(&ty), th_tensor_value(&ty)};
+                    if (gelu) v[1] = (ember_value){.tag = EMBER_VALUE_STRING, .len = 4, .u.str = "none"};
+                    CHECK(run_op(pass ? p.pool : NULL, ops[o], v, gelu ? 4 : 3) == EMBER_OK);
+                }
+                const int same = memcmp(got, want, (size_t)n * sizeof(float)) == 0;
+                if (!same)
+                    fprintf(stderr, "%s n=%d in_place=%d: 3 threads differ from 1\n", ops[o], n,
+                            in_place);
+                CHECK(same);
+            }
+    free(x), free(want), free(got);
+    pool_close(&p);
+}
+
 int main(void)
 {
     test_create_destroy();
@@ -298,5 +346,6 @@ int main(void)
     test_errors_and_nesting();
     test_shared_pool();
     test_linear_threads();
+    test_unary_threads();
     return check_report("test_threadpool");
 }
