@@ -4,6 +4,13 @@ interleaved (1, N, 1, N, ...), pinned to the first N CPUs this process may use; 
 the ratio. The machine may be shared: the script prints the load average and how busy each
 pinned CPU was (from /proc/stat) while it ran, so a ratio below N can be read against that.
 
+It also prints the CPU time each run used (all threads, CLOCK_PROCESS_CPUTIME_ID) and the share
+of a 1-thread run spent in the kernels that split (linear, mm/bmm, unary ops; from
+Program.profile).
+When other processes hold the cores the wall-clock ratio says little; then the estimate
+1 / (serial + parallel * cpu(N) / cpu(1) / N) is what N free cores would give, if CPU time
+does not change when the cores are free (labelled as an estimate, not a measurement).
+
     PYTHONPATH=python .venv/bin/python bench/threads.py [--threads 2] [--tokens 128] [--reps 9]
 """
 from __future__ import annotations
@@ -61,21 +68,36 @@ def main() -> None:
     outs = {n: prog.run(ids, threads=n)[0] for n in counts}  # also the warm-up
     same = outs[1].tobytes() == outs[args.threads].tobytes()
     times: dict[int, list[float]] = {n: [] for n in counts}
+    cpu: dict[int, list[float]] = {n: [] for n in counts}
     load0, ticks0, own0 = os.getloadavg(), cpu_ticks(cpus), os.times()
     for _ in range(args.reps):
         for n in counts:
             prog.run(ids, threads=n)  # selects the pool outside the timed part
             m = prog.method()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             m.run(ids)
             times[n].append(time.perf_counter() - t0)
+            cpu[n].append(time.process_time() - c0)
     ticks1, load1, own1 = cpu_ticks(cpus), os.getloadavg(), os.times()
     med = {n: statistics.median(t) * 1e3 for n, t in times.items()}
+    cpu_med = {n: statistics.median(t) * 1e3 for n, t in cpu.items()}
+    prof = prog.profile(ids, runs=1, warmup=0, threads=1)
+    split = sum(r.total_ms for r in prof.operators
+                if r.operator in ("aten::linear.out", "aten::bmm.out", "aten::mm.out",
+                                  "aten::relu.out", "aten::gelu.out"))
+    parallel = split / prof.execute_ms if prof.execute_ms > 0 else 0.0
     print(f"OPT-125M forward, {args.tokens} tokens, CPUs {cpus}, {args.reps} interleaved runs each")
     for n in counts:
         print(f"  {n} thread{'s' if n > 1 else ' '}: median {med[n]:8.1f} ms  "
-              f"(min {min(times[n]) * 1e3:.1f}, max {max(times[n]) * 1e3:.1f})")
+              f"(min {min(times[n]) * 1e3:.1f}, max {max(times[n]) * 1e3:.1f}); CPU time median {cpu_med[n]:.1f} ms")
     print(f"  speedup x{med[1] / med[args.threads]:.2f}; outputs bit-identical: {same}")
+    n = args.threads
+    inflation = cpu_med[n] / cpu_med[1]
+    est = 1.0 / ((1.0 - parallel) + parallel * inflation / n)
+    print(f"  1-thread profile: {100 * parallel:.0f}% of the execute in kernels that split; CPU time "
+          f"x{inflation:.2f} with {n} threads; estimate with {n} free cores: x{est:.2f}")
+    print("  1-thread profile, largest operators: " + ", ".join(
+        f"{r.operator} {r.share_pct:.0f}%" for r in prof.operators[:6]))
     print(f"  load average before {load0[0]:.2f}, after {load1[0]:.2f}")
     hz = os.sysconf("SC_CLK_TCK")
     busy = sum(ticks1[c][0] - ticks0[c][0] for c in cpus) / hz

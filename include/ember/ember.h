@@ -390,8 +390,8 @@ uint64_t ember_clock_monotonic_ns(void* user);
 
 /* ---- threads --------------------------------------------------------------------------- */
 
-/* A pool of worker threads that kernels split their work over (the fp32 linear today: output
- * columns in blocks). Created once at setup, in the caller's memory, and handed to any number of
+/* A pool of worker threads that kernels split their work over (float32 linear, mm, bmm and the
+ * unary ops today; docs/runtime.md, "Threads"). Created once at setup, in the caller's memory, and handed to any number of
  * methods; execute never creates or wakes threads of its own and never allocates.
  *
  *     size_t threads = ember_cpu_count();             // the cores this process may run on

@@ -108,25 +108,53 @@ static ember_status prepare_float_tensors(ember_kernel_ctx* ctx, ember_value* co
 
 /* ---- mm, bmm ----------------------------------------------------------------------------- */
 
+/* Threads split mm and bmm into tasks of MM_ROWS output rows of one batch entry; each row is
+ * computed alone, so any cut gives the same bytes. Under 2^20 multiply-adds: one thread. */
+#define MM_ROWS 16
+#define MM_MIN_MACS ((double)(1 << 20))
+
+typedef struct mm_job {
+    float* c;       /* (B, M, N) */
+    const float* a; /* (B, M, K) */
+    const float* b; /* (B, K, N) */
+    int64_t m, k, n;
+    int64_t blocks; /* row blocks per batch entry: ceil(M / MM_ROWS) */
+} mm_job;
+
+static ember_status mm_tasks(void* arg, size_t begin, size_t end)
+{
+    const mm_job* j = arg;
+    for (size_t t = begin; t < end; t++) {
+        const int64_t i = (int64_t)t / j->blocks, r0 = (int64_t)t % j->blocks * MM_ROWS;
+        const int64_t rows = j->m - r0 < MM_ROWS ? j->m - r0 : MM_ROWS;
+        f32_gemm__portable(j->c + (i * j->m + r0) * j->n, j->a + (i * j->m + r0) * j->k,
+                           j->b + i * j->k * j->n, rows, j->k, j->n);
+    }
+    return EMBER_OK;
+}
+
+static ember_status mm_f32(ember_kernel_ctx* ctx, float* c, const float* a, const float* b,
+                           int64_t bs, int64_t m, int64_t k, int64_t n)
+{
+    mm_job job = {c, a, b, m, k, n, (m + MM_ROWS - 1) / MM_ROWS};
+    const bool big = (double)bs * (double)m * (double)k * (double)n >= MM_MIN_MACS;
+    return ember_parallel_for(big ? ctx->pool : NULL, (size_t)(bs * job.blocks), mm_tasks, &job);
+}
+
 static ember_status run_mm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* a = args[0]->u.t;
     const ember_tensor* b = args[1]->u.t;
-    f32_gemm__portable((float*)args[2]->u.t->data, (const float*)a->data, (const float*)b->data,
-                       a->sizes[0], a->sizes[1], b->sizes[1]);
-    return EMBER_OK;
+    return mm_f32(ctx, (float*)args[2]->u.t->data, (const float*)a->data, (const float*)b->data,
+                  1, a->sizes[0], a->sizes[1], b->sizes[1]);
 }
 
 static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* a = args[0]->u.t;
     const ember_tensor* b = args[1]->u.t;
-    const int64_t bs = a->sizes[0], m = a->sizes[1], k = a->sizes[2], n = b->sizes[2];
-    float* c = (float*)args[2]->u.t->data;
-    for (int64_t i = 0; i < bs; i++)
-        f32_gemm__portable(c + i * m * n, (const float*)a->data + i * m * k,
-                           (const float*)b->data + i * k * n, m, k, n);
-    return EMBER_OK;
+    return mm_f32(ctx, (float*)args[2]->u.t->data, (const float*)a->data, (const float*)b->data,
+                  a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[2]);
 }
 
 static ember_status run_bmm_half(ember_kernel_ctx* ctx, ember_value* const* args)

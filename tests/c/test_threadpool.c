@@ -12,7 +12,7 @@
  * with 2, 3 and 5 threads, against the same kernel with no pool: bit for bit (every variant
  * sums each output column on its own, so the cut cannot change a sum). The float32 unary ops
  * likewise (relu, gelu, exp, tanh; in place too) on tensors below, at and above the size where
- * they start to split. */
+ * they start to split; mm and bmm (rows of each batch entry in blocks of 16) the same. */
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -300,6 +300,47 @@ static void test_linear_threads(void)
     for (int i = 0; i < 3; i++) pool_close(&pools[i]);
 }
 
+static void test_mm_threads(void)
+{
+    static const int32_t shapes[][4] = {
+        /* B (0: mm), M, K, N: attention's, ragged M (not a multiple of 16), small */
+        {12, 128, 64, 128}, {12, 128, 128, 64}, {3, 37, 100, 131}, {0, 200, 64, 70},
+        {0, 1, 2000, 900}, {2, 5, 7, 3}, {1, 33, 1, 1024},
+    };
+    test_pool p;
+    CHECK(pool_open(&p, 3));
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const int32_t bs = shapes[s][0] ? shapes[s][0] : 1, m = shapes[s][1], k = shapes[s][2],
+                      n = shapes[s][3];
+        const int batched = shapes[s][0] != 0;
+        float* a = malloc((size_t)bs * m * k * sizeof(float));
+        float* b = malloc((size_t)bs * k * n * sizeof(float));
+        float* y[2] = {malloc((size_t)bs * m * n * sizeof(float)),
+                       malloc((size_t)bs * m * n * sizeof(float))};
+        fill(a, (int64_t)bs * m * k);
+        fill(b, (int64_t)bs * k * n);
+        const int32_t as[3] = {bs, m, k}, bsz[3] = {bs, k, n}, ys[3] = {bs, m, n};
+        for (int pass = 0; pass < 2; pass++) {
+            for (int64_t e = 0; e < (int64_t)bs * m * n; e++) y[pass][e] = NAN;
+            const int o = batched ? 0 : 1, dim = batched ? 3 : 2;
+            ember_tensor ta = th_tensor(EMBER_DTYPE_F32, a, dim, as + o);
+            ember_tensor tb = th_tensor(EMBER_DTYPE_F32, b, dim, bsz + o);
+            ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y[pass], dim, ys + o);
+            ember_value v[4] = {th_tensor_value(&ta), th_tensor_value(&tb), th_tensor_value(&ty),
+                                th_tensor_value(&ty)};
+            CHECK(run_op(pass ? p.pool : NULL, batched ? "aten::bmm.out" : "aten::mm.out", v, 4) ==
+                  EMBER_OK);
+        }
+        const int same = memcmp(y[0], y[1], (size_t)bs * m * n * sizeof(float)) == 0;
+        if (!same)
+            fprintf(stderr, "%s B=%d M=%d K=%d N=%d: 3 threads differ from 1\n",
+                    batched ? "bmm" : "mm", bs, m, k, n);
+        CHECK(same);
+        free(a), free(b), free(y[0]), free(y[1]);
+    }
+    pool_close(&p);
+}
+
 static void test_unary_threads(void)
 {
     static const char* const ops[] = {"aten::relu.out", "aten::exp.out", "aten::tanh.out",
@@ -347,5 +388,6 @@ int main(void)
     test_shared_pool();
     test_linear_threads();
     test_unary_threads();
+    test_mm_threads();
     return check_report("test_threadpool");
 }
