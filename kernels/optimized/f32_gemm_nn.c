@@ -45,6 +45,17 @@ void f32_gemm_nn__portable(float* restrict c, int64_t ldc, const float* restrict
 
 f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features)
 {
-    (void)features; /* optimized variants are chosen here as they are added */
+#if EMBER_HAVE_X86_KERNELS
+    /* each x86 file is compiled for exactly these features (its target attribute) */
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((features & avx512) == avx512) return f32_gemm_nn__avx512;
+    if ((features & avx2) == avx2) return f32_gemm_nn__avx2;
+#elif defined(__aarch64__)
+    /* NEON is baseline on aarch64; asking for ASIMD lets a zero mask force the reference */
+    if (features & EMBER_CPU_BIT(EMBER_CPU_ASIMD)) return f32_gemm_nn__neon;
+#endif
+    (void)features;
     return f32_gemm_nn__portable;
 }
