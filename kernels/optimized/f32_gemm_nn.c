@@ -43,6 +43,31 @@ void f32_gemm_nn__portable(float* restrict c, int64_t ldc, const float* restrict
     }
 }
 
+/* b given transposed, bt (N, K): each output is a dot product of two rows, in DOT_LANES partial
+ * sums the compiler keeps in one vector register. */
+#define DOT_LANES 8
+
+void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restrict a,
+                              int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
+                              int64_t n, int64_t k, const f32_gemm_epilogue* ep)
+{
+    for (int64_t i = 0; i < m; i++) {
+        const float* restrict ai = a + i * lda;
+        for (int64_t j = 0; j < n; j++) {
+            const float* restrict bj = bt + j * ldb;
+            float acc[DOT_LANES] = {0};
+            int64_t p = 0;
+            for (; p + DOT_LANES <= k; p += DOT_LANES)
+                for (int l = 0; l < DOT_LANES; l++) acc[l] += ai[p + l] * bj[p + l];
+            float s = 0.0f;
+            for (int l = 0; l < DOT_LANES; l++) s += acc[l];
+            for (; p < k; p++) s += ai[p] * bj[p];
+            if (ep->bias) s += ep->bias[ep->bias_per_row ? i : j];
+            c[i * ldc + j] = epilogue(s, ep->lo, ep->hi);
+        }
+    }
+}
+
 f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features)
 {
 #if EMBER_HAVE_X86_KERNELS

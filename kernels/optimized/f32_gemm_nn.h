@@ -35,6 +35,11 @@ void f32_gemm_nn__portable(float* restrict c, int64_t ldc, const float* restrict
                            const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
                            const f32_gemm_epilogue* ep);
 
+/* b given transposed (below): the reference, dot products along K. */
+void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restrict a,
+                              int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
+                              int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+
 /* The optimized variants (f32_gemm_nn__<isa>.c; see f32_gemm_nn_driver.h for the blocking):
  *   f32_gemm_nn__avx512  AVX512F + AVX512VL + FMA, 12x32 tiles
  *   f32_gemm_nn__avx2    AVX2 + FMA, 6x16 tiles

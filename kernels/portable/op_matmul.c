@@ -6,27 +6,125 @@
  *                      out (M, N), out]
  *   aten::linear.out  [input (..., K), weight (N, K), bias (N) or Null, out (..., N), out]
  *   ember::grouped_mm.out (below: a mixture-of-experts layer's per-expert products)
- * A (M, K) @ (K, N) product runs i-k-j (the inner loop is an axpy over a contiguous row of the
- * right matrix and of the output); linear's (N, K) weight is read row by row as dot products.
- * f32 linear runs an ISA-specific f32_gemm_nt (kernels/optimized/f32_gemm_nt.h) when
- * ember_kernel_cpu_features() allows one: AVX512F+VL+FMA, else AVX2 + FMA, else the portable kernel. */
+ * f32 mm, bmm and addmm run the fp32 GEMM core, f32_gemm_nn (kernels/optimized/f32_gemm_nn.h),
+ * in the variant f32_gemm_nn_pick chooses at prepare from ember_kernel_cpu_features() (the
+ * portable reference under a zero mask); addmm's bias (beta = 1, self a row or column vector) and
+ * beta = 0 go into its epilogue, any other alpha / beta into a pass over the output. f32 linear
+ * reads its (N, K) weight in place through f32_gemm_nt (kernels/optimized/f32_gemm_nt.h): the
+ * AVX-512 or AVX2 tiles where the CPU has them, else the portable dot products. Operands are
+ * contiguous (prepare refuses other dim orders), so a transposed operand reaches these kernels
+ * already copied by the op that transposed it. The loader lets an out be exactly the bytes of
+ * an input (never a partial overlap): f32_product() then computes whole rows or columns into a
+ * stack buffer before writing them. Half dtypes run half_gemm__portable (below). */
+#include "kernels/optimized/f32_gemm_nn.h"
 #include "kernels/optimized/f32_gemm_nt.h"
 #include "kernels/portable/util_nn.h"
 
-/* c: (M, N) = a: (M, K) @ b: (K, N). */
-static void f32_gemm__portable(float* restrict c, const float* restrict a,
-                               const float* restrict b, int64_t m, int64_t k, int64_t n)
+/* ---- f32 through the GEMM core ------------------------------------------------------------ */
+
+/* One f32 product: c (m, n) = scale(clamp(a (m, k) @ b + ep.bias, ep.lo, ep.hi)), b (k, n) or, with
+ * bt, given as (n, k); all contiguous. scale (addmm's general form; off unless `scaled`):
+ * v -> alpha * v + beta * self[i * rs + j * cs] (no self term when beta == 0). */
+typedef struct f32_product {
+    f32_gemm_nn_fn gemm;
+    int bt;
+    const float *a, *b;
+    int64_t m, n, k;
+    f32_gemm_epilogue ep;
+    int scaled;
+    float alpha, beta;
+    const float* self;
+    int64_t rs, cs;
+} f32_product;
+
+#define ALIAS_TMP_FLOATS 8192 /* 32 KiB of stack for an out that is exactly an input's bytes */
+
+/* Rows i0..i0+mb, columns j0..j0+nb of the product into dst (leading dimension ld). */
+static void product_block(const f32_product* p, float* dst, int64_t ld, int64_t i0, int64_t mb,
+                          int64_t j0, int64_t nb)
 {
-    for (int64_t i = 0; i < m; i++) {
-        float* restrict ci = c + i * n;
-        for (int64_t j = 0; j < n; j++) ci[j] = 0.0f;
-        for (int64_t p = 0; p < k; p++) {
-            const float av = a[i * k + p];
-            const float* restrict bp = b + p * n;
-            for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
+    f32_gemm_epilogue ep = p->ep;
+    if (ep.bias) ep.bias += ep.bias_per_row ? i0 : j0;
+    const float* b = p->bt ? p->b + j0 * p->k : p->b + j0;
+    p->gemm(dst, ld, p->a + i0 * p->k, p->k, b, p->bt ? p->k : p->n, mb, nb, p->k, &ep);
+    if (!p->scaled) return;
+    for (int64_t i = 0; i < mb; i++)
+        for (int64_t j = 0; j < nb; j++) {
+            float v = p->alpha * dst[i * ld + j];
+            if (p->beta != 0.0f) v += p->beta * p->self[(i0 + i) * p->rs + (j0 + j) * p->cs];
+            dst[i * ld + j] = v;
         }
-    }
 }
+
+/* Runs p into c. When c is exactly a (or the bias, or self: read element by element), each
+ * output row depends on the same row of those only: blocks of whole rows are computed into a
+ * stack buffer, then copied. When c is exactly b (k == m), each column block depends on the
+ * same columns of b only: blocks of whole columns, likewise. c both a and b (or b given
+ * transposed, whose rows are c's columns) has no such order: refused. */
+static ember_status f32_product_run(ember_kernel_ctx* ctx, const f32_product* p, float* c)
+{
+    const int64_t m = p->m, n = p->n;
+    const bool on_a = c == p->a, on_b = c == p->b;
+    const bool on_elem = (p->ep.bias && c == p->ep.bias) || (p->scaled && c == p->self);
+    if (!on_a && !on_b && !on_elem) {
+        product_block(p, c, n, 0, m, 0, n);
+        return EMBER_OK;
+    }
+    float tmp[ALIAS_TMP_FLOATS];
+    if (on_b && !on_a && !p->bt && m <= ALIAS_TMP_FLOATS) {
+        const int64_t cols = ALIAS_TMP_FLOATS / m;
+        for (int64_t j0 = 0; j0 < n; j0 += cols) {
+            const int64_t nb = n - j0 < cols ? n - j0 : cols;
+            product_block(p, tmp, nb, 0, m, j0, nb);
+            for (int64_t i = 0; i < m; i++) memcpy(c + i * n + j0, tmp + i * nb, sizeof(float) * (size_t)nb);
+        }
+        return EMBER_OK;
+    }
+    if (!on_b && n <= ALIAS_TMP_FLOATS) {
+        const int64_t rows = ALIAS_TMP_FLOATS / n;
+        for (int64_t i0 = 0; i0 < m; i0 += rows) {
+            const int64_t mb = m - i0 < rows ? m - i0 : rows;
+            product_block(p, tmp, n, i0, mb, 0, n);
+            memcpy(c + i0 * n, tmp, sizeof(float) * (size_t)(mb * n));
+        }
+        return EMBER_OK;
+    }
+    return ember_kernel_fail(ctx, EMBER_NOT_SUPPORTED,
+                             "out is the same memory as %s (%lld x %lld): no bounded order "
+                             "computes that in place",
+                             on_a && on_b ? "both operands" : on_b ? "the right operand" : "an input",
+                             (long long)m, (long long)n);
+}
+
+/* The run functions of one ISA: the f32 GEMM core `nn` (and its transposed-b twin `bt` for
+ * linear's aliased outs) and linear's `nt`. Prepare picks the set once. */
+#define F32_RUNS(isa, nn, bt, nt)                                                               \
+    static ember_status run_mm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)    \
+    {                                                                                           \
+        return run_mm_f32(ctx, args, nn);                                                       \
+    }                                                                                           \
+    static ember_status run_bmm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)   \
+    {                                                                                           \
+        return run_bmm_f32(ctx, args, nn);                                                      \
+    }                                                                                           \
+    static ember_status run_addmm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args) \
+    {                                                                                           \
+        return run_addmm_f32(ctx, args, nn);                                                    \
+    }                                                                                           \
+    static ember_status run_linear_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args) \
+    {                                                                                           \
+        return run_linear_f32(ctx, args, bt, nt);                                               \
+    }
+
+typedef struct f32_runs {
+    ember_kernel_run_fn mm, bmm, addmm, linear;
+} f32_runs;
+
+static f32_runs pick_f32(void); /* below the run functions */
+
+typedef void (*f32_gemm_nt_fn)(float* restrict c, const float* restrict a,
+                               const float* restrict w, const float* restrict bias, int64_t m,
+                               int64_t k, int64_t n);
 
 #define DOT_LANES 8
 
@@ -108,24 +206,29 @@ static ember_status prepare_float_tensors(ember_kernel_ctx* ctx, ember_value* co
 
 /* ---- mm, bmm ----------------------------------------------------------------------------- */
 
-static ember_status run_mm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+static const f32_gemm_epilogue no_epilogue = {NULL, 0, -INFINITY, INFINITY};
+
+static ember_status run_mm_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_gemm_nn_fn nn)
 {
     const ember_tensor* a = args[0]->u.t;
     const ember_tensor* b = args[1]->u.t;
-    f32_gemm__portable((float*)args[2]->u.t->data, (const float*)a->data, (const float*)b->data,
-                       a->sizes[0], a->sizes[1], b->sizes[1]);
-    return EMBER_OK;
+    const f32_product p = {nn, 0, (const float*)a->data, (const float*)b->data, a->sizes[0],
+                           b->sizes[1], a->sizes[1], no_epilogue, 0, 1.0f, 0.0f, NULL, 0, 0};
+    return f32_product_run(ctx, &p, (float*)args[2]->u.t->data);
 }
 
-static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_gemm_nn_fn nn)
 {
     const ember_tensor* a = args[0]->u.t;
     const ember_tensor* b = args[1]->u.t;
     const int64_t bs = a->sizes[0], m = a->sizes[1], k = a->sizes[2], n = b->sizes[2];
     float* c = (float*)args[2]->u.t->data;
-    for (int64_t i = 0; i < bs; i++)
-        f32_gemm__portable(c + i * m * n, (const float*)a->data + i * m * k,
-                           (const float*)b->data + i * k * n, m, k, n);
+    for (int64_t i = 0; i < bs; i++) {
+        const f32_product p = {nn, 0, (const float*)a->data + i * m * k,
+                               (const float*)b->data + i * k * n, m, n, k, no_epilogue, 0, 1.0f,
+                               0.0f, NULL, 0, 0};
+        NN_TRY(f32_product_run(ctx, &p, c + i * m * n));
+    }
     return EMBER_OK;
 }
 
@@ -170,7 +273,7 @@ ember_status ember_prepare_aten_mm_out(ember_kernel_ctx* ctx, ember_value* const
                                        size_t num_args, ember_kernel_run_fn* run)
 {
     NN_TRY(prepare_mm(ctx, args, num_args, false));
-    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? run_mm_f32 : run_bmm_half;
+    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? pick_f32().mm : run_bmm_half;
     return EMBER_OK;
 }
 
@@ -178,7 +281,7 @@ ember_status ember_prepare_aten_bmm_out(ember_kernel_ctx* ctx, ember_value* cons
                                         size_t num_args, ember_kernel_run_fn* run)
 {
     NN_TRY(prepare_mm(ctx, args, num_args, true));
-    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? run_bmm_f32 : run_bmm_half;
+    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? pick_f32().bmm : run_bmm_half;
     return EMBER_OK;
 }
 
@@ -196,7 +299,11 @@ static void addmm_self_strides(const ember_tensor* s, int64_t* rs, int64_t* cs)
     }
 }
 
-static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+/* addmm f32: alpha = 1 with beta = 0 (self ignored) or beta = 1 and self a row vector (N) or
+ * (1, N) (bias per column) or a column (M, 1) (bias per row) is one call with its epilogue; any
+ * other alpha, beta, self take the scaled form. */
+static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* args,
+                                  f32_gemm_nn_fn nn)
 {
     const ember_tensor* s = args[0]->u.t;
     const ember_tensor* a = args[1]->u.t;
@@ -206,18 +313,21 @@ static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* arg
     ember_scalar_as_double(args[3], &beta_d);
     ember_scalar_as_double(args[4], &alpha_d);
     const float beta = (float)beta_d, alpha = (float)alpha_d;
-    float* c = (float*)args[5]->u.t->data;
-    f32_gemm__portable(c, (const float*)a->data, (const float*)b->data, m, k, n);
     int64_t rs, cs;
     addmm_self_strides(s, &rs, &cs);
     const float* sv = (const float*)s->data;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) {
-            float v = alpha * c[i * n + j];
-            if (beta != 0.0f) v += beta * sv[i * rs + j * cs];
-            c[i * n + j] = v;
-        }
-    return EMBER_OK;
+    f32_product p = {nn, 0, (const float*)a->data, (const float*)b->data, m, n, k, no_epilogue,
+                     0, alpha, beta, sv, rs, cs};
+    if (alpha == 1.0f && beta == 0.0f) {
+        /* the plain product */
+    } else if (alpha == 1.0f && beta == 1.0f && rs == 0 && cs == 1) {
+        p.ep.bias = sv, p.ep.bias_per_row = 0;
+    } else if (alpha == 1.0f && beta == 1.0f && rs == 1 && cs == 0) {
+        p.ep.bias = sv, p.ep.bias_per_row = 1;
+    } else {
+        p.scaled = 1;
+    }
+    return f32_product_run(ctx, &p, (float*)args[5]->u.t->data);
 }
 
 static ember_status run_addmm_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -262,17 +372,16 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
                   (long long)n);
     const int64_t want[2] = {m, n};
     NN_TRY(nn_check_shape(ctx, "out", t[3], 2, want));
-    *run = t[0]->dtype == EMBER_DTYPE_F32 ? run_addmm_f32 : run_addmm_half;
+    *run = t[0]->dtype == EMBER_DTYPE_F32 ? pick_f32().addmm : run_addmm_half;
     return EMBER_OK;
 }
 
 /* ---- linear ------------------------------------------------------------------------------ */
 
-typedef void (*f32_gemm_nt_fn)(float* restrict c, const float* restrict a,
-                               const float* restrict w, const float* restrict bias, int64_t m,
-                               int64_t k, int64_t n);
-
-static void linear_f32(ember_value* const* args, f32_gemm_nt_fn gemm)
+/* linear f32: `nt` reads the weight in place; an out that is exactly the input's bytes (N == K)
+ * goes through f32_product_run with `bt` (the core with the weight as a transposed b). */
+static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args,
+                                   f32_gemm_nn_fn bt, f32_gemm_nt_fn nt)
 {
     const ember_tensor* x = args[0]->u.t;
     const ember_tensor* w = args[1]->u.t;
@@ -280,43 +389,41 @@ static void linear_f32(ember_value* const* args, f32_gemm_nt_fn gemm)
     /* k == 0: out is all bias; M is then the product of input's leading sizes */
     const int64_t m = k ? x->numel / k : args[3]->u.t->numel / (n ? n : 1);
     const float* bias = ember_is_null(args[2]) ? NULL : (const float*)args[2]->u.t->data;
-    gemm((float*)args[3]->u.t->data, (const float*)x->data, (const float*)w->data, bias, m, k, n);
+    float* c = (float*)args[3]->u.t->data;
+    if (c != (const float*)x->data || m == 0 || n == 0) {
+        nt(c, (const float*)x->data, (const float*)w->data, bias, m, k, n);
+        return EMBER_OK;
+    }
+    const f32_product p = {bt, 1, (const float*)x->data, (const float*)w->data, m, n, k,
+                           {bias, 0, -INFINITY, INFINITY}, 0, 1.0f, 0.0f, NULL, 0, 0};
+    return f32_product_run(ctx, &p, c);
 }
 
-static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    linear_f32(args, f32_gemm_nt__portable);
-    return EMBER_OK;
-}
-
+F32_RUNS(portable, f32_gemm_nn__portable, f32_gemm_nn_bt__portable, f32_gemm_nt__portable)
 #if EMBER_HAVE_X86_KERNELS
-static ember_status run_linear_f32_avx2(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    linear_f32(args, f32_gemm_nt__avx2);
-    return EMBER_OK;
-}
-
-static ember_status run_linear_f32_avx512(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    linear_f32(args, f32_gemm_nt__avx512);
-    return EMBER_OK;
-}
+F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2)
+F32_RUNS(avx512, f32_gemm_nn__avx512, f32_gemm_nn_bt__avx512, f32_gemm_nt__avx512)
+#endif
+#if defined(__aarch64__)
+F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__neon)
 #endif
 
-/* The best f32 linear run function the CPU features allow. */
-static ember_kernel_run_fn pick_linear_f32(void)
+/* The f32 run functions of the variant f32_gemm_nn_pick chooses for this CPU's features (the
+ * one decision, made at prepare; a zero mask gives the portable kernels). */
+static f32_runs pick_f32(void)
 {
+    const f32_gemm_nn_fn nn = f32_gemm_nn_pick(ember_kernel_cpu_features());
+#define RUNS(isa) \
+    (f32_runs) { run_mm_f32_##isa, run_bmm_f32_##isa, run_addmm_f32_##isa, run_linear_f32_##isa }
 #if EMBER_HAVE_X86_KERNELS
-    const uint64_t f = ember_kernel_cpu_features();
-    /* The AVX-512 file is compiled for avx512f+avx512vl+fma: require all three (every AVX-512
-     * core since Skylake-SP has them; Xeon Phi lacks VL). */
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_FMA);
-    if ((f & avx512) == avx512) return run_linear_f32_avx512;
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
-    if ((f & avx2) == avx2) return run_linear_f32_avx2;
+    if (nn == f32_gemm_nn__avx512) return RUNS(avx512);
+    if (nn == f32_gemm_nn__avx2) return RUNS(avx2);
 #endif
-    return run_linear_f32;
+#if defined(__aarch64__)
+    if (nn == f32_gemm_nn__neon) return RUNS(neon);
+#endif
+    return RUNS(portable);
+#undef RUNS
 }
 
 static ember_status run_linear_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -359,7 +466,7 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     nn_sizes(x, want);
     want[x->dim - 1] = w->sizes[0];
     NN_TRY(nn_check_shape(ctx, "out", t[2], x->dim, want));
-    *run = x->dtype == EMBER_DTYPE_F32 ? pick_linear_f32() : run_linear_half;
+    *run = x->dtype == EMBER_DTYPE_F32 ? pick_f32().linear : run_linear_half;
     return EMBER_OK;
 }
 
@@ -393,8 +500,9 @@ static ember_status run_grouped_mm(ember_kernel_ctx* ctx, ember_value* const* ar
                                      (long long)start);
         const int64_t rows = end - start;
         if (rows > 0 && dt == EMBER_DTYPE_F32)
-            f32_gemm__portable((float*)out->data + start * n, (const float*)in->data + start * k,
-                               (const float*)w->data + i * k * n, rows, k, n);
+            f32_gemm_nn__portable((float*)out->data + start * n, n,
+                                  (const float*)in->data + start * k, k,
+                                  (const float*)w->data + i * k * n, n, rows, n, k, &no_epilogue);
         else if (rows > 0)
             half_gemm__portable((uint16_t*)out->data + start * n,
                                 (const uint16_t*)in->data + start * k,

@@ -35,6 +35,7 @@ typedef struct variant {
 
 static const variant variants[] = {
     {"portable", f32_gemm_nn__portable, 0, 0},
+    {"portable bt", f32_gemm_nn_bt__portable, 1, 0},
 #if EMBER_HAVE_X86_KERNELS
     {"avx2", f32_gemm_nn__avx2, 0, X86_AVX2},
     {"avx2 bt", f32_gemm_nn_bt__avx2, 1, X86_AVX2},
