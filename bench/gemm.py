@@ -4,6 +4,12 @@ it) and with b given as a linear layer's (N, K) weight ("bt", what aten::linear 
 next to the row-major linear entry points (f32_gemm_nt, "nt").
 
     PYTHONPATH=$PWD/python .venv/bin/python bench/gemm.py [--reps 9] [--shapes 128x768x768,...]
+    PYTHONPATH=$PWD/python .venv/bin/python bench/gemm.py --opt 128,1 [--no-kernels]
+
+--opt S,...: also OPT-125M (random weights, forward(input_ids (1, S)) -> logits, no KV cache)
+exported with ember.export to out/opt125m_s{S}.pte, loaded twice with ember.load (portable
+kernels: ember_kernel_cpu_mask_set(0); optimized: all features), and run interleaved with torch
+eager (one thread) in this process: medians and best of the thread's CPU time, and the ratios.
 
 Calls the internal kernels in build/lib/libember.so through ctypes, pinned to one CPU, every
 variant interleaved in each repetition; prints the best GFLOP/s over the repetitions, timed in this thread's CPU time (time.thread_time: a shared machine's other processes do not count, though they still evict caches) (2*M*N*K per call). Numbers
@@ -53,15 +59,84 @@ def variants(lib):
     return out
 
 
+def bench_opt(lib, seqs, reps: int) -> None:
+    import pathlib
+
+    import torch
+    from transformers import OPTConfig, OPTForCausalLM
+
+    import ember
+
+    class Logits(torch.nn.Module):
+        def __init__(self, lm):
+            super().__init__()
+            self.lm = lm
+
+        def forward(self, input_ids):
+            return self.lm(input_ids=input_ids, use_cache=False).logits
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    cfg = OPTConfig()
+    cfg.use_cache = False
+    model = Logits(OPTForCausalLM(cfg).eval()).eval()
+    out = pathlib.Path(__file__).resolve().parents[1] / "out"
+    out.mkdir(exist_ok=True)
+    lib.ember_kernel_cpu_mask_set.argtypes = [ctypes.c_uint64]
+    for s in seqs:
+        ids = torch.randint(0, cfg.vocab_size, (1, s), dtype=torch.long)
+        pte = out / f"opt125m_s{s}.pte"
+        if not pte.exists():
+            ember.export(model, (ids,)).save(pte)
+        runs = {}
+        for name, mask in (("portable", 0), ("ember", (1 << 64) - 1)):
+            lib.ember_kernel_cpu_mask_set(mask)
+            runs[name] = ember.load(str(pte)).method("forward")
+        lib.ember_kernel_cpu_mask_set((1 << 64) - 1)
+        x = ids.numpy()
+        with torch.no_grad():
+            ref = model(ids).numpy()
+        calls = {"portable": lambda: runs["portable"].run(x), "ember": lambda: runs["ember"].run(x)}
+
+        def eager():
+            with torch.no_grad():
+                model(ids)
+
+        calls["torch"] = eager
+        for name in ("portable", "ember"):
+            got = np.asarray(calls[name]())
+            print(f"S={s}: max |{name} - torch| logits {np.abs(got - ref).max():.3g}")
+        times = {name: [] for name in calls}
+        for _ in range(reps):
+            for name, fn in calls.items():
+                t0 = time.thread_time()
+                fn()
+                times[name].append(time.thread_time() - t0)
+        med = {n: statistics.median(t) for n, t in times.items()}
+        best = {n: min(t) for n, t in times.items()}
+        flop = 2.0 * s * sum(p.numel() for n, p in model.named_parameters() if p.dim() == 2 and "embed" not in n)
+        flop += 2.0 * s * cfg.vocab_size * cfg.hidden_size  # lm_head (tied to the embedding)
+        print(f"OPT-125M S={s}: " + ", ".join(
+            f"{n} {med[n] * 1e3:.1f} ms (best {best[n] * 1e3:.1f})" for n in calls) +
+            f"; torch/ember x{med['torch'] / med['ember']:.2f}, portable/ember x{med['portable'] / med['ember']:.2f}"
+            f"; ember {flop / best['ember'] / 1e9:.1f} GFLOP/s of linear work", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--cpu", type=int, default=0)
     ap.add_argument("--shapes", help="MxKxN,... (default: OPT-125M's)")
     ap.add_argument("--only", help="comma-separated substrings of variant names to keep")
+    ap.add_argument("--opt", help="also OPT-125M end to end at these sequence lengths, e.g. 128,1")
+    ap.add_argument("--no-kernels", action="store_true")
     args = ap.parse_args()
     os.sched_setaffinity(0, {args.cpu})
     lib = runtime._library()
+    if args.no_kernels:
+        if args.opt:
+            bench_opt(lib, [int(x) for x in args.opt.split(",")], args.reps)
+        return
     vs = variants(lib)
     if args.only:
         vs = [v for v in vs if any(s in v[0] for s in args.only.split(","))]
@@ -98,6 +173,8 @@ def main() -> None:
                 times[name].append((time.thread_time() - t0) / inner)
         cells = [f"{flop / min(times[nm]) / 1e9:11.1f}" for nm, _, _ in calls]
         print(f"{m:>4} {k:>5} {n:>6}  " + " ".join(cells), flush=True)
+    if args.opt:
+        bench_opt(lib, [int(x) for x in args.opt.split(",")], args.reps)
 
 
 if __name__ == "__main__":
