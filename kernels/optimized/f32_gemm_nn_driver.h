@@ -31,6 +31,7 @@
 #define EMBER_F32_GEMM_NN_DRIVER_H
 
 #include <math.h>
+#include <stddef.h>
 
 #include "kernels/optimized/f32_gemm_nn.h"
 
