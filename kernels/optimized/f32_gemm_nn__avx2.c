@@ -146,6 +146,29 @@ TARGET static void pack_bt(float* restrict dst, const float* restrict bt, int64_
     }
 }
 
+/* (mc, kc) block of a into strips of kc x MR: 6 rows (and 2 of zeros) x 8 k steps at a time
+ * are transposed in registers, each k step stored as 6 floats (a masked store). */
+#define HAVE_PACK_A 1
+TARGET static void pack_a(float* restrict dst, const float* restrict a, int64_t lda, int64_t mc,
+                          int64_t kc)
+{
+    const __m256i six = cols_mask(MR);
+    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+        const int rows = (int)(mc - i0 < MR ? mc - i0 : MR);
+        float* restrict d = dst + i0 * kc;
+        for (int64_t p = 0; p < kc; p += 8) {
+            const int steps = (int)(kc - p < 8 ? kc - p : 8);
+            const __m256i mk = cols_mask(steps);
+            __m256 r[8];
+            for (int i = 0; i < 8; i++)
+                r[i] = i < rows ? _mm256_maskload_ps(a + (i0 + i) * lda + p, mk)
+                                : _mm256_setzero_ps();
+            transpose8(r);
+            for (int s = 0; s < steps; s++) _mm256_maskstore_ps(d + (p + s) * MR, six, r[s]);
+        }
+    }
+}
+
 #include "kernels/optimized/f32_gemm_nn_driver.h"
 
 /* m <= 4 rows: columns j0..j0+32 of every row accumulate over all of K (b read once). */

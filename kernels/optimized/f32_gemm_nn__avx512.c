@@ -15,9 +15,9 @@
 
 #define MR 12
 #define NR 32
-#define KC 128
-#define MC 132 /* 11 strips of 12: a 128-token forward packs everything once */
-#define NC 352 /* (MC + NC) * KC * 4 = 242 KiB */
+#define KC 192
+#define MC 132 /* 11 strips of 12: a 128-token forward packs a once per column block */
+#define NC 192 /* (MC + NC) * KC * 4 = 243 KiB */
 
 #define TARGET __attribute__((target("avx512f,avx512vl,fma")))
 #define INLINE static inline __attribute__((always_inline))
@@ -162,6 +162,29 @@ TARGET static void pack_bt(float* restrict dst, const float* restrict bt, int64_
     if (nc % NR != 0 && nc % NR <= 16) {
         float* restrict d = dst + (nc / NR) * NR * kc + 16;
         for (int64_t p = 0; p < kc; p++) _mm512_store_ps(d + p * NR, _mm512_setzero_ps());
+    }
+}
+
+/* (mc, kc) block of a into strips of kc x MR: 12 rows (and 4 of zeros) x 16 k steps at a time
+ * are transposed in registers, each k step stored as 12 floats (a masked store: nothing past
+ * the strip is touched). */
+#define HAVE_PACK_A 1
+TARGET static void pack_a(float* restrict dst, const float* restrict a, int64_t lda, int64_t mc,
+                          int64_t kc)
+{
+    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+        const int rows = (int)(mc - i0 < MR ? mc - i0 : MR);
+        float* restrict d = dst + i0 * kc;
+        for (int64_t p = 0; p < kc; p += 16) {
+            const int steps = (int)(kc - p < 16 ? kc - p : 16);
+            const __mmask16 mk = cols_mask(steps);
+            __m512 r[16];
+            for (int i = 0; i < 16; i++)
+                r[i] = i < rows ? _mm512_maskz_loadu_ps(mk, a + (i0 + i) * lda + p)
+                                : _mm512_setzero_ps();
+            transpose16(r);
+            for (int s = 0; s < steps; s++) _mm512_mask_storeu_ps(d + (p + s) * MR, 0x0fff, r[s]);
+        }
     }
 }
 

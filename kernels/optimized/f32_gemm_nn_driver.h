@@ -13,15 +13,17 @@
  *   pack_b(dst, b, ldb, kc, nc)   a (kc, nc) block of row-major b into NR-wide strips
  *   pack_bt(dst, bt, ldb, kc, nc) the same block where b(p, j) = bt[j * ldb + p] (a linear
  *                                 layer's (N, K) weight, read in place)
+ *   and optionally HAVE_PACK_A with pack_a(dst, a, lda, mc, kc) (below: the portable one)
  * Both packs zero the columns of the last strip past nc (nothing uninitialised is multiplied).
  *
- * Blocking (the usual Goto/BLIS scheme): K is cut into KC-deep blocks, M into MC rows, N into NC
- * columns. For each (MC, KC) block of a, packed once into MR-row strips (each k step holds MR
- * consecutive floats, the values the microkernel broadcasts), and each (KC, NC) block of b,
- * packed into NR-column strips, the microkernel runs over every (MR, NR) tile: a strip of b
- * (KC x NR) stays in L1 while the strips of a pass by from L2. With M <= MC (128 tokens) every
- * element of a and of b is packed exactly once per call. Partial sums stay in c between K
- * blocks; the epilogue (bias, clamp) runs in the microkernel on the last one.
+ * Blocking (the usual Goto/BLIS scheme): N is cut into NC columns, K into KC-deep blocks, M into
+ * MC rows. Each (KC, NC) block of b is packed once into NR-column strips, then each (MC, KC)
+ * block of a into MR-row strips (each k step holds MR consecutive floats, the values the
+ * microkernel broadcasts), and the microkernel runs over every (MR, NR) tile: a strip of b
+ * (KC x NR) stays in L1 while the strips of a pass by from L2. Partial sums stay in c between K
+ * blocks, and the (M, NC) columns of c being summed stay in L2 across them (K outside N made c
+ * round-trip through L3 once per K block: measured slower); the price is packing a once per
+ * column block. The epilogue (bias, clamp) runs in the microkernel on the last K block.
  *
  * Scratch: the two packed blocks live on the stack of gemm_packed(), (MC + NC) * KC floats,
  * bounded by F32_GEMM_NN_SCRATCH_BYTES (checked at compile time): no malloc. The routine only
@@ -39,7 +41,8 @@ _Static_assert((MC + NC) * KC * 4 <= F32_GEMM_NN_SCRATCH_BYTES, "packed blocks e
 _Static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole tiles");
 
 /* (mc, kc) block of a into ceil(mc / MR) strips of kc x MR floats; rows of the last strip past
- * mc are zero (the microkernel computes them and drops the results). */
+ * mc are zero. A variant may bring its own (defining HAVE_PACK_A). */
+#ifndef HAVE_PACK_A
 TARGET static void pack_a(float* restrict dst, const float* restrict a, int64_t lda, int64_t mc,
                           int64_t kc)
 {
@@ -55,6 +58,7 @@ TARGET static void pack_a(float* restrict dst, const float* restrict a, int64_t 
         }
     }
 }
+#endif
 
 /* k == 0: every output is the epilogue of an empty sum. */
 static void fill_epilogue(float* restrict c, int64_t ldc, int64_t m, int64_t n,
@@ -82,16 +86,16 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
     _Alignas(64) float bpack[KC * NC];
     const float* rbias = ep->bias && ep->bias_per_row ? ep->bias : NULL;
     const float* cbias = ep->bias && !ep->bias_per_row ? ep->bias : NULL;
-    for (int64_t ic = 0; ic < m; ic += MC) {
-        const int64_t mc = m - ic < MC ? m - ic : MC;
+    for (int64_t jc = 0; jc < n; jc += NC) {
+        const int64_t nc = n - jc < NC ? n - jc : NC;
         for (int64_t pc = 0; pc < k; pc += KC) {
             const int64_t kc = k - pc < KC ? k - pc : KC;
             const int first = pc == 0, last = pc + kc == k;
-            pack_a(apack, a + ic * lda + pc, lda, mc, kc);
-            for (int64_t jc = 0; jc < n; jc += NC) {
-                const int64_t nc = n - jc < NC ? n - jc : NC;
-                if (bt) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
-                else pack_b(bpack, b + pc * ldb + jc, ldb, kc, nc);
+            if (bt) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
+            else pack_b(bpack, b + pc * ldb + jc, ldb, kc, nc);
+            for (int64_t ic = 0; ic < m; ic += MC) {
+                const int64_t mc = m - ic < MC ? m - ic : MC;
+                pack_a(apack, a + ic * lda + pc, lda, mc, kc);
                 for (int64_t jr = 0; jr < nc; jr += NR) {
                     const int nr = (int)(nc - jr < NR ? nc - jr : NR);
                     const float* cb = cbias ? cbias + jc + jr : NULL;
