@@ -46,7 +46,7 @@ void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restr
  *   f32_gemm_nn__neon    aarch64 (NEON is baseline there), 8x12 tiles
  * Each packs blocks of a and b into at most F32_GEMM_NN_SCRATCH_BYTES of stack per call (no
  * malloc; a thread that calls it needs that much stack beyond its own), except with very few
- * rows (m <= 4), where b is streamed once, unpacked.
+ * rows (m <= 4), where b is read unpacked (once, on x86).
  *
  * f32_gemm_nn_bt__<isa> is the same product with b given transposed: b(p, j) = bt[j * ldb + p],
  * i.e. bt is (N, K) row-major with leading dimension ldb >= K, as a linear layer's weight is
