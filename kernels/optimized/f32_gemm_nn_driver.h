@@ -60,6 +60,25 @@ TARGET static void pack_a(float* restrict dst, const float* restrict a, int64_t 
 }
 #endif
 
+/* The source of the next block of b to pack (rows of the memory it sits in, each `len` floats
+ * at `ld`), walked one cache line at a time by prefetch_some() while the current block is
+ * multiplied: b streams from memory into L2 under the arithmetic instead of stalling the next
+ * pack (the hardware prefetchers do not follow a panel's many short rows). */
+typedef struct prefetch_cursor {
+    const float* base;
+    int64_t ld, rows, len; /* rows x len floats, row stride ld */
+    int64_t row, off;      /* next line: base + row * ld + off */
+} prefetch_cursor;
+
+static inline void prefetch_some(prefetch_cursor* pc, int count)
+{
+    for (int i = 0; i < count && pc->row < pc->rows; i++) {
+        __builtin_prefetch(pc->base + pc->row * pc->ld + pc->off, 0, 2); /* to L2 */
+        pc->off += 16;
+        if (pc->off >= pc->len) pc->off = 0, pc->row++;
+    }
+}
+
 /* k == 0: every output is the epilogue of an empty sum. */
 static void fill_epilogue(float* restrict c, int64_t ldc, int64_t m, int64_t n,
                           const f32_gemm_epilogue* ep)
@@ -93,6 +112,17 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
             const int first = pc == 0, last = pc + kc == k;
             if (bt) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
             else pack_b(bpack, b + pc * ldb + jc, ldb, kc, nc);
+            /* the next block: K steps first, then N */
+            const int64_t pn = last ? 0 : pc + kc, jn = last ? jc + nc : jc;
+            const int64_t kn = k - pn < KC ? k - pn : KC, nn = n - jn < NC ? n - jn : NC;
+            prefetch_cursor cur = {b, ldb, 0, 0, 0, 0};
+            if (jn < n) {
+                if (bt) cur.base = b + jn * ldb + pn, cur.rows = nn, cur.len = kn;
+                else cur.base = b + pn * ldb + jn, cur.rows = kn, cur.len = nn;
+            }
+            const int64_t lines = cur.rows * ((cur.len + 15) / 16);
+            const int64_t calls = ((nc + NR - 1) / NR) * ((m + MR - 1) / MR);
+            const int per_call = (int)(lines / calls + 1);
             for (int64_t ic = 0; ic < m; ic += MC) {
                 const int64_t mc = m - ic < MC ? m - ic : MC;
                 pack_a(apack, a + ic * lda + pc, lda, mc, kc);
@@ -102,6 +132,7 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
                     for (int64_t ir = 0; ir < mc; ir += MR) {
                         const int mr = (int)(mc - ir < MR ? mc - ir : MR);
                         const float* rb = rbias ? rbias + ic + ir : NULL;
+                        prefetch_some(&cur, per_call);
                         ukernel(mr, nr, kc, apack + ir * kc, bpack + jr * kc,
                                 c + (ic + ir) * ldc + jc + jr, ldc, first, last, rb, cb, ep->lo,
                                 ep->hi);

@@ -7,13 +7,12 @@
  *   f32_gemm_nt__portable  kernels/portable/op_matmul.c, the reference; any CPU
  *   f32_gemm_nt__avx2      kernels/optimized/f32_gemm_nt__avx2.c; needs AVX2 and FMA
  *   f32_gemm_nt__avx512    kernels/optimized/f32_gemm_nt__avx512.c; needs AVX512F
- *   f32_gemm_nt__neon      kernels/optimized/f32_gemm_nt__neon.c; aarch64 (NEON is baseline):
- *                          f32_gemm_nn_bt__neon (packed panels on the stack) from 8 rows of a,
- *                          the portable dot products below that
  *
  * The x86 variants exist only where EMBER_HAVE_X86_KERNELS is 1 (x86-64 with gcc or clang);
  * they are compiled with per-function target attributes, never a global -march, so the library
- * still loads on any x86-64 and op_matmul.c picks one at load from ember_kernel_cpu_features(). */
+ * still loads on any x86-64 and op_matmul.c picks one at load from ember_kernel_cpu_features().
+ * From a number of rows on (op_matmul.c's F32_RUNS), aten::linear runs the GEMM core instead
+ * (f32_gemm_nn_bt__<isa>, f32_gemm_nn.h), which packs the weight per call. */
 #ifndef EMBER_F32_GEMM_NT_H
 #define EMBER_F32_GEMM_NT_H
 
@@ -33,10 +32,6 @@ void f32_gemm_nt__avx2(float* restrict c, const float* restrict a, const float* 
                        const float* restrict bias, int64_t m, int64_t k, int64_t n);
 void f32_gemm_nt__avx512(float* restrict c, const float* restrict a, const float* restrict w,
                          const float* restrict bias, int64_t m, int64_t k, int64_t n);
-#endif
-#if defined(__aarch64__)
-void f32_gemm_nt__neon(float* restrict c, const float* restrict a, const float* restrict w,
-                       const float* restrict bias, int64_t m, int64_t k, int64_t n);
 #endif
 
 #endif /* EMBER_F32_GEMM_NT_H */

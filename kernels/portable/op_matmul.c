@@ -10,8 +10,9 @@
  * in the variant f32_gemm_nn_pick chooses at prepare from ember_kernel_cpu_features() (the
  * portable reference under a zero mask); addmm's bias (beta = 1, self a row or column vector) and
  * beta = 0 go into its epilogue, any other alpha / beta into a pass over the output. f32 linear
- * reads its (N, K) weight in place through f32_gemm_nt (kernels/optimized/f32_gemm_nt.h): the
- * AVX-512 or AVX2 tiles where the CPU has them, else the portable dot products. Operands are
+ * runs the core too (its (N, K) weight packed per call as a transposed b) from a number of rows
+ * that depends on the ISA (F32_RUNS below), and below that reads the weight in place through
+ * f32_gemm_nt (kernels/optimized/f32_gemm_nt.h): AVX-512 or AVX2 tiles, else dot products. Operands are
  * contiguous (prepare refuses other dim orders), so a transposed operand reaches these kernels
  * already copied by the op that transposed it. The loader lets an out be exactly the bytes of
  * an input (never a partial overlap): f32_product() then computes whole rows or columns into a
@@ -96,9 +97,10 @@ static ember_status f32_product_run(ember_kernel_ctx* ctx, const f32_product* p,
                              (long long)m, (long long)n);
 }
 
-/* The run functions of one ISA: the f32 GEMM core `nn` (and its transposed-b twin `bt` for
- * linear's aliased outs) and linear's `nt`. Prepare picks the set once. */
-#define F32_RUNS(isa, nn, bt, nt)                                                               \
+/* The run functions of one ISA: the f32 GEMM core `nn`, its transposed-b twin `bt` and
+ * linear's in-place kernel `nt`; linear runs `bt` from `core_rows` rows of input on (and for an
+ * aliased out), `nt` below. Prepare picks the set once. */
+#define F32_RUNS(isa, nn, bt, nt, core_rows)                                                    \
     static ember_status run_mm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)    \
     {                                                                                           \
         return run_mm_f32(ctx, args, nn);                                                       \
@@ -113,7 +115,7 @@ static ember_status f32_product_run(ember_kernel_ctx* ctx, const f32_product* p,
     }                                                                                           \
     static ember_status run_linear_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args) \
     {                                                                                           \
-        return run_linear_f32(ctx, args, bt, nt);                                               \
+        return run_linear_f32(ctx, args, bt, nt, core_rows);                                    \
     }
 
 typedef struct f32_runs {
@@ -378,10 +380,11 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
 
 /* ---- linear ------------------------------------------------------------------------------ */
 
-/* linear f32: `nt` reads the weight in place; an out that is exactly the input's bytes (N == K)
- * goes through f32_product_run with `bt` (the core with the weight as a transposed b). */
+/* linear f32: `nt` reads the weight in place, for fewer than core_rows rows; from core_rows on,
+ * or when the out is exactly the input's bytes (N == K), f32_product_run with `bt` (the core,
+ * the weight a transposed b, packed per call). */
 static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args,
-                                   f32_gemm_nn_fn bt, f32_gemm_nt_fn nt)
+                                   f32_gemm_nn_fn bt, f32_gemm_nt_fn nt, int64_t core_rows)
 {
     const ember_tensor* x = args[0]->u.t;
     const ember_tensor* w = args[1]->u.t;
@@ -390,7 +393,7 @@ static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* ar
     const int64_t m = k ? x->numel / k : args[3]->u.t->numel / (n ? n : 1);
     const float* bias = ember_is_null(args[2]) ? NULL : (const float*)args[2]->u.t->data;
     float* c = (float*)args[3]->u.t->data;
-    if (c != (const float*)x->data || m == 0 || n == 0) {
+    if ((m < core_rows && c != (const float*)x->data) || m == 0 || n == 0) {
         nt(c, (const float*)x->data, (const float*)w->data, bias, m, k, n);
         return EMBER_OK;
     }
@@ -399,13 +402,17 @@ static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* ar
     return f32_product_run(ctx, &p, c);
 }
 
-F32_RUNS(portable, f32_gemm_nn__portable, f32_gemm_nn_bt__portable, f32_gemm_nt__portable)
+/* core_rows, measured on Zen 4 (docs/runtime.md, "Optimized kernels"): below 64 rows packing the
+ * weight costs more than the AVX-512 core gains over the tile kernel; the AVX2 core stayed
+ * about 10% behind its tile kernel at every size; NEON has no tile kernel. */
+F32_RUNS(portable, f32_gemm_nn__portable, f32_gemm_nn_bt__portable, f32_gemm_nt__portable,
+         INT64_MAX)
 #if EMBER_HAVE_X86_KERNELS
-F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2)
-F32_RUNS(avx512, f32_gemm_nn__avx512, f32_gemm_nn_bt__avx512, f32_gemm_nt__avx512)
+F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2, INT64_MAX)
+F32_RUNS(avx512, f32_gemm_nn__avx512, f32_gemm_nn_bt__avx512, f32_gemm_nt__avx512, 64)
 #endif
 #if defined(__aarch64__)
-F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__neon)
+F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8)
 #endif
 
 /* The f32 run functions of the variant f32_gemm_nn_pick chooses for this CPU's features (the
