@@ -43,8 +43,44 @@ void f32_gemm_nn__portable(float* restrict c, int64_t ldc, const float* restrict
     }
 }
 
+/* b given transposed, bt (N, K): each output is a dot product of two rows, in DOT_LANES partial
+ * sums the compiler keeps in one vector register. */
+#define DOT_LANES 8
+
+void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restrict a,
+                              int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
+                              int64_t n, int64_t k, const f32_gemm_epilogue* ep)
+{
+    for (int64_t i = 0; i < m; i++) {
+        const float* restrict ai = a + i * lda;
+        for (int64_t j = 0; j < n; j++) {
+            const float* restrict bj = bt + j * ldb;
+            float acc[DOT_LANES] = {0};
+            int64_t p = 0;
+            for (; p + DOT_LANES <= k; p += DOT_LANES)
+                for (int l = 0; l < DOT_LANES; l++) acc[l] += ai[p + l] * bj[p + l];
+            float s = 0.0f;
+            for (int l = 0; l < DOT_LANES; l++) s += acc[l];
+            for (; p < k; p++) s += ai[p] * bj[p];
+            if (ep->bias) s += ep->bias[ep->bias_per_row ? i : j];
+            c[i * ldc + j] = epilogue(s, ep->lo, ep->hi);
+        }
+    }
+}
+
 f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features)
 {
-    (void)features; /* optimized variants are chosen here as they are added */
+#if EMBER_HAVE_X86_KERNELS
+    /* each x86 file is compiled for exactly these features (its target attribute) */
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((features & avx512) == avx512) return f32_gemm_nn__avx512;
+    if ((features & avx2) == avx2) return f32_gemm_nn__avx2;
+#elif defined(__aarch64__)
+    /* NEON is baseline on aarch64; asking for ASIMD lets a zero mask force the reference */
+    if (features & EMBER_CPU_BIT(EMBER_CPU_ASIMD)) return f32_gemm_nn__neon;
+#endif
+    (void)features;
     return f32_gemm_nn__portable;
 }

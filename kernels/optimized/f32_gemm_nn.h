@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
+
 typedef struct f32_gemm_epilogue {
     const float* bias; /* NULL: no bias */
     int bias_per_row;  /* 1: bias[i] (length M), 0: bias[j] (length N) */
@@ -32,6 +34,47 @@ typedef void (*f32_gemm_nn_fn)(float* restrict c, int64_t ldc, const float* rest
 void f32_gemm_nn__portable(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
                            const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
                            const f32_gemm_epilogue* ep);
+
+/* b given transposed (below): the reference, dot products along K. */
+void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restrict a,
+                              int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
+                              int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+
+/* The optimized variants (f32_gemm_nn__<isa>.c; see f32_gemm_nn_driver.h for the blocking):
+ *   f32_gemm_nn__avx512  AVX512F + AVX512VL + FMA, 12x32 tiles
+ *   f32_gemm_nn__avx2    AVX2 + FMA, 6x16 tiles
+ *   f32_gemm_nn__neon    aarch64 (NEON is baseline there), 8x12 tiles
+ * Each packs blocks of a and b into at most F32_GEMM_NN_SCRATCH_BYTES of stack per call (no
+ * malloc; a thread that calls it needs that much stack beyond its own), except with very few
+ * rows (m <= 4), where b is read unpacked (once, on x86).
+ *
+ * f32_gemm_nn_bt__<isa> is the same product with b given transposed: b(p, j) = bt[j * ldb + p],
+ * i.e. bt is (N, K) row-major with leading dimension ldb >= K, as a linear layer's weight is
+ * stored; it always packs (aten::linear keeps its own path for few rows, f32_gemm_nt.h). */
+#define F32_GEMM_NN_SCRATCH_BYTES (256 * 1024)
+
+#if EMBER_HAVE_X86_KERNELS
+void f32_gemm_nn__avx2(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                       const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                       const f32_gemm_epilogue* ep);
+void f32_gemm_nn__avx512(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                         const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                         const f32_gemm_epilogue* ep);
+void f32_gemm_nn_bt__avx2(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                          const float* restrict bt, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                          const f32_gemm_epilogue* ep);
+void f32_gemm_nn_bt__avx512(float* restrict c, int64_t ldc, const float* restrict a,
+                            int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
+                            int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+#endif
+#if defined(__aarch64__)
+void f32_gemm_nn__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                       const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                       const f32_gemm_epilogue* ep);
+void f32_gemm_nn_bt__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                          const float* restrict bt, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                          const f32_gemm_epilogue* ep);
+#endif
 
 /* The best variant for `features` (a mask of EMBER_CPU_BIT(...)). */
 f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features);

@@ -11,7 +11,9 @@
  *
  * The x86 variants exist only where EMBER_HAVE_X86_KERNELS is 1 (x86-64 with gcc or clang);
  * they are compiled with per-function target attributes, never a global -march, so the library
- * still loads on any x86-64 and op_matmul.c picks one at load from ember_kernel_cpu_features(). */
+ * still loads on any x86-64 and op_matmul.c picks one at load from ember_kernel_cpu_features().
+ * From a number of rows on (op_matmul.c's F32_RUNS), aten::linear runs the GEMM core instead
+ * (f32_gemm_nn_bt__<isa>, f32_gemm_nn.h), which packs the weight per call. */
 #ifndef EMBER_F32_GEMM_NT_H
 #define EMBER_F32_GEMM_NT_H
 

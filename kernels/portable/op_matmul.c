@@ -6,27 +6,184 @@
  *                      out (M, N), out]
  *   aten::linear.out  [input (..., K), weight (N, K), bias (N) or Null, out (..., N), out]
  *   ember::grouped_mm.out (below: a mixture-of-experts layer's per-expert products)
- * A (M, K) @ (K, N) product runs i-k-j (the inner loop is an axpy over a contiguous row of the
- * right matrix and of the output); linear's (N, K) weight is read row by row as dot products.
- * f32 linear runs an ISA-specific f32_gemm_nt (kernels/optimized/f32_gemm_nt.h) when
- * ember_kernel_cpu_features() allows one: AVX512F+VL+FMA, else AVX2 + FMA, else the portable kernel. */
+ * f32 mm, bmm and addmm run the fp32 GEMM core, f32_gemm_nn (kernels/optimized/f32_gemm_nn.h),
+ * in the variant f32_gemm_nn_pick chooses at prepare from ember_kernel_cpu_features() (the
+ * portable reference under a zero mask); addmm's bias (beta = 1, self a row or column vector) and
+ * beta = 0 go into its epilogue, any other alpha / beta into a pass over the output. f32 linear
+ * runs the core too (its (N, K) weight packed per call as a transposed b) from a number of rows
+ * that depends on the ISA (F32_RUNS below), and below that reads the weight in place through
+ * f32_gemm_nt (kernels/optimized/f32_gemm_nt.h): AVX-512 or AVX2 tiles, else dot products. Operands are
+ * contiguous (prepare refuses other dim orders), so a transposed operand reaches these kernels
+ * already copied by the op that transposed it. The loader lets an out be exactly the bytes of
+ * an input (never a partial overlap): f32_product() then computes whole rows or columns into a
+ * stack buffer before writing them. Half dtypes run half_gemm__portable (below). */
+#include "kernels/optimized/f32_gemm_nn.h"
 #include "kernels/optimized/f32_gemm_nt.h"
 #include "kernels/portable/util_nn.h"
 
-/* c: (M, N) = a: (M, K) @ b: (K, N). */
-static void f32_gemm__portable(float* restrict c, const float* restrict a,
-                               const float* restrict b, int64_t m, int64_t k, int64_t n)
+/* ---- f32 through the GEMM core ------------------------------------------------------------ */
+
+/* One f32 product: c (m, n) = scale(clamp(a (m, k) @ b + ep.bias, ep.lo, ep.hi)), b (k, n) or, with
+ * bt, given as (n, k); all contiguous. scale (addmm's general form; off unless `scaled`):
+ * v -> alpha * v + beta * self[i * rs + j * cs] (no self term when beta == 0). */
+typedef struct f32_product {
+    f32_gemm_nn_fn gemm;
+    int bt;
+    const float *a, *b;
+    int64_t m, n, k;
+    f32_gemm_epilogue ep;
+    int scaled;
+    float alpha, beta;
+    const float* self;
+    int64_t rs, cs;
+} f32_product;
+
+#define ALIAS_TMP_FLOATS 8192 /* 32 KiB of stack for an out that is exactly an input's bytes */
+
+/* Rows i0..i0+mb, columns j0..j0+nb of the product into dst (leading dimension ld). */
+static void product_block(const f32_product* p, float* dst, int64_t ld, int64_t i0, int64_t mb,
+                          int64_t j0, int64_t nb)
 {
-    for (int64_t i = 0; i < m; i++) {
-        float* restrict ci = c + i * n;
-        for (int64_t j = 0; j < n; j++) ci[j] = 0.0f;
-        for (int64_t p = 0; p < k; p++) {
-            const float av = a[i * k + p];
-            const float* restrict bp = b + p * n;
-            for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
+    f32_gemm_epilogue ep = p->ep;
+    if (ep.bias) ep.bias += ep.bias_per_row ? i0 : j0;
+    const float* b = p->bt ? p->b + j0 * p->k : p->b + j0;
+    p->gemm(dst, ld, p->a + i0 * p->k, p->k, b, p->bt ? p->k : p->n, mb, nb, p->k, &ep);
+    if (!p->scaled) return;
+    for (int64_t i = 0; i < mb; i++)
+        for (int64_t j = 0; j < nb; j++) {
+            float v = p->alpha * dst[i * ld + j];
+            if (p->beta != 0.0f) v += p->beta * p->self[(i0 + i) * p->rs + (j0 + j) * p->cs];
+            dst[i * ld + j] = v;
         }
-    }
 }
+
+/* Threads: a product of at least PAR_MIN_MACS multiply-adds is cut into one part per thread of
+ * the pool: along its columns when b is given transposed (linear: each thread packs only its
+ * slice of the weight) or when it has fewer than PAR_MIN_ROWS rows, else along its rows; cuts
+ * fall on multiples of PAR_ALIGN (a multiple of every variant's tile: 32, 16, 12 columns; 12,
+ * 6, 8 rows). A batch (bmm) of at least as many entries as threads is cut between entries
+ * instead. Each output is the same sum in the same order whatever the cut (the cores block K
+ * alike for every tile), so 1 and N threads give the same bytes (test_threadpool checks). */
+#define PAR_MIN_MACS ((double)(1 << 20))
+#define PAR_MIN_ROWS 96
+#define PAR_ALIGN 96
+
+typedef struct product_job {
+    const f32_product* p;
+    float* c;
+    int64_t batch, sa, sb, sc; /* entries and their strides in a, b and c (floats) */
+    int64_t parts;             /* parts per entry: 1, or the threads when cut inside */
+    int by_cols;
+} product_job;
+
+/* [begin * len / parts, end * len / parts) rounded to multiples of PAR_ALIGN, clipped. */
+static int64_t part_edge(int64_t len, int64_t part, int64_t parts)
+{
+    const int64_t units = (len + PAR_ALIGN - 1) / PAR_ALIGN;
+    const int64_t e = units * part / parts * PAR_ALIGN;
+    return e < len ? e : len;
+}
+
+static ember_status product_tasks(void* arg, size_t begin, size_t end)
+{
+    const product_job* j = arg;
+    for (size_t t = begin; t < end; t++) {
+        const int64_t e = (int64_t)t / j->parts, part = (int64_t)t % j->parts;
+        f32_product q = *j->p;
+        q.a += e * j->sa;
+        q.b += e * j->sb;
+        float* c = j->c + e * j->sc;
+        const int64_t len = j->by_cols ? q.n : q.m;
+        const int64_t lo = part_edge(len, part, j->parts), hi = part_edge(len, part + 1, j->parts);
+        if (hi <= lo) continue;
+        if (j->by_cols)
+            product_block(&q, c + lo, q.n, 0, q.m, lo, hi - lo);
+        else
+            product_block(&q, c + lo * q.n, q.n, lo, hi - lo, 0, q.n);
+    }
+    return EMBER_OK;
+}
+
+/* `batch` products p, entry e at a + e * sa, b + e * sb, c + e * sc, none aliased, over the
+ * pool. */
+static ember_status product_par(ember_kernel_ctx* ctx, const f32_product* p, float* c,
+                                int64_t batch, int64_t sa, int64_t sb, int64_t sc)
+{
+    const double macs = (double)batch * (double)p->m * (double)p->n * (double)p->k;
+    const int64_t threads = macs >= PAR_MIN_MACS ? (int64_t)ember_threadpool_threads(ctx->pool) : 1;
+    product_job job = {p, c, batch, sa, sb, sc, 1, p->bt || p->m < PAR_MIN_ROWS};
+    if (threads > 1 && batch < threads) job.parts = threads;
+    return ember_parallel_for(threads > 1 ? ctx->pool : NULL, (size_t)(batch * job.parts),
+                              product_tasks, &job);
+}
+
+/* Runs p into c. When c is exactly a (or the bias, or self: read element by element), each
+ * output row depends on the same row of those only: blocks of whole rows are computed into a
+ * stack buffer, then copied. When c is exactly b (k == m), each column block depends on the
+ * same columns of b only: blocks of whole columns, likewise. c both a and b (or b given
+ * transposed, whose rows are c's columns) has no such order: refused. */
+static ember_status f32_product_run(ember_kernel_ctx* ctx, const f32_product* p, float* c)
+{
+    const int64_t m = p->m, n = p->n;
+    const bool on_a = c == p->a, on_b = c == p->b;
+    const bool on_elem = (p->ep.bias && c == p->ep.bias) || (p->scaled && c == p->self);
+    if (!on_a && !on_b && !on_elem) return product_par(ctx, p, c, 1, 0, 0, 0);
+    float tmp[ALIAS_TMP_FLOATS];
+    if (on_b && !on_a && !p->bt && m <= ALIAS_TMP_FLOATS) {
+        const int64_t cols = ALIAS_TMP_FLOATS / m;
+        for (int64_t j0 = 0; j0 < n; j0 += cols) {
+            const int64_t nb = n - j0 < cols ? n - j0 : cols;
+            product_block(p, tmp, nb, 0, m, j0, nb);
+            for (int64_t i = 0; i < m; i++) memcpy(c + i * n + j0, tmp + i * nb, sizeof(float) * (size_t)nb);
+        }
+        return EMBER_OK;
+    }
+    if (!on_b && n <= ALIAS_TMP_FLOATS) {
+        const int64_t rows = ALIAS_TMP_FLOATS / n;
+        for (int64_t i0 = 0; i0 < m; i0 += rows) {
+            const int64_t mb = m - i0 < rows ? m - i0 : rows;
+            product_block(p, tmp, n, i0, mb, 0, n);
+            memcpy(c + i0 * n, tmp, sizeof(float) * (size_t)(mb * n));
+        }
+        return EMBER_OK;
+    }
+    return ember_kernel_fail(ctx, EMBER_NOT_SUPPORTED,
+                             "out is the same memory as %s (%lld x %lld): no bounded order "
+                             "computes that in place",
+                             on_a && on_b ? "both operands" : on_b ? "the right operand" : "an input",
+                             (long long)m, (long long)n);
+}
+
+/* The run functions of one ISA: the f32 GEMM core `nn`, its transposed-b twin `bt` and
+ * linear's in-place kernel `nt`; linear runs `bt` from `core_rows` rows of input on (and for an
+ * aliased out), `nt` below. Prepare picks the set once. */
+#define F32_RUNS(isa, nn, bt, nt, core_rows)                                                    \
+    static ember_status run_mm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)    \
+    {                                                                                           \
+        return run_mm_f32(ctx, args, nn);                                                       \
+    }                                                                                           \
+    static ember_status run_bmm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)   \
+    {                                                                                           \
+        return run_bmm_f32(ctx, args, nn);                                                      \
+    }                                                                                           \
+    static ember_status run_addmm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args) \
+    {                                                                                           \
+        return run_addmm_f32(ctx, args, nn);                                                    \
+    }                                                                                           \
+    static ember_status run_linear_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args) \
+    {                                                                                           \
+        return run_linear_f32(ctx, args, bt, nt, core_rows);                                    \
+    }
+
+typedef struct f32_runs {
+    ember_kernel_run_fn mm, bmm, addmm, linear;
+} f32_runs;
+
+static f32_runs pick_f32(void); /* below the run functions */
+
+typedef void (*f32_gemm_nt_fn)(float* restrict c, int64_t ldc, const float* restrict a,
+                               const float* restrict w, const float* restrict bias, int64_t m,
+                               int64_t k, int64_t n);
 
 #define DOT_LANES 8
 
@@ -108,53 +265,33 @@ static ember_status prepare_float_tensors(ember_kernel_ctx* ctx, ember_value* co
 
 /* ---- mm, bmm ----------------------------------------------------------------------------- */
 
-/* Threads split mm and bmm into tasks of MM_ROWS output rows of one batch entry; each row is
- * computed alone, so any cut gives the same bytes. Under 2^20 multiply-adds: one thread. */
-#define MM_ROWS 16
-#define MM_MIN_MACS ((double)(1 << 20))
+static const f32_gemm_epilogue no_epilogue = {NULL, 0, -INFINITY, INFINITY};
 
-typedef struct mm_job {
-    float* c;       /* (B, M, N) */
-    const float* a; /* (B, M, K) */
-    const float* b; /* (B, K, N) */
-    int64_t m, k, n;
-    int64_t blocks; /* row blocks per batch entry: ceil(M / MM_ROWS) */
-} mm_job;
-
-static ember_status mm_tasks(void* arg, size_t begin, size_t end)
+static ember_status run_mm_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_gemm_nn_fn nn)
 {
-    const mm_job* j = arg;
-    for (size_t t = begin; t < end; t++) {
-        const int64_t i = (int64_t)t / j->blocks, r0 = (int64_t)t % j->blocks * MM_ROWS;
-        const int64_t rows = j->m - r0 < MM_ROWS ? j->m - r0 : MM_ROWS;
-        f32_gemm__portable(j->c + (i * j->m + r0) * j->n, j->a + (i * j->m + r0) * j->k,
-                           j->b + i * j->k * j->n, rows, j->k, j->n);
+    const ember_tensor* a = args[0]->u.t;
+    const ember_tensor* b = args[1]->u.t;
+    const f32_product p = {nn, 0, (const float*)a->data, (const float*)b->data, a->sizes[0],
+                           b->sizes[1], a->sizes[1], no_epilogue, 0, 1.0f, 0.0f, NULL, 0, 0};
+    return f32_product_run(ctx, &p, (float*)args[2]->u.t->data);
+}
+
+static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_gemm_nn_fn nn)
+{
+    const ember_tensor* a = args[0]->u.t;
+    const ember_tensor* b = args[1]->u.t;
+    const int64_t bs = a->sizes[0], m = a->sizes[1], k = a->sizes[2], n = b->sizes[2];
+    float* c = (float*)args[2]->u.t->data;
+    const f32_product whole = {nn, 0, (const float*)a->data, (const float*)b->data, m, n, k,
+                               no_epilogue, 0, 1.0f, 0.0f, NULL, 0, 0};
+    if (c != whole.a && c != whole.b) return product_par(ctx, &whole, c, bs, m * k, k * n, m * n);
+    for (int64_t i = 0; i < bs; i++) {
+        const f32_product p = {nn, 0, (const float*)a->data + i * m * k,
+                               (const float*)b->data + i * k * n, m, n, k, no_epilogue, 0, 1.0f,
+                               0.0f, NULL, 0, 0};
+        NN_TRY(f32_product_run(ctx, &p, c + i * m * n));
     }
     return EMBER_OK;
-}
-
-static ember_status mm_f32(ember_kernel_ctx* ctx, float* c, const float* a, const float* b,
-                           int64_t bs, int64_t m, int64_t k, int64_t n)
-{
-    mm_job job = {c, a, b, m, k, n, (m + MM_ROWS - 1) / MM_ROWS};
-    const bool big = (double)bs * (double)m * (double)k * (double)n >= MM_MIN_MACS;
-    return ember_parallel_for(big ? ctx->pool : NULL, (size_t)(bs * job.blocks), mm_tasks, &job);
-}
-
-static ember_status run_mm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    const ember_tensor* a = args[0]->u.t;
-    const ember_tensor* b = args[1]->u.t;
-    return mm_f32(ctx, (float*)args[2]->u.t->data, (const float*)a->data, (const float*)b->data,
-                  1, a->sizes[0], a->sizes[1], b->sizes[1]);
-}
-
-static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    const ember_tensor* a = args[0]->u.t;
-    const ember_tensor* b = args[1]->u.t;
-    return mm_f32(ctx, (float*)args[2]->u.t->data, (const float*)a->data, (const float*)b->data,
-                  a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[2]);
 }
 
 static ember_status run_bmm_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -198,7 +335,7 @@ ember_status ember_prepare_aten_mm_out(ember_kernel_ctx* ctx, ember_value* const
                                        size_t num_args, ember_kernel_run_fn* run)
 {
     NN_TRY(prepare_mm(ctx, args, num_args, false));
-    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? run_mm_f32 : run_bmm_half;
+    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? pick_f32().mm : run_bmm_half;
     return EMBER_OK;
 }
 
@@ -206,7 +343,7 @@ ember_status ember_prepare_aten_bmm_out(ember_kernel_ctx* ctx, ember_value* cons
                                         size_t num_args, ember_kernel_run_fn* run)
 {
     NN_TRY(prepare_mm(ctx, args, num_args, true));
-    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? run_bmm_f32 : run_bmm_half;
+    *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? pick_f32().bmm : run_bmm_half;
     return EMBER_OK;
 }
 
@@ -224,7 +361,11 @@ static void addmm_self_strides(const ember_tensor* s, int64_t* rs, int64_t* cs)
     }
 }
 
-static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+/* addmm f32: alpha = 1 with beta = 0 (self ignored) or beta = 1 and self a row vector (N) or
+ * (1, N) (bias per column) or a column (M, 1) (bias per row) is one call with its epilogue; any
+ * other alpha, beta, self take the scaled form. */
+static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* args,
+                                  f32_gemm_nn_fn nn)
 {
     const ember_tensor* s = args[0]->u.t;
     const ember_tensor* a = args[1]->u.t;
@@ -234,18 +375,21 @@ static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* arg
     ember_scalar_as_double(args[3], &beta_d);
     ember_scalar_as_double(args[4], &alpha_d);
     const float beta = (float)beta_d, alpha = (float)alpha_d;
-    float* c = (float*)args[5]->u.t->data;
-    f32_gemm__portable(c, (const float*)a->data, (const float*)b->data, m, k, n);
     int64_t rs, cs;
     addmm_self_strides(s, &rs, &cs);
     const float* sv = (const float*)s->data;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) {
-            float v = alpha * c[i * n + j];
-            if (beta != 0.0f) v += beta * sv[i * rs + j * cs];
-            c[i * n + j] = v;
-        }
-    return EMBER_OK;
+    f32_product p = {nn, 0, (const float*)a->data, (const float*)b->data, m, n, k, no_epilogue,
+                     0, alpha, beta, sv, rs, cs};
+    if (alpha == 1.0f && beta == 0.0f) {
+        /* the plain product */
+    } else if (alpha == 1.0f && beta == 1.0f && rs == 0 && cs == 1) {
+        p.ep.bias = sv, p.ep.bias_per_row = 0;
+    } else if (alpha == 1.0f && beta == 1.0f && rs == 1 && cs == 0) {
+        p.ep.bias = sv, p.ep.bias_per_row = 1;
+    } else {
+        p.scaled = 1;
+    }
+    return f32_product_run(ctx, &p, (float*)args[5]->u.t->data);
 }
 
 static ember_status run_addmm_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -290,23 +434,19 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
                   (long long)n);
     const int64_t want[2] = {m, n};
     NN_TRY(nn_check_shape(ctx, "out", t[3], 2, want));
-    *run = t[0]->dtype == EMBER_DTYPE_F32 ? run_addmm_f32 : run_addmm_half;
+    *run = t[0]->dtype == EMBER_DTYPE_F32 ? pick_f32().addmm : run_addmm_half;
     return EMBER_OK;
 }
 
 /* ---- linear ------------------------------------------------------------------------------ */
 
-typedef void (*f32_gemm_nt_fn)(float* restrict c, int64_t ldc, const float* restrict a,
-                               const float* restrict w, const float* restrict bias, int64_t m,
-                               int64_t k, int64_t n);
-
-/* Threads split linear's output columns: a task is LINEAR_COLS columns (a multiple of every
- * variant's tile width, 3 and 4), a thread a contiguous run of tasks, i.e. rows j0..j1 of w
- * and columns j0..j1 of out. Each output is computed by the same instructions whatever the cut
- * (every variant sums a column on its own), so 1 and N threads agree bit for bit. Products
- * under LINEAR_MIN_MACS multiply-adds run on one thread: a wake-up would cost more. */
+/* linear's in-place path splits output columns over threads: a task is LINEAR_COLS columns (a
+ * multiple of every nt variant's tile width, 3 and 4), a thread a contiguous run of tasks in one
+ * call, i.e. rows j0..j1 of w and columns j0..j1 of out. Each output is computed by the same
+ * instructions whatever the cut (every variant sums a column on its own), so 1 and N threads
+ * agree bit for bit. Products under LINEAR_MIN_MACS multiply-adds run on one thread. */
 #define LINEAR_COLS 12
-#define LINEAR_MIN_MACS ((int64_t)1 << 20)
+#define LINEAR_MIN_MACS ((double)(1 << 20))
 
 typedef struct linear_job {
     f32_gemm_nt_fn gemm;
@@ -327,7 +467,11 @@ static ember_status linear_cols(void* arg, size_t begin, size_t end)
     return EMBER_OK;
 }
 
-static void linear_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_gemm_nt_fn gemm)
+/* linear f32: `nt` reads the weight in place, for fewer than core_rows rows; from core_rows on,
+ * or when the out is exactly the input's bytes (N == K), f32_product_run with `bt` (the core,
+ * the weight a transposed b, packed per call). */
+static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args,
+                                   f32_gemm_nn_fn bt, f32_gemm_nt_fn nt, int64_t core_rows)
 {
     const ember_tensor* x = args[0]->u.t;
     const ember_tensor* w = args[1]->u.t;
@@ -335,48 +479,47 @@ static void linear_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_gemm
     /* k == 0: out is all bias; M is then the product of input's leading sizes */
     const int64_t m = k ? x->numel / k : args[3]->u.t->numel / (n ? n : 1);
     const float* bias = ember_is_null(args[2]) ? NULL : (const float*)args[2]->u.t->data;
-    linear_job job = {gemm, (float*)args[3]->u.t->data, (const float*)x->data,
-                      (const float*)w->data, bias, m, k, n};
-    const size_t tasks = (size_t)((n + LINEAR_COLS - 1) / LINEAR_COLS);
-    /* m * n * k fits: each is an int32 size or a product of them bounded by numel */
-    const bool big = (double)m * (double)n * (double)k >= (double)LINEAR_MIN_MACS;
-    ember_parallel_for(big ? ctx->pool : NULL, tasks, linear_cols, &job);
+    float* c = (float*)args[3]->u.t->data;
+    if ((m < core_rows && c != (const float*)x->data) || m == 0 || n == 0) {
+        linear_job job = {nt, c, (const float*)x->data, (const float*)w->data, bias, m, k, n};
+        const bool big = (double)m * (double)n * (double)k >= LINEAR_MIN_MACS;
+        return ember_parallel_for(big ? ctx->pool : NULL,
+                                  (size_t)((n + LINEAR_COLS - 1) / LINEAR_COLS), linear_cols, &job);
+    }
+    const f32_product p = {bt, 1, (const float*)x->data, (const float*)w->data, m, n, k,
+                           {bias, 0, -INFINITY, INFINITY}, 0, 1.0f, 0.0f, NULL, 0, 0};
+    return f32_product_run(ctx, &p, c);
 }
 
-static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    linear_f32(ctx, args, f32_gemm_nt__portable);
-    return EMBER_OK;
-}
-
+/* core_rows, measured on Zen 4 (docs/runtime.md, "Optimized kernels"): below 64 rows packing the
+ * weight costs more than the AVX-512 core gains over the tile kernel; the AVX2 core stayed
+ * about 10% behind its tile kernel at every size; NEON has no tile kernel. */
+F32_RUNS(portable, f32_gemm_nn__portable, f32_gemm_nn_bt__portable, f32_gemm_nt__portable,
+         INT64_MAX)
 #if EMBER_HAVE_X86_KERNELS
-static ember_status run_linear_f32_avx2(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    linear_f32(ctx, args, f32_gemm_nt__avx2);
-    return EMBER_OK;
-}
-
-static ember_status run_linear_f32_avx512(ember_kernel_ctx* ctx, ember_value* const* args)
-{
-    linear_f32(ctx, args, f32_gemm_nt__avx512);
-    return EMBER_OK;
-}
+F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2, INT64_MAX)
+F32_RUNS(avx512, f32_gemm_nn__avx512, f32_gemm_nn_bt__avx512, f32_gemm_nt__avx512, 64)
+#endif
+#if defined(__aarch64__)
+F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8)
 #endif
 
-/* The best f32 linear run function the CPU features allow. */
-static ember_kernel_run_fn pick_linear_f32(void)
+/* The f32 run functions of the variant f32_gemm_nn_pick chooses for this CPU's features (the
+ * one decision, made at prepare; a zero mask gives the portable kernels). */
+static f32_runs pick_f32(void)
 {
+    const f32_gemm_nn_fn nn = f32_gemm_nn_pick(ember_kernel_cpu_features());
+#define RUNS(isa) \
+    (f32_runs) { run_mm_f32_##isa, run_bmm_f32_##isa, run_addmm_f32_##isa, run_linear_f32_##isa }
 #if EMBER_HAVE_X86_KERNELS
-    const uint64_t f = ember_kernel_cpu_features();
-    /* The AVX-512 file is compiled for avx512f+avx512vl+fma: require all three (every AVX-512
-     * core since Skylake-SP has them; Xeon Phi lacks VL). */
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_FMA);
-    if ((f & avx512) == avx512) return run_linear_f32_avx512;
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
-    if ((f & avx2) == avx2) return run_linear_f32_avx2;
+    if (nn == f32_gemm_nn__avx512) return RUNS(avx512);
+    if (nn == f32_gemm_nn__avx2) return RUNS(avx2);
 #endif
-    return run_linear_f32;
+#if defined(__aarch64__)
+    if (nn == f32_gemm_nn__neon) return RUNS(neon);
+#endif
+    return RUNS(portable);
+#undef RUNS
 }
 
 static ember_status run_linear_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -419,7 +562,7 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     nn_sizes(x, want);
     want[x->dim - 1] = w->sizes[0];
     NN_TRY(nn_check_shape(ctx, "out", t[2], x->dim, want));
-    *run = x->dtype == EMBER_DTYPE_F32 ? pick_linear_f32() : run_linear_half;
+    *run = x->dtype == EMBER_DTYPE_F32 ? pick_f32().linear : run_linear_half;
     return EMBER_OK;
 }
 
@@ -453,8 +596,9 @@ static ember_status run_grouped_mm(ember_kernel_ctx* ctx, ember_value* const* ar
                                      (long long)start);
         const int64_t rows = end - start;
         if (rows > 0 && dt == EMBER_DTYPE_F32)
-            f32_gemm__portable((float*)out->data + start * n, (const float*)in->data + start * k,
-                               (const float*)w->data + i * k * n, rows, k, n);
+            f32_gemm_nn__portable((float*)out->data + start * n, n,
+                                  (const float*)in->data + start * k, k,
+                                  (const float*)w->data + i * k * n, n, rows, n, k, &no_epilogue);
         else if (rows > 0)
             half_gemm__portable((uint16_t*)out->data + start * n,
                                 (const uint16_t*)in->data + start * k,

@@ -1,7 +1,9 @@
-/* test_gemm_nn.c — f32_gemm_nn (kernels/optimized/f32_gemm_nn.h): every variant this CPU can run
- * (the portable reference and what f32_gemm_nn_pick returns) against a double-precision sum
- * computed here, on ragged shapes, with leading dimensions larger than the row, bias per row
- * and per column, and the relu / relu6 / none clamps (NaN kept).
+/* test_gemm_nn.c — f32_gemm_nn (kernels/optimized/f32_gemm_nn.h): the portable reference, every
+ * optimized variant this CPU can run (and its f32_gemm_nn_bt twin, b given transposed) and what
+ * f32_gemm_nn_pick returns, against a double-precision sum computed here, on ragged shapes
+ * (sizes not a multiple of any tile, block edges of M, N and K crossed), with leading
+ * dimensions larger than the row, bias per row and per column, and the relu / relu6 / none
+ * clamps (NaN kept). The padding past each row of c must stay untouched.
  *
  * Tolerance, as in test_gemm_optimized.c: 1e-6 * sqrt(K) * sum |a_p b_p| + u * |bias|, about
  * 16 times the typical rounding of an fp32 sum in any order; a lost or misplaced term moves an
@@ -20,71 +22,144 @@ static float uniform(void) /* in [-1, 1) */
     return (float)((double)(rng >> 40) / (double)(1u << 23) - 1.0);
 }
 
+typedef struct variant {
+    const char* name;
+    f32_gemm_nn_fn fn;
+    int bt;         /* takes b transposed, (N, K) */
+    uint64_t needs; /* CPU features it needs */
+} variant;
+
+#define X86_AVX512 \
+    (EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) | EMBER_CPU_BIT(EMBER_CPU_FMA))
+#define X86_AVX2 (EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA))
+
+static const variant variants[] = {
+    {"portable", f32_gemm_nn__portable, 0, 0},
+    {"portable bt", f32_gemm_nn_bt__portable, 1, 0},
+#if EMBER_HAVE_X86_KERNELS
+    {"avx2", f32_gemm_nn__avx2, 0, X86_AVX2},
+    {"avx2 bt", f32_gemm_nn_bt__avx2, 1, X86_AVX2},
+    {"avx512", f32_gemm_nn__avx512, 0, X86_AVX512},
+    {"avx512 bt", f32_gemm_nn_bt__avx512, 1, X86_AVX512},
+#endif
+#if defined(__aarch64__)
+    {"neon", f32_gemm_nn__neon, 0, 0},
+    {"neon bt", f32_gemm_nn_bt__neon, 1, 0},
+#endif
+};
+#define NUM_VARIANTS (sizeof variants / sizeof variants[0])
+
 typedef struct shape {
     int64_t m, n, k;
 } shape;
 
-static const shape shapes[] = {{1, 1, 1},   {1, 768, 768}, {5, 17, 3},   {7, 70, 33},
-                               {13, 129, 100}, {32, 64, 27}, {3, 5, 0},  {64, 3136, 16},
-                               {17, 300, 513}, {6, 16, 1}};
+/* Tiles: 12x32 (AVX-512), 6x16 (AVX2), 8x12 (NEON); K blocks of 128 / 192 / 256, M blocks of
+ * 132 / 132 / 128, N blocks of 352 / 208 / 120; m <= 4 takes the unpacked path. */
+static const shape shapes[] = {
+    {1, 1, 1},     {1, 768, 768}, {5, 17, 3},    {7, 70, 33},    {13, 129, 100}, {32, 64, 27},
+    {3, 5, 0},     {64, 3136, 16}, {17, 300, 513}, {6, 16, 1},    {2, 65, 300},   {4, 100, 7},
+    {12, 32, 128}, {24, 64, 257}, {137, 360, 130}, {133, 209, 193}, {11, 33, 17},  {1, 5, 9},
+};
 
-static int run_case(f32_gemm_nn_fn fn, shape s, int bias_mode, int clamp)
+typedef struct problem {
+    shape s;
+    int64_t lda, ldb, ldbt, ldc;
+    float *a, *b, *bt, *c, *bias;
+    double *sum, *mag; /* the double reference, per output */
+} problem;
+
+static void setup(problem* pr, shape s)
 {
-    const int64_t lda = s.k + 3, ldb = s.n + 5, ldc = s.n + 2;
-    float* a = malloc(sizeof(float) * (size_t)(s.m * lda + 1));
-    float* b = malloc(sizeof(float) * (size_t)(s.k * ldb + 1));
-    float* c = malloc(sizeof(float) * (size_t)(s.m * ldc + 1));
-    float* bias = malloc(sizeof(float) * (size_t)(s.m > s.n ? s.m : s.n) + 4);
-    for (int64_t i = 0; i < s.m * lda; i++) a[i] = uniform();
-    for (int64_t i = 0; i < s.k * ldb; i++) b[i] = uniform();
-    for (int64_t i = 0; i < s.m * ldc; i++) c[i] = 12345.0f; /* padding must stay */
-    for (int64_t i = 0; i < (s.m > s.n ? s.m : s.n); i++) bias[i] = 4.0f * uniform();
-    if (s.m > 2 && s.k > 0) a[lda] = NAN; /* row 1 is all NaN: the clamp must keep it */
-    const float lo = clamp == 0 ? -INFINITY : 0.0f, hi = clamp == 2 ? 6.0f : INFINITY;
-    f32_gemm_epilogue ep = {bias_mode ? bias : NULL, bias_mode == 1, lo, hi};
-    fn(c, ldc, a, lda, b, ldb, s.m, s.n, s.k, &ep);
-    int bad = 0;
-    for (int64_t i = 0; i < s.m && !bad; i++) {
-        for (int64_t j = 0; j < ldc && !bad; j++) {
-            const float got = c[i * ldc + j];
-            if (j >= s.n) {
-                bad = got != 12345.0f;
-                continue;
-            }
+    pr->s = s;
+    pr->lda = s.k + 3, pr->ldb = s.n + 5, pr->ldbt = s.k + 7, pr->ldc = s.n + 2;
+    pr->a = malloc(sizeof(float) * (size_t)(s.m * pr->lda + 1));
+    pr->b = malloc(sizeof(float) * (size_t)(s.k * pr->ldb + 1));
+    pr->bt = malloc(sizeof(float) * (size_t)(s.n * pr->ldbt + 1));
+    pr->c = malloc(sizeof(float) * (size_t)(s.m * pr->ldc + 1));
+    pr->bias = malloc(sizeof(float) * (size_t)((s.m > s.n ? s.m : s.n) + 1));
+    pr->sum = malloc(sizeof(double) * (size_t)(s.m * s.n + 1));
+    pr->mag = malloc(sizeof(double) * (size_t)(s.m * s.n + 1));
+    for (int64_t i = 0; i < s.m * pr->lda; i++) pr->a[i] = uniform();
+    for (int64_t i = 0; i < s.k * pr->ldb; i++) pr->b[i] = uniform();
+    for (int64_t i = 0; i < s.n * pr->ldbt; i++) pr->bt[i] = NAN; /* padding: never read */
+    for (int64_t p = 0; p < s.k; p++)
+        for (int64_t j = 0; j < s.n; j++) pr->bt[j * pr->ldbt + p] = pr->b[p * pr->ldb + j];
+    for (int64_t i = 0; i < (s.m > s.n ? s.m : s.n); i++) pr->bias[i] = 4.0f * uniform();
+    if (s.m > 2 && s.k > 0) pr->a[pr->lda] = NAN; /* row 1 is all NaN: the clamp must keep it */
+    for (int64_t i = 0; i < s.m; i++)
+        for (int64_t j = 0; j < s.n; j++) {
             double sum = 0, mag = 0;
             for (int64_t p = 0; p < s.k; p++) {
-                sum += (double)a[i * lda + p] * b[p * ldb + j];
-                mag += fabs((double)a[i * lda + p] * b[p * ldb + j]);
+                sum += (double)pr->a[i * pr->lda + p] * pr->b[p * pr->ldb + j];
+                mag += fabs((double)pr->a[i * pr->lda + p] * pr->b[p * pr->ldb + j]);
             }
-            const double bv = bias_mode == 1 ? bias[i] : bias_mode == 2 ? bias[j] : 0.0;
-            double want = sum + bv;
-            if (isnan(want)) {
-                bad = !isnan(got);
-                continue;
+            pr->sum[i * s.n + j] = sum, pr->mag[i * s.n + j] = mag;
+        }
+}
+
+static void teardown(problem* pr)
+{
+    free(pr->a), free(pr->b), free(pr->bt), free(pr->c), free(pr->bias), free(pr->sum),
+        free(pr->mag);
+}
+
+static int run_case(const variant* v, const problem* pr, int bias_mode, int clamp)
+{
+    const shape s = pr->s;
+    const int64_t ldc = pr->ldc;
+    float* c = pr->c;
+    for (int64_t i = 0; i < s.m * ldc; i++) c[i] = 12345.0f; /* padding must stay */
+    const float lo = clamp == 0 ? -INFINITY : 0.0f, hi = clamp == 2 ? 6.0f : INFINITY;
+    f32_gemm_epilogue ep = {bias_mode ? pr->bias : NULL, bias_mode == 1, lo, hi};
+    if (v->bt) v->fn(c, ldc, pr->a, pr->lda, pr->bt, pr->ldbt, s.m, s.n, s.k, &ep);
+    else v->fn(c, ldc, pr->a, pr->lda, pr->b, pr->ldb, s.m, s.n, s.k, &ep);
+    for (int64_t i = 0; i < s.m; i++) {
+        for (int64_t j = 0; j < ldc; j++) {
+            const float got = c[i * ldc + j];
+            int bad;
+            double want = 12345.0;
+            if (j >= s.n) {
+                bad = got != 12345.0f;
+            } else {
+                const double bv = bias_mode == 1 ? pr->bias[i] : bias_mode == 2 ? pr->bias[j] : 0.0;
+                want = pr->sum[i * s.n + j] + bv;
+                if (isnan(want)) {
+                    bad = !isnan(got);
+                } else {
+                    want = want < lo ? lo : want > hi ? hi : want;
+                    const double tol = 1e-6 * sqrt((double)s.k) * pr->mag[i * s.n + j] +
+                                       6e-8 * fabs(bv) + 1e-30;
+                    bad = !(fabs(got - want) <= tol);
+                }
             }
-            want = want < lo ? lo : want > hi ? hi : want;
-            const double tol = 1e-6 * sqrt((double)s.k) * mag + 6e-8 * fabs(bv) + 1e-30;
-            bad = !(fabs(got - want) <= tol);
-            if (bad)
-                fprintf(stderr, "m=%lld n=%lld k=%lld bias=%d clamp=%d: c[%lld][%lld] %.8g want %.8g\n",
-                        (long long)s.m, (long long)s.n, (long long)s.k, bias_mode, clamp,
+            if (bad) {
+                fprintf(stderr, "%s m=%lld n=%lld k=%lld bias=%d clamp=%d: c[%lld][%lld] %.8g want %.8g\n",
+                        v->name, (long long)s.m, (long long)s.n, (long long)s.k, bias_mode, clamp,
                         (long long)i, (long long)j, (double)got, want);
+                return 0;
+            }
         }
     }
-    free(a);
-    free(b);
-    free(c);
-    free(bias);
-    return !bad;
+    return 1;
 }
 
 int main(void)
 {
-    const f32_gemm_nn_fn fns[] = {f32_gemm_nn__portable, f32_gemm_nn_pick(ember_kernel_cpu_features())};
-    for (size_t f = 0; f < 2; f++)
-        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+    const uint64_t have = ember_kernel_cpu_features();
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        problem pr;
+        setup(&pr, shapes[i]);
+        for (size_t f = 0; f < NUM_VARIANTS; f++) {
+            if ((variants[f].needs & have) != variants[f].needs) continue;
             for (int bias_mode = 0; bias_mode < 3; bias_mode++)
                 for (int clamp = 0; clamp < 3; clamp++)
-                    CHECK(run_case(fns[f], shapes[i], bias_mode, clamp));
+                    CHECK(run_case(&variants[f], &pr, bias_mode, clamp));
+        }
+        /* what a prepare picks, and the reference it falls back to under a zero mask */
+        const variant picked = {"picked", f32_gemm_nn_pick(have), 0, 0};
+        CHECK(run_case(&picked, &pr, 2, 1));
+        CHECK(f32_gemm_nn_pick(0) == f32_gemm_nn__portable);
+        teardown(&pr);
+    }
     return check_report("test_gemm_nn");
 }

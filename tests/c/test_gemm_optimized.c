@@ -1,7 +1,8 @@
 /* test_gemm_optimized.c — the ISA-specific f32_gemm_nt kernels (kernels/optimized/) against the
  * portable reference (STYLE rule 5) and against a double-precision sum, on ragged shapes; then
- * aten::linear.out through prepare/run with ember_kernel_cpu_mask_set forcing the portable and
- * the optimized path.
+ * aten::linear.out, mm.out, bmm.out and addmm.out (every form of self, alpha and beta) through
+ * prepare/run with ember_kernel_cpu_mask_set forcing the portable and the optimized path, and
+ * the outs the loader lets alias an input exactly.
  *
  * Tolerance: an fp32 dot product of length K summed in any order (sequential, 8 or 16 lanes,
  * blocked) has a rounding error whose typical size is about sqrt(K) * u * sum |a_p * w_p|
@@ -171,9 +172,200 @@ static void test_linear_dispatch(void)
     CHECK(ember_kernel_cpu_features() == ember_cpu_features());
 }
 
+/* ---- mm, bmm, addmm, linear through prepare/run: portable (mask 0) and optimized (mask ~0) --- */
+
+/* want[i][j] = alpha * sum_p a[i][p] * b(p, j) + beta * self[i * rs + j * cs] (no self term when
+ * beta == 0), b(p, j) = b[p * n + j] or, with bt, b[j * k + p]; tol as above. */
+static void expect(double* want, double* tol, const float* a, const float* b, int bt, int64_t m,
+                   int64_t n, int64_t k, double alpha, double beta, const float* self, int64_t rs,
+                   int64_t cs)
+{
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double e = 0, mag = 0;
+            for (int64_t p = 0; p < k; p++) {
+                const double t = (double)a[i * k + p] * (bt ? b[j * k + p] : b[p * n + j]);
+                e += t, mag += fabs(t);
+            }
+            const double sv = beta != 0.0 && self ? beta * self[i * rs + j * cs] : 0.0;
+            want[i * n + j] = alpha * e + sv;
+            tol[i * n + j] = 1e-6 * sqrt((double)k) * mag * fabs(alpha) + 1.2e-7 * fabs(sv) + 1e-30;
+        }
+}
+
+static int near_all(const char* what, int pass, const float* got, const double* want,
+                    const double* tol, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++)
+        if (!(fabs(got[i] - want[i]) <= tol[i])) {
+            fprintf(stderr, "%s (mask %s): [%lld] got %.9g want %.9g (tol %g)\n", what,
+                    pass ? "~0" : "0", (long long)i, (double)got[i], want[i], tol[i]);
+            return 0;
+        }
+    return 1;
+}
+
+#define MAXE (160 * 260)
+static float ta[MAXE], tb[MAXE], ts[MAXE], tc[MAXE];
+static double twant[MAXE], ttol[MAXE];
+
+/* mm (M, K) @ (K, N), batched over B with bmm; then addmm with each form of self / alpha /
+ * beta; then linear. Shapes cross the tiles and blocks of every variant (see test_gemm_nn.c). */
+static void test_matmul_ops(void)
+{
+    static const int32_t sh[][3] = {{37, 70, 45}, {140, 200, 100}, {1, 300, 77}, {4, 5, 3},
+                                     {13, 129, 33}};
+    for (size_t q = 0; q < sizeof sh / sizeof sh[0]; q++) {
+        const int32_t M = sh[q][0], K = sh[q][1], N = sh[q][2];
+        fill(ta, M * K), fill(tb, K * N), fill(ts, M * N);
+        for (int pass = 0; pass < 2; pass++) {
+            ember_kernel_cpu_mask_set(pass == 0 ? 0 : ~(uint64_t)0);
+            const int32_t as[2] = {M, K}, bs[2] = {K, N}, cs[2] = {M, N};
+            ember_tensor A = th_tensor(EMBER_DTYPE_F32, ta, 2, as);
+            ember_tensor Bt = th_tensor(EMBER_DTYPE_F32, tb, 2, bs);
+            ember_tensor C = th_tensor(EMBER_DTYPE_F32, tc, 2, cs);
+            ember_value mm[4] = {th_tensor_value(&A), th_tensor_value(&Bt), th_tensor_value(&C),
+                                 th_tensor_value(&C)};
+            CHECK(th_run("aten::mm.out", mm, 4) == EMBER_OK);
+            expect(twant, ttol, ta, tb, 0, M, N, K, 1, 0, NULL, 0, 0);
+            CHECK(near_all("mm", pass, tc, twant, ttol, (int64_t)M * N));
+            /* bmm: 2 batches of (M / 2, K) @ (K, N / 2), over the same buffers */
+            if (M % 2 == 0) {
+                const int32_t a3[3] = {2, M / 2, K}, b3[3] = {2, K, N / 2}, c3[3] = {2, M / 2, N / 2};
+                ember_tensor A3 = th_tensor(EMBER_DTYPE_F32, ta, 3, a3);
+                ember_tensor B3 = th_tensor(EMBER_DTYPE_F32, tb, 3, b3);
+                ember_tensor C3 = th_tensor(EMBER_DTYPE_F32, tc, 3, c3);
+                ember_value bmm[4] = {th_tensor_value(&A3), th_tensor_value(&B3),
+                                      th_tensor_value(&C3), th_tensor_value(&C3)};
+                CHECK(th_run("aten::bmm.out", bmm, 4) == EMBER_OK);
+                const int64_t mh = M / 2, nh = N / 2;
+                for (int bi = 0; bi < 2; bi++) {
+                    expect(twant, ttol, ta + bi * mh * K, tb + bi * K * nh, 0, mh, nh, K, 1, 0,
+                           NULL, 0, 0);
+                    CHECK(near_all("bmm", pass, tc + bi * mh * nh, twant, ttol, mh * nh));
+                }
+            }
+            /* addmm: self (N), (1, N), (M, 1), (M, N), scalar (); alpha / beta 1 / 1, 1 / 0,
+             * 0.5 / 2 */
+            static const double ab[3][2] = {{1, 1}, {1, 0}, {0.5, 2}};
+            for (int form = 0; form < 5; form++)
+                for (int c = 0; c < 3; c++) {
+                    int32_t ss[2];
+                    int sd = 2;
+                    int64_t rs = 0, csd = 0;
+                    switch (form) {
+                    case 0: sd = 1, ss[0] = N, rs = 0, csd = 1; break;
+                    case 1: ss[0] = 1, ss[1] = N, rs = 0, csd = 1; break;
+                    case 2: ss[0] = M, ss[1] = 1, rs = 1, csd = 0; break;
+                    case 3: ss[0] = M, ss[1] = N, rs = N, csd = 1; break;
+                    default: sd = 0, rs = 0, csd = 0; break;
+                    }
+                    ember_tensor S = th_tensor(EMBER_DTYPE_F32, ts, sd, ss);
+                    ember_value am[7] = {th_tensor_value(&S), th_tensor_value(&A),
+                                         th_tensor_value(&Bt), th_double(ab[c][1]),
+                                         th_double(ab[c][0]), th_tensor_value(&C),
+                                         th_tensor_value(&C)};
+                    CHECK(th_run("aten::addmm.out", am, 7) == EMBER_OK);
+                    expect(twant, ttol, ta, tb, 0, M, N, K, ab[c][0], ab[c][1], ts, rs, csd);
+                    const int ok = near_all("addmm", pass, tc, twant, ttol, (int64_t)M * N);
+                    if (!ok)
+                        fprintf(stderr, "  addmm form %d alpha %g beta %g, M=%d K=%d N=%d\n", form,
+                                ab[c][0], ab[c][1], M, K, N);
+                    CHECK(ok);
+                }
+            /* linear: weight (N, K) = tb read as such, bias ts (N) */
+            for (int with_bias = 0; with_bias < 2; with_bias++) {
+                const int32_t ws[2] = {N, K}, bias_s[1] = {N};
+                ember_tensor W = th_tensor(EMBER_DTYPE_F32, tb, 2, ws);
+                ember_tensor Bi = th_tensor(EMBER_DTYPE_F32, ts, 1, bias_s);
+                ember_value lin[5] = {th_tensor_value(&A), th_tensor_value(&W),
+                                      with_bias ? th_tensor_value(&Bi) : th_null(),
+                                      th_tensor_value(&C), th_tensor_value(&C)};
+                CHECK(th_run("aten::linear.out", lin, 5) == EMBER_OK);
+                expect(twant, ttol, ta, tb, 1, M, N, K, 1, with_bias, ts, 0, 1);
+                CHECK(near_all("linear", pass, tc, twant, ttol, (int64_t)M * N));
+            }
+        }
+    }
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+}
+
+/* The loader lets an out be exactly an input's bytes: out = self (mm, bmm, addmm, linear), out =
+ * mat2 (mm), out = self = mat2 (refused with a message). Expected values come from copies. */
+static void test_matmul_aliasing(void)
+{
+    static float a0[MAXE], b0[MAXE], s0[MAXE];
+    for (int pass = 0; pass < 2; pass++) {
+        ember_kernel_cpu_mask_set(pass == 0 ? 0 : ~(uint64_t)0);
+        for (int q = 0; q < 2; q++) {
+            const int32_t M = q ? 150 : 9, K = q ? 130 : 20; /* out (M, K) = self (M, K) @ (K, K) */
+            fill(a0, M * K), fill(b0, K * K), fill(s0, M * K);
+            const int32_t as[2] = {M, K}, bs[2] = {K, K};
+            /* mm: out is self */
+            memcpy(ta, a0, sizeof(float) * (size_t)(M * K));
+            memcpy(tb, b0, sizeof(float) * (size_t)(K * K));
+            ember_tensor A = th_tensor(EMBER_DTYPE_F32, ta, 2, as);
+            ember_tensor Bm = th_tensor(EMBER_DTYPE_F32, tb, 2, bs);
+            ember_value mm[4] = {th_tensor_value(&A), th_tensor_value(&Bm), th_tensor_value(&A),
+                                 th_tensor_value(&A)};
+            CHECK(th_run("aten::mm.out", mm, 4) == EMBER_OK);
+            expect(twant, ttol, a0, b0, 0, M, K, K, 1, 0, NULL, 0, 0);
+            CHECK(near_all("mm out=self", pass, ta, twant, ttol, (int64_t)M * K));
+            /* mm: out is mat2: (K, K) @ (K, K) into mat2 */
+            memcpy(ta, a0, sizeof(float) * (size_t)(K * K));
+            memcpy(tb, b0, sizeof(float) * (size_t)(K * K));
+            ember_tensor Aq = th_tensor(EMBER_DTYPE_F32, ta, 2, bs);
+            ember_value mm2[4] = {th_tensor_value(&Aq), th_tensor_value(&Bm),
+                                  th_tensor_value(&Bm), th_tensor_value(&Bm)};
+            CHECK(th_run("aten::mm.out", mm2, 4) == EMBER_OK);
+            expect(twant, ttol, a0, b0, 0, K, K, K, 1, 0, NULL, 0, 0);
+            CHECK(near_all("mm out=mat2", pass, tb, twant, ttol, (int64_t)K * K));
+            /* mm: out is self and mat2 */
+            ember_value mm3[4] = {th_tensor_value(&Bm), th_tensor_value(&Bm),
+                                  th_tensor_value(&Bm), th_tensor_value(&Bm)};
+            CHECK_STATUS(th_run("aten::mm.out", mm3, 4), EMBER_NOT_SUPPORTED, "same memory");
+            /* addmm: out is self (M, K), alpha 0.5, beta 2; and beta 1 with the plain epilogue */
+            for (int c = 0; c < 2; c++) {
+                memcpy(ts, s0, sizeof(float) * (size_t)(M * K));
+                memcpy(tb, b0, sizeof(float) * (size_t)(K * K));
+                memcpy(ta, a0, sizeof(float) * (size_t)(M * K));
+                ember_tensor S = th_tensor(EMBER_DTYPE_F32, ts, 2, as);
+                ember_value am[7] = {th_tensor_value(&S), th_tensor_value(&A),
+                                     th_tensor_value(&Bm), th_double(c ? 1.0 : 2.0),
+                                     th_double(c ? 1.0 : 0.5), th_tensor_value(&S),
+                                     th_tensor_value(&S)};
+                CHECK(th_run("aten::addmm.out", am, 7) == EMBER_OK);
+                expect(twant, ttol, a0, b0, 0, M, K, K, c ? 1.0 : 0.5, c ? 1.0 : 2.0, s0, K, 1);
+                CHECK(near_all("addmm out=self", pass, ts, twant, ttol, (int64_t)M * K));
+            }
+            /* linear: out is input (N == K), weight (K, K) */
+            memcpy(ta, a0, sizeof(float) * (size_t)(M * K));
+            memcpy(tb, b0, sizeof(float) * (size_t)(K * K));
+            ember_value lin[5] = {th_tensor_value(&A), th_tensor_value(&Bm), th_null(),
+                                  th_tensor_value(&A), th_tensor_value(&A)};
+            CHECK(th_run("aten::linear.out", lin, 5) == EMBER_OK);
+            expect(twant, ttol, a0, b0, 1, M, K, K, 1, 0, NULL, 0, 0);
+            CHECK(near_all("linear out=input", pass, ta, twant, ttol, (int64_t)M * K));
+            /* bmm: out is self, a batch of one (M, K) @ (K, K) */
+            const int32_t a3[3] = {1, M, K}, b3[3] = {1, K, K};
+            memcpy(ta, a0, sizeof(float) * (size_t)(M * K));
+            ember_tensor A3 = th_tensor(EMBER_DTYPE_F32, ta, 3, a3);
+            ember_tensor B3 = th_tensor(EMBER_DTYPE_F32, tb, 3, b3);
+            ember_value bmm[4] = {th_tensor_value(&A3), th_tensor_value(&B3),
+                                  th_tensor_value(&A3), th_tensor_value(&A3)};
+            CHECK(th_run("aten::bmm.out", bmm, 4) == EMBER_OK);
+            expect(twant, ttol, a0, b0, 0, M, K, K, 1, 0, NULL, 0, 0);
+            CHECK(near_all("bmm out=self", pass, ta, twant, ttol, (int64_t)M * K));
+        }
+    }
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+}
+
 int main(void)
 {
     test_kernels();
     test_linear_dispatch();
+    test_matmul_ops();
+    test_matmul_aliasing();
     return check_report("test_gemm_optimized");
 }

@@ -1,0 +1,146 @@
+/* f32_gemm_nn_driver.h — the cache-blocked, packed driver that every optimized f32_gemm_nn
+ * variant shares (internal; included once by each variant's .c file, never by a user).
+ *
+ * The includer defines, before including this file:
+ *   TARGET, INLINE      function attributes (per-function target(...) on x86, nothing on NEON)
+ *   MR, NR              the microkernel's tile: MR rows of c by NR columns
+ *   KC, MC, NC          the cache blocks (below), MC a multiple of MR, NC of NR
+ *   ukernel(mr, nr, kc, ap, bp, c, ldc, first, last, rbias, cbias, lo, hi)
+ *                       c[i][j] for i < mr, j < nr from a packed A strip ap (kc x MR, p-major)
+ *                       and a packed B strip bp (kc x NR, p-major): first: c = sum, else
+ *                       c += sum; last: then add rbias[i] (if not NULL) and cbias[j] (if not
+ *                       NULL) and clamp to [lo, hi] keeping NaN
+ *   pack_b(dst, b, ldb, kc, nc)   a (kc, nc) block of row-major b into NR-wide strips
+ *   pack_bt(dst, bt, ldb, kc, nc) the same block where b(p, j) = bt[j * ldb + p] (a linear
+ *                                 layer's (N, K) weight, read in place)
+ *   and optionally HAVE_PACK_A with pack_a(dst, a, lda, mc, kc) (below: the portable one)
+ * Both packs zero the columns of the last strip past nc (nothing uninitialised is multiplied).
+ *
+ * Blocking (the usual Goto/BLIS scheme): N is cut into NC columns, K into KC-deep blocks, M into
+ * MC rows. Each (KC, NC) block of b is packed once into NR-column strips, then each (MC, KC)
+ * block of a into MR-row strips (each k step holds MR consecutive floats, the values the
+ * microkernel broadcasts), and the microkernel runs over every (MR, NR) tile: a strip of b
+ * (KC x NR) stays in L1 while the strips of a pass by from L2. Partial sums stay in c between K
+ * blocks, and the (M, NC) columns of c being summed stay in L2 across them (K outside N made c
+ * round-trip through L3 once per K block: measured slower); the price is packing a once per
+ * column block. The epilogue (bias, clamp) runs in the microkernel on the last K block.
+ *
+ * Scratch: the two packed blocks live on the stack of gemm_packed(), (MC + NC) * KC floats,
+ * bounded by F32_GEMM_NN_SCRATCH_BYTES (checked at compile time): no malloc. The routine only
+ * reads a, b, bias and writes c[0..m)[0..n) (with ldc), so a caller may split M or N into
+ * ranges and run them on different threads, each with its own stack. */
+#ifndef EMBER_F32_GEMM_NN_DRIVER_H
+#define EMBER_F32_GEMM_NN_DRIVER_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "kernels/optimized/f32_gemm_nn.h"
+
+_Static_assert((MC + NC) * KC * 4 <= F32_GEMM_NN_SCRATCH_BYTES, "packed blocks exceed the bound");
+_Static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole tiles");
+
+/* (mc, kc) block of a into ceil(mc / MR) strips of kc x MR floats; rows of the last strip past
+ * mc are zero. A variant may bring its own (defining HAVE_PACK_A). */
+#ifndef HAVE_PACK_A
+TARGET static void pack_a(float* restrict dst, const float* restrict a, int64_t lda, int64_t mc,
+                          int64_t kc)
+{
+    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+        const int64_t mr = mc - i0 < MR ? mc - i0 : MR;
+        float* restrict d = dst + i0 * kc;
+        if (mr == MR) {
+            for (int64_t p = 0; p < kc; p++)
+                for (int i = 0; i < MR; i++) d[p * MR + i] = a[(i0 + i) * lda + p];
+        } else {
+            for (int64_t p = 0; p < kc; p++)
+                for (int64_t i = 0; i < MR; i++) d[p * MR + i] = i < mr ? a[(i0 + i) * lda + p] : 0.0f;
+        }
+    }
+}
+#endif
+
+/* The source of the next block of b to pack (rows of the memory it sits in, each `len` floats
+ * at `ld`), walked one cache line at a time by prefetch_some() while the current block is
+ * multiplied: b streams from memory into L2 under the arithmetic instead of stalling the next
+ * pack (the hardware prefetchers do not follow a panel's many short rows). */
+typedef struct prefetch_cursor {
+    const float* base;
+    int64_t ld, rows, len; /* rows x len floats, row stride ld */
+    int64_t row, off;      /* next line: base + row * ld + off */
+} prefetch_cursor;
+
+static inline void prefetch_some(prefetch_cursor* pc, int count)
+{
+    for (int i = 0; i < count && pc->row < pc->rows; i++) {
+        __builtin_prefetch(pc->base + pc->row * pc->ld + pc->off, 0, 2); /* to L2 */
+        pc->off += 16;
+        if (pc->off >= pc->len) pc->off = 0, pc->row++;
+    }
+}
+
+/* k == 0: every output is the epilogue of an empty sum. */
+static void fill_epilogue(float* restrict c, int64_t ldc, int64_t m, int64_t n,
+                          const f32_gemm_epilogue* ep)
+{
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            const float v = ep->bias ? ep->bias[ep->bias_per_row ? i : j] : 0.0f;
+            c[i * ldc + j] = v < ep->lo ? ep->lo : (v > ep->hi ? ep->hi : v);
+        }
+}
+
+/* c = clamp(a @ b + bias), b (K, N) row-major (bt = 0) or given as its transpose (N, K) (bt = 1);
+ * ldb is the leading dimension of whichever is given. */
+TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* restrict a,
+                               int64_t lda, const float* restrict b, int64_t ldb, int bt,
+                               int64_t m, int64_t n, int64_t k, const f32_gemm_epilogue* ep)
+{
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        fill_epilogue(c, ldc, m, n, ep);
+        return;
+    }
+    _Alignas(64) float apack[MC * KC];
+    _Alignas(64) float bpack[KC * NC];
+    const float* rbias = ep->bias && ep->bias_per_row ? ep->bias : NULL;
+    const float* cbias = ep->bias && !ep->bias_per_row ? ep->bias : NULL;
+    for (int64_t jc = 0; jc < n; jc += NC) {
+        const int64_t nc = n - jc < NC ? n - jc : NC;
+        for (int64_t pc = 0; pc < k; pc += KC) {
+            const int64_t kc = k - pc < KC ? k - pc : KC;
+            const int first = pc == 0, last = pc + kc == k;
+            if (bt) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
+            else pack_b(bpack, b + pc * ldb + jc, ldb, kc, nc);
+            /* the next block: K steps first, then N */
+            const int64_t pn = last ? 0 : pc + kc, jn = last ? jc + nc : jc;
+            const int64_t kn = k - pn < KC ? k - pn : KC, nn = n - jn < NC ? n - jn : NC;
+            prefetch_cursor cur = {b, ldb, 0, 0, 0, 0};
+            if (jn < n) {
+                if (bt) cur.base = b + jn * ldb + pn, cur.rows = nn, cur.len = kn;
+                else cur.base = b + pn * ldb + jn, cur.rows = kn, cur.len = nn;
+            }
+            const int64_t lines = cur.rows * ((cur.len + 15) / 16);
+            const int64_t calls = ((nc + NR - 1) / NR) * ((m + MR - 1) / MR);
+            const int per_call = (int)(lines / calls + 1);
+            for (int64_t ic = 0; ic < m; ic += MC) {
+                const int64_t mc = m - ic < MC ? m - ic : MC;
+                pack_a(apack, a + ic * lda + pc, lda, mc, kc);
+                for (int64_t jr = 0; jr < nc; jr += NR) {
+                    const int nr = (int)(nc - jr < NR ? nc - jr : NR);
+                    const float* cb = cbias ? cbias + jc + jr : NULL;
+                    for (int64_t ir = 0; ir < mc; ir += MR) {
+                        const int mr = (int)(mc - ir < MR ? mc - ir : MR);
+                        const float* rb = rbias ? rbias + ic + ir : NULL;
+                        prefetch_some(&cur, per_call);
+                        ukernel(mr, nr, kc, apack + ir * kc, bpack + jr * kc,
+                                c + (ic + ir) * ldc + jc + jr, ldc, first, last, rb, cb, ep->lo,
+                                ep->hi);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#endif /* EMBER_F32_GEMM_NN_DRIVER_H */
