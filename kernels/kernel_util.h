@@ -61,13 +61,6 @@
     EMBER_REQUIRE(ctx, (n) == (size_t)(a) || (n) == (size_t)(b), EMBER_INVALID_ARGUMENT,       \
                   "expected %d or %d arguments, got %zu", (int)(a), (int)(b), (size_t)(n))
 
-/* Checks that args[i] has the given tag (util_nn.h's getters use it; kernels use ember_arg_kind,
- * which names the argument). */
-#define EMBER_REQUIRE_TAG(ctx, args, i, want)                                                   \
-    EMBER_REQUIRE(ctx, (args)[i]->tag == (want), EMBER_INVALID_ARGUMENT,                        \
-                  "argument %d: expected value kind %d, got %u", (int)(i), (int)(want),         \
-                  (unsigned)(args)[i]->tag)
-
 /* ---- dtype sets and predicates -------------------------------------------------------------
  * A set of dtypes is a bit mask over their values (all below 64). The tensor getters take one:
  * every tensor a kernel reads states the dtypes it accepts. ember_dtype_is_x(dt) is
