@@ -6,21 +6,21 @@
  * status, which EMBER_TRY passes on:
  *
  *     ember_tensor *self, *out;
- *     int64_t dim;
  *     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
- *     EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_FLOAT, &self));
- *     EMBER_TRY(ember_arg_int_in(ctx, args, 1, "dim", -self->dim, self->dim - 1, &dim));
- *     EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_FLOAT, &out));
+ *     EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_F32_HALF, &self));
+ *     EMBER_TRY(ember_arg_int_in(ctx, args, 1, "dim", -self->dim, self->dim - 1, NULL));
+ *     EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_F32_HALF, &out));
  *     EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
- *     EMBER_TRY(ember_check_shape(ctx, "out", out, ...));
- *     *run = my_run; // reads args[0]->u.t ... again, checks nothing
+ *     EMBER_TRY(ember_check_same_shape(ctx, "out", out, self));
+ *     *run = run_my_op; // re-reads args[0]->u.t, args[1]->u.i ...; checks nothing
  *
- * The sections, in order: failing and TRY; arguments (ember_arg_*: get and check one argument;
- * a getter's result pointer may be NULL where prepare only checks and run reads args[i]
- * itself); dtype sets and predicates (EMBER_DTYPES_X, ember_dtype_is_x); tensor checks
- * (ember_check_*) and shapes; checked int64 arithmetic; Ember's double-to-integer rule and the
- * Scalar readers; loads and stores by dtype, per element and per row. Broadcasting lives in
- * kernels/broadcast.h, strided copies and views in kernels/strided.h, in the same vocabulary. */
+ * The sections, in order: failing and TRY; dtype sets and predicates (EMBER_DTYPES_X,
+ * ember_dtype_is_x); shapes; tensor checks (ember_check_*); arguments (ember_arg_*: get and
+ * check one argument; a getter's result pointer may be NULL where prepare only checks and run
+ * reads args[i] itself); checked int64 arithmetic; Ember's double-to-integer rule and the Scalar
+ * readers; loads and stores by dtype, per element and per row. Broadcasting lives in
+ * kernels/broadcast.h, strided copies and views in kernels/strided.h, in the same vocabulary.
+ * docs/runtime.md ("Writing a kernel") has the whole list in a table. */
 #ifndef EMBER_KERNEL_UTIL_H
 #define EMBER_KERNEL_UTIL_H
 
