@@ -2,7 +2,10 @@
  * which hold the one vocabulary every kernel speaks. Only op_binary.c, op_softmax.c and
  * op_unary.c still include this header; each name below maps onto its kernel_util.h /
  * broadcast.h successor, so converting a file is a rename. Do not use it in new code; delete it
- * once those files are converted. */
+ * once those files are converted. Names already gone, and what replaced them: mu_check_tensor_ex
+ * / mu_check_out_ex -> ember_arg_tensor_ex / ember_arg_out_ex (with a dtype set), mu_dtype_ok ->
+ * ember_dtype_is_numeric, mu_shape_str -> ember_shape_str (int64 sizes), mu_broadcast_shape ->
+ * ember_broadcast_shape, MU_MAX_OPS -> EMBER_BCAST_MAX_OPS. */
 #ifndef EMBER_UTIL_MATH_H
 #define EMBER_UTIL_MATH_H
 

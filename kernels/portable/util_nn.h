@@ -3,7 +3,13 @@
  * include this header. Most names below map onto their kernel_util.h successor; the nn_get_*
  * getters keep their own bodies only because their messages name the argument by number
  * ("argument 2: ...") where ember_arg_* take a name. Do not use it in new code; delete it once
- * those files are converted. */
+ * those files are converted. Names already gone, and what replaced them: nn_get_int ->
+ * ember_arg_int, nn_require_same_dtype -> ember_check_same_dtype, nn_check_extent ->
+ * ember_check_extent, nn_dtype_is_f32_or_half -> ember_dtype_is_f32_or_half, nn_shape_str ->
+ * ember_shape_str; from kernels/strided.h: nn_copy_strided -> ember_copy_strided,
+ * nn_contiguous_strides -> ember_contiguous_strides, nn_numel -> ember_shape_numel, nn_view /
+ * nn_view_of / nn_view_copy -> ember_view / ember_view_of / ember_view_copy, nn_view_out_check
+ * -> ember_check_view_out. */
 #ifndef EMBER_UTIL_NN_H
 #define EMBER_UTIL_NN_H
 
