@@ -67,6 +67,10 @@
  * ember_dtype_in(dt, EMBER_DTYPES_X). */
 typedef uint64_t ember_dtype_set;
 #define EMBER_DTYPE_BIT(dt) ((ember_dtype_set)1 << (dt))
+#define EMBER_DTYPE(name, value, bytes, text)                                                   \
+    _Static_assert((value) >= 0 && (value) < 64, "a dtype set has one bit per dtype value");
+#include "ember/dtype.inc"
+#undef EMBER_DTYPE
 
 /* Every dtype of ember/dtype.inc: for kernels that only move elements (views, copies). */
 static inline ember_dtype_set ember_dtypes_all(void)
