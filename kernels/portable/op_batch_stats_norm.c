@@ -7,15 +7,14 @@
  * save_mean and save_invstd (C) receive the statistics. Statistics are computed in double in
  * two passes, the result rounded once into out (float32 or float64). training must be true:
  * without running statistics there is nothing else to normalise by (torch raises too). */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* Element i of a tensor's data as double, through util_math's converters (every dtype the math
  * kernels admit). */
 static double load_f64_at(const void* data, int dtype, int64_t i)
 {
     double v = 0;
-    mu_load_f64(&v, data, dtype, i, 1, 1);
+    ember_load_f64_row(&v, data, dtype, i, 1, 1);
     return v;
 }
 
@@ -36,33 +35,33 @@ static ember_status run_bn_no_stats(ember_kernel_ctx* ctx, ember_value* const* a
     for (int64_t ch = 0; ch < c; ch++) {
         double sum = 0, sq = 0;
         for (int64_t i = 0; i < n; i++)
-            for (int64_t j = 0; j < inner; j += MU_CHUNK) {
-                size_t m = (size_t)(inner - j < MU_CHUNK ? inner - j : MU_CHUNK);
-                double x[MU_CHUNK];
-                mu_load_f64(x, in->data, in->dtype, (i * c + ch) * inner + j, 1, m);
+            for (int64_t j = 0; j < inner; j += EMBER_CHUNK) {
+                size_t m = (size_t)(inner - j < EMBER_CHUNK ? inner - j : EMBER_CHUNK);
+                double x[EMBER_CHUNK];
+                ember_load_f64_row(x, in->data, in->dtype, (i * c + ch) * inner + j, 1, m);
                 for (size_t k = 0; k < m; k++) sum += x[k];
             }
         const double mean = count ? sum / (double)count : NAN;
         for (int64_t i = 0; i < n; i++)
-            for (int64_t j = 0; j < inner; j += MU_CHUNK) {
-                size_t m = (size_t)(inner - j < MU_CHUNK ? inner - j : MU_CHUNK);
-                double x[MU_CHUNK];
-                mu_load_f64(x, in->data, in->dtype, (i * c + ch) * inner + j, 1, m);
+            for (int64_t j = 0; j < inner; j += EMBER_CHUNK) {
+                size_t m = (size_t)(inner - j < EMBER_CHUNK ? inner - j : EMBER_CHUNK);
+                double x[EMBER_CHUNK];
+                ember_load_f64_row(x, in->data, in->dtype, (i * c + ch) * inner + j, 1, m);
                 for (size_t k = 0; k < m; k++) sq += (x[k] - mean) * (x[k] - mean);
             }
         const double invstd = 1.0 / sqrt((count ? sq / (double)count : NAN) + eps);
         const double scale = w ? load_f64_at(w->data, w->dtype, ch) : 1.0;
         const double shift = b ? load_f64_at(b->data, b->dtype, ch) : 0.0;
-        mu_store_f64(save_mean->data, save_mean->dtype, ch, 1, &mean, 1);
-        mu_store_f64(save_invstd->data, save_invstd->dtype, ch, 1, &invstd, 1);
+        ember_store_f64_row(save_mean->data, save_mean->dtype, ch, 1, &mean, 1);
+        ember_store_f64_row(save_invstd->data, save_invstd->dtype, ch, 1, &invstd, 1);
         for (int64_t i = 0; i < n; i++)
-            for (int64_t j = 0; j < inner; j += MU_CHUNK) {
-                size_t m = (size_t)(inner - j < MU_CHUNK ? inner - j : MU_CHUNK);
+            for (int64_t j = 0; j < inner; j += EMBER_CHUNK) {
+                size_t m = (size_t)(inner - j < EMBER_CHUNK ? inner - j : EMBER_CHUNK);
                 const int64_t at = (i * c + ch) * inner + j;
-                double x[MU_CHUNK];
-                mu_load_f64(x, in->data, in->dtype, at, 1, m);
+                double x[EMBER_CHUNK];
+                ember_load_f64_row(x, in->data, in->dtype, at, 1, m);
                 for (size_t k = 0; k < m; k++) x[k] = (x[k] - mean) * invstd * scale + shift;
-                mu_store_f64(out->data, out->dtype, at, 1, x, m);
+                ember_store_f64_row(out->data, out->dtype, at, 1, x, m);
             }
     }
     return EMBER_OK;
@@ -73,11 +72,11 @@ static ember_status channel_param(ember_kernel_ctx* ctx, ember_value* const* arg
                                   const char* what, int64_t c)
 {
     if (ember_is_null(args[i])) return EMBER_OK;
-    MU_TRY(mu_check_tensor(ctx, args, i, what));
+    EMBER_TRY(ember_arg_tensor(ctx, args, i, what, EMBER_DTYPES_NUMERIC, NULL));
     const ember_tensor* t = args[i]->u.t;
     EMBER_REQUIRE(ctx, ember_dtype_is_float(t->dtype), EMBER_DTYPE_MISMATCH,
                   "%s must be floating point, got %s", what, ember_dtype_name(t->dtype));
-    return nn_check_shape(ctx, what, t, 1, &c);
+    return ember_check_shape(ctx, what, t, 1, &c);
 }
 
 ember_status ember_prepare_aten__native_batch_norm_legit_no_stats_out(ember_kernel_ctx* ctx,
@@ -85,35 +84,35 @@ ember_status ember_prepare_aten__native_batch_norm_legit_no_stats_out(ember_kern
                                                                        size_t num_args,
                                                                        ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 10, 12);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "input"));
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 10, 12);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_NUMERIC, NULL));
     const ember_tensor* in = args[0]->u.t;
     EMBER_REQUIRE(ctx, ember_dtype_is_float(in->dtype), EMBER_DTYPE_MISMATCH,
                   "input must be floating point, got %s", ember_dtype_name(in->dtype));
     EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_INVALID_ARGUMENT,
                   "input has rank %d, expected (N, C, ...)", in->dim);
     const int64_t c = in->sizes[1];
-    MU_TRY(channel_param(ctx, args, 1, "weight", c));
-    MU_TRY(channel_param(ctx, args, 2, "bias", c));
+    EMBER_TRY(channel_param(ctx, args, 1, "weight", c));
+    EMBER_TRY(channel_param(ctx, args, 2, "bias", c));
     bool training;
-    NN_TRY(nn_get_bool(ctx, args, 3, &training));
+    EMBER_TRY(ember_arg_bool(ctx, args, 3, "training", &training));
     EMBER_REQUIRE(ctx, training, EMBER_INVALID_ARGUMENT,
                   "training is false but there are no running statistics");
     double momentum, eps;
-    NN_TRY(nn_get_double(ctx, args, 4, &momentum));
-    NN_TRY(nn_get_double(ctx, args, 5, &eps));
+    EMBER_TRY(ember_arg_double(ctx, args, 4, "momentum", &momentum));
+    EMBER_TRY(ember_arg_double(ctx, args, 5, "eps", &eps));
     EMBER_REQUIRE(ctx, eps >= 0 && eps < INFINITY, EMBER_INVALID_ARGUMENT,
                   "eps = %g must be finite and non-negative", eps);
-    MU_TRY(mu_check_out(ctx, args, 6, "out"));
-    MU_TRY(mu_check_out(ctx, args, 7, "save_mean"));
-    MU_TRY(mu_check_out(ctx, args, 8, "save_invstd"));
+    EMBER_TRY(ember_arg_out(ctx, args, 6, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 7, "save_mean", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 8, "save_invstd", EMBER_DTYPES_NUMERIC, NULL));
     const ember_tensor* out = args[6]->u.t;
-    MU_TRY(mu_check_shape(ctx, "out", out, in->dim, in->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
     EMBER_REQUIRE(ctx, ember_dtype_is_float(out->dtype), EMBER_DTYPE_MISMATCH,
                   "out must be floating point, got %s", ember_dtype_name(out->dtype));
     for (size_t i = 7; i <= 8; i++) {
         const ember_tensor* s = args[i]->u.t;
-        NN_TRY(nn_check_shape(ctx, i == 7 ? "save_mean" : "save_invstd", s, 1, &c));
+        EMBER_TRY(ember_check_shape(ctx, i == 7 ? "save_mean" : "save_invstd", s, 1, &c));
         EMBER_REQUIRE(ctx, ember_dtype_is_float(s->dtype), EMBER_DTYPE_MISMATCH,
                       "%s must be floating point, got %s", i == 7 ? "save_mean" : "save_invstd",
                       ember_dtype_name(s->dtype));

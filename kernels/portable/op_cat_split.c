@@ -7,7 +7,7 @@
  * Both views are (outer, size along dim, inner) blocks: each run is a set of memcpys of
  * contiguous (size * inner) runs. split_size may be any positive int64 (one chunk if it is
  * past the dim's size); split sizes are summed with overflow checks. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* Product of sizes[0..d) and sizes[d+1..dim). */
 static void outer_inner(const ember_tensor* t, int d, int64_t* outer, int64_t* inner)
@@ -49,12 +49,10 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
                                         size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    EMBER_REQUIRE_TAG(ctx, args, 0, EMBER_VALUE_TENSOR_LIST);
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_kind(ctx, args, 0, "tensors", EMBER_VALUE_TENSOR_LIST));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
     ember_tensor* out;
-    NN_TRY(nn_get_out(ctx, args, 2, &out));
-    EMBER_REQUIRE(ctx, ember_dtype_size(out->dtype) > 0, EMBER_NOT_SUPPORTED,
-                  "dtype %s has no kernels", ember_dtype_name(out->dtype));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_ALL, &out));
     const ember_value* list = args[0];
     EMBER_REQUIRE(ctx, list->len >= 1, EMBER_INVALID_ARGUMENT, "tensors is empty");
     const ember_tensor* ref = NULL;
@@ -66,20 +64,20 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
         EMBER_REQUIRE(ctx, t->dtype == out->dtype, EMBER_DTYPE_MISMATCH,
                       "tensors[%u] is %s, out is %s", k, ember_dtype_name(t->dtype),
                       ember_dtype_name(out->dtype));
-        NN_TRY(nn_check_extent(ctx, "tensors", (int)k, t));
+        EMBER_TRY(ember_check_extent(ctx, "tensors", (int)k, t));
         if (!ref && !cat_skip(t)) ref = t;
     }
     int64_t want[EMBER_MAX_DIMS];
     if (!ref) { /* every input is a skipped empty 1-D tensor */
         want[0] = 0;
-        NN_TRY(nn_check_shape(ctx, "out", out, 1, want));
+        EMBER_TRY(ember_check_shape(ctx, "out", out, 1, want));
         *run = run_cat;
         return EMBER_OK;
     }
     const int d = ember_wrap_dim(args[1]->u.i, ref->dim);
     EMBER_REQUIRE(ctx, ref->dim >= 1 && d >= 0, EMBER_INVALID_ARGUMENT,
                   "dim %lld out of range for rank %d", (long long)args[1]->u.i, ref->dim);
-    nn_sizes(ref, want);
+    ember_tensor_sizes(ref, want);
     want[d] = 0;
     for (uint32_t k = 0; k < list->len; k++) {
         const ember_tensor* t = list->u.tensors[k];
@@ -90,7 +88,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
                       "tensors[%u] does not match tensors' shape outside dim %d", k, d);
         want[d] += t->sizes[d]; /* < 2^31 per tensor, < 2^32 tensors: fits */
     }
-    NN_TRY(nn_check_shape(ctx, "out", out, ref->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, ref->dim, want));
     *run = run_cat;
     return EMBER_OK;
 }
@@ -126,24 +124,24 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
 {
     const ember_tensor* self = args[0]->u.t;
     const int d = ember_wrap_dim(args[2]->u.i, self->dim);
-    EMBER_REQUIRE_TAG(ctx, args, 3, EMBER_VALUE_TENSOR_LIST);
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "out", EMBER_VALUE_TENSOR_LIST));
     EMBER_REQUIRE(ctx, args[3]->len == n, EMBER_SHAPE_MISMATCH,
                   "out has %u tensors, the split makes %zu", (unsigned)args[3]->len, n);
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(self, want);
+    ember_tensor_sizes(self, want);
     for (size_t k = 0; k < n; k++) {
         const ember_tensor* t = args[3]->u.tensors[k];
         EMBER_REQUIRE(ctx, t != NULL, EMBER_INVALID_ARGUMENT, "out[%zu] is missing", k);
         EMBER_REQUIRE(ctx, ember_tensor_is_contiguous(t), EMBER_NOT_SUPPORTED,
                       "out[%zu]: only contiguous dim order is supported", k);
-        NN_TRY(nn_check_extent(ctx, "out", (int)k, t));
-        NN_TRY(nn_require_same_dtype(ctx, "out[]", t, self));
+        EMBER_TRY(ember_check_extent(ctx, "out", (int)k, t));
+        EMBER_TRY(ember_check_same_dtype(ctx, "out[]", t, self));
         want[d] = sizes        ? sizes[k]
                   : k + 1 < n ? split_size
                               : self->sizes[d] - split_size * (int64_t)k;
         char what[32];
         snprintf(what, sizeof what, "out[%zu]", k);
-        NN_TRY(nn_check_shape(ctx, what, t, self->dim, want));
+        EMBER_TRY(ember_check_shape(ctx, what, t, self->dim, want));
     }
     return ember_kernel_out(ctx, args, 3);
 }
@@ -152,8 +150,8 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
 static ember_status split_self(ember_kernel_ctx* ctx, ember_value* const* args, int* d)
 {
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    EMBER_REQUIRE_TAG(ctx, args, 2, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "dim", EMBER_VALUE_INT));
     *d = ember_wrap_dim(args[2]->u.i, self->dim);
     EMBER_REQUIRE(ctx, self->dim >= 1 && *d >= 0, EMBER_INVALID_ARGUMENT,
                   "dim %lld out of range for rank %d", (long long)args[2]->u.i, self->dim);
@@ -164,15 +162,15 @@ ember_status ember_prepare_aten_split_copy_Tensor_out(ember_kernel_ctx* ctx,
                                                       ember_value* const* args, size_t num_args,
                                                       ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 4, 5); /* schema returns (); emitters may repeat out[] */
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 4, 5); /* schema returns (); emitters may repeat out[] */
     int d;
-    NN_TRY(split_self(ctx, args, &d));
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    EMBER_TRY(split_self(ctx, args, &d));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "split_size", EMBER_VALUE_INT));
     const int64_t len = args[0]->u.t->sizes[d], split = args[1]->u.i;
     EMBER_REQUIRE(ctx, split > 0 || (split == 0 && len == 0), EMBER_INVALID_ARGUMENT,
                   "split_size = %lld for a dim of size %lld", (long long)split, (long long)len);
     const int64_t n = split > 0 && len > 0 ? (len - 1) / split + 1 : 1; /* ceil(len / split) */
-    NN_TRY(split_check(ctx, args, NULL, (size_t)n, split));
+    EMBER_TRY(split_check(ctx, args, NULL, (size_t)n, split));
     *run = run_split;
     return EMBER_OK;
 }
@@ -182,12 +180,12 @@ ember_status ember_prepare_aten_split_with_sizes_copy_out(ember_kernel_ctx* ctx,
                                                           size_t num_args,
                                                           ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 4, 5);
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 4, 5);
     int d;
-    NN_TRY(split_self(ctx, args, &d));
+    EMBER_TRY(split_self(ctx, args, &d));
     const int64_t* sizes;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &sizes, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "sizes", &sizes, &n));
     int64_t sum = 0;
     for (size_t k = 0; k < n; k++) {
         EMBER_REQUIRE(ctx, sizes[k] >= 0, EMBER_INVALID_ARGUMENT, "split_sizes[%zu] = %lld", k,
@@ -199,7 +197,7 @@ ember_status ember_prepare_aten_split_with_sizes_copy_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, sum == args[0]->u.t->sizes[d], EMBER_SHAPE_MISMATCH,
                   "split_sizes add up to %lld, dim %d has size %d", (long long)sum, d,
                   (int)args[0]->u.t->sizes[d]);
-    NN_TRY(split_check(ctx, args, sizes, n, 0));
+    EMBER_TRY(split_check(ctx, args, sizes, n, 0));
     *run = run_split;
     return EMBER_OK;
 }

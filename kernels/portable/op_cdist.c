@@ -4,18 +4,17 @@
  * |difference|, otherwise (sum |d|^p)^(1/p). Computed directly in double for every p (torch's
  * compute_mode only picks a faster, less accurate matmul form for p = 2; it is checked and
  * otherwise unused); floating dtypes. */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 static double row_distance(const ember_tensor* a, int64_t ao, const ember_tensor* b, int64_t bo,
                            int64_t m, double p)
 {
     double acc = 0;
-    for (int64_t j = 0; j < m; j += MU_CHUNK) {
-        size_t k = (size_t)(m - j < MU_CHUNK ? m - j : MU_CHUNK);
-        double x[MU_CHUNK], y[MU_CHUNK];
-        mu_load_f64(x, a->data, a->dtype, ao + j, 1, k);
-        mu_load_f64(y, b->data, b->dtype, bo + j, 1, k);
+    for (int64_t j = 0; j < m; j += EMBER_CHUNK) {
+        size_t k = (size_t)(m - j < EMBER_CHUNK ? m - j : EMBER_CHUNK);
+        double x[EMBER_CHUNK], y[EMBER_CHUNK];
+        ember_load_f64_row(x, a->data, a->dtype, ao + j, 1, k);
+        ember_load_f64_row(y, b->data, b->dtype, bo + j, 1, k);
         for (size_t i = 0; i < k; i++) {
             const double d = fabs(x[i] - y[i]);
             if (p == 0) acc += d != 0;
@@ -45,7 +44,7 @@ static ember_status run_cdist(ember_kernel_ctx* ctx, ember_value* const* args)
         for (int64_t i = 0; i < pa; i++)
             for (int64_t j = 0; j < rb; j++) {
                 double d = row_distance(a, (t * pa + i) * m, b, (t * rb + j) * m, m, p);
-                mu_store_f64(out->data, out->dtype, (t * pa + i) * rb + j, 1, &d, 1);
+                ember_store_f64_row(out->data, out->dtype, (t * pa + i) * rb + j, 1, &d, 1);
             }
     return EMBER_OK;
 }
@@ -54,17 +53,17 @@ ember_status ember_prepare_aten__cdist_forward_out(ember_kernel_ctx* ctx, ember_
                                                    size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 6);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "x1"));
-    MU_TRY(mu_check_tensor(ctx, args, 1, "x2"));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "x1", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "x2", EMBER_DTYPES_NUMERIC, NULL));
     double p;
-    NN_TRY(nn_get_double(ctx, args, 2, &p));
+    EMBER_TRY(ember_arg_double(ctx, args, 2, "p", &p));
     EMBER_REQUIRE(ctx, p >= 0, EMBER_INVALID_ARGUMENT, "p = %g must be non-negative", p);
-    MU_TRY(mu_check_tag(ctx, args, 3, "compute_mode", EMBER_VALUE_INT, true));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 3, "compute_mode", EMBER_VALUE_INT));
     if (!ember_is_null(args[3]))
         EMBER_REQUIRE(ctx, args[3]->u.i >= 0 && args[3]->u.i <= 2, EMBER_INVALID_ARGUMENT,
                       "compute_mode = %lld is out of range [0, 2]", (long long)args[3]->u.i);
-    MU_TRY(mu_check_out(ctx, args, 4, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 5, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_out(ctx, args, 4, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 5, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* a = args[0]->u.t;
     const ember_tensor* b = args[1]->u.t;
     const ember_tensor* out = args[4]->u.t;
@@ -77,7 +76,7 @@ ember_status ember_prepare_aten__cdist_forward_out(ember_kernel_ctx* ctx, ember_
                   "x1 (rank %d) and x2 (rank %d) must have one rank of at least 2", a->dim,
                   b->dim);
     const int r = a->dim;
-    int32_t want[EMBER_MAX_DIMS];
+    int64_t want[EMBER_MAX_DIMS];
     for (int d = 0; d < r - 2; d++) {
         EMBER_REQUIRE(ctx, a->sizes[d] == b->sizes[d], EMBER_SHAPE_MISMATCH,
                       "batch dim %d differs: %d and %d", d, (int)a->sizes[d], (int)b->sizes[d]);
@@ -88,7 +87,7 @@ ember_status ember_prepare_aten__cdist_forward_out(ember_kernel_ctx* ctx, ember_
                   (int)b->sizes[r - 1]);
     want[r - 2] = a->sizes[r - 2];
     want[r - 1] = b->sizes[r - 2];
-    MU_TRY(mu_check_shape(ctx, "out", out, r, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, r, want));
     *run = run_cdist;
     return EMBER_OK;
 }

@@ -5,7 +5,9 @@
  * runs the generic path, comparing in int64 when both operands are integer/bool and in double
  * otherwise. A Python float scalar against a float32 tensor is rounded to float32 first, as
  * torch does (x == 0.1 is true for x = 0.1f). */
-#include "kernels/portable/util_math.h"
+#include "kernels/broadcast.h"
+#include "kernels/broadcast.h"
+#include "kernels/kernel_util.h"
 
 enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_COUNT };
 
@@ -43,13 +45,13 @@ static const f32_compare_kernels f32_kernels[CMP_COUNT] = {
     [CMP_LE] = F32_KERNELS(le), [CMP_GT] = F32_KERNELS(gt), [CMP_GE] = F32_KERNELS(ge),
 };
 
-static void f32_compare_rows(const f32_compare_kernels* k, const mu_bcast* bc, uint8_t* out,
+static void f32_compare_rows(const f32_compare_kernels* k, const ember_bcast* bc, uint8_t* out,
                              const float* a, const float* b)
 {
     const int last = bc->rank - 1;
     const size_t n = (size_t)bc->sizes[last];
     const bool va = bc->strides[1][last] != 0, vb = bc->strides[2][last] != 0;
-    const int64_t rows = mu_bcast_rows(bc);
+    const int64_t rows = ember_bcast_rows(bc);
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
     for (int64_t r = 0; r < rows; r++) {
         uint8_t* o = out + off[0];
@@ -62,7 +64,7 @@ static void f32_compare_rows(const f32_compare_kernels* k, const mu_bcast* bc, u
             k->vv(o, pa, pb, 1);
             memset(o + 1, o[0], n - 1);
         }
-        mu_bcast_next(bc, idx, off);
+        ember_bcast_next(bc, idx, off);
     }
 }
 
@@ -76,33 +78,33 @@ static void f32_compare_rows(const f32_compare_kernels* k, const mu_bcast* bc, u
     default: for (size_t i = 0; i < m; i++) z[i] = x[i] >= y[i]; break;                         \
     }
 
-static void compare_generic(int op, const mu_bcast* bc, ember_tensor* out, const ember_tensor* a,
+static void compare_generic(int op, const ember_bcast* bc, ember_tensor* out, const ember_tensor* a,
                             const ember_tensor* b)
 {
     const int last = bc->rank - 1;
     const int64_t n = bc->sizes[last];
     const int64_t sa = bc->strides[1][last], sb = bc->strides[2][last];
-    const int64_t rows = mu_bcast_rows(bc);
-    const bool int_domain = mu_is_intlike(a->dtype) && mu_is_intlike(b->dtype);
+    const int64_t rows = ember_bcast_rows(bc);
+    const bool int_domain = ember_dtype_is_intlike(a->dtype) && ember_dtype_is_intlike(b->dtype);
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
     for (int64_t r = 0; r < rows; r++) {
-        for (int64_t j = 0; j < n; j += MU_CHUNK) {
-            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
-            int64_t z[MU_CHUNK];
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+            size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
+            int64_t z[EMBER_CHUNK];
             if (int_domain) {
-                int64_t x[MU_CHUNK], y[MU_CHUNK];
-                mu_load_i64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
-                mu_load_i64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
+                int64_t x[EMBER_CHUNK], y[EMBER_CHUNK];
+                ember_load_i64_row(x, a->data, a->dtype, off[1] + j * sa, sa, m);
+                ember_load_i64_row(y, b->data, b->dtype, off[2] + j * sb, sb, m);
                 CMP_CHUNK(int64_t)
             } else {
-                double x[MU_CHUNK], y[MU_CHUNK];
-                mu_load_f64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
-                mu_load_f64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
+                double x[EMBER_CHUNK], y[EMBER_CHUNK];
+                ember_load_f64_row(x, a->data, a->dtype, off[1] + j * sa, sa, m);
+                ember_load_f64_row(y, b->data, b->dtype, off[2] + j * sb, sb, m);
                 CMP_CHUNK(double)
             }
-            mu_store_i64(out->data, out->dtype, off[0] + j, 1, z, m);
+            ember_store_i64_row(out->data, out->dtype, off[0] + j, 1, z, m);
         }
-        mu_bcast_next(bc, idx, off);
+        ember_bcast_next(bc, idx, off);
     }
 }
 
@@ -111,11 +113,11 @@ static ember_status compare_run(ember_value* const* args, int op, bool scalar)
     ember_tensor* out = args[2]->u.t;
     if (out->numel == 0) return EMBER_OK;
     const ember_tensor* a = args[0]->u.t;
-    mu_scalar_box box;
-    const ember_tensor* b = scalar ? mu_scalar_tensor(&box, args[1], a->dtype) : args[1]->u.t;
+    ember_scalar_box box;
+    const ember_tensor* b = scalar ? ember_scalar_tensor(&box, args[1], a->dtype) : args[1]->u.t;
     const ember_tensor* ins[2] = {a, b};
-    mu_bcast bc;
-    mu_bcast_init(&bc, out, ins, 2);
+    ember_bcast bc;
+    ember_bcast_init(&bc, out, ins, 2);
     if (a->dtype == EMBER_DTYPE_F32 && b->dtype == EMBER_DTYPE_F32 &&
         (out->dtype == EMBER_DTYPE_BOOL || out->dtype == EMBER_DTYPE_U8))
         f32_compare_rows(&f32_kernels[op], &bc, (uint8_t*)out->data, (const float*)a->data,
@@ -130,16 +132,16 @@ static ember_status compare_prepare(ember_kernel_ctx* ctx, ember_value* const* a
                                     size_t num_args, bool scalar)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    if (scalar) MU_TRY(mu_check_scalar(ctx, args, 1, "other", false));
-    else MU_TRY(mu_check_tensor(ctx, args, 1, "other"));
-    MU_TRY(mu_check_out(ctx, args, 2, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    if (scalar) EMBER_TRY(ember_arg_scalar(ctx, args, 1, "other"));
+    else EMBER_TRY(ember_arg_tensor(ctx, args, 1, "other", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* out = args[2]->u.t;
-    if (scalar) return mu_check_shape(ctx, "out", out, self->dim, self->sizes);
+    if (scalar) return ember_check_same_shape(ctx, "out", out, self);
     const ember_tensor* ins[2] = {self, args[1]->u.t};
-    return mu_check_broadcast_out(ctx, out, ins, 2);
+    return ember_check_broadcast_out(ctx, out, ins, 2);
 }
 
 #define COMPARE_OP(sym, op, scalar)                                                             \
@@ -150,7 +152,7 @@ static ember_status compare_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        MU_TRY(compare_prepare(ctx, args, num_args, scalar));                                   \
+        EMBER_TRY(compare_prepare(ctx, args, num_args, scalar));                                   \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }

@@ -12,7 +12,7 @@
  * exporter plans every tensor contiguous, so `clone(memory_format=torch.channels_last)` is a
  * plain copy there and every op after it reads an ordinary contiguous tensor. The argument is
  * still checked (a known format, of a rank that has it). */
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 /* Element copy of (n) items of `bytes` each between strided rows. */
 static void any_copy_row__portable(void* dst, int64_t ds, const void* src, int64_t ss, size_t n,
@@ -59,7 +59,7 @@ static void strided_copy(ember_tensor* out, const ember_tensor* in)
     }
     const size_t ob = ember_dtype_size(out->dtype), ib = ember_dtype_size(in->dtype);
     const bool same = out->dtype == in->dtype;
-    const bool int_domain = mu_is_intlike(out->dtype) && mu_is_intlike(in->dtype);
+    const bool int_domain = ember_dtype_is_intlike(out->dtype) && ember_dtype_is_intlike(in->dtype);
     const int last = rank - 1;
     const int64_t n = sizes[last];
     int64_t idx[EMBER_MAX_DIMS] = {0}, oo = 0, oi = 0;
@@ -72,16 +72,16 @@ static void strided_copy(ember_tensor* out, const ember_tensor* in)
                                    (const char*)in->data + oi * (int64_t)ib, si[last], (size_t)n,
                                    ob);
         } else {
-            for (int64_t j = 0; j < n; j += MU_CHUNK) {
-                size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
+            for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+                size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
                 if (int_domain) {
-                    int64_t buf[MU_CHUNK];
-                    mu_load_i64(buf, in->data, in->dtype, oi + j * si[last], si[last], m);
-                    mu_store_i64(out->data, out->dtype, oo + j * so[last], so[last], buf, m);
+                    int64_t buf[EMBER_CHUNK];
+                    ember_load_i64_row(buf, in->data, in->dtype, oi + j * si[last], si[last], m);
+                    ember_store_i64_row(out->data, out->dtype, oo + j * so[last], so[last], buf, m);
                 } else {
-                    double buf[MU_CHUNK];
-                    mu_load_f64(buf, in->data, in->dtype, oi + j * si[last], si[last], m);
-                    mu_store_f64(out->data, out->dtype, oo + j * so[last], so[last], buf, m);
+                    double buf[EMBER_CHUNK];
+                    ember_load_f64_row(buf, in->data, in->dtype, oi + j * si[last], si[last], m);
+                    ember_store_f64_row(out->data, out->dtype, oo + j * so[last], so[last], buf, m);
                 }
             }
         }
@@ -105,7 +105,7 @@ enum { MF_CONTIGUOUS, MF_PRESERVE, MF_CHANNELS_LAST, MF_CHANNELS_LAST_3D };
 static ember_status check_memory_format(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                         int rank)
 {
-    MU_TRY(mu_check_tag(ctx, args, i, "memory_format", EMBER_VALUE_INT, true));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, i, "memory_format", EMBER_VALUE_INT));
     if (ember_is_null(args[i])) return EMBER_OK;
     const int64_t mf = args[i]->u.i;
     EMBER_REQUIRE(ctx, mf >= MF_CONTIGUOUS && mf <= MF_CHANNELS_LAST_3D, EMBER_INVALID_ARGUMENT,
@@ -123,11 +123,11 @@ static ember_status check_memory_format(ember_kernel_ctx* ctx, ember_value* cons
 static ember_status copy_prepare(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i,
                                  bool any_layout)
 {
-    MU_TRY(mu_check_tensor_ex(ctx, args, 0, "self", any_layout));
-    MU_TRY(mu_check_out_ex(ctx, args, out_i, "out", any_layout));
-    MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor_ex(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, any_layout, NULL));
+    EMBER_TRY(ember_arg_out_ex(ctx, args, out_i, "out", EMBER_DTYPES_NUMERIC, any_layout, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
-    return mu_check_shape(ctx, "out", args[out_i]->u.t, in->dim, in->sizes);
+    return ember_check_same_shape(ctx, "out", args[out_i]->u.t, in);
 }
 
 /* _to_copy.out: [self, non_blocking, memory_format?, out, out] */
@@ -141,9 +141,9 @@ ember_status ember_prepare_aten__to_copy_out(ember_kernel_ctx* ctx, ember_value*
                                              size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
-    MU_TRY(mu_check_tag(ctx, args, 1, "non_blocking", EMBER_VALUE_BOOL, false));
-    MU_TRY(copy_prepare(ctx, args, 3, false));
-    MU_TRY(check_memory_format(ctx, args, 2, args[0]->u.t->dim));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "non_blocking", EMBER_VALUE_BOOL));
+    EMBER_TRY(copy_prepare(ctx, args, 3, false));
+    EMBER_TRY(check_memory_format(ctx, args, 2, args[0]->u.t->dim));
     *run = run_to_copy;
     return EMBER_OK;
 }
@@ -159,8 +159,8 @@ ember_status ember_prepare_aten_clone_out(ember_kernel_ctx* ctx, ember_value* co
                                           size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(copy_prepare(ctx, args, 2, false));
-    MU_TRY(check_memory_format(ctx, args, 1, args[0]->u.t->dim));
+    EMBER_TRY(copy_prepare(ctx, args, 2, false));
+    EMBER_TRY(check_memory_format(ctx, args, 1, args[0]->u.t->dim));
     EMBER_REQUIRE(ctx, args[0]->u.t->dtype == args[2]->u.t->dtype, EMBER_DTYPE_MISMATCH,
                   "clone keeps the dtype: self %s, out %s", ember_dtype_name(args[0]->u.t->dtype),
                   ember_dtype_name(args[2]->u.t->dtype));
@@ -180,9 +180,9 @@ static ember_status dim_order_prepare(ember_kernel_ctx* ctx, ember_value* const*
                                       size_t num_args, bool same_dtype)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
-    MU_TRY(mu_check_tag(ctx, args, 1, "non_blocking", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_tag(ctx, args, 2, "dim_order", EMBER_VALUE_INT_LIST, true));
-    MU_TRY(copy_prepare(ctx, args, 3, true));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "non_blocking", EMBER_VALUE_BOOL));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 2, "dim_order", EMBER_VALUE_INT_LIST));
+    EMBER_TRY(copy_prepare(ctx, args, 3, true));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[3]->u.t;
     if (!ember_is_null(args[2])) {
@@ -205,7 +205,7 @@ ember_status ember_prepare_dim_order_ops__to_dim_order_copy_out(ember_kernel_ctx
                                                                 size_t num_args,
                                                                 ember_kernel_run_fn* run)
 {
-    MU_TRY(dim_order_prepare(ctx, args, num_args, false));
+    EMBER_TRY(dim_order_prepare(ctx, args, num_args, false));
     *run = run_dim_order_copy;
     return EMBER_OK;
 }
@@ -215,7 +215,7 @@ ember_status ember_prepare_dim_order_ops__clone_dim_order_out(ember_kernel_ctx* 
                                                               size_t num_args,
                                                               ember_kernel_run_fn* run)
 {
-    MU_TRY(dim_order_prepare(ctx, args, num_args, true));
+    EMBER_TRY(dim_order_prepare(ctx, args, num_args, true));
     *run = run_dim_order_copy;
     return EMBER_OK;
 }

@@ -3,7 +3,7 @@
  * decide everything; prepare checks they agree with the arguments. A double written into an
  * integer out converts by Ember's rule (kernel_util.h: truncate, NaN 0, saturate). arange's
  * length is computed exactly for integer bounds and checked before it becomes a size. */
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 /* Every element of out = the scalar: an Int or Bool into an integer/bool out as int64 (wrapping
  * into narrower types), anything else as double (into an integer out by Ember's rule: NaN 0,
@@ -18,50 +18,50 @@ static void fill(ember_tensor* out, const ember_value* v)
         for (size_t i = 0; i < n; i++) o[i] = (float)d;
         return;
     }
-    if (mu_is_intlike(out->dtype) && v->tag != EMBER_VALUE_DOUBLE) {
+    if (ember_dtype_is_intlike(out->dtype) && v->tag != EMBER_VALUE_DOUBLE) {
         int64_t x = 0;
         ember_scalar_as_int(v, &x);
-        for (size_t j = 0; j < n; j += MU_CHUNK) {
-            int64_t buf[MU_CHUNK];
-            size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+        for (size_t j = 0; j < n; j += EMBER_CHUNK) {
+            int64_t buf[EMBER_CHUNK];
+            size_t m = n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK;
             for (size_t i = 0; i < m; i++) buf[i] = x;
-            mu_store_i64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+            ember_store_i64_row(out->data, out->dtype, (int64_t)j, 1, buf, m);
         }
     } else {
         double x = 0.0;
         ember_scalar_as_double(v, &x);
-        for (size_t j = 0; j < n; j += MU_CHUNK) {
-            double buf[MU_CHUNK];
-            size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+        for (size_t j = 0; j < n; j += EMBER_CHUNK) {
+            double buf[EMBER_CHUNK];
+            size_t m = n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK;
             for (size_t i = 0; i < m; i++) buf[i] = x;
-            mu_store_f64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+            ember_store_f64_row(out->data, out->dtype, (int64_t)j, 1, buf, m);
         }
     }
 }
 
 static ember_status check_out(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i)
 {
-    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
-    return mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false);
+    EMBER_TRY(ember_arg_out(ctx, args, out_i, "out", EMBER_DTYPES_NUMERIC, NULL));
+    return ember_arg_kind(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR);
 }
 
 /* out must have the shape of an int list argument (full/zeros/ones `size`). */
 static ember_status check_size_list(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                     const ember_tensor* out)
 {
-    MU_TRY(mu_check_tag(ctx, args, i, "size", EMBER_VALUE_INT_LIST, false));
+    EMBER_TRY(ember_arg_kind(ctx, args, i, "size", EMBER_VALUE_INT_LIST));
     const ember_value* v = args[i];
     EMBER_REQUIRE(ctx, v->len <= EMBER_MAX_DIMS, EMBER_NOT_SUPPORTED, "size has %u dims (max %d)",
                   (unsigned)v->len, EMBER_MAX_DIMS);
-    int32_t sizes[EMBER_MAX_DIMS];
+    int64_t sizes[EMBER_MAX_DIMS];
     for (uint32_t d = 0; d < v->len; d++) {
         const int64_t s = v->u.ints[d];
         EMBER_REQUIRE(ctx, s >= 0 && s <= INT32_MAX, EMBER_INVALID_ARGUMENT,
                       "size[%u] = %lld is out of range [0, %d]", (unsigned)d, (long long)s,
                       INT32_MAX);
-        sizes[d] = (int32_t)s;
+        sizes[d] = s;
     }
-    return mu_check_shape(ctx, "out", out, (int)v->len, sizes);
+    return ember_check_shape(ctx, "out", out, (int)v->len, sizes);
 }
 
 /* ---- arange ------------------------------------------------------------------------------ */
@@ -71,7 +71,7 @@ static ember_status check_size_list(ember_kernel_ctx* ctx, ember_value* const* a
 static void arange_fill(ember_tensor* out, const ember_value* start, const ember_value* step)
 {
     const size_t n = (size_t)out->numel;
-    const bool ints = mu_is_intlike(out->dtype) && start->tag != EMBER_VALUE_DOUBLE &&
+    const bool ints = ember_dtype_is_intlike(out->dtype) && start->tag != EMBER_VALUE_DOUBLE &&
                       step->tag != EMBER_VALUE_DOUBLE;
     double d0 = 0.0, ds = 1.0;
     int64_t i0 = 0, is = 1;
@@ -79,17 +79,17 @@ static void arange_fill(ember_tensor* out, const ember_value* start, const ember
     ember_scalar_as_double(step, &ds);
     ember_scalar_as_int(start, &i0);
     ember_scalar_as_int(step, &is);
-    for (size_t j = 0; j < n; j += MU_CHUNK) {
-        size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+    for (size_t j = 0; j < n; j += EMBER_CHUNK) {
+        size_t m = n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK;
         if (ints) {
-            int64_t buf[MU_CHUNK];
+            int64_t buf[EMBER_CHUNK];
             for (size_t i = 0; i < m; i++)
                 buf[i] = (int64_t)((uint64_t)i0 + (uint64_t)(j + i) * (uint64_t)is);
-            mu_store_i64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+            ember_store_i64_row(out->data, out->dtype, (int64_t)j, 1, buf, m);
         } else {
-            double buf[MU_CHUNK];
+            double buf[EMBER_CHUNK];
             for (size_t i = 0; i < m; i++) buf[i] = d0 + (double)(j + i) * ds;
-            mu_store_f64(out->data, out->dtype, (int64_t)j, 1, buf, m);
+            ember_store_f64_row(out->data, out->dtype, (int64_t)j, 1, buf, m);
         }
     }
 }
@@ -113,7 +113,7 @@ static bool arange_int_length(ember_value* const* args, int start_i, int end_i, 
                               const ember_tensor* out, int64_t* len)
 {
     int64_t start = 0, end = 0, step = 1;
-    if (!mu_is_intlike(out->dtype) || !int_arg(args, start_i, 0, &start) ||
+    if (!ember_dtype_is_intlike(out->dtype) || !int_arg(args, start_i, 0, &start) ||
         !int_arg(args, end_i, 0, &end) || !int_arg(args, step_i, 1, &step))
         return false;
     if (step == 0 || (step > 0 ? end < start : end > start)) {
@@ -132,10 +132,10 @@ static bool arange_int_length(ember_value* const* args, int start_i, int end_i, 
 static ember_status check_arange(ember_kernel_ctx* ctx, ember_value* const* args, int start_i,
                                  int end_i, int step_i, size_t out_i)
 {
-    if (start_i >= 0) MU_TRY(mu_check_scalar(ctx, args, (size_t)start_i, "start", false));
-    MU_TRY(mu_check_scalar(ctx, args, (size_t)end_i, "end", false));
-    if (step_i >= 0) MU_TRY(mu_check_scalar(ctx, args, (size_t)step_i, "step", false));
-    MU_TRY(check_out(ctx, args, out_i));
+    if (start_i >= 0) EMBER_TRY(ember_arg_scalar(ctx, args, (size_t)start_i, "start"));
+    EMBER_TRY(ember_arg_scalar(ctx, args, (size_t)end_i, "end"));
+    if (step_i >= 0) EMBER_TRY(ember_arg_scalar(ctx, args, (size_t)step_i, "step"));
+    EMBER_TRY(check_out(ctx, args, out_i));
     double start = 0.0, end = 0.0, step = 1.0;
     if (start_i >= 0) ember_scalar_as_double(args[start_i], &start);
     ember_scalar_as_double(args[end_i], &end);
@@ -162,8 +162,7 @@ static ember_status check_arange(ember_kernel_ctx* ctx, ember_value* const* args
                       start, end, step, n);
         len = (int64_t)n;
     }
-    const int32_t n32 = (int32_t)len;
-    return mu_check_shape(ctx, "out", out, 1, &n32);
+    return ember_check_shape(ctx, "out", out, 1, &len);
 }
 
 /* [end, out, out] */
@@ -179,7 +178,7 @@ ember_status ember_prepare_aten_arange_out(ember_kernel_ctx* ctx, ember_value* c
                                            size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
-    MU_TRY(check_arange(ctx, args, -1, 0, -1, 1));
+    EMBER_TRY(check_arange(ctx, args, -1, 0, -1, 1));
     *run = run_arange;
     return EMBER_OK;
 }
@@ -195,7 +194,7 @@ ember_status ember_prepare_aten_arange_start_out(ember_kernel_ctx* ctx, ember_va
                                                  size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
-    MU_TRY(check_arange(ctx, args, 0, 1, 2, 3));
+    EMBER_TRY(check_arange(ctx, args, 0, 1, 2, 3));
     *run = run_arange_start;
     return EMBER_OK;
 }
@@ -213,9 +212,9 @@ ember_status ember_prepare_aten_full_out(ember_kernel_ctx* ctx, ember_value* con
                                          size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(mu_check_scalar(ctx, args, 1, "fill_value", false));
-    MU_TRY(check_out(ctx, args, 2));
-    MU_TRY(check_size_list(ctx, args, 0, args[2]->u.t));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 1, "fill_value"));
+    EMBER_TRY(check_out(ctx, args, 2));
+    EMBER_TRY(check_size_list(ctx, args, 0, args[2]->u.t));
     *run = run_full;
     return EMBER_OK;
 }
@@ -238,14 +237,14 @@ static ember_status prepare_size_only(ember_kernel_ctx* ctx, ember_value* const*
                                       size_t num_args)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
-    MU_TRY(check_out(ctx, args, 1));
+    EMBER_TRY(check_out(ctx, args, 1));
     return check_size_list(ctx, args, 0, args[1]->u.t);
 }
 
 ember_status ember_prepare_aten_zeros_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                           size_t num_args, ember_kernel_run_fn* run)
 {
-    MU_TRY(prepare_size_only(ctx, args, num_args));
+    EMBER_TRY(prepare_size_only(ctx, args, num_args));
     *run = run_zeros;
     return EMBER_OK;
 }
@@ -253,7 +252,7 @@ ember_status ember_prepare_aten_zeros_out(ember_kernel_ctx* ctx, ember_value* co
 ember_status ember_prepare_aten_ones_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                          size_t num_args, ember_kernel_run_fn* run)
 {
-    MU_TRY(prepare_size_only(ctx, args, num_args));
+    EMBER_TRY(prepare_size_only(ctx, args, num_args));
     *run = run_ones;
     return EMBER_OK;
 }
@@ -271,11 +270,11 @@ ember_status ember_prepare_aten_full_like_out(ember_kernel_ctx* ctx, ember_value
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     EMBER_REQUIRE(ctx, ember_is_tensor(args[0]) && args[0]->u.t, EMBER_INVALID_ARGUMENT,
                   "self (argument 0) must be a tensor");
-    MU_TRY(mu_check_scalar(ctx, args, 1, "fill_value", false));
-    MU_TRY(mu_check_tag(ctx, args, 2, "memory_format", EMBER_VALUE_INT, true));
-    MU_TRY(check_out(ctx, args, 3));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 1, "fill_value"));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 2, "memory_format", EMBER_VALUE_INT));
+    EMBER_TRY(check_out(ctx, args, 3));
     const ember_tensor* self = args[0]->u.t;
-    MU_TRY(mu_check_shape(ctx, "out", args[3]->u.t, self->dim, self->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", args[3]->u.t, self));
     *run = run_full_like;
     return EMBER_OK;
 }
@@ -291,8 +290,8 @@ ember_status ember_prepare_aten_scalar_tensor_out(ember_kernel_ctx* ctx, ember_v
                                                   size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
-    MU_TRY(mu_check_scalar(ctx, args, 0, "s", false));
-    MU_TRY(check_out(ctx, args, 1));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 0, "s"));
+    EMBER_TRY(check_out(ctx, args, 1));
     EMBER_REQUIRE(ctx, args[1]->u.t->numel == 1, EMBER_SHAPE_MISMATCH,
                   "out must hold one element, has %lld", (long long)args[1]->u.t->numel);
     *run = run_scalar_tensor;

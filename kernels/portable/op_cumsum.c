@@ -2,7 +2,7 @@
  * (float32 → float32 adds in float, as torch does; integer outs add in wrapping int64; other
  * float outs in double; a float input summed into an integer out reads by Ember's conversion
  * rule, kernel_util.h). The tensor is walked as (outer, dim, inner) with inner contiguous. */
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 /* out[k] = out[k-1] + in[k] along (n) rows of (inner) contiguous elements. */
 static void f32_cumsum__portable(float* out, const float* in, int64_t n, int64_t inner)
@@ -23,7 +23,7 @@ static ember_status run_cumsum(ember_kernel_ctx* ctx, ember_value* const* args)
     ember_tensor* out = args[3]->u.t;
     if (out->numel == 0) return EMBER_OK;
     int64_t outer, n, inner;
-    mu_split_dim(in, ember_wrap_dim(args[1]->u.i, in->dim), &outer, &n, &inner);
+    ember_split_dim(in, ember_wrap_dim(args[1]->u.i, in->dim), &outer, &n, &inner);
     const int64_t block = n * inner;
     if (in->dtype == EMBER_DTYPE_F32 && out->dtype == EMBER_DTYPE_F32) {
         for (int64_t o = 0; o < outer; o++)
@@ -31,7 +31,7 @@ static ember_status run_cumsum(ember_kernel_ctx* ctx, ember_value* const* args)
                                  n, inner);
         return EMBER_OK;
     }
-    const bool int_domain = mu_is_intlike(out->dtype);
+    const bool int_domain = ember_dtype_is_intlike(out->dtype);
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t i = 0; i < inner; i++) {
             const int64_t base = o * block + i;
@@ -41,14 +41,14 @@ static ember_status run_cumsum(ember_kernel_ctx* ctx, ember_value* const* args)
                 const int64_t at = base + k * inner;
                 if (int_domain) {
                     int64_t x = 0;
-                    mu_load_i64(&x, in->data, in->dtype, at, 1, 1);
+                    ember_load_i64_row(&x, in->data, in->dtype, at, 1, 1);
                     iacc = (int64_t)((uint64_t)iacc + (uint64_t)x);
-                    mu_store_i64(out->data, out->dtype, at, 1, &iacc, 1);
+                    ember_store_i64_row(out->data, out->dtype, at, 1, &iacc, 1);
                 } else {
                     double x = 0.0;
-                    mu_load_f64(&x, in->data, in->dtype, at, 1, 1);
+                    ember_load_f64_row(&x, in->data, in->dtype, at, 1, 1);
                     acc += x;
-                    mu_store_f64(out->data, out->dtype, at, 1, &acc, 1);
+                    ember_store_f64_row(out->data, out->dtype, at, 1, &acc, 1);
                 }
             }
         }
@@ -60,15 +60,15 @@ ember_status ember_prepare_aten_cumsum_out(ember_kernel_ctx* ctx, ember_value* c
                                            size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tag(ctx, args, 1, "dim", EMBER_VALUE_INT, false));
-    MU_TRY(mu_check_tag(ctx, args, 2, "dtype", EMBER_VALUE_INT, true));
-    MU_TRY(mu_check_out(ctx, args, 3, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 2, "dtype", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
     EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, in->dim) >= 0, EMBER_INVALID_ARGUMENT,
                   "dim %lld is out of range for rank %d", (long long)args[1]->u.i, in->dim);
-    MU_TRY(mu_check_shape(ctx, "out", args[3]->u.t, in->dim, in->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", args[3]->u.t, in));
     *run = run_cumsum;
     return EMBER_OK;
 }

@@ -6,7 +6,9 @@
  * (whose dtype the exporter computed: floating for an integer input, as torch promotes; bool for
  * isinf). trunc of an integer tensor is a copy (through int64, exact); isinf of an integer
  * tensor is all false. */
-#include "kernels/portable/util_math.h"
+#include "kernels/broadcast.h"
+#include "kernels/broadcast.h"
+#include "kernels/kernel_util.h"
 
 enum { EF_TAN, EF_ASIN, EF_ACOS, EF_ATAN, EF_SINH, EF_COSH, EF_ASINH, EF_ACOSH, EF_ATANH,
        EF_LOG2, EF_LOG10, EF_TRUNC, EF_ISINF };
@@ -37,18 +39,18 @@ static ember_status elementary_run(ember_value* const* args, int op)
     const ember_tensor* in = args[0]->u.t;
     ember_tensor* out = args[1]->u.t;
     const int64_t n = out->numel;
-    const bool int_copy = op == EF_TRUNC && mu_is_intlike(in->dtype);
-    for (int64_t j = 0; j < n; j += MU_CHUNK) {
-        size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
+    const bool int_copy = op == EF_TRUNC && ember_dtype_is_intlike(in->dtype);
+    for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+        size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
         if (int_copy) {
-            int64_t x[MU_CHUNK];
-            mu_load_i64(x, in->data, in->dtype, j, 1, m);
-            mu_store_i64(out->data, out->dtype, j, 1, x, m);
+            int64_t x[EMBER_CHUNK];
+            ember_load_i64_row(x, in->data, in->dtype, j, 1, m);
+            ember_store_i64_row(out->data, out->dtype, j, 1, x, m);
         } else {
-            double x[MU_CHUNK];
-            mu_load_f64(x, in->data, in->dtype, j, 1, m);
+            double x[EMBER_CHUNK];
+            ember_load_f64_row(x, in->data, in->dtype, j, 1, m);
             f64_elementary(op, x, m);
-            mu_store_f64(out->data, out->dtype, j, 1, x, m);
+            ember_store_f64_row(out->data, out->dtype, j, 1, x, m);
         }
     }
     return EMBER_OK;
@@ -58,12 +60,12 @@ static ember_status elementary_prepare(ember_kernel_ctx* ctx, ember_value* const
                                        size_t num_args, int op)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_out(ctx, args, 1, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 2, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 1, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[1]->u.t;
-    MU_TRY(mu_check_shape(ctx, "out", out, in->dim, in->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
     if (op == EF_ISINF)
         EMBER_REQUIRE(ctx, out->dtype == EMBER_DTYPE_BOOL, EMBER_DTYPE_MISMATCH,
                       "out must be bool, got %s", ember_dtype_name(out->dtype));
@@ -82,7 +84,7 @@ static ember_status elementary_prepare(ember_kernel_ctx* ctx, ember_value* const
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        MU_TRY(elementary_prepare(ctx, args, num_args, op));                                    \
+        EMBER_TRY(elementary_prepare(ctx, args, num_args, op));                                    \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }
@@ -110,22 +112,22 @@ static ember_status run_atan2(ember_kernel_ctx* ctx, ember_value* const* args)
     ember_tensor* out = args[2]->u.t;
     if (out->numel == 0) return EMBER_OK;
     const ember_tensor* ins[2] = {a, b};
-    mu_bcast bc;
-    mu_bcast_init(&bc, out, ins, 2);
+    ember_bcast bc;
+    ember_bcast_init(&bc, out, ins, 2);
     const int last = bc.rank - 1;
     const int64_t n = bc.sizes[last], sa = bc.strides[1][last], sb = bc.strides[2][last];
-    const int64_t rows = mu_bcast_rows(&bc);
+    const int64_t rows = ember_bcast_rows(&bc);
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
     for (int64_t r = 0; r < rows; r++) {
-        for (int64_t j = 0; j < n; j += MU_CHUNK) {
-            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
-            double x[MU_CHUNK], y[MU_CHUNK];
-            mu_load_f64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
-            mu_load_f64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+            size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
+            double x[EMBER_CHUNK], y[EMBER_CHUNK];
+            ember_load_f64_row(x, a->data, a->dtype, off[1] + j * sa, sa, m);
+            ember_load_f64_row(y, b->data, b->dtype, off[2] + j * sb, sb, m);
             for (size_t i = 0; i < m; i++) x[i] = atan2(x[i], y[i]);
-            mu_store_f64(out->data, out->dtype, off[0] + j, 1, x, m);
+            ember_store_f64_row(out->data, out->dtype, off[0] + j, 1, x, m);
         }
-        mu_bcast_next(&bc, idx, off);
+        ember_bcast_next(&bc, idx, off);
     }
     return EMBER_OK;
 }
@@ -134,12 +136,12 @@ ember_status ember_prepare_aten_atan2_out(ember_kernel_ctx* ctx, ember_value* co
                                           size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tensor(ctx, args, 1, "other"));
-    MU_TRY(mu_check_out(ctx, args, 2, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "other", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* ins[2] = {args[0]->u.t, args[1]->u.t};
-    MU_TRY(mu_check_broadcast_out(ctx, args[2]->u.t, ins, 2));
+    EMBER_TRY(ember_check_broadcast_out(ctx, args[2]->u.t, ins, 2));
     EMBER_REQUIRE(ctx, ember_dtype_is_float(args[2]->u.t->dtype), EMBER_DTYPE_MISMATCH,
                   "out must be floating point, got %s", ember_dtype_name(args[2]->u.t->dtype));
     *run = run_atan2;

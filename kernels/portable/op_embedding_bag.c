@@ -12,15 +12,14 @@
  * of bag_size for mean, zeros for sum. Indices and offsets are data: run checks each index lies
  * in [0, V) and that offsets start at 0, never decrease and stay within n, and fails with
  * EMBER_OUT_OF_RANGE before writing anything otherwise. Sums and means compute in double. */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* Element i of a tensor's data as double, through util_math's converters (every dtype the math
  * kernels admit). */
 static double load_f64_at(const void* data, int dtype, int64_t i)
 {
     double v = 0;
-    mu_load_f64(&v, data, dtype, i, 1, 1);
+    ember_load_f64_row(&v, data, dtype, i, 1, 1);
     return v;
 }
 
@@ -87,7 +86,7 @@ static ember_status run_embedding_bag(ember_kernel_ctx* ctx, ember_value* const*
             double res = mode == 2 ? (best < 0 ? 0.0 : best_v)
                          : mode == 1 ? (cnt ? acc / (double)cnt : 0.0)
                                      : acc;
-            mu_store_f64(out->data, out->dtype, b * d + j, 1, &res, 1);
+            ember_store_f64_row(out->data, out->dtype, b * d + j, 1, &res, 1);
             if (mode == 2) max_idx[b * d + j] = best < 0 ? 0 : best;
             count = cnt;
         }
@@ -109,10 +108,10 @@ static bool is_index(int dt) { return dt == EMBER_DTYPE_I64 || dt == EMBER_DTYPE
 ember_status ember_prepare_aten__embedding_bag_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                                    size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 14, 17);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "weight"));
-    MU_TRY(mu_check_tensor(ctx, args, 1, "indices"));
-    MU_TRY(mu_check_tensor(ctx, args, 2, "offsets"));
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 14, 17);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "weight", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "indices", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "offsets", EMBER_DTYPES_NUMERIC, NULL));
     const ember_tensor* w = args[0]->u.t;
     const ember_tensor* idx = args[1]->u.t;
     const ember_tensor* offs = args[2]->u.t;
@@ -126,34 +125,35 @@ ember_status ember_prepare_aten__embedding_bag_out(ember_kernel_ctx* ctx, ember_
     EMBER_REQUIRE(ctx, idx->dim == 1 && offs->dim == 1, EMBER_INVALID_ARGUMENT,
                   "indices (rank %d) and offsets (rank %d) must be 1-d", idx->dim, offs->dim);
     bool b;
-    NN_TRY(nn_get_bool(ctx, args, 3, &b));
+    EMBER_TRY(ember_arg_bool(ctx, args, 3, "scale_grad_by_freq", &b));
     int64_t mode;
-    NN_TRY(nn_get_int_in(ctx, args, 4, "mode", 0, 2, &mode));
-    NN_TRY(nn_get_bool(ctx, args, 5, &b));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 4, "mode", 0, 2, &mode));
+    EMBER_TRY(ember_arg_bool(ctx, args, 5, "sparse", &b));
     bool ilo;
-    NN_TRY(nn_get_bool(ctx, args, 7, &ilo));
+    EMBER_TRY(ember_arg_bool(ctx, args, 7, "include_last_offset", &ilo));
     int64_t pad;
-    NN_TRY(nn_get_int(ctx, args, 8, &pad));
+    EMBER_TRY(ember_arg_int(ctx, args, 8, "padding_idx", &pad));
     if (!ember_is_null(args[6])) {
-        MU_TRY(mu_check_tensor(ctx, args, 6, "per_sample_weights"));
+        EMBER_TRY(ember_arg_tensor(ctx, args, 6, "per_sample_weights", EMBER_DTYPES_NUMERIC, NULL));
         const ember_tensor* p = args[6]->u.t;
         EMBER_REQUIRE(ctx, mode == 0, EMBER_INVALID_ARGUMENT,
                       "per_sample_weights need mode 0 (sum)");
         EMBER_REQUIRE(ctx, p->dtype == w->dtype, EMBER_DTYPE_MISMATCH,
                       "per_sample_weights is %s, expected weight's %s",
                       ember_dtype_name(p->dtype), ember_dtype_name(w->dtype));
-        MU_TRY(mu_check_shape(ctx, "per_sample_weights", p, 1, idx->sizes));
+        EMBER_TRY(ember_check_same_shape(ctx, "per_sample_weights", p, idx));
     }
     const int64_t bags = offs->numel - (ilo ? 1 : 0);
     EMBER_REQUIRE(ctx, bags >= 0, EMBER_INVALID_ARGUMENT,
                   "include_last_offset needs at least one offset");
-    for (size_t i = 9; i <= 12; i++) MU_TRY(mu_check_out(ctx, args, i, "out"));
+    for (size_t i = 9; i <= 12; i++)
+        EMBER_TRY(ember_arg_out(ctx, args, i, "out", EMBER_DTYPES_NUMERIC, NULL));
     const ember_tensor* out = args[9]->u.t;
     EMBER_REQUIRE(ctx, out->dtype == w->dtype, EMBER_DTYPE_MISMATCH,
                   "out0 is %s, expected weight's %s", ember_dtype_name(out->dtype),
                   ember_dtype_name(w->dtype));
-    const int32_t want0[2] = {(int32_t)bags, w->sizes[1]};
-    MU_TRY(mu_check_shape(ctx, "out0", out, 2, want0));
+    const int64_t want0[2] = {bags, w->sizes[1]};
+    EMBER_TRY(ember_check_shape(ctx, "out0", out, 2, want0));
     for (size_t i = 10; i <= 12; i++)
         EMBER_REQUIRE(ctx, args[i]->u.t->dtype == EMBER_DTYPE_I64, EMBER_DTYPE_MISMATCH,
                       "out%d is %s, expected int64", (int)(i - 9),
@@ -162,9 +162,9 @@ ember_status ember_prepare_aten__embedding_bag_out(ember_kernel_ctx* ctx, ember_
     EMBER_REQUIRE(ctx, o2b->dim == 1 && (o2b->numel == 0 || o2b->numel == idx->numel),
                   EMBER_SHAPE_MISMATCH, "out1 (offset2bag) must be 1-d with 0 or %d items",
                   (int)idx->numel);
-    MU_TRY(mu_check_shape(ctx, "out2 (bag_size)", args[11]->u.t, 1, want0));
-    if (mode == 2) MU_TRY(mu_check_shape(ctx, "out3 (max_indices)", args[12]->u.t, 2, want0));
-    else MU_TRY(mu_check_shape(ctx, "out3 (max_indices)", args[12]->u.t, 1, want0));
+    EMBER_TRY(ember_check_shape(ctx, "out2 (bag_size)", args[11]->u.t, 1, want0));
+    if (mode == 2) EMBER_TRY(ember_check_shape(ctx, "out3 (max_indices)", args[12]->u.t, 2, want0));
+    else EMBER_TRY(ember_check_shape(ctx, "out3 (max_indices)", args[12]->u.t, 1, want0));
     *run = run_embedding_bag;
     return EMBER_OK;
 }

@@ -3,17 +3,19 @@
  *   aten::repeat.out      [self, repeats, out, out]         len(repeats) >= rank
  * repeat reads its output as (r0, s0, r1, s1, ..) with the r dims at stride 0. Sizes and
  * repeat counts are bounded to [0, 2^31-1] and multiplied with overflow checks. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
+#include "kernels/strided.h"
+#include "kernels/strided.h"
 
 /* ---- expand ------------------------------------------------------------------------------ */
 
-static void expand_view(ember_value* const* args, nn_view* v)
+static void expand_view(ember_value* const* args, ember_view* v)
 {
     const ember_tensor* self = args[0]->u.t;
     const int64_t* size = args[1]->u.ints;
     const int n = (int)args[1]->len, lead = n - self->dim;
-    nn_view id;
-    nn_view_of(self, &id);
+    ember_view id;
+    ember_view_of(self, &id);
     v->dim = n;
     v->offset = 0;
     for (int i = 0; i < n; i++) {
@@ -30,9 +32,9 @@ static void expand_view(ember_value* const* args, nn_view* v)
 
 static ember_status run_expand(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    nn_view v;
+    ember_view v;
     expand_view(args, &v);
-    nn_view_copy(args[3]->u.t, args[0]->u.t, &v);
+    ember_view_copy(args[3]->u.t, args[0]->u.t, &v);
     return EMBER_OK;
 }
 
@@ -41,10 +43,10 @@ ember_status ember_prepare_aten_expand_copy_out(ember_kernel_ctx* ctx, ember_val
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     const int64_t* size;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &size, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "size", &size, &n));
     EMBER_REQUIRE(ctx, n >= self->dim && n <= EMBER_MAX_DIMS, EMBER_SHAPE_MISMATCH,
                   "size has %zu dims, self has rank %d", n, self->dim);
     const size_t lead = n - self->dim;
@@ -55,9 +57,9 @@ ember_status ember_prepare_aten_expand_copy_out(ember_kernel_ctx* ctx, ember_val
         EMBER_REQUIRE(ctx, ok, EMBER_SHAPE_MISMATCH, "cannot expand dim %zu of size %lld to %lld",
                       i, (long long)in, (long long)size[i]);
     }
-    nn_view v;
+    ember_view v;
     expand_view(args, &v);
-    NN_TRY(nn_view_out_check(ctx, args, 3, &v));
+    EMBER_TRY(ember_check_view_out(ctx, args, 3, &v));
     *run = run_expand;
     return EMBER_OK;
 }
@@ -65,13 +67,13 @@ ember_status ember_prepare_aten_expand_copy_out(ember_kernel_ctx* ctx, ember_val
 /* ---- repeat ------------------------------------------------------------------------------ */
 
 /* The (r0, s0, r1, s1, ..) view; out_sizes (may be NULL) gets r_i * s_i. */
-static void repeat_view(ember_value* const* args, nn_view* v, int64_t* out_sizes)
+static void repeat_view(ember_value* const* args, ember_view* v, int64_t* out_sizes)
 {
     const ember_tensor* self = args[0]->u.t;
     const int64_t* rep = args[1]->u.ints;
     const int n = (int)args[1]->len, lead = n - self->dim;
-    nn_view id;
-    nn_view_of(self, &id);
+    ember_view id;
+    ember_view_of(self, &id);
     v->dim = 2 * n;
     v->offset = 0;
     for (int i = 0; i < n; i++) {
@@ -86,9 +88,9 @@ static void repeat_view(ember_value* const* args, nn_view* v, int64_t* out_sizes
 
 static ember_status run_repeat(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    nn_view v;
+    ember_view v;
     repeat_view(args, &v, NULL);
-    nn_view_copy(args[2]->u.t, args[0]->u.t, &v);
+    ember_view_copy(args[2]->u.t, args[0]->u.t, &v);
     return EMBER_OK;
 }
 
@@ -97,19 +99,19 @@ ember_status ember_prepare_aten_repeat_out(ember_kernel_ctx* ctx, ember_value* c
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *self, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     const int64_t* rep;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &rep, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "repeats", &rep, &n));
     EMBER_REQUIRE(ctx, n >= self->dim && n <= EMBER_MAX_DIMS, EMBER_SHAPE_MISMATCH,
                   "repeats has %zu items, self has rank %d", n, self->dim);
-    NN_TRY(nn_check_ints_in(ctx, "repeats", rep, n, 0, INT32_MAX));
-    NN_TRY(nn_get_out(ctx, args, 2, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
-    nn_view v;
+    EMBER_TRY(ember_check_ints_in(ctx, "repeats", rep, n, 0, INT32_MAX));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
+    ember_view v;
     int64_t want[EMBER_MAX_DIMS];
     repeat_view(args, &v, want);
-    NN_TRY(nn_check_shape(ctx, "out", out, (int)n, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, (int)n, want));
     *run = run_repeat;
     return EMBER_OK;
 }

@@ -5,26 +5,25 @@
  * Double by Ember's conversion rule (kernel_util.h). empty_strided's strides only say how
  * torch would lay the tensor out; Ember plans every tensor contiguous, so they are checked
  * (non-negative, one per dim) and otherwise unused. */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 static void fill_value(ember_tensor* out, const ember_value* v)
 {
     const int64_t n = out->numel;
-    if (mu_is_intlike(out->dtype) && v->tag != EMBER_VALUE_DOUBLE) {
-        int64_t x[MU_CHUNK], x0 = 0;
+    if (ember_dtype_is_intlike(out->dtype) && v->tag != EMBER_VALUE_DOUBLE) {
+        int64_t x[EMBER_CHUNK], x0 = 0;
         ember_scalar_as_int(v, &x0);
-        for (int i = 0; i < MU_CHUNK; i++) x[i] = x0;
-        for (int64_t j = 0; j < n; j += MU_CHUNK)
-            mu_store_i64(out->data, out->dtype, j, 1, x,
-                         (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK));
+        for (int i = 0; i < EMBER_CHUNK; i++) x[i] = x0;
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK)
+            ember_store_i64_row(out->data, out->dtype, j, 1, x,
+                                (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK));
     } else {
-        double x[MU_CHUNK], x0 = 0;
+        double x[EMBER_CHUNK], x0 = 0;
         ember_scalar_as_double(v, &x0);
-        for (int i = 0; i < MU_CHUNK; i++) x[i] = x0;
-        for (int64_t j = 0; j < n; j += MU_CHUNK)
-            mu_store_f64(out->data, out->dtype, j, 1, x,
-                         (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK));
+        for (int i = 0; i < EMBER_CHUNK; i++) x[i] = x0;
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK)
+            ember_store_f64_row(out->data, out->dtype, j, 1, x,
+                                (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK));
     }
 }
 
@@ -40,12 +39,12 @@ ember_status ember_prepare_aten_fill_Scalar_out(ember_kernel_ctx* ctx, ember_val
                                                 size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_scalar(ctx, args, 1, "value", false));
-    MU_TRY(mu_check_out(ctx, args, 2, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 1, "value"));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* self = args[0]->u.t;
-    MU_TRY(mu_check_shape(ctx, "out", args[2]->u.t, self->dim, self->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", args[2]->u.t, self));
     *run = run_fill;
     return EMBER_OK;
 }
@@ -63,13 +62,13 @@ static ember_status sized_out_prepare(ember_kernel_ctx* ctx, ember_value* const*
 {
     const int64_t* size;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 0, &size, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 0, "size", &size, &n));
     EMBER_REQUIRE(ctx, n <= EMBER_MAX_DIMS, EMBER_NOT_SUPPORTED, "size has %zu dims, at most %d",
                   n, EMBER_MAX_DIMS);
-    NN_TRY(nn_check_ints_in(ctx, "size", size, n, 0, INT32_MAX));
-    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
-    MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
-    NN_TRY(nn_check_shape(ctx, "out", args[out_i]->u.t, (int)n, size));
+    EMBER_TRY(ember_check_ints_in(ctx, "size", size, n, 0, INT32_MAX));
+    EMBER_TRY(ember_arg_out(ctx, args, out_i, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR));
+    EMBER_TRY(ember_check_shape(ctx, "out", args[out_i]->u.t, (int)n, size));
     *ndim = n;
     return EMBER_OK;
 }
@@ -85,9 +84,9 @@ ember_status ember_prepare_aten_empty_out(ember_kernel_ctx* ctx, ember_value* co
                                           size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(mu_check_tag(ctx, args, 1, "memory_format", EMBER_VALUE_INT, true));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 1, "memory_format", EMBER_VALUE_INT));
     size_t n;
-    MU_TRY(sized_out_prepare(ctx, args, 2, &n));
+    EMBER_TRY(sized_out_prepare(ctx, args, 2, &n));
     *run = run_empty;
     return EMBER_OK;
 }
@@ -104,12 +103,12 @@ ember_status ember_prepare_aten_empty_strided_out(ember_kernel_ctx* ctx, ember_v
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     size_t n, ns;
-    MU_TRY(sized_out_prepare(ctx, args, 2, &n));
+    EMBER_TRY(sized_out_prepare(ctx, args, 2, &n));
     const int64_t* stride;
-    NN_TRY(nn_get_ints(ctx, args, 1, &stride, &ns));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "stride", &stride, &ns));
     EMBER_REQUIRE(ctx, ns == n, EMBER_INVALID_ARGUMENT, "size has %zu items but stride has %zu",
                   n, ns);
-    NN_TRY(nn_check_ints_in(ctx, "stride", stride, ns, 0, INT64_MAX));
+    EMBER_TRY(ember_check_ints_in(ctx, "stride", stride, ns, 0, INT64_MAX));
     *run = run_empty_strided;
     return EMBER_OK;
 }

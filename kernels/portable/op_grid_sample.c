@@ -7,7 +7,7 @@
  * are ATen's CPU kernel's. Coordinates are computed in double, values summed in float. A NaN or
  * an infinite grid coordinate samples as zero (C leaves converting it to an index undefined),
  * and so does any tap outside the input with zeros padding. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 enum { GS_BILINEAR, GS_NEAREST, GS_BICUBIC };
 enum { GS_ZEROS, GS_BORDER, GS_REFLECTION };
@@ -137,15 +137,15 @@ ember_status ember_prepare_aten_grid_sampler_2d_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 7);
     ember_tensor *in, *grid, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 1, &grid));
-    NN_TRY(nn_require_dtype(ctx, "input", in, EMBER_DTYPE_F32));
-    NN_TRY(nn_require_dtype(ctx, "grid", grid, EMBER_DTYPE_F32));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_ALL, &in));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "grid", EMBER_DTYPES_ALL, &grid));
+    EMBER_TRY(ember_check_dtype(ctx, "input", in, EMBER_DTYPE_F32));
+    EMBER_TRY(ember_check_dtype(ctx, "grid", grid, EMBER_DTYPE_F32));
     int64_t mode, padding;
-    NN_TRY(nn_get_int_in(ctx, args, 2, "interpolation_mode", GS_BILINEAR, GS_BICUBIC, &mode));
-    NN_TRY(nn_get_int_in(ctx, args, 3, "padding_mode", GS_ZEROS, GS_REFLECTION, &padding));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 2, "interpolation_mode", GS_BILINEAR, GS_BICUBIC, &mode));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 3, "padding_mode", GS_ZEROS, GS_REFLECTION, &padding));
     bool align;
-    NN_TRY(nn_get_bool(ctx, args, 4, &align));
+    EMBER_TRY(ember_arg_bool(ctx, args, 4, "align_corners", &align));
     EMBER_REQUIRE(ctx, in->dim == 4, EMBER_INVALID_ARGUMENT,
                   "input has rank %d, expected (N, C, H, W)", in->dim);
     EMBER_REQUIRE(ctx, grid->dim == 4 && grid->sizes[0] == in->sizes[0] && grid->sizes[3] == 2,
@@ -153,10 +153,10 @@ ember_status ember_prepare_aten_grid_sampler_2d_out(ember_kernel_ctx* ctx,
                   (int)in->sizes[0]);
     EMBER_REQUIRE(ctx, in->sizes[2] > 0 && in->sizes[3] > 0, EMBER_INVALID_ARGUMENT,
                   "input has an empty spatial dim");
-    NN_TRY(nn_get_out(ctx, args, 5, &out));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    EMBER_TRY(ember_arg_out(ctx, args, 5, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     const int64_t want[4] = {in->sizes[0], in->sizes[1], grid->sizes[1], grid->sizes[2]};
-    NN_TRY(nn_check_shape(ctx, "out", out, 4, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, 4, want));
     *run = run_grid_sampler_2d;
     return EMBER_OK;
 }

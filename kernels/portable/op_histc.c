@@ -9,7 +9,7 @@
  * when min == max) fails run with EMBER_INVALID_ARGUMENT. */
 #include <float.h>
 
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 #define HISTC(T, name)                                                                          \
     static ember_status name(ember_kernel_ctx* ctx, const T* x, int64_t n, T lo, T hi,          \
@@ -64,12 +64,12 @@ ember_status ember_prepare_aten_histc_out(ember_kernel_ctx* ctx, ember_value* co
                                           size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 6);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tag(ctx, args, 1, "bins", EMBER_VALUE_INT, false));
-    MU_TRY(mu_check_scalar(ctx, args, 2, "min", false));
-    MU_TRY(mu_check_scalar(ctx, args, 3, "max", false));
-    MU_TRY(mu_check_out(ctx, args, 4, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 5, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "bins", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 2, "min"));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 3, "max"));
+    EMBER_TRY(ember_arg_out(ctx, args, 4, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 5, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[4]->u.t;
     EMBER_REQUIRE(ctx, in->dtype == EMBER_DTYPE_F32 || in->dtype == EMBER_DTYPE_F64,
@@ -80,8 +80,8 @@ ember_status ember_prepare_aten_histc_out(ember_kernel_ctx* ctx, ember_value* co
     const int64_t bins = args[1]->u.i;
     EMBER_REQUIRE(ctx, bins > 0, EMBER_INVALID_ARGUMENT, "bins must be > 0, got %lld",
                   (long long)bins);
-    const int32_t want[1] = {(int32_t)(bins > INT32_MAX ? -1 : bins)};
-    MU_TRY(mu_check_shape(ctx, "out", out, 1, want));
+    const int64_t want[1] = {bins};
+    EMBER_TRY(ember_check_shape(ctx, "out", out, 1, want));
     double lo = 0.0, hi = 0.0;
     ember_scalar_as_double(args[2], &lo);
     ember_scalar_as_double(args[3], &hi);

@@ -11,7 +11,9 @@
  * the index, the dim and its size, rather than read out of bounds. index_select checks every
  * index before writing; index and gather may leave out partly written.
  *   aten::index_put.out     [self, indices, values, accumulate, out, out]   (see below) */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
+#include "kernels/strided.h"
+#include "kernels/strided.h"
 
 static bool is_index_dtype(int dt) { return dt == EMBER_DTYPE_I64 || dt == EMBER_DTYPE_I32; }
 
@@ -72,12 +74,12 @@ ember_status ember_prepare_aten_index_select_out(ember_kernel_ctx* ctx, ember_va
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor *self, *index, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
-    NN_TRY(nn_get_tensor(ctx, args, 2, &index));
-    NN_TRY(nn_get_out(ctx, args, 3, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
-    NN_TRY(require_index_tensor(ctx, "index", index));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "index", EMBER_DTYPES_ALL, &index));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
+    EMBER_TRY(require_index_tensor(ctx, "index", index));
     EMBER_REQUIRE(ctx, self->dim >= 1, EMBER_NOT_SUPPORTED, "rank-0 self is not supported");
     EMBER_REQUIRE(ctx, index->dim <= 1, EMBER_INVALID_ARGUMENT, "index has rank %d, expected 1",
                   index->dim);
@@ -85,9 +87,9 @@ ember_status ember_prepare_aten_index_select_out(ember_kernel_ctx* ctx, ember_va
     EMBER_REQUIRE(ctx, d >= 0, EMBER_INVALID_ARGUMENT, "dim %lld out of range for rank %d",
                   (long long)args[1]->u.i, self->dim);
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(self, want);
+    ember_tensor_sizes(self, want);
     want[d] = index->numel;
-    NN_TRY(nn_check_shape(ctx, "out", out, self->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, self->dim, want));
     *run = run_index_select;
     return EMBER_OK;
 }
@@ -176,8 +178,8 @@ static ember_status run_index_tensor(ember_kernel_ctx* ctx, ember_value* const* 
     if (out->numel == 0) return EMBER_OK;
     const size_t es = ember_dtype_size(self->dtype), block = (size_t)p.block * es;
     int64_t sstr[EMBER_MAX_DIMS], ssz[EMBER_MAX_DIMS], cnt[2 * EMBER_MAX_DIMS] = {0};
-    nn_sizes(self, ssz);
-    nn_contiguous_strides(self->dim, ssz, sstr);
+    ember_tensor_sizes(self, ssz);
+    ember_contiguous_strides(self->dim, ssz, sstr);
     char* o = (char*)out->data;
     for (;;) {
         int64_t off = 0;
@@ -208,9 +210,9 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *self, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    NN_TRY(nn_get_out(ctx, args, 2, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
     const ember_value* list = args[1];
     EMBER_REQUIRE(ctx, list->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST ||
                            list->tag == EMBER_VALUE_TENSOR_LIST,
@@ -223,8 +225,8 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
         const ember_tensor* t = list->u.tensors[k];
         if (!t) continue;
         given++;
-        NN_TRY(require_index_tensor(ctx, "indices[]", t));
-        NN_TRY(nn_check_extent(ctx, "indices", (int)k, t));
+        EMBER_TRY(require_index_tensor(ctx, "indices[]", t));
+        EMBER_TRY(ember_check_extent(ctx, "indices", (int)k, t));
     }
     EMBER_REQUIRE(ctx, given > 0, EMBER_NOT_SUPPORTED, "indices has no index tensor");
     index_plan p;
@@ -233,7 +235,7 @@ ember_status ember_prepare_aten_index_Tensor_out(ember_kernel_ctx* ctx, ember_va
                   "index tensors do not broadcast together");
     EMBER_REQUIRE(ctx, p.out_dim <= EMBER_MAX_DIMS, EMBER_NOT_SUPPORTED,
                   "result would have rank %d", p.out_dim);
-    NN_TRY(nn_check_shape(ctx, "out", out, p.out_dim, p.out_sizes));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, p.out_dim, p.out_sizes));
     *run = run_index_tensor;
     return EMBER_OK;
 }
@@ -248,8 +250,8 @@ static ember_status run_gather(ember_kernel_ctx* ctx, ember_value* const* args)
     const int r = index->dim, d = ember_wrap_dim(args[1]->u.i, self->dim);
     const size_t es = ember_dtype_size(self->dtype);
     int64_t ssz[EMBER_MAX_DIMS], sstr[EMBER_MAX_DIMS], cnt[EMBER_MAX_DIMS] = {0};
-    nn_sizes(self, ssz);
-    nn_contiguous_strides(self->dim, ssz, sstr);
+    ember_tensor_sizes(self, ssz);
+    ember_contiguous_strides(self->dim, ssz, sstr);
     const int64_t len = self->dim ? ssz[d] : 1;
     for (int64_t e = 0; e < index->numel; e++, o += es) {
         const int64_t v = load_index(index, e);
@@ -270,12 +272,12 @@ ember_status ember_prepare_aten_gather_out(ember_kernel_ctx* ctx, ember_value* c
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 6);
     ember_tensor *self, *index, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
-    NN_TRY(nn_get_tensor(ctx, args, 2, &index));
-    NN_TRY(nn_get_out(ctx, args, 4, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
-    NN_TRY(require_index_tensor(ctx, "index", index));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "index", EMBER_DTYPES_ALL, &index));
+    EMBER_TRY(ember_arg_out(ctx, args, 4, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
+    EMBER_TRY(require_index_tensor(ctx, "index", index));
     const int d = ember_wrap_dim(args[1]->u.i, self->dim);
     EMBER_REQUIRE(ctx, d >= 0, EMBER_INVALID_ARGUMENT, "dim %lld out of range for rank %d",
                   (long long)args[1]->u.i, self->dim);
@@ -286,8 +288,8 @@ ember_status ember_prepare_aten_gather_out(ember_kernel_ctx* ctx, ember_value* c
                       "index dim %d (%d) is larger than self's (%d)", a, (int)index->sizes[a],
                       (int)self->sizes[a]);
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(index, want);
-    NN_TRY(nn_check_shape(ctx, "out", out, index->dim, want));
+    ember_tensor_sizes(index, want);
+    EMBER_TRY(ember_check_shape(ctx, "out", out, index->dim, want));
     *run = run_gather;
     return EMBER_OK;
 }
@@ -397,8 +399,8 @@ static ember_status run_index_put(ember_kernel_ctx* ctx, ember_value* const* arg
     const char* vdata = (const char*)values->data;
     char* o = (char*)out->data;
     int64_t ssz[EMBER_MAX_DIMS], sstr[EMBER_MAX_DIMS], vstr[2 * EMBER_MAX_DIMS];
-    nn_sizes(self, ssz);
-    nn_contiguous_strides(self->dim, ssz, sstr);
+    ember_tensor_sizes(self, ssz);
+    ember_contiguous_strides(self->dim, ssz, sstr);
     int at = 0;
     const ember_tensor* mask = put_mask(args[1], &at);
     if (mask) {
@@ -423,7 +425,7 @@ static ember_status run_index_put(ember_kernel_ctx* ctx, ember_value* const* arg
     index_plan p;
     index_plan_build(args, &p);
     put_value_strides(values, p.out_dim, p.out_sizes, vstr);
-    const int64_t total = nn_numel(p.out_dim, p.out_sizes);
+    const int64_t total = ember_shape_numel(p.out_dim, p.out_sizes);
     for (int64_t r = 0; r < total; r++) {
         int64_t cnt[2 * EMBER_MAX_DIMS], rest = r, off = 0;
         for (int s = p.out_dim - 1; s >= 0; s--) {
@@ -453,13 +455,13 @@ ember_status ember_prepare_aten_index_put_out(ember_kernel_ctx* ctx, ember_value
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 6);
     ember_tensor *self, *values, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &values));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "values", EMBER_DTYPES_ALL, &values));
     bool acc;
-    NN_TRY(nn_get_bool(ctx, args, 3, &acc));
-    NN_TRY(nn_get_out(ctx, args, 4, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
-    NN_TRY(nn_require_same_dtype(ctx, "values", values, self));
+    EMBER_TRY(ember_arg_bool(ctx, args, 3, "accumulate", &acc));
+    EMBER_TRY(ember_arg_out(ctx, args, 4, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
+    EMBER_TRY(ember_check_same_dtype(ctx, "values", values, self));
     const int dt = self->dtype;
     EMBER_REQUIRE(ctx,
                   !acc || dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_I64 ||
@@ -467,8 +469,8 @@ ember_status ember_prepare_aten_index_put_out(ember_kernel_ctx* ctx, ember_value
                       dt == EMBER_DTYPE_U8 || dt == EMBER_DTYPE_BOOL,
                   EMBER_NOT_SUPPORTED, "accumulate on %s is not supported", ember_dtype_name(dt));
     int64_t ssz[EMBER_MAX_DIMS];
-    nn_sizes(self, ssz);
-    NN_TRY(nn_check_shape(ctx, "out", out, self->dim, ssz));
+    ember_tensor_sizes(self, ssz);
+    EMBER_TRY(ember_check_shape(ctx, "out", out, self->dim, ssz));
     const ember_value* list = args[1];
     EMBER_REQUIRE(ctx, list->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST ||
                            list->tag == EMBER_VALUE_TENSOR_LIST,
@@ -483,7 +485,7 @@ ember_status ember_prepare_aten_index_put_out(ember_kernel_ctx* ctx, ember_value
         given++;
         EMBER_REQUIRE(ctx, ember_tensor_is_contiguous(t), EMBER_NOT_SUPPORTED,
                       "indices[%u]: only contiguous dim order is supported", (unsigned)k);
-        NN_TRY(nn_check_extent(ctx, "indices", (int)k, t));
+        EMBER_TRY(ember_check_extent(ctx, "indices", (int)k, t));
         if (is_mask_dtype(t->dtype)) masks++;
         else EMBER_REQUIRE(ctx, is_index_dtype(t->dtype), EMBER_DTYPE_MISMATCH,
                            "indices[%u] is %s, expected int64, int32 or a bool mask",

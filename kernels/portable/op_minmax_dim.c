@@ -4,15 +4,14 @@
  * As torch: the first extreme wins a tie; a NaN is the extreme (the first NaN, with its index).
  * Integer and bool elements compare as int64, floating ones as double; the value is copied
  * bit for bit from the input. The dim must not be empty (torch raises). */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* Element i of a tensor's data as double, through util_math's converters (every dtype the math
  * kernels admit). */
 static double load_f64_at(const void* data, int dtype, int64_t i)
 {
     double v = 0;
-    mu_load_f64(&v, data, dtype, i, 1, 1);
+    ember_load_f64_row(&v, data, dtype, i, 1, 1);
     return v;
 }
 
@@ -22,9 +21,9 @@ static void minmax_dim_run(const ember_tensor* in, int d, bool is_max, ember_ten
 {
     if (values->numel == 0) return;
     int64_t outer, n, inner;
-    mu_split_dim(in, d, &outer, &n, &inner);
+    ember_split_dim(in, d, &outer, &n, &inner);
     const size_t es = ember_dtype_size(in->dtype);
-    const bool intlike = mu_is_intlike(in->dtype);
+    const bool intlike = ember_dtype_is_intlike(in->dtype);
     int64_t* idx = (int64_t*)indices->data;
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t i = 0; i < inner; i++) {
@@ -32,9 +31,9 @@ static void minmax_dim_run(const ember_tensor* in, int d, bool is_max, ember_ten
             int64_t best = 0;
             if (intlike) {
                 int64_t bv = 0, v = 0;
-                mu_load_i64(&bv, in->data, in->dtype, base, 1, 1);
+                ember_load_i64_row(&bv, in->data, in->dtype, base, 1, 1);
                 for (int64_t j = 1; j < n; j++) {
-                    mu_load_i64(&v, in->data, in->dtype, base + j * inner, 1, 1);
+                    ember_load_i64_row(&v, in->data, in->dtype, base + j * inner, 1, 1);
                     if (is_max ? v > bv : v < bv) {
                         bv = v;
                         best = j;
@@ -62,13 +61,13 @@ static void minmax_dim_run(const ember_tensor* in, int d, bool is_max, ember_ten
 static ember_status minmax_dim_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
                                        size_t num_args)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 6, 7);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 6, 7);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
     int64_t dim;
-    NN_TRY(nn_get_int(ctx, args, 1, &dim));
-    MU_TRY(mu_check_tag(ctx, args, 2, "keepdim", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_out(ctx, args, 3, "values"));
-    MU_TRY(mu_check_out(ctx, args, 4, "indices"));
+    EMBER_TRY(ember_arg_int(ctx, args, 1, "dim", &dim));
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "keepdim", EMBER_VALUE_BOOL));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "values", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 4, "indices", EMBER_DTYPES_NUMERIC, NULL));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* values = args[3]->u.t;
     const ember_tensor* indices = args[4]->u.t;
@@ -81,14 +80,14 @@ static ember_status minmax_dim_prepare(ember_kernel_ctx* ctx, ember_value* const
     EMBER_REQUIRE(ctx, indices->dtype == EMBER_DTYPE_I64, EMBER_DTYPE_MISMATCH,
                   "indices is %s, expected int64", ember_dtype_name(indices->dtype));
     const bool keepdim = args[2]->u.b;
-    int32_t sizes[EMBER_MAX_DIMS];
+    int64_t sizes[EMBER_MAX_DIMS];
     int rank = 0;
     for (int i = 0; i < in->dim; i++) {
         if (i != d) sizes[rank++] = in->sizes[i];
         else if (keepdim) sizes[rank++] = 1;
     }
-    MU_TRY(mu_check_shape(ctx, "values", values, rank, sizes));
-    MU_TRY(mu_check_shape(ctx, "indices", indices, rank, sizes));
+    EMBER_TRY(ember_check_shape(ctx, "values", values, rank, sizes));
+    EMBER_TRY(ember_check_shape(ctx, "indices", indices, rank, sizes));
     EMBER_REQUIRE(ctx, in->dim == 0 || in->sizes[d] > 0 || values->numel == 0,
                   EMBER_INVALID_ARGUMENT, "cannot take the max/min of an empty dim %d", d);
     return EMBER_OK;
@@ -115,7 +114,7 @@ static ember_status run_min_dim(ember_kernel_ctx* ctx, ember_value* const* args)
 ember_status ember_prepare_aten_max_dim_max(ember_kernel_ctx* ctx, ember_value* const* args,
                                             size_t num_args, ember_kernel_run_fn* run)
 {
-    MU_TRY(minmax_dim_prepare(ctx, args, num_args));
+    EMBER_TRY(minmax_dim_prepare(ctx, args, num_args));
     *run = run_max_dim;
     return EMBER_OK;
 }
@@ -123,7 +122,7 @@ ember_status ember_prepare_aten_max_dim_max(ember_kernel_ctx* ctx, ember_value* 
 ember_status ember_prepare_aten_min_dim_min(ember_kernel_ctx* ctx, ember_value* const* args,
                                             size_t num_args, ember_kernel_run_fn* run)
 {
-    MU_TRY(minmax_dim_prepare(ctx, args, num_args));
+    EMBER_TRY(minmax_dim_prepare(ctx, args, num_args));
     *run = run_min_dim;
     return EMBER_OK;
 }

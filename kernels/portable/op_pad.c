@@ -4,7 +4,9 @@
  * filled, then the overlapping part of the input row copied in. `value` is stored in self's
  * dtype by Ember's double-to-integer rule (kernel_util.h), into float16/bfloat16 rounded
  * through float. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
+#include "kernels/strided.h"
+#include "kernels/strided.h"
 
 /* Fills n elements of es bytes with the pattern at `v`. */
 static void fill_elems(char* dst, const unsigned char* v, size_t es, int64_t n)
@@ -35,7 +37,7 @@ static ember_status run_constant_pad(ember_kernel_ctx* ctx, ember_value* const* 
         isz[d] = in->sizes[d];
         idx[d] = 0;
     }
-    nn_contiguous_strides(r, isz, istr);
+    ember_contiguous_strides(r, isz, istr);
     const int64_t wo = out->sizes[r - 1], wi = isz[r - 1], lw = left[r - 1];
     int64_t c0 = lw > 0 ? lw : 0;                   /* first output column with input */
     int64_t c1 = wi + lw < wo ? wi + lw : wo;        /* one past the last */
@@ -72,9 +74,9 @@ ember_status ember_prepare_aten_constant_pad_nd_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor *in, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_out(ctx, args, 3, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &in));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, in));
     const int dt = in->dtype;
     EMBER_REQUIRE(ctx, dt == EMBER_DTYPE_F32 || dt == EMBER_DTYPE_F64 || dt == EMBER_DTYPE_I64 ||
                            dt == EMBER_DTYPE_I32 || dt == EMBER_DTYPE_I16 ||
@@ -82,23 +84,23 @@ ember_status ember_prepare_aten_constant_pad_nd_out(ember_kernel_ctx* ctx,
                            ember_dtype_is_half(dt),
                   EMBER_DTYPE_MISMATCH, "dtype %s is not supported", ember_dtype_name(dt));
     double value;
-    NN_TRY(nn_get_double(ctx, args, 2, &value));
+    EMBER_TRY(ember_arg_double(ctx, args, 2, "value", &value));
     const int64_t* pad;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &pad, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "pad", &pad, &n));
     EMBER_REQUIRE(ctx, n % 2 == 0 && n / 2 <= in->dim, EMBER_INVALID_ARGUMENT,
                   "pad has %zu items for rank %d; expected pairs, at most one per dim", n,
                   in->dim);
-    NN_TRY(nn_check_ints_in(ctx, "pad", pad, n, -INT32_MAX, INT32_MAX));
+    EMBER_TRY(ember_check_ints_in(ctx, "pad", pad, n, -INT32_MAX, INT32_MAX));
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(in, want);
+    ember_tensor_sizes(in, want);
     for (size_t k = 0; k < n / 2; k++) {
         const int d = in->dim - 1 - (int)k;
         want[d] += pad[2 * k] + pad[2 * k + 1]; /* each term < 2^31 in size: fits */
         EMBER_REQUIRE(ctx, want[d] >= 0, EMBER_SHAPE_MISMATCH,
                       "padding makes dim %d negative (%lld)", d, (long long)want[d]);
     }
-    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, want));
     *run = run_constant_pad;
     return EMBER_OK;
 }

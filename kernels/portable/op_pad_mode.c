@@ -6,7 +6,9 @@
  * dims for k padded dims (channels, or batch and channels, first). As torch requires, reflection pads are
  * smaller than the padded dim and replication needs a non-empty dim; negative pads (cropping)
  * are refused. Every output element is copied from one input element (any dtype). */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
+#include "kernels/strided.h"
+#include "kernels/strided.h"
 
 /* The input coordinate an output coordinate i (in [-before, n + after)) reads. */
 static int64_t pad_source(int64_t i, int64_t n, bool reflect)
@@ -22,8 +24,8 @@ static void pad_mode_run(const ember_tensor* in, ember_tensor* out, const int64_
     const int r = in->dim, lead = r - k;
     const size_t es = ember_dtype_size(in->dtype);
     int64_t isz[EMBER_MAX_DIMS], istr[EMBER_MAX_DIMS], before[EMBER_MAX_DIMS];
-    nn_sizes(in, isz);
-    nn_contiguous_strides(r, isz, istr);
+    ember_tensor_sizes(in, isz);
+    ember_contiguous_strides(r, isz, istr);
     for (int j = 0; j < k; j++) before[lead + j] = pad[2 * (k - 1 - j)];
     int64_t outer = 1, inner_out = 1;
     for (int d = 0; d < lead; d++) outer *= isz[d];
@@ -49,20 +51,18 @@ static ember_status pad_mode_prepare(ember_kernel_ctx* ctx, ember_value* const* 
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *in, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    EMBER_REQUIRE(ctx, ember_dtype_size(in->dtype) > 0, EMBER_NOT_SUPPORTED,
-                  "self: dtype %s has no kernels", ember_dtype_name(in->dtype));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &in));
     const int64_t* pad;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &pad, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "padding", &pad, &n));
     EMBER_REQUIRE(ctx, n == (size_t)(2 * k), EMBER_INVALID_ARGUMENT,
                   "padding has %zu items, expected %d", n, 2 * k);
     EMBER_REQUIRE(ctx, in->dim == k + 1 || in->dim == k + 2, EMBER_INVALID_ARGUMENT,
                   "self has %d dims, expected %d or %d", in->dim, k + 1, k + 2);
-    NN_TRY(nn_get_out(ctx, args, 2, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, in));
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(in, want);
+    ember_tensor_sizes(in, want);
     for (int j = 0; j < k; j++) {
         const int d = in->dim - 1 - j;
         const int64_t lo = pad[2 * j], hi = pad[2 * j + 1], size = in->sizes[d];
@@ -80,7 +80,7 @@ static ember_status pad_mode_prepare(ember_kernel_ctx* ctx, ember_value* const* 
                       "padding (%lld, %lld) is too large", (long long)lo, (long long)hi);
         want[d] = size + lo + hi;
     }
-    return nn_check_shape(ctx, "out", out, in->dim, want);
+    return ember_check_shape(ctx, "out", out, in->dim, want);
 }
 
 #define PAD_MODE_OP(sym, k, reflect)                                                            \
@@ -93,7 +93,7 @@ static ember_status pad_mode_prepare(ember_kernel_ctx* ctx, ember_value* const* 
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        NN_TRY(pad_mode_prepare(ctx, args, num_args, k, reflect));                              \
+        EMBER_TRY(pad_mode_prepare(ctx, args, num_args, k, reflect));                              \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }

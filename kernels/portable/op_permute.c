@@ -1,16 +1,18 @@
 /* op_permute.c — copies that reorder or reverse dims, any dtype; each builds a strided view of
- * the input (see nn_view in util_nn.h) and copies it out row-major:
+ * the input (see ember_view in util_nn.h) and copies it out row-major:
  *   aten::permute_copy.out      [self, dims, out, out]
  *   aten::transpose_copy.int_out [self, dim0, dim1, out, out]
  *   aten::t_copy.out            [self, out, out]            rank <= 2
  *   aten::flip.out              [self, dims, out, out] */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
+#include "kernels/strided.h"
+#include "kernels/strided.h"
 
 /* The view that puts input dim perm[i] at output position i. */
-static void permuted_view(const ember_tensor* self, const int* perm, nn_view* v)
+static void permuted_view(const ember_tensor* self, const int* perm, ember_view* v)
 {
-    nn_view id;
-    nn_view_of(self, &id);
+    ember_view id;
+    ember_view_of(self, &id);
     v->dim = self->dim;
     v->offset = 0;
     for (int i = 0; i < self->dim; i++) {
@@ -26,7 +28,7 @@ static void identity_perm(int* perm, int n)
 
 /* ---- permute ----------------------------------------------------------------------------- */
 
-static void permute_view(ember_value* const* args, nn_view* v)
+static void permute_view(ember_value* const* args, ember_view* v)
 {
     const ember_tensor* self = args[0]->u.t;
     int perm[EMBER_MAX_DIMS];
@@ -36,9 +38,9 @@ static void permute_view(ember_value* const* args, nn_view* v)
 
 static ember_status run_permute(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    nn_view v;
+    ember_view v;
     permute_view(args, &v);
-    nn_view_copy(args[2]->u.t, args[0]->u.t, &v);
+    ember_view_copy(args[2]->u.t, args[0]->u.t, &v);
     return EMBER_OK;
 }
 
@@ -47,10 +49,10 @@ ember_status ember_prepare_aten_permute_copy_out(ember_kernel_ctx* ctx, ember_va
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     const int64_t* dims;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &dims, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "dims", &dims, &n));
     EMBER_REQUIRE(ctx, n == self->dim, EMBER_INVALID_ARGUMENT, "dims has %zu items, rank is %d",
                   n, self->dim);
     bool seen[EMBER_MAX_DIMS] = {false};
@@ -60,16 +62,16 @@ ember_status ember_prepare_aten_permute_copy_out(ember_kernel_ctx* ctx, ember_va
                       "dims[%zu] = %lld is out of range or repeated", i, (long long)dims[i]);
         seen[d] = true;
     }
-    nn_view v;
+    ember_view v;
     permute_view(args, &v);
-    NN_TRY(nn_view_out_check(ctx, args, 2, &v));
+    EMBER_TRY(ember_check_view_out(ctx, args, 2, &v));
     *run = run_permute;
     return EMBER_OK;
 }
 
 /* ---- transpose, t ------------------------------------------------------------------------ */
 
-static void transpose_view(const ember_tensor* self, int d0, int d1, nn_view* v)
+static void transpose_view(const ember_tensor* self, int d0, int d1, ember_view* v)
 {
     int perm[EMBER_MAX_DIMS];
     identity_perm(perm, self->dim);
@@ -83,10 +85,10 @@ static void transpose_view(const ember_tensor* self, int d0, int d1, nn_view* v)
 static ember_status run_transpose(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
-    nn_view v;
+    ember_view v;
     transpose_view(self, ember_wrap_dim(args[1]->u.i, self->dim),
                    ember_wrap_dim(args[2]->u.i, self->dim), &v);
-    nn_view_copy(args[3]->u.t, self, &v);
+    ember_view_copy(args[3]->u.t, self, &v);
     return EMBER_OK;
 }
 
@@ -96,17 +98,17 @@ ember_status ember_prepare_aten_transpose_copy_int_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
-    EMBER_REQUIRE_TAG(ctx, args, 2, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim0", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "dim1", EMBER_VALUE_INT));
     const int d0 = ember_wrap_dim(args[1]->u.i, self->dim);
     const int d1 = ember_wrap_dim(args[2]->u.i, self->dim);
     EMBER_REQUIRE(ctx, d0 >= 0 && d1 >= 0, EMBER_INVALID_ARGUMENT,
                   "dims (%lld, %lld) out of range for rank %d", (long long)args[1]->u.i,
                   (long long)args[2]->u.i, self->dim);
-    nn_view v;
+    ember_view v;
     transpose_view(self, d0, d1, &v);
-    NN_TRY(nn_view_out_check(ctx, args, 3, &v));
+    EMBER_TRY(ember_check_view_out(ctx, args, 3, &v));
     *run = run_transpose;
     return EMBER_OK;
 }
@@ -114,9 +116,9 @@ ember_status ember_prepare_aten_transpose_copy_int_out(ember_kernel_ctx* ctx,
 static ember_status run_t(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     const ember_tensor* self = args[0]->u.t;
-    nn_view v;
+    ember_view v;
     transpose_view(self, 0, self->dim == 2 ? 1 : 0, &v);
-    nn_view_copy(args[1]->u.t, self, &v);
+    ember_view_copy(args[1]->u.t, self, &v);
     return EMBER_OK;
 }
 
@@ -125,22 +127,22 @@ ember_status ember_prepare_aten_t_copy_out(ember_kernel_ctx* ctx, ember_value* c
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     EMBER_REQUIRE(ctx, self->dim <= 2, EMBER_INVALID_ARGUMENT, "t expects rank <= 2, got %d",
                   self->dim);
-    nn_view v;
+    ember_view v;
     transpose_view(self, 0, self->dim == 2 ? 1 : 0, &v);
-    NN_TRY(nn_view_out_check(ctx, args, 1, &v));
+    EMBER_TRY(ember_check_view_out(ctx, args, 1, &v));
     *run = run_t;
     return EMBER_OK;
 }
 
 /* ---- flip -------------------------------------------------------------------------------- */
 
-static void flip_view(ember_value* const* args, nn_view* v)
+static void flip_view(ember_value* const* args, ember_view* v)
 {
     const ember_tensor* self = args[0]->u.t;
-    nn_view_of(self, v);
+    ember_view_of(self, v);
     for (uint32_t i = 0; i < args[1]->len; i++) {
         const int d = ember_wrap_dim(args[1]->u.ints[i], self->dim);
         if (self->dim == 0) continue;
@@ -151,9 +153,9 @@ static void flip_view(ember_value* const* args, nn_view* v)
 
 static ember_status run_flip(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    nn_view v;
+    ember_view v;
     flip_view(args, &v);
-    nn_view_copy(args[2]->u.t, args[0]->u.t, &v);
+    ember_view_copy(args[2]->u.t, args[0]->u.t, &v);
     return EMBER_OK;
 }
 
@@ -162,10 +164,10 @@ ember_status ember_prepare_aten_flip_out(ember_kernel_ctx* ctx, ember_value* con
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     const int64_t* dims;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &dims, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "dims", &dims, &n));
     bool seen[EMBER_MAX_DIMS] = {false};
     for (size_t i = 0; i < n; i++) {
         const int d = ember_wrap_dim(dims[i], self->dim);
@@ -173,9 +175,9 @@ ember_status ember_prepare_aten_flip_out(ember_kernel_ctx* ctx, ember_value* con
                       "dims[%zu] = %lld is out of range or repeated", i, (long long)dims[i]);
         seen[d] = true;
     }
-    nn_view v;
+    ember_view v;
     flip_view(args, &v);
-    NN_TRY(nn_view_out_check(ctx, args, 2, &v));
+    EMBER_TRY(ember_check_view_out(ctx, args, 2, &v));
     *run = run_flip;
     return EMBER_OK;
 }

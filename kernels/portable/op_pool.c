@@ -1,6 +1,6 @@
 /* op_pool.c — 2-D pooling on (N, C, H, W) or (C, H, W) inputs of float32, float16 or
- * bfloat16 (one kernel for the three: elements load to float through nn_ld, averages sum in
- * float, each output is stored once through nn_st):
+ * bfloat16 (one kernel for the three: elements load to float through ember_load_f32, averages
+ * sum in float, each output is stored once through ember_store_f32):
  *   aten::max_pool2d_with_indices.out  [self, kernel_size, stride, padding, dilation, ceil_mode,
  *                                       out, indices, out, indices]
  *                                      (or the two returns as one TensorList: 9 args)
@@ -14,7 +14,7 @@
  * flat positions inside each input (H, W) plane, as torch returns them. Prepare bounds
  * kernel_size, stride, dilation and divisor_override to [1, 2^31-1] and padding to half the
  * kernel, so the window arithmetic below cannot overflow. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 typedef struct pool_params {
     int64_t planes, h, w, ho, wo; /* input (planes, H, W) → output (planes, Ho, Wo) */
@@ -47,14 +47,14 @@ static void pool_params_get(const ember_tensor* in, const ember_value* kernel,
     p->h = in->sizes[in->dim - 2];
     p->w = in->sizes[in->dim - 1];
     p->planes = (p->h * p->w != 0) ? in->numel / (p->h * p->w) : 0;
-    p->kh = nn_list_at(kernel, 0, 1);
-    p->kw = nn_list_at(kernel, 1, 1);
-    p->sh = nn_list_at(stride, 0, p->kh);
-    p->sw = stride->len == 0 ? p->kw : nn_list_at(stride, 1, p->kw);
-    p->ph = nn_list_at(pad, 0, 0);
-    p->pw = nn_list_at(pad, 1, 0);
-    p->dh = dil ? nn_list_at(dil, 0, 1) : 1;
-    p->dw = dil ? nn_list_at(dil, 1, 1) : 1;
+    p->kh = ember_int_list_at(kernel, 0, 1);
+    p->kw = ember_int_list_at(kernel, 1, 1);
+    p->sh = ember_int_list_at(stride, 0, p->kh);
+    p->sw = stride->len == 0 ? p->kw : ember_int_list_at(stride, 1, p->kw);
+    p->ph = ember_int_list_at(pad, 0, 0);
+    p->pw = ember_int_list_at(pad, 1, 0);
+    p->dh = dil ? ember_int_list_at(dil, 0, 1) : 1;
+    p->dw = dil ? ember_int_list_at(dil, 1, 1) : 1;
     p->ho = pool_out_size(p->h, p->kh, p->ph, p->sh, p->dh, ceil_mode);
     p->wo = pool_out_size(p->w, p->kw, p->pw, p->sw, p->dw, ceil_mode);
 }
@@ -64,8 +64,8 @@ static ember_status pool_prepare_common(ember_kernel_ctx* ctx, ember_value* cons
                                         int dil_arg, int ceil_arg, ember_tensor** in,
                                         pool_params* p)
 {
-    NN_TRY(nn_get_tensor(ctx, args, 0, in));
-    NN_TRY(nn_require_float(ctx, "input", *in, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_ALL, in));
+    EMBER_TRY(ember_check_dtype_in(ctx, "input", *in, EMBER_DTYPES_F32_HALF));
     EMBER_REQUIRE(ctx, (*in)->dim == 3 || (*in)->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, H, W) or (C, H, W)", (*in)->dim);
     const char* names[4] = {"kernel_size", "stride", "padding", "dilation"};
@@ -74,13 +74,13 @@ static ember_status pool_prepare_common(ember_kernel_ctx* ctx, ember_value* cons
         if (idx[k] < 0) continue;
         const int64_t* v;
         size_t n;
-        NN_TRY(nn_get_ints(ctx, args, (size_t)idx[k], &v, &n));
+        EMBER_TRY(ember_arg_ints(ctx, args, (size_t)idx[k], names[k], &v, &n));
         EMBER_REQUIRE(ctx, n == 1 || n == 2 || (k == 1 && n == 0), EMBER_INVALID_ARGUMENT,
                       "%s has %zu items, expected 1 or 2", names[k], n);
-        NN_TRY(nn_check_ints_in(ctx, names[k], v, n, k == 2 ? 0 : 1, INT32_MAX));
+        EMBER_TRY(ember_check_ints_in(ctx, names[k], v, n, k == 2 ? 0 : 1, INT32_MAX));
     }
     bool ceil_mode;
-    NN_TRY(nn_get_bool(ctx, args, (size_t)ceil_arg, &ceil_mode));
+    EMBER_TRY(ember_arg_bool(ctx, args, (size_t)ceil_arg, "ceil_mode", &ceil_mode));
     pool_params_get(*in, args[1], args[2], args[3], dil_arg >= 0 ? args[dil_arg] : NULL,
                     ceil_mode, p);
     EMBER_REQUIRE(ctx, p->ph <= p->kh / 2 && p->pw <= p->kw / 2, EMBER_INVALID_ARGUMENT,
@@ -93,7 +93,7 @@ static ember_status pool_prepare_common(ember_kernel_ctx* ctx, ember_value* cons
 /* The expected output shape: the input's with the last two dims replaced. */
 static void pool_out_shape(const ember_tensor* in, int64_t ho, int64_t wo, int64_t* sizes)
 {
-    nn_sizes(in, sizes);
+    ember_tensor_sizes(in, sizes);
     sizes[in->dim - 2] = ho;
     sizes[in->dim - 1] = wo;
 }
@@ -122,13 +122,13 @@ static void float_maxpool2d__portable(void* restrict out, int64_t* restrict idx,
                 float best = -INFINITY;
                 for (int64_t y = y0; y < y1; y += p->dh)
                     for (int64_t xx = x0; xx < x1; xx += p->dw) {
-                        const float v = nn_ld(in, dt, x + y * p->w + xx);
+                        const float v = ember_load_f32(in, dt, x + y * p->w + xx);
                         if (v > best || isnan(v)) {
                             best = v;
                             best_i = y * p->w + xx;
                         }
                     }
-                nn_st(out, dt, o, best);
+                ember_store_f32(out, dt, o, best);
                 idx[o++] = best_i;
             }
         }
@@ -149,18 +149,18 @@ ember_status ember_prepare_aten_max_pool2d_with_indices_out(ember_kernel_ctx* ct
                                                             size_t num_args,
                                                             ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 9, 10); /* returns: [out, indices] or 2 tensors */
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 9, 10); /* returns: [out, indices] or 2 tensors */
     ember_tensor *in, *out, *indices;
     pool_params p;
-    NN_TRY(pool_prepare_common(ctx, args, 4, 5, &in, &p));
-    NN_TRY(nn_get_out(ctx, args, 6, &out));
-    NN_TRY(nn_get_out(ctx, args, 7, &indices));
-    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
-    NN_TRY(nn_require_dtype(ctx, "indices", indices, EMBER_DTYPE_I64));
+    EMBER_TRY(pool_prepare_common(ctx, args, 4, 5, &in, &p));
+    EMBER_TRY(ember_arg_out(ctx, args, 6, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_arg_out(ctx, args, 7, "indices", EMBER_DTYPES_ALL, &indices));
+    EMBER_TRY(ember_check_dtype(ctx, "out", out, in->dtype));
+    EMBER_TRY(ember_check_dtype(ctx, "indices", indices, EMBER_DTYPE_I64));
     int64_t want[4];
     pool_out_shape(in, p.ho, p.wo, want);
-    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
-    NN_TRY(nn_check_shape(ctx, "indices", indices, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "indices", indices, in->dim, want));
     *run = run_max_pool2d;
     return EMBER_OK;
 }
@@ -188,16 +188,17 @@ static void float_avgpool2d__portable(void* restrict out, const void* restrict i
                 if (x0 < 0) x0 = 0;
                 if (x1 > p->w) x1 = p->w;
                 if (y0 >= y1 || x0 >= x1) {
-                    nn_st(out, dt, o++, 0.0f);
+                    ember_store_f32(out, dt, o++, 0.0f);
                     continue;
                 }
                 float sum = 0.0f;
                 for (int64_t y = y0; y < y1; y++)
-                    for (int64_t xx = x0; xx < x1; xx++) sum += nn_ld(in, dt, x + y * p->w + xx);
+                    for (int64_t xx = x0; xx < x1; xx++)
+                        sum += ember_load_f32(in, dt, x + y * p->w + xx);
                 const int64_t div = divisor > 0        ? divisor
                                     : count_include_pad ? pool_size
                                                         : (y1 - y0) * (x1 - x0);
-                nn_st(out, dt, o++, sum / (float)div);
+                ember_store_f32(out, dt, o++, sum / (float)div);
             }
         }
     }
@@ -219,22 +220,22 @@ ember_status ember_prepare_aten_avg_pool2d_out(ember_kernel_ctx* ctx, ember_valu
     EMBER_REQUIRE_NARGS(ctx, num_args, 9);
     ember_tensor *in, *out;
     pool_params p;
-    NN_TRY(pool_prepare_common(ctx, args, -1, 4, &in, &p));
+    EMBER_TRY(pool_prepare_common(ctx, args, -1, 4, &in, &p));
     bool include_pad;
-    NN_TRY(nn_get_bool(ctx, args, 5, &include_pad));
+    EMBER_TRY(ember_arg_bool(ctx, args, 5, "count_include_pad", &include_pad));
     if (!ember_is_null(args[6])) {
         int64_t d;
-        NN_TRY(nn_get_int(ctx, args, 6, &d));
+        EMBER_TRY(ember_arg_int(ctx, args, 6, "divisor_override", &d));
         EMBER_REQUIRE(ctx, d != 0, EMBER_INVALID_ARGUMENT, "divisor_override must not be 0");
         EMBER_REQUIRE(ctx, d > 0 && d <= INT32_MAX, EMBER_NOT_SUPPORTED,
                       "divisor_override = %lld: only ints in [1, %d] are supported",
                       (long long)d, INT32_MAX);
     }
-    NN_TRY(nn_get_out(ctx, args, 7, &out));
-    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
+    EMBER_TRY(ember_arg_out(ctx, args, 7, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_dtype(ctx, "out", out, in->dtype));
     int64_t want[4];
     pool_out_shape(in, p.ho, p.wo, want);
-    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, want));
     *run = run_avg_pool2d;
     return EMBER_OK;
 }
@@ -256,8 +257,9 @@ static void float_adaptive_avgpool2d__portable(void* restrict out, const void* r
                 const int64_t x0 = ox * w / wo, x1 = ((ox + 1) * w + wo - 1) / wo;
                 float sum = 0.0f;
                 for (int64_t y = y0; y < y1; y++)
-                    for (int64_t xx = x0; xx < x1; xx++) sum += nn_ld(in, dt, x + y * w + xx);
-                nn_st(out, dt, o++, sum / (float)((y1 - y0) * (x1 - x0)));
+                    for (int64_t xx = x0; xx < x1; xx++)
+                        sum += ember_load_f32(in, dt, x + y * w + xx);
+                ember_store_f32(out, dt, o++, sum / (float)((y1 - y0) * (x1 - x0)));
             }
         }
     }
@@ -280,23 +282,23 @@ ember_status ember_prepare_aten__adaptive_avg_pool2d_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *in, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_out(ctx, args, 2, &out));
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
-    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_ALL, &in));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_dtype_in(ctx, "input", in, EMBER_DTYPES_F32_HALF));
+    EMBER_TRY(ember_check_dtype(ctx, "out", out, in->dtype));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, H, W) or (C, H, W)", in->dim);
     const int64_t* os;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &os, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "output_size", &os, &n));
     EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "output_size has %zu items, expected 2",
                   n);
-    NN_TRY(nn_check_ints_in(ctx, "output_size", os, n, 1, INT32_MAX));
+    EMBER_TRY(ember_check_ints_in(ctx, "output_size", os, n, 1, INT32_MAX));
     EMBER_REQUIRE(ctx, in->sizes[in->dim - 2] > 0 && in->sizes[in->dim - 1] > 0,
                   EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
     int64_t want[4];
     pool_out_shape(in, os[0], os[1], want);
-    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, want));
     *run = run_adaptive_avg_pool2d;
     return EMBER_OK;
 }
@@ -317,10 +319,10 @@ static void float_adaptive_maxpool2d__portable(void* restrict out, int64_t* rest
             for (int64_t ox = 0; ox < wo; ox++) {
                 const int64_t x0 = ox * w / wo, x1 = ((ox + 1) * w + wo - 1) / wo;
                 int64_t best = y0 * w + x0;
-                float best_v = nn_ld(in, dt, x + best);
+                float best_v = ember_load_f32(in, dt, x + best);
                 for (int64_t y = y0; y < y1; y++)
                     for (int64_t xx = x0; xx < x1; xx++) {
-                        const float v = nn_ld(in, dt, x + y * w + xx);
+                        const float v = ember_load_f32(in, dt, x + y * w + xx);
                         if (v > best_v || isnan(v)) {
                             best = y * w + xx;
                             best_v = v;
@@ -328,7 +330,7 @@ static void float_adaptive_maxpool2d__portable(void* restrict out, int64_t* rest
                         if (isnan(best_v)) goto found;
                     }
             found:
-                nn_st(out, dt, o, best_v);
+                ember_store_f32(out, dt, o, best_v);
                 idx[o++] = best;
             }
         }
@@ -352,25 +354,25 @@ ember_status ember_prepare_aten_adaptive_max_pool2d_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, num_args == 5 || num_args == 6, EMBER_INVALID_ARGUMENT,
                   "expected 5 or 6 arguments, got %zu", num_args);
     ember_tensor *in, *out, *idx;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_out(ctx, args, 2, &out));
-    NN_TRY(nn_get_out(ctx, args, 3, &idx));
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
-    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
-    NN_TRY(nn_require_dtype(ctx, "indices", idx, EMBER_DTYPE_I64));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_ALL, &in));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "indices", EMBER_DTYPES_ALL, &idx));
+    EMBER_TRY(ember_check_dtype_in(ctx, "input", in, EMBER_DTYPES_F32_HALF));
+    EMBER_TRY(ember_check_dtype(ctx, "out", out, in->dtype));
+    EMBER_TRY(ember_check_dtype(ctx, "indices", idx, EMBER_DTYPE_I64));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, H, W) or (C, H, W)", in->dim);
     const int64_t* os;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &os, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "output_size", &os, &n));
     EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "output_size has %zu items, expected 2", n);
-    NN_TRY(nn_check_ints_in(ctx, "output_size", os, n, 1, INT32_MAX));
+    EMBER_TRY(ember_check_ints_in(ctx, "output_size", os, n, 1, INT32_MAX));
     EMBER_REQUIRE(ctx, in->sizes[in->dim - 2] > 0 && in->sizes[in->dim - 1] > 0,
                   EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
     int64_t want[4];
     pool_out_shape(in, os[0], os[1], want);
-    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
-    NN_TRY(nn_check_shape(ctx, "indices", idx, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "indices", idx, in->dim, want));
     *run = run_adaptive_max_pool2d;
     return EMBER_OK;
 }

@@ -8,7 +8,7 @@
  * padding, padding is at most half the kernel; adaptive window o of O over length L is
  * [floor(o*L/O), ceil((o+1)*L/O)). Sums run in float, in order, as torch's do. Prepare bounds
  * every list item to [0 or 1, 2^31-1], so the window arithmetic cannot overflow. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 typedef struct pool1d_params {
     int64_t planes, len, out_len, k, stride, pad;
@@ -70,8 +70,8 @@ static ember_status run_avg_pool1d_f32(ember_kernel_ctx* ctx, ember_value* const
 /* self: f32 of rank 2 or 3. */
 static ember_status pool1d_input(ember_kernel_ctx* ctx, ember_value* const* args, ember_tensor** in)
 {
-    NN_TRY(nn_get_tensor(ctx, args, 0, in));
-    NN_TRY(nn_require_dtype(ctx, "input", *in, EMBER_DTYPE_F32));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, in));
+    EMBER_TRY(ember_check_dtype(ctx, "input", *in, EMBER_DTYPE_F32));
     EMBER_REQUIRE(ctx, (*in)->dim == 2 || (*in)->dim == 3, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, L) or (C, L)", (*in)->dim);
     return EMBER_OK;
@@ -82,12 +82,12 @@ static ember_status pool1d_out(ember_kernel_ctx* ctx, ember_value* const* args, 
                                const ember_tensor* in, int64_t len)
 {
     ember_tensor* out;
-    NN_TRY(nn_get_out(ctx, args, i, &out));
-    NN_TRY(nn_require_dtype(ctx, "out", out, EMBER_DTYPE_F32));
+    EMBER_TRY(ember_arg_out(ctx, args, i, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_dtype(ctx, "out", out, EMBER_DTYPE_F32));
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(in, want);
+    ember_tensor_sizes(in, want);
     want[in->dim - 1] = len;
-    return nn_check_shape(ctx, "out", out, in->dim, want);
+    return ember_check_shape(ctx, "out", out, in->dim, want);
 }
 
 ember_status ember_prepare_aten_avg_pool1d_out(ember_kernel_ctx* ctx, ember_value* const* args,
@@ -95,26 +95,26 @@ ember_status ember_prepare_aten_avg_pool1d_out(ember_kernel_ctx* ctx, ember_valu
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 8);
     ember_tensor* in;
-    NN_TRY(pool1d_input(ctx, args, &in));
+    EMBER_TRY(pool1d_input(ctx, args, &in));
     const char* names[3] = {"kernel_size", "stride", "padding"};
     for (int k = 0; k < 3; k++) {
         const int64_t* v;
         size_t n;
-        NN_TRY(nn_get_ints(ctx, args, (size_t)k + 1, &v, &n));
+        EMBER_TRY(ember_arg_ints(ctx, args, (size_t)k + 1, names[k], &v, &n));
         EMBER_REQUIRE(ctx, n == 1 || (k == 1 && n == 0), EMBER_INVALID_ARGUMENT,
                       "%s has %zu items, expected 1", names[k], n);
-        NN_TRY(nn_check_ints_in(ctx, names[k], v, n, k == 2 ? 0 : 1, INT32_MAX));
+        EMBER_TRY(ember_check_ints_in(ctx, names[k], v, n, k == 2 ? 0 : 1, INT32_MAX));
     }
     bool b;
-    NN_TRY(nn_get_bool(ctx, args, 4, &b));
-    NN_TRY(nn_get_bool(ctx, args, 5, &b));
+    EMBER_TRY(ember_arg_bool(ctx, args, 4, "ceil_mode", &b));
+    EMBER_TRY(ember_arg_bool(ctx, args, 5, "count_include_pad", &b));
     pool1d_params p;
     pool1d_params_get((const ember_value* const*)args, &p);
     EMBER_REQUIRE(ctx, p.pad <= p.k / 2, EMBER_INVALID_ARGUMENT,
                   "padding must be at most half of the kernel size");
     EMBER_REQUIRE(ctx, p.out_len >= 1, EMBER_SHAPE_MISMATCH, "output would be empty (%lld)",
                   (long long)p.out_len);
-    NN_TRY(pool1d_out(ctx, args, 6, in, p.out_len));
+    EMBER_TRY(pool1d_out(ctx, args, 6, in, p.out_len));
     *run = run_avg_pool1d_f32;
     return EMBER_OK;
 }
@@ -150,15 +150,15 @@ ember_status ember_prepare_aten_adaptive_avg_pool1d_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor* in;
-    NN_TRY(pool1d_input(ctx, args, &in));
+    EMBER_TRY(pool1d_input(ctx, args, &in));
     const int64_t* v;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &v, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "output_size", &v, &n));
     EMBER_REQUIRE(ctx, n == 1, EMBER_INVALID_ARGUMENT, "output_size has %zu items, expected 1", n);
-    NN_TRY(nn_check_ints_in(ctx, "output_size", v, 1, 1, INT32_MAX));
+    EMBER_TRY(ember_check_ints_in(ctx, "output_size", v, 1, 1, INT32_MAX));
     EMBER_REQUIRE(ctx, in->sizes[in->dim - 1] > 0, EMBER_INVALID_ARGUMENT,
                   "the pooled dim is empty");
-    NN_TRY(pool1d_out(ctx, args, 2, in, v[0]));
+    EMBER_TRY(pool1d_out(ctx, args, 2, in, v[0]));
     *run = run_adaptive_avg_pool1d_f32;
     return EMBER_OK;
 }

@@ -4,7 +4,7 @@
  * Out's dtype is authoritative, as for the other pow overloads (op_binary.c): an integer or bool
  * out computes in int64 (a negative exponent gives 0 unless the base is ±1), a floating out in
  * double, rounded once into out. */
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 static int64_t i64_pow(int64_t x, int64_t e)
 {
@@ -25,25 +25,25 @@ static ember_status run_pow_scalar(ember_kernel_ctx* ctx, ember_value* const* ar
     const ember_tensor* e = args[1]->u.t;
     ember_tensor* out = args[2]->u.t;
     const int64_t n = out->numel;
-    if (mu_is_intlike(out->dtype)) {
+    if (ember_dtype_is_intlike(out->dtype)) {
         int64_t base = 0;
         ember_scalar_as_int(args[0], &base);
-        for (int64_t j = 0; j < n; j += MU_CHUNK) {
-            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
-            int64_t x[MU_CHUNK];
-            mu_load_i64(x, e->data, e->dtype, j, 1, m);
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+            size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
+            int64_t x[EMBER_CHUNK];
+            ember_load_i64_row(x, e->data, e->dtype, j, 1, m);
             for (size_t i = 0; i < m; i++) x[i] = i64_pow(base, x[i]);
-            mu_store_i64(out->data, out->dtype, j, 1, x, m);
+            ember_store_i64_row(out->data, out->dtype, j, 1, x, m);
         }
     } else {
         double base = 0;
         ember_scalar_as_double(args[0], &base);
-        for (int64_t j = 0; j < n; j += MU_CHUNK) {
-            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
-            double x[MU_CHUNK];
-            mu_load_f64(x, e->data, e->dtype, j, 1, m);
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+            size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
+            double x[EMBER_CHUNK];
+            ember_load_f64_row(x, e->data, e->dtype, j, 1, m);
             for (size_t i = 0; i < m; i++) x[i] = pow(base, x[i]);
-            mu_store_f64(out->data, out->dtype, j, 1, x, m);
+            ember_store_f64_row(out->data, out->dtype, j, 1, x, m);
         }
     }
     return EMBER_OK;
@@ -53,12 +53,12 @@ ember_status ember_prepare_aten_pow_Scalar_out(ember_kernel_ctx* ctx, ember_valu
                                                size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    MU_TRY(mu_check_scalar(ctx, args, 0, "self (base)", false));
-    MU_TRY(mu_check_tensor(ctx, args, 1, "exponent"));
-    MU_TRY(mu_check_out(ctx, args, 2, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 0, "self (base)"));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "exponent", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* e = args[1]->u.t;
-    MU_TRY(mu_check_shape(ctx, "out", args[2]->u.t, e->dim, e->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", args[2]->u.t, e));
     *run = run_pow_scalar;
     return EMBER_OK;
 }

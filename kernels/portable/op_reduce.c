@@ -9,7 +9,7 @@
  * into a double accumulator: sums are more accurate than torch's float ones, well within
  * 1e-5. No scratch memory: var makes two passes (mean, then squared deviations). A result stored
  * into an integer out converts by Ember's rule (kernel_util.h: NaN 0, saturate, truncate). */
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 enum { ROP_SUM, ROP_MEAN, ROP_PROD, ROP_AMAX, ROP_AMIN, ROP_ARGMAX, ROP_ARGMIN, ROP_ANY, ROP_VAR };
 
@@ -132,10 +132,10 @@ static void reduce_pass(int op, const reduce_plan* p, const ember_tensor* in, in
     const int64_t n = p->red_sizes[last], s = p->red_strides[last];
     int64_t idx[EMBER_MAX_DIMS] = {0}, off = base;
     do {
-        for (int64_t j = 0; j < n; j += MU_CHUNK) {
-            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
-            double x[MU_CHUNK];
-            mu_load_f64(x, in->data, in->dtype, off + j * s, s, m);
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+            size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
+            double x[EMBER_CHUNK];
+            ember_load_f64_row(x, in->data, in->dtype, off + j * s, s, m);
             acc_chunk(op, a, x, m);
         }
     } while (odometer_next(last, p->red_sizes, p->red_strides, idx, &off));
@@ -169,9 +169,9 @@ static void reduce_run(int op, const ember_tensor* in, dim_mask mask, ember_tens
             r = a.v / (dof > 0.0 ? dof : 0.0);
         }
         if (op == ROP_ARGMAX || op == ROP_ARGMIN)
-            mu_store_i64(out->data, out->dtype, o, 1, &a.arg, 1);
+            ember_store_i64_row(out->data, out->dtype, o, 1, &a.arg, 1);
         else
-            mu_store_f64(out->data, out->dtype, o, 1, &r, 1);
+            ember_store_f64_row(out->data, out->dtype, o, 1, &r, 1);
         odometer_next(p.kept_rank, p.kept_sizes, p.kept_strides, idx, &base);
     }
 }
@@ -209,7 +209,7 @@ static bool dims_from_value(const ember_value* v, int rank, bool empty_all, dim_
 }
 
 /* The out shape of reducing `mask` from `in`. */
-static int reduced_shape(const ember_tensor* in, dim_mask mask, bool keepdim, int32_t* sizes)
+static int reduced_shape(const ember_tensor* in, dim_mask mask, bool keepdim, int64_t* sizes)
 {
     int r = 0;
     for (int d = 0; d < in->dim; d++) {
@@ -253,16 +253,17 @@ static ember_status reduce_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
                                    size_t num_args, const reduce_spec* s)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_out(ctx, args, (size_t)s->out, "out"));
-    MU_TRY(mu_check_tag(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, (size_t)s->out, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[s->out]->u.t;
     dim_mask mask = in->dim ? (dim_mask)((1u << in->dim) - 1u) : 0;
     if (s->dim >= 0) {
         bool optional = s->op == ROP_ARGMAX || s->op == ROP_ARGMIN || !s->dim_is_int;
-        MU_TRY(mu_check_tag(ctx, args, (size_t)s->dim, "dim",
-                            s->dim_is_int ? EMBER_VALUE_INT : EMBER_VALUE_INT_LIST, optional));
+        const uint32_t kind = s->dim_is_int ? EMBER_VALUE_INT : EMBER_VALUE_INT_LIST;
+        if (optional) EMBER_TRY(ember_arg_opt_kind(ctx, args, (size_t)s->dim, "dim", kind));
+        else EMBER_TRY(ember_arg_kind(ctx, args, (size_t)s->dim, "dim", kind));
         int64_t bad = 0;
         EMBER_REQUIRE(ctx, dims_from_value(args[s->dim], in->dim, s->op != ROP_ANY, &mask, &bad),
                       EMBER_INVALID_ARGUMENT, "dim %lld is out of range or repeated for rank %d",
@@ -270,20 +271,20 @@ static ember_status reduce_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     }
     bool keepdim = false;
     if (s->keepdim >= 0) {
-        MU_TRY(mu_check_tag(ctx, args, (size_t)s->keepdim, "keepdim", EMBER_VALUE_BOOL, false));
+        EMBER_TRY(ember_arg_kind(ctx, args, (size_t)s->keepdim, "keepdim", EMBER_VALUE_BOOL));
         keepdim = args[s->keepdim]->u.b;
     }
     if (s->dtype >= 0)
-        MU_TRY(mu_check_tag(ctx, args, (size_t)s->dtype, "dtype", EMBER_VALUE_INT, true));
+        EMBER_TRY(ember_arg_opt_kind(ctx, args, (size_t)s->dtype, "dtype", EMBER_VALUE_INT));
     if (s->correction >= 0)
-        MU_TRY(mu_check_scalar(ctx, args, (size_t)s->correction, "correction", true));
-    int32_t sizes[EMBER_MAX_DIMS];
+        EMBER_TRY(ember_arg_opt_scalar(ctx, args, (size_t)s->correction, "correction"));
+    int64_t sizes[EMBER_MAX_DIMS];
     int rank;
     if ((s->op == ROP_ARGMAX || s->op == ROP_ARGMIN) && ember_is_null(args[s->dim]))
         rank = keepdim ? reduced_shape(in, mask, true, sizes) : 0; /* flattened */
     else
         rank = reduced_shape(in, mask, keepdim, sizes);
-    MU_TRY(mu_check_shape(ctx, "out", out, rank, sizes));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, rank, sizes));
     switch (s->op) {
     case ROP_MEAN:
     case ROP_VAR:
@@ -318,7 +319,7 @@ static ember_status reduce_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        MU_TRY(reduce_prepare(ctx, args, num_args, &spec_##sym));                               \
+        EMBER_TRY(reduce_prepare(ctx, args, num_args, &spec_##sym));                               \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }

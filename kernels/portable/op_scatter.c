@@ -11,8 +11,9 @@
  * the last scatter wins. Index values are data: run checks every one lies in [0, size of dim)
  * before writing anything and fails with EMBER_OUT_OF_RANGE otherwise. Reductions compute in
  * double (floating dtypes; amax/amin propagate NaN) or int64 (integers, wrapping). */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/broadcast.h"
+#include "kernels/kernel_util.h"
+#include "kernels/strided.h"
 
 enum { SC_SET, SC_SUM, SC_PROD, SC_AMAX, SC_AMIN };
 
@@ -99,20 +100,20 @@ static ember_status scatter_run(ember_kernel_ctx* ctx, ember_value* const* args,
     if (out->numel == 0) return EMBER_OK;
     memmove(out->data, self->data, out->nbytes);
     int64_t ssz[EMBER_MAX_DIMS], sstr[EMBER_MAX_DIMS], rstr[EMBER_MAX_DIMS] = {0};
-    nn_sizes(self, ssz);
-    nn_contiguous_strides(self->dim, ssz, sstr);
-    mu_scalar_box box;
+    ember_tensor_sizes(self, ssz);
+    ember_contiguous_strides(self->dim, ssz, sstr);
+    ember_scalar_box box;
     const ember_tensor* src;
     if (s->value) {
-        src = mu_scalar_tensor(&box, args[3], self->dtype); /* rank 0: every stride 0 */
+        src = ember_scalar_tensor(&box, args[3], self->dtype); /* rank 0: every stride 0 */
     } else {
         src = args[3]->u.t;
         int64_t rsz[EMBER_MAX_DIMS];
-        nn_sizes(src, rsz);
-        nn_contiguous_strides(src->dim, rsz, rstr);
+        ember_tensor_sizes(src, rsz);
+        ember_contiguous_strides(src->dim, rsz, rstr);
     }
     const size_t es = ember_dtype_size(self->dtype);
-    const bool intlike = mu_is_intlike(self->dtype);
+    const bool intlike = ember_dtype_is_intlike(self->dtype);
     /* pass 1, reductions without self: every position written starts from the identity */
     if (op != SC_SET && !include_self) {
         for (int64_t p = 0; p < index->numel; p++) {
@@ -121,10 +122,10 @@ static ember_status scatter_run(ember_kernel_ctx* ctx, ember_value* const* args,
             so += idx[p] * sstr[d];
             if (intlike) {
                 int64_t v = i64_identity(op);
-                mu_store_i64(out->data, out->dtype, so, 1, &v, 1);
+                ember_store_i64_row(out->data, out->dtype, so, 1, &v, 1);
             } else {
                 double v = f64_identity(op);
-                mu_store_f64(out->data, out->dtype, so, 1, &v, 1);
+                ember_store_f64_row(out->data, out->dtype, so, 1, &v, 1);
             }
         }
     }
@@ -138,16 +139,16 @@ static ember_status scatter_run(ember_kernel_ctx* ctx, ember_value* const* args,
                    es);
         } else if (intlike) {
             int64_t a = 0, b = 0;
-            mu_load_i64(&a, out->data, out->dtype, so, 1, 1);
-            mu_load_i64(&b, src->data, src->dtype, ro, 1, 1);
+            ember_load_i64_row(&a, out->data, out->dtype, so, 1, 1);
+            ember_load_i64_row(&b, src->data, src->dtype, ro, 1, 1);
             a = i64_combine(op, a, b);
-            mu_store_i64(out->data, out->dtype, so, 1, &a, 1);
+            ember_store_i64_row(out->data, out->dtype, so, 1, &a, 1);
         } else {
             double a = 0, b = 0;
-            mu_load_f64(&a, out->data, out->dtype, so, 1, 1);
-            mu_load_f64(&b, src->data, src->dtype, ro, 1, 1);
+            ember_load_f64_row(&a, out->data, out->dtype, so, 1, 1);
+            ember_load_f64_row(&b, src->data, src->dtype, ro, 1, 1);
             a = f64_combine(op, a, b);
-            mu_store_f64(out->data, out->dtype, so, 1, &a, 1);
+            ember_store_f64_row(out->data, out->dtype, so, 1, &a, 1);
         }
     }
     return EMBER_OK;
@@ -157,14 +158,14 @@ static ember_status scatter_prepare(ember_kernel_ctx* ctx, ember_value* const* a
                                     size_t num_args, const scatter_spec* s)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
     int64_t dim;
-    NN_TRY(nn_get_int(ctx, args, 1, &dim));
-    MU_TRY(mu_check_tensor(ctx, args, 2, "index"));
-    if (s->value) MU_TRY(mu_check_scalar(ctx, args, 3, "value", false));
-    else MU_TRY(mu_check_tensor(ctx, args, 3, "src"));
-    MU_TRY(mu_check_out(ctx, args, (size_t)s->out, "out"));
-    MU_TRY(mu_check_tag(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_int(ctx, args, 1, "dim", &dim));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "index", EMBER_DTYPES_NUMERIC, NULL));
+    if (s->value) EMBER_TRY(ember_arg_scalar(ctx, args, 3, "value"));
+    else EMBER_TRY(ember_arg_tensor(ctx, args, 3, "src", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, (size_t)s->out, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* index = args[2]->u.t;
     const ember_tensor* out = args[s->out]->u.t;
@@ -172,8 +173,8 @@ static ember_status scatter_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     const int d = ember_wrap_dim(dim, self->dim);
     EMBER_REQUIRE(ctx, d >= 0, EMBER_INVALID_ARGUMENT, "dim %lld is out of range for rank %d",
                   (long long)dim, self->dim);
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
-    MU_TRY(mu_check_shape(ctx, "out", out, self->dim, self->sizes));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, self));
     EMBER_REQUIRE(ctx, index->dtype == EMBER_DTYPE_I64, EMBER_DTYPE_MISMATCH,
                   "index is %s, expected int64", ember_dtype_name(index->dtype));
     EMBER_REQUIRE(ctx, index->dim == self->dim, EMBER_SHAPE_MISMATCH,
@@ -184,7 +185,7 @@ static ember_status scatter_prepare(ember_kernel_ctx* ctx, ember_value* const* a
                       (int)self->sizes[a]);
     if (!s->value) {
         const ember_tensor* src = args[3]->u.t;
-        NN_TRY(nn_require_same_dtype(ctx, "src", src, self));
+        EMBER_TRY(ember_check_same_dtype(ctx, "src", src, self));
         EMBER_REQUIRE(ctx, src->dim == self->dim, EMBER_SHAPE_MISMATCH,
                       "src has rank %d, self rank %d", src->dim, self->dim);
         for (int a = 0; a < self->dim; a++)
@@ -193,13 +194,13 @@ static ember_status scatter_prepare(ember_kernel_ctx* ctx, ember_value* const* a
                           (int)src->sizes[a]);
     }
     if (s->reduce < 0) {
-        MU_TRY(mu_check_tag(ctx, args, 4, "reduce", EMBER_VALUE_STRING, false));
+        EMBER_TRY(ember_arg_kind(ctx, args, 4, "reduce", EMBER_VALUE_STRING));
         EMBER_REQUIRE(ctx, strcmp(args[4]->u.str, "mean") != 0, EMBER_NOT_SUPPORTED,
                       "reduce \"mean\" is not supported");
         EMBER_REQUIRE(ctx, reduce_code(args[4]->u.str) >= 0, EMBER_INVALID_ARGUMENT,
                       "reduce must be \"sum\", \"prod\", \"amax\" or \"amin\", got \"%s\"",
                       args[4]->u.str);
-        MU_TRY(mu_check_tag(ctx, args, 5, "include_self", EMBER_VALUE_BOOL, false));
+        EMBER_TRY(ember_arg_kind(ctx, args, 5, "include_self", EMBER_VALUE_BOOL));
     }
     return EMBER_OK;
 }
@@ -213,7 +214,7 @@ static ember_status scatter_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        MU_TRY(scatter_prepare(ctx, args, num_args, &spec_##sym));                              \
+        EMBER_TRY(scatter_prepare(ctx, args, num_args, &spec_##sym));                              \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }
@@ -235,10 +236,10 @@ static int64_t masked_walk(ember_tensor* out, const ember_tensor* mask, const em
                            bool copy)
 {
     const ember_tensor* ins[1] = {mask};
-    mu_bcast bc;
-    mu_bcast_init(&bc, out, ins, 1);
+    ember_bcast bc;
+    ember_bcast_init(&bc, out, ins, 1);
     const int last = bc.rank - 1;
-    const int64_t n = bc.sizes[last], sm = bc.strides[1][last], rows = mu_bcast_rows(&bc);
+    const int64_t n = bc.sizes[last], sm = bc.strides[1][last], rows = ember_bcast_rows(&bc);
     const size_t es = ember_dtype_size(out->dtype);
     const uint8_t* m = (const uint8_t*)mask->data;
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[2] = {0, 0}, k = 0;
@@ -250,7 +251,7 @@ static int64_t masked_walk(ember_tensor* out, const ember_tensor* mask, const em
                        (const char*)src->data + (size_t)k * es, es);
             k++;
         }
-        mu_bcast_next(&bc, idx, off);
+        ember_bcast_next(&bc, idx, off);
     }
     return k;
 }
@@ -276,21 +277,21 @@ ember_status ember_prepare_aten_masked_scatter_out(ember_kernel_ctx* ctx, ember_
                                                    size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tensor(ctx, args, 1, "mask"));
-    MU_TRY(mu_check_tensor(ctx, args, 2, "source"));
-    MU_TRY(mu_check_out(ctx, args, 3, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "mask", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "source", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* mask = args[1]->u.t;
     const ember_tensor* out = args[3]->u.t;
     EMBER_REQUIRE(ctx, mask->dtype == EMBER_DTYPE_BOOL, EMBER_DTYPE_MISMATCH,
                   "mask is %s, expected bool", ember_dtype_name(mask->dtype));
-    NN_TRY(nn_require_same_dtype(ctx, "source", args[2]->u.t, self));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
-    MU_TRY(mu_check_shape(ctx, "out", out, self->dim, self->sizes));
+    EMBER_TRY(ember_check_same_dtype(ctx, "source", args[2]->u.t, self));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, self));
     const ember_tensor* ins[2] = {self, mask};
-    MU_TRY(mu_check_broadcast_out(ctx, out, ins, 2)); /* mask broadcasts to self's shape */
+    EMBER_TRY(ember_check_broadcast_out(ctx, out, ins, 2)); /* mask broadcasts to self's shape */
     *run = run_masked_scatter;
     return EMBER_OK;
 }

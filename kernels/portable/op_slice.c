@@ -4,14 +4,15 @@
  *       included (torch.export writes end = INT64_MAX for x[1:]): clamped as torch does. Any
  *       step >= 1 is valid; one past the dim's size takes at most one element.
  *   aten::select_copy.int_out   [self, dim, index, out, out]   negative index counts back */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
+#include "kernels/strided.h"
 
 /* ---- slice ------------------------------------------------------------------------------- */
 
-static void slice_view(ember_value* const* args, nn_view* v)
+static void slice_view(ember_value* const* args, ember_view* v)
 {
     const ember_tensor* self = args[0]->u.t;
-    nn_view_of(self, v);
+    ember_view_of(self, v);
     const int d = ember_wrap_dim(args[1]->u.i, self->dim);
     const int64_t len = v->sizes[d], step = args[4]->u.i;
     int64_t start = ember_is_null(args[2]) ? 0 : args[2]->u.i;
@@ -32,9 +33,9 @@ static void slice_view(ember_value* const* args, nn_view* v)
 
 static ember_status run_slice(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    nn_view v;
+    ember_view v;
     slice_view(args, &v);
-    nn_view_copy(args[5]->u.t, args[0]->u.t, &v);
+    ember_view_copy(args[5]->u.t, args[0]->u.t, &v);
     return EMBER_OK;
 }
 
@@ -44,30 +45,30 @@ ember_status ember_prepare_aten_slice_copy_Tensor_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 7);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     EMBER_REQUIRE(ctx, self->dim >= 1, EMBER_INVALID_ARGUMENT, "cannot slice a rank-0 tensor");
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
     EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, self->dim) >= 0, EMBER_INVALID_ARGUMENT,
                   "dim %lld out of range for rank %d", (long long)args[1]->u.i, self->dim);
     for (size_t i = 2; i <= 3; i++)
         EMBER_REQUIRE(ctx, ember_is_null(args[i]) || args[i]->tag == EMBER_VALUE_INT,
                       EMBER_INVALID_ARGUMENT, "argument %zu: expected an int or None", i);
-    EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "step", EMBER_VALUE_INT));
     EMBER_REQUIRE(ctx, args[4]->u.i > 0, EMBER_NOT_SUPPORTED, "step = %lld, must be positive",
                   (long long)args[4]->u.i);
-    nn_view v;
+    ember_view v;
     slice_view(args, &v);
-    NN_TRY(nn_view_out_check(ctx, args, 5, &v));
+    EMBER_TRY(ember_check_view_out(ctx, args, 5, &v));
     *run = run_slice;
     return EMBER_OK;
 }
 
 /* ---- select ------------------------------------------------------------------------------ */
 
-static void select_view(ember_value* const* args, nn_view* v)
+static void select_view(ember_value* const* args, ember_view* v)
 {
     const ember_tensor* self = args[0]->u.t;
-    nn_view_of(self, v);
+    ember_view_of(self, v);
     const int d = ember_wrap_dim(args[1]->u.i, self->dim);
     int64_t index = args[2]->u.i;
     if (index < 0) index += v->sizes[d];
@@ -81,9 +82,9 @@ static void select_view(ember_value* const* args, nn_view* v)
 
 static ember_status run_select(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    nn_view v;
+    ember_view v;
     select_view(args, &v);
-    nn_view_copy(args[3]->u.t, args[0]->u.t, &v);
+    ember_view_copy(args[3]->u.t, args[0]->u.t, &v);
     return EMBER_OK;
 }
 
@@ -93,10 +94,10 @@ ember_status ember_prepare_aten_select_copy_int_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     EMBER_REQUIRE(ctx, self->dim >= 1, EMBER_INVALID_ARGUMENT, "cannot select from rank 0");
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
-    EMBER_REQUIRE_TAG(ctx, args, 2, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "index", EMBER_VALUE_INT));
     const int d = ember_wrap_dim(args[1]->u.i, self->dim);
     EMBER_REQUIRE(ctx, d >= 0, EMBER_INVALID_ARGUMENT, "dim %lld out of range for rank %d",
                   (long long)args[1]->u.i, self->dim);
@@ -104,9 +105,9 @@ ember_status ember_prepare_aten_select_copy_int_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, index >= -len && index < len, EMBER_INVALID_ARGUMENT,
                   "index %lld out of range for dim %d of size %lld", (long long)index, d,
                   (long long)len);
-    nn_view v;
+    ember_view v;
     select_view(args, &v);
-    NN_TRY(nn_view_out_check(ctx, args, 3, &v));
+    EMBER_TRY(ember_check_view_out(ctx, args, 3, &v));
     *run = run_select;
     return EMBER_OK;
 }

@@ -11,15 +11,14 @@
  * the root), O(n log k) per row, then heapsorts those k into order; sorted=False gets the same
  * sorted result (torch leaves that order unspecified). Integer and bool keys compare as int64,
  * floating ones as double. */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* Element i of a tensor's data as double, through util_math's converters (every dtype the math
  * kernels admit). */
 static double load_f64_at(const void* data, int dtype, int64_t i)
 {
     double v = 0;
-    mu_load_f64(&v, data, dtype, i, 1, 1);
+    ember_load_f64_row(&v, data, dtype, i, 1, 1);
     return v;
 }
 
@@ -42,7 +41,7 @@ static double key_f64(const sort_row* r, int64_t i)
 static int64_t key_i64(const sort_row* r, int64_t i)
 {
     int64_t v = 0;
-    mu_load_i64(&v, r->data, r->dtype, r->base + i * r->step, 1, 1);
+    ember_load_i64_row(&v, r->data, r->dtype, r->base + i * r->step, 1, 1);
     return v;
 }
 
@@ -111,9 +110,10 @@ static void sort_run(const ember_tensor* in, int d, int64_t k, bool desc, ember_
 {
     if (values->numel == 0) return;
     int64_t outer, n, inner;
-    mu_split_dim(in, d, &outer, &n, &inner);
+    ember_split_dim(in, d, &outer, &n, &inner);
     const size_t es = ember_dtype_size(in->dtype);
-    sort_row r = {in->data, in->dtype, mu_is_intlike(in->dtype), desc, 0, inner, NULL, inner};
+    sort_row r = {in->data, in->dtype, ember_dtype_is_intlike(in->dtype), desc, 0, inner, NULL,
+                  inner};
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t i = 0; i < inner; i++) {
             r.base = o * n * inner + i;
@@ -132,9 +132,9 @@ static void sort_run(const ember_tensor* in, int d, int64_t k, bool desc, ember_
 static ember_status sort_prepare(ember_kernel_ctx* ctx, ember_value* const* args, size_t dim_i,
                                  size_t values_i, int64_t k, int* dim_out, int64_t* k_out)
 {
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
     int64_t dim;
-    NN_TRY(nn_get_int(ctx, args, dim_i, &dim));
+    EMBER_TRY(ember_arg_int(ctx, args, dim_i, "dim", &dim));
     const ember_tensor* in = args[0]->u.t;
     int d = ember_wrap_dim(dim, in->dim);
     EMBER_REQUIRE(ctx, d >= 0, EMBER_INVALID_ARGUMENT, "dim %lld is out of range for rank %d",
@@ -144,8 +144,8 @@ static ember_status sort_prepare(ember_kernel_ctx* ctx, ember_value* const* args
     if (k < 0) k = n;
     EMBER_REQUIRE(ctx, k <= n, EMBER_INVALID_ARGUMENT, "k = %lld is out of range [0, %lld]",
                   (long long)k, (long long)n);
-    MU_TRY(mu_check_out(ctx, args, values_i, "values"));
-    MU_TRY(mu_check_out(ctx, args, values_i + 1, "indices"));
+    EMBER_TRY(ember_arg_out(ctx, args, values_i, "values", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, values_i + 1, "indices", EMBER_DTYPES_NUMERIC, NULL));
     const ember_tensor* values = args[values_i]->u.t;
     const ember_tensor* indices = args[values_i + 1]->u.t;
     EMBER_REQUIRE(ctx, values->dtype == in->dtype, EMBER_DTYPE_MISMATCH,
@@ -153,10 +153,10 @@ static ember_status sort_prepare(ember_kernel_ctx* ctx, ember_value* const* args
                   ember_dtype_name(in->dtype));
     EMBER_REQUIRE(ctx, indices->dtype == EMBER_DTYPE_I64, EMBER_DTYPE_MISMATCH,
                   "indices is %s, expected int64", ember_dtype_name(indices->dtype));
-    int32_t sizes[EMBER_MAX_DIMS];
-    for (int i = 0; i < in->dim; i++) sizes[i] = i == d ? (int32_t)k : in->sizes[i];
-    MU_TRY(mu_check_shape(ctx, "values", values, in->dim, sizes));
-    MU_TRY(mu_check_shape(ctx, "indices", indices, in->dim, sizes));
+    int64_t sizes[EMBER_MAX_DIMS];
+    for (int i = 0; i < in->dim; i++) sizes[i] = i == d ? k : in->sizes[i];
+    EMBER_TRY(ember_check_shape(ctx, "values", values, in->dim, sizes));
+    EMBER_TRY(ember_check_shape(ctx, "indices", indices, in->dim, sizes));
     *dim_out = d;
     *k_out = k;
     return EMBER_OK;
@@ -175,11 +175,11 @@ static ember_status run_sort(ember_kernel_ctx* ctx, ember_value* const* args)
 ember_status ember_prepare_aten_sort_values(ember_kernel_ctx* ctx, ember_value* const* args,
                                             size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 6, 7);
-    MU_TRY(mu_check_tag(ctx, args, 2, "descending", EMBER_VALUE_BOOL, false));
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 6, 7);
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "descending", EMBER_VALUE_BOOL));
     int d;
     int64_t k;
-    MU_TRY(sort_prepare(ctx, args, 1, 3, -1, &d, &k));
+    EMBER_TRY(sort_prepare(ctx, args, 1, 3, -1, &d, &k));
     *run = run_sort;
     return EMBER_OK;
 }
@@ -198,12 +198,12 @@ ember_status ember_prepare_aten_sort_values_stable(ember_kernel_ctx* ctx,
                                                    ember_value* const* args, size_t num_args,
                                                    ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 7, 8);
-    MU_TRY(mu_check_tag(ctx, args, 1, "stable", EMBER_VALUE_BOOL, true));
-    MU_TRY(mu_check_tag(ctx, args, 3, "descending", EMBER_VALUE_BOOL, false));
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 7, 8);
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 1, "stable", EMBER_VALUE_BOOL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "descending", EMBER_VALUE_BOOL));
     int d;
     int64_t k;
-    MU_TRY(sort_prepare(ctx, args, 2, 4, -1, &d, &k));
+    EMBER_TRY(sort_prepare(ctx, args, 2, 4, -1, &d, &k));
     *run = run_sort_stable;
     return EMBER_OK;
 }
@@ -221,14 +221,14 @@ static ember_status run_topk(ember_kernel_ctx* ctx, ember_value* const* args)
 ember_status ember_prepare_aten_topk_values(ember_kernel_ctx* ctx, ember_value* const* args,
                                             size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 8, 9);
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 8, 9);
     int64_t k;
-    NN_TRY(nn_get_int_in(ctx, args, 1, "k", 0, INT32_MAX, &k));
-    MU_TRY(mu_check_tag(ctx, args, 3, "largest", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_tag(ctx, args, 4, "sorted", EMBER_VALUE_BOOL, false));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 1, "k", 0, INT32_MAX, &k));
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "largest", EMBER_VALUE_BOOL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "sorted", EMBER_VALUE_BOOL));
     int d;
     int64_t kk;
-    MU_TRY(sort_prepare(ctx, args, 2, 5, k, &d, &kk));
+    EMBER_TRY(sort_prepare(ctx, args, 2, 5, k, &d, &kk));
     *run = run_topk;
     return EMBER_OK;
 }

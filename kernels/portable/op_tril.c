@@ -3,7 +3,7 @@
  *   aten::triu.out [self, diagonal, out, out]   keeps (i, j) with j - i >= diagonal
  * diagonal may be any int64: past either edge (beyond cols, or below -rows) it keeps all or
  * nothing, so run clamps it to [-rows, cols] and every row's kept range to [0, cols]. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* out, in: (batch, rows, cols) of es-byte elements. */
 static void triangle__portable(char* out, const char* in, size_t es, int64_t batch, int64_t rows,
@@ -56,21 +56,21 @@ static ember_status prepare_triangle(ember_kernel_ctx* ctx, ember_value* const* 
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor *in, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_out(ctx, args, 2, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, in));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &in));
+    EMBER_TRY(ember_arg_out(ctx, args, 2, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, in));
     EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_INVALID_ARGUMENT, "expected rank >= 2, got %d",
                   in->dim);
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "diagonal", EMBER_VALUE_INT));
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(in, want);
-    return nn_check_shape(ctx, "out", out, in->dim, want);
+    ember_tensor_sizes(in, want);
+    return ember_check_shape(ctx, "out", out, in->dim, want);
 }
 
 ember_status ember_prepare_aten_tril_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                          size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_TRY(prepare_triangle(ctx, args, num_args));
+    EMBER_TRY(prepare_triangle(ctx, args, num_args));
     *run = run_tril;
     return EMBER_OK;
 }
@@ -78,7 +78,7 @@ ember_status ember_prepare_aten_tril_out(ember_kernel_ctx* ctx, ember_value* con
 ember_status ember_prepare_aten_triu_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                          size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_TRY(prepare_triangle(ctx, args, num_args));
+    EMBER_TRY(prepare_triangle(ctx, args, num_args));
     *run = run_triu;
     return EMBER_OK;
 }

@@ -1,6 +1,6 @@
 /* op_upsample.c — 2-D resizing on (N, C, H, W) inputs of float32, float16 or bfloat16 (one
- * kernel for the three: elements load to float through nn_ld, bilinear weights in float, each
- * output stored once through nn_st):
+ * kernel for the three: elements load to float through ember_load_f32, bilinear weights in
+ * float, each output stored once through ember_store_f32):
  *   aten::upsample_nearest2d.vec_out   [self, output_size?, scale_factors?, out, out]
  *   aten::upsample_nearest2d.out       [self, output_size, scales_h?, scales_w?, out, out]
  *   aten::upsample_bilinear2d.vec_out  [self, output_size?, align_corners, scale_factors?, out, out]
@@ -11,7 +11,7 @@
  * unless align_corners. A scale factor that sizes the output must be finite, positive and
  * give at most 2^31-1 pixels; a source coordinate converts to an index by Ember's rule
  * (kernel_util.h) and is clamped into the input, so even a huge or inf ratio reads in bounds. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 typedef struct resize_params {
     int64_t planes, h, w, ho, wo;
@@ -80,7 +80,7 @@ static void float_upsample_nearest2d__portable(void* restrict out, const void* r
             const int64_t y = nearest_index((float)oy * p->rh, p->h);
             for (int64_t ox = 0; ox < p->wo; ox++) {
                 const int64_t xx = nearest_index((float)ox * p->rw, p->w);
-                nn_st(out, dt, o++, nn_ld(in, dt, x + y * p->w + xx));
+                ember_store_f32(out, dt, o++, ember_load_f32(in, dt, x + y * p->w + xx));
             }
         }
     }
@@ -114,11 +114,12 @@ static void float_upsample_bilinear2d__portable(void* restrict out, const void* 
                 int64_t x0, x1;
                 float wx0, wx1;
                 bilinear_axis(ox, p->rw, p->align_corners, p->w, &x0, &x1, &wx0, &wx1);
-                const float v00 = nn_ld(in, dt, x + y0 * p->w + x0);
-                const float v01 = nn_ld(in, dt, x + y0 * p->w + x1);
-                const float v10 = nn_ld(in, dt, x + y1 * p->w + x0);
-                const float v11 = nn_ld(in, dt, x + y1 * p->w + x1);
-                nn_st(out, dt, o++, wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11));
+                const float v00 = ember_load_f32(in, dt, x + y0 * p->w + x0);
+                const float v01 = ember_load_f32(in, dt, x + y0 * p->w + x1);
+                const float v10 = ember_load_f32(in, dt, x + y1 * p->w + x0);
+                const float v11 = ember_load_f32(in, dt, x + y1 * p->w + x1);
+                ember_store_f32(out, dt, o++,
+                                wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11));
             }
         }
     }
@@ -129,16 +130,17 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, L->nargs);
     ember_tensor *in, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_out(ctx, args, (size_t)L->out, &out));
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
-    NN_TRY(nn_require_dtype(ctx, "out", out, in->dtype));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_ALL, &in));
+    EMBER_TRY(ember_arg_out(ctx, args, (size_t)L->out, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_dtype_in(ctx, "input", in, EMBER_DTYPES_F32_HALF));
+    EMBER_TRY(ember_check_dtype(ctx, "out", out, in->dtype));
     EMBER_REQUIRE(ctx, in->dim == 4, EMBER_NOT_SUPPORTED, "input has rank %d, expected (N, C, H, W)", in->dim);
     EMBER_REQUIRE(ctx, in->sizes[2] > 0 && in->sizes[3] > 0, EMBER_SHAPE_MISMATCH, "input has an empty spatial dim");
-    if (L->align >= 0) EMBER_REQUIRE_TAG(ctx, args, L->align, EMBER_VALUE_BOOL);
+    if (L->align >= 0)
+        EMBER_TRY(ember_arg_kind(ctx, args, L->align, "align_corners", EMBER_VALUE_BOOL));
     /* The output size: given, or floor(input * scale). */
     int64_t want[4];
-    nn_sizes(in, want);
+    ember_tensor_sizes(in, want);
     const ember_value* size = args[1];
     if (size->tag == EMBER_VALUE_INT_LIST) {
         EMBER_REQUIRE(ctx, size->len == 2, EMBER_INVALID_ARGUMENT, "output_size has %u items, expected 2", size->len);
@@ -156,7 +158,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
         }
     }
     EMBER_REQUIRE(ctx, want[2] > 0 && want[3] > 0, EMBER_INVALID_ARGUMENT, "output size must be positive");
-    return nn_check_shape(ctx, "out", out, 4, want);
+    return ember_check_shape(ctx, "out", out, 4, want);
 }
 
 #define RESIZE_OP(sym, layout, kernel)                                                          \
@@ -170,7 +172,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        NN_TRY(resize_prepare(ctx, args, num_args, &layout));                                   \
+        EMBER_TRY(resize_prepare(ctx, args, num_args, &layout));                                   \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }

@@ -10,7 +10,7 @@
  * Elements are read as double and folded in double (more accurate than torch's float32 sums);
  * the result is rounded once into out. The input's dims split into kept dims (one output element
  * each, in order) and reduced dims; each reduced row is read in chunks. No scratch memory. */
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 enum { NORM_ZERO, NORM_MAX, NORM_MIN, NORM_ONE, NORM_TWO, NORM_P };
 
@@ -134,17 +134,17 @@ static ember_status run_vector_norm(ember_kernel_ctx* ctx, ember_value* const* a
         if (pl.red_numel > 0) {
             int64_t ridx[EMBER_MAX_DIMS] = {0}, off = base;
             do {
-                for (int64_t j = 0; j < n; j += MU_CHUNK) {
-                    size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
-                    double x[MU_CHUNK];
-                    mu_load_f64(x, in->data, in->dtype, off + j * s, s, m);
+                for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+                    size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
+                    double x[EMBER_CHUNK];
+                    ember_load_f64_row(x, in->data, in->dtype, off + j * s, s, m);
                     norm_fold(kind, p, &acc, x, m);
                 }
             } while (norm_next(last, pl.red_sizes, pl.red_strides, ridx, &off));
         }
         if (kind == NORM_TWO) acc = sqrt(acc);
         else if (kind == NORM_P) acc = pow(acc, 1.0 / p);
-        mu_store_f64(out->data, out->dtype, o, 1, &acc, 1);
+        ember_store_f64_row(out->data, out->dtype, o, 1, &acc, 1);
         norm_next(pl.kept_rank, pl.kept_sizes, pl.kept_strides, kidx, &base);
     }
     return EMBER_OK;
@@ -155,13 +155,13 @@ ember_status ember_prepare_aten_linalg_vector_norm_out(ember_kernel_ctx* ctx,
                                                        ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 7);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_scalar(ctx, args, 1, "ord", false));
-    MU_TRY(mu_check_tag(ctx, args, 2, "dim", EMBER_VALUE_INT_LIST, true));
-    MU_TRY(mu_check_tag(ctx, args, 3, "keepdim", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_tag(ctx, args, 4, "dtype", EMBER_VALUE_INT, true));
-    MU_TRY(mu_check_out(ctx, args, 5, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 6, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_scalar(ctx, args, 1, "ord"));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 2, "dim", EMBER_VALUE_INT_LIST));
+    EMBER_TRY(ember_arg_kind(ctx, args, 3, "keepdim", EMBER_VALUE_BOOL));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 4, "dtype", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_out(ctx, args, 5, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 6, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[5]->u.t;
     EMBER_REQUIRE(ctx, ember_dtype_is_float(in->dtype), EMBER_DTYPE_MISMATCH,
@@ -180,7 +180,7 @@ ember_status ember_prepare_aten_linalg_vector_norm_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, norm_mask(args[2], in->dim, &mask, &bad), EMBER_INVALID_ARGUMENT,
                   "dim %lld is out of range or repeated for rank %d", (long long)bad, in->dim);
     const bool keepdim = args[3]->u.b;
-    int32_t sizes[EMBER_MAX_DIMS];
+    int64_t sizes[EMBER_MAX_DIMS];
     int rank = 0;
     int64_t red = 1;
     for (int d = 0; d < in->dim; d++) {
@@ -190,7 +190,7 @@ ember_status ember_prepare_aten_linalg_vector_norm_out(ember_kernel_ctx* ctx,
             if (keepdim) sizes[rank++] = 1;
         }
     }
-    MU_TRY(mu_check_shape(ctx, "out", out, rank, sizes));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, rank, sizes));
     EMBER_REQUIRE(ctx, red > 0 || out->numel == 0 || p >= 0.0, EMBER_INVALID_ARGUMENT,
                   "the norm of order %g over an empty dim has no value", p);
     EMBER_REQUIRE(ctx, red > 0 || out->numel == 0 || !isinf(p), EMBER_INVALID_ARGUMENT,

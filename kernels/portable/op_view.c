@@ -12,7 +12,7 @@
  *       (EMBER_TENSOR_BORROWED) run points it at self's data and writes no tensor (so it
  *       declares no out); otherwise the bytes are copied and out is declared as written.
  * A size list is checked item by item and multiplied with overflow checks. */
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 static void copy_bytes(ember_tensor* out, const ember_tensor* self)
 {
@@ -43,9 +43,10 @@ static ember_status reshape_check_ex(ember_kernel_ctx* ctx, ember_value* const* 
                                      size_t out_i, int dim, const int64_t* want, bool borrow)
 {
     ember_tensor* out;
-    NN_TRY(borrow ? nn_get_tensor(ctx, args, out_i, &out) : nn_get_out(ctx, args, out_i, &out));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, args[0]->u.t));
-    return nn_check_shape(ctx, "out", out, dim, want);
+    if (borrow) EMBER_TRY(ember_arg_tensor(ctx, args, out_i, "out", EMBER_DTYPES_ALL, &out));
+    else EMBER_TRY(ember_arg_out(ctx, args, out_i, "out", EMBER_DTYPES_ALL, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, args[0]->u.t));
+    return ember_check_shape(ctx, "out", out, dim, want);
 }
 static ember_status reshape_check(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i,
                                   int dim, const int64_t* want)
@@ -88,12 +89,12 @@ static ember_status view_resolve(ember_kernel_ctx* ctx, int64_t numel, const int
 static ember_status prepare_view(ember_kernel_ctx* ctx, ember_value* const* args, bool borrow)
 {
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     const int64_t* size;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, 1, &size, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "size", &size, &n));
     int64_t want[EMBER_MAX_DIMS];
-    NN_TRY(view_resolve(ctx, self->numel, size, n, want));
+    EMBER_TRY(view_resolve(ctx, self->numel, size, n, want));
     return reshape_check_ex(ctx, args, 2, (int)n, want, borrow);
 }
 
@@ -101,7 +102,7 @@ ember_status ember_prepare_aten_view_copy_out(ember_kernel_ctx* ctx, ember_value
                                               size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    NN_TRY(prepare_view(ctx, args, false));
+    EMBER_TRY(prepare_view(ctx, args, false));
     *run = run_copy_out2;
     return EMBER_OK;
 }
@@ -110,7 +111,7 @@ ember_status ember_prepare_aten__unsafe_view_out(ember_kernel_ctx* ctx, ember_va
                                                  size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
-    NN_TRY(prepare_view(ctx, args, false));
+    EMBER_TRY(prepare_view(ctx, args, false));
     *run = run_copy_out2;
     return EMBER_OK;
 }
@@ -121,10 +122,10 @@ ember_status ember_prepare_executorch_prim_et_view_default(ember_kernel_ctx* ctx
                                                            ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
-    EMBER_REQUIRE_TAG(ctx, args, 2, EMBER_VALUE_TENSOR);
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "out", EMBER_VALUE_TENSOR));
     EMBER_REQUIRE(ctx, args[2]->u.t != NULL, EMBER_INVALID_ARGUMENT, "argument 2: no tensor");
     const bool borrow = (args[2]->u.t->storage & EMBER_TENSOR_BORROWED) != 0;
-    NN_TRY(prepare_view(ctx, args, borrow));
+    EMBER_TRY(prepare_view(ctx, args, borrow));
     *run = borrow ? run_et_view_borrow : run_copy_out2;
     return EMBER_OK;
 }
@@ -143,11 +144,11 @@ ember_status ember_prepare_aten_squeeze_copy_out(ember_kernel_ctx* ctx, ember_va
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     bool drop[EMBER_MAX_DIMS];
     for (int d = 0; d < EMBER_MAX_DIMS; d++) drop[d] = true;
     int64_t want[EMBER_MAX_DIMS];
-    NN_TRY(reshape_check(ctx, args, 1, squeeze_shape(self, drop, want), want));
+    EMBER_TRY(reshape_check(ctx, args, 1, squeeze_shape(self, drop, want), want));
     *run = run_copy_out1;
     return EMBER_OK;
 }
@@ -158,13 +159,13 @@ static ember_status prepare_squeeze_dims(ember_kernel_ctx* ctx, ember_value* con
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     const int64_t* dims;
     size_t n;
     if (list) {
-        NN_TRY(nn_get_ints(ctx, args, 1, &dims, &n));
+        EMBER_TRY(ember_arg_ints(ctx, args, 1, "dims", &dims, &n));
     } else {
-        EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+        EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
         dims = &args[1]->u.i;
         n = 1;
     }
@@ -183,7 +184,7 @@ ember_status ember_prepare_aten_squeeze_copy_dim_out(ember_kernel_ctx* ctx,
                                                      ember_value* const* args, size_t num_args,
                                                      ember_kernel_run_fn* run)
 {
-    NN_TRY(prepare_squeeze_dims(ctx, args, num_args, false));
+    EMBER_TRY(prepare_squeeze_dims(ctx, args, num_args, false));
     *run = run_copy_out2;
     return EMBER_OK;
 }
@@ -192,7 +193,7 @@ ember_status ember_prepare_aten_squeeze_copy_dims_out(ember_kernel_ctx* ctx,
                                                       ember_value* const* args, size_t num_args,
                                                       ember_kernel_run_fn* run)
 {
-    NN_TRY(prepare_squeeze_dims(ctx, args, num_args, true));
+    EMBER_TRY(prepare_squeeze_dims(ctx, args, num_args, true));
     *run = run_copy_out2;
     return EMBER_OK;
 }
@@ -203,8 +204,8 @@ ember_status ember_prepare_aten_unsqueeze_copy_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 4);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
-    EMBER_REQUIRE_TAG(ctx, args, 1, EMBER_VALUE_INT);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
     EMBER_REQUIRE(ctx, self->dim < EMBER_MAX_DIMS, EMBER_NOT_SUPPORTED, "rank %d too high",
                   self->dim);
     const int d = ember_wrap_dim(args[1]->u.i, self->dim + 1);
@@ -212,7 +213,7 @@ ember_status ember_prepare_aten_unsqueeze_copy_out(ember_kernel_ctx* ctx,
                   (long long)args[1]->u.i, self->dim + 1);
     int64_t want[EMBER_MAX_DIMS];
     for (int i = 0, j = 0; i <= self->dim; i++) want[i] = i == d ? 1 : self->sizes[j++];
-    NN_TRY(reshape_check(ctx, args, 2, self->dim + 1, want));
+    EMBER_TRY(reshape_check(ctx, args, 2, self->dim + 1, want));
     *run = run_copy_out2;
     return EMBER_OK;
 }
@@ -222,10 +223,10 @@ ember_status ember_prepare_aten_alias_copy_out(ember_kernel_ctx* ctx, ember_valu
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 3);
     ember_tensor* self;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &self));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_ALL, &self));
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(self, want);
-    NN_TRY(reshape_check(ctx, args, 1, self->dim, want));
+    ember_tensor_sizes(self, want);
+    EMBER_TRY(reshape_check(ctx, args, 1, self->dim, want));
     *run = run_copy_out1;
     return EMBER_OK;
 }

@@ -6,8 +6,8 @@
  * (through int64 when both are integer/bool, else double; doubles land in integers by Ember's
  * rule, kernel_util.h). The scatters keep one dtype: out = self, then src's elements overwrite
  * the view, one contiguous run of `inner` elements per (outer, index) pair. */
-#include "kernels/portable/util_math.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/broadcast.h"
+#include "kernels/kernel_util.h"
 
 /* copy.out: [self, src, non_blocking, out, out] */
 static ember_status run_copy(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -21,27 +21,28 @@ static ember_status run_copy(ember_kernel_ctx* ctx, ember_value* const* args)
         return EMBER_OK;
     }
     const ember_tensor* ins[1] = {src};
-    mu_bcast bc;
-    mu_bcast_init(&bc, out, ins, 1);
+    ember_bcast bc;
+    ember_bcast_init(&bc, out, ins, 1);
     const int last = bc.rank - 1;
     const int64_t n = bc.sizes[last], ss = bc.strides[1][last];
-    const bool int_domain = mu_is_intlike(out->dtype) && mu_is_intlike(src->dtype);
-    const int64_t rows = mu_bcast_rows(&bc);
+    const bool int_domain =
+        ember_dtype_is_intlike(out->dtype) && ember_dtype_is_intlike(src->dtype);
+    const int64_t rows = ember_bcast_rows(&bc);
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[2] = {0, 0};
     for (int64_t r = 0; r < rows; r++) {
-        for (int64_t j = 0; j < n; j += MU_CHUNK) {
-            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+            size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
             if (int_domain) {
-                int64_t buf[MU_CHUNK];
-                mu_load_i64(buf, src->data, src->dtype, off[1] + j * ss, ss, m);
-                mu_store_i64(out->data, out->dtype, off[0] + j, 1, buf, m);
+                int64_t buf[EMBER_CHUNK];
+                ember_load_i64_row(buf, src->data, src->dtype, off[1] + j * ss, ss, m);
+                ember_store_i64_row(out->data, out->dtype, off[0] + j, 1, buf, m);
             } else {
-                double buf[MU_CHUNK];
-                mu_load_f64(buf, src->data, src->dtype, off[1] + j * ss, ss, m);
-                mu_store_f64(out->data, out->dtype, off[0] + j, 1, buf, m);
+                double buf[EMBER_CHUNK];
+                ember_load_f64_row(buf, src->data, src->dtype, off[1] + j * ss, ss, m);
+                ember_store_f64_row(out->data, out->dtype, off[0] + j, 1, buf, m);
             }
         }
-        mu_bcast_next(&bc, idx, off);
+        ember_bcast_next(&bc, idx, off);
     }
     return EMBER_OK;
 }
@@ -50,19 +51,19 @@ ember_status ember_prepare_aten_copy_out(ember_kernel_ctx* ctx, ember_value* con
                                          size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tensor(ctx, args, 1, "src"));
-    MU_TRY(mu_check_tag(ctx, args, 2, "non_blocking", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_out(ctx, args, 3, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "src", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "non_blocking", EMBER_VALUE_BOOL));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* out = args[3]->u.t;
-    MU_TRY(mu_check_shape(ctx, "out", out, self->dim, self->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, self));
     EMBER_REQUIRE(ctx, out->dtype == self->dtype, EMBER_DTYPE_MISMATCH,
                   "out is %s, expected self's %s", ember_dtype_name(out->dtype),
                   ember_dtype_name(self->dtype));
     const ember_tensor* ins[2] = {self, args[1]->u.t};
-    MU_TRY(mu_check_broadcast_out(ctx, out, ins, 2)); /* src broadcasts to self's shape */
+    EMBER_TRY(ember_check_broadcast_out(ctx, out, ins, 2)); /* src broadcasts to self's shape */
     *run = run_copy;
     return EMBER_OK;
 }
@@ -77,7 +78,7 @@ static void scatter_run(ember_tensor* out, const ember_tensor* self, const ember
     memmove(out->data, self->data, out->nbytes);
     if (src->numel == 0) return;
     int64_t outer, size, inner;
-    mu_split_dim(out, d, &outer, &size, &inner);
+    ember_split_dim(out, d, &outer, &size, &inner);
     const size_t es = ember_dtype_size(out->dtype);
     const size_t run_bytes = (size_t)inner * es;
     const char* s = (const char*)src->data;
@@ -92,17 +93,17 @@ static void scatter_run(ember_tensor* out, const ember_tensor* self, const ember
 static ember_status scatter_prepare(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i,
                                     int* d)
 {
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tensor(ctx, args, 1, "src"));
-    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
-    MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "src", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, out_i, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* out = args[out_i]->u.t;
-    NN_TRY(nn_require_same_dtype(ctx, "src", args[1]->u.t, self));
-    NN_TRY(nn_require_same_dtype(ctx, "out", out, self));
-    MU_TRY(mu_check_shape(ctx, "out", out, self->dim, self->sizes));
+    EMBER_TRY(ember_check_same_dtype(ctx, "src", args[1]->u.t, self));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, self));
     int64_t dim;
-    NN_TRY(nn_get_int(ctx, args, 2, &dim));
+    EMBER_TRY(ember_arg_int(ctx, args, 2, "dim", &dim));
     EMBER_REQUIRE(ctx, self->dim > 0, EMBER_INVALID_ARGUMENT, "self must have at least one dim");
     *d = ember_wrap_dim(dim, self->dim);
     EMBER_REQUIRE(ctx, *d >= 0, EMBER_INVALID_ARGUMENT, "dim %lld is out of range for rank %d",
@@ -141,17 +142,17 @@ ember_status ember_prepare_aten_slice_scatter_out(ember_kernel_ctx* ctx, ember_v
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 8);
     int d;
-    MU_TRY(scatter_prepare(ctx, args, 6, &d));
-    MU_TRY(mu_check_tag(ctx, args, 3, "start", EMBER_VALUE_INT, true));
-    MU_TRY(mu_check_tag(ctx, args, 4, "end", EMBER_VALUE_INT, true));
+    EMBER_TRY(scatter_prepare(ctx, args, 6, &d));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 3, "start", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_opt_kind(ctx, args, 4, "end", EMBER_VALUE_INT));
     int64_t step;
-    NN_TRY(nn_get_int_in(ctx, args, 5, "step", 1, INT32_MAX, &step));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 5, "step", 1, INT32_MAX, &step));
     const ember_tensor* self = args[0]->u.t;
     int64_t start, count;
     slice_bounds(args[3], args[4], self->sizes[d], step, &start, &count);
-    int32_t sizes[EMBER_MAX_DIMS];
-    for (int i = 0; i < self->dim; i++) sizes[i] = i == d ? (int32_t)count : self->sizes[i];
-    MU_TRY(mu_check_shape(ctx, "src (the slice's shape)", args[1]->u.t, self->dim, sizes));
+    int64_t sizes[EMBER_MAX_DIMS];
+    for (int i = 0; i < self->dim; i++) sizes[i] = i == d ? count : self->sizes[i];
+    EMBER_TRY(ember_check_shape(ctx, "src (the slice's shape)", args[1]->u.t, self->dim, sizes));
     *run = run_slice_scatter;
     return EMBER_OK;
 }
@@ -174,16 +175,16 @@ ember_status ember_prepare_aten_select_scatter_out(ember_kernel_ctx* ctx,
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 6);
     int d;
-    MU_TRY(scatter_prepare(ctx, args, 4, &d));
+    EMBER_TRY(scatter_prepare(ctx, args, 4, &d));
     const ember_tensor* self = args[0]->u.t;
     const int64_t size = self->sizes[d];
     int64_t index;
-    NN_TRY(nn_get_int_in(ctx, args, 3, "index", -size, size - 1, &index));
-    int32_t sizes[EMBER_MAX_DIMS];
+    EMBER_TRY(ember_arg_int_in(ctx, args, 3, "index", -size, size - 1, &index));
+    int64_t sizes[EMBER_MAX_DIMS];
     int r = 0;
     for (int i = 0; i < self->dim; i++)
         if (i != d) sizes[r++] = self->sizes[i];
-    MU_TRY(mu_check_shape(ctx, "src (self without dim)", args[1]->u.t, r, sizes));
+    EMBER_TRY(ember_check_shape(ctx, "src (self without dim)", args[1]->u.t, r, sizes));
     *run = run_select_scatter;
     return EMBER_OK;
 }

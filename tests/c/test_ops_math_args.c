@@ -400,6 +400,40 @@ static void test_extent(void)
                  "self has shape [65536, 65536, 0]: its nonzero sizes multiply past 2^31-1");
 }
 
+/* The shared argument getters (kernel_util.h) name the argument in every message and list the
+ * dtypes a kernel accepts. */
+static void test_arg_messages(void)
+{
+    const int32_t s4[1] = {4}, s22[2] = {2, 2};
+    float x[4] = {1, 2, 3, 4}, y[4];
+    int8_t q[4] = {0};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 1, s4);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 1, s4);
+    ember_tensor tq = th_tensor(EMBER_DTYPE_QI8, q, 1, s4);
+    ember_value f[4] = {th_tensor_value(&tq), th_tensor_value(&tx), th_tensor_value(&ty),
+                        th_tensor_value(&ty)};
+    CHECK_STATUS(th_run("aten::fmod.Tensor_out", f, 4), EMBER_DTYPE_MISMATCH,
+                 "self has dtype qint8, which this kernel does not support (uint8, int8, int16, "
+                 "int32, int64, float16, float32, float64, bool, bfloat16)");
+    const int64_t two[2] = {2, 2};
+    f[0] = th_tensor_value(&tx);
+    f[1] = th_int_list(two, 2);
+    CHECK_STATUS(th_run("aten::fmod.Scalar_out", f, 4), EMBER_INVALID_ARGUMENT,
+                 "other (argument 1) must be a scalar, got value kind 7");
+    ember_tensor perm = th_tensor(EMBER_DTYPE_F32, x, 2, s22);
+    perm.dim_order[0] = 1;
+    perm.dim_order[1] = 0;
+    ember_tensor out22 = th_tensor(EMBER_DTYPE_F32, y, 2, s22);
+    ember_value c[5] = {th_tensor_value(&perm), th_int(0), th_null(), th_tensor_value(&out22),
+                        th_tensor_value(&out22)};
+    CHECK_STATUS(th_run("aten::cumsum.out", c, 5), EMBER_NOT_SUPPORTED,
+                 "self (argument 0) is not contiguous: only contiguous dim order is supported");
+    c[0] = th_tensor_value(&out22);
+    c[1] = th_double(0.0);
+    CHECK_STATUS(th_run("aten::cumsum.out", c, 5), EMBER_INVALID_ARGUMENT,
+                 "dim (argument 1) has value kind 4, expected 2");
+}
+
 int main(void)
 {
     test_division();
@@ -408,5 +442,6 @@ int main(void)
     test_stores();
     test_arange();
     test_extent();
+    test_arg_messages();
     return check_report("test_ops_math_args");
 }

@@ -587,7 +587,7 @@ static void test_extent(void)
     ember_value v[7] = {th_tensor_value(&x), th_int(0), th_int(0), th_int(1), th_int(1),
                         th_tensor_value(&out), th_tensor_value(&out)};
     CHECK_STATUS(th_run("aten::slice_copy.Tensor_out", v, 7), EMBER_NOT_SUPPORTED,
-                 "argument 0 has shape [65536, 65536, 0]: its nonzero sizes multiply past 2^31-1");
+                 "self has shape [65536, 65536, 0]: its nonzero sizes multiply past 2^31-1");
 }
 
 int main(void)
