@@ -1,0 +1,170 @@
+/* f32_conv.c — the GEMM paths of f32_conv.h (pointwise and im2col) and the generic depthwise
+ * kernel, compiled twice: for any CPU (NEON is baseline on aarch64, so the compiler's
+ * vectorisation uses it) and, on x86-64, for AVX2+FMA with a per-function target attribute.
+ *
+ * im2col: the unfolded input of one group is (K = Ci/g*Kh*Kw, Ho*Wo), row (c, ky, kx) holding
+ * input plane c shifted by the tap (zero where the tap falls in the padding). Only a block of
+ * columns (output positions, row-major over (Ho, Wo)) is built at a time, on the stack; the
+ * blocks split Ho*Wo evenly, rounded up to a multiple of 16 columns where that still fits, and
+ * each is handed to the GEMM with ldc = Ho*Wo so it writes its columns of the output in place. */
+#include "kernels/optimized/f32_conv.h"
+
+#include <string.h>
+
+#define SCRATCH_FLOATS (F32_CONV_SCRATCH_BYTES / (int64_t)sizeof(float))
+#define DW_BLOCK 64 /* output columns a generic depthwise pass accumulates on the stack */
+
+static bool is_pointwise(const f32_conv2d_shape* s)
+{
+    return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0;
+}
+
+bool f32_conv2d_gemm_fits(const f32_conv2d_shape* s)
+{
+    const int64_t k = s->ci / s->groups * s->kh * s->kw;
+    return is_pointwise(s) || k <= SCRATCH_FLOATS / F32_CONV_MIN_COLS;
+}
+
+bool f32_conv2d_is_depthwise(const f32_conv2d_shape* s)
+{
+    return s->groups == s->ci && s->co == s->ci;
+}
+
+/* col (K, nb) = columns j0 .. j0+nb-1 of the unfolded x (Ci/g, H, W). */
+static void im2col(float* restrict col, const float* restrict x, const f32_conv2d_shape* s,
+                   int64_t cig, int64_t j0, int64_t nb)
+{
+    const int64_t plane_i = s->h * s->w, sw = s->sw;
+    for (int64_t c = 0; c < cig; c++)
+        for (int64_t ky = 0; ky < s->kh; ky++)
+            for (int64_t kx = 0; kx < s->kw; kx++) {
+                float* restrict dst = col + ((c * s->kh + ky) * s->kw + kx) * nb;
+                const int64_t offy = ky * s->dh - s->ph, offx = kx * s->dw - s->pw;
+                int64_t xlo, xhi; /* output columns whose input column exists */
+                f32_conv_axis_range(s->wo, s->w, sw, offx, &xlo, &xhi);
+                int64_t oy = j0 / s->wo, ox = j0 % s->wo;
+                for (int64_t j = 0; j < nb; oy++, ox = 0) {
+                    const int64_t len = s->wo - ox < nb - j ? s->wo - ox : nb - j;
+                    const int64_t iy = oy * s->sh + offy, end = ox + len;
+                    float* restrict d = dst + j - ox; /* d[o]: output column o of this row */
+                    if (iy < 0 || iy >= s->h) {
+                        memset(d + ox, 0, (size_t)len * sizeof(float));
+                    } else {
+                        const float* restrict xrow = x + c * plane_i + iy * s->w;
+                        const int64_t a = xlo < ox ? ox : (xlo > end ? end : xlo);
+                        const int64_t b = xhi < a ? a : (xhi > end ? end : xhi);
+                        for (int64_t o = ox; o < a; o++) d[o] = 0.0f;
+                        if (sw == 1)
+                            memcpy(d + a, xrow + a + offx, (size_t)(b - a) * sizeof(float));
+                        else
+                            for (int64_t o = a; o < b; o++) d[o] = xrow[o * sw + offx];
+                        for (int64_t o = b; o < end; o++) d[o] = 0.0f;
+                    }
+                    j += len;
+                }
+            }
+}
+
+/* c (cog, Ho*Wo) = a (cog, K) @ the unfolded x, a block of columns at a time. */
+static void gemm_im2col(float* restrict c, const float* restrict a, const float* restrict x,
+                        const f32_conv2d_shape* s, int64_t cig, int64_t cog, f32_gemm_nn_fn gemm,
+                        const f32_gemm_epilogue* ep)
+{
+    _Alignas(64) float col[SCRATCH_FLOATS];
+    const int64_t k = cig * s->kh * s->kw, plane_o = s->ho * s->wo;
+    const int64_t nbmax = SCRATCH_FLOATS / k;
+    const int64_t nblk = (plane_o + nbmax - 1) / nbmax;
+    int64_t nb = (plane_o + nblk - 1) / nblk;
+    if ((nb + 15) / 16 * 16 <= nbmax) nb = (nb + 15) / 16 * 16;
+    for (int64_t j0 = 0; j0 < plane_o; j0 += nb) {
+        const int64_t cols = plane_o - j0 < nb ? plane_o - j0 : nb;
+        im2col(col, x, s, cig, j0, cols);
+        gemm(c + j0, plane_o, a, k, col, cols, cog, cols, k, ep);
+    }
+}
+
+void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float* restrict w,
+                     const float* restrict bias, const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
+                     float lo, float hi)
+{
+    const int64_t cig = s->ci / s->groups, cog = s->co / s->groups;
+    const int64_t k = cig * s->kh * s->kw;
+    const int64_t plane_i = s->h * s->w, plane_o = s->ho * s->wo;
+    const bool pointwise = is_pointwise(s);
+    for (int64_t b = 0; b < s->n; b++)
+        for (int64_t g = 0; g < s->groups; g++) {
+            const f32_gemm_epilogue ep = {bias ? bias + g * cog : NULL, 1, lo, hi};
+            float* c = out + (b * s->co + g * cog) * plane_o;        /* (Co/g, Ho*Wo) */
+            const float* a = w + g * cog * k;                        /* (Co/g, K) */
+            const float* x = in + (b * s->ci + g * cig) * plane_i;  /* (Ci/g, H, W) */
+            if (pointwise)
+                gemm(c, plane_o, a, k, x, plane_i, cog, plane_o, k, &ep);
+            else
+                gemm_im2col(c, a, x, s, cig, cog, gemm, &ep);
+        }
+}
+
+/* ---- depthwise, generic ------------------------------------------------------------------ */
+
+/* Output columns [xa, xb) of every row have every kx tap inside the input row; the others are
+ * computed tap-checked by dw_point. The inner loops are plain C for the compiler to vectorise. */
+static inline __attribute__((always_inline)) void
+dw_generic(float* restrict out, const float* restrict in, const float* restrict w,
+           const float* restrict bias, const f32_conv2d_shape* s, float lo, float hi)
+{
+    const int64_t plane_i = s->h * s->w, plane_o = s->ho * s->wo, taps = s->kh * s->kw;
+    int64_t xa, xb, t;
+    f32_conv_axis_range(s->wo, s->w, s->sw, -s->pw, &xa, &t);
+    f32_conv_axis_range(s->wo, s->w, s->sw, (s->kw - 1) * s->dw - s->pw, &t, &xb);
+    if (xb < xa) xb = xa;
+    float acc[DW_BLOCK];
+    for (int64_t p = 0; p < s->n * s->ci; p++) {
+        const int64_t ch = p % s->ci;
+        const float* restrict x = in + p * plane_i;
+        const float* restrict wk = w + ch * taps;
+        const float bv = bias ? bias[ch] : 0.0f;
+        for (int64_t oy = 0; oy < s->ho; oy++) {
+            float* restrict o = out + p * plane_o + oy * s->wo;
+            for (int64_t ox = 0; ox < xa; ox++) o[ox] = f32_conv_clamp(f32_conv_dw_point(x, wk, s, oy, ox) + bv, lo, hi);
+            for (int64_t ox0 = xa; ox0 < xb; ox0 += DW_BLOCK) {
+                const int64_t nb = xb - ox0 < DW_BLOCK ? xb - ox0 : DW_BLOCK;
+                for (int64_t j = 0; j < nb; j++) acc[j] = bv;
+                for (int64_t ky = 0; ky < s->kh; ky++) {
+                    const int64_t iy = oy * s->sh + ky * s->dh - s->ph;
+                    if (iy < 0 || iy >= s->h) continue;
+                    for (int64_t kx = 0; kx < s->kw; kx++) {
+                        const float wv = wk[ky * s->kw + kx];
+                        const float* restrict xr =
+                            x + iy * s->w + ox0 * s->sw + kx * s->dw - s->pw;
+                        if (s->sw == 1)
+                            for (int64_t j = 0; j < nb; j++) acc[j] += wv * xr[j];
+                        else if (s->sw == 2)
+                            for (int64_t j = 0; j < nb; j++) acc[j] += wv * xr[2 * j];
+                        else
+                            for (int64_t j = 0; j < nb; j++) acc[j] += wv * xr[j * s->sw];
+                    }
+                }
+                for (int64_t j = 0; j < nb; j++) o[ox0 + j] = f32_conv_clamp(acc[j], lo, hi);
+            }
+            for (int64_t ox = xb; ox < s->wo; ox++)
+                o[ox] = f32_conv_clamp(f32_conv_dw_point(x, wk, s, oy, ox) + bv, lo, hi);
+        }
+    }
+}
+
+void f32_conv2d_depthwise__generic(float* restrict out, const float* restrict in,
+                                   const float* restrict w, const float* restrict bias,
+                                   const f32_conv2d_shape* s, float lo, float hi)
+{
+    dw_generic(out, in, w, bias, s, lo, hi);
+}
+
+#if EMBER_HAVE_X86_KERNELS
+__attribute__((target("avx2,fma"))) void
+f32_conv2d_depthwise__avx2(float* restrict out, const float* restrict in,
+                           const float* restrict w, const float* restrict bias,
+                           const f32_conv2d_shape* s, float lo, float hi)
+{
+    dw_generic(out, in, w, bias, s, lo, hi);
+}
+#endif
