@@ -83,7 +83,7 @@ def main() -> None:
         xn = x.numpy()
         with torch.no_grad():
             ref = model(x).numpy()
-        diffs = {k: float(np.abs(np.asarray(p.run(xn)) - ref).max()) for k, p in progs.items()}
+        diffs = {k: float(np.abs(np.asarray(p.run(xn)[0]) - ref).max()) for k, p in progs.items()}
         runs = {"eager": lambda: model(x)}
         runs.update({k: (lambda p=p: p.run(xn)) for k, p in progs.items()})
         times = {k: [] for k in runs}
