@@ -13,6 +13,7 @@
 
 #define SCRATCH_FLOATS (F32_CONV_SCRATCH_BYTES / (int64_t)sizeof(float))
 #define DW_BLOCK 64 /* output columns a generic depthwise pass accumulates on the stack */
+#define DW_SEG 512  /* floats of one padded input segment copied on the stack */
 
 static bool is_pointwise(const f32_conv2d_shape* s)
 {
@@ -106,18 +107,17 @@ void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float*
 
 /* ---- depthwise, generic ------------------------------------------------------------------ */
 
-/* Output columns [xa, xb) of every row have every kx tap inside the input row; the others are
- * computed tap-checked by dw_point. The inner loops are plain C for the compiler to vectorise. */
+/* Each output row in blocks of DW_BLOCK columns, accumulated on the stack: for each kernel row
+ * inside the plane, the input segment the block reads (padding included) is used in place when
+ * it lies inside the input row, else copied with zeros for the padding into `seg`; then every
+ * kernel column is a contiguous (or stride-2) multiply-add over the block, a loop the compiler
+ * vectorises. A segment longer than DW_SEG (huge strides or dilations) is summed tap-checked. */
 static inline __attribute__((always_inline)) void
 dw_generic(float* restrict out, const float* restrict in, const float* restrict w,
            const float* restrict bias, const f32_conv2d_shape* s, float lo, float hi)
 {
     const int64_t plane_i = s->h * s->w, plane_o = s->ho * s->wo, taps = s->kh * s->kw;
-    int64_t xa, xb, t;
-    f32_conv_axis_range(s->wo, s->w, s->sw, -s->pw, &xa, &t);
-    f32_conv_axis_range(s->wo, s->w, s->sw, (s->kw - 1) * s->dw - s->pw, &t, &xb);
-    if (xb < xa) xb = xa;
-    float acc[DW_BLOCK];
+    float acc[DW_BLOCK], seg[DW_SEG];
     for (int64_t p = 0; p < s->n * s->ci; p++) {
         const int64_t ch = p % s->ci;
         const float* restrict x = in + p * plane_i;
@@ -125,17 +125,37 @@ dw_generic(float* restrict out, const float* restrict in, const float* restrict 
         const float bv = bias ? bias[ch] : 0.0f;
         for (int64_t oy = 0; oy < s->ho; oy++) {
             float* restrict o = out + p * plane_o + oy * s->wo;
-            for (int64_t ox = 0; ox < xa; ox++) o[ox] = f32_conv_clamp(f32_conv_dw_point(x, wk, s, oy, ox) + bv, lo, hi);
-            for (int64_t ox0 = xa; ox0 < xb; ox0 += DW_BLOCK) {
-                const int64_t nb = xb - ox0 < DW_BLOCK ? xb - ox0 : DW_BLOCK;
+            int64_t ky0, ky1; /* kernel rows inside the plane */
+            f32_conv_axis_range(s->kh, s->h, s->dh, oy * s->sh - s->ph, &ky0, &ky1);
+            for (int64_t ox0 = 0; ox0 < s->wo; ox0 += DW_BLOCK) {
+                const int64_t nb = s->wo - ox0 < DW_BLOCK ? s->wo - ox0 : DW_BLOCK;
+                const int64_t start = ox0 * s->sw - s->pw; /* input column of (ox0, kx = 0) */
+                const int64_t len = (nb - 1) * s->sw + (s->kw - 1) * s->dw + 1;
+                if (len > DW_SEG) {
+                    for (int64_t j = 0; j < nb; j++)
+                        o[ox0 + j] = f32_conv_clamp(
+                            f32_conv_dw_point(x, wk, s, oy, ox0 + j) + bv, lo, hi);
+                    continue;
+                }
                 for (int64_t j = 0; j < nb; j++) acc[j] = bv;
-                for (int64_t ky = 0; ky < s->kh; ky++) {
-                    const int64_t iy = oy * s->sh + ky * s->dh - s->ph;
-                    if (iy < 0 || iy >= s->h) continue;
+                for (int64_t ky = ky0; ky < ky1; ky++) {
+                    const float* restrict xrow = x + (oy * s->sh - s->ph + ky * s->dh) * s->w;
+                    const float* restrict src;
+                    if (start >= 0 && start + len <= s->w) {
+                        src = xrow + start;
+                    } else {
+                        /* seg[i] = input column start + i: zeros, the row, zeros */
+                        const int64_t a = start < 0 ? (-start < len ? -start : len) : 0;
+                        const int64_t b = s->w - start < len ? (s->w - start > a ? s->w - start : a)
+                                                              : len;
+                        memset(seg, 0, (size_t)a * sizeof(float));
+                        memcpy(seg + a, xrow + start + a, (size_t)(b - a) * sizeof(float));
+                        memset(seg + b, 0, (size_t)(len - b) * sizeof(float));
+                        src = seg;
+                    }
                     for (int64_t kx = 0; kx < s->kw; kx++) {
                         const float wv = wk[ky * s->kw + kx];
-                        const float* restrict xr =
-                            x + iy * s->w + ox0 * s->sw + kx * s->dw - s->pw;
+                        const float* restrict xr = src + kx * s->dw;
                         if (s->sw == 1)
                             for (int64_t j = 0; j < nb; j++) acc[j] += wv * xr[j];
                         else if (s->sw == 2)
@@ -146,8 +166,6 @@ dw_generic(float* restrict out, const float* restrict in, const float* restrict 
                 }
                 for (int64_t j = 0; j < nb; j++) o[ox0 + j] = f32_conv_clamp(acc[j], lo, hi);
             }
-            for (int64_t ox = xb; ox < s->wo; ox++)
-                o[ox] = f32_conv_clamp(f32_conv_dw_point(x, wk, s, oy, ox) + bv, lo, hi);
         }
     }
 }
