@@ -1,5 +1,5 @@
 """Time fp32 convolution networks in Ember against torch eager: MobileNetV2 and ResNet-18 (timm,
-224x224) and DS-CNN (a keyword-spotting CNN defined here, input (1, 1, 49, 10)).
+224x224) and DS-CNN (tests/python/zoo.py's keyword-spotting CNN, input (1, 1, 49, 10)).
 
     PYTHONPATH=$PWD/python .venv/bin/python bench/conv.py [--reps 15] [--models mbv2,r18,dscnn]
 
@@ -19,35 +19,18 @@ import time
 
 import numpy as np
 import torch
-from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "python"))
 
 
-class DSCNN(nn.Module):
-    """DS-CNN (Zhang et al., "Hello Edge", the small variant): a 10x4 stride-2 conv to 64
-    channels over 49 MFCC frames x 10 coefficients, four depthwise-separable blocks (3x3
-    depthwise, 1x1 pointwise, each with batch norm and relu), average pool, a linear to 12."""
-
-    def __init__(self, ch: int = 64, blocks: int = 4, classes: int = 12):
-        super().__init__()
-        layers = [nn.Conv2d(1, ch, (10, 4), stride=(2, 2), padding=(5, 1)), nn.BatchNorm2d(ch),
-                  nn.ReLU()]
-        for _ in range(blocks):
-            layers += [nn.Conv2d(ch, ch, 3, padding=1, groups=ch), nn.BatchNorm2d(ch), nn.ReLU(),
-                       nn.Conv2d(ch, ch, 1), nn.BatchNorm2d(ch), nn.ReLU()]
-        self.features = nn.Sequential(*layers)
-        self.fc = nn.Linear(ch, classes)
-
-    def forward(self, x):
-        return self.fc(self.features(x).mean((2, 3)))
-
-
 def build(name: str):
     torch.manual_seed(0)
-    if name == "dscnn":
-        return DSCNN().eval(), torch.randn(1, 1, 49, 10)
+    if name == "dscnn":  # the zoo's DS-CNN (Hello Edge, small): 10x4 stride-2 conv, 4 blocks
+        from zoo import ds_cnn
+
+        model, (x,) = ds_cnn()
+        return model, x
     from breadth_models import import_timm
 
     timm = import_timm()

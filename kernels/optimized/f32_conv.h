@@ -7,9 +7,9 @@
  *                         planes (Ci/g, H*W) in place; any other is unfolded (im2col) into
  *                         F32_CONV_SCRATCH_BYTES of stack, a block of output columns at a time.
  *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
- *                         Kh x Kw kernel, accumulated in vector registers along the output row;
- *                         __avx512 (f32_conv_dw__avx512.c), __avx2 (the generic C below compiled
- *                         for AVX2+FMA) and __generic (any CPU; NEON on aarch64).
+ *                         Kh x Kw kernel: __avx512 (f32_conv_dw__avx512.c, intrinsics), __avx2
+ *                         and __generic (f32_conv.c: the same plain C compiled for AVX2+FMA
+ *                         and for any CPU, NEON on aarch64).
  *
  * Every output is clamp(sum + bias, lo, hi) ([-inf, inf] for a plain convolution; [0, inf] or
  * [0, 6] would fuse a following relu / hardtanh). out must not overlap in, w or bias. The sums
@@ -63,12 +63,12 @@ void f32_conv2d_depthwise__avx512(float* restrict out, const float* restrict in,
                                   const f32_conv2d_shape* s, float lo, float hi);
 #endif
 
-/* ---- helpers shared by the variants ---- */
+/* ---- helpers shared by the variants -------------------------------------------------- */
 
 /* The indices o in [*lo, *hi) of an output axis of length len_o for which o * stride + off lies
  * in [0, len_i) (as op_conv.c's conv_range). */
-static inline void f32_conv_axis_range(int64_t len_o, int64_t len_i, int64_t stride, int64_t off, int64_t* lo,
-                       int64_t* hi)
+static inline void f32_conv_axis_range(int64_t len_o, int64_t len_i, int64_t stride,
+                                       int64_t off, int64_t* lo, int64_t* hi)
 {
     int64_t a = off >= 0 ? 0 : (-off + stride - 1) / stride;
     int64_t b = len_i - off <= 0 ? 0 : (len_i - 1 - off) / stride + 1;
@@ -85,7 +85,7 @@ static inline float f32_conv_clamp(float v, float lo, float hi)
 
 /* The sum at output (oy, ox) of plane x (H, W) with kernel wk (Kh, Kw), taps checked. */
 static inline float f32_conv_dw_point(const float* restrict x, const float* restrict wk,
-                             const f32_conv2d_shape* s, int64_t oy, int64_t ox)
+                                      const f32_conv2d_shape* s, int64_t oy, int64_t ox)
 {
     float acc = 0.0f;
     for (int64_t ky = 0; ky < s->kh; ky++) {

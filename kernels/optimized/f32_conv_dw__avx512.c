@@ -3,14 +3,16 @@
  * Every output is computed in zmm registers, 16 columns of a row per vector, edges included:
  * for kernel column kx only the lanes whose input column exists are loaded (a masked load;
  * the others read as zero, as padding does, and nothing outside the rows is touched). A block
- * of R rows x U vectors keeps R*U = 4 (or fewer) independent accumulators, so the FMAs of one
- * tap after the other overlap instead of waiting on each other: U = 4 vectors along a row when
- * the rows are wide, R = 2 or 4 rows of one vector when they are narrow (MobileNet's 14- and
- * 7-wide planes). Rows whose kernel rows all lie inside the plane go R at a time; the top and
- * bottom ones (padding) one at a time over the kernel rows that exist. Inputs at stride 1 are
- * one load per tap and vector, at stride 2 two loads and an even-lane permute, at other strides
- * a gather through a small array. Kernels of 3 and 5 columns at stride 1 or 2 get code
- * specialised for them; kernels wider than KW_MAX take the generic C kernel. */
+ * of R rows x U vectors keeps up to 8 independent accumulators (the FMA latency times the two
+ * FMAs per cycle of recent cores), so the FMAs of one tap after the other overlap instead of
+ * waiting on each other: 8 vectors along a row of more than 4 (the ones past its end masked
+ * off), 2 rows of 4 vectors, 4 rows of 2, or 8 (then 4) rows of 1 for narrower rows
+ * (MobileNet's 14- and 7-wide planes). Rows whose kernel rows all lie inside the plane go R
+ * at a time; the top and bottom ones (padding) one at a time over the kernel rows that exist.
+ * Inputs at stride 1 are one load per tap and vector, at stride 2 two loads and an even-lane
+ * permute, at other strides a gather through a small array. Kernels of 3 and 5 columns,
+ * dilation 1, stride 1 or 2 get code specialised for them; kernels wider than KW_MAX take the
+ * generic C kernel. */
 #include "kernels/optimized/f32_conv.h"
 
 #if EMBER_HAVE_X86_KERNELS

@@ -177,7 +177,8 @@ typedef struct dw_variant {
 static const dw_variant dw_variants[] = {
     {"generic", f32_conv2d_depthwise__generic, 0},
 #if EMBER_HAVE_X86_KERNELS
-    {"avx2", f32_conv2d_depthwise__avx2, EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+    {"avx2", f32_conv2d_depthwise__avx2,
+     EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
     {"avx512", f32_conv2d_depthwise__avx512,
      EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
          EMBER_CPU_BIT(EMBER_CPU_FMA)},
