@@ -9,21 +9,17 @@
  * each is handed to the GEMM with ldc = Ho*Wo so it writes its columns of the output in place. */
 #include "kernels/optimized/f32_conv.h"
 
+#include <math.h>
 #include <string.h>
 
 #define SCRATCH_FLOATS (F32_CONV_SCRATCH_BYTES / (int64_t)sizeof(float))
+#define SPLIT_COLS 64 /* fewer columns per im2col block than this (and than Ho*Wo): split K */
 #define DW_BLOCK 64 /* output columns a generic depthwise pass accumulates on the stack */
 #define DW_SEG 512  /* floats of one padded input segment copied on the stack */
 
 static bool is_pointwise(const f32_conv2d_shape* s)
 {
     return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0;
-}
-
-bool f32_conv2d_gemm_fits(const f32_conv2d_shape* s)
-{
-    const int64_t k = s->ci / s->groups * s->kh * s->kw;
-    return is_pointwise(s) || k <= SCRATCH_FLOATS / F32_CONV_MIN_COLS;
 }
 
 bool f32_conv2d_is_depthwise(const f32_conv2d_shape* s)
@@ -66,21 +62,92 @@ static void im2col(float* restrict col, const float* restrict x, const f32_conv2
             }
 }
 
-/* c (cog, Ho*Wo) = a (cog, K) @ the unfolded x, a block of columns at a time. */
-static void gemm_im2col(float* restrict c, const float* restrict a, const float* restrict x,
-                        const f32_conv2d_shape* s, int64_t cig, int64_t cog, f32_gemm_nn_fn gemm,
-                        const f32_gemm_epilogue* ep)
+/* The columns per block when the whole K fits the scratch, or 0 when it leaves fewer than
+ * SPLIT_COLS (and fewer than all) columns: then K is split (gemm_im2col_split). */
+static int64_t whole_k_cols(int64_t k, int64_t plane_o)
 {
-    _Alignas(64) float col[SCRATCH_FLOATS];
-    const int64_t k = cig * s->kh * s->kw, plane_o = s->ho * s->wo;
     const int64_t nbmax = SCRATCH_FLOATS / k;
+    if (nbmax < SPLIT_COLS && nbmax < plane_o) return 0;
     const int64_t nblk = (plane_o + nbmax - 1) / nbmax;
     int64_t nb = (plane_o + nblk - 1) / nblk;
     if ((nb + 15) / 16 * 16 <= nbmax) nb = (nb + 15) / 16 * 16;
+    return nb;
+}
+
+/* Columns per block and input channels per K chunk of gemm_im2col_split, which needs room for
+ * a (cog, nb) tile and at least one channel's taps x nb columns; false if nb < MIN_COLS. */
+static bool split_sizes(int64_t cog, int64_t taps, int64_t cig, int64_t plane_o, int64_t* nb,
+                        int64_t* cc)
+{
+    int64_t n = SCRATCH_FLOATS / (cog + taps);
+    if (n > SPLIT_COLS) n = SPLIT_COLS;
+    if (n > plane_o) n = plane_o;
+    if (n < F32_CONV_MIN_COLS) return false;
+    *nb = n;
+    *cc = (SCRATCH_FLOATS / n - cog) / taps;
+    if (*cc > cig) *cc = cig;
+    return true;
+}
+
+bool f32_conv2d_gemm_fits(const f32_conv2d_shape* s)
+{
+    const int64_t cig = s->ci / s->groups, cog = s->co / s->groups, taps = s->kh * s->kw;
+    int64_t nb, cc;
+    return is_pointwise(s) || whole_k_cols(cig * taps, s->ho * s->wo) >= F32_CONV_MIN_COLS ||
+           split_sizes(cog, taps, cig, s->ho * s->wo, &nb, &cc);
+}
+
+/* c (cog, Ho*Wo) = a (cog, K) @ the unfolded x, a block of columns at a time. */
+static void gemm_im2col(float* restrict c, const float* restrict a, const float* restrict x,
+                        const f32_conv2d_shape* s, int64_t cig, int64_t cog, int64_t nb,
+                        f32_gemm_nn_fn gemm, const f32_gemm_epilogue* ep)
+{
+    _Alignas(64) float col[SCRATCH_FLOATS];
+    const int64_t k = cig * s->kh * s->kw, plane_o = s->ho * s->wo;
     for (int64_t j0 = 0; j0 < plane_o; j0 += nb) {
         const int64_t cols = plane_o - j0 < nb ? plane_o - j0 : nb;
         im2col(col, x, s, cig, j0, cols);
         gemm(c + j0, plane_o, a, k, col, cols, cog, cols, k, ep);
+    }
+}
+
+/* As gemm_im2col for a K too large for SPLIT_COLS columns (ResNet's 3x3 convolutions over 256
+ * and 512 channels): each block of nb columns is summed over chunks of cc input channels. The
+ * first chunk's product (plus the bias) is written to c; each later one goes to a tile on the
+ * stack and is added to c, the last one clamping. */
+static void gemm_im2col_split(float* restrict c, const float* restrict a,
+                              const float* restrict x, const f32_conv2d_shape* s, int64_t cig,
+                              int64_t cog, int64_t nb, int64_t cc, f32_gemm_nn_fn gemm,
+                              const f32_gemm_epilogue* ep)
+{
+    _Alignas(64) float scratch[SCRATCH_FLOATS];
+    const int64_t taps = s->kh * s->kw, k = cig * taps, plane_o = s->ho * s->wo;
+    const int64_t plane_i = s->h * s->w;
+    float* restrict col = scratch;                /* (cc * taps, nb) */
+    float* restrict tile = scratch + cc * taps * nb; /* (cog, nb) */
+    const f32_gemm_epilogue first = {ep->bias, 1, -INFINITY, INFINITY};
+    const f32_gemm_epilogue plain = {NULL, 1, -INFINITY, INFINITY};
+    for (int64_t j0 = 0; j0 < plane_o; j0 += nb) {
+        const int64_t cols = plane_o - j0 < nb ? plane_o - j0 : nb;
+        for (int64_t c0 = 0; c0 < cig; c0 += cc) {
+            const int64_t n = cig - c0 < cc ? cig - c0 : cc;
+            im2col(col, x + c0 * plane_i, s, n, j0, cols);
+            if (c0 == 0) {
+                gemm(c + j0, plane_o, a, k, col, cols, cog, cols, n * taps, &first);
+                continue;
+            }
+            gemm(tile, cols, a + c0 * taps, k, col, cols, cog, cols, n * taps, &plain);
+            const bool last = c0 + n == cig;
+            for (int64_t i = 0; i < cog; i++) {
+                float* restrict ci = c + i * plane_o + j0;
+                const float* restrict ti = tile + i * cols;
+                if (last)
+                    for (int64_t j = 0; j < cols; j++)
+                        ci[j] = f32_conv_clamp(ci[j] + ti[j], ep->lo, ep->hi);
+                else
+                    for (int64_t j = 0; j < cols; j++) ci[j] += ti[j];
+            }
+        }
     }
 }
 
@@ -92,6 +159,9 @@ void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float*
     const int64_t k = cig * s->kh * s->kw;
     const int64_t plane_i = s->h * s->w, plane_o = s->ho * s->wo;
     const bool pointwise = is_pointwise(s);
+    const int64_t nb = pointwise ? 0 : whole_k_cols(k, plane_o);
+    int64_t snb = 0, cc = 0;
+    if (!pointwise && !nb) split_sizes(cog, s->kh * s->kw, cig, plane_o, &snb, &cc);
     for (int64_t b = 0; b < s->n; b++)
         for (int64_t g = 0; g < s->groups; g++) {
             const f32_gemm_epilogue ep = {bias ? bias + g * cog : NULL, 1, lo, hi};
@@ -100,8 +170,10 @@ void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float*
             const float* x = in + (b * s->ci + g * cig) * plane_i;  /* (Ci/g, H, W) */
             if (pointwise)
                 gemm(c, plane_o, a, k, x, plane_i, cog, plane_o, k, &ep);
+            else if (nb)
+                gemm_im2col(c, a, x, s, cig, cog, nb, gemm, &ep);
             else
-                gemm_im2col(c, a, x, s, cig, cog, gemm, &ep);
+                gemm_im2col_split(c, a, x, s, cig, cog, snb, cc, gemm, &ep);
         }
 }
 

@@ -5,7 +5,8 @@
  *                         (Co/g, Ci/g*Kh*Kw) times the input's columns through f32_gemm_nn, bias
  *                         per row. A 1x1 stride-1 unpadded convolution multiplies the input
  *                         planes (Ci/g, H*W) in place; any other is unfolded (im2col) into
- *                         F32_CONV_SCRATCH_BYTES of stack, a block of output columns at a time.
+ *                         F32_CONV_SCRATCH_BYTES of stack, a block of output columns (and, for
+ *                         a large K, a chunk of input channels) at a time.
  *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
  *                         Kh x Kw kernel: __avx512 (f32_conv_dw__avx512.c, intrinsics), __avx2
  *                         and __generic (f32_conv.c: the same plain C compiled for AVX2+FMA
@@ -23,9 +24,12 @@
 #include "kernels/optimized/f32_gemm_nn.h"
 #include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
 
-/* The im2col block on the stack: a block holds K = Ci/g*Kh*Kw rows of up to
- * F32_CONV_SCRATCH_BYTES / (4 K) output columns. f32_conv2d_gemm_fits refuses a K leaving fewer
- * than F32_CONV_MIN_COLS columns (K > 8192); op_conv.c then runs the portable kernel. */
+/* The im2col scratch on the stack: a block holds K = Ci/g*Kh*Kw rows of up to
+ * F32_CONV_SCRATCH_BYTES / (4 K) output columns; where that is fewer than 64 columns, K is
+ * split in chunks of whole input channels instead, each chunk's product added to the output
+ * through a (Co/g, columns) tile in the same scratch. f32_conv2d_gemm_fits refuses a shape
+ * leaving fewer than F32_CONV_MIN_COLS columns even so (Co/g + Kh*Kw > 8192); op_conv.c then
+ * runs the portable kernel. */
 #define F32_CONV_SCRATCH_BYTES (256 * 1024)
 #define F32_CONV_MIN_COLS 8
 

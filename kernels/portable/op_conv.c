@@ -20,8 +20,8 @@
  * ember_kernel_cpu_mask_set(0), the direct loops above run, and they stay the oracle):
  * a depthwise convolution (groups == Ci == Co) runs that tier's depthwise kernel; any other
  * non-transposed one runs as GEMMs through f32_gemm_nn_pick(the tier's features), the input
- * itself for 1x1 stride-1 unpadded ones, else im2col blocks on the stack, unless a group's
- * Ci/g*Kh*Kw is too large for the scratch (then the direct loops). Transposed convolutions
+ * itself for 1x1 stride-1 unpadded ones, else im2col blocks on the stack, unless
+ * f32_conv2d_gemm_fits refuses the shape (Co/g + Kh*Kw > 8192: then the direct loops). Transposed convolutions
  * and the half dtypes always run the portable code.
  */
 #include <math.h>

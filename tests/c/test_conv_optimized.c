@@ -145,8 +145,7 @@ static void test_random(void)
     printf("conv random: %d configurations\n", cases);
 }
 
-/* Shapes of the benchmarked networks, and K large enough to split the im2col block or (past
- * 8192) to fall back to the portable loops. */
+/* Shapes of the benchmarked networks, and K large enough to be split in chunks of channels. */
 static void test_networks(void)
 {
     static const cfg cs[] = {
@@ -157,8 +156,9 @@ static void test_networks(void)
         {1, 24, 13, 17, 144, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},  /* expand */
         {1, 3, 40, 40, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 4, false},  /* ResNet stem */
         {2, 64, 9, 9, 128, 1, 1, 2, 2, 0, 0, 1, 1, 1, 4, false},  /* downsample */
-        {1, 512, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 4608: 4 blocks */
-        {1, 1000, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 9000: portable */
+        {1, 512, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 4608: split in 4 */
+        {1, 1000, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 9000: split */
+        {1, 256, 20, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 2304: split, 7 blocks */
         {1, 1, 49, 10, 64, 10, 4, 2, 2, 5, 1, 1, 1, 1, 4, true},  /* DS-CNN */
         {1, 64, 25, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 64, 4, true},
         {3, 5, 1, 300, 7, 1, 9, 1, 3, 0, 4, 1, 2, 1, 3, true},    /* 1-D, long */
@@ -234,6 +234,7 @@ static void test_variants_clamp(void)
     static const cfg gs[] = {
         {2, 9, 11, 13, 10, 3, 3, 2, 1, 1, 0, 1, 2, 1, 4, true},
         {1, 6, 8, 8, 9, 1, 1, 1, 1, 0, 0, 1, 1, 3, 4, true},
+        {2, 600, 6, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 5400: split, clamped */
     };
     for (size_t i = 0; i < sizeof gs / sizeof gs[0]; i++) {
         const cfg* c = &gs[i];
