@@ -1,6 +1,6 @@
 /* f32_conv.c — the GEMM paths of f32_conv.h (pointwise and im2col) and the generic depthwise
- * kernel, compiled twice: for any CPU (NEON is baseline on aarch64, so the compiler's
- * vectorisation uses it) and, on x86-64, for AVX2+FMA with a per-function target attribute.
+ * kernel: plain C the compiler vectorises for the target's baseline (NEON on aarch64; the
+ * AVX-512 kernel also falls back to it for kernels wider than 16 columns).
  *
  * im2col: the unfolded input of one group is (K = Ci/g*Kh*Kw, Ho*Wo), row (c, ky, kx) holding
  * input plane c shifted by the tap (zero where the tap falls in the padding). Only a block of
@@ -184,9 +184,9 @@ void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float*
  * it lies inside the input row, else copied with zeros for the padding into `seg`; then every
  * kernel column is a contiguous (or stride-2) multiply-add over the block, a loop the compiler
  * vectorises. A segment longer than DW_SEG (huge strides or dilations) is summed tap-checked. */
-static inline __attribute__((always_inline)) void
-dw_generic(float* restrict out, const float* restrict in, const float* restrict w,
-           const float* restrict bias, const f32_conv2d_shape* s, float lo, float hi)
+void f32_conv2d_depthwise__generic(float* restrict out, const float* restrict in,
+                                   const float* restrict w, const float* restrict bias,
+                                   const f32_conv2d_shape* s, float lo, float hi)
 {
     const int64_t plane_i = s->h * s->w, plane_o = s->ho * s->wo, taps = s->kh * s->kw;
     float acc[DW_BLOCK], seg[DW_SEG];
@@ -241,20 +241,3 @@ dw_generic(float* restrict out, const float* restrict in, const float* restrict 
         }
     }
 }
-
-void f32_conv2d_depthwise__generic(float* restrict out, const float* restrict in,
-                                   const float* restrict w, const float* restrict bias,
-                                   const f32_conv2d_shape* s, float lo, float hi)
-{
-    dw_generic(out, in, w, bias, s, lo, hi);
-}
-
-#if EMBER_HAVE_X86_KERNELS
-__attribute__((target("avx2,fma"))) void
-f32_conv2d_depthwise__avx2(float* restrict out, const float* restrict in,
-                           const float* restrict w, const float* restrict bias,
-                           const f32_conv2d_shape* s, float lo, float hi)
-{
-    dw_generic(out, in, w, bias, s, lo, hi);
-}
-#endif

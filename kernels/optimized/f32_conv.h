@@ -8,9 +8,9 @@
  *                         F32_CONV_SCRATCH_BYTES of stack, a block of output columns (and, for
  *                         a large K, a chunk of input channels) at a time.
  *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
- *                         Kh x Kw kernel: __avx512 (f32_conv_dw__avx512.c, intrinsics), __avx2
- *                         and __generic (f32_conv.c: the same plain C compiled for AVX2+FMA
- *                         and for any CPU, NEON on aarch64).
+ *                         Kh x Kw kernel: __avx512 and __avx2 (f32_conv_dw__avx512.c,
+ *                         f32_conv_dw__avx2.c: intrinsics) and __generic (f32_conv.c: plain C
+ *                         for any CPU, NEON on aarch64).
  *
  * Every output is clamp(sum + bias, lo, hi) ([-inf, inf] for a plain convolution; [0, inf] or
  * [0, 6] would fuse a following relu / hardtanh). out must not overlap in, w or bias. The sums

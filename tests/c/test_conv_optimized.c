@@ -1,8 +1,9 @@
 /* test_conv_optimized.c — the fast fp32 convolution paths (kernels/optimized/f32_conv.h)
  * against the portable kernel, the oracle (STYLE rule 5):
  *   1. aten::convolution.out through prepare/run, loaded once with ember_kernel_cpu_mask_set(0)
- *      (the portable direct loops) and once with every detected feature (depthwise, pointwise
- *      GEMM, im2col GEMM or, for a too-large K, the portable loops again), on random shapes:
+ *      (the portable direct loops), once with every detected feature (depthwise, pointwise
+ *      GEMM, im2col GEMM, im2col with K split) and, on x86-64 with AVX2, once with the AVX2
+ *      tier's features only, on random shapes:
  *      batch 1-3, odd channel counts, groups, ragged sizes, strides 1-3, padding, dilation,
  *      1-D, with and without bias;
  *   2. each depthwise variant the CPU has, and the GEMM path, called directly with a clamp
@@ -108,6 +109,16 @@ static bool check_cfg(const cfg* c)
     CHECK(ran);
     const double k = (double)(c->ci / c->g * c->kh * c->kw);
     expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + k / 8.0), what);
+#if EMBER_HAVE_X86_KERNELS
+    /* The AVX2 tier too, where the CPU has more (its features only). */
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA) |
+                          EMBER_CPU_BIT(EMBER_CPU_AVX) | EMBER_CPU_BIT(EMBER_CPU_SSE4_1);
+    if ((ember_cpu_features() & avx2) == avx2) {
+        for (int64_t i = 0; i < ny; i++) got[i] = NAN;
+        CHECK(run(c, avx2, got));
+        expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + k / 8.0), what);
+    }
+#endif
     return true;
 }
 
