@@ -41,13 +41,16 @@ INLINE __mmask16 spread_even(unsigned m)
     return (__mmask16)m;
 }
 
-/* Lane j = p[j * sw] where bit j of m is set, else 0; nothing else is read. */
+/* Lane j = p[j * sw] where bit j of m is set, else 0; nothing else is read. All 16 lanes (the
+ * vectors inside the row: most of them) take plain loads, a predictable branch. */
 TARGET INLINE __m512 load_lanes(const float* p, int64_t sw, __mmask16 m)
 {
-    if (sw == 1) return _mm512_maskz_loadu_ps(m, p);
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4,
+                                          2, 0);
+    if (sw == 1) return m == 0xffff ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
     if (sw == 2) {
-        const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6,
-                                              4, 2, 0);
+        if (m == 0xffff)
+            return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps(p + V));
         return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(spread_even(m), p), even,
                                       _mm512_maskz_loadu_ps(spread_even(m >> 8), p + V));
     }
