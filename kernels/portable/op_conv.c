@@ -14,7 +14,19 @@
  *                   output_padding, groups, out, out]
  * Prepare bounds stride, dilation, padding, output_padding and groups to [min, 2^31-1] and
  * derives the output size with checked arithmetic, so no size or offset can overflow.
+ *
+ * Fast f32 paths (kernels/optimized/f32_conv.h), chosen once in prepare when the CPU has a
+ * SIMD tier (AVX-512F+VL+BW+DQ+FMA, AVX2+FMA, or ASIMD on aarch64; with none, or with
+ * ember_kernel_cpu_mask_set(0), the direct loops above run, and they stay the oracle):
+ * a depthwise convolution (groups == Ci == Co) runs that tier's depthwise kernel; any other
+ * non-transposed one runs as GEMMs through f32_gemm_nn_pick(the tier's features), the input
+ * itself for 1x1 stride-1 unpadded ones, else im2col blocks on the stack, unless
+ * f32_conv2d_gemm_fits refuses the shape (Co/g + Kh*Kw > 8192: then the direct loops). Transposed convolutions
+ * and the half dtypes always run the portable code.
  */
+#include <math.h>
+
+#include "kernels/optimized/f32_conv.h"
 #include "kernels/portable/util_nn.h"
 
 enum { A_IN, A_W, A_BIAS, A_STRIDE, A_PAD, A_DIL, A_TRANS, A_OUTPAD, A_GROUPS, A_OUT, NUM_ARGS };
@@ -312,6 +324,79 @@ static ember_status run_conv_f32(ember_kernel_ctx* ctx, ember_value* const* args
     return EMBER_OK;
 }
 
+/* The fast kernels' view of the shapes (a 1-D convolution as 2-D with H = 1). */
+static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
+{
+    *s = (f32_conv2d_shape){.n = p->n, .ci = p->ci, .h = p->h, .w = p->w, .co = p->co,
+                            .ho = p->ho, .wo = p->wo, .kh = p->kh, .kw = p->kw, .sh = p->sh,
+                            .sw = p->sw, .ph = p->ph, .pw = p->pw, .dh = p->dh, .dw = p->dw,
+                            .groups = p->groups};
+}
+
+/* The run functions of one SIMD tier: its GEMM is f32_gemm_nn_pick(FEATURES), a constant, so
+ * the choice made in prepare does not change with later ember_kernel_cpu_mask_set calls. */
+#define CONV_FAST_RUNS(TIER, FEATURES, DW)                                                      \
+    static ember_status run_conv_f32_gemm_##TIER(ember_kernel_ctx* ctx,                         \
+                                                 ember_value* const* args)                      \
+    {                                                                                           \
+        (void)ctx;                                                                              \
+        conv_params p;                                                                          \
+        f32_conv2d_shape s;                                                                     \
+        conv_params_get(args, &p);                                                              \
+        conv_shape(&p, &s);                                                                     \
+        const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
+        f32_conv2d_gemm((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,    \
+                        (const float*)args[A_W]->u.t->data,                                     \
+                        bias ? (const float*)bias->data : NULL, &s,                             \
+                        f32_gemm_nn_pick(FEATURES), -INFINITY, INFINITY);                       \
+        return EMBER_OK;                                                                        \
+    }                                                                                           \
+    static ember_status run_conv_f32_dw_##TIER(ember_kernel_ctx* ctx, ember_value* const* args) \
+    {                                                                                           \
+        (void)ctx;                                                                              \
+        conv_params p;                                                                          \
+        f32_conv2d_shape s;                                                                     \
+        conv_params_get(args, &p);                                                              \
+        conv_shape(&p, &s);                                                                     \
+        const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
+        DW((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,                 \
+           (const float*)args[A_W]->u.t->data, bias ? (const float*)bias->data : NULL, &s,      \
+           -INFINITY, INFINITY);                                                                \
+        return EMBER_OK;                                                                        \
+    }
+
+#define CPU(x) EMBER_CPU_BIT(EMBER_CPU_##x)
+#if EMBER_HAVE_X86_KERNELS
+#define TIER_AVX512 (CPU(AVX512F) | CPU(AVX512VL) | CPU(AVX512BW) | CPU(AVX512DQ) | CPU(FMA) | \
+                     CPU(AVX2) | CPU(AVX) | CPU(SSE4_1))
+#define TIER_AVX2 (CPU(AVX2) | CPU(FMA) | CPU(AVX) | CPU(SSE4_1))
+CONV_FAST_RUNS(avx512, TIER_AVX512, f32_conv2d_depthwise__avx512)
+CONV_FAST_RUNS(avx2, TIER_AVX2, f32_conv2d_depthwise__avx2)
+#elif defined(__aarch64__)
+#define TIER_ASIMD CPU(ASIMD)
+CONV_FAST_RUNS(asimd, TIER_ASIMD, f32_conv2d_depthwise__generic)
+#endif
+
+/* The run function for a non-transposed f32 convolution on this CPU (see the file comment). */
+static ember_kernel_run_fn pick_conv_f32(const conv_params* p)
+{
+    f32_conv2d_shape s;
+    conv_shape(p, &s);
+    const bool dw = f32_conv2d_is_depthwise(&s), gemm = f32_conv2d_gemm_fits(&s);
+    const uint64_t f = ember_kernel_cpu_features();
+    (void)dw, (void)gemm, (void)f;
+#if EMBER_HAVE_X86_KERNELS
+    if ((f & TIER_AVX512) == TIER_AVX512 && (dw || gemm))
+        return dw ? run_conv_f32_dw_avx512 : run_conv_f32_gemm_avx512;
+    if ((f & TIER_AVX2) == TIER_AVX2 && (dw || gemm))
+        return dw ? run_conv_f32_dw_avx2 : run_conv_f32_gemm_avx2;
+#elif defined(__aarch64__)
+    if ((f & TIER_ASIMD) == TIER_ASIMD && (dw || gemm))
+        return dw ? run_conv_f32_dw_asimd : run_conv_f32_gemm_asimd;
+#endif
+    return run_conv_f32;
+}
+
 /* An int list of 1 or `nsp` items, each in [min, 2^31-1]. */
 static ember_status conv_check_list(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                     const char* what, int nsp, int64_t min)
@@ -393,6 +478,9 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     int64_t want[4] = {p.n, p.co, p.ho, p.wo};
     if (nsp == 1) want[2] = p.wo;
     NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
-    *run = in->dtype == EMBER_DTYPE_F32 ? run_conv_f32 : run_conv_half;
+    if (in->dtype != EMBER_DTYPE_F32)
+        *run = run_conv_half;
+    else
+        *run = transposed ? run_conv_f32 : pick_conv_f32(&p);
     return EMBER_OK;
 }

@@ -1,0 +1,106 @@
+/* f32_conv.h — fast fp32 2-D convolution for aten::convolution.out (internal; op_conv.c
+ * validates the shapes, picks a path once in prepare and calls these blindly):
+ *
+ *   f32_conv2d_gemm       any groups/stride/padding/dilation: per image and group, the weight
+ *                         (Co/g, Ci/g*Kh*Kw) times the input's columns through f32_gemm_nn, bias
+ *                         per row. A 1x1 stride-1 unpadded convolution multiplies the input
+ *                         planes (Ci/g, H*W) in place; any other is unfolded (im2col) into
+ *                         F32_CONV_SCRATCH_BYTES of stack, a block of output columns (and, for
+ *                         a large K, a chunk of input channels) at a time.
+ *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
+ *                         Kh x Kw kernel: __avx512 and __avx2 (f32_conv_dw__avx512.c,
+ *                         f32_conv_dw__avx2.c: intrinsics) and __generic (f32_conv.c: plain C
+ *                         for any CPU, NEON on aarch64).
+ *
+ * Every output is clamp(sum + bias, lo, hi) ([-inf, inf] for a plain convolution; [0, inf] or
+ * [0, 6] would fuse a following relu / hardtanh). out must not overlap in, w or bias. The sums
+ * are those of the portable kernel in another order, so the last bits differ. */
+#ifndef EMBER_F32_CONV_H
+#define EMBER_F32_CONV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernels/optimized/f32_gemm_nn.h"
+#include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
+
+/* The im2col scratch on the stack: a block holds K = Ci/g*Kh*Kw rows of up to
+ * F32_CONV_SCRATCH_BYTES / (4 K) output columns; where that is fewer than 64 columns, K is
+ * split in chunks of whole input channels instead, each chunk's product added to the output
+ * through a (Co/g, columns) tile in the same scratch. f32_conv2d_gemm_fits refuses a shape
+ * leaving fewer than F32_CONV_MIN_COLS columns even so (Co/g + Kh*Kw > 8192); op_conv.c then
+ * runs the portable kernel. */
+#define F32_CONV_SCRATCH_BYTES (256 * 1024)
+#define F32_CONV_MIN_COLS 8
+
+typedef struct f32_conv2d_shape {
+    int64_t n, ci, h, w;    /* input (N, Ci, H, W) */
+    int64_t co, ho, wo;     /* output (N, Co, Ho, Wo) */
+    int64_t kh, kw;         /* kernel (Co, Ci/groups, Kh, Kw) */
+    int64_t sh, sw, ph, pw, dh, dw; /* stride, padding, dilation */
+    int64_t groups;
+} f32_conv2d_shape;
+
+/* Whether f32_conv2d_gemm takes s (its im2col block fits the scratch). */
+bool f32_conv2d_gemm_fits(const f32_conv2d_shape* s);
+
+void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float* restrict w,
+                     const float* restrict bias, const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
+                     float lo, float hi);
+
+/* Whether s is depthwise (groups == Ci == Co). */
+bool f32_conv2d_is_depthwise(const f32_conv2d_shape* s);
+
+typedef void (*f32_conv2d_dw_fn)(float* restrict out, const float* restrict in,
+                                 const float* restrict w, const float* restrict bias,
+                                 const f32_conv2d_shape* s, float lo, float hi);
+
+void f32_conv2d_depthwise__generic(float* restrict out, const float* restrict in,
+                                   const float* restrict w, const float* restrict bias,
+                                   const f32_conv2d_shape* s, float lo, float hi);
+#if EMBER_HAVE_X86_KERNELS
+void f32_conv2d_depthwise__avx2(float* restrict out, const float* restrict in,
+                                const float* restrict w, const float* restrict bias,
+                                const f32_conv2d_shape* s, float lo, float hi);
+void f32_conv2d_depthwise__avx512(float* restrict out, const float* restrict in,
+                                  const float* restrict w, const float* restrict bias,
+                                  const f32_conv2d_shape* s, float lo, float hi);
+#endif
+
+/* ---- helpers shared by the variants -------------------------------------------------- */
+
+/* The indices o in [*lo, *hi) of an output axis of length len_o for which o * stride + off lies
+ * in [0, len_i) (as op_conv.c's conv_range). */
+static inline void f32_conv_axis_range(int64_t len_o, int64_t len_i, int64_t stride,
+                                       int64_t off, int64_t* lo, int64_t* hi)
+{
+    int64_t a = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    int64_t b = len_i - off <= 0 ? 0 : (len_i - 1 - off) / stride + 1;
+    if (b > len_o) b = len_o;
+    if (a > b) a = b;
+    *lo = a;
+    *hi = b;
+}
+
+static inline float f32_conv_clamp(float v, float lo, float hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v); /* NaN passes through */
+}
+
+/* The sum at output (oy, ox) of plane x (H, W) with kernel wk (Kh, Kw), taps checked. */
+static inline float f32_conv_dw_point(const float* restrict x, const float* restrict wk,
+                                      const f32_conv2d_shape* s, int64_t oy, int64_t ox)
+{
+    float acc = 0.0f;
+    for (int64_t ky = 0; ky < s->kh; ky++) {
+        const int64_t iy = oy * s->sh + ky * s->dh - s->ph;
+        if (iy < 0 || iy >= s->h) continue;
+        for (int64_t kx = 0; kx < s->kw; kx++) {
+            const int64_t ix = ox * s->sw + kx * s->dw - s->pw;
+            if (ix >= 0 && ix < s->w) acc += wk[ky * s->kw + kx] * x[iy * s->w + ix];
+        }
+    }
+    return acc;
+}
+
+#endif /* EMBER_F32_CONV_H */

@@ -1,0 +1,273 @@
+/* test_conv_optimized.c — the fast fp32 convolution paths (kernels/optimized/f32_conv.h)
+ * against the portable kernel, the oracle (STYLE rule 5):
+ *   1. aten::convolution.out through prepare/run, loaded once with ember_kernel_cpu_mask_set(0)
+ *      (the portable direct loops), once with every detected feature (depthwise, pointwise
+ *      GEMM, im2col GEMM, im2col with K split) and, on x86-64 with AVX2, once with the AVX2
+ *      tier's features only, on random shapes:
+ *      batch 1-3, odd channel counts, groups, ragged sizes, strides 1-3, padding, dilation,
+ *      1-D, with and without bias;
+ *   2. each depthwise variant the CPU has, and the GEMM path, called directly with a clamp
+ *      epilogue ([0, 6], as a fused relu6 would) and a NaN in the input, against the portable
+ *      output clamped the same way.
+ *
+ * Tolerance: both sides are fp32 sums of the same K = Ci/g*Kh*Kw products in a different
+ * order; values are in [-1, 1), so an output's rounding error is about sqrt(K) * 6e-8 * K / 4.
+ * 1e-5 * (1 + K / 8) relative (with a floor of 1 on the scale) passes every reordering and
+ * fails a lost or misplaced product (about 0.25). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "kernels/optimized/f32_conv.h"
+#include "tests/c/kernel_harness.h"
+
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+static uint32_t rnd(uint32_t n) /* in [0, n) */
+{
+    rng = rng * 6364136223846793005u + 1442695040888963407u;
+    return (uint32_t)(rng >> 33) % n;
+}
+static float uniform(void) /* in [-1, 1) */
+{
+    rng = rng * 6364136223846793005u + 1442695040888963407u;
+    return (float)((double)(rng >> 40) / (double)(1u << 23) - 1.0);
+}
+
+enum { MAX_X = 1 << 18, MAX_W = 1 << 20, MAX_Y = 1 << 18 };
+static float xbuf[MAX_X], wbuf[MAX_W], bbuf[4096], ref[MAX_Y], got[MAX_Y];
+
+typedef struct cfg {
+    int64_t n, ci, h, w, co, kh, kw, sh, sw, ph, pw, dh, dw, g;
+    int dim; /* 4: 2-D, 3: 1-D (h = kh = 1) */
+    bool bias;
+} cfg;
+
+static int64_t out_len(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d)
+{
+    const int64_t t = in + 2 * p - d * (k - 1) - 1;
+    return t < 0 ? 0 : t / s + 1;
+}
+
+/* Runs aten::convolution.out for c with features `mask` into y; false if it failed. */
+static bool run(const cfg* c, uint64_t mask, float* y)
+{
+    const int64_t ho = out_len(c->h, c->kh, c->sh, c->ph, c->dh);
+    const int64_t wo = out_len(c->w, c->kw, c->sw, c->pw, c->dw);
+    int32_t xs[4] = {(int32_t)c->n, (int32_t)c->ci, (int32_t)c->h, (int32_t)c->w};
+    int32_t ws[4] = {(int32_t)c->co, (int32_t)(c->ci / c->g), (int32_t)c->kh, (int32_t)c->kw};
+    int32_t ys[4] = {(int32_t)c->n, (int32_t)c->co, (int32_t)ho, (int32_t)wo};
+    int64_t st[2] = {c->sh, c->sw}, pd[2] = {c->ph, c->pw}, dl[2] = {c->dh, c->dw}, op[2] = {0, 0};
+    if (c->dim == 3) { /* drop the H dim */
+        xs[2] = xs[3], ws[2] = ws[3], ys[2] = ys[3];
+        st[0] = st[1], pd[0] = pd[1], dl[0] = dl[1];
+    }
+    const int nsp = c->dim - 2;
+    const int32_t bs[1] = {(int32_t)c->co};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, xbuf, c->dim, xs);
+    ember_tensor tw = th_tensor(EMBER_DTYPE_F32, wbuf, c->dim, ws);
+    ember_tensor tb = th_tensor(EMBER_DTYPE_F32, bbuf, 1, bs);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, c->dim, ys);
+    ember_value v[11] = {
+        th_tensor_value(&tx), th_tensor_value(&tw), c->bias ? th_tensor_value(&tb) : th_null(),
+        th_int_list(st, (uint32_t)nsp), th_int_list(pd, (uint32_t)nsp),
+        th_int_list(dl, (uint32_t)nsp), th_bool(false), th_int_list(op, (uint32_t)nsp),
+        th_int(c->g), th_tensor_value(&ty), th_tensor_value(&ty)};
+    ember_kernel_cpu_mask_set(mask);
+    const ember_status s = th_run("aten::convolution.out", v, 11);
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+    if (s != EMBER_OK) fprintf(stderr, "conv failed: %s\n", th_msg);
+    return s == EMBER_OK;
+}
+
+static void describe(const cfg* c, char* buf, size_t bytes)
+{
+    snprintf(buf, bytes,
+             "n %lld ci %lld %lldx%lld co %lld k %lldx%lld s %lld,%lld p %lld,%lld d %lld,%lld "
+             "g %lld dim %d bias %d",
+             (long long)c->n, (long long)c->ci, (long long)c->h, (long long)c->w,
+             (long long)c->co, (long long)c->kh, (long long)c->kw, (long long)c->sh,
+             (long long)c->sw, (long long)c->ph, (long long)c->pw, (long long)c->dh,
+             (long long)c->dw, (long long)c->g, c->dim, c->bias);
+}
+
+/* Fills the inputs, runs c both ways and compares; returns false (after a message) if the
+ * config does not fit the buffers or has an empty output. */
+static bool check_cfg(const cfg* c)
+{
+    const int64_t ho = out_len(c->h, c->kh, c->sh, c->ph, c->dh);
+    const int64_t wo = out_len(c->w, c->kw, c->sw, c->pw, c->dw);
+    const int64_t nx = c->n * c->ci * c->h * c->w, nw = c->co * (c->ci / c->g) * c->kh * c->kw;
+    const int64_t ny = c->n * c->co * ho * wo;
+    if (ho <= 0 || wo <= 0 || nx > MAX_X || nw > MAX_W || ny > MAX_Y || c->co > 4096) return false;
+    for (int64_t i = 0; i < nx; i++) xbuf[i] = uniform();
+    for (int64_t i = 0; i < nw; i++) wbuf[i] = uniform();
+    for (int64_t i = 0; i < c->co; i++) bbuf[i] = uniform();
+    for (int64_t i = 0; i < ny; i++) ref[i] = got[i] = NAN;
+    char what[200];
+    describe(c, what, sizeof what);
+    const bool ran = run(c, 0, ref) && run(c, ~(uint64_t)0, got);
+    if (!ran) fprintf(stderr, "%s\n", what);
+    CHECK(ran);
+    const double k = (double)(c->ci / c->g * c->kh * c->kw);
+    expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + k / 8.0), what);
+#if EMBER_HAVE_X86_KERNELS
+    /* The AVX2 tier too, where the CPU has more (its features only). */
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA) |
+                          EMBER_CPU_BIT(EMBER_CPU_AVX) | EMBER_CPU_BIT(EMBER_CPU_SSE4_1);
+    if ((ember_cpu_features() & avx2) == avx2) {
+        for (int64_t i = 0; i < ny; i++) got[i] = NAN;
+        CHECK(run(c, avx2, got));
+        expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + k / 8.0), what);
+    }
+#endif
+    return true;
+}
+
+/* Sanitizer builds re-run every call with hostile arguments (kernel_harness.h): fewer cases. */
+enum { RANDOM_CASES = TH_HOSTILE ? 80 : 400 };
+
+static void test_random(void)
+{
+    int cases = 0;
+    while (cases < RANDOM_CASES) {
+        cfg c = {.n = 1 + rnd(3), .dim = 4, .bias = rnd(4) != 0, .sh = 1, .sw = 1, .dh = 1,
+                 .dw = 1};
+        const uint32_t kind = rnd(5);
+        c.h = 1 + rnd(30), c.w = 1 + rnd(40);
+        c.kh = 1 + rnd(5), c.kw = 1 + rnd(5);
+        if (rnd(3) == 0) c.sh = 1 + rnd(3), c.sw = 1 + rnd(3);
+        c.ph = rnd((uint32_t)c.kh + 1), c.pw = rnd((uint32_t)c.kw + 1);
+        if (rnd(4) == 0) c.dh = 1 + rnd(3), c.dw = 1 + rnd(3);
+        if (kind == 0) { /* pointwise: one GEMM over the planes */
+            c.kh = c.kw = 1, c.sh = c.sw = 1, c.ph = c.pw = 0;
+            c.ci = 1 + rnd(70), c.co = 1 + rnd(70), c.g = 1;
+        } else if (kind == 1) { /* depthwise, MobileNet's 3x3 / 5x5 at stride 1 / 2 mostly */
+            c.ci = c.co = c.g = 1 + rnd(20);
+            if (rnd(2)) c.kh = c.kw = rnd(2) ? 3 : 5, c.sh = c.sw = 1 + rnd(2),
+                        c.ph = c.pw = c.kh / 2, c.dh = c.dw = 1;
+            if (rnd(3) == 0) c.w = 1 + rnd(150); /* rows of several vectors */
+        } else if (kind == 2) { /* grouped (depthwise with a channel multiplier included) */
+            c.g = 1 + rnd(4);
+            c.ci = c.g * (1 + rnd(6)), c.co = c.g * (1 + rnd(6));
+        } else { /* general */
+            c.ci = 1 + rnd(17), c.co = 1 + rnd(33), c.g = 1;
+        }
+        if (rnd(8) == 0) { /* 1-D */
+            c.dim = 3, c.h = 1, c.kh = 1, c.sh = 1, c.ph = 0, c.dh = 1;
+        }
+        cases += check_cfg(&c);
+    }
+    printf("conv random: %d configurations\n", cases);
+}
+
+/* Shapes of the benchmarked networks, and K large enough to be split in chunks of channels. */
+static void test_networks(void)
+{
+    static const cfg cs[] = {
+        /* n ci h w co kh kw sh sw ph pw dh dw g dim bias */
+        {1, 3, 33, 35, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 4, false},  /* MobileNetV2 stem */
+        {1, 32, 29, 30, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32, 4, false}, /* its depthwise */
+        {1, 96, 29, 30, 96, 3, 3, 2, 2, 1, 1, 1, 1, 96, 4, true},
+        {1, 24, 13, 17, 144, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},  /* expand */
+        {1, 3, 40, 40, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 4, false},  /* ResNet stem */
+        {2, 64, 9, 9, 128, 1, 1, 2, 2, 0, 0, 1, 1, 1, 4, false},  /* downsample */
+        {1, 512, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 4608: split in 4 */
+        {1, 1000, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 9000: split */
+        {1, 256, 20, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 2304: split, 7 blocks */
+        {1, 1, 49, 10, 64, 10, 4, 2, 2, 5, 1, 1, 1, 1, 4, true},  /* DS-CNN */
+        {1, 64, 25, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 64, 4, true},
+        {3, 5, 1, 300, 7, 1, 9, 1, 3, 0, 4, 1, 2, 1, 3, true},    /* 1-D, long */
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) CHECK(check_cfg(&cs[i]));
+}
+
+/* ---- the variants directly, with a clamp and a NaN --------------------------------------- */
+
+typedef struct dw_variant {
+    const char* name;
+    f32_conv2d_dw_fn fn;
+    uint64_t needs;
+} dw_variant;
+
+static const dw_variant dw_variants[] = {
+    {"generic", f32_conv2d_depthwise__generic, 0},
+#if EMBER_HAVE_X86_KERNELS
+    {"avx2", f32_conv2d_depthwise__avx2,
+     EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+    {"avx512", f32_conv2d_depthwise__avx512,
+     EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+         EMBER_CPU_BIT(EMBER_CPU_FMA)},
+#endif
+};
+
+static void clamp_ref(const cfg* c, float* y, float lo, float hi)
+{
+    const int64_t ny = c->n * c->co * out_len(c->h, c->kh, c->sh, c->ph, c->dh) *
+                       out_len(c->w, c->kw, c->sw, c->pw, c->dw);
+    for (int64_t i = 0; i < ny; i++) y[i] = f32_conv_clamp(y[i], lo, hi);
+}
+
+static f32_conv2d_shape shape_of(const cfg* c)
+{
+    return (f32_conv2d_shape){.n = c->n, .ci = c->ci, .h = c->h, .w = c->w, .co = c->co,
+                              .ho = out_len(c->h, c->kh, c->sh, c->ph, c->dh),
+                              .wo = out_len(c->w, c->kw, c->sw, c->pw, c->dw), .kh = c->kh,
+                              .kw = c->kw, .sh = c->sh, .sw = c->sw, .ph = c->ph, .pw = c->pw,
+                              .dh = c->dh, .dw = c->dw, .groups = c->g};
+}
+
+static void test_variants_clamp(void)
+{
+    const uint64_t have = ember_cpu_features();
+    static const cfg dws[] = {
+        {2, 7, 21, 37, 7, 3, 3, 1, 1, 1, 1, 1, 1, 7, 4, true},
+        {1, 5, 20, 70, 5, 3, 3, 2, 2, 1, 1, 1, 1, 5, 4, true},
+        {1, 3, 17, 100, 3, 5, 5, 1, 1, 2, 2, 1, 1, 3, 4, false},
+        {1, 3, 17, 100, 3, 5, 5, 2, 2, 2, 2, 1, 1, 3, 4, true},
+        {1, 4, 12, 90, 4, 3, 2, 3, 3, 0, 1, 2, 2, 4, 4, true}, /* stride 3, dilation 2 */
+        {1, 2, 6, 3, 2, 5, 5, 1, 1, 1, 1, 1, 1, 2, 4, true},   /* no interior column */
+    };
+    for (size_t i = 0; i < sizeof dws / sizeof dws[0]; i++) {
+        const cfg* c = &dws[i];
+        CHECK(check_cfg(c)); /* fills the inputs, ref = portable */
+        xbuf[5] = NAN;       /* reaches a few outputs */
+        CHECK(run(c, 0, ref));
+        clamp_ref(c, ref, 0.0f, 6.0f);
+        const f32_conv2d_shape s = shape_of(c);
+        const int64_t ny = c->n * c->co * s.ho * s.wo;
+        for (size_t v = 0; v < sizeof dw_variants / sizeof dw_variants[0]; v++) {
+            if ((have & dw_variants[v].needs) != dw_variants[v].needs) continue;
+            for (int64_t j = 0; j < ny; j++) got[j] = -1.0f;
+            dw_variants[v].fn(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, 0.0f, 6.0f);
+            char what[240];
+            describe(c, what, sizeof what);
+            snprintf(what + strlen(what), sizeof what - strlen(what), " %s", dw_variants[v].name);
+            expect_close_f32(got, ref, (long)ny, 1e-5 * 3.0, what);
+        }
+    }
+    /* The GEMM path with the portable GEMM and a clamp. */
+    static const cfg gs[] = {
+        {2, 9, 11, 13, 10, 3, 3, 2, 1, 1, 0, 1, 2, 1, 4, true},
+        {1, 6, 8, 8, 9, 1, 1, 1, 1, 0, 0, 1, 1, 3, 4, true},
+        {2, 600, 6, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 5400: split, clamped */
+    };
+    for (size_t i = 0; i < sizeof gs / sizeof gs[0]; i++) {
+        const cfg* c = &gs[i];
+        CHECK(check_cfg(c));
+        xbuf[3] = NAN;
+        CHECK(run(c, 0, ref));
+        clamp_ref(c, ref, 0.0f, 6.0f);
+        const f32_conv2d_shape s = shape_of(c);
+        CHECK(f32_conv2d_gemm_fits(&s));
+        f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn__portable, 0.0f,
+                        6.0f);
+        expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp");
+    }
+}
+
+int main(void)
+{
+    test_random();
+    test_networks();
+    test_variants_clamp();
+    return check_report("test_conv_optimized");
+}
