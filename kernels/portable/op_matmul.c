@@ -19,7 +19,7 @@
  * stack buffer before writing them. Half dtypes run half_gemm__portable (below). */
 #include "kernels/optimized/f32_gemm_nn.h"
 #include "kernels/optimized/f32_gemm_nt.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* ---- f32 through the GEMM core ------------------------------------------------------------ */
 
@@ -236,14 +236,14 @@ static void half_gemm__portable(uint16_t* restrict c, const uint16_t* restrict a
             const int64_t nb = n - j0 < HALF_BLOCK ? n - j0 : HALF_BLOCK;
             for (int64_t j = 0; j < nb; j++) acc[j] = 0.0f;
             for (int64_t p = 0; p < k; p++) {
-                const float av = nn_ld(a, dt, i * k + p);
+                const float av = ember_load_f32(a, dt, i * k + p);
                 const uint16_t* bp = b + p * bk + j0 * bn;
-                for (int64_t j = 0; j < nb; j++) acc[j] += av * nn_ld(bp, dt, j * bn);
+                for (int64_t j = 0; j < nb; j++) acc[j] += av * ember_load_f32(bp, dt, j * bn);
             }
             for (int64_t j = 0; j < nb; j++) {
                 float v = alpha * acc[j];
-                if (self && beta != 0.0f) v += beta * nn_ld(self, dt, i * rs + (j0 + j) * cs);
-                nn_st(c, dt, i * n + j0 + j, v);
+                if (self && beta != 0.0f) v += beta * ember_load_f32(self, dt, i * rs + (j0 + j) * cs);
+                ember_store_f32(c, dt, i * n + j0 + j, v);
             }
         }
     }
@@ -256,9 +256,13 @@ static ember_status prepare_float_tensors(ember_kernel_ctx* ctx, ember_value* co
                                         ember_tensor** ts)
 {
     for (int i = 0; i < count; i++) {
-        if (i == count - 1) NN_TRY(nn_get_out(ctx, args, (size_t)idx[i], &ts[i]));
-        else NN_TRY(nn_get_tensor(ctx, args, (size_t)idx[i], &ts[i]));
-        NN_TRY(nn_require_float(ctx, names[i], ts[i], i ? ts[0] : NULL));
+        if (i == count - 1)
+            EMBER_TRY(ember_arg_out(ctx, args, (size_t)idx[i], names[i], EMBER_DTYPES_F32_HALF,
+                                    &ts[i]));
+        else
+            EMBER_TRY(ember_arg_tensor(ctx, args, (size_t)idx[i], names[i],
+                                       EMBER_DTYPES_F32_HALF, &ts[i]));
+        if (i) EMBER_TRY(ember_check_same_dtype(ctx, names[i], ts[i], ts[0]));
     }
     return EMBER_OK;
 }
@@ -289,7 +293,7 @@ static ember_status run_bmm_f32(ember_kernel_ctx* ctx, ember_value* const* args,
         const f32_product p = {nn, 0, (const float*)a->data + i * m * k,
                                (const float*)b->data + i * k * n, m, n, k, no_epilogue, 0, 1.0f,
                                0.0f, NULL, 0, 0};
-        NN_TRY(f32_product_run(ctx, &p, c + i * m * n));
+        EMBER_TRY(f32_product_run(ctx, &p, c + i * m * n));
     }
     return EMBER_OK;
 }
@@ -317,7 +321,7 @@ static ember_status prepare_mm(ember_kernel_ctx* ctx, ember_value* const* args, 
     static const int idx[3] = {0, 1, 2};
     static const char* const names[3] = {"self", "mat2", "out"};
     ember_tensor* t[3];
-    NN_TRY(prepare_float_tensors(ctx, args, idx, names, 3, t));
+    EMBER_TRY(prepare_float_tensors(ctx, args, idx, names, 3, t));
     const int r = batched ? 3 : 2, o = batched ? 1 : 0;
     EMBER_REQUIRE(ctx, t[0]->dim == r && t[1]->dim == r, EMBER_SHAPE_MISMATCH,
                   "expected rank-%d operands, got ranks %d and %d", r, t[0]->dim, t[1]->dim);
@@ -328,13 +332,13 @@ static ember_status prepare_mm(ember_kernel_ctx* ctx, ember_value* const* args, 
                       "batch sizes differ: %d vs %d", (int)t[0]->sizes[0], (int)t[1]->sizes[0]);
     int64_t want[3] = {t[0]->sizes[0], t[0]->sizes[o], t[1]->sizes[o + 1]};
     if (!batched) want[1] = t[1]->sizes[1];
-    return nn_check_shape(ctx, "out", t[2], r, want);
+    return ember_check_shape(ctx, "out", t[2], r, want);
 }
 
 ember_status ember_prepare_aten_mm_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                        size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_TRY(prepare_mm(ctx, args, num_args, false));
+    EMBER_TRY(prepare_mm(ctx, args, num_args, false));
     *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? pick_f32().mm : run_bmm_half;
     return EMBER_OK;
 }
@@ -342,7 +346,7 @@ ember_status ember_prepare_aten_mm_out(ember_kernel_ctx* ctx, ember_value* const
 ember_status ember_prepare_aten_bmm_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                         size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_TRY(prepare_mm(ctx, args, num_args, true));
+    EMBER_TRY(prepare_mm(ctx, args, num_args, true));
     *run = args[0]->u.t->dtype == EMBER_DTYPE_F32 ? pick_f32().bmm : run_bmm_half;
     return EMBER_OK;
 }
@@ -416,10 +420,10 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
     static const int idx[4] = {0, 1, 2, 5};
     static const char* const names[4] = {"self", "mat1", "mat2", "out"};
     ember_tensor* t[4];
-    NN_TRY(prepare_float_tensors(ctx, args, idx, names, 4, t));
+    EMBER_TRY(prepare_float_tensors(ctx, args, idx, names, 4, t));
     double d;
-    NN_TRY(nn_get_double(ctx, args, 3, &d));
-    NN_TRY(nn_get_double(ctx, args, 4, &d));
+    EMBER_TRY(ember_arg_double(ctx, args, 3, "beta", &d));
+    EMBER_TRY(ember_arg_double(ctx, args, 4, "alpha", &d));
     EMBER_REQUIRE(ctx, t[1]->dim == 2 && t[2]->dim == 2, EMBER_SHAPE_MISMATCH,
                   "mat1 and mat2 must be matrices, got ranks %d and %d", t[1]->dim, t[2]->dim);
     EMBER_REQUIRE(ctx, t[1]->sizes[1] == t[2]->sizes[0], EMBER_SHAPE_MISMATCH,
@@ -433,7 +437,7 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
                   "self (rank %d) does not broadcast to (%lld, %lld)", s->dim, (long long)m,
                   (long long)n);
     const int64_t want[2] = {m, n};
-    NN_TRY(nn_check_shape(ctx, "out", t[3], 2, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", t[3], 2, want));
     *run = t[0]->dtype == EMBER_DTYPE_F32 ? pick_f32().addmm : run_addmm_half;
     return EMBER_OK;
 }
@@ -542,9 +546,9 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     static const int idx[3] = {0, 1, 3};
     static const char* const names[3] = {"input", "weight", "out"};
     ember_tensor* t[3];
-    NN_TRY(prepare_float_tensors(ctx, args, idx, names, 3, t));
+    EMBER_TRY(prepare_float_tensors(ctx, args, idx, names, 3, t));
     ember_tensor* bias;
-    NN_TRY(nn_get_opt_tensor(ctx, args, 2, &bias));
+    EMBER_TRY(ember_arg_opt_tensor(ctx, args, 2, "bias", EMBER_DTYPES_F32_HALF, &bias));
     const ember_tensor *x = t[0], *w = t[1];
     EMBER_REQUIRE(ctx, x->dim >= 1 && w->dim == 2, EMBER_SHAPE_MISMATCH,
                   "expected input (..., K) and weight (N, K), got ranks %d and %d", x->dim,
@@ -553,15 +557,15 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
                   "input has %d features, weight expects %d", (int)x->sizes[x->dim - 1],
                   (int)w->sizes[1]);
     if (bias) {
-        NN_TRY(nn_require_dtype(ctx, "bias", bias, x->dtype));
+        EMBER_TRY(ember_check_dtype(ctx, "bias", bias, x->dtype));
         EMBER_REQUIRE(ctx, bias->numel == w->sizes[0] && bias->dim <= 1, EMBER_SHAPE_MISMATCH,
                       "bias has %lld elements, expected %d", (long long)bias->numel,
                       (int)w->sizes[0]);
     }
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(x, want);
+    ember_tensor_sizes(x, want);
     want[x->dim - 1] = w->sizes[0];
-    NN_TRY(nn_check_shape(ctx, "out", t[2], x->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", t[2], x->dim, want));
     *run = x->dtype == EMBER_DTYPE_F32 ? pick_f32().linear : run_linear_half;
     return EMBER_OK;
 }
@@ -614,17 +618,15 @@ ember_status ember_prepare_ember_grouped_mm_out(ember_kernel_ctx* ctx, ember_val
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
     ember_tensor *in, *w, *offs, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_get_tensor(ctx, args, 1, &w));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &offs));
-    NN_TRY(nn_get_out(ctx, args, 3, &out));
-    EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_TENSOR);
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
-    NN_TRY(nn_require_float(ctx, "weight", w, in));
-    NN_TRY(nn_require_float(ctx, "out", out, in));
-    EMBER_REQUIRE(ctx, offs->dtype == EMBER_DTYPE_I32 || offs->dtype == EMBER_DTYPE_I64,
-                  EMBER_DTYPE_MISMATCH, "offs is %s, expected int32 or int64",
-                  ember_dtype_name(offs->dtype));
+    const ember_dtype_set offs_dtypes = EMBER_DTYPE_BIT(EMBER_DTYPE_I32) |
+                                        EMBER_DTYPE_BIT(EMBER_DTYPE_I64);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_F32_HALF, &in));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "weight", EMBER_DTYPES_F32_HALF, &w));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "offs", offs_dtypes, &offs));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "out", EMBER_DTYPES_F32_HALF, &out));
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "out", EMBER_VALUE_TENSOR));
+    EMBER_TRY(ember_check_same_dtype(ctx, "weight", w, in));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, in));
     EMBER_REQUIRE(ctx, in->dim == 2, EMBER_SHAPE_MISMATCH, "input has rank %d, expected 2",
                   in->dim);
     EMBER_REQUIRE(ctx, w->dim == 3, EMBER_SHAPE_MISMATCH, "weight has rank %d, expected 3",
@@ -633,9 +635,9 @@ ember_status ember_prepare_ember_grouped_mm_out(ember_kernel_ctx* ctx, ember_val
                   "weight's inner size %d differs from input's %d", (int)w->sizes[1],
                   (int)in->sizes[1]);
     const int64_t want_offs[1] = {w->sizes[0]};
-    NN_TRY(nn_check_shape(ctx, "offs", offs, 1, want_offs));
+    EMBER_TRY(ember_check_shape(ctx, "offs", offs, 1, want_offs));
     const int64_t want_out[2] = {in->sizes[0], w->sizes[2]};
-    NN_TRY(nn_check_shape(ctx, "out", out, 2, want_out));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, 2, want_out));
     *run = run_grouped_mm;
     return EMBER_OK;
 }

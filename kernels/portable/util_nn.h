@@ -1,5 +1,5 @@
 /* util_nn.h — BEING RETIRED in favour of kernels/kernel_util.h (and kernels/strided.h), which
- * hold the one vocabulary every kernel speaks. Only op_conv.c, op_matmul.c and op_norm.c still
+ * hold the one vocabulary every kernel speaks. Only op_conv.c and op_norm.c still
  * include this header. Most names below map onto their kernel_util.h successor; the nn_get_*
  * getters keep their own bodies only because their messages name the argument by number
  * ("argument 2: ...") where ember_arg_* take a name. Do not use it in new code; delete it once

@@ -133,7 +133,7 @@ static void failures(void)
     CHECK_STATUS(th_run("ember::grouped_mm.out", vb, 5), EMBER_SHAPE_MISMATCH, "out has shape");
     ember_tensor tof = th_tensor(EMBER_DTYPE_F32, x, 1, so);
     ember_value vo[] = {th_tensor_value(&tx), th_tensor_value(&tw), th_tensor_value(&tof), th_tensor_value(&ty), th_tensor_value(&ty)};
-    CHECK_STATUS(th_run("ember::grouped_mm.out", vo, 5), EMBER_DTYPE_MISMATCH, "offs is float32");
+    CHECK_STATUS(th_run("ember::grouped_mm.out", vo, 5), EMBER_DTYPE_MISMATCH, "offs has dtype float32");
 
     static float hx[4] = {0, 1, 2, NAN}, hy[3];
     static const int32_t shx[] = {4}, shy[] = {3};
