@@ -1,7 +1,8 @@
 """Time PyTorch eager, Ember and ExecuTorch on the same models, in one run, interleaved.
 
     .venv/bin/python bench/compare.py [--models opt125m-128,dscnn] [--threads 1] [--iters N]
-                                      [--warmup N] [--quick] [--no-executorch] [--out DIR]
+                                      [--warmup N] [--quick] [--no-executorch] [--no-xnnpack]
+                                      [--budget S] [--out DIR]
 
 Models (random weights, fixed seeds, eval mode; nothing is downloaded):
   opt125m-128  transformers OPTForCausalLM(OPTConfig()), 128 tokens in, the last token's logits out
@@ -154,7 +155,10 @@ class Runner:
                  prepare: Callable[[], None] = lambda: None, note: str = ""):
         self.name, self.call, self.output, self.prepare, self.note = name, call, output, prepare, note
         self.latencies_ns: list[int] = []
+        self.rounds: list[int] = []  # the timed round of each latency, from 1
         self.max_err = 0.0
+        self.first_s = 0.0  # the first (untimed) call's seconds
+        self.cap: Optional[int] = None  # timed rounds, when fewer than the model's (a slow runtime)
 
 
 def _tensors(out) -> list:
@@ -317,18 +321,24 @@ def max_error(runner: Runner, ref: list) -> float:
 
 def time_interleaved(runners: list[Runner], warmup: int, iters: int, progress: Progress, model: str) -> None:
     """Round-robin: every round runs each runner once (the first one rotating); warm-up rounds
-    are not recorded."""
+    are not recorded. A capped runner takes part in the first warm-up round and in `cap` timed
+    rounds spread evenly over the run."""
     clock = time.perf_counter_ns
     k = len(runners)
+    takes_part = {id(r): ({0} if warmup else set()) | {warmup + i * iters // r.cap for i in range(r.cap)}
+                  for r in runners if r.cap is not None}
     for rnd in range(warmup + iters):
         for j in range(k):
             r = runners[(rnd + j) % k]
+            if id(r) in takes_part and rnd not in takes_part[id(r)]:
+                continue
             r.prepare()
             t0 = clock()
             r.call()
             t1 = clock()
             if rnd >= warmup:
                 r.latencies_ns.append(t1 - t0)
+                r.rounds.append(rnd - warmup + 1)
         progress.step(f"{model} round {rnd + 1}/{warmup + iters}" + (" (warm-up)" if rnd < warmup else ""))
 
 
@@ -379,7 +389,8 @@ def markdown(res: dict) -> str:
              "- runtimes: " + "; ".join(f"{LABELS[n]}: {res['notes'][n]}" for n in runtimes if res["notes"].get(n)),
              f"- timing: round-robin, one iteration of each runtime per round (the first rotating), "
              f"{res['warmup']} warm-up rounds discarded; cells are median ms (p90) and the ratio "
-             f"median / eager's median (below 1 is faster than eager)",
+             f"median / eager's median (below 1 is faster than eager); (n=K): a runtime slower than "
+             f"--budget {res['budget']:g} s per model was timed in K rounds spread over the run",
              ""]
     for n, why in res["unavailable"].items():
         lines.append(f"- {LABELS[n]} left out: {why}")
@@ -401,6 +412,8 @@ def markdown(res: dict) -> str:
             text = f"{fmt_ms(r['median_ms'])} ms ({fmt_ms(r['p90_ms'])})"
             if n != "eager":
                 text += f" **x{r['median_ms'] / eager:.2f}**"
+            if r["iters"] != m["iters"]:
+                text += f" (n={r['iters']})"
             if not r["match"]:
                 text += " WRONG"
             cells.append(text)
@@ -441,7 +454,7 @@ def plot(res: dict, out: Path) -> None:
     for ax, m in zip(axes[:, 0], models):
         for n, r in m["runtimes"].items():
             if "latencies_ms" in r:
-                ax.plot(np.arange(1, len(r["latencies_ms"]) + 1), r["latencies_ms"], ".-", linewidth=0.8,
+                ax.plot(r["rounds"], r["latencies_ms"], ".-", linewidth=0.8,
                         markersize=3, color=colors[n], label=LABELS[n])
         ax.set_yscale("log")
         ax.set_title(m["description"], fontsize=9)
@@ -506,7 +519,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--iters", type=int, help="timed rounds per model (default: per model, 20 to 300)")
     ap.add_argument("--warmup", type=int, default=3, help="untimed rounds per model (default 3)")
     ap.add_argument("--quick", action="store_true", help="1 warm-up and 3 timed rounds: a smoke test")
+    ap.add_argument("--budget", type=float, default=120.0,
+                    help="seconds a slow runtime may take per model: beyond, it is timed in fewer rounds, "
+                         "spread over the run (default 120)")
     ap.add_argument("--no-executorch", action="store_true", help="leave ExecuTorch out")
+    ap.add_argument("--no-xnnpack", action="store_true",
+                    help="leave ExecuTorch+XNNPACK out (its lowering costs ~10 s of fixed set-up)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"), help="where results go")
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.models.split(",") if n.strip()]
@@ -530,7 +548,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.no_executorch:
         unavailable["executorch"] = unavailable["executorch+xnnpack"] = "--no-executorch"
     else:
-        et = import_executorch(want_xnnpack=True)
+        et = import_executorch(want_xnnpack=not args.no_xnnpack)
         if et["why_not"]:
             unavailable["executorch"] = et["why_not"]
         else:
@@ -538,7 +556,9 @@ def main(argv: Optional[list[str]] = None) -> int:
             versions["executorch"] = et["version"]
             notes["executorch"] = ("`to_edge`, no delegate; the wheel's pybindings run its CPU operators "
                                    f"(backends registered: {', '.join(et['backends']) or 'none'})")
-        if et["why_not_xnnpack"]:
+        if args.no_xnnpack:
+            unavailable["executorch+xnnpack"] = "--no-xnnpack"
+        elif et["why_not_xnnpack"]:
             unavailable["executorch+xnnpack"] = et["why_not_xnnpack"]
         else:
             runtimes.append("executorch+xnnpack")
@@ -578,8 +598,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         with torch.inference_mode():
             for r in runners:  # first outputs, untimed
                 r.prepare()
+                t0 = time.perf_counter()
                 r.call()
+                r.first_s = time.perf_counter() - t0
                 r.max_err = max_error(r, ref)
+                if r.name != "eager" and r.first_s * (args.warmup + iters[name]) > args.budget:
+                    r.cap = min(iters[name], max(3, int(args.budget / r.first_s)))
+                    progress.message(f"  {LABELS[r.name]}: {r.first_s:.1f} s per run; timed in "
+                                     f"{r.cap} of the {iters[name]} rounds (--budget {args.budget:g} s)")
             time_interleaved(runners, args.warmup, iters[name], progress, name)
             for r in runners:  # and the last timed run's
                 r.max_err = max(r.max_err, max_error(r, ref))
@@ -588,8 +614,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                  "tolerance": tol, "runtimes": {}}
         for r in runners:
             s = summarise(r.latencies_ns)
-            s.update(max_abs_err=r.max_err, match=bool(r.max_err <= tol),
-                     latencies_ms=[x / 1e6 for x in r.latencies_ns])
+            s.update(max_abs_err=r.max_err, match=bool(r.max_err <= tol), iters=len(r.latencies_ns),
+                     latencies_ms=[x / 1e6 for x in r.latencies_ns], rounds=r.rounds)
             entry["runtimes"][r.name] = s
         for n, why in failed.items():
             entry["runtimes"][n] = {"error": why}
@@ -608,7 +634,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "command": " ".join(["bench/compare.py"] + (argv if argv is not None else sys.argv[1:])),
            "cpu": _cpu_name(), "cpus_online": os.cpu_count(), "pinned": ",".join(map(str, cpus)),
-           "threads": args.threads, "warmup": args.warmup, "load_before": load_before,
+           "threads": args.threads, "warmup": args.warmup, "budget": args.budget, "load_before": load_before,
            "load_after": os.getloadavg()[0], "versions": versions, "runtimes": runtimes,
            "unavailable": unavailable, "notes": notes, "models": results}
     (out / "compare.json").write_text(json.dumps(res, indent=1) + "\n")
