@@ -13,7 +13,8 @@ Models (random weights, fixed seeds, eval mode; nothing is downloaded):
 
 Runtimes: eager (the nn.Module under torch.inference_mode), Ember (ember.export, then the C
 runtime through the Python binding, timing Method.execute), ExecuTorch (the `executorch` wheel's
-pybindings: `to_edge` with no delegate, run by the wheel's CPU operators) and ExecuTorch+XNNPACK
+pybindings: `to_edge` with no delegate, run by the CPU operators the wheel links, its optimized
+library with portable fallbacks) and ExecuTorch+XNNPACK
 (`to_edge_transform_and_lower` with XnnpackPartitioner). ExecuTorch columns are left out, with
 the reason printed, when the package (or, for XNNPACK, torchao) does not import.
 
@@ -554,8 +555,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         else:
             runtimes.append("executorch")
             versions["executorch"] = et["version"]
-            notes["executorch"] = ("`to_edge`, no delegate; the wheel's pybindings run its CPU operators "
-                                   f"(backends registered: {', '.join(et['backends']) or 'none'})")
+            notes["executorch"] = ("`to_edge`, no delegate: the wheel's CPU operators (its optimized library: "
+                                   "mm, bmm, linear, layer norm, softmax, elementwise; portable convolution and "
+                                   f"addmm); backends registered: {', '.join(et['backends']) or 'none'}")
         if args.no_xnnpack:
             unavailable["executorch+xnnpack"] = "--no-xnnpack"
         elif et["why_not_xnnpack"]:
