@@ -283,12 +283,13 @@ def executorch_runner(model, inputs, threads: int, xnnpack: bool) -> Runner:
 
 
 class Progress:
-    """A plain-text progress bar on stderr: redrawn in place on a terminal, else a line per 10%."""
+    """A plain-text progress bar on stderr: redrawn in place on a terminal, else a line per 10%
+    (and at least every 30 s)."""
 
     def __init__(self, total: int, width: int = 30):
         self.total, self.done, self.width = max(1, total), 0, width
         self.tty = sys.stderr.isatty()
-        self.last_tenth = -1
+        self.last_tenth, self.last_line = -1, time.monotonic()
         self.t0 = time.monotonic()
 
     def step(self, label: str, n: int = 1) -> None:
@@ -302,8 +303,8 @@ class Progress:
             sys.stderr.write("\r" + text[:120].ljust(120))
             if self.done >= self.total:
                 sys.stderr.write("\n")
-        elif int(frac * 10) != self.last_tenth:
-            self.last_tenth = int(frac * 10)
+        elif int(frac * 10) != self.last_tenth or time.monotonic() - self.last_line > 30:
+            self.last_tenth, self.last_line = int(frac * 10), time.monotonic()
             sys.stderr.write(text + "\n")
         sys.stderr.flush()
 
