@@ -26,7 +26,8 @@ Every runtime's output is compared with eager's (max abs error in the table; a m
 marked), before and after the timed rounds. FLOPs come from torch.utils.flop_counter.
 
 Writes under --out (default bench/results/): compare.md (the table), compare.json (every
-latency), compare_latency.png (latency per round) and compare_ratios.png (median / eager).
+latency), compare_latency.png (latency per round) and compare_ratios.png (median / eager);
+`--render compare.json` redraws those from a saved run without timing anything.
 Numbers depend on the machine and its load (the 1-minute load average is recorded).
 """
 from __future__ import annotations
@@ -444,29 +445,34 @@ def markdown(res: dict) -> str:
 
 
 def plot(res: dict, out: Path) -> None:
+    """compare_latency.png (latency per round, a panel per model) and compare_ratios.png (bars
+    from 1: down is faster than eager, up slower), drawn headless."""
     import matplotlib
 
-    matplotlib.use("Agg")  # headless
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     colors = {"eager": "tab:blue", "ember": "tab:red", "executorch": "tab:green",
               "executorch+xnnpack": "tab:purple"}
     models = res["models"]
-    fig, axes = plt.subplots(len(models), 1, figsize=(8, 2.2 * len(models) + 0.5), squeeze=False)
+    fig, axes = plt.subplots(len(models), 1, figsize=(8, 2.0 * len(models) + 0.8), squeeze=False)
     for ax, m in zip(axes[:, 0], models):
         for n, r in m["runtimes"].items():
             if "latencies_ms" in r:
-                ax.plot(r["rounds"], r["latencies_ms"], ".-", linewidth=0.8,
-                        markersize=3, color=colors[n], label=LABELS[n])
+                ax.plot(r["rounds"], r["latencies_ms"], ".-", linewidth=0.7, markersize=2, color=colors[n],
+                        label=LABELS[n])
         ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(m["description"], fontsize=9)
         ax.set_ylabel("ms", fontsize=8)
         ax.tick_params(labelsize=7)
-        ax.legend(fontsize=7, loc="upper right")
     axes[-1, 0].set_xlabel(f"round (after {res['warmup']} warm-up rounds)", fontsize=8)
-    fig.suptitle(f"latency per iteration, {res['threads']} thread(s), interleaved", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out / "compare_latency.png", dpi=70)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=8, bbox_to_anchor=(0.5, 0.965))
+    fig.suptitle(f"latency per iteration, {res['threads']} thread(s), interleaved", fontsize=10, y=0.995)
+    fig.tight_layout(rect=(0, 0, 1, 0.935))
+    fig.savefig(out / "compare_latency.png", dpi=60)
     plt.close(fig)
 
     others = [n for n in res["runtimes"] if n != "eager"]
@@ -479,13 +485,14 @@ def plot(res: dict, out: Path) -> None:
             if "median_ms" in r:
                 xs.append(i + (k - (len(others) - 1) / 2) * width)
                 ys.append(r["median_ms"] / m["runtimes"]["eager"]["median_ms"])
-        bars = ax.bar(xs, ys, width, color=colors[n], label=LABELS[n])
+        bars = ax.bar(xs, [y - 1.0 for y in ys], width, bottom=1.0, color=colors[n], label=LABELS[n])
         ax.bar_label(bars, labels=[f"{y:.2f}" for y in ys], fontsize=6)
-    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
+    ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
     ax.set_xticks(range(len(models)), [m["name"] for m in models], fontsize=8)
-    ax.set_ylabel("median / eager's median (lower is faster)", fontsize=8)
-    ax.set_title(f"latency relative to PyTorch eager, {res['threads']} thread(s)", fontsize=10)
+    ax.set_ylabel("median / eager's median (log)", fontsize=8)
+    ax.set_title(f"latency relative to PyTorch eager (below the line: faster), {res['threads']} thread(s)",
+                 fontsize=10)
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out / "compare_ratios.png", dpi=70)
@@ -528,7 +535,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--no-xnnpack", action="store_true",
                     help="leave ExecuTorch+XNNPACK out (its lowering costs ~10 s of fixed set-up)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"), help="where results go")
+    ap.add_argument("--render", metavar="JSON", help="time nothing: redraw compare.md and the charts "
+                                                     "under --out from a compare.json")
     args = ap.parse_args(argv)
+    if args.render:
+        res = json.loads(Path(args.render).read_text())
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "compare.md").write_text(markdown(res))
+        plot(res, out)
+        print(markdown(res))
+        return 0
     names = [n.strip() for n in args.models.split(",") if n.strip()]
     for n in names:
         if n not in MODELS:
