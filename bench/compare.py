@@ -324,11 +324,11 @@ def max_error(runner: Runner, ref: list) -> float:
 
 def time_interleaved(runners: list[Runner], warmup: int, iters: int, progress: Progress, model: str) -> None:
     """Round-robin: every round runs each runner once (the first one rotating); warm-up rounds
-    are not recorded. A capped runner takes part in the first warm-up round and in `cap` timed
-    rounds spread evenly over the run."""
+    are not recorded. A capped runner (a slow one, already warmed by its first, untimed run)
+    takes part only in `cap` timed rounds spread evenly over the run."""
     clock = time.perf_counter_ns
     k = len(runners)
-    takes_part = {id(r): ({0} if warmup else set()) | {warmup + i * iters // r.cap for i in range(r.cap)}
+    takes_part = {id(r): {warmup + i * iters // r.cap for i in range(r.cap)}
                   for r in runners if r.cap is not None}
     for rnd in range(warmup + iters):
         for j in range(k):
