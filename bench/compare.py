@@ -558,7 +558,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     load_before = os.getloadavg()[0]
-    cpus = pin(args.threads)  # before torch starts its thread pool: new threads inherit the mask
+    cpus = pin(args.threads)  # before any runtime starts its threads: they inherit the mask
     torch.set_num_threads(args.threads)
     runtimes = ["eager", "ember"]
     unavailable: dict[str, str] = {}
