@@ -4,7 +4,8 @@ Each model is exported with optimize=True and optimize=False and run on Ember's 
 Oracles: torch eager for the results (float within 1e-4 relative to the output's magnitude:
 folding reorders the batch norm's arithmetic), the instruction lists (no batch norm, no view
 copies left), the file and planned sizes of the plain export, and the C loader's own checks
-(every out planned, no out overlapping what it reads). Memory reuse is the hazard of aliasing:
+(every out planned, no out overlapping what it reads) and test_export's file check (tensors
+live at the same time share no bytes, a view counting as a read of its owner). Memory reuse is the hazard of aliasing:
 `ReusedSlot` is built so that a plan that forgets a view's reads hands its owner's bytes to a
 later tensor, and the test shows that such a plan gives wrong numbers.
 """
@@ -19,6 +20,7 @@ import torch.nn as nn
 import ember
 import ember.plan
 from ember import ir
+from test_export import check_structure
 
 BATCH_NORM = "aten::_native_batch_norm_legit_no_training.out"
 ET_VIEW = "executorch_prim::et_view.default"
@@ -61,6 +63,8 @@ def _both(model: nn.Module, inputs: tuple, **kw):
     plain = ember.export(model, inputs, optimize=False, **kw)
     _check(fast, model, inputs)
     _check(plain, model, inputs)
+    for prog in (fast, plain):  # the file's own invariants: live tensors never share bytes
+        check_structure(prog.buffer)
     return fast, plain
 
 
