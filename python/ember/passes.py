@@ -302,3 +302,50 @@ def alias_views(method: ir.Method) -> int:
 
 def _is_et_view(call: ir.Instruction) -> bool:
     return isinstance(call, ir.KernelCall) and (call.op_name, call.overload) == ET_VIEW_OP
+
+
+def drop_unused_values(method: ir.Method) -> int:
+    """Removes the values nothing refers to any more (the outs and size lists of the copies
+    alias_views dropped), renumbering the rest; returns how many. Each value costs the loader
+    bookkeeping memory."""
+    used: set[int] = set()
+
+    def use(index: int) -> None:
+        if index in used:
+            return
+        used.add(index)
+        value = method.values[index]
+        if isinstance(value, (ir.IntListValue, ir.TensorListValue, ir.OptionalTensorListValue)):
+            for item in value.items:
+                use(item)
+
+    for index in method.inputs + method.outputs:
+        use(index)
+    for call in method.instructions:
+        for index in call.args:
+            use(index)
+        if isinstance(call, ir.MoveCall):
+            use(call.move_to)
+    if len(used) == len(method.values):
+        return 0
+    order = sorted(used)
+    new = {old: i for i, old in enumerate(order)}
+    values = [method.values[i] for i in order]
+    for value in values:
+        if isinstance(value, (ir.IntListValue, ir.TensorListValue, ir.OptionalTensorListValue)):
+            value.items = [new[i] for i in value.items]
+    for call in method.instructions:
+        if isinstance(call, (ir.KernelCall, ir.DelegateCall)):
+            call.args = [new[i] for i in call.args]
+        elif isinstance(call, ir.MoveCall):
+            call.move_from, call.move_to = new[call.move_from], new[call.move_to]
+        elif isinstance(call, ir.JumpFalseCall):
+            call.cond = new[call.cond]
+        elif isinstance(call, ir.FreeCall):
+            call.value = new[call.value]
+    dropped = len(method.values) - len(values)
+    method.values = values
+    method.inputs = [new[i] for i in method.inputs]
+    method.outputs = [new[i] for i in method.outputs]
+    method.aliases = {new[v]: new[o] for v, o in method.aliases.items() if v in new}
+    return dropped

@@ -24,7 +24,7 @@ from .emit import emit
 from .errors import EmberError, ExportError, RuntimeProblem
 from .fold import Budget, default_budget, fold
 from .lower import lower
-from .passes import alias_views, fold_batch_norms
+from .passes import alias_views, drop_unused_values, fold_batch_norms
 from .plan import plan
 from .program import ExportedProgram
 
@@ -212,6 +212,7 @@ def export(
             m.folds, m.skipped_folds = folds, skipped
             if optimize:
                 alias_views(m)
+                drop_unused_values(m)
             plan(m)
             lowered.append(m)
         program = ir.Program(methods=lowered, constants=constants)
