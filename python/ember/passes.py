@@ -209,6 +209,7 @@ _SAME_BYTES_OPS: frozenset[str] = frozenset({
     "aten::lift_fresh_copy.out",
     "aten::clone.out",
     "aten::_to_copy.out",  # only when it keeps the dtype (checked below)
+    "aten::expand_copy.out",  # only when it keeps the shape (checked below)
 })
 
 ET_VIEW_OP = ("executorch_prim::et_view", "default")
@@ -265,6 +266,7 @@ def alias_views(method: ir.Method) -> int:
         s, o = method.values[src], method.values[out]
         if not isinstance(s, ir.TensorValue) or not isinstance(o, ir.TensorValue) \
                 or s.dtype != o.dtype or s.nbytes != o.nbytes or o.is_constant \
+                or (call.op_name == "aten::expand_copy" and s.sizes != o.sizes) \
                 or out in untouchable or out in inputs or written.get(out, 0) != 1:
             kept.append(call)
             continue

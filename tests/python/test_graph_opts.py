@@ -335,3 +335,17 @@ def test_two_methods_and_optimize_off():
         np.testing.assert_allclose(o, r.numpy(), rtol=1e-5, atol=1e-5)
     plain = ember.export(model, (x,), optimize=False)
     assert ET_VIEW not in _ops(plain) and not _aliases(plain)
+
+
+class Expands(nn.Module):
+    def forward(self, x):  # x (2, 16)
+        h = torch.relu(x)
+        same = h.expand(2, 16)  # a no-op expand, as attention's decomposition makes them
+        wide = h[:1].expand(3, 16)  # a real broadcast: stays a copy
+        return same * 2 + h, wide + 1
+
+
+def test_expand_to_the_same_shape_is_an_alias():
+    fast, plain = _both(Expands(), (torch.randn(2, 16),))
+    assert _ops(plain).count("aten::expand_copy.out") == 2
+    assert _ops(fast).count("aten::expand_copy.out") == 1
