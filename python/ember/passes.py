@@ -238,7 +238,8 @@ def alias_views(method: ir.Method) -> int:
     as either is used. The alias of a planned tensor or a constant needs no instruction (it is
     written with the owner's memory offset or constant buffer, as ExecuTorch's emitter does);
     the alias of a method input becomes `executorch_prim::et_view` with an unplanned out, which
-    points it at the input's bytes when it runs (the input's slot is not reused by anything).
+    points it at the input's bytes when it runs (the planner keeps the input's slot for as long
+    as the view is read).
 
     A result stays a copy when it is a method output (callers may own or change output memory),
     when anything else writes the tensors involved, or when a delegate reads them."""
