@@ -263,6 +263,9 @@ class Method:
     # sum of every planned tensor's aligned size (what planning without reuse would need).
     non_const_buffer_sizes: list[int] = field(default_factory=lambda: [0])
     naive_planned_bytes: int = 0
+    # Filled by passes.alias_views: tensor → the tensor whose memory it shares (a view whose
+    # copy was dropped). The planner gives both one slot.
+    aliases: dict[int, int] = field(default_factory=dict)
     # Filled by the fold stage: what was computed at export, and what was left to run.
     folds: list[Fold] = field(default_factory=list)
     skipped_folds: list[SkippedFold] = field(default_factory=list)

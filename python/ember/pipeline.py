@@ -2,7 +2,8 @@
 
 capture → [quantize] → [partition] → fold → lower → plan → emit. Quantize and partition are
 not implemented yet; they will slot in between capture and fold, acting on the captured
-program.
+program. With `optimize`, two rewrites of passes.py join in: batch norms are merged into the
+op before them ahead of fold, and views are made aliases of what they view ahead of plan.
 After emit, the file is checked against the C runtime found beside this package (when there is
 one): every op must have a kernel, and every method must load (each kernel's prepare accepts
 its dtypes and shapes).
@@ -23,6 +24,7 @@ from .emit import emit
 from .errors import EmberError, ExportError, RuntimeProblem
 from .fold import Budget, default_budget, fold
 from .lower import lower
+from .passes import alias_views, drop_unused_values, fold_batch_norms
 from .plan import plan
 from .program import ExportedProgram
 
@@ -43,7 +45,7 @@ _REFUSED_KEYWORDS: dict[str, str] = {
 }
 
 _KEYWORDS = (
-    "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes"
+    "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes, optimize"
 )
 
 
@@ -151,6 +153,7 @@ def export(
     check_runtime: bool = True,
     fold_constants: bool = True,
     fold_max_bytes: Optional[int] = None,
+    optimize: bool = True,
     **options: Any,
 ) -> ExportedProgram:
     """Exports `model` called on `example_inputs` (and keyword inputs `kwargs`) as method
@@ -160,9 +163,11 @@ def export(
     program instead (constants shared between them are stored once). `strict` is passed to
     torch.export. `fold_constants` computes at export what does not depend on the inputs,
     growing the file by at most `fold_max_bytes` (default: 10% of the weights, at least
-    64 KiB; see fold.py). With `check_runtime`, what the C runtime would refuse (an op it has
-    no kernel for, a dtype a kernel does not take) is an ExportError naming the op and its model
-    line; without, the file is written and a warning names them.
+    64 KiB; see fold.py). `optimize` merges inference batch norms into the convolution or
+    linear before them and lets views share the memory of what they view (passes.py); results
+    are the same either way. With `check_runtime`, what the C runtime would refuse (an op it
+    has no kernel for, a dtype a kernel does not take) is an ExportError naming the op and its
+    model line; without, the file is written and a warning names them.
     """
     _check_keywords(options)
     if methods is None:
@@ -200,9 +205,14 @@ def export(
         for name, exported in captured.items():
             # quantize(exported, ...) and partition(exported, ...) go here.
             complex_to_pairs(exported)
+            if optimize:
+                fold_batch_norms(exported)
             folds, skipped = fold(exported, constants, budget) if fold_constants else ([], [])
             m = lower(exported, name, constants)
             m.folds, m.skipped_folds = folds, skipped
+            if optimize:
+                alias_views(m)
+                drop_unused_values(m)
             plan(m)
             lowered.append(m)
         program = ir.Program(methods=lowered, constants=constants)

@@ -5,6 +5,11 @@ until after the last, every other tensor from the instruction that writes it to 
 reader. Tensors whose lifetimes overlap never share bytes. Placement is greedy: largest tensor
 first, each at the lowest aligned offset that is free for its whole lifetime. The buffer's size
 is the peak; the sum of all aligned sizes (the "naive" plan) is reported beside it.
+
+A view that shares its owner's bytes (method.aliases, set by passes.alias_views) has no slot
+of its own: its uses count as uses of the owner, so the owner's slot stays untouched for as
+long as the view is read, and the view is given the owner's offset. The view of a method input
+stays unplanned: an `et_view` instruction points it at the input's bytes when it runs.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ def tensor_lifetimes(method: ir.Method) -> dict[int, Lifetime]:
     spans: dict[int, list[int]] = {}
 
     def touch(index: int, at: int) -> None:
+        index = method.aliases.get(index, index)  # a view's use is a use of its owner
         value = method.values[index]
         if isinstance(value, (ir.TensorListValue, ir.OptionalTensorListValue)):
             for member in value.items:
@@ -99,5 +105,13 @@ def plan(method: ir.Method, alignment: int = ir.TENSOR_ALIGNMENT) -> None:
         assert isinstance(value, ir.TensorValue)
         value.mem_id = MEMORY_ID
         value.mem_offset = offset
+    inputs = set(method.inputs)
+    for view, owner in method.aliases.items():
+        value, base = method.values[view], method.values[owner]
+        assert isinstance(value, ir.TensorValue) and isinstance(base, ir.TensorValue)
+        if owner in inputs:  # bound by et_view at run time
+            value.mem_id, value.mem_offset = 0, None
+        else:
+            value.mem_id, value.mem_offset = base.mem_id, base.mem_offset
     method.non_const_buffer_sizes = [0, peak]
     method.naive_planned_bytes = sum(ir.align_up(lt.size, alignment) for lt in lifetimes.values())

@@ -161,3 +161,38 @@ def test_stored_executorch_file_runs_on_ember(name):
     _record("et-file", name, max_err, tol, problems)
     print(f"\n[et-file] {name}: max abs err {max_err:.3e} (tol {tol:.1e})")
     assert not problems, f"tests/data/{entry['pte']} on Ember: " + "; ".join(problems)
+
+
+class _Views(torch.nn.Module):
+    """Views Ember plans as aliases (python/ember/passes.py): a chain of views of an input
+    (bound by executorch_prim::et_view at run time), views and a clone of a planned tensor
+    (the owner's slot, no instruction), a view of a constant (the constant's buffer under
+    another shape), and views returned as outputs (kept as copies)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(16, 16)
+        self.register_buffer("table", torch.randn(4, 4))
+
+    def forward(self, x):
+        a = x.reshape(2, 16).unsqueeze(1).squeeze(1)
+        h = self.fc(a)
+        v = h.view(2, 4, 4)
+        w = v.reshape(8, 4).clone()
+        y = torch.relu(w).view(2, 16) + self.table.reshape(16) + h
+        return y, v.flatten(), x.view(32)
+
+
+@pytest.mark.parametrize("fold", [True, False])
+def test_ember_views_run_on_executorch(fold):
+    _, et_load = _executorch()
+    torch.manual_seed(0)
+    model, inputs = _Views().eval(), (torch.randn(2, 4, 4),)
+    refs = zoo.reference(model, inputs)
+    prog = ember.export(model, inputs, fold_constants=fold)
+    ops = [c.full_name for m in prog.program.methods for c in m.instructions]
+    assert "executorch_prim::et_view.default" in ops and prog.program.methods[0].aliases
+    outs = [o.numpy() for o in et_load(prog.buffer).forward(list(inputs))]
+    max_err, tol, problems = zoo.compare(outs, refs)
+    _record("ember->et", f"views-fold{fold}", max_err, tol, problems)
+    assert not problems, "views (Ember file on ExecuTorch): " + "; ".join(problems)

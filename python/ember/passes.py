@@ -1,0 +1,354 @@
+"""Graph rewrites that change no result, only what the file costs to run.
+
+- `fold_batch_norms` (on the captured graph, before fold and lower): an inference batch norm
+  right after a convolution (also a transposed one) or an nn.Linear is merged into that op's
+  weight and bias, which become new constants; the batch norm and its four tensors leave the
+  file.
+- `alias_views` (on the lowered method, before plan): an op whose result is its input's bytes
+  unchanged (view_copy, squeeze/unsqueeze, clone, ...) stops copying: its result shares the
+  memory of the tensor it views, as ExecuTorch's own exporter does for its planned views.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import torch
+from torch.export.graph_signature import InputKind, OutputKind
+
+from . import ir
+from .lower import matmuls_to_linear
+
+# ------------------------------------------------------------------------ batch norm folding
+
+_BATCH_NORM = torch.ops.aten._native_batch_norm_legit_no_training.default
+_CONVOLUTION = torch.ops.aten.convolution.default
+_LINEAR = torch.ops.aten.linear.default
+
+
+def _constants(exported: torch.export.ExportedProgram) -> dict[torch.fx.Node, torch.Tensor]:
+    """Placeholders and attributes holding tensors the model never writes."""
+    signature = exported.graph_signature
+    mutated = {s.target for s in signature.output_specs if s.kind != OutputKind.USER_OUTPUT}
+    specs = {s.arg.name: s for s in signature.input_specs}
+    found: dict[torch.fx.Node, torch.Tensor] = {}
+    for node in exported.graph.nodes:
+        t: Any = None
+        if node.op == "placeholder":
+            spec = specs.get(node.name)
+            if spec is None or spec.kind not in (
+                InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR
+            ) or spec.target in mutated:
+                continue
+            t = exported.state_dict.get(spec.target)
+            if t is None:
+                t = exported.constants.get(spec.target)
+        elif node.op == "get_attr":
+            t = getattr(exported.graph_module, str(node.target), None)
+        if isinstance(t, torch.Tensor) and t.dtype.is_floating_point:
+            found[node] = t
+    return found
+
+
+def _single_result(bn: torch.fx.Node) -> Optional[torch.fx.Node]:
+    """The getitem(bn, 0) through which the graph reads the normalized tensor, when nothing
+    reads bn's other results (the saved mean and inverse deviation)."""
+    users = list(bn.users)
+    if len(users) != 1 or users[0].target is not operator.getitem or users[0].args[1] != 0:
+        return None
+    return users[0]
+
+
+@dataclass
+class _Merge:
+    producer: torch.fx.Node  # the convolution or linear
+    weight: torch.fx.Node
+    bias: Optional[torch.fx.Node]
+    new_weight: torch.Tensor
+    new_bias: torch.Tensor
+
+
+def _scaled(
+    producer: torch.fx.Node, weight: torch.Tensor, bias: Optional[torch.Tensor],
+    scale: torch.Tensor, shift: torch.Tensor,
+) -> Optional[tuple[torch.Tensor, torch.Tensor]]:
+    """weight and bias of `producer` such that it computes bn(producer(x)) = producer(x) * scale
+    + shift per output channel; None when the channel layout is not one this knows."""
+    channels = scale.numel()
+    w = weight.double()
+    if producer.target == _CONVOLUTION:
+        transposed, groups = producer.args[6], producer.args[8]
+        if not transposed:  # weight (C_out, C_in / groups, k...)
+            if w.shape[0] != channels:
+                return None
+            w = w * scale.reshape(-1, *([1] * (w.dim() - 1)))
+        else:  # weight (C_in, C_out / groups, k...), output channel g * C_out/groups + j
+            if w.shape[0] % groups or w.shape[1] * groups != channels:
+                return None
+            grouped = w.reshape(groups, w.shape[0] // groups, *w.shape[1:])
+            s = scale.reshape(groups, 1, w.shape[1], *([1] * (w.dim() - 2)))
+            w = (grouped * s).reshape(w.shape)
+    else:  # linear: weight (out_features, in_features)
+        if w.dim() != 2 or w.shape[0] != channels:
+            return None
+        w = w * scale.reshape(-1, 1)
+    b = bias.double() if bias is not None else torch.zeros(channels, dtype=torch.float64)
+    return w.to(weight.dtype).contiguous(), (b * scale + shift).to(weight.dtype)
+
+
+def _merge_for(
+    bn: torch.fx.Node, constants: dict[torch.fx.Node, torch.Tensor]
+) -> Optional[_Merge]:
+    x, gamma, beta, mean, var, _momentum, eps = bn.args
+    producer = x
+    if not isinstance(producer, torch.fx.Node) or producer.target not in (_CONVOLUTION, _LINEAR):
+        return None
+    if len(producer.users) != 1:  # something else reads the unnormalized result
+        return None
+    weight = producer.args[1]
+    bias = producer.args[2] if len(producer.args) > 2 else None
+    if weight not in constants or (bias is not None and bias not in constants):
+        return None
+    if len(weight.users) != 1:  # a tied weight would be stored twice
+        return None
+    if mean not in constants or var not in constants:
+        return None
+    for p in (gamma, beta):
+        if p is not None and p not in constants:
+            return None
+    out = producer.meta.get("val")
+    if not isinstance(out, torch.Tensor) or out.dim() < 2:
+        return None
+    if producer.target == _LINEAR and out.dim() != 2:  # channels are dim 1 only when 2-D
+        return None
+    w = constants[weight]
+    channels = out.shape[1]
+    tensors = [constants[n] for n in (mean, var, gamma, beta) if n is not None]
+    if any(t.shape != (channels,) for t in tensors) or w.dtype != out.dtype:
+        return None
+    invstd = torch.rsqrt(constants[var].double() + float(eps))
+    g = constants[gamma].double() if gamma is not None else torch.ones(channels, dtype=torch.float64)
+    be = constants[beta].double() if beta is not None else torch.zeros(channels, dtype=torch.float64)
+    scale = g * invstd
+    shift = be - constants[mean].double() * scale
+    made = _scaled(producer, w, constants[bias] if bias is not None else None, scale, shift)
+    if made is None:
+        return None
+    return _Merge(producer, weight, bias, made[0], made[1])
+
+
+def _constant_node(
+    exported: torch.export.ExportedProgram, before: torch.fx.Node, name: str,
+    value: torch.Tensor, like: Optional[torch.fx.Node],
+) -> torch.fx.Node:
+    gm = exported.graph_module
+    target = name
+    k = 0
+    while hasattr(gm, target):
+        k += 1
+        target = f"{name}_{k}"
+    gm.register_buffer(target, value, persistent=False)
+    with exported.graph.inserting_before(before):
+        node = exported.graph.get_attr(target)
+    node.meta = dict(like.meta) if like is not None else {}
+    node.meta["val"] = value
+    return node
+
+
+def fold_batch_norms(exported: torch.export.ExportedProgram) -> int:
+    """Merges each inference batch norm into the convolution or linear before it (see the
+    module docstring) when nothing else reads that op's result and its weight is read by that
+    op only; returns how many were merged. Parameters left unread are not stored by lower."""
+    graph = exported.graph
+    matmuls_to_linear(graph)  # nn.Linear as linear(x, W, b), so its weight is W itself
+    constants = _constants(exported)
+    merged = 0
+    for bn in list(graph.nodes):
+        if bn.op != "call_function" or bn.target != _BATCH_NORM:
+            continue
+        result = _single_result(bn)
+        merge = _merge_for(bn, constants) if result is not None else None
+        if merge is None:
+            continue
+        producer = merge.producer
+        w = _constant_node(exported, producer, f"bn_folded_{producer.name}_weight",
+                           merge.new_weight, merge.weight)
+        b = _constant_node(exported, producer, f"bn_folded_{producer.name}_bias",
+                           merge.new_bias, merge.bias)
+        args = list(producer.args)
+        while len(args) < 3:
+            args.append(None)
+        args[1], args[2] = w, b
+        producer.args = tuple(args)
+        producer.meta["batch_norm_folded"] = bn.name
+        result.replace_all_uses_with(producer)
+        graph.erase_node(result)
+        graph.erase_node(bn)
+        merged += 1
+    if merged:
+        graph.eliminate_dead_code()
+        exported.graph_module.recompile()
+    return merged
+
+
+# ------------------------------------------------------------------------------ view aliasing
+
+# Out-variant kernels whose result holds `self`'s bytes unchanged in the same order (every
+# planned tensor is contiguous), with self at args[0] and the out as the last arg.
+_SAME_BYTES_OPS: frozenset[str] = frozenset({
+    "aten::view_copy.out",
+    "aten::_unsafe_view.out",
+    "aten::squeeze_copy.out",
+    "aten::squeeze_copy.dim_out",
+    "aten::squeeze_copy.dims_out",
+    "aten::unsqueeze_copy.out",
+    "aten::alias_copy.out",
+    "aten::detach_copy.out",
+    "aten::lift_fresh_copy.out",
+    "aten::clone.out",
+    "aten::_to_copy.out",  # only when it keeps the dtype (checked below)
+    "aten::expand_copy.out",  # only when it keeps the shape (checked below)
+})
+
+ET_VIEW_OP = ("executorch_prim::et_view", "default")
+
+
+def _outs(call: ir.KernelCall, method: ir.Method) -> list[int]:
+    """The tensors a lowered kernel call writes: its last argument (the return, one tensor or a
+    TensorList of them), as lower writes every call."""
+    last = method.values[call.args[-1]]
+    if isinstance(last, ir.TensorListValue):
+        return list(last.items)
+    return [call.args[-1]] if isinstance(last, ir.TensorValue) else []
+
+
+def _tensors_in(index: int, method: ir.Method) -> list[int]:
+    value = method.values[index]
+    if isinstance(value, (ir.TensorListValue, ir.OptionalTensorListValue)):
+        return [i for i in value.items if isinstance(method.values[i], ir.TensorValue)]
+    return [index] if isinstance(value, ir.TensorValue) else []
+
+
+def alias_views(method: ir.Method) -> int:
+    """Makes the result of each same-bytes op (`_SAME_BYTES_OPS`) an alias of the tensor it
+    reads, and drops the copy; returns how many. method.aliases maps each alias to the tensor
+    that owns its bytes (never itself an alias): the planner gives both one slot, live as long
+    as either is used. The alias of a planned tensor or a constant needs no instruction (it is
+    written with the owner's memory offset or constant buffer, as ExecuTorch's emitter does);
+    the alias of a method input becomes `executorch_prim::et_view` with an unplanned out, which
+    points it at the input's bytes when it runs (the planner keeps the input's slot for as long
+    as the view is read).
+
+    A result stays a copy when it is a method output (callers may own or change output memory),
+    when anything else writes the tensors involved, or when a delegate reads them."""
+    written: dict[int, int] = {}
+    for call in method.instructions:
+        if isinstance(call, ir.KernelCall):
+            for t in _outs(call, method):
+                written[t] = written.get(t, 0) + 1
+    untouchable: set[int] = set(method.outputs)
+    for call in method.instructions:
+        if isinstance(call, (ir.DelegateCall, ir.MoveCall)):
+            for a in call.args:
+                untouchable.update(_tensors_in(a, method))
+    inputs = set(method.inputs)
+
+    owner: dict[int, int] = dict(method.aliases)
+    kept: list[ir.Instruction] = []
+    count = 0
+    for call in method.instructions:
+        if not isinstance(call, ir.KernelCall) or call.full_name not in _SAME_BYTES_OPS \
+                or len(call.args) < 2:
+            kept.append(call)
+            continue
+        src, out = call.args[0], call.args[-1]
+        s, o = method.values[src], method.values[out]
+        if not isinstance(s, ir.TensorValue) or not isinstance(o, ir.TensorValue) \
+                or s.dtype != o.dtype or s.nbytes != o.nbytes or o.is_constant \
+                or (call.op_name == "aten::expand_copy" and s.sizes != o.sizes) \
+                or out in untouchable or out in inputs or written.get(out, 0) != 1:
+            kept.append(call)
+            continue
+        root = owner.get(src, src)
+        r = method.values[root]
+        assert isinstance(r, ir.TensorValue)
+        if root in untouchable - set(method.outputs) or written.get(root, 0) > 1 or (
+            root in inputs and written.get(root, 0) > 0
+        ):
+            kept.append(call)
+            continue
+        count += 1
+        if r.is_constant:  # the same constant bytes under another shape
+            o.constant_index = r.constant_index
+            continue
+        owner[out] = root
+        if root in inputs:
+            sizes = [method.add(ir.IntValue(n)) for n in o.sizes]
+            size_list = method.add(ir.IntListValue(sizes))
+            kept.append(ir.KernelCall(
+                op_name=ET_VIEW_OP[0], overload=ET_VIEW_OP[1], args=[root, size_list, out],
+                source=call.source, origin=call.origin,
+            ))
+    # A view of an input that only fed other views binds nothing anyone reads: the later views
+    # point at the input themselves.
+    read = set(method.outputs)
+    for call in kept:
+        args = call.args[:-1] if _is_et_view(call) else call.args
+        for a in args:
+            read.update(_tensors_in(a, method))
+    method.instructions = [c for c in kept if not _is_et_view(c) or c.args[-1] in read]
+    method.aliases = {v: o for v, o in owner.items() if v in read or o not in inputs}
+    return count
+
+
+def _is_et_view(call: ir.Instruction) -> bool:
+    return isinstance(call, ir.KernelCall) and (call.op_name, call.overload) == ET_VIEW_OP
+
+
+def drop_unused_values(method: ir.Method) -> int:
+    """Removes the values nothing refers to any more (the outs and size lists of the copies
+    alias_views dropped), renumbering the rest; returns how many. Each value costs the loader
+    bookkeeping memory."""
+    used: set[int] = set()
+
+    def use(index: int) -> None:
+        if index in used:
+            return
+        used.add(index)
+        value = method.values[index]
+        if isinstance(value, (ir.IntListValue, ir.TensorListValue, ir.OptionalTensorListValue)):
+            for item in value.items:
+                use(item)
+
+    for index in method.inputs + method.outputs:
+        use(index)
+    for call in method.instructions:
+        for index in call.args:
+            use(index)
+        if isinstance(call, ir.MoveCall):
+            use(call.move_to)
+    if len(used) == len(method.values):
+        return 0
+    order = sorted(used)
+    new = {old: i for i, old in enumerate(order)}
+    values = [method.values[i] for i in order]
+    for value in values:
+        if isinstance(value, (ir.IntListValue, ir.TensorListValue, ir.OptionalTensorListValue)):
+            value.items = [new[i] for i in value.items]
+    for call in method.instructions:
+        if isinstance(call, (ir.KernelCall, ir.DelegateCall)):
+            call.args = [new[i] for i in call.args]
+        elif isinstance(call, ir.MoveCall):
+            call.move_from, call.move_to = new[call.move_from], new[call.move_to]
+        elif isinstance(call, ir.JumpFalseCall):
+            call.cond = new[call.cond]
+        elif isinstance(call, ir.FreeCall):
+            call.value = new[call.value]
+    dropped = len(method.values) - len(values)
+    method.values = values
+    method.inputs = [new[i] for i in method.inputs]
+    method.outputs = [new[i] for i in method.outputs]
+    method.aliases = {new[v]: new[o] for v, o in method.aliases.items() if v in new}
+    return dropped
