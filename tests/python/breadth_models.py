@@ -81,6 +81,14 @@ def import_timm():
         for name in [n for n in sys.modules if n == "torchvision" or n.startswith("torchvision.")]:
             del sys.modules[name]
         _stub_torchvision()
+        try:
+            import timm
+        finally:
+            # timm keeps the names it took from the stand-in; out of sys.modules it cannot
+            # mislead a later import in this process (transformers asks find_spec("torchvision"),
+            # which raises on a module without a spec).
+            for name in [n for n in sys.modules if n == "torchvision" or n.startswith("torchvision.")]:
+                del sys.modules[name]
     import timm
 
     return timm
