@@ -43,7 +43,8 @@ _REFUSED_KEYWORDS: dict[str, str] = {
 }
 
 _KEYWORDS = (
-    "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes"
+    "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes, "
+    "decompose_attention"
 )
 
 
@@ -151,6 +152,7 @@ def export(
     check_runtime: bool = True,
     fold_constants: bool = True,
     fold_max_bytes: Optional[int] = None,
+    decompose_attention: bool = False,
     **options: Any,
 ) -> ExportedProgram:
     """Exports `model` called on `example_inputs` (and keyword inputs `kwargs`) as method
@@ -188,7 +190,7 @@ def export(
         raise ExportError(f"fold_max_bytes must be a number of bytes >= 0, got {fold_max_bytes!r}")
 
     captured = {
-        name: capture(module, inputs, kwargs, strict)
+        name: capture(module, inputs, kwargs, strict, decompose_attention)
         for name, (module, inputs) in methods.items()
     }
     constants = ir.ConstantTable()
