@@ -69,6 +69,15 @@ TARGET INLINE vf vpow2i(vf n)
     return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
 }
 TARGET INLINE float vhsum(vf a) { return _mm512_reduce_add_ps(a); }
+/* s[0..4) = the lane sums of a0..a3: halves added down to 256 bits, then as for AVX2. */
+TARGET INLINE void vhsum4(float* s, vf a0, vf a1, vf a2, vf a3)
+{
+#define HALF256(v) _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)))
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(HALF256(a0), HALF256(a1)),
+                                    _mm256_hadd_ps(HALF256(a2), HALF256(a3)));
+#undef HALF256
+    _mm_storeu_ps(s, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+}
 TARGET INLINE float vhmax(vf a) { return _mm512_reduce_max_ps(a); }
 
 #elif defined(EMBER_SIMD_AVX2)
@@ -122,6 +131,13 @@ TARGET INLINE float vhsum(vf a)
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+}
+/* s[0..4) = the lane sums of a0..a3: two rounds of pairwise adds within 128-bit halves leave
+ * {a0, a1, a2, a3} partial sums in each half; the halves are then added. */
+TARGET INLINE void vhsum4(float* s, vf a0, vf a1, vf a2, vf a3)
+{
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+    _mm_storeu_ps(s, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
 }
 TARGET INLINE float vhmax(vf a)
 {
