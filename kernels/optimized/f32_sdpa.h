@@ -13,10 +13,10 @@
  *   f32_sdpa__avx2      kernels/optimized/f32_sdpa__avx2.c; needs AVX2 and FMA
  *   f32_sdpa__avx512    kernels/optimized/f32_sdpa__avx512.c; needs AVX512F, VL, DQ and FMA
  *
- * Both optimized variants are one template, f32_sdpa.inc: flash-style, each query row walks the
- * keys in tiles of 64, keeping a running max and sum of exponentials (online softmax) and the
- * unnormalised output in the out row itself, so no scratch memory beyond a 64-float tile on the
- * stack. The portable kernel computes the same sums in another order (the last bits differ). */
+ * Both optimized variants are one template, f32_sdpa.inc: flash-style, blocks of 8 query rows
+ * walk the keys in tiles of 64, each row keeping a running max and sum of exponentials (online
+ * softmax) and its unnormalised output in the out row itself, so no scratch memory beyond a
+ * 64-float tile on the stack. The portable kernel computes the same sums in another order (the last bits differ). */
 #ifndef EMBER_F32_SDPA_H
 #define EMBER_F32_SDPA_H
 
