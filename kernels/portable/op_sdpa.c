@@ -7,8 +7,9 @@
  *
  * Shapes: query (B, Hq, L, E), key (B, Hkv, S, E), value (B, Hkv, S, Ev), out (B, Hq, L, Ev);
  * rank 3 drops B and rank 2 drops B and the heads. The batch sizes must be equal (no batch
- * broadcasting); Hkv must equal Hq, or divide it with enable_gqa (query head h reads key/value
- * head h / (Hq / Hkv), as torch's repeat_interleave does). attn_mask, optional, is bool (true
+ * broadcasting); Hkv must equal Hq, be 1 (broadcast, as torch's matmul does: Falcon's
+ * multi-query attention), or divide Hq with enable_gqa (query head h reads key/value head
+ * h / (Hq / Hkv), as torch's repeat_interleave does). attn_mask, optional, is bool (true
  * keeps a key) or the query's dtype (added to the scores), of rank at most the query's, and
  * broadcasts to (B, Hq, L, S). is_causal keeps keys j <= i (top-left aligned, as torch). scale
  * is 1 / sqrt(E) when None. dropout_p must be 0 (Ember runs inference). A row whose keys are
@@ -192,9 +193,10 @@ ember_status ember_prepare_ember_sdpa_out(ember_kernel_ctx* ctx, ember_value* co
     EMBER_REQUIRE(ctx, r < 3 || v->sizes[r - 3] == hkv, EMBER_SHAPE_MISMATCH,
                   "key has %lld heads and value %d, expected equal", (long long)hkv,
                   (int)v->sizes[r - 3]);
-    EMBER_REQUIRE(ctx, hkv == hq || (gqa && hkv > 0 && hq % hkv == 0), EMBER_SHAPE_MISMATCH,
-                  "query has %lld heads and key/value %lld: expected equal, or a divisor with "
-                  "enable_gqa", (long long)hq, (long long)hkv);
+    EMBER_REQUIRE(ctx, hkv == hq || hkv == 1 || (gqa && hkv > 0 && hq % hkv == 0),
+                  EMBER_SHAPE_MISMATCH,
+                  "query has %lld heads and key/value %lld: expected equal, 1 (broadcast), or a "
+                  "divisor with enable_gqa", (long long)hq, (long long)hkv);
     EMBER_REQUIRE(ctx, k->sizes[r - 1] == q->sizes[r - 1], EMBER_SHAPE_MISMATCH,
                   "query width %d and key width %d differ", (int)q->sizes[r - 1],
                   (int)k->sizes[r - 1]);

@@ -63,6 +63,7 @@ CASES = [  # (q shape, k shape, v shape, mask shape or None, mask dtype, kwargs)
     ((1, 4, 7, 80), (1, 2, 63, 80), (1, 2, 63, 80), (1, 4, 7, 63), torch.float32,
      {"enable_gqa": True}),
     ((4, 9, 16), (4, 129, 16), (4, 129, 16), None, None, {}),
+    ((2, 4, 11, 32), (2, 1, 40, 32), (2, 1, 40, 32), None, None, {"is_causal": True}),  # MQA
 ]
 
 
