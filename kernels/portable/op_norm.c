@@ -16,7 +16,9 @@
  * and group norm write the per-row mean and rstd (biased variance). Row statistics are
  * accumulated in double. Every out (out0, out1, out2) is declared, even an empty one. Group
  * norm's N and C must equal the input's sizes and HxW and group lie in [0 or 1, 2^31-1] before
- * N * C * HxW is formed (with an overflow check). */
+ * N * C * HxW is formed (with an overflow check). On x86 with AVX2 or AVX-512, float32 layer norm
+ * runs f32_layer_norm (kernels/optimized/f32_rowops.h), chosen in prepare. */
+#include "kernels/optimized/f32_rowops.h"
 #include "kernels/portable/util_nn.h"
 
 /* ---- batch norm (inference) -------------------------------------------------------------- */
@@ -184,7 +186,11 @@ static void f32_layer_norm__portable(float* restrict out, float* restrict mean_o
     }
 }
 
-static ember_status run_layer_norm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+typedef void (*f32_layer_norm_fn)(float* out, float* mean_out, float* rstd_out, const float* in,
+                                  const float* w, const float* b, double eps, int64_t rows,
+                                  int64_t cols);
+
+static ember_status layer_norm_f32(ember_value* const* args, f32_layer_norm_fn fn)
 {
     const ember_tensor* in = args[0]->u.t;
     int64_t cols = 1;
@@ -192,11 +198,39 @@ static ember_status run_layer_norm_f32(ember_kernel_ctx* ctx, ember_value* const
     const int64_t rows = (cols != 0) ? in->numel / cols : 0;
     const ember_tensor* mean = args[6]->u.t;
     const ember_tensor* rstd = args[7]->u.t;
-    f32_layer_norm__portable((float*)args[5]->u.t->data,
-                             mean->numel ? (float*)mean->data : NULL,
-                             rstd->numel ? (float*)rstd->data : NULL, (const float*)in->data,
-                             opt_f32(args[2]), opt_f32(args[3]), args[4]->u.d, rows, cols);
+    fn((float*)args[5]->u.t->data, mean->numel ? (float*)mean->data : NULL,
+       rstd->numel ? (float*)rstd->data : NULL, (const float*)in->data, opt_f32(args[2]),
+       opt_f32(args[3]), args[4]->u.d, rows, cols);
     return EMBER_OK;
+}
+
+static ember_status run_layer_norm_f32(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    return layer_norm_f32(args, f32_layer_norm__portable);
+}
+
+#if EMBER_HAVE_X86_KERNELS
+static ember_status run_layer_norm_f32_avx2(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    return layer_norm_f32(args, f32_layer_norm__avx2);
+}
+static ember_status run_layer_norm_f32_avx512(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    return layer_norm_f32(args, f32_layer_norm__avx512);
+}
+#endif
+
+static ember_kernel_run_fn pick_layer_norm_f32(void)
+{
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t f = ember_kernel_cpu_features();
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx512) == avx512) return run_layer_norm_f32_avx512;
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx2) == avx2) return run_layer_norm_f32_avx2;
+#endif
+    return run_layer_norm_f32;
 }
 
 /* Layer norm over float16/bfloat16: rows of `cols` elements, stats as in the f32 kernel. */
@@ -270,7 +304,7 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
         NN_TRY(norm_check_dtype(ctx, "out2 (rstd)", rstd, in->dtype));
         NN_TRY(nn_check_shape(ctx, "out2 (rstd)", rstd, in->dim, want));
     }
-    *run = in->dtype == EMBER_DTYPE_F32 ? run_layer_norm_f32 : run_layer_norm_half;
+    *run = in->dtype == EMBER_DTYPE_F32 ? pick_layer_norm_f32() : run_layer_norm_half;
     return EMBER_OK;
 }
 

@@ -3,7 +3,9 @@
  * does, and round once when stored). Numerically stable: the row max is subtracted before exp.
  * The tensor is walked as (outer, dim, inner); inner == 1 (the last dim) is the contiguous
  * fast path, otherwise each (outer, inner) column is a strided row. No scratch: out holds the
- * exponentials between passes. */
+ * exponentials between passes. On x86 with AVX2 or AVX-512, a float32 softmax (not log_softmax)
+ * over the last dim runs f32_softmax_rows (kernels/optimized/f32_rowops.h), chosen in prepare. */
+#include "kernels/optimized/f32_rowops.h"
 #include "kernels/portable/util_math.h"
 
 /* One softmax row of (n) elements at stride s; `log_out` selects log_softmax. */
@@ -89,6 +91,34 @@ static ember_status softmax_run(ember_value* const* args, bool log_out)
 static ember_status run_softmax(ember_kernel_ctx* ctx, ember_value* const* args) { return softmax_run(args, false); }
 static ember_status run_log_softmax(ember_kernel_ctx* ctx, ember_value* const* args) { return softmax_run(args, true); }
 
+#if EMBER_HAVE_X86_KERNELS
+#define SOFTMAX_RUN_F32(isa)                                                                    \
+    static ember_status run_softmax_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)  \
+    {                                                                                           \
+        const ember_tensor* in = args[0]->u.t;                                                  \
+        const int64_t n = in->sizes[in->dim - 1];                                               \
+        f32_softmax_rows__##isa((float*)args[3]->u.t->data, (const float*)in->data,             \
+                                n ? in->numel / n : 0, n);                                      \
+        return EMBER_OK;                                                                        \
+    }
+SOFTMAX_RUN_F32(avx2)
+SOFTMAX_RUN_F32(avx512)
+#endif
+
+/* The f32 last-dim softmax of the best variant the CPU features allow. */
+static ember_kernel_run_fn pick_softmax_f32(void)
+{
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t f = ember_kernel_cpu_features();
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx512) == avx512) return run_softmax_f32_avx512;
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx2) == avx2) return run_softmax_f32_avx2;
+#endif
+    return run_softmax;
+}
+
 static ember_status softmax_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
                                     size_t num_args)
 {
@@ -114,7 +144,9 @@ ember_status ember_prepare_aten__softmax_out(ember_kernel_ctx* ctx, ember_value*
                                              size_t num_args, ember_kernel_run_fn* run)
 {
     MU_TRY(softmax_prepare(ctx, args, num_args));
-    *run = run_softmax;
+    const ember_tensor* in = args[0]->u.t;
+    const bool last = ember_wrap_dim(args[1]->u.i, in->dim) == (in->dim ? in->dim - 1 : 0);
+    *run = in->dtype == EMBER_DTYPE_F32 && last && in->numel > 0 ? pick_softmax_f32() : run_softmax;
     return EMBER_OK;
 }
 

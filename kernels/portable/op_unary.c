@@ -6,7 +6,12 @@
  * path in chunks: int64 when the op is exact on integers and both in and out are integer/bool,
  * double otherwise. Transcendental ops need a floating out (ints promote to float in torch).
  * clamp/hardtanh on integer tensors read their bounds as int64 by Ember's conversion rule
- * (kernel_util.h), so ±inf or ±1e308 saturate instead of converting out of range. */
+ * (kernel_util.h), so ±inf or ±1e308 saturate instead of converting out of range.
+ *
+ * On x86 with AVX2 or AVX-512, prepare picks a table in which exp, sigmoid, silu, tanh and both
+ * GELUs run the vectorised kernels of kernels/optimized/f32_rowops.h (their error bounds are
+ * there); every other op, and every other dtype, runs the portable code either way. */
+#include "kernels/optimized/f32_rowops.h"
 #include "kernels/portable/util_math.h"
 
 enum {
@@ -76,22 +81,27 @@ F32_UNARY(round, nearbyintf(x))
 F32_UNARY(sign, (float)((0.0f < x) - (x < 0.0f)))
 
 typedef void (*f32_unary_fn)(float*, const float*, size_t, const unary_params*);
-static const f32_unary_fn f32_kernels[UOP_COUNT] = {
-    [UOP_RELU] = f32_relu__portable,           [UOP_GELU] = f32_gelu__portable,
-    [UOP_GELU_TANH] = f32_gelu_tanh__portable, [UOP_SILU] = f32_silu__portable,
-    [UOP_SIGMOID] = f32_sigmoid__portable,     [UOP_TANH] = f32_tanh__portable,
-    [UOP_HARDSWISH] = f32_hardswish__portable, [UOP_HARDSIGMOID] = f32_hardsigmoid__portable,
-    [UOP_HARDTANH] = f32_clamp__portable,      [UOP_CLAMP] = f32_clamp__portable,
-    [UOP_LEAKY_RELU] = f32_leaky_relu__portable, [UOP_ELU] = f32_elu__portable,
-    [UOP_EXP] = f32_exp__portable,             [UOP_LOG] = f32_log__portable,
-    [UOP_NEG] = f32_neg__portable,             [UOP_SQRT] = f32_sqrt__portable,
-    [UOP_RSQRT] = f32_rsqrt__portable,         [UOP_ABS] = f32_abs__portable,
-    [UOP_ERF] = f32_erf__portable,             [UOP_SIN] = f32_sin__portable,
-    [UOP_COS] = f32_cos__portable,             [UOP_RECIPROCAL] = f32_reciprocal__portable,
-    [UOP_FLOOR] = f32_floor__portable,         [UOP_CEIL] = f32_ceil__portable,
-    [UOP_ROUND] = f32_round__portable,         [UOP_SIGN] = f32_sign__portable,
-    [UOP_LOG1P] = f32_log1p__portable,         [UOP_EXPM1] = f32_expm1__portable,
-};
+/* The f32 table, with the kernels of the ops that have vectorised variants as parameters. */
+#define F32_KERNELS(exp_, sigmoid_, silu_, tanh_, gelu_, gelu_tanh_)                            \
+    {                                                                                           \
+        [UOP_RELU] = f32_relu__portable,           [UOP_GELU] = gelu_,                          \
+        [UOP_GELU_TANH] = gelu_tanh_,              [UOP_SILU] = silu_,                          \
+        [UOP_SIGMOID] = sigmoid_,                  [UOP_TANH] = tanh_,                          \
+        [UOP_HARDSWISH] = f32_hardswish__portable, [UOP_HARDSIGMOID] = f32_hardsigmoid__portable, \
+        [UOP_HARDTANH] = f32_clamp__portable,      [UOP_CLAMP] = f32_clamp__portable,           \
+        [UOP_LEAKY_RELU] = f32_leaky_relu__portable, [UOP_ELU] = f32_elu__portable,             \
+        [UOP_EXP] = exp_,                          [UOP_LOG] = f32_log__portable,               \
+        [UOP_NEG] = f32_neg__portable,             [UOP_SQRT] = f32_sqrt__portable,             \
+        [UOP_RSQRT] = f32_rsqrt__portable,         [UOP_ABS] = f32_abs__portable,               \
+        [UOP_ERF] = f32_erf__portable,             [UOP_SIN] = f32_sin__portable,               \
+        [UOP_COS] = f32_cos__portable,             [UOP_RECIPROCAL] = f32_reciprocal__portable, \
+        [UOP_FLOOR] = f32_floor__portable,         [UOP_CEIL] = f32_ceil__portable,             \
+        [UOP_ROUND] = f32_round__portable,         [UOP_SIGN] = f32_sign__portable,             \
+        [UOP_LOG1P] = f32_log1p__portable,         [UOP_EXPM1] = f32_expm1__portable,           \
+    }
+static const f32_unary_fn f32_kernels[UOP_COUNT] =
+    F32_KERNELS(f32_exp__portable, f32_sigmoid__portable, f32_silu__portable, f32_tanh__portable,
+                f32_gelu__portable, f32_gelu_tanh__portable);
 
 /* ---- generic path ------------------------------------------------------------------------ */
 
@@ -223,6 +233,30 @@ static int read_params(const unary_spec* s, ember_value* const* args, unary_para
     return s->op;
 }
 
+/* The f32 tables of the optimized variants: exp, sigmoid, silu, tanh and both GELUs
+ * vectorised (kernels/optimized/f32_rowops.h), the rest portable. */
+#if EMBER_HAVE_X86_KERNELS
+#define ROWOPS_ADAPT(name, isa)                                                                 \
+    static void f32_##name##__##isa##_p(float* out, const float* in, size_t n,                 \
+                                        const unary_params* p)                                  \
+    {                                                                                           \
+        (void)p;                                                                                \
+        f32_##name##__##isa(out, in, n);                                                        \
+    }
+#define ROWOPS_TABLE(isa)                                                                       \
+    ROWOPS_ADAPT(exp, isa)                                                                      \
+    ROWOPS_ADAPT(sigmoid, isa)                                                                  \
+    ROWOPS_ADAPT(silu, isa)                                                                     \
+    ROWOPS_ADAPT(tanh, isa)                                                                     \
+    ROWOPS_ADAPT(gelu, isa)                                                                     \
+    ROWOPS_ADAPT(gelu_tanh, isa)                                                                \
+    static const f32_unary_fn f32_kernels_##isa[UOP_COUNT] =                                    \
+        F32_KERNELS(f32_exp__##isa##_p, f32_sigmoid__##isa##_p, f32_silu__##isa##_p,            \
+                    f32_tanh__##isa##_p, f32_gelu__##isa##_p, f32_gelu_tanh__##isa##_p);
+ROWOPS_TABLE(avx2)
+ROWOPS_TABLE(avx512)
+#endif
+
 /* Threads split a float32 op into tasks of UNARY_TASK elements (a thread takes a contiguous run
  * of them); each element is computed alone, so any cut gives the same bytes. Tensors under
  * UNARY_MIN_THREADED elements stay on one thread. */
@@ -246,15 +280,15 @@ static ember_status unary_f32_tasks(void* arg, size_t begin, size_t end)
 }
 
 static ember_status unary_run(ember_kernel_ctx* ctx, ember_value* const* args,
-                              const unary_spec* s)
+                              const unary_spec* s, const f32_unary_fn* table)
 {
     const ember_tensor* in = args[0]->u.t;
     ember_tensor* out = args[s->nargs - 2]->u.t;
     unary_params p;
     const int op = read_params(s, args, &p);
     const size_t n = (size_t)out->numel;
-    if (in->dtype == EMBER_DTYPE_F32 && out->dtype == EMBER_DTYPE_F32 && f32_kernels[op]) {
-        unary_job job = {f32_kernels[op], (float*)out->data, (const float*)in->data, n, &p};
+    if (in->dtype == EMBER_DTYPE_F32 && out->dtype == EMBER_DTYPE_F32 && table[op]) {
+        unary_job job = {table[op], (float*)out->data, (const float*)in->data, n, &p};
         return ember_parallel_for(n >= UNARY_MIN_THREADED ? ctx->pool : NULL,
                                   (n + UNARY_TASK - 1) / UNARY_TASK, unary_f32_tasks, &job);
     }
@@ -327,17 +361,51 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
     return EMBER_OK;
 }
 
+/* The variant: the best table the CPU features allow (f32_rowops.h's needs). */
+#if EMBER_HAVE_X86_KERNELS
+static int unary_isa(void) /* 2: AVX-512, 1: AVX2, 0: portable */
+{
+    const uint64_t f = ember_kernel_cpu_features();
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx512) == avx512) return 2;
+    if ((f & avx2) == avx2) return 1;
+    return 0;
+}
+#define UNARY_RUN_X86(sym)                                                                      \
+    static ember_status run_##sym##_avx2(ember_kernel_ctx* ctx, ember_value* const* args)       \
+    {                                                                                           \
+        return unary_run(ctx, args, &spec_##sym, f32_kernels_avx2);                          \
+    }                                                                                           \
+    static ember_status run_##sym##_avx512(ember_kernel_ctx* ctx, ember_value* const* args)     \
+    {                                                                                           \
+        return unary_run(ctx, args, &spec_##sym, f32_kernels_avx512);                        \
+    }
+#define UNARY_PICK_X86(sym)                                                                     \
+    {                                                                                           \
+        const int isa = unary_isa();                                                            \
+        if (isa == 2) *run = run_##sym##_avx512;                                                \
+        if (isa == 1) *run = run_##sym##_avx2;                                                  \
+    }
+#else
+#define UNARY_RUN_X86(sym)
+#define UNARY_PICK_X86(sym)
+#endif
+
 #define UNARY_OP(sym, op, nargs)                                                                \
     static const unary_spec spec_##sym = {op, nargs};                                           \
     static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
     {                                                                                           \
-        return unary_run(ctx, args, &spec_##sym);                                               \
+        return unary_run(ctx, args, &spec_##sym, f32_kernels);                                  \
     }                                                                                           \
+    UNARY_RUN_X86(sym)                                                                          \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
         MU_TRY(unary_prepare(ctx, args, num_args, &spec_##sym));                                \
         *run = run_##sym;                                                                       \
+        UNARY_PICK_X86(sym)                                                                     \
         return EMBER_OK;                                                                        \
     }
 

@@ -71,9 +71,14 @@ def capture(
     example_inputs: tuple,
     example_kwargs: Optional[dict[str, Any]] = None,
     strict: bool = False,
+    decompose_attention: bool = False,
 ) -> torch.export.ExportedProgram:
     """Traces `model` in eval mode with `example_inputs` (static shapes) and decomposes it to
-    core ATen. The model's modules are left in the mode each had."""
+    core ATen. The model's modules are left in the mode each had.
+
+    torch.nn.functional.scaled_dot_product_attention stays one op (lowered to Ember's fused
+    `ember::sdpa.out`) unless `decompose_attention`, which lets torch break it into matmuls,
+    softmax and copies that ExecuTorch's portable kernels run."""
     if not isinstance(model, torch.nn.Module):
         raise ExportError(f"ember.export expects an nn.Module, got {type(model).__name__}")
     if not isinstance(example_inputs, tuple):
@@ -92,7 +97,10 @@ def capture(
                 "above (data-dependent control flow and unsupported Python are the usual causes)"
             ) from e
         try:
-            return exported.run_decompositions()
+            table = torch.export.default_decompositions()
+            if not decompose_attention:
+                table.pop(torch.ops.aten.scaled_dot_product_attention.default, None)
+            return exported.run_decompositions(table)
         except Exception as e:  # a failure inside torch's own pass
             raise ExportError(
                 f"torch's decomposition to core ATen (ExportedProgram.run_decompositions) failed: "

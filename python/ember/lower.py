@@ -84,12 +84,22 @@ _EMBER_LIB = torch.library.Library("ember", "FRAGMENT")
 _EMBER_LIB.define("grouped_mm(Tensor input, Tensor weight, Tensor offs) -> Tensor")
 _EMBER_LIB.define(
     "grouped_mm.out(Tensor input, Tensor weight, Tensor offs, *, Tensor(a!) out) -> Tensor(a!)")
+_EMBER_LIB.define(
+    "sdpa(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float dropout_p=0.0, "
+    "bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor")
+_EMBER_LIB.define(
+    "sdpa.out(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, "
+    "float dropout_p=0.0, bool is_causal=False, *, float? scale=None, bool enable_gqa=False, "
+    "Tensor(a!) out) -> Tensor(a!)")
 
 # Custom ops of other libraries → the Ember operator computing the same, with the same
 # arguments. transformers' mixture-of-experts layers (Mixtral, Qwen-MoE, ...) call
 # grouped_mm_fallback by default: rows of `input` sorted by expert times each expert's weight.
+# torch's scaled_dot_product_attention has no out variant; capture keeps it whole (unless
+# export(decompose_attention=True)) and it runs as Ember's fused attention kernel.
 FOREIGN_OPS: dict[str, Any] = {
     "transformers::grouped_mm_fallback": torch.ops.ember.grouped_mm.default,
+    "aten::scaled_dot_product_attention": torch.ops.ember.sdpa.default,
 }
 
 

@@ -45,7 +45,8 @@ _REFUSED_KEYWORDS: dict[str, str] = {
 }
 
 _KEYWORDS = (
-    "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes, optimize"
+    "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes, optimize, "
+    "decompose_attention"
 )
 
 
@@ -154,6 +155,7 @@ def export(
     fold_constants: bool = True,
     fold_max_bytes: Optional[int] = None,
     optimize: bool = True,
+    decompose_attention: bool = False,
     **options: Any,
 ) -> ExportedProgram:
     """Exports `model` called on `example_inputs` (and keyword inputs `kwargs`) as method
@@ -165,7 +167,9 @@ def export(
     growing the file by at most `fold_max_bytes` (default: 10% of the weights, at least
     64 KiB; see fold.py). `optimize` merges inference batch norms into the convolution or
     linear before them and lets views share the memory of what they view (passes.py); results
-    are the same either way. With `check_runtime`, what the C runtime would refuse (an op it
+    are the same either way. `decompose_attention` lets torch decompose
+    scaled_dot_product_attention into ATen ops (a file ExecuTorch's portable kernels run)
+    instead of keeping it as Ember's fused `ember::sdpa.out`. With `check_runtime`, what the C runtime would refuse (an op it
     has no kernel for, a dtype a kernel does not take) is an ExportError naming the op and its
     model line; without, the file is written and a warning names them.
     """
@@ -193,7 +197,7 @@ def export(
         raise ExportError(f"fold_max_bytes must be a number of bytes >= 0, got {fold_max_bytes!r}")
 
     captured = {
-        name: capture(module, inputs, kwargs, strict)
+        name: capture(module, inputs, kwargs, strict, decompose_attention)
         for name, (module, inputs) in methods.items()
     }
     constants = ir.ConstantTable()

@@ -1,0 +1,232 @@
+/* op_sdpa.c — ember::sdpa.out, scaled dot-product attention kept as one op:
+ *   [query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa, out, out]
+ * with the arguments of torch's aten::scaled_dot_product_attention (which has no out variant;
+ * the exporter maps it here, see docs/exporting.md). What it computes is in
+ * kernels/optimized/f32_sdpa.h; this file holds the prepare, the portable reference
+ * sdpa__portable (float32, float16, bfloat16) and the choice of the fp32 variant.
+ *
+ * Shapes: query (B, Hq, L, E), key (B, Hkv, S, E), value (B, Hkv, S, Ev), out (B, Hq, L, Ev);
+ * rank 3 drops B and rank 2 drops B and the heads. The batch sizes must be equal (no batch
+ * broadcasting); Hkv must equal Hq, be 1 (broadcast, as torch's matmul does: Falcon's
+ * multi-query attention), or divide Hq with enable_gqa (query head h reads key/value head
+ * h / (Hq / Hkv), as torch's repeat_interleave does). attn_mask, optional, is bool (true
+ * keeps a key) or the query's dtype (added to the scores), of rank at most the query's, and
+ * broadcasts to (B, Hq, L, S). is_causal keeps keys j <= i (top-left aligned, as torch). scale
+ * is 1 / sqrt(E) when None. dropout_p must be 0 (Ember runs inference). A row whose keys are
+ * all dropped is 0. All tensors contiguous. */
+#include "kernels/optimized/f32_sdpa.h"
+#include "kernels/portable/util_nn.h"
+
+/* ---- the portable reference --------------------------------------------------------------
+ * One query row at a time, its Ev outputs in chunks of SDPA_CHUNK accumulated in float on the
+ * stack (the scores are recomputed per chunk: a reference, not a fast path), with the same
+ * online softmax as the optimized kernels: running max m, running sum l, accumulator rescaled
+ * by e^(m_old - m_new) when the max grows. */
+#define SDPA_CHUNK 64
+
+static float mask_at(const sdpa_params* p, int dtype, int64_t off)
+{
+    if (p->mask_kind == SDPA_MASK_BOOL) return ((const uint8_t*)p->mask)[off] ? 0.0f : -INFINITY;
+    return nn_ld(p->mask, dtype, off);
+}
+
+void sdpa__portable(void* out, const void* q, const void* k, const void* v, int dtype,
+                    const sdpa_params* p)
+{
+    const int64_t g = p->kv_heads ? p->q_heads / p->kv_heads : 1, e = p->e, ev = p->ev;
+    for (int64_t b = 0; b < p->batch; b++)
+        for (int64_t h = 0; h < p->q_heads; h++) {
+            const int64_t kvh = b * p->kv_heads + h / g;
+            for (int64_t i = 0; i < p->lq; i++) {
+                const int64_t row = (b * p->q_heads + h) * p->lq + i;
+                const int64_t nk = p->causal ? (i + 1 < p->lk ? i + 1 : p->lk) : p->lk;
+                const int64_t moff = b * p->mask_stride[0] + h * p->mask_stride[1] +
+                                     i * p->mask_stride[2];
+                for (int64_t c0 = 0; c0 < ev; c0 += SDPA_CHUNK) {
+                    const int64_t nc = ev - c0 < SDPA_CHUNK ? ev - c0 : SDPA_CHUNK;
+                    float acc[SDPA_CHUNK] = {0};
+                    float m = -INFINITY, l = 0.0f;
+                    for (int64_t j = 0; j < nk; j++) {
+                        float s = 0.0f;
+                        for (int64_t c = 0; c < e; c++)
+                            s += nn_ld(q, dtype, row * e + c) *
+                                 nn_ld(k, dtype, (kvh * p->lk + j) * e + c);
+                        s *= p->scale;
+                        if (p->mask_kind != SDPA_MASK_NONE)
+                            s += mask_at(p, dtype, moff + j * p->mask_stride[3]);
+                        if (!(s > -INFINITY)) continue; /* a dropped key */
+                        if (s > m) {
+                            const float corr = expf(m - s); /* 0 on the first key */
+                            l *= corr;
+                            for (int64_t c = 0; c < nc; c++) acc[c] *= corr;
+                            m = s;
+                        }
+                        const float w = expf(s - m);
+                        l += w;
+                        for (int64_t c = 0; c < nc; c++)
+                            acc[c] += w * nn_ld(v, dtype, (kvh * p->lk + j) * ev + c0 + c);
+                    }
+                    const float inv = l > 0.0f ? 1.0f / l : 0.0f;
+                    for (int64_t c = 0; c < nc; c++)
+                        nn_st(out, dtype, row * ev + c0 + c, acc[c] * inv);
+                }
+            }
+        }
+}
+
+/* ---- the operator ------------------------------------------------------------------------ */
+
+/* What prepare derived; run recomputes it from the args (cheap, and run keeps no state). */
+static void sdpa_read(ember_value* const* args, sdpa_params* p)
+{
+    const ember_tensor* q = args[0]->u.t;
+    const ember_tensor* k = args[1]->u.t;
+    const ember_tensor* v = args[2]->u.t;
+    const int r = q->dim;
+    memset(p, 0, sizeof *p);
+    p->batch = r == 4 ? q->sizes[0] : 1;
+    p->q_heads = r >= 3 ? q->sizes[r - 3] : 1;
+    p->kv_heads = r >= 3 ? k->sizes[r - 3] : 1;
+    p->lq = q->sizes[r - 2];
+    p->lk = k->sizes[r - 2];
+    p->e = q->sizes[r - 1];
+    p->ev = v->sizes[r - 1];
+    p->causal = args[5]->u.b;
+    double scale = 1.0 / sqrt((double)p->e);
+    if (!ember_is_null(args[6])) ember_scalar_as_double(args[6], &scale);
+    p->scale = (float)scale;
+    if (ember_is_null(args[3])) return;
+    const ember_tensor* mk = args[3]->u.t;
+    p->mask_kind = mk->dtype == EMBER_DTYPE_BOOL ? SDPA_MASK_BOOL : SDPA_MASK_ADD;
+    p->mask = mk->data;
+    /* Mask dim d (right-aligned on (b, h, i, j)) steps by its contiguous stride unless its size
+     * is 1 (broadcast). */
+    int64_t stride = 1;
+    for (int d = mk->dim - 1; d >= 0; d--) {
+        const int slot = 4 - (mk->dim - d);
+        p->mask_stride[slot] = mk->sizes[d] == 1 ? 0 : stride;
+        stride *= mk->sizes[d];
+    }
+}
+
+static ember_status run_sdpa_portable(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    sdpa_params p;
+    sdpa_read(args, &p);
+    sdpa__portable(args[8]->u.t->data, args[0]->u.t->data, args[1]->u.t->data,
+                   args[2]->u.t->data, args[0]->u.t->dtype, &p);
+    return EMBER_OK;
+}
+
+#if EMBER_HAVE_X86_KERNELS
+#define SDPA_RUN_F32(isa)                                                                       \
+    static ember_status run_sdpa_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)     \
+    {                                                                                           \
+        (void)ctx;                                                                              \
+        sdpa_params p;                                                                          \
+        sdpa_read(args, &p);                                                                    \
+        f32_sdpa__##isa((float*)args[8]->u.t->data, (const float*)args[0]->u.t->data,           \
+                        (const float*)args[1]->u.t->data, (const float*)args[2]->u.t->data,     \
+                        &p);                                                                    \
+        return EMBER_OK;                                                                        \
+    }
+SDPA_RUN_F32(avx2)
+SDPA_RUN_F32(avx512)
+#endif
+
+static ember_kernel_run_fn pick_sdpa_f32(void)
+{
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t f = ember_kernel_cpu_features();
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx512) == avx512) return run_sdpa_f32_avx512;
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx2) == avx2) return run_sdpa_f32_avx2;
+#endif
+    return run_sdpa_portable;
+}
+
+ember_status ember_prepare_ember_sdpa_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                          size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 10);
+    ember_tensor *q, *k, *v, *mask, *out;
+    NN_TRY(nn_get_tensor(ctx, args, 0, &q));
+    NN_TRY(nn_get_tensor(ctx, args, 1, &k));
+    NN_TRY(nn_get_tensor(ctx, args, 2, &v));
+    NN_TRY(nn_get_opt_tensor(ctx, args, 3, &mask));
+    NN_TRY(nn_get_out(ctx, args, 8, &out));
+    EMBER_REQUIRE_TAG(ctx, args, 9, EMBER_VALUE_TENSOR);
+    NN_TRY(nn_require_float(ctx, "query", q, NULL));
+    NN_TRY(nn_require_float(ctx, "key", k, q));
+    NN_TRY(nn_require_float(ctx, "value", v, q));
+    NN_TRY(nn_require_float(ctx, "out", out, q));
+
+    double dropout;
+    bool causal, gqa;
+    NN_TRY(nn_get_double(ctx, args, 4, &dropout));
+    EMBER_REQUIRE(ctx, dropout == 0.0, EMBER_NOT_SUPPORTED,
+                  "dropout_p = %g: only 0 is supported (export the model in eval mode)", dropout);
+    NN_TRY(nn_get_bool(ctx, args, 5, &causal));
+    if (!ember_is_null(args[6])) {
+        double scale;
+        NN_TRY(nn_get_double(ctx, args, 6, &scale));
+        EMBER_REQUIRE(ctx, isfinite(scale), EMBER_INVALID_ARGUMENT, "scale = %g is not finite",
+                      scale);
+    }
+    NN_TRY(nn_get_bool(ctx, args, 7, &gqa));
+
+    const int r = q->dim;
+    EMBER_REQUIRE(ctx, r >= 2 && r <= 4, EMBER_NOT_SUPPORTED,
+                  "query has rank %d, expected 2, 3 or 4 ((batch, heads,) rows, width)", r);
+    EMBER_REQUIRE(ctx, k->dim == r && v->dim == r, EMBER_SHAPE_MISMATCH,
+                  "query, key and value have ranks %d, %d and %d, expected equal", r, k->dim,
+                  v->dim);
+    EMBER_REQUIRE(ctx, r < 4 || (k->sizes[0] == q->sizes[0] && v->sizes[0] == q->sizes[0]),
+                  EMBER_SHAPE_MISMATCH,
+                  "batch sizes of query, key and value are %d, %d and %d, expected equal "
+                  "(batch broadcasting is not supported)", (int)q->sizes[0], (int)k->sizes[0],
+                  (int)v->sizes[0]);
+    const int64_t hq = r >= 3 ? q->sizes[r - 3] : 1, hkv = r >= 3 ? k->sizes[r - 3] : 1;
+    EMBER_REQUIRE(ctx, r < 3 || v->sizes[r - 3] == hkv, EMBER_SHAPE_MISMATCH,
+                  "key has %lld heads and value %d, expected equal", (long long)hkv,
+                  (int)v->sizes[r - 3]);
+    EMBER_REQUIRE(ctx, hkv == hq || hkv == 1 || (gqa && hkv > 0 && hq % hkv == 0),
+                  EMBER_SHAPE_MISMATCH,
+                  "query has %lld heads and key/value %lld: expected equal, 1 (broadcast), or a "
+                  "divisor with enable_gqa", (long long)hq, (long long)hkv);
+    EMBER_REQUIRE(ctx, k->sizes[r - 1] == q->sizes[r - 1], EMBER_SHAPE_MISMATCH,
+                  "query width %d and key width %d differ", (int)q->sizes[r - 1],
+                  (int)k->sizes[r - 1]);
+    EMBER_REQUIRE(ctx, v->sizes[r - 2] == k->sizes[r - 2], EMBER_SHAPE_MISMATCH,
+                  "key has %d rows and value %d, expected equal", (int)k->sizes[r - 2],
+                  (int)v->sizes[r - 2]);
+    int64_t want[4];
+    for (int d = 0; d < r - 1; d++) want[d] = q->sizes[d];
+    want[r - 1] = v->sizes[r - 1];
+    NN_TRY(nn_check_shape(ctx, "out", out, r, want));
+
+    if (mask) {
+        EMBER_REQUIRE(ctx, mask->dtype == EMBER_DTYPE_BOOL || mask->dtype == q->dtype,
+                      EMBER_DTYPE_MISMATCH, "attn_mask is %s, expected bool or %s",
+                      ember_dtype_name(mask->dtype), ember_dtype_name(q->dtype));
+        EMBER_REQUIRE(ctx, mask->dim <= r, EMBER_SHAPE_MISMATCH,
+                      "attn_mask has rank %d, more than the query's %d", mask->dim, r);
+        /* The scores' shape, (.., Hq, L, S): each mask dim is 1 or that size. */
+        int64_t scores[4];
+        for (int d = 0; d < r - 1; d++) scores[d] = q->sizes[d];
+        scores[r - 1] = k->sizes[r - 2];
+        for (int d = 0; d < mask->dim; d++) {
+            const int64_t want_d = scores[r - mask->dim + d];
+            EMBER_REQUIRE(ctx, mask->sizes[d] == 1 || mask->sizes[d] == want_d,
+                          EMBER_SHAPE_MISMATCH,
+                          "attn_mask dim %d has size %d, expected 1 or %lld (it broadcasts to "
+                          "the scores, (..., heads, rows, keys))", d, (int)mask->sizes[d],
+                          (long long)want_d);
+        }
+    }
+    *run = q->dtype == EMBER_DTYPE_F32 ? pick_sdpa_f32() : run_sdpa_portable;
+    return EMBER_OK;
+}
