@@ -74,6 +74,9 @@ def _stub_torchvision() -> None:
     module("torchvision", __version__="0.0.0+stub", transforms=transforms, ops=ops, datasets=datasets)
 
 
+TORCHVISION_STUB = None  # the stand-in module, once import_timm has made one
+
+
 def import_timm():
     try:
         import torchvision  # noqa: F401  (a real one, if it ever imports beside this torch)
@@ -81,6 +84,8 @@ def import_timm():
         for name in [n for n in sys.modules if n == "torchvision" or n.startswith("torchvision.")]:
             del sys.modules[name]
         _stub_torchvision()
+        global TORCHVISION_STUB
+        TORCHVISION_STUB = sys.modules["torchvision"]
         try:
             import timm
         finally:

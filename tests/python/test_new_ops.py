@@ -31,10 +31,11 @@ def ops_of(prog) -> set[str]:
 
 
 def run_both(module: nn.Module, *inputs: torch.Tensor, fold: bool = True):
-    """Exports (constant folding on unless `fold` is False: a kernel whose inputs are all
-    constants is otherwise computed at export and never runs) and runs on Ember and eager."""
+    """Exports (constant folding and the graph passes on unless `fold` is False: a kernel whose
+    inputs are all constants is otherwise computed at export, and a same-layout copy such as
+    clone becomes an alias, so neither runs) and runs on Ember and eager."""
     module.eval()
-    prog = ember.export(module, tuple(inputs), fold_constants=fold)
+    prog = ember.export(module, tuple(inputs), fold_constants=fold, optimize=fold)
     with torch.no_grad():
         want = module(*inputs)
     got = ember.load(prog.buffer).run(*inputs)
