@@ -9,7 +9,7 @@
  * without running statistics there is nothing else to normalise by (torch raises too). */
 #include "kernels/kernel_util.h"
 
-/* Element i of a tensor's data as double, through util_math's converters (every dtype the math
+/* Element i of a tensor's data as double, through kernel_util.h's row loader (every dtype the math
  * kernels admit). */
 static double load_f64_at(const void* data, int dtype, int64_t i)
 {

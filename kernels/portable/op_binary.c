@@ -9,7 +9,7 @@
  * trunc/floor division and remainder of two integer operands always divide as integers, as
  * torch does: a zero divisor makes run fail with EMBER_DIVISION_BY_ZERO (out may then be
  * partly written). Float division keeps IEEE inf/NaN. */
-#include "kernels/portable/util_math.h"
+#include "kernels/broadcast.h"
 
 enum {
     BOP_ADD, /* a + alpha*b */
@@ -105,13 +105,13 @@ static const f32_binary_kernels f32_kernels[BOP_COUNT] = {
 };
 
 /* out = a ⊕ b over broadcast rows; one kernel call per row. */
-static void f32_binary_rows(const f32_binary_kernels* k, const mu_bcast* bc, float* out,
+static void f32_binary_rows(const f32_binary_kernels* k, const ember_bcast* bc, float* out,
                             const float* a, const float* b, float alpha)
 {
     const int last = bc->rank - 1;
     const size_t n = (size_t)bc->sizes[last];
     const bool va = bc->strides[1][last] != 0, vb = bc->strides[2][last] != 0;
-    const int64_t rows = mu_bcast_rows(bc);
+    const int64_t rows = ember_bcast_rows(bc);
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
     for (int64_t r = 0; r < rows; r++) {
         float* o = out + off[0];
@@ -127,7 +127,7 @@ static void f32_binary_rows(const f32_binary_kernels* k, const mu_bcast* bc, flo
             k->vv(o, pa, pb, alpha, 1);
             for (size_t i = 1; i < n; i++) o[i] = o[0];
         }
-        mu_bcast_next(bc, idx, off);
+        ember_bcast_next(bc, idx, off);
     }
 }
 
@@ -245,8 +245,8 @@ static bool binary_int_domain(int op, const ember_tensor* out, const ember_tenso
                               const ember_tensor* b)
 {
     if (op == BOP_LAND || op == BOP_LOR || op == BOP_LXOR || is_int_division(op))
-        return mu_is_intlike(a->dtype) && mu_is_intlike(b->dtype);
-    return mu_is_intlike(out->dtype);
+        return ember_dtype_is_intlike(a->dtype) && ember_dtype_is_intlike(b->dtype);
+    return ember_dtype_is_intlike(out->dtype);
 }
 
 static const char* int_division_name(int op)
@@ -258,14 +258,14 @@ static const char* int_division_name(int op)
 
 /* Fails with EMBER_DIVISION_BY_ZERO at the first chunk holding an integer zero divisor; the
  * chunks before it are already written. */
-static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const mu_bcast* bc,
+static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const ember_bcast* bc,
                                    ember_tensor* out, const ember_tensor* a,
                                    const ember_tensor* b, const ember_value* alpha)
 {
     const int last = bc->rank - 1;
     const int64_t n = bc->sizes[last];
     const int64_t sa = bc->strides[1][last], sb = bc->strides[2][last];
-    const int64_t rows = mu_bcast_rows(bc);
+    const int64_t rows = ember_bcast_rows(bc);
     const bool int_domain = binary_int_domain(op, out, a, b);
     double alpha_d = 1.0;
     int64_t alpha_i = 1;
@@ -275,25 +275,25 @@ static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const mu_bcast
     }
     int64_t idx[EMBER_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
     for (int64_t r = 0; r < rows; r++) {
-        for (int64_t j = 0; j < n; j += MU_CHUNK) {
-            size_t m = (size_t)(n - j < MU_CHUNK ? n - j : MU_CHUNK);
+        for (int64_t j = 0; j < n; j += EMBER_CHUNK) {
+            size_t m = (size_t)(n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK);
             if (int_domain) {
-                int64_t x[MU_CHUNK], y[MU_CHUNK], z[MU_CHUNK];
-                mu_load_i64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
-                mu_load_i64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
+                int64_t x[EMBER_CHUNK], y[EMBER_CHUNK], z[EMBER_CHUNK];
+                ember_load_i64_row(x, a->data, a->dtype, off[1] + j * sa, sa, m);
+                ember_load_i64_row(y, b->data, b->dtype, off[2] + j * sb, sb, m);
                 if (!i64_binary_chunk(op, z, x, y, alpha_i, m))
                     return ember_kernel_fail(ctx, EMBER_DIVISION_BY_ZERO,
                                              "integer %s by zero", int_division_name(op));
-                mu_store_i64(out->data, out->dtype, off[0] + j, 1, z, m);
+                ember_store_i64_row(out->data, out->dtype, off[0] + j, 1, z, m);
             } else {
-                double x[MU_CHUNK], y[MU_CHUNK], z[MU_CHUNK];
-                mu_load_f64(x, a->data, a->dtype, off[1] + j * sa, sa, m);
-                mu_load_f64(y, b->data, b->dtype, off[2] + j * sb, sb, m);
+                double x[EMBER_CHUNK], y[EMBER_CHUNK], z[EMBER_CHUNK];
+                ember_load_f64_row(x, a->data, a->dtype, off[1] + j * sa, sa, m);
+                ember_load_f64_row(y, b->data, b->dtype, off[2] + j * sb, sb, m);
                 f64_binary_chunk(op, z, x, y, alpha_d, m);
-                mu_store_f64(out->data, out->dtype, off[0] + j, 1, z, m);
+                ember_store_f64_row(out->data, out->dtype, off[0] + j, 1, z, m);
             }
         }
-        mu_bcast_next(bc, idx, off);
+        ember_bcast_next(bc, idx, off);
     }
     return EMBER_OK;
 }
@@ -324,15 +324,15 @@ static ember_status binary_run(ember_kernel_ctx* ctx, ember_value* const* args,
     ember_tensor* out = args[s->out]->u.t;
     if (out->numel == 0) return EMBER_OK;
     const ember_tensor* self = args[0]->u.t;
-    mu_scalar_box box;
+    ember_scalar_box box;
     const ember_tensor* other =
-        s->scalar ? mu_scalar_tensor(&box, args[1], self->dtype) : args[1]->u.t;
+        s->scalar ? ember_scalar_tensor(&box, args[1], self->dtype) : args[1]->u.t;
     const int op = s->mode >= 0 ? mode_op(args[s->mode]) : s->op;
     const ember_tensor* a = s->swap ? other : self;
     const ember_tensor* b = s->swap ? self : other;
     const ember_tensor* ins[2] = {a, b};
-    mu_bcast bc;
-    mu_bcast_init(&bc, out, ins, 2);
+    ember_bcast bc;
+    ember_bcast_init(&bc, out, ins, 2);
     if (out->dtype == EMBER_DTYPE_F32 && a->dtype == EMBER_DTYPE_F32 &&
         b->dtype == EMBER_DTYPE_F32 && f32_kernels[op].vv) {
         double alpha = 1.0;
@@ -348,14 +348,15 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
                                    size_t num_args, const binary_spec* s)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    if (s->scalar) MU_TRY(mu_check_scalar(ctx, args, 1, "other", false));
-    else MU_TRY(mu_check_tensor(ctx, args, 1, "other"));
-    if (s->alpha >= 0) MU_TRY(mu_check_scalar(ctx, args, (size_t)s->alpha, "alpha", false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    if (s->scalar) EMBER_TRY(ember_arg_scalar(ctx, args, 1, "other"));
+    else EMBER_TRY(ember_arg_tensor(ctx, args, 1, "other", EMBER_DTYPES_NUMERIC, NULL));
+    if (s->alpha >= 0) EMBER_TRY(ember_arg_scalar(ctx, args, (size_t)s->alpha, "alpha"));
     int op = s->op;
     if (s->mode >= 0) {
         const ember_value* m = args[s->mode];
-        MU_TRY(mu_check_tag(ctx, args, (size_t)s->mode, "rounding_mode", EMBER_VALUE_STRING, true));
+        EMBER_TRY(
+            ember_arg_opt_kind(ctx, args, (size_t)s->mode, "rounding_mode", EMBER_VALUE_STRING));
         if (!ember_is_null(m)) {
             EMBER_REQUIRE(ctx, strcmp(m->u.str, "trunc") == 0 || strcmp(m->u.str, "floor") == 0,
                           EMBER_INVALID_ARGUMENT,
@@ -364,24 +365,24 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
         }
         op = mode_op(m);
     }
-    MU_TRY(mu_check_out(ctx, args, (size_t)s->out, "out"));
-    MU_TRY(mu_check_tag(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_out(ctx, args, (size_t)s->out, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, (size_t)s->out + 1, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* self = args[0]->u.t;
     const ember_tensor* out = args[s->out]->u.t;
     if (s->scalar) {
-        MU_TRY(mu_check_shape(ctx, "out", out, self->dim, self->sizes));
+        EMBER_TRY(ember_check_same_shape(ctx, "out", out, self));
     } else {
         const ember_tensor* ins[2] = {self, args[1]->u.t};
-        MU_TRY(mu_check_broadcast_out(ctx, out, ins, 2));
+        EMBER_TRY(ember_check_broadcast_out(ctx, out, ins, 2));
     }
     if (op == BOP_DIV) {
         EMBER_REQUIRE(ctx, ember_dtype_is_float(out->dtype), EMBER_DTYPE_MISMATCH,
                       "true division needs a floating out, got %s", ember_dtype_name(out->dtype));
     }
     if (op == BOP_BAND || op == BOP_BOR) {
-        bool ok = mu_is_intlike(out->dtype) && mu_is_intlike(self->dtype) &&
+        bool ok = ember_dtype_is_intlike(out->dtype) && ember_dtype_is_intlike(self->dtype) &&
                   (s->scalar ? args[1]->tag != EMBER_VALUE_DOUBLE
-                             : mu_is_intlike(args[1]->u.t->dtype));
+                             : ember_dtype_is_intlike(args[1]->u.t->dtype));
         EMBER_REQUIRE(ctx, ok, EMBER_DTYPE_MISMATCH,
                       "bitwise ops need integer or bool operands, got %s and out %s",
                       ember_dtype_name(self->dtype), ember_dtype_name(out->dtype));
@@ -392,14 +393,14 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
 /* One spec, run and prepare per operator. */
 #define BINARY_OP(sym, ...)                                                                     \
     static const binary_spec spec_##sym = {__VA_ARGS__};                                        \
-    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                 \
     {                                                                                           \
         return binary_run(ctx, args, &spec_##sym);                                              \
     }                                                                                           \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        MU_TRY(binary_prepare(ctx, args, num_args, &spec_##sym));                               \
+        EMBER_TRY(binary_prepare(ctx, args, num_args, &spec_##sym));                               \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }

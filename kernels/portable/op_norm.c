@@ -19,7 +19,7 @@
  * N * C * HxW is formed (with an overflow check). On x86 with AVX2 or AVX-512, float32 layer norm
  * runs f32_layer_norm (kernels/optimized/f32_rowops.h), chosen in prepare. */
 #include "kernels/optimized/f32_rowops.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* ---- batch norm (inference) -------------------------------------------------------------- */
 
@@ -69,7 +69,7 @@ static ember_status run_batch_norm_f32(ember_kernel_ctx* ctx, ember_value* const
 /* Element k of an optional tensor argument as float (any of f32, f16, bf16), or `dflt`. */
 static float opt_ld(const ember_value* v, int64_t k, float dflt)
 {
-    return ember_is_null(v) ? dflt : nn_ld(v->u.t->data, v->u.t->dtype, k);
+    return ember_is_null(v) ? dflt : ember_load_f32(v->u.t->data, v->u.t->dtype, k);
 }
 
 static ember_status run_batch_norm_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -89,16 +89,17 @@ static ember_status run_batch_norm_half(ember_kernel_ctx* ctx, ember_value* cons
         for (int64_t i = 0; i < n; i++) {
             const int64_t base = (i * c + ch) * inner;
             for (int64_t k = 0; k < inner; k++)
-                nn_st(out->data, in->dtype, base + k,
-                      nn_ld(in->data, in->dtype, base + k) * alpha + beta);
+                ember_store_f32(out->data, in->dtype, base + k,
+                                ember_load_f32(in->data, in->dtype, base + k) * alpha + beta);
         }
     }
     for (int64_t k = 0; k < save_mean->numel; k++)
-        nn_st(save_mean->data, save_mean->dtype, k,
-              save_mean->numel == c ? opt_ld(args[3], k, 0.0f) : 0.0f);
+        ember_store_f32(save_mean->data, save_mean->dtype, k,
+                        save_mean->numel == c ? opt_ld(args[3], k, 0.0f) : 0.0f);
     for (int64_t k = 0; k < save_invstd->numel; k++)
-        nn_st(save_invstd->data, save_invstd->dtype, k,
-              save_invstd->numel == c ? 1.0f / sqrtf(opt_ld(args[4], k, 1.0f) + eps) : 0.0f);
+        ember_store_f32(
+            save_invstd->data, save_invstd->dtype, k,
+            save_invstd->numel == c ? 1.0f / sqrtf(opt_ld(args[4], k, 1.0f) + eps) : 0.0f);
     return EMBER_OK;
 }
 
@@ -115,14 +116,15 @@ static ember_status norm_check_dtype(ember_kernel_ctx* ctx, const char* what,
     return EMBER_OK;
 }
 
-/* An optional per-channel tensor of `c` elements (dtype: norm_check_dtype). */
+/* A per-channel tensor (None too when `optional`) of `c` elements (dtype: norm_check_dtype). */
 static ember_status norm_check_param(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                      const char* what, bool optional, int64_t c, int in_dt)
 {
     ember_tensor* t;
-    NN_TRY(optional ? nn_get_opt_tensor(ctx, args, i, &t) : nn_get_tensor(ctx, args, i, &t));
+    EMBER_TRY(optional ? ember_arg_opt_tensor(ctx, args, i, what, EMBER_DTYPES_F32_HALF, &t)
+                       : ember_arg_tensor(ctx, args, i, what, EMBER_DTYPES_F32_HALF, &t));
     if (!t) return EMBER_OK;
-    NN_TRY(norm_check_dtype(ctx, what, t, in_dt));
+    EMBER_TRY(norm_check_dtype(ctx, what, t, in_dt));
     EMBER_REQUIRE(ctx, t->numel == c, EMBER_SHAPE_MISMATCH, "%s has %lld elements, expected %lld",
                   what, (long long)t->numel, (long long)c);
     return EMBER_OK;
@@ -131,27 +133,25 @@ static ember_status norm_check_param(ember_kernel_ctx* ctx, ember_value* const* 
 ember_status ember_prepare_aten__native_batch_norm_legit_no_training_out(
     ember_kernel_ctx* ctx, ember_value* const* args, size_t num_args, ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 11, 13); /* returns: [out0, out1, out2] or 3 tensors */
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 11, 13); /* returns: [out0, out1, out2] or 3 tensors */
     ember_tensor *in, *out, *o1, *o2;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_F32_HALF, &in));
     EMBER_REQUIRE(ctx, in->dim >= 2, EMBER_NOT_SUPPORTED,
                   "input has rank %d, expected (N, C, ...)", in->dim);
     const int64_t c = in->sizes[1];
-    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c, in->dtype));
-    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
-    NN_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c, in->dtype));
-    NN_TRY(norm_check_param(ctx, args, 4, "running_var", false, c, in->dtype));
-    EMBER_REQUIRE_TAG(ctx, args, 6, EMBER_VALUE_DOUBLE);
-    NN_TRY(nn_get_out(ctx, args, 7, &out));
-    NN_TRY(nn_get_out(ctx, args, 8, &o1));
-    NN_TRY(nn_get_out(ctx, args, 9, &o2));
-    NN_TRY(nn_require_dtype(ctx, "out0", out, in->dtype));
-    int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(in, want);
-    NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
-    if (o1->numel > 0) NN_TRY(norm_check_dtype(ctx, "out1", o1, in->dtype));
-    if (o2->numel > 0) NN_TRY(norm_check_dtype(ctx, "out2", o2, in->dtype));
+    EMBER_TRY(norm_check_param(ctx, args, 1, "weight", true, c, in->dtype));
+    EMBER_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
+    EMBER_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c, in->dtype));
+    EMBER_TRY(norm_check_param(ctx, args, 4, "running_var", false, c, in->dtype));
+    EMBER_TRY(ember_arg_kind(ctx, args, 6, "eps", EMBER_VALUE_DOUBLE));
+    EMBER_TRY(ember_arg_out(ctx, args, 7, "out0", EMBER_DTYPES_F32_HALF, &out));
+    /* out1 and out2 are empty in ExecuTorch programs: their dtype matters only when not */
+    EMBER_TRY(ember_arg_out(ctx, args, 8, "out1", EMBER_DTYPES_ALL, &o1));
+    EMBER_TRY(ember_arg_out(ctx, args, 9, "out2", EMBER_DTYPES_ALL, &o2));
+    EMBER_TRY(ember_check_dtype(ctx, "out0", out, in->dtype));
+    EMBER_TRY(ember_check_same_shape(ctx, "out0", out, in));
+    if (o1->numel > 0) EMBER_TRY(norm_check_dtype(ctx, "out1", o1, in->dtype));
+    if (o2->numel > 0) EMBER_TRY(norm_check_dtype(ctx, "out2", o2, in->dtype));
     *run = in->dtype == EMBER_DTYPE_F32 ? run_batch_norm_f32 : run_batch_norm_half;
     return EMBER_OK;
 }
@@ -247,20 +247,21 @@ static ember_status run_layer_norm_half(ember_kernel_ctx* ctx, ember_value* cons
     for (int64_t r = 0; r < rows; r++) {
         const int64_t base = r * cols;
         double sum = 0.0, sq = 0.0;
-        for (int64_t k = 0; k < cols; k++) sum += nn_ld(in->data, dt, base + k);
+        for (int64_t k = 0; k < cols; k++) sum += ember_load_f32(in->data, dt, base + k);
         const double mean = cols ? sum / (double)cols : 0.0;
         for (int64_t k = 0; k < cols; k++) {
-            const double d = nn_ld(in->data, dt, base + k) - mean;
+            const double d = ember_load_f32(in->data, dt, base + k) - mean;
             sq += d * d;
         }
         const float rstd = (float)(1.0 / sqrt((cols ? sq / (double)cols : 0.0) + args[4]->u.d));
         const float m = (float)mean;
         for (int64_t k = 0; k < cols; k++) {
-            const float v = (nn_ld(in->data, dt, base + k) - m) * rstd;
-            nn_st(out->data, dt, base + k, v * opt_ld(args[2], k, 1.0f) + opt_ld(args[3], k, 0.0f));
+            const float v = (ember_load_f32(in->data, dt, base + k) - m) * rstd;
+            ember_store_f32(out->data, dt, base + k,
+                            v * opt_ld(args[2], k, 1.0f) + opt_ld(args[3], k, 0.0f));
         }
-        if (mean_t->numel) nn_st(mean_t->data, mean_t->dtype, r, m);
-        if (rstd_t->numel) nn_st(rstd_t->data, rstd_t->dtype, r, rstd);
+        if (mean_t->numel) ember_store_f32(mean_t->data, mean_t->dtype, r, m);
+        if (rstd_t->numel) ember_store_f32(rstd_t->data, rstd_t->dtype, r, rstd);
     }
     return EMBER_OK;
 }
@@ -269,13 +270,12 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
                                                       ember_value* const* args, size_t num_args,
                                                       ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 9, 11);
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 9, 11);
     ember_tensor *in, *out, *mean, *rstd;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_F32_HALF, &in));
     const int64_t* ns;
     size_t k;
-    NN_TRY(nn_get_ints(ctx, args, 1, &ns, &k));
+    EMBER_TRY(ember_arg_ints(ctx, args, 1, "normalized_shape", &ns, &k));
     EMBER_REQUIRE(ctx, k >= 1 && k <= in->dim, EMBER_SHAPE_MISMATCH,
                   "normalized_shape has %zu dims, input rank %d", k, in->dim);
     int64_t cols = 1;
@@ -285,24 +285,25 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
                       (long long)ns[i]);
         cols *= ns[i];
     }
-    NN_TRY(norm_check_param(ctx, args, 2, "weight", true, cols, in->dtype));
-    NN_TRY(norm_check_param(ctx, args, 3, "bias", true, cols, in->dtype));
-    EMBER_REQUIRE_TAG(ctx, args, 4, EMBER_VALUE_DOUBLE);
-    NN_TRY(nn_get_out(ctx, args, 5, &out));
-    NN_TRY(nn_get_out(ctx, args, 6, &mean));
-    NN_TRY(nn_get_out(ctx, args, 7, &rstd));
-    NN_TRY(nn_require_dtype(ctx, "out0", out, in->dtype));
+    EMBER_TRY(norm_check_param(ctx, args, 2, "weight", true, cols, in->dtype));
+    EMBER_TRY(norm_check_param(ctx, args, 3, "bias", true, cols, in->dtype));
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "eps", EMBER_VALUE_DOUBLE));
+    EMBER_TRY(ember_arg_out(ctx, args, 5, "out0", EMBER_DTYPES_F32_HALF, &out));
+    /* out1 and out2 may be empty: their dtype matters only when not */
+    EMBER_TRY(ember_arg_out(ctx, args, 6, "out1 (mean)", EMBER_DTYPES_ALL, &mean));
+    EMBER_TRY(ember_arg_out(ctx, args, 7, "out2 (rstd)", EMBER_DTYPES_ALL, &rstd));
+    EMBER_TRY(ember_check_dtype(ctx, "out0", out, in->dtype));
     int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(in, want);
-    NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
+    ember_tensor_sizes(in, want);
+    EMBER_TRY(ember_check_shape(ctx, "out0", out, in->dim, want));
     for (size_t i = 0; i < k; i++) want[in->dim - (int)k + (int)i] = 1;
     if (mean->numel > 0) {
-        NN_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));
-        NN_TRY(nn_check_shape(ctx, "out1 (mean)", mean, in->dim, want));
+        EMBER_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));
+        EMBER_TRY(ember_check_shape(ctx, "out1 (mean)", mean, in->dim, want));
     }
     if (rstd->numel > 0) {
-        NN_TRY(norm_check_dtype(ctx, "out2 (rstd)", rstd, in->dtype));
-        NN_TRY(nn_check_shape(ctx, "out2 (rstd)", rstd, in->dim, want));
+        EMBER_TRY(norm_check_dtype(ctx, "out2 (rstd)", rstd, in->dtype));
+        EMBER_TRY(ember_check_shape(ctx, "out2 (rstd)", rstd, in->dim, want));
     }
     *run = in->dtype == EMBER_DTYPE_F32 ? pick_layer_norm_f32() : run_layer_norm_half;
     return EMBER_OK;
@@ -369,10 +370,10 @@ static ember_status run_group_norm_half(ember_kernel_ctx* ctx, ember_value* cons
         for (int64_t g = 0; g < groups; g++) {
             const int64_t base = (i * c + g * cg) * hw; /* (C/groups, HxW) */
             double sum = 0.0, sq = 0.0;
-            for (int64_t k = 0; k < len; k++) sum += nn_ld(in->data, dt, base + k);
+            for (int64_t k = 0; k < len; k++) sum += ember_load_f32(in->data, dt, base + k);
             const double mean = len ? sum / (double)len : 0.0;
             for (int64_t k = 0; k < len; k++) {
-                const double d = nn_ld(in->data, dt, base + k) - mean;
+                const double d = ember_load_f32(in->data, dt, base + k) - mean;
                 sq += d * d;
             }
             const float rstd = (float)(1.0 / sqrt((len ? sq / (double)len : 0.0) + args[7]->u.d));
@@ -383,11 +384,12 @@ static ember_status run_group_norm_half(ember_kernel_ctx* ctx, ember_value* cons
                 const float shift = opt_ld(args[2], ch, 0.0f) - m * scale;
                 for (int64_t k = 0; k < hw; k++) {
                     const int64_t at = base + cc * hw + k;
-                    nn_st(out->data, dt, at, nn_ld(in->data, dt, at) * scale + shift);
+                    ember_store_f32(out->data, dt, at,
+                                    ember_load_f32(in->data, dt, at) * scale + shift);
                 }
             }
-            if (mean_t->numel) nn_st(mean_t->data, mean_t->dtype, i * groups + g, m);
-            if (rstd_t->numel) nn_st(rstd_t->data, rstd_t->dtype, i * groups + g, rstd);
+            if (mean_t->numel) ember_store_f32(mean_t->data, mean_t->dtype, i * groups + g, m);
+            if (rstd_t->numel) ember_store_f32(rstd_t->data, rstd_t->dtype, i * groups + g, rstd);
         }
     return EMBER_OK;
 }
@@ -396,17 +398,15 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
                                                       ember_value* const* args, size_t num_args,
                                                       ember_kernel_run_fn* run)
 {
-    NN_REQUIRE_NARGS2(ctx, num_args, 12, 14);
+    EMBER_REQUIRE_NARGS2(ctx, num_args, 12, 14);
     ember_tensor *in, *out, *mean, *rstd;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &in));
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
-    for (size_t i = 3; i <= 6; i++) EMBER_REQUIRE_TAG(ctx, args, i, EMBER_VALUE_INT);
-    EMBER_REQUIRE_TAG(ctx, args, 7, EMBER_VALUE_DOUBLE);
-    const int64_t n = args[3]->u.i, c = args[4]->u.i, hw = args[5]->u.i, groups = args[6]->u.i;
-    EMBER_REQUIRE(ctx, hw >= 0 && hw <= INT32_MAX, EMBER_INVALID_ARGUMENT,
-                  "HxW = %lld is out of range [0, %d]", (long long)hw, INT32_MAX);
-    EMBER_REQUIRE(ctx, groups >= 1 && groups <= INT32_MAX, EMBER_INVALID_ARGUMENT,
-                  "group = %lld is out of range [1, %d]", (long long)groups, INT32_MAX);
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_F32_HALF, &in));
+    int64_t n, c, hw, groups;
+    EMBER_TRY(ember_arg_int(ctx, args, 3, "N", &n));
+    EMBER_TRY(ember_arg_int(ctx, args, 4, "C", &c));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 5, "HxW", 0, INT32_MAX, &hw));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 6, "group", 1, INT32_MAX, &groups));
+    EMBER_TRY(ember_arg_kind(ctx, args, 7, "eps", EMBER_VALUE_DOUBLE));
     /* n and c equal input sizes (< 2^31) before they multiply; n * c < 2^62, hw < 2^31 */
     int64_t nchw = -1;
     EMBER_REQUIRE(ctx, in->dim >= 2 && in->sizes[0] == n && in->sizes[1] == c &&
@@ -416,23 +416,22 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, c % groups == 0, EMBER_INVALID_ARGUMENT,
                   "%lld channels are not divisible into %lld groups", (long long)c,
                   (long long)groups);
-    NN_TRY(norm_check_param(ctx, args, 1, "weight", true, c, in->dtype));
-    NN_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
-    NN_TRY(nn_get_out(ctx, args, 8, &out));
-    NN_TRY(nn_get_out(ctx, args, 9, &mean));
-    NN_TRY(nn_get_out(ctx, args, 10, &rstd));
-    NN_TRY(nn_require_dtype(ctx, "out0", out, in->dtype));
-    int64_t want[EMBER_MAX_DIMS];
-    nn_sizes(in, want);
-    NN_TRY(nn_check_shape(ctx, "out0", out, in->dim, want));
+    EMBER_TRY(norm_check_param(ctx, args, 1, "weight", true, c, in->dtype));
+    EMBER_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
+    EMBER_TRY(ember_arg_out(ctx, args, 8, "out0", EMBER_DTYPES_F32_HALF, &out));
+    /* out1 and out2 may be empty: their dtype matters only when not */
+    EMBER_TRY(ember_arg_out(ctx, args, 9, "out1 (mean)", EMBER_DTYPES_ALL, &mean));
+    EMBER_TRY(ember_arg_out(ctx, args, 10, "out2 (rstd)", EMBER_DTYPES_ALL, &rstd));
+    EMBER_TRY(ember_check_dtype(ctx, "out0", out, in->dtype));
+    EMBER_TRY(ember_check_same_shape(ctx, "out0", out, in));
     const int64_t stat_shape[2] = {n, groups};
     if (mean->numel > 0) {
-        NN_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));
-        NN_TRY(nn_check_shape(ctx, "out1 (mean)", mean, 2, stat_shape));
+        EMBER_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));
+        EMBER_TRY(ember_check_shape(ctx, "out1 (mean)", mean, 2, stat_shape));
     }
     if (rstd->numel > 0) {
-        NN_TRY(norm_check_dtype(ctx, "out2 (rstd)", rstd, in->dtype));
-        NN_TRY(nn_check_shape(ctx, "out2 (rstd)", rstd, 2, stat_shape));
+        EMBER_TRY(norm_check_dtype(ctx, "out2 (rstd)", rstd, in->dtype));
+        EMBER_TRY(ember_check_shape(ctx, "out2 (rstd)", rstd, 2, stat_shape));
     }
     *run = in->dtype == EMBER_DTYPE_F32 ? run_group_norm_f32 : run_group_norm_half;
     return EMBER_OK;

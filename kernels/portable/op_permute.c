@@ -1,5 +1,5 @@
 /* op_permute.c — copies that reorder or reverse dims, any dtype; each builds a strided view of
- * the input (see ember_view in util_nn.h) and copies it out row-major:
+ * the input (see ember_view in kernels/strided.h) and copies it out row-major:
  *   aten::permute_copy.out      [self, dims, out, out]
  *   aten::transpose_copy.int_out [self, dim0, dim1, out, out]
  *   aten::t_copy.out            [self, out, out]            rank <= 2

@@ -15,7 +15,7 @@
  * is 1 / sqrt(E) when None. dropout_p must be 0 (Ember runs inference). A row whose keys are
  * all dropped is 0. All tensors contiguous. */
 #include "kernels/optimized/f32_sdpa.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 /* ---- the portable reference --------------------------------------------------------------
  * One query row at a time, its Ev outputs in chunks of SDPA_CHUNK accumulated in float on the
@@ -27,7 +27,7 @@
 static float mask_at(const sdpa_params* p, int dtype, int64_t off)
 {
     if (p->mask_kind == SDPA_MASK_BOOL) return ((const uint8_t*)p->mask)[off] ? 0.0f : -INFINITY;
-    return nn_ld(p->mask, dtype, off);
+    return ember_load_f32(p->mask, dtype, off);
 }
 
 void sdpa__portable(void* out, const void* q, const void* k, const void* v, int dtype,
@@ -49,8 +49,8 @@ void sdpa__portable(void* out, const void* q, const void* k, const void* v, int 
                     for (int64_t j = 0; j < nk; j++) {
                         float s = 0.0f;
                         for (int64_t c = 0; c < e; c++)
-                            s += nn_ld(q, dtype, row * e + c) *
-                                 nn_ld(k, dtype, (kvh * p->lk + j) * e + c);
+                            s += ember_load_f32(q, dtype, row * e + c) *
+                                 ember_load_f32(k, dtype, (kvh * p->lk + j) * e + c);
                         s *= p->scale;
                         if (p->mask_kind != SDPA_MASK_NONE)
                             s += mask_at(p, dtype, moff + j * p->mask_stride[3]);
@@ -64,11 +64,11 @@ void sdpa__portable(void* out, const void* q, const void* k, const void* v, int 
                         const float w = expf(s - m);
                         l += w;
                         for (int64_t c = 0; c < nc; c++)
-                            acc[c] += w * nn_ld(v, dtype, (kvh * p->lk + j) * ev + c0 + c);
+                            acc[c] += w * ember_load_f32(v, dtype, (kvh * p->lk + j) * ev + c0 + c);
                     }
                     const float inv = l > 0.0f ? 1.0f / l : 0.0f;
                     for (int64_t c = 0; c < nc; c++)
-                        nn_st(out, dtype, row * ev + c0 + c, acc[c] * inv);
+                        ember_store_f32(out, dtype, row * ev + c0 + c, acc[c] * inv);
                 }
             }
         }
@@ -153,30 +153,31 @@ ember_status ember_prepare_ember_sdpa_out(ember_kernel_ctx* ctx, ember_value* co
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 10);
     ember_tensor *q, *k, *v, *mask, *out;
-    NN_TRY(nn_get_tensor(ctx, args, 0, &q));
-    NN_TRY(nn_get_tensor(ctx, args, 1, &k));
-    NN_TRY(nn_get_tensor(ctx, args, 2, &v));
-    NN_TRY(nn_get_opt_tensor(ctx, args, 3, &mask));
-    NN_TRY(nn_get_out(ctx, args, 8, &out));
-    EMBER_REQUIRE_TAG(ctx, args, 9, EMBER_VALUE_TENSOR);
-    NN_TRY(nn_require_float(ctx, "query", q, NULL));
-    NN_TRY(nn_require_float(ctx, "key", k, q));
-    NN_TRY(nn_require_float(ctx, "value", v, q));
-    NN_TRY(nn_require_float(ctx, "out", out, q));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "query", EMBER_DTYPES_F32_HALF, &q));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "key", EMBER_DTYPES_F32_HALF, &k));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "value", EMBER_DTYPES_F32_HALF, &v));
+    EMBER_TRY(ember_arg_opt_tensor(ctx, args, 3, "attn_mask",
+                                   EMBER_DTYPE_BIT(EMBER_DTYPE_BOOL) | EMBER_DTYPES_F32_HALF,
+                                   &mask));
+    EMBER_TRY(ember_arg_out(ctx, args, 8, "out", EMBER_DTYPES_F32_HALF, &out));
+    EMBER_TRY(ember_arg_kind(ctx, args, 9, "returned out", EMBER_VALUE_TENSOR));
+    EMBER_TRY(ember_check_same_dtype(ctx, "key", k, q));
+    EMBER_TRY(ember_check_same_dtype(ctx, "value", v, q));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, q));
 
     double dropout;
     bool causal, gqa;
-    NN_TRY(nn_get_double(ctx, args, 4, &dropout));
+    EMBER_TRY(ember_arg_double(ctx, args, 4, "dropout_p", &dropout));
     EMBER_REQUIRE(ctx, dropout == 0.0, EMBER_NOT_SUPPORTED,
                   "dropout_p = %g: only 0 is supported (export the model in eval mode)", dropout);
-    NN_TRY(nn_get_bool(ctx, args, 5, &causal));
+    EMBER_TRY(ember_arg_bool(ctx, args, 5, "is_causal", &causal));
     if (!ember_is_null(args[6])) {
         double scale;
-        NN_TRY(nn_get_double(ctx, args, 6, &scale));
+        EMBER_TRY(ember_arg_double(ctx, args, 6, "scale", &scale));
         EMBER_REQUIRE(ctx, isfinite(scale), EMBER_INVALID_ARGUMENT, "scale = %g is not finite",
                       scale);
     }
-    NN_TRY(nn_get_bool(ctx, args, 7, &gqa));
+    EMBER_TRY(ember_arg_bool(ctx, args, 7, "enable_gqa", &gqa));
 
     const int r = q->dim;
     EMBER_REQUIRE(ctx, r >= 2 && r <= 4, EMBER_NOT_SUPPORTED,
@@ -206,7 +207,7 @@ ember_status ember_prepare_ember_sdpa_out(ember_kernel_ctx* ctx, ember_value* co
     int64_t want[4];
     for (int d = 0; d < r - 1; d++) want[d] = q->sizes[d];
     want[r - 1] = v->sizes[r - 1];
-    NN_TRY(nn_check_shape(ctx, "out", out, r, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, r, want));
 
     if (mask) {
         EMBER_REQUIRE(ctx, mask->dtype == EMBER_DTYPE_BOOL || mask->dtype == q->dtype,

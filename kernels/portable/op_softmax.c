@@ -6,7 +6,7 @@
  * exponentials between passes. On x86 with AVX2 or AVX-512, a float32 softmax (not log_softmax)
  * over the last dim runs f32_softmax_rows (kernels/optimized/f32_rowops.h), chosen in prepare. */
 #include "kernels/optimized/f32_rowops.h"
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 /* One softmax row of (n) elements at stride s; `log_out` selects log_softmax. */
 static void f32_softmax__portable(float* out, const float* x, int64_t n, int64_t s, bool log_out)
@@ -69,7 +69,7 @@ static ember_status softmax_run(ember_value* const* args, bool log_out)
     ember_tensor* out = args[3]->u.t;
     if (out->numel == 0) return EMBER_OK;
     int64_t outer, n, inner;
-    mu_split_dim(in, ember_wrap_dim(args[1]->u.i, in->dim), &outer, &n, &inner);
+    ember_split_dim(in, ember_wrap_dim(args[1]->u.i, in->dim), &outer, &n, &inner);
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t i = 0; i < inner; i++) {
             const int64_t base = o * n * inner + i;
@@ -123,11 +123,11 @@ static ember_status softmax_prepare(ember_kernel_ctx* ctx, ember_value* const* a
                                     size_t num_args)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 5);
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_tag(ctx, args, 1, "dim", EMBER_VALUE_INT, false));
-    MU_TRY(mu_check_tag(ctx, args, 2, "half_to_float", EMBER_VALUE_BOOL, false));
-    MU_TRY(mu_check_out(ctx, args, 3, "out"));
-    MU_TRY(mu_check_tag(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 1, "dim", EMBER_VALUE_INT));
+    EMBER_TRY(ember_arg_kind(ctx, args, 2, "half_to_float", EMBER_VALUE_BOOL));
+    EMBER_TRY(ember_arg_out(ctx, args, 3, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, 4, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[3]->u.t;
     EMBER_REQUIRE(ctx, ember_wrap_dim(args[1]->u.i, in->dim) >= 0, EMBER_INVALID_ARGUMENT,
@@ -137,13 +137,13 @@ static ember_status softmax_prepare(ember_kernel_ctx* ctx, ember_value* const* a
                   "needs float32, float64, float16 or bfloat16 in and the same out, got %s and %s",
                   ember_dtype_name(in->dtype), ember_dtype_name(out->dtype));
     EMBER_REQUIRE(ctx, !args[2]->u.b, EMBER_NOT_SUPPORTED, "half_to_float is not supported");
-    return mu_check_shape(ctx, "out", out, in->dim, in->sizes);
+    return ember_check_same_shape(ctx, "out", out, in);
 }
 
 ember_status ember_prepare_aten__softmax_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                              size_t num_args, ember_kernel_run_fn* run)
 {
-    MU_TRY(softmax_prepare(ctx, args, num_args));
+    EMBER_TRY(softmax_prepare(ctx, args, num_args));
     const ember_tensor* in = args[0]->u.t;
     const bool last = ember_wrap_dim(args[1]->u.i, in->dim) == (in->dim ? in->dim - 1 : 0);
     *run = in->dtype == EMBER_DTYPE_F32 && last && in->numel > 0 ? pick_softmax_f32() : run_softmax;
@@ -153,7 +153,7 @@ ember_status ember_prepare_aten__softmax_out(ember_kernel_ctx* ctx, ember_value*
 ember_status ember_prepare_aten__log_softmax_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                                  size_t num_args, ember_kernel_run_fn* run)
 {
-    MU_TRY(softmax_prepare(ctx, args, num_args));
+    EMBER_TRY(softmax_prepare(ctx, args, num_args));
     *run = run_log_softmax;
     return EMBER_OK;
 }

@@ -12,7 +12,7 @@
  * GELUs run the vectorised kernels of kernels/optimized/f32_rowops.h (their error bounds are
  * there); every other op, and every other dtype, runs the portable code either way. */
 #include "kernels/optimized/f32_rowops.h"
-#include "kernels/portable/util_math.h"
+#include "kernels/kernel_util.h"
 
 enum {
     UOP_RELU, UOP_GELU, UOP_GELU_TANH, UOP_SILU, UOP_SIGMOID, UOP_TANH, UOP_HARDSWISH,
@@ -292,20 +292,20 @@ static ember_status unary_run(ember_kernel_ctx* ctx, ember_value* const* args,
         return ember_parallel_for(n >= UNARY_MIN_THREADED ? ctx->pool : NULL,
                                   (n + UNARY_TASK - 1) / UNARY_TASK, unary_f32_tasks, &job);
     }
-    const bool int_domain =
-        op_exact_on_ints(op) && mu_is_intlike(in->dtype) && mu_is_intlike(out->dtype);
-    for (size_t j = 0; j < n; j += MU_CHUNK) {
-        size_t m = n - j < MU_CHUNK ? n - j : MU_CHUNK;
+    const bool int_domain = op_exact_on_ints(op) && ember_dtype_is_intlike(in->dtype) &&
+                            ember_dtype_is_intlike(out->dtype);
+    for (size_t j = 0; j < n; j += EMBER_CHUNK) {
+        size_t m = n - j < EMBER_CHUNK ? n - j : EMBER_CHUNK;
         if (int_domain) {
-            int64_t x[MU_CHUNK], z[MU_CHUNK];
-            mu_load_i64(x, in->data, in->dtype, (int64_t)j, 1, m);
+            int64_t x[EMBER_CHUNK], z[EMBER_CHUNK];
+            ember_load_i64_row(x, in->data, in->dtype, (int64_t)j, 1, m);
             i64_unary_chunk(op, z, x, m, &p, in->dtype);
-            mu_store_i64(out->data, out->dtype, (int64_t)j, 1, z, m);
+            ember_store_i64_row(out->data, out->dtype, (int64_t)j, 1, z, m);
         } else {
-            double x[MU_CHUNK], z[MU_CHUNK];
-            mu_load_f64(x, in->data, in->dtype, (int64_t)j, 1, m);
+            double x[EMBER_CHUNK], z[EMBER_CHUNK];
+            ember_load_f64_row(x, in->data, in->dtype, (int64_t)j, 1, m);
             f64_unary_chunk(op, z, x, m, &p);
-            mu_store_f64(out->data, out->dtype, (int64_t)j, 1, z, m);
+            ember_store_f64_row(out->data, out->dtype, (int64_t)j, 1, z, m);
         }
     }
     return EMBER_OK;
@@ -316,15 +316,15 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, s->nargs);
     const size_t out_i = (size_t)s->nargs - 2;
-    MU_TRY(mu_check_tensor(ctx, args, 0, "self"));
-    MU_TRY(mu_check_out(ctx, args, out_i, "out"));
-    MU_TRY(mu_check_tag(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR, false));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_out(ctx, args, out_i, "out", EMBER_DTYPES_NUMERIC, NULL));
+    EMBER_TRY(ember_arg_kind(ctx, args, out_i + 1, "returned out", EMBER_VALUE_TENSOR));
     const ember_tensor* in = args[0]->u.t;
     const ember_tensor* out = args[out_i]->u.t;
-    MU_TRY(mu_check_shape(ctx, "out", out, in->dim, in->sizes));
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
     switch (s->op) {
     case UOP_GELU: {
-        MU_TRY(mu_check_tag(ctx, args, 1, "approximate", EMBER_VALUE_STRING, false));
+        EMBER_TRY(ember_arg_kind(ctx, args, 1, "approximate", EMBER_VALUE_STRING));
         const char* a = args[1]->u.str;
         EMBER_REQUIRE(ctx, strcmp(a, "none") == 0 || strcmp(a, "tanh") == 0,
                       EMBER_INVALID_ARGUMENT,
@@ -332,20 +332,20 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
         break;
     }
     case UOP_HARDTANH:
-        MU_TRY(mu_check_scalar(ctx, args, 1, "min_val", false));
-        MU_TRY(mu_check_scalar(ctx, args, 2, "max_val", false));
+        EMBER_TRY(ember_arg_scalar(ctx, args, 1, "min_val"));
+        EMBER_TRY(ember_arg_scalar(ctx, args, 2, "max_val"));
         break;
     case UOP_CLAMP:
-        MU_TRY(mu_check_scalar(ctx, args, 1, "min", true));
-        MU_TRY(mu_check_scalar(ctx, args, 2, "max", true));
+        EMBER_TRY(ember_arg_opt_scalar(ctx, args, 1, "min"));
+        EMBER_TRY(ember_arg_opt_scalar(ctx, args, 2, "max"));
         EMBER_REQUIRE(ctx, !ember_is_null(args[1]) || !ember_is_null(args[2]),
                       EMBER_INVALID_ARGUMENT, "at least one of min and max must be given");
         break;
-    case UOP_LEAKY_RELU: MU_TRY(mu_check_scalar(ctx, args, 1, "negative_slope", false)); break;
+    case UOP_LEAKY_RELU: EMBER_TRY(ember_arg_scalar(ctx, args, 1, "negative_slope")); break;
     case UOP_ELU:
-        MU_TRY(mu_check_scalar(ctx, args, 1, "alpha", false));
-        MU_TRY(mu_check_scalar(ctx, args, 2, "scale", false));
-        MU_TRY(mu_check_scalar(ctx, args, 3, "input_scale", false));
+        EMBER_TRY(ember_arg_scalar(ctx, args, 1, "alpha"));
+        EMBER_TRY(ember_arg_scalar(ctx, args, 2, "scale"));
+        EMBER_TRY(ember_arg_scalar(ctx, args, 3, "input_scale"));
         break;
     default: break;
     }
@@ -354,7 +354,7 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
                       "out must be floating point, got %s", ember_dtype_name(out->dtype));
     }
     if (s->op == UOP_BITWISE_NOT) {
-        EMBER_REQUIRE(ctx, mu_is_intlike(in->dtype) && mu_is_intlike(out->dtype),
+        EMBER_REQUIRE(ctx, ember_dtype_is_intlike(in->dtype) && ember_dtype_is_intlike(out->dtype),
                       EMBER_DTYPE_MISMATCH, "bitwise_not needs integer or bool, got %s",
                       ember_dtype_name(in->dtype));
     }
@@ -395,7 +395,7 @@ static int unary_isa(void) /* 2: AVX-512, 1: AVX2, 0: portable */
 
 #define UNARY_OP(sym, op, nargs)                                                                \
     static const unary_spec spec_##sym = {op, nargs};                                           \
-    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                                     \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                 \
     {                                                                                           \
         return unary_run(ctx, args, &spec_##sym, f32_kernels);                                  \
     }                                                                                           \
@@ -403,7 +403,7 @@ static int unary_isa(void) /* 2: AVX-512, 1: AVX2, 0: portable */
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        MU_TRY(unary_prepare(ctx, args, num_args, &spec_##sym));                                \
+        EMBER_TRY(unary_prepare(ctx, args, num_args, &spec_##sym));                                \
         *run = run_##sym;                                                                       \
         UNARY_PICK_X86(sym)                                                                     \
         return EMBER_OK;                                                                        \

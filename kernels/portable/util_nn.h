@@ -1,10 +1,16 @@
 /* util_nn.h — BEING RETIRED in favour of kernels/kernel_util.h (and kernels/strided.h), which
- * hold the one vocabulary every kernel speaks. Only op_conv.c and op_norm.c still
- * include this header. Most names below map onto their kernel_util.h successor; the nn_get_*
- * getters keep their own bodies only because their messages name the argument by number
- * ("argument 2: ...") where ember_arg_* take a name. Do not use it in new code; delete it once
- * those files are converted. Names already gone, and what replaced them: nn_get_int ->
- * ember_arg_int, nn_require_same_dtype -> ember_check_same_dtype, nn_check_extent ->
+ * hold the one vocabulary every kernel speaks. Only op_conv.c still includes this header, and
+ * this header holds only what op_conv.c still uses. Most names below map onto their
+ * kernel_util.h successor; the nn_get_* getters keep their own bodies only because their
+ * messages name the argument by number ("argument 2: ...") where ember_arg_* take a name.
+ * Converting op_conv.c: nn_get_tensor / nn_get_out / nn_get_opt_tensor -> ember_arg_tensor /
+ * ember_arg_out / ember_arg_opt_tensor (with a name and a dtype set), nn_require_float ->
+ * ember_check_dtype_in(EMBER_DTYPES_F32_HALF) + ember_check_same_dtype, nn_get_int_in /
+ * nn_get_ints / nn_get_bool -> ember_arg_int_in / ember_arg_ints / ember_arg_bool; then delete
+ * this header. Do not use it in new code. Names already gone, and what replaced them: nn_get_int
+ * -> ember_arg_int, nn_get_double -> ember_arg_double, nn_require_same_dtype ->
+ * ember_check_same_dtype, nn_require_dtype -> ember_check_dtype, nn_sizes ->
+ * ember_tensor_sizes, NN_REQUIRE_NARGS2 -> EMBER_REQUIRE_NARGS2, nn_check_extent ->
  * ember_check_extent, nn_dtype_is_f32_or_half -> ember_dtype_is_f32_or_half, nn_shape_str ->
  * ember_shape_str; from kernels/strided.h: nn_copy_strided -> ember_copy_strided,
  * nn_contiguous_strides -> ember_contiguous_strides, nn_numel -> ember_shape_numel, nn_view /
@@ -16,16 +22,14 @@
 #include "kernels/kernel_util.h"
 
 #define NN_TRY EMBER_TRY
-#define NN_REQUIRE_NARGS2 EMBER_REQUIRE_NARGS2
-#define nn_sizes ember_tensor_sizes
 #define nn_check_shape ember_check_shape
 #define nn_check_ints_in ember_check_ints_in
-#define nn_require_dtype ember_check_dtype
 #define nn_list_at ember_int_list_at
 #define nn_ld ember_load_f32
 #define nn_st ember_store_f32
 
-/* Checks that args[i] has the given tag (ember_arg_kind names the argument). */
+/* Checks that args[i] has the given tag, for the getters below (ember_arg_kind names the
+ * argument). */
 #define EMBER_REQUIRE_TAG(ctx, args, i, want)                                                   \
     EMBER_REQUIRE(ctx, (args)[i]->tag == (want), EMBER_INVALID_ARGUMENT,                        \
                   "argument %d: expected value kind %d, got %u", (int)(i), (int)(want),         \
@@ -82,15 +86,6 @@ static inline ember_status nn_get_ints(ember_kernel_ctx* ctx, ember_value* const
                   "argument %d: int list without items", (int)i);
     *v = args[i]->u.ints;
     *n = args[i]->len;
-    return EMBER_OK;
-}
-
-static inline ember_status nn_get_double(ember_kernel_ctx* ctx, ember_value* const* args,
-                                         size_t i, double* v)
-{
-    EMBER_REQUIRE(ctx, ember_scalar_as_double(args[i], v), EMBER_INVALID_ARGUMENT,
-                  "argument %d: expected a number, got value kind %u", (int)i,
-                  (unsigned)args[i]->tag);
     return EMBER_OK;
 }
 
