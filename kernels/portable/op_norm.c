@@ -130,6 +130,21 @@ static ember_status norm_check_param(ember_kernel_ctx* ctx, ember_value* const* 
     return EMBER_OK;
 }
 
+/* eps (args[i]), then the three outs: out0 of the input's dtype and shape, out1 and out2 (the
+ * statistics, named n1 and n2) of any dtype, which the caller checks when they are not empty
+ * (ExecuTorch programs pass them empty). */
+static ember_status norm_get_eps_outs(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                                      const ember_tensor* in, const char* n1, const char* n2,
+                                      ember_tensor** out, ember_tensor** o1, ember_tensor** o2)
+{
+    EMBER_TRY(ember_arg_kind(ctx, args, i, "eps", EMBER_VALUE_DOUBLE));
+    EMBER_TRY(ember_arg_out(ctx, args, i + 1, "out0", EMBER_DTYPES_F32_HALF, out));
+    EMBER_TRY(ember_arg_out(ctx, args, i + 2, n1, EMBER_DTYPES_ALL, o1));
+    EMBER_TRY(ember_arg_out(ctx, args, i + 3, n2, EMBER_DTYPES_ALL, o2));
+    EMBER_TRY(ember_check_dtype(ctx, "out0", *out, in->dtype));
+    return ember_check_same_shape(ctx, "out0", *out, in);
+}
+
 ember_status ember_prepare_aten__native_batch_norm_legit_no_training_out(
     ember_kernel_ctx* ctx, ember_value* const* args, size_t num_args, ember_kernel_run_fn* run)
 {
@@ -143,13 +158,7 @@ ember_status ember_prepare_aten__native_batch_norm_legit_no_training_out(
     EMBER_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
     EMBER_TRY(norm_check_param(ctx, args, 3, "running_mean", false, c, in->dtype));
     EMBER_TRY(norm_check_param(ctx, args, 4, "running_var", false, c, in->dtype));
-    EMBER_TRY(ember_arg_kind(ctx, args, 6, "eps", EMBER_VALUE_DOUBLE));
-    EMBER_TRY(ember_arg_out(ctx, args, 7, "out0", EMBER_DTYPES_F32_HALF, &out));
-    /* out1 and out2 are empty in ExecuTorch programs: their dtype matters only when not */
-    EMBER_TRY(ember_arg_out(ctx, args, 8, "out1", EMBER_DTYPES_ALL, &o1));
-    EMBER_TRY(ember_arg_out(ctx, args, 9, "out2", EMBER_DTYPES_ALL, &o2));
-    EMBER_TRY(ember_check_dtype(ctx, "out0", out, in->dtype));
-    EMBER_TRY(ember_check_same_shape(ctx, "out0", out, in));
+    EMBER_TRY(norm_get_eps_outs(ctx, args, 6, in, "out1", "out2", &out, &o1, &o2));
     if (o1->numel > 0) EMBER_TRY(norm_check_dtype(ctx, "out1", o1, in->dtype));
     if (o2->numel > 0) EMBER_TRY(norm_check_dtype(ctx, "out2", o2, in->dtype));
     *run = in->dtype == EMBER_DTYPE_F32 ? run_batch_norm_f32 : run_batch_norm_half;
@@ -287,15 +296,10 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
     }
     EMBER_TRY(norm_check_param(ctx, args, 2, "weight", true, cols, in->dtype));
     EMBER_TRY(norm_check_param(ctx, args, 3, "bias", true, cols, in->dtype));
-    EMBER_TRY(ember_arg_kind(ctx, args, 4, "eps", EMBER_VALUE_DOUBLE));
-    EMBER_TRY(ember_arg_out(ctx, args, 5, "out0", EMBER_DTYPES_F32_HALF, &out));
-    /* out1 and out2 may be empty: their dtype matters only when not */
-    EMBER_TRY(ember_arg_out(ctx, args, 6, "out1 (mean)", EMBER_DTYPES_ALL, &mean));
-    EMBER_TRY(ember_arg_out(ctx, args, 7, "out2 (rstd)", EMBER_DTYPES_ALL, &rstd));
-    EMBER_TRY(ember_check_dtype(ctx, "out0", out, in->dtype));
+    EMBER_TRY(norm_get_eps_outs(ctx, args, 4, in, "out1 (mean)", "out2 (rstd)", &out, &mean,
+                                &rstd));
     int64_t want[EMBER_MAX_DIMS];
     ember_tensor_sizes(in, want);
-    EMBER_TRY(ember_check_shape(ctx, "out0", out, in->dim, want));
     for (size_t i = 0; i < k; i++) want[in->dim - (int)k + (int)i] = 1;
     if (mean->numel > 0) {
         EMBER_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));
@@ -406,7 +410,6 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
     EMBER_TRY(ember_arg_int(ctx, args, 4, "C", &c));
     EMBER_TRY(ember_arg_int_in(ctx, args, 5, "HxW", 0, INT32_MAX, &hw));
     EMBER_TRY(ember_arg_int_in(ctx, args, 6, "group", 1, INT32_MAX, &groups));
-    EMBER_TRY(ember_arg_kind(ctx, args, 7, "eps", EMBER_VALUE_DOUBLE));
     /* n and c equal input sizes (< 2^31) before they multiply; n * c < 2^62, hw < 2^31 */
     int64_t nchw = -1;
     EMBER_REQUIRE(ctx, in->dim >= 2 && in->sizes[0] == n && in->sizes[1] == c &&
@@ -418,12 +421,8 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
                   (long long)groups);
     EMBER_TRY(norm_check_param(ctx, args, 1, "weight", true, c, in->dtype));
     EMBER_TRY(norm_check_param(ctx, args, 2, "bias", true, c, in->dtype));
-    EMBER_TRY(ember_arg_out(ctx, args, 8, "out0", EMBER_DTYPES_F32_HALF, &out));
-    /* out1 and out2 may be empty: their dtype matters only when not */
-    EMBER_TRY(ember_arg_out(ctx, args, 9, "out1 (mean)", EMBER_DTYPES_ALL, &mean));
-    EMBER_TRY(ember_arg_out(ctx, args, 10, "out2 (rstd)", EMBER_DTYPES_ALL, &rstd));
-    EMBER_TRY(ember_check_dtype(ctx, "out0", out, in->dtype));
-    EMBER_TRY(ember_check_same_shape(ctx, "out0", out, in));
+    EMBER_TRY(norm_get_eps_outs(ctx, args, 7, in, "out1 (mean)", "out2 (rstd)", &out, &mean,
+                                &rstd));
     const int64_t stat_shape[2] = {n, groups};
     if (mean->numel > 0) {
         EMBER_TRY(norm_check_dtype(ctx, "out1 (mean)", mean, in->dtype));

@@ -263,6 +263,17 @@ static void test_norm(void)
     CHECK_STATUS(th_run(gn, v, 14), EMBER_SHAPE_MISMATCH, "HxW=2147483647");
     v[5] = th_int(2);
     CHECK_STATUS(th_run(gn, v, 14), EMBER_OK, NULL);
+    /* the getters name the argument */
+    v[4] = th_bool(true);
+    CHECK_STATUS(th_run(gn, v, 14), EMBER_INVALID_ARGUMENT,
+                 "C (argument 4) must be an int, got value kind");
+    v[4] = th_int(4);
+    v[7] = th_int(1);
+    CHECK_STATUS(th_run(gn, v, 14), EMBER_INVALID_ARGUMENT, "eps (argument 7) has value kind");
+    v[7] = th_double(1e-5);
+    v[1] = th_int(1);
+    CHECK_STATUS(th_run(gn, v, 14), EMBER_INVALID_ARGUMENT, "weight (argument 1) must be a tensor");
+    v[1] = th_null();
 
     /* layer norm: normalized_shape must equal the trailing dims */
     const int64_t ns[1] = {I64_MAX};
@@ -272,6 +283,9 @@ static void test_norm(void)
                          th_tensor_value(&tm), th_tensor_value(&tr)};
     CHECK_STATUS(th_run("aten::native_layer_norm.out", l, 11), EMBER_SHAPE_MISMATCH,
                  "normalized_shape[0] = 9223372036854775807 does not match");
+    l[1] = th_int(2);
+    CHECK_STATUS(th_run("aten::native_layer_norm.out", l, 11), EMBER_INVALID_ARGUMENT,
+                 "normalized_shape (argument 1) must be an int list");
 }
 
 /* ---- view family ------------------------------------------------------------------------- */

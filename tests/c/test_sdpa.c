@@ -266,6 +266,12 @@ static void test_refusals(void)
     CHECK(th_run("ember::sdpa.out", mdt, 10) == EMBER_DTYPE_MISMATCH);
     ember_value oshape[10] = SDPA_ARGS(th_null(), 0.0, true, &tob);
     CHECK(th_run("ember::sdpa.out", oshape, 10) == EMBER_SHAPE_MISMATCH);
+    ember_value causal[10] = SDPA_ARGS(th_null(), 0.0, true, &to);
+    causal[5] = th_int(1);
+    CHECK_STATUS(th_run("ember::sdpa.out", causal, 10), EMBER_INVALID_ARGUMENT,
+                 "is_causal (argument 5) must be a bool");
+    CHECK_STATUS(th_run("ember::sdpa.out", mdt, 10), EMBER_DTYPE_MISMATCH,
+                 "attn_mask has dtype uint8, which this kernel does not support");
 #undef SDPA_ARGS
 }
 
