@@ -91,10 +91,12 @@ static void fill_epilogue(float* restrict c, int64_t ldc, int64_t m, int64_t n,
 }
 
 /* c = clamp(a @ b + bias), b (K, N) row-major (bt = 0) or given as its transpose (N, K) (bt = 1);
- * ldb is the leading dimension of whichever is given. */
+ * ldb is the leading dimension of whichever is given. With src (not NULL), b is not in memory:
+ * src->pack writes each (KC, NC) block straight into NR-wide strips (b and ldb unused). */
 TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* restrict a,
                                int64_t lda, const float* restrict b, int64_t ldb, int bt,
-                               int64_t m, int64_t n, int64_t k, const f32_gemm_epilogue* ep)
+                               const f32_gemm_b_source* src, int64_t m, int64_t n, int64_t k,
+                               const f32_gemm_epilogue* ep)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
@@ -110,13 +112,14 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
         for (int64_t pc = 0; pc < k; pc += KC) {
             const int64_t kc = k - pc < KC ? k - pc : KC;
             const int first = pc == 0, last = pc + kc == k;
-            if (bt) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
+            if (src) src->pack(bpack, src->ctx, pc, kc, jc, nc, NR);
+            else if (bt) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
             else pack_b(bpack, b + pc * ldb + jc, ldb, kc, nc);
             /* the next block: K steps first, then N */
             const int64_t pn = last ? 0 : pc + kc, jn = last ? jc + nc : jc;
             const int64_t kn = k - pn < KC ? k - pn : KC, nn = n - jn < NC ? n - jn : NC;
             prefetch_cursor cur = {b, ldb, 0, 0, 0, 0};
-            if (jn < n) {
+            if (jn < n && !src) {
                 if (bt) cur.base = b + jn * ldb + pn, cur.rows = nn, cur.len = kn;
                 else cur.base = b + pn * ldb + jn, cur.rows = kn, cur.len = nn;
             }

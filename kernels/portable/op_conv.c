@@ -19,10 +19,11 @@
  * SIMD tier (AVX-512F+VL+BW+DQ+FMA, AVX2+FMA, or ASIMD on aarch64; with none, or with
  * ember_kernel_cpu_mask_set(0), the direct loops above run, and they stay the oracle):
  * a depthwise convolution (groups == Ci == Co) runs that tier's depthwise kernel; any other
- * non-transposed one runs as GEMMs through f32_gemm_nn_pick(the tier's features), the input
- * itself for 1x1 stride-1 unpadded ones, else im2col blocks on the stack, unless
- * f32_conv2d_gemm_fits refuses the shape (Co/g + Kh*Kw > 8192: then the direct loops). Transposed convolutions
- * and the half dtypes always run the portable code.
+ * non-transposed one runs as GEMMs through f32_gemm_nn_pick(the tier's features) with the
+ * input itself for 1x1 stride-1 unpadded ones, else through f32_gemm_nn_src_pick's with the
+ * im2col columns packed straight from the input (an implicit GEMM). Both split their work over
+ * ctx->pool (the same bytes for any number of threads). Transposed convolutions and the half
+ * dtypes always run the portable code.
  */
 #include <math.h>
 
@@ -333,36 +334,36 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
                             .groups = p->groups};
 }
 
-/* The run functions of one SIMD tier: its GEMM is f32_gemm_nn_pick(FEATURES), a constant, so
- * the choice made in prepare does not change with later ember_kernel_cpu_mask_set calls. */
+/* The run functions of one SIMD tier: its GEMMs are f32_gemm_nn_pick / f32_gemm_nn_src_pick
+ * (FEATURES), constants, so the choice made in prepare does not change with later
+ * ember_kernel_cpu_mask_set calls. Both split their work over ctx->pool. */
 #define CONV_FAST_RUNS(TIER, FEATURES, DW)                                                      \
     static ember_status run_conv_f32_gemm_##TIER(ember_kernel_ctx* ctx,                         \
                                                  ember_value* const* args)                      \
     {                                                                                           \
-        (void)ctx;                                                                              \
         conv_params p;                                                                          \
         f32_conv2d_shape s;                                                                     \
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
-        f32_conv2d_gemm((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,    \
-                        (const float*)args[A_W]->u.t->data,                                     \
-                        bias ? (const float*)bias->data : NULL, &s,                             \
-                        f32_gemm_nn_pick(FEATURES), -INFINITY, INFINITY);                       \
-        return EMBER_OK;                                                                        \
+        return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
+                               (const float*)args[A_IN]->u.t->data,                             \
+                               (const float*)args[A_W]->u.t->data,                              \
+                               bias ? (const float*)bias->data : NULL, &s,                      \
+                               f32_gemm_nn_pick(FEATURES), f32_gemm_nn_src_pick(FEATURES),      \
+                               -INFINITY, INFINITY, ctx->pool);                                 \
     }                                                                                           \
     static ember_status run_conv_f32_dw_##TIER(ember_kernel_ctx* ctx, ember_value* const* args) \
     {                                                                                           \
-        (void)ctx;                                                                              \
         conv_params p;                                                                          \
         f32_conv2d_shape s;                                                                     \
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
-        DW((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,                 \
-           (const float*)args[A_W]->u.t->data, bias ? (const float*)bias->data : NULL, &s,      \
-           -INFINITY, INFINITY);                                                                \
-        return EMBER_OK;                                                                        \
+        return f32_conv2d_depthwise_par(                                                        \
+            (float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,                \
+            (const float*)args[A_W]->u.t->data, bias ? (const float*)bias->data : NULL, &s, DW, \
+            -INFINITY, INFINITY, ctx->pool);                                                    \
     }
 
 #define CPU(x) EMBER_CPU_BIT(EMBER_CPU_##x)
@@ -382,17 +383,14 @@ static ember_kernel_run_fn pick_conv_f32(const conv_params* p)
 {
     f32_conv2d_shape s;
     conv_shape(p, &s);
-    const bool dw = f32_conv2d_is_depthwise(&s), gemm = f32_conv2d_gemm_fits(&s);
+    const bool dw = f32_conv2d_is_depthwise(&s);
     const uint64_t f = ember_kernel_cpu_features();
-    (void)dw, (void)gemm, (void)f;
+    (void)dw, (void)f;
 #if EMBER_HAVE_X86_KERNELS
-    if ((f & TIER_AVX512) == TIER_AVX512 && (dw || gemm))
-        return dw ? run_conv_f32_dw_avx512 : run_conv_f32_gemm_avx512;
-    if ((f & TIER_AVX2) == TIER_AVX2 && (dw || gemm))
-        return dw ? run_conv_f32_dw_avx2 : run_conv_f32_gemm_avx2;
+    if ((f & TIER_AVX512) == TIER_AVX512) return dw ? run_conv_f32_dw_avx512 : run_conv_f32_gemm_avx512;
+    if ((f & TIER_AVX2) == TIER_AVX2) return dw ? run_conv_f32_dw_avx2 : run_conv_f32_gemm_avx2;
 #elif defined(__aarch64__)
-    if ((f & TIER_ASIMD) == TIER_ASIMD && (dw || gemm))
-        return dw ? run_conv_f32_dw_asimd : run_conv_f32_gemm_asimd;
+    if ((f & TIER_ASIMD) == TIER_ASIMD) return dw ? run_conv_f32_dw_asimd : run_conv_f32_gemm_asimd;
 #endif
     return run_conv_f32;
 }
