@@ -161,7 +161,7 @@ static void test_random(void)
     printf("conv random: %d configurations\n", cases);
 }
 
-/* Shapes of the benchmarked networks, and K large enough to be split in chunks of channels. */
+/* Shapes of the benchmarked networks, and K of many KC blocks (the implicit GEMM sums over them). */
 static void test_networks(void)
 {
     static const cfg cs[] = {
