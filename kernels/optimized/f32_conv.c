@@ -46,21 +46,23 @@ static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_
 {
     const im2col_src* q = ctx;
     const f32_conv2d_shape* s = q->s;
-    const int64_t taps = s->kh * s->kw, plane_i = s->h * s->w, sw = s->sw;
+    const int64_t plane_i = s->h * s->w, sw = s->sw, wo = s->wo;
+    const int64_t strip = kc * nr; /* floats from one strip to the next */
     j0 += q->j0;
+    const int64_t oy0 = j0 / wo, ox0 = j0 % wo;
+    int64_t c = p0 / (s->kh * s->kw), ky = p0 / s->kw % s->kh, kx = p0 % s->kw;
     for (int64_t p = 0; p < kc; p++) {
-        const int64_t r = p0 + p, c = r / taps, ky = r % taps / s->kw, kx = r % s->kw;
         const int64_t offy = ky * s->dh - s->ph, offx = kx * s->dw - s->pw;
         const float* restrict xc = q->x + c * plane_i;
         int64_t xlo, xhi; /* output columns whose input column exists */
-        f32_conv_axis_range(s->wo, s->w, sw, offx, &xlo, &xhi);
-        int64_t oy = j0 / s->wo, ox = j0 % s->wo;
+        f32_conv_axis_range(wo, s->w, sw, offx, &xlo, &xhi);
+        int64_t oy = oy0, ox = ox0, jj = 0;
+        float* restrict ds = dst + p * nr; /* this row in the current strip */
         for (int64_t j = 0; j < nc;) {
-            const int64_t jj = j % nr;
-            int64_t len = s->wo - ox;
+            int64_t len = wo - ox;
             if (len > nc - j) len = nc - j;
             if (len > nr - jj) len = nr - jj;
-            float* restrict d = dst + ((j / nr) * kc + p) * nr + jj - ox; /* d[o]: column o */
+            float* restrict d = ds + jj - ox; /* d[o]: output column o */
             const int64_t iy = oy * s->sh + offy, end = ox + len;
             if (iy < 0 || iy >= s->h) {
                 for (int64_t o = ox; o < end; o++) d[o] = 0.0f;
@@ -77,11 +79,14 @@ static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_
             }
             j += len;
             ox += len;
-            if (ox == s->wo) ox = 0, oy++;
+            if (ox == wo) ox = 0, oy++;
+            jj += len;
+            if (jj == nr) jj = 0, ds += strip;
         }
-        if (nc % nr) { /* the last strip's columns past nc */
-            float* restrict d = dst + ((nc / nr) * kc + p) * nr;
-            for (int64_t jj = nc % nr; jj < nr; jj++) d[jj] = 0.0f;
+        for (; jj && jj < nr; jj++) ds[jj] = 0.0f; /* the last strip's columns past nc */
+        if (++kx == s->kw) {
+            kx = 0;
+            if (++ky == s->kh) ky = 0, c++;
         }
     }
 }
