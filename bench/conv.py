@@ -12,7 +12,7 @@ output difference against eager. Numbers depend on the machine: nothing here ass
 
 With --layers it instead times every Conv2d of each model alone, torch.nn.functional.conv2d
 against Ember's fast path called directly through ctypes (f32_conv2d_depthwise__avx512 or
-f32_conv2d_gemm with f32_gemm_nn_pick's GEMM; x86-64 with AVX-512 only), by thread CPU time
+f32_conv2d_gemm with f32_gemm_nn_pick's and f32_gemm_nn_src_pick's GEMMs, one thread; x86-64 with AVX-512 only), by thread CPU time
 (min of the repetitions), and sums them by kind: depthwise, pointwise (1x1 stride 1: one GEMM)
 and im2col (the rest). Add -v for every layer.
 """
@@ -58,10 +58,12 @@ def bench_layers(name: str, model, x, reps: int, verbose: bool) -> None:
     dwf.argtypes = [f32p, f32p, f32p, f32p, ctypes.POINTER(_Shape), ctypes.c_float, ctypes.c_float]
     gemm = lib.f32_conv2d_gemm
     gemm.argtypes = [f32p, f32p, f32p, f32p, ctypes.POINTER(_Shape), ctypes.c_void_p,
-                     ctypes.c_float, ctypes.c_float]
-    lib.f32_gemm_nn_pick.restype = ctypes.c_void_p
-    lib.f32_gemm_nn_pick.argtypes = [ctypes.c_uint64]
+                     ctypes.c_void_p, ctypes.c_float, ctypes.c_float, ctypes.c_void_p]
+    for pick in (lib.f32_gemm_nn_pick, lib.f32_gemm_nn_src_pick):
+        pick.restype = ctypes.c_void_p
+        pick.argtypes = [ctypes.c_uint64]
     gemm_nn = lib.f32_gemm_nn_pick((1 << 64) - 1)
+    gemm_src = lib.f32_gemm_nn_src_pick((1 << 64) - 1)
     convs = []
     hooks = [m.register_forward_hook(lambda m, i, o: convs.append((m, i[0].clone(), o.shape)))
              for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
@@ -83,7 +85,7 @@ def bench_layers(name: str, model, x, reps: int, verbose: bool) -> None:
             ember_fn = lambda: dwf(ptr(out), ptr(xn), ptr(wn), ptr(bn), ctypes.byref(s), lo, hi)
         else:
             ember_fn = lambda: gemm(ptr(out), ptr(xn), ptr(wn), ptr(bn), ctypes.byref(s), gemm_nn,
-                                    lo, hi)
+                                    gemm_src, lo, hi, None)
         torch_fn = lambda: torch.nn.functional.conv2d(xi, m.weight, m.bias, m.stride, m.padding,
                                                       m.dilation, m.groups)
         times = {"torch": [], "ember": []}

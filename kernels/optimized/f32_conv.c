@@ -3,19 +3,20 @@
  * AVX-512 kernel also falls back to it for kernels wider than 16 columns).
  *
  * im2col: the unfolded input of one group is (K = Ci/g*Kh*Kw, Ho*Wo), row (c, ky, kx) holding
- * input plane c shifted by the tap (zero where the tap falls in the padding). Only a block of
- * columns (output positions, row-major over (Ho, Wo)) is built at a time, on the stack; the
- * blocks split Ho*Wo evenly, rounded up to a multiple of 16 columns where that still fits, and
- * each is handed to the GEMM with ldc = Ho*Wo so it writes its columns of the output in place. */
+ * input plane c shifted by the tap (zero where the tap falls in the padding). It is never built:
+ * it is the b source of an f32_gemm_nn_src GEMM (an implicit GEMM), whose driver asks for one
+ * (KC, NC) block at a time and gets it straight in its packed strips from im2col_pack. So the
+ * weight is packed once per NC output columns, as for any GEMM, whatever K is (a copy of whole
+ * columns on the stack left ResNet's deep layers 14..113 columns per GEMM call, each packing
+ * the whole weight again). */
 #include "kernels/optimized/f32_conv.h"
 
 #include <math.h>
 #include <string.h>
 
-#define SCRATCH_FLOATS (F32_CONV_SCRATCH_BYTES / (int64_t)sizeof(float))
-#define SPLIT_COLS 64 /* fewer columns per im2col block than this (and than Ho*Wo): split K */
 #define DW_BLOCK 64 /* output columns a generic depthwise pass accumulates on the stack */
 #define DW_SEG 512  /* floats of one padded input segment copied on the stack */
+#define DW_PAR_MIN_MACS ((double)(1 << 18)) /* smaller depthwise layers stay on one thread */
 
 static bool is_pointwise(const f32_conv2d_shape* s)
 {
@@ -27,154 +28,193 @@ bool f32_conv2d_is_depthwise(const f32_conv2d_shape* s)
     return s->groups == s->ci && s->co == s->ci;
 }
 
-/* col (K, nb) = columns j0 .. j0+nb-1 of the unfolded x (Ci/g, H, W). */
-static void im2col(float* restrict col, const float* restrict x, const f32_conv2d_shape* s,
-                   int64_t cig, int64_t j0, int64_t nb)
-{
-    const int64_t plane_i = s->h * s->w, sw = s->sw;
-    for (int64_t c = 0; c < cig; c++)
-        for (int64_t ky = 0; ky < s->kh; ky++)
-            for (int64_t kx = 0; kx < s->kw; kx++) {
-                float* restrict dst = col + ((c * s->kh + ky) * s->kw + kx) * nb;
-                const int64_t offy = ky * s->dh - s->ph, offx = kx * s->dw - s->pw;
-                int64_t xlo, xhi; /* output columns whose input column exists */
-                f32_conv_axis_range(s->wo, s->w, sw, offx, &xlo, &xhi);
-                int64_t oy = j0 / s->wo, ox = j0 % s->wo;
-                for (int64_t j = 0; j < nb; oy++, ox = 0) {
-                    const int64_t len = s->wo - ox < nb - j ? s->wo - ox : nb - j;
-                    const int64_t iy = oy * s->sh + offy, end = ox + len;
-                    float* restrict d = dst + j - ox; /* d[o]: output column o of this row */
-                    if (iy < 0 || iy >= s->h) {
-                        memset(d + ox, 0, (size_t)len * sizeof(float));
-                    } else {
-                        const float* restrict xrow = x + c * plane_i + iy * s->w;
-                        const int64_t a = xlo < ox ? ox : (xlo > end ? end : xlo);
-                        const int64_t b = xhi < a ? a : (xhi > end ? end : xhi);
-                        for (int64_t o = ox; o < a; o++) d[o] = 0.0f;
-                        if (sw == 1)
-                            memcpy(d + a, xrow + a + offx, (size_t)(b - a) * sizeof(float));
-                        else
-                            for (int64_t o = a; o < b; o++) d[o] = xrow[o * sw + offx];
-                        for (int64_t o = b; o < end; o++) d[o] = 0.0f;
-                    }
-                    j += len;
-                }
-            }
-}
+/* ---- GEMM paths ---------------------------------------------------------------------------- */
 
-/* The columns per block when the whole K fits the scratch, or 0 when it leaves fewer than
- * SPLIT_COLS (and fewer than all) columns: then K is split (gemm_im2col_split). */
-static int64_t whole_k_cols(int64_t k, int64_t plane_o)
-{
-    const int64_t nbmax = SCRATCH_FLOATS / k;
-    if (nbmax < SPLIT_COLS && nbmax < plane_o) return 0;
-    const int64_t nblk = (plane_o + nbmax - 1) / nbmax;
-    int64_t nb = (plane_o + nblk - 1) / nblk;
-    if ((nb + 15) / 16 * 16 <= nbmax) nb = (nb + 15) / 16 * 16;
-    return nb;
-}
+/* The unfolded input of one group as a GEMM b source (f32_gemm_b_source): row p = (c, ky, kx)
+ * of K, column j = output position j0 + j (row-major over (Ho, Wo)). */
+typedef struct im2col_src {
+    const float* x; /* the group's input (Ci/g, H, W) */
+    const f32_conv2d_shape* s;
+    int64_t j0; /* the first output position of this GEMM's column 0 */
+} im2col_src;
 
-/* Columns per block and input channels per K chunk of gemm_im2col_split, which needs room for
- * a (cog, nb) tile and at least one channel's taps x nb columns; false if nb < MIN_COLS. */
-static bool split_sizes(int64_t cog, int64_t taps, int64_t cig, int64_t plane_o, int64_t* nb,
-                        int64_t* cc)
+/* Packs rows p0.. and columns j0.. of the unfolded input into nr-wide strips: for each row, the
+ * columns run in segments that end at an output row's or a strip's end, each a copy of part of
+ * one input row (contiguous at stride 1) between the zeros of the padding. */
+static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_t kc,
+                        int64_t j0, int64_t nc, int nr)
 {
-    int64_t n = SCRATCH_FLOATS / (cog + taps);
-    if (n > SPLIT_COLS) n = SPLIT_COLS;
-    if (n > plane_o) n = plane_o;
-    if (n < F32_CONV_MIN_COLS) return false;
-    *nb = n;
-    *cc = (SCRATCH_FLOATS / n - cog) / taps;
-    if (*cc > cig) *cc = cig;
-    return true;
-}
-
-bool f32_conv2d_gemm_fits(const f32_conv2d_shape* s)
-{
-    const int64_t cig = s->ci / s->groups, cog = s->co / s->groups, taps = s->kh * s->kw;
-    int64_t nb, cc;
-    return is_pointwise(s) || whole_k_cols(cig * taps, s->ho * s->wo) >= F32_CONV_MIN_COLS ||
-           split_sizes(cog, taps, cig, s->ho * s->wo, &nb, &cc);
-}
-
-/* c (cog, Ho*Wo) = a (cog, K) @ the unfolded x, a block of columns at a time. */
-static void gemm_im2col(float* restrict c, const float* restrict a, const float* restrict x,
-                        const f32_conv2d_shape* s, int64_t cig, int64_t cog, int64_t nb,
-                        f32_gemm_nn_fn gemm, const f32_gemm_epilogue* ep)
-{
-    _Alignas(64) float col[SCRATCH_FLOATS];
-    const int64_t k = cig * s->kh * s->kw, plane_o = s->ho * s->wo;
-    for (int64_t j0 = 0; j0 < plane_o; j0 += nb) {
-        const int64_t cols = plane_o - j0 < nb ? plane_o - j0 : nb;
-        im2col(col, x, s, cig, j0, cols);
-        gemm(c + j0, plane_o, a, k, col, cols, cog, cols, k, ep);
-    }
-}
-
-/* As gemm_im2col for a K too large for SPLIT_COLS columns (ResNet's 3x3 convolutions over 256
- * and 512 channels): each block of nb columns is summed over chunks of cc input channels. The
- * first chunk's product (plus the bias) is written to c; each later one goes to a tile on the
- * stack and is added to c, the last one clamping. */
-static void gemm_im2col_split(float* restrict c, const float* restrict a,
-                              const float* restrict x, const f32_conv2d_shape* s, int64_t cig,
-                              int64_t cog, int64_t nb, int64_t cc, f32_gemm_nn_fn gemm,
-                              const f32_gemm_epilogue* ep)
-{
-    _Alignas(64) float scratch[SCRATCH_FLOATS];
-    const int64_t taps = s->kh * s->kw, k = cig * taps, plane_o = s->ho * s->wo;
-    const int64_t plane_i = s->h * s->w;
-    float* restrict col = scratch;                /* (cc * taps, nb) */
-    float* restrict tile = scratch + cc * taps * nb; /* (cog, nb) */
-    const f32_gemm_epilogue first = {ep->bias, 1, -INFINITY, INFINITY};
-    const f32_gemm_epilogue plain = {NULL, 1, -INFINITY, INFINITY};
-    for (int64_t j0 = 0; j0 < plane_o; j0 += nb) {
-        const int64_t cols = plane_o - j0 < nb ? plane_o - j0 : nb;
-        for (int64_t c0 = 0; c0 < cig; c0 += cc) {
-            const int64_t n = cig - c0 < cc ? cig - c0 : cc;
-            im2col(col, x + c0 * plane_i, s, n, j0, cols);
-            if (c0 == 0) {
-                gemm(c + j0, plane_o, a, k, col, cols, cog, cols, n * taps, &first);
-                continue;
-            }
-            gemm(tile, cols, a + c0 * taps, k, col, cols, cog, cols, n * taps, &plain);
-            const bool last = c0 + n == cig;
-            for (int64_t i = 0; i < cog; i++) {
-                float* restrict ci = c + i * plane_o + j0;
-                const float* restrict ti = tile + i * cols;
-                if (last)
-                    for (int64_t j = 0; j < cols; j++)
-                        ci[j] = f32_conv_clamp(ci[j] + ti[j], ep->lo, ep->hi);
+    const im2col_src* q = ctx;
+    const f32_conv2d_shape* s = q->s;
+    const int64_t plane_i = s->h * s->w, sw = s->sw, wo = s->wo;
+    const int64_t strip = kc * nr; /* floats from one strip to the next */
+    j0 += q->j0;
+    const int64_t oy0 = j0 / wo, ox0 = j0 % wo;
+    int64_t c = p0 / (s->kh * s->kw), ky = p0 / s->kw % s->kh, kx = p0 % s->kw;
+    for (int64_t p = 0; p < kc; p++) {
+        const int64_t offy = ky * s->dh - s->ph, offx = kx * s->dw - s->pw;
+        const float* restrict xc = q->x + c * plane_i;
+        int64_t xlo, xhi; /* output columns whose input column exists */
+        f32_conv_axis_range(wo, s->w, sw, offx, &xlo, &xhi);
+        int64_t oy = oy0, ox = ox0, jj = 0;
+        float* restrict ds = dst + p * nr; /* this row in the current strip */
+        for (int64_t j = 0; j < nc;) {
+            int64_t len = wo - ox;
+            if (len > nc - j) len = nc - j;
+            if (len > nr - jj) len = nr - jj;
+            float* restrict d = ds + jj - ox; /* d[o]: output column o */
+            const int64_t iy = oy * s->sh + offy, end = ox + len;
+            if (iy < 0 || iy >= s->h) {
+                for (int64_t o = ox; o < end; o++) d[o] = 0.0f;
+            } else {
+                const float* restrict xrow = xc + iy * s->w + offx;
+                const int64_t a = xlo < ox ? ox : (xlo > end ? end : xlo);
+                const int64_t b = xhi < a ? a : (xhi > end ? end : xhi);
+                for (int64_t o = ox; o < a; o++) d[o] = 0.0f;
+                if (sw == 1)
+                    for (int64_t o = a; o < b; o++) d[o] = xrow[o];
                 else
-                    for (int64_t j = 0; j < cols; j++) ci[j] += ti[j];
+                    for (int64_t o = a; o < b; o++) d[o] = xrow[o * sw];
+                for (int64_t o = b; o < end; o++) d[o] = 0.0f;
             }
+            j += len;
+            ox += len;
+            if (ox == wo) ox = 0, oy++;
+            jj += len;
+            if (jj == nr) jj = 0, ds += strip;
+        }
+        for (; jj && jj < nr; jj++) ds[jj] = 0.0f; /* the last strip's columns past nc */
+        if (++kx == s->kw) {
+            kx = 0;
+            if (++ky == s->kh) ky = 0, c++;
         }
     }
 }
 
-void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float* restrict w,
-                     const float* restrict bias, const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
-                     float lo, float hi)
+/* Threads: the work is one GEMM per image and group, each cut into `parts`: along its columns
+ * (output positions, cuts on multiples of COL_ALIGN) when it has at least PAR_MIN_COLS per part,
+ * else along its rows (output channels, multiples of ROW_ALIGN). COL_ALIGN is a multiple of
+ * every variant's NR (32, 16, 12), ROW_ALIGN of every MR (12, 6, 8); each output is the same sum
+ * in the same order wherever the cuts fall (every variant blocks K alike for all tiles), so 1
+ * and N threads give the same bytes. Products under PAR_MIN_MACS stay on the calling thread. */
+#define COL_ALIGN 96
+#define ROW_ALIGN 24
+#define PAR_MIN_COLS 192
+#define PAR_MIN_MACS ((double)(1 << 20))
+
+typedef struct gemm_job {
+    float* out;
+    const float* in;
+    const float* w;
+    const float* bias;
+    const f32_conv2d_shape* s;
+    f32_gemm_nn_fn gemm;
+    f32_gemm_nn_src_fn gemm_src;
+    float lo, hi;
+    int64_t parts;
+    bool by_cols, pointwise;
+} gemm_job;
+
+/* [part * len / parts, ...) rounded down to a multiple of align, clipped to len. */
+static int64_t part_edge(int64_t len, int64_t part, int64_t parts, int64_t align)
 {
+    const int64_t units = (len + align - 1) / align;
+    const int64_t e = units * part / parts * align;
+    return e < len ? e : len;
+}
+
+static ember_status gemm_tasks(void* arg, size_t begin, size_t end)
+{
+    const gemm_job* jb = arg;
+    const f32_conv2d_shape* s = jb->s;
     const int64_t cig = s->ci / s->groups, cog = s->co / s->groups;
-    const int64_t k = cig * s->kh * s->kw;
-    const int64_t plane_i = s->h * s->w, plane_o = s->ho * s->wo;
-    const bool pointwise = is_pointwise(s);
-    const int64_t nb = pointwise ? 0 : whole_k_cols(k, plane_o);
-    int64_t snb = 0, cc = 0;
-    if (!pointwise && !nb) split_sizes(cog, s->kh * s->kw, cig, plane_o, &snb, &cc);
-    for (int64_t b = 0; b < s->n; b++)
-        for (int64_t g = 0; g < s->groups; g++) {
-            const f32_gemm_epilogue ep = {bias ? bias + g * cog : NULL, 1, lo, hi};
-            float* c = out + (b * s->co + g * cog) * plane_o;        /* (Co/g, Ho*Wo) */
-            const float* a = w + g * cog * k;                        /* (Co/g, K) */
-            const float* x = in + (b * s->ci + g * cig) * plane_i;  /* (Ci/g, H, W) */
-            if (pointwise)
-                gemm(c, plane_o, a, k, x, plane_i, cog, plane_o, k, &ep);
-            else if (nb)
-                gemm_im2col(c, a, x, s, cig, cog, nb, gemm, &ep);
-            else
-                gemm_im2col_split(c, a, x, s, cig, cog, snb, cc, gemm, &ep);
+    const int64_t k = cig * s->kh * s->kw, plane_i = s->h * s->w, plane_o = s->ho * s->wo;
+    for (size_t t = begin; t < end; t++) {
+        const int64_t unit = (int64_t)t / jb->parts, part = (int64_t)t % jb->parts;
+        const int64_t b = unit / s->groups, g = unit % s->groups;
+        const int64_t len = jb->by_cols ? plane_o : cog;
+        const int64_t align = jb->by_cols ? COL_ALIGN : ROW_ALIGN;
+        const int64_t lo = part_edge(len, part, jb->parts, align);
+        const int64_t hi = part_edge(len, part + 1, jb->parts, align);
+        if (hi <= lo) continue;
+        const int64_t r0 = jb->by_cols ? 0 : lo, m = jb->by_cols ? cog : hi - lo;
+        const int64_t j0 = jb->by_cols ? lo : 0, n = jb->by_cols ? hi - lo : plane_o;
+        const f32_gemm_epilogue ep = {jb->bias ? jb->bias + g * cog + r0 : NULL, 1, jb->lo,
+                                      jb->hi};
+        float* c = jb->out + (b * s->co + g * cog + r0) * plane_o + j0; /* (m, n) of (Co/g, Ho*Wo) */
+        const float* a = jb->w + (g * cog + r0) * k;                      /* (m, K) */
+        const float* x = jb->in + (b * s->ci + g * cig) * plane_i;       /* (Ci/g, H, W) */
+        if (jb->pointwise) {
+            jb->gemm(c, plane_o, a, k, x + j0, plane_i, m, n, k, &ep);
+        } else {
+            const im2col_src src = {x, s, j0};
+            const f32_gemm_b_source bs = {im2col_pack, &src};
+            jb->gemm_src(c, plane_o, a, k, &bs, m, n, k, &ep);
         }
+    }
+    return EMBER_OK;
+}
+
+ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
+                             const float* restrict w, const float* restrict bias,
+                             const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
+                             f32_gemm_nn_src_fn gemm_src, float lo, float hi,
+                             ember_threadpool* pool)
+{
+    const int64_t cog = s->co / s->groups, plane_o = s->ho * s->wo;
+    const int64_t units = s->n * s->groups;
+    const double macs = (double)s->n * (double)s->co * (double)plane_o *
+                        (double)(s->ci / s->groups * s->kh * s->kw);
+    const int64_t threads = macs >= PAR_MIN_MACS ? (int64_t)ember_threadpool_threads(pool) : 1;
+    gemm_job job = {out, in, w, bias, s, gemm, gemm_src, lo, hi, 1, false, is_pointwise(s)};
+    if (threads > 1 && units < threads) {
+        job.parts = threads;
+        job.by_cols = plane_o >= threads * PAR_MIN_COLS || cog < threads * ROW_ALIGN;
+    }
+    return ember_parallel_for(threads > 1 ? pool : NULL, (size_t)(units * job.parts), gemm_tasks,
+                              &job);
+}
+
+/* ---- depthwise over threads ------------------------------------------------------------- */
+
+typedef struct dw_job {
+    float* out;
+    const float* in;
+    const float* w;
+    const float* bias;
+    const f32_conv2d_shape* s;
+    f32_conv2d_dw_fn dw;
+    float lo, hi;
+} dw_job;
+
+/* Planes (image, channel) begin..end-1: per image, one call over its run of channels. */
+static ember_status dw_tasks(void* arg, size_t begin, size_t end)
+{
+    const dw_job* jb = arg;
+    const f32_conv2d_shape* s = jb->s;
+    const int64_t plane_i = s->h * s->w, plane_o = s->ho * s->wo, taps = s->kh * s->kw;
+    for (int64_t p = (int64_t)begin; p < (int64_t)end;) {
+        const int64_t b = p / s->ci, c0 = p % s->ci;
+        const int64_t cnt = ((int64_t)end - p < s->ci - c0) ? (int64_t)end - p : s->ci - c0;
+        f32_conv2d_shape one = *s;
+        one.n = 1, one.ci = one.co = one.groups = cnt;
+        jb->dw(jb->out + (b * s->co + c0) * plane_o, jb->in + (b * s->ci + c0) * plane_i,
+               jb->w + c0 * taps, jb->bias ? jb->bias + c0 : NULL, &one, jb->lo, jb->hi);
+        p += cnt;
+    }
+    return EMBER_OK;
+}
+
+ember_status f32_conv2d_depthwise_par(float* restrict out, const float* restrict in,
+                                      const float* restrict w, const float* restrict bias,
+                                      const f32_conv2d_shape* s, f32_conv2d_dw_fn dw, float lo,
+                                      float hi, ember_threadpool* pool)
+{
+    const double macs = (double)s->n * (double)s->co * (double)(s->ho * s->wo) *
+                        (double)(s->kh * s->kw);
+    const dw_job job = {out, in, w, bias, s, dw, lo, hi};
+    return ember_parallel_for(macs >= DW_PAR_MIN_MACS ? pool : NULL, (size_t)(s->n * s->ci),
+                              dw_tasks, (void*)&job);
 }
 
 /* ---- depthwise, generic ------------------------------------------------------------------ */

@@ -2,11 +2,14 @@
  * validates the shapes, picks a path once in prepare and calls these blindly):
  *
  *   f32_conv2d_gemm       any groups/stride/padding/dilation: per image and group, the weight
- *                         (Co/g, Ci/g*Kh*Kw) times the input's columns through f32_gemm_nn, bias
- *                         per row. A 1x1 stride-1 unpadded convolution multiplies the input
- *                         planes (Ci/g, H*W) in place; any other is unfolded (im2col) into
- *                         F32_CONV_SCRATCH_BYTES of stack, a block of output columns (and, for
- *                         a large K, a chunk of input channels) at a time.
+ *                         (Co/g, Ci/g*Kh*Kw) times the input's columns, bias per row. A 1x1
+ *                         stride-1 unpadded convolution multiplies the input planes (Ci/g, H*W)
+ *                         in place (gemm); any other runs gemm_src with the unfolded input
+ *                         (im2col) as its b source, packed block by block straight from the
+ *                         input (f32_gemm_b_source). With a pool of T threads, a product of at
+ *                         least 2^20 multiply-adds is cut into T parts when there are fewer
+ *                         images x groups than threads (f32_conv.c); the bytes do not depend
+ *                         on T.
  *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
  *                         Kh x Kw kernel: __avx512 and __avx2 (f32_conv_dw__avx512.c,
  *                         f32_conv_dw__avx2.c: intrinsics) and __generic (f32_conv.c: plain C
@@ -23,15 +26,7 @@
 
 #include "kernels/optimized/f32_gemm_nn.h"
 #include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
-
-/* The im2col scratch on the stack: a block holds K = Ci/g*Kh*Kw rows of up to
- * F32_CONV_SCRATCH_BYTES / (4 K) output columns; where that is fewer than 64 columns, K is
- * split in chunks of whole input channels instead, each chunk's product added to the output
- * through a (Co/g, columns) tile in the same scratch. f32_conv2d_gemm_fits refuses a shape
- * leaving fewer than F32_CONV_MIN_COLS columns even so (Co/g + Kh*Kw > 8192); op_conv.c then
- * runs the portable kernel. */
-#define F32_CONV_SCRATCH_BYTES (256 * 1024)
-#define F32_CONV_MIN_COLS 8
+#include "runtime/core/threadpool.h"
 
 typedef struct f32_conv2d_shape {
     int64_t n, ci, h, w;    /* input (N, Ci, H, W) */
@@ -41,12 +36,12 @@ typedef struct f32_conv2d_shape {
     int64_t groups;
 } f32_conv2d_shape;
 
-/* Whether f32_conv2d_gemm takes s (its im2col block fits the scratch). */
-bool f32_conv2d_gemm_fits(const f32_conv2d_shape* s);
-
-void f32_conv2d_gemm(float* restrict out, const float* restrict in, const float* restrict w,
-                     const float* restrict bias, const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
-                     float lo, float hi);
+/* Returns ember_parallel_for's status (EMBER_OK: the tasks cannot fail). */
+ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
+                             const float* restrict w, const float* restrict bias,
+                             const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
+                             f32_gemm_nn_src_fn gemm_src, float lo, float hi,
+                             ember_threadpool* pool);
 
 /* Whether s is depthwise (groups == Ci == Co). */
 bool f32_conv2d_is_depthwise(const f32_conv2d_shape* s);
@@ -66,6 +61,13 @@ void f32_conv2d_depthwise__avx512(float* restrict out, const float* restrict in,
                                   const float* restrict w, const float* restrict bias,
                                   const f32_conv2d_shape* s, float lo, float hi);
 #endif
+
+/* dw over the pool: the planes (image, channel) cut in one run per thread, each a call of dw
+ * on a run of channels of one image (same bytes for any number of threads). */
+ember_status f32_conv2d_depthwise_par(float* restrict out, const float* restrict in,
+                                      const float* restrict w, const float* restrict bias,
+                                      const f32_conv2d_shape* s, f32_conv2d_dw_fn dw, float lo,
+                                      float hi, ember_threadpool* pool);
 
 /* ---- helpers shared by the variants -------------------------------------------------- */
 

@@ -68,6 +68,59 @@ void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restr
     }
 }
 
+/* b from a source (f32_gemm_b_source): blocks of SRC_K x SRC_N packed as one strip (row-major
+ * (kc, SRC_N)), c accumulated in place over the K blocks, the epilogue on the last. */
+#define SRC_K 64
+#define SRC_N 64
+
+void f32_gemm_nn_src__portable(float* restrict c, int64_t ldc, const float* restrict a,
+                               int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
+                               int64_t k, const f32_gemm_epilogue* ep)
+{
+    if (k <= 0) { /* b is never read: only the epilogue */
+        f32_gemm_nn__portable(c, ldc, a, lda, NULL, n, m, n, 0, ep);
+        return;
+    }
+    float bp[SRC_K * SRC_N];
+    for (int64_t j0 = 0; j0 < n; j0 += SRC_N) {
+        const int64_t nb = n - j0 < SRC_N ? n - j0 : SRC_N;
+        for (int64_t p0 = 0; p0 < k; p0 += SRC_K) {
+            const int64_t kb = k - p0 < SRC_K ? k - p0 : SRC_K;
+            const int first = p0 == 0, last = p0 + kb == k;
+            src->pack(bp, src->ctx, p0, kb, j0, nb, SRC_N);
+            for (int64_t i = 0; i < m; i++) {
+                float acc[SRC_N];
+                float* restrict ci = c + i * ldc + j0;
+                for (int64_t j = 0; j < nb; j++) acc[j] = first ? 0.0f : ci[j];
+                for (int64_t p = 0; p < kb; p++) {
+                    const float ap = a[i * lda + p0 + p];
+                    for (int64_t j = 0; j < nb; j++) acc[j] += ap * bp[p * SRC_N + j];
+                }
+                for (int64_t j = 0; j < nb; j++) {
+                    float v = acc[j];
+                    if (last && ep->bias) v += ep->bias[ep->bias_per_row ? i : j0 + j];
+                    ci[j] = last ? epilogue(v, ep->lo, ep->hi) : v;
+                }
+            }
+        }
+    }
+}
+
+f32_gemm_nn_src_fn f32_gemm_nn_src_pick(uint64_t features)
+{
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((features & avx512) == avx512) return f32_gemm_nn_src__avx512;
+    if ((features & avx2) == avx2) return f32_gemm_nn_src__avx2;
+#elif defined(__aarch64__)
+    if (features & EMBER_CPU_BIT(EMBER_CPU_ASIMD)) return f32_gemm_nn_src__neon;
+#endif
+    (void)features;
+    return f32_gemm_nn_src__portable;
+}
+
 f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features)
 {
 #if EMBER_HAVE_X86_KERNELS

@@ -35,6 +35,26 @@ void f32_gemm_nn__portable(float* restrict c, int64_t ldc, const float* restrict
                            const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
                            const f32_gemm_epilogue* ep);
 
+/* A b that is not in memory but produced block by block (convolution's im2col columns: an
+ * implicit GEMM): pack(dst, ctx, p0, kc, j0, nc, nr) writes b's rows p0..p0+kc-1, columns
+ * j0..j0+nc-1 into ceil(nc / nr) strips of kc x nr floats, strip s holding columns
+ * j0 + s*nr.., p-major (dst[(s * kc + p) * nr + j]), zero past nc in the last strip. The
+ * f32_gemm_nn_src__<isa> variants call it once per (KC, NC) block with their own NR, so no
+ * unfolded copy of b ever exists; the portable one with nr = 64. */
+typedef struct f32_gemm_b_source {
+    void (*pack)(float* restrict dst, const void* ctx, int64_t p0, int64_t kc, int64_t j0,
+                 int64_t nc, int nr);
+    const void* ctx;
+} f32_gemm_b_source;
+
+typedef void (*f32_gemm_nn_src_fn)(float* restrict c, int64_t ldc, const float* restrict a,
+                                   int64_t lda, const f32_gemm_b_source* src, int64_t m,
+                                   int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+
+void f32_gemm_nn_src__portable(float* restrict c, int64_t ldc, const float* restrict a,
+                               int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
+                               int64_t k, const f32_gemm_epilogue* ep);
+
 /* b given transposed (below): the reference, dot products along K. */
 void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restrict a,
                               int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
@@ -66,6 +86,12 @@ void f32_gemm_nn_bt__avx2(float* restrict c, int64_t ldc, const float* restrict 
 void f32_gemm_nn_bt__avx512(float* restrict c, int64_t ldc, const float* restrict a,
                             int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
                             int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+void f32_gemm_nn_src__avx2(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                           const f32_gemm_b_source* src, int64_t m, int64_t n, int64_t k,
+                           const f32_gemm_epilogue* ep);
+void f32_gemm_nn_src__avx512(float* restrict c, int64_t ldc, const float* restrict a,
+                             int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
+                             int64_t k, const f32_gemm_epilogue* ep);
 #endif
 #if defined(__aarch64__)
 void f32_gemm_nn__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
@@ -74,9 +100,13 @@ void f32_gemm_nn__neon(float* restrict c, int64_t ldc, const float* restrict a, 
 void f32_gemm_nn_bt__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
                           const float* restrict bt, int64_t ldb, int64_t m, int64_t n, int64_t k,
                           const f32_gemm_epilogue* ep);
+void f32_gemm_nn_src__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                           const f32_gemm_b_source* src, int64_t m, int64_t n, int64_t k,
+                           const f32_gemm_epilogue* ep);
 #endif
 
 /* The best variant for `features` (a mask of EMBER_CPU_BIT(...)). */
 f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features);
+f32_gemm_nn_src_fn f32_gemm_nn_src_pick(uint64_t features);
 
 #endif /* EMBER_F32_GEMM_NN_H */

@@ -209,7 +209,7 @@ TARGET void f32_gemm_nn__avx2(float* restrict c, int64_t ldc, const float* restr
                               int64_t n, int64_t k, const f32_gemm_epilogue* ep)
 {
     if (m > 4 || k <= 0) {
-        gemm_packed(c, ldc, a, lda, b, ldb, 0, m, n, k, ep);
+        gemm_packed(c, ldc, a, lda, b, ldb, 0, NULL, m, n, k, ep);
         return;
     }
     const float* rb = ep->bias && ep->bias_per_row ? ep->bias : NULL;
@@ -227,7 +227,14 @@ TARGET void f32_gemm_nn_bt__avx2(float* restrict c, int64_t ldc, const float* re
                                  int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
                                  int64_t n, int64_t k, const f32_gemm_epilogue* ep)
 {
-    gemm_packed(c, ldc, a, lda, bt, ldb, 1, m, n, k, ep);
+    gemm_packed(c, ldc, a, lda, bt, ldb, 1, NULL, m, n, k, ep);
+}
+
+TARGET void f32_gemm_nn_src__avx2(float* restrict c, int64_t ldc, const float* restrict a,
+                               int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
+                               int64_t k, const f32_gemm_epilogue* ep)
+{
+    gemm_packed(c, ldc, a, lda, NULL, 0, 0, src, m, n, k, ep);
 }
 
 #endif /* EMBER_HAVE_X86_KERNELS */

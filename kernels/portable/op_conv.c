@@ -19,15 +19,16 @@
  * SIMD tier (AVX-512F+VL+BW+DQ+FMA, AVX2+FMA, or ASIMD on aarch64; with none, or with
  * ember_kernel_cpu_mask_set(0), the direct loops above run, and they stay the oracle):
  * a depthwise convolution (groups == Ci == Co) runs that tier's depthwise kernel; any other
- * non-transposed one runs as GEMMs through f32_gemm_nn_pick(the tier's features), the input
- * itself for 1x1 stride-1 unpadded ones, else im2col blocks on the stack, unless
- * f32_conv2d_gemm_fits refuses the shape (Co/g + Kh*Kw > 8192: then the direct loops). Transposed convolutions
- * and the half dtypes always run the portable code.
+ * non-transposed one runs as GEMMs through f32_gemm_nn_pick(the tier's features) with the
+ * input itself for 1x1 stride-1 unpadded ones, else through f32_gemm_nn_src_pick's with the
+ * im2col columns packed straight from the input (an implicit GEMM). Both split their work over
+ * ctx->pool (the same bytes for any number of threads). Transposed convolutions and the half
+ * dtypes always run the portable code.
  */
 #include <math.h>
 
 #include "kernels/optimized/f32_conv.h"
-#include "kernels/portable/util_nn.h"
+#include "kernels/kernel_util.h"
 
 enum { A_IN, A_W, A_BIAS, A_STRIDE, A_PAD, A_DIL, A_TRANS, A_OUTPAD, A_GROUPS, A_OUT, NUM_ARGS };
 
@@ -80,14 +81,14 @@ static void conv_params_get(ember_value* const* args, conv_params* p)
     p->w = in->sizes[in->dim - 1];
     p->kh = p->nsp == 2 ? w->sizes[2] : 1;
     p->kw = w->sizes[w->dim - 1];
-    p->sh = p->nsp == 2 ? nn_list_at(args[A_STRIDE], 0, 1) : 1;
-    p->sw = nn_list_at(args[A_STRIDE], (size_t)r, 1);
-    p->ph = p->nsp == 2 ? nn_list_at(args[A_PAD], 0, 0) : 0;
-    p->pw = nn_list_at(args[A_PAD], (size_t)r, 0);
-    p->dh = p->nsp == 2 ? nn_list_at(args[A_DIL], 0, 1) : 1;
-    p->dw = nn_list_at(args[A_DIL], (size_t)r, 1);
-    p->oph = p->nsp == 2 ? nn_list_at(args[A_OUTPAD], 0, 0) : 0;
-    p->opw = nn_list_at(args[A_OUTPAD], (size_t)r, 0);
+    p->sh = p->nsp == 2 ? ember_int_list_at(args[A_STRIDE], 0, 1) : 1;
+    p->sw = ember_int_list_at(args[A_STRIDE], (size_t)r, 1);
+    p->ph = p->nsp == 2 ? ember_int_list_at(args[A_PAD], 0, 0) : 0;
+    p->pw = ember_int_list_at(args[A_PAD], (size_t)r, 0);
+    p->dh = p->nsp == 2 ? ember_int_list_at(args[A_DIL], 0, 1) : 1;
+    p->dw = ember_int_list_at(args[A_DIL], (size_t)r, 1);
+    p->oph = p->nsp == 2 ? ember_int_list_at(args[A_OUTPAD], 0, 0) : 0;
+    p->opw = ember_int_list_at(args[A_OUTPAD], (size_t)r, 0);
     p->co = p->transposed ? w->sizes[1] * p->groups : w->sizes[0];
     p->ho = p->wo = 0;
     p->size_ok = conv_out_len(p->transposed, p->h, p->kh, p->sh, p->ph, p->dh, p->oph, &p->ho) &&
@@ -254,7 +255,7 @@ static void half_conv2d__portable(uint16_t* restrict out, const uint16_t* restri
         for (int64_t oc = 0; oc < p->co; oc++) {
             const int64_t g = oc / cog, ocg = oc % cog;
             const uint16_t* x = in + (b * p->ci + g * cig) * plane_i; /* (Ci/groups, H, W) */
-            const float bv = bias ? nn_ld(bias, dt, oc) : 0.0f;
+            const float bv = bias ? ember_load_f32(bias, dt, oc) : 0.0f;
             for (int64_t oy = 0; oy < p->ho; oy++)
                 for (int64_t ox0 = 0; ox0 < p->wo; ox0 += HALF_BLOCK) {
                     const int64_t nb = p->wo - ox0 < HALF_BLOCK ? p->wo - ox0 : HALF_BLOCK;
@@ -272,26 +273,26 @@ static void half_conv2d__portable(uint16_t* restrict out, const uint16_t* restri
                             for (int64_t kx = 0; kx < p->kw; kx++) {
                                 const float wv =
                                     p->transposed
-                                        ? nn_ld(w, dt, ((g * cig + icg) * cog + ocg) * taps +
+                                        ? ember_load_f32(w, dt, ((g * cig + icg) * cog + ocg) * taps +
                                                            ky * p->kw + kx)
-                                        : nn_ld(w, dt, (oc * cig + icg) * taps + ky * p->kw + kx);
+                                        : ember_load_f32(w, dt, (oc * cig + icg) * taps + ky * p->kw + kx);
                                 const int64_t off = kx * p->dw - p->pw;
                                 int64_t lo, hi;
                                 if (p->transposed) { /* input columns landing in the block */
                                     conv_range(p->w, nb, p->sw, off - ox0, &lo, &hi);
                                     for (int64_t ix = lo; ix < hi; ix++)
-                                        acc[ix * p->sw + off - ox0] += wv * nn_ld(xrow, dt, ix);
+                                        acc[ix * p->sw + off - ox0] += wv * ember_load_f32(xrow, dt, ix);
                                 } else { /* block columns whose input column exists */
                                     conv_range(p->wo, p->w, p->sw, off, &lo, &hi);
                                     if (lo < ox0) lo = ox0;
                                     if (hi > ox0 + nb) hi = ox0 + nb;
                                     for (int64_t ox = lo; ox < hi; ox++)
-                                        acc[ox - ox0] += wv * nn_ld(xrow, dt, ox * p->sw + off);
+                                        acc[ox - ox0] += wv * ember_load_f32(xrow, dt, ox * p->sw + off);
                                 }
                             }
                         }
                     uint16_t* o = out + ((b * p->co + oc) * p->ho + oy) * p->wo + ox0;
-                    for (int64_t j = 0; j < nb; j++) nn_st(o, dt, j, acc[j]);
+                    for (int64_t j = 0; j < nb; j++) ember_store_f32(o, dt, j, acc[j]);
                 }
         }
 }
@@ -333,36 +334,36 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
                             .groups = p->groups};
 }
 
-/* The run functions of one SIMD tier: its GEMM is f32_gemm_nn_pick(FEATURES), a constant, so
- * the choice made in prepare does not change with later ember_kernel_cpu_mask_set calls. */
+/* The run functions of one SIMD tier: its GEMMs are f32_gemm_nn_pick / f32_gemm_nn_src_pick
+ * (FEATURES), constants, so the choice made in prepare does not change with later
+ * ember_kernel_cpu_mask_set calls. Both split their work over ctx->pool. */
 #define CONV_FAST_RUNS(TIER, FEATURES, DW)                                                      \
     static ember_status run_conv_f32_gemm_##TIER(ember_kernel_ctx* ctx,                         \
                                                  ember_value* const* args)                      \
     {                                                                                           \
-        (void)ctx;                                                                              \
         conv_params p;                                                                          \
         f32_conv2d_shape s;                                                                     \
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
-        f32_conv2d_gemm((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,    \
-                        (const float*)args[A_W]->u.t->data,                                     \
-                        bias ? (const float*)bias->data : NULL, &s,                             \
-                        f32_gemm_nn_pick(FEATURES), -INFINITY, INFINITY);                       \
-        return EMBER_OK;                                                                        \
+        return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
+                               (const float*)args[A_IN]->u.t->data,                             \
+                               (const float*)args[A_W]->u.t->data,                              \
+                               bias ? (const float*)bias->data : NULL, &s,                      \
+                               f32_gemm_nn_pick(FEATURES), f32_gemm_nn_src_pick(FEATURES),      \
+                               -INFINITY, INFINITY, ctx->pool);                                 \
     }                                                                                           \
     static ember_status run_conv_f32_dw_##TIER(ember_kernel_ctx* ctx, ember_value* const* args) \
     {                                                                                           \
-        (void)ctx;                                                                              \
         conv_params p;                                                                          \
         f32_conv2d_shape s;                                                                     \
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
-        DW((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,                 \
-           (const float*)args[A_W]->u.t->data, bias ? (const float*)bias->data : NULL, &s,      \
-           -INFINITY, INFINITY);                                                                \
-        return EMBER_OK;                                                                        \
+        return f32_conv2d_depthwise_par(                                                        \
+            (float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,                \
+            (const float*)args[A_W]->u.t->data, bias ? (const float*)bias->data : NULL, &s, DW, \
+            -INFINITY, INFINITY, ctx->pool);                                                    \
     }
 
 #define CPU(x) EMBER_CPU_BIT(EMBER_CPU_##x)
@@ -382,17 +383,14 @@ static ember_kernel_run_fn pick_conv_f32(const conv_params* p)
 {
     f32_conv2d_shape s;
     conv_shape(p, &s);
-    const bool dw = f32_conv2d_is_depthwise(&s), gemm = f32_conv2d_gemm_fits(&s);
+    const bool dw = f32_conv2d_is_depthwise(&s);
     const uint64_t f = ember_kernel_cpu_features();
-    (void)dw, (void)gemm, (void)f;
+    (void)dw, (void)f;
 #if EMBER_HAVE_X86_KERNELS
-    if ((f & TIER_AVX512) == TIER_AVX512 && (dw || gemm))
-        return dw ? run_conv_f32_dw_avx512 : run_conv_f32_gemm_avx512;
-    if ((f & TIER_AVX2) == TIER_AVX2 && (dw || gemm))
-        return dw ? run_conv_f32_dw_avx2 : run_conv_f32_gemm_avx2;
+    if ((f & TIER_AVX512) == TIER_AVX512) return dw ? run_conv_f32_dw_avx512 : run_conv_f32_gemm_avx512;
+    if ((f & TIER_AVX2) == TIER_AVX2) return dw ? run_conv_f32_dw_avx2 : run_conv_f32_gemm_avx2;
 #elif defined(__aarch64__)
-    if ((f & TIER_ASIMD) == TIER_ASIMD && (dw || gemm))
-        return dw ? run_conv_f32_dw_asimd : run_conv_f32_gemm_asimd;
+    if ((f & TIER_ASIMD) == TIER_ASIMD) return dw ? run_conv_f32_dw_asimd : run_conv_f32_gemm_asimd;
 #endif
     return run_conv_f32;
 }
@@ -403,10 +401,10 @@ static ember_status conv_check_list(ember_kernel_ctx* ctx, ember_value* const* a
 {
     const int64_t* v;
     size_t n;
-    NN_TRY(nn_get_ints(ctx, args, i, &v, &n));
+    EMBER_TRY(ember_arg_ints(ctx, args, i, what, &v, &n));
     EMBER_REQUIRE(ctx, n == 1 || n == (size_t)nsp, EMBER_INVALID_ARGUMENT,
                   "%s has %zu items, expected %d", what, n, nsp);
-    return nn_check_ints_in(ctx, what, v, n, min, INT32_MAX);
+    return ember_check_ints_in(ctx, what, v, n, min, INT32_MAX);
 }
 
 ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_value* const* args,
@@ -414,14 +412,13 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, NUM_ARGS + 1);
     ember_tensor *in, *w, *bias, *out;
-    NN_TRY(nn_get_tensor(ctx, args, A_IN, &in));
-    NN_TRY(nn_get_tensor(ctx, args, A_W, &w));
-    NN_TRY(nn_get_opt_tensor(ctx, args, A_BIAS, &bias));
-    NN_TRY(nn_get_out(ctx, args, A_OUT, &out));
-    NN_TRY(nn_require_float(ctx, "input", in, NULL));
-    NN_TRY(nn_require_float(ctx, "weight", w, in));
-    NN_TRY(nn_require_float(ctx, "out", out, in));
-    if (bias) NN_TRY(nn_require_float(ctx, "bias", bias, in));
+    EMBER_TRY(ember_arg_tensor(ctx, args, A_IN, "input", EMBER_DTYPES_F32_HALF, &in));
+    EMBER_TRY(ember_arg_tensor(ctx, args, A_W, "weight", EMBER_DTYPES_F32_HALF, &w));
+    EMBER_TRY(ember_arg_opt_tensor(ctx, args, A_BIAS, "bias", EMBER_DTYPES_F32_HALF, &bias));
+    EMBER_TRY(ember_arg_out(ctx, args, A_OUT, "out", EMBER_DTYPES_F32_HALF, &out));
+    EMBER_TRY(ember_check_same_dtype(ctx, "weight", w, in));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, in));
+    if (bias) EMBER_TRY(ember_check_same_dtype(ctx, "bias", bias, in));
     EMBER_REQUIRE(ctx, in->dim == 3 || in->dim == 4, EMBER_NOT_SUPPORTED,
                   "input has rank %d; only 1-D (N, C, L) and 2-D (N, C, H, W) are supported",
                   in->dim);
@@ -430,16 +427,15 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     const int nsp = in->dim - 2;
     bool transposed;
     int64_t groups;
-    NN_TRY(nn_get_bool(ctx, args, A_TRANS, &transposed));
-    NN_TRY(nn_get_int_in(ctx, args, A_GROUPS, "groups", 1, INT32_MAX, &groups));
-    NN_TRY(conv_check_list(ctx, args, A_STRIDE, "stride", nsp, 1));
-    NN_TRY(conv_check_list(ctx, args, A_PAD, "padding", nsp, 0));
-    NN_TRY(conv_check_list(ctx, args, A_DIL, "dilation", nsp, 1));
+    EMBER_TRY(ember_arg_bool(ctx, args, A_TRANS, "transposed", &transposed));
+    EMBER_TRY(ember_arg_int_in(ctx, args, A_GROUPS, "groups", 1, INT32_MAX, &groups));
+    EMBER_TRY(conv_check_list(ctx, args, A_STRIDE, "stride", nsp, 1));
+    EMBER_TRY(conv_check_list(ctx, args, A_PAD, "padding", nsp, 0));
+    EMBER_TRY(conv_check_list(ctx, args, A_DIL, "dilation", nsp, 1));
     if (transposed) {
-        NN_TRY(conv_check_list(ctx, args, A_OUTPAD, "output_padding", nsp, 0));
+        EMBER_TRY(conv_check_list(ctx, args, A_OUTPAD, "output_padding", nsp, 0));
     } else {
-        EMBER_REQUIRE(ctx, args[A_OUTPAD]->tag == EMBER_VALUE_INT_LIST, EMBER_INVALID_ARGUMENT,
-                      "output_padding: expected an int list");
+        EMBER_TRY(ember_arg_kind(ctx, args, A_OUTPAD, "output_padding", EMBER_VALUE_INT_LIST));
     }
 
     const int64_t ci = in->sizes[1];
@@ -470,14 +466,14 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     }
     if (bias) {
         int64_t want = p.co;
-        NN_TRY(nn_check_shape(ctx, "bias", bias, 1, &want));
+        EMBER_TRY(ember_check_shape(ctx, "bias", bias, 1, &want));
     }
     EMBER_REQUIRE(ctx, p.ho > 0 && p.wo > 0, EMBER_SHAPE_MISMATCH,
                   "output would be empty (%lld x %lld): input too small for the kernel",
                   (long long)p.ho, (long long)p.wo);
     int64_t want[4] = {p.n, p.co, p.ho, p.wo};
     if (nsp == 1) want[2] = p.wo;
-    NN_TRY(nn_check_shape(ctx, "out", out, in->dim, want));
+    EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, want));
     if (in->dtype != EMBER_DTYPE_F32)
         *run = run_conv_half;
     else

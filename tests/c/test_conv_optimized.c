@@ -2,13 +2,15 @@
  * against the portable kernel, the oracle (STYLE rule 5):
  *   1. aten::convolution.out through prepare/run, loaded once with ember_kernel_cpu_mask_set(0)
  *      (the portable direct loops), once with every detected feature (depthwise, pointwise
- *      GEMM, im2col GEMM, im2col with K split) and, on x86-64 with AVX2, once with the AVX2
+ *      GEMM, implicit im2col GEMM) and, on x86-64 with AVX2, once with the AVX2
  *      tier's features only, on random shapes:
  *      batch 1-3, odd channel counts, groups, ragged sizes, strides 1-3, padding, dilation,
  *      1-D, with and without bias;
  *   2. each depthwise variant the CPU has, and the GEMM path, called directly with a clamp
  *      epilogue ([0, 6], as a fused relu6 would) and a NaN in the input, against the portable
- *      output clamped the same way.
+ *      output clamped the same way;
+ *   3. the fast paths over an ember_threadpool of 2, 3 and 4 threads: the same bytes as one
+ *      thread, for cuts along columns, rows, images x groups and depthwise planes.
  *
  * Tolerance: both sides are fp32 sums of the same K = Ci/g*Kh*Kw products in a different
  * order; values are in [-1, 1), so an output's rounding error is about sqrt(K) * 6e-8 * K / 4.
@@ -159,7 +161,7 @@ static void test_random(void)
     printf("conv random: %d configurations\n", cases);
 }
 
-/* Shapes of the benchmarked networks, and K large enough to be split in chunks of channels. */
+/* Shapes of the benchmarked networks, and K of many KC blocks (the implicit GEMM sums over them). */
 static void test_networks(void)
 {
     static const cfg cs[] = {
@@ -170,9 +172,9 @@ static void test_networks(void)
         {1, 24, 13, 17, 144, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},  /* expand */
         {1, 3, 40, 40, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 4, false},  /* ResNet stem */
         {2, 64, 9, 9, 128, 1, 1, 2, 2, 0, 0, 1, 1, 1, 4, false},  /* downsample */
-        {1, 512, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 4608: split in 4 */
-        {1, 1000, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 9000: split */
-        {1, 256, 20, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 2304: split, 7 blocks */
+        {1, 512, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 4608: 24 K blocks */
+        {1, 1000, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* K = 9000, 3 rows */
+        {1, 256, 20, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 2304, 400 columns */
         {1, 1, 49, 10, 64, 10, 4, 2, 2, 5, 1, 1, 1, 1, 4, true},  /* DS-CNN */
         {1, 64, 25, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 64, 4, true},
         {3, 5, 1, 300, 7, 1, 9, 1, 3, 0, 4, 1, 2, 1, 3, true},    /* 1-D, long */
@@ -248,7 +250,7 @@ static void test_variants_clamp(void)
     static const cfg gs[] = {
         {2, 9, 11, 13, 10, 3, 3, 2, 1, 1, 0, 1, 2, 1, 4, true},
         {1, 6, 8, 8, 9, 1, 1, 1, 1, 0, 0, 1, 1, 3, 4, true},
-        {2, 600, 6, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 5400: split, clamped */
+        {2, 600, 6, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true}, /* K = 5400, clamped */
     };
     for (size_t i = 0; i < sizeof gs / sizeof gs[0]; i++) {
         const cfg* c = &gs[i];
@@ -257,10 +259,69 @@ static void test_variants_clamp(void)
         CHECK(run(c, 0, ref));
         clamp_ref(c, ref, 0.0f, 6.0f);
         const f32_conv2d_shape s = shape_of(c);
-        CHECK(f32_conv2d_gemm_fits(&s));
-        f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn__portable, 0.0f,
-                        6.0f);
+        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn__portable,
+                              f32_gemm_nn_src__portable, 0.0f, 6.0f, NULL) == EMBER_OK);
         expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp");
+        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn_pick(have),
+                              f32_gemm_nn_src_pick(have), 0.0f, 6.0f, NULL) == EMBER_OK);
+        expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp fast");
+    }
+}
+
+/* ---- threads: the same bytes for 1 and N threads ------------------------------------------ */
+
+static float got1[MAX_Y];
+
+/* The fast path of c (GEMM or depthwise, the CPU's best variants) with pool into y. */
+static void run_direct(const cfg* c, ember_threadpool* pool, float* y)
+{
+    const uint64_t have = ember_cpu_features();
+    const f32_conv2d_shape s = shape_of(c);
+    if (f32_conv2d_is_depthwise(&s)) {
+        f32_conv2d_dw_fn dw = f32_conv2d_depthwise__generic;
+        for (size_t v = 0; v < sizeof dw_variants / sizeof dw_variants[0]; v++)
+            if ((have & dw_variants[v].needs) == dw_variants[v].needs) dw = dw_variants[v].fn;
+        CHECK(f32_conv2d_depthwise_par(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, dw, -INFINITY,
+                                       INFINITY, pool) == EMBER_OK);
+    } else {
+        CHECK(f32_conv2d_gemm(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn_pick(have),
+                              f32_gemm_nn_src_pick(have), -INFINITY, INFINITY,
+                              pool) == EMBER_OK);
+    }
+}
+
+static void test_threads(void)
+{
+    static _Alignas(64) uint8_t mem[1 << 16];
+    static const cfg cs[] = {
+        {1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* cut along columns */
+        {1, 256, 7, 7, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* along rows, ragged */
+        {1, 96, 9, 9, 77, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, false},    /* pointwise, rows */
+        {1, 40, 33, 31, 50, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},   /* pointwise, columns */
+        {2, 16, 20, 20, 32, 3, 3, 2, 2, 1, 1, 1, 1, 2, 4, true},   /* images x groups */
+        {1, 3, 64, 64, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 4, false},   /* a stem */
+        {2, 67, 30, 30, 67, 3, 3, 1, 1, 1, 1, 1, 1, 67, 4, true},  /* depthwise */
+        {1, 144, 28, 28, 144, 5, 5, 2, 2, 2, 2, 1, 1, 144, 4, false},
+    };
+    for (size_t threads = 2; threads <= 4; threads++) {
+        ember_threadpool* pool;
+        CHECK(ember_threadpool_bytes(threads) <= sizeof mem);
+        CHECK(ember_threadpool_init(mem, sizeof mem, threads, &pool) == EMBER_OK);
+        for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+            const cfg* c = &cs[i];
+            CHECK(check_cfg(c)); /* fills the inputs; the fast path matches the oracle */
+            const f32_conv2d_shape s = shape_of(c);
+            const int64_t ny = c->n * c->co * s.ho * s.wo;
+            run_direct(c, NULL, got1);
+            for (int64_t j = 0; j < ny; j++) got[j] = NAN;
+            run_direct(c, pool, got);
+            char what[240];
+            describe(c, what, sizeof what);
+            const bool same = memcmp(got, got1, (size_t)ny * sizeof(float)) == 0;
+            if (!same) fprintf(stderr, "%s: %zu threads differ from 1\n", what, threads);
+            CHECK(same);
+        }
+        ember_threadpool_destroy(pool);
     }
 }
 
@@ -269,5 +330,6 @@ int main(void)
     test_random();
     test_networks();
     test_variants_clamp();
+    test_threads();
     return check_report("test_conv_optimized");
 }
