@@ -233,6 +233,19 @@ class MoE(nn.Module):
         return torch.ops.transformers.grouped_mm_fallback(x[order], self.w, offs), counts
 
 
+class Attention(nn.Module):
+    """ember::sdpa.out three ways: causal, a boolean mask broadcast over heads, grouped-query
+    (2 query heads share 1 key/value head) with an additive mask; odd sizes reach the fast
+    kernels' tails."""
+
+    def forward(self, q, k, v, mask):  # (1, 2, 5, 8), (1, 2, 7, 8), (1, 2, 7, 8), bool (5, 7)
+        a = F.scaled_dot_product_attention(q, k[:, :, :5], v[:, :, :5], is_causal=True)
+        b = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        c = F.scaled_dot_product_attention(q, k[:, :1], v[:, :1], attn_mask=mask.float() * -2.0,
+                                           enable_gqa=True)
+        return a + b + c
+
+
 class Tiny(nn.Module):
     def forward(self, x, y):  # (4,), (4,)
         return torch.relu(x * y + 1.0)
@@ -267,6 +280,8 @@ def op_models():
         "ops_extra_math": (ExtraMath(), (_randn(2, 3, seed=33), _randn(3, seed=34), _ints((2, 3), -9, 10, 35))),
         "ops_bags": (Bags(), (_ints((8,), 0, 10, 36), torch.tensor([0, 4, 4]), _randn(8, seed=37), torch.tensor([0, 3, 3, 8]))),
         "ops_moe": (MoE(), (_randn(6, 4, seed=38), _ints((6,), 0, 3, 39))),
+        "ops_attention": (Attention(), (_randn(1, 2, 5, 8, seed=40), _randn(1, 2, 7, 8, seed=41),
+                                        _randn(1, 2, 7, 8, seed=42), _ints((5, 7), 0, 2, 43).bool())),
         "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
     }
 
