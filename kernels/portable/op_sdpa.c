@@ -120,16 +120,60 @@ static ember_status run_sdpa_portable(ember_kernel_ctx* ctx, ember_value* const*
 }
 
 #if EMBER_HAVE_X86_KERNELS
+typedef void (*f32_sdpa_fn)(float* out, const float* q, const float* k, const float* v,
+                            const sdpa_params* p);
+
+/* Threads split the f32 fast path by (batch, query head): a task is one head's attention, run as
+ * a call of its own (batch = heads = 1, pointers and mask moved to that head), which computes
+ * exactly what the whole call computes for it, so 1 and N threads give the same bytes. Under
+ * SDPA_MIN_MACS multiply-adds in all: one thread. */
+#define SDPA_MIN_MACS ((double)(1 << 20))
+
+typedef struct sdpa_job {
+    f32_sdpa_fn fn;
+    float* out;
+    const float *q, *k, *v;
+    const sdpa_params* p;
+} sdpa_job;
+
+static ember_status sdpa_heads(void* arg, size_t begin, size_t end)
+{
+    const sdpa_job* j = arg;
+    const sdpa_params* p = j->p;
+    const int64_t g = p->kv_heads ? p->q_heads / p->kv_heads : 1;
+    for (size_t t = begin; t < end; t++) {
+        const int64_t b = (int64_t)t / p->q_heads, h = (int64_t)t % p->q_heads;
+        const int64_t qh = b * p->q_heads + h, kvh = b * p->kv_heads + h / g;
+        sdpa_params one = *p;
+        one.batch = one.q_heads = one.kv_heads = 1;
+        if (p->mask_kind != SDPA_MASK_NONE) {
+            const int64_t off = b * p->mask_stride[0] + h * p->mask_stride[1];
+            one.mask = p->mask_kind == SDPA_MASK_BOOL
+                           ? (const void*)((const uint8_t*)p->mask + off)
+                           : (const void*)((const float*)p->mask + off);
+        }
+        j->fn(j->out + qh * p->lq * p->ev, j->q + qh * p->lq * p->e, j->k + kvh * p->lk * p->e,
+              j->v + kvh * p->lk * p->ev, &one);
+    }
+    return EMBER_OK;
+}
+
+static ember_status run_sdpa_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_sdpa_fn fn)
+{
+    sdpa_params p;
+    sdpa_read(args, &p);
+    const sdpa_job job = {fn, (float*)args[8]->u.t->data, (const float*)args[0]->u.t->data,
+                          (const float*)args[1]->u.t->data, (const float*)args[2]->u.t->data, &p};
+    const double macs =
+        (double)p.batch * (double)p.q_heads * (double)p.lq * (double)p.lk * (double)(p.e + p.ev);
+    return ember_parallel_for(macs >= SDPA_MIN_MACS ? ctx->pool : NULL,
+                              (size_t)(p.batch * p.q_heads), sdpa_heads, (void*)&job);
+}
+
 #define SDPA_RUN_F32(isa)                                                                       \
     static ember_status run_sdpa_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)     \
     {                                                                                           \
-        (void)ctx;                                                                              \
-        sdpa_params p;                                                                          \
-        sdpa_read(args, &p);                                                                    \
-        f32_sdpa__##isa((float*)args[8]->u.t->data, (const float*)args[0]->u.t->data,           \
-                        (const float*)args[1]->u.t->data, (const float*)args[2]->u.t->data,     \
-                        &p);                                                                    \
-        return EMBER_OK;                                                                        \
+        return run_sdpa_f32(ctx, args, f32_sdpa__##isa);                                        \
     }
 SDPA_RUN_F32(avx2)
 SDPA_RUN_F32(avx512)

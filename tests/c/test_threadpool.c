@@ -232,7 +232,7 @@ static void fill(float* x, int64_t n)
 /* Prepares kernel `name` and runs it with `pool` in ctx (NULL: one thread). */
 static ember_status run_op(ember_threadpool* pool, const char* name, ember_value* v, size_t n)
 {
-    ember_value* ptrs[8];
+    ember_value* ptrs[16];
     for (size_t i = 0; i < n; i++) ptrs[i] = &v[i];
     const ember_kernel* kern = ember_kernel_find(name, strlen(name));
     ember_kernel_ctx ctx = {.op_name = name, .msg = th_msg, .msg_bytes = sizeof th_msg};
@@ -341,6 +341,52 @@ static void test_mm_threads(void)
     pool_close(&p);
 }
 
+/* ember::sdpa.out's fast path split by (batch, head): grouped-query attention with a bool mask
+ * broadcast over batch and heads, an additive (B, 1, L, S) mask, and causal without a mask; 1
+ * thread against 3, byte for byte. */
+static void test_sdpa_threads(void)
+{
+    enum { B = 2, HQ = 4, HKV = 2, L = 37, S = 70, E = 32 };
+    static float q[B * HQ * L * E], k[B * HKV * S * E], v[B * HKV * S * E], madd[B * L * S];
+    static float y[2][B * HQ * L * E];
+    static uint8_t mbool[L * S];
+    fill(q, B * HQ * L * E);
+    fill(k, B * HKV * S * E);
+    fill(v, B * HKV * S * E);
+    fill(madd, B * L * S);
+    for (int i = 0; i < L * S; i++) mbool[i] = (uint8_t)((i * 7 + i / S) % 5 != 0);
+    const int32_t qs[4] = {B, HQ, L, E}, ks[4] = {B, HKV, S, E}, mbs[2] = {L, S},
+                  mas[4] = {B, 1, L, S};
+    test_pool p;
+    CHECK(pool_open(&p, 3));
+    for (int mode = 0; mode < 3; mode++) {
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < B * HQ * L * E; i++) y[pass][i] = NAN;
+            ember_tensor tq = th_tensor(EMBER_DTYPE_F32, q, 4, qs);
+            ember_tensor tk = th_tensor(EMBER_DTYPE_F32, k, 4, ks);
+            ember_tensor tv = th_tensor(EMBER_DTYPE_F32, v, 4, ks);
+            ember_tensor tmb = th_tensor(EMBER_DTYPE_BOOL, mbool, 2, mbs);
+            ember_tensor tma = th_tensor(EMBER_DTYPE_F32, madd, 4, mas);
+            ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y[pass], 4, qs);
+            const ember_value mask = mode == 0   ? th_tensor_value(&tmb)
+                                     : mode == 1 ? th_tensor_value(&tma)
+                                                 : th_null();
+            ember_value a[10] = {th_tensor_value(&tq), th_tensor_value(&tk), th_tensor_value(&tv),
+                                 mask,                 th_double(0.0),       th_bool(mode == 2),
+                                 th_null(),            th_bool(true),        th_tensor_value(&ty),
+                                 th_tensor_value(&ty)};
+            CHECK(run_op(pass ? p.pool : NULL, "ember::sdpa.out", a, 10) == EMBER_OK);
+        }
+        const int same = memcmp(y[0], y[1], sizeof y[0]) == 0;
+        if (!same) fprintf(stderr, "sdpa mode %d: 3 threads differ from 1\n", mode);
+        CHECK(same);
+        int finite = 1;
+        for (int i = 0; i < B * HQ * L * E; i++) finite &= isfinite(y[1][i]) != 0;
+        CHECK(finite); /* every row has a key left: all written */
+    }
+    pool_close(&p);
+}
+
 static void test_unary_threads(void)
 {
     static const char* const ops[] = {"aten::relu.out", "aten::exp.out", "aten::tanh.out",
@@ -387,6 +433,7 @@ int main(void)
     test_errors_and_nesting();
     test_shared_pool();
     test_linear_threads();
+    test_sdpa_threads();
     test_unary_threads();
     test_mm_threads();
     return check_report("test_threadpool");
