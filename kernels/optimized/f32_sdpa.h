@@ -1,12 +1,13 @@
 /* f32_sdpa.h — scaled dot-product attention, the kernel family behind ember::sdpa.out
- * (internal). For every batch b, query head h and query row i:
- *   out[b, h, i, :] = sum_j softmax_j(scale * q[b, h, i, :] . k[b, h / g, j, :] + mask(b, h, i, j))
- *                     * v[b, h / g, j, :]
- * with g = q_heads / kv_heads (grouped-query attention; g = 1 is plain multi-head). The mask is
- * additive (float, -inf drops a key), boolean (false drops a key) or absent, read through
- * strides that are 0 along broadcast dims; `causal` also drops every key j > i. A row whose
- * keys are all dropped is 0, as torch's CPU attention returns. All tensors are contiguous:
- * q (B, Hq, L, E), k (B, Hkv, S, E), v (B, Hkv, S, Ev), out (B, Hq, L, Ev).
+ * (internal). A kernel computes ONE head: for each of its query rows i,
+ *   out[i, :] = sum_j softmax_j(scale * q[i, :] . k[j, :] + mask(i, j)) * v[j, :]
+ * over q (L, E), k (S, E), v (S, Ev), out (L, Ev), all contiguous. The mask is additive
+ * (float, -inf drops a key), boolean (false drops a key) or absent, read through strides that
+ * are 0 along broadcast dims; `causal` also drops every key j > causal_offset + i (the call's
+ * row i is the head's query row causal_offset + i; 0 for a whole head, top-left aligned as
+ * torch). A row whose keys are all dropped is 0, as torch's CPU attention returns.
+ * kernels/portable/op_sdpa.c does the head arithmetic (batch, grouped-query heads, the mask's
+ * batch and head strides) once and hands each (batch, query head) to a kernel.
  *
  *   sdpa__portable      kernels/portable/op_sdpa.c, the reference for every dtype: float32,
  *                       float16 and bfloat16 (math in float, each output rounded once); any CPU
@@ -16,7 +17,9 @@
  * Both optimized variants are one template, f32_sdpa.inc: flash-style, blocks of 8 query rows
  * walk the keys in tiles of 64, each row keeping a running max and sum of exponentials (online
  * softmax) and its unnormalised output in the out row itself, so no scratch memory beyond a
- * 64-float tile on the stack. The portable kernel computes the same sums in another order (the last bits differ). */
+ * 64-float tile on the stack. Each row is computed on its own, so any split of a head's rows
+ * between calls (with causal_offset) gives the same bytes. The portable kernel computes the
+ * same sums in another order (the last bits differ). */
 #ifndef EMBER_F32_SDPA_H
 #define EMBER_F32_SDPA_H
 
@@ -27,15 +30,24 @@
 
 enum { SDPA_MASK_NONE, SDPA_MASK_BOOL, SDPA_MASK_ADD };
 
+/* One head's attention. */
 typedef struct sdpa_params {
-    int64_t batch, q_heads, kv_heads; /* B, Hq, Hkv (Hq a multiple of Hkv) */
-    int64_t lq, lk, e, ev;            /* L query rows, S keys, E q/k width, Ev v/out width */
+    int64_t lq, lk, e, ev;  /* L query rows, S keys, E q/k width, Ev v/out width */
     float scale;
-    bool causal;
-    int mask_kind;                    /* SDPA_MASK_* */
-    const void* mask;                 /* uint8 (bool) or the query's dtype (additive) */
-    int64_t mask_stride[4];           /* elements per step of (b, h, i, j); 0 = broadcast */
+    bool causal;            /* drop keys j > causal_offset + i */
+    int64_t causal_offset;  /* the head's query row of this call's row 0 */
+    int mask_kind;          /* SDPA_MASK_* */
+    const void* mask;       /* row 0, key 0: uint8 (bool) or the query's dtype (additive) */
+    int64_t mask_stride[2]; /* elements per step of (i, j); 0 = broadcast */
 } sdpa_params;
+
+/* How many keys query row i reads: all S, or causally those up to its diagonal. */
+static inline int64_t sdpa_keys(const sdpa_params* p, int64_t i)
+{
+    if (!p->causal) return p->lk;
+    const int64_t last = p->causal_offset + i;
+    return last < p->lk ? (last < 0 ? 0 : last + 1) : p->lk;
+}
 
 /* dtype: EMBER_DTYPE_F32, F16 or BF16 for q, k, v, out and an additive mask. */
 void sdpa__portable(void* out, const void* q, const void* k, const void* v, int dtype,

@@ -3,7 +3,8 @@
  * with the arguments of torch's aten::scaled_dot_product_attention (which has no out variant;
  * the exporter maps it here, see docs/exporting.md). What it computes is in
  * kernels/optimized/f32_sdpa.h; this file holds the prepare, the portable reference
- * sdpa__portable (float32, float16, bfloat16) and the choice of the fp32 variant.
+ * sdpa__portable (float32, float16, bfloat16), the choice of the fp32 variant and the head
+ * arithmetic (sdpa_heads): every kernel computes one (batch, query head).
  *
  * Shapes: query (B, Hq, L, E), key (B, Hkv, S, E), value (B, Hkv, S, Ev), out (B, Hq, L, Ev);
  * rank 3 drops B and rank 2 drops B and the heads. The batch sizes must be equal (no batch
@@ -33,60 +34,71 @@ static float mask_at(const sdpa_params* p, int dtype, int64_t off)
 void sdpa__portable(void* out, const void* q, const void* k, const void* v, int dtype,
                     const sdpa_params* p)
 {
-    const int64_t g = p->kv_heads ? p->q_heads / p->kv_heads : 1, e = p->e, ev = p->ev;
-    for (int64_t b = 0; b < p->batch; b++)
-        for (int64_t h = 0; h < p->q_heads; h++) {
-            const int64_t kvh = b * p->kv_heads + h / g;
-            for (int64_t i = 0; i < p->lq; i++) {
-                const int64_t row = (b * p->q_heads + h) * p->lq + i;
-                const int64_t nk = p->causal ? (i + 1 < p->lk ? i + 1 : p->lk) : p->lk;
-                const int64_t moff = b * p->mask_stride[0] + h * p->mask_stride[1] +
-                                     i * p->mask_stride[2];
-                for (int64_t c0 = 0; c0 < ev; c0 += SDPA_CHUNK) {
-                    const int64_t nc = ev - c0 < SDPA_CHUNK ? ev - c0 : SDPA_CHUNK;
-                    float acc[SDPA_CHUNK] = {0};
-                    float m = -INFINITY, l = 0.0f;
-                    for (int64_t j = 0; j < nk; j++) {
-                        float s = 0.0f;
-                        for (int64_t c = 0; c < e; c++)
-                            s += ember_load_f32(q, dtype, row * e + c) *
-                                 ember_load_f32(k, dtype, (kvh * p->lk + j) * e + c);
-                        s *= p->scale;
-                        if (p->mask_kind != SDPA_MASK_NONE)
-                            s += mask_at(p, dtype, moff + j * p->mask_stride[3]);
-                        if (!(s > -INFINITY)) continue; /* a dropped key */
-                        if (s > m) {
-                            const float corr = expf(m - s); /* 0 on the first key */
-                            l *= corr;
-                            for (int64_t c = 0; c < nc; c++) acc[c] *= corr;
-                            m = s;
-                        }
-                        const float w = expf(s - m);
-                        l += w;
-                        for (int64_t c = 0; c < nc; c++)
-                            acc[c] += w * ember_load_f32(v, dtype, (kvh * p->lk + j) * ev + c0 + c);
-                    }
-                    const float inv = l > 0.0f ? 1.0f / l : 0.0f;
-                    for (int64_t c = 0; c < nc; c++)
-                        ember_store_f32(out, dtype, row * ev + c0 + c, acc[c] * inv);
+    const int64_t e = p->e, ev = p->ev;
+    for (int64_t i = 0; i < p->lq; i++) {
+        const int64_t nk = sdpa_keys(p, i), moff = i * p->mask_stride[0];
+        for (int64_t c0 = 0; c0 < ev; c0 += SDPA_CHUNK) {
+            const int64_t nc = ev - c0 < SDPA_CHUNK ? ev - c0 : SDPA_CHUNK;
+            float acc[SDPA_CHUNK] = {0};
+            float m = -INFINITY, l = 0.0f;
+            for (int64_t j = 0; j < nk; j++) {
+                float s = 0.0f;
+                for (int64_t c = 0; c < e; c++)
+                    s += ember_load_f32(q, dtype, i * e + c) * ember_load_f32(k, dtype, j * e + c);
+                s *= p->scale;
+                if (p->mask_kind != SDPA_MASK_NONE)
+                    s += mask_at(p, dtype, moff + j * p->mask_stride[1]);
+                if (!(s > -INFINITY)) continue; /* a dropped key */
+                if (s > m) {
+                    const float corr = expf(m - s); /* 0 on the first key */
+                    l *= corr;
+                    for (int64_t c = 0; c < nc; c++) acc[c] *= corr;
+                    m = s;
                 }
+                const float w = expf(s - m);
+                l += w;
+                for (int64_t c = 0; c < nc; c++)
+                    acc[c] += w * ember_load_f32(v, dtype, j * ev + c0 + c);
             }
+            const float inv = l > 0.0f ? 1.0f / l : 0.0f;
+            for (int64_t c = 0; c < nc; c++)
+                ember_store_f32(out, dtype, i * ev + c0 + c, acc[c] * inv);
         }
+    }
 }
 
 /* ---- the operator ------------------------------------------------------------------------ */
 
-/* What prepare derived; run recomputes it from the args (cheap, and run keeps no state). */
-static void sdpa_read(ember_value* const* args, sdpa_params* p)
+typedef void (*f32_sdpa_fn)(float* out, const float* q, const float* k, const float* v,
+                            const sdpa_params* p);
+
+/* The whole call, as run reads it from the args (cheap, and run keeps no state): B batch
+ * entries of Hq query heads, head h reading key/value head h / (Hq / Hkv) of its entry. */
+typedef struct sdpa_call {
+    int64_t batch, q_heads, kv_heads; /* B, Hq, Hkv (Hq a multiple of Hkv) */
+    int64_t mask_b, mask_h;           /* mask elements per batch entry, per head; 0 = broadcast */
+    sdpa_params head;                 /* every head's; its mask is head (0, 0)'s */
+    int dtype;
+    f32_sdpa_fn fast;                 /* the float32 variant, or NULL: sdpa__portable */
+    char* out;
+    const char *q, *k, *v;
+} sdpa_call;
+
+static void sdpa_read(ember_value* const* args, f32_sdpa_fn fast, sdpa_call* c)
 {
     const ember_tensor* q = args[0]->u.t;
     const ember_tensor* k = args[1]->u.t;
     const ember_tensor* v = args[2]->u.t;
     const int r = q->dim;
-    memset(p, 0, sizeof *p);
-    p->batch = r == 4 ? q->sizes[0] : 1;
-    p->q_heads = r >= 3 ? q->sizes[r - 3] : 1;
-    p->kv_heads = r >= 3 ? k->sizes[r - 3] : 1;
+    sdpa_params* p = &c->head;
+    memset(c, 0, sizeof *c);
+    c->batch = r == 4 ? q->sizes[0] : 1;
+    c->q_heads = r >= 3 ? q->sizes[r - 3] : 1;
+    c->kv_heads = r >= 3 ? k->sizes[r - 3] : 1;
+    c->dtype = q->dtype;
+    c->fast = fast;
+    c->out = args[8]->u.t->data;
+    c->q = q->data, c->k = k->data, c->v = v->data;
     p->lq = q->sizes[r - 2];
     p->lk = k->sizes[r - 2];
     p->e = q->sizes[r - 1];
@@ -101,79 +113,67 @@ static void sdpa_read(ember_value* const* args, sdpa_params* p)
     p->mask = mk->data;
     /* Mask dim d (right-aligned on (b, h, i, j)) steps by its contiguous stride unless its size
      * is 1 (broadcast). */
-    int64_t stride = 1;
+    int64_t steps[4] = {0}, stride = 1;
     for (int d = mk->dim - 1; d >= 0; d--) {
-        const int slot = 4 - (mk->dim - d);
-        p->mask_stride[slot] = mk->sizes[d] == 1 ? 0 : stride;
+        steps[4 - (mk->dim - d)] = mk->sizes[d] == 1 ? 0 : stride;
         stride *= mk->sizes[d];
     }
+    c->mask_b = steps[0], c->mask_h = steps[1];
+    p->mask_stride[0] = steps[2], p->mask_stride[1] = steps[3];
+}
+
+/* Tasks [begin, end) of B * Hq, one per (batch, query head): all the head arithmetic. Each head
+ * is a call of its own, so any split gives the same bytes. */
+static ember_status sdpa_heads(void* arg, size_t begin, size_t end)
+{
+    const sdpa_call* c = arg;
+    const sdpa_params* p = &c->head;
+    const int64_t g = c->kv_heads ? c->q_heads / c->kv_heads : 1;
+    const size_t size = ember_dtype_size(c->dtype);
+    const size_t mask_size = p->mask_kind == SDPA_MASK_BOOL ? 1 : size;
+    for (size_t t = begin; t < end; t++) {
+        const int64_t b = (int64_t)t / c->q_heads, h = (int64_t)t % c->q_heads;
+        const int64_t qh = b * c->q_heads + h, kvh = b * c->kv_heads + h / g;
+        sdpa_params one = *p;
+        if (p->mask_kind != SDPA_MASK_NONE)
+            one.mask = (const char*)p->mask + (b * c->mask_b + h * c->mask_h) * mask_size;
+        char* out = c->out + qh * p->lq * p->ev * size;
+        const char* q = c->q + qh * p->lq * p->e * size;
+        const char* k = c->k + kvh * p->lk * p->e * size;
+        const char* v = c->v + kvh * p->lk * p->ev * size;
+        if (c->fast)
+            c->fast((float*)out, (const float*)q, (const float*)k, (const float*)v, &one);
+        else
+            sdpa__portable(out, q, k, v, c->dtype, &one);
+    }
+    return EMBER_OK;
+}
+
+/* The reference runs on one thread. The f32 fast path splits by (batch, query head) over the
+ * pool, unless it has fewer than SDPA_MIN_MACS multiply-adds in all. */
+#define SDPA_MIN_MACS ((double)(1 << 20))
+
+static ember_status run_sdpa(ember_kernel_ctx* ctx, ember_value* const* args, f32_sdpa_fn fast)
+{
+    sdpa_call c;
+    sdpa_read(args, fast, &c);
+    const sdpa_params* p = &c.head;
+    const double macs = (double)c.batch * (double)c.q_heads * (double)p->lq * (double)p->lk *
+                        (double)(p->e + p->ev);
+    ember_threadpool* pool = fast && macs >= SDPA_MIN_MACS ? ctx->pool : NULL;
+    return ember_parallel_for(pool, (size_t)(c.batch * c.q_heads), sdpa_heads, &c);
 }
 
 static ember_status run_sdpa_portable(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    (void)ctx;
-    sdpa_params p;
-    sdpa_read(args, &p);
-    sdpa__portable(args[8]->u.t->data, args[0]->u.t->data, args[1]->u.t->data,
-                   args[2]->u.t->data, args[0]->u.t->dtype, &p);
-    return EMBER_OK;
+    return run_sdpa(ctx, args, NULL);
 }
 
 #if EMBER_HAVE_X86_KERNELS
-typedef void (*f32_sdpa_fn)(float* out, const float* q, const float* k, const float* v,
-                            const sdpa_params* p);
-
-/* Threads split the f32 fast path by (batch, query head): a task is one head's attention, run as
- * a call of its own (batch = heads = 1, pointers and mask moved to that head), which computes
- * exactly what the whole call computes for it, so 1 and N threads give the same bytes. Under
- * SDPA_MIN_MACS multiply-adds in all: one thread. */
-#define SDPA_MIN_MACS ((double)(1 << 20))
-
-typedef struct sdpa_job {
-    f32_sdpa_fn fn;
-    float* out;
-    const float *q, *k, *v;
-    const sdpa_params* p;
-} sdpa_job;
-
-static ember_status sdpa_heads(void* arg, size_t begin, size_t end)
-{
-    const sdpa_job* j = arg;
-    const sdpa_params* p = j->p;
-    const int64_t g = p->kv_heads ? p->q_heads / p->kv_heads : 1;
-    for (size_t t = begin; t < end; t++) {
-        const int64_t b = (int64_t)t / p->q_heads, h = (int64_t)t % p->q_heads;
-        const int64_t qh = b * p->q_heads + h, kvh = b * p->kv_heads + h / g;
-        sdpa_params one = *p;
-        one.batch = one.q_heads = one.kv_heads = 1;
-        if (p->mask_kind != SDPA_MASK_NONE) {
-            const int64_t off = b * p->mask_stride[0] + h * p->mask_stride[1];
-            one.mask = p->mask_kind == SDPA_MASK_BOOL
-                           ? (const void*)((const uint8_t*)p->mask + off)
-                           : (const void*)((const float*)p->mask + off);
-        }
-        j->fn(j->out + qh * p->lq * p->ev, j->q + qh * p->lq * p->e, j->k + kvh * p->lk * p->e,
-              j->v + kvh * p->lk * p->ev, &one);
-    }
-    return EMBER_OK;
-}
-
-static ember_status run_sdpa_f32(ember_kernel_ctx* ctx, ember_value* const* args, f32_sdpa_fn fn)
-{
-    sdpa_params p;
-    sdpa_read(args, &p);
-    const sdpa_job job = {fn, (float*)args[8]->u.t->data, (const float*)args[0]->u.t->data,
-                          (const float*)args[1]->u.t->data, (const float*)args[2]->u.t->data, &p};
-    const double macs =
-        (double)p.batch * (double)p.q_heads * (double)p.lq * (double)p.lk * (double)(p.e + p.ev);
-    return ember_parallel_for(macs >= SDPA_MIN_MACS ? ctx->pool : NULL,
-                              (size_t)(p.batch * p.q_heads), sdpa_heads, (void*)&job);
-}
-
 #define SDPA_RUN_F32(isa)                                                                       \
     static ember_status run_sdpa_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)     \
     {                                                                                           \
-        return run_sdpa_f32(ctx, args, f32_sdpa__##isa);                                        \
+        return run_sdpa(ctx, args, f32_sdpa__##isa);                                            \
     }
 SDPA_RUN_F32(avx2)
 SDPA_RUN_F32(avx512)

@@ -1,11 +1,12 @@
-/* test_sdpa.c — ember::sdpa.out: the portable reference and the optimized fp32 variants
- * (kernels/optimized/f32_sdpa.h) against an in-test double-precision attention (two-pass
- * softmax over the full score row), on ragged shapes: key counts around the 64-key tile
- * (1, 3, 63, 64, 65, 130, 197), widths 7, 16, 32, 64, 80 (not multiples of 16 included), query
- * and value widths that differ, causal rows with more keys than queries and fewer, grouped-query
- * heads, bool and additive masks broadcast along batch, heads and rows, and fully masked rows
- * (0). Then the op through prepare/run with ember_kernel_cpu_mask_set forcing the portable and
- * the best variant, float16/bfloat16 through the portable kernel, and what prepare refuses.
+/* test_sdpa.c — ember::sdpa.out through prepare/run, its portable reference and optimized fp32
+ * variants (kernels/optimized/f32_sdpa.h) each forced with ember_kernel_cpu_mask_set, against an
+ * in-test double-precision attention (two-pass softmax over the full score row), on ragged
+ * shapes: key counts around the 64-key tile (1, 3, 63, 64, 65, 130, 197), widths 7, 16, 32, 64,
+ * 80 (not multiples of 16 included), query and value widths that differ, causal rows with more
+ * keys than queries and fewer, grouped-query heads, bool and additive masks broadcast along
+ * batch, heads and rows, and fully masked rows (0). Every case again with a 2-thread pool, byte
+ * for byte; one head's rows split between kernel calls (causal_offset), byte for byte; float16/
+ * bfloat16 through the portable kernel; what prepare refuses.
  *
  * Tolerance: each output is a convex combination of value rows in [-1, 1]; float32 rounding of
  * the scores (|q.k| <= E, relative error ~E u) and of the weights moves it by well under
@@ -19,28 +20,18 @@
 #include "runtime/core/half.h"
 #include "tests/c/kernel_harness.h"
 
-typedef void (*sdpa_fn)(float* out, const float* q, const float* k, const float* v,
-                        const sdpa_params* p);
-
-static void portable_f32(float* out, const float* q, const float* k, const float* v,
-                         const sdpa_params* p)
-{
-    sdpa__portable(out, q, k, v, EMBER_DTYPE_F32, p);
-}
-
+/* The kernel a variant forces the op to pick: the CPU features it needs, set as the mask. */
 typedef struct variant {
     const char* name;
-    sdpa_fn fn;
     uint64_t needs;
 } variant;
 
 static const variant variants[] = {
-    {"portable", portable_f32, 0},
+    {"portable", 0},
 #if EMBER_HAVE_X86_KERNELS
-    {"avx2", f32_sdpa__avx2, EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
-    {"avx512", f32_sdpa__avx512,
-     EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-         EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+    {"avx2", EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+    {"avx512", EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                   EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
 #endif
 };
 #define NUM_VARIANTS (sizeof variants / sizeof variants[0])
@@ -52,9 +43,19 @@ static float uniform(void) /* in [-1, 1) */
     return (float)((double)(rng >> 40) / (double)(1u << 23) - 1.0);
 }
 
-/* The double-precision oracle, reading the mask through the same params. */
+/* The whole op's attention, as the oracle reads it. */
+typedef struct attention {
+    int64_t batch, q_heads, kv_heads, lq, lk, e, ev;
+    float scale;
+    bool causal;
+    int mask_kind;          /* SDPA_MASK_* */
+    const void* mask;       /* uint8 or float */
+    int64_t mask_stride[4]; /* elements per step of (b, h, i, j); 0 = broadcast */
+} attention;
+
+/* The double-precision oracle. */
 static void sdpa_exact(double* out, const float* q, const float* k, const float* v,
-                       const sdpa_params* p)
+                       const attention* p)
 {
     const int64_t g = p->q_heads / p->kv_heads;
     double* s = malloc((size_t)(p->lk + 1) * sizeof(double));
@@ -93,7 +94,7 @@ static void sdpa_exact(double* out, const float* q, const float* k, const float*
 }
 
 typedef struct sdpa_case {
-    int64_t b, hq, hkv, lq, lk, e, ev;
+    int32_t b, hq, hkv, lq, lk, e, ev;
     bool causal;
     int mask_kind;
     int mask_bcast; /* 0: full (B, Hq, L, S); 1: (B, 1, 1, S); 2: (L, S) */
@@ -112,53 +113,109 @@ static const sdpa_case cases[] = {
     {1, 3, 3, 3, 70, 32, 32, true, SDPA_MASK_ADD, 2},
     {1, 1, 1, 129, 129, 64, 64, false, SDPA_MASK_ADD, 0},
     {1, 2, 1, 7, 0, 16, 16, false, SDPA_MASK_NONE, 0},
+    {2, 8, 2, 40, 100, 64, 64, true, SDPA_MASK_BOOL, 1}, /* enough work to split over threads */
 };
 
-static void make_mask(const sdpa_case* c, sdpa_params* p, void** mask)
+/* The mask's shape (rank 4, or 2 for (L, S)) and the oracle's strides over it. */
+static int mask_shape(const sdpa_case* c, int32_t* sizes, attention* p)
 {
-    p->mask_kind = c->mask_kind;
-    if (c->mask_kind == SDPA_MASK_NONE) return;
-    const int64_t n = c->mask_bcast == 0 ? c->b * c->hq * c->lq * c->lk
-                    : c->mask_bcast == 1 ? c->b * c->lk : c->lq * c->lk;
-    if (c->mask_bcast == 0) {
-        p->mask_stride[0] = c->hq * c->lq * c->lk;
-        p->mask_stride[1] = c->lq * c->lk;
-        p->mask_stride[2] = c->lk;
-    } else if (c->mask_bcast == 1) {
-        p->mask_stride[0] = c->lk;
-    } else {
-        p->mask_stride[2] = c->lk;
-    }
     p->mask_stride[3] = 1;
+    if (c->mask_bcast == 1) {
+        sizes[0] = c->b, sizes[1] = 1, sizes[2] = 1, sizes[3] = c->lk;
+        p->mask_stride[0] = c->lk;
+        return 4;
+    }
+    if (c->mask_bcast == 2) {
+        sizes[0] = c->lq, sizes[1] = c->lk;
+        p->mask_stride[2] = c->lk;
+        return 2;
+    }
+    sizes[0] = c->b, sizes[1] = c->hq, sizes[2] = c->lq, sizes[3] = c->lk;
+    p->mask_stride[0] = (int64_t)c->hq * c->lq * c->lk;
+    p->mask_stride[1] = (int64_t)c->lq * c->lk;
+    p->mask_stride[2] = c->lk;
+    return 4;
+}
+
+static void* make_mask(const sdpa_case* c, int64_t n)
+{
     if (c->mask_kind == SDPA_MASK_BOOL) {
         uint8_t* m = malloc((size_t)n + 1);
         for (int64_t i = 0; i < n; i++) m[i] = uniform() > -0.4f; /* ~30% dropped */
         if (c->mask_bcast == 0 && c->lk > 0) /* one fully masked row */
             for (int64_t j = 0; j < c->lk; j++) m[c->lk + j] = 0;
-        *mask = m;
-    } else {
-        float* m = malloc((size_t)(n + 1) * sizeof(float));
-        for (int64_t i = 0; i < n; i++) m[i] = uniform() < -0.8f ? -INFINITY : 3.0f * uniform();
-        *mask = m;
+        return m;
     }
-    p->mask = *mask;
+    float* m = malloc((size_t)(n + 1) * sizeof(float));
+    for (int64_t i = 0; i < n; i++) m[i] = uniform() < -0.8f ? -INFINITY : 3.0f * uniform();
+    return m;
 }
 
-static void test_kernels(void)
+/* One case's arguments for ember::sdpa.out (enable_gqa, default scale). The values point into
+ * the struct: fill it in place. */
+typedef struct sdpa_args {
+    ember_tensor q, k, v, mask, out;
+    ember_value a[10];
+} sdpa_args;
+
+static void sdpa_args_init(sdpa_args* x, const sdpa_case* c, float* q, float* k, float* v,
+                           void* mask, const int32_t* mask_sizes, int mask_dim, float* out)
+{
+    const int32_t qs[4] = {c->b, c->hq, c->lq, c->e}, ks[4] = {c->b, c->hkv, c->lk, c->e};
+    const int32_t vs[4] = {c->b, c->hkv, c->lk, c->ev}, os[4] = {c->b, c->hq, c->lq, c->ev};
+    x->q = th_tensor(EMBER_DTYPE_F32, q, 4, qs);
+    x->k = th_tensor(EMBER_DTYPE_F32, k, 4, ks);
+    x->v = th_tensor(EMBER_DTYPE_F32, v, 4, vs);
+    x->out = th_tensor(EMBER_DTYPE_F32, out, 4, os);
+    x->mask = th_tensor(c->mask_kind == SDPA_MASK_BOOL ? EMBER_DTYPE_BOOL : EMBER_DTYPE_F32, mask,
+                        mask_dim, mask_sizes);
+    const ember_value mv = c->mask_kind == SDPA_MASK_NONE ? th_null() : th_tensor_value(&x->mask);
+    const ember_value a[10] = {th_tensor_value(&x->q), th_tensor_value(&x->k),
+                               th_tensor_value(&x->v), mv,
+                               th_double(0.0),         th_bool(c->causal),
+                               th_null(),              th_bool(true),
+                               th_tensor_value(&x->out), th_tensor_value(&x->out)};
+    memcpy(x->a, a, sizeof a);
+}
+
+/* prepare once, run with `pool` (NULL: one thread). */
+static ember_status run_with_pool(ember_threadpool* pool, ember_value* vals)
+{
+    ember_value* ptrs[10];
+    for (int i = 0; i < 10; i++) ptrs[i] = &vals[i];
+    const ember_kernel* kern = ember_kernel_find("ember::sdpa.out", strlen("ember::sdpa.out"));
+    ember_kernel_ctx ctx = {.op_name = "ember::sdpa.out", .msg = th_msg, .msg_bytes = sizeof th_msg};
+    ember_kernel_run_fn run = NULL;
+    const ember_status st = kern->prepare(&ctx, ptrs, 10, &run);
+    if (st) return st;
+    ctx.pool = pool;
+    return run(&ctx, ptrs);
+}
+
+static void test_cases(void)
 {
     const uint64_t have = ember_cpu_features();
+    ember_threadpool* pool = NULL;
+    const size_t pool_bytes = ember_threadpool_bytes(2);
+    void* pool_mem = malloc(pool_bytes);
+    CHECK(ember_threadpool_init(pool_mem, pool_bytes, 2, &pool) == EMBER_OK);
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
         const sdpa_case* c = &cases[ci];
-        sdpa_params p = {c->b, c->hq, c->hkv, c->lq, c->lk, c->e, c->ev,
-                         (float)(1.0 / sqrt((double)c->e)), c->causal, 0, NULL, {0}};
-        void* mask = NULL;
-        make_mask(c, &p, &mask);
-        const int64_t nq = c->b * c->hq * c->lq * c->e, nk = c->b * c->hkv * c->lk * c->e;
-        const int64_t nv = c->b * c->hkv * c->lk * c->ev, no = c->b * c->hq * c->lq * c->ev;
+        attention p = {c->b, c->hq, c->hkv, c->lq, c->lk, c->e, c->ev,
+                       (float)(1.0 / sqrt((double)c->e)), c->causal, c->mask_kind, NULL, {0}};
+        int32_t ms[4];
+        const int md = mask_shape(c, ms, &p);
+        int64_t nm = 1;
+        for (int d = 0; d < md; d++) nm *= ms[d];
+        void* mask = make_mask(c, nm);
+        if (c->mask_kind != SDPA_MASK_NONE) p.mask = mask;
+        const int64_t nq = p.batch * p.q_heads * p.lq * p.e, nk = p.batch * p.kv_heads * p.lk * p.e;
+        const int64_t nv = p.batch * p.kv_heads * p.lk * p.ev, no = p.batch * p.q_heads * p.lq * p.ev;
         float* q = malloc((size_t)(nq + 1) * sizeof(float));
         float* k = malloc((size_t)(nk + 1) * sizeof(float));
         float* v = malloc((size_t)(nv + 1) * sizeof(float));
         float* got = malloc((size_t)(no + 1) * sizeof(float));
+        float* got2 = malloc((size_t)(no + 1) * sizeof(float));
         double* exact = malloc((size_t)(no + 1) * sizeof(double));
         for (int64_t i = 0; i < nq; i++) q[i] = 2.0f * uniform();
         for (int64_t i = 0; i < nk; i++) k[i] = 2.0f * uniform();
@@ -166,8 +223,12 @@ static void test_kernels(void)
         sdpa_exact(exact, q, k, v, &p);
         for (size_t vi = 0; vi < NUM_VARIANTS; vi++) {
             if ((have & variants[vi].needs) != variants[vi].needs) continue;
-            for (int64_t i = 0; i < no; i++) got[i] = NAN;
-            variants[vi].fn(got, q, k, v, &p);
+            ember_kernel_cpu_mask_set(variants[vi].needs);
+            sdpa_args x, x2;
+            sdpa_args_init(&x, c, q, k, v, mask, ms, md, got);
+            sdpa_args_init(&x2, c, q, k, v, mask, ms, md, got2);
+            for (int64_t i = 0; i < no; i++) got[i] = got2[i] = NAN;
+            CHECK(th_run("ember::sdpa.out", x.a, 10) == EMBER_OK);
             int64_t bad = -1;
             for (int64_t i = 0; i < no && bad < 0; i++)
                 if (!(fabs(got[i] - exact[i]) <= 2e-5)) bad = i;
@@ -175,8 +236,66 @@ static void test_kernels(void)
                 fprintf(stderr, "%s case %zu: [%lld] got %.9g, exact %.9g\n", variants[vi].name,
                         ci, (long long)bad, (double)got[bad], exact[bad]);
             CHECK(bad < 0);
+            CHECK(run_with_pool(pool, x2.a) == EMBER_OK);
+            const int same = memcmp(got, got2, (size_t)no * sizeof(float)) == 0;
+            if (!same) fprintf(stderr, "%s case %zu: 2 threads differ from 1\n",
+                               variants[vi].name, ci);
+            CHECK(same);
         }
-        free(q), free(k), free(v), free(got), free(exact), free(mask);
+        free(q), free(k), free(v), free(got), free(got2), free(exact), free(mask);
+    }
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+    ember_threadpool_destroy(pool);
+    free(pool_mem);
+}
+
+/* One head's kernels called directly: the head (40 rows, 70 keys, causal, a full additive
+ * mask) in one call, then its rows split into calls of 5, 8 and 27 rows with causal_offset and
+ * the pointers moved to each call's first row: the same bytes. */
+typedef void (*sdpa_fn)(float* out, const float* q, const float* k, const float* v,
+                        const sdpa_params* p);
+
+static void portable_f32(float* out, const float* q, const float* k, const float* v,
+                         const sdpa_params* p)
+{
+    sdpa__portable(out, q, k, v, EMBER_DTYPE_F32, p);
+}
+
+static void test_head_rows(void)
+{
+    enum { L = 40, S = 70, E = 24, EV = 40 };
+    static float q[L * E], k[S * E], v[S * EV], m[L * S], whole[L * EV], parts[L * EV];
+    for (int i = 0; i < L * E; i++) q[i] = 2.0f * uniform();
+    for (int i = 0; i < S * E; i++) k[i] = 2.0f * uniform();
+    for (int i = 0; i < S * EV; i++) v[i] = uniform();
+    for (int i = 0; i < L * S; i++) m[i] = 2.0f * uniform();
+    const struct {
+        const char* name;
+        sdpa_fn fn;
+        uint64_t needs;
+    } fns[] = {
+        {"portable", portable_f32, 0},
+#if EMBER_HAVE_X86_KERNELS
+        {"avx2", f32_sdpa__avx2, variants[1].needs},
+        {"avx512", f32_sdpa__avx512, variants[2].needs},
+#endif
+    };
+    const int64_t cuts[4] = {0, 5, 13, L};
+    for (size_t fi = 0; fi < sizeof fns / sizeof fns[0]; fi++) {
+        if ((ember_cpu_features() & fns[fi].needs) != fns[fi].needs) continue;
+        const sdpa_params head = {L, S, E, EV, 0.2f, true, 0, SDPA_MASK_ADD, m, {S, 1}};
+        fns[fi].fn(whole, q, k, v, &head);
+        for (int part = 0; part < 3; part++) {
+            const int64_t i0 = cuts[part];
+            sdpa_params rows = head;
+            rows.lq = cuts[part + 1] - i0;
+            rows.causal_offset = i0;
+            rows.mask = m + i0 * S;
+            fns[fi].fn(parts + i0 * EV, q + i0 * E, k, v, &rows);
+        }
+        const int same = memcmp(whole, parts, sizeof whole) == 0;
+        if (!same) fprintf(stderr, "%s: a head's rows in parts differ\n", fns[fi].name);
+        CHECK(same);
     }
 }
 
@@ -207,7 +326,7 @@ static void test_op(void)
         FILL(v, vh, B * HKV * S * E, 1.0f)
         FILL(m, mh, L * S, 2.0f)
 #undef FILL
-        sdpa_params p = {B, HQ, HKV, L, S, E, E, 0.3f, false, SDPA_MASK_ADD, m, {0, 0, S, 1}};
+        const attention p = {B, HQ, HKV, L, S, E, E, 0.3f, false, SDPA_MASK_ADD, m, {0, 0, S, 1}};
         sdpa_exact(exact, q, k, v, &p);
         const double tol = dt == 0 ? 2e-5 : dt == 1 ? 4e-3 : 3e-2;
         for (int pass = 0; pass < 2; pass++) {
@@ -277,7 +396,8 @@ static void test_refusals(void)
 
 int main(void)
 {
-    test_kernels();
+    test_cases();
+    test_head_rows();
     test_op();
     test_refusals();
     return check_report("test_sdpa");
