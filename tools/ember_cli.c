@@ -140,6 +140,107 @@ static int take_model(const char* command, const char* arg, const char** model)
     return 0;
 }
 
+/* ---- options: a table per command, one parser for all --------------------------------- */
+
+#define COUNT_MAX 100000000L /* the largest count option (--runs, --iters, --warmup) */
+
+typedef enum {
+    OPT_FLAG,    /* no value: sets an int to 1 */
+    OPT_TEXT,    /* a string; the last one given wins */
+    OPT_LIST,    /* a string each time given, appended to an input_list */
+    OPT_LONG,    /* a whole number in [lo, hi] */
+    OPT_DOUBLE,  /* a finite number >= 0 */
+} opt_kind;
+
+/* The values of an option given again and again (--input), in order. */
+typedef struct input_list {
+    const char* path[MAX_INPUTS];
+    int n;
+} input_list;
+
+typedef struct cli_option {
+    const char* name; /* "--threads"; NULL ends a table */
+    opt_kind kind;
+    void* dest;       /* int*, const char**, input_list*, long* or double*, by kind */
+    long lo, hi;      /* OPT_LONG's range */
+} cli_option;
+
+enum { ARGS_OK = -1 };
+
+/* Reads option `o`'s value `text` into o->dest. Returns 0, or the exit status of the usage
+ * error (the same wording for every command). */
+static int option_value(const char* command, const cli_option* o, const char* text)
+{
+    char what[96], *end;
+    errno = 0;
+    switch (o->kind) {
+    case OPT_FLAG:
+        break;
+    case OPT_TEXT:
+        *(const char**)o->dest = text;
+        return 0;
+    case OPT_LIST: {
+        input_list* l = o->dest;
+        if (l->n == MAX_INPUTS) return usage_error(command, "too many inputs (at most 64)", NULL);
+        l->path[l->n++] = text;
+        return 0;
+    }
+    case OPT_LONG: {
+        const long v = strtol(text, &end, 10);
+        if (!errno && end != text && !*end && v >= o->lo && v <= o->hi) {
+            *(long*)o->dest = v;
+            return 0;
+        }
+        if (o->hi == COUNT_MAX)
+            snprintf(what, sizeof what, "%s takes a whole number >= %ld, not", o->name, o->lo);
+        else
+            snprintf(what, sizeof what, "%s takes a whole number from %ld to %ld, not", o->name,
+                     o->lo, o->hi);
+        return usage_error(command, what, text);
+    }
+    case OPT_DOUBLE: {
+        const double v = strtod(text, &end);
+        if (!errno && end != text && !*end && v >= 0.0 && !isinf(v)) {
+            *(double*)o->dest = v;
+            return 0;
+        }
+        snprintf(what, sizeof what, "%s takes a number >= 0, not", o->name);
+        return usage_error(command, what, text);
+    }
+    }
+    return 0;
+}
+
+/* Parses a command's arguments by its table `opts`: --help or -h prints the command's help; a
+ * word that is no option is the model (when `model` is NULL the command takes none: an unknown
+ * option). Returns ARGS_OK, or the exit status to return: 0 after the help, 2 after a usage
+ * error (unknown option, missing value, bad value: one message each, as option_value's). */
+static int parse_args(const char* command, const cli_option* opts, int argc, char** argv,
+                      const char** model)
+{
+    for (int i = 0; i < argc; i++) {
+        const char* a = argv[i];
+        int rc;
+        if (is_help(a)) {
+            print_usage(stdout, command, 1);
+            return 0;
+        }
+        const cli_option* o = opts;
+        while (o->name && strcmp(o->name, a) != 0) o++;
+        if (!o->name) {
+            if (!model) return usage_error(command, "unknown option", a);
+            if ((rc = take_model(command, a, model))) return rc;
+        } else if (o->kind == OPT_FLAG) {
+            *(int*)o->dest = 1;
+        } else if (i + 1 == argc) {
+            return usage_error(command, "missing the value of", a);
+        } else if ((rc = option_value(command, o, argv[++i]))) {
+            return rc;
+        }
+    }
+    return ARGS_OK;
+}
+
 /* ---- the model file: mapped read-only, or read when mapping is not possible ------------- */
 
 typedef struct model_file {
@@ -362,17 +463,6 @@ static long default_threads(void)
     return n > 1024 ? 1024 : (long)n;
 }
 
-/* --threads N: 1 to 1024 (ember_threadpool_bytes' limit). */
-static int parse_threads(const char* text, long* out)
-{
-    char* end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < 1 || v > 1024) return -1;
-    *out = v;
-    return 0;
-}
-
 /* ---- run ----------------------------------------------------------------------------- */
 
 static void print_shape(FILE* f, const ember_tensor* t)
@@ -465,31 +555,17 @@ static int cmd_run(int argc, char** argv)
     const char* model = NULL;
     const char* outdir = NULL;
     const char* method = "forward";
-    const char* inputs[MAX_INPUTS];
-    int num_inputs = 0, rc;
+    input_list inputs = {{0}, 0};
     long threads = default_threads();
-    for (int i = 0; i < argc; i++) {
-        const char* a = argv[i];
-        if (is_help(a)) {
-            print_usage(stdout, "run", 1);
-            return 0;
-        }
-        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--output-dir") == 0 || strcmp(a, "--method") == 0 ||
-                          strcmp(a, "--threads") == 0;
-        if (takes_value && i + 1 == argc) return usage_error("run", "missing the value of", a);
-        if (strcmp(a, "--input") == 0) {
-            if (num_inputs == MAX_INPUTS) return usage_error("run", "too many inputs (at most 64)", NULL);
-            inputs[num_inputs++] = argv[++i];
-        } else if (strcmp(a, "--output-dir") == 0) {
-            outdir = argv[++i];
-        } else if (strcmp(a, "--method") == 0) {
-            method = argv[++i];
-        } else if (strcmp(a, "--threads") == 0) {
-            if (parse_threads(argv[++i], &threads)) return usage_error("run", "--threads takes a whole number from 1 to 1024, not", argv[i]);
-        } else if ((rc = take_model("run", a, &model))) {
-            return rc;
-        }
-    }
+    const cli_option opts[] = {
+        {"--input", OPT_LIST, &inputs, 0, 0},
+        {"--output-dir", OPT_TEXT, &outdir, 0, 0},
+        {"--method", OPT_TEXT, &method, 0, 0},
+        {"--threads", OPT_LONG, &threads, 1, 1024},
+        {NULL, OPT_FLAG, NULL, 0, 0},
+    };
+    int rc = parse_args("run", opts, argc, argv, &model);
+    if (rc != ARGS_OK) return rc;
     if (!model) return usage_error("run", "no model given", NULL);
     char dir[4096] = "";
     if (outdir && normalise_dir(outdir, dir, sizeof dir)) {
@@ -516,18 +592,18 @@ static int cmd_run(int argc, char** argv)
         goto done;
     }
     if (pool_attach(&pool, threads, lm.method)) goto done;
-    if ((size_t)num_inputs != ember_method_input_count(lm.method)) {
-        fprintf(stderr, "ember: method '%s' takes %zu inputs, %d given\n", method, ember_method_input_count(lm.method), num_inputs);
+    if ((size_t)inputs.n != ember_method_input_count(lm.method)) {
+        fprintf(stderr, "ember: method '%s' takes %zu inputs, %d given\n", method, ember_method_input_count(lm.method), inputs.n);
         goto done;
     }
-    for (int i = 0; i < num_inputs; i++) {
-        if (npy_read(inputs[i], &arrays[i], err, sizeof err)) {
+    for (int i = 0; i < inputs.n; i++) {
+        if (npy_read(inputs.path[i], &arrays[i], err, sizeof err)) {
             fprintf(stderr, "ember: %s\n", err);
             goto done;
         }
         st = ember_method_set_input(lm.method, (size_t)i, (ember_dtype)arrays[i].dtype, arrays[i].dim, arrays[i].sizes, arrays[i].data);
         if (st) {
-            fprintf(stderr, "ember: %s: %s\n", inputs[i], ember_method_error(lm.method));
+            fprintf(stderr, "ember: %s: %s\n", inputs.path[i], ember_method_error(lm.method));
             goto done;
         }
     }
@@ -573,7 +649,7 @@ static int cmd_run(int argc, char** argv)
     }
     rc = 0;
 done:
-    for (int i = 0; i < num_inputs; i++) npy_free(&arrays[i]);
+    for (int i = 0; i < inputs.n; i++) npy_free(&arrays[i]);
     free_method(&lm);
     pool_close(&pool);
     model_close(&file);
@@ -642,15 +718,9 @@ static int cmd_inspect(int argc, char** argv)
 {
     const char* model = NULL;
     int json = 0;
-    for (int i = 0; i < argc; i++) {
-        if (is_help(argv[i])) {
-            print_usage(stdout, "inspect", 1);
-            return 0;
-        }
-        int rc;
-        if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if ((rc = take_model("inspect", argv[i], &model))) return rc;
-    }
+    const cli_option opts[] = {{"--json", OPT_FLAG, &json, 0, 0}, {NULL, OPT_FLAG, NULL, 0, 0}};
+    const int parsed = parse_args("inspect", opts, argc, argv, &model);
+    if (parsed != ARGS_OK) return parsed;
     if (!model) return usage_error("inspect", "no model given", NULL);
     model_file file;
     ember_program prog;
@@ -769,40 +839,19 @@ static int cmd_inspect(int argc, char** argv)
 
 /* ---- test-bundle --------------------------------------------------------------------- */
 
-/* A tolerance argument: a finite number >= 0. */
-static int parse_tolerance(const char* text, double* out)
-{
-    char* end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !(v >= 0.0) || isinf(v)) return -1;
-    *out = v;
-    return 0;
-}
-
 static int cmd_test_bundle(int argc, char** argv)
 {
     const char* model = NULL;
     const char* only = NULL;
     double rtol = EMBER_BUNDLE_RTOL, atol = EMBER_BUNDLE_ATOL;
-    int rc;
-    for (int i = 0; i < argc; i++) {
-        const char* a = argv[i];
-        if (is_help(a)) {
-            print_usage(stdout, "test-bundle", 1);
-            return 0;
-        }
-        int takes_value = strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0 || strcmp(a, "--method") == 0;
-        if (takes_value && i + 1 == argc) return usage_error("test-bundle", "missing the value of", a);
-        if (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) {
-            if (parse_tolerance(argv[++i], a[2] == 'r' ? &rtol : &atol))
-                return usage_error("test-bundle", "a tolerance is a number >= 0, not", argv[i]);
-        } else if (strcmp(a, "--method") == 0) {
-            only = argv[++i];
-        } else if ((rc = take_model("test-bundle", a, &model))) {
-            return rc;
-        }
-    }
+    const cli_option opts[] = {
+        {"--rtol", OPT_DOUBLE, &rtol, 0, 0},
+        {"--atol", OPT_DOUBLE, &atol, 0, 0},
+        {"--method", OPT_TEXT, &only, 0, 0},
+        {NULL, OPT_FLAG, NULL, 0, 0},
+    };
+    int rc = parse_args("test-bundle", opts, argc, argv, &model);
+    if (rc != ARGS_OK) return rc;
     if (!model) return usage_error("test-bundle", "no bundled program given", NULL);
     model_file file;
     ember_program prog;
@@ -1042,17 +1091,6 @@ static int by_total(const void* a, const void* b)
     return x < y ? 1 : x > y ? -1 : strcmp(((const prof_row*)a)->name, ((const prof_row*)b)->name);
 }
 
-/* A count option: an integer in [lo, 100000000]. */
-static int parse_count(const char* text, long lo, long* out)
-{
-    char* end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > 100000000) return -1;
-    *out = v;
-    return 0;
-}
-
 /* Input i of the method when the user gave none: float32/float64 tensors uniform in [-1, 1)
  * from a fixed seed, everything else zeros (indices and masks stay valid). Appends what was
  * used to `desc`. Returns the tensor's block (the caller frees it), or NULL for a scalar. */
@@ -1163,49 +1201,47 @@ static void timed_inputs_free(timed_inputs* ti)
     memset(ti->generated, 0, sizeof ti->generated);
 }
 
+/* What profile and bench take: the same options, but for the name and defaults of the count. */
+typedef struct timed_args {
+    const char* model;
+    const char* method;
+    const char *json_path, *csv_path;
+    input_list inputs;
+    long count, warmup, threads; /* count: --runs (profile) or --iters (bench) */
+} timed_args;
+
+static int parse_timed(const char* command, const char* count_name, long count, long warmup,
+                       int argc, char** argv, timed_args* t)
+{
+    memset(t, 0, sizeof *t);
+    t->method = "forward";
+    t->count = count, t->warmup = warmup, t->threads = default_threads();
+    const cli_option opts[] = {
+        {"--input", OPT_LIST, &t->inputs, 0, 0},
+        {"--method", OPT_TEXT, &t->method, 0, 0},
+        {count_name, OPT_LONG, &t->count, 1, COUNT_MAX},
+        {"--warmup", OPT_LONG, &t->warmup, 0, COUNT_MAX},
+        {"--threads", OPT_LONG, &t->threads, 1, 1024},
+        {"--json", OPT_TEXT, &t->json_path, 0, 0},
+        {"--csv", OPT_TEXT, &t->csv_path, 0, 0},
+        {NULL, OPT_FLAG, NULL, 0, 0},
+    };
+    const int rc = parse_args(command, opts, argc, argv, &t->model);
+    if (rc == ARGS_OK && !t->model) return usage_error(command, "no model given", NULL);
+    return rc;
+}
+
 static int cmd_profile(int argc, char** argv)
 {
-    const char* model = NULL;
-    const char* method = "forward";
-    const char *json_path = NULL, *csv_path = NULL;
-    const char* inputs[MAX_INPUTS];
-    int num_inputs = 0, rc;
-    long runs = 10, warmup = 2, threads = default_threads();
-    for (int i = 0; i < argc; i++) {
-        const char* a = argv[i];
-        if (is_help(a)) {
-            print_usage(stdout, "profile", 1);
-            return 0;
-        }
-        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--method") == 0 || strcmp(a, "--runs") == 0 ||
-                          strcmp(a, "--warmup") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--csv") == 0 ||
-                          strcmp(a, "--threads") == 0;
-        if (takes_value && i + 1 == argc) return usage_error("profile", "missing the value of", a);
-        if (strcmp(a, "--input") == 0) {
-            if (num_inputs == MAX_INPUTS) return usage_error("profile", "too many inputs (at most 64)", NULL);
-            inputs[num_inputs++] = argv[++i];
-        } else if (strcmp(a, "--method") == 0) {
-            method = argv[++i];
-        } else if (strcmp(a, "--runs") == 0) {
-            if (parse_count(argv[++i], 1, &runs)) return usage_error("profile", "--runs takes a whole number >= 1, not", argv[i]);
-        } else if (strcmp(a, "--warmup") == 0) {
-            if (parse_count(argv[++i], 0, &warmup)) return usage_error("profile", "--warmup takes a whole number >= 0, not", argv[i]);
-        } else if (strcmp(a, "--threads") == 0) {
-            if (parse_threads(argv[++i], &threads)) return usage_error("profile", "--threads takes a whole number from 1 to 1024, not", argv[i]);
-        } else if (strcmp(a, "--json") == 0) {
-            json_path = argv[++i];
-        } else if (strcmp(a, "--csv") == 0) {
-            csv_path = argv[++i];
-        } else if ((rc = take_model("profile", a, &model))) {
-            return rc;
-        }
-    }
-    if (!model) return usage_error("profile", "no model given", NULL);
+    timed_args t;
+    int rc = parse_timed("profile", "--runs", 10, 2, argc, argv, &t);
+    if (rc != ARGS_OK) return rc;
+    const long runs = t.count;
     model_file file;
     ember_program prog;
     ember_bundle bundle;
     int bundled;
-    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
+    if (program_open(t.model, 1, &file, &bundle, &bundled, &prog)) return 1;
     rc = 1;
     loaded_method lm = {0};
     cli_pool pool = {0};
@@ -1215,20 +1251,20 @@ static int cmd_profile(int argc, char** argv)
     prof_row *rows = NULL, *ops = NULL;
     prof_report r;
     memset(&r, 0, sizeof r);
-    r.model = model;
-    r.method = method;
+    r.model = t.model;
+    r.method = t.method;
     r.runs = runs;
-    r.warmup = warmup;
+    r.warmup = t.warmup;
     r.inputs = ti.desc;
     ember_status st = EMBER_OK;
-    int lst = load_method(&prog, method, 1, &lm);
+    int lst = load_method(&prog, t.method, 1, &lm);
     if (lst < 0) goto done;
     if (lst) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst), ember_program_error(&prog));
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", t.model, ember_status_str((ember_status)lst), ember_program_error(&prog));
         goto done;
     }
-    if (pool_attach(&pool, threads, lm.method)) goto done;
-    if (timed_inputs_open(lm.method, method, inputs, num_inputs, &ti)) goto done;
+    if (pool_attach(&pool, t.threads, lm.method)) goto done;
+    if (timed_inputs_open(lm.method, t.method, t.inputs.path, t.inputs.n, &ti)) goto done;
     ember_method_info info;
     ember_method_info_get(lm.method, &info);
     counters = calloc(info.num_instructions ? info.num_instructions : 1, sizeof *counters);
@@ -1244,9 +1280,9 @@ static int cmd_profile(int argc, char** argv)
         goto done;
     }
     double total_ns = 0, min_ns = 0;
-    for (long run = 0; run < warmup + runs; run++) {
+    for (long run = 0; run < t.warmup + runs; run++) {
         if (timed_inputs_set(lm.method, &ti, 0)) goto done; /* every run: a run may consume its planned inputs */
-        if (run == warmup) memset(counters, 0, info.num_instructions * sizeof *counters);
+        if (run == t.warmup) memset(counters, 0, info.num_instructions * sizeof *counters);
         uint64_t t0 = ember_clock_monotonic_ns(NULL);
         st = ember_method_execute(lm.method);
         uint64_t t1 = ember_clock_monotonic_ns(NULL);
@@ -1254,10 +1290,10 @@ static int cmd_profile(int argc, char** argv)
             fprintf(stderr, "ember: execute failed: %s\n", ember_method_error(lm.method));
             goto done;
         }
-        if (run >= warmup) {
+        if (run >= t.warmup) {
             double ns = (double)(t1 - t0);
             total_ns += ns;
-            min_ns = run == warmup || ns < min_ns ? ns : min_ns;
+            min_ns = run == t.warmup || ns < min_ns ? ns : min_ns;
         }
     }
     r.empty_ns = (double)ember_profiler_overhead(&prof);
@@ -1293,10 +1329,10 @@ static int cmd_profile(int argc, char** argv)
     r.ops = ops;
     profile_table(stdout, &r);
     rc = 0;
-    if (json_path && write_report(json_path, &r, profile_json)) rc = 1;
-    if (csv_path && write_report(csv_path, &r, profile_csv)) rc = 1;
-    if (!rc && (json_path || csv_path))
-        printf("\nwrote%s%s%s%s\n", json_path ? " " : "", json_path ? json_path : "", csv_path ? " " : "", csv_path ? csv_path : "");
+    if (t.json_path && write_report(t.json_path, &r, profile_json)) rc = 1;
+    if (t.csv_path && write_report(t.csv_path, &r, profile_csv)) rc = 1;
+    if (!rc && (t.json_path || t.csv_path))
+        printf("\nwrote%s%s%s%s\n", t.json_path ? " " : "", t.json_path ? t.json_path : "", t.csv_path ? " " : "", t.csv_path ? t.csv_path : "");
 done:
     timed_inputs_free(&ti);
     free(counters);
@@ -1408,47 +1444,15 @@ static uint64_t now_ns(void)
 
 static int cmd_bench(int argc, char** argv)
 {
-    const char* model = NULL;
-    const char* method = "forward";
-    const char *json_path = NULL, *csv_path = NULL;
-    const char* inputs[MAX_INPUTS];
-    int num_inputs = 0, rc;
-    long iters = 50, warmup = 5, threads = default_threads();
-    for (int i = 0; i < argc; i++) {
-        const char* a = argv[i];
-        if (is_help(a)) {
-            print_usage(stdout, "bench", 1);
-            return 0;
-        }
-        int takes_value = strcmp(a, "--input") == 0 || strcmp(a, "--method") == 0 || strcmp(a, "--iters") == 0 ||
-                          strcmp(a, "--warmup") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--json") == 0 ||
-                          strcmp(a, "--csv") == 0;
-        if (takes_value && i + 1 == argc) return usage_error("bench", "missing the value of", a);
-        if (strcmp(a, "--input") == 0) {
-            if (num_inputs == MAX_INPUTS) return usage_error("bench", "too many inputs (at most 64)", NULL);
-            inputs[num_inputs++] = argv[++i];
-        } else if (strcmp(a, "--method") == 0) {
-            method = argv[++i];
-        } else if (strcmp(a, "--iters") == 0) {
-            if (parse_count(argv[++i], 1, &iters)) return usage_error("bench", "--iters takes a whole number >= 1, not", argv[i]);
-        } else if (strcmp(a, "--warmup") == 0) {
-            if (parse_count(argv[++i], 0, &warmup)) return usage_error("bench", "--warmup takes a whole number >= 0, not", argv[i]);
-        } else if (strcmp(a, "--threads") == 0) {
-            if (parse_threads(argv[++i], &threads)) return usage_error("bench", "--threads takes a whole number from 1 to 1024, not", argv[i]);
-        } else if (strcmp(a, "--json") == 0) {
-            json_path = argv[++i];
-        } else if (strcmp(a, "--csv") == 0) {
-            csv_path = argv[++i];
-        } else if ((rc = take_model("bench", a, &model))) {
-            return rc;
-        }
-    }
-    if (!model) return usage_error("bench", "no model given", NULL);
+    timed_args t;
+    int rc = parse_timed("bench", "--iters", 50, 5, argc, argv, &t);
+    if (rc != ARGS_OK) return rc;
+    const long iters = t.count;
     model_file file;
     ember_program prog;
     ember_bundle bundle;
     int bundled;
-    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
+    if (program_open(t.model, 1, &file, &bundle, &bundled, &prog)) return 1;
     rc = 1;
     loaded_method lm = {0};
     cli_pool pool = {0};
@@ -1457,21 +1461,21 @@ static int cmd_bench(int argc, char** argv)
     double *ms = NULL, *sorted = NULL;
     bench_report r;
     memset(&r, 0, sizeof r);
-    r.model = model;
-    r.method = method;
-    r.warmup = warmup;
+    r.model = t.model;
+    r.method = t.method;
+    r.warmup = t.warmup;
     r.iters = iters;
-    r.threads_requested = threads;
+    r.threads_requested = t.threads;
     r.inputs = ti.desc;
-    int lst = load_method(&prog, method, 1, &lm);
+    int lst = load_method(&prog, t.method, 1, &lm);
     if (lst < 0) goto done;
     if (lst) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst), ember_program_error(&prog));
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", t.model, ember_status_str((ember_status)lst), ember_program_error(&prog));
         goto done;
     }
-    if (pool_attach(&pool, threads, lm.method)) goto done;
+    if (pool_attach(&pool, t.threads, lm.method)) goto done;
     r.threads_used = (long)ember_threadpool_threads(pool.pool);
-    if (timed_inputs_open(lm.method, method, inputs, num_inputs, &ti)) goto done;
+    if (timed_inputs_open(lm.method, t.method, t.inputs.path, t.inputs.n, &ti)) goto done;
     ms = malloc((size_t)iters * sizeof *ms);
     sorted = malloc((size_t)iters * sizeof *sorted);
     if (!ms || !sorted) {
@@ -1479,7 +1483,7 @@ static int cmd_bench(int argc, char** argv)
         goto done;
     }
     if (timed_inputs_set(lm.method, &ti, 0)) goto done;
-    for (long it = 0; it < warmup + iters; it++) {
+    for (long it = 0; it < t.warmup + iters; it++) {
         if (it && timed_inputs_set(lm.method, &ti, 1)) goto done; /* the consumed ones only */
         uint64_t t0 = now_ns();
         ember_status st = ember_method_execute(lm.method);
@@ -1488,7 +1492,7 @@ static int cmd_bench(int argc, char** argv)
             fprintf(stderr, "ember: execute failed: %s\n", ember_method_error(lm.method));
             goto done;
         }
-        if (it >= warmup) ms[it - warmup] = (double)(t1 - t0) / 1e6;
+        if (it >= t.warmup) ms[it - t.warmup] = (double)(t1 - t0) / 1e6;
     }
     int consumed = 0;
     for (size_t i = 0; i < ti.count; i++) {
@@ -1510,10 +1514,10 @@ static int cmd_bench(int argc, char** argv)
     r.mean = sum / (double)iters;
     bench_summary(stdout, &r);
     rc = 0;
-    if (json_path && write_bench(json_path, &r, bench_json)) rc = 1;
-    if (csv_path && write_bench(csv_path, &r, bench_csv)) rc = 1;
-    if (!rc && (json_path || csv_path))
-        printf("wrote%s%s%s%s\n", json_path ? " " : "", json_path ? json_path : "", csv_path ? " " : "", csv_path ? csv_path : "");
+    if (t.json_path && write_bench(t.json_path, &r, bench_json)) rc = 1;
+    if (t.csv_path && write_bench(t.csv_path, &r, bench_csv)) rc = 1;
+    if (!rc && (t.json_path || t.csv_path))
+        printf("wrote%s%s%s%s\n", t.json_path ? " " : "", t.json_path ? t.json_path : "", t.csv_path ? " " : "", t.csv_path ? t.csv_path : "");
 done:
     timed_inputs_free(&ti);
     free(ms);
@@ -1534,13 +1538,9 @@ int main(int argc, char** argv)
     if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 2, argv + 2);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        for (int i = 2; i < argc; i++) {
-            if (is_help(argv[i])) {
-                print_usage(stdout, "version", 1);
-                return 0;
-            }
-            return usage_error("version", "unknown option", argv[i]);
-        }
+        const cli_option none[] = {{NULL, OPT_FLAG, NULL, 0, 0}};
+        const int rc = parse_args("version", none, argc - 2, argv + 2, NULL);
+        if (rc != ARGS_OK) return rc;
         char cpu[512];
         ember_cpu_features_str(ember_cpu_features(), cpu, sizeof cpu);
         printf("ember %s\ncpu features: %s\n", EMBER_VERSION_STRING, cpu[0] ? cpu : "(none detected)");

@@ -416,3 +416,75 @@ def test_output_dir_that_cannot_be_made_fails_before_the_run(tmp_path):
         ro.mkdir(mode=0o555)
         r = _cli("run", pte, "--input", x, "--output-dir", str(ro / "x"))
         assert r.returncode == 1 and "cannot create the output directory" in r.stderr and "output 0" not in r.stdout
+
+
+# ---- options: one table-driven parser for every command, one wording for each error ------------
+
+_VALUE_OPTIONS = {
+    "run": ["--input", "--output-dir", "--method", "--threads"],
+    "test-bundle": ["--rtol", "--atol", "--method"],
+    "profile": ["--input", "--method", "--runs", "--warmup", "--threads", "--json", "--csv"],
+    "bench": ["--input", "--method", "--iters", "--warmup", "--threads", "--json", "--csv"],
+}
+
+
+def _usage_error(args, message, command):
+    r = _cli(*args)
+    assert r.returncode == 2, (args, r.stderr)
+    assert r.stdout == "" and f"ember: {message}\n" in r.stderr, (args, r.stderr)
+    assert f"usage:\n  ember {command}" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "inspect", "test-bundle", "profile", "bench", "version"])
+def test_unknown_option_is_one_message_everywhere(command):
+    model = [] if command == "version" else ["a.pte"]
+    _usage_error([command, *model, "--nope"], "unknown option '--nope'", command)
+    if command == "version":  # version takes no model either
+        _usage_error([command, "a.pte"], "unknown option 'a.pte'", command)
+
+
+@pytest.mark.parametrize("command, option",
+                         [(c, o) for c, options in _VALUE_OPTIONS.items() for o in options])
+def test_missing_value_is_one_message_everywhere(command, option):
+    _usage_error([command, "a.pte", option], f"missing the value of '{option}'", command)
+
+
+@pytest.mark.parametrize("command, option, value, wants", [
+    (c, "--threads", v, "a whole number from 1 to 1024")
+    for c in ("run", "profile", "bench") for v in ("0", "1025", "x", "1.5", "", "-2", "3x")
+] + [
+    ("profile", "--runs", v, "a whole number >= 1") for v in ("0", "-1", "ten", "100000001")
+] + [
+    ("bench", "--iters", v, "a whole number >= 1") for v in ("0", "2.5", "99999999999999999999")
+] + [
+    (c, "--warmup", v, "a whole number >= 0") for c in ("profile", "bench") for v in ("-1", "w")
+] + [
+    ("test-bundle", o, v, "a number >= 0") for o in ("--rtol", "--atol")
+    for v in ("-1e-3", "nan", "inf", "x", "1e999", "")
+])
+def test_bad_number_is_one_message_everywhere(command, option, value, wants):
+    _usage_error([command, "a.pte", option, value], f"{option} takes {wants}, not '{value}'", command)
+
+
+@pytest.mark.parametrize("command", ["run", "profile", "bench"])
+def test_too_many_inputs(command):
+    _usage_error([command, "a.pte", *["--input", "x.npy"] * 65], "too many inputs (at most 64)", command)
+
+
+@pytest.mark.parametrize("command", ["run", "inspect", "test-bundle", "profile", "bench"])
+def test_second_model_and_no_model(command):
+    _usage_error([command, "a.pte", "b.pte"], "more than one model given: 'b.pte'", command)
+    none = "no bundled program given" if command == "test-bundle" else "no model given"
+    _usage_error([command], none, command)
+
+
+def test_option_values_are_taken_as_given(tmp_path):
+    """A value that looks like an option is the option's value (here a method named -h), the last
+    of a repeated option wins, and numbers at the ends of their ranges pass."""
+    pte, x, _ = _lenet_files(tmp_path)
+    r = _cli("run", pte, "--input", x, "--method", "-h")
+    assert r.returncode == 1 and "'-h'" in r.stderr and r.stdout == "", r.stderr
+    r = _cli("run", pte, "--method", "nope", "--input", x, "--method", "forward", "--threads", "1024")
+    assert r.returncode == 0, r.stderr
+    r = _cli("bench", pte, "--iters", "1", "--warmup", "0", "--threads", "1", "--iters", "2")
+    assert r.returncode == 0 and "2 iterations" in r.stdout, r.stdout + r.stderr
