@@ -7,7 +7,11 @@
  *
  *   f32_gemm_nt__portable  kernels/portable/op_matmul.c, the reference; any CPU
  *   f32_gemm_nt__avx2      kernels/optimized/f32_gemm_nt__avx2.c; needs AVX2 and FMA
- *   f32_gemm_nt__avx512    kernels/optimized/f32_gemm_nt__avx512.c; needs AVX512F
+ *   f32_gemm_nt__avx512    kernels/optimized/f32_gemm_nt__avx512.c; needs AVX512F, VL and FMA
+ *
+ * Both x86 variants are one template, f32_gemm_nt.inc (tiles, cache blocks and the K tail),
+ * compiled per ISA over the vector vocabulary of f32_simd_x86.h; each file sets its tile and
+ * block sizes and its horizontal sums.
  *
  * The x86 variants exist only where EMBER_HAVE_X86_KERNELS is 1 (x86-64 with gcc or clang);
  * they are compiled with per-function target attributes, never a global -march, so the library

@@ -1,6 +1,7 @@
 /* f32_simd_x86.h — one vocabulary of fp32 vector operations for the x86 kernel templates
- * (f32_sdpa.inc, f32_rowops.inc), so that each template is written once and compiled twice:
- * a file defines EMBER_SIMD_AVX512 or EMBER_SIMD_AVX2, includes this header, then the template.
+ * (f32_sdpa.inc, f32_rowops.inc, f32_gemm_nt.inc), so that each template is written once and
+ * compiled twice: a file defines EMBER_SIMD_AVX512 or EMBER_SIMD_AVX2, includes this header,
+ * then the template.
  * Every function carries the ISA's target attribute (never a global -march), so the library
  * still loads on any x86-64; the including file is only called after prepare has checked
  * ember_kernel_cpu_features().
@@ -26,7 +27,10 @@
 #if defined(EMBER_SIMD_AVX512)
 
 #define VN 16
-#define TARGET __attribute__((target("avx512f,avx512vl,avx512dq,fma")))
+#ifndef EMBER_SIMD_AVX512_TARGET /* a file may ask for less: nothing here needs DQ */
+#define EMBER_SIMD_AVX512_TARGET "avx512f,avx512vl,avx512dq,fma"
+#endif
+#define TARGET __attribute__((target(EMBER_SIMD_AVX512_TARGET)))
 #define FN(name) name##__avx512
 typedef __m512 vf;
 typedef __mmask16 vmask;
