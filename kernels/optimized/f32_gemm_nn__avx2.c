@@ -31,12 +31,10 @@ TARGET INLINE __m256 finish(__m256 v, __m256 rb, __m256 cb, __m256 lo, __m256 hi
     return _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_add_ps(_mm256_add_ps(v, rb), cb)));
 }
 
-TARGET INLINE void ukernel_mr(const int mr, int nr, int64_t kc, const float* restrict ap,
-                              const float* restrict bp, float* restrict c, int64_t ldc,
-                              int first, int last, const float* rbias, const float* cbias,
-                              float lo, float hi)
+/* acc0[i], acc1[i] (i < mr) = row i of the tile's sums over kc steps: columns 0..7, 8..15. */
+TARGET INLINE void tile_sums(const int mr, int64_t kc, const float* restrict ap,
+                             const float* restrict bp, __m256 acc0[MR], __m256 acc1[MR])
 {
-    __m256 acc0[MR], acc1[MR];
     for (int i = 0; i < mr; i++) acc0[i] = acc1[i] = _mm256_setzero_ps();
     for (int64_t p = 0; p < kc; p++) {
         const __m256 b0 = _mm256_load_ps(bp + p * NR), b1 = _mm256_load_ps(bp + p * NR + 8);
@@ -47,6 +45,15 @@ TARGET INLINE void ukernel_mr(const int mr, int nr, int64_t kc, const float* res
             acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
         }
     }
+}
+
+TARGET INLINE void ukernel_mr(const int mr, int nr, int64_t kc, const float* restrict ap,
+                              const float* restrict bp, float* restrict c, int64_t ldc,
+                              int first, int last, const float* rbias, const float* cbias,
+                              float lo, float hi)
+{
+    __m256 acc0[MR], acc1[MR];
+    tile_sums(mr, kc, ap, bp, acc0, acc1);
     const __m256i m0 = cols_mask(nr), m1 = cols_mask(nr - 8);
     const __m256 zero = _mm256_setzero_ps();
     const __m256 cb0 = last && cbias ? _mm256_maskload_ps(cbias, m0) : zero;
@@ -119,6 +126,65 @@ TARGET INLINE void transpose8(__m256 r[8])
         r[q] = _mm256_permute2f128_ps(u[q], u[4 + q], 0x20);
         r[4 + q] = _mm256_permute2f128_ps(u[q], u[4 + q], 0x31);
     }
+}
+
+/* The tile stored transposed (c(i, j) at c[j * ldc + i]): each 8 columns of the tile are
+ * transposed in registers (rows past mr as zeros), so column j becomes one vector of its mr
+ * rows, stored with a mask; the bias (one per column) is a broadcast. */
+TARGET INLINE void ukernel_ct_mr(const int mr, int nr, int64_t kc, const float* restrict ap,
+                                 const float* restrict bp, float* restrict c, int64_t ldc,
+                                 int first, int last, const float* cbias, float lo, float hi)
+{
+    __m256 acc[2][MR];
+    tile_sums(mr, kc, ap, bp, acc[0], acc[1]);
+    const __m256i rows = cols_mask(mr);
+    const __m256 zero = _mm256_setzero_ps(), vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    for (int h = 0; h < 2 && 8 * h < nr; h++) {
+        __m256 r[8];
+        for (int i = 0; i < 8; i++) r[i] = i < mr ? acc[h][i] : zero;
+        transpose8(r);
+        const int cols = nr - 8 * h < 8 ? nr - 8 * h : 8;
+        for (int j = 0; j < cols; j++) {
+            float* cj = c + (8 * h + j) * ldc;
+            __m256 v = r[j];
+            if (!first) v = _mm256_add_ps(v, _mm256_maskload_ps(cj, rows));
+            if (last) v = finish(v, cbias ? _mm256_set1_ps(cbias[8 * h + j]) : zero, zero, vlo, vhi);
+            _mm256_maskstore_ps(cj, rows, v);
+        }
+    }
+}
+
+/* (mc, kc) block of a given transposed (kc rows of mc floats at lda: the input planes of a
+ * pointwise convolution) into strips of kc x MR: each k step of a strip is one masked load and
+ * store of 6 floats. */
+TARGET static void pack_at(float* restrict dst, const float* restrict at, int64_t lda,
+                           int64_t mc, int64_t kc)
+{
+    const __m256i six = cols_mask(MR);
+    for (int64_t p = 0; p < kc; p++) {
+        const float* row = at + p * lda;
+        for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+            const __m256i mk = cols_mask((int)(mc - i0 < MR ? mc - i0 : MR));
+            _mm256_maskstore_ps(dst + i0 * kc + p * MR, six, _mm256_maskload_ps(row + i0, mk));
+        }
+    }
+}
+
+#define HAVE_UKERNEL_CT 1
+TARGET static void ukernel_ct(int mr, int nr, int64_t kc, const float* restrict ap,
+                              const float* restrict bp, float* restrict c, int64_t ldc,
+                              int first, int last, const float* cbias, float lo, float hi)
+{
+#define UK(R) ukernel_ct_mr(R, nr, kc, ap, bp, c, ldc, first, last, cbias, lo, hi)
+    switch (mr) {
+    case 6: UK(6); break;
+    case 5: UK(5); break;
+    case 4: UK(4); break;
+    case 3: UK(3); break;
+    case 2: UK(2); break;
+    default: UK(1); break;
+    }
+#undef UK
 }
 
 /* (kc, nc) block of b given as bt (nc rows of kc floats, leading dimension ldb) into strips of
@@ -209,7 +275,7 @@ TARGET void f32_gemm_nn__avx2(float* restrict c, int64_t ldc, const float* restr
                               int64_t n, int64_t k, const f32_gemm_epilogue* ep)
 {
     if (m > 4 || k <= 0) {
-        gemm_packed(c, ldc, a, lda, b, ldb, 0, NULL, m, n, k, ep);
+        gemm_packed(c, ldc, a, lda, b, ldb, 0, NULL, 0, NULL, m, n, k, ep);
         return;
     }
     const float* rb = ep->bias && ep->bias_per_row ? ep->bias : NULL;
@@ -227,14 +293,22 @@ TARGET void f32_gemm_nn_bt__avx2(float* restrict c, int64_t ldc, const float* re
                                  int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
                                  int64_t n, int64_t k, const f32_gemm_epilogue* ep)
 {
-    gemm_packed(c, ldc, a, lda, bt, ldb, 1, NULL, m, n, k, ep);
+    gemm_packed(c, ldc, a, lda, bt, ldb, 1, NULL, 0, NULL, m, n, k, ep);
 }
 
 TARGET void f32_gemm_nn_src__avx2(float* restrict c, int64_t ldc, const float* restrict a,
                                int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
                                int64_t k, const f32_gemm_epilogue* ep)
 {
-    gemm_packed(c, ldc, a, lda, NULL, 0, 0, src, m, n, k, ep);
+    gemm_packed(c, ldc, a, lda, NULL, 0, 0, src, 0, NULL, m, n, k, ep);
+}
+
+TARGET void f32_gemm_ct__avx2(float* restrict c, int64_t ldc, const float* restrict at,
+                              int64_t lda, const f32_gemm_b_source* asrc,
+                              const float* restrict bt, int64_t ldb, int64_t m, int64_t n,
+                              int64_t k, const f32_gemm_epilogue* ep)
+{
+    gemm_packed(c, ldc, at, lda, bt, ldb, 1, NULL, 1, asrc, m, n, k, ep);
 }
 
 #endif /* EMBER_HAVE_X86_KERNELS */

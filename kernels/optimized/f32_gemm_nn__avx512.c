@@ -33,12 +33,10 @@ TARGET INLINE __m512 finish(__m512 v, __m512 rb, __m512 cb, __m512 lo, __m512 hi
     return _mm512_min_ps(hi, _mm512_max_ps(lo, _mm512_add_ps(_mm512_add_ps(v, rb), cb)));
 }
 
-TARGET INLINE void ukernel_mr(const int mr, int nr, int64_t kc, const float* restrict ap,
-                              const float* restrict bp, float* restrict c, int64_t ldc,
-                              int first, int last, const float* rbias, const float* cbias,
-                              float lo, float hi)
+/* acc0[i], acc1[i] (i < mr) = row i of the tile's sums over kc steps: columns 0..15, 16..31. */
+TARGET INLINE void tile_sums(const int mr, int64_t kc, const float* restrict ap,
+                             const float* restrict bp, __m512 acc0[MR], __m512 acc1[MR])
 {
-    __m512 acc0[MR], acc1[MR];
     for (int i = 0; i < mr; i++) acc0[i] = acc1[i] = _mm512_setzero_ps();
     for (int64_t p = 0; p < kc; p++) {
         const __m512 b0 = _mm512_load_ps(bp + p * NR), b1 = _mm512_load_ps(bp + p * NR + 16);
@@ -49,6 +47,15 @@ TARGET INLINE void ukernel_mr(const int mr, int nr, int64_t kc, const float* res
             acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
         }
     }
+}
+
+TARGET INLINE void ukernel_mr(const int mr, int nr, int64_t kc, const float* restrict ap,
+                              const float* restrict bp, float* restrict c, int64_t ldc,
+                              int first, int last, const float* rbias, const float* cbias,
+                              float lo, float hi)
+{
+    __m512 acc0[MR], acc1[MR];
+    tile_sums(mr, kc, ap, bp, acc0, acc1);
     const __mmask16 m0 = cols_mask(nr), m1 = cols_mask(nr - 16);
     const __m512 zero = _mm512_setzero_ps();
     const __m512 cb0 = last && cbias ? _mm512_maskz_loadu_ps(m0, cbias) : zero;
@@ -136,6 +143,69 @@ TARGET INLINE void transpose16(__m512 r[16])
         r[8 + q] = _mm512_shuffle_f32x4(x, x2, 0xdd);
         r[12 + q] = _mm512_shuffle_f32x4(y, y2, 0xdd);
     }
+}
+
+/* The tile stored transposed (c(i, j) at c[j * ldc + i]): each 16 columns of the tile are
+ * transposed in registers (rows past mr as zeros), so column j becomes one vector of its mr
+ * rows, stored with a mask; the bias (one per column) is a broadcast. */
+TARGET INLINE void ukernel_ct_mr(const int mr, int nr, int64_t kc, const float* restrict ap,
+                                 const float* restrict bp, float* restrict c, int64_t ldc,
+                                 int first, int last, const float* cbias, float lo, float hi)
+{
+    __m512 acc[2][MR];
+    tile_sums(mr, kc, ap, bp, acc[0], acc[1]);
+    const __mmask16 rows = cols_mask(mr);
+    const __m512 zero = _mm512_setzero_ps(), vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+    for (int h = 0; h < 2 && 16 * h < nr; h++) {
+        __m512 r[16];
+        for (int i = 0; i < 16; i++) r[i] = i < mr ? acc[h][i] : zero;
+        transpose16(r);
+        const int cols = nr - 16 * h < 16 ? nr - 16 * h : 16;
+        for (int j = 0; j < cols; j++) {
+            float* cj = c + (16 * h + j) * ldc;
+            __m512 v = r[j];
+            if (!first) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(rows, cj));
+            if (last) v = finish(v, cbias ? _mm512_set1_ps(cbias[16 * h + j]) : zero, zero, vlo, vhi);
+            _mm512_mask_storeu_ps(cj, rows, v);
+        }
+    }
+}
+
+/* (mc, kc) block of a given transposed (kc rows of mc floats at lda: the input planes of a
+ * pointwise convolution) into strips of kc x MR: each k step of a strip is one masked load. */
+TARGET static void pack_at(float* restrict dst, const float* restrict at, int64_t lda,
+                           int64_t mc, int64_t kc)
+{
+    for (int64_t p = 0; p < kc; p++) {
+        const float* row = at + p * lda;
+        for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+            const __mmask16 mk = cols_mask((int)(mc - i0 < MR ? mc - i0 : MR));
+            _mm512_mask_storeu_ps(dst + i0 * kc + p * MR, 0x0fff, _mm512_maskz_loadu_ps(mk, row + i0));
+        }
+    }
+}
+
+#define HAVE_UKERNEL_CT 1
+TARGET static void ukernel_ct(int mr, int nr, int64_t kc, const float* restrict ap,
+                              const float* restrict bp, float* restrict c, int64_t ldc,
+                              int first, int last, const float* cbias, float lo, float hi)
+{
+#define UK(R) ukernel_ct_mr(R, nr, kc, ap, bp, c, ldc, first, last, cbias, lo, hi)
+    switch (mr) {
+    case 12: UK(12); break;
+    case 11: UK(11); break;
+    case 10: UK(10); break;
+    case 9: UK(9); break;
+    case 8: UK(8); break;
+    case 7: UK(7); break;
+    case 6: UK(6); break;
+    case 5: UK(5); break;
+    case 4: UK(4); break;
+    case 3: UK(3); break;
+    case 2: UK(2); break;
+    default: UK(1); break;
+    }
+#undef UK
 }
 
 /* (kc, nc) block of b given as bt (nc rows of kc floats, leading dimension ldb) into strips of
@@ -229,7 +299,7 @@ TARGET void f32_gemm_nn__avx512(float* restrict c, int64_t ldc, const float* res
                                 int64_t n, int64_t k, const f32_gemm_epilogue* ep)
 {
     if (m > 4 || k <= 0) {
-        gemm_packed(c, ldc, a, lda, b, ldb, 0, NULL, m, n, k, ep);
+        gemm_packed(c, ldc, a, lda, b, ldb, 0, NULL, 0, NULL, m, n, k, ep);
         return;
     }
     const float* rb = ep->bias && ep->bias_per_row ? ep->bias : NULL;
@@ -247,14 +317,22 @@ TARGET void f32_gemm_nn_bt__avx512(float* restrict c, int64_t ldc, const float* 
                                    int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
                                    int64_t n, int64_t k, const f32_gemm_epilogue* ep)
 {
-    gemm_packed(c, ldc, a, lda, bt, ldb, 1, NULL, m, n, k, ep);
+    gemm_packed(c, ldc, a, lda, bt, ldb, 1, NULL, 0, NULL, m, n, k, ep);
 }
 
 TARGET void f32_gemm_nn_src__avx512(float* restrict c, int64_t ldc, const float* restrict a,
                                int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
                                int64_t k, const f32_gemm_epilogue* ep)
 {
-    gemm_packed(c, ldc, a, lda, NULL, 0, 0, src, m, n, k, ep);
+    gemm_packed(c, ldc, a, lda, NULL, 0, 0, src, 0, NULL, m, n, k, ep);
+}
+
+TARGET void f32_gemm_ct__avx512(float* restrict c, int64_t ldc, const float* restrict at,
+                                int64_t lda, const f32_gemm_b_source* asrc,
+                                const float* restrict bt, int64_t ldb, int64_t m, int64_t n,
+                                int64_t k, const f32_gemm_epilogue* ep)
+{
+    gemm_packed(c, ldc, at, lda, bt, ldb, 1, NULL, 1, asrc, m, n, k, ep);
 }
 
 #endif /* EMBER_HAVE_X86_KERNELS */

@@ -10,6 +10,12 @@
  *                       and a packed B strip bp (kc x NR, p-major): first: c = sum, else
  *                       c += sum; last: then add rbias[i] (if not NULL) and cbias[j] (if not
  *                       NULL) and clamp to [lo, hi] keeping NaN
+ *   and optionally HAVE_UKERNEL_CT with
+ *   pack_at(dst, at, lda, mc, kc)  a (mc, kc) block of a given transposed, a(i, p) = at[p * lda
+ *                                  + i], into MR-row strips (zero past mc), and
+ *   ukernel_ct(mr, nr, kc, ap, bp, c, ldc, first, last, cbias, lo, hi)
+ *                       the same sums with c stored transposed, c(i, j) at c[j * ldc + i] (a
+ *                       convolution's output planes: i a position, j an output channel)
  *   pack_b(dst, b, ldb, kc, nc)   a (kc, nc) block of row-major b into NR-wide strips
  *   pack_bt(dst, bt, ldb, kc, nc) the same block where b(p, j) = bt[j * ldb + p] (a linear
  *                                 layer's (N, K) weight, read in place)
@@ -86,28 +92,33 @@ static inline void prefetch_some(prefetch_cursor* pc, int count)
     }
 }
 
-/* k == 0: every output is the epilogue of an empty sum. */
-static void fill_epilogue(float* restrict c, int64_t ldc, int64_t m, int64_t n,
+/* k == 0: every output is the epilogue of an empty sum; c(i, j) at c[i * rs + j * cs]. */
+static void fill_epilogue(float* restrict c, int64_t rs, int64_t cs, int64_t m, int64_t n,
                           const f32_gemm_epilogue* ep)
 {
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
             const float v = ep->bias ? ep->bias[ep->bias_per_row ? i : j] : 0.0f;
-            c[i * ldc + j] = v < ep->lo ? ep->lo : (v > ep->hi ? ep->hi : v);
+            c[i * rs + j * cs] = v < ep->lo ? ep->lo : (v > ep->hi ? ep->hi : v);
         }
 }
 
 /* c = clamp(a @ b + bias), b (K, N) row-major (bt = 0) or given as its transpose (N, K) (bt = 1);
  * ldb is the leading dimension of whichever is given. With src (not NULL), b is not in memory:
- * src->pack writes each (KC, NC) block straight into NR-wide strips (b and ldb unused). */
+ * src->pack writes each (KC, NC) block straight into NR-wide strips (b and ldb unused). With
+ * ct (f32_gemm_ct), c is stored transposed (ldc: the distance between two of its columns) and
+ * a is given transposed (a(i, p) = a[p * lda + i]) or, with asrc not NULL, not in memory:
+ * asrc->pack writes each (MC, KC) block into MR-wide strips (a and lda unused); the tiles then
+ * run columns outer, so consecutive tiles write along c's memory. */
 TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* restrict a,
                                int64_t lda, const float* restrict b, int64_t ldb, int bt,
-                               const f32_gemm_b_source* src, int64_t m, int64_t n, int64_t k,
+                               const f32_gemm_b_source* src, int ct,
+                               const f32_gemm_b_source* asrc, int64_t m, int64_t n, int64_t k,
                                const f32_gemm_epilogue* ep)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
-        fill_epilogue(c, ldc, m, n, ep);
+        fill_epilogue(c, ct ? 1 : ldc, ct ? ldc : 1, m, n, ep);
         return;
     }
     _Alignas(64) float apack[MC * KC];
@@ -135,6 +146,24 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
             const int per_call = (int)(lines / calls + 1);
             for (int64_t ic = 0; ic < m; ic += MC) {
                 const int64_t mc = m - ic < MC ? m - ic : MC;
+#ifdef HAVE_UKERNEL_CT
+                if (ct) {
+                    if (asrc) asrc->pack(apack, asrc->ctx, pc, kc, ic, mc, MR);
+                    else pack_at(apack, a + pc * lda + ic, lda, mc, kc);
+                    for (int64_t jr = 0; jr < nc; jr += NR) {
+                        const int nr = (int)(nc - jr < NR ? nc - jr : NR);
+                        const float* cb = cbias ? cbias + jc + jr : NULL;
+                        for (int64_t ir = 0; ir < mc; ir += MR) {
+                            const int mr = (int)(mc - ir < MR ? mc - ir : MR);
+                            prefetch_some(&cur, per_call);
+                            ukernel_ct(mr, nr, kc, apack + ir * kc, bpack + jr * kc,
+                                       c + (jc + jr) * ldc + ic + ir, ldc, first, last, cb,
+                                       ep->lo, ep->hi);
+                        }
+                    }
+                    continue;
+                }
+#endif
                 pack_a(apack, a + ic * lda + pc, lda, mc, kc);
                 if (kc <= SHALLOW_K) { /* rows outer: c is written along its rows */
                     for (int64_t ir = 0; ir < mc; ir += MR) {

@@ -346,12 +346,12 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
+        const f32_conv_gemms g = f32_conv_gemms_pick(FEATURES);                                 \
         return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
                                (const float*)args[A_IN]->u.t->data,                             \
                                (const float*)args[A_W]->u.t->data,                              \
-                               bias ? (const float*)bias->data : NULL, &s,                      \
-                               f32_gemm_nn_pick(FEATURES), f32_gemm_nn_src_pick(FEATURES),      \
-                               -INFINITY, INFINITY, ctx->pool);                                 \
+                               bias ? (const float*)bias->data : NULL, &s, &g, -INFINITY,       \
+                               INFINITY, ctx->pool);                                            \
     }                                                                                           \
     static ember_status run_conv_f32_dw_##TIER(ember_kernel_ctx* ctx, ember_value* const* args) \
     {                                                                                           \

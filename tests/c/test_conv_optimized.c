@@ -259,12 +259,19 @@ static void test_variants_clamp(void)
         CHECK(run(c, 0, ref));
         clamp_ref(c, ref, 0.0f, 6.0f);
         const f32_conv2d_shape s = shape_of(c);
-        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn__portable,
-                              f32_gemm_nn_src__portable, 0.0f, 6.0f, NULL) == EMBER_OK);
+        const f32_conv_gemms portable = {f32_gemm_nn__portable, f32_gemm_nn_src__portable, NULL,
+                                         1, 1, F32_CONV_AUTO};
+        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &portable, 0.0f, 6.0f,
+                              NULL) == EMBER_OK);
         expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp");
-        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn_pick(have),
-                              f32_gemm_nn_src_pick(have), 0.0f, 6.0f, NULL) == EMBER_OK);
-        expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp fast");
+        for (int o = F32_CONV_AUTO; o <= F32_CONV_CT; o++) {
+            f32_conv_gemms fast = f32_conv_gemms_pick(have);
+            fast.orient = (f32_conv_orient)o;
+            CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &fast, 0.0f, 6.0f,
+                                  NULL) == EMBER_OK);
+            expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4,
+                             o == F32_CONV_CT ? "gemm clamp fast ct" : "gemm clamp fast");
+        }
     }
 }
 
@@ -284,8 +291,8 @@ static void run_direct(const cfg* c, ember_threadpool* pool, float* y)
         CHECK(f32_conv2d_depthwise_par(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, dw, -INFINITY,
                                        INFINITY, pool) == EMBER_OK);
     } else {
-        CHECK(f32_conv2d_gemm(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn_pick(have),
-                              f32_gemm_nn_src_pick(have), -INFINITY, INFINITY,
+        const f32_conv_gemms g = f32_conv_gemms_pick(have);
+        CHECK(f32_conv2d_gemm(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &g, -INFINITY, INFINITY,
                               pool) == EMBER_OK);
     }
 }
