@@ -73,6 +73,8 @@ static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_
                 for (int64_t o = ox; o < a; o++) d[o] = 0.0f;
                 if (sw == 1)
                     for (int64_t o = a; o < b; o++) d[o] = xrow[o];
+                else if (sw == 2) /* the stems: a constant stride the compiler vectorises */
+                    for (int64_t o = a; o < b; o++) d[o] = xrow[2 * o];
                 else
                     for (int64_t o = a; o < b; o++) d[o] = xrow[o * sw];
                 for (int64_t o = b; o < end; o++) d[o] = 0.0f;
