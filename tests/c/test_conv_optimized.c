@@ -358,7 +358,7 @@ static void check_orients(const cfg* c, ember_threadpool* pool)
     static const uint64_t tiers[] = {
 #if EMBER_HAVE_X86_KERNELS
         EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-            EMBER_CPU_BIT(EMBER_CPU_FMA),
+            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA),
         EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA),
 #endif
         0,
