@@ -76,8 +76,8 @@ void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restr
                               int64_t n, int64_t k, const f32_gemm_epilogue* ep);
 
 /* The optimized variants (f32_gemm_nn__<isa>.c; see f32_gemm_nn_driver.h for the blocking):
- *   f32_gemm_nn__avx512  AVX512F + AVX512VL + FMA, 12x32 tiles
- *   f32_gemm_nn__avx2    AVX2 + FMA, 6x16 tiles
+ *   f32_gemm_nn__avx512  AVX512F + AVX512VL + AVX512DQ + FMA, 12x32 tiles (f32_gemm_nn.inc)
+ *   f32_gemm_nn__avx2    AVX2 + FMA, 6x16 tiles (the same template)
  *   f32_gemm_nn__neon    aarch64 (NEON is baseline there), 8x12 tiles
  * Each packs blocks of a and b into at most F32_GEMM_NN_SCRATCH_BYTES of stack per call (no
  * malloc; a thread that calls it needs that much stack beyond its own), except with very few
