@@ -147,6 +147,7 @@ static int run_case(const variant* v, const problem* pr, int bias_mode, int clam
 }
 
 /* ---- f32_gemm_ct: c^T, a given as at (K, M) or through a source, b as bt ------------------ */
+#if EMBER_HAVE_X86_KERNELS
 
 typedef struct at_ctx {
     const float* at;
@@ -211,6 +212,7 @@ static int run_ct_case(const char* name, f32_gemm_ct_fn fn, const problem* pr, i
     free(at), free(c);
     return ok;
 }
+#endif
 
 int main(void)
 {
