@@ -96,9 +96,10 @@ static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_
 /* Choosing the orientation: a (rows, cols, k) product on an mr x nr tile costs, per k step, one
  * broadcast row of whole nr-wide strips for each row (a tile of fewer than MIN_ROWS rows is
  * bound by the latency of its few accumulators: as slow as MIN_ROWS), plus a fixed cost per
- * tile and K block for its stores (a transposed store costs CT_TILE more: two register
+ * tile and K block for its stores: NN_TILE, or CT_TILE for a transposed store (two register
  * transposes). Units: one broadcast row x one strip x one k step. Calibrated on Zen 4 with
- * bench/conv.py --layers (MobileNetV2, ResNet-18). */
+ * bench/conv.py --layers (MobileNetV2, ResNet-18); it ignores the packing, which favours the
+ * first orientation on large maps with few channels, where that one is chosen anyway. */
 #define MIN_ROWS 3
 #define NN_TILE 12.0
 #define CT_TILE 60.0
@@ -107,8 +108,10 @@ static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_
 static double gemm_cost(int64_t rows, int64_t cols, int64_t k, int mr, int nr, double per_tile)
 {
     const int64_t strips = (cols + nr - 1) / nr, full = rows / mr, tail = rows % mr;
-    const double steps = (double)full * mr + (tail ? (double)(tail < MIN_ROWS ? MIN_ROWS : tail) : 0.0);
-    const double tiles = (double)(full + (tail > 0)), blocks = (double)((k + KC_BLOCK - 1) / KC_BLOCK);
+    const int64_t tail_rows = tail == 0 ? 0 : tail < MIN_ROWS ? MIN_ROWS : tail;
+    const double steps = (double)(full * mr + tail_rows);
+    const double tiles = (double)(full + (tail > 0));
+    const double blocks = (double)((k + KC_BLOCK - 1) / KC_BLOCK);
     return (double)strips * (steps * (double)k + tiles * blocks * per_tile);
 }
 
@@ -185,7 +188,7 @@ static ember_status gemm_tasks(void* arg, size_t begin, size_t end)
         const int64_t j0 = jb->by_pos ? lo : 0, n = jb->by_pos ? hi - lo : plane_o;
         const f32_gemm_epilogue ep = {jb->bias ? jb->bias + g * cog + r0 : NULL, !jb->ct,
                                       jb->lo, jb->hi};
-        float* c = jb->out + (b * s->co + g * cog + r0) * plane_o + j0; /* (m, n) of (Co/g, Ho*Wo) */
+        float* c = jb->out + (b * s->co + g * cog + r0) * plane_o + j0; /* (m, n) of planes */
         const float* a = jb->w + (g * cog + r0) * k;                      /* (m, K) */
         const float* x = jb->in + (b * s->ci + g * cig) * plane_i;       /* (Ci/g, H, W) */
         if (jb->ct) { /* (n positions, m channels) = cols^T x W^T, stored in the planes */

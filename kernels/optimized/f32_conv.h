@@ -8,10 +8,10 @@
  *                         (im2col) as its b source, packed block by block straight from the
  *                         input (f32_gemm_b_source). Or the same product transposed
  *                         (f32_gemm_ct: vector lanes along the output channels), chosen per
- *                         layer by f32_conv2d_gemm_orient. With a pool of T threads, a product of at
- *                         least 2^20 multiply-adds is cut into T parts when there are fewer
- *                         images x groups than threads (f32_conv.c); the bytes do not depend
- *                         on T.
+ *                         layer by f32_conv2d_gemm_orient. With a pool of T threads, a product
+ *                         of at least 2^20 multiply-adds is cut into T parts when there are
+ *                         fewer images x groups than threads (f32_conv.c); the bytes do not
+ *                         depend on T.
  *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
  *                         Kh x Kw kernel: __avx512 and __avx2 (f32_conv_dw__avx512.c,
  *                         f32_conv_dw__avx2.c: intrinsics) and __generic (f32_conv.c: plain C

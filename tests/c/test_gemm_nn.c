@@ -203,7 +203,9 @@ static int run_ct_case(const char* name, f32_gemm_ct_fn fn, const problem* pr, i
                 }
             }
             if (bad) {
-                fprintf(stderr, "%s src=%d m=%lld n=%lld k=%lld bias=%d clamp=%d: c(%lld, %lld) %.8g want %.8g\n",
+                fprintf(stderr,
+                        "%s src=%d m=%lld n=%lld k=%lld bias=%d clamp=%d: c(%lld, %lld) %.8g "
+                        "want %.8g\n",
                         name, use_src, (long long)s.m, (long long)s.n, (long long)s.k, bias_mode,
                         clamp, (long long)i, (long long)j, (double)got, want);
                 ok = 0;
