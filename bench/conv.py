@@ -11,10 +11,13 @@ of them alike; prints medians and the ratios to eager (lower is better), and the
 output difference against eager. Numbers depend on the machine: nothing here asserts.
 
 With --layers it instead times every Conv2d of each model alone, torch.nn.functional.conv2d
-against Ember's fast path called directly through ctypes (f32_conv2d_depthwise__avx512 or
-f32_conv2d_gemm with f32_gemm_nn_pick's and f32_gemm_nn_src_pick's GEMMs, one thread; x86-64 with AVX-512 only), by thread CPU time
-(min of the repetitions), and sums them by kind: depthwise, pointwise (1x1 stride 1: one GEMM)
-and im2col (the rest). Add -v for every layer.
+against Ember's fast path called directly through ctypes (f32_conv2d_depthwise__avx512, or
+f32_conv2d_gemm with f32_conv_gemms_pick's GEMMs three ways: forced to F32_CONV_NN (lanes along
+positions), forced to F32_CONV_CT (lanes along output channels) and as chosen per layer; one
+thread; x86-64 with AVX-512 only), interleaved, by thread CPU time (min of the repetitions),
+and sums them by kind: depthwise, pointwise (1x1 stride 1: one GEMM) and im2col (the rest),
+saying how many layers the choice made F32_CONV_CT. Add -v for every layer (its orientation,
+times in us and GFMA/s).
 """
 import argparse
 import ctypes
@@ -49,6 +52,14 @@ class _Shape(ctypes.Structure):  # kernels/optimized/f32_conv.h's f32_conv2d_sha
                 for n in "n ci h w co ho wo kh kw sh sw ph pw dh dw groups".split()]
 
 
+class _Gemms(ctypes.Structure):  # kernels/optimized/f32_conv.h's f32_conv_gemms
+    _fields_ = [("nn", ctypes.c_void_p), ("src", ctypes.c_void_p), ("ct", ctypes.c_void_p),
+                ("mr", ctypes.c_int), ("nr", ctypes.c_int), ("orient", ctypes.c_int)]
+
+
+_ORIENT = {1: "nn", 2: "ct"}  # f32_conv_orient
+
+
 def bench_layers(name: str, model, x, reps: int, verbose: bool) -> None:
     from ember import runtime
 
@@ -57,13 +68,16 @@ def bench_layers(name: str, model, x, reps: int, verbose: bool) -> None:
     dwf = lib.f32_conv2d_depthwise__avx512
     dwf.argtypes = [f32p, f32p, f32p, f32p, ctypes.POINTER(_Shape), ctypes.c_float, ctypes.c_float]
     gemm = lib.f32_conv2d_gemm
-    gemm.argtypes = [f32p, f32p, f32p, f32p, ctypes.POINTER(_Shape), ctypes.c_void_p,
-                     ctypes.c_void_p, ctypes.c_float, ctypes.c_float, ctypes.c_void_p]
-    for pick in (lib.f32_gemm_nn_pick, lib.f32_gemm_nn_src_pick):
-        pick.restype = ctypes.c_void_p
-        pick.argtypes = [ctypes.c_uint64]
-    gemm_nn = lib.f32_gemm_nn_pick((1 << 64) - 1)
-    gemm_src = lib.f32_gemm_nn_src_pick((1 << 64) - 1)
+    gemm.argtypes = [f32p, f32p, f32p, f32p, ctypes.POINTER(_Shape), ctypes.POINTER(_Gemms),
+                     ctypes.c_float, ctypes.c_float, ctypes.c_void_p]
+    lib.f32_conv_gemms_pick.restype = _Gemms
+    lib.f32_conv_gemms_pick.argtypes = [ctypes.c_uint64]
+    lib.f32_conv2d_gemm_orient.restype = ctypes.c_int
+    lib.f32_conv2d_gemm_orient.argtypes = [ctypes.POINTER(_Shape), ctypes.POINTER(_Gemms)]
+    picked = {}  # orientation -> the GEMMs forced to it (0: chosen per layer)
+    for o in (0, 1, 2):
+        picked[o] = lib.f32_conv_gemms_pick((1 << 64) - 1)
+        picked[o].orient = o
     convs = []
     hooks = [m.register_forward_hook(lambda m, i, o: convs.append((m, i[0].clone(), o.shape)))
              for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
@@ -81,37 +95,53 @@ def bench_layers(name: str, model, x, reps: int, verbose: bool) -> None:
         out = np.empty(tuple(oshape), np.float32)
         dw = m.groups == xi.shape[1] == m.out_channels
         lo, hi = -np.inf, np.inf
+        fns = {"torch": lambda: torch.nn.functional.conv2d(xi, m.weight, m.bias, m.stride,
+                                                           m.padding, m.dilation, m.groups)}
         if dw:
-            ember_fn = lambda: dwf(ptr(out), ptr(xn), ptr(wn), ptr(bn), ctypes.byref(s), lo, hi)
+            fns["ember"] = lambda: dwf(ptr(out), ptr(xn), ptr(wn), ptr(bn), ctypes.byref(s), lo, hi)
+            orient = "dw"
         else:
-            ember_fn = lambda: gemm(ptr(out), ptr(xn), ptr(wn), ptr(bn), ctypes.byref(s), gemm_nn,
-                                    gemm_src, lo, hi, None)
-        torch_fn = lambda: torch.nn.functional.conv2d(xi, m.weight, m.bias, m.stride, m.padding,
-                                                      m.dilation, m.groups)
-        times = {"torch": [], "ember": []}
+            for key, o in (("nn", 1), ("ct", 2), ("ember", 0)):
+                fns[key] = lambda o=o: gemm(ptr(out), ptr(xn), ptr(wn), ptr(bn), ctypes.byref(s),
+                                            ctypes.byref(picked[o]), lo, hi, None)
+            orient = _ORIENT[lib.f32_conv2d_gemm_orient(ctypes.byref(s), ctypes.byref(picked[0]))]
+        times = {k: [] for k in fns}
         with torch.no_grad():
-            ember_fn()
-            err = float(np.abs(out - torch_fn().numpy()).max())
+            ref = fns["torch"]().numpy()
+            err = 0.0
+            for k, f in fns.items():
+                if k != "torch":
+                    f()
+                    err = max(err, float(np.abs(out - ref).max()))
             for _ in range(reps):
-                for k, f in (("torch", torch_fn), ("ember", ember_fn)):
+                for k, f in fns.items():
                     t0 = time.thread_time()
                     f()
                     times[k].append(time.thread_time() - t0)
         t = {k: min(v) for k, v in times.items()}
         pointwise = m.kernel_size == (1, 1) and m.stride == (1, 1) and m.padding == (0, 0)
         kind = "depthwise" if dw else "pointwise" if pointwise else "im2col"
-        acc = kinds.setdefault(kind, [0.0, 0.0, 0])
-        acc[0] += t["torch"]
-        acc[1] += t["ember"]
-        acc[2] += 1
+        acc = kinds.setdefault(kind, {"torch": 0.0, "nn": 0.0, "ember": 0.0, "n": 0, "ct": 0,
+                                      "fma": 0.0})
+        acc["torch"] += t["torch"]
+        acc["nn"] += t.get("nn", t["ember"])
+        acc["ember"] += t["ember"]
+        acc["n"] += 1
+        acc["ct"] += orient == "ct"
+        acc["fma"] += (oshape[1] * oshape[2] * oshape[3] * xi.shape[1] // m.groups *
+                       m.kernel_size[0] * m.kernel_size[1])
         if verbose:
-            print(f"  {kind:9} {tuple(xi.shape)} -> {tuple(oshape)} k{m.kernel_size} "
-                  f"s{m.stride} g{m.groups}: torch {t['torch'] * 1e6:8.0f} us  ember "
-                  f"{t['ember'] * 1e6:8.0f} us  x{t['ember'] / t['torch']:.2f}  |diff| {err:.2g}")
-    for kind, (a, b, n) in kinds.items():
-        print(f"{name:6} {kind:9} {n:3} layers: torch {a * 1e3:8.3f} ms  ember {b * 1e3:8.3f} ms  "
-              f"x{b / a:.2f}", flush=True)
-
+            gf = (oshape[1] * oshape[2] * oshape[3] * xi.shape[1] // m.groups *
+                          m.kernel_size[0] * m.kernel_size[1])
+            cells = "  ".join(f"{k} {v * 1e6:7.0f}" for k, v in t.items())
+            print(f"  {kind:9} {orient:2} {tuple(xi.shape)} -> {tuple(oshape)} k{m.kernel_size} "
+                  f"s{m.stride} g{m.groups}: {cells} us  x{t['ember'] / t['torch']:.2f}  "
+                  f"{gf / t['ember'] * 1e-9:5.1f} GFMA/s  |diff| {err:.2g}")
+    for kind, a in kinds.items():
+        print(f"{name:6} {kind:9} {a['n']:3} layers ({a['ct']:2} ct): torch {a['torch'] * 1e3:7.3f} "
+              f"ms  ember nn-only {a['nn'] * 1e3:7.3f} ms (x{a['nn'] / a['torch']:.2f})  chosen "
+              f"{a['ember'] * 1e3:7.3f} ms (x{a['ember'] / a['torch']:.2f}, "
+              f"{a['fma'] / a['ember'] * 1e-9:.1f} GFMA/s)", flush=True)
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -73,6 +73,8 @@ static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_
                 for (int64_t o = ox; o < a; o++) d[o] = 0.0f;
                 if (sw == 1)
                     for (int64_t o = a; o < b; o++) d[o] = xrow[o];
+                else if (sw == 2) /* the stems: a constant stride the compiler vectorises */
+                    for (int64_t o = a; o < b; o++) d[o] = xrow[2 * o];
                 else
                     for (int64_t o = a; o < b; o++) d[o] = xrow[o * sw];
                 for (int64_t o = b; o < end; o++) d[o] = 0.0f;
@@ -91,14 +93,59 @@ static void im2col_pack(float* restrict dst, const void* ctx, int64_t p0, int64_
     }
 }
 
-/* Threads: the work is one GEMM per image and group, each cut into `parts`: along its columns
- * (output positions, cuts on multiples of COL_ALIGN) when it has at least PAR_MIN_COLS per part,
- * else along its rows (output channels, multiples of ROW_ALIGN). COL_ALIGN is a multiple of
- * every variant's NR (32, 16, 12), ROW_ALIGN of every MR (12, 6, 8); each output is the same sum
- * in the same order wherever the cuts fall (every variant blocks K alike for all tiles), so 1
- * and N threads give the same bytes. Products under PAR_MIN_MACS stay on the calling thread. */
-#define COL_ALIGN 96
+/* Choosing the orientation: a (rows, cols, k) product on an mr x nr tile costs, per k step, one
+ * broadcast row of whole nr-wide strips for each row (a tile of fewer than MIN_ROWS rows is
+ * bound by the latency of its few accumulators: as slow as MIN_ROWS), plus a fixed cost per
+ * tile and K block for its stores: NN_TILE, or CT_TILE for a transposed store (two register
+ * transposes). Units: one broadcast row x one strip x one k step. Calibrated on Zen 4 with
+ * bench/conv.py --layers (MobileNetV2, ResNet-18); it ignores the packing, which favours the
+ * first orientation on large maps with few channels, where that one is chosen anyway. */
+#define MIN_ROWS 3
+#define NN_TILE 12.0
+#define CT_TILE 60.0
+#define KC_BLOCK 192 /* the variants' K block (KC), for the per-block store cost */
+
+static double gemm_cost(int64_t rows, int64_t cols, int64_t k, int mr, int nr, double per_tile)
+{
+    const int64_t strips = (cols + nr - 1) / nr, full = rows / mr, tail = rows % mr;
+    const int64_t tail_rows = tail == 0 ? 0 : tail < MIN_ROWS ? MIN_ROWS : tail;
+    const double steps = (double)(full * mr + tail_rows);
+    const double tiles = (double)(full + (tail > 0));
+    const double blocks = (double)((k + KC_BLOCK - 1) / KC_BLOCK);
+    return (double)strips * (steps * (double)k + tiles * blocks * per_tile);
+}
+
+f32_conv_orient f32_conv2d_gemm_orient(const f32_conv2d_shape* s, const f32_conv_gemms* g)
+{
+    if (!g->ct) return F32_CONV_NN;
+    if (g->orient != F32_CONV_AUTO) return g->orient;
+    const int64_t cog = s->co / s->groups, plane_o = s->ho * s->wo;
+    const int64_t k = s->ci / s->groups * s->kh * s->kw;
+    const double nn = gemm_cost(cog, plane_o, k, g->mr, g->nr, NN_TILE);
+    const double ct = gemm_cost(plane_o, cog, k, g->mr, g->nr, CT_TILE);
+    return ct < nn ? F32_CONV_CT : F32_CONV_NN;
+}
+
+f32_conv_gemms f32_conv_gemms_pick(uint64_t features)
+{
+    f32_conv_gemms g = {f32_gemm_nn_pick(features), f32_gemm_nn_src_pick(features), NULL, 1, 1,
+                        F32_CONV_AUTO};
+    g.ct = f32_gemm_ct_pick(features, &g.mr, &g.nr);
+    return g;
+}
+
+/* Threads: the work is one GEMM per image and group, each cut into `parts`: along its output
+ * positions (cuts on multiples of POS_ALIGN) when it has at least PAR_MIN_COLS per part, else
+ * along its output channels (multiples of ROW_ALIGN, or CH_ALIGN for F32_CONV_CT). POS_ALIGN is
+ * a multiple of every variant's NR (32, 16, 12) and MR (12, 6, 8), ROW_ALIGN of every MR,
+ * CH_ALIGN of every NR; so the parts are whole tiles, and each output is the same sum in the
+ * same order wherever the cuts fall (every variant blocks K alike for all tiles, and no GEMM
+ * takes another path for a part of few rows: F32_CONV_NN parts have at least ROW_ALIGN > 4),
+ * so 1 and N threads give the same bytes. Products under PAR_MIN_MACS stay on the calling
+ * thread. */
+#define POS_ALIGN 96
 #define ROW_ALIGN 24
+#define CH_ALIGN 32
 #define PAR_MIN_COLS 192
 #define PAR_MIN_MACS ((double)(1 << 20))
 
@@ -108,11 +155,10 @@ typedef struct gemm_job {
     const float* w;
     const float* bias;
     const f32_conv2d_shape* s;
-    f32_gemm_nn_fn gemm;
-    f32_gemm_nn_src_fn gemm_src;
+    const f32_conv_gemms* g;
     float lo, hi;
     int64_t parts;
-    bool by_cols, pointwise;
+    bool by_pos, pointwise, ct;
 } gemm_job;
 
 /* [part * len / parts, ...) rounded down to a multiple of align, clipped to len. */
@@ -132,24 +178,29 @@ static ember_status gemm_tasks(void* arg, size_t begin, size_t end)
     for (size_t t = begin; t < end; t++) {
         const int64_t unit = (int64_t)t / jb->parts, part = (int64_t)t % jb->parts;
         const int64_t b = unit / s->groups, g = unit % s->groups;
-        const int64_t len = jb->by_cols ? plane_o : cog;
-        const int64_t align = jb->by_cols ? COL_ALIGN : ROW_ALIGN;
+        const int64_t len = jb->by_pos ? plane_o : cog;
+        const int64_t align = jb->by_pos ? POS_ALIGN : jb->ct ? CH_ALIGN : ROW_ALIGN;
         const int64_t lo = part_edge(len, part, jb->parts, align);
         const int64_t hi = part_edge(len, part + 1, jb->parts, align);
         if (hi <= lo) continue;
-        const int64_t r0 = jb->by_cols ? 0 : lo, m = jb->by_cols ? cog : hi - lo;
-        const int64_t j0 = jb->by_cols ? lo : 0, n = jb->by_cols ? hi - lo : plane_o;
-        const f32_gemm_epilogue ep = {jb->bias ? jb->bias + g * cog + r0 : NULL, 1, jb->lo,
-                                      jb->hi};
-        float* c = jb->out + (b * s->co + g * cog + r0) * plane_o + j0; /* (m, n) of (Co/g, Ho*Wo) */
+        /* channels r0..r0+m-1, positions j0..j0+n-1 */
+        const int64_t r0 = jb->by_pos ? 0 : lo, m = jb->by_pos ? cog : hi - lo;
+        const int64_t j0 = jb->by_pos ? lo : 0, n = jb->by_pos ? hi - lo : plane_o;
+        const f32_gemm_epilogue ep = {jb->bias ? jb->bias + g * cog + r0 : NULL, !jb->ct,
+                                      jb->lo, jb->hi};
+        float* c = jb->out + (b * s->co + g * cog + r0) * plane_o + j0; /* (m, n) of planes */
         const float* a = jb->w + (g * cog + r0) * k;                      /* (m, K) */
         const float* x = jb->in + (b * s->ci + g * cig) * plane_i;       /* (Ci/g, H, W) */
-        if (jb->pointwise) {
-            jb->gemm(c, plane_o, a, k, x + j0, plane_i, m, n, k, &ep);
+        if (jb->ct) { /* (n positions, m channels) = cols^T x W^T, stored in the planes */
+            const im2col_src src = {x, s, j0};
+            const f32_gemm_b_source as = {im2col_pack, &src};
+            jb->g->ct(c, plane_o, x + j0, plane_i, jb->pointwise ? NULL : &as, a, k, n, m, k, &ep);
+        } else if (jb->pointwise) {
+            jb->g->nn(c, plane_o, a, k, x + j0, plane_i, m, n, k, &ep);
         } else {
             const im2col_src src = {x, s, j0};
             const f32_gemm_b_source bs = {im2col_pack, &src};
-            jb->gemm_src(c, plane_o, a, k, &bs, m, n, k, &ep);
+            jb->g->src(c, plane_o, a, k, &bs, m, n, k, &ep);
         }
     }
     return EMBER_OK;
@@ -157,19 +208,20 @@ static ember_status gemm_tasks(void* arg, size_t begin, size_t end)
 
 ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
                              const float* restrict w, const float* restrict bias,
-                             const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
-                             f32_gemm_nn_src_fn gemm_src, float lo, float hi,
-                             ember_threadpool* pool)
+                             const f32_conv2d_shape* s, const f32_conv_gemms* g, float lo,
+                             float hi, ember_threadpool* pool)
 {
     const int64_t cog = s->co / s->groups, plane_o = s->ho * s->wo;
     const int64_t units = s->n * s->groups;
     const double macs = (double)s->n * (double)s->co * (double)plane_o *
                         (double)(s->ci / s->groups * s->kh * s->kw);
     const int64_t threads = macs >= PAR_MIN_MACS ? (int64_t)ember_threadpool_threads(pool) : 1;
-    gemm_job job = {out, in, w, bias, s, gemm, gemm_src, lo, hi, 1, false, is_pointwise(s)};
+    const bool ct = f32_conv2d_gemm_orient(s, g) == F32_CONV_CT;
+    gemm_job job = {out, in, w, bias, s, g, lo, hi, 1, false, is_pointwise(s), ct};
     if (threads > 1 && units < threads) {
         job.parts = threads;
-        job.by_cols = plane_o >= threads * PAR_MIN_COLS || cog < threads * ROW_ALIGN;
+        job.by_pos = plane_o >= threads * PAR_MIN_COLS ||
+                     cog < threads * (ct ? CH_ALIGN : ROW_ALIGN);
     }
     return ember_parallel_for(threads > 1 ? pool : NULL, (size_t)(units * job.parts), gemm_tasks,
                               &job);

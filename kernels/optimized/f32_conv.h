@@ -6,10 +6,12 @@
  *                         stride-1 unpadded convolution multiplies the input planes (Ci/g, H*W)
  *                         in place (gemm); any other runs gemm_src with the unfolded input
  *                         (im2col) as its b source, packed block by block straight from the
- *                         input (f32_gemm_b_source). With a pool of T threads, a product of at
- *                         least 2^20 multiply-adds is cut into T parts when there are fewer
- *                         images x groups than threads (f32_conv.c); the bytes do not depend
- *                         on T.
+ *                         input (f32_gemm_b_source). Or the same product transposed
+ *                         (f32_gemm_ct: vector lanes along the output channels), chosen per
+ *                         layer by f32_conv2d_gemm_orient. With a pool of T threads, a product
+ *                         of at least 2^20 multiply-adds is cut into T parts when there are
+ *                         fewer images x groups than threads (f32_conv.c); the bytes do not
+ *                         depend on T.
  *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
  *                         Kh x Kw kernel: __avx512 and __avx2 (f32_conv_dw__avx512.c,
  *                         f32_conv_dw__avx2.c: intrinsics) and __generic (f32_conv.c: plain C
@@ -36,12 +38,33 @@ typedef struct f32_conv2d_shape {
     int64_t groups;
 } f32_conv2d_shape;
 
+/* Which way round a GEMM convolution multiplies (f32_conv.c picks one per layer):
+ *   F32_CONV_NN  out (Co/g, Ho*Wo) = W (Co/g, K) x cols (K, Ho*Wo): vector lanes along the
+ *                output positions, broadcasts along the output channels;
+ *   F32_CONV_CT  out^T (Ho*Wo, Co/g) = cols^T x W^T (f32_gemm_ct): lanes along the output
+ *                channels, broadcasts along the positions, each tile stored transposed. */
+typedef enum { F32_CONV_AUTO, F32_CONV_NN, F32_CONV_CT } f32_conv_orient;
+
+/* The GEMMs of one SIMD tier. */
+typedef struct f32_conv_gemms {
+    f32_gemm_nn_fn nn;       /* F32_CONV_NN, 1x1 stride 1 unpadded: W x the input planes */
+    f32_gemm_nn_src_fn src;  /* F32_CONV_NN, any other: W x the im2col columns */
+    f32_gemm_ct_fn ct;       /* F32_CONV_CT (NULL: none, every layer is F32_CONV_NN) */
+    int mr, nr;              /* their tile: mr broadcast rows x nr vector columns */
+    f32_conv_orient orient;  /* F32_CONV_AUTO: per layer; the others force one (tests, benches) */
+} f32_conv_gemms;
+
+/* The GEMMs for `features` (f32_gemm_nn_pick, f32_gemm_nn_src_pick, f32_gemm_ct_pick), AUTO. */
+f32_conv_gemms f32_conv_gemms_pick(uint64_t features);
+
+/* The orientation f32_conv2d_gemm uses for s with g: never AUTO. */
+f32_conv_orient f32_conv2d_gemm_orient(const f32_conv2d_shape* s, const f32_conv_gemms* g);
+
 /* Returns ember_parallel_for's status (EMBER_OK: the tasks cannot fail). */
 ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
                              const float* restrict w, const float* restrict bias,
-                             const f32_conv2d_shape* s, f32_gemm_nn_fn gemm,
-                             f32_gemm_nn_src_fn gemm_src, float lo, float hi,
-                             ember_threadpool* pool);
+                             const f32_conv2d_shape* s, const f32_conv_gemms* g, float lo,
+                             float hi, ember_threadpool* pool);
 
 /* Whether s is depthwise (groups == Ci == Co). */
 bool f32_conv2d_is_depthwise(const f32_conv2d_shape* s);

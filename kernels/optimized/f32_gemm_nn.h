@@ -55,14 +55,29 @@ void f32_gemm_nn_src__portable(float* restrict c, int64_t ldc, const float* rest
                                int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
                                int64_t k, const f32_gemm_epilogue* ep);
 
+/* The product with both sides swapped, for convolution (f32_conv.c): c (M, N) stored
+ * transposed, c(i, j) at c[j * ldc + i] (ldc >= M); a (M, K) given transposed, a(i, p) =
+ * at[p * lda + i] (lda >= M), or when asrc is not NULL from a source, asrc->pack writing its
+ * rows i0..i0+mc-1 as strips of kc x mr floats (the same contract as a b source, with a's rows
+ * in place of b's columns; at and lda unused); b given transposed as bt (N, K), ldb >= K.
+ * ep->bias is per column (bias_per_row must be 0). With M = output positions, N = output
+ * channels and K = Ci/g*Kh*Kw, a is the transposed im2col columns and bt the weight as stored,
+ * and c lands in the output's (Co, Ho*Wo) planes: the vector lanes run along the output
+ * channels (a multiple of 16 or 32 in most networks) and the broadcasts along the positions,
+ * however few (7x7 = 49). x86 only (f32_gemm_ct__avx512: 12x32 tiles, __avx2: 6x16). */
+typedef void (*f32_gemm_ct_fn)(float* restrict c, int64_t ldc, const float* restrict at,
+                               int64_t lda, const f32_gemm_b_source* asrc,
+                               const float* restrict bt, int64_t ldb, int64_t m, int64_t n,
+                               int64_t k, const f32_gemm_epilogue* ep);
+
 /* b given transposed (below): the reference, dot products along K. */
 void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restrict a,
                               int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
                               int64_t n, int64_t k, const f32_gemm_epilogue* ep);
 
 /* The optimized variants (f32_gemm_nn__<isa>.c; see f32_gemm_nn_driver.h for the blocking):
- *   f32_gemm_nn__avx512  AVX512F + AVX512VL + FMA, 12x32 tiles
- *   f32_gemm_nn__avx2    AVX2 + FMA, 6x16 tiles
+ *   f32_gemm_nn__avx512  AVX512F + AVX512VL + AVX512DQ + FMA, 12x32 tiles (f32_gemm_nn.inc)
+ *   f32_gemm_nn__avx2    AVX2 + FMA, 6x16 tiles (the same template)
  *   f32_gemm_nn__neon    aarch64 (NEON is baseline there), 8x12 tiles
  * Each packs blocks of a and b into at most F32_GEMM_NN_SCRATCH_BYTES of stack per call (no
  * malloc; a thread that calls it needs that much stack beyond its own), except with very few
@@ -92,6 +107,12 @@ void f32_gemm_nn_src__avx2(float* restrict c, int64_t ldc, const float* restrict
 void f32_gemm_nn_src__avx512(float* restrict c, int64_t ldc, const float* restrict a,
                              int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
                              int64_t k, const f32_gemm_epilogue* ep);
+void f32_gemm_ct__avx2(float* restrict c, int64_t ldc, const float* restrict at, int64_t lda,
+                       const f32_gemm_b_source* asrc, const float* restrict bt, int64_t ldb,
+                       int64_t m, int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+void f32_gemm_ct__avx512(float* restrict c, int64_t ldc, const float* restrict at, int64_t lda,
+                         const f32_gemm_b_source* asrc, const float* restrict bt, int64_t ldb,
+                         int64_t m, int64_t n, int64_t k, const f32_gemm_epilogue* ep);
 #endif
 #if defined(__aarch64__)
 void f32_gemm_nn__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
@@ -108,5 +129,9 @@ void f32_gemm_nn_src__neon(float* restrict c, int64_t ldc, const float* restrict
 /* The best variant for `features` (a mask of EMBER_CPU_BIT(...)). */
 f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features);
 f32_gemm_nn_src_fn f32_gemm_nn_src_pick(uint64_t features);
+
+/* The best f32_gemm_ct variant for `features` and its tile (*mr rows by *nr columns; the
+ * nn/src variants of the same features use the same tile), or NULL where there is none. */
+f32_gemm_ct_fn f32_gemm_ct_pick(uint64_t features, int* mr, int* nr);
 
 #endif /* EMBER_F32_GEMM_NN_H */

@@ -10,6 +10,12 @@
  *                       and a packed B strip bp (kc x NR, p-major): first: c = sum, else
  *                       c += sum; last: then add rbias[i] (if not NULL) and cbias[j] (if not
  *                       NULL) and clamp to [lo, hi] keeping NaN
+ *   and optionally HAVE_UKERNEL_CT with
+ *   pack_at(dst, at, lda, mc, kc)  a (mc, kc) block of a given transposed, a(i, p) = at[p * lda
+ *                                  + i], into MR-row strips (zero past mc), and
+ *   ukernel_ct(mr, nr, kc, ap, bp, c, ldc, first, last, cbias, lo, hi)
+ *                       the same sums with c stored transposed, c(i, j) at c[j * ldc + i] (a
+ *                       convolution's output planes: i a position, j an output channel)
  *   pack_b(dst, b, ldb, kc, nc)   a (kc, nc) block of row-major b into NR-wide strips
  *   pack_bt(dst, bt, ldb, kc, nc) the same block where b(p, j) = bt[j * ldb + p] (a linear
  *                                 layer's (N, K) weight, read in place)
@@ -86,30 +92,94 @@ static inline void prefetch_some(prefetch_cursor* pc, int count)
     }
 }
 
-/* k == 0: every output is the epilogue of an empty sum. */
-static void fill_epilogue(float* restrict c, int64_t ldc, int64_t m, int64_t n,
+/* k == 0: every output is the epilogue of an empty sum; c(i, j) at c[i * rs + j * cs]. */
+static void fill_epilogue(float* restrict c, int64_t rs, int64_t cs, int64_t m, int64_t n,
                           const f32_gemm_epilogue* ep)
 {
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
             const float v = ep->bias ? ep->bias[ep->bias_per_row ? i : j] : 0.0f;
-            c[i * ldc + j] = v < ep->lo ? ep->lo : (v > ep->hi ? ep->hi : v);
+            c[i * rs + j * cs] = v < ep->lo ? ep->lo : (v > ep->hi ? ep->hi : v);
         }
 }
 
+#ifdef HAVE_UKERNEL_CT
+/* f32_gemm_ct (see gemm_packed): c stored transposed, a given transposed (at) or from asrc,
+ * b given transposed (bt). The loops run M blocks outer, then K blocks, then N blocks, so each
+ * (MC, KC) block of a is packed once (an implicit GEMM's a is the im2col gather, the costly
+ * pack; a convolution's M = H_out*W_out is often a single block), and the weight block is
+ * packed again per MC rows (a transpose, repaid by MC rows of products). Partial sums stay in
+ * c between K blocks ((MC, N) of c: a layer's output block, in L2); each output is the same
+ * sum in the same order as in any other split of M or N. The tiles run columns outer, so
+ * consecutive tiles write along c's memory. */
+TARGET static void gemm_packed_ct(float* restrict c, int64_t ldc, const float* restrict at,
+                                  int64_t lda, const f32_gemm_b_source* asrc,
+                                  const float* restrict bt, int64_t ldb, int64_t m, int64_t n,
+                                  int64_t k, const f32_gemm_epilogue* ep)
+{
+    _Alignas(64) float apack[MC * KC];
+    _Alignas(64) float bpack[KC * NC];
+    const float* cbias = ep->bias ? ep->bias : NULL;
+    for (int64_t ic = 0; ic < m; ic += MC) {
+        const int64_t mc = m - ic < MC ? m - ic : MC;
+        for (int64_t pc = 0; pc < k; pc += KC) {
+            const int64_t kc = k - pc < KC ? k - pc : KC;
+            const int first = pc == 0, last = pc + kc == k;
+            if (asrc) asrc->pack(apack, asrc->ctx, pc, kc, ic, mc, MR);
+            else pack_at(apack, at + pc * lda + ic, lda, mc, kc);
+            for (int64_t jc = 0; jc < n; jc += NC) {
+                const int64_t nc = n - jc < NC ? n - jc : NC;
+                pack_bt(bpack, bt + jc * ldb + pc, ldb, kc, nc);
+                /* the next weight block: N blocks first, then K, then the next M block */
+                int64_t jn = jc + nc, pn = pc;
+                if (jn >= n) jn = 0, pn = last ? 0 : pc + kc;
+                const int64_t kn = k - pn < KC ? k - pn : KC, nn = n - jn < NC ? n - jn : NC;
+                prefetch_cursor cur = {bt + jn * ldb + pn, ldb, nn, kn, 0, 0};
+                if (last && jc + nc >= n && ic + mc >= m) cur.rows = 0;
+                const int64_t lines = cur.rows * ((cur.len + 15) / 16);
+                const int64_t calls = ((nc + NR - 1) / NR) * ((mc + MR - 1) / MR);
+                const int per_call = (int)(lines / calls + 1);
+                for (int64_t jr = 0; jr < nc; jr += NR) {
+                    const int nr = (int)(nc - jr < NR ? nc - jr : NR);
+                    const float* cb = cbias ? cbias + jc + jr : NULL;
+                    for (int64_t ir = 0; ir < mc; ir += MR) {
+                        const int mr = (int)(mc - ir < MR ? mc - ir : MR);
+                        prefetch_some(&cur, per_call);
+                        ukernel_ct(mr, nr, kc, apack + ir * kc, bpack + jr * kc,
+                                   c + (jc + jr) * ldc + ic + ir, ldc, first, last, cb, ep->lo,
+                                   ep->hi);
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
 /* c = clamp(a @ b + bias), b (K, N) row-major (bt = 0) or given as its transpose (N, K) (bt = 1);
  * ldb is the leading dimension of whichever is given. With src (not NULL), b is not in memory:
- * src->pack writes each (KC, NC) block straight into NR-wide strips (b and ldb unused). */
+ * src->pack writes each (KC, NC) block straight into NR-wide strips (b and ldb unused). With
+ * ct (f32_gemm_ct), c is stored transposed (ldc: the distance between two of its columns) and
+ * a is given transposed (a(i, p) = a[p * lda + i]) or, with asrc not NULL, not in memory:
+ * asrc->pack writes each (MC, KC) block into MR-wide strips (a and lda unused); the tiles then
+ * run columns outer, so consecutive tiles write along c's memory. */
 TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* restrict a,
                                int64_t lda, const float* restrict b, int64_t ldb, int bt,
-                               const f32_gemm_b_source* src, int64_t m, int64_t n, int64_t k,
+                               const f32_gemm_b_source* src, int ct,
+                               const f32_gemm_b_source* asrc, int64_t m, int64_t n, int64_t k,
                                const f32_gemm_epilogue* ep)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
-        fill_epilogue(c, ldc, m, n, ep);
+        fill_epilogue(c, ct ? 1 : ldc, ct ? ldc : 1, m, n, ep);
         return;
     }
+#ifdef HAVE_UKERNEL_CT
+    if (ct) {
+        gemm_packed_ct(c, ldc, a, lda, asrc, b, ldb, m, n, k, ep);
+        return;
+    }
+#endif
     _Alignas(64) float apack[MC * KC];
     _Alignas(64) float bpack[KC * NC];
     const float* rbias = ep->bias && ep->bias_per_row ? ep->bias : NULL;

@@ -21,7 +21,9 @@
  * a depthwise convolution (groups == Ci == Co) runs that tier's depthwise kernel; any other
  * non-transposed one runs as GEMMs through f32_gemm_nn_pick(the tier's features) with the
  * input itself for 1x1 stride-1 unpadded ones, else through f32_gemm_nn_src_pick's with the
- * im2col columns packed straight from the input (an implicit GEMM). Both split their work over
+ * im2col columns packed straight from the input (an implicit GEMM), or on x86 the same product
+ * transposed where it wastes fewer vector lanes (f32_conv_gemms_pick, f32_conv2d_gemm_orient:
+ * lanes along the output channels). Both split their work over
  * ctx->pool (the same bytes for any number of threads). Transposed convolutions and the half
  * dtypes always run the portable code.
  */
@@ -334,9 +336,8 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
                             .groups = p->groups};
 }
 
-/* The run functions of one SIMD tier: its GEMMs are f32_gemm_nn_pick / f32_gemm_nn_src_pick
- * (FEATURES), constants, so the choice made in prepare does not change with later
- * ember_kernel_cpu_mask_set calls. Both split their work over ctx->pool. */
+/* The run functions of one SIMD tier: its GEMMs are f32_conv_gemms_pick(FEATURES), constants,
+ * so the choice made in prepare does not change with later ember_kernel_cpu_mask_set calls. Both split their work over ctx->pool. */
 #define CONV_FAST_RUNS(TIER, FEATURES, DW)                                                      \
     static ember_status run_conv_f32_gemm_##TIER(ember_kernel_ctx* ctx,                         \
                                                  ember_value* const* args)                      \
@@ -346,12 +347,12 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
+        const f32_conv_gemms g = f32_conv_gemms_pick(FEATURES);                                 \
         return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
                                (const float*)args[A_IN]->u.t->data,                             \
                                (const float*)args[A_W]->u.t->data,                              \
-                               bias ? (const float*)bias->data : NULL, &s,                      \
-                               f32_gemm_nn_pick(FEATURES), f32_gemm_nn_src_pick(FEATURES),      \
-                               -INFINITY, INFINITY, ctx->pool);                                 \
+                               bias ? (const float*)bias->data : NULL, &s, &g, -INFINITY,       \
+                               INFINITY, ctx->pool);                                            \
     }                                                                                           \
     static ember_status run_conv_f32_dw_##TIER(ember_kernel_ctx* ctx, ember_value* const* args) \
     {                                                                                           \

@@ -10,7 +10,13 @@
  *      epilogue ([0, 6], as a fused relu6 would) and a NaN in the input, against the portable
  *      output clamped the same way;
  *   3. the fast paths over an ember_threadpool of 2, 3 and 4 threads: the same bytes as one
- *      thread, for cuts along columns, rows, images x groups and depthwise planes.
+ *      thread, for cuts along columns, rows, images x groups and depthwise planes;
+ *   4. both GEMM orientations (F32_CONV_NN, F32_CONV_CT: lanes along output channels) forced,
+ *      and the per-layer choice, for each x86 tier the CPU has, on shapes where the choice is
+ *      F32_CONV_CT and on random ones (output channels not a multiple of the tile's columns,
+ *      positions not a multiple of its rows, 1x1 and 3x3, stride 2, padding, dilation,
+ *      groups, bias or none, a [-0.5, 0.5] clamp), against the portable output clamped alike;
+ *      and 1 against 2 threads, bit for bit, in each orientation.
  *
  * Tolerance: both sides are fp32 sums of the same K = Ci/g*Kh*Kw products in a different
  * order; values are in [-1, 1), so an output's rounding error is about sqrt(K) * 6e-8 * K / 4.
@@ -259,12 +265,19 @@ static void test_variants_clamp(void)
         CHECK(run(c, 0, ref));
         clamp_ref(c, ref, 0.0f, 6.0f);
         const f32_conv2d_shape s = shape_of(c);
-        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn__portable,
-                              f32_gemm_nn_src__portable, 0.0f, 6.0f, NULL) == EMBER_OK);
+        const f32_conv_gemms portable = {f32_gemm_nn__portable, f32_gemm_nn_src__portable, NULL,
+                                         1, 1, F32_CONV_AUTO};
+        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &portable, 0.0f, 6.0f,
+                              NULL) == EMBER_OK);
         expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp");
-        CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn_pick(have),
-                              f32_gemm_nn_src_pick(have), 0.0f, 6.0f, NULL) == EMBER_OK);
-        expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp fast");
+        for (int o = F32_CONV_AUTO; o <= F32_CONV_CT; o++) {
+            f32_conv_gemms fast = f32_conv_gemms_pick(have);
+            fast.orient = (f32_conv_orient)o;
+            CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &fast, 0.0f, 6.0f,
+                                  NULL) == EMBER_OK);
+            expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4,
+                             o == F32_CONV_CT ? "gemm clamp fast ct" : "gemm clamp fast");
+        }
     }
 }
 
@@ -284,8 +297,8 @@ static void run_direct(const cfg* c, ember_threadpool* pool, float* y)
         CHECK(f32_conv2d_depthwise_par(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, dw, -INFINITY,
                                        INFINITY, pool) == EMBER_OK);
     } else {
-        CHECK(f32_conv2d_gemm(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, f32_gemm_nn_pick(have),
-                              f32_gemm_nn_src_pick(have), -INFINITY, INFINITY,
+        const f32_conv_gemms g = f32_conv_gemms_pick(have);
+        CHECK(f32_conv2d_gemm(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &g, -INFINITY, INFINITY,
                               pool) == EMBER_OK);
     }
 }
@@ -325,9 +338,110 @@ static void test_threads(void)
     }
 }
 
+/* ---- both orientations -------------------------------------------------------------------- */
+
+static float got2[MAX_Y];
+
+/* c with every tier's GEMMs in both orientations and as chosen, against ref (portable,
+ * clamped to [-0.5, 0.5]); with pool, 1 and 2 threads agree bit for bit. */
+static void check_orients(const cfg* c, ember_threadpool* pool)
+{
+    CHECK(check_cfg(c)); /* fills the inputs */
+    CHECK(run(c, 0, ref));
+    clamp_ref(c, ref, -0.5f, 0.5f);
+    const f32_conv2d_shape s = shape_of(c);
+    const int64_t ny = c->n * c->co * s.ho * s.wo;
+    const double k = (double)(c->ci / c->g * c->kh * c->kw);
+    char what[240];
+    describe(c, what, sizeof what);
+    const size_t wl = strlen(what);
+    static const uint64_t tiers[] = {
+#if EMBER_HAVE_X86_KERNELS
+        EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA),
+        EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA),
+#endif
+        0,
+    };
+    for (size_t t = 0; t < sizeof tiers / sizeof tiers[0]; t++) {
+        if ((ember_cpu_features() & tiers[t]) != tiers[t]) continue;
+        for (int o = F32_CONV_AUTO; o <= F32_CONV_CT; o++) {
+            f32_conv_gemms g = f32_conv_gemms_pick(tiers[t]);
+            g.orient = (f32_conv_orient)o;
+            snprintf(what + wl, sizeof what - wl, " tier %zu orient %d", t, o);
+            for (int64_t j = 0; j < ny; j++) got[j] = got2[j] = NAN;
+            CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &g, -0.5f, 0.5f,
+                                  NULL) == EMBER_OK);
+            expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + k / 8.0), what);
+            if (!pool) continue;
+            CHECK(f32_conv2d_gemm(got2, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &g, -0.5f, 0.5f,
+                                  pool) == EMBER_OK);
+            const bool same = memcmp(got, got2, (size_t)ny * sizeof(float)) == 0;
+            if (!same) fprintf(stderr, "%s: 2 threads differ from 1\n", what);
+            CHECK(same);
+        }
+    }
+}
+
+static void test_orientations(void)
+{
+    static _Alignas(64) uint8_t mem[1 << 16];
+    ember_threadpool* pool;
+    CHECK(ember_threadpool_init(mem, sizeof mem, 2, &pool) == EMBER_OK);
+    static const cfg cs[] = {
+        /* n ci h w co kh kw sh sw ph pw dh dw g dim bias */
+        {1, 160, 7, 7, 960, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},   /* MobileNetV2, 7x7 */
+        {1, 96, 14, 14, 576, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, false}, /* 14x14 */
+        {1, 200, 7, 7, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},    /* K = 200: 2 K blocks */
+        {1, 256, 7, 7, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},   /* ragged channels, K 2304 */
+        {1, 128, 14, 14, 256, 3, 3, 2, 2, 1, 1, 1, 1, 1, 4, true}, /* stride 2: 7x7 out */
+        {2, 96, 9, 11, 70, 3, 3, 1, 1, 2, 2, 2, 2, 1, 4, false},   /* dilation, padding */
+        {1, 64, 8, 8, 96, 3, 3, 1, 1, 1, 1, 1, 1, 2, 4, true},     /* groups */
+        {1, 128, 14, 14, 128, 1, 1, 2, 2, 0, 0, 1, 1, 1, 4, false}, /* 1x1 stride 2 */
+        {1, 3, 31, 29, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, 4, true},    /* a stem */
+        {1, 33, 5, 6, 37, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},     /* 30 positions, 37 ch */
+        {1, 32, 28, 27, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1, 4, true},   /* threads cut positions */
+        {1, 24, 30, 26, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, false},
+    };
+    int chosen_ct = 0;
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        check_orients(&cs[i], pool);
+        f32_conv2d_shape s = shape_of(&cs[i]);
+        const f32_conv_gemms g = f32_conv_gemms_pick(ember_cpu_features());
+        chosen_ct += f32_conv2d_gemm_orient(&s, &g) == F32_CONV_CT;
+    }
+#if EMBER_HAVE_X86_KERNELS
+    if ((ember_cpu_features() & (EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA))) ==
+        (EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)))
+        CHECK(chosen_ct >= 3); /* the first three at least */
+#endif
+    (void)chosen_ct;
+    for (int cases = 0; cases < (TH_HOSTILE ? 10 : 60);) {
+        cfg c = {.n = 1 + rnd(2), .dim = 4, .bias = rnd(3) != 0, .sh = 1, .sw = 1, .dh = 1,
+                 .dw = 1, .g = 1};
+        c.h = 1 + rnd(16), c.w = 1 + rnd(16);
+        c.ci = 1 + rnd(90), c.co = 1 + rnd(130);
+        if (rnd(2)) {
+            c.kh = c.kw = 3, c.ph = c.pw = rnd(3);
+            if (rnd(3) == 0) c.sh = c.sw = 2;
+            if (rnd(5) == 0) c.dh = c.dw = 2;
+        } else {
+            c.kh = c.kw = 1;
+            if (rnd(4) == 0) c.sh = c.sw = 2;
+        }
+        if (rnd(5) == 0) c.g = 2, c.ci += c.ci % 2, c.co += c.co % 2;
+        if (out_len(c.h, c.kh, c.sh, c.ph, c.dh) <= 0 || out_len(c.w, c.kw, c.sw, c.pw, c.dw) <= 0)
+            continue;
+        check_orients(&c, rnd(4) == 0 ? pool : NULL);
+        cases++;
+    }
+    ember_threadpool_destroy(pool);
+}
+
 int main(void)
 {
     test_random();
+    test_orientations();
     test_networks();
     test_variants_clamp();
     test_threads();

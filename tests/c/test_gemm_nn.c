@@ -3,7 +3,9 @@
  * f32_gemm_nn_pick returns, against a double-precision sum computed here, on ragged shapes
  * (sizes not a multiple of any tile, block edges of M, N and K crossed), with leading
  * dimensions larger than the row, bias per row and per column, and the relu / relu6 / none
- * clamps (NaN kept). The padding past each row of c must stay untouched.
+ * clamps (NaN kept). The padding past each row of c must stay untouched. The same for the
+ * f32_gemm_ct variants (c stored transposed, a given transposed or packed by a source, b
+ * transposed; bias per column).
  *
  * Tolerance, as in test_gemm_optimized.c: 1e-6 * sqrt(K) * sum |a_p b_p| + u * |bias|, about
  * 16 times the typical rounding of an fp32 sum in any order; a lost or misplaced term moves an
@@ -29,8 +31,9 @@ typedef struct variant {
     uint64_t needs; /* CPU features it needs */
 } variant;
 
-#define X86_AVX512 \
-    (EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) | EMBER_CPU_BIT(EMBER_CPU_FMA))
+#define X86_AVX512                                                                        \
+    (EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |                   \
+     EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA))
 #define X86_AVX2 (EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA))
 
 static const variant variants[] = {
@@ -143,6 +146,76 @@ static int run_case(const variant* v, const problem* pr, int bias_mode, int clam
     return 1;
 }
 
+/* ---- f32_gemm_ct: c^T, a given as at (K, M) or through a source, b as bt ------------------ */
+#if EMBER_HAVE_X86_KERNELS
+
+typedef struct at_ctx {
+    const float* at;
+    int64_t lda;
+} at_ctx;
+
+/* The f32_gemm_b_source contract for a's rows: strips of kc x nr, zero past mc. */
+static void pack_from_at(float* restrict dst, const void* ctx, int64_t p0, int64_t kc,
+                         int64_t i0, int64_t mc, int nr)
+{
+    const at_ctx* q = ctx;
+    for (int64_t s0 = 0; s0 < mc; s0 += nr)
+        for (int64_t p = 0; p < kc; p++)
+            for (int64_t i = 0; i < nr; i++)
+                dst[s0 * kc + p * nr + i] =
+                    s0 + i < mc ? q->at[(p0 + p) * q->lda + i0 + s0 + i] : 0.0f;
+}
+
+static int run_ct_case(const char* name, f32_gemm_ct_fn fn, const problem* pr, int use_src,
+                       int bias_mode, int clamp)
+{
+    const shape s = pr->s;
+    const int64_t lda = s.m + 4, ldc = s.m + 3;
+    float* at = malloc(sizeof(float) * (size_t)(s.k * lda + 1));
+    float* c = malloc(sizeof(float) * (size_t)(s.n * ldc + 1));
+    for (int64_t p = 0; p < s.k; p++)
+        for (int64_t i = 0; i < lda; i++) at[p * lda + i] = i < s.m ? pr->a[i * pr->lda + p] : NAN;
+    for (int64_t i = 0; i < s.n * ldc; i++) c[i] = 12345.0f;
+    const float lo = clamp == 0 ? -INFINITY : 0.0f, hi = clamp == 2 ? 6.0f : INFINITY;
+    const f32_gemm_epilogue ep = {bias_mode ? pr->bias : NULL, 0, lo, hi};
+    const at_ctx q = {at, lda};
+    const f32_gemm_b_source src = {pack_from_at, &q};
+    fn(c, ldc, use_src ? NULL : at, use_src ? 0 : lda, use_src ? &src : NULL, pr->bt, pr->ldbt,
+       s.m, s.n, s.k, &ep);
+    int ok = 1;
+    for (int64_t j = 0; j < s.n && ok; j++)
+        for (int64_t i = 0; i < ldc && ok; i++) {
+            const float got = c[j * ldc + i];
+            double want = 12345.0;
+            int bad;
+            if (i >= s.m) {
+                bad = got != 12345.0f;
+            } else {
+                const double bv = bias_mode ? pr->bias[j] : 0.0;
+                want = pr->sum[i * s.n + j] + bv;
+                if (isnan(want)) {
+                    bad = !isnan(got);
+                } else {
+                    want = want < lo ? lo : want > hi ? hi : want;
+                    const double tol = 1e-6 * sqrt((double)s.k) * pr->mag[i * s.n + j] +
+                                       6e-8 * fabs(bv) + 1e-30;
+                    bad = !(fabs(got - want) <= tol);
+                }
+            }
+            if (bad) {
+                fprintf(stderr,
+                        "%s src=%d m=%lld n=%lld k=%lld bias=%d clamp=%d: c(%lld, %lld) %.8g "
+                        "want %.8g\n",
+                        name, use_src, (long long)s.m, (long long)s.n, (long long)s.k, bias_mode,
+                        clamp, (long long)i, (long long)j, (double)got, want);
+                ok = 0;
+            }
+        }
+    free(at), free(c);
+    return ok;
+}
+#endif
+
 int main(void)
 {
     const uint64_t have = ember_kernel_cpu_features();
@@ -159,6 +232,23 @@ int main(void)
         const variant picked = {"picked", f32_gemm_nn_pick(have), 0, 0};
         CHECK(run_case(&picked, &pr, 2, 1));
         CHECK(f32_gemm_nn_pick(0) == f32_gemm_nn__portable);
+#if EMBER_HAVE_X86_KERNELS
+        static const struct {
+            const char* name;
+            f32_gemm_ct_fn fn;
+            uint64_t needs;
+        } cts[] = {{"avx2 ct", f32_gemm_ct__avx2, X86_AVX2},
+                   {"avx512 ct", f32_gemm_ct__avx512, X86_AVX512}};
+        for (size_t f = 0; f < sizeof cts / sizeof cts[0]; f++) {
+            if ((cts[f].needs & have) != cts[f].needs) continue;
+            for (int use_src = 0; use_src < 2; use_src++)
+                for (int bias_mode = 0; bias_mode < 2; bias_mode++)
+                    for (int clamp = 0; clamp < 3; clamp++)
+                        CHECK(run_ct_case(cts[f].name, cts[f].fn, &pr, use_src, bias_mode, clamp));
+        }
+#endif
+        int mr, nr;
+        CHECK(f32_gemm_ct_pick(0, &mr, &nr) == NULL);
         teardown(&pr);
     }
     return check_report("test_gemm_nn");
