@@ -11,7 +11,10 @@
  *                                      (or the two returns as one TensorList: 5 args)
  * Window and output-size rules follow ATen's CPU kernels (an empty stride means the kernel
  * size; ceil_mode drops a last window that would start in the right padding). Indices are
- * flat positions inside each input (H, W) plane, as torch returns them. Prepare bounds
+ * flat positions inside each input (H, W) plane, as torch returns them. A float32 max pool
+ * runs the kernels of kernels/optimized/f32_pool.h instead (the same values and indices, bit for
+ * bit; vectors on AVX-512 / AVX2, else plain C on float), its planes split over ctx->pool;
+ * with ember_kernel_cpu_mask_set(0) it runs the portable kernel below. Prepare bounds
  * kernel_size, stride, dilation and divisor_override to [1, 2^31-1] and padding to half the
  * kernel, so the window arithmetic below cannot overflow. */
 #include "kernels/kernel_util.h"
