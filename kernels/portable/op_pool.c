@@ -11,15 +11,17 @@
  *                                      (or the two returns as one TensorList: 5 args)
  * Window and output-size rules follow ATen's CPU kernels (an empty stride means the kernel
  * size; ceil_mode drops a last window that would start in the right padding). Indices are
- * flat positions inside each input (H, W) plane, as torch returns them. Prepare bounds
+ * flat positions inside each input (H, W) plane, as torch returns them. A float32 max pool
+ * runs the kernels of kernels/optimized/f32_pool.h instead (the same values and indices, bit for
+ * bit; vectors on AVX-512 / AVX2, else plain C on float), its planes split over ctx->pool;
+ * with ember_kernel_cpu_mask_set(0) it runs the portable kernel below. Prepare bounds
  * kernel_size, stride, dilation and divisor_override to [1, 2^31-1] and padding to half the
  * kernel, so the window arithmetic below cannot overflow. */
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/f32_pool.h"
 
-typedef struct pool_params {
-    int64_t planes, h, w, ho, wo; /* input (planes, H, W) → output (planes, Ho, Wo) */
-    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
-} pool_params;
+/* input (planes, H, W) → output (planes, Ho, Wo); kernel, stride, padding, dilation */
+typedef f32_pool2d_shape pool_params;
 
 static int64_t pool_floor_div(int64_t a, int64_t b)
 {
@@ -144,6 +146,88 @@ static ember_status run_max_pool2d(ember_kernel_ctx* ctx, ember_value* const* ar
     return EMBER_OK;
 }
 
+/* The float32 kernels of f32_pool.h: the portable scan on float, windows clipped per output
+ * (the vector variants run it on the columns whose windows cross the row's ends). */
+void f32_maxpool2d__scalar(float* restrict out, int64_t* restrict idx, const float* restrict in,
+                           const f32_pool2d_shape* p, int64_t p0, int64_t p1)
+{
+    for (int64_t c = p0; c < p1; c++) {
+        const float* x = in + c * p->h * p->w;
+        for (int64_t oy = 0; oy < p->ho; oy++) {
+            int64_t y0, y1;
+            f32_pool_rows(p, oy, &y0, &y1);
+            const int64_t o = (c * p->ho + oy) * p->wo;
+            for (int64_t ox = 0; ox < p->wo; ox++)
+                f32_maxpool_point(out + o + ox, idx + o + ox, x, p, y0, y1, ox);
+        }
+    }
+}
+
+#define MAXPOOL_PAR_MIN ((double)(1 << 16)) /* taps below which one thread does all */
+
+typedef struct maxpool_job {
+    float* out;
+    int64_t* idx;
+    const float* in;
+    const pool_params* p;
+    f32_maxpool2d_fn fn;
+} maxpool_job;
+
+static ember_status maxpool_tasks(void* arg, size_t begin, size_t end) /* tasks: planes */
+{
+    const maxpool_job* jb = arg;
+    jb->fn(jb->out, jb->idx, jb->in, jb->p, (int64_t)begin, (int64_t)end);
+    return EMBER_OK;
+}
+
+/* float32 through fn, the planes split over ctx->pool (each output computed the same way for
+ * any number of threads). */
+static ember_status run_max_pool2d_f32(ember_kernel_ctx* ctx, ember_value* const* args,
+                                       f32_maxpool2d_fn fn)
+{
+    pool_params p;
+    pool_params_get(args[0]->u.t, args[1], args[2], args[3], args[4], args[5]->u.b, &p);
+    const maxpool_job job = {(float*)args[6]->u.t->data, (int64_t*)args[7]->u.t->data,
+                             (const float*)args[0]->u.t->data, &p, fn};
+    const double taps = (double)p.planes * (double)p.ho * (double)p.wo * (double)p.kh * (double)p.kw;
+    return ember_parallel_for(taps >= MAXPOOL_PAR_MIN ? ctx->pool : NULL, (size_t)p.planes,
+                              maxpool_tasks, (void*)&job);
+}
+
+static ember_status run_max_pool2d_f32_scalar(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    return run_max_pool2d_f32(ctx, args, f32_maxpool2d__scalar);
+}
+
+#if EMBER_HAVE_X86_KERNELS
+static ember_status run_max_pool2d_f32_avx2(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    return run_max_pool2d_f32(ctx, args, f32_maxpool2d__avx2);
+}
+
+static ember_status run_max_pool2d_f32_avx512(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    return run_max_pool2d_f32(ctx, args, f32_maxpool2d__avx512);
+}
+#endif
+
+/* The run function for dtype on this CPU: float32 takes the kernels of f32_pool.h (the best
+ * variant the CPU features allow, else the scalar one), half types the portable one, and so
+ * does everything when no feature is allowed (ember_kernel_cpu_mask_set(0): the oracle). */
+static ember_kernel_run_fn pick_max_pool2d(int dtype)
+{
+    const uint64_t f = ember_kernel_cpu_features();
+    if (dtype != EMBER_DTYPE_F32 || f == 0) return run_max_pool2d;
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    if ((f & avx512) == avx512) return run_max_pool2d_f32_avx512;
+    if ((f & avx2) == avx2) return run_max_pool2d_f32_avx2;
+#endif
+    return run_max_pool2d_f32_scalar;
+}
+
 ember_status ember_prepare_aten_max_pool2d_with_indices_out(ember_kernel_ctx* ctx,
                                                             ember_value* const* args,
                                                             size_t num_args,
@@ -161,7 +245,7 @@ ember_status ember_prepare_aten_max_pool2d_with_indices_out(ember_kernel_ctx* ct
     pool_out_shape(in, p.ho, p.wo, want);
     EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, want));
     EMBER_TRY(ember_check_shape(ctx, "indices", indices, in->dim, want));
-    *run = run_max_pool2d;
+    *run = pick_max_pool2d(in->dtype);
     return EMBER_OK;
 }
 

@@ -438,6 +438,70 @@ static void test_orientations(void)
     ember_threadpool_destroy(pool);
 }
 
+/* ---- depthwise: each path of f32_conv_dw.inc against the portable kernel ------------------ */
+
+/* Random depthwise shapes aimed at the template's paths: stride 1 with Wo == W (the flat path,
+ * small and large planes, masks at every edge), other strides and paddings (stride phases,
+ * strips of several rows), kernels of 1..7 columns, dilation, 9x9 and rows too wide for a
+ * strip (the generic fallback), ragged widths, two images; each variant the CPU has called
+ * directly with and without a clamp and a NaN in the input, against the portable kernel (the
+ * op with mask 0), then over 2 threads: the same bytes as one. */
+static void test_depthwise_paths(void)
+{
+    static _Alignas(64) uint8_t mem[1 << 16];
+    ember_threadpool* pool;
+    CHECK(ember_threadpool_init(mem, sizeof mem, 2, &pool) == EMBER_OK);
+    const uint64_t have = ember_cpu_features();
+    int done = 0;
+    for (int t = 0; t < (TH_HOSTILE ? 60 : 300); t++) {
+        cfg c = {1 + rnd(2), 1 + rnd(6), 1 + rnd(40), 1 + rnd(70), 0, 1 + rnd(5), 1 + rnd(5),
+                 1, 1, 0, 0, 1, 1, 0, 4, rnd(2) == 0};
+        if (t % 3 == 0) { /* "same" stride 1: the flat path */
+            c.dh = rnd(4) == 0 ? 2 : 1, c.dw = rnd(4) == 0 ? 2 : 1;
+            c.kh = 1 + 2 * rnd(3), c.kw = 1 + 2 * rnd(3);
+            c.ph = (c.kh - 1) * c.dh / 2, c.pw = (c.kw - 1) * c.dw / 2;
+        } else {
+            c.sh = 1 + rnd(3), c.sw = 1 + rnd(3);
+            c.ph = rnd((uint32_t)c.kh), c.pw = rnd((uint32_t)c.kw);
+            c.dh = rnd(5) == 0 ? 2 : 1, c.dw = rnd(5) == 0 ? 2 : 1;
+        }
+        if (t % 10 == 1) c.h = 60 + rnd(60), c.w = 60 + rnd(60), c.ci = 8; /* many vectors */
+        if (t % 25 == 2) c.kh = c.kw = 9;                                   /* > 64 taps */
+        if (t % 25 == 3) c.h = 3, c.w = 3000 + rnd(100), c.ci = 2;          /* too wide */
+        if (t % 25 == 4) c.kh = c.kw = 7, c.ph = c.pw = 3;                  /* 49 taps */
+        c.co = c.g = c.ci;
+        if (!check_cfg(&c)) continue; /* fills the inputs; the op's fast path vs portable */
+        done++;
+        xbuf[rnd((uint32_t)(c.n * c.ci * c.h * c.w))] = NAN;
+        const f32_conv2d_shape s = shape_of(&c);
+        const int64_t ny = c.n * c.co * s.ho * s.wo;
+        char what[240];
+        for (int clamp = 0; clamp < 2; clamp++) {
+            const float lo = clamp ? 0.0f : -INFINITY, hi = clamp ? 6.0f : INFINITY;
+            CHECK(run(&c, 0, ref));
+            clamp_ref(&c, ref, lo, hi);
+            for (size_t v = 0; v < sizeof dw_variants / sizeof dw_variants[0]; v++) {
+                if ((have & dw_variants[v].needs) != dw_variants[v].needs) continue;
+                describe(&c, what, sizeof what);
+                snprintf(what + strlen(what), sizeof what - strlen(what), " %s clamp %d",
+                         dw_variants[v].name, clamp);
+                for (int64_t j = 0; j < ny; j++) got[j] = -1.0f;
+                dw_variants[v].fn(got, xbuf, wbuf, c.bias ? bbuf : NULL, &s, lo, hi);
+                const double k = (double)(c.kh * c.kw);
+                expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + k / 8.0), what);
+                for (int64_t j = 0; j < ny; j++) got1[j] = -2.0f;
+                CHECK(f32_conv2d_depthwise_par(got1, xbuf, wbuf, c.bias ? bbuf : NULL, &s,
+                                               dw_variants[v].fn, lo, hi, pool) == EMBER_OK);
+                const bool same = memcmp(got, got1, (size_t)ny * sizeof(float)) == 0;
+                if (!same) fprintf(stderr, "%s: 2 threads differ from 1\n", what);
+                CHECK(same);
+            }
+        }
+    }
+    CHECK(done > (TH_HOSTILE ? 20 : 100));
+    ember_threadpool_destroy(pool);
+}
+
 int main(void)
 {
     test_random();
@@ -445,5 +509,6 @@ int main(void)
     test_networks();
     test_variants_clamp();
     test_threads();
+    test_depthwise_paths();
     return check_report("test_conv_optimized");
 }

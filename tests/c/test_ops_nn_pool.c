@@ -1,6 +1,9 @@
 /* test_ops_nn_pool.c — max_pool2d_with_indices.out, avg_pool2d.out, _adaptive_avg_pool2d.out
  * (portable f32) against torch 2.13 eager; inputs rounded to two decimals, values pasted below.
- * Tolerance 1e-5; indices exact. */
+ * Tolerance 1e-5; indices exact. Then the fast fp32 max pool (kernels/optimized/f32_pool.h)
+ * against the portable kernel on random shapes, bit for bit, with ties, NaNs and -inf in the
+ * input: every variant the CPU has, through the op with 1 and 2 threads. */
+#include "kernels/optimized/f32_pool.h"
 #include "tests/c/kernel_harness.h"
 
 /* x (1, 2, 5, 5); max_pool2d_with_indices k 3 s 2 p 1 -> (1, 2, 3, 3) */
@@ -216,10 +219,154 @@ static void test_adaptive(void)
     }
 }
 
+/* ---- the fast max pool against the portable kernel ---------------------------------------- */
+
+static uint64_t rng = 0x2545f4914f6cdd1du;
+static uint32_t rnd(uint32_t n) /* in [0, n) */
+{
+    rng = rng * 6364136223846793005u + 1442695040888963407u;
+    return (uint32_t)(rng >> 33) % n;
+}
+
+enum { MP_MAX = 1 << 16 };
+static float mp_x[MP_MAX], mp_ref[MP_MAX], mp_got[MP_MAX];
+static int64_t mp_iref[MP_MAX], mp_igot[MP_MAX];
+
+static int64_t mp_out_len(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil_mode)
+{
+    const int64_t t = in + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0);
+    int64_t o = (t < 0 ? -((-t + s - 1) / s) : t / s) + 1;
+    if (ceil_mode && o > 0 && (o - 1) * s >= in + p) o--;
+    return o;
+}
+
+/* max_pool2d_with_indices.out of mp_x (n, c, h, w) with CPU features `mask` over `pool` into
+ * y, yi (shape ys); the status of prepare or run. */
+static ember_status mp_run(const int32_t* xs, const int32_t* ys, const int64_t* k,
+                           const int64_t* s, const int64_t* p, const int64_t* d, bool ceil_mode,
+                           uint64_t mask, ember_threadpool* pool, float* y, int64_t* yi)
+{
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, mp_x, 4, xs);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 4, ys);
+    ember_tensor ti = th_tensor(EMBER_DTYPE_I64, yi, 4, ys);
+    ember_value v[10] = {th_tensor_value(&tx), th_int_list(k, 2), th_int_list(s, 2),
+                         th_int_list(p, 2),    th_int_list(d, 2), th_bool(ceil_mode),
+                         th_tensor_value(&ty), th_tensor_value(&ti), th_tensor_value(&ty),
+                         th_tensor_value(&ti)};
+    ember_value* args[10];
+    for (int i = 0; i < 10; i++) args[i] = &v[i];
+    const char* name = "aten::max_pool2d_with_indices.out";
+    const ember_kernel* kern = ember_kernel_find(name, strlen(name));
+    ember_kernel_ctx ctx = {.op_name = name, .msg = th_msg, .msg_bytes = sizeof th_msg};
+    ember_kernel_run_fn run = NULL;
+    ember_kernel_cpu_mask_set(mask);
+    ember_status st = kern->prepare(&ctx, args, 10, &run);
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+    if (st != EMBER_OK) return st;
+    ctx.pool = pool;
+    return run(&ctx, args);
+}
+
+static bool mp_same(int64_t n) /* mp_got, mp_igot against mp_ref, mp_iref, bit for bit */
+{
+    return memcmp(mp_got, mp_ref, (size_t)n * sizeof(float)) == 0 &&
+           memcmp(mp_igot, mp_iref, (size_t)n * sizeof(int64_t)) == 0;
+}
+
+static void test_max_pool_fast(void)
+{
+    static _Alignas(64) uint8_t mem[1 << 16];
+    ember_threadpool* pool;
+    CHECK(ember_threadpool_init(mem, sizeof mem, 2, &pool) == EMBER_OK);
+    typedef struct {
+        const char* name;
+        f32_maxpool2d_fn fn;
+        uint64_t needs;
+    } variant;
+    const variant variants[] = {
+        {"scalar", f32_maxpool2d__scalar, 0},
+#if EMBER_HAVE_X86_KERNELS
+        {"avx2", f32_maxpool2d__avx2, EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+        {"avx512", f32_maxpool2d__avx512,
+         EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
+             EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+#endif
+    };
+    const uint64_t features = ember_kernel_cpu_features();
+    int failures = 0;
+    for (int t = 0; t < 400; t++) {
+        /* ResNet's stem pool first, then random: kernel 1-4, stride 1-3 (1 and 2 mostly),
+         * padding up to half the kernel, dilation 1-2, ceil_mode; ragged widths around the
+         * vector widths. */
+        int64_t n = 1, c = 3, h = 112, w = 112, k[2] = {3, 3}, s[2] = {2, 2}, p[2] = {1, 1},
+                d[2] = {1, 1};
+        bool ceil_mode = false;
+        if (t > 0) {
+            n = 1 + rnd(2), c = 1 + rnd(3), h = 1 + rnd(40), w = 1 + rnd(70);
+            for (int a = 0; a < 2; a++) {
+                k[a] = 1 + rnd(4);
+                s[a] = rnd(4) == 0 ? 3 : 1 + rnd(2);
+                p[a] = rnd((uint32_t)(k[a] / 2 + 1));
+                d[a] = rnd(4) == 0 ? 2 : 1;
+            }
+            ceil_mode = rnd(3) == 0;
+        }
+        const int64_t ho = mp_out_len(h, k[0], s[0], p[0], d[0], ceil_mode);
+        const int64_t wo = mp_out_len(w, k[1], s[1], p[1], d[1], ceil_mode);
+        if (ho < 1 || wo < 1 || n * c * ho * wo > MP_MAX) continue;
+        /* few distinct values (ties), a NaN in some windows, -inf runs */
+        const int64_t nx = n * c * h * w;
+        const bool nans = rnd(2) == 0;
+        for (int64_t i = 0; i < nx; i++) {
+            const uint32_t r = rnd(64);
+            mp_x[i] = (nans && r == 0) ? NAN : (r == 1 ? -INFINITY : (float)((int)rnd(9) - 4));
+        }
+        if (t % 7 == 0) /* a plane of -inf: indices of windows without a winner */
+            for (int64_t i = 0; i < h * w; i++) mp_x[i] = -INFINITY;
+        const int32_t xs[4] = {(int32_t)n, (int32_t)c, (int32_t)h, (int32_t)w};
+        const int32_t ys[4] = {(int32_t)n, (int32_t)c, (int32_t)ho, (int32_t)wo};
+        const int64_t ny = n * c * ho * wo;
+        char what[200];
+        snprintf(what, sizeof what,
+                 "x (%lld, %lld, %lld, %lld) k (%lld, %lld) s (%lld, %lld) p (%lld, %lld) "
+                 "d (%lld, %lld) ceil %d",
+                 (long long)n, (long long)c, (long long)h, (long long)w, (long long)k[0],
+                 (long long)k[1], (long long)s[0], (long long)s[1], (long long)p[0],
+                 (long long)p[1], (long long)d[0], (long long)d[1], ceil_mode);
+        CHECK(mp_run(xs, ys, k, s, p, d, ceil_mode, 0, NULL, mp_ref, mp_iref) == EMBER_OK);
+        /* the op with the CPU's best variant, 1 and 2 threads */
+        for (int threads = 1; threads <= 2; threads++) {
+            memset(mp_got, 0xff, (size_t)ny * sizeof(float));
+            memset(mp_igot, 0xff, (size_t)ny * sizeof(int64_t));
+            CHECK(mp_run(xs, ys, k, s, p, d, ceil_mode, ~(uint64_t)0,
+                         threads == 2 ? pool : NULL, mp_got, mp_igot) == EMBER_OK);
+            if (!mp_same(ny) && failures++ < 5)
+                fprintf(stderr, "%s: op with %d thread(s) differs from portable\n", what, threads);
+            CHECK(mp_same(ny));
+        }
+        /* each variant, the planes in two calls */
+        const f32_pool2d_shape sh = {n * c, h, w, ho, wo, k[0], k[1], s[0], s[1],
+                                     p[0], p[1], d[0], d[1]};
+        for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+            if ((features & variants[v].needs) != variants[v].needs) continue;
+            memset(mp_got, 0xff, (size_t)ny * sizeof(float));
+            memset(mp_igot, 0xff, (size_t)ny * sizeof(int64_t));
+            const int64_t half = sh.planes / 2;
+            variants[v].fn(mp_got, mp_igot, mp_x, &sh, 0, half);
+            variants[v].fn(mp_got, mp_igot, mp_x, &sh, half, sh.planes);
+            if (!mp_same(ny) && failures++ < 5)
+                fprintf(stderr, "%s: %s differs from portable\n", what, variants[v].name);
+            CHECK(mp_same(ny));
+        }
+    }
+    ember_threadpool_destroy(pool);
+}
+
 int main(void)
 {
     test_max_pool();
     test_avg_pool();
     test_adaptive();
+    test_max_pool_fast();
     return check_report("test_ops_nn_pool");
 }
