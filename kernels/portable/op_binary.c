@@ -89,8 +89,10 @@ F32_BINARY(remainder, f32_rem(x, y))
 
 /* a ** y, y one scalar (pow.Tensor_Scalar, or a broadcast exponent): the exponents torch's float
  * kernel computes without pow (aten/src/ATen/native/cpu/PowKernel.cpp) are computed as it does,
- * so the results are its results and a square (RMSNorm, the tanh GELU's cube) costs a multiply:
- * 2 and 3 by multiplications, -2 as 1 / (x * x), 0.5 by sqrt, -0.5 as 1 / sqrt, -1 as 1 / x. */
+ * so a square (RMSNorm, the tanh GELU's cube) costs a multiply instead of a powf: 2 and 3 by
+ * multiplications, -2 as 1 / (x * x), -1 as 1 / x (torch's results, bit for bit), 0.5 by sqrt,
+ * -0.5 as 1 / sqrt (correctly rounded sqrt; torch's vectorised one may differ by 1 ulp), and
+ * the special values follow: (-inf) ** 0.5 is NaN, (-0) ** 0.5 is -0, as in torch. */
 static void f32_pow_vs__portable(float* out, const float* a, float y, float alpha, size_t n)
 {
     (void)alpha;
