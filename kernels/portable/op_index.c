@@ -183,8 +183,8 @@ static inline void copy_block(char* o, const char* src, size_t bytes)
 }
 
 /* The output walks its outer slots row-major; the offsets that the slots before the innermost
- * one contribute (into self, and into each index tensor) are computed once per row of the
- * innermost slot, which then steps them by a constant stride. */
+ * one longer than 1 contribute (into self, and into each index tensor) are computed once per
+ * row of that slot, which then steps them by a constant stride. */
 static ember_status run_index_tensor(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     index_plan p;
@@ -196,7 +196,9 @@ static ember_status run_index_tensor(ember_kernel_ctx* ctx, ember_value* const* 
     int64_t sstr[EMBER_MAX_DIMS], ssz[EMBER_MAX_DIMS], cnt[2 * EMBER_MAX_DIMS] = {0};
     ember_tensor_sizes(self, ssz);
     ember_contiguous_strides(self->dim, ssz, sstr);
-    const int last = p.nouter - 1; /* the innermost outer slot; -1 if none (0-d indices first) */
+    /* The innermost outer slot longer than 1 (the slots after it stay at 0); -1 if none. */
+    int last = p.nouter - 1;
+    while (last > 0 && p.out_sizes[last] == 1) last--;
     const int64_t inner = last >= 0 ? p.out_sizes[last] : 1;
     const int64_t off_step = last >= 0 && p.slot[last] >= 0 ? sstr[p.slot[last]] : 0;
     int64_t e_step[EMBER_MAX_DIMS];
