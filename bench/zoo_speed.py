@@ -49,9 +49,10 @@ import compare  # noqa: E402  (timing helpers shared with bench/compare.py)
 
 # --base: the same classes at their published base sizes (the library's default configuration:
 # BERT-base, ViT-B/16, SigLIP-B/16, CLIP ViT-B/32, Whisper-tiny's encoder, GPT-2 small,
-# wav2vec 2.0 base), random weights, at 2 layers to keep a run short (every layer is the same
-# work, so the ratio to eager is the 12-layer one's within noise); 128 tokens, 224x224 images,
-# 30 s of 80-bin mel frames, 1 s of 16 kHz audio. Not part of the test zoo: these show the
+# wav2vec 2.0 base, T5-small, Swin-T, MobileViT-S; SmolLM-135M's Llama shape), random weights,
+# at 2 layers (Swin-T: 2 blocks per stage) to keep a run short (every layer is the same work,
+# so the ratio to eager is the full model's within noise); 128 tokens (T5: 128 in, 32 out),
+# 224x224 images (MobileViT 256x256), 30 s of 80-bin mel frames, 1 s of 16 kHz audio. Not part of the test zoo: these show the
 # kernels at the sizes where they, not per-call overhead, decide the time.
 BASE = {
     "bert_base": ("BertConfig", "BertModel", dict(num_hidden_layers=2), "ids", 128),
@@ -63,6 +64,14 @@ BASE = {
     "whisper_tiny_encoder": ("WhisperConfig", "WhisperForAudioClassification", dict(encoder_layers=2),
                              "mel", 3000),
     "wav2vec2_base": ("Wav2Vec2Config", "Wav2Vec2Model", dict(num_hidden_layers=2), "audio", 16000),
+    "t5_small": ("T5Config", "T5ForConditionalGeneration", dict(num_layers=2, num_decoder_layers=2),
+                 "ids+dec", 128),
+    "smollm_135m": ("LlamaConfig", "LlamaForCausalLM",
+                    dict(hidden_size=576, intermediate_size=1536, num_attention_heads=9,
+                         num_key_value_heads=3, num_hidden_layers=2, vocab_size=49152,
+                         tie_word_embeddings=True), "ids", 128),
+    "swin_tiny": ("SwinConfig", "SwinForImageClassification", dict(depths=[2, 2, 2, 2]), "pixels", 224),
+    "mobilevit_small": ("MobileViTConfig", "MobileViTForImageClassification", {}, "pixels", 256),
 }
 
 
@@ -82,13 +91,16 @@ def build(name: str):
         config_cls, model_cls, cfg, kind, size = BASE[name]
         if kind == "ids":
             inputs = {"input_ids": breadth_models._ids(size, vocab=1000)}
+        elif kind == "ids+dec":
+            inputs = {"input_ids": breadth_models._ids(size, vocab=1000),
+                      "decoder_input_ids": breadth_models._ids(32, vocab=1000, seed=102)}
         elif kind == "pixels":
             inputs = {"pixel_values": breadth_models._randn(1, 3, size, size)}
         elif kind == "mel":
             inputs = {"input_features": breadth_models._randn(1, 80, size)}
         else:
             inputs = {"input_values": breadth_models._randn(1, size)}
-        fixed = {"use_cache": False} if model_cls.endswith("LMHeadModel") else {}
+        fixed = {"use_cache": False} if model_cls.endswith(("LMHeadModel", "CausalLM", "Generation")) else {}
         return breadth_models._hf(config_cls, model_cls, cfg, inputs, **fixed)
     if name == "opt125m":
         import zoo
