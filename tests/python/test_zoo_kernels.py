@@ -145,3 +145,41 @@ def test_zoo_kernels_threads_bit_identical():
     a = ember.load(prog.buffer, threads=1).run(x, i)[0]
     b = ember.load(prog.buffer, threads=2).run(x, i)[0]
     assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
+
+
+class Permute(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return x.permute(*self.dims) * 1  # a copy, not an alias of the input
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.int64, torch.uint8])
+@pytest.mark.parametrize("shape,dims", [((37, 21), (1, 0)), ((3, 5, 17, 33), (0, 1, 3, 2)),
+                                        ((2, 19, 6, 7), (0, 2, 3, 1)), ((4, 4), (1, 0)),
+                                        ((2, 3, 16, 32), (1, 0, 3, 2)), ((5, 3, 40), (2, 0, 1))])
+def test_permute_transposes(dtype, shape, dims):
+    """permute_copy's tiled transpose (the source contiguous along the second-last output dim):
+    ragged tiles, batch dims before the transposed pair, every element width."""
+    g = torch.Generator().manual_seed(len(shape))
+    x = (torch.randn(*shape, generator=g) * 50).to(dtype)
+    prog, want, got = run_both(Permute(dims), x)
+    assert "aten::permute_copy.out" in ops_of(prog)
+    assert np.asarray(got).tobytes() == want.numpy().tobytes()
+
+
+def test_transpose_of_expand_and_flip():
+    """Transposes of a broadcast (stride 0) and of a flipped (negative stride) source."""
+    class M(nn.Module):
+        def forward(self, x, y):
+            a = x.expand(5, 9, 12).transpose(1, 2) * 1
+            b = torch.flip(y, (0,)).t() * 1
+            return a, b
+
+    g = torch.Generator().manual_seed(11)
+    x, y = torch.randn(5, 9, 1, generator=g), torch.randn(13, 6, generator=g)
+    prog, want, got = run_both(M(), x, y)
+    for w, o in zip(want, got):
+        assert np.asarray(o).tobytes() == w.numpy().tobytes()
