@@ -18,6 +18,24 @@
         }                                                                                       \
     } while (0)
 
+/* A transposing block: out (rows, cols) row-major, cols = sz[n-1], takes in[i + j * sj] (the
+ * source contiguous along the rows). Squares of EMBER_TTILE_ x EMBER_TTILE_ elements, so the
+ * tile's source lines stay in L1 while every one of its rows is written. */
+#define EMBER_TTILE_ 16
+#define EMBER_TRANSPOSE_(T)                                                                     \
+    do {                                                                                        \
+        T* o_ = (T*)o;                                                                          \
+        const T* s_ = (const T*)s;                                                              \
+        for (int64_t i0 = 0; i0 < rows; i0 += EMBER_TTILE_) {                                   \
+            const int64_t i1 = i0 + EMBER_TTILE_ < rows ? i0 + EMBER_TTILE_ : rows;             \
+            for (int64_t j0 = 0; j0 < cols; j0 += EMBER_TTILE_) {                               \
+                const int64_t j1 = j0 + EMBER_TTILE_ < cols ? j0 + EMBER_TTILE_ : cols;         \
+                for (int64_t i = i0; i < i1; i++)                                               \
+                    for (int64_t j = j0; j < j1; j++) o_[i * cols + j] = s_[i + j * sj];        \
+            }                                                                                   \
+        }                                                                                       \
+    } while (0)
+
 /* out (sizes..., contiguous) = the elements of `in` at offsets sum(idx[d] * strides[d]).
  * `in` points at element (0, .., 0); strides are in elements and may be 0 (broadcast) or
  * negative (flip). Dims of size 1 are dropped and mergeable dims merged, so a row-major
@@ -49,6 +67,34 @@ static inline void ember_copy_strided(void* out, const void* in, int dim, const 
     const int64_t inner = sz[n - 1];
     const int64_t step = st[n - 1] * (int64_t)esize;
     const int64_t row_bytes = inner * (int64_t)esize;
+    if (n >= 2 && st[n - 2] == 1 && st[n - 1] != 1 && sz[n - 2] >= 4 && inner >= 4 &&
+        (esize == 4 || esize == 2 || esize == 8 || esize == 1)) {
+        /* A transpose of the last two dims (the source contiguous along the second last, as
+         * permute (0, 2, 1), NCHW -> NHWC and k.transpose(-1, -2) give): tiled, per block of
+         * the dims before them. */
+        const int64_t rows = sz[n - 2], cols = inner, sj = st[n - 1];
+        const int64_t block_bytes = rows * row_bytes;
+        for (int d = 0; d < n - 2; d++) idx[d] = 0;
+        int64_t off = 0;
+        for (;;) {
+            const char* s = (const char*)in + off;
+            switch (esize) {
+            case 1: EMBER_TRANSPOSE_(uint8_t); break;
+            case 2: EMBER_TRANSPOSE_(uint16_t); break;
+            case 4: EMBER_TRANSPOSE_(uint32_t); break;
+            default: EMBER_TRANSPOSE_(uint64_t); break;
+            }
+            o += block_bytes;
+            int d = n - 3;
+            for (; d >= 0; d--) {
+                off += st[d] * (int64_t)esize;
+                if (++idx[d] < sz[d]) break;
+                off -= st[d] * sz[d] * (int64_t)esize;
+                idx[d] = 0;
+            }
+            if (d < 0) return;
+        }
+    }
     for (int d = 0; d < n - 1; d++) idx[d] = 0;
     int64_t off = 0; /* bytes into `in` of the current row */
     for (;;) {
@@ -139,5 +185,7 @@ static inline ember_status ember_check_view_out(ember_kernel_ctx* ctx, ember_val
     return ember_check_shape(ctx, "out", out, v->dim, v->sizes);
 }
 #undef EMBER_COPY_ELEMS_
+#undef EMBER_TRANSPOSE_
+#undef EMBER_TTILE_
 
 #endif /* EMBER_STRIDED_H */

@@ -33,7 +33,7 @@ enum {
 /* ---- f32 flat kernels -------------------------------------------------------------------- */
 /* out may alias an input element for element (in-place ops), so no restrict here. */
 
-#define F32_BINARY(name, EXPR)                                                                  \
+#define F32_BINARY_VV_SV(name, EXPR)                                                            \
     static void f32_##name##__portable(float* out, const float* a, const float* b, float alpha, \
                                        size_t n)                                                \
     {                                                                                           \
@@ -42,19 +42,21 @@ enum {
             out[i] = (EXPR);                                                                    \
         }                                                                                       \
     }                                                                                           \
-    static void f32_##name##_vs__portable(float* out, const float* a, float y, float alpha,     \
-                                          size_t n)                                             \
-    {                                                                                           \
-        for (size_t i = 0; i < n; i++) {                                                        \
-            const float x = a[i];                                                               \
-            out[i] = (EXPR);                                                                    \
-        }                                                                                       \
-    }                                                                                           \
     static void f32_##name##_sv__portable(float* out, float x, const float* b, float alpha,     \
                                           size_t n)                                             \
     {                                                                                           \
         for (size_t i = 0; i < n; i++) {                                                        \
             const float y = b[i];                                                               \
+            out[i] = (EXPR);                                                                    \
+        }                                                                                       \
+    }
+#define F32_BINARY(name, EXPR)                                                                  \
+    F32_BINARY_VV_SV(name, EXPR)                                                                \
+    static void f32_##name##_vs__portable(float* out, const float* a, float y, float alpha,     \
+                                          size_t n)                                             \
+    {                                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const float x = a[i];                                                               \
             out[i] = (EXPR);                                                                    \
         }                                                                                       \
     }
@@ -80,10 +82,36 @@ F32_BINARY(mul, x * y)
 F32_BINARY(div, x / y)
 F32_BINARY(div_trunc, truncf(x / y))
 F32_BINARY(div_floor, floorf(x / y))
-F32_BINARY(pow, powf(x, y))
+F32_BINARY_VV_SV(pow, powf(x, y))
 F32_BINARY(maximum, f32_max(x, y))
 F32_BINARY(minimum, f32_min(x, y))
 F32_BINARY(remainder, f32_rem(x, y))
+
+/* a ** y, y one scalar (pow.Tensor_Scalar, or a broadcast exponent): the exponents torch's float
+ * kernel computes without pow (aten/src/ATen/native/cpu/PowKernel.cpp) are computed as it does,
+ * so a square (RMSNorm, the tanh GELU's cube) costs a multiply instead of a powf: 2 and 3 by
+ * multiplications, -2 as 1 / (x * x), -1 as 1 / x (torch's results, bit for bit), 0.5 by sqrt,
+ * -0.5 as 1 / sqrt (correctly rounded sqrt; torch's vectorised one may differ by 1 ulp), and
+ * the special values follow: (-inf) ** 0.5 is NaN, (-0) ** 0.5 is -0, as in torch. */
+static void f32_pow_vs__portable(float* out, const float* a, float y, float alpha, size_t n)
+{
+    (void)alpha;
+    if (y == 2.0f) {
+        for (size_t i = 0; i < n; i++) out[i] = a[i] * a[i];
+    } else if (y == 3.0f) {
+        for (size_t i = 0; i < n; i++) out[i] = a[i] * a[i] * a[i];
+    } else if (y == -2.0f) {
+        for (size_t i = 0; i < n; i++) out[i] = 1.0f / (a[i] * a[i]);
+    } else if (y == 0.5f) {
+        for (size_t i = 0; i < n; i++) out[i] = sqrtf(a[i]);
+    } else if (y == -0.5f) {
+        for (size_t i = 0; i < n; i++) out[i] = 1.0f / sqrtf(a[i]);
+    } else if (y == -1.0f) {
+        for (size_t i = 0; i < n; i++) out[i] = 1.0f / a[i];
+    } else {
+        for (size_t i = 0; i < n; i++) out[i] = powf(a[i], y);
+    }
+}
 
 typedef void (*f32_vv_fn)(float*, const float*, const float*, float, size_t);
 typedef void (*f32_vs_fn)(float*, const float*, float, float, size_t);

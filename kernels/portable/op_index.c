@@ -169,6 +169,22 @@ static void index_plan_build(ember_value* const* args, index_plan* p)
         p->out_sizes[s] = p->slot[s] >= 0 ? self->sizes[p->slot[s]] : p->bsizes[-1 - p->slot[s]];
 }
 
+/* Copies one block of `bytes` (a multiple of es); a single element of 1, 2, 4 or 8 bytes, the
+ * usual block when the last dim is indexed (unfold, gathers of positions), is one typed move. */
+static inline void copy_block(char* o, const char* src, size_t bytes)
+{
+    switch (bytes) {
+    case 1: *o = *src; break;
+    case 2: memcpy(o, src, 2); break;
+    case 4: memcpy(o, src, 4); break;
+    case 8: memcpy(o, src, 8); break;
+    default: memcpy(o, src, bytes); break;
+    }
+}
+
+/* The output walks its outer slots row-major; the offsets that the slots before the innermost
+ * one longer than 1 contribute (into self, and into each index tensor) are computed once per
+ * row of that slot, which then steps them by a constant stride. */
 static ember_status run_index_tensor(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     index_plan p;
@@ -180,23 +196,38 @@ static ember_status run_index_tensor(ember_kernel_ctx* ctx, ember_value* const* 
     int64_t sstr[EMBER_MAX_DIMS], ssz[EMBER_MAX_DIMS], cnt[2 * EMBER_MAX_DIMS] = {0};
     ember_tensor_sizes(self, ssz);
     ember_contiguous_strides(self->dim, ssz, sstr);
+    /* The innermost outer slot longer than 1 (the slots after it stay at 0); -1 if none. */
+    int last = p.nouter - 1;
+    while (last > 0 && p.out_sizes[last] == 1) last--;
+    const int64_t inner = last >= 0 ? p.out_sizes[last] : 1;
+    const int64_t off_step = last >= 0 && p.slot[last] >= 0 ? sstr[p.slot[last]] : 0;
+    int64_t e_step[EMBER_MAX_DIMS];
+    for (int j = 0; j < p.nidx; j++)
+        e_step[j] = last >= 0 && p.slot[last] < 0 ? p.istr[j][-1 - p.slot[last]] : 0;
+    const char* data = (const char*)self->data;
     char* o = (char*)out->data;
     for (;;) {
-        int64_t off = 0;
-        for (int s = 0; s < p.nouter; s++)
-            if (p.slot[s] >= 0) off += cnt[s] * sstr[p.slot[s]];
+        int64_t off0 = 0, e0[EMBER_MAX_DIMS];
+        for (int s = 0; s < last; s++)
+            if (p.slot[s] >= 0) off0 += cnt[s] * sstr[p.slot[s]];
         for (int j = 0; j < p.nidx; j++) {
-            int64_t e = 0;
-            for (int s = 0; s < p.nouter; s++)
-                if (p.slot[s] < 0) e += cnt[s] * p.istr[j][-1 - p.slot[s]];
-            const int64_t raw = load_index(p.idx[j], e), len = ssz[p.idx_dim[j]];
-            const int64_t v = raw < 0 ? raw + len : raw; /* raw >= INT64_MIN: no overflow */
-            if (v < 0 || v >= len) return index_fail(ctx, raw, p.idx_dim[j], len);
-            off += v * sstr[p.idx_dim[j]];
+            e0[j] = 0;
+            for (int s = 0; s < last; s++)
+                if (p.slot[s] < 0) e0[j] += cnt[s] * p.istr[j][-1 - p.slot[s]];
         }
-        memcpy(o, (const char*)self->data + (size_t)off * es, block);
-        o += block;
-        int s = p.nouter - 1;
+        for (int64_t c = 0; c < inner; c++) {
+            int64_t off = off0 + c * off_step;
+            for (int j = 0; j < p.nidx; j++) {
+                const int64_t raw = load_index(p.idx[j], e0[j] + c * e_step[j]);
+                const int64_t len = ssz[p.idx_dim[j]];
+                const int64_t v = raw < 0 ? raw + len : raw; /* raw >= INT64_MIN: no overflow */
+                if (v < 0 || v >= len) return index_fail(ctx, raw, p.idx_dim[j], len);
+                off += v * sstr[p.idx_dim[j]];
+            }
+            copy_block(o, data + (size_t)off * es, block);
+            o += block;
+        }
+        int s = last - 1;
         for (; s >= 0; s--) {
             if (++cnt[s] < p.out_sizes[s]) break;
             cnt[s] = 0;

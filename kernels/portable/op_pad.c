@@ -6,13 +6,33 @@
  * through float. */
 #include "kernels/kernel_util.h"
 #include "kernels/strided.h"
-#include "kernels/strided.h"
 
-/* Fills n elements of es bytes with the pattern at `v`. */
+#define FILL_AS_(T)                                                                             \
+    do {                                                                                        \
+        T x_;                                                                                   \
+        memcpy(&x_, v, sizeof x_);                                                              \
+        for (int64_t i = 0; i < n; i++) memcpy(dst + (size_t)i * sizeof x_, &x_, sizeof x_);    \
+    } while (0)
+
+/* Fills n elements of es bytes with the pattern at `v`: one memset when the pattern is all zero
+ * bytes (zero padding, the common case), else a loop of fixed-size stores. */
 static void fill_elems(char* dst, const unsigned char* v, size_t es, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++) memcpy(dst + (size_t)i * es, v, es);
+    if (n <= 0) return;
+    bool zero = true;
+    for (size_t b = 0; b < es; b++) zero = zero && v[b] == 0;
+    if (zero) {
+        memset(dst, 0, (size_t)n * es);
+        return;
+    }
+    switch (es) {
+    case 1: memset(dst, v[0], (size_t)n); break;
+    case 2: FILL_AS_(uint16_t); break;
+    case 4: FILL_AS_(uint32_t); break;
+    default: FILL_AS_(uint64_t); break; /* dtypes are 1, 2, 4 or 8 bytes (prepare) */
+    }
 }
+#undef FILL_AS_
 
 static ember_status run_constant_pad(ember_kernel_ctx* ctx, ember_value* const* args)
 {

@@ -1530,6 +1530,65 @@ static void large_broadcast(void)
     expect_close_f32(o, want, A * B * C, 0, "sub.out (7,1,65)-(33,1)");
 }
 
+/* pow.Tensor_Scalar_out f32 with the exponents torch's float kernel computes without pow (2, 3,
+ * -2, 0.5, -0.5, -1): the special values below are torch 2.13's torch.pow(x, e) (pasted), where
+ * pow itself would differ (pow(-inf, 0.5) is inf, torch's sqrt gives nan; sqrt(-0) is -0); on
+ * ragged lengths and in place, every result within 2 ulp of pow in double; any other exponent
+ * still runs powf. */
+static void pow_scalar_exponents(void)
+{
+    static float sx[7] = {-0.0f, -INFINITY, -4.0f, 0.0f, INFINITY, NAN, 3.0f};
+    static const double exps[6] = {2, 3, -2, 0.5, -0.5, -1};
+    static const float want[6][7] = {
+        {0.0f, INFINITY, 16.0f, 0.0f, INFINITY, NAN, 9.0f},
+        {-0.0f, -INFINITY, -64.0f, 0.0f, INFINITY, NAN, 27.0f},
+        {INFINITY, 0.0f, 0.0625f, INFINITY, 0.0f, NAN, 0.1111111119389534f},
+        {-0.0f, NAN, NAN, 0.0f, INFINITY, NAN, 1.7320507764816284f},
+        {-INFINITY, NAN, NAN, INFINITY, 0.0f, NAN, 0.5773502588272095f},
+        {-INFINITY, -0.0f, -0.25f, INFINITY, 0.0f, NAN, 0.3333333432674408f},
+    };
+    const int32_t s7[] = {7};
+    float o[7];
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, sx, 1, s7), to = th_tensor(EMBER_DTYPE_F32, o, 1, s7);
+    for (int e = 0; e < 6; e++) {
+        ember_value v[] = {th_tensor_value(&tx), th_double(exps[e]), th_tensor_value(&to),
+                           th_tensor_value(&to)};
+        CHECK(th_run("aten::pow.Tensor_Scalar_out", v, 4) == EMBER_OK);
+        bool same = true; /* bit for bit, NaN for NaN */
+        for (int i = 0; i < 7; i++)
+            same = same && (isnan(o[i]) ? isnan(want[e][i]) : memcmp(&o[i], &want[e][i], 4) == 0);
+        if (!same) fprintf(stderr, "pow.Tensor_Scalar_out special values, exponent %g\n", exps[e]);
+        CHECK(same);
+    }
+    enum { N = 37 };
+    static float x[N], y[N];
+    const double more[4] = {1.5, 0.0, 1.0, -3.0};
+    for (int e = 0; e < 10; e++) {
+        const double ex = e < 6 ? exps[e] : more[e - 6];
+        for (int n = 1; n <= N; n += 6) {
+            for (int i = 0; i < n; i++) x[i] = 0.05f + (float)((i * 7919) % 97) * 0.173f;
+            const int32_t sn[] = {n};
+            ember_tensor ti = th_tensor(EMBER_DTYPE_F32, x, 1, sn), tn = th_tensor(EMBER_DTYPE_F32, y, 1, sn);
+            for (int inplace = 0; inplace < 2; inplace++) {
+                ember_tensor* out = inplace ? &ti : &tn;
+                for (int i = 0; i < n; i++) x[i] = 0.05f + (float)((i * 7919) % 97) * 0.173f;
+                ember_value v[] = {th_tensor_value(&ti), th_double(ex), th_tensor_value(out),
+                                   th_tensor_value(out)};
+                CHECK(th_run("aten::pow.Tensor_Scalar_out", v, 4) == EMBER_OK);
+                const float* got = inplace ? x : y;
+                bool ok = true;
+                for (int i = 0; i < n && ok; i++) {
+                    const double in = 0.05f + (float)((i * 7919) % 97) * 0.173f;
+                    const double w = pow(in, ex);
+                    ok = fabs(got[i] - w) <= 2.0 * ldexp(1.0, ilogb(w) - 23);
+                    if (!ok) fprintf(stderr, "pow(%.9g, %g): got %.9g want %.9g (n %d)\n", in, ex, got[i], w, n);
+                }
+                CHECK(ok);
+            }
+        }
+    }
+}
+
 /* div.Scalar_mode_out: floor and trunc rounding with a scalar divisor, hand-computed. */
 static void div_scalar_mode(void)
 {
@@ -1555,5 +1614,6 @@ int main(void)
     prepare_failures();
     in_place();
     large_broadcast();
+    pow_scalar_exponents();
     return check_report("test_ops_math_binary");
 }

@@ -177,6 +177,81 @@ static void test_pad_tril(void)
     CHECK(th_run("aten::triu.out", tv, 4) == EMBER_INVALID_ARGUMENT);
 }
 
+/* constant_pad_nd on ragged 4-d shapes, every fill width (1, 2, 4 and 8-byte dtypes, a zero
+ * value taking the memset path, -0.0 and nonzero values the typed stores), pads that grow and
+ * crop, against an element-by-element loop in the test; the bytes past out stay untouched. */
+static void test_pad_fills(void)
+{
+    enum { MAXN = 4096, GUARD = 64 };
+    static unsigned char in[MAXN * 8], got[MAXN * 8 + GUARD], want[MAXN * 8];
+    static const int32_t shapes[3][4] = {{1, 3, 5, 7}, {2, 1, 4, 9}, {1, 2, 3, 1}};
+    static const int64_t pads[4][8] = {
+        {1, 1, 1, 1, 0, 0, 0, 0}, {0, 3, 2, 0, 1, 0, 0, 0}, {-1, 2, 1, -1, 0, 1, 0, 0}, {2, -2, 0, 0, 0, 0, 0, 0}};
+    static const int npairs[4] = {2, 3, 3, 1};
+    const int dtypes[5] = {EMBER_DTYPE_F32, EMBER_DTYPE_U8, EMBER_DTYPE_F16, EMBER_DTYPE_I64, EMBER_DTYPE_F32};
+    const double values[3] = {0.0, -0.0, 3.0};
+    for (int di = 0; di < 5; di++) {
+        const int dt = dtypes[di];
+        const size_t es = ember_dtype_size(dt);
+        for (int si = 0; si < 3; si++) {
+            for (int pi = 0; pi < 4; pi++) {
+                for (int vi = 0; vi < 3; vi++) {
+                    const int32_t* xs = shapes[si];
+                    int32_t os[4];
+                    int64_t left[4] = {0, 0, 0, 0};
+                    for (int d = 0; d < 4; d++) {
+                        const int k = 3 - d;
+                        os[d] = xs[d];
+                        if (k < npairs[pi]) {
+                            left[d] = pads[pi][2 * k];
+                            os[d] += (int32_t)(pads[pi][2 * k] + pads[pi][2 * k + 1]);
+                        }
+                    }
+                    const int64_t ni = (int64_t)xs[0] * xs[1] * xs[2] * xs[3];
+                    const int64_t no = (int64_t)os[0] * os[1] * os[2] * os[3];
+                    for (int64_t i = 0; i < ni * (int64_t)es; i++) in[i] = (unsigned char)(i * 37 + 11);
+                    unsigned char vb[8] = {0};
+                    if (dt == EMBER_DTYPE_F32) {
+                        const float f = (float)values[vi];
+                        memcpy(vb, &f, 4);
+                    } else if (dt == EMBER_DTYPE_F16) {
+                        const uint16_t h = values[vi] == 3.0 ? 0x4200 : values[vi] == 0.0 && signbit(values[vi]) ? 0x8000 : 0;
+                        memcpy(vb, &h, 2);
+                    } else if (dt == EMBER_DTYPE_I64) {
+                        const int64_t q = (int64_t)values[vi];
+                        memcpy(vb, &q, 8);
+                    } else {
+                        vb[0] = (unsigned char)values[vi];
+                    }
+                    int64_t idx = 0;
+                    for (int a = 0; a < os[0]; a++)
+                        for (int b = 0; b < os[1]; b++)
+                            for (int c = 0; c < os[2]; c++)
+                                for (int e = 0; e < os[3]; e++, idx++) {
+                                    const int64_t ia = a - left[0], ib = b - left[1], ic = c - left[2], ie = e - left[3];
+                                    const bool inside = ia >= 0 && ia < xs[0] && ib >= 0 && ib < xs[1] &&
+                                                        ic >= 0 && ic < xs[2] && ie >= 0 && ie < xs[3];
+                                    const int64_t src = ((ia * xs[1] + ib) * xs[2] + ic) * xs[3] + ie;
+                                    memcpy(want + idx * (int64_t)es, inside ? in + src * (int64_t)es : vb, es);
+                                }
+                    memset(got, 0xA5, sizeof got);
+                    ember_tensor x = th_tensor(dt, in, 4, xs), out = th_tensor(dt, got, 4, os);
+                    ember_value v[5] = {th_tensor_value(&x), th_int_list(pads[pi], (uint32_t)(2 * npairs[pi])),
+                                        th_double(values[vi]), th_tensor_value(&out), th_tensor_value(&out)};
+                    if (dt == EMBER_DTYPE_U8 || dt == EMBER_DTYPE_I64) v[2] = th_int((int64_t)values[vi]);
+                    CHECK(th_run("aten::constant_pad_nd.out", v, 5) == EMBER_OK);
+                    bool ok = memcmp(got, want, (size_t)no * es) == 0;
+                    for (size_t g = 0; g < GUARD; g++) ok = ok && got[(size_t)no * es + g] == 0xA5;
+                    if (!ok)
+                        fprintf(stderr, "constant_pad_nd: dtype %d shape %d pad %d value %g differs\n", dt, si,
+                                pi, values[vi]);
+                    CHECK(ok);
+                }
+            }
+        }
+    }
+}
+
 static void test_index(void)
 {
     ember_tensor x = th_tensor(EMBER_DTYPE_I64, iota64, 3, XS);
@@ -251,6 +326,7 @@ int main(void)
     for (int i = 0; i < 24; i++) iota64[i] = i;
     test_cat_split();
     test_pad_tril();
+    test_pad_fills();
     test_index();
     return check_report("test_ops_nn_index");
 }
