@@ -12,6 +12,7 @@ vector items are prepended in reverse.
 
 from __future__ import annotations
 
+import math
 import struct
 from typing import Callable, Sequence
 
@@ -100,7 +101,12 @@ def _value_payload(b: flatbuffers.Builder, v: ir.Value) -> tuple[int, int]:
         return _BOOL, b.EndObject()
     if isinstance(v, ir.DoubleValue):
         b.StartObject(1)
+        # A field equal to its default is left out, and -0.0 == 0.0: write a negative zero
+        # explicitly, or the file would read back +0.0 (F.pad(value=-0.0) keeps its sign).
+        negative_zero = v.value == 0.0 and math.copysign(1.0, v.value) < 0
+        b.ForceDefaults(negative_zero)
         b.PrependFloat64Slot(0, v.value, 0.0)
+        b.ForceDefaults(False)
         return _DOUBLE, b.EndObject()
     if isinstance(v, ir.StringValue):
         s = b.CreateString(v.value)

@@ -92,7 +92,8 @@ class Pad(nn.Module):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.uint8, torch.float16])
 @pytest.mark.parametrize("pad,value", [((1, 1, 1, 1), 0.0), ((0, 3, 2, 0), 2.0),
-                                       ((2, -1, -1, 3, 1, 0), 0.0), ((1, 2), -1.5)])
+                                       ((2, -1, -1, 3, 1, 0), 0.0), ((1, 2), -1.5),
+                                       ((1, 1), -0.0)])
 def test_constant_pad(dtype, pad, value):
     g = torch.Generator().manual_seed(7)
     x = (torch.randn(2, 3, 5, 7, generator=g) * 20).to(dtype)
