@@ -241,14 +241,17 @@ def alias_views(method: ir.Method) -> int:
     points it at the input's bytes when it runs (the planner keeps the input's slot for as long
     as the view is read).
 
-    A result stays a copy when it is a method output (callers may own or change output memory),
-    when anything else writes the tensors involved, or when a delegate reads them."""
+    A method output may alias a planned tensor (the planner keeps the owner's slot to the end);
+    it stays a copy when it would alias a method input or a constant (an output must be the
+    method's own memory), when anything else writes the tensors involved, or when a delegate
+    reads them."""
     written: dict[int, int] = {}
     for call in method.instructions:
         if isinstance(call, ir.KernelCall):
             for t in _outs(call, method):
                 written[t] = written.get(t, 0) + 1
-    untouchable: set[int] = set(method.outputs)
+    outputs = set(method.outputs)
+    untouchable: set[int] = set()
     for call in method.instructions:
         if isinstance(call, (ir.DelegateCall, ir.MoveCall)):
             for a in call.args:
@@ -274,9 +277,9 @@ def alias_views(method: ir.Method) -> int:
         root = owner.get(src, src)
         r = method.values[root]
         assert isinstance(r, ir.TensorValue)
-        if root in untouchable - set(method.outputs) or written.get(root, 0) > 1 or (
+        if root in untouchable - outputs or written.get(root, 0) > 1 or (
             root in inputs and written.get(root, 0) > 0
-        ):
+        ) or (out in outputs and (root in inputs or r.is_constant)):
             kept.append(call)
             continue
         count += 1
