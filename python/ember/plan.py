@@ -10,6 +10,12 @@ A view that shares its owner's bytes (method.aliases, set by passes.alias_views)
 of its own: its uses count as uses of the owner, so the owner's slot stays untouched for as
 long as the view is read, and the view is given the owner's offset. The view of a method input
 stays unplanned: an `et_view` instruction points it at the input's bytes when it runs.
+
+An activation right after the convolution, linear or addmm whose result it reads (relu,
+hardtanh, clamp) has its result live from the producer's instruction on: the C runtime may fuse
+the two at load (the producer then writes the activation's result itself, through a clamp:
+docs/runtime.md, "Fused activations"), and it only does when that result shares no byte with
+what the producer reads.
 """
 
 from __future__ import annotations
@@ -19,6 +25,20 @@ from dataclasses import dataclass
 from . import ir
 
 MEMORY_ID = 1
+
+# The pairs the C runtime may fuse (runtime/exec/method.c, fuse_activations).
+FUSABLE_PRODUCERS = {"aten::convolution.out", "aten::linear.out", "aten::addmm.out"}
+FUSABLE_ACTIVATIONS = {"aten::relu.out", "aten::hardtanh.out", "aten::clamp.out"}
+
+
+def _fusable(method: ir.Method, at: int) -> bool:
+    """True if instruction `at` is an activation reading the result of the one before it."""
+    if at == 0:
+        return False
+    call, prev = method.instructions[at], method.instructions[at - 1]
+    return (isinstance(call, ir.KernelCall) and isinstance(prev, ir.KernelCall)
+            and call.full_name in FUSABLE_ACTIVATIONS and prev.full_name in FUSABLE_PRODUCERS
+            and bool(call.args) and bool(prev.args) and call.args[0] == prev.args[-1])
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,8 @@ def tensor_lifetimes(method: ir.Method) -> dict[int, Lifetime]:
     for at, call in enumerate(method.instructions):
         for index in call.args:
             touch(index, at)
+        if _fusable(method, at):  # its result may be written by the producer
+            touch(call.args[-1], at - 1)
     for index in method.outputs:
         touch(index, count)
     result = {}

@@ -808,9 +808,10 @@ static void mark_rechecks(loader* L)
  *   - U shares no byte with any other tensor the producer names (it would now write U while
  *     reading them);
  *   - every other tensor with bytes in T's (a view aliased to T in the plan, or a tensor placed
- *     in T's slot at another time) is no method input or output, and is either never named or
- *     named only before the producer or only after the activation, by a first call that writes
- *     it (one of its declared outs, not read there): nothing can read what T held;
+ *     in T's slot at another time) is named by no call and is no method input or output, or it
+ *     is named only before the producer (and is no output) or only after the activation (and
+ *     is no input), its first call writing it (one of its declared outs, not read there) unless
+ *     it is an input: nothing can read what T held, in this execute or the next;
  *   - the producer's prepare accepts the clamp (its fast f32 kernels do; the portable kernels,
  *     so every call under ember_kernel_cpu_mask_set(0), do not) and its outs check again.
  * Kernels write the whole of every out they declare (the contract of out variants). */
@@ -832,7 +833,8 @@ static const char* const fusable_acts[3] = {"aten::relu.out", "aten::hardtanh.ou
 typedef struct tensor_use {
     uint32_t first, last; /* the first and last instruction naming the tensor */
     uint32_t calls;       /* instructions naming it; 0: none */
-    bool io;              /* a method input or output */
+    bool input, output;   /* a method input (the caller writes it before execute), an output
+                           * (the caller reads it after) */
 } tensor_use;
 
 static bool names_tensor(const ember_value* v, const ember_tensor* t)
@@ -844,7 +846,8 @@ static bool names_tensor(const ember_value* v, const ember_tensor* t)
     return false;
 }
 
-/* Who names tensor t: kernel and delegate calls, the method's inputs and outputs. Charges the
+/* Who names tensor t: kernel and delegate calls that run (not the activations fused so far),
+ * the method's inputs and outputs. Charges the
  * arguments looked at to *budget; false when it runs out (then nothing is proven). */
 static bool tensor_use_get(const ember_method* m, const ember_tensor* t, tensor_use* u, size_t* budget)
 {
@@ -853,7 +856,7 @@ static bool tensor_use_get(const ember_method* m, const ember_tensor* t, tensor_
         const ember_instr* in = &m->instrs[ins];
         if (*budget < in->num_args + 1u) return false;
         *budget -= in->num_args + 1u;
-        if (in->kind != INSTR_KERNEL_CALL && in->kind != INSTR_DELEGATE_CALL) continue;
+        if ((in->kind != INSTR_KERNEL_CALL && in->kind != INSTR_DELEGATE_CALL) || in->fused) continue;
         bool named = false;
         for (uint32_t k = 0; k < in->num_args && !named; k++) named = names_tensor(in->args[k], t);
         if (!named) continue;
@@ -861,8 +864,8 @@ static bool tensor_use_get(const ember_method* m, const ember_tensor* t, tensor_
         u->last = ins;
         u->calls++;
     }
-    for (uint32_t i = 0; i < m->num_inputs && !u->io; i++) u->io = names_tensor(&m->values[m->inputs[i]], t);
-    for (uint32_t o = 0; o < m->num_outputs && !u->io; o++) u->io = names_tensor(&m->values[m->outputs[o]], t);
+    for (uint32_t i = 0; i < m->num_inputs && !u->input; i++) u->input = names_tensor(&m->values[m->inputs[i]], t);
+    for (uint32_t o = 0; o < m->num_outputs && !u->output; o++) u->output = names_tensor(&m->values[m->outputs[o]], t);
     return true;
 }
 
@@ -939,7 +942,8 @@ static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
     float clamp[2];
     if (!activation_bounds(act, a, &clamp[0], &clamp[1])) return false;
     tensor_use ut;
-    if (!tensor_use_get(m, t, &ut, budget) || ut.io || ut.first != i || ut.last != i + 1 || ut.calls != 2)
+    if (!tensor_use_get(m, t, &ut, budget) || ut.input || ut.output || ut.first != i ||
+        ut.last != i + 1 || ut.calls != 2)
         return false;
     for (uint32_t j = 0; j < p->num_args; j++) {
         uint32_t n;
@@ -957,9 +961,11 @@ static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
         const ember_tensor* x = &L->tensors[v];
         if (x == t || x == u || !shares_bytes(x, t)) continue;
         tensor_use ux;
-        if (!tensor_use_get(m, x, &ux, budget) || ux.io) return false;
-        if (!ux.calls) continue;
-        if (!(ux.last < i || ux.first > i + 1) || !writes_first(&m->instrs[ux.first], x)) return false;
+        if (!tensor_use_get(m, x, &ux, budget)) return false;
+        if (!ux.calls && !ux.input && !ux.output) continue;
+        const bool before = ux.calls && ux.last < i && !ux.output;
+        const bool after = ux.calls && ux.first > i + 1 && !ux.input;
+        if (!(before || after) || !(ux.input || writes_first(&m->instrs[ux.first], x))) return false;
     }
 
     /* Prepare the producer again writing U through the clamp; undo unless it takes it. */
