@@ -807,11 +807,15 @@ static void mark_rechecks(loader* L)
  *   - T is named by these two calls only, is no method input or output;
  *   - U shares no byte with any other tensor the producer names (it would now write U while
  *     reading them);
- *   - every other tensor with bytes in T's (a view aliased to T in the plan, or a tensor placed
- *     in T's slot at another time) is named by no call and is no method input or output, or it
+ *   - every other tensor X with bytes in T's that are not all in U's (fused or not, U holds
+ *     the same bytes from the activation on; Ember's planner puts U on T's bytes: an activation
+ *     in place), such as a view aliased to T or a tensor placed in T's slot at another time, is
+ *     named by no call and is no method input or output, or it
  *     is named only before the producer (and is no output) or only after the activation (and
- *     is no input), its first call writing it (one of its declared outs, not read there) unless
- *     it is an input: nothing can read what T held, in this execute or the next;
+ *     is no input), and is an input, or is written by its first call (one of its declared outs,
+ *     not read there), or lies inside an out some call writes between the activation (the
+ *     start of execute, for X named before the producer) and X's first call (X a view of that
+ *     out): nothing can read what T held, in this execute or the next;
  *   - the producer's prepare accepts the clamp (its fast f32 kernels do; the portable kernels,
  *     so every call under ember_kernel_cpu_mask_set(0), do not) and its outs check again.
  * Kernels write the whole of every out they declare (the contract of out variants). */
@@ -917,6 +921,37 @@ static bool writes_first(const ember_instr* in, const ember_tensor* t)
     return true;
 }
 
+/* True if tensor x's bytes all lie in u's. */
+static bool inside(const ember_tensor* x, const ember_tensor* u)
+{
+    const uint8_t *a = x->data, *b = u->data;
+    return a && b && a >= b && a + x->nbytes <= b + u->nbytes;
+}
+
+/* True if a call in [lo, hi) that runs declares an out whose bytes hold all of t's: whatever t
+ * held before is then overwritten (the owner of a view aliased to it, a tensor on the same
+ * slot). Charges the arguments looked at to *budget. */
+static bool overwritten_in(const ember_method* m, const ember_tensor* t, uint32_t lo, uint32_t hi, size_t* budget)
+{
+    const uint8_t* b = t->data;
+    for (uint32_t k = lo; k < hi; k++) {
+        const ember_instr* in = &m->instrs[k];
+        if (*budget < in->num_args + 1u) return false;
+        *budget -= in->num_args + 1u;
+        if (in->kind != INSTR_KERNEL_CALL || in->fused || in->view) continue;
+        for (uint32_t j = 0; j < in->num_args && j <= EMBER_KERNEL_MAX_OUT_ARG; j++) {
+            if (!(in->outs >> j & 1)) continue;
+            uint32_t n;
+            ember_tensor* const* ts = value_tensors(in->args[j], &n);
+            for (uint32_t q = 0; q < n; q++) {
+                const uint8_t* o = ts[q] ? ts[q]->data : NULL;
+                if (o && o <= b && b + t->nbytes <= o + ts[q]->nbytes) return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Fuses activation a (instruction i + 1) into producer p (instruction i) when every condition
  * above holds; leaves both untouched otherwise. */
 static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
@@ -959,13 +994,16 @@ static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
     *budget -= L->num_tensors;
     for (uint32_t v = 0; v < L->num_tensors; v++) {
         const ember_tensor* x = &L->tensors[v];
-        if (x == t || x == u || !shares_bytes(x, t)) continue;
+        if (x == t || !shares_bytes(x, t) || inside(x, u)) continue; /* U's bytes: the same */
         tensor_use ux;
         if (!tensor_use_get(m, x, &ux, budget)) return false;
         if (!ux.calls && !ux.input && !ux.output) continue;
         const bool before = ux.calls && ux.last < i && !ux.output;
         const bool after = ux.calls && ux.first > i + 1 && !ux.input;
-        if (!(before || after) || !(ux.input || writes_first(&m->instrs[ux.first], x))) return false;
+        if (!(before || after)) return false;
+        if (!ux.input && !writes_first(&m->instrs[ux.first], x) &&
+            !overwritten_in(m, x, before ? 0 : i + 2, ux.first, budget))
+            return false;
     }
 
     /* Prepare the producer again writing U through the clamp; undo unless it takes it. */
