@@ -483,3 +483,13 @@ def test_fusion_with_threads():
         raise
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)
+
+
+def test_fusion_on_a_plan_without_in_place_activations(monkeypatch):
+    """Files from another planner: each activation's result gets its own slot, often the bytes of
+    what the producer reads (its input dies there). The loader fuses only the pairs whose result
+    shares no byte with the producer's reads; the numbers stay those of the portable kernels."""
+    monkeypatch.setattr(ember.plan, "in_place_activations", lambda method, spans: {})
+    torch.manual_seed(0)
+    fused, plain = _fuse_case(_randomize_norms(Activations()), (torch.randn(2, 3, 23, 19),))
+    assert len(plain) == 15 and 8 <= len(fused) <= 15
