@@ -832,7 +832,8 @@ static const struct {
 #undef FUSED_NAMES
 enum { ACT_RELU, ACT_HARDTANH, ACT_CLAMP };
 static const char* const fusable_acts[3] = {"aten::relu.out", "aten::hardtanh.out", "aten::clamp.out"};
-#define FUSE_BUDGET ((size_t)1 << 24) /* arguments and tensors a load may look at to fuse */
+#define FUSE_BUDGET ((size_t)1 << 24) /* instructions, arguments and tensors a load may look
+                                       * at to fuse (a hostile file must not make load slow) */
 
 typedef struct tensor_use {
     uint32_t first, last; /* the first and last instruction naming the tensor */
@@ -858,11 +859,17 @@ static bool tensor_use_get(const ember_method* m, const ember_tensor* t, tensor_
     memset(u, 0, sizeof *u);
     for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
         const ember_instr* in = &m->instrs[ins];
-        if (*budget < in->num_args + 1u) return false;
-        *budget -= in->num_args + 1u;
+        if (!*budget) return false;
+        *budget -= 1;
         if ((in->kind != INSTR_KERNEL_CALL && in->kind != INSTR_DELEGATE_CALL) || in->fused) continue;
         bool named = false;
-        for (uint32_t k = 0; k < in->num_args && !named; k++) named = names_tensor(in->args[k], t);
+        for (uint32_t k = 0; k < in->num_args && !named; k++) {
+            uint32_t n;
+            ember_tensor* const* ts = value_tensors(in->args[k], &n);
+            if (*budget < (size_t)n + 1) return false;
+            *budget -= (size_t)n + 1;
+            for (uint32_t q = 0; q < n && !named; q++) named = ts[q] == t;
+        }
         if (!named) continue;
         if (!u->calls) u->first = ins;
         u->last = ins;
@@ -909,13 +916,18 @@ static bool activation_bounds(int act, const ember_instr* a, float* lo, float* h
 
 /* True if instruction `in` writes tensor t before reading it: a kernel call naming t only as
  * one of its declared outs (or as the returned copy of one). */
-static bool writes_first(const ember_instr* in, const ember_tensor* t)
+static bool writes_first(const ember_instr* in, const ember_tensor* t, size_t* budget)
 {
     if (in->kind != INSTR_KERNEL_CALL || in->view) return false;
     for (uint32_t j = 0; j < in->num_args; j++) {
+        uint32_t n;
+        value_tensors(in->args[j], &n);
+        if (*budget < (size_t)n + EMBER_KERNEL_MAX_OUT_ARG + 2) return false;
+        *budget -= (size_t)n + EMBER_KERNEL_MAX_OUT_ARG + 2;
         if (!names_tensor(in->args[j], t)) continue;
         bool out = j <= EMBER_KERNEL_MAX_OUT_ARG && (in->outs >> j & 1);
-        for (uint32_t o = 0; o < j && !out; o++) out = (in->outs >> o & 1) && in->args[o] == in->args[j];
+        for (uint32_t o = 0; o < j && o <= EMBER_KERNEL_MAX_OUT_ARG && !out; o++)
+            out = (in->outs >> o & 1) && in->args[o] == in->args[j];
         if (!out) return false;
     }
     return true;
@@ -936,13 +948,15 @@ static bool overwritten_in(const ember_method* m, const ember_tensor* t, uint32_
     const uint8_t* b = t->data;
     for (uint32_t k = lo; k < hi; k++) {
         const ember_instr* in = &m->instrs[k];
-        if (*budget < in->num_args + 1u) return false;
-        *budget -= in->num_args + 1u;
+        if (!*budget) return false;
+        *budget -= 1;
         if (in->kind != INSTR_KERNEL_CALL || in->fused || in->view) continue;
         for (uint32_t j = 0; j < in->num_args && j <= EMBER_KERNEL_MAX_OUT_ARG; j++) {
             if (!(in->outs >> j & 1)) continue;
             uint32_t n;
             ember_tensor* const* ts = value_tensors(in->args[j], &n);
+            if (*budget < (size_t)n + 1) return false;
+            *budget -= (size_t)n + 1;
             for (uint32_t q = 0; q < n; q++) {
                 const uint8_t* o = ts[q] ? ts[q]->data : NULL;
                 if (o && o <= b && b + t->nbytes <= o + ts[q]->nbytes) return true;
@@ -983,6 +997,8 @@ static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
     for (uint32_t j = 0; j < p->num_args; j++) {
         uint32_t n;
         ember_tensor* const* ts = value_tensors(p->args[j], &n);
+        if (*budget < (size_t)n + 1) return false;
+        *budget -= (size_t)n + 1;
         for (uint32_t k = 0; k < n; k++) {
             if (!ts[k]) continue;
             if (ts[k] == t ? j < pb : ts[k] == u || shares_bytes(ts[k], u)) return false;
@@ -1001,7 +1017,7 @@ static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
         const bool before = ux.calls && ux.last < i && !ux.output;
         const bool after = ux.calls && ux.first > i + 1 && !ux.input;
         if (!(before || after)) return false;
-        if (!ux.input && !writes_first(&m->instrs[ux.first], x) &&
+        if (!ux.input && !writes_first(&m->instrs[ux.first], x, budget) &&
             !overwritten_in(m, x, before ? 0 : i + 2, ux.first, budget))
             return false;
     }
