@@ -493,3 +493,24 @@ def test_fusion_on_a_plan_without_in_place_activations(monkeypatch):
     torch.manual_seed(0)
     fused, plain = _fuse_case(_randomize_norms(Activations()), (torch.randn(2, 3, 23, 19),))
     assert len(plain) == 15 and 8 <= len(fused) <= 15
+
+
+class GemmPaths(nn.Module):
+    """The other f32 paths that take the clamp: linear through the GEMM core (from 64 rows on
+    AVX-512, 8 on NEON) and addmm's scaled form (alpha, beta != 1: the clamp after its pass)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(40, 70)
+        self.w = nn.Parameter(torch.randn(70, 9))
+        self.b = nn.Parameter(torch.randn(100, 9))
+
+    def forward(self, x):  # (100, 40)
+        h = nn.functional.hardtanh(self.fc(x), -0.5, 0.5)
+        return torch.relu(torch.addmm(self.b, h, self.w, beta=0.5, alpha=2.0))
+
+
+def test_activations_fuse_into_the_gemm_core_and_scaled_addmm():
+    torch.manual_seed(0)
+    fused, plain = _fuse_case(GemmPaths(), (torch.randn(100, 40),))
+    assert fused == ["aten::linear.out+hardtanh", "aten::addmm.out+relu"], fused
