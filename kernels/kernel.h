@@ -31,8 +31,9 @@
  * of memory planned at load, never from malloc. The fp32 linear (kernels/portable/op_matmul.c,
  * linear_f32) is the example: blocks of output columns.
  *
- * Per-instruction state: ctx->state points at EMBER_KERNEL_STATE_BYTES bytes (8-byte aligned) that belong to the instruction: zeroed before each prepare, written by prepare, read
- * by run (the same bytes on every run, never written there). It is where prepare leaves what it
+ * Per-instruction state: ctx->state points at EMBER_KERNEL_STATE_BYTES bytes (8-byte aligned)
+ * that belong to the instruction: zeroed before each prepare, written by prepare, read by run
+ * (the same bytes on every run, never written there). It is where prepare leaves what it
  * decided beyond the run function (an accepted clamp). A test that calls a kernel directly may
  * pass NULL: a prepare that needs state then accepts no fusion.
  *
