@@ -30,11 +30,27 @@
  * agree bit for bit. Scratch memory per task comes from the stack or from a per-thread slice
  * of memory planned at load, never from malloc. The fp32 linear (kernels/portable/op_matmul.c,
  * linear_f32) is the example: blocks of output columns.
+ *
+ * Per-instruction state: ctx->state points at EMBER_KERNEL_STATE_BYTES bytes (8-byte aligned)
+ * that belong to the instruction: zeroed before each prepare, written by prepare, read by run
+ * (the same bytes on every run, never written there). It is where prepare leaves what it
+ * decided beyond the run function (an accepted clamp). A test that calls a kernel directly may
+ * pass NULL: a prepare that needs state then accepts no fusion.
+ *
+ * Fused activations: the loader (runtime/exec/method.c, fuse_activations) may ask a prepare to
+ * clamp every element it writes to [clamp_lo, clamp_hi] (ctx->clamp; relu is [0, inf], relu6
+ * [0, 6]; lo <= hi, neither NaN; NaN outputs stay NaN), with the out already replaced by the
+ * activation's out. A prepare that can apply it in its run (it keeps lo, hi in ctx->state) sets
+ * ctx->clamp_done; one that cannot (another dtype, the portable kernels) leaves it false and
+ * the loader keeps both instructions as they were. Prepare runs unchanged otherwise: it checks
+ * the same things and declares the same outs.
  */
 #ifndef EMBER_KERNEL_H
 #define EMBER_KERNEL_H
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "ember/ember.h"
 #include "runtime/core/threadpool.h"
@@ -45,9 +61,39 @@ typedef struct ember_kernel_ctx {
     size_t msg_bytes;
     uint64_t outs;       /* set by prepare: bit i = args[i] is written by run (ember_kernel_out) */
     ember_threadpool* pool; /* run only (NULL in prepare): threads to split work over, or NULL */
+    void* state;         /* EMBER_KERNEL_STATE_BYTES of the instruction's own, or NULL (above) */
+    bool clamp;          /* prepare only: the loader asks for outputs clamped to [lo, hi] */
+    float clamp_lo, clamp_hi;
+    bool clamp_done;     /* set by a prepare whose run will apply that clamp */
 } ember_kernel_ctx;
 
 #define EMBER_KERNEL_MAX_OUT_ARG 63 /* outs is a 64-bit mask of argument positions */
+#define EMBER_KERNEL_STATE_BYTES 16 /* ember_kernel_ctx.state */
+
+/* The state of the kernels that take a fused clamp (convolution, linear, addmm): zero (no
+ * clamp) unless prepare accepted one. */
+typedef struct ember_kernel_clamp {
+    bool on;
+    float lo, hi;
+} ember_kernel_clamp;
+_Static_assert(sizeof(ember_kernel_clamp) <= EMBER_KERNEL_STATE_BYTES, "state holds a clamp");
+
+/* In prepare, for a kernel that can clamp what it writes: stores the requested clamp in the
+ * state and says it is done, when one is asked for and there is state to keep it in. */
+static inline void ember_kernel_accept_clamp(ember_kernel_ctx* ctx)
+{
+    if (!ctx->clamp || !ctx->state) return;
+    *(ember_kernel_clamp*)ctx->state = (ember_kernel_clamp){true, ctx->clamp_lo, ctx->clamp_hi};
+    ctx->clamp_done = true;
+}
+
+/* In run: the accepted clamp's bounds, or [-inf, inf]. */
+static inline void ember_kernel_clamp_get(const ember_kernel_ctx* ctx, float* lo, float* hi)
+{
+    const ember_kernel_clamp* c = ctx->state;
+    *lo = c && c->on ? c->lo : -INFINITY;
+    *hi = c && c->on ? c->hi : INFINITY;
+}
 
 typedef ember_status (*ember_kernel_run_fn)(ember_kernel_ctx* ctx, ember_value* const* args);
 typedef ember_status (*ember_kernel_prepare_fn)(ember_kernel_ctx* ctx, ember_value* const* args,

@@ -25,7 +25,8 @@
  * transposed where it wastes fewer vector lanes (f32_conv_gemms_pick, f32_conv2d_gemm_orient:
  * lanes along the output channels). Both split their work over
  * ctx->pool (the same bytes for any number of threads). Transposed convolutions and the half
- * dtypes always run the portable code.
+ * dtypes always run the portable code. The fast paths take a fused activation (a clamp the
+ * loader asks for, kernels/kernel.h) into their output pass; the portable ones never do.
  */
 #include <math.h>
 
@@ -348,11 +349,13 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
         const f32_conv_gemms g = f32_conv_gemms_pick(FEATURES);                                 \
+        float lo, hi;                                                                           \
+        ember_kernel_clamp_get(ctx, &lo, &hi);                                                  \
         return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
                                (const float*)args[A_IN]->u.t->data,                             \
                                (const float*)args[A_W]->u.t->data,                              \
-                               bias ? (const float*)bias->data : NULL, &s, &g, -INFINITY,       \
-                               INFINITY, ctx->pool);                                            \
+                               bias ? (const float*)bias->data : NULL, &s, &g, lo, hi,          \
+                               ctx->pool);                                                      \
     }                                                                                           \
     static ember_status run_conv_f32_dw_##TIER(ember_kernel_ctx* ctx, ember_value* const* args) \
     {                                                                                           \
@@ -361,10 +364,12 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
+        float lo, hi;                                                                           \
+        ember_kernel_clamp_get(ctx, &lo, &hi);                                                  \
         return f32_conv2d_depthwise_par(                                                        \
             (float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,                \
             (const float*)args[A_W]->u.t->data, bias ? (const float*)bias->data : NULL, &s, DW, \
-            -INFINITY, INFINITY, ctx->pool);                                                    \
+            lo, hi, ctx->pool);                                                                 \
     }
 
 #define CPU(x) EMBER_CPU_BIT(EMBER_CPU_##x)
@@ -479,5 +484,6 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
         *run = run_conv_half;
     else
         *run = transposed ? run_conv_f32 : pick_conv_f32(&p);
+    if (*run != run_conv_half && *run != run_conv_f32) ember_kernel_accept_clamp(ctx); /* fast f32 */
     return EMBER_OK;
 }

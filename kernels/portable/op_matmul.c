@@ -16,7 +16,10 @@
  * contiguous (prepare refuses other dim orders), so a transposed operand reaches these kernels
  * already copied by the op that transposed it. The loader lets an out be exactly the bytes of
  * an input (never a partial overlap): f32_product() then computes whole rows or columns into a
- * stack buffer before writing them. Half dtypes run half_gemm__portable (below). */
+ * stack buffer before writing them. Half dtypes run half_gemm__portable (below). f32 linear and
+ * addmm in a variant other than the portable one take a fused activation (a clamp the loader
+ * asks for, kernels/kernel.h): in the core's epilogue, or a pass over each block of columns the
+ * tile kernel just wrote (addmm's scaled form: a pass after it). */
 #include "kernels/optimized/f32_gemm_nn.h"
 #include "kernels/optimized/f32_gemm_nt.h"
 #include "kernels/kernel_util.h"
@@ -180,6 +183,12 @@ typedef struct f32_runs {
 } f32_runs;
 
 static f32_runs pick_f32(void); /* below the run functions */
+
+/* True when pick_f32 gives the portable kernels (the oracle, which fuses no activation). */
+static bool f32_portable(void)
+{
+    return f32_gemm_nn_pick(ember_kernel_cpu_features()) == f32_gemm_nn__portable;
+}
 
 typedef void (*f32_gemm_nt_fn)(float* restrict c, int64_t ldc, const float* restrict a,
                                const float* restrict w, const float* restrict bias, int64_t m,
@@ -384,6 +393,8 @@ static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* arg
     const float* sv = (const float*)s->data;
     f32_product p = {nn, 0, (const float*)a->data, (const float*)b->data, m, n, k, no_epilogue,
                      0, alpha, beta, sv, rs, cs};
+    float lo, hi; /* a fused activation: in the epilogue, or after the scaled form's pass */
+    ember_kernel_clamp_get(ctx, &lo, &hi);
     if (alpha == 1.0f && beta == 0.0f) {
         /* the plain product */
     } else if (alpha == 1.0f && beta == 1.0f && rs == 0 && cs == 1) {
@@ -393,7 +404,12 @@ static ember_status run_addmm_f32(ember_kernel_ctx* ctx, ember_value* const* arg
     } else {
         p.scaled = 1;
     }
-    return f32_product_run(ctx, &p, (float*)args[5]->u.t->data);
+    float* c = (float*)args[5]->u.t->data;
+    if (!p.scaled) p.ep.lo = lo, p.ep.hi = hi;
+    EMBER_TRY(f32_product_run(ctx, &p, c));
+    if (p.scaled && (lo > -INFINITY || hi < INFINITY))
+        for (int64_t i = 0; i < m * n; i++) c[i] = c[i] < lo ? lo : (c[i] > hi ? hi : c[i]);
+    return EMBER_OK;
 }
 
 static ember_status run_addmm_half(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -439,6 +455,7 @@ ember_status ember_prepare_aten_addmm_out(ember_kernel_ctx* ctx, ember_value* co
     const int64_t want[2] = {m, n};
     EMBER_TRY(ember_check_shape(ctx, "out", t[3], 2, want));
     *run = t[0]->dtype == EMBER_DTYPE_F32 ? pick_f32().addmm : run_addmm_half;
+    if (t[0]->dtype == EMBER_DTYPE_F32 && !f32_portable()) ember_kernel_accept_clamp(ctx);
     return EMBER_OK;
 }
 
@@ -459,6 +476,7 @@ typedef struct linear_job {
     const float* w;    /* (N, K) */
     const float* bias; /* (N) or NULL */
     int64_t m, k, n;
+    float lo, hi;      /* a fused activation's clamp, or -inf, inf */
 } linear_job;
 
 static ember_status linear_cols(void* arg, size_t begin, size_t end)
@@ -468,6 +486,10 @@ static ember_status linear_cols(void* arg, size_t begin, size_t end)
     const int64_t j1 = (int64_t)end * LINEAR_COLS < j->n ? (int64_t)end * LINEAR_COLS : j->n;
     j->gemm(j->c + j0, j->n, j->a, j->w + j0 * j->k, j->bias ? j->bias + j0 : NULL, j->m, j->k,
             j1 - j0);
+    if (j->lo > -INFINITY || j->hi < INFINITY) /* the clamp, on the columns still in cache */
+        for (int64_t i = 0; i < j->m; i++)
+            for (float *c = j->c + i * j->n + j0, *e = j->c + i * j->n + j1; c < e; c++)
+                *c = *c < j->lo ? j->lo : (*c > j->hi ? j->hi : *c);
     return EMBER_OK;
 }
 
@@ -484,14 +506,16 @@ static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* ar
     const int64_t m = k ? x->numel / k : args[3]->u.t->numel / (n ? n : 1);
     const float* bias = ember_is_null(args[2]) ? NULL : (const float*)args[2]->u.t->data;
     float* c = (float*)args[3]->u.t->data;
+    float lo, hi;
+    ember_kernel_clamp_get(ctx, &lo, &hi);
     if ((m < core_rows && c != (const float*)x->data) || m == 0 || n == 0) {
-        linear_job job = {nt, c, (const float*)x->data, (const float*)w->data, bias, m, k, n};
+        linear_job job = {nt, c, (const float*)x->data, (const float*)w->data, bias, m, k, n, lo, hi};
         const bool big = (double)m * (double)n * (double)k >= LINEAR_MIN_MACS;
         return ember_parallel_for(big ? ctx->pool : NULL,
                                   (size_t)((n + LINEAR_COLS - 1) / LINEAR_COLS), linear_cols, &job);
     }
     const f32_product p = {bt, 1, (const float*)x->data, (const float*)w->data, m, n, k,
-                           {bias, 0, -INFINITY, INFINITY}, 0, 1.0f, 0.0f, NULL, 0, 0};
+                           {bias, 0, lo, hi}, 0, 1.0f, 0.0f, NULL, 0, 0};
     return f32_product_run(ctx, &p, c);
 }
 
@@ -567,6 +591,7 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     want[x->dim - 1] = w->sizes[0];
     EMBER_TRY(ember_check_shape(ctx, "out", t[2], x->dim, want));
     *run = x->dtype == EMBER_DTYPE_F32 ? pick_f32().linear : run_linear_half;
+    if (x->dtype == EMBER_DTYPE_F32 && !f32_portable()) ember_kernel_accept_clamp(ctx);
     return EMBER_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernels/kernel_util.h"
 #include "runtime/exec/method.h"
 #include "runtime/format/program.h"
 #include "runtime/format/schema.h"
@@ -532,11 +533,15 @@ static void mark_written_inputs(const ember_method* m, const ember_instr* in, ui
 }
 
 /* Runs the kernel's prepare on the instruction's args as they are now and checks its outs;
- * stores the chosen run function. On failure msg names the problem. */
-static ember_status prepare_kernel(const ember_method* m, ember_instr* in, char* msg, size_t bytes)
+ * stores the chosen run function and the outs. With `clamp` ([lo, hi]) it asks prepare to fuse
+ * that clamp and says in *clamp_done whether it did. On failure msg names the problem. */
+static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const float* clamp,
+                                   bool* clamp_done, char* msg, size_t bytes)
 {
     const ember_kernel* k = m->ops[in->u.kernel.op];
-    ember_kernel_ctx ctx = {k->name, msg, bytes, 0, NULL};
+    memset(in->state, 0, sizeof in->state);
+    ember_kernel_ctx ctx = {k->name, msg, bytes, 0, NULL, in->state, clamp != NULL,
+                            clamp ? clamp[0] : 0.0f, clamp ? clamp[1] : 0.0f, false};
     ember_kernel_run_fn run = NULL;
     msg[0] = 0;
     ember_status st = k->prepare(&ctx, in->args, in->num_args, &run);
@@ -551,6 +556,8 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, char*
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
     mark_written_inputs(m, in, ctx.outs);
     in->u.kernel.run = run;
+    in->outs = ctx.outs;
+    if (clamp_done) *clamp_done = ctx.clamp_done;
     return EMBER_OK;
 }
 
@@ -627,7 +634,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
             const ember_kernel* k = L->m->ops[op];
             char msg[200] = "";
             tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
-            st = prepare_kernel(L->m, &tmp, msg, sizeof msg);
+            st = prepare_kernel(L->m, &tmp, NULL, NULL, msg, sizeof msg);
             if (st) return ember_program_fail(L->p, st, "instruction %u: %s", ins, msg);
         }
         break;
@@ -785,6 +792,270 @@ static void mark_rechecks(loader* L)
     }
 }
 
+/* ---- fused activations ----------------------------------------------------------------- */
+
+/* A convolution, linear or addmm whose out only a relu / hardtanh / clamp right after it reads
+ * is prepared again writing the activation's out through a clamp (ember_kernel_ctx.clamp), and
+ * the activation is skipped (ember_instr.fused). The file keeps both standard ops; this is a
+ * load-time peephole. It fuses only what it proves changes no output:
+ *   - the method has no moves or jumps (instruction order is execution order, and every value
+ *     names the tensor it was loaded with);
+ *   - neither call is prepared again per run (no changing argument), so the bounds are fixed;
+ *   - the producer declares one out T (f32, planned, not empty) and names T at no earlier
+ *     argument; the activation reads T as self and writes one out U of T's dtype, shape and
+ *     dim order, planned;
+ *   - T is named by these two calls only, is no method input or output;
+ *   - U shares no byte with any other tensor the producer names (it would now write U while
+ *     reading them);
+ *   - every other tensor X with bytes in T's that are not all in U's (fused or not, U holds
+ *     the same bytes from the activation on; Ember's planner puts U on T's bytes: an activation
+ *     in place), such as a view aliased to T or a tensor placed in T's slot at another time, is
+ *     named by no call and is no method input or output, or it
+ *     is named only before the producer (and is no output) or only after the activation (and
+ *     is no input), and is an input, or is written by its first call (one of its declared outs,
+ *     not read there), or lies inside an out some call writes between the activation (the
+ *     start of execute, for X named before the producer) and X's first call (X a view of that
+ *     out): nothing can read what T held, in this execute or the next;
+ *   - the producer's prepare accepts the clamp (its fast f32 kernels do; the portable kernels,
+ *     so every call under ember_kernel_cpu_mask_set(0), do not) and its outs check again.
+ * Kernels write the whole of every out they declare (the contract of out variants). */
+
+#define FUSED_NAMES(op) {op, {op "+relu", op "+hardtanh", op "+clamp"}}
+static const struct {
+    const char* op;
+    const char* fused[3]; /* the profiler's name with each of fusable_acts */
+} fusable_producers[] = {
+    FUSED_NAMES("aten::convolution.out"),
+    FUSED_NAMES("aten::linear.out"),
+    FUSED_NAMES("aten::addmm.out"),
+};
+#undef FUSED_NAMES
+enum { ACT_RELU, ACT_HARDTANH, ACT_CLAMP };
+static const char* const fusable_acts[3] = {"aten::relu.out", "aten::hardtanh.out", "aten::clamp.out"};
+#define FUSE_BUDGET ((size_t)1 << 24) /* instructions, arguments and tensors a load may look
+                                       * at to fuse (a hostile file must not make load slow) */
+
+typedef struct tensor_use {
+    uint32_t first, last; /* the first and last instruction naming the tensor */
+    uint32_t calls;       /* instructions naming it; 0: none */
+    bool input, output;   /* a method input (the caller writes it before execute), an output
+                           * (the caller reads it after) */
+} tensor_use;
+
+static bool names_tensor(const ember_value* v, const ember_tensor* t)
+{
+    uint32_t n;
+    ember_tensor* const* ts = value_tensors(v, &n);
+    for (uint32_t k = 0; k < n; k++)
+        if (ts[k] == t) return true;
+    return false;
+}
+
+/* Who names tensor t: kernel and delegate calls that run (not the activations fused so far),
+ * the method's inputs and outputs. Charges the
+ * arguments looked at to *budget; false when it runs out (then nothing is proven). */
+static bool tensor_use_get(const ember_method* m, const ember_tensor* t, tensor_use* u, size_t* budget)
+{
+    memset(u, 0, sizeof *u);
+    for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
+        const ember_instr* in = &m->instrs[ins];
+        if (!*budget) return false;
+        *budget -= 1;
+        if ((in->kind != INSTR_KERNEL_CALL && in->kind != INSTR_DELEGATE_CALL) || in->fused) continue;
+        bool named = false;
+        for (uint32_t k = 0; k < in->num_args && !named; k++) {
+            uint32_t n;
+            ember_tensor* const* ts = value_tensors(in->args[k], &n);
+            if (*budget < (size_t)n + 1) return false;
+            *budget -= (size_t)n + 1;
+            for (uint32_t q = 0; q < n && !named; q++) named = ts[q] == t;
+        }
+        if (!named) continue;
+        if (!u->calls) u->first = ins;
+        u->last = ins;
+        u->calls++;
+    }
+    for (uint32_t i = 0; i < m->num_inputs && !u->input; i++) u->input = names_tensor(&m->values[m->inputs[i]], t);
+    for (uint32_t o = 0; o < m->num_outputs && !u->output; o++) u->output = names_tensor(&m->values[m->outputs[o]], t);
+    return true;
+}
+
+/* The one bit set in outs, or false. */
+static bool single_out(uint64_t outs, uint32_t* bit)
+{
+    if (!outs || (outs & (outs - 1))) return false;
+    uint32_t b = 0;
+    while (!(outs >> b & 1)) b++;
+    *bit = b;
+    return true;
+}
+
+static int name_index(const char* name, const char* const* names, size_t stride, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, *(const char* const*)((const char*)names + i * stride)) == 0) return (int)i;
+    return -1;
+}
+
+/* The activation's clamp, as its kernel computes it in float (op_unary.c). */
+static bool activation_bounds(int act, const ember_instr* a, float* lo, float* hi)
+{
+    if (act == ACT_RELU) {
+        *lo = 0.0f, *hi = INFINITY;
+        return true;
+    }
+    double b[2] = {-INFINITY, INFINITY};
+    for (int k = 0; k < 2; k++) {
+        const ember_value* v = a->args[1 + k];
+        if (act == ACT_CLAMP && ember_is_null(v)) continue;
+        if (!ember_scalar_as_double(v, &b[k])) return false;
+    }
+    *lo = (float)b[0], *hi = (float)b[1];
+    return *lo <= *hi; /* false for NaN, and for lo > hi (clamp then gives hi everywhere) */
+}
+
+/* True if instruction `in` writes tensor t before reading it: a kernel call naming t only as
+ * one of its declared outs (or as the returned copy of one). */
+static bool writes_first(const ember_instr* in, const ember_tensor* t, size_t* budget)
+{
+    if (in->kind != INSTR_KERNEL_CALL || in->view) return false;
+    for (uint32_t j = 0; j < in->num_args; j++) {
+        uint32_t n;
+        value_tensors(in->args[j], &n);
+        if (*budget < (size_t)n + EMBER_KERNEL_MAX_OUT_ARG + 2) return false;
+        *budget -= (size_t)n + EMBER_KERNEL_MAX_OUT_ARG + 2;
+        if (!names_tensor(in->args[j], t)) continue;
+        bool out = j <= EMBER_KERNEL_MAX_OUT_ARG && (in->outs >> j & 1);
+        for (uint32_t o = 0; o < j && o <= EMBER_KERNEL_MAX_OUT_ARG && !out; o++)
+            out = (in->outs >> o & 1) && in->args[o] == in->args[j];
+        if (!out) return false;
+    }
+    return true;
+}
+
+/* True if tensor x's bytes all lie in u's. */
+static bool inside(const ember_tensor* x, const ember_tensor* u)
+{
+    const uint8_t *a = x->data, *b = u->data;
+    return a && b && a >= b && a + x->nbytes <= b + u->nbytes;
+}
+
+/* True if a call in [lo, hi) that runs declares an out whose bytes hold all of t's: whatever t
+ * held before is then overwritten (the owner of a view aliased to it, a tensor on the same
+ * slot). Charges the arguments looked at to *budget. */
+static bool overwritten_in(const ember_method* m, const ember_tensor* t, uint32_t lo, uint32_t hi, size_t* budget)
+{
+    const uint8_t* b = t->data;
+    for (uint32_t k = lo; k < hi; k++) {
+        const ember_instr* in = &m->instrs[k];
+        if (!*budget) return false;
+        *budget -= 1;
+        if (in->kind != INSTR_KERNEL_CALL || in->fused || in->view) continue;
+        for (uint32_t j = 0; j < in->num_args && j <= EMBER_KERNEL_MAX_OUT_ARG; j++) {
+            if (!(in->outs >> j & 1)) continue;
+            uint32_t n;
+            ember_tensor* const* ts = value_tensors(in->args[j], &n);
+            if (*budget < (size_t)n + 1) return false;
+            *budget -= (size_t)n + 1;
+            for (uint32_t q = 0; q < n; q++) {
+                const uint8_t* o = ts[q] ? ts[q]->data : NULL;
+                if (o && o <= b && b + t->nbytes <= o + ts[q]->nbytes) return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Fuses activation a (instruction i + 1) into producer p (instruction i) when every condition
+ * above holds; leaves both untouched otherwise. */
+static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
+{
+    ember_method* m = L->m;
+    ember_instr *p = &m->instrs[i], *a = &m->instrs[i + 1];
+    if (p->kind != INSTR_KERNEL_CALL || a->kind != INSTR_KERNEL_CALL || p->recheck || a->recheck ||
+        p->fused || p->view)
+        return false;
+    const int prod = name_index(m->ops[p->u.kernel.op]->name, &fusable_producers[0].op,
+                                sizeof fusable_producers[0], sizeof fusable_producers / sizeof fusable_producers[0]);
+    const int act = name_index(m->ops[a->u.kernel.op]->name, fusable_acts, sizeof fusable_acts[0], 3);
+    uint32_t pb, ab;
+    if (prod < 0 || act < 0 || !single_out(p->outs, &pb) || !single_out(a->outs, &ab)) return false;
+    if (p->args[pb]->tag != EMBER_VALUE_TENSOR || a->args[ab]->tag != EMBER_VALUE_TENSOR ||
+        a->num_args != (act == ACT_RELU ? 3u : 5u) || a->args[0]->tag != EMBER_VALUE_TENSOR)
+        return false;
+    ember_tensor *t = p->args[pb]->u.t, *u = a->args[ab]->u.t;
+    if (a->args[0]->u.t != t || t->dtype != EMBER_DTYPE_F32 || !t->nbytes || !t->data ||
+        t->storage != EMBER_TENSOR_PLANNED || u->storage != EMBER_TENSOR_PLANNED || !u->data ||
+        !same_tensor_type(t, u))
+        return false;
+    float clamp[2];
+    if (!activation_bounds(act, a, &clamp[0], &clamp[1])) return false;
+    tensor_use ut;
+    if (!tensor_use_get(m, t, &ut, budget) || ut.input || ut.output || ut.first != i ||
+        ut.last != i + 1 || ut.calls != 2)
+        return false;
+    for (uint32_t j = 0; j < p->num_args; j++) {
+        uint32_t n;
+        ember_tensor* const* ts = value_tensors(p->args[j], &n);
+        if (*budget < (size_t)n + 1) return false;
+        *budget -= (size_t)n + 1;
+        for (uint32_t k = 0; k < n; k++) {
+            if (!ts[k]) continue;
+            if (ts[k] == t ? j < pb : ts[k] == u || shares_bytes(ts[k], u)) return false;
+        }
+    }
+    for (uint32_t j = 1; j < a->num_args; j++)
+        if (j < ab && (names_tensor(a->args[j], t) || names_tensor(a->args[j], u))) return false;
+    if (*budget < L->num_tensors) return false;
+    *budget -= L->num_tensors;
+    for (uint32_t v = 0; v < L->num_tensors; v++) {
+        const ember_tensor* x = &L->tensors[v];
+        if (x == t || !shares_bytes(x, t) || inside(x, u)) continue; /* U's bytes: the same */
+        tensor_use ux;
+        if (!tensor_use_get(m, x, &ux, budget)) return false;
+        if (!ux.calls && !ux.input && !ux.output) continue;
+        const bool before = ux.calls && ux.last < i && !ux.output;
+        const bool after = ux.calls && ux.first > i + 1 && !ux.input;
+        if (!(before || after)) return false;
+        if (!ux.input && !writes_first(&m->instrs[ux.first], x, budget) &&
+            !overwritten_in(m, x, before ? 0 : i + 2, ux.first, budget))
+            return false;
+    }
+
+    /* Prepare the producer again writing U through the clamp; undo unless it takes it. */
+    const ember_instr saved = *p;
+    ember_value** args = (ember_value**)p->args; /* bookkeeping memory, the loader's own */
+    ember_value* tv = args[pb];
+    for (uint32_t j = pb; j < p->num_args; j++)
+        if (args[j] == tv) args[j] = a->args[ab];
+    char msg[200];
+    bool done = false;
+    if (prepare_kernel(m, p, clamp, &done, msg, sizeof msg) || !done) {
+        for (uint32_t j = pb; j < p->num_args; j++) /* p named no U: every U was a T */
+            if (args[j] == a->args[ab]) args[j] = tv;
+        *p = saved;
+        return false;
+    }
+    p->fused_name = fusable_producers[prod].fused[act];
+    a->fused = true;
+    return true;
+}
+
+/* Every fusion fuse_pair proves safe, in a method loaded with its planned buffers. */
+static void fuse_activations(loader* L)
+{
+    ember_method* m = L->m;
+    if (!L->buffers) return; /* inspection only: no bytes to compare */
+    for (uint32_t ins = 0; ins < m->num_instrs; ins++)
+        if (m->instrs[ins].kind == INSTR_MOVE_CALL || m->instrs[ins].kind == INSTR_JUMP_FALSE_CALL) return;
+    size_t budget = FUSE_BUDGET;
+    for (uint32_t c = 0; c < m->num_chains; c++) {
+        const ember_chain* ch = &m->chains[c];
+        for (uint32_t i = ch->first; i + 1 < ch->first + ch->count; i++)
+            if (fuse_pair(L, i, &budget)) i++;
+    }
+}
+
 /* ---- the walk -------------------------------------------------------------------------- */
 
 /* Inputs' planned slots. Two inputs never share bytes (setting one would change the other).
@@ -894,6 +1165,7 @@ static ember_status walk(loader* L)
     uint8_t* bound = take(L, num_tensors, 1, 1);
     if (m && (st = check_bindings(L, bound, L->tensors, num_tensors))) return st;
     if (m) mark_rechecks(L);
+    if (m) fuse_activations(L);
     if (L->overflow) return MALFORMED(L, "method needs more memory than can be addressed");
     return EMBER_OK;
 }
@@ -1028,10 +1300,12 @@ ember_status ember_method_execute(ember_method* m)
             ember_status st = EMBER_OK;
             switch (in->kind) {
             case INSTR_KERNEL_CALL: {
+                if (in->fused) break; /* done by the call before it */
                 char msg[200] = "";
-                ember_kernel_ctx ctx = {m->ops[in->u.kernel.op]->name, msg, sizeof msg, 0, m->pool};
+                ember_kernel_ctx ctx = {.op_name = m->ops[in->u.kernel.op]->name, .msg = msg,
+                                        .msg_bytes = sizeof msg, .pool = m->pool, .state = in->state};
                 EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
-                bool refused = in->recheck && (st = prepare_kernel(m, in, msg, sizeof msg));
+                bool refused = in->recheck && (st = prepare_kernel(m, in, NULL, NULL, msg, sizeof msg));
                 if (!refused) st = in->u.kernel.run(&ctx, in->args);
                 EVENT(m, at, EMBER_EVENT_END, st);
                 if (refused) return method_fail(m, st, "instruction %u: %s", at, msg);
@@ -1222,7 +1496,7 @@ ember_status ember_method_instruction(const ember_method* m, size_t index, ember
     switch (in->kind) {
     case INSTR_KERNEL_CALL:
         info->index = in->u.kernel.op;
-        info->name = m->ops[in->u.kernel.op]->name;
+        info->name = in->fused_name ? in->fused_name : m->ops[in->u.kernel.op]->name;
         break;
     case INSTR_DELEGATE_CALL:
         info->index = in->u.delegate;

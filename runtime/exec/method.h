@@ -19,7 +19,13 @@ typedef struct ember_instr {
     bool recheck;      /* kernel call reading a value that can change between runs (a move
                         * target, a scalar input): its prepare runs again before each run */
     bool view;         /* executorch_prim::et_view: writes no data, points its out at self */
+    bool fused;        /* kernel call whose work the call before it does (a fused activation):
+                        * execute skips it */
     ember_value* const* args; /* (num_args) */
+    const char* fused_name;   /* NULL, or the call's name with its fused activation
+                               * ("aten::convolution.out+relu") */
+    uint64_t outs;     /* kernel calls: the outs prepare declared (ember_kernel_ctx.outs) */
+    _Alignas(8) unsigned char state[EMBER_KERNEL_STATE_BYTES]; /* ember_kernel_ctx.state */
     union {
         struct {
             ember_kernel_run_fn run; /* chosen by the op's prepare at load */

@@ -187,6 +187,17 @@ def lifetimes_from_file(plan: dict) -> dict[int, tuple[int, int]]:
         assert owners, f"value {i} is planned, read, and never written"
         owner = max(owners, key=lambda o: written[o])
         spans[owner][1] = max(spans[owner][1], spans.pop(i)[1])
+    # An elementwise op in place (python/ember/plan.py, in_place_activations): its result takes
+    # the slot of an input it reads for the last time; one lifetime covers both.
+    for at, (_, args) in enumerate(plan["calls"]):
+        out = args[-1] if args else None
+        if out not in spans or spans[out][0] != at or values[out]["kind"] != "tensor":
+            continue
+        for i in args[:-1]:
+            if i != out and i in spans and spans[i][1] == at and values[i]["kind"] == "tensor" \
+                    and (values[i]["mem"], nbytes(values[i])) == (values[out]["mem"], nbytes(values[out])):
+                spans[i][1] = max(spans[i][1], spans.pop(out)[1])
+                break
     return {i: (a, b) for i, (a, b) in spans.items()}
 
 

@@ -354,3 +354,167 @@ def test_expand_to_the_same_shape_is_an_alias():
     fast, plain = _both(Expands(), (torch.randn(2, 16),))
     assert _ops(plain).count("aten::expand_copy.out") == 2
     assert _ops(fast).count("aten::expand_copy.out") == 1
+
+
+# ----------------------------------------------------------------------------- fused activations
+# Not an export pass: the C loader fuses an activation into the convolution / linear / addmm
+# before it at load (runtime/exec/method.c, fuse_activations), when the fast f32 kernels run.
+# The oracles: the same file loaded with ember_kernel_cpu_mask_set(0) (portable kernels, which
+# fuse nothing) and torch eager; the profiler's instruction names say what was fused.
+
+
+def _load_both(prog) -> list[tuple[list[str], list[np.ndarray]]]:
+    """(names of the instructions that ran, outputs) with the CPU's features, then with mask 0."""
+    import ctypes
+    from ember import runtime
+    try:
+        lib = runtime._library()
+    except ember.EmberError:
+        pytest.skip("libember is not built")
+    lib.ember_kernel_cpu_mask_set.argtypes = [ctypes.c_uint64]
+    lib.ember_kernel_cpu_features.restype = ctypes.c_uint64
+    if not lib.ember_kernel_cpu_features():
+        pytest.skip("no SIMD tier: only the portable kernels, which fuse nothing")
+    got = []
+    try:
+        for mask in ((1 << 64) - 1, 0):
+            lib.ember_kernel_cpu_mask_set(mask)
+            method = ember.load(prog.buffer).method("forward")
+            names = [r.operator for r in method.profile(*prog_inputs(prog), runs=1, warmup=0).instructions]
+            got.append((names, [np.asarray(o) for o in method.run(*prog_inputs(prog), flat=True)]))
+    finally:
+        lib.ember_kernel_cpu_mask_set((1 << 64) - 1)
+    return got
+
+
+_INPUTS: dict[int, tuple] = {}
+
+
+def prog_inputs(prog) -> tuple:
+    return _INPUTS[id(prog)]
+
+
+def _fuse_case(model: nn.Module, inputs: tuple):
+    """Exports model, runs it fused and portable; checks both against torch and each other;
+    returns (fused names, portable names)."""
+    model.eval()
+    prog = ember.export(model, inputs)
+    check_structure(prog.buffer)
+    _INPUTS[id(prog)] = tuple(t.numpy() for t in inputs)
+    (fused, outs), (plain, refs) = _load_both(prog)
+    with torch.no_grad():
+        want = model(*inputs)
+    want = want if isinstance(want, (tuple, list)) else (want,)
+    for o, p, w in zip(outs, refs, want):
+        w = w.numpy()
+        scale = max(1.0, float(np.abs(w).max()))
+        np.testing.assert_allclose(o, p, rtol=1e-5, atol=1e-5 * scale)
+        np.testing.assert_allclose(o, w, rtol=1e-4, atol=1e-4 * scale)
+    assert not any("+" in n for n in plain)  # the portable kernels take no activation
+    return fused, plain
+
+
+class Activations(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, stride=2, padding=1)
+        self.bn = nn.BatchNorm2d(16)
+        self.dw = nn.Conv2d(16, 16, 3, padding=1, groups=16)
+        self.pw = nn.Conv2d(16, 24, 1, bias=False)
+        self.conv1d = nn.Conv1d(24, 10, 3)
+        self.fc1 = nn.Linear(10, 33)
+        self.fc2 = nn.Linear(33, 7)
+        self.w = nn.Parameter(torch.randn(7, 5))
+        self.b = nn.Parameter(torch.randn(5))
+
+    def forward(self, x):
+        x = torch.relu(self.bn(self.stem(x)))           # conv + folded batch norm + relu
+        x = nn.functional.relu6(self.dw(x))               # depthwise + relu6 (hardtanh 0, 6)
+        x = torch.clamp(self.pw(x), -0.25, 0.5)           # 1x1 without bias + clamp
+        x = nn.functional.hardtanh(self.conv1d(x.flatten(2)), -0.3, 0.4)  # 1-D conv + hardtanh
+        x = torch.relu(self.fc1(x.mean(2)))               # linear + relu
+        x = torch.clamp(self.fc2(x), min=-0.1)            # linear + clamp with min only
+        return torch.relu(torch.addmm(self.b, x, self.w))  # addmm + relu, a method output
+
+
+def test_activations_fuse_into_conv_linear_and_addmm():
+    torch.manual_seed(0)
+    fused, plain = _fuse_case(_randomize_norms(Activations()), (torch.randn(2, 3, 23, 19),))
+    assert fused == [
+        "aten::convolution.out+relu", "aten::convolution.out+hardtanh",
+        "aten::convolution.out+clamp", "aten::convolution.out+hardtanh", "aten::mean.out",
+        "aten::linear.out+relu", "aten::linear.out+clamp", "aten::addmm.out+relu",
+    ], fused
+    assert len(plain) == len(fused) + 7
+
+
+class SharedResult(nn.Module):
+    """Activations that must not fuse: a result read twice, read again through a view (an alias
+    of its bytes in the plan), and a clamp whose min is above its max (torch gives max)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(4, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 1)
+        self.c = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        y = self.a(x)
+        r = torch.relu(y) + y                        # y read by relu and by add
+        z = self.b(r)
+        s = torch.relu(z).reshape(1, -1) * 2 + z.reshape(1, -1)  # z read again as a view
+        return torch.clamp(self.c(r), 0.5, -0.5), s
+
+
+def test_activations_that_must_stay():
+    torch.manual_seed(0)
+    fused, plain = _fuse_case(SharedResult(), (torch.randn(1, 4, 9, 11),))
+    assert fused == plain and not any("+" in n for n in fused), fused
+
+
+def test_fusion_with_threads():
+    """A fused model gives the same bytes on 1 and 2 threads."""
+    torch.manual_seed(0)
+    model = Activations().eval()
+    x = torch.randn(2, 3, 23, 19)
+    prog = ember.export(model, (x,))
+    try:
+        one = ember.load(prog.buffer, threads=1).method("forward").run(x.numpy(), flat=True)
+        two = ember.load(prog.buffer, threads=2).method("forward").run(x.numpy(), flat=True)
+    except ember.EmberError as e:
+        if "not found" in str(e):
+            pytest.skip("libember is not built")
+        raise
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fusion_on_a_plan_without_in_place_activations(monkeypatch):
+    """Files from another planner: each activation's result gets its own slot, often the bytes of
+    what the producer reads (its input dies there). The loader fuses only the pairs whose result
+    shares no byte with the producer's reads; the numbers stay those of the portable kernels."""
+    monkeypatch.setattr(ember.plan, "in_place_activations", lambda method, spans: {})
+    torch.manual_seed(0)
+    fused, plain = _fuse_case(_randomize_norms(Activations()), (torch.randn(2, 3, 23, 19),))
+    assert len(plain) == 15 and 8 <= len(fused) <= 15
+
+
+class GemmPaths(nn.Module):
+    """The other f32 paths that take the clamp: linear through the GEMM core (from 64 rows on
+    AVX-512, 8 on NEON) and addmm's scaled form (alpha, beta != 1: the clamp after its pass)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(40, 70)
+        self.w = nn.Parameter(torch.randn(70, 9))
+        self.b = nn.Parameter(torch.randn(100, 9))
+
+    def forward(self, x):  # (100, 40)
+        h = nn.functional.hardtanh(self.fc(x), -0.5, 0.5)
+        return torch.relu(torch.addmm(self.b, h, self.w, beta=0.5, alpha=2.0))
+
+
+def test_activations_fuse_into_the_gemm_core_and_scaled_addmm():
+    torch.manual_seed(0)
+    fused, plain = _fuse_case(GemmPaths(), (torch.randn(100, 40),))
+    assert fused == ["aten::linear.out+hardtanh", "aten::addmm.out+relu"], fused
