@@ -472,6 +472,30 @@ def test_activations_that_must_stay():
     assert fused == plain and not any("+" in n for n in fused), fused
 
 
+class OutputAlias(nn.Module):
+    """The producer's result is also returned through a view: the output aliases its bytes in
+    the plan (no instruction reads it), so the activation must not take the producer's out."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(4, 8, 3, padding=1)
+        self.l = nn.Linear(8, 16)
+
+    def forward(self, x, z):
+        t = self.c(x)
+        u = self.l(z)
+        return torch.relu(t), t.flatten(), torch.clamp(u, -0.1, 0.1), u.reshape(-1)
+
+
+def test_activation_of_an_output_alias_stays():
+    torch.manual_seed(0)
+    model, inputs = OutputAlias(), (torch.randn(1, 4, 9, 11), torch.randn(5, 8))
+    method = ember.export(model, inputs).program.methods[0]
+    assert len(method.aliases) == 2 and set(method.aliases) <= set(method.outputs)
+    fused, plain = _fuse_case(model, inputs)
+    assert fused == plain and not any("+" in n for n in fused), fused
+
+
 def test_fusion_with_threads():
     """A fused model gives the same bytes on 1 and 2 threads."""
     torch.manual_seed(0)
