@@ -265,7 +265,9 @@ static void test_cases(void)
  * heads: 40 rows, 70 keys, causal, a full additive mask, in calls of 5, 8 and 27 rows; a bool
  * mask broadcast along rows (one value per key), in calls of 1, 1, 31 and 7 rows (one-row
  * calls take the gathered score path); 300-wide queries (packed in chunks) and no mask, causal
- * from row 60 of a longer head (rows cross the 64-key tile), in calls of 1, 33, 1 and 5. */
+ * from row 60 of a longer head (rows cross the 64-key tile), in calls of 1, 33, 1 and 5; a bool
+ * band mask (rows 2i..2i+49: early rows read no key of the second tile, late rows none of the
+ * first, row 5 none at all), in calls of 5, 1, 33 and 1. */
 typedef void (*sdpa_fn)(float* out, const float* q, const float* k, const float* v,
                         const sdpa_params* p);
 
@@ -279,12 +281,15 @@ static void test_head_rows(void)
 {
     enum { L = 40, S = 130, EMAX = 300, EV = 40 };
     static float q[L * EMAX], k[S * EMAX], v[S * EV], m[L * S], whole[L * EV], parts[L * EV];
-    static uint8_t keep[S];
+    static uint8_t keep[S], band[L * S];
+    static float ref[4][L * EV];
     for (int i = 0; i < L * EMAX; i++) q[i] = 2.0f * uniform();
     for (int i = 0; i < S * EMAX; i++) k[i] = 2.0f * uniform();
     for (int i = 0; i < S * EV; i++) v[i] = uniform();
     for (int i = 0; i < L * S; i++) m[i] = 2.0f * uniform();
     for (int i = 0; i < S; i++) keep[i] = uniform() > -0.5f;
+    for (int i = 0; i < L; i++) /* row i keeps keys 2i..2i+49, row 5 none */
+        for (int j = 0; j < S; j++) band[i * S + j] = i != 5 && j >= 2 * i && j < 2 * i + 50;
     const struct {
         const char* name;
         sdpa_fn fn;
@@ -304,6 +309,7 @@ static void test_head_rows(void)
         {{L, 70, 24, EV, 0.2f, true, 0, SDPA_MASK_ADD, m, {70, 1}}, sizeof(float), {0, 5, 13, L, L}},
         {{L, S, 17, EV, 0.3f, false, 0, SDPA_MASK_BOOL, keep, {0, 1}}, 1, {0, 1, 2, 33, L}},
         {{L, 100, EMAX, EV, 0.05f, true, 60, SDPA_MASK_NONE, NULL, {0, 0}}, 0, {0, 1, 34, 35, L}},
+        {{L, S, 20, EV, 0.3f, false, 0, SDPA_MASK_BOOL, band, {S, 1}}, 1, {0, 5, 6, 39, L}},
     };
     for (size_t fi = 0; fi < sizeof fns / sizeof fns[0]; fi++) {
         if ((ember_cpu_features() & fns[fi].needs) != fns[fi].needs) continue;
@@ -324,6 +330,12 @@ static void test_head_rows(void)
             const int same = memcmp(whole, parts, sizeof whole) == 0;
             if (!same) fprintf(stderr, "%s: head %zu's rows in parts differ\n", fns[fi].name, h);
             CHECK(same);
+            /* and the values: the portable kernel's (run first), within float32 rounding */
+            if (fi == 0) memcpy(ref[h], whole, sizeof whole);
+            double worst = 0.0;
+            for (int i = 0; i < L * EV; i++) worst = fmax(worst, fabs(whole[i] - ref[h][i]));
+            if (!(worst <= 2e-5)) fprintf(stderr, "%s: head %zu off by %g\n", fns[fi].name, h, worst);
+            CHECK(worst <= 2e-5);
         }
     }
 }
