@@ -116,7 +116,7 @@ static const sdpa_case cases[] = {
     {2, 8, 2, 40, 100, 64, 64, true, SDPA_MASK_BOOL, 1}, /* enough work to split over threads */
     /* the register blocking's edges: blocks of 2 VN rows (16 or 32), tiles of 64 keys, score
      * kernels of 6 or 8 keys, out in chunks of 2 VN columns, q/k packed 256 columns at a time;
-     * one-row blocks (decode) take the gathered score path */
+     * blocks of one or two rows (decode) take the one-row path */
     {1, 2, 2, 33, 67, 1, 1, false, SDPA_MASK_NONE, 0},
     {1, 1, 1, 70, 130, 17, 16, true, SDPA_MASK_ADD, 2},
     {1, 2, 2, 1, 129, 128, 128, false, SDPA_MASK_BOOL, 1},
@@ -263,9 +263,9 @@ static void test_cases(void)
 /* One head's kernels called directly: the head in one call, then its rows split into calls
  * with causal_offset and the pointers moved to each call's first row: the same bytes. Three
  * heads: 40 rows, 70 keys, causal, a full additive mask, in calls of 5, 8 and 27 rows; a bool
- * mask broadcast along rows (one value per key), in calls of 1, 1, 31 and 7 rows (one-row
- * calls take the gathered score path); 300-wide queries (packed in chunks) and no mask, causal
- * from row 60 of a longer head (rows cross the 64-key tile), in calls of 1, 33, 1 and 5; a bool
+ * mask broadcast along rows (one value per key), in calls of 1, 1, 31 and 7 rows (calls of one
+ * or two rows take the one-row path); 300-wide queries (packed in chunks) and no mask, causal
+ * from row 60 of a longer head (rows cross the 64-key tile), in calls of 2, 32, 1 and 5; a bool
  * band mask (rows 2i..2i+49: early rows read no key of the second tile, late rows none of the
  * first, row 5 none at all), in calls of 5, 1, 33 and 1. */
 typedef void (*sdpa_fn)(float* out, const float* q, const float* k, const float* v,
@@ -308,7 +308,7 @@ static void test_head_rows(void)
     } heads[] = {
         {{L, 70, 24, EV, 0.2f, true, 0, SDPA_MASK_ADD, m, {70, 1}}, sizeof(float), {0, 5, 13, L, L}},
         {{L, S, 17, EV, 0.3f, false, 0, SDPA_MASK_BOOL, keep, {0, 1}}, 1, {0, 1, 2, 33, L}},
-        {{L, 100, EMAX, EV, 0.05f, true, 60, SDPA_MASK_NONE, NULL, {0, 0}}, 0, {0, 1, 34, 35, L}},
+        {{L, 100, EMAX, EV, 0.05f, true, 60, SDPA_MASK_NONE, NULL, {0, 0}}, 0, {0, 2, 34, 35, L}},
         {{L, S, 20, EV, 0.3f, false, 0, SDPA_MASK_BOOL, band, {S, 1}}, 1, {0, 5, 6, 39, L}},
     };
     for (size_t fi = 0; fi < sizeof fns / sizeof fns[0]; fi++) {
