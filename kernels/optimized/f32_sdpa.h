@@ -18,9 +18,10 @@
  * products. Blocks of up to 2 VN query rows are packed transposed on the stack and walk the keys
  * in tiles of 64; the scores (one vector of rows per key) and out += P V are outer-product
  * microkernels, the online softmax (running max and sum of exponentials) is one lane per row,
- * the out rows are the accumulators (in registers across a tile). A block of one row puts the
- * keys in the lanes and computes the same values in the same order, so any split of a head's
- * rows between calls (with causal_offset) gives the same bytes. Stack scratch only (~41 KB).
+ * the out rows are the accumulators (in registers across a tile). Blocks of one or two rows go
+ * a row at a time with the keys in the lanes, computing the same values in the same order: any
+ * split of a head's rows between calls (with causal_offset) gives the same bytes. Stack scratch
+ * only (~41 KB).
  * The portable kernel computes the same sums in another order (the last bits differ). */
 #ifndef EMBER_F32_SDPA_H
 #define EMBER_F32_SDPA_H
