@@ -14,12 +14,15 @@
  *   f32_sdpa__avx2      kernels/optimized/f32_sdpa__avx2.c; needs AVX2 and FMA
  *   f32_sdpa__avx512    kernels/optimized/f32_sdpa__avx512.c; needs AVX512F, VL, DQ and FMA
  *
- * Both optimized variants are one template, f32_sdpa.inc: flash-style, blocks of 8 query rows
- * walk the keys in tiles of 64, each row keeping a running max and sum of exponentials (online
- * softmax) and its unnormalised output in the out row itself, so no scratch memory beyond a
- * 64-float tile on the stack. Each row is computed on its own, so any split of a head's rows
- * between calls (with causal_offset) gives the same bytes. The portable kernel computes the
- * same sums in another order (the last bits differ). */
+ * Both optimized variants are one template, f32_sdpa.inc: flash-style with register-blocked
+ * products. Blocks of up to 2 VN query rows are packed transposed on the stack and walk the keys
+ * in tiles of 64; the scores (one vector of rows per key) and out += P V are outer-product
+ * microkernels, the online softmax (running max and sum of exponentials) is one lane per row,
+ * the out rows are the accumulators (in registers across a tile). Blocks of one or two rows go
+ * a row at a time with the keys in the lanes, computing the same values in the same order: any
+ * split of a head's rows between calls (with causal_offset) gives the same bytes. Stack scratch
+ * only (~41 KB).
+ * The portable kernel computes the same sums in another order (the last bits differ). */
 #ifndef EMBER_F32_SDPA_H
 #define EMBER_F32_SDPA_H
 

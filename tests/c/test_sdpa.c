@@ -114,6 +114,17 @@ static const sdpa_case cases[] = {
     {1, 1, 1, 129, 129, 64, 64, false, SDPA_MASK_ADD, 0},
     {1, 2, 1, 7, 0, 16, 16, false, SDPA_MASK_NONE, 0},
     {2, 8, 2, 40, 100, 64, 64, true, SDPA_MASK_BOOL, 1}, /* enough work to split over threads */
+    /* the register blocking's edges: blocks of 2 VN rows (16 or 32), tiles of 64 keys, score
+     * kernels of 6 or 8 keys, out in chunks of 2 VN columns, q/k packed 256 columns at a time;
+     * blocks of one or two rows (decode) take the one-row path */
+    {1, 2, 2, 33, 67, 1, 1, false, SDPA_MASK_NONE, 0},
+    {1, 1, 1, 70, 130, 17, 16, true, SDPA_MASK_ADD, 2},
+    {1, 2, 2, 1, 129, 128, 128, false, SDPA_MASK_BOOL, 1},
+    {1, 3, 3, 1, 64, 64, 17, true, SDPA_MASK_NONE, 0},
+    {1, 1, 1, 97, 40, 80, 80, true, SDPA_MASK_NONE, 0},
+    {1, 2, 2, 49, 200, 16, 64, false, SDPA_MASK_ADD, 1},
+    {1, 1, 1, 65, 100, 300, 20, false, SDPA_MASK_ADD, 0},
+    {1, 1, 1, 1, 70, 300, 33, false, SDPA_MASK_NONE, 0},
 };
 
 /* The mask's shape (rank 4, or 2 for (L, S)) and the oracle's strides over it. */
@@ -249,9 +260,14 @@ static void test_cases(void)
     free(pool_mem);
 }
 
-/* One head's kernels called directly: the head (40 rows, 70 keys, causal, a full additive
- * mask) in one call, then its rows split into calls of 5, 8 and 27 rows with causal_offset and
- * the pointers moved to each call's first row: the same bytes. */
+/* One head's kernels called directly: the head in one call, then its rows split into calls
+ * with causal_offset and the pointers moved to each call's first row: the same bytes. Three
+ * heads: 40 rows, 70 keys, causal, a full additive mask, in calls of 5, 8 and 27 rows; a bool
+ * mask broadcast along rows (one value per key), in calls of 1, 1, 31 and 7 rows (calls of one
+ * or two rows take the one-row path); 300-wide queries (packed in chunks) and no mask, causal
+ * from row 60 of a longer head (rows cross the 64-key tile), in calls of 2, 32, 1 and 5; a bool
+ * band mask (rows 2i..2i+49: early rows read no key of the second tile, late rows none of the
+ * first, row 5 none at all), in calls of 5, 1, 33 and 1. */
 typedef void (*sdpa_fn)(float* out, const float* q, const float* k, const float* v,
                         const sdpa_params* p);
 
@@ -263,12 +279,17 @@ static void portable_f32(float* out, const float* q, const float* k, const float
 
 static void test_head_rows(void)
 {
-    enum { L = 40, S = 70, E = 24, EV = 40 };
-    static float q[L * E], k[S * E], v[S * EV], m[L * S], whole[L * EV], parts[L * EV];
-    for (int i = 0; i < L * E; i++) q[i] = 2.0f * uniform();
-    for (int i = 0; i < S * E; i++) k[i] = 2.0f * uniform();
+    enum { L = 40, S = 130, EMAX = 300, EV = 40 };
+    static float q[L * EMAX], k[S * EMAX], v[S * EV], m[L * S], whole[L * EV], parts[L * EV];
+    static uint8_t keep[S], band[L * S];
+    static float ref[4][L * EV];
+    for (int i = 0; i < L * EMAX; i++) q[i] = 2.0f * uniform();
+    for (int i = 0; i < S * EMAX; i++) k[i] = 2.0f * uniform();
     for (int i = 0; i < S * EV; i++) v[i] = uniform();
     for (int i = 0; i < L * S; i++) m[i] = 2.0f * uniform();
+    for (int i = 0; i < S; i++) keep[i] = uniform() > -0.5f;
+    for (int i = 0; i < L; i++) /* row i keeps keys 2i..2i+49, row 5 none */
+        for (int j = 0; j < S; j++) band[i * S + j] = i != 5 && j >= 2 * i && j < 2 * i + 50;
     const struct {
         const char* name;
         sdpa_fn fn;
@@ -280,22 +301,42 @@ static void test_head_rows(void)
         {"avx512", f32_sdpa__avx512, variants[2].needs},
 #endif
     };
-    const int64_t cuts[4] = {0, 5, 13, L};
+    const struct {
+        sdpa_params head;
+        size_t mask_size; /* bytes per mask element */
+        int64_t cuts[5];  /* call boundaries, ending at L */
+    } heads[] = {
+        {{L, 70, 24, EV, 0.2f, true, 0, SDPA_MASK_ADD, m, {70, 1}}, sizeof(float), {0, 5, 13, L, L}},
+        {{L, S, 17, EV, 0.3f, false, 0, SDPA_MASK_BOOL, keep, {0, 1}}, 1, {0, 1, 2, 33, L}},
+        {{L, 100, EMAX, EV, 0.05f, true, 60, SDPA_MASK_NONE, NULL, {0, 0}}, 0, {0, 2, 34, 35, L}},
+        {{L, S, 20, EV, 0.3f, false, 0, SDPA_MASK_BOOL, band, {S, 1}}, 1, {0, 5, 6, 39, L}},
+    };
     for (size_t fi = 0; fi < sizeof fns / sizeof fns[0]; fi++) {
         if ((ember_cpu_features() & fns[fi].needs) != fns[fi].needs) continue;
-        const sdpa_params head = {L, S, E, EV, 0.2f, true, 0, SDPA_MASK_ADD, m, {S, 1}};
-        fns[fi].fn(whole, q, k, v, &head);
-        for (int part = 0; part < 3; part++) {
-            const int64_t i0 = cuts[part];
-            sdpa_params rows = head;
-            rows.lq = cuts[part + 1] - i0;
-            rows.causal_offset = i0;
-            rows.mask = m + i0 * S;
-            fns[fi].fn(parts + i0 * EV, q + i0 * E, k, v, &rows);
+        for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+            const sdpa_params* head = &heads[h].head;
+            const int64_t* cuts = heads[h].cuts;
+            fns[fi].fn(whole, q, k, v, head);
+            for (int part = 0; part < 4 && cuts[part] < L; part++) {
+                const int64_t i0 = cuts[part];
+                sdpa_params rows = *head;
+                rows.lq = cuts[part + 1] - i0;
+                rows.causal_offset = head->causal_offset + i0;
+                if (head->mask)
+                    rows.mask = (const char*)head->mask +
+                                i0 * head->mask_stride[0] * (int64_t)heads[h].mask_size;
+                fns[fi].fn(parts + i0 * EV, q + i0 * head->e, k, v, &rows);
+            }
+            const int same = memcmp(whole, parts, sizeof whole) == 0;
+            if (!same) fprintf(stderr, "%s: head %zu's rows in parts differ\n", fns[fi].name, h);
+            CHECK(same);
+            /* and the values: the portable kernel's (run first), within float32 rounding */
+            if (fi == 0) memcpy(ref[h], whole, sizeof whole);
+            double worst = 0.0;
+            for (int i = 0; i < L * EV; i++) worst = fmax(worst, fabs(whole[i] - ref[h][i]));
+            if (!(worst <= 2e-5)) fprintf(stderr, "%s: head %zu off by %g\n", fns[fi].name, h, worst);
+            CHECK(worst <= 2e-5);
         }
-        const int same = memcmp(whole, parts, sizeof whole) == 0;
-        if (!same) fprintf(stderr, "%s: a head's rows in parts differ\n", fns[fi].name);
-        CHECK(same);
     }
 }
 
