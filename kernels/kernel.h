@@ -131,6 +131,14 @@ ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const
  * It affects methods loaded after the call, not those already loaded; call it while no other
  * thread is loading a method. */
 uint64_t ember_kernel_cpu_features(void);
+
+/* The features each x86 template kernel (kernels/optimized/f32_simd_x86.h: GEMM, convolution,
+ * pooling, attention, row ops) is compiled for, its target attribute: a prepare picks that
+ * variant only when ember_kernel_cpu_features() has all of them. */
+#define EMBER_FEATURES_X86_AVX512                                                               \
+    (EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |                     \
+     EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA))
+#define EMBER_FEATURES_X86_AVX2 (EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA))
 void ember_kernel_cpu_mask_set(uint64_t mask);
 
 #endif /* EMBER_KERNEL_H */

@@ -109,9 +109,8 @@ void f32_gemm_nn_src__portable(float* restrict c, int64_t ldc, const float* rest
 f32_gemm_nn_src_fn f32_gemm_nn_src_pick(uint64_t features)
 {
 #if EMBER_HAVE_X86_KERNELS
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx512 = EMBER_FEATURES_X86_AVX512;
+    const uint64_t avx2 = EMBER_FEATURES_X86_AVX2;
     if ((features & avx512) == avx512) return f32_gemm_nn_src__avx512;
     if ((features & avx2) == avx2) return f32_gemm_nn_src__avx2;
 #elif defined(__aarch64__)
@@ -124,9 +123,8 @@ f32_gemm_nn_src_fn f32_gemm_nn_src_pick(uint64_t features)
 f32_gemm_ct_fn f32_gemm_ct_pick(uint64_t features, int* mr, int* nr)
 {
 #if EMBER_HAVE_X86_KERNELS
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx512 = EMBER_FEATURES_X86_AVX512;
+    const uint64_t avx2 = EMBER_FEATURES_X86_AVX2;
     if ((features & avx512) == avx512) return *mr = 12, *nr = 32, f32_gemm_ct__avx512;
     if ((features & avx2) == avx2) return *mr = 6, *nr = 16, f32_gemm_ct__avx2;
 #endif
@@ -139,9 +137,8 @@ f32_gemm_nn_fn f32_gemm_nn_pick(uint64_t features)
 {
 #if EMBER_HAVE_X86_KERNELS
     /* each x86 file is compiled for exactly these features (its target attribute) */
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx512 = EMBER_FEATURES_X86_AVX512;
+    const uint64_t avx2 = EMBER_FEATURES_X86_AVX2;
     if ((features & avx512) == avx512) return f32_gemm_nn__avx512;
     if ((features & avx2) == avx2) return f32_gemm_nn__avx2;
 #elif defined(__aarch64__)

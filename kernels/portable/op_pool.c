@@ -219,9 +219,8 @@ static ember_kernel_run_fn pick_max_pool2d(int dtype)
     const uint64_t f = ember_kernel_cpu_features();
     if (dtype != EMBER_DTYPE_F32 || f == 0) return run_max_pool2d;
 #if EMBER_HAVE_X86_KERNELS
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx512 = EMBER_FEATURES_X86_AVX512;
+    const uint64_t avx2 = EMBER_FEATURES_X86_AVX2;
     if ((f & avx512) == avx512) return run_max_pool2d_f32_avx512;
     if ((f & avx2) == avx2) return run_max_pool2d_f32_avx2;
 #endif

@@ -110,10 +110,9 @@ static ember_kernel_run_fn pick_softmax_f32(void)
 {
 #if EMBER_HAVE_X86_KERNELS
     const uint64_t f = ember_kernel_cpu_features();
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx512 = EMBER_FEATURES_X86_AVX512;
     if ((f & avx512) == avx512) return run_softmax_f32_avx512;
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx2 = EMBER_FEATURES_X86_AVX2;
     if ((f & avx2) == avx2) return run_softmax_f32_avx2;
 #endif
     return run_softmax;

@@ -366,9 +366,8 @@ static ember_status unary_prepare(ember_kernel_ctx* ctx, ember_value* const* arg
 static int unary_isa(void) /* 2: AVX-512, 1: AVX2, 0: portable */
 {
     const uint64_t f = ember_kernel_cpu_features();
-    const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                            EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA);
-    const uint64_t avx2 = EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA);
+    const uint64_t avx512 = EMBER_FEATURES_X86_AVX512;
+    const uint64_t avx2 = EMBER_FEATURES_X86_AVX2;
     if ((f & avx512) == avx512) return 2;
     if ((f & avx2) == avx2) return 1;
     return 0;

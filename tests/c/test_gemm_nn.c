@@ -31,10 +31,8 @@ typedef struct variant {
     uint64_t needs; /* CPU features it needs */
 } variant;
 
-#define X86_AVX512                                                                        \
-    (EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |                   \
-     EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA))
-#define X86_AVX2 (EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA))
+#define X86_AVX512 EMBER_FEATURES_X86_AVX512
+#define X86_AVX2 EMBER_FEATURES_X86_AVX2
 
 static const variant variants[] = {
     {"portable", f32_gemm_nn__portable, 0, 0},

@@ -286,10 +286,9 @@ static void test_max_pool_fast(void)
     const variant variants[] = {
         {"scalar", f32_maxpool2d__scalar, 0},
 #if EMBER_HAVE_X86_KERNELS
-        {"avx2", f32_maxpool2d__avx2, EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+        {"avx2", f32_maxpool2d__avx2, EMBER_FEATURES_X86_AVX2},
         {"avx512", f32_maxpool2d__avx512,
-         EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-             EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+         EMBER_FEATURES_X86_AVX512},
 #endif
     };
     const uint64_t features = ember_kernel_cpu_features();

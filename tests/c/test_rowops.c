@@ -38,9 +38,8 @@ typedef struct variant {
     {#isa, needs, f32_exp__##isa, f32_sigmoid__##isa, f32_silu__##isa, f32_tanh__##isa,          \
      f32_gelu__##isa, f32_gelu_tanh__##isa, f32_softmax_rows__##isa, f32_layer_norm__##isa}
 static const variant variants[] = {
-    VARIANT(avx2, EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)),
-    VARIANT(avx512, EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                        EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA)),
+    VARIANT(avx2, EMBER_FEATURES_X86_AVX2),
+    VARIANT(avx512, EMBER_FEATURES_X86_AVX512),
 };
 
 static uint64_t rng = 0x853c49e6748fea9bu;

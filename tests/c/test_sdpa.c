@@ -29,9 +29,8 @@ typedef struct variant {
 static const variant variants[] = {
     {"portable", 0},
 #if EMBER_HAVE_X86_KERNELS
-    {"avx2", EMBER_CPU_BIT(EMBER_CPU_AVX2) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
-    {"avx512", EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512VL) |
-                   EMBER_CPU_BIT(EMBER_CPU_AVX512DQ) | EMBER_CPU_BIT(EMBER_CPU_FMA)},
+    {"avx2", EMBER_FEATURES_X86_AVX2},
+    {"avx512", EMBER_FEATURES_X86_AVX512},
 #endif
 };
 #define NUM_VARIANTS (sizeof variants / sizeof variants[0])
