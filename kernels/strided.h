@@ -36,6 +36,20 @@
         }                                                                                       \
     } while (0)
 
+/* The next position of an odometer over dims 0..last (idx[d] < sz[d], the last dim fastest),
+ * moving *off (bytes) by the strides st (elements of esize bytes); false once it wraps. */
+static inline bool ember_strided_next(int64_t* idx, const int64_t* sz, const int64_t* st,
+                                      int last, size_t esize, int64_t* off)
+{
+    for (int d = last; d >= 0; d--) {
+        *off += st[d] * (int64_t)esize;
+        if (++idx[d] < sz[d]) return true;
+        *off -= st[d] * sz[d] * (int64_t)esize;
+        idx[d] = 0;
+    }
+    return false;
+}
+
 /* out (sizes..., contiguous) = the elements of `in` at offsets sum(idx[d] * strides[d]).
  * `in` points at element (0, .., 0); strides are in elements and may be 0 (broadcast) or
  * negative (flip). Dims of size 1 are dropped and mergeable dims merged, so a row-major
@@ -85,14 +99,7 @@ static inline void ember_copy_strided(void* out, const void* in, int dim, const 
             default: EMBER_TRANSPOSE_(uint64_t); break;
             }
             o += block_bytes;
-            int d = n - 3;
-            for (; d >= 0; d--) {
-                off += st[d] * (int64_t)esize;
-                if (++idx[d] < sz[d]) break;
-                off -= st[d] * sz[d] * (int64_t)esize;
-                idx[d] = 0;
-            }
-            if (d < 0) return;
+            if (!ember_strided_next(idx, sz, st, n - 3, esize, &off)) return;
         }
     }
     for (int d = 0; d < n - 1; d++) idx[d] = 0;
@@ -114,14 +121,7 @@ static inline void ember_copy_strided(void* out, const void* in, int dim, const 
             }
         }
         o += row_bytes;
-        int d = n - 2;
-        for (; d >= 0; d--) {
-            off += st[d] * (int64_t)esize;
-            if (++idx[d] < sz[d]) break;
-            off -= st[d] * sz[d] * (int64_t)esize;
-            idx[d] = 0;
-        }
-        if (d < 0) return;
+        if (!ember_strided_next(idx, sz, st, n - 2, esize, &off)) return;
     }
 }
 
