@@ -44,6 +44,17 @@
  * ctx->clamp_done; one that cannot (another dtype, the portable kernels) leaves it false and
  * the loader keeps both instructions as they were. Prepare runs unchanged otherwise: it checks
  * the same things and declares the same outs.
+ *
+ * Weights packed at load: a prepare whose run is faster with a constant argument (a weight in
+ * the file) rearranged — a transformed or re-tiled copy in the layout its SIMD variant reads —
+ * asks for it by setting ctx->pack_bytes (> 0) and ctx->pack. Nothing is packed during load:
+ * the caller asks ember_method_packed_bytes() after ember_method_load and, if it gives that
+ * memory to ember_method_pack(), each such instruction's pack(ctx, args, dst) writes its copy
+ * into dst (64-byte aligned, pack_bytes long; ctx->state holds what prepare decided). run then
+ * sees ctx->packed == dst, else NULL, and must run either way (unpacked it may take another
+ * algorithm, e.g. a GEMM instead of Winograd: the outputs then agree to rounding, each path
+ * deterministic and the same for any number of threads). pack reads only tensors whose storage
+ * is EMBER_TENSOR_CONSTANT (their bytes never change; prepare checks it before asking).
  */
 #ifndef EMBER_KERNEL_H
 #define EMBER_KERNEL_H
@@ -65,7 +76,13 @@ typedef struct ember_kernel_ctx {
     bool clamp;          /* prepare only: the loader asks for outputs clamped to [lo, hi] */
     float clamp_lo, clamp_hi;
     bool clamp_done;     /* set by a prepare whose run will apply that clamp */
+    size_t pack_bytes;   /* prepare: bytes of packed weights run can use (0: none; above) */
+    ember_status (*pack)(struct ember_kernel_ctx* ctx, ember_value* const* args, void* dst);
+    const void* packed;  /* run only: the bytes pack wrote for this instruction, or NULL */
 } ember_kernel_ctx;
+
+typedef ember_status (*ember_kernel_pack_fn)(ember_kernel_ctx* ctx, ember_value* const* args,
+                                             void* dst);
 
 #define EMBER_KERNEL_MAX_OUT_ARG 63 /* outs is a 64-bit mask of argument positions */
 #define EMBER_KERNEL_STATE_BYTES 16 /* ember_kernel_ctx.state */

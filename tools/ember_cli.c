@@ -363,6 +363,7 @@ typedef struct loaded_method {
     ember_method_requirements req;
     void* book;
     void* buffers[EMBER_MAX_BUFFERS];
+    void* packed; /* the kernels' packed weights (ember_method_pack), or NULL */
 } loaded_method;
 
 /* The machine's RAM in bytes, or SIZE_MAX when unknown: more planned memory than that is a
@@ -407,14 +408,26 @@ static int load_method(ember_program* prog, const char* name, int for_run, loade
             return -1;
         }
     }
-    return (int)ember_method_load(prog, name, lm->book, lm->req.bookkeeping_bytes, lm->buffers,
-                                  lm->req.num_buffers, &lm->method);
+    st = ember_method_load(prog, name, lm->book, lm->req.bookkeeping_bytes, lm->buffers, lm->req.num_buffers,
+                           &lm->method);
+    if (st) return (int)st;
+    const size_t pb = ember_method_packed_bytes(lm->method);
+    if (!pb) return 0;
+    lm->packed = malloc(pb);
+    if (!lm->packed) {
+        fprintf(stderr, "ember: cannot allocate %zu bytes of packed weights for method '%s'\n", pb, name);
+        return -1;
+    }
+    if ((st = ember_method_pack(lm->method, lm->packed, pb)))
+        fprintf(stderr, "ember: method '%s' runs with unpacked weights: %s\n", name, ember_method_error(lm->method));
+    return 0;
 }
 
 static void free_method(loaded_method* lm)
 {
     if (lm->method) ember_method_destroy(lm->method);
     free(lm->book);
+    free(lm->packed);
     for (size_t i = 0; i < EMBER_MAX_BUFFERS; i++) free(lm->buffers[i]);
     memset(lm, 0, sizeof *lm);
 }
@@ -807,8 +820,10 @@ static int cmd_inspect(int argc, char** argv)
             }
             printf("], \"planned_buffer_bytes\": [");
             for (size_t b = 0; b < lm.req.num_buffers; b++) printf(b ? ", %zu" : "%zu", lm.req.buffer_bytes[b]);
-            printf("], \"planned_bytes\": %zu, \"bookkeeping_bytes\": %zu, \"values\": %zu, \"instructions\": %zu}",
-                   planned, lm.req.bookkeeping_bytes, info.num_values, info.num_instructions);
+            printf("], \"planned_bytes\": %zu, \"bookkeeping_bytes\": %zu, \"packed_weight_bytes\": %zu, "
+                   "\"values\": %zu, \"instructions\": %zu}",
+                   planned, lm.req.bookkeeping_bytes, ember_method_packed_bytes(lm.method), info.num_values,
+                   info.num_instructions);
         } else {
             for (size_t i = 0; i < ember_method_input_count(lm.method); i++) {
                 printf("  input %zu: ", i);
@@ -829,6 +844,10 @@ static int cmd_inspect(int argc, char** argv)
             for (size_t b = 1; b < lm.req.num_buffers; b++) printf("    planned buffer %zu: %zu bytes\n", b, lm.req.buffer_bytes[b]);
             printf("    planned total: %zu bytes (%.2f MiB)\n", planned, (double)planned / (1024.0 * 1024.0));
             printf("    bookkeeping: %zu bytes\n", lm.req.bookkeeping_bytes);
+            const size_t pb = ember_method_packed_bytes(lm.method);
+            if (pb)
+                printf("    packed weights: %zu bytes (%.2f MiB; optional: the fast kernels' copies for this CPU, "
+                       "made at load)\n", pb, (double)pb / (1024.0 * 1024.0));
         }
         free_method(&lm);
     }

@@ -299,6 +299,23 @@ const char* ember_method_operator_name(const ember_method* method, size_t index,
 /* Backend id of delegate i, or NULL. */
 const char* ember_method_delegate_name(const ember_method* method, size_t index);
 
+/* ---- weights packed at load ------------------------------------------------------------ */
+
+/* Some fast kernels run faster from a copy of their weights rearranged for this CPU (a
+ * convolution's Winograd-transformed weights, say). The copy is optional and costs memory, so
+ * it is the caller's choice: after ember_method_load, ember_method_packed_bytes says how many
+ * bytes it takes (0: this method on this CPU has nothing to pack; the number depends on the CPU
+ * features the kernels were chosen for, which is why ember_method_requirements_get cannot say
+ * it), and ember_method_pack(method, mem, bytes) writes the copies into `mem` (any alignment,
+ * at least that many bytes), which must then stay valid and unchanged while the method runs.
+ * Without it every kernel still runs, on the layout the file has (a convolution then takes
+ * its GEMM path instead of Winograd: outputs agree to rounding, not bit for bit). Call it while no execute runs; calling it again repacks
+ * (into new memory, say), and mem NULL returns the method to unpacked weights. `ember run`,
+ * `ember bench` and the Python binding always pack; `ember inspect` reports the bytes. On
+ * failure the method runs unpacked and ember_method_error says why. */
+size_t ember_method_packed_bytes(const ember_method* method);
+ember_status ember_method_pack(ember_method* method, void* mem, size_t bytes);
+
 /* Releases delegate handles. The memory blocks stay the caller's. */
 void ember_method_destroy(ember_method* method);
 

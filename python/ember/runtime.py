@@ -183,6 +183,8 @@ def _library() -> ctypes.CDLL:
         "ember_method_execute": (c.c_int, [c.c_void_p]),
         "ember_method_input_consumed": (c.c_bool, [c.c_void_p, c.c_size_t]),
         "ember_method_error": (c.c_char_p, [c.c_void_p]),
+        "ember_method_packed_bytes": (c.c_size_t, [c.c_void_p]),
+        "ember_method_pack": (c.c_int, [c.c_void_p, c.c_void_p, c.c_size_t]),
         "ember_method_destroy": (None, [c.c_void_p]),
         "ember_bundle_struct_size": (c.c_size_t, []),
         "ember_bundle_identify": (c.c_bool, [c.c_void_p, c.c_size_t]),
@@ -512,6 +514,14 @@ class Method:
             raise EmberError(_status(lib, st), image.error())
         self._ptrs = ptrs
         self._m = out.value
+        # The fast kernels' copies of their weights for this CPU (ember_method_pack): optional
+        # in C, always made here; the method keeps pointing into self._packed.
+        self.packed_weight_bytes = int(lib.ember_method_packed_bytes(self._m))
+        self._packed = None
+        if self.packed_weight_bytes:
+            self._packed = np.empty(self.packed_weight_bytes, dtype=np.uint8)
+            if lib.ember_method_pack(self._m, self._packed.ctypes.data, self._packed.nbytes):
+                self._packed = None  # runs unpacked: same outputs, slower
         self._pool: Optional[_Pool] = None  # kept alive while the C method points at it
         self._borrowed: list[np.ndarray] = []
         self._spec = _parse_spec(output_spec, self.num_outputs)

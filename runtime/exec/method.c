@@ -540,8 +540,9 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
 {
     const ember_kernel* k = m->ops[in->u.kernel.op];
     memset(in->state, 0, sizeof in->state);
-    ember_kernel_ctx ctx = {k->name, msg, bytes, 0, NULL, in->state, clamp != NULL,
-                            clamp ? clamp[0] : 0.0f, clamp ? clamp[1] : 0.0f, false};
+    ember_kernel_ctx ctx = {.op_name = k->name, .msg = msg, .msg_bytes = bytes, .state = in->state,
+                            .clamp = clamp != NULL, .clamp_lo = clamp ? clamp[0] : 0.0f,
+                            .clamp_hi = clamp ? clamp[1] : 0.0f};
     ember_kernel_run_fn run = NULL;
     msg[0] = 0;
     ember_status st = k->prepare(&ctx, in->args, in->num_args, &run);
@@ -557,6 +558,9 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
     mark_written_inputs(m, in, ctx.outs);
     in->u.kernel.run = run;
     in->outs = ctx.outs;
+    in->pack_bytes = ctx.pack && ctx.pack_bytes ? ctx.pack_bytes : 0;
+    in->pack = in->pack_bytes ? ctx.pack : NULL;
+    in->packed = NULL;
     if (clamp_done) *clamp_done = ctx.clamp_done;
     return EMBER_OK;
 }
@@ -1303,7 +1307,8 @@ ember_status ember_method_execute(ember_method* m)
                 if (in->fused) break; /* done by the call before it */
                 char msg[200] = "";
                 ember_kernel_ctx ctx = {.op_name = m->ops[in->u.kernel.op]->name, .msg = msg,
-                                        .msg_bytes = sizeof msg, .pool = m->pool, .state = in->state};
+                                        .msg_bytes = sizeof msg, .pool = m->pool, .state = in->state,
+                                        .packed = in->packed};
                 EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
                 bool refused = in->recheck && (st = prepare_kernel(m, in, NULL, NULL, msg, sizeof msg));
                 if (!refused) st = in->u.kernel.run(&ctx, in->args);
@@ -1525,6 +1530,63 @@ ember_status ember_method_set_event_hook(ember_method* m, ember_event_fn fn, voi
     (void)user;
     return method_fail(m, EMBER_NOT_SUPPORTED, "this build of libember has no event hook (built with EMBER_EVENTS=0)");
 #endif
+}
+
+/* ---- weights packed at load ------------------------------------------------------------ */
+
+/* Whether instruction `in` gets packed weights: a kernel call that runs (not a fused
+ * activation) and is prepared once (a recheck call is prepared again before every run, and its
+ * packed bytes would not follow). */
+static bool packs(const ember_instr* in)
+{
+    return in->kind == INSTR_KERNEL_CALL && !in->fused && !in->recheck && in->pack_bytes && in->pack;
+}
+
+#define PACK_ALIGN 64
+
+size_t ember_method_packed_bytes(const ember_method* m)
+{
+    if (!m) return 0;
+    size_t total = 0;
+    for (uint32_t i = 0; i < m->num_instrs; i++) {
+        const ember_instr* in = &m->instrs[i];
+        if (!packs(in)) continue;
+        if (in->pack_bytes > SIZE_MAX / 2 || total > SIZE_MAX / 2 - in->pack_bytes) return SIZE_MAX;
+        total += (in->pack_bytes + PACK_ALIGN - 1) & ~(size_t)(PACK_ALIGN - 1);
+    }
+    return total ? total + PACK_ALIGN - 1 : 0; /* any alignment of the caller's block */
+}
+
+static void unpack_all(ember_method* m)
+{
+    for (uint32_t i = 0; i < m->num_instrs; i++) m->instrs[i].packed = NULL;
+}
+
+ember_status ember_method_pack(ember_method* m, void* mem, size_t bytes)
+{
+    if (!m) return EMBER_INVALID_ARGUMENT;
+    unpack_all(m);
+    if (!mem) return EMBER_OK;
+    if (m->inspect_only) return method_fail(m, EMBER_INVALID_ARGUMENT, "method was loaded for inspection only (no planned buffers)");
+    const size_t need = ember_method_packed_bytes(m);
+    if (bytes < need) return method_fail(m, EMBER_MEMORY_TOO_SMALL, "packed weights need %zu bytes, got %zu", need, bytes);
+    uint8_t* at = (uint8_t*)(((uintptr_t)mem + PACK_ALIGN - 1) & ~(uintptr_t)(PACK_ALIGN - 1));
+    for (uint32_t i = 0; i < m->num_instrs; i++) {
+        ember_instr* in = &m->instrs[i];
+        if (!packs(in)) continue;
+        char msg[200] = "";
+        ember_kernel_ctx ctx = {.op_name = m->ops[in->u.kernel.op]->name, .msg = msg, .msg_bytes = sizeof msg,
+                                .state = in->state};
+        ember_status st = in->pack(&ctx, in->args, at);
+        if (st) {
+            unpack_all(m);
+            if (!msg[0]) snprintf(msg, sizeof msg, "%s: %s", ctx.op_name, ember_status_str(st));
+            return method_fail(m, st, "instruction %u: packing its weights failed: %s", i, msg);
+        }
+        in->packed = at;
+        at += (in->pack_bytes + PACK_ALIGN - 1) & ~(size_t)(PACK_ALIGN - 1);
+    }
+    return EMBER_OK;
 }
 
 void ember_method_destroy(ember_method* m)

@@ -26,6 +26,9 @@ typedef struct ember_instr {
                                * ("aten::convolution.out+relu") */
     uint64_t outs;     /* kernel calls: the outs prepare declared (ember_kernel_ctx.outs) */
     _Alignas(8) unsigned char state[EMBER_KERNEL_STATE_BYTES]; /* ember_kernel_ctx.state */
+    size_t pack_bytes;        /* kernel calls: what prepare asked for (ember_kernel_ctx) */
+    ember_kernel_pack_fn pack;
+    const void* packed;       /* set by ember_method_pack: ember_kernel_ctx.packed, or NULL */
     union {
         struct {
             ember_kernel_run_fn run; /* chosen by the op's prepare at load */

@@ -3,6 +3,8 @@ tests need no Python). Run: .venv/bin/python tests/data/make_fixtures.py
 
   mlp.pte (+ mlp.input.bin, mlp.expected.bin: raw float32, torch eager's output)
       exported with ember.export from a seeded MLP.
+  conv3x3.pte (+ conv3x3.input.bin, conv3x3.expected.bin) the same for two 3x3 convolutions
+      (16 -> 32 -> 16 channels, 9x11 input): the kernels that pack weights at load.
   delegate.pte  forward(x: (1,4) f32) = relu(delegate(x)); the delegate's backend is
       "EmberTestScaleBackend" with a 4-byte float blob (-2.0): the C test registers a backend
       computing out = in * scale.
@@ -50,6 +52,18 @@ def mlp() -> None:
     (OUT / "mlp.input.bin").write_bytes(x.numpy().astype("<f4").tobytes())
     with torch.no_grad():
         (OUT / "mlp.expected.bin").write_bytes(model(x).numpy().astype("<f4").tobytes())
+
+
+def conv3x3() -> None:
+    """Two 3x3 stride-1 convolutions (the shape Winograd runs on x86 with packed weights) on an
+    odd-sized input, with a relu between (fused at load)."""
+    torch.manual_seed(11)
+    model = nn.Sequential(nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 16, 3, padding=1)).eval()
+    x = torch.randn(1, 16, 9, 11)
+    ember.export(model, (x,)).save(OUT / "conv3x3.pte")
+    (OUT / "conv3x3.input.bin").write_bytes(x.numpy().astype("<f4").tobytes())
+    with torch.no_grad():
+        (OUT / "conv3x3.expected.bin").write_bytes(model(x).numpy().astype("<f4").tobytes())
 
 
 def _write(method: ir.Method, name: str, lend: tuple[int, ...] = (), folder: Path = OUT) -> None:
@@ -169,6 +183,7 @@ def empty_wide() -> None:
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     mlp()
+    conv3x3()
     delegate()
     control_flow()
     endless_loop()
