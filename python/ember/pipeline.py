@@ -24,7 +24,7 @@ from .emit import emit
 from .errors import EmberError, ExportError, RuntimeProblem
 from .fold import Budget, default_budget, fold
 from .lower import lower
-from .passes import alias_views, drop_unused_values, fold_batch_norms
+from .passes import alias_views, drop_unused_values, fold_batch_norms, pick_before_linear
 from .plan import plan
 from .program import ExportedProgram
 
@@ -211,6 +211,7 @@ def export(
             complex_to_pairs(exported)
             if optimize:
                 fold_batch_norms(exported)
+                pick_before_linear(exported)
             folds, skipped = fold(exported, constants, budget) if fold_constants else ([], [])
             m = lower(exported, name, constants)
             m.folds, m.skipped_folds = folds, skipped

@@ -1,4 +1,5 @@
-"""Export-time graph passes (python/ember/passes.py): batch norm folding and view aliasing.
+"""Export-time graph passes (python/ember/passes.py): batch norm folding, rows picked before a
+linear, and view aliasing.
 
 Each model is exported with optimize=True and optimize=False and run on Ember's C runtime.
 Oracles: torch eager for the results (float within 1e-4 relative to the output's magnitude:
@@ -354,6 +355,58 @@ def test_expand_to_the_same_shape_is_an_alias():
     fast, plain = _both(Expands(), (torch.randn(2, 16),))
     assert _ops(plain).count("aten::expand_copy.out") == 2
     assert _ops(fast).count("aten::expand_copy.out") == 1
+
+
+# ----------------------------------------------------------------------------- rows picked first
+
+
+def _linear_out_shapes(prog) -> list[tuple[int, ...]]:
+    shapes = []
+    for m in prog.program.methods:
+        for c in m.instructions:
+            if c.full_name == "aten::linear.out":
+                shapes.append(tuple(m.values[c.args[-1]].sizes))
+    return shapes
+
+
+class Picks(nn.Module):
+    """A language model's last-token logits and its relatives: rows picked from a linear's
+    result along a leading dim."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(16, 40)
+        self.nobias = nn.Linear(16, 24, bias=False)
+
+    def forward(self, x):  # (2, 5, 16)
+        return (self.head(x)[:, -1], self.nobias(x)[:, 1:5:2], self.head(x[0])[-1],
+                self.nobias(x)[0, 2:])
+
+
+class PicksThatStay(nn.Module):
+    """Picks that must not move: along the linear's own (last) dim, and from a result that
+    something else reads too."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(16, 40)
+
+    def forward(self, x):  # (2, 5, 16)
+        y = self.lin(x)
+        return self.lin(x)[..., 3], y[:, -1], y.sum()
+
+
+def test_rows_are_picked_before_the_linear():
+    x = torch.randn(2, 5, 16)
+    fast, plain = _both(Picks(), (x,))
+    assert sorted(_linear_out_shapes(plain)) == sorted([(10, 40), (10, 24), (5, 40), (10, 24)])
+    assert sorted(_linear_out_shapes(fast)) == sorted([(2, 40), (2, 2, 24), (40,), (3, 24)])
+
+
+def test_picks_that_must_stay():
+    x = torch.randn(2, 5, 16)
+    fast, plain = _both(PicksThatStay(), (x,))
+    assert _linear_out_shapes(fast) == _linear_out_shapes(plain) == [(10, 40), (10, 40)]
 
 
 # ----------------------------------------------------------------------------- fused activations
