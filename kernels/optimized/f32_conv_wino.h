@@ -1,0 +1,103 @@
+/* f32_conv_wino.h — Winograd F(2x2, 3x3) fp32 convolution (internal; x86 AVX-512 and AVX2):
+ * a 3x3, stride 1, undilated, ungrouped convolution computed as 2x2 output tiles, each from a
+ * 4x4 input patch with 16 products per input channel instead of 36 (2.25x fewer multiplies):
+ *
+ *   out tile (2x2) = A^T [ sum over ci of U[ci] . V[ci] ] A    (. : element-wise, 4x4)
+ *   U = G w G^T  (the weight, transformed once at load by `pack`)
+ *   V = B^T d B  (each 4x4 input patch d, at rows 2ty - ph.., columns 2tx - pw..)
+ *
+ * so the sums are 16 GEMMs, M[xi] (Co, tiles) = U[xi] (Co, Ci) @ V[xi] (Ci, tiles), one per
+ * position xi of the 4x4 transformed patch.
+ *
+ * Use (op_conv.c's prepare picks, its run calls):
+ *
+ *     f32_conv_wino wino;
+ *     if (f32_conv2d_wino_fits(&s) && f32_conv_wino_pick(ember_kernel_cpu_features(), &wino)) {
+ *         // at load: packed = 64-byte aligned, wino.packed_bytes(&s) bytes, the caller's
+ *         wino.pack(packed, w, &s);
+ *         // at each run:
+ *         st = wino.run(out, in, packed, bias, &s, lo, hi, pool);
+ *     }
+ *
+ * Layout: in (N, Ci, H, W), out (N, Co, Ho, Wo) NCHW, w (Co, Ci, 3, 3); Ho = H + 2 ph - 2,
+ * Wo = W + 2 pw - 2 (odd sizes: the last tile row / column is partial). out must not overlap
+ * in, packed or bias. Every output is clamp(sum + bias, lo, hi) (bias may be NULL; the clamp
+ * keeps NaN, as the GEMM's epilogue does).
+ *
+ * Numbers: the sums are those of the direct convolution rearranged through the transforms,
+ * so the rounding is larger than the GEMM path's (tests/c/test_conv_wino.c states the bound).
+ * A NaN or infinity in the input reaches all four outputs of every tile whose 4x4 patch holds
+ * it (an infinity may become NaN: inf - inf in B^T d B), where the direct convolution touches
+ * only the outputs whose 3x3 window holds it; finite inputs give finite outputs as usual.
+ *
+ * Work and memory: tiles t = ty * TW + tx (TW = ceil(Wo / 2)) are cut into strips of NR = 2
+ * vectors of tiles (32 for AVX-512, 16 for AVX2: the vector lanes run along the tiles);
+ * a task is (image, strip, block of output channels): for each block of KC input channels it
+ * transforms the strip's patches straight into the GEMM's packed layout (V: 16 x KC x NR),
+ * multiplies by the packed weight's MR-row strips (12x32 tiles for AVX-512, 6x16 for AVX2;
+ * broadcasts along output channels) accumulating M (16 x CB x NR), and after the last block
+ * transforms M into the outputs. Scratch is on the stack of the task: at most
+ * F32_CONV_WINO_SCRATCH_BYTES per call per thread (checked at compile time); no malloc. Tasks
+ * never share outputs and each output is summed in the same order whatever thread runs it, so
+ * 1 and N threads give the same bytes. */
+#ifndef EMBER_F32_CONV_WINO_H
+#define EMBER_F32_CONV_WINO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/optimized/f32_conv.h"
+
+#define F32_CONV_WINO_SCRATCH_BYTES (384 * 1024)
+
+/* Whether Winograd runs s: kh == kw == 3, stride 1, dilation 1, groups 1, 0 <= ph, pw <= 2,
+ * Ho = H + 2 ph - 2 >= 1 and Wo likewise, and where it pays over f32_conv2d_gemm (the rule and
+ * the measurements behind it: f32_conv_wino.c). */
+bool f32_conv2d_wino_fits(const f32_conv2d_shape* s);
+
+#if EMBER_HAVE_X86_KERNELS
+typedef struct f32_conv_wino {
+    /* bytes of the transformed weight for s (this variant's layout) */
+    size_t (*packed_bytes)(const f32_conv2d_shape* s);
+    /* writes the transformed weight of w (Co, Ci, 3, 3) into dst (64-byte aligned,
+     * packed_bytes(s) bytes); called once at method load, single-threaded. */
+    void (*pack)(float* restrict dst, const float* restrict w, const f32_conv2d_shape* s);
+    /* the convolution from the packed weight: out = clamp(conv(in, w) + bias, lo, hi), bias
+     * may be NULL; splits over pool (may be NULL) so that 1 and N threads give the same bytes.
+     * Returns ember_parallel_for's status (EMBER_OK: the tasks cannot fail). */
+    ember_status (*run)(float* restrict out, const float* restrict in,
+                        const float* restrict packed, const float* restrict bias,
+                        const f32_conv2d_shape* s, float lo, float hi, ember_threadpool* pool);
+} f32_conv_wino;
+
+/* The best variant for `features` (ember_kernel_cpu_features()): the AVX-512 one needs
+ * EMBER_FEATURES_X86_AVX512, the AVX2 one EMBER_FEATURES_X86_AVX2; false when none. */
+bool f32_conv_wino_pick(uint64_t features, f32_conv_wino* out);
+
+/* ---- shared by the variants (f32_conv_wino.c) ------------------------------------------ */
+
+/* The packed weight for MR-row strips: U[xi] (Co, Ci) for xi = 0..15 (4x4 row-major) as
+ * ceil(Co / mr) strips of Ci x mr floats, ci-major, rows past Co zero:
+ * dst[((xi * strips + co / mr) * Ci + ci) * mr + co % mr] = (G w[co][ci] G^T)[xi]. */
+size_t f32_conv_wino_packed_bytes_mr(const f32_conv2d_shape* s, int mr);
+void f32_conv_wino_pack_mr(float* restrict dst, const float* restrict w,
+                           const f32_conv2d_shape* s, int mr);
+
+size_t f32_conv_wino_packed_bytes__avx512(const f32_conv2d_shape* s);
+void f32_conv_wino_pack__avx512(float* restrict dst, const float* restrict w,
+                                const f32_conv2d_shape* s);
+ember_status f32_conv_wino_run__avx512(float* restrict out, const float* restrict in,
+                                       const float* restrict packed, const float* restrict bias,
+                                       const f32_conv2d_shape* s, float lo, float hi,
+                                       ember_threadpool* pool);
+size_t f32_conv_wino_packed_bytes__avx2(const f32_conv2d_shape* s);
+void f32_conv_wino_pack__avx2(float* restrict dst, const float* restrict w,
+                              const f32_conv2d_shape* s);
+ember_status f32_conv_wino_run__avx2(float* restrict out, const float* restrict in,
+                                     const float* restrict packed, const float* restrict bias,
+                                     const f32_conv2d_shape* s, float lo, float hi,
+                                     ember_threadpool* pool);
+#endif /* EMBER_HAVE_X86_KERNELS */
+
+#endif /* EMBER_F32_CONV_WINO_H */

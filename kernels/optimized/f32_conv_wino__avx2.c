@@ -1,0 +1,31 @@
+/* f32_conv_wino__avx2.c — Winograd F(2x2, 3x3) for AVX2 + FMA (see f32_conv_wino.h): the
+ * template f32_conv_wino.inc over f32_simd_x86.h with 6x16 GEMM tiles (12 ymm accumulators),
+ * 16 tiles per strip, 128 input channels per V block (128 KiB) and up to 192 output channels
+ * per task (M: 192 KiB). */
+#include "kernels/optimized/f32_conv_wino.h"
+
+#if EMBER_HAVE_X86_KERNELS
+#define EMBER_SIMD_AVX2 1
+#include "kernels/optimized/f32_simd_x86.h"
+
+#define MR 6
+#define KC 128
+#define CB 192
+
+/* shuffle_ps picks within 128-bit halves (lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6); the 64-bit
+ * permute 0, 2, 1, 3 puts the halves in order. */
+TARGET INLINE void deinterleave(vf lo, vf hi, vf* e, vf* o)
+{
+    *e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xd8));
+    *o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xdd)), 0xd8));
+}
+
+TARGET INLINE void interleave(vf a, vf b, vf* lo, vf* hi)
+{
+    const __m256 l = _mm256_unpacklo_ps(a, b), h = _mm256_unpackhi_ps(a, b); /* a0 b0 a1 b1 | a4 b4 a5 b5 */
+    *lo = _mm256_permute2f128_ps(l, h, 0x20);
+    *hi = _mm256_permute2f128_ps(l, h, 0x31);
+}
+
+#include "kernels/optimized/f32_conv_wino.inc"
+#endif /* EMBER_HAVE_X86_KERNELS */

@@ -1,0 +1,32 @@
+/* f32_conv_wino__avx512.c — Winograd F(2x2, 3x3) for AVX512F + VL + DQ + FMA (see
+ * f32_conv_wino.h): the template f32_conv_wino.inc over f32_simd_x86.h with 12x32 GEMM tiles
+ * (24 zmm accumulators), 32 tiles per strip, 64 input channels per V block (128 KiB) and up to
+ * 96 output channels per task (M: 192 KiB). */
+#include "kernels/optimized/f32_conv_wino.h"
+
+#if EMBER_HAVE_X86_KERNELS
+#define EMBER_SIMD_AVX512 1
+#include "kernels/optimized/f32_simd_x86.h"
+
+#define MR 12
+#define KC 64
+#define CB 96
+
+TARGET INLINE void deinterleave(vf lo, vf hi, vf* e, vf* o)
+{
+    const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    *e = _mm512_permutex2var_ps(lo, ie, hi);
+    *o = _mm512_permutex2var_ps(lo, io, hi);
+}
+
+TARGET INLINE void interleave(vf a, vf b, vf* lo, vf* hi)
+{
+    const __m512i il = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i ih = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    *lo = _mm512_permutex2var_ps(a, il, b);
+    *hi = _mm512_permutex2var_ps(a, ih, b);
+}
+
+#include "kernels/optimized/f32_conv_wino.inc"
+#endif /* EMBER_HAVE_X86_KERNELS */
