@@ -53,7 +53,7 @@ size_t f32_conv_wino_packed_bytes_mr(const f32_conv2d_shape* s, int mr)
 /* U = G g G^T in double (each entry is a sum of at most 9 halves and quarters of g, rounded
  * once to float). */
 void f32_conv_wino_pack_mr(float* restrict dst, const float* restrict w,
-                           const f32_conv2d_shape* s, int mr)
+                           const f32_conv2d_shape* s, int mr, int64_t kc)
 {
     const int64_t ci = s->ci, strips = (s->co + mr - 1) / mr;
     for (int64_t o = 0; o < strips * mr; o++) {
@@ -77,8 +77,10 @@ void f32_conv_wino_pack_mr(float* restrict dst, const float* restrict w,
                     u[r][3] = t[r][2];
                 }
             }
+            const int64_t k0 = c / kc * kc, kn = ci - k0 < kc ? ci - k0 : kc;
+            float* blk = dst + k0 * 16 * strips * mr; /* the block of input channels k0.. */
             for (int xi = 0; xi < 16; xi++)
-                dst[((xi * strips + st) * ci + c) * mr + i] = (float)u[xi / 4][xi % 4];
+                blk[((xi * strips + st) * kn + c - k0) * mr + i] = (float)u[xi / 4][xi % 4];
         }
     }
 }

@@ -77,12 +77,15 @@ bool f32_conv_wino_pick(uint64_t features, f32_conv_wino* out);
 
 /* ---- shared by the variants (f32_conv_wino.c) ------------------------------------------ */
 
-/* The packed weight for MR-row strips: U[xi] (Co, Ci) for xi = 0..15 (4x4 row-major) as
- * ceil(Co / mr) strips of Ci x mr floats, ci-major, rows past Co zero:
- * dst[((xi * strips + co / mr) * Ci + ci) * mr + co % mr] = (G w[co][ci] G^T)[xi]. */
+/* The packed weight in strips of mr output channels, blocks of kc input channels: for each
+ * block of input channels k0.. (kn = min(kc, Ci - k0) of them), for each xi = 0..15 (the 4x4
+ * position, row-major), for each strip, a panel of kn x mr floats, ci-major; rows past Co zero:
+ * dst[k0 * 16 * strips * mr + ((xi * strips + co / mr) * kn + ci - k0) * mr + co % mr]
+ *   = (G w[co][ci] G^T)[xi], strips = ceil(Co / mr); f32_conv_wino_packed_bytes_mr bytes
+ * (0 when that overflows a size_t). */
 size_t f32_conv_wino_packed_bytes_mr(const f32_conv2d_shape* s, int mr);
 void f32_conv_wino_pack_mr(float* restrict dst, const float* restrict w,
-                           const f32_conv2d_shape* s, int mr);
+                           const f32_conv2d_shape* s, int mr, int64_t kc);
 
 size_t f32_conv_wino_packed_bytes__avx512(const f32_conv2d_shape* s);
 void f32_conv_wino_pack__avx512(float* restrict dst, const float* restrict w,
