@@ -62,24 +62,37 @@ static f32_conv2d_shape shape_of(const cfg* c)
 /* want = the direct convolution in double, mag = the scale of its Winograd error: over the
  * input channels, sum |w| (9 weights) x max |x| over the output's tile patch (4x4), plus
  * |bias| (at least the direct sum of |terms|); no clamp. */
+static float gsum[MAX_W / 9], pmax[1 << 21]; /* sum |w| per (o, c); max |x| per (b, c, tile) */
+
 static void direct(const f32_conv2d_shape* s, bool bias)
 {
+    const int64_t tw = (s->wo + 1) / 2, tiles = tw * ((s->ho + 1) / 2);
+    for (int64_t k = 0; k < s->co * s->ci; k++) {
+        double g = 0.0;
+        for (int j = 0; j < 9; j++) g += fabs(wbuf[k * 9 + j]);
+        gsum[k] = (float)g;
+    }
+    for (int64_t bc = 0; bc < s->n * s->ci; bc++)
+        for (int64_t t = 0; t < tiles; t++) {
+            const int64_t py = t / tw * 2 - s->ph, px = t % tw * 2 - s->pw;
+            const float* x = xbuf + bc * s->h * s->w;
+            float m = 0.0f;
+            for (int64_t iy = py; iy < py + 4; iy++)
+                for (int64_t ix = px; ix < px + 4; ix++)
+                    if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w)
+                        m = fmaxf(m, fabsf(x[iy * s->w + ix]));
+            pmax[bc * tiles + t] = m;
+        }
     for (int64_t b = 0; b < s->n; b++)
         for (int64_t o = 0; o < s->co; o++)
             for (int64_t oy = 0; oy < s->ho; oy++)
                 for (int64_t ox = 0; ox < s->wo; ox++) {
                     double acc = bias ? bbuf[o] : 0.0, m = bias ? fabs(bbuf[o]) : 0.0;
-                    const int64_t py = oy / 2 * 2 - s->ph, px = ox / 2 * 2 - s->pw;
+                    const int64_t t = oy / 2 * tw + ox / 2;
                     for (int64_t c = 0; c < s->ci; c++) {
                         const float* x = xbuf + (b * s->ci + c) * s->h * s->w;
                         const float* g = wbuf + (o * s->ci + c) * 9;
-                        double gs = 0.0, dmax = 0.0;
-                        for (int k = 0; k < 9; k++) gs += fabs(g[k]);
-                        for (int64_t iy = py; iy < py + 4; iy++)
-                            for (int64_t ix = px; ix < px + 4; ix++)
-                                if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w)
-                                    dmax = fmax(dmax, fabs(x[iy * s->w + ix]));
-                        m += gs * dmax;
+                        m += (double)gsum[o * s->ci + c] * pmax[(b * s->ci + c) * tiles + t];
                         for (int ky = 0; ky < 3; ky++) {
                             const int64_t iy = oy + ky - s->ph;
                             if (iy < 0 || iy >= s->h) continue;
@@ -159,7 +172,9 @@ static bool check(const cfg* c, float lo, float hi, bool nan, ember_threadpool* 
     const f32_conv2d_shape s = shape_of(c);
     const int64_t nx = c->n * c->ci * c->h * c->w, nw = c->co * c->ci * 9;
     const int64_t ny = c->n * c->co * s.ho * s.wo;
-    if (s.ho < 1 || s.wo < 1 || nx > MAX_X || nw > MAX_W || ny > MAX_Y || c->co > 1024)
+    const int64_t tiles = (s.ho + 1) / 2 * ((s.wo + 1) / 2);
+    if (s.ho < 1 || s.wo < 1 || nx > MAX_X || nw > MAX_W || ny > MAX_Y || c->co > 1024 ||
+        c->n * c->ci * tiles > (int64_t)(sizeof pmax / sizeof pmax[0]))
         return false;
     for (int64_t i = 0; i < nx; i++) xbuf[i] = uniform();
     for (int64_t i = 0; i < nw; i++) wbuf[i] = uniform();
@@ -240,8 +255,8 @@ static void test_shapes(ember_threadpool* pool2, ember_threadpool* pool3)
     };
     const int count = (int)(sizeof cs / sizeof cs[0]);
     for (int i = TH_HOSTILE ? 2 : 0; i < count; i++) {
-        CHECK(check(&cs[i], -INFINITY, INFINITY, false, i % 2 ? pool2 : pool3));
-        CHECK(check(&cs[i], 0.0f, 6.0f, true, NULL));
+        CHECK(check(&cs[i], -INFINITY, INFINITY, false, pool2));
+        CHECK(check(&cs[i], 0.0f, 6.0f, true, pool3)); /* more threads than channel blocks */
     }
     printf("wino shapes: worst error %.2f x 2^-24 x scale\n", worst_ulps);
 }
@@ -265,6 +280,12 @@ static void test_fits(void)
     CHECK(!f32_conv2d_wino_fits(&s)); /* padding */
     s = ok, s.ho = 57;
     CHECK(!f32_conv2d_wino_fits(&s)); /* inconsistent output */
+    s = ok, s.ci = 3;
+    CHECK(!f32_conv2d_wino_fits(&s)); /* too few input channels to pay */
+    s = ok, s.ci = s.co = 512, s.h = s.w = s.ho = s.wo = 7;
+    CHECK(f32_conv2d_wino_fits(&s)); /* ResNet-18's last 3x3 layers */
+    s = ok, s.h = 1, s.ph = 2, s.ho = 3, s.w = 2, s.pw = 0, s.wo = 0;
+    CHECK(!f32_conv2d_wino_fits(&s)); /* empty output */
 }
 
 int main(void)
