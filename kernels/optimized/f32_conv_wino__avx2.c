@@ -27,5 +27,12 @@ TARGET INLINE void interleave(vf a, vf b, vf* lo, vf* hi)
     *hi = _mm256_permute2f128_ps(l, h, 0x31);
 }
 
+TARGET INLINE vf vshift_up(vf v, int k)
+{
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), kk = _mm256_set1_epi32(k);
+    const __m256 moved = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(iota, kk));
+    return _mm256_andnot_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(kk, iota)), moved);
+}
+
 #include "kernels/optimized/f32_conv_wino.inc"
 #endif /* EMBER_HAVE_X86_KERNELS */

@@ -28,5 +28,12 @@ TARGET INLINE void interleave(vf a, vf b, vf* lo, vf* hi)
     *hi = _mm512_permutex2var_ps(a, ih, b);
 }
 
+TARGET INLINE vf vshift_up(vf v, int k)
+{
+    const __m512i idx = _mm512_sub_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(k));
+    return _mm512_maskz_permutexvar_ps((__mmask16)(0xffffu << k), idx, v);
+}
+
 #include "kernels/optimized/f32_conv_wino.inc"
 #endif /* EMBER_HAVE_X86_KERNELS */
