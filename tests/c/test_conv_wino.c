@@ -10,17 +10,19 @@
  *      that is NaN where the direct one is not has the NaN inside its tile's 4x4 patch
  *      (Winograd spreads it over the patch: f32_conv_wino.h);
  *   4. 1 thread against 2 and 3 threads (ember_threadpool_init): the same bytes;
- *   5. f32_conv2d_wino_fits on shapes it must refuse.
+ *   5. f32_conv2d_wino_fits on shapes it must take and refuse.
  *
- * Tolerance: |got - want| <= TOL_ULPS * 2^-24 * sum|terms|, where sum|terms| is the sum over
- * the output's 9 Ci products of |w| |x|, plus |bias|. Winograd's error is that of a Ci-deep
- * fp32 dot product (the 16 GEMMs; accumulated in order, so up to Ci roundings of partial sums)
- * on transformed values larger than the direct terms: V = B^T d B sums 4 inputs, U = G g G^T
- * up to 9 weights with halves and quarters, and A^T m A adds 9 products, so each product of the
- * direct sum reaches the result through up to ~20 terms of similar size that cancel. Measured
- * on these tests: at most ~6 x 2^-24 x sum|terms| (printed); TOL_ULPS = 64 leaves room for
- * other shapes while a lost or misplaced product (about sum|terms| / (9 Ci) for uniform inputs,
- * >= 1e-4 x sum|terms| at Ci = 1024) still fails. */
+ * Tolerance: |got - want| <= TOL_ULPS x 2^-24 x scale, scale = sum over the input channels of
+ * (sum of the 9 |w|) x (max |x| over the output's 4x4 tile patch), plus |bias|. Not the direct
+ * sum of |terms|: Winograd computes every output of a tile from the whole patch (V = B^T d B
+ * sums up to 4 inputs, U = G g G^T up to 9 weights in halves and quarters, y = A^T m A up to 9
+ * products), so where the direct terms are few or small (a corner at padding 2: one product)
+ * the rounding of the patch's larger values that cancel still shows; measured, up to ~500 x
+ * 2^-24 x the direct sum of |terms| but at most ~3 x 2^-24 x scale on these tests (printed).
+ * The 16 GEMMs are Ci-deep fp32 sums, so the bound grows with Ci: TOL_ULPS = 32 leaves room,
+ * while a lost or misplaced product (about scale / (18 Ci) for uniform inputs: ~900 x 2^-24 x
+ * scale at Ci = 1024) fails, as does a 2e-5 relative error in one column of U (checked by hand
+ * when this test was written: 324 failures). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -59,10 +61,10 @@ static f32_conv2d_shape shape_of(const cfg* c)
                               .dh = 1, .dw = 1, .groups = 1};
 }
 
-/* want = the direct convolution in double, mag = the scale of its Winograd error: over the
- * input channels, sum |w| (9 weights) x max |x| over the output's tile patch (4x4), plus
- * |bias| (at least the direct sum of |terms|); no clamp. */
 static float gsum[MAX_W / 9], pmax[1 << 21]; /* sum |w| per (o, c); max |x| per (b, c, tile) */
+
+/* want = the direct convolution in double, mag = the scale of its Winograd error (above; at
+ * least the direct sum of |terms|); no clamp. */
 
 static void direct(const f32_conv2d_shape* s, bool bias)
 {
