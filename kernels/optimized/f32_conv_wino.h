@@ -28,18 +28,28 @@
  * so the rounding is larger than the GEMM path's (tests/c/test_conv_wino.c states the bound).
  * A NaN or infinity in the input reaches all four outputs of every tile whose 4x4 patch holds
  * it (an infinity may become NaN: inf - inf in B^T d B), where the direct convolution touches
- * only the outputs whose 3x3 window holds it; finite inputs give finite outputs as usual.
+ * only the outputs whose 3x3 window holds it. packed must come from the same variant's pack
+ * for the same shape (the layout depends on both).
  *
- * Work and memory: tiles t = ty * TW + tx (TW = ceil(Wo / 2)) are cut into strips of NR = 2
- * vectors of tiles (32 for AVX-512, 16 for AVX2: the vector lanes run along the tiles);
- * a task is (image, strip, block of output channels): for each block of KC input channels it
- * transforms the strip's patches straight into the GEMM's packed layout (V: 16 x KC x NR),
- * multiplies by the packed weight's MR-row strips (12x32 tiles for AVX-512, 6x16 for AVX2;
- * broadcasts along output channels) accumulating M (16 x CB x NR), and after the last block
- * transforms M into the outputs. Scratch is on the stack of the task: at most
- * F32_CONV_WINO_SCRATCH_BYTES per call per thread (checked at compile time); no malloc. Tasks
- * never share outputs and each output is summed in the same order whatever thread runs it, so
- * 1 and N threads give the same bytes. */
+ * Work and memory (f32_conv_wino.inc has the details): the tiles t = ty * TW + tx (TW =
+ * ceil(Wo / 2)) of a plane; with more than 64 of them, strips of NR = 2 vectors of tiles (32 for
+ * AVX-512, 16 for AVX2) fill the vector lanes and the weight is broadcast along output channels
+ * in MR-row strips (12x32 GEMM tiles for AVX-512, 6x16 for AVX2); with at most 64 (ResNet's
+ * 14x14 and 7x7 maps: 49 and 16) the product is transposed: lanes along NR output channels,
+ * broadcasts along the tiles. Each task (a block of output channels, an image and, for strips,
+ * one strip) transforms its patches for a block of input channels straight into the GEMM's
+ * layout (V), multiplies them by the packed weight (whose panels lie in the order a task reads
+ * them, the next one prefetched) accumulating M, and after the last block transforms M into
+ * the outputs. Scratch is on the task's stack: at most F32_CONV_WINO_SCRATCH_BYTES (384 KiB)
+ * per call per thread, checked at compile time, so a thread calling run needs that much stack
+ * beyond its own (pool threads have 8 MiB); no malloc. Tasks never share outputs and each
+ * output is summed in the same order whichever thread runs it and however many there are (the
+ * input channel blocks are fixed by the shape), so 1 and N threads give the same bytes. The
+ * weight packing (`pack`) is plain C, about 16 x Ci x Co x 20 operations, once at load.
+ *
+ * packed_bytes(s) is 16 x Ci x Co rounded up to the variant's strips x 4 bytes (0 if that
+ * overflows a size_t): 16/9 of the weight, or more for a few channels: ResNet-18's 512 x 512
+ * layers take 16 MiB each. */
 #ifndef EMBER_F32_CONV_WINO_H
 #define EMBER_F32_CONV_WINO_H
 
