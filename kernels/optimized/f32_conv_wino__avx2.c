@@ -1,7 +1,7 @@
 /* f32_conv_wino__avx2.c — Winograd F(2x2, 3x3) for AVX2 + FMA (see f32_conv_wino.h): the
  * template f32_conv_wino.inc over f32_simd_x86.h with 6x16 GEMM tiles (12 ymm accumulators),
- * 16 tiles per strip, 128 input channels per V block (128 KiB) and up to 192 output channels
- * per task (M: 192 KiB). */
+ * 16 tiles per strip, 96 input channels per V block (96 KiB) and up to 264 output channels
+ * per task (M: 264 KiB; ResNet's 256-channel layers in one block). */
 #include "kernels/optimized/f32_conv_wino.h"
 
 #if EMBER_HAVE_X86_KERNELS
@@ -9,8 +9,8 @@
 #include "kernels/optimized/f32_simd_x86.h"
 
 #define MR 6
-#define KC 128
-#define CB 192
+#define KC 96
+#define CB 264
 
 /* shuffle_ps picks within 128-bit halves (lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6); the 64-bit
  * permute 0, 2, 1, 3 puts the halves in order. */
