@@ -1,7 +1,7 @@
 /* f32_conv_wino__avx2.c — Winograd F(2x2, 3x3) for AVX2 + FMA (see f32_conv_wino.h): the
  * template f32_conv_wino.inc over f32_simd_x86.h with 6x16 GEMM tiles (12 ymm accumulators),
  * 16 tiles per strip, 96 input channels per V block (96 KiB) and up to 264 output channels
- * per task (M: 264 KiB; ResNet's 256-channel layers in one block). */
+ * per task (M: 264 KiB). */
 #include "kernels/optimized/f32_conv_wino.h"
 
 #if EMBER_HAVE_X86_KERNELS

@@ -5,7 +5,8 @@
  *      13, 56 or random (odd sizes: partial tiles), padding 0, 1, 2 per axis, bias or none,
  *      clamps [-inf, inf], [0, inf], [0, 6];
  *   2. ResNet-18's four 3x3 shapes (one image, fewer in sanitizer builds) and shapes with
- *      several channel blocks and input channel blocks (Co > 96, Ci > 64);
+ *      several blocks of input and of output channels, in both orientations (tiles in the
+ *      vector lanes, or output channels where a plane has at most 64 tiles);
  *   3. a NaN in the input: every output the direct convolution makes NaN is NaN, and an output
  *      that is NaN where the direct one is not has the NaN inside its tile's 4x4 patch
  *      (Winograd spreads it over the patch: f32_conv_wino.h);
@@ -250,7 +251,8 @@ static void test_shapes(ember_threadpool* pool2, ember_threadpool* pool3)
         {1, 128, 28, 28, 128, 1, 1, false},
         {1, 256, 14, 14, 256, 1, 1, true},
         {1, 512, 7, 7, 512, 1, 1, true},
-        {2, 150, 9, 11, 200, 1, 0, true},  /* 3 input channel blocks, 3 output blocks (AVX-512) */
+        {2, 150, 9, 11, 200, 1, 0, true},  /* transposed: channel blocks in and out */
+        {1, 100, 20, 20, 300, 1, 1, true}, /* strips: 2-3 input and output channel blocks */
         {1, 70, 5, 40, 97, 2, 2, false},   /* 97: one channel past a block of 96 */
         {2, 20, 31, 33, 13, 0, 1, true},   /* odd output, ragged strips */
         {1, 5, 3, 300, 7, 1, 1, true},     /* long rows: several groups per tile row */
