@@ -22,6 +22,7 @@
 #include "kernels/kernel.h"
 #include "kernels/optimized/f32_conv_wino.h"
 
+#if EMBER_HAVE_X86_KERNELS
 static double now(void)
 {
     struct timespec t;
@@ -40,6 +41,7 @@ static double median(double* v, int n)
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return v[n / 2];
 }
+#endif
 
 typedef struct shape {
     const char* name;

@@ -111,21 +111,18 @@ static void direct(const f32_conv2d_shape* s, bool bias)
                 }
 }
 
+static double worst_ulps; /* the largest error seen, in 2^-24 x scale */
+
+#if EMBER_HAVE_X86_KERNELS /* (elsewhere there is no variant: the test only runs the oracle) */
 typedef struct variant {
     const char* name;
     uint64_t needs;
 } variant;
 
 static const variant variants[] = {
-#if EMBER_HAVE_X86_KERNELS
     {"avx512", EMBER_FEATURES_X86_AVX512},
     {"avx2", EMBER_FEATURES_X86_AVX2},
-#else
-    {"none", 0},
-#endif
 };
-
-static double worst_ulps; /* the largest error seen, in 2^-24 x scale */
 
 /* Compares got (clamped to [lo, hi]) with want; nan_at >= 0: the input index of a NaN. */
 static void compare(const f32_conv2d_shape* s, float lo, float hi, int64_t nan_at,
@@ -166,6 +163,7 @@ static void describe(const cfg* c, const char* v, float lo, float hi, char* buf,
              (long long)c->co, (long long)c->ph, (long long)c->pw, c->bias, (double)lo,
              (double)hi);
 }
+#endif /* EMBER_HAVE_X86_KERNELS */
 
 /* Fills the inputs (a NaN at a random input when nan), runs the oracle and every variant
  * (with pool when not NULL: then also against one thread, bit for bit). False if c does not
