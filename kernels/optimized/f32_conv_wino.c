@@ -4,12 +4,13 @@
 
 #include "kernels/kernel.h" /* EMBER_FEATURES_X86_* */
 
-/* Where Winograd pays: bench/conv_wino.c --sweep (Zen 4, one thread, GEMM ms / Winograd ms
- * with the implicit-GEMM path's best variant; AVX-512 | AVX2): Ci 3 -> Co 64 at 56x56 x0.86 |
- * x0.81, Ci 4 x0.94 | x0.91, Ci 6 x1.13 | x1.04, Ci = Co = 8 x1.49 | x1.29; Ci 64 -> Co 4 x1.91 |
- * x1.58; every map size from 2x2 to 56x56 at 64..512 channels x1.2 .. x3.9 (512 channels at 3x3:
- * x1.19 | x1.00). The input transform costs O(Ci) per tile and the GEMMs O(Ci Co), so the
- * input channels decide: WINO_MIN_CI. */
+/* Where Winograd pays: bench/conv_wino.c --sweep (Zen 4, one thread, the machine shared; GEMM
+ * ms / Winograd ms against the implicit-GEMM path, AVX-512 | AVX2): Ci 3 -> Co 64 at 56x56
+ * x0.89 | x0.79, Ci 4 x1.00 | x1.07, Ci 6 x1.24 | x1.34, Ci = Co = 8 x2.1 | x2.0; Ci 64 -> Co 4
+ * x3.2 | x3.0; maps of 2x2 to 56x56 at 16..512 channels x1.8 .. x3.7, except 512 channels at
+ * 3x3 (x1.00: 4 tiles, the 16 MiB transformed weight read for 4 outputs per channel). The
+ * input transform costs O(Ci) per tile and the GEMMs O(Ci Co), so the input channels decide
+ * (WINO_MIN_CI, with a margin for the noise). */
 #define WINO_MIN_CI 8
 #define WINO_MIN_CO 4
 
