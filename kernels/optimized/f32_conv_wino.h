@@ -25,7 +25,9 @@
  * keeps NaN, as the GEMM's epilogue does).
  *
  * Numbers: the sums are those of the direct convolution rearranged through the transforms,
- * so the rounding is larger than the GEMM path's (tests/c/test_conv_wino.c states the bound).
+ * so an output's error is bounded relative to the magnitudes in its tile's 4x4 patch, not to
+ * its own terms (tests/c/test_conv_wino.c states the bound and prints ResNet-18's errors: no
+ * larger than the portable kernel's, relative to the largest output).
  * A NaN or infinity in the input reaches all four outputs of every tile whose 4x4 patch holds
  * it (an infinity may become NaN: inf - inf in B^T d B), where the direct convolution touches
  * only the outputs whose 3x3 window holds it. packed must come from the same variant's pack

@@ -16,13 +16,16 @@
  * permute 0, 2, 1, 3 puts the halves in order. */
 TARGET INLINE void deinterleave(vf lo, vf hi, vf* e, vf* o)
 {
-    *e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xd8));
-    *o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xdd)), 0xd8));
+    const __m256d e2 = _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88));
+    const __m256d o2 = _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xdd));
+    *e = _mm256_castpd_ps(_mm256_permute4x64_pd(e2, 0xd8));
+    *o = _mm256_castpd_ps(_mm256_permute4x64_pd(o2, 0xd8));
 }
 
 TARGET INLINE void interleave(vf a, vf b, vf* lo, vf* hi)
 {
-    const __m256 l = _mm256_unpacklo_ps(a, b), h = _mm256_unpackhi_ps(a, b); /* a0 b0 a1 b1 | a4 b4 a5 b5 */
+    /* l = a0 b0 a1 b1 | a4 b4 a5 b5, h = a2 b2 a3 b3 | a6 b6 a7 b7 */
+    const __m256 l = _mm256_unpacklo_ps(a, b), h = _mm256_unpackhi_ps(a, b);
     *lo = _mm256_permute2f128_ps(l, h, 0x20);
     *hi = _mm256_permute2f128_ps(l, h, 0x31);
 }

@@ -16,23 +16,21 @@
 TARGET INLINE void deinterleave(vf lo, vf hi, vf* e, vf* o)
 {
     const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     *e = _mm512_permutex2var_ps(lo, ie, hi);
-    *o = _mm512_permutex2var_ps(lo, io, hi);
+    *o = _mm512_permutex2var_ps(lo, _mm512_add_epi32(ie, _mm512_set1_epi32(1)), hi);
 }
 
 TARGET INLINE void interleave(vf a, vf b, vf* lo, vf* hi)
 {
     const __m512i il = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i ih = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     *lo = _mm512_permutex2var_ps(a, il, b);
-    *hi = _mm512_permutex2var_ps(a, ih, b);
+    *hi = _mm512_permutex2var_ps(a, _mm512_add_epi32(il, _mm512_set1_epi32(8)), b);
 }
 
 TARGET INLINE vf vshift_up(vf v, int k)
 {
-    const __m512i idx = _mm512_sub_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(k));
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i idx = _mm512_sub_epi32(iota, _mm512_set1_epi32(k));
     return _mm512_maskz_permutexvar_ps((__mmask16)(0xffffu << k), idx, v);
 }
 

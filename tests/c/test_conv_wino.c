@@ -11,7 +11,10 @@
  *      that is NaN where the direct one is not has the NaN inside its tile's 4x4 patch
  *      (Winograd spreads it over the patch: f32_conv_wino.h);
  *   4. 1 thread against 2 and 3 threads (ember_threadpool_init): the same bytes;
- *   5. f32_conv2d_wino_fits on shapes it must take and refuse.
+ *   5. f32_conv2d_wino_fits on shapes it must take and refuse;
+ *   and prints, for ResNet-18's shapes, the largest error relative to the largest output of
+ *   Winograd and of the portable kernel (aten::convolution.out with ember_kernel_cpu_mask_set(0))
+ *   against the oracle, and of Winograd against the portable kernel.
  *
  * Tolerance: |got - want| <= TOL_ULPS x 2^-24 x scale, scale = sum over the input channels of
  * (sum of the 9 |w|) x (max |x| over the output's 4x4 tile patch), plus |bias|. Not the direct
@@ -237,6 +240,68 @@ static void test_random(ember_threadpool* pool2, ember_threadpool* pool3)
            worst_ulps);
 }
 
+/* aten::convolution.out with the portable kernel (ember_kernel_cpu_mask_set(0)) into y. */
+static bool run_portable(const cfg* c, float* y)
+{
+    const f32_conv2d_shape s = shape_of(c);
+    int32_t xs[4] = {(int32_t)c->n, (int32_t)c->ci, (int32_t)c->h, (int32_t)c->w};
+    int32_t ws[4] = {(int32_t)c->co, (int32_t)c->ci, 3, 3};
+    int32_t ys[4] = {(int32_t)c->n, (int32_t)c->co, (int32_t)s.ho, (int32_t)s.wo};
+    int64_t st[2] = {1, 1}, pd[2] = {c->ph, c->pw}, dl[2] = {1, 1}, op[2] = {0, 0};
+    const int32_t bs[1] = {(int32_t)c->co};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, xbuf, 4, xs);
+    ember_tensor tw = th_tensor(EMBER_DTYPE_F32, wbuf, 4, ws);
+    ember_tensor tb = th_tensor(EMBER_DTYPE_F32, bbuf, 1, bs);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 4, ys);
+    ember_value v[11] = {
+        th_tensor_value(&tx), th_tensor_value(&tw), c->bias ? th_tensor_value(&tb) : th_null(),
+        th_int_list(st, 2), th_int_list(pd, 2), th_int_list(dl, 2), th_bool(false),
+        th_int_list(op, 2), th_int(1), th_tensor_value(&ty), th_tensor_value(&ty)};
+    ember_kernel_cpu_mask_set(0);
+    const ember_status r = th_run("aten::convolution.out", v, 11);
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+    return r == EMBER_OK;
+}
+
+/* max |a - b| / max |b| over n. */
+static double rel_max(const float* a, const double* b, int64_t n)
+{
+    double d = 0.0, m = 0.0;
+    for (int64_t i = 0; i < n; i++) d = fmax(d, fabs(a[i] - b[i])), m = fmax(m, fabs(b[i]));
+    return m > 0 ? d / m : d;
+}
+
+/* ResNet-18's shapes: the errors of Winograd (this CPU's best variant) and of the portable
+ * kernel against the double-precision oracle, printed (the report's numbers; the pass/fail
+ * bound is compare()'s). */
+static void report_errors(void)
+{
+    static const cfg cs[] = {{1, 64, 56, 56, 64, 1, 1, true}, {1, 128, 28, 28, 128, 1, 1, true},
+                             {1, 256, 14, 14, 256, 1, 1, true}, {1, 512, 7, 7, 512, 1, 1, true}};
+    f32_conv_wino wino;
+    if (!f32_conv_wino_pick(ember_kernel_cpu_features(), &wino)) return;
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        const cfg* c = &cs[i];
+        const f32_conv2d_shape s = shape_of(c);
+        const int64_t nx = c->n * c->ci * c->h * c->w, nw = c->co * c->ci * 9;
+        const int64_t ny = c->n * c->co * s.ho * s.wo;
+        for (int64_t j = 0; j < nx; j++) xbuf[j] = uniform();
+        for (int64_t j = 0; j < nw; j++) wbuf[j] = uniform();
+        for (int64_t j = 0; j < c->co; j++) bbuf[j] = uniform();
+        direct(&s, true);
+        wino.pack(packed, wbuf, &s);
+        CHECK(wino.run(got, xbuf, packed, bbuf, &s, -INFINITY, INFINITY, NULL) == EMBER_OK);
+        CHECK(run_portable(c, got2));
+        double wp = 0.0, m = 0.0;
+        for (int64_t j = 0; j < ny; j++)
+            wp = fmax(wp, fabs(got[j] - got2[j])), m = fmax(m, fabs(got2[j]));
+        printf("wino %lldx%lld x %lld: max |error| / max |out|: Winograd %.1e, portable %.1e "
+               "(against double); Winograd against portable %.1e\n",
+               (long long)c->h, (long long)c->w, (long long)c->ci, rel_max(got, want, ny),
+               rel_max(got2, want, ny), m > 0 ? wp / m : wp);
+    }
+}
+
 static void test_shapes(ember_threadpool* pool2, ember_threadpool* pool3)
 {
     static const cfg cs[] = {
@@ -296,6 +361,7 @@ int main(void)
     CHECK(ember_threadpool_init(mem3, sizeof mem3, 3, &pool3) == EMBER_OK);
     test_fits();
 #if EMBER_HAVE_X86_KERNELS
+    if (!TH_HOSTILE) report_errors(); /* slow under the sanitizers' hostile re-runs */
     test_shapes(pool2, pool3);
     test_random(pool2, pool3);
 #endif
