@@ -77,6 +77,7 @@ typedef struct f32_conv_wino {
     void (*pack)(float* restrict dst, const float* restrict w, const f32_conv2d_shape* s);
     /* the convolution from the packed weight: out = clamp(conv(in, w) + bias, lo, hi), bias
      * may be NULL; splits over pool (may be NULL) so that 1 and N threads give the same bytes.
+     * s must have the shape f32_conv2d_wino_fits asks for (3x3, stride 1, ...), any Ci, Co.
      * Returns ember_parallel_for's status (EMBER_OK: the tasks cannot fail). */
     ember_status (*run)(float* restrict out, const float* restrict in,
                         const float* restrict packed, const float* restrict bias,
