@@ -27,10 +27,14 @@
  * ctx->pool (the same bytes for any number of threads). Transposed convolutions and the half
  * dtypes always run the portable code. The fast paths take a fused activation (a clamp the
  * loader asks for, kernels/kernel.h) into their output pass; the portable ones never do.
+ * On x86, a 3x3 stride-1 convolution with a constant weight that f32_conv2d_wino_fits asks for
+ * its Winograd-transformed weight packed at load (kernels/kernel.h, ember_method_pack) and runs
+ * Winograd F(2x2, 3x3) (kernels/optimized/f32_conv_wino.h) when it was given, the GEMM when not.
  */
 #include <math.h>
 
 #include "kernels/optimized/f32_conv.h"
+#include "kernels/optimized/f32_conv_wino.h"
 #include "kernels/kernel_util.h"
 
 enum { A_IN, A_W, A_BIAS, A_STRIDE, A_PAD, A_DIL, A_TRANS, A_OUTPAD, A_GROUPS, A_OUT, NUM_ARGS };
@@ -337,6 +341,51 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
                             .groups = p->groups};
 }
 
+/* Winograd (x86): a 3x3 stride-1 convolution whose weight is a constant asks at prepare for
+ * its transformed weight packed at load (kernels/kernel.h); run takes Winograd when the caller
+ * packed (ctx->packed), the GEMM otherwise. The variant is f32_conv_wino_pick(the tier's
+ * features) in prepare, pack and run alike, so the layout always matches. */
+#if EMBER_HAVE_X86_KERNELS
+#define CONV_WINO(TIER, FEATURES)                                                               \
+    static ember_status pack_conv_wino_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,  \
+                                              void* dst)                                        \
+    {                                                                                           \
+        conv_params p;                                                                          \
+        f32_conv2d_shape s;                                                                     \
+        conv_params_get(args, &p);                                                              \
+        conv_shape(&p, &s);                                                                     \
+        f32_conv_wino v;                                                                        \
+        const ember_tensor* w = args[A_W]->u.t;                                                 \
+        if (w->storage != EMBER_TENSOR_CONSTANT || !f32_conv2d_wino_fits(&s) ||                 \
+            !f32_conv_wino_pick(FEATURES, &v))                                                  \
+            return ember_kernel_fail(ctx, EMBER_INTERNAL, "weight cannot be packed");           \
+        v.pack((float*)dst, (const float*)w->data, &s);                                         \
+        return EMBER_OK;                                                                        \
+    }                                                                                           \
+    static void want_wino_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,               \
+                                 const conv_params* p)                                          \
+    {                                                                                           \
+        f32_conv2d_shape s;                                                                     \
+        f32_conv_wino v;                                                                        \
+        conv_shape(p, &s);                                                                      \
+        if (args[A_W]->u.t->storage != EMBER_TENSOR_CONSTANT || !f32_conv2d_wino_fits(&s) ||    \
+            !f32_conv_wino_pick(FEATURES, &v))                                                  \
+            return;                                                                             \
+        ctx->pack_bytes = v.packed_bytes(&s); /* 0 (nothing asked) if it overflows */           \
+        ctx->pack = pack_conv_wino_##TIER;                                                      \
+    }
+#define CONV_WINO_RUN(FEATURES)                                                                 \
+    if (ctx->packed) {                                                                          \
+        f32_conv_wino v;                                                                        \
+        f32_conv_wino_pick(FEATURES, &v); /* true: prepare asked with the same features */      \
+        return v.run((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,       \
+                     (const float*)ctx->packed, bias ? (const float*)bias->data : NULL, &s, lo, \
+                     hi, ctx->pool);                                                            \
+    }
+#else
+#define CONV_WINO_RUN(FEATURES)
+#endif
+
 /* The run functions of one SIMD tier: its GEMMs are f32_conv_gemms_pick(FEATURES), constants,
  * so the choice made in prepare does not change with later ember_kernel_cpu_mask_set calls. Both split their work over ctx->pool. */
 #define CONV_FAST_RUNS(TIER, FEATURES, DW)                                                      \
@@ -348,9 +397,10 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
         conv_params_get(args, &p);                                                              \
         conv_shape(&p, &s);                                                                     \
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
-        const f32_conv_gemms g = f32_conv_gemms_pick(FEATURES);                                 \
         float lo, hi;                                                                           \
         ember_kernel_clamp_get(ctx, &lo, &hi);                                                  \
+        CONV_WINO_RUN(FEATURES)                                                                 \
+        const f32_conv_gemms g = f32_conv_gemms_pick(FEATURES);                                 \
         return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
                                (const float*)args[A_IN]->u.t->data,                             \
                                (const float*)args[A_W]->u.t->data,                              \
@@ -379,6 +429,8 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
 #define TIER_AVX2 (CPU(AVX2) | CPU(FMA) | CPU(AVX) | CPU(SSE4_1))
 CONV_FAST_RUNS(avx512, TIER_AVX512, f32_conv2d_depthwise__avx512)
 CONV_FAST_RUNS(avx2, TIER_AVX2, f32_conv2d_depthwise__avx2)
+CONV_WINO(avx512, TIER_AVX512)
+CONV_WINO(avx2, TIER_AVX2)
 #elif defined(__aarch64__)
 #define TIER_ASIMD CPU(ASIMD)
 CONV_FAST_RUNS(asimd, TIER_ASIMD, f32_conv2d_depthwise__generic)
@@ -485,5 +537,9 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     else
         *run = transposed ? run_conv_f32 : pick_conv_f32(&p);
     if (*run != run_conv_half && *run != run_conv_f32) ember_kernel_accept_clamp(ctx); /* fast f32 */
+#if EMBER_HAVE_X86_KERNELS
+    if (*run == run_conv_f32_gemm_avx512) want_wino_avx512(ctx, args, &p);
+    if (*run == run_conv_f32_gemm_avx2) want_wino_avx2(ctx, args, &p);
+#endif
     return EMBER_OK;
 }
