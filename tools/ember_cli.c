@@ -415,8 +415,9 @@ static int load_method(ember_program* prog, const char* name, int for_run, loade
     if (!pb) return 0;
     lm->packed = malloc(pb);
     if (!lm->packed) {
-        fprintf(stderr, "ember: cannot allocate %zu bytes of packed weights for method '%s'\n", pb, name);
-        return -1;
+        fprintf(stderr, "ember: cannot allocate %zu bytes of packed weights for method '%s': it runs unpacked "
+                        "(slower)\n", pb, name);
+        return 0;
     }
     if ((st = ember_method_pack(lm->method, lm->packed, pb)))
         fprintf(stderr, "ember: method '%s' runs with unpacked weights: %s\n", name, ember_method_error(lm->method));

@@ -519,9 +519,13 @@ class Method:
         self.packed_weight_bytes = int(lib.ember_method_packed_bytes(self._m))
         self._packed = None
         if self.packed_weight_bytes:
-            self._packed = np.empty(self.packed_weight_bytes, dtype=np.uint8)
-            if lib.ember_method_pack(self._m, self._packed.ctypes.data, self._packed.nbytes):
-                self._packed = None  # runs unpacked: same outputs, slower
+            try:
+                self._packed = np.empty(self.packed_weight_bytes, dtype=np.uint8)
+            except (MemoryError, ValueError):
+                self._packed = None  # runs unpacked: slower, outputs equal to rounding
+            if self._packed is not None and lib.ember_method_pack(
+                    self._m, self._packed.ctypes.data, self._packed.nbytes):
+                self._packed = None
         self._pool: Optional[_Pool] = None  # kept alive while the C method points at it
         self._borrowed: list[np.ndarray] = []
         self._spec = _parse_spec(output_spec, self.num_outputs)
