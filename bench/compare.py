@@ -428,6 +428,10 @@ def markdown(res: dict) -> str:
              f"{res['warmup']} warm-up rounds discarded; cells are median ms (p90) and the ratio "
              f"median / eager's median (below 1 is faster than eager); (n=K): a runtime slower than "
              f"--budget {res['budget']:g} s per model was timed in K rounds spread over the run",
+             "- GFLOP: torch's FLOP counter on the model; \"Ember runs\" when Ember's program does less "
+             "(an export pass dropped rows nobody reads). Ember GFLOP/s: the matrix FLOPs of Ember's "
+             "program (a Winograd convolution counted as the direct one it replaces: it does 2.25x fewer "
+             "multiplies, so this can pass the core's FMA peak) over its median",
              ""]
     for n, why in res["unavailable"].items():
         lines.append(f"- {LABELS[n]} left out: {why}")
