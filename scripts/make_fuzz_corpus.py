@@ -156,6 +156,19 @@ class NN(nn.Module):
         )
 
 
+class Wino(nn.Module):
+    """3x3 stride-1 convolutions with at least 8 input channels: on x86 their weights are packed
+    at load (Winograd), so the fuzzers reach ember_method_pack and the packed kernel."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(8, 4, 3, padding=1)
+        self.b = nn.Conv2d(8, 4, 3, padding=(0, 2), bias=False)
+
+    def forward(self, x):  # (1, 8, 5, 6)
+        return F.relu(self.a(x)), self.b(x)
+
+
 class Extra(nn.Module):
     def forward(self, x, img, i):  # float (3, 5), float (1, 2, 3, 3), int64 (3, 5)
         v, vi = torch.topk(x, 2, dim=1)
@@ -283,6 +296,7 @@ def op_models():
         "ops_attention": (Attention(), (_randn(1, 2, 5, 8, seed=40), _randn(1, 2, 7, 8, seed=41),
                                         _randn(1, 2, 7, 8, seed=42), _ints((5, 7), 0, 2, 43).bool())),
         "ops_nn": (nn_model, (_randn(1, 2, 5, 5, seed=23), _randn(2, 3, 4, seed=24))),
+        "ops_wino": (Wino(), (_randn(1, 8, 5, 6, seed=44),)),
     }
 
 
