@@ -29,16 +29,7 @@
 #include "tests/c/kernel_harness.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
-static uint32_t rnd(uint32_t n) /* in [0, n) */
-{
-    rng = rng * 6364136223846793005u + 1442695040888963407u;
-    return (uint32_t)(rng >> 33) % n;
-}
-static float uniform(void) /* in [-1, 1) */
-{
-    rng = rng * 6364136223846793005u + 1442695040888963407u;
-    return (float)((double)(rng >> 40) / (double)(1u << 23) - 1.0);
-}
+#include "tests/c/rng.h"
 
 enum { MAX_X = 1 << 18, MAX_W = 1 << 20, MAX_Y = 1 << 18 };
 static float xbuf[MAX_X], wbuf[MAX_W], bbuf[4096], ref[MAX_Y], got[MAX_Y];

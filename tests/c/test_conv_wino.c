@@ -38,16 +38,7 @@
 #if EMBER_HAVE_X86_KERNELS /* elsewhere there is no variant: only f32_conv2d_wino_fits */
 
 static uint64_t rng = 0x2545f4914f6cdd1du;
-static uint32_t rnd(uint32_t n) /* in [0, n) */
-{
-    rng = rng * 6364136223846793005u + 1442695040888963407u;
-    return (uint32_t)(rng >> 33) % n;
-}
-static float uniform(void) /* in [-1, 1) */
-{
-    rng = rng * 6364136223846793005u + 1442695040888963407u;
-    return (float)((double)(rng >> 40) / (double)(1u << 23) - 1.0);
-}
+#include "tests/c/rng.h"
 
 enum { MAX_X = 1 << 19, MAX_W = 1 << 22, MAX_Y = 1 << 19 };
 static float xbuf[MAX_X], wbuf[MAX_W], bbuf[1024], got[MAX_Y], got2[MAX_Y];

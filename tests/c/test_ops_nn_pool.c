@@ -222,11 +222,7 @@ static void test_adaptive(void)
 /* ---- the fast max pool against the portable kernel ---------------------------------------- */
 
 static uint64_t rng = 0x2545f4914f6cdd1du;
-static uint32_t rnd(uint32_t n) /* in [0, n) */
-{
-    rng = rng * 6364136223846793005u + 1442695040888963407u;
-    return (uint32_t)(rng >> 33) % n;
-}
+#include "tests/c/rng.h"
 
 enum { MP_MAX = 1 << 16 };
 static float mp_x[MP_MAX], mp_ref[MP_MAX], mp_got[MP_MAX];

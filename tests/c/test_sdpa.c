@@ -36,11 +36,7 @@ static const variant variants[] = {
 #define NUM_VARIANTS (sizeof variants / sizeof variants[0])
 
 static uint64_t rng = 0x2545f4914f6cdd1du;
-static float uniform(void) /* in [-1, 1) */
-{
-    rng = rng * 6364136223846793005u + 1442695040888963407u;
-    return (float)((double)(rng >> 40) / (double)(1u << 23) - 1.0);
-}
+#include "tests/c/rng.h"
 
 /* The whole op's attention, as the oracle reads it. */
 typedef struct attention {
