@@ -552,9 +552,12 @@ F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8
  * the layout its ISA's core reads (f32_gemm_nn.h, f32_gemm_pack_b: strips of K x NR floats, the
  * weight's size with N rounded up to NR) when it has at least packed_rows rows of input, where
  * the core on the packed weight beats the path run would take unpacked (measured on Zen 4,
- * docs/runtime.md "Optimized kernels"). The pack and the run's `bp` are of the same ISA by
- * construction (one macro per ISA). From core_rows rows on the packed and unpacked outputs are
- * the same bytes (the same core); below, the unpacked `nt` agrees with them to rounding. */
+ * docs/runtime.md "Optimized kernels"): on AVX-512 from 64 rows, as the unpacked core (below,
+ * its 12-row tiles trail the tile kernel, at par from 32); on AVX2 from 16 (ahead of its tile
+ * kernel on OPT-125M's shapes there, mixed at 8); on NEON wherever the core runs. The pack and
+ * the run's `bp` are of the same ISA by construction (one macro per ISA). From core_rows rows on
+ * the packed and unpacked outputs are the same bytes (the same core); below, the unpacked `nt`
+ * agrees with them to rounding. */
 #define LINEAR_PACK(isa, pack_b, nr, packed_rows)                                                \
     static ember_status pack_linear_##isa(ember_kernel_ctx* ctx, ember_value* const* args,      \
                                           void* dst)                                            \
@@ -575,8 +578,8 @@ F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8
         ctx->pack = pack_linear_##isa;                                                          \
     }
 #if EMBER_HAVE_X86_KERNELS
-LINEAR_PACK(avx2, f32_gemm_pack_b__avx2, F32_GEMM_NN_NR_AVX2, 32)
-LINEAR_PACK(avx512, f32_gemm_pack_b__avx512, F32_GEMM_NN_NR_AVX512, 16)
+LINEAR_PACK(avx2, f32_gemm_pack_b__avx2, F32_GEMM_NN_NR_AVX2, 16)
+LINEAR_PACK(avx512, f32_gemm_pack_b__avx512, F32_GEMM_NN_NR_AVX512, 64)
 #endif
 #if defined(__aarch64__)
 LINEAR_PACK(neon, f32_gemm_pack_b__neon, F32_GEMM_NN_NR_NEON, 8)
