@@ -538,8 +538,7 @@ static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* ar
 F32_RUNS(portable, f32_gemm_nn__portable, f32_gemm_nn_bt__portable, f32_gemm_nt__portable,
          INT64_MAX, NULL)
 #if EMBER_HAVE_X86_KERNELS
-F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2, INT64_MAX,
-         f32_gemm_nn_bp__avx2)
+F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2, INT64_MAX, NULL)
 F32_RUNS(avx512, f32_gemm_nn__avx512, f32_gemm_nn_bt__avx512, f32_gemm_nt__avx512, 64,
          f32_gemm_nn_bp__avx512)
 #endif
@@ -553,11 +552,11 @@ F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8
  * weight's size with N rounded up to NR) when it has at least packed_rows rows of input, where
  * the core on the packed weight beats the path run would take unpacked (measured on Zen 4,
  * docs/runtime.md "Optimized kernels"): on AVX-512 from 64 rows, as the unpacked core (below,
- * its 12-row tiles trail the tile kernel, at par from 32); on AVX2 from 16 (ahead of its tile
- * kernel on OPT-125M's shapes there, mixed at 8); on NEON wherever the core runs. The pack and
- * the run's `bp` are of the same ISA by construction (one macro per ISA). From core_rows rows on
- * the packed and unpacked outputs are the same bytes (the same core); below, the unpacked `nt`
- * agrees with them to rounding. */
+ * its 12-row tiles trail the tile kernel, at par from 32); on NEON wherever the core runs. AVX2
+ * asks for none: through the op its packed core did not beat its tile kernel (behind on the
+ * square 768 x 768 layers at every row count), although f32_gemm_nn_bp__avx2 exists and is
+ * tested. The pack and the run's `bp` are of the same ISA by construction (one macro per ISA).
+ * From core_rows rows on the packed and unpacked outputs are the same bytes (the same core). */
 #define LINEAR_PACK(isa, pack_b, nr, packed_rows)                                                \
     static ember_status pack_linear_##isa(ember_kernel_ctx* ctx, ember_value* const* args,      \
                                           void* dst)                                            \
@@ -578,7 +577,6 @@ F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8
         ctx->pack = pack_linear_##isa;                                                          \
     }
 #if EMBER_HAVE_X86_KERNELS
-LINEAR_PACK(avx2, f32_gemm_pack_b__avx2, F32_GEMM_NN_NR_AVX2, 16)
 LINEAR_PACK(avx512, f32_gemm_pack_b__avx512, F32_GEMM_NN_NR_AVX512, 64)
 #endif
 #if defined(__aarch64__)
@@ -647,7 +645,6 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     if (x->dtype == EMBER_DTYPE_F32 && !f32_portable()) ember_kernel_accept_clamp(ctx);
 #if EMBER_HAVE_X86_KERNELS
     if (*run == run_linear_f32_avx512) want_pack_avx512(ctx, x, w);
-    if (*run == run_linear_f32_avx2) want_pack_avx2(ctx, x, w);
 #endif
 #if defined(__aarch64__)
     if (*run == run_linear_f32_neon) want_pack_neon(ctx, x, w);

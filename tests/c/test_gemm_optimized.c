@@ -421,13 +421,13 @@ static ember_status linear_packed(ember_threadpool* pool, int storage, int pack,
 }
 
 /* The f32_gemm_nn_bt core of the ISA f32_gemm_nn_pick chooses here, and its strip width (0 when
- * the ISA packs no linear weight). */
+ * the ISA packs no linear weight: AVX2, the portable kernels). */
 static f32_gemm_nn_fn bt_core(int* nr)
 {
     const f32_gemm_nn_fn nn = f32_gemm_nn_pick(ember_kernel_cpu_features());
 #if EMBER_HAVE_X86_KERNELS
     if (nn == f32_gemm_nn__avx512) return *nr = F32_GEMM_NN_NR_AVX512, f32_gemm_nn_bt__avx512;
-    if (nn == f32_gemm_nn__avx2) return *nr = F32_GEMM_NN_NR_AVX2, f32_gemm_nn_bt__avx2;
+    if (nn == f32_gemm_nn__avx2) return *nr = 0, f32_gemm_nn_bt__avx2;
 #endif
 #if defined(__aarch64__)
     if (nn == f32_gemm_nn__neon) return *nr = F32_GEMM_NN_NR_NEON, f32_gemm_nn_bt__neon;
@@ -470,8 +470,8 @@ static void test_linear_packed(void)
                                     K, N, &plain_info) == EMBER_OK);
                 CHECK(linear_packed(NULL, EMBER_TENSOR_CONSTANT, 1, relu, got, x, w, bias, M, K,
                                     N, &info) == EMBER_OK);
-                /* asked for exactly on an ISA with a packed core, from some rows on (every such
-                 * ISA packs at 64 rows and none at 3) */
+                /* asked for on an ISA that packs, from some rows on (AVX-512 from 64, NEON from
+                 * 8), exactly the bytes of its layout */
                 if (nr == 0 || M < 8) CHECK(info.pack_bytes == 0);
                 if (nr && M >= 64) CHECK(info.pack_bytes > 0);
                 if (info.pack_bytes) CHECK(info.pack_bytes == f32_gemm_packed_b_bytes(N, K, nr));
