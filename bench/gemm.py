@@ -1,9 +1,12 @@
 """Time Ember's fp32 GEMM core (f32_gemm_nn, kernels/optimized/f32_gemm_nn.h) per variant at
 OPT-125M's shapes: c = a (M, K) @ b (K, N) ("nn", as aten::mm / addmm / bmm and convolution call
-it) and with b given as a linear layer's (N, K) weight ("bt", what aten::linear runs for M >= 8),
-next to the row-major linear entry points (f32_gemm_nt, "nt").
+it) and with b given as a linear layer's (N, K) weight ("bt", what aten::linear runs unpacked
+from 64 rows on AVX-512), the same on that weight packed once beforehand ("bp", f32_gemm_nn_bp:
+what aten::linear runs when the caller packed weights at load; the pack is not timed), next to
+the row-major linear entry points (f32_gemm_nt, "nt").
 
     PYTHONPATH=$PWD/python .venv/bin/python bench/gemm.py [--reps 9] [--shapes 128x768x768,...]
+        [--median] [--only bp,nt] [--cpu 1]
     PYTHONPATH=$PWD/python .venv/bin/python bench/gemm.py --opt 128,1 [--no-kernels]
 
 --opt S,...: also OPT-125M (random weights, forward(input_ids (1, S)) -> logits, no KV cache)
@@ -12,7 +15,8 @@ kernels: ember_kernel_cpu_mask_set(0); optimized: all features), and run interle
 eager (one thread) in this process: medians and best of the thread's CPU time, and the ratios.
 
 Calls the internal kernels in build/lib/libember.so through ctypes, pinned to one CPU, every
-variant interleaved in each repetition; prints the best GFLOP/s over the repetitions, timed in this thread's CPU time (time.thread_time: a shared machine's other processes do not count, though they still evict caches) (2*M*N*K per call). Numbers
+variant interleaved in each repetition; prints the best (--median: the median) GFLOP/s over the
+repetitions, timed in this thread's CPU time (time.thread_time: a shared machine's other processes do not count, though they still evict caches) (2*M*N*K per call). Numbers
 depend on the machine (and on its neighbours): nothing here asserts.
 """
 import argparse
@@ -45,16 +49,21 @@ def variants(lib):
         isas.append("avx512")
     out = []
     for isa in isas:
-        for kind in ("nn", "bt", "nt"):
-            name = f"f32_gemm_{kind}__{isa}" if kind != "bt" else f"f32_gemm_nn_bt__{isa}"
+        for kind in ("nn", "bt", "bp", "nt"):
+            name = f"f32_gemm_{kind}__{isa}" if kind in ("nn", "nt") else f"f32_gemm_nn_{kind}__{isa}"
             if hasattr(lib, name):
                 fn = getattr(lib, name)
                 fn.restype = None
                 if kind == "nt":
-                    fn.argtypes = [F32P, F32P, F32P, F32P] + [ctypes.c_int64] * 3
+                    fn.argtypes = [F32P, ctypes.c_int64, F32P, F32P, F32P] + [ctypes.c_int64] * 3
                 else:
                     fn.argtypes = [F32P, ctypes.c_int64, F32P, ctypes.c_int64, F32P,
                                    ctypes.c_int64] + [ctypes.c_int64] * 3 + [ctypes.POINTER(Ep)]
+                if kind == "bp":  # its pack, and the strip width (f32_gemm_nn.h)
+                    pack = getattr(lib, f"f32_gemm_pack_b__{isa}")
+                    pack.restype = None
+                    pack.argtypes = [F32P, F32P, ctypes.c_int64, ctypes.c_int64]
+                    fn = (fn, pack, {"avx512": 32, "avx2": 16}[isa])
                 out.append((f"{kind} {isa}", kind, fn))
     return out
 
@@ -130,6 +139,7 @@ def main() -> None:
     ap.add_argument("--only", help="comma-separated substrings of variant names to keep")
     ap.add_argument("--opt", help="also OPT-125M end to end at these sequence lengths, e.g. 128,1")
     ap.add_argument("--no-kernels", action="store_true")
+    ap.add_argument("--median", action="store_true", help="median GFLOP/s instead of the best")
     args = ap.parse_args()
     os.sched_setaffinity(0, {args.cpu})
     lib = runtime._library()
@@ -152,9 +162,18 @@ def main() -> None:
         ep = Ep(bias.ctypes.data_as(F32P), 0, float("-inf"), float("inf"))
         p = lambda x: x.ctypes.data_as(F32P)  # noqa: E731
         calls = []
+        packed = []  # kept alive while the calls run
         for name, kind, fn in vs:
-            if kind == "nt":
-                a_ = (p(c), p(a), p(w), p(bias), m, k, n)
+            if kind == "bp":
+                fn, pack, nr = fn
+                size = (n + nr - 1) // nr * nr * k
+                buf = np.empty(size + 16, np.float32)  # 64-byte aligned, as ember_method_pack's
+                bp = buf[(-buf.ctypes.data % 64) // 4:][:size]
+                pack(p(bp), p(w), n, k)
+                packed.append(bp)
+                a_ = (p(c), n, p(a), k, p(bp), k, m, n, k, ctypes.byref(ep))
+            elif kind == "nt":
+                a_ = (p(c), n, p(a), p(w), p(bias), m, k, n)
             elif kind == "bt":
                 a_ = (p(c), n, p(a), k, p(w), k, m, n, k, ctypes.byref(ep))
             else:
@@ -171,7 +190,8 @@ def main() -> None:
                 for _ in range(inner):
                     fn(*a_)
                 times[name].append((time.thread_time() - t0) / inner)
-        cells = [f"{flop / min(times[nm]) / 1e9:11.1f}" for nm, _, _ in calls]
+        stat = statistics.median if args.median else min
+        cells = [f"{flop / stat(times[nm]) / 1e9:11.1f}" for nm, _, _ in calls]
         print(f"{m:>4} {k:>5} {n:>6}  " + " ".join(cells), flush=True)
     if args.opt:
         bench_opt(lib, [int(x) for x in args.opt.split(",")], args.reps)

@@ -302,7 +302,8 @@ const char* ember_method_delegate_name(const ember_method* method, size_t index)
 /* ---- weights packed at load ------------------------------------------------------------ */
 
 /* Some fast kernels run faster from a copy of their weights rearranged for this CPU (a
- * convolution's Winograd-transformed weights, say). The copy is optional and costs memory, so
+ * convolution's Winograd-transformed weights, a linear layer's weight in the strips its GEMM
+ * reads, say). The copy is optional and costs memory, so
  * it is the caller's choice: after ember_method_load, ember_method_packed_bytes says how many
  * bytes it takes (0: this method on this CPU has nothing to pack; the number depends on the CPU
  * features the kernels were chosen for, which is why ember_method_requirements_get cannot say

@@ -106,6 +106,18 @@ void f32_gemm_nn_src__portable(float* restrict c, int64_t ldc, const float* rest
     }
 }
 
+size_t f32_gemm_packed_b_bytes(int64_t n, int64_t k, int nr)
+{
+    if (n <= 0 || k <= 0 || nr <= 0) return 0;
+    const int64_t strips = n / nr + (n % nr != 0);
+    int64_t floats;
+    size_t bytes; /* the builtins check the exact product against each result's type */
+    if (__builtin_mul_overflow(strips, k, &floats) ||
+        __builtin_mul_overflow(floats, (int64_t)nr * (int64_t)sizeof(float), &bytes))
+        return 0;
+    return bytes;
+}
+
 f32_gemm_nn_src_fn f32_gemm_nn_src_pick(uint64_t features)
 {
 #if EMBER_HAVE_X86_KERNELS

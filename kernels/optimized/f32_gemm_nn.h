@@ -17,6 +17,7 @@
 #ifndef EMBER_F32_GEMM_NN_H
 #define EMBER_F32_GEMM_NN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
@@ -88,6 +89,23 @@ void f32_gemm_nn_bt__portable(float* restrict c, int64_t ldc, const float* restr
  * stored; it always packs (aten::linear keeps its own path for few rows, f32_gemm_nt.h). */
 #define F32_GEMM_NN_SCRATCH_BYTES (256 * 1024)
 
+/* b packed once (a linear layer's constant weight, packed at load into the caller's memory,
+ * kernels/kernel.h): f32_gemm_pack_b__<isa>(dst, w, n, k) writes the weight w (N, K) row-major
+ * (b = w^T) as ceil(N / NR) strips of K x NR floats, k-major: b(p, s*NR + j) = w[s*NR + j][p] at
+ * dst[s * K * NR + p * NR + j], zero past N in the last strip; f32_gemm_packed_b_bytes(n, k,
+ * NR) bytes (the weight's size with N rounded up to NR). f32_gemm_nn_bp__<isa> then is
+ * f32_gemm_nn_bt__<isa> with that copy as b, given as bp = dst + j0 * K for output columns from
+ * j0 on (j0 a multiple of NR: a thread's share of the columns) and ldb = K: it packs no block of
+ * b per call and gives the same bytes as the _bt variant (the same tiles, blocks and sums). NR is
+ * the variant's strip width below; the pack and the product must be of the same variant. */
+#define F32_GEMM_NN_NR_AVX512 32
+#define F32_GEMM_NN_NR_AVX2 16
+#define F32_GEMM_NN_NR_NEON 12
+
+/* The bytes of a packed (N, K) weight in strips of nr columns; 0 if N or K is not positive or
+ * the size overflows size_t. */
+size_t f32_gemm_packed_b_bytes(int64_t n, int64_t k, int nr);
+
 #if EMBER_HAVE_X86_KERNELS
 void f32_gemm_nn__avx2(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
                        const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
@@ -101,6 +119,14 @@ void f32_gemm_nn_bt__avx2(float* restrict c, int64_t ldc, const float* restrict 
 void f32_gemm_nn_bt__avx512(float* restrict c, int64_t ldc, const float* restrict a,
                             int64_t lda, const float* restrict bt, int64_t ldb, int64_t m,
                             int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+void f32_gemm_nn_bp__avx2(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                          const float* restrict bp, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                          const f32_gemm_epilogue* ep);
+void f32_gemm_nn_bp__avx512(float* restrict c, int64_t ldc, const float* restrict a,
+                            int64_t lda, const float* restrict bp, int64_t ldb, int64_t m,
+                            int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+void f32_gemm_pack_b__avx2(float* restrict dst, const float* restrict w, int64_t n, int64_t k);
+void f32_gemm_pack_b__avx512(float* restrict dst, const float* restrict w, int64_t n, int64_t k);
 void f32_gemm_nn_src__avx2(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
                            const f32_gemm_b_source* src, int64_t m, int64_t n, int64_t k,
                            const f32_gemm_epilogue* ep);
@@ -121,6 +147,10 @@ void f32_gemm_nn__neon(float* restrict c, int64_t ldc, const float* restrict a, 
 void f32_gemm_nn_bt__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
                           const float* restrict bt, int64_t ldb, int64_t m, int64_t n, int64_t k,
                           const f32_gemm_epilogue* ep);
+void f32_gemm_nn_bp__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                          const float* restrict bp, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                          const f32_gemm_epilogue* ep);
+void f32_gemm_pack_b__neon(float* restrict dst, const float* restrict w, int64_t n, int64_t k);
 void f32_gemm_nn_src__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
                            const f32_gemm_b_source* src, int64_t m, int64_t n, int64_t k,
                            const f32_gemm_epilogue* ep);

@@ -34,4 +34,5 @@ TARGET INLINE void vtranspose(vf r[8])
 }
 
 #include "kernels/optimized/f32_gemm_nn.inc"
+_Static_assert(NR == F32_GEMM_NN_NR_AVX2, "f32_gemm_nn.h states the strip width");
 #endif /* EMBER_HAVE_X86_KERNELS */

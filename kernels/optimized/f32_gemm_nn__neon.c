@@ -13,6 +13,7 @@
 
 #define MR 8
 #define NR 12
+_Static_assert(NR == F32_GEMM_NN_NR_NEON, "f32_gemm_nn.h states the strip width");
 #define KC 256
 #define MC 128 /* 16 strips of 8 */
 #define NC 120 /* (MC + NC) * KC * 4 = 248 KiB */
@@ -104,7 +105,7 @@ void f32_gemm_nn__neon(float* restrict c, int64_t ldc, const float* restrict a, 
                        const float* restrict b, int64_t ldb, int64_t m, int64_t n, int64_t k,
                        const f32_gemm_epilogue* ep)
 {
-    if (m > 4 || k <= 0) gemm_packed(c, ldc, a, lda, b, ldb, 0, NULL, 0, NULL, m, n, k, ep);
+    if (m > 4 || k <= 0) gemm_packed(c, ldc, a, lda, b, ldb, B_ROWS, NULL, 0, NULL, m, n, k, ep);
     else f32_gemm_nn__portable(c, ldc, a, lda, b, ldb, m, n, k, ep);
 }
 
@@ -112,14 +113,26 @@ void f32_gemm_nn_bt__neon(float* restrict c, int64_t ldc, const float* restrict 
                           const float* restrict bt, int64_t ldb, int64_t m, int64_t n, int64_t k,
                           const f32_gemm_epilogue* ep)
 {
-    gemm_packed(c, ldc, a, lda, bt, ldb, 1, NULL, 0, NULL, m, n, k, ep);
+    gemm_packed(c, ldc, a, lda, bt, ldb, B_TRANS, NULL, 0, NULL, m, n, k, ep);
+}
+
+void f32_gemm_nn_bp__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,
+                          const float* restrict bp, int64_t ldb, int64_t m, int64_t n,
+                          int64_t k, const f32_gemm_epilogue* ep)
+{
+    gemm_packed(c, ldc, a, lda, bp, ldb, B_PACKED, NULL, 0, NULL, m, n, k, ep);
+}
+
+void f32_gemm_pack_b__neon(float* restrict dst, const float* restrict w, int64_t n, int64_t k)
+{
+    pack_bt(dst, w, k, k, n);
 }
 
 void f32_gemm_nn_src__neon(float* restrict c, int64_t ldc, const float* restrict a,
                         int64_t lda, const f32_gemm_b_source* src, int64_t m, int64_t n,
                         int64_t k, const f32_gemm_epilogue* ep)
 {
-    gemm_packed(c, ldc, a, lda, NULL, 0, 0, src, 0, NULL, m, n, k, ep);
+    gemm_packed(c, ldc, a, lda, NULL, 0, B_ROWS, src, 0, NULL, m, n, k, ep);
 }
 
 #endif /* __aarch64__ */

@@ -18,7 +18,8 @@
  *                       convolution's output planes: i a position, j an output channel)
  *   pack_b(dst, b, ldb, kc, nc)   a (kc, nc) block of row-major b into NR-wide strips
  *   pack_bt(dst, bt, ldb, kc, nc) the same block where b(p, j) = bt[j * ldb + p] (a linear
- *                                 layer's (N, K) weight, read in place)
+ *                                 layer's (N, K) weight, read in place); with kc = K and
+ *                                 nc = N it writes the whole of b in the B_PACKED layout
  *   and optionally HAVE_PACK_A with pack_a(dst, a, lda, mc, kc) (below: the portable one)
  * Both packs zero the columns of the last strip past nc (nothing uninitialised is multiplied).
  *
@@ -31,6 +32,15 @@
  * round-trip through L3 once per K block: measured slower); the price is packing a once per
  * column block. The epilogue (bias, clamp) runs in the microkernel on the last K block.
  *
+ * b packed once (B_PACKED, f32_gemm_nn_bp: a linear layer's constant weight, packed at load):
+ * the whole of b as ceil(N / NR) strips of K x NR floats, k-major (strip s holds columns
+ * s*NR.., b(p, s*NR + j) at b[s * K * NR + p * NR + j], zero past N in the last strip), which
+ * is what pack_bt writes for the block (K, N). The driver then packs nothing: for block (jc, pc)
+ * it reads strip jr of the block at b + (jc + jr) * K + pc * NR (jc + jr is a multiple of NR),
+ * and prefetches the next block's strips as it would the rows it packs. The tiles, blocks and
+ * sums are the same as with B_TRANS, so both give the same bytes. A caller that starts at a
+ * column j0 (a thread's share) passes b + j0 * K with j0 a multiple of NR.
+ *
  * Scratch: the two packed blocks live on the stack of gemm_packed(), (MC + NC) * KC floats,
  * bounded by F32_GEMM_NN_SCRATCH_BYTES (checked at compile time): no malloc. The routine only
  * reads a, b, bias and writes c[0..m)[0..n) (with ldc), so a caller may split M or N into
@@ -42,6 +52,13 @@
 #include <stddef.h>
 
 #include "kernels/optimized/f32_gemm_nn.h"
+
+/* How gemm_packed is given b. */
+enum {
+    B_ROWS = 0,   /* (K, N) row-major, ldb >= N */
+    B_TRANS = 1,  /* as its transpose bt (N, K) row-major, ldb >= K */
+    B_PACKED = 2, /* packed once in NR-wide strips of K x NR (above), ldb = K */
+};
 
 /* A K block of at most SHALLOW_K (a whole shallow product: MobileNet's pointwise convolutions,
  * K = 16..96 over thousands of columns) runs the tiles rows outer, columns inner, so c is
@@ -156,15 +173,16 @@ TARGET static void gemm_packed_ct(float* restrict c, int64_t ldc, const float* r
 }
 #endif
 
-/* c = clamp(a @ b + bias), b (K, N) row-major (bt = 0) or given as its transpose (N, K) (bt = 1);
- * ldb is the leading dimension of whichever is given. With src (not NULL), b is not in memory:
+/* c = clamp(a @ b + bias), b given as bform says: (K, N) row-major (B_ROWS), as its transpose
+ * (N, K) (B_TRANS), ldb the leading dimension of whichever is given, or packed once (B_PACKED,
+ * ldb = K, the layout above). With src (not NULL), b is not in memory:
  * src->pack writes each (KC, NC) block straight into NR-wide strips (b and ldb unused). With
  * ct (f32_gemm_ct), c is stored transposed (ldc: the distance between two of its columns) and
  * a is given transposed (a(i, p) = a[p * lda + i]) or, with asrc not NULL, not in memory:
  * asrc->pack writes each (MC, KC) block into MR-wide strips (a and lda unused); the tiles then
  * run columns outer, so consecutive tiles write along c's memory. */
 TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* restrict a,
-                               int64_t lda, const float* restrict b, int64_t ldb, int bt,
+                               int64_t lda, const float* restrict b, int64_t ldb, int bform,
                                const f32_gemm_b_source* src, int ct,
                                const f32_gemm_b_source* asrc, int64_t m, int64_t n, int64_t k,
                                const f32_gemm_epilogue* ep)
@@ -189,16 +207,25 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
         for (int64_t pc = 0; pc < k; pc += KC) {
             const int64_t kc = k - pc < KC ? k - pc : KC;
             const int first = pc == 0, last = pc + kc == k;
-            if (src) src->pack(bpack, src->ctx, pc, kc, jc, nc, NR);
-            else if (bt) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
+            /* the block's strips: strip jr / NR at bs + jr * bld */
+            const float* bs = bpack;
+            int64_t bld = kc;
+            if (bform == B_PACKED) bs = b + jc * ldb + pc * NR, bld = ldb;
+            else if (src) src->pack(bpack, src->ctx, pc, kc, jc, nc, NR);
+            else if (bform == B_TRANS) pack_bt(bpack, b + jc * ldb + pc, ldb, kc, nc);
             else pack_b(bpack, b + pc * ldb + jc, ldb, kc, nc);
             /* the next block: K steps first, then N */
             const int64_t pn = last ? 0 : pc + kc, jn = last ? jc + nc : jc;
             const int64_t kn = k - pn < KC ? k - pn : KC, nn = n - jn < NC ? n - jn : NC;
             prefetch_cursor cur = {b, ldb, 0, 0, 0, 0};
             if (jn < n && !src) {
-                if (bt) cur.base = b + jn * ldb + pn, cur.rows = nn, cur.len = kn;
-                else cur.base = b + pn * ldb + jn, cur.rows = kn, cur.len = nn;
+                if (bform == B_PACKED) /* its strips: kn x NR floats each, K x NR apart */
+                    cur = (prefetch_cursor){b + jn * ldb + pn * NR, ldb * NR, (nn + NR - 1) / NR,
+                                            kn * NR, 0, 0};
+                else if (bform == B_TRANS)
+                    cur.base = b + jn * ldb + pn, cur.rows = nn, cur.len = kn;
+                else
+                    cur.base = b + pn * ldb + jn, cur.rows = kn, cur.len = nn;
             }
             const int64_t lines = cur.rows * ((cur.len + 15) / 16);
             const int64_t calls = ((nc + NR - 1) / NR) * ((m + MR - 1) / MR);
@@ -214,7 +241,7 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
                             const int nr = (int)(nc - jr < NR ? nc - jr : NR);
                             const float* cb = cbias ? cbias + jc + jr : NULL;
                             prefetch_some(&cur, per_call);
-                            ukernel(mr, nr, kc, apack + ir * kc, bpack + jr * kc,
+                            ukernel(mr, nr, kc, apack + ir * kc, bs + jr * bld,
                                     c + (ic + ir) * ldc + jc + jr, ldc, first, last, rb, cb,
                                     ep->lo, ep->hi);
                         }
@@ -228,7 +255,7 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
                         const int mr = (int)(mc - ir < MR ? mc - ir : MR);
                         const float* rb = rbias ? rbias + ic + ir : NULL;
                         prefetch_some(&cur, per_call);
-                        ukernel(mr, nr, kc, apack + ir * kc, bpack + jr * kc,
+                        ukernel(mr, nr, kc, apack + ir * kc, bs + jr * bld,
                                 c + (ic + ir) * ldc + jc + jr, ldc, first, last, rb, cb, ep->lo,
                                 ep->hi);
                     }

@@ -12,7 +12,9 @@
  * beta = 0 go into its epilogue, any other alpha / beta into a pass over the output. f32 linear
  * runs the core too (its (N, K) weight packed per call as a transposed b) from a number of rows
  * that depends on the ISA (F32_RUNS below), and below that reads the weight in place through
- * f32_gemm_nt (kernels/optimized/f32_gemm_nt.h): AVX-512 or AVX2 tiles, else dot products. Operands are
+ * f32_gemm_nt (kernels/optimized/f32_gemm_nt.h): AVX-512 or AVX2 tiles, else dot products. A
+ * linear whose weight is a constant in the file asks for it packed at load (LINEAR_PACK below,
+ * kernels/kernel.h) and, when the caller packed it, runs the core on that copy. Operands are
  * contiguous (prepare refuses other dim orders), so a transposed operand reaches these kernels
  * already copied by the op that transposed it. The loader lets an out be exactly the bytes of
  * an input (never a partial overlap): f32_product() then computes whole rows or columns into a
@@ -70,6 +72,9 @@ static void product_block(const f32_product* p, float* dst, int64_t ld, int64_t 
 #define PAR_MIN_MACS ((double)(1 << 20))
 #define PAR_MIN_ROWS 96
 #define PAR_ALIGN 96
+_Static_assert(PAR_ALIGN % F32_GEMM_NN_NR_AVX512 == 0 && PAR_ALIGN % F32_GEMM_NN_NR_AVX2 == 0 &&
+                   PAR_ALIGN % F32_GEMM_NN_NR_NEON == 0,
+               "a thread's columns of a packed weight start on a strip");
 
 typedef struct product_job {
     const f32_product* p;
@@ -157,10 +162,11 @@ static ember_status f32_product_run(ember_kernel_ctx* ctx, const f32_product* p,
                              (long long)m, (long long)n);
 }
 
-/* The run functions of one ISA: the f32 GEMM core `nn`, its transposed-b twin `bt` and
- * linear's in-place kernel `nt`; linear runs `bt` from `core_rows` rows of input on (and for an
- * aliased out), `nt` below. Prepare picks the set once. */
-#define F32_RUNS(isa, nn, bt, nt, core_rows)                                                    \
+/* The run functions of one ISA: the f32 GEMM core `nn`, its transposed-b twin `bt`, linear's
+ * in-place kernel `nt` and the core on a weight packed at load `bp` (NULL: the ISA packs none);
+ * linear runs `bp` when its weight was packed, else `bt` from `core_rows` rows of input on (and
+ * for an aliased out), `nt` below. Prepare picks the set once. */
+#define F32_RUNS(isa, nn, bt, nt, core_rows, bp)                                                \
     static ember_status run_mm_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args)    \
     {                                                                                           \
         return run_mm_f32(ctx, args, nn);                                                       \
@@ -175,7 +181,7 @@ static ember_status f32_product_run(ember_kernel_ctx* ctx, const f32_product* p,
     }                                                                                           \
     static ember_status run_linear_f32_##isa(ember_kernel_ctx* ctx, ember_value* const* args) \
     {                                                                                           \
-        return run_linear_f32(ctx, args, bt, nt, core_rows);                                    \
+        return run_linear_f32(ctx, args, bt, nt, core_rows, bp);                                \
     }
 
 typedef struct f32_runs {
@@ -493,11 +499,13 @@ static ember_status linear_cols(void* arg, size_t begin, size_t end)
     return EMBER_OK;
 }
 
-/* linear f32: `nt` reads the weight in place, for fewer than core_rows rows; from core_rows on,
- * or when the out is exactly the input's bytes (N == K), f32_product_run with `bt` (the core,
- * the weight a transposed b, packed per call). */
+/* linear f32: with the weight packed at load (ctx->packed, below), f32_product_run with `bp`
+ * (the core reading the packed strips); otherwise `nt` reads the weight in place, for fewer than
+ * core_rows rows, and from core_rows on, or when the out is exactly the input's bytes (N == K),
+ * f32_product_run with `bt` (the core, the weight a transposed b, packed per call). */
 static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* args,
-                                   f32_gemm_nn_fn bt, f32_gemm_nt_fn nt, int64_t core_rows)
+                                   f32_gemm_nn_fn bt, f32_gemm_nt_fn nt, int64_t core_rows,
+                                   f32_gemm_nn_fn bp)
 {
     const ember_tensor* x = args[0]->u.t;
     const ember_tensor* w = args[1]->u.t;
@@ -508,6 +516,11 @@ static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* ar
     float* c = (float*)args[3]->u.t->data;
     float lo, hi;
     ember_kernel_clamp_get(ctx, &lo, &hi);
+    if (ctx->packed) { /* prepare asked only for M, N, K > 0; threads cut at multiples of NR */
+        const f32_product p = {bp, 1, (const float*)x->data, (const float*)ctx->packed, m, n, k,
+                               {bias, 0, lo, hi}, 0, 1.0f, 0.0f, NULL, 0, 0};
+        return f32_product_run(ctx, &p, c);
+    }
     if ((m < core_rows && c != (const float*)x->data) || m == 0 || n == 0) {
         linear_job job = {nt, c, (const float*)x->data, (const float*)w->data, bias, m, k, n, lo, hi};
         const bool big = (double)m * (double)n * (double)k >= LINEAR_MIN_MACS;
@@ -523,13 +536,51 @@ static ember_status run_linear_f32(ember_kernel_ctx* ctx, ember_value* const* ar
  * weight costs more than the AVX-512 core gains over the tile kernel; the AVX2 core stayed
  * about 10% behind its tile kernel at every size; NEON has no tile kernel. */
 F32_RUNS(portable, f32_gemm_nn__portable, f32_gemm_nn_bt__portable, f32_gemm_nt__portable,
-         INT64_MAX)
+         INT64_MAX, NULL)
 #if EMBER_HAVE_X86_KERNELS
-F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2, INT64_MAX)
-F32_RUNS(avx512, f32_gemm_nn__avx512, f32_gemm_nn_bt__avx512, f32_gemm_nt__avx512, 64)
+F32_RUNS(avx2, f32_gemm_nn__avx2, f32_gemm_nn_bt__avx2, f32_gemm_nt__avx2, INT64_MAX, NULL)
+F32_RUNS(avx512, f32_gemm_nn__avx512, f32_gemm_nn_bt__avx512, f32_gemm_nt__avx512, 64,
+         f32_gemm_nn_bp__avx512)
 #endif
 #if defined(__aarch64__)
-F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8)
+F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8,
+         f32_gemm_nn_bp__neon)
+#endif
+
+/* Weights packed at load (kernels/kernel.h): a linear whose weight is a constant asks for it in
+ * the layout its ISA's core reads (f32_gemm_nn.h, f32_gemm_pack_b: strips of K x NR floats, the
+ * weight's size with N rounded up to NR) when it has at least packed_rows rows of input, where
+ * the core on the packed weight beats the path run would take unpacked (measured on Zen 4,
+ * docs/runtime.md "Optimized kernels"): on AVX-512 from 64 rows, as the unpacked core (below,
+ * its 12-row tiles trail the tile kernel, at par from 32); on NEON wherever the core runs. AVX2
+ * asks for none: through the op its packed core did not beat its tile kernel (behind on the
+ * square 768 x 768 layers at every row count), although f32_gemm_nn_bp__avx2 exists and is
+ * tested. The pack and the run's `bp` are of the same ISA by construction (one macro per ISA).
+ * From core_rows rows on the packed and unpacked outputs are the same bytes (the same core). */
+#define LINEAR_PACK(isa, pack_b, nr, packed_rows)                                                \
+    static ember_status pack_linear_##isa(ember_kernel_ctx* ctx, ember_value* const* args,      \
+                                          void* dst)                                            \
+    {                                                                                           \
+        const ember_tensor* w = args[1]->u.t;                                                   \
+        if (w->storage != EMBER_TENSOR_CONSTANT || w->dtype != EMBER_DTYPE_F32 || w->dim != 2) \
+            return ember_kernel_fail(ctx, EMBER_INTERNAL, "weight cannot be packed");           \
+        pack_b((float*)dst, (const float*)w->data, w->sizes[0], w->sizes[1]);                  \
+        return EMBER_OK;                                                                        \
+    }                                                                                           \
+    static void want_pack_##isa(ember_kernel_ctx* ctx, const ember_tensor* x,                   \
+                                const ember_tensor* w)                                          \
+    {                                                                                           \
+        const int64_t k = w->sizes[1];                                                          \
+        if (w->storage != EMBER_TENSOR_CONSTANT || k <= 0 || x->numel / k < (packed_rows))      \
+            return;                                                                             \
+        ctx->pack_bytes = f32_gemm_packed_b_bytes(w->sizes[0], k, nr); /* 0: nothing asked */  \
+        ctx->pack = pack_linear_##isa;                                                          \
+    }
+#if EMBER_HAVE_X86_KERNELS
+LINEAR_PACK(avx512, f32_gemm_pack_b__avx512, F32_GEMM_NN_NR_AVX512, 64)
+#endif
+#if defined(__aarch64__)
+LINEAR_PACK(neon, f32_gemm_pack_b__neon, F32_GEMM_NN_NR_NEON, 8)
 #endif
 
 /* The f32 run functions of the variant f32_gemm_nn_pick chooses for this CPU's features (the
@@ -592,6 +643,12 @@ ember_status ember_prepare_aten_linear_out(ember_kernel_ctx* ctx, ember_value* c
     EMBER_TRY(ember_check_shape(ctx, "out", t[2], x->dim, want));
     *run = x->dtype == EMBER_DTYPE_F32 ? pick_f32().linear : run_linear_half;
     if (x->dtype == EMBER_DTYPE_F32 && !f32_portable()) ember_kernel_accept_clamp(ctx);
+#if EMBER_HAVE_X86_KERNELS
+    if (*run == run_linear_f32_avx512) want_pack_avx512(ctx, x, w);
+#endif
+#if defined(__aarch64__)
+    if (*run == run_linear_f32_neon) want_pack_neon(ctx, x, w);
+#endif
     return EMBER_OK;
 }
 

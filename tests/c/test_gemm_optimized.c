@@ -2,7 +2,11 @@
  * portable reference (STYLE rule 5) and against a double-precision sum, on ragged shapes; then
  * aten::linear.out, mm.out, bmm.out and addmm.out (every form of self, alpha and beta) through
  * prepare/run with ember_kernel_cpu_mask_set forcing the portable and the optimized path, and
- * the outs the loader lets alias an input exactly.
+ * the outs the loader lets alias an input exactly. Then linear with its weight packed at load
+ * (kernels/kernel.h): prepare, pack and run as the loader does them, against the double sum,
+ * against the bytes of the ISA's f32_gemm_nn_bt core, with a fused relu, an out that is the
+ * input, and 1 vs 2 threads; and when packing is asked for (a constant f32 weight, enough rows,
+ * an ISA with a packed core) and when not.
  *
  * Tolerance: an fp32 dot product of length K summed in any order (sequential, 8 or 16 lanes,
  * blocked) has a rounding error whose typical size is about sqrt(K) * u * sum |a_p * w_p|
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/optimized/f32_gemm_nn.h"
 #include "kernels/optimized/f32_gemm_nt.h"
 #include "tests/c/kernel_harness.h"
 
@@ -361,11 +366,172 @@ static void test_matmul_aliasing(void)
     ember_kernel_cpu_mask_set(~(uint64_t)0);
 }
 
+/* ---- linear with its weight packed at load -------------------------------------------------- */
+
+typedef struct packed_run {
+    size_t pack_bytes; /* what prepare asked for */
+    int clamp_done;
+} packed_run;
+
+/* aten::linear.out y (M, N) = x (M, K) @ w (N, K)^T + bias, w of `storage`: prepare (with a relu
+ * asked for when `relu`), then, when prepare asks and `pack` is set, the pack into a 64-byte
+ * aligned block of the bytes asked, then run with `pool`. y may be x's memory (an out that is
+ * the input, as the loader allows). */
+static ember_status linear_packed(ember_threadpool* pool, int storage, int pack, int relu,
+                                  float* y, float* x, const float* w, const float* bias,
+                                  int32_t m, int32_t k, int32_t n, packed_run* info)
+{
+    const int32_t xs[2] = {m, k}, ws[2] = {n, k}, bs[1] = {n}, ys[2] = {m, n};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 2, xs);
+    ember_tensor tw = th_tensor(EMBER_DTYPE_F32, (void*)w, 2, ws);
+    ember_tensor tbias = th_tensor(EMBER_DTYPE_F32, (void*)bias, 1, bs);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 2, ys);
+    tw.storage = (uint8_t)storage;
+    tbias.storage = (uint8_t)storage;
+    ember_value v[5] = {th_tensor_value(&tx), th_tensor_value(&tw),
+                        bias ? th_tensor_value(&tbias) : th_null(), th_tensor_value(&ty),
+                        th_tensor_value(&ty)};
+    ember_value* ptrs[5];
+    for (int i = 0; i < 5; i++) ptrs[i] = &v[i];
+    _Alignas(8) unsigned char state[EMBER_KERNEL_STATE_BYTES] = {0};
+    ember_kernel_ctx ctx = {.op_name = "aten::linear.out", .msg = th_msg,
+                            .msg_bytes = sizeof th_msg, .state = state, .clamp = relu != 0,
+                            .clamp_lo = 0.0f, .clamp_hi = INFINITY};
+    const ember_kernel* kern = ember_kernel_find("aten::linear.out", 16);
+    ember_kernel_run_fn run = NULL;
+    ember_status st = kern->prepare(&ctx, ptrs, 5, &run);
+    if (st) return st;
+    info->pack_bytes = ctx.pack ? ctx.pack_bytes : 0;
+    info->clamp_done = ctx.clamp_done;
+    void* mem = NULL;
+    if (pack && info->pack_bytes) {
+        mem = aligned_alloc(64, (info->pack_bytes + 63) / 64 * 64);
+        memset(mem, 0xff, (info->pack_bytes + 63) / 64 * 64); /* NaN: every float is written */
+        st = ctx.pack(&ctx, ptrs, mem);
+        if (st) {
+            free(mem);
+            return st;
+        }
+    }
+    ctx.packed = mem;
+    ctx.pool = pool;
+    st = run(&ctx, ptrs);
+    free(mem);
+    return st;
+}
+
+/* The f32_gemm_nn_bt core of the ISA f32_gemm_nn_pick chooses here, and its strip width (0 when
+ * the ISA packs no linear weight: AVX2, the portable kernels). */
+static f32_gemm_nn_fn bt_core(int* nr)
+{
+    const f32_gemm_nn_fn nn = f32_gemm_nn_pick(ember_kernel_cpu_features());
+#if EMBER_HAVE_X86_KERNELS
+    if (nn == f32_gemm_nn__avx512) return *nr = F32_GEMM_NN_NR_AVX512, f32_gemm_nn_bt__avx512;
+    if (nn == f32_gemm_nn__avx2) return *nr = 0, f32_gemm_nn_bt__avx2;
+#endif
+#if defined(__aarch64__)
+    if (nn == f32_gemm_nn__neon) return *nr = F32_GEMM_NN_NR_NEON, f32_gemm_nn_bt__neon;
+#endif
+    *nr = 0;
+    return f32_gemm_nn_bt__portable;
+}
+
+static void test_linear_packed(void)
+{
+    static const int32_t sh[][3] = {/* M, K, N: ragged N and K (blocks of 192 / 256 deep) */
+                                    {128, 200, 131}, {130, 300, 77}, {64, 100, 96}, {40, 257, 45},
+                                    {16, 64, 33},    {8, 130, 70},   {3, 50, 20},   {200, 20, 300},
+                                    {33, 193, 193}};
+    const size_t pool_bytes = ember_threadpool_bytes(2);
+    void* pool_mem = malloc(pool_bytes);
+    ember_threadpool* pool = NULL;
+    CHECK(ember_threadpool_init(pool_mem, pool_bytes, 2, &pool) == EMBER_OK);
+    for (int isa = 0; isa < 3; isa++) { /* the best variant, AVX-512 masked off, portable */
+        const uint64_t avx512 = EMBER_CPU_BIT(EMBER_CPU_AVX512F);
+        ember_kernel_cpu_mask_set(isa == 0 ? ~(uint64_t)0 : isa == 1 ? ~avx512 : 0);
+        int nr;
+        const f32_gemm_nn_fn core = bt_core(&nr);
+        for (size_t q = 0; q < sizeof sh / sizeof sh[0]; q++) {
+            const int32_t M = sh[q][0], K = sh[q][1], N = sh[q][2];
+            float* x = malloc(sizeof(float) * (size_t)M * K);
+            float* w = malloc(sizeof(float) * (size_t)N * K);
+            float* bias = malloc(sizeof(float) * (size_t)N);
+            float* plain = malloc(sizeof(float) * (size_t)M * N);
+            float* got = malloc(sizeof(float) * (size_t)M * N);
+            float* want = malloc(sizeof(float) * (size_t)M * N);
+            double* exact = malloc(sizeof(double) * (size_t)M * N);
+            double* tol = malloc(sizeof(double) * (size_t)M * N);
+            fill(x, (int64_t)M * K), fill(w, (int64_t)N * K), fill(bias, N);
+            const size_t ybytes = sizeof(float) * (size_t)M * N;
+            for (int relu = 0; relu < 2; relu++) {
+                packed_run info, plain_info;
+                /* unpacked, then packed */
+                CHECK(linear_packed(NULL, EMBER_TENSOR_CONSTANT, 0, relu, plain, x, w, bias, M,
+                                    K, N, &plain_info) == EMBER_OK);
+                CHECK(linear_packed(NULL, EMBER_TENSOR_CONSTANT, 1, relu, got, x, w, bias, M, K,
+                                    N, &info) == EMBER_OK);
+                /* asked for on an ISA that packs, from some rows on (AVX-512 from 64, NEON from
+                 * 8), exactly the bytes of its layout */
+                if (nr == 0 || M < 8) CHECK(info.pack_bytes == 0);
+                if (nr && M >= 64) CHECK(info.pack_bytes > 0);
+                if (info.pack_bytes) CHECK(info.pack_bytes == f32_gemm_packed_b_bytes(N, K, nr));
+                /* the optimized variants take the relu, the portable one does not */
+                const int clamped = relu && core != f32_gemm_nn_bt__portable;
+                CHECK(info.clamp_done == clamped && plain_info.clamp_done == clamped);
+                expect(exact, tol, x, w, 1, M, N, K, 1, 1, bias, 0, 1);
+                for (int64_t i = 0; i < (int64_t)M * N; i++)
+                    if (clamped) exact[i] = exact[i] < 0 ? 0 : exact[i];
+                CHECK(near_all("linear packed", isa != 0, got, exact, tol, (int64_t)M * N));
+                CHECK(near_all("linear unpacked", isa != 0, plain, exact, tol, (int64_t)M * N));
+                /* packed: the bytes of the ISA's core on the weight as stored */
+                if (info.pack_bytes) {
+                    const f32_gemm_epilogue ep = {bias, 0, clamped ? 0.0f : -INFINITY, INFINITY};
+                    core(want, N, x, K, w, K, M, N, K, &ep);
+                    const int same = memcmp(got, want, ybytes) == 0;
+                    if (!same)
+                        fprintf(stderr, "linear packed M=%d K=%d N=%d relu=%d isa %d: not the "
+                                "bytes of the bt core\n", M, K, N, relu, isa);
+                    CHECK(same);
+                    /* two threads: the same bytes */
+                    for (int64_t i = 0; i < (int64_t)M * N; i++) got[i] = NAN;
+                    CHECK(linear_packed(pool, EMBER_TENSOR_CONSTANT, 1, relu, got, x, w, bias, M,
+                                        K, N, &info) == EMBER_OK);
+                    CHECK(memcmp(got, want, ybytes) == 0);
+                }
+                /* a weight that is not a constant is never packed */
+                CHECK(linear_packed(NULL, EMBER_TENSOR_PLANNED, 1, relu, got, x, w, bias, M, K, N,
+                                    &info) == EMBER_OK);
+                CHECK(info.pack_bytes == 0 && memcmp(got, plain, ybytes) == 0);
+            }
+            /* out is the input (N == K): rows computed aside, then written */
+            if (K <= 300) {
+                float* xy = malloc(sizeof(float) * (size_t)M * K);
+                float* sq = malloc(sizeof(float) * (size_t)K * K);
+                memcpy(xy, x, sizeof(float) * (size_t)M * K);
+                fill(sq, (int64_t)K * K);
+                packed_run info;
+                CHECK(linear_packed(NULL, EMBER_TENSOR_CONSTANT, 1, 0, xy, xy, sq, NULL, M, K, K,
+                                    &info) == EMBER_OK);
+                double* ex = malloc(sizeof(double) * (size_t)M * K);
+                double* tl = malloc(sizeof(double) * (size_t)M * K);
+                expect(ex, tl, x, sq, 1, M, K, K, 1, 0, NULL, 0, 0);
+                CHECK(near_all("linear packed out=input", isa, xy, ex, tl, (int64_t)M * K));
+                free(xy), free(sq), free(ex), free(tl);
+            }
+            free(x), free(w), free(bias), free(plain), free(got), free(want), free(exact), free(tol);
+        }
+    }
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
+    ember_threadpool_destroy(pool);
+    free(pool_mem);
+}
+
 int main(void)
 {
     test_kernels();
     test_linear_dispatch();
     test_matmul_ops();
     test_matmul_aliasing();
+    test_linear_packed();
     return check_report("test_gemm_optimized");
 }

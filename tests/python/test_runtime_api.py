@@ -466,3 +466,31 @@ def test_threads_bad_values(bad):
     prog = ember.load(buf, threads=2)
     with pytest.raises(ember.EmberError, match="threads must be a whole number from 1 to 1024"):
         prog.run(np.zeros((2, 6), np.float32), threads=bad)
+
+
+def test_linear_weights_packed_at_load():
+    """A linear with a constant weight and a 128-row input asks for its weight packed at load
+    (x86 with AVX-512, aarch64); the binding packs it. Packed and unpacked
+    (ember_method_pack(m, NULL, 0)) agree with torch; the unpacked linear runs the same core there
+    (AVX-512 from 64 rows, aarch64 from 8), so they are the same bytes; 1 and 2 threads give the same
+    bytes."""
+    from ember import runtime
+
+    torch.manual_seed(5)
+    model = nn.Sequential(nn.Linear(200, 131), nn.ReLU(), nn.Linear(131, 70)).eval()
+    x = torch.randn(128, 200)
+    prog = ember.load(ember.export(model, (x,)).buffer, threads=1)
+    m = prog.method()
+    feats = set(runtime.cpu_features())
+    packs = {"avx512f", "avx512vl", "avx512dq", "fma"} <= feats or "asimd" in feats
+    assert (m.packed_weight_bytes > 0) == packs
+    if packs:  # both weights, N rounded up to the strip width (32 columns on x86, 12 on aarch64)
+        assert m.packed_weight_bytes >= 4 * (200 * 131 + 131 * 70)
+    packed = m.run(x)[0]
+    _close(packed, model(x))
+    assert prog.run(x, threads=2)[0].tobytes() == packed.tobytes()
+    assert m._lib.ember_method_pack(m._m, None, 0) == 0  # back to the weights as stored
+    plain = m.run(x)[0]
+    _close(plain, model(x))
+    if packs:  # unpacked, the same core packs blocks of the weight per call
+        assert plain.tobytes() == packed.tobytes()
