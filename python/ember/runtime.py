@@ -481,7 +481,7 @@ class Method:
     """One loaded method: its bookkeeping block and planned buffers, owned by this object. It
     keeps the program's bytes alive (through their owner), not the Program object."""
 
-    def __init__(self, image: _Image, name: str, output_spec: str = ""):
+    def __init__(self, image: _Image, name: str, output_spec: str = "", pack_weights: bool = True):
         lib = _library()
         self._lib = lib
         self._image = image
@@ -518,7 +518,7 @@ class Method:
         # in C, always made here; the method keeps pointing into self._packed.
         self.packed_weight_bytes = int(lib.ember_method_packed_bytes(self._m))
         self._packed = None
-        if self.packed_weight_bytes:
+        if self.packed_weight_bytes and pack_weights:
             try:
                 self._packed = np.empty(self.packed_weight_bytes, dtype=np.uint8)
             except (MemoryError, ValueError):
@@ -814,10 +814,13 @@ class Program:
     program inside, and `bundle_suites`, `bundle_case` and `test_bundle` reach the test cases."""
 
     def __init__(self, source: Union[str, os.PathLike, bytes, bytearray, memoryview],
-                 threads: Optional[int] = None):
+                 threads: Optional[int] = None, pack_weights: bool = True):
         lib = _library()
         self._lib = lib
         self.threads = _threads_arg(threads)  # the default of run, bench and profile
+        if not isinstance(pack_weights, bool):
+            raise EmberError("invalid argument", f"pack_weights must be True or False, got {pack_weights!r}")
+        self.pack_weights = pack_weights
         self._pools: dict[int, _Pool] = {}
         self._image = _Image(lib, source)
         self.file_bytes = self._image.size
@@ -874,7 +877,7 @@ class Program:
         run, bench or profile with another `threads=` moves it."""
         _method_name(name)
         if name not in self._methods:
-            m = Method(self._image, name, self.method_spec(name)[1])
+            m = Method(self._image, name, self.method_spec(name)[1], self.pack_weights)
             m._use_pool(self._pool(None))
             self._methods[name] = m
         return self._methods[name]
@@ -1003,10 +1006,13 @@ def cpu_features() -> list[str]:
 
 
 def load(path_or_bytes: "str | os.PathLike | bytes | bytearray | memoryview",
-         threads: Optional[int] = None) -> Program:
+         threads: Optional[int] = None, pack_weights: bool = True) -> Program:
     """Loads a .pte, or the program inside a bundled program (.bpte; then `test_bundle()` runs
     its test cases): a path is mapped read-only (weights are read in place, never copied);
     bytes are copied once into an aligned block. Its methods run on `threads` threads (1 to
     1024; None: cpu_count(), the CPUs this process may use; 1: no pool), unless a run, bench or
-    profile call says otherwise."""
-    return Program(path_or_bytes, threads)
+    profile call says otherwise. With `pack_weights` (the default) each method also keeps the
+    fast kernels' copies of their weights for this CPU (ember_method_pack:
+    `Method.packed_weight_bytes` of memory; Winograd convolutions, large linears); False saves
+    that memory and runs them from the file's layout."""
+    return Program(path_or_bytes, threads, pack_weights)

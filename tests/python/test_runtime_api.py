@@ -494,3 +494,20 @@ def test_linear_weights_packed_at_load():
     _close(plain, model(x))
     if packs:  # unpacked, the same core packs blocks of the weight per call
         assert plain.tobytes() == packed.tobytes()
+
+
+def test_pack_weights_false_keeps_the_file_layout():
+    """ember.load(..., pack_weights=False): the method reports what packing would take but keeps
+    no copy, and still matches torch (a 3x3 convolution then runs its GEMM path); anything but a
+    bool is refused."""
+    torch.manual_seed(6)
+    model = nn.Sequential(nn.Conv2d(16, 16, 3, padding=1), nn.ReLU()).eval()
+    x = torch.randn(1, 16, 10, 9)
+    buf = ember.export(model, (x,)).buffer
+    packed, plain = ember.load(buf, threads=1), ember.load(buf, threads=1, pack_weights=False)
+    assert plain.method().packed_weight_bytes == packed.method().packed_weight_bytes
+    assert plain.method()._packed is None
+    for prog in (packed, plain):
+        _close(prog.run(x)[0], model(x))
+    with pytest.raises(ember.EmberError, match="pack_weights must be True or False"):
+        ember.load(buf, pack_weights=1)
