@@ -1,13 +1,13 @@
 /* ember — the command-line tool: run and inspect .pte programs.
  *
  *   ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]
- *             [--threads N]
+ *             [--threads N] [--no-pack]
  *   ember inspect MODEL.pte [--json]
  *   ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]
  *   ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]
- *                 [--threads N] [--json FILE] [--csv FILE]
+ *                 [--threads N] [--no-pack] [--json FILE] [--csv FILE]
  *   ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]
- *               [--threads N] [--csv FILE] [--json FILE]
+ *               [--threads N] [--no-pack] [--csv FILE] [--json FILE]
  *   ember version
  *   ember help [run|inspect|test-bundle|profile|bench]
  *
@@ -50,15 +50,15 @@
 
 static const char* const usage_run =
     "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n"
-    "            [--threads N]\n";
+    "            [--threads N] [--no-pack]\n";
 static const char* const usage_inspect = "  ember inspect MODEL.pte [--json]\n";
 static const char* const usage_test_bundle = "  ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]\n";
 static const char* const usage_profile =
     "  ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]\n"
-    "                [--threads N] [--json FILE] [--csv FILE]\n";
+    "                [--threads N] [--no-pack] [--json FILE] [--csv FILE]\n";
 static const char* const usage_bench =
     "  ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]\n"
-    "              [--threads N] [--csv FILE] [--json FILE]\n";
+    "              [--threads N] [--no-pack] [--csv FILE] [--json FILE]\n";
 
 /* The commands `help` knows, in the order the usage lists them. */
 static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "bench", "version", "help"};
@@ -91,7 +91,8 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "outside them, a table per operator (calls and ms per run, us per call, share of the execute\n"
                    "time) largest first, and one row per instruction. Without --input, float32/float64 inputs\n"
                    "are random uniform in [-1, 1) (fixed seed) and other inputs zeros; the output says which.\n"
-                   "--json and --csv write the same rows and the run's metadata. --threads as for run.\n"
+                   "--json and --csv write the same rows and the run's metadata. --threads and --no-pack\n"
+                   "as for run.\n"
                    "See docs/profiling.md.\n");
     if (explain && command && strcmp(command, "bench") == 0)
         fprintf(f, "\nRuns METHOD (default forward) --warmup times (default 5, not timed), then --iters times\n"
@@ -100,13 +101,15 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "are set once; one that execute consumes is set again before each execute, outside the\n"
                    "timed part (the output says so). Without --input, inputs are those of profile (float\n"
                    "random uniform in [-1, 1), fixed seed; others zeros). --csv writes one row per timed\n"
-                   "iteration, --json the summary and every latency. --threads as for run; the summary\n"
-                   "says how many threads ran. See docs/profiling.md, \"Benchmarking\".\n");
+                   "iteration, --json the summary and every latency. --threads and --no-pack as for run;\n"
+                   "the summary says how many threads ran. See docs/profiling.md, \"Benchmarking\".\n");
     if (explain && command && strcmp(command, "run") == 0)
         fprintf(f, "\nRuns METHOD (default forward) on the .npy inputs, in order, and prints each output's\n"
                    "dtype, shape and statistics; --output-dir writes them as DIR/output_<i>.npy.\n"
                    "--threads N (1 to 1024) splits the kernels' work over N threads; the default is the\n"
-                   "number of CPUs this process may use, 1 runs on the calling thread alone.\n");
+                   "number of CPUs this process may use, 1 runs on the calling thread alone.\n"
+                   "The fast kernels' weights are packed for this CPU at load (ember_method_pack; ember\n"
+                   "inspect prints the bytes); --no-pack runs from the file's layout and saves that memory.\n");
     if (explain && command && strcmp(command, "inspect") == 0)
         fprintf(f, "\nDescribes each method: inputs, outputs, operators, delegates and the memory it needs\n"
                    "(planned buffers, bookkeeping), without allocating the planned memory.\n");
@@ -375,10 +378,11 @@ static size_t ram_bytes(void)
     return (size_t)pages * (size_t)page;
 }
 
-/* Loads `name`. With `for_run` the planned buffers are allocated; without, the method is loaded
- * for inspection only (no planned memory). On an allocation failure prints what could not be
+/* Loads `name`. With `for_run` the planned buffers are allocated and, with `pack`, the kernels'
+ * packed weights (ember_method_pack; if they cannot be allocated the method runs unpacked);
+ * without `for_run`, the method is loaded for inspection only (no planned memory). On an allocation failure prints what could not be
  * allocated and returns -1; a load failure returns its status (the message is the program's). */
-static int load_method(ember_program* prog, const char* name, int for_run, loaded_method* lm)
+static int load_method(ember_program* prog, const char* name, int for_run, int pack, loaded_method* lm)
 {
     memset(lm, 0, sizeof *lm);
     ember_status st = ember_method_requirements_get(prog, name, &lm->req);
@@ -412,7 +416,7 @@ static int load_method(ember_program* prog, const char* name, int for_run, loade
                            &lm->method);
     if (st) return (int)st;
     const size_t pb = ember_method_packed_bytes(lm->method);
-    if (!pb) return 0;
+    if (!pb || !pack) return 0;
     lm->packed = malloc(pb);
     if (!lm->packed) {
         fprintf(stderr, "ember: cannot allocate %zu bytes of packed weights for method '%s': it runs unpacked "
@@ -571,11 +575,13 @@ static int cmd_run(int argc, char** argv)
     const char* method = "forward";
     input_list inputs = {{0}, 0};
     long threads = default_threads();
+    int no_pack = 0;
     const cli_option opts[] = {
         {"--input", OPT_LIST, &inputs, 0, 0},
         {"--output-dir", OPT_TEXT, &outdir, 0, 0},
         {"--method", OPT_TEXT, &method, 0, 0},
         {"--threads", OPT_LONG, &threads, 1, 1024},
+        {"--no-pack", OPT_FLAG, &no_pack, 0, 0},
         {NULL, OPT_FLAG, NULL, 0, 0},
     };
     int rc = parse_args("run", opts, argc, argv, &model);
@@ -598,7 +604,7 @@ static int cmd_run(int argc, char** argv)
     memset(arrays, 0, sizeof arrays);
     char err[512];
     ember_status st;
-    int lst = load_method(&prog, method, 1, &lm);
+    int lst = load_method(&prog, method, 1, !no_pack, &lm);
     if (lst < 0) goto done;
     if (lst) {
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst),
@@ -769,7 +775,7 @@ static int cmd_inspect(int argc, char** argv)
     for (size_t mi = 0; mi < nm; mi++) {
         const char* name = ember_program_method_name(&prog, mi);
         loaded_method lm;
-        int lst = load_method(&prog, name, 0, &lm);
+        int lst = load_method(&prog, name, 0, 0, &lm);
         if (lst < 0) { /* out of memory for the bookkeeping: nothing more to say */
             free_method(&lm);
             model_close(&file);
@@ -890,7 +896,7 @@ static int cmd_test_bundle(int argc, char** argv)
         suites_run++;
         size_t n = ember_bundle_case_count(&bundle, s);
         loaded_method lm;
-        int lst = load_method(&prog, name, 1, &lm);
+        int lst = load_method(&prog, name, 1, 1, &lm);
         if (lst) {
             if (lst > 0) printf("%s: cannot load: %s: %s\n", name, ember_status_str((ember_status)lst), ember_program_error(&prog));
             printf("%s: %zu test case%s not run\n", name, n, n == 1 ? "" : "s");
@@ -1228,6 +1234,7 @@ typedef struct timed_args {
     const char *json_path, *csv_path;
     input_list inputs;
     long count, warmup, threads; /* count: --runs (profile) or --iters (bench) */
+    int no_pack;                 /* --no-pack: no ember_method_pack */
 } timed_args;
 
 static int parse_timed(const char* command, const char* count_name, long count, long warmup,
@@ -1242,6 +1249,7 @@ static int parse_timed(const char* command, const char* count_name, long count, 
         {count_name, OPT_LONG, &t->count, 1, COUNT_MAX},
         {"--warmup", OPT_LONG, &t->warmup, 0, COUNT_MAX},
         {"--threads", OPT_LONG, &t->threads, 1, 1024},
+        {"--no-pack", OPT_FLAG, &t->no_pack, 0, 0},
         {"--json", OPT_TEXT, &t->json_path, 0, 0},
         {"--csv", OPT_TEXT, &t->csv_path, 0, 0},
         {NULL, OPT_FLAG, NULL, 0, 0},
@@ -1277,7 +1285,7 @@ static int cmd_profile(int argc, char** argv)
     r.warmup = t.warmup;
     r.inputs = ti.desc;
     ember_status st = EMBER_OK;
-    int lst = load_method(&prog, t.method, 1, &lm);
+    int lst = load_method(&prog, t.method, 1, !t.no_pack, &lm);
     if (lst < 0) goto done;
     if (lst) {
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", t.model, ember_status_str((ember_status)lst), ember_program_error(&prog));
@@ -1487,7 +1495,7 @@ static int cmd_bench(int argc, char** argv)
     r.iters = iters;
     r.threads_requested = t.threads;
     r.inputs = ti.desc;
-    int lst = load_method(&prog, t.method, 1, &lm);
+    int lst = load_method(&prog, t.method, 1, !t.no_pack, &lm);
     if (lst < 0) goto done;
     if (lst) {
         fprintf(stderr, "ember: cannot load %s: %s: %s\n", t.model, ember_status_str((ember_status)lst), ember_program_error(&prog));

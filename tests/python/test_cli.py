@@ -260,6 +260,35 @@ def test_run_threads_give_the_same_bytes(tmp_path):
     assert r.returncode == 0 and "aten::linear.out" in r.stdout, r.stderr
 
 
+def test_packed_weights_and_no_pack(tmp_path):
+    """inspect reports the packed weights' bytes (two 3x3 convolutions: Winograd on x86 with
+    AVX2+FMA); run packs them by default and --no-pack runs from the file's layout: both match
+    torch. profile and bench take --no-pack too."""
+    torch.manual_seed(3)
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(), nn.Conv2d(24, 8, 3)).eval()
+    x = torch.randn(1, 16, 11, 10)
+    pte = tmp_path / "conv.pte"
+    ember.export(model, (x,)).save(pte)
+    np.save(tmp_path / "x.npy", x.numpy())
+    (method,) = _inspect(pte)["methods"]
+    feats = set(ember.runtime.cpu_features())
+    assert (method["packed_weight_bytes"] > 0) == ({"avx2", "fma"} <= feats)
+    text = _cli("inspect", str(pte)).stdout
+    assert ("packed weights:" in text) == (method["packed_weight_bytes"] > 0)
+    with torch.no_grad():
+        want = model(x).numpy()
+    for flags in ((), ("--no-pack",)):
+        d = tmp_path / ("out" + "".join(flags))
+        r = _cli("run", str(pte), "--input", str(tmp_path / "x.npy"), "--output-dir", str(d), *flags)
+        assert r.returncode == 0, r.stderr
+        got = np.load(d / "output_0.npy")
+        assert np.abs(got - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+    for cmd, count in (("profile", "--runs"), ("bench", "--iters")):
+        r = _cli(cmd, str(pte), "--no-pack", count, "2", "--warmup", "0")
+        assert r.returncode == 0, r.stderr
+
+
 def test_model_must_be_a_regular_file(tmp_path):
     fifo = tmp_path / "fifo.pte"
     os.mkfifo(fifo)
