@@ -122,6 +122,22 @@ static void teardown(problem* pr)
         free(pr->sum), free(pr->mag);
 }
 
+/* Whether `got`, the output at (i, j) of pr (or, with inside false, a padding float past the
+ * product), is right: padding still 12345, NaN where the reference is NaN, else within the
+ * tolerance of the clamped reference plus bias bv. *want gets what was expected. */
+static int output_ok(const problem* pr, float got, int inside, int64_t i, int64_t j, double bv,
+                     float lo, float hi, double* want)
+{
+    *want = 12345.0;
+    if (!inside) return got == 12345.0f;
+    *want = pr->sum[i * pr->s.n + j] + bv;
+    if (isnan(*want)) return isnan(got);
+    *want = *want < lo ? lo : *want > hi ? hi : *want;
+    const double tol =
+        1e-6 * sqrt((double)pr->s.k) * pr->mag[i * pr->s.n + j] + 6e-8 * fabs(bv) + 1e-30;
+    return fabs(got - *want) <= tol;
+}
+
 static int run_case(const variant* v, const problem* pr, int bias_mode, int clamp)
 {
     const shape s = pr->s;
@@ -136,23 +152,12 @@ static int run_case(const variant* v, const problem* pr, int bias_mode, int clam
     for (int64_t i = 0; i < s.m; i++) {
         for (int64_t j = 0; j < ldc; j++) {
             const float got = c[i * ldc + j];
-            int bad;
-            double want = 12345.0;
-            if (j >= s.n) {
-                bad = got != 12345.0f;
-            } else {
-                const double bv = bias_mode == 1 ? pr->bias[i] : bias_mode == 2 ? pr->bias[j] : 0.0;
-                want = pr->sum[i * s.n + j] + bv;
-                if (isnan(want)) {
-                    bad = !isnan(got);
-                } else {
-                    want = want < lo ? lo : want > hi ? hi : want;
-                    const double tol = 1e-6 * sqrt((double)s.k) * pr->mag[i * s.n + j] +
-                                       6e-8 * fabs(bv) + 1e-30;
-                    bad = !(fabs(got - want) <= tol);
-                }
-            }
-            if (bad) {
+            const double bv = j >= s.n         ? 0.0
+                              : bias_mode == 1 ? pr->bias[i]
+                              : bias_mode == 2 ? pr->bias[j]
+                                               : 0.0;
+            double want;
+            if (!output_ok(pr, got, j < s.n, i, j, bv, lo, hi, &want)) {
                 fprintf(stderr, "%s m=%lld n=%lld k=%lld bias=%d clamp=%d: c[%lld][%lld] %.8g want %.8g\n",
                         v->name, (long long)s.m, (long long)s.n, (long long)s.k, bias_mode, clamp,
                         (long long)i, (long long)j, (double)got, want);
@@ -268,23 +273,9 @@ static int run_ct_case(const char* name, f32_gemm_ct_fn fn, const problem* pr, i
     for (int64_t j = 0; j < s.n && ok; j++)
         for (int64_t i = 0; i < ldc && ok; i++) {
             const float got = c[j * ldc + i];
-            double want = 12345.0;
-            int bad;
-            if (i >= s.m) {
-                bad = got != 12345.0f;
-            } else {
-                const double bv = bias_mode ? pr->bias[j] : 0.0;
-                want = pr->sum[i * s.n + j] + bv;
-                if (isnan(want)) {
-                    bad = !isnan(got);
-                } else {
-                    want = want < lo ? lo : want > hi ? hi : want;
-                    const double tol = 1e-6 * sqrt((double)s.k) * pr->mag[i * s.n + j] +
-                                       6e-8 * fabs(bv) + 1e-30;
-                    bad = !(fabs(got - want) <= tol);
-                }
-            }
-            if (bad) {
+            const double bv = bias_mode && i < s.m ? pr->bias[j] : 0.0;
+            double want;
+            if (!output_ok(pr, got, i < s.m, i, j, bv, lo, hi, &want)) {
                 fprintf(stderr,
                         "%s src=%d m=%lld n=%lld k=%lld bias=%d clamp=%d: c(%lld, %lld) %.8g "
                         "want %.8g\n",
