@@ -30,15 +30,16 @@ def ops_of(prog) -> set[str]:
             if hasattr(i, "op_name")}
 
 
-def run_both(module: nn.Module, *inputs: torch.Tensor, fold: bool = True):
+def run_both(module: nn.Module, *inputs: torch.Tensor, fold: bool = True, threads=None):
     """Exports (constant folding and the graph passes on unless `fold` is False: a kernel whose
     inputs are all constants is otherwise computed at export, and a same-layout copy such as
-    clone becomes an alias, so neither runs) and runs on Ember and eager."""
+    clone becomes an alias, so neither runs) and runs on Ember (on `threads`: ember.load's) and
+    eager. Also used by test_zoo_kernels.py."""
     module.eval()
     prog = ember.export(module, tuple(inputs), fold_constants=fold, optimize=fold)
     with torch.no_grad():
         want = module(*inputs)
-    got = ember.load(prog.buffer).run(*inputs)
+    got = ember.load(prog.buffer, threads=threads).run(*inputs)
     if isinstance(want, torch.Tensor) and isinstance(got, (list, tuple)) and len(got) == 1:
         got = got[0]
     return prog, want, got

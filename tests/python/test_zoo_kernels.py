@@ -17,7 +17,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import ember
+import test_new_ops as new_ops
 from ember import runtime
+from test_new_ops import ops_of
 
 try:
     runtime.supported_operators()
@@ -25,18 +27,8 @@ except Exception as e:  # libember not built
     pytest.skip(f"libember not available: {e}", allow_module_level=True)
 
 
-def ops_of(prog) -> set[str]:
-    return {f"{i.op_name}.{i.overload}" for m in prog.program.methods for i in m.instructions
-            if hasattr(i, "op_name")}
-
-
 def run_both(module: nn.Module, *inputs: torch.Tensor, threads: int = 1):
-    module.eval()
-    prog = ember.export(module, tuple(inputs))
-    with torch.no_grad():
-        want = module(*inputs)
-    got = ember.load(prog.buffer, threads=threads).run(*inputs)
-    return prog, want, got[0] if isinstance(got, (list, tuple)) and len(got) == 1 else got
+    return new_ops.run_both(module, *inputs, threads=threads)
 
 
 class Index(nn.Module):
