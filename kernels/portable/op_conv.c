@@ -346,20 +346,26 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
  * packed (ctx->packed), the GEMM otherwise. The variant is f32_conv_wino_pick(the tier's
  * features) in prepare, pack and run alike, so the layout always matches. */
 #if EMBER_HAVE_X86_KERNELS
+/* Whether the convolution of args takes Winograd with `features`' variant: its shape in *s and
+ * the variant in *v. The one test of prepare (asking) and pack (writing). */
+static bool conv_wino(ember_value* const* args, const conv_params* p, uint64_t features,
+                      f32_conv2d_shape* s, f32_conv_wino* v)
+{
+    conv_shape(p, s);
+    return args[A_W]->u.t->storage == EMBER_TENSOR_CONSTANT && f32_conv2d_wino_fits(s) &&
+           f32_conv_wino_pick(features, v);
+}
 #define CONV_WINO(TIER, FEATURES)                                                               \
     static ember_status pack_conv_wino_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,  \
                                               void* dst)                                        \
     {                                                                                           \
         conv_params p;                                                                          \
         f32_conv2d_shape s;                                                                     \
-        conv_params_get(args, &p);                                                              \
-        conv_shape(&p, &s);                                                                     \
         f32_conv_wino v;                                                                        \
-        const ember_tensor* w = args[A_W]->u.t;                                                 \
-        if (w->storage != EMBER_TENSOR_CONSTANT || !f32_conv2d_wino_fits(&s) ||                 \
-            !f32_conv_wino_pick(FEATURES, &v))                                                  \
+        conv_params_get(args, &p);                                                              \
+        if (!conv_wino(args, &p, FEATURES, &s, &v))                                             \
             return ember_kernel_fail(ctx, EMBER_INTERNAL, "weight cannot be packed");           \
-        v.pack((float*)dst, (const float*)w->data, &s);                                         \
+        v.pack((float*)dst, (const float*)args[A_W]->u.t->data, &s);                            \
         return EMBER_OK;                                                                        \
     }                                                                                           \
     static void want_wino_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,               \
@@ -367,10 +373,7 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
     {                                                                                           \
         f32_conv2d_shape s;                                                                     \
         f32_conv_wino v;                                                                        \
-        conv_shape(p, &s);                                                                      \
-        if (args[A_W]->u.t->storage != EMBER_TENSOR_CONSTANT || !f32_conv2d_wino_fits(&s) ||    \
-            !f32_conv_wino_pick(FEATURES, &v))                                                  \
-            return;                                                                             \
+        if (!conv_wino(args, p, FEATURES, &s, &v)) return;                                      \
         ctx->pack_bytes = v.packed_bytes(&s); /* 0 (nothing asked) if it overflows */           \
         ctx->pack = pack_conv_wino_##TIER;                                                      \
     }
