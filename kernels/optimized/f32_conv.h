@@ -14,8 +14,9 @@
  *                         depend on T.
  *   f32_conv2d_depthwise  groups == Ci == Co: each output plane from its own input plane and
  *                         Kh x Kw kernel: __avx512 and __avx2 (f32_conv_dw__avx512.c,
- *                         f32_conv_dw__avx2.c: intrinsics) and __generic (f32_conv.c: plain C
- *                         for any CPU, NEON on aarch64).
+ *                         f32_conv_dw__avx2.c: intrinsics; 3x3 stride 1 or 2 by rows straight
+ *                         from the input, the rest through strips, f32_conv_dw.inc) and
+ *                         __generic (f32_conv.c: plain C for any CPU, NEON on aarch64).
  *
  * Every output is clamp(sum + bias, lo, hi) ([-inf, inf] for a plain convolution; [0, inf] or
  * [0, 6] would fuse a following relu / hardtanh). out must not overlap in, w or bias. The sums
@@ -83,6 +84,14 @@ void f32_conv2d_depthwise__avx2(float* restrict out, const float* restrict in,
 void f32_conv2d_depthwise__avx512(float* restrict out, const float* restrict in,
                                   const float* restrict w, const float* restrict bias,
                                   const f32_conv2d_shape* s, float lo, float hi);
+/* The same without the 3x3 rows path (every shape through the flat and phases paths): tests
+ * and bench/conv_dw.c compare the two. */
+void f32_conv2d_depthwise_strips__avx2(float* restrict out, const float* restrict in,
+                                       const float* restrict w, const float* restrict bias,
+                                       const f32_conv2d_shape* s, float lo, float hi);
+void f32_conv2d_depthwise_strips__avx512(float* restrict out, const float* restrict in,
+                                         const float* restrict w, const float* restrict bias,
+                                         const f32_conv2d_shape* s, float lo, float hi);
 #endif
 
 /* dw over the pool: the planes (image, channel) cut in one run per thread, each a call of dw

@@ -185,13 +185,17 @@ typedef struct dw_variant {
     const char* name;
     f32_conv2d_dw_fn fn;
     uint64_t needs;
+    bool strips; /* the template without its 3x3 rows path (not what the op calls) */
 } dw_variant;
 
 static const dw_variant dw_variants[] = {
-    {"generic", f32_conv2d_depthwise__generic, 0},
+    {"generic", f32_conv2d_depthwise__generic, 0, false},
 #if EMBER_HAVE_X86_KERNELS
-    {"avx2", f32_conv2d_depthwise__avx2, EMBER_FEATURES_X86_AVX2},
-    {"avx512", f32_conv2d_depthwise__avx512, EMBER_FEATURES_X86_AVX512}, /* its target: DQ too */
+    {"avx2", f32_conv2d_depthwise__avx2, EMBER_FEATURES_X86_AVX2, false},
+    {"avx512", f32_conv2d_depthwise__avx512, EMBER_FEATURES_X86_AVX512, false}, /* DQ too */
+    /* without the 3x3 rows path: the flat and phases paths on the shapes it takes */
+    {"avx2 strips", f32_conv2d_depthwise_strips__avx2, EMBER_FEATURES_X86_AVX2, true},
+    {"avx512 strips", f32_conv2d_depthwise_strips__avx512, EMBER_FEATURES_X86_AVX512, true},
 #endif
 };
 
@@ -281,7 +285,8 @@ static void run_direct(const cfg* c, ember_threadpool* pool, float* y)
     if (f32_conv2d_is_depthwise(&s)) {
         f32_conv2d_dw_fn dw = f32_conv2d_depthwise__generic;
         for (size_t v = 0; v < sizeof dw_variants / sizeof dw_variants[0]; v++)
-            if ((have & dw_variants[v].needs) == dw_variants[v].needs) dw = dw_variants[v].fn;
+            if ((have & dw_variants[v].needs) == dw_variants[v].needs && !dw_variants[v].strips)
+                dw = dw_variants[v].fn;
         CHECK(f32_conv2d_depthwise_par(y, xbuf, wbuf, c->bias ? bbuf : NULL, &s, dw, -INFINITY,
                                        INFINITY, pool) == EMBER_OK);
     } else {
@@ -428,8 +433,9 @@ static void test_orientations(void)
 
 /* Random depthwise shapes aimed at the template's paths: stride 1 with Wo == W (the flat path,
  * small and large planes, masks at every edge), other strides and paddings (stride phases,
- * strips of several rows), kernels of 1..7 columns, dilation, 9x9 and rows too wide for a
- * strip (the generic fallback), ragged widths, two images; each variant the CPU has called
+ * strips of several rows), 3x3 at stride 1 or 2 with padding 0 or 1 (the rows path; the
+ * strips variants take those through the other paths), kernels of 1..7 columns, dilation, 9x9
+ * and rows too wide for a strip (the generic fallback), ragged widths, two images; each variant the CPU has called
  * directly with and without a clamp and a NaN in the input, against the portable kernel (the
  * op with mask 0), then over 2 threads: the same bytes as one. */
 static void test_depthwise_paths(void)
@@ -450,6 +456,11 @@ static void test_depthwise_paths(void)
             c.sh = 1 + rnd(3), c.sw = 1 + rnd(3);
             c.ph = rnd((uint32_t)c.kh), c.pw = rnd((uint32_t)c.kw);
             c.dh = rnd(5) == 0 ? 2 : 1, c.dw = rnd(5) == 0 ? 2 : 1;
+        }
+        if (t % 5 == 4) { /* 3x3, stride 1 or 2, padding 0 or 1: the rows path */
+            c.kh = c.kw = 3, c.dh = c.dw = 1;
+            c.sh = c.sw = 1 + rnd(2), c.ph = rnd(2), c.pw = rnd(2);
+            c.w = 1 + rnd(t % 2 ? 150 : 40);
         }
         if (t % 10 == 1) c.h = 60 + rnd(60), c.w = 60 + rnd(60), c.ci = 8; /* many vectors */
         if (t % 25 == 2) c.kh = c.kw = 9;                                   /* > 64 taps */

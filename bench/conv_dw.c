@@ -1,0 +1,132 @@
+/* conv_dw.c — the depthwise kernel (f32_conv2d_depthwise__ISA: 3x3 layers by rows straight
+ * from the input) against its strips paths (f32_conv2d_depthwise_strips__ISA: the flat and
+ * phases paths every other shape takes) on MobileNetV2's depthwise layers, clamp [0, 6] as
+ * there.
+ *
+ *   taskset -c 0 build/bin/bench_conv_dw [--reps N] [--avx2] [--layer I]
+ *
+ * Per layer the two run interleaved N times (default 31) after a warm-up; prints the median
+ * microseconds of each, the ratio strips / rows (> 1: rows faster), each one's GFLOP/s
+ * (2 C 9 Ho Wo) and the max |difference| between their outputs. One thread: the kernels are
+ * what a thread runs on its run of channels. Pin it (taskset) and keep the machine otherwise
+ * idle: the numbers are medians, but a shared machine still moves them. */
+#define _POSIX_C_SOURCE 199309L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernels/kernel.h"
+#include "kernels/optimized/f32_conv.h"
+
+#if EMBER_HAVE_X86_KERNELS
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp_double(const void* a, const void* b)
+{
+    const double x = *(const double*)a, y = *(const double*)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double* v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+#endif
+
+typedef struct layer {
+    int64_t c, hw, stride;
+} layer;
+
+static void bench(const layer* l, int reps, int avx512)
+{
+#if EMBER_HAVE_X86_KERNELS
+    const int64_t ho = (l->hw + 2 - 3) / l->stride + 1;
+    const f32_conv2d_shape s = {.n = 1, .ci = l->c, .h = l->hw, .w = l->hw, .co = l->c,
+                                .ho = ho, .wo = ho, .kh = 3, .kw = 3, .sh = l->stride,
+                                .sw = l->stride, .ph = 1, .pw = 1, .dh = 1, .dw = 1,
+                                .groups = l->c};
+    const f32_conv2d_dw_fn rows = avx512 ? f32_conv2d_depthwise__avx512 : f32_conv2d_depthwise__avx2;
+    const f32_conv2d_dw_fn strips =
+        avx512 ? f32_conv2d_depthwise_strips__avx512 : f32_conv2d_depthwise_strips__avx2;
+    const size_t nx = (size_t)(s.ci * s.h * s.w), nw = (size_t)(s.co * 9);
+    const size_t ny = (size_t)(s.co * s.ho * s.wo);
+    float* x = malloc(nx * sizeof(float));
+    float* w = malloc(nw * sizeof(float));
+    float* bias = malloc((size_t)s.co * sizeof(float));
+    float* y1 = malloc(ny * sizeof(float));
+    float* y2 = malloc(ny * sizeof(float));
+    double* tr = malloc((size_t)reps * sizeof(double));
+    double* ts = malloc((size_t)reps * sizeof(double));
+    if (!x || !w || !bias || !y1 || !y2 || !tr || !ts) {
+        printf("out of memory\n");
+        exit(1);
+    }
+    srand(1);
+    for (size_t i = 0; i < nx; i++) x[i] = (float)rand() / (float)RAND_MAX * 2.0f - 1.0f;
+    for (size_t i = 0; i < nw; i++) w[i] = (float)rand() / (float)RAND_MAX * 2.0f - 1.0f;
+    for (int64_t i = 0; i < s.co; i++) bias[i] = (float)rand() / (float)RAND_MAX - 0.5f;
+    for (int warm = 0; warm < 2; warm++) {
+        rows(y1, x, w, bias, &s, 0.0f, 6.0f);
+        strips(y2, x, w, bias, &s, 0.0f, 6.0f);
+    }
+    for (int r = 0; r < reps; r++) {
+        double t = now();
+        rows(y1, x, w, bias, &s, 0.0f, 6.0f);
+        tr[r] = now() - t;
+        t = now();
+        strips(y2, x, w, bias, &s, 0.0f, 6.0f);
+        ts[r] = now() - t;
+    }
+    double diff = 0.0;
+    for (size_t i = 0; i < ny; i++) diff = fmax(diff, fabs((double)y1[i] - y2[i]));
+    const double mr = median(tr, reps), ms = median(ts, reps);
+    const double flop = 2.0 * (double)(s.co * 9 * s.ho * s.wo);
+    printf("%4lld %3lldx%-3lld s%lld  %8.1f %8.1f  x%5.2f  %6.1f %6.1f  %8.1e\n", (long long)s.ci,
+           (long long)s.h, (long long)s.w, (long long)l->stride, mr * 1e6, ms * 1e6, ms / mr,
+           flop / mr * 1e-9, flop / ms * 1e-9, diff);
+    free(x), free(w), free(bias), free(y1), free(y2), free(tr), free(ts);
+#else
+    (void)l, (void)reps, (void)avx512;
+    printf("x86 only\n");
+#endif
+}
+
+int main(int argc, char** argv)
+{
+    int reps = 31, avx512 = 1, only = -1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--avx2")) avx512 = 0;
+        else if (!strcmp(argv[i], "--layer") && i + 1 < argc) only = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: %s [--reps N] [--avx2] [--layer I]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (reps < 1) reps = 1;
+    const uint64_t have = ember_kernel_cpu_features();
+    const uint64_t need = avx512 ? EMBER_FEATURES_X86_AVX512 : EMBER_FEATURES_X86_AVX2;
+    if ((have & need) != need) {
+        printf("this CPU lacks %s\n", avx512 ? "AVX-512" : "AVX2 and FMA");
+        return 0;
+    }
+    static const layer mbv2[] = {
+        {32, 112, 1}, {96, 112, 2}, {144, 56, 1}, {144, 56, 2}, {192, 28, 1}, {192, 28, 2},
+        {384, 14, 1}, {576, 14, 1}, {576, 14, 2}, {960, 7, 1},
+    };
+    printf("%s, %d reps, medians, MobileNetV2's depthwise layers (3x3, padding 1)\n",
+           avx512 ? "AVX-512" : "AVX2", reps);
+    printf("%4s %7s %2s  %8s %8s  %6s  %6s %6s  %8s\n", "C", "map", "st", "rows us", "strips",
+           "ratio", "GF/s r", "GF/s s", "max diff");
+    for (size_t i = 0; i < sizeof mbv2 / sizeof mbv2[0]; i++)
+        if (only < 0 || (size_t)only == i) bench(&mbv2[i], reps, avx512);
+    return 0;
+}
