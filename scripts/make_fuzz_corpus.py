@@ -157,16 +157,18 @@ class NN(nn.Module):
 
 
 class Wino(nn.Module):
-    """3x3 stride-1 convolutions with at least 8 input channels: on x86 their weights are packed
-    at load (Winograd), so the fuzzers reach ember_method_pack and the packed kernel."""
+    """Convolutions whose weights x86 packs at load, so the fuzzers reach ember_method_pack and
+    the packed kernels: 3x3 stride-1 ones with at least 8 input channels (Winograd) and a 1x1
+    one on a 3x3 map with more output channels than positions (the transposed GEMM)."""
 
     def __init__(self):
         super().__init__()
         self.a = nn.Conv2d(8, 4, 3, padding=1)
         self.b = nn.Conv2d(8, 4, 3, padding=(0, 2), bias=False)
+        self.c = nn.Conv2d(8, 40, 1)
 
     def forward(self, x):  # (1, 8, 5, 6)
-        return F.relu(self.a(x)), self.b(x)
+        return F.relu(self.a(x)), self.b(x), F.relu6(self.c(x[:, :, 1:4, 2:5]))  # 9 positions
 
 
 class Extra(nn.Module):

@@ -129,8 +129,12 @@ f32_conv_orient f32_conv2d_gemm_orient(const f32_conv2d_shape* s, const f32_conv
 f32_conv_gemms f32_conv_gemms_pick(uint64_t features)
 {
     f32_conv_gemms g = {f32_gemm_nn_pick(features), f32_gemm_nn_src_pick(features), NULL, 1, 1,
-                        F32_CONV_AUTO};
+                        F32_CONV_AUTO, NULL, NULL};
     g.ct = f32_gemm_ct_pick(features, &g.mr, &g.nr);
+#if EMBER_HAVE_X86_KERNELS
+    if (g.ct == f32_gemm_ct__avx512) g.ct_bp = f32_gemm_ct_bp__avx512, g.pack_b = f32_gemm_pack_b__avx512;
+    if (g.ct == f32_gemm_ct__avx2) g.ct_bp = f32_gemm_ct_bp__avx2, g.pack_b = f32_gemm_pack_b__avx2;
+#endif
     return g;
 }
 
@@ -153,6 +157,7 @@ typedef struct gemm_job {
     float* out;
     const float* in;
     const float* w;
+    const float* packed; /* not NULL: w packed by f32_conv2d_gemm_pack (F32_CONV_CT) */
     const float* bias;
     const f32_conv2d_shape* s;
     const f32_conv_gemms* g;
@@ -167,6 +172,12 @@ static int64_t part_edge(int64_t len, int64_t part, int64_t parts, int64_t align
     const int64_t units = (len + align - 1) / align;
     const int64_t e = units * part / parts * align;
     return e < len ? e : len;
+}
+
+/* Floats of one group's packed weight (cog, k) in strips of nr (f32_conv2d_gemm_pack). */
+static int64_t packed_floats(int64_t cog, int64_t k, int nr)
+{
+    return (cog + nr - 1) / nr * nr * k;
 }
 
 static ember_status gemm_tasks(void* arg, size_t begin, size_t end)
@@ -189,12 +200,18 @@ static ember_status gemm_tasks(void* arg, size_t begin, size_t end)
         const f32_gemm_epilogue ep = {jb->bias ? jb->bias + g * cog + r0 : NULL, !jb->ct,
                                       jb->lo, jb->hi};
         float* c = jb->out + (b * s->co + g * cog + r0) * plane_o + j0; /* (m, n) of planes */
-        const float* a = jb->w + (g * cog + r0) * k;                      /* (m, K) */
+        const float* a = jb->w ? jb->w + (g * cog + r0) * k : NULL;       /* (m, K) */
         const float* x = jb->in + (b * s->ci + g * cig) * plane_i;       /* (Ci/g, H, W) */
         if (jb->ct) { /* (n positions, m channels) = cols^T x W^T, stored in the planes */
             const im2col_src src = {x, s, j0};
             const f32_gemm_b_source as = {im2col_pack, &src};
-            jb->g->ct(c, plane_o, x + j0, plane_i, jb->pointwise ? NULL : &as, a, k, n, m, k, &ep);
+            const f32_gemm_b_source* asrc = jb->pointwise ? NULL : &as;
+            if (jb->packed) /* group g's copy; r0 is a multiple of CH_ALIGN, so of nr */
+                jb->g->ct_bp(c, plane_o, x + j0, plane_i, asrc,
+                             jb->packed + g * packed_floats(cog, k, jb->g->nr) + r0 * k, k, n, m,
+                             k, &ep);
+            else
+                jb->g->ct(c, plane_o, x + j0, plane_i, asrc, a, k, n, m, k, &ep);
         } else if (jb->pointwise) {
             jb->g->nn(c, plane_o, a, k, x + j0, plane_i, m, n, k, &ep);
         } else {
@@ -206,10 +223,11 @@ static ember_status gemm_tasks(void* arg, size_t begin, size_t end)
     return EMBER_OK;
 }
 
-ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
-                             const float* restrict w, const float* restrict bias,
-                             const f32_conv2d_shape* s, const f32_conv_gemms* g, float lo,
-                             float hi, ember_threadpool* pool)
+static ember_status conv2d_gemm(float* restrict out, const float* restrict in,
+                                const float* restrict w, const float* restrict packed,
+                                const float* restrict bias, const f32_conv2d_shape* s,
+                                const f32_conv_gemms* g, float lo, float hi,
+                                ember_threadpool* pool)
 {
     const int64_t cog = s->co / s->groups, plane_o = s->ho * s->wo;
     const int64_t units = s->n * s->groups;
@@ -217,7 +235,7 @@ ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
                         (double)(s->ci / s->groups * s->kh * s->kw);
     const int64_t threads = macs >= PAR_MIN_MACS ? (int64_t)ember_threadpool_threads(pool) : 1;
     const bool ct = f32_conv2d_gemm_orient(s, g) == F32_CONV_CT;
-    gemm_job job = {out, in, w, bias, s, g, lo, hi, 1, false, is_pointwise(s), ct};
+    gemm_job job = {out, in, w, packed, bias, s, g, lo, hi, 1, false, is_pointwise(s), ct};
     if (threads > 1 && units < threads) {
         job.parts = threads;
         job.by_pos = plane_o >= threads * PAR_MIN_COLS ||
@@ -225,6 +243,40 @@ ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
     }
     return ember_parallel_for(threads > 1 ? pool : NULL, (size_t)(units * job.parts), gemm_tasks,
                               &job);
+}
+
+ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
+                             const float* restrict w, const float* restrict bias,
+                             const f32_conv2d_shape* s, const f32_conv_gemms* g, float lo,
+                             float hi, ember_threadpool* pool)
+{
+    return conv2d_gemm(out, in, w, NULL, bias, s, g, lo, hi, pool);
+}
+
+size_t f32_conv2d_gemm_packed_bytes(const f32_conv2d_shape* s, const f32_conv_gemms* g)
+{
+    if (!g->ct_bp || !g->pack_b || f32_conv2d_gemm_orient(s, g) != F32_CONV_CT) return 0;
+    const int64_t cog = s->co / s->groups, k = s->ci / s->groups * s->kh * s->kw;
+    const size_t one = f32_gemm_packed_b_bytes(cog, k, g->nr);
+    size_t bytes;
+    if (one == 0 || __builtin_mul_overflow(one, (size_t)s->groups, &bytes)) return 0;
+    return bytes;
+}
+
+void f32_conv2d_gemm_pack(float* restrict dst, const float* restrict w, const f32_conv2d_shape* s,
+                          const f32_conv_gemms* g)
+{
+    const int64_t cog = s->co / s->groups, k = s->ci / s->groups * s->kh * s->kw;
+    for (int64_t i = 0; i < s->groups; i++)
+        g->pack_b(dst + i * packed_floats(cog, k, g->nr), w + i * cog * k, cog, k);
+}
+
+ember_status f32_conv2d_gemm_bp(float* restrict out, const float* restrict in,
+                                const float* restrict packed, const float* restrict bias,
+                                const f32_conv2d_shape* s, const f32_conv_gemms* g, float lo,
+                                float hi, ember_threadpool* pool)
+{
+    return conv2d_gemm(out, in, NULL, packed, bias, s, g, lo, hi, pool);
 }
 
 /* ---- depthwise over threads ------------------------------------------------------------- */

@@ -53,6 +53,10 @@ typedef struct f32_conv_gemms {
     f32_gemm_ct_fn ct;       /* F32_CONV_CT (NULL: none, every layer is F32_CONV_NN) */
     int mr, nr;              /* their tile: mr broadcast rows x nr vector columns */
     f32_conv_orient orient;  /* F32_CONV_AUTO: per layer; the others force one (tests, benches) */
+    /* F32_CONV_CT on a weight packed once (NULL: none): ct_bp reads what pack_b wrote
+     * (f32_gemm_pack_b and f32_gemm_ct_bp of ct's variant, strips of nr output channels) */
+    f32_gemm_ct_fn ct_bp;
+    void (*pack_b)(float* restrict dst, const float* restrict w, int64_t n, int64_t k);
 } f32_conv_gemms;
 
 /* The GEMMs for `features` (f32_gemm_nn_pick, f32_gemm_nn_src_pick, f32_gemm_ct_pick), AUTO. */
@@ -66,6 +70,21 @@ ember_status f32_conv2d_gemm(float* restrict out, const float* restrict in,
                              const float* restrict w, const float* restrict bias,
                              const f32_conv2d_shape* s, const f32_conv_gemms* g, float lo,
                              float hi, ember_threadpool* pool);
+
+/* The weight packed once, for a layer that runs F32_CONV_CT (where each call would otherwise
+ * transpose the weight into strips again for every block of 132 output positions: 95 times
+ * for a 112x112 map): f32_conv2d_gemm_packed_bytes is the bytes of the copy (0: this layer
+ * with g does not run F32_CONV_CT, g has no ct_bp, or the size overflows), f32_conv2d_gemm_pack
+ * writes it (each group's (Co/g, K) weight through g->pack_b, one after another), and
+ * f32_conv2d_gemm_bp is f32_conv2d_gemm on it: the same bytes out. The weight packed at load
+ * (kernels/kernel.h) by aten::convolution. */
+size_t f32_conv2d_gemm_packed_bytes(const f32_conv2d_shape* s, const f32_conv_gemms* g);
+void f32_conv2d_gemm_pack(float* restrict dst, const float* restrict w, const f32_conv2d_shape* s,
+                          const f32_conv_gemms* g);
+ember_status f32_conv2d_gemm_bp(float* restrict out, const float* restrict in,
+                                const float* restrict packed, const float* restrict bias,
+                                const f32_conv2d_shape* s, const f32_conv_gemms* g, float lo,
+                                float hi, ember_threadpool* pool);
 
 /* Whether s is depthwise (groups == Ci == Co). */
 bool f32_conv2d_is_depthwise(const f32_conv2d_shape* s);

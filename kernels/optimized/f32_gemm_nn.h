@@ -139,6 +139,16 @@ void f32_gemm_ct__avx2(float* restrict c, int64_t ldc, const float* restrict at,
 void f32_gemm_ct__avx512(float* restrict c, int64_t ldc, const float* restrict at, int64_t lda,
                          const f32_gemm_b_source* asrc, const float* restrict bt, int64_t ldb,
                          int64_t m, int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+/* f32_gemm_ct with the weight packed once (f32_gemm_pack_b of the same variant: bt (N, K)
+ * packed, given as bp = dst + j0 * K for columns from j0 on, j0 a multiple of NR, ldb = K): no
+ * block of it packed per call, the same bytes as f32_gemm_ct. */
+void f32_gemm_ct_bp__avx2(float* restrict c, int64_t ldc, const float* restrict at, int64_t lda,
+                          const f32_gemm_b_source* asrc, const float* restrict bp, int64_t ldb,
+                          int64_t m, int64_t n, int64_t k, const f32_gemm_epilogue* ep);
+void f32_gemm_ct_bp__avx512(float* restrict c, int64_t ldc, const float* restrict at,
+                            int64_t lda, const f32_gemm_b_source* asrc, const float* restrict bp,
+                            int64_t ldb, int64_t m, int64_t n, int64_t k,
+                            const f32_gemm_epilogue* ep);
 #endif
 #if defined(__aarch64__)
 void f32_gemm_nn__neon(float* restrict c, int64_t ldc, const float* restrict a, int64_t lda,

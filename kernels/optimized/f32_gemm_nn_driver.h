@@ -131,8 +131,8 @@ static void fill_epilogue(float* restrict c, int64_t rs, int64_t cs, int64_t m, 
  * consecutive tiles write along c's memory. */
 TARGET static void gemm_packed_ct(float* restrict c, int64_t ldc, const float* restrict at,
                                   int64_t lda, const f32_gemm_b_source* asrc,
-                                  const float* restrict bt, int64_t ldb, int64_t m, int64_t n,
-                                  int64_t k, const f32_gemm_epilogue* ep)
+                                  const float* restrict bt, int64_t ldb, int bform, int64_t m,
+                                  int64_t n, int64_t k, const f32_gemm_epilogue* ep)
 {
     _Alignas(64) float apack[MC * KC];
     _Alignas(64) float bpack[KC * NC];
@@ -146,12 +146,19 @@ TARGET static void gemm_packed_ct(float* restrict c, int64_t ldc, const float* r
             else pack_at(apack, at + pc * lda + ic, lda, mc, kc);
             for (int64_t jc = 0; jc < n; jc += NC) {
                 const int64_t nc = n - jc < NC ? n - jc : NC;
-                pack_bt(bpack, bt + jc * ldb + pc, ldb, kc, nc);
+                /* the block's strips: strip jr / NR at bs + jr * bld */
+                const float* bs = bpack;
+                int64_t bld = kc;
+                if (bform == B_PACKED) bs = bt + jc * ldb + pc * NR, bld = ldb;
+                else pack_bt(bpack, bt + jc * ldb + pc, ldb, kc, nc);
                 /* the next weight block: N blocks first, then K, then the next M block */
                 int64_t jn = jc + nc, pn = pc;
                 if (jn >= n) jn = 0, pn = last ? 0 : pc + kc;
                 const int64_t kn = k - pn < KC ? k - pn : KC, nn = n - jn < NC ? n - jn : NC;
                 prefetch_cursor cur = {bt + jn * ldb + pn, ldb, nn, kn, 0, 0};
+                if (bform == B_PACKED) /* its strips: kn x NR floats each, K x NR apart */
+                    cur = (prefetch_cursor){bt + jn * ldb + pn * NR, ldb * NR, (nn + NR - 1) / NR,
+                                            kn * NR, 0, 0};
                 if (last && jc + nc >= n && ic + mc >= m) cur.rows = 0;
                 const int64_t lines = cur.rows * ((cur.len + 15) / 16);
                 const int64_t calls = ((nc + NR - 1) / NR) * ((mc + MR - 1) / MR);
@@ -162,7 +169,7 @@ TARGET static void gemm_packed_ct(float* restrict c, int64_t ldc, const float* r
                     for (int64_t ir = 0; ir < mc; ir += MR) {
                         const int mr = (int)(mc - ir < MR ? mc - ir : MR);
                         prefetch_some(&cur, per_call);
-                        ukernel_ct(mr, nr, kc, apack + ir * kc, bpack + jr * kc,
+                        ukernel_ct(mr, nr, kc, apack + ir * kc, bs + jr * bld,
                                    c + (jc + jr) * ldc + ic + ir, ldc, first, last, cb, ep->lo,
                                    ep->hi);
                     }
@@ -194,7 +201,7 @@ TARGET static void gemm_packed(float* restrict c, int64_t ldc, const float* rest
     }
 #ifdef HAVE_UKERNEL_CT
     if (ct) {
-        gemm_packed_ct(c, ldc, a, lda, asrc, b, ldb, m, n, k, ep);
+        gemm_packed_ct(c, ldc, a, lda, asrc, b, ldb, bform, m, n, k, ep);
         return;
     }
 #endif

@@ -341,52 +341,78 @@ static void conv_shape(const conv_params* p, f32_conv2d_shape* s)
                             .groups = p->groups};
 }
 
-/* Winograd (x86): a 3x3 stride-1 convolution whose weight is a constant asks at prepare for
- * its transformed weight packed at load (kernels/kernel.h); run takes Winograd when the caller
- * packed (ctx->packed), the GEMM otherwise. The variant is f32_conv_wino_pick(the tier's
- * features) in prepare, pack and run alike, so the layout always matches. */
+/* Weights packed at load (x86, kernels/kernel.h): a convolution whose weight is a constant
+ * asks at prepare for a packed copy of it, and run reads that copy when the caller packed
+ * (ctx->packed), the weight as stored otherwise:
+ *   Winograd  a 3x3 stride-1 layer that f32_conv2d_wino_fits: its transformed weight, and run
+ *             takes Winograd (the GEMM unpacked);
+ *   CT        any other layer the GEMM runs transposed (F32_CONV_CT: lanes along the output
+ *             channels): its weight in the GEMM's strips (f32_conv2d_gemm_pack), which the GEMM
+ *             would otherwise transpose again for every block of output positions; the same
+ *             bytes out either way.
+ * The variant is picked from the tier's features in prepare, pack and run alike, so the layout
+ * always matches. */
 #if EMBER_HAVE_X86_KERNELS
-/* Whether the convolution of args takes Winograd with `features`' variant: its shape in *s and
- * the variant in *v. The one test of prepare (asking) and pack (writing). */
-static bool conv_wino(ember_value* const* args, const conv_params* p, uint64_t features,
-                      f32_conv2d_shape* s, f32_conv_wino* v)
+typedef enum { CONV_PACK_NONE, CONV_PACK_WINO, CONV_PACK_CT } conv_pack_kind;
+
+/* What the convolution of args packs with `features`: its shape in *s, Winograd's variant in
+ * *v, the GEMMs in *g. The one test of prepare (asking), pack (writing) and run (reading). */
+static conv_pack_kind conv_packs(ember_value* const* args, const conv_params* p,
+                                 uint64_t features, f32_conv2d_shape* s, f32_conv_wino* v,
+                                 f32_conv_gemms* g)
 {
     conv_shape(p, s);
-    return args[A_W]->u.t->storage == EMBER_TENSOR_CONSTANT && f32_conv2d_wino_fits(s) &&
-           f32_conv_wino_pick(features, v);
+    *g = f32_conv_gemms_pick(features);
+    if (args[A_W]->u.t->storage != EMBER_TENSOR_CONSTANT) return CONV_PACK_NONE;
+    if (f32_conv2d_wino_fits(s) && f32_conv_wino_pick(features, v)) return CONV_PACK_WINO;
+    return f32_conv2d_gemm_packed_bytes(s, g) > 0 ? CONV_PACK_CT : CONV_PACK_NONE;
 }
-#define CONV_WINO(TIER, FEATURES)                                                               \
-    static ember_status pack_conv_wino_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,  \
-                                              void* dst)                                        \
+#define CONV_PACK(TIER, FEATURES)                                                               \
+    static ember_status pack_conv_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,       \
+                                         void* dst)                                             \
     {                                                                                           \
         conv_params p;                                                                          \
         f32_conv2d_shape s;                                                                     \
         f32_conv_wino v;                                                                        \
+        f32_conv_gemms g;                                                                       \
         conv_params_get(args, &p);                                                              \
-        if (!conv_wino(args, &p, FEATURES, &s, &v))                                             \
-            return ember_kernel_fail(ctx, EMBER_INTERNAL, "weight cannot be packed");           \
-        v.pack((float*)dst, (const float*)args[A_W]->u.t->data, &s);                            \
-        return EMBER_OK;                                                                        \
+        const float* w = (const float*)args[A_W]->u.t->data;                                    \
+        switch (conv_packs(args, &p, FEATURES, &s, &v, &g)) {                                   \
+        case CONV_PACK_WINO: v.pack((float*)dst, w, &s); return EMBER_OK;                       \
+        case CONV_PACK_CT: f32_conv2d_gemm_pack((float*)dst, w, &s, &g); return EMBER_OK;       \
+        default: return ember_kernel_fail(ctx, EMBER_INTERNAL, "weight cannot be packed");      \
+        }                                                                                       \
     }                                                                                           \
-    static void want_wino_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,               \
+    static void want_pack_##TIER(ember_kernel_ctx* ctx, ember_value* const* args,               \
                                  const conv_params* p)                                          \
     {                                                                                           \
         f32_conv2d_shape s;                                                                     \
         f32_conv_wino v;                                                                        \
-        if (!conv_wino(args, p, FEATURES, &s, &v)) return;                                      \
-        ctx->pack_bytes = v.packed_bytes(&s); /* 0 (nothing asked) if it overflows */           \
-        ctx->pack = pack_conv_wino_##TIER;                                                      \
+        f32_conv_gemms g;                                                                       \
+        size_t bytes = 0;                                                                       \
+        switch (conv_packs(args, p, FEATURES, &s, &v, &g)) {                                    \
+        case CONV_PACK_WINO: bytes = v.packed_bytes(&s); break; /* 0 if it overflows */         \
+        case CONV_PACK_CT: bytes = f32_conv2d_gemm_packed_bytes(&s, &g); break;                 \
+        default: return;                                                                        \
+        }                                                                                       \
+        ctx->pack_bytes = bytes; /* 0: nothing asked */                                         \
+        ctx->pack = pack_conv_##TIER;                                                           \
     }
-#define CONV_WINO_RUN(FEATURES)                                                                 \
+#define CONV_PACKED_RUN(FEATURES)                                                               \
     if (ctx->packed) {                                                                          \
         f32_conv_wino v;                                                                        \
-        f32_conv_wino_pick(FEATURES, &v); /* true: prepare asked with the same features */      \
-        return v.run((float*)args[A_OUT]->u.t->data, (const float*)args[A_IN]->u.t->data,       \
-                     (const float*)ctx->packed, bias ? (const float*)bias->data : NULL, &s, lo, \
-                     hi, ctx->pool);                                                            \
+        f32_conv_gemms g;                                                                       \
+        const float* b = bias ? (const float*)bias->data : NULL;                                \
+        float* y = (float*)args[A_OUT]->u.t->data;                                              \
+        const float* x = (const float*)args[A_IN]->u.t->data;                                   \
+        const float* packed = (const float*)ctx->packed;                                        \
+        /* prepare asked with the same features, so one of the two holds */                    \
+        if (conv_packs(args, &p, FEATURES, &s, &v, &g) == CONV_PACK_WINO)                       \
+            return v.run(y, x, packed, b, &s, lo, hi, ctx->pool);                               \
+        return f32_conv2d_gemm_bp(y, x, packed, b, &s, &g, lo, hi, ctx->pool);                  \
     }
 #else
-#define CONV_WINO_RUN(FEATURES)
+#define CONV_PACKED_RUN(FEATURES)
 #endif
 
 /* The run functions of one SIMD tier: its GEMMs are f32_conv_gemms_pick(FEATURES), constants,
@@ -402,7 +428,7 @@ static bool conv_wino(ember_value* const* args, const conv_params* p, uint64_t f
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
         float lo, hi;                                                                           \
         ember_kernel_clamp_get(ctx, &lo, &hi);                                                  \
-        CONV_WINO_RUN(FEATURES)                                                                 \
+        CONV_PACKED_RUN(FEATURES)                                                               \
         const f32_conv_gemms g = f32_conv_gemms_pick(FEATURES);                                 \
         return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
                                (const float*)args[A_IN]->u.t->data,                             \
@@ -432,8 +458,8 @@ static bool conv_wino(ember_value* const* args, const conv_params* p, uint64_t f
 #define TIER_AVX2 (CPU(AVX2) | CPU(FMA) | CPU(AVX) | CPU(SSE4_1))
 CONV_FAST_RUNS(avx512, TIER_AVX512, f32_conv2d_depthwise__avx512)
 CONV_FAST_RUNS(avx2, TIER_AVX2, f32_conv2d_depthwise__avx2)
-CONV_WINO(avx512, TIER_AVX512)
-CONV_WINO(avx2, TIER_AVX2)
+CONV_PACK(avx512, TIER_AVX512)
+CONV_PACK(avx2, TIER_AVX2)
 #elif defined(__aarch64__)
 #define TIER_ASIMD CPU(ASIMD)
 CONV_FAST_RUNS(asimd, TIER_ASIMD, f32_conv2d_depthwise__generic)
@@ -541,8 +567,8 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
         *run = transposed ? run_conv_f32 : pick_conv_f32(&p);
     if (*run != run_conv_half && *run != run_conv_f32) ember_kernel_accept_clamp(ctx); /* fast f32 */
 #if EMBER_HAVE_X86_KERNELS
-    if (*run == run_conv_f32_gemm_avx512) want_wino_avx512(ctx, args, &p);
-    if (*run == run_conv_f32_gemm_avx2) want_wino_avx2(ctx, args, &p);
+    if (*run == run_conv_f32_gemm_avx512) want_pack_avx512(ctx, args, &p);
+    if (*run == run_conv_f32_gemm_avx2) want_pack_avx2(ctx, args, &p);
 #endif
     return EMBER_OK;
 }

@@ -258,7 +258,7 @@ static void test_variants_clamp(void)
         clamp_ref(c, ref, 0.0f, 6.0f);
         const f32_conv2d_shape s = shape_of(c);
         const f32_conv_gemms portable = {f32_gemm_nn__portable, f32_gemm_nn_src__portable, NULL,
-                                         1, 1, F32_CONV_AUTO};
+                                         1, 1, F32_CONV_AUTO, NULL, NULL};
         CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &portable, 0.0f, 6.0f,
                               NULL) == EMBER_OK);
         expect_close_f32(got, ref, (long)(c->n * c->co * s.ho * s.wo), 1e-4, "gemm clamp");
@@ -335,8 +335,39 @@ static void test_threads(void)
 
 static float got2[MAX_Y];
 
+/* The weight packed once (f32_conv2d_gemm_pack): when g runs s as F32_CONV_CT and has a
+ * packed form, f32_conv2d_gemm_bp gives got's bytes (f32_conv2d_gemm, 1 thread) on 1 thread
+ * and over pool; the copy fills exactly f32_conv2d_gemm_packed_bytes (a canary after it). */
+static void check_packed(const cfg* c, const f32_conv2d_shape* s, const f32_conv_gemms* g,
+                         ember_threadpool* pool, const char* what)
+{
+    const size_t bytes = f32_conv2d_gemm_packed_bytes(s, g);
+    const bool ct = g->ct && f32_conv2d_gemm_orient(s, g) == F32_CONV_CT;
+    CHECK(bytes == 0 || ct);
+    if (!ct || !g->ct_bp) return;
+    CHECK(bytes > 0);
+    float* packed = malloc(bytes + 64);
+    CHECK(packed != NULL);
+    if (!packed) return;
+    memset(packed, 0x7f, bytes + 64);
+    f32_conv2d_gemm_pack(packed, wbuf, s, g);
+    const unsigned char* canary = (const unsigned char*)packed + bytes;
+    for (int i = 0; i < 64; i++) CHECK(canary[i] == 0x7f);
+    const int64_t ny = c->n * c->co * s->ho * s->wo;
+    for (int threads = 0; threads < (pool ? 2 : 1); threads++) {
+        for (int64_t j = 0; j < ny; j++) got2[j] = NAN;
+        CHECK(f32_conv2d_gemm_bp(got2, xbuf, packed, c->bias ? bbuf : NULL, s, g, -0.5f, 0.5f,
+                                 threads ? pool : NULL) == EMBER_OK);
+        const bool same = memcmp(got, got2, (size_t)ny * sizeof(float)) == 0;
+        if (!same) fprintf(stderr, "%s: packed weight (%d threads) differs\n", what, threads + 1);
+        CHECK(same);
+    }
+    free(packed);
+}
+
 /* c with every tier's GEMMs in both orientations and as chosen, against ref (portable,
- * clamped to [-0.5, 0.5]); with pool, 1 and 2 threads agree bit for bit. */
+ * clamped to [-0.5, 0.5]), the CT ones also on their weight packed once; with pool, 1 and 2
+ * threads agree bit for bit. */
 static void check_orients(const cfg* c, ember_threadpool* pool)
 {
     CHECK(check_cfg(c)); /* fills the inputs */
@@ -365,6 +396,7 @@ static void check_orients(const cfg* c, ember_threadpool* pool)
             CHECK(f32_conv2d_gemm(got, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &g, -0.5f, 0.5f,
                                   NULL) == EMBER_OK);
             expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + k / 8.0), what);
+            check_packed(c, &s, &g, pool, what);
             if (!pool) continue;
             CHECK(f32_conv2d_gemm(got2, xbuf, wbuf, c->bias ? bbuf : NULL, &s, &g, -0.5f, 0.5f,
                                   pool) == EMBER_OK);

@@ -496,6 +496,35 @@ def test_linear_weights_packed_at_load():
         assert plain.tobytes() == packed.tobytes()
 
 
+def test_conv_weights_packed_for_the_transposed_gemm():
+    """Convolutions the GEMM runs transposed (lanes along the output channels: small maps, many
+    channels, as MobileNetV2's 14x14 and 7x7 layers) ask on x86 for their weight packed at load
+    (f32_conv2d_gemm_pack); packed and unpacked give the same bytes (the same tiles and sums,
+    only the weight's strips come from the copy), match torch, and 2 threads give the bytes of
+    1. A 1x1 layer, a grouped 3x3 stride-2 one (the implicit im2col) and a 1x1 one with 37
+    output channels (a ragged strip)."""
+    from ember import runtime
+
+    torch.manual_seed(7)
+    model = nn.Sequential(
+        nn.Conv2d(96, 160, 1), nn.ReLU6(), nn.Conv2d(160, 192, 3, stride=2, padding=1, groups=2),
+        nn.ReLU(), nn.Conv2d(192, 37, 1)).eval()
+    x = torch.randn(1, 96, 7, 7)
+    prog = ember.load(ember.export(model, (x,)).buffer, threads=1)
+    m = prog.method()
+    feats = set(runtime.cpu_features())
+    packs = {"avx2", "fma"} <= feats
+    assert (m.packed_weight_bytes > 0) == packs
+    if packs:  # every weight, output channels rounded up to the strip width
+        assert m.packed_weight_bytes >= 4 * (96 * 160 + 160 * 192 // 2 * 9 + 192 * 37)
+    packed = m.run(x)[0]
+    _close(packed, model(x))
+    assert prog.run(x, threads=2)[0].tobytes() == packed.tobytes()
+    assert m._lib.ember_method_pack(m._m, None, 0) == 0  # back to the weights as stored
+    plain = m.run(x)[0]
+    assert plain.tobytes() == packed.tobytes()
+
+
 def test_pack_weights_false_keeps_the_file_layout():
     """ember.load(..., pack_weights=False): the method reports what packing would take but keeps
     no copy, and still matches torch (a 3x3 convolution then runs its GEMM path); anything but a
