@@ -5,6 +5,8 @@
  *
  *   taskset -c 0 build/bin/bench_conv_dw [--reps N] [--avx2] [--layer I]
  *
+ * and its stem (--layer 10): f32_conv2d_stem against the GEMM path.
+ *
  * Per layer the two run interleaved N times (default 31) after a warm-up; prints the median
  * microseconds of each, the ratio strips / rows (> 1: rows faster), each one's GFLOP/s
  * (2 C 9 Ho Wo) and the max |difference| between their outputs. One thread: the kernels are
@@ -99,6 +101,53 @@ static void bench(const layer* l, int reps, int avx512)
 #endif
 }
 
+/* MobileNetV2's stem (3 -> 32, 3x3 stride 2, 224x224): f32_conv2d_stem against the GEMM path
+ * (f32_conv2d_gemm, the implicit im2col) it replaces, interleaved. */
+static void bench_stem(int reps, int avx512)
+{
+#if EMBER_HAVE_X86_KERNELS
+    const f32_conv2d_shape s = {.n = 1, .ci = 3, .h = 224, .w = 224, .co = 32, .ho = 112,
+                                .wo = 112, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1,
+                                .dh = 1, .dw = 1, .groups = 1};
+    const f32_conv2d_stem_fn stem = avx512 ? f32_conv2d_stem__avx512 : f32_conv2d_stem__avx2;
+    const f32_conv_gemms g = f32_conv_gemms_pick(avx512 ? EMBER_FEATURES_X86_AVX512
+                                                        : EMBER_FEATURES_X86_AVX2);
+    const size_t nx = 3 * 224 * 224, nw = 32 * 27, ny = 32 * 112 * 112;
+    float* x = malloc(nx * sizeof(float));
+    float* w = malloc(nw * sizeof(float));
+    float* bias = malloc(32 * sizeof(float));
+    float* y1 = malloc(ny * sizeof(float));
+    float* y2 = malloc(ny * sizeof(float));
+    double* ts = malloc((size_t)reps * sizeof(double));
+    double* tg = malloc((size_t)reps * sizeof(double));
+    if (!x || !w || !bias || !y1 || !y2 || !ts || !tg) {
+        printf("out of memory\n");
+        exit(1);
+    }
+    srand(2);
+    for (size_t i = 0; i < nx; i++) x[i] = (float)rand() / (float)RAND_MAX * 2.0f - 1.0f;
+    for (size_t i = 0; i < nw; i++) w[i] = (float)rand() / (float)RAND_MAX * 2.0f - 1.0f;
+    for (int i = 0; i < 32; i++) bias[i] = (float)rand() / (float)RAND_MAX - 0.5f;
+    for (int r = -2; r < reps; r++) { /* two warm-ups */
+        double t = now();
+        stem(y1, x, w, bias, &s, 0.0f, 6.0f, 0, s.ho);
+        const double a = now() - t;
+        t = now();
+        f32_conv2d_gemm(y2, x, w, bias, &s, &g, 0.0f, 6.0f, NULL);
+        if (r >= 0) ts[r] = a, tg[r] = now() - t;
+    }
+    double diff = 0.0;
+    for (size_t i = 0; i < ny; i++) diff = fmax(diff, fabs((double)y1[i] - y2[i]));
+    const double ms = median(ts, reps), mg = median(tg, reps);
+    const double flop = 2.0 * 32 * 27 * 112 * 112;
+    printf("stem 3->32 224x224 s2: stem %.1f us, gemm %.1f us, x%.2f; %.1f / %.1f GFLOP/s; max diff "
+           "%.1e\n", ms * 1e6, mg * 1e6, mg / ms, flop / ms * 1e-9, flop / mg * 1e-9, diff);
+    free(x), free(w), free(bias), free(y1), free(y2), free(ts), free(tg);
+#else
+    (void)reps, (void)avx512;
+#endif
+}
+
 int main(int argc, char** argv)
 {
     int reps = 31, avx512 = 1, only = -1;
@@ -128,5 +177,6 @@ int main(int argc, char** argv)
            "ratio", "GF/s r", "GF/s s", "max diff");
     for (size_t i = 0; i < sizeof mbv2 / sizeof mbv2[0]; i++)
         if (only < 0 || (size_t)only == i) bench(&mbv2[i], reps, avx512);
+    if (only < 0 || only == 10) bench_stem(reps, avx512);
     return 0;
 }

@@ -321,6 +321,46 @@ ember_status f32_conv2d_depthwise_par(float* restrict out, const float* restrict
                               dw_tasks, (void*)&job);
 }
 
+/* ---- stems ------------------------------------------------------------------------------- */
+
+bool f32_conv2d_stem_fits(const f32_conv2d_shape* s)
+{
+    return s->groups == 1 && s->ci >= 1 && s->ci <= F32_CONV_STEM_MAX_CI &&
+           s->co <= F32_CONV_STEM_MAX_CO && s->kh == 3 && s->kw == 3 && s->dh == 1 &&
+           s->dw == 1 && s->sh == s->sw && (s->sh == 1 || s->sh == 2) && s->ph <= 1 &&
+           s->pw <= 1 && s->wo >= 1 && s->wo <= 512 && s->w <= 1028;
+}
+
+typedef struct stem_job {
+    float* out;
+    const float* in;
+    const float* w;
+    const float* bias;
+    const f32_conv2d_shape* s;
+    f32_conv2d_stem_fn stem;
+    float lo, hi;
+} stem_job;
+
+static ember_status stem_tasks(void* arg, size_t begin, size_t end)
+{
+    const stem_job* jb = arg;
+    jb->stem(jb->out, jb->in, jb->w, jb->bias, jb->s, jb->lo, jb->hi, (int64_t)begin,
+             (int64_t)end);
+    return EMBER_OK;
+}
+
+ember_status f32_conv2d_stem_par(float* restrict out, const float* restrict in,
+                                 const float* restrict w, const float* restrict bias,
+                                 const f32_conv2d_shape* s, f32_conv2d_stem_fn stem, float lo,
+                                 float hi, ember_threadpool* pool)
+{
+    const double macs = (double)s->n * (double)s->co * (double)(s->ho * s->wo) *
+                        (double)(s->ci * 9);
+    const stem_job job = {out, in, w, bias, s, stem, lo, hi};
+    return ember_parallel_for(macs >= PAR_MIN_MACS ? pool : NULL, (size_t)(s->n * s->ho),
+                              stem_tasks, (void*)&job);
+}
+
 /* ---- depthwise, generic ------------------------------------------------------------------ */
 
 /* Each output row in blocks of DW_BLOCK columns, accumulated on the stack: for each kernel row

@@ -113,6 +113,34 @@ void f32_conv2d_depthwise_strips__avx512(float* restrict out, const float* restr
                                          const f32_conv2d_shape* s, float lo, float hi);
 #endif
 
+/* A network's first convolution (few input channels): 3x3, stride 1 or 2, padding 0 or 1,
+ * groups 1, at most F32_CONV_STEM_MAX_CI input and F32_CONV_STEM_MAX_CO output channels,
+ * Wo <= 512 and W <= 1028 (f32_conv2d_stem_fits). f32_conv2d_stem__ISA computes the output rows
+ * [row0, row1) of all images (row r: image r / Ho, row r % Ho) directly, without the GEMM's
+ * im2col (f32_conv_dw.inc); f32_conv2d_stem_par cuts the rows over the pool (the same bytes for
+ * any number of threads). */
+#define F32_CONV_STEM_MAX_CI 4
+#define F32_CONV_STEM_MAX_CO 64
+bool f32_conv2d_stem_fits(const f32_conv2d_shape* s);
+typedef void (*f32_conv2d_stem_fn)(float* restrict out, const float* restrict in,
+                                   const float* restrict w, const float* restrict bias,
+                                   const f32_conv2d_shape* s, float lo, float hi, int64_t row0,
+                                   int64_t row1);
+#if EMBER_HAVE_X86_KERNELS
+void f32_conv2d_stem__avx2(float* restrict out, const float* restrict in,
+                           const float* restrict w, const float* restrict bias,
+                           const f32_conv2d_shape* s, float lo, float hi, int64_t row0,
+                           int64_t row1);
+void f32_conv2d_stem__avx512(float* restrict out, const float* restrict in,
+                             const float* restrict w, const float* restrict bias,
+                             const f32_conv2d_shape* s, float lo, float hi, int64_t row0,
+                             int64_t row1);
+#endif
+ember_status f32_conv2d_stem_par(float* restrict out, const float* restrict in,
+                                 const float* restrict w, const float* restrict bias,
+                                 const f32_conv2d_shape* s, f32_conv2d_stem_fn stem, float lo,
+                                 float hi, ember_threadpool* pool);
+
 /* dw over the pool: the planes (image, channel) cut in one run per thread, each a call of dw
  * on a run of channels of one image (same bytes for any number of threads). */
 ember_status f32_conv2d_depthwise_par(float* restrict out, const float* restrict in,

@@ -363,7 +363,8 @@ static conv_pack_kind conv_packs(ember_value* const* args, const conv_params* p,
 {
     conv_shape(p, s);
     *g = f32_conv_gemms_pick(features);
-    if (args[A_W]->u.t->storage != EMBER_TENSOR_CONSTANT) return CONV_PACK_NONE;
+    if (args[A_W]->u.t->storage != EMBER_TENSOR_CONSTANT || f32_conv2d_stem_fits(s))
+        return CONV_PACK_NONE; /* a stem runs its own kernel on the weight as stored */
     if (f32_conv2d_wino_fits(s) && f32_conv_wino_pick(features, v)) return CONV_PACK_WINO;
     return f32_conv2d_gemm_packed_bytes(s, g) > 0 ? CONV_PACK_CT : CONV_PACK_NONE;
 }
@@ -417,7 +418,7 @@ static conv_pack_kind conv_packs(ember_value* const* args, const conv_params* p,
 
 /* The run functions of one SIMD tier: its GEMMs are f32_conv_gemms_pick(FEATURES), constants,
  * so the choice made in prepare does not change with later ember_kernel_cpu_mask_set calls. Both split their work over ctx->pool. */
-#define CONV_FAST_RUNS(TIER, FEATURES, DW)                                                      \
+#define CONV_FAST_RUNS(TIER, FEATURES, DW, STEM)                                                \
     static ember_status run_conv_f32_gemm_##TIER(ember_kernel_ctx* ctx,                         \
                                                  ember_value* const* args)                      \
     {                                                                                           \
@@ -428,6 +429,13 @@ static conv_pack_kind conv_packs(ember_value* const* args, const conv_params* p,
         const ember_tensor* bias = ember_is_null(args[A_BIAS]) ? NULL : args[A_BIAS]->u.t;     \
         float lo, hi;                                                                           \
         ember_kernel_clamp_get(ctx, &lo, &hi);                                                  \
+        const f32_conv2d_stem_fn stem = STEM;                                                   \
+        if (stem && f32_conv2d_stem_fits(&s))                                                   \
+            return f32_conv2d_stem_par((float*)args[A_OUT]->u.t->data,                          \
+                                       (const float*)args[A_IN]->u.t->data,                     \
+                                       (const float*)args[A_W]->u.t->data,                      \
+                                       bias ? (const float*)bias->data : NULL, &s, stem, lo, hi, \
+                                       ctx->pool);                                              \
         CONV_PACKED_RUN(FEATURES)                                                               \
         const f32_conv_gemms g = f32_conv_gemms_pick(FEATURES);                                 \
         return f32_conv2d_gemm((float*)args[A_OUT]->u.t->data,                                  \
@@ -456,13 +464,13 @@ static conv_pack_kind conv_packs(ember_value* const* args, const conv_params* p,
 #define TIER_AVX512 (CPU(AVX512F) | CPU(AVX512VL) | CPU(AVX512BW) | CPU(AVX512DQ) | CPU(FMA) | \
                      CPU(AVX2) | CPU(AVX) | CPU(SSE4_1))
 #define TIER_AVX2 (CPU(AVX2) | CPU(FMA) | CPU(AVX) | CPU(SSE4_1))
-CONV_FAST_RUNS(avx512, TIER_AVX512, f32_conv2d_depthwise__avx512)
-CONV_FAST_RUNS(avx2, TIER_AVX2, f32_conv2d_depthwise__avx2)
+CONV_FAST_RUNS(avx512, TIER_AVX512, f32_conv2d_depthwise__avx512, f32_conv2d_stem__avx512)
+CONV_FAST_RUNS(avx2, TIER_AVX2, f32_conv2d_depthwise__avx2, f32_conv2d_stem__avx2)
 CONV_PACK(avx512, TIER_AVX512)
 CONV_PACK(avx2, TIER_AVX2)
 #elif defined(__aarch64__)
 #define TIER_ASIMD CPU(ASIMD)
-CONV_FAST_RUNS(asimd, TIER_ASIMD, f32_conv2d_depthwise__generic)
+CONV_FAST_RUNS(asimd, TIER_ASIMD, f32_conv2d_depthwise__generic, NULL)
 #endif
 
 /* The run function for a non-transposed f32 convolution on this CPU (see the file comment). */

@@ -531,6 +531,86 @@ static void test_depthwise_paths(void)
     ember_threadpool_destroy(pool);
 }
 
+/* ---- stems: f32_conv2d_stem against the portable kernel ------------------------------------ */
+
+/* Random shapes f32_conv2d_stem_fits takes (1..4 input and 1..64 output channels, 3x3 at
+ * stride 1 or 2 with padding 0 or 1, ragged and wide rows, up to Wo = 512, two images), each
+ * variant the CPU has called directly with and without a clamp and a NaN in the input, against
+ * the portable kernel (the op with mask 0; the op itself runs the stem with every feature,
+ * check_cfg), then over 2 threads: the same bytes as one. */
+static void test_stem_paths(void)
+{
+#if EMBER_HAVE_X86_KERNELS
+    static _Alignas(64) uint8_t mem[1 << 16];
+    ember_threadpool* pool;
+    CHECK(ember_threadpool_init(mem, sizeof mem, 2, &pool) == EMBER_OK);
+    static const struct {
+        const char* name;
+        f32_conv2d_stem_fn fn;
+        uint64_t needs;
+    } variants[] = {
+        {"avx2", f32_conv2d_stem__avx2, EMBER_FEATURES_X86_AVX2},
+        {"avx512", f32_conv2d_stem__avx512, EMBER_FEATURES_X86_AVX512},
+    };
+    const uint64_t have = ember_cpu_features();
+    int done = 0;
+    for (int t = 0; t < (TH_HOSTILE ? 30 : 150); t++) {
+        const int64_t st = 1 + rnd(2);
+        cfg c = {1 + rnd(2), 1 + rnd(4), 1 + rnd(30), 1 + rnd(t % 3 ? 70 : 300), 1 + rnd(64),
+                 3, 3, st, st, rnd(2), rnd(2), 1, 1, 1, 4, rnd(3) != 0};
+        if (t == 0) c = (cfg){1, 3, 3, 1024, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 4, true}; /* Wo 512 */
+        if (t == 1) c = (cfg){1, 4, 6, 514, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1, 4, true}; /* Wo 512 */
+        if (!check_cfg(&c)) continue; /* fills the inputs; the op's fast path vs portable */
+        const f32_conv2d_shape s = shape_of(&c);
+        CHECK(f32_conv2d_stem_fits(&s));
+        done++;
+        xbuf[rnd((uint32_t)(c.n * c.ci * c.h * c.w))] = NAN;
+        const int64_t ny = c.n * c.co * s.ho * s.wo;
+        char what[240];
+        for (int clamp = 0; clamp < 2; clamp++) {
+            const float lo = clamp ? 0.0f : -INFINITY, hi = clamp ? 6.0f : INFINITY;
+            CHECK(run(&c, 0, ref));
+            clamp_ref(&c, ref, lo, hi);
+            for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+                if ((have & variants[v].needs) != variants[v].needs) continue;
+                describe(&c, what, sizeof what);
+                snprintf(what + strlen(what), sizeof what - strlen(what), " stem %s clamp %d",
+                         variants[v].name, clamp);
+                for (int64_t j = 0; j < ny; j++) got[j] = -1.0f;
+                variants[v].fn(got, xbuf, wbuf, c.bias ? bbuf : NULL, &s, lo, hi, 0,
+                               c.n * s.ho);
+                expect_close_f32(got, ref, (long)ny, 1e-5 * (1.0 + (double)(c.ci * 9) / 8.0),
+                                 what);
+                for (int64_t j = 0; j < ny; j++) got1[j] = -2.0f;
+                CHECK(f32_conv2d_stem_par(got1, xbuf, wbuf, c.bias ? bbuf : NULL, &s,
+                                          variants[v].fn, lo, hi, pool) == EMBER_OK);
+                const bool same = memcmp(got, got1, (size_t)ny * sizeof(float)) == 0;
+                if (!same) fprintf(stderr, "%s: 2 threads differ from 1\n", what);
+                CHECK(same);
+            }
+        }
+    }
+    CHECK(done > (TH_HOSTILE ? 10 : 60));
+    /* what it does not take: 5 input channels, 65 output channels, groups, 5x5, stride 3,
+     * padding 2, dilation, Wo 513 */
+    const cfg no[] = {
+        {1, 5, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},
+        {1, 3, 8, 8, 65, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, true},
+        {1, 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2, 4, true},
+        {1, 3, 8, 8, 8, 5, 5, 1, 1, 1, 1, 1, 1, 1, 4, true},
+        {1, 3, 8, 8, 8, 3, 3, 3, 3, 1, 1, 1, 1, 1, 4, true},
+        {1, 3, 8, 8, 8, 3, 3, 1, 1, 2, 2, 1, 1, 1, 4, true},
+        {1, 3, 8, 8, 8, 3, 3, 1, 1, 1, 1, 2, 2, 1, 4, true},
+        {1, 3, 3, 515, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1, 4, true},
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        const f32_conv2d_shape s = shape_of(&no[i]);
+        CHECK(!f32_conv2d_stem_fits(&s));
+    }
+    ember_threadpool_destroy(pool);
+#endif
+}
+
 int main(void)
 {
     test_random();
@@ -539,5 +619,6 @@ int main(void)
     test_variants_clamp();
     test_threads();
     test_depthwise_paths();
+    test_stem_paths();
     return check_report("test_conv_optimized");
 }
