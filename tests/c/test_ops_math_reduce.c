@@ -892,6 +892,64 @@ static void long_rows(void)
     expect_close_f32(&m, &want_m, 1, 1e-5, "mean 4096");
 }
 
+/* Global average pooling and row sums: float32 sum / mean over the innermost dims of a
+ * contiguous tensor (op_reduce.c's eight partial sums per row: rows of 49, ragged, shorter than
+ * eight), and over a middle dim (the general fold), each against the in-order double sum
+ * computed here. */
+static void pooled_rows(void)
+{
+    enum { B = 2, C = 37, HW = 49, R = 5, N = 29, M = 50 };
+    static float x[B * C * HW], o[B * C], want[B * C];
+    for (int i = 0; i < B * C * HW; i++) x[i] = (float)((i * 53) % 199) * 0.01f - 1.0f;
+    for (int r = 0; r < B * C; r++) {
+        double a = 0.0;
+        for (int i = 0; i < HW; i++) a += x[r * HW + i];
+        want[r] = (float)(a / HW);
+    }
+    const int32_t sx[] = {B, C, 7, 7}, so[] = {B, C, 1, 1};
+    const int64_t hw[] = {2, 3};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 4, sx);
+    ember_tensor to = th_tensor(EMBER_DTYPE_F32, o, 4, so);
+    ember_value v[] = {th_tensor_value(&tx), th_int_list(hw, 2), th_bool(true), th_null(),
+                       th_tensor_value(&to), th_tensor_value(&to)};
+    CHECK(th_run("aten::mean.out", v, 6) == EMBER_OK);
+    expect_close_f32(o, want, B * C, 1e-6, "mean over 7x7 (global average pool)");
+
+    for (int len = 1; len <= N; len += 7) { /* sum over the last dim: 1, 8, 15, 22, 29 */
+        static float s[R];
+        float ws[R];
+        for (int r = 0; r < R; r++) {
+            double a = 0.0;
+            for (int i = 0; i < len; i++) a += x[r * len + i];
+            ws[r] = (float)a;
+        }
+        const int32_t sr[] = {R, len}, sor[] = {R};
+        const int64_t last[] = {-1};
+        ember_tensor tr = th_tensor(EMBER_DTYPE_F32, x, 2, sr);
+        ember_tensor tsr = th_tensor(EMBER_DTYPE_F32, s, 1, sor);
+        ember_value w[] = {th_tensor_value(&tr), th_int_list(last, 1), th_bool(false), th_null(),
+                           th_tensor_value(&tsr), th_tensor_value(&tsr)};
+        CHECK(th_run("aten::sum.IntList_out", w, 6) == EMBER_OK);
+        expect_close_f32(s, ws, R, 1e-6, "sum over the last dim");
+    }
+
+    static float mid[3 * 4], wm[3 * 4]; /* mean over dim 1 of (3, 50, 4): strided */
+    for (int a = 0; a < 3; a++)
+        for (int c = 0; c < 4; c++) {
+            double t = 0.0;
+            for (int b = 0; b < M; b++) t += x[(a * M + b) * 4 + c];
+            wm[a * 4 + c] = (float)(t / M);
+        }
+    const int32_t s3[] = {3, M, 4}, s3o[] = {3, 4};
+    const int64_t one[] = {1};
+    ember_tensor t3 = th_tensor(EMBER_DTYPE_F32, x, 3, s3);
+    ember_tensor t3o = th_tensor(EMBER_DTYPE_F32, mid, 2, s3o);
+    ember_value u[] = {th_tensor_value(&t3), th_int_list(one, 1), th_bool(false), th_null(),
+                       th_tensor_value(&t3o), th_tensor_value(&t3o)};
+    CHECK(th_run("aten::mean.out", u, 6) == EMBER_OK);
+    expect_close_f32(mid, wm, 12, 1e-6, "mean over a middle dim");
+}
+
 /* mean.dtype_out and sum.out reduce every element: hand-computed. */
 static void full_reductions(void)
 {
@@ -919,5 +977,6 @@ int main(void)
     run_generated_cases();
     prepare_failures();
     long_rows();
+    pooled_rows();
     return check_report("test_ops_math_reduce");
 }
