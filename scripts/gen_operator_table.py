@@ -87,7 +87,8 @@ def render() -> str:
         f"- Have no out variant (Ember's exporter cannot lower them): **{no_out}**",
         f"- Kernels in libember: **{len(kernels)}**, of which {len(kernels) - len(extra)} serve "
         f"core ATen ops and {len(extra)} serve ops outside the core set (ExecuTorch's dim-order "
-        "and view ops, ops that models keep because torch.export preserves them).",
+        "and view ops, the float <-> integer boundaries of quantized programs, ops that models "
+        "keep because torch.export preserves them).",
         "",
         "A model exported with `ember.export` runs when every op of its core-ATen graph says "
         "\"yes\" below. For an op marked \"no\", `ember.export` raises `ExportError` naming it "

@@ -1,0 +1,209 @@
+/* test_ops_quant.c — the float <-> integer boundaries of quantized programs (op_quant.c):
+ * quantized_decomposed:: quantize / dequantize per tensor (scalar and tensor parameters) and per
+ * channel, cortex_m:: per tensor. Expected values are worked out here from the rule in
+ * op_quant.c: q = clamp(zp + round_half_even(x * (1.0f / scale)), qmin, qmax) and
+ * x = (q - zp) * scale, with scales (0.5, 0.25, 2) whose products are exact, so each value is
+ * checkable by hand; tests/python/test_quant_boundaries.py compares ExecuTorch's runtime bit for
+ * bit on random and tie values. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tests/c/kernel_harness.h"
+
+static ember_value dt(int d) { return th_int(d); }
+
+/* Per tensor, scale 0.5 (x * 2 exact), zero point 3, int8 [-10, 20]. */
+static void per_tensor(void)
+{
+    static float x[] = {0.25f,  0.75f,   -0.25f, -0.75f, 1.25f, 100.0f,  -100.0f,
+                        NAN,    INFINITY, -INFINITY, 3e38f, 0.0f,  -2.0f,   4.5f};
+    /* x * 2 = 0.5 1.5 -0.5 -1.5 2.5 200 -200 nan inf -inf inf 0 -4 9; ties to even: 0 2 -0 -2 2 */
+    static const int8_t want[] = {3, 5, 3, 1, 5, 20, -10, 3, 20, -10, 20, 3, -1, 12};
+    enum { N = sizeof x / sizeof x[0] };
+    static const int32_t s[] = {N};
+    int8_t q[N];
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 1, s);
+    ember_tensor tq = th_tensor(EMBER_DTYPE_I8, q, 1, s);
+    ember_value v[] = {th_tensor_value(&tx), th_double(0.5), th_int(3), th_int(-10), th_int(20),
+                       dt(EMBER_DTYPE_I8), th_tensor_value(&tq), th_tensor_value(&tq)};
+    memset(q, 0x55, sizeof q);
+    CHECK(th_run("quantized_decomposed::quantize_per_tensor.out", v, 8) == EMBER_OK);
+    CHECK(memcmp(q, want, sizeof want) == 0);
+    memset(q, 0x55, sizeof q);
+    CHECK(th_run("cortex_m::quantize_per_tensor.out", v, 8) == EMBER_OK);
+    CHECK(memcmp(q, want, sizeof want) == 0);
+
+    /* back: (q - 3) * 0.5 */
+    float y[N];
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 1, s);
+    ember_value d[] = {th_tensor_value(&tq), th_double(0.5), th_int(3), th_int(-10), th_int(20),
+                       dt(EMBER_DTYPE_I8), th_null(), th_tensor_value(&ty), th_tensor_value(&ty)};
+    CHECK(th_run("quantized_decomposed::dequantize_per_tensor.out", d, 9) == EMBER_OK);
+    for (int i = 0; i < N; i++) CHECK(y[i] == (float)(want[i] - 3) * 0.5f);
+    memset(y, 0, sizeof y);
+    ember_value dc[] = {th_tensor_value(&tq), th_double(0.5), th_int(3), th_int(-10), th_int(20),
+                        dt(EMBER_DTYPE_I8), th_tensor_value(&ty), th_tensor_value(&ty)};
+    CHECK(th_run("cortex_m::dequantize_per_tensor.out", dc, 8) == EMBER_OK);
+    for (int i = 0; i < N; i++) CHECK(y[i] == (float)(want[i] - 3) * 0.5f);
+
+    /* .Tensor_out: the same parameters as one-element tensors (float64 scale, int64 zero point) */
+    double sc = 0.5;
+    int64_t zp = 3;
+    static const int32_t one[] = {1};
+    ember_tensor ts = th_tensor(EMBER_DTYPE_F64, &sc, 1, one);
+    ember_tensor tz = th_tensor(EMBER_DTYPE_I64, &zp, 1, one);
+    ember_value vt[] = {th_tensor_value(&tx), th_tensor_value(&ts), th_tensor_value(&tz),
+                        th_int(-10), th_int(20), dt(EMBER_DTYPE_I8), th_tensor_value(&tq),
+                        th_tensor_value(&tq)};
+    memset(q, 0x55, sizeof q);
+    CHECK(th_run("quantized_decomposed::quantize_per_tensor.Tensor_out", vt, 8) == EMBER_OK);
+    CHECK(memcmp(q, want, sizeof want) == 0);
+    ember_value dt_[] = {th_tensor_value(&tq), th_tensor_value(&ts), th_tensor_value(&tz),
+                         th_int(-10), th_int(20), dt(EMBER_DTYPE_I8), th_null(),
+                         th_tensor_value(&ty), th_tensor_value(&ty)};
+    memset(y, 0, sizeof y);
+    CHECK(th_run("quantized_decomposed::dequantize_per_tensor.Tensor_out", dt_, 9) == EMBER_OK);
+    for (int i = 0; i < N; i++) CHECK(y[i] == (float)(want[i] - 3) * 0.5f);
+    sc = 0.0; /* a computed scale of 0 fails at run, naming it */
+    CHECK(th_run("quantized_decomposed::quantize_per_tensor.Tensor_out", vt, 8) ==
+          EMBER_INVALID_ARGUMENT);
+}
+
+/* uint8 and int16 outs. */
+static void other_dtypes(void)
+{
+    static float x[] = {-1.0f, 0.0f, 0.3f, 1000.0f};
+    static const int32_t s[] = {4};
+    uint8_t qu[4];
+    int16_t qs[4];
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 1, s);
+    ember_tensor tu = th_tensor(EMBER_DTYPE_U8, qu, 1, s);
+    ember_tensor ts = th_tensor(EMBER_DTYPE_I16, qs, 1, s);
+    /* scale 0.25: x * 4 = -4 0 1.2 4000 */
+    ember_value vu[] = {th_tensor_value(&tx), th_double(0.25), th_int(128), th_int(0),
+                        th_int(255), dt(EMBER_DTYPE_U8), th_tensor_value(&tu), th_tensor_value(&tu)};
+    CHECK(th_run("quantized_decomposed::quantize_per_tensor.out", vu, 8) == EMBER_OK);
+    CHECK(qu[0] == 124 && qu[1] == 128 && qu[2] == 129 && qu[3] == 255);
+    ember_value vs[] = {th_tensor_value(&tx), th_double(0.25), th_int(-7), th_int(-32768),
+                        th_int(32767), dt(EMBER_DTYPE_I16), th_tensor_value(&ts),
+                        th_tensor_value(&ts)};
+    CHECK(th_run("quantized_decomposed::quantize_per_tensor.out", vs, 8) == EMBER_OK);
+    CHECK(qs[0] == -11 && qs[1] == -7 && qs[2] == -6 && qs[3] == 3993);
+}
+
+/* Per channel along axis 1 of (2, 3, 2): scales 0.5, 0.25, 2 (float32), zero points -1, 0, 4
+ * (int32); dequantize with and without zero points. */
+static void per_channel(void)
+{
+    static float x[] = {1.0f, -1.0f, 1.0f, -1.0f, 1.0f, 3.0f, 0.25f, 0.75f, 0.125f, 0.375f,
+                        5.0f, -500.0f};
+    /* channel c of element (o, c, i) = (i0 / 2) % 3 */
+    static const float sc[] = {0.5f, 0.25f, 2.0f};
+    static const int32_t zp[] = {-1, 0, 4};
+    /* x / s: 2 -2 | 4 -4 | 0.5 1.5 || 0.5 1.5 | 0.5 1.5 | 2.5 -250 -> round, + zp, clamp */
+    static const int8_t want[] = {1, -3, 4, -4, 4, 6, -1, 1, 0, 2, 6, -128};
+    static const int32_t s[] = {2, 3, 2}, sc_s[] = {3};
+    int8_t q[12];
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 3, s);
+    ember_tensor tq = th_tensor(EMBER_DTYPE_I8, q, 3, s);
+    ember_tensor tsc = th_tensor(EMBER_DTYPE_F32, (void*)sc, 1, sc_s);
+    ember_tensor tzp = th_tensor(EMBER_DTYPE_I32, (void*)zp, 1, sc_s);
+    ember_value v[] = {th_tensor_value(&tx), th_tensor_value(&tsc), th_tensor_value(&tzp),
+                       th_int(1), th_int(-128), th_int(127), dt(EMBER_DTYPE_I8),
+                       th_tensor_value(&tq), th_tensor_value(&tq)};
+    CHECK(th_run("quantized_decomposed::quantize_per_channel.out", v, 9) == EMBER_OK);
+    CHECK(memcmp(q, want, sizeof want) == 0);
+    v[3] = th_int(-2); /* the same axis, counted from the end */
+    memset(q, 0, sizeof q);
+    CHECK(th_run("quantized_decomposed::quantize_per_channel.out", v, 9) == EMBER_OK);
+    CHECK(memcmp(q, want, sizeof want) == 0);
+
+    float y[12];
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 3, s);
+    ember_value d[] = {th_tensor_value(&tq), th_tensor_value(&tsc), th_tensor_value(&tzp),
+                       th_int(1), th_int(-128), th_int(127), dt(EMBER_DTYPE_I8), th_null(),
+                       th_tensor_value(&ty), th_tensor_value(&ty)};
+    CHECK(th_run("quantized_decomposed::dequantize_per_channel.out", d, 10) == EMBER_OK);
+    for (int i = 0; i < 12; i++) {
+        const int c = (i / 2) % 3;
+        CHECK(y[i] == (float)(want[i] - zp[c]) * sc[c]);
+    }
+    d[2] = th_null(); /* no zero points: 0 */
+    CHECK(th_run("quantized_decomposed::dequantize_per_channel.out", d, 10) == EMBER_OK);
+    for (int i = 0; i < 12; i++) CHECK(y[i] == (float)want[i] * sc[(i / 2) % 3]);
+    /* a computed channel scale that is not positive fails at run */
+    static float badsc[] = {0.5f, -0.25f, 2.0f};
+    ember_tensor tbad = th_tensor(EMBER_DTYPE_F32, badsc, 1, sc_s);
+    v[1] = th_tensor_value(&tbad);
+    CHECK(th_run("quantized_decomposed::quantize_per_channel.out", v, 9) ==
+          EMBER_INVALID_ARGUMENT);
+}
+
+/* What prepare refuses: scale 0, negative or beyond float32, a zero point outside the dtype, a
+ * range wider than the dtype or reversed, a dtype argument naming another type, a float16
+ * out_dtype, scales not one per channel, an axis out of range, a float input of another dtype. */
+static void refusals(void)
+{
+    static float x[4];
+    static double xd[4];
+    int8_t q[4];
+    float y[4];
+    static const int32_t s[] = {4}, s3[] = {3};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 1, s);
+    ember_tensor txd = th_tensor(EMBER_DTYPE_F64, xd, 1, s);
+    ember_tensor tq = th_tensor(EMBER_DTYPE_I8, q, 1, s);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_F32, y, 1, s);
+    struct {
+        double scale;
+        int64_t zp, qmin, qmax, dtype;
+        ember_status want;
+    } cases[] = {
+        {0.0, 0, -128, 127, EMBER_DTYPE_I8, EMBER_INVALID_ARGUMENT},
+        {-1.0, 0, -128, 127, EMBER_DTYPE_I8, EMBER_INVALID_ARGUMENT},
+        {1e300, 0, -128, 127, EMBER_DTYPE_I8, EMBER_INVALID_ARGUMENT},
+        {NAN, 0, -128, 127, EMBER_DTYPE_I8, EMBER_INVALID_ARGUMENT},
+        {0.1, 128, -128, 127, EMBER_DTYPE_I8, EMBER_INVALID_ARGUMENT},
+        {0.1, 0, -129, 127, EMBER_DTYPE_I8, EMBER_INVALID_ARGUMENT},
+        {0.1, 0, 5, 4, EMBER_DTYPE_I8, EMBER_INVALID_ARGUMENT},
+        {0.1, 0, -128, 127, EMBER_DTYPE_U8, EMBER_DTYPE_MISMATCH},
+        {0.1, 0, -128, 127, EMBER_DTYPE_I8, EMBER_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ember_value v[] = {th_tensor_value(&tx), th_double(cases[i].scale), th_int(cases[i].zp),
+                           th_int(cases[i].qmin), th_int(cases[i].qmax), dt((int)cases[i].dtype),
+                           th_tensor_value(&tq), th_tensor_value(&tq)};
+        CHECK(th_run("quantized_decomposed::quantize_per_tensor.out", v, 8) == cases[i].want);
+        ember_value d[] = {th_tensor_value(&tq), th_double(cases[i].scale), th_int(cases[i].zp),
+                           th_int(cases[i].qmin), th_int(cases[i].qmax), dt((int)cases[i].dtype),
+                           th_tensor_value(&ty), th_tensor_value(&ty)};
+        CHECK(th_run("cortex_m::dequantize_per_tensor.out", d, 8) == cases[i].want);
+    }
+    ember_value fd[] = {th_tensor_value(&txd), th_double(0.1), th_int(0), th_int(-128),
+                        th_int(127), dt(EMBER_DTYPE_I8), th_tensor_value(&tq), th_tensor_value(&tq)};
+    CHECK(th_run("quantized_decomposed::quantize_per_tensor.out", fd, 8) == EMBER_DTYPE_MISMATCH);
+    ember_value od[] = {th_tensor_value(&tq), th_double(0.1), th_int(0), th_int(-128),
+                        th_int(127), dt(EMBER_DTYPE_I8), th_int(EMBER_DTYPE_F16),
+                        th_tensor_value(&ty), th_tensor_value(&ty)};
+    CHECK(th_run("quantized_decomposed::dequantize_per_tensor.out", od, 9) == EMBER_NOT_SUPPORTED);
+    static float sc3[3] = {1, 1, 1};
+    static int64_t zp3[3];
+    ember_tensor tsc = th_tensor(EMBER_DTYPE_F32, sc3, 1, s3);
+    ember_tensor tzp = th_tensor(EMBER_DTYPE_I64, zp3, 1, s3);
+    ember_value pc[] = {th_tensor_value(&tx), th_tensor_value(&tsc), th_tensor_value(&tzp),
+                        th_int(0), th_int(-128), th_int(127), dt(EMBER_DTYPE_I8),
+                        th_tensor_value(&tq), th_tensor_value(&tq)};
+    CHECK(th_run("quantized_decomposed::quantize_per_channel.out", pc, 9) == EMBER_SHAPE_MISMATCH);
+    pc[3] = th_int(1);
+    CHECK(th_run("quantized_decomposed::quantize_per_channel.out", pc, 9) ==
+          EMBER_INVALID_ARGUMENT);
+}
+
+int main(void)
+{
+    per_tensor();
+    other_dtypes();
+    per_channel();
+    refusals();
+    return check_report("test_ops_quant");
+}
