@@ -19,29 +19,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_time.h"
 #include "kernels/kernel.h"
 #include "kernels/optimized/f32_conv.h"
 
-#if EMBER_HAVE_X86_KERNELS
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp_double(const void* a, const void* b)
-{
-    const double x = *(const double*)a, y = *(const double*)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double* v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-#endif
 
 typedef struct layer {
     int64_t c, hw, stride;
@@ -80,16 +61,16 @@ static void bench(const layer* l, int reps, int avx512)
         strips(y2, x, w, bias, &s, 0.0f, 6.0f);
     }
     for (int r = 0; r < reps; r++) {
-        double t = now();
+        double t = bench_now();
         rows(y1, x, w, bias, &s, 0.0f, 6.0f);
-        tr[r] = now() - t;
-        t = now();
+        tr[r] = bench_now() - t;
+        t = bench_now();
         strips(y2, x, w, bias, &s, 0.0f, 6.0f);
-        ts[r] = now() - t;
+        ts[r] = bench_now() - t;
     }
     double diff = 0.0;
     for (size_t i = 0; i < ny; i++) diff = fmax(diff, fabs((double)y1[i] - y2[i]));
-    const double mr = median(tr, reps), ms = median(ts, reps);
+    const double mr = bench_median(tr, reps), ms = bench_median(ts, reps);
     const double flop = 2.0 * (double)(s.co * 9 * s.ho * s.wo);
     printf("%4lld %3lldx%-3lld s%lld  %8.1f %8.1f  x%5.2f  %6.1f %6.1f  %8.1e\n", (long long)s.ci,
            (long long)s.h, (long long)s.w, (long long)l->stride, mr * 1e6, ms * 1e6, ms / mr,
@@ -129,16 +110,16 @@ static void bench_stem(int reps, int avx512)
     for (size_t i = 0; i < nw; i++) w[i] = (float)rand() / (float)RAND_MAX * 2.0f - 1.0f;
     for (int i = 0; i < 32; i++) bias[i] = (float)rand() / (float)RAND_MAX - 0.5f;
     for (int r = -2; r < reps; r++) { /* two warm-ups */
-        double t = now();
+        double t = bench_now();
         stem(y1, x, w, bias, &s, 0.0f, 6.0f, 0, s.ho);
-        const double a = now() - t;
-        t = now();
+        const double a = bench_now() - t;
+        t = bench_now();
         f32_conv2d_gemm(y2, x, w, bias, &s, &g, 0.0f, 6.0f, NULL);
-        if (r >= 0) ts[r] = a, tg[r] = now() - t;
+        if (r >= 0) ts[r] = a, tg[r] = bench_now() - t;
     }
     double diff = 0.0;
     for (size_t i = 0; i < ny; i++) diff = fmax(diff, fabs((double)y1[i] - y2[i]));
-    const double ms = median(ts, reps), mg = median(tg, reps);
+    const double ms = bench_median(ts, reps), mg = bench_median(tg, reps);
     const double flop = 2.0 * 32 * 27 * 112 * 112;
     printf("stem 3->32 224x224 s2: stem %.1f us, gemm %.1f us, x%.2f; %.1f / %.1f GFLOP/s; max diff "
            "%.1e\n", ms * 1e6, mg * 1e6, mg / ms, flop / ms * 1e-9, flop / mg * 1e-9, diff);

@@ -19,29 +19,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_time.h"
 #include "kernels/kernel.h"
 #include "kernels/optimized/f32_conv_wino.h"
 
-#if EMBER_HAVE_X86_KERNELS
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp_double(const void* a, const void* b)
-{
-    const double x = *(const double*)a, y = *(const double*)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double* v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-#endif
 
 typedef struct shape {
     const char* name;
@@ -84,19 +65,19 @@ static void bench(const shape* sh, int reps, uint64_t features, ember_threadpool
         f32_conv2d_gemm(y2, x, w, bias, &s, &g, 0.0f, INFINITY, pool);
     }
     for (int r = 0; r < reps; r++) {
-        double t = now();
+        double t = bench_now();
         wino.run(y1, x, packed, bias, &s, 0.0f, INFINITY, pool);
-        tw[r] = now() - t;
-        t = now();
+        tw[r] = bench_now() - t;
+        t = bench_now();
         f32_conv2d_gemm(y2, x, w, bias, &s, &g, 0.0f, INFINITY, pool);
-        tg[r] = now() - t;
+        tg[r] = bench_now() - t;
     }
     double diff = 0.0, big = 0.0;
     for (size_t i = 0; i < ny; i++) {
         diff = fmax(diff, fabs((double)y1[i] - y2[i]));
         big = fmax(big, fabs((double)y2[i]));
     }
-    const double mw = median(tw, reps), mg = median(tg, reps);
+    const double mw = bench_median(tw, reps), mg = bench_median(tg, reps);
     const double flop = 2.0 * (double)(s.co * s.ci * 9 * s.ho * s.wo);
     printf("%-14s %4lld %3lldx%-3lld %4lld  %8.3f %8.3f  x%5.2f  %6.1f %6.1f  %8.1e  %s\n",
            sh->name, (long long)s.ci, (long long)s.h, (long long)s.w, (long long)s.co,

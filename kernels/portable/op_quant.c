@@ -141,6 +141,20 @@ static ember_status tensor_qparams(ember_kernel_ctx* ctx, ember_value* const* ar
 
 /* ---- per tensor ------------------------------------------------------------------------- */
 
+/* The scale and zero point of a per-tensor op (args 1 and 2) for the integer dtype dt: scalars
+ * checked now, or one-element tensors (tensor_given) whose values run checks. */
+static ember_status qparams_prepare(ember_kernel_ctx* ctx, ember_value* const* args, int dt,
+                                    bool tensor_given)
+{
+    if (tensor_given) return tensor_qparams(ctx, args, 1, dt, NULL, NULL);
+    double scale;
+    int64_t zp;
+    EMBER_TRY(ember_arg_double(ctx, args, 1, "scale", &scale));
+    EMBER_TRY(ember_arg_int(ctx, args, 2, "zero_point", &zp));
+    EMBER_TRY(check_scale(ctx, scale, "scale"));
+    return check_zp(ctx, zp, dt, "zero_point");
+}
+
 static void quantize_tensor(const ember_tensor* in, ember_tensor* out, double scale, int64_t zp,
                             int64_t qmin, int64_t qmax)
 {
@@ -198,18 +212,8 @@ static ember_status quantize_prepare(ember_kernel_ctx* ctx, ember_value* const* 
     EMBER_TRY(ember_arg_kind(ctx, args, 7, "returned out", EMBER_VALUE_TENSOR));
     EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
     EMBER_TRY(check_range(ctx, args, 3, 5, out->dtype));
-    if (tensor_qparams_given) {
-        EMBER_TRY(tensor_qparams(ctx, args, 1, out->dtype, NULL, NULL));
-        *run = run_quantize_t;
-        return EMBER_OK;
-    }
-    double scale;
-    int64_t zp;
-    EMBER_TRY(ember_arg_double(ctx, args, 1, "scale", &scale));
-    EMBER_TRY(ember_arg_int(ctx, args, 2, "zero_point", &zp));
-    EMBER_TRY(check_scale(ctx, scale, "scale"));
-    EMBER_TRY(check_zp(ctx, zp, out->dtype, "zero_point"));
-    *run = run_quantize;
+    EMBER_TRY(qparams_prepare(ctx, args, out->dtype, tensor_qparams_given));
+    *run = tensor_qparams_given ? run_quantize_t : run_quantize;
     return EMBER_OK;
 }
 
@@ -251,18 +255,8 @@ static ember_status dequantize_prepare(ember_kernel_ctx* ctx, ember_value* const
     EMBER_TRY(ember_arg_kind(ctx, args, o + 1, "returned out", EMBER_VALUE_TENSOR));
     EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
     EMBER_TRY(check_range(ctx, args, 3, 5, in->dtype));
-    if (tensor_qparams_given) {
-        EMBER_TRY(tensor_qparams(ctx, args, 1, in->dtype, NULL, NULL));
-        *run = run_dequantize_t;
-        return EMBER_OK;
-    }
-    double scale;
-    int64_t zp;
-    EMBER_TRY(ember_arg_double(ctx, args, 1, "scale", &scale));
-    EMBER_TRY(ember_arg_int(ctx, args, 2, "zero_point", &zp));
-    EMBER_TRY(check_scale(ctx, scale, "scale"));
-    EMBER_TRY(check_zp(ctx, zp, in->dtype, "zero_point"));
-    *run = o == 7 ? run_dequantize : run_dequantize_cm;
+    EMBER_TRY(qparams_prepare(ctx, args, in->dtype, tensor_qparams_given));
+    *run = tensor_qparams_given ? run_dequantize_t : o == 7 ? run_dequantize : run_dequantize_cm;
     return EMBER_OK;
 }
 
