@@ -603,6 +603,16 @@ def main() -> None:
         files["et_quant.pte"] = buf
         inputs_of["et_quant.pte"] = (model, inputs)
         covered |= ops
+        g = torch.Generator().manual_seed(46)  # cortex_m::quantized_linear, int8 in and out
+        model = quant_ops.QuantizedLinear(
+            torch.randint(-127, 128, (6, 8), generator=g).to(torch.int8),
+            torch.randint(-500, 500, (6,), generator=g).to(torch.int32), None, (5, 0, -3),
+            1 << 30, -4, (-128, 127)).eval()
+        inputs = (torch.randint(-128, 128, (2, 8), generator=g).to(torch.int8),)
+        buf, ops = et_export(model, inputs)
+        files["et_cortex_m_linear.pte"] = buf
+        inputs_of["et_cortex_m_linear.pte"] = (model, inputs)
+        covered |= ops
     except ImportError as e:
         print(f"ExecuTorch not importable ({e}): no et_*.pte seeds written")
 

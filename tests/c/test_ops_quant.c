@@ -1,6 +1,8 @@
 /* test_ops_quant.c — the float <-> integer boundaries of quantized programs (op_quant.c):
  * quantized_decomposed:: quantize / dequantize per tensor (scalar and tensor parameters) and per
- * channel, cortex_m:: per tensor. Expected values are worked out here from the rule in
+ * channel, cortex_m:: per tensor; CMSIS-NN's requantize (requant.h) and
+ * cortex_m::quantized_linear (op_qlinear.c) on hand-worked values
+ * (tests/python/test_cortex_m.py holds them to ExecuTorch's reference on random cases). Expected values are worked out here from the rule in
  * op_quant.c: q = clamp(zp + round_half_even(x * (1.0f / scale)), qmin, qmax) and
  * x = (q - zp) * scale, with scales (0.5, 0.25, 2) whose products are exact, so each value is
  * checkable by hand; tests/python/test_quant_boundaries.py compares ExecuTorch's runtime bit for
@@ -9,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/portable/requant.h"
 #include "tests/c/kernel_harness.h"
 
 static ember_value dt(int d) { return th_int(d); }
@@ -199,8 +202,75 @@ static void refusals(void)
           EMBER_INVALID_ARGUMENT);
 }
 
+/* ember_requantize (CMSIS-NN's arm_nn_requantize) on values worked by hand: multiplier 2^30
+ * (0.5): (v 2^30 + 2^30) >> 31 = floor((v + 1) / 2), then the rounding right shift. */
+static void requantize(void)
+{
+    const int32_t half = 1 << 30;
+    CHECK(ember_requantize(100, half, 0) == 50);      /* 50.5 floored */
+    CHECK(ember_requantize(101, half, 0) == 51);
+    CHECK(ember_requantize(-101, half, 0) == -50);
+    CHECK(ember_requantize(1000, half, -2) == 125);   /* 500 / 4 */
+    CHECK(ember_requantize(1002, half, -2) == 125);   /* 501 / 4 = 125.25 */
+    CHECK(ember_requantize(1006, half, -2) == 126);   /* 503 / 4 = 125.75 */
+    CHECK(ember_requantize(-1006, half, -2) == -126); /* -503 / 4 = -125.75 */
+    CHECK(ember_requantize(-1002, half, -2) == -125); /* -501 / 4 = -125.25 */
+    CHECK(ember_requantize(1004, half, -2) == 126);   /* 502 / 4 = 125.5: up */
+    CHECK(ember_requantize(-1004, half, -2) == -126); /* -502 / 4 = -125.5: away from zero */
+    CHECK(ember_requantize(3, half, 2) == 6);         /* 12 * 0.5 = 6 (6.5 floored) */
+    CHECK(ember_requantize(INT32_MAX, INT32_MAX, 0) == INT32_MAX - 1);
+}
+
+/* cortex_m::quantized_linear.out on a case worked by hand, in both forms (bias, and the
+ * kernel_sum form with the input offset and bias folded in), and what prepare refuses. */
+static void quantized_linear(void)
+{
+    static int8_t x[] = {1, -2, 3}, w[] = {1, 1, 1, 2, 0, -1};
+    static int32_t bias[] = {10, -10}, ksum[] = {13, -9};
+    int8_t out[2];
+    static const int32_t sx[] = {1, 3}, sw[] = {2, 3}, sb[] = {2}, so[] = {1, 2};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_I8, x, 2, sx);
+    ember_tensor tw = th_tensor(EMBER_DTYPE_I8, w, 2, sw);
+    ember_tensor tb = th_tensor(EMBER_DTYPE_I32, bias, 1, sb);
+    ember_tensor tk = th_tensor(EMBER_DTYPE_I32, ksum, 1, sb);
+    ember_tensor to = th_tensor(EMBER_DTYPE_I8, out, 2, so);
+    const int64_t mult[] = {1 << 30}, shift[] = {0};
+    /* acc = (x + 1) . w + bias = 15, -10; requantize by 0.5: 8, -5; + 3 */
+    ember_value v[] = {th_tensor_value(&tx), th_tensor_value(&tw), th_tensor_value(&tb),
+                       th_null(), th_int(1), th_int(0), th_int(3), th_int_list(mult, 1),
+                       th_int_list(shift, 1), th_int(127), th_int(-128), th_tensor_value(&to),
+                       th_tensor_value(&to)};
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_OK);
+    CHECK(out[0] == 11 && out[1] == -2);
+    v[2] = th_null(), v[3] = th_tensor_value(&tk); /* x . w + 0 sum(x) + kernel_sum: the same */
+    memset(out, 0, sizeof out);
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_OK);
+    CHECK(out[0] == 11 && out[1] == -2);
+    v[9] = th_int(5), v[10] = th_int(0); /* activation [0, 5] */
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_OK);
+    CHECK(out[0] == 5 && out[1] == 0);
+    v[9] = th_int(-1); /* max below min */
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_INVALID_ARGUMENT);
+    v[9] = th_int(127), v[10] = th_int(-128);
+    const int64_t bad_shift[] = {31}, bad_mult[] = {-1};
+    v[8] = th_int_list(bad_shift, 1);
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_INVALID_ARGUMENT);
+    v[8] = th_int_list(shift, 1), v[7] = th_int_list(bad_mult, 1);
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_INVALID_ARGUMENT);
+    v[7] = th_int_list(mult, 1), v[7].len = 0; /* an empty list */
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_INVALID_ARGUMENT);
+    v[7] = th_int_list(mult, 1);
+    static const int32_t sw4[] = {2, 4}; /* weights of another width */
+    static int8_t w4[8];
+    ember_tensor tw4 = th_tensor(EMBER_DTYPE_I8, w4, 2, sw4);
+    v[1] = th_tensor_value(&tw4);
+    CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_SHAPE_MISMATCH);
+}
+
 int main(void)
 {
+    requantize();
+    quantized_linear();
     per_tensor();
     other_dtypes();
     per_channel();

@@ -1,8 +1,9 @@
-"""Quantized programs' boundary ops for tests and seeds: ExecuTorch's `quantized_decomposed::`
-out variants (registered by `executorch.kernels.quantized`) and `cortex_m::` quantize /
-dequantize_per_tensor (ExecuTorch's Cortex-M backend defines them, but importing it needs the
-Arm backend's tosa_serializer; when it does not import, the same schemas are defined here,
-computing through quantized_decomposed). `register()` raises ImportError without executorch."""
+"""Quantized programs for tests and seeds: ExecuTorch's `quantized_decomposed::` out variants
+(registered by `executorch.kernels.quantized`), its `cortex_m::` ops (its Cortex-M backend
+defines them; importing it needs the Arm backend's `tosa_serializer`, stood in for here, see
+_stub_tosa_serializer; if it still fails, `register()` defines the quantize / dequantize
+schemas itself, computing through quantized_decomposed), and `import_cortex_m()` for the whole
+Cortex-M flow. Both raise ImportError without executorch."""
 
 from __future__ import annotations
 
@@ -13,6 +14,62 @@ import torch
 _LIB = None
 
 
+def _stub_tosa_serializer() -> None:
+    """ExecuTorch's Cortex-M package imports its Arm backend, which imports `tosa_serializer`
+    (built from Arm's TOSA sources, not on PyPI) for TOSA debug output the Cortex-M flow never
+    produces. A stand-in module whose every attribute is a fresh class lets the import finish;
+    nothing in the flow calls into it."""
+    import sys
+    import types
+
+    if "tosa_serializer" in sys.modules:
+        return
+
+    class _Anything(type):
+        def __getattr__(cls, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            value = _Anything(f"{cls.__name__}.{name}", (), {})
+            setattr(cls, name, value)
+            return value
+
+        def __call__(cls, *args, **kwargs):
+            return _Anything(f"{cls.__name__}()", (), {})
+
+    class _Module(types.ModuleType):
+        def __getattr__(self, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            value = _Anything(name, (), {})
+            setattr(self, name, value)
+            return value
+
+    sys.modules["tosa_serializer"] = _Module("tosa_serializer")
+
+
+def import_cortex_m():
+    """ExecuTorch's Cortex-M flow: (CortexMQuantizer, CortexMPassManager, CortexMTargetConfig,
+    CortexM, cortex_m_edge_compile_config), its `cortex_m::` ops defined in torch with their
+    Python reference implementations. Raises ImportError (or what the import raised) when
+    ExecuTorch or torchao is missing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import executorch.kernels.quantized  # noqa: F401
+
+        if _LIB is not None:
+            raise ImportError("cortex_m:: was defined by quant_ops.register() in this process")
+        _stub_tosa_serializer()
+        # the quantizer first: importing the ops module first meets a cycle (its passes name
+        # cortex_m ops it has not defined yet)
+        from executorch.backends.cortex_m.quantizer.quantizer import CortexMQuantizer
+        import executorch.backends.cortex_m.ops.operators  # noqa: F401
+        from executorch.backends.cortex_m.edge_compile_config import cortex_m_edge_compile_config
+        from executorch.backends.cortex_m.passes.cortex_m_pass_manager import CortexMPassManager
+        from executorch.backends.cortex_m.target_config import CortexM, CortexMTargetConfig
+    return CortexMQuantizer, CortexMPassManager, CortexMTargetConfig, CortexM, \
+        cortex_m_edge_compile_config
+
+
 def register() -> None:
     global _LIB
     with warnings.catch_warnings():
@@ -20,6 +77,8 @@ def register() -> None:
         import executorch.kernels.quantized  # noqa: F401  the out variants and the kernels
         from torch.ao.quantization.fx._decomposed import quantized_decomposed_lib  # noqa: F401
         try:
+            _stub_tosa_serializer()
+            from executorch.backends.cortex_m.quantizer.quantizer import CortexMQuantizer  # noqa
             import executorch.backends.cortex_m.ops.operators  # noqa: F401
             return
         except BaseException:
@@ -62,3 +121,20 @@ class Boundaries(torch.nn.Module):
         d = cm.dequantize_per_tensor(cm.quantize_per_tensor(x, 0.05, -2, -128, 127, torch.int8),
                                      0.05, -2, -128, 127, torch.int8)
         return a, b, c, d
+
+
+class QuantizedLinear(torch.nn.Module):
+    """cortex_m::quantized_linear on int8 inputs, its parameters as given: offsets (input,
+    filter, output), one multiplier and shift, activation (min, max); bias or kernel_sum."""
+
+    def __init__(self, w, bias, ksum, offs, mult, shift, act):
+        super().__init__()
+        self.register_buffer("w", w)
+        self.bias = bias if bias is None else torch.nn.Buffer(bias)
+        self.ksum = ksum if ksum is None else torch.nn.Buffer(ksum)
+        self.p = (offs, mult, shift, act)
+
+    def forward(self, x):
+        (io, fo, oo), mult, shift, (lo, hi) = self.p
+        return torch.ops.cortex_m.quantized_linear(x, self.w, self.bias, self.ksum, io, fo, oo,
+                                                   [mult], [shift], hi, lo)

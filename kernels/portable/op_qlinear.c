@@ -1,0 +1,112 @@
+/* op_qlinear.c — cortex_m::quantized_linear.out, the int8 fully connected layer of ExecuTorch's
+ * Cortex-M programs, with CMSIS-NN's arithmetic (arm_fully_connected_s8, per-tensor
+ * requantization: ExecuTorch passes lists of multipliers and shifts and uses the first):
+ *
+ *   out[b][n] = clamp(requantize(acc, multiplier, shift) + output_offset,
+ *                     activation_min, activation_max)
+ *   acc = sum_k (x[b][k] + input_offset) (w[n][k] + filter_offset) + bias[n]        (no kernel_sum)
+ *   acc = sum_k x[b][k] w[n][k] + filter_offset sum_k x[b][k] + kernel_sum[n]       (kernel_sum)
+ *
+ * (the second is CMSIS-NN's MVE form: ExecuTorch's pass folds the input offset and the bias
+ * into kernel_sum for Helium targets, and passes exactly one of bias and kernel_sum). The sums
+ * wrap in 32 bits as CMSIS-NN's do; requantize is requant.h. input (..., K) and weights (N, K)
+ * int8, bias / kernel_sum int32 (N), out (..., N) int8. */
+#include "kernels/kernel_util.h"
+#include "kernels/portable/requant.h"
+
+enum {
+    A_IN, A_W, A_BIAS, A_KSUM, A_IN_OFF, A_W_OFF, A_OUT_OFF, A_MULTS, A_SHIFTS, A_ACT_MAX,
+    A_ACT_MIN, A_OUT, NUM_ARGS
+};
+
+static ember_status run_qlinear(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    const ember_tensor *in = args[A_IN]->u.t, *w = args[A_W]->u.t;
+    const int32_t* bias = ember_is_null(args[A_BIAS]) ? NULL : (const int32_t*)args[A_BIAS]->u.t->data;
+    const int32_t* ksum = ember_is_null(args[A_KSUM]) ? NULL : (const int32_t*)args[A_KSUM]->u.t->data;
+    const int32_t in_off = (int32_t)args[A_IN_OFF]->u.i, w_off = (int32_t)args[A_W_OFF]->u.i;
+    const int32_t out_off = (int32_t)args[A_OUT_OFF]->u.i;
+    const int32_t mult = (int32_t)args[A_MULTS]->u.ints[0], shift = (int32_t)args[A_SHIFTS]->u.ints[0];
+    const int32_t lo = (int32_t)args[A_ACT_MIN]->u.i, hi = (int32_t)args[A_ACT_MAX]->u.i;
+    const int64_t k = w->sizes[1], n = w->sizes[0], rows = k ? in->numel / k : 0;
+    const int8_t* x = (const int8_t*)in->data;
+    const int8_t* wt = (const int8_t*)w->data;
+    int8_t* out = (int8_t*)args[A_OUT]->u.t->data;
+    for (int64_t b = 0; b < rows; b++) {
+        const int8_t* xb = x + b * k;
+        uint32_t xsum = 0;
+        if (ksum)
+            for (int64_t i = 0; i < k; i++) xsum += (uint32_t)(int32_t)xb[i];
+        for (int64_t j = 0; j < n; j++) {
+            const int8_t* wj = wt + j * k;
+            uint32_t acc = 0; /* 32-bit sums that wrap, as CMSIS-NN's int32 ones do on Arm */
+            if (ksum) {
+                for (int64_t i = 0; i < k; i++) acc += (uint32_t)((int32_t)xb[i] * (int32_t)wj[i]);
+                acc += xsum * (uint32_t)w_off + (uint32_t)ksum[j];
+            } else {
+                for (int64_t i = 0; i < k; i++)
+                    acc += (uint32_t)(((int32_t)xb[i] + in_off) * ((int32_t)wj[i] + w_off));
+                if (bias) acc += (uint32_t)bias[j];
+            }
+            int32_t v = ember_requantize((int32_t)acc, mult, shift) + out_off;
+            v = v < lo ? lo : (v > hi ? hi : v);
+            out[b * n + j] = (int8_t)v;
+        }
+    }
+    return EMBER_OK;
+}
+
+/* An int32 (N) vector argument (bias or kernel_sum), or None. */
+static ember_status vector_arg(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
+                               const char* what, int64_t n)
+{
+    ember_tensor* t;
+    EMBER_TRY(ember_arg_opt_tensor(ctx, args, i, what, EMBER_DTYPE_BIT(EMBER_DTYPE_I32), &t));
+    EMBER_REQUIRE(ctx, !t || t->numel == n, EMBER_SHAPE_MISMATCH,
+                  "%s has %lld elements, the weight %lld output features", what,
+                  (long long)(t ? t->numel : 0), (long long)n);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_cortex_m_quantized_linear_out(ember_kernel_ctx* ctx,
+                                                         ember_value* const* args,
+                                                         size_t num_args, ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, NUM_ARGS + 1);
+    const uint32_t i8 = EMBER_DTYPE_BIT(EMBER_DTYPE_I8);
+    ember_tensor *in, *w, *out;
+    EMBER_TRY(ember_arg_tensor(ctx, args, A_IN, "input", i8, &in));
+    EMBER_TRY(ember_arg_tensor(ctx, args, A_W, "weights", i8, &w));
+    EMBER_TRY(ember_arg_out(ctx, args, A_OUT, "out", i8, &out));
+    EMBER_TRY(ember_arg_kind(ctx, args, A_OUT + 1, "returned out", EMBER_VALUE_TENSOR));
+    EMBER_REQUIRE(ctx, in->dim >= 1 && w->dim == 2, EMBER_SHAPE_MISMATCH,
+                  "input must have at least one dim and weights two, got %d and %d", in->dim,
+                  w->dim);
+    const int64_t n = w->sizes[0], k = w->sizes[1];
+    EMBER_REQUIRE(ctx, in->sizes[in->dim - 1] == k, EMBER_SHAPE_MISMATCH,
+                  "input has %d features, weights %lld", (int)in->sizes[in->dim - 1],
+                  (long long)k);
+    int64_t sizes[EMBER_MAX_DIMS];
+    for (int d = 0; d < in->dim - 1; d++) sizes[d] = in->sizes[d];
+    sizes[in->dim - 1] = n;
+    EMBER_TRY(ember_check_shape(ctx, "out", out, in->dim, sizes));
+    EMBER_TRY(vector_arg(ctx, args, A_BIAS, "bias", n));
+    EMBER_TRY(vector_arg(ctx, args, A_KSUM, "kernel_sum", n));
+    EMBER_TRY(ember_arg_int_in(ctx, args, A_IN_OFF, "input_offset", -255, 255, NULL));
+    EMBER_TRY(ember_arg_int_in(ctx, args, A_W_OFF, "filter_offset", -255, 255, NULL));
+    EMBER_TRY(ember_arg_int_in(ctx, args, A_OUT_OFF, "output_offset", -255, 255, NULL));
+    const int64_t* v;
+    size_t nm, ns;
+    EMBER_TRY(ember_arg_ints(ctx, args, A_MULTS, "requantize_multipliers", &v, &nm));
+    EMBER_REQUIRE(ctx, nm >= 1, EMBER_INVALID_ARGUMENT, "requantize_multipliers is empty");
+    EMBER_TRY(ember_check_ints_in(ctx, "requantize_multipliers", v, 1, 0, INT32_MAX));
+    EMBER_TRY(ember_arg_ints(ctx, args, A_SHIFTS, "requantize_shifts", &v, &ns));
+    EMBER_REQUIRE(ctx, ns >= 1, EMBER_INVALID_ARGUMENT, "requantize_shifts is empty");
+    EMBER_TRY(ember_check_ints_in(ctx, "requantize_shifts", v, 1, -31, 30));
+    int64_t hi;
+    EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MAX, "activation_max", -128, 127, &hi));
+    EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MIN, "activation_min", -128, hi, NULL));
+    *run = run_qlinear;
+    return EMBER_OK;
+}

@@ -1,0 +1,132 @@
+"""ExecuTorch's Cortex-M int8 programs on Ember (kernels/portable/op_qlinear.c, requant.h).
+
+1. `cortex_m::quantized_linear` alone, on int8 program inputs: Ember's outputs equal the op's
+   Python reference in ExecuTorch (backends/cortex_m/ops/operators.py, CMSIS-NN's arithmetic in
+   torch) bit for bit, over random shapes, offsets, multipliers and shifts (left and right),
+   bias or kernel_sum, and activation ranges.
+2. A model through ExecuTorch's Cortex-M flow (CortexMQuantizer, prepare/convert_pt2e,
+   CortexMPassManager for a Cortex-M55, to_executorch): the file runs on Ember; its int8 result
+   equals the lowered graph run in Python by ExecuTorch's reference implementations except where
+   the input quantization rounds a tie differently (the Python reference of quantize divides in
+   another precision than ExecuTorch's C++ kernels, which Ember follows: test_quant_boundaries.py),
+   so the float outputs are compared within one quantization step.
+
+Needs `executorch` and `torchao` (skips otherwise); the flow's Arm-backend import needs a
+stand-in `tosa_serializer` module (quant_ops.py says why).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+import quant_ops
+
+_CM = None
+
+
+def _cortex_m():
+    global _CM
+    if _CM is None:
+        try:
+            _CM = quant_ops.import_cortex_m()
+        except BaseException as e:
+            _CM = f"ExecuTorch's Cortex-M flow is not usable here: {type(e).__name__}: {e}"
+    if isinstance(_CM, str):
+        pytest.skip(_CM)
+    return _CM
+
+
+def _to_program(ep) -> bytes:
+    *_, edge_config = _cortex_m()
+    from executorch.exir import to_edge
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return to_edge(ep, compile_config=edge_config()).to_executorch().buffer
+
+
+def test_quantized_linear_matches_the_reference():
+    _cortex_m()
+    g = torch.Generator().manual_seed(0)
+
+    def ri(lo, hi, *shape):
+        return torch.randint(lo, hi, shape, generator=g)
+
+    cases = 0
+    for t in range(24):
+        k, n = int(ri(1, 70)), int(ri(1, 40))
+        lead = [(3,), (2, 5), (1,)][t % 3]
+        x = ri(-128, 128, *lead, k).to(torch.int8)
+        w = ri(-127, 128, n, k).to(torch.int8)
+        use_ksum = t % 4 == 3
+        bias = None if use_ksum or t % 5 == 1 else ri(-5000, 5000, n).to(torch.int32)
+        ksum = ri(-20000, 20000, n).to(torch.int32) if use_ksum else None
+        offs = (int(ri(-127, 129)), 0 if t % 2 else int(ri(-10, 10)), int(ri(-128, 128)))
+        mult = int(ri(1 << 30, (1 << 31) - 1))
+        shift = int(ri(-12, 3)) if t % 6 else int(ri(-31, -20))
+        act = (-128, 127) if t % 3 else (int(ri(-128, 0)), int(ri(0, 128)))
+        model = quant_ops.QuantizedLinear(w, bias, ksum, offs, mult, shift, act).eval()
+        want = model(x).numpy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ep = torch.export.export(model, (x,))
+        got = ember.load(_to_program(ep)).run(x)[0]
+        assert got.dtype == np.int8 and got.shape == want.shape
+        assert np.array_equal(got, want), f"case {t}: k {k} n {n} offsets {offs} mult {mult} " \
+                                          f"shift {shift} act {act} ksum {use_ksum}"
+        cases += 1
+    assert cases == 24
+
+
+class MLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(32, 24)
+        self.b = torch.nn.Linear(24, 10)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)))
+
+
+def test_cortex_m_flow_program_runs_on_ember():
+    quantizer, pass_manager, target, cpu, _ = _cortex_m()
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    torch.manual_seed(0)
+    model = MLP().eval()
+    calib = [torch.randn(4, 32) for _ in range(8)]
+    x = torch.randn(4, 32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = torch.export.export(model, (x,)).module(check_guards=False)
+        prepared = prepare_pt2e(graph, quantizer())
+        for c in calib:
+            prepared(c)
+        converted = convert_pt2e(prepared)
+        from executorch.exir import to_edge
+
+        *_, edge_config = _cortex_m()
+        edge = to_edge(torch.export.export(converted, (x,)), compile_config=edge_config())
+        lowered = pass_manager(edge.exported_program(), pass_manager.pass_list,
+                               target_config=target(cpu=cpu.M55)).transform()
+        want = lowered.module()(x).detach().numpy()  # before to_executorch rewrites the graph
+        edge._edge_programs["forward"] = lowered
+        prog = edge.to_executorch()
+    ops = {f"{o.name}.{o.overload}" for p in prog.executorch_program.execution_plan
+           for o in p.operators}
+    assert "cortex_m::quantized_linear.out" in ops, ops
+    got = ember.load(prog.buffer).run(x)[0]
+    step = float(np.abs(np.diff(np.unique(want))).min()) if np.unique(want).size > 1 else 1.0
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() <= step * 1.001, (got, want)
+    agree = float(np.mean(got == want))
+    print(f"\nCortex-M flow MLP: ops {sorted(ops)}; {agree:.1%} of outputs bit-identical to the reference")
+    assert agree >= 0.9, agree
+    # and close to the float model, as int8 is
+    ref = model(x).detach().numpy()
+    assert np.abs(got - ref).max() < 0.1 * np.abs(ref).max()
