@@ -613,6 +613,16 @@ def main() -> None:
         files["et_cortex_m_linear.pte"] = buf
         inputs_of["et_cortex_m_linear.pte"] = (model, inputs)
         covered |= ops
+        for name, model in (  # cortex_m::quantized_add and quantized_mul, int8 in and out
+                ("add", quant_ops.QuantizedAdd((3, 1 << 30, -1), (-2, 1 << 30, -1),
+                                               (1, 1 << 30, -19), (-100, 100))),
+                ("mul", quant_ops.QuantizedMul(3, -2, (1, 1 << 30, -6)))):
+            inputs = tuple(torch.randint(-128, 128, (2, 5), generator=g).to(torch.int8)
+                           for _ in range(2))
+            buf, ops = et_export(model.eval(), inputs)
+            files[f"et_cortex_m_{name}.pte"] = buf
+            inputs_of[f"et_cortex_m_{name}.pte"] = (model, inputs)
+            covered |= ops
     except ImportError as e:
         print(f"ExecuTorch not importable ({e}): no et_*.pte seeds written")
 

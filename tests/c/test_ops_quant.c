@@ -267,9 +267,46 @@ static void quantized_linear(void)
     CHECK(th_run("cortex_m::quantized_linear.out", v, 13) == EMBER_SHAPE_MISMATCH);
 }
 
+/* cortex_m::quantized_add.out and quantized_mul.out on values worked by hand (multipliers 2^30,
+ * i.e. 0.5), and the broadcast they refuse. */
+static void quantized_elementwise(void)
+{
+    static int8_t x[] = {10, 3, -4}, y[] = {20, 5, 6}, out[3];
+    static const int32_t s3[] = {3};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_I8, x, 1, s3);
+    ember_tensor ty = th_tensor(EMBER_DTYPE_I8, y, 1, s3);
+    ember_tensor to = th_tensor(EMBER_DTYPE_I8, out, 1, s3);
+    const int64_t half = 1 << 30;
+    /* add: each input (q - 0) << 20 halved, summed, halved again and shifted down by 20:
+     * (10 + 20) / 4 = 7.5 -> 8, (3 + 5) / 4 = 2, (-4 + 6) / 4 = 0.5 -> 1 */
+    ember_value a[] = {th_tensor_value(&tx), th_int(0), th_int(half), th_int(0),
+                       th_tensor_value(&ty), th_int(0), th_int(half), th_int(0),
+                       th_int(0), th_int(half), th_int(-20), th_int(-128), th_int(127),
+                       th_tensor_value(&to), th_tensor_value(&to)};
+    CHECK(th_run("cortex_m::quantized_add.out", a, 15) == EMBER_OK);
+    CHECK(out[0] == 8 && out[1] == 2 && out[2] == 1);
+    a[12] = th_int(4); /* activation_max 4 */
+    CHECK(th_run("cortex_m::quantized_add.out", a, 15) == EMBER_OK);
+    CHECK(out[0] == 4 && out[1] == 2 && out[2] == 1);
+    /* mul: (x - 1)(y - 2) = 162, 6, -20, halved (floor of (v + 1) / 2): 81, 3, -10; + 1 */
+    ember_value m[] = {th_tensor_value(&tx), th_int(1), th_tensor_value(&ty), th_int(2),
+                       th_int(1), th_int(half), th_int(0), th_tensor_value(&to),
+                       th_tensor_value(&to)};
+    CHECK(th_run("cortex_m::quantized_mul.out", m, 9) == EMBER_OK);
+    CHECK(out[0] == 82 && out[1] == 4 && out[2] == -9);
+    static int8_t y1[1];
+    static const int32_t s1[] = {1};
+    ember_tensor t1 = th_tensor(EMBER_DTYPE_I8, y1, 1, s1);
+    m[2] = th_tensor_value(&t1); /* another shape: not supported yet */
+    CHECK(th_run("cortex_m::quantized_mul.out", m, 9) == EMBER_NOT_SUPPORTED);
+    m[2] = th_tensor_value(&ty), m[1] = th_int(200); /* a zero point beyond int8 */
+    CHECK(th_run("cortex_m::quantized_mul.out", m, 9) == EMBER_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     requantize();
+    quantized_elementwise();
     quantized_linear();
     per_tensor();
     other_dtypes();

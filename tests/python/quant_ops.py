@@ -138,3 +138,29 @@ class QuantizedLinear(torch.nn.Module):
         (io, fo, oo), mult, shift, (lo, hi) = self.p
         return torch.ops.cortex_m.quantized_linear(x, self.w, self.bias, self.ksum, io, fo, oo,
                                                    [mult], [shift], hi, lo)
+
+
+class QuantizedAdd(torch.nn.Module):
+    """cortex_m::quantized_add of two int8 inputs: (zero point, multiplier, shift) for each and
+    for the output, activation (min, max)."""
+
+    def __init__(self, a, b, o, act):
+        super().__init__()
+        self.p = (a, b, o, act)
+
+    def forward(self, x, y):
+        a, b, o, (lo, hi) = self.p
+        return torch.ops.cortex_m.quantized_add(x, *a, y, *b, *o, lo, hi)
+
+
+class QuantizedMul(torch.nn.Module):
+    """cortex_m::quantized_mul of two int8 inputs: zero points, output (zero point, multiplier,
+    shift)."""
+
+    def __init__(self, xzp, yzp, o):
+        super().__init__()
+        self.p = (xzp, yzp, o)
+
+    def forward(self, x, y):
+        xzp, yzp, o = self.p
+        return torch.ops.cortex_m.quantized_mul(x, xzp, y, yzp, *o)

@@ -1,10 +1,12 @@
-"""ExecuTorch's Cortex-M int8 programs on Ember (kernels/portable/op_qlinear.c, requant.h).
+"""ExecuTorch's Cortex-M int8 programs on Ember (kernels/portable/op_qlinear.c,
+op_qelementwise.c, requant.h).
 
-1. `cortex_m::quantized_linear` alone, on int8 program inputs: Ember's outputs equal the op's
-   Python reference in ExecuTorch (backends/cortex_m/ops/operators.py, CMSIS-NN's arithmetic in
-   torch) bit for bit, over random shapes, offsets, multipliers and shifts (left and right),
-   bias or kernel_sum, and activation ranges.
-2. A model through ExecuTorch's Cortex-M flow (CortexMQuantizer, prepare/convert_pt2e,
+1. `cortex_m::quantized_linear`, `quantized_add` and `quantized_mul` alone, on int8 program
+   inputs: Ember's outputs equal the ops' Python references in ExecuTorch
+   (backends/cortex_m/ops/operators.py, CMSIS-NN's arithmetic in torch) bit for bit, over random
+   shapes, offsets / zero points, multipliers and shifts, bias or kernel_sum, and activation
+   ranges.
+2. A model (linears and a residual sum) through ExecuTorch's Cortex-M flow (CortexMQuantizer, prepare/convert_pt2e,
    CortexMPassManager for a Cortex-M55, to_executorch): the file runs on Ember; its int8 result
    equals the lowered graph run in Python by ExecuTorch's reference implementations except where
    the input quantization rounds a tie differently (the Python reference of quantize divides in
@@ -83,14 +85,49 @@ def test_quantized_linear_matches_the_reference():
     assert cases == 24
 
 
+def test_quantized_add_and_mul_match_the_reference():
+    """cortex_m::quantized_add / quantized_mul on int8 inputs of one shape, bit for bit against
+    ExecuTorch's references over random zero points, multipliers and shifts."""
+    _cortex_m()
+    g = torch.Generator().manual_seed(1)
+
+    def ri(lo, hi, *shape):
+        return torch.randint(lo, hi, shape, generator=g)
+
+    def q31():
+        return int(ri(1 << 30, (1 << 31) - 1))
+
+    for t in range(16):
+        shape = [(7,), (2, 3, 5), (4, 9)][t % 3]
+        x = ri(-128, 128, *shape).to(torch.int8)
+        y = ri(-128, 128, *shape).to(torch.int8)
+        # add: inputs rescaled to a common scale (shifts about -1..-3 there), output back
+        a = (int(ri(-128, 128)), q31(), int(ri(-3, 1)))
+        b = (int(ri(-128, 128)), q31(), int(ri(-3, 1)))
+        o = (int(ri(-128, 128)), q31(), int(ri(-22, -18)))
+        act = (-128, 127) if t % 2 else (int(ri(-128, 0)), int(ri(0, 128)))
+        for model, inputs in ((quant_ops.QuantizedAdd(a, b, o, act), (x, y)),
+                              (quant_ops.QuantizedMul(a[0], b[0], (o[0], q31(), int(ri(-12, -6)))),
+                               (x, y))):
+            model = model.eval()
+            want = model(*inputs).numpy()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ep = torch.export.export(model, inputs)
+            got = ember.load(_to_program(ep)).run(*inputs)[0]
+            assert np.array_equal(got, want), f"case {t} {type(model).__name__}: {model.p}"
+
+
 class MLP(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.a = torch.nn.Linear(32, 24)
         self.b = torch.nn.Linear(24, 10)
 
-    def forward(self, x):
-        return self.b(torch.relu(self.a(x)))
+        self.c = torch.nn.Linear(32, 10)
+
+    def forward(self, x):  # a residual branch: the sum runs cortex_m::quantized_add
+        return self.b(torch.relu(self.a(x))) + self.c(x)
 
 
 def test_cortex_m_flow_program_runs_on_ember():
@@ -119,7 +156,7 @@ def test_cortex_m_flow_program_runs_on_ember():
         prog = edge.to_executorch()
     ops = {f"{o.name}.{o.overload}" for p in prog.executorch_program.execution_plan
            for o in p.operators}
-    assert "cortex_m::quantized_linear.out" in ops, ops
+    assert {"cortex_m::quantized_linear.out", "cortex_m::quantized_add.out"} <= ops, ops
     got = ember.load(prog.buffer).run(x)[0]
     step = float(np.abs(np.diff(np.unique(want))).min()) if np.unique(want).size > 1 else 1.0
     assert got.shape == want.shape
@@ -127,6 +164,7 @@ def test_cortex_m_flow_program_runs_on_ember():
     agree = float(np.mean(got == want))
     print(f"\nCortex-M flow MLP: ops {sorted(ops)}; {agree:.1%} of outputs bit-identical to the reference")
     assert agree >= 0.9, agree
-    # and close to the float model, as int8 is
+    # and it still computes the float model, to int8's precision (the quantizer's business:
+    # a sanity check, not a bound)
     ref = model(x).detach().numpy()
-    assert np.abs(got - ref).max() < 0.1 * np.abs(ref).max()
+    assert np.corrcoef(got.ravel(), ref.ravel())[0, 1] > 0.95

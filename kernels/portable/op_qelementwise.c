@@ -1,0 +1,116 @@
+/* op_qelementwise.c — cortex_m::quantized_add.out and cortex_m::quantized_mul.out, int8
+ * elementwise ops of ExecuTorch's Cortex-M programs, with CMSIS-NN's arithmetic
+ * (arm_elementwise_add_s8 / arm_elementwise_mul_s8; requantize is requant.h):
+ *
+ *   add: a = requantize((x - x_zp) << 20, x_mult, x_shift), b likewise for y,
+ *        out = clamp(requantize(a + b, out_mult, out_shift) + out_zp, activation_min, activation_max)
+ *   mul: out = clamp(requantize((x - x_zp) (y - y_zp), out_mult, out_shift) + out_zp, -128, 127)
+ *
+ * Both operands and out have one shape. ExecuTorch's ops also take a per-channel operand of a
+ * channels-last tensor ([1, C, 1, 1] against [N, C, H, W]); that broadcast is refused at load
+ * for now ("not supported"). */
+#include "kernels/kernel_util.h"
+#include "kernels/portable/requant.h"
+
+#define QE_LEFT_SHIFT 20 /* CMSIS-NN's headroom for int8 addition */
+
+/* quantized_add.out: [self, self_zp, self_mult, self_shift, other, other_zp, other_mult,
+ * other_shift, out_zp, out_mult, out_shift, act_min, act_max, out, out] */
+static ember_status run_qadd(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    const int8_t* x = (const int8_t*)args[0]->u.t->data;
+    const int8_t* y = (const int8_t*)args[4]->u.t->data;
+    int8_t* out = (int8_t*)args[13]->u.t->data;
+    const int32_t xzp = (int32_t)args[1]->u.i, xm = (int32_t)args[2]->u.i, xs = (int32_t)args[3]->u.i;
+    const int32_t yzp = (int32_t)args[5]->u.i, ym = (int32_t)args[6]->u.i, ys = (int32_t)args[7]->u.i;
+    const int32_t ozp = (int32_t)args[8]->u.i, om = (int32_t)args[9]->u.i, os = (int32_t)args[10]->u.i;
+    const int32_t lo = (int32_t)args[11]->u.i, hi = (int32_t)args[12]->u.i;
+    for (int64_t i = 0; i < args[0]->u.t->numel; i++) {
+        const int32_t a = ember_requantize((int32_t)((uint32_t)(x[i] - xzp) << QE_LEFT_SHIFT), xm, xs);
+        const int32_t b = ember_requantize((int32_t)((uint32_t)(y[i] - yzp) << QE_LEFT_SHIFT), ym, ys);
+        int32_t r = ember_requantize((int32_t)((uint32_t)a + (uint32_t)b), om, os) + ozp;
+        out[i] = (int8_t)(r < lo ? lo : (r > hi ? hi : r));
+    }
+    return EMBER_OK;
+}
+
+/* quantized_mul.out: [self, self_zp, other, other_zp, out_zp, out_mult, out_shift, out, out] */
+static ember_status run_qmul(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    const int8_t* x = (const int8_t*)args[0]->u.t->data;
+    const int8_t* y = (const int8_t*)args[2]->u.t->data;
+    int8_t* out = (int8_t*)args[7]->u.t->data;
+    const int32_t xzp = (int32_t)args[1]->u.i, yzp = (int32_t)args[3]->u.i;
+    const int32_t ozp = (int32_t)args[4]->u.i, om = (int32_t)args[5]->u.i, os = (int32_t)args[6]->u.i;
+    for (int64_t i = 0; i < args[0]->u.t->numel; i++) {
+        int32_t r = ember_requantize((x[i] - xzp) * (y[i] - yzp), om, os) + ozp;
+        out[i] = (int8_t)(r < -128 ? -128 : (r > 127 ? 127 : r));
+    }
+    return EMBER_OK;
+}
+
+/* The operands (at xi, yi) and out (at oi): int8, one shape. */
+static ember_status operands(ember_kernel_ctx* ctx, ember_value* const* args, size_t xi,
+                             size_t yi, size_t oi)
+{
+    const uint32_t i8 = EMBER_DTYPE_BIT(EMBER_DTYPE_I8);
+    ember_tensor *x, *y, *out;
+    EMBER_TRY(ember_arg_tensor(ctx, args, xi, "self", i8, &x));
+    EMBER_TRY(ember_arg_tensor(ctx, args, yi, "other", i8, &y));
+    EMBER_TRY(ember_arg_out(ctx, args, oi, "out", i8, &out));
+    EMBER_TRY(ember_arg_kind(ctx, args, oi + 1, "returned out", EMBER_VALUE_TENSOR));
+    bool same = x->dim == y->dim;
+    for (int d = 0; same && d < x->dim; d++) same = x->sizes[d] == y->sizes[d];
+    EMBER_REQUIRE(ctx, same, EMBER_NOT_SUPPORTED,
+                  "self and other differ in shape (a per-channel operand of a channels-last "
+                  "tensor): not supported yet, only operands of one shape");
+    return ember_check_same_shape(ctx, "out", out, x);
+}
+
+/* A zero point (int8 range) at zi, a Q31 multiplier and a shift at mi, mi + 1; names[3]: what
+ * each is called in messages. */
+static ember_status qparams(ember_kernel_ctx* ctx, ember_value* const* args, size_t zi,
+                            size_t mi, const char* const names[3])
+{
+    EMBER_TRY(ember_arg_int_in(ctx, args, zi, names[0], -128, 127, NULL));
+    EMBER_TRY(ember_arg_int_in(ctx, args, mi, names[1], 0, INT32_MAX, NULL));
+    return ember_arg_int_in(ctx, args, mi + 1, names[2], -31, 30, NULL);
+}
+
+ember_status ember_prepare_cortex_m_quantized_add_out(ember_kernel_ctx* ctx,
+                                                      ember_value* const* args, size_t num_args,
+                                                      ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 15);
+    EMBER_TRY(operands(ctx, args, 0, 4, 13));
+    static const char* const self_names[3] = {"self_zero_point", "self_multiplier", "self_shift"};
+    static const char* const other_names[3] = {"other_zero_point", "other_multiplier",
+                                               "other_shift"};
+    static const char* const out_names[3] = {"output_zero_point", "output_multiplier",
+                                             "output_shift"};
+    EMBER_TRY(qparams(ctx, args, 1, 2, self_names));
+    EMBER_TRY(qparams(ctx, args, 5, 6, other_names));
+    EMBER_TRY(qparams(ctx, args, 8, 9, out_names));
+    int64_t lo;
+    EMBER_TRY(ember_arg_int_in(ctx, args, 11, "activation_min", -128, 127, &lo));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 12, "activation_max", lo, 127, NULL));
+    *run = run_qadd;
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_cortex_m_quantized_mul_out(ember_kernel_ctx* ctx,
+                                                      ember_value* const* args, size_t num_args,
+                                                      ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 9);
+    EMBER_TRY(operands(ctx, args, 0, 2, 7));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 1, "self_zero_point", -128, 127, NULL));
+    EMBER_TRY(ember_arg_int_in(ctx, args, 3, "other_zero_point", -128, 127, NULL));
+    static const char* const out_names[3] = {"output_zero_point", "output_multiplier",
+                                             "output_shift"};
+    EMBER_TRY(qparams(ctx, args, 4, 5, out_names));
+    *run = run_qmul;
+    return EMBER_OK;
+}
