@@ -155,20 +155,24 @@ static ember_status qparams_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     return check_zp(ctx, zp, dt, "zero_point");
 }
 
-static void quantize_tensor(const ember_tensor* in, ember_tensor* out, double scale, int64_t zp,
-                            int64_t qmin, int64_t qmax)
+/* Elements [i0, i0 + n) of in quantized into out with one scale and zero point: a whole tensor,
+ * or one channel's run of a per-channel tensor. */
+static void quantize_run(const ember_tensor* in, ember_tensor* out, int64_t i0, int64_t n,
+                         double scale, int64_t zp, int64_t qmin, int64_t qmax)
 {
     const float inv = 1.0f / (float)scale;
     const float* x = (const float*)in->data;
-    for (int64_t i = 0; i < in->numel; i++)
+    for (int64_t i = i0; i < i0 + n; i++)
         store_int(out->data, out->dtype, i, quantize_one(x[i], inv, zp, qmin, qmax));
 }
 
-static void dequantize_tensor(const ember_tensor* in, ember_tensor* out, double scale, int64_t zp)
+/* The same back to float32. */
+static void dequantize_run(const ember_tensor* in, ember_tensor* out, int64_t i0, int64_t n,
+                           double scale, int64_t zp)
 {
     const float s = (float)scale;
     float* y = (float*)out->data;
-    for (int64_t i = 0; i < in->numel; i++)
+    for (int64_t i = i0; i < i0 + n; i++)
         y[i] = (float)(int32_t)(load_int(in->data, in->dtype, i) - zp) * s;
 }
 
@@ -185,8 +189,8 @@ static double number(const ember_value* v)
 static ember_status run_quantize(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     (void)ctx;
-    quantize_tensor(args[0]->u.t, args[6]->u.t, number(args[1]), args[2]->u.i, args[3]->u.i,
-                    args[4]->u.i);
+    quantize_run(args[0]->u.t, args[6]->u.t, 0, args[0]->u.t->numel, number(args[1]),
+                 args[2]->u.i, args[3]->u.i, args[4]->u.i);
     return EMBER_OK;
 }
 
@@ -197,7 +201,8 @@ static ember_status run_quantize_t(ember_kernel_ctx* ctx, ember_value* const* ar
     double scale;
     int64_t zp;
     EMBER_TRY(tensor_qparams(ctx, args, 1, args[6]->u.t->dtype, &scale, &zp));
-    quantize_tensor(args[0]->u.t, args[6]->u.t, scale, zp, args[3]->u.i, args[4]->u.i);
+    quantize_run(args[0]->u.t, args[6]->u.t, 0, args[0]->u.t->numel, scale, zp, args[3]->u.i,
+                 args[4]->u.i);
     return EMBER_OK;
 }
 
@@ -222,14 +227,16 @@ static ember_status quantize_prepare(ember_kernel_ctx* ctx, ember_value* const* 
 static ember_status run_dequantize(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     (void)ctx;
-    dequantize_tensor(args[0]->u.t, args[7]->u.t, number(args[1]), args[2]->u.i);
+    dequantize_run(args[0]->u.t, args[7]->u.t, 0, args[0]->u.t->numel, number(args[1]),
+                   args[2]->u.i);
     return EMBER_OK;
 }
 
 static ember_status run_dequantize_cm(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     (void)ctx;
-    dequantize_tensor(args[0]->u.t, args[6]->u.t, number(args[1]), args[2]->u.i);
+    dequantize_run(args[0]->u.t, args[6]->u.t, 0, args[0]->u.t->numel, number(args[1]),
+                   args[2]->u.i);
     return EMBER_OK;
 }
 
@@ -238,7 +245,7 @@ static ember_status run_dequantize_t(ember_kernel_ctx* ctx, ember_value* const* 
     double scale;
     int64_t zp;
     EMBER_TRY(tensor_qparams(ctx, args, 1, args[0]->u.t->dtype, &scale, &zp));
-    dequantize_tensor(args[0]->u.t, args[7]->u.t, scale, zp);
+    dequantize_run(args[0]->u.t, args[7]->u.t, 0, args[0]->u.t->numel, scale, zp);
     return EMBER_OK;
 }
 
@@ -314,10 +321,10 @@ static int64_t channel_zp(const ember_tensor* z, int64_t c)
     return z->dtype == EMBER_DTYPE_I64 ? ((const int64_t*)z->data)[c] : ((const int32_t*)z->data)[c];
 }
 
-/* The scales / zero points of a per-channel op: one per index along axis (ax) of in; their
+/* The scales / zero points of a per-channel op: one per index along `axis` of in; their
  * values are checked at run (a program may compute them). */
 static ember_status channel_params(ember_kernel_ctx* ctx, ember_value* const* args,
-                                   const ember_tensor* in, bool zps_optional, int* ax)
+                                   const ember_tensor* in, bool zps_optional)
 {
     ember_tensor *s, *z = NULL;
     EMBER_TRY(ember_arg_tensor(ctx, args, 1, "scales",
@@ -330,11 +337,11 @@ static ember_status channel_params(ember_kernel_ctx* ctx, ember_value* const* ar
                   "a per-channel tensor needs at least one dim, input has none");
     int64_t axis;
     EMBER_TRY(ember_arg_int_in(ctx, args, 3, "axis", -in->dim, in->dim - 1, &axis));
-    *ax = (int)(axis < 0 ? axis + in->dim : axis);
-    const int64_t ch = in->sizes[*ax];
+    const int ax = (int)(axis < 0 ? axis + in->dim : axis);
+    const int64_t ch = in->sizes[ax];
     EMBER_REQUIRE(ctx, s->numel == ch && (!z || z->numel == ch), EMBER_SHAPE_MISMATCH,
                   "%lld channels along axis %d, but %lld scales and %lld zero points",
-                  (long long)ch, *ax, (long long)s->numel, (long long)(z ? z->numel : ch));
+                  (long long)ch, ax, (long long)s->numel, (long long)(z ? z->numel : ch));
     return EMBER_OK;
 }
 
@@ -373,15 +380,10 @@ static ember_status run_quantize_channel(ember_kernel_ctx* ctx, ember_value* con
     EMBER_TRY(check_channels(ctx, s, z, out->dtype));
     int64_t outer, ch, inner;
     channel_split(in, axis_of(in, args[3]), &outer, &ch, &inner);
-    const float* x = (const float*)in->data;
     for (int64_t o = 0; o < outer; o++)
-        for (int64_t c = 0; c < ch; c++) {
-            const float inv = 1.0f / (float)channel_scale(s, c);
-            const int64_t zp = channel_zp(z, c), base = (o * ch + c) * inner;
-            for (int64_t i = 0; i < inner; i++)
-                store_int(out->data, out->dtype, base + i,
-                          quantize_one(x[base + i], inv, zp, args[4]->u.i, args[5]->u.i));
-        }
+        for (int64_t c = 0; c < ch; c++)
+            quantize_run(in, out, (o * ch + c) * inner, inner, channel_scale(s, c),
+                         channel_zp(z, c), args[4]->u.i, args[5]->u.i);
     return EMBER_OK;
 }
 
@@ -390,12 +392,11 @@ ember_status ember_prepare_quantized_decomposed_quantize_per_channel_out(
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 9);
     ember_tensor *in, *out;
-    int ax;
     EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPE_BIT(EMBER_DTYPE_F32), &in));
     EMBER_TRY(ember_arg_out(ctx, args, 7, "out", QUANT_INT_DTYPES, &out));
     EMBER_TRY(ember_arg_kind(ctx, args, 8, "returned out", EMBER_VALUE_TENSOR));
     EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
-    EMBER_TRY(channel_params(ctx, args, in, false, &ax));
+    EMBER_TRY(channel_params(ctx, args, in, false));
     EMBER_TRY(check_range(ctx, args, 4, 6, out->dtype));
     *run = run_quantize_channel;
     return EMBER_OK;
@@ -410,14 +411,10 @@ static ember_status run_dequantize_channel(ember_kernel_ctx* ctx, ember_value* c
     EMBER_TRY(check_channels(ctx, s, z, in->dtype));
     int64_t outer, ch, inner;
     channel_split(in, axis_of(in, args[3]), &outer, &ch, &inner);
-    float* y = (float*)args[8]->u.t->data;
     for (int64_t o = 0; o < outer; o++)
-        for (int64_t c = 0; c < ch; c++) {
-            const float sc = (float)channel_scale(s, c);
-            const int64_t zp = channel_zp(z, c), base = (o * ch + c) * inner;
-            for (int64_t i = 0; i < inner; i++)
-                y[base + i] = (float)(int32_t)(load_int(in->data, in->dtype, base + i) - zp) * sc;
-        }
+        for (int64_t c = 0; c < ch; c++)
+            dequantize_run(in, args[8]->u.t, (o * ch + c) * inner, inner, channel_scale(s, c),
+                           channel_zp(z, c));
     return EMBER_OK;
 }
 
@@ -426,13 +423,12 @@ ember_status ember_prepare_quantized_decomposed_dequantize_per_channel_out(
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 10);
     ember_tensor *in, *out;
-    int ax;
     EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", QUANT_INT_DTYPES, &in));
     EMBER_TRY(check_out_dtype(ctx, args, 7));
     EMBER_TRY(ember_arg_out(ctx, args, 8, "out", EMBER_DTYPE_BIT(EMBER_DTYPE_F32), &out));
     EMBER_TRY(ember_arg_kind(ctx, args, 9, "returned out", EMBER_VALUE_TENSOR));
     EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
-    EMBER_TRY(channel_params(ctx, args, in, true, &ax));
+    EMBER_TRY(channel_params(ctx, args, in, true));
     EMBER_TRY(check_range(ctx, args, 4, 6, in->dtype));
     *run = run_dequantize_channel;
     return EMBER_OK;
