@@ -10,8 +10,15 @@
  * (the second is CMSIS-NN's MVE form: ExecuTorch's pass folds the input offset and the bias
  * into kernel_sum for Helium targets, and passes exactly one of bias and kernel_sum). The sums
  * wrap in 32 bits as CMSIS-NN's do; requantize is requant.h. input (..., K) and weights (N, K)
- * int8, bias / kernel_sum int32 (N), out (..., N) int8. */
+ * int8, bias / kernel_sum int32 (N), out (..., N) int8.
+ *
+ * Fast path: with filter_offset 0 (ExecuTorch's symmetric weights) and constant weights and
+ * bias / kernel_sum, on a CPU with AVX-512 VNNI or Arm's dot product, prepare asks for the weights packed at load
+ * (kernel.h) and run computes through the int8 GEMM core (kernels/optimized/i8_gemm.h) with
+ * c[n] = kernel_sum[n], or bias[n] + input_offset * sum_k w[n][k]: the same 32-bit sums, the
+ * same bytes; unpacked it runs the loop below. */
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/i8_gemm.h"
 #include "kernels/portable/requant.h"
 
 enum {
@@ -49,11 +56,63 @@ static ember_status run_qlinear(ember_kernel_ctx* ctx, ember_value* const* args)
                     acc += (uint32_t)(((int32_t)xb[i] + in_off) * ((int32_t)wj[i] + w_off));
                 if (bias) acc += (uint32_t)bias[j];
             }
-            int32_t v = ember_requantize((int32_t)acc, mult, shift) + out_off;
-            v = v < lo ? lo : (v > hi ? hi : v);
-            out[b * n + j] = (int8_t)v;
+            out[b * n + j] = ember_requantize_clamp((int32_t)acc, mult, shift, out_off, lo, hi);
         }
     }
+    return EMBER_OK;
+}
+
+/* What prepare picked for the packed path (ctx->state). */
+typedef struct qlinear_state {
+    i8_gemm_fn gemm;
+    int unsigned_a; /* the kernel reads A unsigned: the pack folds that in */
+} qlinear_state;
+_Static_assert(sizeof(qlinear_state) <= EMBER_KERNEL_STATE_BYTES, "state holds the pick");
+
+typedef struct qlinear_job {
+    i8_gemm_args g;
+    const void* packed;
+    i8_gemm_fn gemm;
+} qlinear_job;
+
+static ember_status qlinear_rows(void* arg, size_t begin, size_t end)
+{
+    const qlinear_job* job = arg;
+    const int64_t m = job->g.m, per = 8; /* whole 8-row tiles per task */
+    const int64_t r0 = (int64_t)begin * per, r1 = (int64_t)end * per < m ? (int64_t)end * per : m;
+    job->gemm(&job->g, job->packed, r0, r1);
+    return EMBER_OK;
+}
+
+static ember_status run_qlinear_packed(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    if (!ctx->packed) return run_qlinear(ctx, args);
+    const ember_tensor *in = args[A_IN]->u.t, *w = args[A_W]->u.t;
+    const int64_t k = w->sizes[1], n = w->sizes[0], rows = in->numel / k;
+    qlinear_job job = {{rows, n, k, (const int8_t*)in->data, k, (int8_t*)args[A_OUT]->u.t->data, n,
+                        (int32_t)args[A_OUT_OFF]->u.i, (int32_t)args[A_ACT_MIN]->u.i,
+                        (int32_t)args[A_ACT_MAX]->u.i},
+                       ctx->packed, ((const qlinear_state*)ctx->state)->gemm};
+    const bool big = (double)rows * (double)n * (double)k >= 1 << 20;
+    return ember_parallel_for(big ? ctx->pool : NULL, (size_t)((rows + 7) / 8), qlinear_rows, &job);
+}
+
+/* The weights, bias / kernel_sum and requantization in i8_gemm_pack's layout. */
+static ember_status pack_qlinear(ember_kernel_ctx* ctx, ember_value* const* args, void* dst)
+{
+    const ember_tensor* w = args[A_W]->u.t;
+    const int64_t n = w->sizes[0], k = w->sizes[1];
+    const int8_t* wt = (const int8_t*)w->data;
+    const int32_t* bias = ember_is_null(args[A_BIAS]) ? NULL : (const int32_t*)args[A_BIAS]->u.t->data;
+    const int32_t* ksum = ember_is_null(args[A_KSUM]) ? NULL : (const int32_t*)args[A_KSUM]->u.t->data;
+    const int32_t mult = (int32_t)args[A_MULTS]->u.ints[0];
+    const int32_t shift = (int32_t)args[A_SHIFTS]->u.ints[0];
+    /* kernel_sum form: c = kernel_sum (the input offset is in it); bias form: c = bias +
+     * input_offset sum(w) */
+    const int unsigned_a = ((const qlinear_state*)ctx->state)->unsigned_a;
+    if (ksum) i8_gemm_pack(dst, wt, ksum, 0, &mult, &shift, 0, n, k, unsigned_a);
+    else i8_gemm_pack(dst, wt, bias, (int32_t)args[A_IN_OFF]->u.i, &mult, &shift, 0, n, k,
+                      unsigned_a);
     return EMBER_OK;
 }
 
@@ -108,5 +167,16 @@ ember_status ember_prepare_cortex_m_quantized_linear_out(ember_kernel_ctx* ctx,
     EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MAX, "activation_max", -128, 127, &hi));
     EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MIN, "activation_min", -128, hi, NULL));
     *run = run_qlinear;
+    qlinear_state pick = {NULL, 0};
+    pick.gemm = i8_gemm_pick(ember_kernel_cpu_features(), &pick.unsigned_a);
+    const ember_value* b = args[ember_is_null(args[A_KSUM]) ? A_BIAS : A_KSUM];
+    if (pick.gemm && ctx->state && args[A_W_OFF]->u.i == 0 && k > 0 && n > 0 &&
+        in->numel > 0 && w->storage == EMBER_TENSOR_CONSTANT &&
+        (ember_is_null(b) || b->u.t->storage == EMBER_TENSOR_CONSTANT)) {
+        *(qlinear_state*)ctx->state = pick;
+        ctx->pack_bytes = i8_gemm_pack_bytes(n, k);
+        ctx->pack = pack_qlinear;
+        *run = run_qlinear_packed;
+    }
     return EMBER_OK;
 }

@@ -32,4 +32,14 @@ static inline int32_t ember_requantize(int32_t v, int32_t multiplier, int32_t sh
     return q;
 }
 
+/* The int8 output of an int32 sum: requantize, add the output offset in 32 bits wrapping as
+ * CMSIS-NN's int32 addition does on Arm cores (C's signed overflow would be undefined: reached
+ * only by extreme multipliers and shifts, which a file may hold), clamp to [lo, hi]. */
+static inline int8_t ember_requantize_clamp(int32_t v, int32_t multiplier, int32_t shift,
+                                            int32_t out_off, int32_t lo, int32_t hi)
+{
+    const int32_t r = (int32_t)((uint32_t)ember_requantize(v, multiplier, shift) + (uint32_t)out_off);
+    return (int8_t)(r < lo ? lo : (r > hi ? hi : r));
+}
+
 #endif /* EMBER_REQUANT_H */

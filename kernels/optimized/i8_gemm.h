@@ -1,0 +1,76 @@
+/* i8_gemm.h — the int8 GEMM core of the quantized kernels (internal; op_qlinear.c now, the
+ * int8 convolutions next), bit for bit the portable kernels' arithmetic:
+ *
+ *   C[m][n] = clamp(requantize(sum_k A[m][k] B[n][k] + c[n], mult[n], shift[n]) + out_off,
+ *                   lo, hi)
+ *
+ * A (M, K) int8 rows at stride lda (activations), B (N, K) int8 (weights, packed at load),
+ * c[n] int32: what the op adds to the plain dot products (its bias and the input offset times
+ * the weight row's sum: (x + io) . w + bias = x . w + (io * sum(w) + bias), the same bits in
+ * wrapping 32-bit arithmetic), requantize is requant.h. Sums wrap in 32 bits as the portable
+ * kernels' do.
+ *
+ *   i8_gemm_pack_bytes / i8_gemm_pack   B and c rearranged for the vector kernels: per panel
+ *       of 16 output channels, K in groups of 4 (zero padded), lane j holding B[n0 + j][4q..4q+3]
+ *       (one AVX-512 VNNI vpdpbusd operand, four NEON sdot operands); then c per channel, N
+ *       rounded up to 16 — for the VNNI kernel (unsigned_a) c - 128 sum_k B[n][k] —, then mult
+ *       and shift per channel (int32, N rounded up).
+ *   i8_gemm__avx512vnni   rows [m0, m1) of C from the packed B (vpdpbusd multiplies unsigned by
+ *       signed bytes: A is read as A ^ 0x80 = A + 128, whose extra 128 sum(B) the packed c takes
+ *       back); 8 rows x 32 columns per register tile; requantization vectorised (64-bit
+ *       products of even and odd lanes).
+ *   i8_gemm__neondot      the same on aarch64 with the dot product extension (sdot: signed by
+ *       signed bytes, A as it is); 4 rows x 16 columns per tile, 16 bytes of each A row loaded
+ *       per 4 groups; requantization by requant.h per element.
+ *   i8_gemm__scalar       the same from unpacked B (the oracle in tests).
+ *
+ * Each call writes only its rows, so threads may split M. */
+#ifndef EMBER_I8_GEMM_H
+#define EMBER_I8_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ember/ember.h" /* EMBER_CPU_BIT */
+#include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
+
+typedef struct i8_gemm_args {
+    int64_t m, n, k;
+    const int8_t* a; /* (m, k) at row stride lda */
+    int64_t lda;
+    int8_t* c; /* (m, n) at row stride ldc */
+    int64_t ldc;
+    int32_t out_off, lo, hi;
+} i8_gemm_args;
+
+/* Bytes i8_gemm_pack writes for (n, k). */
+size_t i8_gemm_pack_bytes(int64_t n, int64_t k);
+/* b (n, k) row-major; c[n] = bias[n] (0 when bias is NULL) + in_off * sum_k b[n][k]; mult /
+ * shift per channel (step 1) or one for all (step 0). dst: i8_gemm_pack_bytes, 64-byte
+ * aligned. */
+void i8_gemm_pack(void* dst, const int8_t* b, const int32_t* bias, int32_t in_off,
+                  const int32_t* mult, const int32_t* shift, int step, int64_t n, int64_t k,
+                  int unsigned_a);
+
+typedef void (*i8_gemm_fn)(const i8_gemm_args* g, const void* packed, int64_t m0, int64_t m1);
+
+void i8_gemm__scalar(const i8_gemm_args* g, const int8_t* b, const int32_t* c,
+                     const int32_t* mult, const int32_t* shift, int step, int64_t m0,
+                     int64_t m1);
+#if EMBER_HAVE_X86_KERNELS
+/* The features i8_gemm__avx512vnni is compiled for (its target attribute). */
+#define I8_GEMM_FEATURES_AVX512VNNI                                                             \
+    (EMBER_CPU_BIT(EMBER_CPU_AVX512F) | EMBER_CPU_BIT(EMBER_CPU_AVX512BW) |                     \
+     EMBER_CPU_BIT(EMBER_CPU_AVX512VL) | EMBER_CPU_BIT(EMBER_CPU_AVX512_VNNI))
+void i8_gemm__avx512vnni(const i8_gemm_args* g, const void* packed, int64_t m0, int64_t m1);
+#endif
+#if defined(__aarch64__)
+#define I8_GEMM_FEATURES_NEONDOT EMBER_CPU_BIT(EMBER_CPU_ASIMDDP)
+void i8_gemm__neondot(const i8_gemm_args* g, const void* packed, int64_t m0, int64_t m1);
+#endif
+
+/* The fastest packed kernel the features allow, whether it reads A unsigned (for
+ * i8_gemm_pack), or NULL. */
+i8_gemm_fn i8_gemm_pick(uint64_t features, int* unsigned_a);
+
+#endif /* EMBER_I8_GEMM_H */

@@ -1,0 +1,51 @@
+/* i8_simd_x86.h — vector pieces shared by the AVX-512 int8 kernels (i8_gemm__avx512vnni.c,
+ * i8_conv__avx512vnni.c). Each function carries the AVX-512 F/BW/VL target, a subset of every
+ * including kernel's, so it inlines into them; include only where EMBER_HAVE_X86_KERNELS. */
+#ifndef EMBER_I8_SIMD_X86_H
+#define EMBER_I8_SIMD_X86_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define I8_INLINE static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512vl")))
+
+/* requant.h's ember_requantize on 16 lanes, each with its multiplier and shift: the left shift
+ * wraps as the scalar one; the doubling high multiply as 64-bit products of the even and the
+ * odd lanes ((a m + 2^30) >> 31 fits 32 bits); then the divide by 2^right rounding to nearest
+ * (a remainder above half, above half minus one for a negative value, adds one). */
+I8_INLINE __m512i i8_requantize16(__m512i v, __m512i mult, __m512i shift)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i left = _mm512_max_epi32(shift, zero);
+    const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
+    const __m512i a = _mm512_sllv_epi32(v, left);
+    const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
+    const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, mult), half), 31);
+    const __m512i odd = _mm512_srai_epi64(
+        _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(mult, 32)),
+                         half), 31);
+    const __m512i x = _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32));
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+    const __m512i rem = _mm512_and_si512(x, mask);
+    const __m512i threshold = _mm512_sub_epi32(_mm512_srli_epi32(mask, 1), _mm512_srai_epi32(x, 31));
+    const __m512i q = _mm512_srav_epi32(x, right);
+    return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, threshold), q, one);
+}
+
+/* Lanes [0, n) of 16 (n >= 16: all). */
+I8_INLINE __mmask16 i8_lanes(int64_t n)
+{
+    return (__mmask16)(n >= 16 ? 0xFFFF : (1u << n) - 1u);
+}
+
+/* v + out_off clamped to [lo, hi], narrowed to int8 and stored to the lanes of dst in mask. */
+I8_INLINE void i8_store16(int8_t* dst, __mmask16 mask, __m512i v, int32_t out_off, int32_t lo,
+                          int32_t hi)
+{
+    v = _mm512_add_epi32(v, _mm512_set1_epi32(out_off));
+    v = _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
+    _mm_mask_storeu_epi8(dst, mask, _mm512_cvtepi32_epi8(v));
+}
+
+#endif /* EMBER_I8_SIMD_X86_H */

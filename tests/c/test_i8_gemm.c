@@ -1,0 +1,132 @@
+/* test_i8_gemm.c — the int8 GEMM core (kernels/optimized/i8_gemm.h): the packed layout, and the
+ * packed kernel this CPU runs (AVX-512 VNNI, or aarch64's dot product under qemu) against the scalar oracle byte for byte (the oracle's arithmetic is the
+ * portable kernels': 32-bit wrapping sums, requant.h), on ragged shapes (M not a multiple of the
+ * 8-row tile, N of the 16-channel panel, K of the 4-byte group), row strides wider than the
+ * rows, per-channel and per-tensor requantization over the whole range of multipliers and
+ * shifts (left shifts that wrap included), extreme sums, and every clamp. Rows split in two
+ * ranges (a thread's share) give the same bytes; bytes past each row of C stay untouched.
+ * Skipped (with a note) where the CPU has neither. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kernel.h"
+#include "kernels/optimized/i8_gemm.h"
+#include "kernels/portable/requant.h"
+#include "tests/c/check.h"
+
+static uint64_t rng = 0x51ed2701a3c4e9b5u;
+#include "tests/c/rng.h"
+
+static int32_t rand_range(int32_t lo, int32_t hi) /* [lo, hi] */
+{
+    return (int32_t)((int64_t)lo + (int64_t)(rng_next() >> 11) % ((int64_t)hi - lo + 1));
+}
+
+/* The packed layout, element by element. */
+static void packed_layout(void)
+{
+    enum { N = 19, K = 7 };
+    int8_t b[N * K];
+    int32_t c[N], m[N], s[N];
+    for (int i = 0; i < N * K; i++) b[i] = (int8_t)rand_range(-128, 127);
+    for (int j = 0; j < N; j++) c[j] = rand_range(-1000, 1000), m[j] = j + 1, s[j] = -j;
+    const size_t bytes = i8_gemm_pack_bytes(N, K);
+    CHECK(bytes == 32 * 8 + 3 * 32 * 4);
+    void* dst = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    const int32_t in_off = 37;
+    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 1);
+    const int8_t* pb = dst;
+    int ok = 1;
+    for (int j = 0; j < 32; j++)
+        for (int i = 0; i < 8; i++) {
+            const int8_t want = j < N && i < K ? b[j * K + i] : 0;
+            ok &= pb[(j / 16) * 16 * 8 + (i / 4) * 64 + (j % 16) * 4 + i % 4] == want;
+        }
+    CHECK(ok);
+    const int32_t* pc = (const int32_t*)(pb + 32 * 8);
+    for (int j = 0; j < 32; j++) {
+        int32_t sum = 0;
+        for (int i = 0; j < N && i < K; i++) sum += b[j * K + i];
+        CHECK(pc[j] == (j < N ? c[j] + (in_off - 128) * sum : 0));
+        CHECK(pc[32 + j] == (j < N ? m[j] : 0));
+        CHECK(pc[64 + j] == (j < N ? s[j] : 0));
+    }
+    free(dst);
+}
+
+static i8_gemm_fn gemm; /* i8_gemm_pick's packed kernel for this CPU, or NULL */
+static int unsigned_a;
+
+static void one_case(int64_t m, int64_t n, int64_t k, int per_channel, int extreme)
+{
+    const int64_t lda = k + rnd(5), ldc = n + rnd(5);
+    int8_t* a = malloc((size_t)(m * lda + 1));
+    int8_t* b = malloc((size_t)(n * k + 1));
+    int32_t *c = malloc(sizeof(int32_t) * (size_t)n), *mult = malloc(sizeof(int32_t) * (size_t)n),
+            *shift = malloc(sizeof(int32_t) * (size_t)n);
+    for (int64_t i = 0; i < m * lda; i++) a[i] = (int8_t)rand_range(-128, 127);
+    for (int64_t i = 0; i < n * k; i++) b[i] = (int8_t)(extreme ? (rnd(2) ? 127 : -128)
+                                                                : rand_range(-128, 127));
+    for (int64_t j = 0; j < n; j++) {
+        c[j] = extreme ? rand_range(INT32_MIN, INT32_MAX) : rand_range(-200000, 200000);
+        mult[j] = rnd(8) == 0 ? (rnd(2) ? 0 : INT32_MAX) : rand_range(1 << 30, INT32_MAX);
+        shift[j] = rnd(6) == 0 ? rand_range(-31, 30) : rand_range(-14, 0);
+    }
+    i8_gemm_args g = {m, n, k, a, lda, NULL, ldc, rand_range(-128, 127), -128, 127};
+    if (rnd(3) == 0) {
+        g.lo = rand_range(-128, 0);
+        g.hi = rand_range(g.lo, 127);
+    }
+    const int step = per_channel ? 1 : 0;
+    int8_t* want = malloc((size_t)(m * ldc));
+    int8_t* got = malloc((size_t)(m * ldc));
+    memset(want, 0x5a, (size_t)(m * ldc));
+    memset(got, 0x5a, (size_t)(m * ldc));
+    g.c = want;
+    i8_gemm__scalar(&g, b, c, mult, shift, step, 0, m);
+    /* the oracle against requant.h directly on one entry */
+    {
+        uint32_t acc = (uint32_t)c[0];
+        for (int64_t i = 0; i < k; i++) acc += (uint32_t)(a[i] * b[i]);
+        int32_t v = (int32_t)((uint32_t)ember_requantize((int32_t)acc, mult[0], shift[0]) +
+                              (uint32_t)g.out_off); /* wrapping, as CMSIS-NN on Arm */
+        v = v < g.lo ? g.lo : (v > g.hi ? g.hi : v);
+        CHECK(want[0] == (int8_t)v);
+    }
+    if (gemm) {
+        const size_t bytes = i8_gemm_pack_bytes(n, k);
+        void* packed = aligned_alloc(64, (bytes + 63) / 64 * 64);
+        i8_gemm_pack(packed, b, c, 0, mult, shift, step, n, k, unsigned_a);
+        g.c = got;
+        const int64_t cut = m > 1 ? 1 + (int64_t)rnd((uint32_t)(m - 1)) : m;
+        gemm(&g, packed, 0, cut);
+        gemm(&g, packed, cut, m);
+        const int same = memcmp(got, want, (size_t)(m * ldc)) == 0;
+        if (!same)
+            fprintf(stderr, "packed kernel: m %lld n %lld k %lld per_channel %d extreme %d differ\n",
+                    (long long)m, (long long)n, (long long)k, per_channel, extreme);
+        CHECK(same);
+        free(packed);
+    }
+    free(a), free(b), free(c), free(mult), free(shift), free(want), free(got);
+}
+
+int main(void)
+{
+    packed_layout();
+    gemm = i8_gemm_pick(ember_cpu_features(), &unsigned_a);
+    if (!gemm) printf("no AVX-512 VNNI or dot product here: only the packing and the oracle\n");
+    {
+        static const int64_t shapes[][3] = {{1, 1, 1}, {8, 16, 4}, {9, 17, 5},  {7, 33, 3},
+                                            {17, 64, 64}, {3, 10, 131}, {25, 48, 27},
+                                            {1, 1000, 16}, {50, 7, 2}};
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int pc = 0; pc < 2; pc++)
+                for (int ex = 0; ex < 2; ex++)
+                    one_case(shapes[s][0], shapes[s][1], shapes[s][2], pc, ex);
+        for (int t = 0; t < 60; t++)
+            one_case(1 + rnd(40), 1 + rnd(80), 1 + rnd(200), (int)rnd(2), rnd(4) == 0);
+    }
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed ? 1 : 0;
+}
