@@ -156,6 +156,41 @@ static inline bool ember_tensor_same_shape(const ember_tensor* a, const ember_te
     return true;
 }
 
+/* True if t's bytes are laid out with its dims `order` outermost first (sizes 1 may sit
+ * anywhere: they take no bytes). The int8 kernels of ExecuTorch's Cortex-M programs read
+ * channels-last bytes ({0, 2, 3, 1}) of NCHW-shaped tensors. */
+static inline bool ember_bytes_in_order(const ember_tensor* t, const int* order)
+{
+    if (t->numel == 0) return true;
+    int64_t expect = 1;
+    for (int k = t->dim - 1; k >= 0; k--) {
+        const int d = order[k];
+        if (t->sizes[d] != 1 && t->strides[d] != expect) return false;
+        expect *= t->sizes[d];
+    }
+    return true;
+}
+
+/* The (N, H, W, C) sizes of a rank-4 tensor: NCHW-shaped (the int8 ops' legacy form, stored
+ * channels-last), or NHWC-shaped (their _nhwc variants). */
+static inline void ember_nhwc_sizes(const ember_tensor* t, bool nhwc, int64_t s[4])
+{
+    s[0] = t->sizes[0];
+    s[1] = t->sizes[nhwc ? 1 : 2];
+    s[2] = t->sizes[nhwc ? 2 : 3];
+    s[3] = t->sizes[nhwc ? 3 : 1];
+}
+
+/* True if a and b have one shape and the same bytes for each index (any one layout). */
+static inline bool ember_same_layout(const ember_tensor* a, const ember_tensor* b)
+{
+    if (!ember_tensor_same_shape(a, b)) return false;
+    if (a->numel == 0) return true;
+    for (int d = 0; d < a->dim; d++)
+        if (a->sizes[d] != 1 && a->strides[d] != b->strides[d]) return false;
+    return true;
+}
+
 /* True if the product of t's sizes, counting a size 0 as 1, is at most INT32_MAX. The loader
  * bounds numel, which a size-0 dim makes 0 whatever the other sizes are; this also bounds every
  * partial product of sizes (strides, outer/inner extents) that kernels compute, so none of them

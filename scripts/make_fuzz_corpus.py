@@ -511,6 +511,15 @@ def ember_ops(program) -> set[str]:
     return {c.full_name for m in program.program.methods for c in m.instructions if hasattr(c, "full_name")}
 
 
+class _MinMax(nn.Module):
+    """cortex_m::minimum and maximum of two int8 tensors, broadcast (seed only)."""
+
+    def forward(self, a, b):
+        import quant_ops
+
+        return quant_ops.QuantizedMinimum()(a, b), quant_ops.QuantizedMaximum()(a, b)
+
+
 def et_export(model, inputs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -623,6 +632,72 @@ def main() -> None:
             files[f"et_cortex_m_{name}.pte"] = buf
             inputs_of[f"et_cortex_m_{name}.pte"] = (model, inputs)
             covered |= ops
+        cl = torch.channels_last  # cortex_m:: pools, pad, transpose, minimum / maximum
+        x4 = torch.randint(-128, 128, (1, 4, 5, 6), generator=g).to(torch.int8).to(memory_format=cl)
+        for name, model, inputs in (
+                ("max_pool", quant_ops.QuantizedMaxPool((2, 2), (2, 2), (1, 1), 3, (-100, 100)),
+                 (x4,)),
+                ("avg_pool", quant_ops.QuantizedAvgPool((3, 2), (2, 1), (1, 0), True, 3, 1 << 30,
+                                                        -2), (x4,)),
+                ("max_pool_nhwc", quant_ops.QuantizedMaxPool((3, 2), (1, 2), (1, 0), -5, (-128, 127),
+                                                             nhwc=True), (x4.contiguous(),)),
+                ("avg_pool_nhwc", quant_ops.QuantizedAvgPool((2, 2), (1, 1), (0, 1), False, 0,
+                                                             1 << 30, -1, nhwc=True),
+                 (x4.contiguous(),)),
+                ("pad", quant_ops.QuantizedPad((0, 1, 2, 0), (0, 2, 1, 0), -7), (x4,)),
+                ("transpose", quant_ops.QuantizedTranspose((0, 2, 1)),
+                 (torch.randint(-128, 128, (2, 3, 5), generator=g).to(torch.int8),)),
+                ("min_max", _MinMax(), tuple(torch.randint(-128, 128, s, generator=g).to(torch.int8)
+                                             for s in ((2, 3, 4, 5), (1, 1, 4, 5))))):
+            buf, ops = et_export(model.eval(), inputs)
+            files[f"et_cortex_m_{name}.pte"] = buf
+            inputs_of[f"et_cortex_m_{name}.pte"] = (model, inputs)
+            covered |= ops
+
+        def ri(lo, hi, *shape):
+            return torch.randint(lo, hi + 1, shape, generator=g)
+
+        p = dict(stride=[1, 2], padding=[1, 0], dilation=[1, 1], input_offset=3,
+                 output_offset=-2, act=(-100, 120), depth_multiplier=2)
+        mult = lambda n: ri(1 << 30, (1 << 31) - 1, n).to(torch.int32)  # noqa: E731
+        shift = lambda n: ri(-10, -6, n).to(torch.int32)  # noqa: E731
+        xc = ri(-128, 127, 1, 3, 6, 5).to(torch.int8).to(memory_format=cl)
+        for name, model, inputs in (  # cortex_m:: convolutions, softmax
+                ("conv", quant_ops.QuantizedConv(
+                    "conv", False, ri(-127, 127, 4, 3, 3, 3).to(torch.int8),
+                    ri(-500, 500, 4).to(torch.int32), mult(4), shift(4), p), (xc,)),
+                ("conv_nhwc", quant_ops.QuantizedConv(
+                    "conv", True, ri(-127, 127, 4, 1, 3, 3).to(torch.int8), None, mult(4),
+                    shift(4), p), (xc.permute(0, 2, 3, 1).contiguous(),)),
+                ("depthwise", quant_ops.QuantizedConv(
+                    "depthwise", False, ri(-127, 127, 1, 3, 3, 6).to(torch.int8),
+                    ri(-500, 500, 6).to(torch.int32), mult(6), shift(6), p), (xc,)),
+                ("depthwise_nhwc", quant_ops.QuantizedConv(
+                    "depthwise", True, ri(-127, 127, 1, 2, 2, 6).to(torch.int8), None, mult(6),
+                    shift(6), p), (xc.permute(0, 2, 3, 1).contiguous(),)),
+                ("transpose_conv", quant_ops.QuantizedConv(
+                    "transpose", False, ri(-127, 127, 2, 3, 3, 3).to(torch.int8),
+                    ri(-500, 500, 2).to(torch.int32), mult(2), shift(2), p), (xc,)),
+                ("transpose_conv_nhwc", quant_ops.QuantizedConv(
+                    "transpose", True, ri(-127, 127, 2, 2, 2, 3).to(torch.int8), None, mult(2),
+                    shift(2), p), (xc.permute(0, 2, 3, 1).contiguous(),)),
+                ("softmax", quant_ops.QuantizedSoftmax(3, 1 << 30, 20, -3968),
+                 (ri(-128, 127, 3, 9).to(torch.int8),))):
+            buf, ops = et_export(model.eval(), inputs)
+            files[f"et_cortex_m_{name}.pte"] = buf
+            inputs_of[f"et_cortex_m_{name}.pte"] = (model, inputs)
+            covered |= ops
+        # Ember's own int8 program (ember.export(quantize="int8"): channels-last tensors, the
+        # dim-order copies, a 1x1 convolution standing for a linear layer)
+        model, inputs = models["zoo_lenet"]
+        g2 = torch.Generator().manual_seed(47)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prog = ember.export(model, inputs, quantize="int8", calibration=[
+                tuple(torch.randn(x.shape, generator=g2) for x in inputs) for _ in range(4)])
+        files["ember_int8_lenet.pte"] = prog.buffer
+        inputs_of["ember_int8_lenet.pte"] = (model, inputs)
+        covered |= ember_ops(prog)
     except ImportError as e:
         print(f"ExecuTorch not importable ({e}): no et_*.pte seeds written")
 

@@ -3,55 +3,76 @@
 
 #include <string.h>
 
-/* im2col rows per block: IM2COL_BYTES on the stack, whole 8-row tiles where K allows. */
-#define IM2COL_BYTES (96 * 1024)
+bool i8_conv2d_fits(const i8_conv_shape* s) { return i8_gemm_rows_fit(s->kh * s->kw * s->cin); }
 
-bool i8_conv2d_fits(const i8_conv_shape* s) { return s->kh * s->kw * s->cin <= IM2COL_BYTES; }
-
-/* The patch of output pixel p: kh kw runs of Cin bytes, -in_off (the input's zero point) for
- * taps outside the input. */
-static void patch(const i8_conv_shape* s, const int8_t* in, int64_t p, int8_t* row)
+/* n bytes: memcpy, or a plain loop for the few bytes of a small-channel run */
+static inline void copy_run(int8_t* dst, const int8_t* src, int64_t n)
 {
-    const int64_t ox = p % s->wo, oy = p / s->wo % s->ho, b = p / (s->wo * s->ho);
+    if (n > 32) {
+        memcpy(dst, src, (size_t)n);
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+/* The patches of the output pixels [p, p + m), one per row of dst at stride ld: kh kw runs of
+ * Cin bytes each, -in_off (the input's zero point) for taps outside the input. With dilation 1
+ * a window row inside the input is one run of kw Cin bytes (NHWC). */
+typedef struct patch_src {
+    const i8_conv_shape* s;
+    const int8_t* in;
+} patch_src;
+
+static void patch_rows(const void* src, int64_t p, int64_t m, int8_t* dst, int64_t ld)
+{
+    const i8_conv_shape* s = ((const patch_src*)src)->s;
+    const int8_t* in = ((const patch_src*)src)->in;
     const int8_t zp = (int8_t)(-s->in_off);
-    for (int64_t ky = 0; ky < s->kh; ky++) {
-        const int64_t iy = oy * s->sh - s->ph + ky * s->dh;
-        for (int64_t kx = 0; kx < s->kw; kx++, row += s->cin) {
-            const int64_t ix = ox * s->sw - s->pw + kx * s->dw;
-            if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w)
-                memset(row, zp, (size_t)s->cin);
-            else
-                memcpy(row, in + ((b * s->h + iy) * s->w + ix) * s->cin, (size_t)s->cin);
+    const int64_t run = s->kw * s->cin;
+    int64_t ox = p % s->wo, oy = p / s->wo % s->ho, b = p / (s->wo * s->ho);
+    for (int64_t i = 0; i < m; i++) {
+        int8_t* row = dst + i * ld;
+        const int64_t x0 = ox * s->sw - s->pw;
+        const bool whole = s->dw == 1 && x0 >= 0 && x0 + s->kw <= s->w;
+        for (int64_t ky = 0; ky < s->kh; ky++) {
+            const int64_t iy = oy * s->sh - s->ph + ky * s->dh;
+            if (iy < 0 || iy >= s->h) {
+                memset(row, zp, (size_t)run);
+                row += run;
+                continue;
+            }
+            const int8_t* line = in + (b * s->h + iy) * s->w * s->cin;
+            if (whole) {
+                copy_run(row, line + x0 * s->cin, run);
+                row += run;
+                continue;
+            }
+            for (int64_t kx = 0; kx < s->kw; kx++, row += s->cin) {
+                const int64_t ix = x0 + kx * s->dw;
+                if (ix < 0 || ix >= s->w) memset(row, zp, (size_t)s->cin);
+                else copy_run(row, line + ix * s->cin, s->cin);
+            }
+        }
+        if (++ox == s->wo) { /* the next pixel */
+            ox = 0;
+            if (++oy == s->ho) oy = 0, b++;
         }
     }
 }
 
-void i8_conv2d_run(const i8_conv_shape* s, i8_gemm_fn gemm, const int8_t* in,
+void i8_conv2d_run(const i8_conv_shape* s, i8_gemm_fn gemm, int unsigned_a, const int8_t* in,
                    const void* packed, int8_t* out, int64_t p0, int64_t p1)
 {
-    const int64_t k = s->kh * s->kw * s->cin;
-    i8_gemm_args g = {0, s->cout, k, NULL, k, NULL, s->cout, s->out_off, s->lo, s->hi};
+    const i8_gemm_args g = {p1 - p0, s->cout, s->kh * s->kw * s->cin, NULL, 0, out, s->cout,
+                            s->out_off, s->lo, s->hi};
     if (s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0) {
-        g.m = p1 - p0; /* the input's pixels are the patches */
-        g.a = in + p0 * s->cin;
-        g.c = out + p0 * s->cout;
-        gemm(&g, packed, 0, g.m);
+        /* 1x1, stride 1, no padding: the patches are the input's pixels, in order */
+        i8_gemm_rows_dense(&g, gemm, packed, unsigned_a, in, s->cin, p0, p1);
         return;
     }
-    _Alignas(64) int8_t rows[IM2COL_BYTES];
-    int64_t block = IM2COL_BYTES / k; /* i8_conv2d_fits: at least one row */
-    if (block >= 8) block = block / 8 * 8;
-    for (int64_t p = p0; p < p1; p += block) {
-        const int64_t m = p1 - p < block ? p1 - p : block;
-        for (int64_t r = 0; r < m; r++) patch(s, in, p + r, rows + r * k);
-        g.m = m;
-        g.a = rows;
-        g.c = out + p * s->cout;
-        gemm(&g, packed, 0, m);
-    }
+    const patch_src src = {s, in};
+    i8_gemm_rows(&g, gemm, packed, unsigned_a, patch_rows, &src, p0, p1);
 }
-
-static int64_t round16(int64_t v) { return (v + 15) / 16 * 16; }
 
 size_t i8_conv2d_pack_bytes(const i8_conv_shape* s)
 {
@@ -66,22 +87,58 @@ void i8_conv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const in
                  unsigned_a);
 }
 
+i8_dw_fn i8_dwconv2d_pick(uint64_t features)
+{
+#if EMBER_HAVE_X86_KERNELS
+    if ((features & I8_DWCONV_FEATURES_AVX512VNNI) == I8_DWCONV_FEATURES_AVX512VNNI)
+        return i8_dwconv2d__avx512vnni;
+    if ((features & I8_DWCONV_FEATURES_AVX512) == I8_DWCONV_FEATURES_AVX512)
+        return i8_dwconv2d__avx512;
+#endif
+    (void)features;
+    return NULL;
+}
+
+/* Depthwise: see i8_conv.h for the layout. */
+static int64_t dw_pairs(const i8_conv_shape* s) { return (s->kh * s->kw + 1) / 2; }
+
+static int64_t dw_block_words(const i8_conv_shape* s) { return I8_DW_BLOCK_WORDS(dw_pairs(s)); }
+
 size_t i8_dwconv2d_pack_bytes(const i8_conv_shape* s)
 {
-    return (size_t)((s->kh * s->kw + 3) * round16(s->cout)) * sizeof(int32_t);
+    return (size_t)(16 + (s->cout + 31) / 32 * dw_block_words(s)) * sizeof(int32_t);
 }
 
 void i8_dwconv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const int32_t* bias,
                       const int32_t* mult, const int32_t* shift)
 {
-    const int64_t cp = round16(s->cout), taps = s->kh * s->kw;
+    const int64_t taps = s->kh * s->kw, pairs = dw_pairs(s), c = s->cout;
     int32_t* d = (int32_t*)dst;
     memset(d, 0, i8_dwconv2d_pack_bytes(s));
-    for (int64_t t = 0; t < taps; t++)
-        for (int64_t c = 0; c < s->cout; c++) d[t * cp + c] = w[t * s->cout + c];
-    for (int64_t c = 0; c < s->cout; c++) {
-        d[taps * cp + c] = bias ? bias[c] : 0;
-        d[(taps + 1) * cp + c] = mult[c];
-        d[(taps + 2) * cp + c] = shift[c];
+    d[0] = i8_rq_fast(shift, 1, c);
+    for (int64_t c0 = 0; c0 < c; c0 += 32) {
+        int32_t* blk = d + 16 + c0 / 32 * dw_block_words(s);
+        for (int h = 0; h < 2; h++) {
+            int64_t ch[16]; /* the channel of each lane of this half */
+            for (int l = 0; l < 16; l++) ch[l] = c0 + 8 * (l / 4) + 4 * h + l % 4;
+            for (int l = 0; l < 16; l++) {
+                const int64_t k = ch[l];
+                if (k >= c) continue;
+                uint32_t sum = 0;
+                for (int64_t p = 0; p < pairs; p++) { /* i8_dw_pair_tap's taps: low, high */
+                    const int64_t t0 = i8_dw_pair_tap(s, p, 0), t1 = i8_dw_pair_tap(s, p, 1);
+                    const int32_t w0 = w[t0 * c + k];
+                    const int32_t w1 = t1 < taps ? w[t1 * c + k] : 0;
+                    sum += (uint32_t)w0 + (uint32_t)w1;
+                    blk[p * 32 + h * 16 + l] = (int32_t)(((uint32_t)w1 << 16) | (uint16_t)w0);
+                }
+                /* bias + in_off sum(w), wrapping */
+                blk[pairs * 32 + h * 16 + l] =
+                    (int32_t)((bias ? (uint32_t)bias[k] : 0u) + (uint32_t)s->in_off * sum);
+                blk[pairs * 32 + 32 + h * 16 + l] = mult[k];
+                blk[pairs * 32 + 64 + h * 16 + l] = shift[k];
+            }
+            if (d[0]) i8_rq_pack(blk + pairs * 32 + 96 + h * I8_RQ_WORDS, mult, shift, 1, ch, c);
+        }
     }
 }

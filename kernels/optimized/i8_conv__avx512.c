@@ -1,5 +1,6 @@
-/* i8_conv__avx512.c — the depthwise int8 convolution on AVX-512 F/BW/VL (see i8_conv.h); the
- * function carries the ISA's target attribute; prepare checks the features first. */
+/* i8_conv__avx512.c — the depthwise int8 convolution on AVX-512 F/BW/VL and on AVX-512 VNNI
+ * (see i8_conv.h): one body (i8_dwconv_avx512.inc) compiled for each, every function carrying
+ * its ISA's target attribute; i8_dwconv2d_pick checks the features first. */
 #include "kernels/optimized/i8_conv.h"
 
 #if EMBER_HAVE_X86_KERNELS
@@ -8,37 +9,22 @@
 
 #include "kernels/optimized/i8_simd_x86.h"
 
-#define TARGET_DW __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define INLINE static inline __attribute__((always_inline))
+#define DW_REG_PAIRS 5 /* up to 10 taps (3x3) keep their weights in registers */
+#define DW_MAX_TAPS 64 /* windows with more taps take the border path everywhere */
 
-TARGET_DW void i8_dwconv2d__avx512(const i8_conv_shape* s, const int8_t* in, const void* packed,
-                                   int8_t* out, int64_t p0, int64_t p1)
-{
-    const int64_t c = s->cout, cp = (c + 15) / 16 * 16, taps = s->kh * s->kw;
-    const int32_t* wt = (const int32_t*)packed;
-    const int32_t* bias = wt + taps * cp;
-    const __m512i in_off = _mm512_set1_epi32(s->in_off);
-    for (int64_t p = p0; p < p1; p++) {
-        const int64_t ox = p % s->wo, oy = p / s->wo % s->ho, b = p / (s->wo * s->ho);
-        for (int64_t c0 = 0; c0 < c; c0 += 16) {
-            const __mmask16 lanes = i8_lanes(c - c0);
-            __m512i acc = _mm512_loadu_si512(bias + c0);
-            for (int64_t ky = 0; ky < s->kh; ky++) {
-                const int64_t iy = oy * s->sh - s->ph + ky * s->dh;
-                if (iy < 0 || iy >= s->h) continue;
-                for (int64_t kx = 0; kx < s->kw; kx++) {
-                    const int64_t ix = ox * s->sw - s->pw + kx * s->dw;
-                    if (ix < 0 || ix >= s->w) continue;
-                    const int8_t* x = in + ((b * s->h + iy) * s->w + ix) * c + c0;
-                    const __m512i v = _mm512_add_epi32(
-                        _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, x)), in_off);
-                    acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(
-                        v, _mm512_loadu_si512(wt + (ky * s->kw + kx) * cp + c0)));
-                }
-            }
-            const __m512i r = i8_requantize16(acc, _mm512_loadu_si512(bias + cp + c0),
-                                              _mm512_loadu_si512(bias + 2 * cp + c0));
-            i8_store16(out + p * c + c0, lanes, r, s->out_off, s->lo, s->hi);
-        }
-    }
-}
+/* AVX-512 BW: vpmaddwd, then the add */
+#define DW_TARGET __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define DW_NAME(x) x##_avx512
+#define DW_DOT(acc, x, w) _mm512_add_epi32(acc, _mm512_madd_epi16(x, w))
+#include "kernels/optimized/i8_dwconv_avx512.inc"
+#undef DW_TARGET
+#undef DW_NAME
+#undef DW_DOT
+
+/* AVX-512 VNNI: vpdpwssd does both */
+#define DW_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#define DW_NAME(x) x##_avx512vnni
+#define DW_DOT(acc, x, w) _mm512_dpwssd_epi32(acc, x, w)
+#include "kernels/optimized/i8_dwconv_avx512.inc"
 #endif

@@ -12,9 +12,15 @@
  *
  *   i8_gemm_pack_bytes / i8_gemm_pack   B and c rearranged for the vector kernels: per panel
  *       of 16 output channels, K in groups of 4 (zero padded), lane j holding B[n0 + j][4q..4q+3]
- *       (one AVX-512 VNNI vpdpbusd operand, four NEON sdot operands); then c per channel, N
+ *       (one AVX-512 VNNI vpdpbusd operand, four NEON sdot operands) — for the VNNI kernel
+ *       (unsigned_a) the channels of each pair of panels interleaved, lane l of the pair's
+ *       panel h holding channel n0 + 8 (l / 4) + 4 h + l % 4, so that narrowing two rows' sums
+ *       together leaves each row's channels in order (a last panel without a pair keeps the
+ *       order); then c per packed position, N
  *       rounded up to 16 — for the VNNI kernel (unsigned_a) c - 128 sum_k B[n][k] —, then mult
- *       and shift per channel (int32, N rounded up).
+ *       and shift likewise (int32, N rounded up); then a flag (int32, 64 bytes with its
+ *       padding): whether every shift is negative, and if so per panel the constants of
+ *       i8_requantize16_fast (i8_rq_pack).
  *   i8_gemm__avx512vnni   rows [m0, m1) of C from the packed B (vpdpbusd multiplies unsigned by
  *       signed bytes: A is read as A ^ 0x80 = A + 128, whose extra 128 sum(B) the packed c takes
  *       back); 8 rows x 32 columns per register tile; requantization vectorised (64-bit
@@ -28,20 +34,33 @@
 #ifndef EMBER_I8_GEMM_H
 #define EMBER_I8_GEMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ember/ember.h" /* EMBER_CPU_BIT */
 #include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
 
+/* The packed kernels read A rows of K rounded up to 4 bytes (the padding any value: its weights
+ * are zero), flipped to unsigned (x ^ 0x80) for the kernels that multiply unsigned by signed:
+ * i8_gemm_rows builds them. */
 typedef struct i8_gemm_args {
     int64_t m, n, k;
-    const int8_t* a; /* (m, k) at row stride lda */
+    const int8_t* a; /* (m, k) at row stride lda; for the packed kernels as said above */
     int64_t lda;
     int8_t* c; /* (m, n) at row stride ldc */
     int64_t ldc;
     int32_t out_off, lo, hi;
 } i8_gemm_args;
+
+/* The constants of the vectorised requantization for channels whose shifts are all negative
+ * (i8_simd_x86.h, i8_requantize16_fast): per 16 channels I8_RQ_WORDS int32, ch[l] the channel
+ * of lane l (n or more: padding, requantized to 0); mult / shift per channel (step 1) or one
+ * for all (step 0). i8_rq_fast: whether the shifts of n channels allow them. */
+#define I8_RQ_WORDS 80
+bool i8_rq_fast(const int32_t* shift, int step, int64_t n);
+void i8_rq_pack(int32_t* blk, const int32_t* mult, const int32_t* shift, int step,
+                const int64_t* ch, int64_t n);
 
 /* Bytes i8_gemm_pack writes for (n, k). */
 size_t i8_gemm_pack_bytes(int64_t n, int64_t k);
@@ -70,7 +89,23 @@ void i8_gemm__neondot(const i8_gemm_args* g, const void* packed, int64_t m0, int
 #endif
 
 /* The fastest packed kernel the features allow, whether it reads A unsigned (for
- * i8_gemm_pack), or NULL. */
+ * i8_gemm_pack and i8_gemm_rows), or NULL. */
 i8_gemm_fn i8_gemm_pick(uint64_t features, int* unsigned_a);
+
+/* Rows [r, r + m) of A, k bytes each, into dst at row stride ld (int8 as in the model). */
+typedef void (*i8_rows_fn)(const void* src, int64_t r, int64_t m, int8_t* dst, int64_t ld);
+/* Rows [m0, m1) of C through `gemm` on the packed B: A's rows made by `rows`, in blocks of
+ * I8_ROWS_BYTES on the stack, padded and flipped as the kernel reads them; rows larger than
+ * that block are refused by i8_gemm_rows_fit. g->a and g->lda are not used. */
+#define I8_ROWS_BYTES (96 * 1024)
+bool i8_gemm_rows_fit(int64_t k);
+void i8_gemm_rows(const i8_gemm_args* g, i8_gemm_fn gemm, const void* packed, int unsigned_a,
+                  i8_rows_fn rows, const void* src, int64_t m0, int64_t m1);
+
+/* The same when A's rows lie in memory, k bytes each at row stride lda: read in place when
+ * the kernel takes them as they are (k a multiple of 4, A signed), else copied in blocks as
+ * above, flipped in one pass. */
+void i8_gemm_rows_dense(const i8_gemm_args* g, i8_gemm_fn gemm, const void* packed,
+                        int unsigned_a, const int8_t* a, int64_t lda, int64_t m0, int64_t m1);
 
 #endif /* EMBER_I8_GEMM_H */

@@ -2,8 +2,8 @@
  * i8_gemm.h): sdot multiplies signed by signed bytes, so A is read as it is and the packed c
  * holds bias + in_off sum(B) (i8_gemm_pack, unsigned_a 0). A tile is 4 rows x 16 columns (one
  * packed panel): 16 int32x4 accumulators; each k group of 4 loads the panel's 64 bytes (4
- * vectors of 4 columns x 4 k) and, per row, 4 bytes of A broadcast by lane (16 bytes of the row
- * are loaded per 4 groups where the row has them). Requantization per element by requant.h. */
+ * vectors of 4 columns x 4 k) and, per row, 4 bytes of A broadcast to the lanes. Requantization
+ * per element by requant.h. */
 #include "kernels/optimized/i8_gemm.h"
 
 #if defined(__aarch64__)
@@ -17,11 +17,11 @@
 #define I8_NR 16
 #define MR 4
 
-/* n (1..4) bytes of row a at i, the rest zero, in every 32-bit lane. */
-TARGET INLINE int8x16_t quad(const int8_t* a, int64_t i, int64_t n)
+/* 4 bytes of an A row (i8_gemm_rows) in every 32-bit lane. */
+TARGET INLINE int8x16_t quad(const int8_t* a)
 {
-    int32_t v = 0;
-    memcpy(&v, a + i, (size_t)n);
+    int32_t v;
+    memcpy(&v, a, 4);
     return vreinterpretq_s8_s32(vdupq_n_s32(v));
 }
 
@@ -34,13 +34,12 @@ TARGET INLINE void tile(const i8_gemm_args* g, const int8_t* b0, const int32_t* 
         for (int j = 0; j < 4; j++) acc[i][j] = vdupq_n_s32(0);
     const int8_t* a[MR];
     for (int i = 0; i < rows; i++) a[i] = g->a + (r + i) * g->lda;
-    const int64_t k4 = g->k / 4 * 4;
     for (int64_t i = 0; i < kp; i += 4) {
         const int8_t* bq = b0 + i * I8_NR;
         const int8x16_t w0 = vld1q_s8(bq), w1 = vld1q_s8(bq + 16), w2 = vld1q_s8(bq + 32),
                         w3 = vld1q_s8(bq + 48);
         for (int row = 0; row < rows; row++) {
-            const int8x16_t x = i < k4 ? quad(a[row], i, 4) : quad(a[row], i, g->k - i);
+            const int8x16_t x = quad(a[row] + i);
             acc[row][0] = vdotq_s32(acc[row][0], w0, x);
             acc[row][1] = vdotq_s32(acc[row][1], w1, x);
             acc[row][2] = vdotq_s32(acc[row][2], w2, x);

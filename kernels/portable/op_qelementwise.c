@@ -10,6 +10,7 @@
  * channels-last tensor ([1, C, 1, 1] against [N, C, H, W]); that broadcast is refused at load
  * for now ("not supported"). */
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/i8_eltwise.h"
 #include "kernels/portable/requant.h"
 
 #define QE_LEFT_SHIFT 20 /* CMSIS-NN's headroom for int8 addition */
@@ -29,11 +30,44 @@ static ember_status run_qadd(ember_kernel_ctx* ctx, ember_value* const* args)
     for (int64_t i = 0; i < args[0]->u.t->numel; i++) {
         const int32_t a = ember_requantize((int32_t)((uint32_t)(x[i] - xzp) << QE_LEFT_SHIFT), xm, xs);
         const int32_t b = ember_requantize((int32_t)((uint32_t)(y[i] - yzp) << QE_LEFT_SHIFT), ym, ys);
-        int32_t r = ember_requantize((int32_t)((uint32_t)a + (uint32_t)b), om, os) + ozp;
-        out[i] = (int8_t)(r < lo ? lo : (r > hi ? hi : r));
+        out[i] = ember_requantize_clamp((int32_t)((uint32_t)a + (uint32_t)b), om, os, ozp, lo, hi);
     }
     return EMBER_OK;
 }
+
+#if EMBER_HAVE_X86_KERNELS
+/* AVX-512: 16 elements per vector, the same bytes (i8_eltwise.h); threads split the run. */
+typedef struct qadd_job {
+    i8_add_params p;
+    const int8_t *x, *y;
+    int8_t* out;
+    int64_t n;
+} qadd_job;
+
+#define QADD_TASK 4096 /* elements per task */
+
+static ember_status qadd_part(void* arg, size_t begin, size_t end)
+{
+    const qadd_job* j = arg;
+    const int64_t i1 = (int64_t)end * QADD_TASK < j->n ? (int64_t)end * QADD_TASK : j->n;
+    i8_add__avx512(&j->p, j->x, j->y, j->out, (int64_t)begin * QADD_TASK, i1);
+    return EMBER_OK;
+}
+
+static ember_status run_qadd_fast(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    qadd_job j;
+    int32_t v[13];
+    for (int k = 0; k < 13; k++) v[k] = (int32_t)(k == 0 || k == 4 ? 0 : args[k]->u.i);
+    j.p = (i8_add_params){v[1], v[2], v[3], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+    j.x = (const int8_t*)args[0]->u.t->data;
+    j.y = (const int8_t*)args[4]->u.t->data;
+    j.out = (int8_t*)args[13]->u.t->data;
+    j.n = args[0]->u.t->numel;
+    return ember_parallel_for(j.n >= 4 * QADD_TASK ? ctx->pool : NULL,
+                              (size_t)((j.n + QADD_TASK - 1) / QADD_TASK), qadd_part, &j);
+}
+#endif
 
 /* quantized_mul.out: [self, self_zp, other, other_zp, out_zp, out_mult, out_shift, out, out] */
 static ember_status run_qmul(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -45,8 +79,7 @@ static ember_status run_qmul(ember_kernel_ctx* ctx, ember_value* const* args)
     const int32_t xzp = (int32_t)args[1]->u.i, yzp = (int32_t)args[3]->u.i;
     const int32_t ozp = (int32_t)args[4]->u.i, om = (int32_t)args[5]->u.i, os = (int32_t)args[6]->u.i;
     for (int64_t i = 0; i < args[0]->u.t->numel; i++) {
-        int32_t r = ember_requantize((x[i] - xzp) * (y[i] - yzp), om, os) + ozp;
-        out[i] = (int8_t)(r < -128 ? -128 : (r > 127 ? 127 : r));
+        out[i] = ember_requantize_clamp((x[i] - xzp) * (y[i] - yzp), om, os, ozp, -128, 127);
     }
     return EMBER_OK;
 }
@@ -57,16 +90,20 @@ static ember_status operands(ember_kernel_ctx* ctx, ember_value* const* args, si
 {
     const uint32_t i8 = EMBER_DTYPE_BIT(EMBER_DTYPE_I8);
     ember_tensor *x, *y, *out;
-    EMBER_TRY(ember_arg_tensor(ctx, args, xi, "self", i8, &x));
-    EMBER_TRY(ember_arg_tensor(ctx, args, yi, "other", i8, &y));
-    EMBER_TRY(ember_arg_out(ctx, args, oi, "out", i8, &out));
+    EMBER_TRY(ember_arg_tensor_ex(ctx, args, xi, "self", i8, true, &x));
+    EMBER_TRY(ember_arg_tensor_ex(ctx, args, yi, "other", i8, true, &y));
+    EMBER_TRY(ember_arg_out_ex(ctx, args, oi, "out", i8, true, &out));
     EMBER_TRY(ember_arg_kind(ctx, args, oi + 1, "returned out", EMBER_VALUE_TENSOR));
     bool same = x->dim == y->dim;
     for (int d = 0; same && d < x->dim; d++) same = x->sizes[d] == y->sizes[d];
     EMBER_REQUIRE(ctx, same, EMBER_NOT_SUPPORTED,
                   "self and other differ in shape (a per-channel operand of a channels-last "
                   "tensor): not supported yet, only operands of one shape");
-    return ember_check_same_shape(ctx, "out", out, x);
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, x));
+    /* elementwise on the bytes: any one layout (channels-last in convolution programs) */
+    EMBER_REQUIRE(ctx, ember_same_layout(x, y) && ember_same_layout(x, out), EMBER_NOT_SUPPORTED,
+                  "self, other and out are laid out differently (dim orders): not supported");
+    return EMBER_OK;
 }
 
 /* A zero point (int8 range) at zi, a Q31 multiplier and a shift at mi, mi + 1; names[3]: what
@@ -97,6 +134,10 @@ ember_status ember_prepare_cortex_m_quantized_add_out(ember_kernel_ctx* ctx,
     EMBER_TRY(ember_arg_int_in(ctx, args, 11, "activation_min", -128, 127, &lo));
     EMBER_TRY(ember_arg_int_in(ctx, args, 12, "activation_max", lo, 127, NULL));
     *run = run_qadd;
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t f = I8_ELTWISE_FEATURES_AVX512;
+    if ((ember_kernel_cpu_features() & f) == f) *run = run_qadd_fast;
+#endif
     return EMBER_OK;
 }
 

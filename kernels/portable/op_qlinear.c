@@ -17,6 +17,7 @@
  * (kernel.h) and run computes through the int8 GEMM core (kernels/optimized/i8_gemm.h) with
  * c[n] = kernel_sum[n], or bias[n] + input_offset * sum_k w[n][k]: the same 32-bit sums, the
  * same bytes; unpacked it runs the loop below. */
+
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_gemm.h"
 #include "kernels/portable/requant.h"
@@ -72,7 +73,8 @@ _Static_assert(sizeof(qlinear_state) <= EMBER_KERNEL_STATE_BYTES, "state holds t
 typedef struct qlinear_job {
     i8_gemm_args g;
     const void* packed;
-    i8_gemm_fn gemm;
+    qlinear_state pick;
+    const int8_t* x;
 } qlinear_job;
 
 static ember_status qlinear_rows(void* arg, size_t begin, size_t end)
@@ -80,7 +82,8 @@ static ember_status qlinear_rows(void* arg, size_t begin, size_t end)
     const qlinear_job* job = arg;
     const int64_t m = job->g.m, per = 8; /* whole 8-row tiles per task */
     const int64_t r0 = (int64_t)begin * per, r1 = (int64_t)end * per < m ? (int64_t)end * per : m;
-    job->gemm(&job->g, job->packed, r0, r1);
+    i8_gemm_rows_dense(&job->g, job->pick.gemm, job->packed, job->pick.unsigned_a, job->x,
+                       job->g.k, r0, r1);
     return EMBER_OK;
 }
 
@@ -89,10 +92,10 @@ static ember_status run_qlinear_packed(ember_kernel_ctx* ctx, ember_value* const
     if (!ctx->packed) return run_qlinear(ctx, args);
     const ember_tensor *in = args[A_IN]->u.t, *w = args[A_W]->u.t;
     const int64_t k = w->sizes[1], n = w->sizes[0], rows = in->numel / k;
-    qlinear_job job = {{rows, n, k, (const int8_t*)in->data, k, (int8_t*)args[A_OUT]->u.t->data, n,
+    qlinear_job job = {{rows, n, k, NULL, 0, (int8_t*)args[A_OUT]->u.t->data, n,
                         (int32_t)args[A_OUT_OFF]->u.i, (int32_t)args[A_ACT_MIN]->u.i,
                         (int32_t)args[A_ACT_MAX]->u.i},
-                       ctx->packed, ((const qlinear_state*)ctx->state)->gemm};
+                       ctx->packed, *(const qlinear_state*)ctx->state, (const int8_t*)in->data};
     const bool big = (double)rows * (double)n * (double)k >= 1 << 20;
     return ember_parallel_for(big ? ctx->pool : NULL, (size_t)((rows + 7) / 8), qlinear_rows, &job);
 }
@@ -171,6 +174,7 @@ ember_status ember_prepare_cortex_m_quantized_linear_out(ember_kernel_ctx* ctx,
     pick.gemm = i8_gemm_pick(ember_kernel_cpu_features(), &pick.unsigned_a);
     const ember_value* b = args[ember_is_null(args[A_KSUM]) ? A_BIAS : A_KSUM];
     if (pick.gemm && ctx->state && args[A_W_OFF]->u.i == 0 && k > 0 && n > 0 &&
+        i8_gemm_rows_fit(k) &&
         in->numel > 0 && w->storage == EMBER_TENSOR_CONSTANT &&
         (ember_is_null(b) || b->u.t->storage == EMBER_TENSOR_CONSTANT)) {
         *(qlinear_state*)ctx->state = pick;

@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/i8_eltwise.h"
 
 #define QUANT_INT_DTYPES                                                                        \
     (EMBER_DTYPE_BIT(EMBER_DTYPE_U8) | EMBER_DTYPE_BIT(EMBER_DTYPE_I8) |                         \
@@ -194,6 +195,19 @@ static ember_status run_quantize(ember_kernel_ctx* ctx, ember_value* const* args
     return EMBER_OK;
 }
 
+#if EMBER_HAVE_X86_KERNELS
+/* To int8 on AVX-512: the same bytes (i8_eltwise.h). */
+static ember_status run_quantize_i8_fast(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    const ember_tensor* in = args[0]->u.t;
+    i8_quantize__avx512((const float*)in->data, (int8_t*)args[6]->u.t->data, 0, in->numel,
+                        1.0f / (float)number(args[1]), (int32_t)args[2]->u.i,
+                        (int32_t)args[3]->u.i, (int32_t)args[4]->u.i);
+    return EMBER_OK;
+}
+#endif
+
 /* quantize_per_tensor.Tensor_out: scale and zero_point tensors (checked here: their values may
  * be computed by the program). */
 static ember_status run_quantize_t(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -206,19 +220,37 @@ static ember_status run_quantize_t(ember_kernel_ctx* ctx, ember_value* const* ar
     return EMBER_OK;
 }
 
+/* Per tensor, element i of input maps to element i of out whatever the layout, as long as both
+ * have the same one (a channels-last program input, say; ExecuTorch's kernels walk the bytes). */
+static ember_status same_layout(ember_kernel_ctx* ctx, const ember_tensor* in,
+                                const ember_tensor* out)
+{
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
+    EMBER_REQUIRE(ctx, ember_same_layout(in, out), EMBER_NOT_SUPPORTED,
+                  "input and out are laid out differently (dim orders): not supported");
+    return EMBER_OK;
+}
+
 static ember_status quantize_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
                                      size_t num_args, bool tensor_qparams_given,
                                      ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 8);
     ember_tensor *in, *out;
-    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPE_BIT(EMBER_DTYPE_F32), &in));
-    EMBER_TRY(ember_arg_out(ctx, args, 6, "out", QUANT_INT_DTYPES, &out));
+    EMBER_TRY(ember_arg_tensor_ex(ctx, args, 0, "input", EMBER_DTYPE_BIT(EMBER_DTYPE_F32), true,
+                                  &in));
+    EMBER_TRY(ember_arg_out_ex(ctx, args, 6, "out", QUANT_INT_DTYPES, true, &out));
     EMBER_TRY(ember_arg_kind(ctx, args, 7, "returned out", EMBER_VALUE_TENSOR));
-    EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
+    EMBER_TRY(same_layout(ctx, in, out));
     EMBER_TRY(check_range(ctx, args, 3, 5, out->dtype));
     EMBER_TRY(qparams_prepare(ctx, args, out->dtype, tensor_qparams_given));
     *run = tensor_qparams_given ? run_quantize_t : run_quantize;
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t f = I8_ELTWISE_FEATURES_AVX512;
+    if (!tensor_qparams_given && out->dtype == EMBER_DTYPE_I8 &&
+        (ember_kernel_cpu_features() & f) == f)
+        *run = run_quantize_i8_fast;
+#endif
     return EMBER_OK;
 }
 
@@ -256,11 +288,11 @@ static ember_status dequantize_prepare(ember_kernel_ctx* ctx, ember_value* const
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, o + 2);
     ember_tensor *in, *out;
-    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", QUANT_INT_DTYPES, &in));
+    EMBER_TRY(ember_arg_tensor_ex(ctx, args, 0, "input", QUANT_INT_DTYPES, true, &in));
     if (o == 7) EMBER_TRY(check_out_dtype(ctx, args, 6));
-    EMBER_TRY(ember_arg_out(ctx, args, o, "out", EMBER_DTYPE_BIT(EMBER_DTYPE_F32), &out));
+    EMBER_TRY(ember_arg_out_ex(ctx, args, o, "out", EMBER_DTYPE_BIT(EMBER_DTYPE_F32), true, &out));
     EMBER_TRY(ember_arg_kind(ctx, args, o + 1, "returned out", EMBER_VALUE_TENSOR));
-    EMBER_TRY(ember_check_same_shape(ctx, "out", out, in));
+    EMBER_TRY(same_layout(ctx, in, out));
     EMBER_TRY(check_range(ctx, args, 3, 5, in->dtype));
     EMBER_TRY(qparams_prepare(ctx, args, in->dtype, tensor_qparams_given));
     *run = tensor_qparams_given ? run_dequantize_t : o == 7 ? run_dequantize : run_dequantize_cm;

@@ -62,7 +62,7 @@ def _tables(b: flatbuffers.Builder, offsets: Sequence[int]) -> int:
 
 def _tensor(b: flatbuffers.Builder, t: ir.TensorValue) -> int:
     sizes = _int32s(b, list(t.sizes))
-    dim_order = _vector(b, list(range(len(t.sizes))), 1, b.PrependUint8)
+    dim_order = _vector(b, list(t.dim_order or range(len(t.sizes))), 1, b.PrependUint8)
     allocation = 0
     if t.mem_offset is not None:
         b.StartObject(3)  # AllocationDetails

@@ -73,6 +73,9 @@ class TensorValue:
     mem_id: int = 0
     mem_offset: Optional[int] = None
     name: str = ""  # for reports and errors: the fx node or parameter name
+    # the order of the dims in memory, outermost first; () is contiguous (0, 1, 2, ...).
+    # (0, 2, 3, 1): an NCHW tensor stored channels-last (int8 programs' convolutions)
+    dim_order: tuple[int, ...] = ()
 
     @property
     def nbytes(self) -> int:

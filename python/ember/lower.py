@@ -103,6 +103,27 @@ FOREIGN_OPS: dict[str, Any] = {
 }
 
 
+def file_op_name(name: str) -> str:
+    """The name an op is written under: Ember's declarations of ExecuTorch's Cortex-M int8 ops
+    (quantize.py, `ember::cm_<op>`) become `cortex_m::<op>`, its `clone_dim_order` becomes
+    `dim_order_ops::_clone_dim_order`, its twins of the quantize / dequantize boundaries
+    (`ember::qd_<op>`) `quantized_decomposed::<op>`; other names are kept."""
+    if name.startswith("ember::cm_"):
+        return "cortex_m::" + name[len("ember::cm_"):]
+    if name.startswith("ember::qd_"):
+        return "quantized_decomposed::" + name[len("ember::qd_"):]
+    if name == "ember::clone_dim_order":
+        return "dim_order_ops::_clone_dim_order"
+    return name
+
+
+# ExecuTorch's Cortex-M int8 operators that read and write NCHW-shaped tensors stored
+# channels-last (dim order 0, 2, 3, 1); quantize.py emits them.
+CHANNELS_LAST_INT8_OPS: frozenset[str] = frozenset({
+    "cortex_m::quantized_conv2d", "cortex_m::quantized_depthwise_conv2d",
+    "cortex_m::quantized_max_pool2d", "cortex_m::quantized_avg_pool2d", "cortex_m::pad"})
+
+
 def _user_frames(node: torch.fx.Node) -> list[tuple[str, str, str, str]]:
     """(path, line, function, code) of each frame of the node's stack trace outside torch,
     outermost first; all frames when none is outside torch."""
@@ -528,7 +549,7 @@ class _Lowerer:
 
         self.method.instructions.append(
             ir.KernelCall(
-                op_name=out_op._schema.name,
+                op_name=file_op_name(out_op._schema.name),
                 overload=out_op._schema.overload_name,
                 args=args,
                 source=source_of(node),
@@ -549,7 +570,31 @@ class _Lowerer:
                 f"Remedy: {_dtype_remedy(fake.dtype)}"
             )
         sizes = _static_sizes(fake, node)
-        return self.method.add(ir.TensorValue(dtype=fake.dtype, sizes=sizes, name=name))
+        return self.method.add(ir.TensorValue(dtype=fake.dtype, sizes=sizes, name=name,
+                                              dim_order=self._dim_order(node, len(sizes))))
+
+    def _dim_order(self, node: torch.fx.Node, rank: int) -> tuple[int, ...]:
+        """The dim order of what `node` writes: () (contiguous) for Ember's kernels; for the
+        int8 rewrite's ops (quantize.py) what each op writes — the channels-last ones (0, 2,
+        3, 1), a `_clone_dim_order` the order it is given, an elementwise int8 op its first
+        operand's. (From the ops, not the fake tensors' strides: those cannot tell the two
+        layouts apart where they hold the same bytes, one channel say.)"""
+        schema = getattr(node.target, "_schema", None)
+        name = file_op_name(schema.name) if schema is not None else ""
+        if rank != 4 or schema is None or name == schema.name:
+            return ()
+        if name in CHANNELS_LAST_INT8_OPS:  # (N, C, 1, 1): the same bytes either way
+            val = node.meta.get("val")
+            hw1 = isinstance(val, torch.Tensor) and tuple(val.shape[2:]) == (1, 1)
+            return () if hw1 else (0, 2, 3, 1)
+        if name == "dim_order_ops::_clone_dim_order":
+            order = tuple(node.kwargs.get("dim_order") or ())
+            return order if order and order != tuple(range(rank)) else ()
+        if name in ("cortex_m::quantized_add", "cortex_m::quantized_mul"):
+            first = self.env.get(node.args[0])
+            value = self.method.values[first] if isinstance(first, int) else None
+            return value.dim_order if isinstance(value, ir.TensorValue) else ()
+        return ()
 
     def _tensor_index(self, source: torch.fx.Node, user: torch.fx.Node) -> int:
         if source in self.constant_tensors and source not in self.env:

@@ -11,6 +11,7 @@ its dtypes and shapes).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from typing import Any, Optional
@@ -46,7 +47,7 @@ _REFUSED_KEYWORDS: dict[str, str] = {
 
 _KEYWORDS = (
     "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes, optimize, "
-    "decompose_attention"
+    "decompose_attention, quantize, calibration"
 )
 
 
@@ -156,6 +157,8 @@ def export(
     fold_max_bytes: Optional[int] = None,
     optimize: bool = True,
     decompose_attention: bool = False,
+    quantize: Optional[str] = None,
+    calibration: Optional[Any] = None,
     **options: Any,
 ) -> ExportedProgram:
     """Exports `model` called on `example_inputs` (and keyword inputs `kwargs`) as method
@@ -196,10 +199,28 @@ def export(
     ):
         raise ExportError(f"fold_max_bytes must be a number of bytes >= 0, got {fold_max_bytes!r}")
 
-    captured = {
-        name: capture(module, inputs, kwargs, strict, decompose_attention)
-        for name, (module, inputs) in methods.items()
-    }
+    quant_report = None
+    if quantize is not None:
+        if quantize != "int8":
+            raise ExportError(f"quantize={quantize!r}: Ember quantizes to 'int8' (or None)")
+        if len(methods) != 1:
+            raise ExportError("quantize='int8' takes one model, not methods={...}")
+        from .quantize import quantize as _quantize
+
+        (name, (module, inputs)), = methods.items()
+        module, quant_report = _quantize(module, inputs if isinstance(inputs, tuple)
+                                         else (inputs,), calibration, kwargs, strict)
+        methods = {name: (module, inputs)}
+    elif calibration is not None:
+        raise ExportError("calibration= goes with quantize='int8'")
+
+    # a quantized model is a GraphModule: its nodes keep the model's lines through the capture
+    keep_lines = torch.fx.traceback.preserve_node_meta() if quant_report else contextlib.nullcontext()
+    with keep_lines:
+        captured = {
+            name: capture(module, inputs, kwargs, strict, decompose_attention)
+            for name, (module, inputs) in methods.items()
+        }
     constants = ir.ConstantTable()
     budget = Budget(
         fold_max_bytes if fold_max_bytes is not None else default_budget(list(captured.values()))
@@ -243,4 +264,4 @@ def export(
         warnings.warn(
             f"the file is written, but Ember's runtime will refuse it:\n{lines}", stacklevel=3
         )
-    return ExportedProgram(buffer, program, runtime_problems=problems)
+    return ExportedProgram(buffer, program, runtime_problems=problems, quant_report=quant_report)

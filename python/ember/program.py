@@ -51,11 +51,14 @@ class ExportedProgram:
     def __init__(
         self, buffer: bytes, program: ir.Program,
         runtime_problems: Optional[list[RuntimeProblem]] = None,
+        quant_report: Optional[Any] = None,
     ) -> None:
         self.buffer = buffer
         self.program = program
         # What Ember's runtime refuses in the file (exported with check_runtime=False).
         self.runtime_problems = list(runtime_problems or [])
+        # export(quantize="int8"): which ops run int8, which stay float32 and why (quantize.py)
+        self.quant_report = quant_report
 
     @property
     def method_names(self) -> list[str]:
@@ -78,6 +81,7 @@ class ExportedProgram:
             "constant_tensors": len(constants.buffers) - 1,
             "file_bytes": len(self.buffer),
             "runtime_problems": [p.as_dict() for p in self.runtime_problems],
+            "quantization": self.quant_report.as_dict() if self.quant_report else None,
         }
 
     def report(self) -> str:
@@ -111,6 +115,8 @@ class ExportedProgram:
                 )
         lines.append(f"constants: {d['constant_tensors']} tensors, {_bytes(d['constant_bytes'])}")
         lines.append(f"file: {_bytes(d['file_bytes'])}")
+        if self.quant_report is not None:
+            lines.extend(self.quant_report.lines())
         if self.runtime_problems:
             lines.append("Ember's runtime will refuse this file:")
             lines.extend(f"  {p}" for p in self.runtime_problems)

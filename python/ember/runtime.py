@@ -603,8 +603,17 @@ class Method:
             raise EmberError("dtype mismatch", f"input {index}: numpy dtype {arr.dtype} has no Ember equivalent")
         if arr.ndim > MAX_DIMS:
             raise EmberError("shape mismatch", f"input {index}: rank {arr.ndim} exceeds {MAX_DIMS}")
-        sizes = (ctypes.c_int32 * MAX_DIMS)(*arr.shape)
-        st = lib.ember_method_set_input(self._m, index, code, arr.ndim, sizes, arr.ctypes.data)
+        shape = arr.shape
+        sizes = (ctypes.c_int32 * MAX_DIMS)(*shape)
+        t = v.contents.u.t.contents if v and v.contents.tag == VALUE_TENSOR and v.contents.u.t \
+            else None
+        if t is not None and t.dim == arr.ndim:
+            # the C API takes the bytes in the input's dim order (channels-last, say): lay the
+            # array out so (its shape stays the logical one)
+            order = [t.dim_order[d] for d in range(t.dim)]
+            if order != sorted(order):
+                arr = np.ascontiguousarray(np.transpose(arr, order))
+        st = lib.ember_method_set_input(self._m, index, code, len(shape), sizes, arr.ctypes.data)
         if st:
             raise self._fail(st)
         self._borrowed.append(arr)  # unplanned inputs point at it until the next run

@@ -4,7 +4,8 @@
  * shapes (batch 1-2, 1x1 / 3x3 / 5x3 kernels, strides 1-2, padding 0-2, dilation 1-2, channel
  * counts off the 16-lane and 4-byte groups), per-channel multipliers and shifts over their
  * range, offsets at the int8 ends, clamps; the 1x1 stride-1 path and the im2col path; output
- * pixels split in two ranges (a thread's share). Skipped where the CPU lacks the features. */
+ * pixels split in two ranges (a thread's share); each depthwise variant the CPU runs. Skipped
+ * where the CPU lacks the features. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,9 @@ static void reference(const i8_conv_shape* s, int dw, const int8_t* in, const in
 
 static int cases_run;
 static i8_gemm_fn gemm; /* i8_gemm_pick's: the packed GEMM this CPU runs */
+static i8_dw_fn dwconv;  /* the depthwise kernel under test */
 static int unsigned_a;
+static int all_right; /* every shift negative (the kernels' faster requantization) */
 
 static void one_case(int dw, int64_t kh, int64_t kw, int64_t stride, int64_t pad, int64_t dil,
                      int64_t cin, int64_t cout)
@@ -84,11 +87,12 @@ static void one_case(int dw, int64_t kh, int64_t kw, int64_t stride, int64_t pad
     int32_t* mult = malloc(sizeof(int32_t) * (size_t)s.cout);
     int32_t* shift = malloc(sizeof(int32_t) * (size_t)s.cout);
     for (int64_t i = 0; i < nin; i++) in[i] = (int8_t)rr(-128, 127);
-    for (int64_t i = 0; i < nw; i++) w[i] = (int8_t)rr(-127, 127);
+    for (int64_t i = 0; i < nw; i++) w[i] = (int8_t)rr(-128, 127);
     for (int64_t c = 0; c < s.cout; c++) {
         bias[c] = rr(-100000, 100000);
         mult[c] = rnd(10) == 0 ? INT32_MAX : rr(1 << 30, INT32_MAX);
         shift[c] = rnd(8) == 0 ? rr(-31, 4) : rr(-14, -4);
+        if (all_right) shift[c] = rnd(8) == 0 ? (rnd(2) ? -31 : -1) : rr(-31, -1);
     }
     const int use_bias = rnd(4) != 0;
     int8_t* want = malloc((size_t)nout);
@@ -101,13 +105,11 @@ static void one_case(int dw, int64_t kh, int64_t kw, int64_t stride, int64_t pad
     memset(got, 0x5a, (size_t)nout);
     const int64_t pixels = s.n * s.ho * s.wo, cut = rnd((uint32_t)pixels + 1);
     if (dw) {
-#if EMBER_HAVE_X86_KERNELS
-        i8_dwconv2d__avx512(&s, in, packed, got, 0, cut);
-        i8_dwconv2d__avx512(&s, in, packed, got, cut, pixels);
-#endif
+        dwconv(&s, in, packed, got, 0, cut);
+        dwconv(&s, in, packed, got, cut, pixels);
     } else {
-        i8_conv2d_run(&s, gemm, in, packed, got, 0, cut);
-        i8_conv2d_run(&s, gemm, in, packed, got, cut, pixels);
+        i8_conv2d_run(&s, gemm, unsigned_a, in, packed, got, 0, cut);
+        i8_conv2d_run(&s, gemm, unsigned_a, in, packed, got, cut, pixels);
     }
     const int same = memcmp(got, want, (size_t)nout) == 0;
     if (!same)
@@ -125,23 +127,38 @@ int main(void)
     const uint64_t f = ember_cpu_features();
     gemm = i8_gemm_pick(f, &unsigned_a);
     const int vnni = gemm != NULL; /* AVX-512 VNNI or Arm's dot product */
+    i8_dw_fn dws[2] = {NULL, NULL}; /* every depthwise variant this CPU runs */
 #if EMBER_HAVE_X86_KERNELS
-    const int avx512 = (f & I8_DWCONV_FEATURES_AVX512) == I8_DWCONV_FEATURES_AVX512;
-#else
-    const int avx512 = 0;
+    if ((f & I8_DWCONV_FEATURES_AVX512) == I8_DWCONV_FEATURES_AVX512) dws[0] = i8_dwconv2d__avx512;
+    if ((f & I8_DWCONV_FEATURES_AVX512VNNI) == I8_DWCONV_FEATURES_AVX512VNNI)
+        dws[1] = i8_dwconv2d__avx512vnni;
 #endif
-    static const int64_t kernels[][2] = {{1, 1}, {3, 3}, {5, 3}, {1, 3}};
-    for (int t = 0; t < 80; t++) {
-        const int64_t* k = kernels[rnd(4)];
+    CHECK(i8_dwconv2d_pick(f) == (dws[1] ? dws[1] : dws[0]));
+    static const int64_t kernels[][2] = {{1, 1}, {3, 3}, {5, 3}, {1, 3}, {2, 2}, {7, 7}, {3, 3}};
+    for (int t = 0; t < 120; t++) {
+        const int64_t* k = kernels[rnd(7)];
         const int64_t stride = 1 + rnd(2), pad = rnd(3) > k[0] / 2 ? 0 : rnd(3), dil = 1 + (rnd(4) == 0);
         const int64_t cin = 1 + rnd(t % 3 ? 40 : 140), cout = 1 + rnd(t % 2 ? 40 : 70);
         if (vnni) one_case(0, k[0], k[1], stride, pad, dil, cin, cout);
-        if (avx512) one_case(1, k[0], k[1], stride, pad, dil, cin, cout);
+        for (int v = 0; v < 2; v++)
+            if ((dwconv = dws[v])) one_case(1, k[0], k[1], stride, pad, dil, cin, cout);
     }
     if (vnni) one_case(0, 1, 1, 1, 0, 1, 64, 48); /* the in-place 1x1 path */
-    if (!vnni || !avx512)
-        printf("no packed int8 GEMM (%s) or no AVX-512 depthwise (%s) here: skipped\n",
-               vnni ? "have" : "missing", avx512 ? "have" : "missing");
+    /* every shift negative: 3x3 stride 1 windows sliding along rows (whole blocks of 32
+     * channels), and the rest */
+    all_right = 1;
+    for (int t = 0; t < 60; t++) {
+        const int64_t c = t % 3 == 0 ? 32 * (1 + rnd(3)) : 1 + rnd(100);
+        const int64_t* k = t % 2 ? kernels[1] : kernels[rnd(7)];
+        const int64_t stride = t % 2 ? 1 : 1 + rnd(2), pad = rnd(3), dil = t % 2 ? 1 : 1 + rnd(2);
+        if (vnni) one_case(0, k[0], k[1], stride, pad, dil, c, 1 + rnd(70));
+        for (int v = 0; v < 2; v++)
+            if ((dwconv = dws[v])) one_case(1, k[0], k[1], stride, pad, dil, c, c);
+    }
+    if (!vnni || !dws[0] || !dws[1])
+        printf("no packed int8 GEMM (%s), AVX-512 depthwise (%s), VNNI depthwise (%s) here: "
+               "skipped\n", vnni ? "have" : "missing", dws[0] ? "have" : "missing",
+               dws[1] ? "have" : "missing");
     printf("%d cases; %d passed, %d failed\n", cases_run, check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 /* test_ops_quant.c — the float <-> integer boundaries of quantized programs (op_quant.c):
  * quantized_decomposed:: quantize / dequantize per tensor (scalar and tensor parameters) and per
  * channel, cortex_m:: per tensor; CMSIS-NN's requantize (requant.h) and
- * cortex_m::quantized_linear (op_qlinear.c) on hand-worked values
+ * cortex_m::quantized_linear (op_qlinear.c) on hand-worked values, the AVX-512 quantized_add
+ * against its rule on random cases
  * (tests/python/test_cortex_m.py holds them to ExecuTorch's reference on random cases). Expected values are worked out here from the rule in
  * op_quant.c: q = clamp(zp + round_half_even(x * (1.0f / scale)), qmin, qmax) and
  * x = (q - zp) * scale, with scales (0.5, 0.25, 2) whose products are exact, so each value is
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/optimized/i8_eltwise.h"
 #include "kernels/portable/requant.h"
 #include "tests/c/kernel_harness.h"
 
@@ -303,10 +305,84 @@ static void quantized_elementwise(void)
     CHECK(th_run("cortex_m::quantized_mul.out", m, 9) == EMBER_INVALID_ARGUMENT);
 }
 
+#if EMBER_HAVE_X86_KERNELS
+/* The AVX-512 quantized_add (i8_eltwise__avx512.c) against the rule of op_qelementwise.c on
+ * random lengths (16-lane tails) and parameters: zero points at the int8 ends, multipliers over
+ * Q31, shifts negative (the faster requantization) or not, both operands and the output. */
+static void quantized_add_avx512(void)
+{
+    const uint64_t f = I8_ELTWISE_FEATURES_AVX512;
+    if ((ember_cpu_features() & f) != f) return;
+    uint64_t rng = 0x9e3779b97f4a7c15u;
+#define RND(n) ((rng = rng * 6364136223846793005u + 1442695040888963407u), (int32_t)((rng >> 33) % (n)))
+    for (int t = 0; t < 400; t++) {
+        int8_t x[100], y[100], want[100], got[100];
+        const int64_t n = 1 + RND(100);
+        for (int64_t i = 0; i < n; i++) x[i] = (int8_t)(RND(256) - 128), y[i] = (int8_t)(RND(256) - 128);
+        int32_t sh[3];
+        for (int k = 0; k < 3; k++) sh[k] = RND(4) == 0 ? -RND(32) : -1 - RND(31); /* 0 at times */
+        const int32_t lo = RND(3) ? -128 : -128 + RND(100);
+        i8_add_params p = {RND(256) - 128, (1 << 30) + RND(1 << 30), sh[0],
+                           RND(256) - 128, (1 << 30) + RND(1 << 30), sh[1],
+                           RND(256) - 128, (1 << 30) + RND(1 << 30), sh[2], lo, lo + RND(128 - lo)};
+        for (int64_t i = 0; i < n; i++) {
+            const int32_t a = ember_requantize((int32_t)((uint32_t)(x[i] - p.x_zp) << 20), p.x_mult, p.x_shift);
+            const int32_t b = ember_requantize((int32_t)((uint32_t)(y[i] - p.y_zp) << 20), p.y_mult, p.y_shift);
+            want[i] = ember_requantize_clamp((int32_t)((uint32_t)a + (uint32_t)b), p.out_mult,
+                                             p.out_shift, p.out_zp, p.lo, p.hi);
+        }
+        memset(got, 0x5a, sizeof got);
+        const int64_t cut = RND((uint32_t)n + 1);
+        i8_add__avx512(&p, x, y, got, 0, cut);
+        i8_add__avx512(&p, x, y, got, cut, n);
+        CHECK(memcmp(got, want, (size_t)n) == 0);
+        if (n < 100) CHECK(got[n] == 0x5a); /* nothing written past the run */
+    }
+#undef RND
+}
+#endif
+
+/* cortex_m::softmax (op_qsoftmax.c): a row of n equal values is 1/n, 256/n - 128 on the output
+ * grid (n = 4: -64); a value below diff_min under the row's max gives -128; one far above the
+ * rest takes 1 / (1 + 6 e^-d) of the row, computed here in double, within the step CMSIS-NN's
+ * fixed point may differ by; refusals. Multiplier and shift for an input scale of 1/16 (a real
+ * multiplier of 2^22: 2^30 and shift 23 in CMSIS-NN's Q31 form). */
+static void softmax(void)
+{
+    static int8_t x[8] = {5, 5, 5, 5, 9, 9, 9, 9}, x8[8] = {0, 0, 0, 0, 0, 0, 100, -100};
+    static int8_t y[8];
+    static const int32_t s24[] = {2, 4}, s8[] = {8};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_I8, x, 2, s24), ty = th_tensor(EMBER_DTYPE_I8, y, 2, s24);
+    ember_value v[] = {th_tensor_value(&tx), th_int(-1), th_int(0),          th_int(-128),
+                       th_int(1 << 30),      th_int(23), th_int(-1000),      th_tensor_value(&ty),
+                       th_tensor_value(&ty)};
+    CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_OK);
+    for (int i = 0; i < 8; i++) CHECK(y[i] == -64);
+    ember_tensor t8 = th_tensor(EMBER_DTYPE_I8, x8, 1, s8), o8 = th_tensor(EMBER_DTYPE_I8, y, 1, s8);
+    v[0] = th_tensor_value(&t8), v[7] = v[8] = th_tensor_value(&o8), v[6] = th_int(-150);
+    CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_OK);
+    const double top = 256.0 / (1.0 + 6.0 * exp(-100.0 / 16.0)) - 128.0;
+    CHECK(fabs(y[6] - top) <= 1.0 && y[7] == -128);
+    for (int i = 0; i < 6; i++) CHECK(y[i] == -128 || y[i] == -127); /* 0.5 of a step */
+    v[0] = th_tensor_value(&tx), v[7] = v[8] = th_tensor_value(&ty), v[6] = th_int(-1000);
+    v[1] = th_int(0); /* not the last dim */
+    CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_NOT_SUPPORTED);
+    v[1] = th_int(-1), v[3] = th_int(0); /* CMSIS-NN's output zero point is -128 */
+    CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_INVALID_ARGUMENT);
+    v[3] = th_int(-128), v[5] = th_int(-1); /* a right shift: 1 << shift is CMSIS-NN's scale */
+    CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_INVALID_ARGUMENT);
+    v[5] = th_int(23), v[6] = th_int(1); /* diff_min above 0 */
+    CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
+    softmax();
     requantize();
     quantized_elementwise();
+#if EMBER_HAVE_X86_KERNELS
+    quantized_add_avx512();
+#endif
     quantized_linear();
     per_tensor();
     other_dtypes();

@@ -70,6 +70,35 @@ def import_cortex_m():
         cortex_m_edge_compile_config
 
 
+def cortex_m_flow(model: torch.nn.Module, x: torch.Tensor, calibration: list):
+    """ExecuTorch's Cortex-M flow on `model` (CortexMQuantizer, prepare/convert_pt2e over the
+    calibration inputs, to_edge with its compile config, CortexMPassManager for a Cortex-M55,
+    to_executorch): (the .pte bytes, the set of operators it calls, the lowered graph's output
+    on x computed by ExecuTorch's Python references of the cortex_m:: ops). A channels-last x
+    gives a program whose input is channels-last (what its convolutions need)."""
+    quantizer, pass_manager, target, cpu, edge_config = import_cortex_m()
+    from executorch.exir import to_edge
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = torch.export.export(model, (x,)).module(check_guards=False)
+        prepared = prepare_pt2e(graph, quantizer())
+        for c in calibration:
+            prepared(c)
+        converted = convert_pt2e(prepared)
+        edge = to_edge(torch.export.export(converted, (x,)), compile_config=edge_config())
+        lowered = pass_manager(edge.exported_program(), pass_manager.pass_list,
+                               target_config=target(cpu=cpu.M55)).transform()
+        want = lowered.module()(x)  # before to_executorch rewrites the graph
+        edge._edge_programs["forward"] = lowered
+        prog = edge.to_executorch()
+    ops = {f"{o.name}.{o.overload}" for p in prog.executorch_program.execution_plan
+           for o in p.operators}
+    want = want[0] if isinstance(want, (tuple, list)) else want
+    return prog.buffer, ops, want.detach()
+
+
 def register() -> None:
     global _LIB
     with warnings.catch_warnings():
@@ -164,3 +193,104 @@ class QuantizedMul(torch.nn.Module):
     def forward(self, x, y):
         xzp, yzp, o = self.p
         return torch.ops.cortex_m.quantized_mul(x, xzp, y, yzp, *o)
+
+
+# cortex_m:: pools, pad, transpose, minimum / maximum on int8 inputs (test_cortex_m_pool.py)
+
+class QuantizedMaxPool(torch.nn.Module):
+    def __init__(self, k, s, p, zp, act, nhwc=False):
+        super().__init__()
+        self.p = (list(k), list(s), list(p), zp, act, nhwc)
+
+    def forward(self, x):
+        k, s, p, zp, (lo, hi), nhwc = self.p
+        op = torch.ops.cortex_m.quantized_max_pool2d_nhwc if nhwc else \
+            torch.ops.cortex_m.quantized_max_pool2d
+        return op(x, k, s, p, [1, 1], False, zp, zp, lo, hi)
+
+
+class QuantizedAvgPool(torch.nn.Module):
+    def __init__(self, k, s, p, ceil, zp, mult, shift, nhwc=False):
+        super().__init__()
+        self.p = (list(k), list(s), list(p), ceil, zp, mult, shift, nhwc)
+        self.register_buffer("scratch", torch.zeros(0, dtype=torch.int8))
+
+    def forward(self, x):
+        k, s, p, ceil, zp, mult, shift, nhwc = self.p
+        op = torch.ops.cortex_m.quantized_avg_pool2d_nhwc if nhwc else \
+            torch.ops.cortex_m.quantized_avg_pool2d
+        return op(x, k, s, p, ceil, zp, mult, shift, self.scratch)
+
+
+class QuantizedPad(torch.nn.Module):
+    def __init__(self, pre, post, value):
+        super().__init__()
+        self.p = (list(pre), list(post), value)
+
+    def forward(self, x):
+        return torch.ops.cortex_m.pad(x, *self.p)
+
+
+class QuantizedTranspose(torch.nn.Module):
+    def __init__(self, perm):
+        super().__init__()
+        self.perm = list(perm)
+
+    def forward(self, x):
+        return torch.ops.cortex_m.transpose(x, self.perm)
+
+
+class QuantizedMinimum(torch.nn.Module):
+    def forward(self, a, b):
+        return torch.ops.cortex_m.minimum(a, b)
+
+
+class QuantizedMaximum(torch.nn.Module):
+    def forward(self, a, b):
+        return torch.ops.cortex_m.maximum(a, b)
+
+
+class QuantizedConv(torch.nn.Module):
+    """One cortex_m convolution: `kind` is "conv", "depthwise" or "transpose", `nhwc` picks the
+    _nhwc op. weight is in the op's layout (conv and transpose OHWI, depthwise [1, H, W, C_out]);
+    bias int32 or None; mult / shift int32 per output channel. Fuzz seed: e.g.
+    QuantizedConv("conv", False, w, b, m, s, dict(stride=[1, 1], padding=[1, 1],
+    dilation=[1, 1], input_offset=3, output_offset=-2, act=(-128, 127))) on an int8
+    (1, C, H, W) channels-last input."""
+
+    def __init__(self, kind, nhwc, weight, bias, mult, shift, p):
+        super().__init__()
+        self.kind, self.nhwc, self.p = kind, nhwc, p
+        self.register_buffer("weight", weight)
+        self.register_buffer("bias", bias)
+        self.register_buffer("mult", mult)
+        self.register_buffer("shift", shift)
+        self.register_buffer("scratch", torch.zeros(4, dtype=torch.int8))
+
+    def forward(self, x):
+        p, cm = self.p, torch.ops.cortex_m
+        tail = (p["input_offset"], p["output_offset"], self.mult, self.shift, p["act"][0],
+                p["act"][1], self.scratch)
+        if self.kind == "conv":
+            op = cm.quantized_conv2d_nhwc if self.nhwc else cm.quantized_conv2d
+            return op(x, self.weight, self.bias, p["stride"], p["padding"], p["dilation"], *tail)
+        if self.kind == "depthwise":
+            op = cm.quantized_depthwise_conv2d_nhwc if self.nhwc else cm.quantized_depthwise_conv2d
+            return op(x, self.weight, self.bias, p["stride"], p["padding"], p["dilation"],
+                      p["depth_multiplier"], *tail)
+        op = cm.quantized_transpose_conv2d_nhwc if self.nhwc else cm.quantized_transpose_conv2d
+        return op(x, self.weight, self.bias, p["stride"], p["padding"], [0, 0], [1, 1], *tail,
+                  self.scratch)
+
+
+class QuantizedSoftmax(torch.nn.Module):
+    """cortex_m::softmax over the last dim of an int8 input: input zero point, CMSIS-NN's input
+    multiplier / shift / diff_min (ExecuTorch's _compute_softmax_params); output 1/256, -128."""
+
+    def __init__(self, zp, mult, shift, diff_min):
+        super().__init__()
+        self.p = (zp, mult, shift, diff_min)
+
+    def forward(self, x):
+        zp, mult, shift, diff_min = self.p
+        return torch.ops.cortex_m.softmax(x, -1, zp, -128, mult, shift, diff_min)

@@ -52,14 +52,19 @@ def test_outputs_match_eager_and_rounds_are_counted(quick):
     _, _, res = quick
     (model,) = res["models"]
     assert model["name"] == "dscnn" and model["iters"] == 3 and model["flops"] > 0
-    expected = {"eager", "ember"} | ({"executorch"} if "executorch" not in res["unavailable"] else set())
+    expected = {"eager", "ember"} | {n for n in ("executorch", "ember-int8") if n not in res["unavailable"]}
     assert set(model["runtimes"]) == expected
     for name, r in model["runtimes"].items():
         assert "error" not in r, (name, r)
         assert r["iters"] == 3 and len(r["latencies_ms"]) == 3 and min(r["latencies_ms"]) > 0, name
         assert r["min_ms"] <= r["median_ms"] <= r["p90_ms"] <= r["max_ms"], name
-        assert r["match"] and r["max_abs_err"] <= model["tolerance"], (name, r["max_abs_err"])
+        if name == "ember-int8":  # int8 matches when it picks eager's top-1 class
+            assert r["match"], (name, r["max_abs_err"])
+        else:
+            assert r["match"] and r["max_abs_err"] <= model["tolerance"], (name, r["max_abs_err"])
     assert res["unavailable"]["executorch+xnnpack"] == "--no-xnnpack"
+    # XNNPACK's int8 needs its lowering, left out here
+    assert "executorch+xnnpack-int8" in res["unavailable"]
 
 
 def test_a_wrong_output_shows():

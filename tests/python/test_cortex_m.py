@@ -19,6 +19,7 @@ stand-in `tosa_serializer` module (quant_ops.py says why).
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -27,6 +28,7 @@ import torch
 
 import ember
 import quant_ops
+from conftest import REPO
 
 _CM = None
 
@@ -131,33 +133,15 @@ class MLP(torch.nn.Module):
 
 
 def test_cortex_m_flow_program_runs_on_ember():
-    quantizer, pass_manager, target, cpu, _ = _cortex_m()
-    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
+    _cortex_m()
     torch.manual_seed(0)
     model = MLP().eval()
     calib = [torch.randn(4, 32) for _ in range(8)]
     x = torch.randn(4, 32)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        graph = torch.export.export(model, (x,)).module(check_guards=False)
-        prepared = prepare_pt2e(graph, quantizer())
-        for c in calib:
-            prepared(c)
-        converted = convert_pt2e(prepared)
-        from executorch.exir import to_edge
-
-        *_, edge_config = _cortex_m()
-        edge = to_edge(torch.export.export(converted, (x,)), compile_config=edge_config())
-        lowered = pass_manager(edge.exported_program(), pass_manager.pass_list,
-                               target_config=target(cpu=cpu.M55)).transform()
-        want = lowered.module()(x).detach().numpy()  # before to_executorch rewrites the graph
-        edge._edge_programs["forward"] = lowered
-        prog = edge.to_executorch()
-    ops = {f"{o.name}.{o.overload}" for p in prog.executorch_program.execution_plan
-           for o in p.operators}
+    buffer, ops, want = quant_ops.cortex_m_flow(model, x, calib)
+    want = want.numpy()
     assert {"cortex_m::quantized_linear.out", "cortex_m::quantized_add.out"} <= ops, ops
-    got = ember.load(prog.buffer).run(x)[0]
+    got = ember.load(buffer).run(x)[0]
     step = float(np.abs(np.diff(np.unique(want))).min()) if np.unique(want).size > 1 else 1.0
     assert got.shape == want.shape
     assert np.abs(got - want).max() <= step * 1.001, (got, want)
@@ -168,3 +152,30 @@ def test_cortex_m_flow_program_runs_on_ember():
     # a sanity check, not a bound)
     ref = model(x).detach().numpy()
     assert np.corrcoef(got.ravel(), ref.ravel())[0, 1] > 0.95
+
+
+def _manifest_models():
+    path = REPO / "tests" / "data" / "int8_manifest.json"
+    return json.loads(path.read_text())["models"] if path.exists() else {}
+
+
+@pytest.mark.parametrize("name", sorted(_manifest_models()))
+def test_stored_cortex_m_programs(name):
+    """ExecuTorch-written int8 programs (tests/data/make_et_int8_files.py: its Cortex-M flow on
+    an MLP, a small CNN and DS-CNN) run on Ember without ExecuTorch installed: equal to the
+    stored output of ExecuTorch's references within one quantization step (the quantize tie
+    rounding and CMSIS-NN's average-pool ties differ from those Python references, see above
+    and test_cortex_m_pool.py), and mostly bit-identical."""
+    entry = _manifest_models()[name]
+    data = REPO / "tests" / "data"
+    x = np.load(data / entry["input"])
+    want = np.load(data / entry["reference"])
+    prog = ember.load(str(data / entry["pte"]))
+    got = prog.run(x)[0]
+    assert got.shape == want.shape and got.dtype == want.dtype
+    levels = np.unique(want)
+    step = float(np.diff(levels).min()) if levels.size > 1 else 1.0
+    assert np.abs(got - want).max() <= step * 1.001, (name, got, want)
+    agree = float(np.mean(got == want))
+    print(f"\n{name}: {len(entry['operators'])} operators; {agree:.1%} bit-identical to the reference")
+    assert agree >= 0.9, agree

@@ -1,0 +1,312 @@
+/* test_ops_qpool.c — cortex_m:: int8 pools (op_qpool.c) and pad, transpose, minimum, maximum
+ * (op_qlayout.c) on hand-worked values, and their refusals. The rules, from CMSIS-NN's generic C
+ * (arm_avgpool_s8, arm_max_pool_s8, arm_pad_s8, arm_transpose_s8, arm_minimum_s8/maximum_s8):
+ *   avg: s = sum of the valid window, n = its valid count, out = (s > 0 ? s + n/2 : s - n/2) / n
+ *        (C division toward zero: a tie rounds away from zero), clamped to int8;
+ *   max: the valid window's maximum, clamped to [activation_min, activation_max];
+ *   pad: pre/post pads in the tensor's byte order (N, H, W, C for channels-last).
+ * tests/python/test_cortex_m_pool.py holds them to ExecuTorch's references on random cases. */
+#include <stdint.h>
+#include <string.h>
+
+#include "tests/c/kernel_harness.h"
+
+/* An NCHW-shaped tensor whose bytes are NHWC (dim_order 0, 2, 3, 1). */
+static ember_tensor cl_tensor(int dtype, void* data, const int32_t* nchw)
+{
+    ember_tensor t = th_tensor(dtype, data, 4, nchw);
+    static const uint8_t order[4] = {0, 2, 3, 1};
+    memcpy(t.dim_order, order, 4);
+    t.strides[1] = 1;
+    t.strides[3] = nchw[1];
+    t.strides[2] = nchw[3] * nchw[1];
+    t.strides[0] = nchw[2] * nchw[3] * nchw[1];
+    return t;
+}
+
+/* One input, N = 1, C = 2, H = 2, W = 3, NHWC bytes: pixel (y, x) holds (c0, c1). */
+static int8_t pool_in[12] = {
+    1, -1,   2, -2,   4, 7,    /* y = 0: x = 0, 1, 2 */
+    0, -3,   1, 0,   -5, 100,  /* y = 1 */
+};
+static const int32_t in_nchw[4] = {1, 2, 2, 3}, in_nhwc[4] = {1, 2, 3, 2};
+
+static ember_value ints(const int64_t* v, uint32_t n) { return th_int_list(v, n); }
+
+static void avg_pool(void)
+{
+    static const int64_t k2[] = {2, 2}, k3[] = {3, 3}, s1[] = {1, 1}, s2[] = {2, 2}, p0[] = {0, 0},
+                         p1[] = {1, 1};
+    int8_t out[4], scratch[1];
+    static const int32_t o_nchw[4] = {1, 2, 1, 2}, o_nhwc[4] = {1, 1, 2, 2}, one[1] = {0};
+    ember_tensor in = cl_tensor(EMBER_DTYPE_I8, pool_in, in_nchw);
+    ember_tensor to = cl_tensor(EMBER_DTYPE_I8, out, o_nchw);
+    ember_tensor ts = th_tensor(EMBER_DTYPE_U8, scratch, 1, one);
+    /* kernel 2x2, stride 1: windows x 0..1 and x 1..2, count 4
+     *   (0,0): c0 1+2+0+1 = 4 -> (4+2)/4 = 1;        c1 -1-2-3+0 = -6 -> (-6-2)/4 = -2
+     *   (0,1): c0 2+4+1-5 = 2 -> (2+2)/4 = 1 (a tie, 0.5, away from 0; ExecuTorch's Python
+     *          reference rounds it to 0 with zero point 0);  c1 -2+7+0+100 = 105 -> 107/4 = 26 */
+    ember_value v[] = {th_tensor_value(&in), ints(k2, 2), ints(s1, 2), ints(p0, 2), th_bool(false),
+                       th_int(0), th_int(1 << 30), th_int(-5), th_tensor_value(&ts),
+                       th_tensor_value(&to), th_tensor_value(&to)};
+    memset(out, 0x55, sizeof out);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_OK, NULL);
+    CHECK(out[0] == 1 && out[1] == -2 && out[2] == 1 && out[3] == 26);
+    /* zero point, multiplier and shift are not used (ExecuTorch's kernel ignores them) */
+    v[5] = th_int(-77), v[6] = th_int(12345), v[7] = th_int(3);
+    memset(out, 0x55, sizeof out);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_OK, NULL);
+    CHECK(out[0] == 1 && out[1] == -2 && out[2] == 1 && out[3] == 26);
+    /* kernel 3, stride 2, padding 1: out 1x2; padding is not counted, so the windows clip to
+     * the same 2x2 blocks as above: the same values */
+    v[1] = ints(k3, 2), v[2] = ints(s2, 2), v[3] = ints(p1, 2);
+    memset(out, 0x55, sizeof out);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_OK, NULL);
+    CHECK(out[0] == 1 && out[1] == -2 && out[2] == 1 && out[3] == 26);
+    /* ceil_mode, kernel 2, stride 2: W = 3 gives (3 - 2) / 2 + 1 = 1, plus 1 for the remainder;
+     * the second window holds x = 2 only (count 2): c0 4-5 = -1 -> (-1-1)/2 = -1 (tie, away
+     * from 0), c1 7+100 = 107 -> 108/2 = 54 */
+    v[1] = ints(k2, 2), v[3] = ints(p0, 2), v[4] = th_bool(true);
+    memset(out, 0x55, sizeof out);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_OK, NULL);
+    CHECK(out[0] == 1 && out[1] == -2 && out[2] == -1 && out[3] == 54);
+    /* the same in the _nhwc op: NHWC-shaped contiguous tensors, the same bytes */
+    ember_tensor in2 = th_tensor(EMBER_DTYPE_I8, pool_in, 4, in_nhwc);
+    ember_tensor to2 = th_tensor(EMBER_DTYPE_I8, out, 4, o_nhwc);
+    v[0] = th_tensor_value(&in2), v[9] = v[10] = th_tensor_value(&to2);
+    memset(out, 0x55, sizeof out);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d_nhwc.out", v, 11), EMBER_OK, NULL);
+    CHECK(out[0] == 1 && out[1] == -2 && out[2] == -1 && out[3] == 54);
+    /* the legacy op refuses NHWC-shaped tensors' layout, the _nhwc op channels-last ones */
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_NOT_SUPPORTED,
+                 "channels-last");
+    v[0] = th_tensor_value(&in), v[9] = v[10] = th_tensor_value(&to);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d_nhwc.out", v, 11), EMBER_NOT_SUPPORTED,
+                 "contiguous");
+    /* an out of another shape (floor mode gives W 1, not 2) */
+    v[4] = th_bool(false);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_SHAPE_MISMATCH,
+                 "expected [1, 2, 1, 1]");
+    /* padding as large as the kernel: a window of padding only (CMSIS-NN would divide by 0) */
+    static const int64_t k1[] = {1, 1}, p10[] = {1, 0};
+    static const int32_t o_pad[4] = {1, 2, 2, 3};
+    int8_t big[12];
+    ember_tensor tb = cl_tensor(EMBER_DTYPE_I8, big, o_pad);
+    ember_value w[] = {th_tensor_value(&in), ints(k1, 2), ints(s2, 2), ints(p10, 2), th_bool(false),
+                       th_int(0), th_int(1 << 30), th_int(-5), th_tensor_value(&ts),
+                       th_tensor_value(&tb), th_tensor_value(&tb)};
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", w, 11), EMBER_INVALID_ARGUMENT,
+                 "no input element");
+    /* a kernel_size of one item, a stride of 0, an int16 input */
+    v[1] = ints(k2, 1);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_INVALID_ARGUMENT,
+                 "2 items");
+    v[1] = ints(k2, 2), v[2] = ints(p0, 2);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_INVALID_ARGUMENT,
+                 "stride");
+    int16_t in16[12] = {0};
+    ember_tensor t16 = cl_tensor(EMBER_DTYPE_I16, in16, in_nchw);
+    v[2] = ints(s2, 2), v[0] = th_tensor_value(&t16);
+    CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_DTYPE_MISMATCH, NULL);
+}
+
+static void max_pool(void)
+{
+    static const int64_t k2[] = {2, 2}, k3[] = {3, 3}, s1[] = {1, 1}, s2[] = {2, 2}, p0[] = {0, 0},
+                         p1[] = {1, 1}, d1[] = {1, 1}, d2[] = {2, 2};
+    int8_t out[4];
+    static const int32_t o_nchw[4] = {1, 2, 1, 2}, o_nhwc[4] = {1, 1, 2, 2};
+    ember_tensor in = cl_tensor(EMBER_DTYPE_I8, pool_in, in_nchw);
+    ember_tensor to = cl_tensor(EMBER_DTYPE_I8, out, o_nchw);
+    /* kernel 2x2 stride 1: (0,0) c0 max(1,2,0,1) = 2, c1 max(-1,-2,-3,0) = 0;
+     *                      (0,1) c0 max(2,4,1,-5) = 4, c1 max(-2,7,0,100) = 100 */
+    ember_value v[] = {th_tensor_value(&in), ints(k2, 2), ints(s1, 2), ints(p0, 2), ints(d1, 2),
+                       th_bool(false), th_int(5), th_int(5), th_int(-128), th_int(127),
+                       th_tensor_value(&to), th_tensor_value(&to)};
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_OK, NULL);
+    CHECK(out[0] == 2 && out[1] == 0 && out[2] == 4 && out[3] == 100);
+    /* clamped to [1, 50] */
+    v[8] = th_int(1), v[9] = th_int(50);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_OK, NULL);
+    CHECK(out[0] == 2 && out[1] == 1 && out[2] == 4 && out[3] == 50);
+    /* kernel 3, stride 2, padding 1: the windows clip to the same blocks (padding never wins) */
+    v[1] = ints(k3, 2), v[2] = ints(s2, 2), v[3] = ints(p1, 2), v[8] = th_int(-128), v[9] = th_int(127);
+    memset(out, 0x55, sizeof out);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_OK, NULL);
+    CHECK(out[0] == 2 && out[1] == 0 && out[2] == 4 && out[3] == 100);
+    /* the _nhwc op on NHWC-shaped tensors */
+    ember_tensor in2 = th_tensor(EMBER_DTYPE_I8, pool_in, 4, in_nhwc);
+    ember_tensor to2 = th_tensor(EMBER_DTYPE_I8, out, 4, o_nhwc);
+    ember_value n[12];
+    memcpy(n, v, sizeof n);
+    n[0] = th_tensor_value(&in2), n[10] = n[11] = th_tensor_value(&to2);
+    memset(out, 0x55, sizeof out);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d_nhwc.out", n, 12), EMBER_OK, NULL);
+    CHECK(out[0] == 2 && out[1] == 0 && out[2] == 4 && out[3] == 100);
+    /* refusals: ExecuTorch's kernel takes neither ceil_mode nor dilation; zero points must
+     * match; activation_min <= activation_max */
+    v[5] = th_bool(true);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_NOT_SUPPORTED,
+                 "ceil_mode");
+    v[5] = th_bool(false), v[4] = ints(d2, 2);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_NOT_SUPPORTED,
+                 "dilation");
+    v[4] = ints(d1, 2), v[7] = th_int(6);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_INVALID_ARGUMENT,
+                 "output_zero_point");
+    v[7] = th_int(5), v[8] = th_int(10), v[9] = th_int(9);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_INVALID_ARGUMENT,
+                 "activation_max");
+    /* an NCHW (contiguous) input with C = 2 and H, W > 1 for the legacy op */
+    v[8] = th_int(-128), v[9] = th_int(127);
+    ember_tensor inc = th_tensor(EMBER_DTYPE_I8, pool_in, 4, in_nchw);
+    v[0] = th_tensor_value(&inc);
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_NOT_SUPPORTED,
+                 "channels-last");
+    /* with C = 1 a contiguous tensor has NHWC bytes: accepted (as ExecuTorch accepts it) */
+    static const int32_t c1_in[4] = {1, 1, 2, 3}, c1_out[4] = {1, 1, 1, 2};
+    ember_tensor ic1 = th_tensor(EMBER_DTYPE_I8, pool_in, 4, c1_in);
+    ember_tensor oc1 = th_tensor(EMBER_DTYPE_I8, out, 4, c1_out);
+    v[0] = th_tensor_value(&ic1), v[10] = v[11] = th_tensor_value(&oc1);
+    v[1] = ints(k2, 2), v[2] = ints(s1, 2), v[3] = ints(p0, 2);
+    /* bytes 1 -1 2 / -2 4 7: windows max(1,-1,-2,4) = 4, max(-1,2,4,7) = 7 */
+    CHECK_STATUS(th_run("cortex_m::quantized_max_pool2d.out", v, 12), EMBER_OK, NULL);
+    CHECK(out[0] == 4 && out[1] == 7);
+}
+
+static void pad(void)
+{
+    /* channels-last N=1, C=2, H=1, W=2: NHWC bytes (1 2)(3 4); pads in N, H, W, C order:
+     * H 1 before, W 1 after, C 1 before; value 9 -> physical (1, 2, 3, 3), NCHW shape
+     * (1, 3, 2, 3) */
+    static int8_t x[4] = {1, 2, 3, 4};
+    static const int32_t xs[4] = {1, 2, 1, 2}, ys[4] = {1, 3, 2, 3};
+    static const int64_t pre[4] = {0, 1, 0, 1}, post[4] = {0, 0, 1, 0};
+    static const int8_t want[18] = {9, 9, 9, 9, 9, 9, 9, 9, 9, /* h = 0: all pad */
+                                    9, 1, 2, 9, 3, 4, 9, 9, 9};
+    int8_t y[18];
+    ember_tensor tx = cl_tensor(EMBER_DTYPE_I8, x, xs), ty = cl_tensor(EMBER_DTYPE_I8, y, ys);
+    ember_value v[] = {th_tensor_value(&tx), ints(pre, 4), ints(post, 4), th_int(9),
+                       th_tensor_value(&ty), th_tensor_value(&ty)};
+    CHECK_STATUS(th_run("cortex_m::pad.out", v, 6), EMBER_OK, NULL);
+    CHECK(memcmp(y, want, sizeof want) == 0);
+    /* rank 2, contiguous (2, 3) = 1..6: pads apply to the last two physical dims: rows 1
+     * before, columns 2 after, value -1 -> (3, 5) */
+    static int8_t a[6] = {1, 2, 3, 4, 5, 6};
+    static const int32_t as[2] = {2, 3}, bs[2] = {3, 5};
+    static const int64_t pre2[4] = {0, 0, 1, 0}, post2[4] = {0, 0, 0, 2};
+    static const int8_t want2[15] = {-1, -1, -1, -1, -1, 1, 2, 3, -1, -1, 4, 5, 6, -1, -1};
+    int8_t b[15];
+    ember_tensor ta = th_tensor(EMBER_DTYPE_I8, a, 2, as), tb = th_tensor(EMBER_DTYPE_I8, b, 2, bs);
+    ember_value w[] = {th_tensor_value(&ta), ints(pre2, 4), ints(post2, 4), th_int(-1),
+                       th_tensor_value(&tb), th_tensor_value(&tb)};
+    CHECK_STATUS(th_run("cortex_m::pad.out", w, 6), EMBER_OK, NULL);
+    CHECK(memcmp(b, want2, sizeof want2) == 0);
+    /* refusals: 3 pads, padding a dim rank 2 lacks, a value beyond int8, a wrong out shape */
+    w[1] = ints(pre2, 3);
+    CHECK_STATUS(th_run("cortex_m::pad.out", w, 6), EMBER_INVALID_ARGUMENT, "4 items");
+    static const int64_t pre_bad[4] = {0, 1, 1, 0};
+    w[1] = ints(pre_bad, 4);
+    CHECK_STATUS(th_run("cortex_m::pad.out", w, 6), EMBER_INVALID_ARGUMENT, "does not have");
+    w[1] = ints(pre2, 4), w[3] = th_int(200);
+    CHECK_STATUS(th_run("cortex_m::pad.out", w, 6), EMBER_INVALID_ARGUMENT, "pad_value");
+    w[3] = th_int(-1), w[2] = ints(pre2, 4);
+    CHECK_STATUS(th_run("cortex_m::pad.out", w, 6), EMBER_SHAPE_MISMATCH, NULL);
+}
+
+static void transpose(void)
+{
+    static int8_t a[6] = {1, 2, 3, 4, 5, 6};
+    static const int32_t as[2] = {2, 3}, bs[2] = {3, 2};
+    static const int64_t p10[2] = {1, 0}, p01[2] = {0, 1};
+    int8_t b[6];
+    ember_tensor ta = th_tensor(EMBER_DTYPE_I8, a, 2, as), tb = th_tensor(EMBER_DTYPE_I8, b, 2, bs);
+    ember_value v[] = {th_tensor_value(&ta), ints(p10, 2), th_tensor_value(&tb), th_tensor_value(&tb)};
+    CHECK_STATUS(th_run("cortex_m::transpose.out", v, 4), EMBER_OK, NULL);
+    static const int8_t want[6] = {1, 4, 2, 5, 3, 6};
+    CHECK(memcmp(b, want, 6) == 0);
+    /* rank 3 (2, 2, 3) = 0..11, perm (0, 2, 1): out[n][j][i] = in[n][i][j] */
+    int8_t x[12], y[12];
+    for (int i = 0; i < 12; i++) x[i] = (int8_t)i;
+    static const int32_t xs[3] = {2, 2, 3}, ys[3] = {2, 3, 2};
+    static const int64_t p021[3] = {0, 2, 1}, p001[3] = {0, 0, 1};
+    ember_tensor tx = th_tensor(EMBER_DTYPE_I8, x, 3, xs), ty = th_tensor(EMBER_DTYPE_I8, y, 3, ys);
+    ember_value w[] = {th_tensor_value(&tx), ints(p021, 3), th_tensor_value(&ty), th_tensor_value(&ty)};
+    CHECK_STATUS(th_run("cortex_m::transpose.out", w, 4), EMBER_OK, NULL);
+    static const int8_t want3[12] = {0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11};
+    CHECK(memcmp(y, want3, 12) == 0);
+    /* refusals: a dim named twice, perm of another length, (0, 1) on rank 2 (CMSIS-NN
+     * transposes anyway), an out of the wrong shape */
+    w[1] = ints(p001, 3);
+    CHECK_STATUS(th_run("cortex_m::transpose.out", w, 4), EMBER_INVALID_ARGUMENT, "twice");
+    w[1] = ints(p021, 2);
+    CHECK_STATUS(th_run("cortex_m::transpose.out", w, 4), EMBER_INVALID_ARGUMENT, "2 items");
+    v[1] = ints(p01, 2);
+    CHECK_STATUS(th_run("cortex_m::transpose.out", v, 4), EMBER_NOT_SUPPORTED, "anyway");
+    v[1] = ints(p10, 2), v[2] = v[3] = th_tensor_value(&ta);
+    CHECK_STATUS(th_run("cortex_m::transpose.out", v, 4), EMBER_SHAPE_MISMATCH, NULL);
+    /* a channels-last input (C, H, W > 1): refused */
+    int8_t c[12], d[12];
+    static const int32_t cs[4] = {1, 2, 2, 3}, ds[4] = {1, 2, 3, 2};
+    static const int64_t p0132[4] = {0, 1, 3, 2};
+    ember_tensor tc = cl_tensor(EMBER_DTYPE_I8, c, cs), td = th_tensor(EMBER_DTYPE_I8, d, 4, ds);
+    ember_value u[] = {th_tensor_value(&tc), ints(p0132, 4), th_tensor_value(&td), th_tensor_value(&td)};
+    CHECK_STATUS(th_run("cortex_m::transpose.out", u, 4), EMBER_NOT_SUPPORTED, "contiguous");
+}
+
+static void minimum_maximum(void)
+{
+    /* (2, 3) against (3,): rows broadcast */
+    static int8_t a[6] = {1, -5, 3, 7, 0, -2}, b[3] = {0, 0, 5}, s[1] = {2};
+    static const int32_t as[2] = {2, 3}, bs[1] = {3}, ss[1] = {1};
+    int8_t y[6];
+    ember_tensor ta = th_tensor(EMBER_DTYPE_I8, a, 2, as), tb = th_tensor(EMBER_DTYPE_I8, b, 1, bs);
+    ember_tensor ts = th_tensor(EMBER_DTYPE_I8, s, 1, ss), ty = th_tensor(EMBER_DTYPE_I8, y, 2, as);
+    ember_value v[] = {th_tensor_value(&ta), th_tensor_value(&tb), th_tensor_value(&ty),
+                       th_tensor_value(&ty)};
+    CHECK_STATUS(th_run("cortex_m::minimum.out", v, 4), EMBER_OK, NULL);
+    static const int8_t wmin[6] = {0, -5, 3, 0, 0, -2}, wmax[6] = {1, 0, 5, 7, 0, 5};
+    CHECK(memcmp(y, wmin, 6) == 0);
+    CHECK_STATUS(th_run("cortex_m::maximum.out", v, 4), EMBER_OK, NULL);
+    CHECK(memcmp(y, wmax, 6) == 0);
+    /* one element first: min(2, a) */
+    v[0] = th_tensor_value(&ts), v[1] = th_tensor_value(&ta);
+    CHECK_STATUS(th_run("cortex_m::minimum.out", v, 4), EMBER_OK, NULL);
+    static const int8_t wmin2[6] = {1, -5, 2, 2, 0, -2};
+    CHECK(memcmp(y, wmin2, 6) == 0);
+    /* refusals: shapes that do not broadcast; an out of another shape; int16; rank 5; the
+     * broadcast CMSIS-NN computes wrongly: (1, 1, 2, 1) against (1, 2, 1, 1) */
+    v[0] = th_tensor_value(&ta), v[1] = th_tensor_value(&ta);
+    v[2] = v[3] = th_tensor_value(&tb);
+    CHECK_STATUS(th_run("cortex_m::minimum.out", v, 4), EMBER_SHAPE_MISMATCH, NULL);
+    static const int32_t two[1] = {2};
+    ember_tensor t2 = th_tensor(EMBER_DTYPE_I8, y, 1, two);
+    v[1] = th_tensor_value(&t2), v[2] = v[3] = th_tensor_value(&ty);
+    CHECK_STATUS(th_run("cortex_m::minimum.out", v, 4), EMBER_SHAPE_MISMATCH, "do not broadcast");
+    int16_t h[6] = {0};
+    ember_tensor th16 = th_tensor(EMBER_DTYPE_I16, h, 2, as);
+    v[0] = v[1] = th_tensor_value(&th16);
+    CHECK_STATUS(th_run("cortex_m::maximum.out", v, 4), EMBER_DTYPE_MISMATCH, NULL);
+    int8_t p[2], q[2], r[4];
+    static const int32_t ps[4] = {1, 1, 2, 1}, qs[4] = {1, 2, 1, 1}, rs[4] = {1, 2, 2, 1};
+    ember_tensor tp = th_tensor(EMBER_DTYPE_I8, p, 4, ps), tq = th_tensor(EMBER_DTYPE_I8, q, 4, qs);
+    ember_tensor tr = th_tensor(EMBER_DTYPE_I8, r, 4, rs);
+    ember_value u[] = {th_tensor_value(&tp), th_tensor_value(&tq), th_tensor_value(&tr),
+                       th_tensor_value(&tr)};
+    CHECK_STATUS(th_run("cortex_m::minimum.out", u, 4), EMBER_NOT_SUPPORTED, "computes wrongly");
+    int8_t f[1];
+    static const int32_t fs[5] = {1, 1, 1, 1, 1};
+    ember_tensor t5 = th_tensor(EMBER_DTYPE_I8, f, 5, fs);
+    u[0] = u[1] = u[2] = u[3] = th_tensor_value(&t5);
+    CHECK_STATUS(th_run("cortex_m::minimum.out", u, 4), EMBER_NOT_SUPPORTED, "rank");
+}
+
+int main(void)
+{
+    avg_pool();
+    max_pool();
+    pad();
+    transpose();
+    minimum_maximum();
+    return check_report("test_ops_qpool");
+}
