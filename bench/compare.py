@@ -64,9 +64,15 @@ MODELS = {
     "resnet18": ("ResNet-18 224x224", 30),
     "dscnn": ("DS-CNN (KWS) 49x10", 300),
 }
-RUNTIMES = ["eager", "ember", "executorch", "executorch+xnnpack"]
+RUNTIMES = ["eager", "ember", "executorch", "executorch+xnnpack", "ember-int8",
+            "executorch+xnnpack-int8"]
 LABELS = {"eager": "eager", "ember": "Ember", "executorch": "ExecuTorch",
-          "executorch+xnnpack": "ExecuTorch+XNNPACK"}
+          "executorch+xnnpack": "ExecuTorch+XNNPACK", "ember-int8": "Ember int8",
+          "executorch+xnnpack-int8": "ExecuTorch+XNNPACK int8"}
+# The models the int8 runtimes also run (static int8, calibrated on CALIBRATION random inputs).
+INT8_MODELS = {"mobilenetv2", "resnet18", "dscnn"}
+INT8 = {"ember-int8", "executorch+xnnpack-int8"}
+CALIBRATION = 16
 
 
 # ----------------------------------------------------------------------------- models
@@ -214,10 +220,17 @@ def program_flops(program) -> int:
     return total
 
 
-def ember_runner(model, inputs, threads: int) -> Runner:
+def ember_runner(model, inputs, threads: int, int8: bool = False) -> Runner:
+    """Ember; with int8, ember.export(quantize="int8"): Ember's own quantizer, ExecuTorch's
+    Cortex-M int8 ops, calibrated on CALIBRATION random inputs."""
     import ember
 
-    exported = ember.export(model, inputs)
+    if int8:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exported = ember.export(model, inputs, quantize="int8", calibration=_calibration(inputs))
+    else:
+        exported = ember.export(model, inputs)
     buf = exported.buffer
     try:
         program, note = ember.load(buf, threads=threads), f"threads={threads}"
@@ -234,10 +247,20 @@ def ember_runner(model, inputs, threads: int) -> Runner:
         for i in consumed():
             method.set_input(i, arrays[i])
 
-    r = Runner("ember", method.execute, lambda: _tensors(method.outputs(flat=True)), prepare, note)
+    if int8:
+        q = exported.quant_report
+        note += f"; {len(q.int8)} ops int8, {len(q.float32)} float32"
+    r = Runner("ember-int8" if int8 else "ember", method.execute,
+               lambda: _tensors(method.outputs(flat=True)), prepare, note)
     r.keep = (program, buf)  # the method borrows both
     r.flops = program_flops(exported.program)
     return r
+
+
+def _calibration(inputs) -> list:
+    """CALIBRATION random inputs shaped like `inputs` (fixed seed), for both int8 runtimes."""
+    g = torch.Generator().manual_seed(7)
+    return [tuple(torch.randn(x.shape, generator=g) for x in inputs) for _ in range(CALIBRATION)]
 
 
 _ET: Optional[dict] = None  # what import_executorch found
@@ -290,10 +313,21 @@ def import_executorch(want_xnnpack: bool) -> dict:
     return et
 
 
-def executorch_runner(model, inputs, threads: int, xnnpack: bool) -> Runner:
+def executorch_runner(model, inputs, threads: int, xnnpack: bool, int8: bool = False) -> Runner:
     et = import_executorch(xnnpack)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if int8:  # XNNPACK's quantizer: int8 per-channel symmetric weights, static activations
+            from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+                XNNPACKQuantizer, get_symmetric_quantization_config)
+            from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+            quantizer = XNNPACKQuantizer().set_global(
+                get_symmetric_quantization_config(is_per_channel=True))
+            prepared = prepare_pt2e(torch.export.export(model, inputs).module(), quantizer)
+            for sample in _calibration(inputs):
+                prepared(*sample)
+            model = convert_pt2e(prepared)
         ep = torch.export.export(model, inputs)
         if xnnpack:
             edge = et["lower"](ep, partitioner=[et["partitioner"]()])
@@ -308,7 +342,8 @@ def executorch_runner(model, inputs, threads: int, xnnpack: bool) -> Runner:
     def call():
         last[0] = module.forward(args)
 
-    r = Runner("executorch+xnnpack" if xnnpack else "executorch", call, lambda: _tensors(last[0]),
+    name = ("executorch+xnnpack" if xnnpack else "executorch") + ("-int8" if int8 else "")
+    r = Runner(name, call, lambda: _tensors(last[0]),
                note=f"threadpool {et['lib']._threadpool_get_thread_count()} threads")
     r.keep = (module, buf)
     return r
@@ -354,6 +389,12 @@ def max_error(runner: Runner, ref: list) -> float:
         return float("inf")
     return max((float(np.abs(o.astype(np.float64) - r).max()) if r.size else 0.0 for o, r in zip(out, ref)),
                default=0.0)
+
+
+def top1_agrees(runner: Runner, ref: list) -> bool:
+    """The runtime's last output picks the same class (argmax of the first output) as eager."""
+    got = runner.output()
+    return bool(got and ref and int(np.argmax(got[0])) == int(np.argmax(ref[0])))
 
 
 def time_interleaved(runners: list[Runner], warmup: int, iters: int, progress: Progress, model: str) -> None:
@@ -465,8 +506,21 @@ def markdown(res: dict) -> str:
         e = m["runtimes"].get("ember", {})
         cells.append(f"{ef / (e['median_ms'] / 1e3) / 1e9:.1f}" if "median_ms" in e else "-")
         lines.append("| " + " | ".join(cells) + " |")
+    int8 = [m for m in res["models"] if "median_ms" in m["runtimes"].get("ember-int8", {})]
+    if int8:
+        lines += ["", "int8: Ember int8's speed-up over Ember float32 and over ExecuTorch+XNNPACK int8 "
+                  "(their medians' ratio, same run):", "",
+                  "| model | Ember fp32 / Ember int8 | XNNPACK int8 / Ember int8 |", "|---|---|---|"]
+        for m in int8:
+            e8 = m["runtimes"]["ember-int8"]["median_ms"]
+            cells = []
+            for n in ("ember", "executorch+xnnpack-int8"):
+                r = m["runtimes"].get(n, {})
+                cells.append(f"x{r['median_ms'] / e8:.2f}" if "median_ms" in r else "n/a")
+            lines.append(f"| {m['description']} | " + " | ".join(cells) + " |")
     lines += ["", "Max abs error against eager's output (checked before and after the timed rounds; "
-              "tolerance 1e-3 of the largest |output|, at least 1e-4):", ""]
+              "tolerance 1e-3 of the largest |output|, at least 1e-4; the int8 runtimes match when "
+              "they pick eager's top-1 class, their error is that of int8 quantization):", ""]
     head = ["model", "max abs output"] + [LABELS[n] for n in runtimes if n != "eager"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for m in res["models"]:
@@ -496,7 +550,8 @@ def plot(res: dict, out: Path) -> None:
     from matplotlib.ticker import MaxNLocator
 
     colors = {"eager": "tab:blue", "ember": "tab:red", "executorch": "tab:green",
-              "executorch+xnnpack": "tab:purple"}
+              "executorch+xnnpack": "tab:purple", "ember-int8": "tab:orange",
+              "executorch+xnnpack-int8": "tab:pink"}
     models = res["models"]
     fig, axes = plt.subplots(len(models), 1, figsize=(8, 2.0 * len(models) + 0.8), squeeze=False)
     for ax, m in zip(axes[:, 0], models):
@@ -576,6 +631,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--no-executorch", action="store_true", help="leave ExecuTorch out")
     ap.add_argument("--no-xnnpack", action="store_true",
                     help="leave ExecuTorch+XNNPACK out (its lowering costs ~10 s of fixed set-up)")
+    ap.add_argument("--no-int8", action="store_true",
+                    help="leave out the int8 runtimes (Ember int8, ExecuTorch+XNNPACK int8)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"), help="where results go")
     ap.add_argument("--render", metavar="JSON", help="time nothing: redraw compare.md and the charts "
                                                      "under --out from a compare.json")
@@ -625,6 +682,22 @@ def main(argv: Optional[list[str]] = None) -> int:
         else:
             runtimes.append("executorch+xnnpack")
             notes["executorch+xnnpack"] = "`to_edge_transform_and_lower` with XnnpackPartitioner"
+    if args.no_int8:
+        unavailable["ember-int8"] = unavailable["executorch+xnnpack-int8"] = "--no-int8"
+    else:
+        if importlib.util.find_spec("torchao") is None:
+            unavailable["ember-int8"] = "torchao is not installed (ember.export(quantize=...) needs it)"
+        else:
+            runtimes.append("ember-int8")
+            notes["ember-int8"] = (f"ember.export(quantize=\"int8\"), {CALIBRATION} random calibration "
+                                   "inputs, Method.execute timed")
+        if "executorch+xnnpack" in runtimes:
+            runtimes.append("executorch+xnnpack-int8")
+            notes["executorch+xnnpack-int8"] = (
+                f"XNNPACKQuantizer (per-channel symmetric), {CALIBRATION} random calibration inputs, "
+                "`to_edge_transform_and_lower` with XnnpackPartitioner")
+        else:
+            unavailable["executorch+xnnpack-int8"] = unavailable.get("executorch+xnnpack", "")
     for n, why in unavailable.items():
         print(f"{LABELS[n]}: left out ({why})", file=sys.stderr)
 
@@ -641,8 +714,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         runners, failed = [eager_runner(model, inputs)], {}
         makers = {"ember": lambda: ember_runner(model, inputs, args.threads),
                   "executorch": lambda: executorch_runner(model, inputs, args.threads, xnnpack=False),
-                  "executorch+xnnpack": lambda: executorch_runner(model, inputs, args.threads, xnnpack=True)}
+                  "executorch+xnnpack": lambda: executorch_runner(model, inputs, args.threads, xnnpack=True),
+                  "ember-int8": lambda: ember_runner(model, inputs, args.threads, int8=True),
+                  "executorch+xnnpack-int8": lambda: executorch_runner(model, inputs, args.threads,
+                                                                       xnnpack=True, int8=True)}
         for n in runtimes[1:]:
+            if n in INT8 and name not in INT8_MODELS:
+                continue
             try:
                 t0 = time.monotonic()
                 r = makers[n]()
@@ -653,6 +731,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                 continue
             if n == "ember":
                 notes[n] = f"ember.export, Method.execute timed, {r.note}"
+            elif n == "ember-int8":
+                notes[n] = notes[n].split("; threads")[0] + f"; {r.note}"
             else:
                 notes[n] = notes[n].split("; threadpool")[0] + f"; {r.note}"
             runners.append(r)
@@ -678,7 +758,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                  "tolerance": tol, "runtimes": {}}
         for r in runners:
             s = summarise(r.latencies_ns)
-            s.update(max_abs_err=r.max_err, match=bool(r.max_err <= tol), iters=len(r.latencies_ns),
+            # int8 cannot match float to 1e-3: it matches when it picks eager's top-1 class
+            match = top1_agrees(r, ref) if r.name in INT8 else bool(r.max_err <= tol)
+            s.update(max_abs_err=r.max_err, match=match, iters=len(r.latencies_ns),
                      latencies_ms=[x / 1e6 for x in r.latencies_ns], rounds=r.rounds)
             entry["runtimes"][r.name] = s
         for n, why in failed.items():
