@@ -682,7 +682,16 @@ def main() -> None:
                     "transpose", True, ri(-127, 127, 2, 2, 2, 3).to(torch.int8), None, mult(2),
                     shift(2), p), (xc.permute(0, 2, 3, 1).contiguous(),)),
                 ("softmax", quant_ops.QuantizedSoftmax(3, 1 << 30, 20, -3968),
-                 (ri(-128, 127, 3, 9).to(torch.int8),))):
+                 (ri(-128, 127, 3, 9).to(torch.int8),)),
+                ("activation", quant_ops.QuantizedActivation(ri(-128, 127, 256).to(torch.int8)),
+                 (ri(-128, 127, 2, 7).to(torch.int8),)),
+                ("div", quant_ops.QuantizedDiv(3, -2, 1, 4.5),
+                 tuple(ri(-128, 127, 2, 6).to(torch.int8) for _ in range(2))),
+                ("batch_matmul", quant_ops.QuantizedBatchMatmul(3, -2, 1, 1 << 30, -9),
+                 (ri(-128, 127, 2, 3, 5).to(torch.int8), ri(-128, 127, 2, 4, 5).to(torch.int8))),
+                ("add_per_channel", quant_ops.QuantizedAdd((3, 1 << 30, -1), (-2, -(1 << 30), -1),
+                                                           (1, 1 << 30, -19), (-128, 127)),
+                 (xc, ri(-128, 127, 1, 3, 1, 1).to(torch.int8)))):
             buf, ops = et_export(model.eval(), inputs)
             files[f"et_cortex_m_{name}.pte"] = buf
             inputs_of[f"et_cortex_m_{name}.pte"] = (model, inputs)

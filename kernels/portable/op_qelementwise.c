@@ -6,14 +6,34 @@
  *        out = clamp(requantize(a + b, out_mult, out_shift) + out_zp, activation_min, activation_max)
  *   mul: out = clamp(requantize((x - x_zp) (y - y_zp), out_mult, out_shift) + out_zp, -128, 127)
  *
- * Both operands and out have one shape. ExecuTorch's ops also take a per-channel operand of a
- * channels-last tensor ([1, C, 1, 1] against [N, C, H, W]); that broadcast is refused at load
- * for now ("not supported"). */
+ * The operands' multipliers of add may be negative: ExecuTorch writes a - b as a + b with
+ * other_multiplier negated. Operands of one shape share out's layout (any one). As ExecuTorch's
+ * ops, one operand may also hold one value per channel ([1, C, 1, 1], or any shape whose only
+ * size above 1 is dim 1's) against the other's [N, C, ...], in any layout of the larger one:
+ * element i of the larger tensor pairs with channel (i / stride of dim 1) % C. */
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_eltwise.h"
 #include "kernels/portable/requant.h"
 
 #define QE_LEFT_SHIFT 20 /* CMSIS-NN's headroom for int8 addition */
+
+/* Where element i of out reads each operand: i itself, or its channel of a per-channel one. */
+typedef struct qe_index {
+    int64_t n, stride, channels; /* out's elements; out's stride of dim 1 and size */
+    bool x_channel, y_channel;   /* that operand holds one value per channel */
+} qe_index;
+
+static qe_index qe_layout(const ember_tensor* x, const ember_tensor* y, const ember_tensor* out)
+{
+    qe_index q = {out->numel, 1, 1, x->numel != out->numel, y->numel != out->numel};
+    if (q.x_channel || q.y_channel) q.stride = out->strides[1], q.channels = out->sizes[1];
+    return q;
+}
+
+static inline int64_t qe_at(const qe_index* q, bool channel, int64_t i)
+{
+    return channel ? i / q->stride % q->channels : i;
+}
 
 /* quantized_add.out: [self, self_zp, self_mult, self_shift, other, other_zp, other_mult,
  * other_shift, out_zp, out_mult, out_shift, act_min, act_max, out, out] */
@@ -27,9 +47,11 @@ static ember_status run_qadd(ember_kernel_ctx* ctx, ember_value* const* args)
     const int32_t yzp = (int32_t)args[5]->u.i, ym = (int32_t)args[6]->u.i, ys = (int32_t)args[7]->u.i;
     const int32_t ozp = (int32_t)args[8]->u.i, om = (int32_t)args[9]->u.i, os = (int32_t)args[10]->u.i;
     const int32_t lo = (int32_t)args[11]->u.i, hi = (int32_t)args[12]->u.i;
-    for (int64_t i = 0; i < args[0]->u.t->numel; i++) {
-        const int32_t a = ember_requantize((int32_t)((uint32_t)(x[i] - xzp) << QE_LEFT_SHIFT), xm, xs);
-        const int32_t b = ember_requantize((int32_t)((uint32_t)(y[i] - yzp) << QE_LEFT_SHIFT), ym, ys);
+    const qe_index q = qe_layout(args[0]->u.t, args[4]->u.t, args[13]->u.t);
+    for (int64_t i = 0; i < q.n; i++) {
+        const int32_t xi = x[qe_at(&q, q.x_channel, i)], yi = y[qe_at(&q, q.y_channel, i)];
+        const int32_t a = ember_requantize((int32_t)((uint32_t)(xi - xzp) << QE_LEFT_SHIFT), xm, xs);
+        const int32_t b = ember_requantize((int32_t)((uint32_t)(yi - yzp) << QE_LEFT_SHIFT), ym, ys);
         out[i] = ember_requantize_clamp((int32_t)((uint32_t)a + (uint32_t)b), om, os, ozp, lo, hi);
     }
     return EMBER_OK;
@@ -78,15 +100,26 @@ static ember_status run_qmul(ember_kernel_ctx* ctx, ember_value* const* args)
     int8_t* out = (int8_t*)args[7]->u.t->data;
     const int32_t xzp = (int32_t)args[1]->u.i, yzp = (int32_t)args[3]->u.i;
     const int32_t ozp = (int32_t)args[4]->u.i, om = (int32_t)args[5]->u.i, os = (int32_t)args[6]->u.i;
-    for (int64_t i = 0; i < args[0]->u.t->numel; i++) {
-        out[i] = ember_requantize_clamp((x[i] - xzp) * (y[i] - yzp), om, os, ozp, -128, 127);
+    const qe_index q = qe_layout(args[0]->u.t, args[2]->u.t, args[7]->u.t);
+    for (int64_t i = 0; i < q.n; i++) {
+        const int32_t xi = x[qe_at(&q, q.x_channel, i)], yi = y[qe_at(&q, q.y_channel, i)];
+        out[i] = ember_requantize_clamp((xi - xzp) * (yi - yzp), om, os, ozp, -128, 127);
     }
     return EMBER_OK;
 }
 
-/* The operands (at xi, yi) and out (at oi): int8, one shape. */
+/* True if t holds one value per channel of big: the same rank, dim 1 of big's size, every other
+ * size 1. */
+static bool per_channel_of(const ember_tensor* t, const ember_tensor* big)
+{
+    return t->dim == big->dim && t->dim >= 2 && t->sizes[1] == big->sizes[1] &&
+           t->numel == t->sizes[1];
+}
+
+/* The operands (at xi, yi) and out (at oi): int8; one shape and layout, or one of them per
+ * channel of the other (see the top). *same: the operands have one shape. */
 static ember_status operands(ember_kernel_ctx* ctx, ember_value* const* args, size_t xi,
-                             size_t yi, size_t oi)
+                             size_t yi, size_t oi, bool* same)
 {
     const uint32_t i8 = EMBER_DTYPE_BIT(EMBER_DTYPE_I8);
     ember_tensor *x, *y, *out;
@@ -94,25 +127,27 @@ static ember_status operands(ember_kernel_ctx* ctx, ember_value* const* args, si
     EMBER_TRY(ember_arg_tensor_ex(ctx, args, yi, "other", i8, true, &y));
     EMBER_TRY(ember_arg_out_ex(ctx, args, oi, "out", i8, true, &out));
     EMBER_TRY(ember_arg_kind(ctx, args, oi + 1, "returned out", EMBER_VALUE_TENSOR));
-    bool same = x->dim == y->dim;
-    for (int d = 0; same && d < x->dim; d++) same = x->sizes[d] == y->sizes[d];
-    EMBER_REQUIRE(ctx, same, EMBER_NOT_SUPPORTED,
-                  "self and other differ in shape (a per-channel operand of a channels-last "
-                  "tensor): not supported yet, only operands of one shape");
-    EMBER_TRY(ember_check_same_shape(ctx, "out", out, x));
+    *same = ember_tensor_same_shape(x, y);
+    const ember_tensor* big = *same || per_channel_of(y, x) ? x : y;
+    EMBER_REQUIRE(ctx, *same || per_channel_of(big == x ? y : x, big), EMBER_NOT_SUPPORTED,
+                  "self and other differ in shape, and neither holds one value per channel of "
+                  "the other (a [1, C, 1, 1] operand): that broadcast is not supported");
+    EMBER_TRY(ember_check_same_shape(ctx, "out", out, big));
     /* elementwise on the bytes: any one layout (channels-last in convolution programs) */
-    EMBER_REQUIRE(ctx, ember_same_layout(x, y) && ember_same_layout(x, out), EMBER_NOT_SUPPORTED,
+    EMBER_REQUIRE(ctx, ember_same_layout(big, out) && (!*same || ember_same_layout(x, y)),
+                  EMBER_NOT_SUPPORTED,
                   "self, other and out are laid out differently (dim orders): not supported");
     return EMBER_OK;
 }
 
-/* A zero point (int8 range) at zi, a Q31 multiplier and a shift at mi, mi + 1; names[3]: what
- * each is called in messages. */
+/* A zero point (int8 range) at zi, a Q31 multiplier (negative too where negative: above
+ * INT32_MIN, whose products the 64-bit rule could not hold) and a shift at mi, mi + 1;
+ * names[3]: what each is called in messages. */
 static ember_status qparams(ember_kernel_ctx* ctx, ember_value* const* args, size_t zi,
-                            size_t mi, const char* const names[3])
+                            size_t mi, const char* const names[3], bool negative)
 {
     EMBER_TRY(ember_arg_int_in(ctx, args, zi, names[0], -128, 127, NULL));
-    EMBER_TRY(ember_arg_int_in(ctx, args, mi, names[1], 0, INT32_MAX, NULL));
+    EMBER_TRY(ember_arg_int_in(ctx, args, mi, names[1], negative ? -INT32_MAX : 0, INT32_MAX, NULL));
     return ember_arg_int_in(ctx, args, mi + 1, names[2], -31, 30, NULL);
 }
 
@@ -121,22 +156,23 @@ ember_status ember_prepare_cortex_m_quantized_add_out(ember_kernel_ctx* ctx,
                                                       ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 15);
-    EMBER_TRY(operands(ctx, args, 0, 4, 13));
+    bool same;
+    EMBER_TRY(operands(ctx, args, 0, 4, 13, &same));
     static const char* const self_names[3] = {"self_zero_point", "self_multiplier", "self_shift"};
     static const char* const other_names[3] = {"other_zero_point", "other_multiplier",
                                                "other_shift"};
     static const char* const out_names[3] = {"output_zero_point", "output_multiplier",
                                              "output_shift"};
-    EMBER_TRY(qparams(ctx, args, 1, 2, self_names));
-    EMBER_TRY(qparams(ctx, args, 5, 6, other_names));
-    EMBER_TRY(qparams(ctx, args, 8, 9, out_names));
+    EMBER_TRY(qparams(ctx, args, 1, 2, self_names, true));
+    EMBER_TRY(qparams(ctx, args, 5, 6, other_names, true));
+    EMBER_TRY(qparams(ctx, args, 8, 9, out_names, false));
     int64_t lo;
     EMBER_TRY(ember_arg_int_in(ctx, args, 11, "activation_min", -128, 127, &lo));
     EMBER_TRY(ember_arg_int_in(ctx, args, 12, "activation_max", lo, 127, NULL));
     *run = run_qadd;
 #if EMBER_HAVE_X86_KERNELS
     const uint64_t f = I8_ELTWISE_FEATURES_AVX512;
-    if ((ember_kernel_cpu_features() & f) == f) *run = run_qadd_fast;
+    if (same && (ember_kernel_cpu_features() & f) == f) *run = run_qadd_fast;
 #endif
     return EMBER_OK;
 }
@@ -146,12 +182,13 @@ ember_status ember_prepare_cortex_m_quantized_mul_out(ember_kernel_ctx* ctx,
                                                       ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 9);
-    EMBER_TRY(operands(ctx, args, 0, 2, 7));
+    bool same;
+    EMBER_TRY(operands(ctx, args, 0, 2, 7, &same));
     EMBER_TRY(ember_arg_int_in(ctx, args, 1, "self_zero_point", -128, 127, NULL));
     EMBER_TRY(ember_arg_int_in(ctx, args, 3, "other_zero_point", -128, 127, NULL));
     static const char* const out_names[3] = {"output_zero_point", "output_multiplier",
                                              "output_shift"};
-    EMBER_TRY(qparams(ctx, args, 4, 5, out_names));
+    EMBER_TRY(qparams(ctx, args, 4, 5, out_names, false));
     *run = run_qmul;
     return EMBER_OK;
 }

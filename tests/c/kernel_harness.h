@@ -30,6 +30,17 @@ static inline ember_tensor th_tensor(int dtype, void* data, int dim, const int32
     return t;
 }
 
+/* An NCHW-shaped tensor whose bytes are NHWC (dim order 0, 2, 3, 1), as ExecuTorch's
+ * channels-last tensors are. */
+static inline ember_tensor th_tensor_cl(int dtype, void* data, const int32_t* nchw)
+{
+    ember_tensor t = th_tensor(dtype, data, 4, nchw);
+    const int32_t c = nchw[1], h = nchw[2], w = nchw[3];
+    t.strides[0] = h * w * c, t.strides[1] = 1, t.strides[2] = w * c, t.strides[3] = c;
+    t.dim_order[0] = 0, t.dim_order[1] = 2, t.dim_order[2] = 3, t.dim_order[3] = 1;
+    return t;
+}
+
 static inline ember_value th_tensor_value(ember_tensor* t)
 {
     ember_value v = {.tag = EMBER_VALUE_TENSOR};

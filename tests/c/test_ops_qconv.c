@@ -25,17 +25,6 @@ static const char* const OPS[3][2] = {
     {"cortex_m::quantized_depthwise_conv2d.out", "cortex_m::quantized_depthwise_conv2d_nhwc.out"},
     {"cortex_m::quantized_transpose_conv2d.out", "cortex_m::quantized_transpose_conv2d_nhwc.out"}};
 
-/* An NCHW-shaped tensor whose bytes are NHWC (dim order 0, 2, 3, 1), as ExecuTorch's
- * channels-last tensors are. */
-static ember_tensor th_tensor_cl(int dtype, void* data, const int32_t* nchw)
-{
-    ember_tensor t = th_tensor(dtype, data, 4, nchw);
-    const int32_t c = nchw[1], h = nchw[2], w = nchw[3];
-    t.strides[0] = h * w * c, t.strides[1] = 1, t.strides[2] = w * c, t.strides[3] = c;
-    t.dim_order[0] = 0, t.dim_order[1] = 2, t.dim_order[2] = 3, t.dim_order[3] = 1;
-    return t;
-}
-
 typedef struct qc_params {
     int64_t stride[2], pad[2], dil[2], out_pad[2];
     int64_t dm, in_off, out_off, amin, amax;

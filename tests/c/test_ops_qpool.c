@@ -11,19 +11,6 @@
 
 #include "tests/c/kernel_harness.h"
 
-/* An NCHW-shaped tensor whose bytes are NHWC (dim_order 0, 2, 3, 1). */
-static ember_tensor cl_tensor(int dtype, void* data, const int32_t* nchw)
-{
-    ember_tensor t = th_tensor(dtype, data, 4, nchw);
-    static const uint8_t order[4] = {0, 2, 3, 1};
-    memcpy(t.dim_order, order, 4);
-    t.strides[1] = 1;
-    t.strides[3] = nchw[1];
-    t.strides[2] = nchw[3] * nchw[1];
-    t.strides[0] = nchw[2] * nchw[3] * nchw[1];
-    return t;
-}
-
 /* One input, N = 1, C = 2, H = 2, W = 3, NHWC bytes: pixel (y, x) holds (c0, c1). */
 static int8_t pool_in[12] = {
     1, -1,   2, -2,   4, 7,    /* y = 0: x = 0, 1, 2 */
@@ -39,8 +26,8 @@ static void avg_pool(void)
                          p1[] = {1, 1};
     int8_t out[4], scratch[1];
     static const int32_t o_nchw[4] = {1, 2, 1, 2}, o_nhwc[4] = {1, 1, 2, 2}, one[1] = {0};
-    ember_tensor in = cl_tensor(EMBER_DTYPE_I8, pool_in, in_nchw);
-    ember_tensor to = cl_tensor(EMBER_DTYPE_I8, out, o_nchw);
+    ember_tensor in = th_tensor_cl(EMBER_DTYPE_I8, pool_in, in_nchw);
+    ember_tensor to = th_tensor_cl(EMBER_DTYPE_I8, out, o_nchw);
     ember_tensor ts = th_tensor(EMBER_DTYPE_U8, scratch, 1, one);
     /* kernel 2x2, stride 1: windows x 0..1 and x 1..2, count 4
      *   (0,0): c0 1+2+0+1 = 4 -> (4+2)/4 = 1;        c1 -1-2-3+0 = -6 -> (-6-2)/4 = -2
@@ -91,7 +78,7 @@ static void avg_pool(void)
     static const int64_t k1[] = {1, 1}, p10[] = {1, 0};
     static const int32_t o_pad[4] = {1, 2, 2, 3};
     int8_t big[12];
-    ember_tensor tb = cl_tensor(EMBER_DTYPE_I8, big, o_pad);
+    ember_tensor tb = th_tensor_cl(EMBER_DTYPE_I8, big, o_pad);
     ember_value w[] = {th_tensor_value(&in), ints(k1, 2), ints(s2, 2), ints(p10, 2), th_bool(false),
                        th_int(0), th_int(1 << 30), th_int(-5), th_tensor_value(&ts),
                        th_tensor_value(&tb), th_tensor_value(&tb)};
@@ -105,7 +92,7 @@ static void avg_pool(void)
     CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_INVALID_ARGUMENT,
                  "stride");
     int16_t in16[12] = {0};
-    ember_tensor t16 = cl_tensor(EMBER_DTYPE_I16, in16, in_nchw);
+    ember_tensor t16 = th_tensor_cl(EMBER_DTYPE_I16, in16, in_nchw);
     v[2] = ints(s2, 2), v[0] = th_tensor_value(&t16);
     CHECK_STATUS(th_run("cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_DTYPE_MISMATCH, NULL);
 }
@@ -116,8 +103,8 @@ static void max_pool(void)
                          p1[] = {1, 1}, d1[] = {1, 1}, d2[] = {2, 2};
     int8_t out[4];
     static const int32_t o_nchw[4] = {1, 2, 1, 2}, o_nhwc[4] = {1, 1, 2, 2};
-    ember_tensor in = cl_tensor(EMBER_DTYPE_I8, pool_in, in_nchw);
-    ember_tensor to = cl_tensor(EMBER_DTYPE_I8, out, o_nchw);
+    ember_tensor in = th_tensor_cl(EMBER_DTYPE_I8, pool_in, in_nchw);
+    ember_tensor to = th_tensor_cl(EMBER_DTYPE_I8, out, o_nchw);
     /* kernel 2x2 stride 1: (0,0) c0 max(1,2,0,1) = 2, c1 max(-1,-2,-3,0) = 0;
      *                      (0,1) c0 max(2,4,1,-5) = 4, c1 max(-2,7,0,100) = 100 */
     ember_value v[] = {th_tensor_value(&in), ints(k2, 2), ints(s1, 2), ints(p0, 2), ints(d1, 2),
@@ -185,7 +172,7 @@ static void pad(void)
     static const int8_t want[18] = {9, 9, 9, 9, 9, 9, 9, 9, 9, /* h = 0: all pad */
                                     9, 1, 2, 9, 3, 4, 9, 9, 9};
     int8_t y[18];
-    ember_tensor tx = cl_tensor(EMBER_DTYPE_I8, x, xs), ty = cl_tensor(EMBER_DTYPE_I8, y, ys);
+    ember_tensor tx = th_tensor_cl(EMBER_DTYPE_I8, x, xs), ty = th_tensor_cl(EMBER_DTYPE_I8, y, ys);
     ember_value v[] = {th_tensor_value(&tx), ints(pre, 4), ints(post, 4), th_int(9),
                        th_tensor_value(&ty), th_tensor_value(&ty)};
     CHECK_STATUS(th_run("cortex_m::pad.out", v, 6), EMBER_OK, NULL);
@@ -249,7 +236,7 @@ static void transpose(void)
     int8_t c[12], d[12];
     static const int32_t cs[4] = {1, 2, 2, 3}, ds[4] = {1, 2, 3, 2};
     static const int64_t p0132[4] = {0, 1, 3, 2};
-    ember_tensor tc = cl_tensor(EMBER_DTYPE_I8, c, cs), td = th_tensor(EMBER_DTYPE_I8, d, 4, ds);
+    ember_tensor tc = th_tensor_cl(EMBER_DTYPE_I8, c, cs), td = th_tensor(EMBER_DTYPE_I8, d, 4, ds);
     ember_value u[] = {th_tensor_value(&tc), ints(p0132, 4), th_tensor_value(&td), th_tensor_value(&td)};
     CHECK_STATUS(th_run("cortex_m::transpose.out", u, 4), EMBER_NOT_SUPPORTED, "contiguous");
 }

@@ -195,6 +195,39 @@ class QuantizedMul(torch.nn.Module):
         return torch.ops.cortex_m.quantized_mul(x, xzp, y, yzp, *o)
 
 
+# cortex_m:: activation (table), div, batch matmul on int8 inputs (test_cortex_m_misc.py)
+
+class QuantizedActivation(torch.nn.Module):
+    def __init__(self, lut):
+        super().__init__()
+        self.register_buffer("lut", lut)
+
+    def forward(self, x):
+        return torch.ops.cortex_m.quantized_activation(x, self.lut)
+
+
+class QuantizedDiv(torch.nn.Module):
+    def __init__(self, xzp, yzp, zp, scale):
+        super().__init__()
+        self.p = (xzp, yzp, zp, scale)
+
+    def forward(self, x, y):
+        xzp, yzp, zp, scale = self.p
+        return torch.ops.cortex_m.quantized_div(x, xzp, y, yzp, zp, scale)
+
+
+class QuantizedBatchMatmul(torch.nn.Module):
+    def __init__(self, a_off, b_off, zp, mult, shift):
+        super().__init__()
+        self.p = (a_off, b_off, zp, mult, shift)
+        self.register_buffer("scratch", torch.zeros(1, dtype=torch.int8))
+
+    def forward(self, a, b_t):
+        a_off, b_off, zp, mult, shift = self.p
+        return torch.ops.cortex_m.quantized_batch_matmul(a, a_off, b_t, b_off, zp, mult, shift,
+                                                         self.scratch)
+
+
 # cortex_m:: pools, pad, transpose, minimum / maximum on int8 inputs (test_cortex_m_pool.py)
 
 class QuantizedMaxPool(torch.nn.Module):
