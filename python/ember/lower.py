@@ -590,7 +590,8 @@ class _Lowerer:
         if name == "dim_order_ops::_clone_dim_order":
             order = tuple(node.kwargs.get("dim_order") or ())
             return order if order and order != tuple(range(rank)) else ()
-        if name in ("cortex_m::quantized_add", "cortex_m::quantized_mul"):
+        if name in ("cortex_m::quantized_add", "cortex_m::quantized_mul",
+                    "cortex_m::quantized_activation"):
             first = self.env.get(node.args[0])
             value = self.method.values[first] if isinstance(first, int) else None
             return value.dim_order if isinstance(value, ir.TensorValue) else ()

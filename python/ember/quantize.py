@@ -70,6 +70,7 @@ _SCHEMAS = {
         "Tensor input, int dim, int input_zero_point, int output_zero_point, "
         "int input_multiplier, int input_shift, int diff_min"),
     "pad": "Tensor input, int[] pre_pad, int[] post_pad, int pad_value",
+    "quantized_activation": "Tensor input, Tensor lut",
 }
 
 # Ops whose int8 tensors are NCHW-shaped and stored channels-last (lower.py writes that).
@@ -203,6 +204,7 @@ _aten = torch.ops.aten
 _CONV = {_aten.conv2d.default, _aten.conv2d.padding}
 _LINEAR = {_aten.linear.default}
 _ADD = {_aten.add.Tensor, _aten.add_.Tensor}
+_SUB = {_aten.sub.Tensor, _aten.sub_.Tensor}  # quantized_add, the second multiplier negated
 _MUL = {_aten.mul.Tensor, _aten.mul_.Tensor}
 _MAXPOOL = {_aten.max_pool2d.default}
 _AVGPOOL = {_aten.avg_pool2d.default}
@@ -214,6 +216,12 @@ _RELU = {_aten.relu.default, _aten.relu_.default}
 _HARDTANH = {_aten.hardtanh.default, _aten.hardtanh_.default, _aten.relu6.default}
 # Ops that only move int8 values: they share their input's quantization.
 _SHARE = {_aten.flatten.using_ints, _aten.view.default, _aten.reshape.default}
+# Elementwise functions of one tensor (their other arguments constants): a 256-entry table of
+# the function on the input's int8 grid, quantized to the output's (quantized_activation).
+_TABLE = {getattr(_aten, n).default for n in (
+    "sigmoid", "tanh", "hardsigmoid", "hardswish", "silu", "gelu", "elu", "leaky_relu", "mish",
+    "softplus", "sigmoid_", "tanh_", "hardsigmoid_", "hardswish_", "silu_", "elu_",
+    "leaky_relu_", "mish_") if hasattr(_aten, n)}
 
 
 def _activation_range(node: Node) -> Optional[tuple[float, float]]:
@@ -329,7 +337,7 @@ def _quantizer_class():
                         mark(fused, {}, act)
                     else:
                         mark(node, inputs, act)
-                elif (t in _ADD or t in _MUL) and len(node.args) == 2 \
+                elif (t in _ADD or t in _SUB or t in _MUL) and len(node.args) == 2 \
                         and all(isinstance(a, Node) for a in node.args) \
                         and node.kwargs.get("alpha", 1) == 1:
                     a, b = node.args
@@ -338,7 +346,7 @@ def _quantizer_class():
                     if tuple(a.meta["val"].shape) != tuple(b.meta["val"].shape):
                         self.skipped[node.name] = "operands of different shapes (broadcast)"
                         continue
-                    fused = _fused_activation(node) if t in _ADD else None
+                    fused = _fused_activation(node) if t in _ADD or t in _SUB else None
                     inputs = {a: act, b: act}
                     if fused is not None:
                         mark(node, inputs, None)
@@ -387,6 +395,12 @@ def _quantizer_class():
                         self.skipped[node.name] = "softmax over a dimension other than the last"
                         continue
                     mark(node, {x: act}, softmax_out)
+                elif t in _TABLE:
+                    x = node.args[0]
+                    if not isinstance(x, Node) or x.meta["val"].dtype != torch.float32 or \
+                            any(isinstance(a, Node) for a in node.args[1:]):
+                        continue
+                    mark(node, {x: act}, act)
                 elif t in _SHARE:
                     x = node.args[0]
                     if isinstance(x, Node) and done(x) or (
@@ -624,6 +638,8 @@ class _Rewriter:
         twice_max = 2 * max(s1, s2)
         m1, sh1 = quantize_multiplier(s1 / twice_max)
         m2, sh2 = quantize_multiplier(s2 / twice_max)
+        if node.target in _SUB:  # a - b = a + (-1) b
+            m2 = -m2
         mo, sho = quantize_multiplier(twice_max / (so * (1 << _ADD_LEFT_SHIFT)))
         if sho > 0:
             return "the output scale needs a left-shifting requantization (operands cancel)"
@@ -704,6 +720,28 @@ class _Rewriter:
                      (x.args[0], -1, zi, zo, mult, shift, diff_min))
         return None
 
+    def table(self, node: Node) -> Optional[str]:
+        """A function of one tensor as its table on the int8 grid: entry i is the function of
+        the input value (i - 128 - zero point) x scale, quantized to the output as torch's
+        quantize does (round half to even), then clamped to a fused activation's range."""
+        x = self.input_dq(node.args[0])
+        q_out, rng, between = self.output_q(node)
+        if x is None or q_out is None:
+            return "its input or output is not quantized int8"
+        (si, zi), (so, zo) = _qparams(x), _qparams(q_out)
+        grid = (torch.arange(-128, 128, dtype=torch.float32) - zi) * si
+        target = node.target
+        if str(target).endswith("_.default"):  # the in-place form: its out-of-place twin
+            target = getattr(_aten, str(target).split(".")[-2].rstrip("_")).default
+        y = target(grid, *node.args[1:], **node.kwargs)
+        lut = torch.ops.quantized_decomposed.quantize_per_tensor.default(
+            y, so, zo, -128, 127, torch.int8)
+        lo, hi = self.act_range(rng, so, zo)
+        lut = lut.clamp(lo, hi)
+        self.replace(node, q_out, between, "quantized_activation",
+                     (x.args[0], self.const(lut, "lut")), how=" (a table)")
+        return None
+
     def share(self, node: Node) -> Optional[str]:
         """A view between a dequantize and a quantize of the same parameters: the view on the
         int8 tensor."""
@@ -726,7 +764,7 @@ class _Rewriter:
             self.at = node
             if t in _CONV or t in _LINEAR:
                 why = self.conv_or_linear(node)
-            elif t in _ADD or t in _MUL:
+            elif t in _ADD or t in _SUB or t in _MUL:
                 why = self.add_or_mul(node) if len(node.args) == 2 and all(
                     isinstance(a, Node) for a in node.args) else "an operand is a number"
             elif t in _MAXPOOL or t in _AVGPOOL or t in _GLOBAL_POOL:
@@ -735,6 +773,8 @@ class _Rewriter:
                 why = self.softmax(node)
             elif t in _PAD:
                 why = self.pad(node)
+            elif t in _TABLE:
+                why = self.table(node)
             elif t in _SHARE:
                 why = self.share(node)
                 if why is None:
@@ -780,6 +820,9 @@ class _Rewriter:
                 if src not in cl:
                     node.replace_input_with(src, self.clone(src, node, [0, 2, 3, 1]))
                 cl.add(node)
+            elif name == "quantized_activation":  # elementwise: its input's layout
+                if node.args[0] in cl:
+                    cl.add(node)
             elif name in ("quantized_add", "quantized_mul"):
                 a, b = node.args[0], node.args[2 if name == "quantized_mul" else 4]
                 if (a in cl) != (b in cl):  # both in one layout

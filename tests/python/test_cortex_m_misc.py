@@ -1,8 +1,9 @@
 """cortex_m::quantized_activation, quantized_div, quantized_batch_matmul (op_qmisc.c) and
 quantized_add / quantized_mul with a per-channel operand or a negated multiplier
 (op_qelementwise.c), bit for bit against ExecuTorch's Python references of the ops on random
-parameters, and in programs ExecuTorch's Cortex-M flow writes from float models (sigmoid and
-tanh tables, a / b, a - b, bmm, a per-channel scale). Needs executorch."""
+parameters, and in programs ExecuTorch's Cortex-M flow writes from float models (sigmoid, tanh,
+SiLU, GELU, sqrt, log1p tables, a / b, a - b, bmm and rank-4 matmul, a per-channel scale or mean
+on either side). Needs executorch."""
 
 from __future__ import annotations
 
@@ -102,12 +103,21 @@ class Misc(torch.nn.Module):
         self.a = torch.nn.Linear(16, 16)
         self.b = torch.nn.Linear(16, 16)
         self.scale = torch.nn.Parameter(torch.rand(1, 4, 1, 1) + 0.5)
+        self.conv = torch.nn.Conv2d(4, 6, 1)
 
     def forward(self, x):
-        if self.kind == "sigmoid":
-            return torch.sigmoid(self.a(x))
-        if self.kind == "tanh":
-            return torch.tanh(self.a(x))
+        table = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "silu": torch.nn.functional.silu,
+                 "gelu": torch.nn.functional.gelu, "sqrt": lambda v: torch.sqrt(v.abs()),
+                 "log1p": lambda v: torch.log1p(v.abs())}
+        if self.kind in table:
+            return table[self.kind](self.a(x))
+        if self.kind == "matmul4":  # attention-like scores of rank 4: folded to bmm
+            q = self.a(x).reshape(x.shape[0], x.shape[1], 2, 8).transpose(1, 2)
+            return torch.matmul(q, q.transpose(-2, -1))
+        if self.kind in ("mean_sub", "mean_add", "mean_mul"):  # [1, C, 1, 1] against the conv's
+            y = self.conv(x)                                  # channels-last output
+            m = y.mean(dim=(2, 3), keepdim=True)
+            return {"mean_sub": y - m, "mean_add": m + y, "mean_mul": y * m}[self.kind]
         if self.kind == "sub":
             return self.a(x) - self.b(x)
         if self.kind == "div":
@@ -121,6 +131,14 @@ class Misc(torch.nn.Module):
 
 FLOW = {"sigmoid": ((2, 16), "cortex_m::quantized_activation.out"),
         "tanh": ((2, 16), "cortex_m::quantized_activation.out"),
+        "silu": ((2, 16), "cortex_m::quantized_activation.out"),
+        "gelu": ((2, 16), "cortex_m::quantized_activation.out"),
+        "sqrt": ((2, 16), "cortex_m::quantized_activation.out"),
+        "log1p": ((2, 16), "cortex_m::quantized_activation.out"),
+        "matmul4": ((2, 5, 16), "cortex_m::quantized_batch_matmul.out"),
+        "mean_sub": ((1, 4, 5, 6), "cortex_m::quantized_add.out"),
+        "mean_add": ((1, 4, 5, 6), "cortex_m::quantized_add.out"),
+        "mean_mul": ((1, 4, 5, 6), "cortex_m::quantized_mul.out"),
         "sub": ((2, 16), "cortex_m::quantized_add.out"),
         "div": ((2, 16), "cortex_m::quantized_div.out"),
         "bmm": ((2, 5, 16), "cortex_m::quantized_batch_matmul.out"),
