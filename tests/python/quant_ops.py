@@ -99,6 +99,21 @@ def cortex_m_flow(model: torch.nn.Module, x: torch.Tensor, calibration: list):
     return prog.buffer, ops, want.detach()
 
 
+def check_against_reference(got, want, label: str) -> float:
+    """Ember's output `got` against ExecuTorch's reference `want` (numpy): the same shape, every
+    value within one output quantization step (the smallest gap between `want`'s levels: the
+    two round some ties differently), and at least 90 % bit-identical. Returns that share."""
+    import numpy as np
+
+    assert got.shape == want.shape, (label, got.shape, want.shape)
+    levels = np.unique(want)
+    step = float(np.diff(levels).min()) if levels.size > 1 else 1.0
+    assert np.abs(got - want).max() <= step * 1.001, (label, got, want)
+    agree = float(np.mean(got == want))
+    assert agree >= 0.9, (label, agree)
+    return agree
+
+
 def register() -> None:
     global _LIB
     with warnings.catch_warnings():
