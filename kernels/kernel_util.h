@@ -466,6 +466,19 @@ static inline ember_status ember_arg_ints(ember_kernel_ctx* ctx, ember_value* co
     return EMBER_OK;
 }
 
+/* An int[2] argument (kernel size, stride, padding, dilation of a 2-d op) whose items lie in
+ * [lo, hi]. */
+static inline ember_status ember_arg_int_pair(ember_kernel_ctx* ctx, ember_value* const* args,
+                                              size_t i, const char* what, int64_t lo, int64_t hi)
+{
+    const int64_t* v;
+    size_t n;
+    EMBER_TRY(ember_arg_ints(ctx, args, i, what, &v, &n));
+    EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "%s (argument %d) must have 2 items, got %zu",
+                  what, (int)i, n);
+    return ember_check_ints_in(ctx, what, v, 2, lo, hi);
+}
+
 /* Item k of an int[N] argument whose list may hold N items or one item for all; `dflt` when
  * the value is not an int list or is empty. */
 static inline int64_t ember_int_list_at(const ember_value* v, size_t k, int64_t dflt)

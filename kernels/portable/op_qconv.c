@@ -386,17 +386,6 @@ static ember_status activation_arg(ember_kernel_ctx* ctx, ember_value* const* ar
     return EMBER_OK;
 }
 
-/* An int[2] argument whose items lie in [lo, hi]. */
-static ember_status pair_arg(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
-                             const char* what, int64_t lo, int64_t hi)
-{
-    const int64_t* v;
-    size_t n;
-    EMBER_TRY(ember_arg_ints(ctx, args, i, what, &v, &n));
-    EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "%s must have 2 items, got %zu", what, n);
-    return ember_check_ints_in(ctx, what, v, 2, lo, hi);
-}
-
 /* An int32 (C_out) tensor (bias, multipliers, shifts), or None where `optional`. */
 static ember_status channel_arg(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                 const char* what, bool optional, int64_t oc)
@@ -436,11 +425,11 @@ static ember_status prepare_qconv(ember_kernel_ctx* ctx, ember_value* const* arg
     EMBER_REQUIRE(ctx, w->dim == 4, EMBER_SHAPE_MISMATCH, "weight must have 4 dims, got %d",
                   w->dim);
     const int64_t lim = INT32_MAX;
-    EMBER_TRY(pair_arg(ctx, args, A_STRIDE, "stride", 1, lim));
-    EMBER_TRY(pair_arg(ctx, args, A_PAD, "padding", 0, lim));
-    EMBER_TRY(pair_arg(ctx, args, (size_t)a.dilation, "dilation", 1, lim));
+    EMBER_TRY(ember_arg_int_pair(ctx, args, A_STRIDE, "stride", 1, lim));
+    EMBER_TRY(ember_arg_int_pair(ctx, args, A_PAD, "padding", 0, lim));
+    EMBER_TRY(ember_arg_int_pair(ctx, args, (size_t)a.dilation, "dilation", 1, lim));
     if (kind == QCONV_TRANSPOSE) {
-        EMBER_TRY(pair_arg(ctx, args, 5, "output_padding", 0, lim));
+        EMBER_TRY(ember_arg_int_pair(ctx, args, 5, "output_padding", 0, lim));
         const int64_t *op = args[5]->u.ints, *dl = args[a.dilation]->u.ints;
         EMBER_REQUIRE(ctx, op[0] == 0 && op[1] == 0 && dl[0] == 1 && dl[1] == 1,
                       EMBER_NOT_SUPPORTED,

@@ -184,18 +184,6 @@ static ember_status run_max(ember_kernel_ctx* ctx, ember_value* const* args, boo
 }
 BOTH_LAYOUTS(run_max)
 
-/* An int[2] argument with items in [lo, hi]. */
-static ember_status int_pair(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
-                             const char* what, int64_t lo, int64_t hi)
-{
-    const int64_t* v;
-    size_t n;
-    EMBER_TRY(ember_arg_ints(ctx, args, i, what, &v, &n));
-    EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "%s (argument %d) must have 2 items, got %zu",
-                  what, (int)i, n);
-    return ember_check_ints_in(ctx, what, v, 2, lo, hi);
-}
-
 /* The output size of one dim, as ExecuTorch's kernel computes it (floor, or ceil with the last
  * window starting inside the input or its leading padding); -1 if the kernel is larger than the
  * padded input. */
@@ -228,9 +216,9 @@ static ember_status check_pool(ember_kernel_ctx* ctx, ember_value* const* args, 
                   nhwc ? "input and out must be contiguous (NHWC-shaped tensors)"
                        : "input and out must be channels-last (dim_order 0, 2, 3, 1): the "
                          "kernel reads and writes NHWC bytes");
-    EMBER_TRY(int_pair(ctx, args, 1, "kernel_size", 1, INT32_MAX));
-    EMBER_TRY(int_pair(ctx, args, 2, "stride", 1, INT32_MAX));
-    EMBER_TRY(int_pair(ctx, args, 3, "padding", 0, INT32_MAX));
+    EMBER_TRY(ember_arg_int_pair(ctx, args, 1, "kernel_size", 1, INT32_MAX));
+    EMBER_TRY(ember_arg_int_pair(ctx, args, 2, "stride", 1, INT32_MAX));
+    EMBER_TRY(ember_arg_int_pair(ctx, args, 3, "padding", 0, INT32_MAX));
     const int64_t *k = args[1]->u.ints, *s = args[2]->u.ints, *p = args[3]->u.ints;
     int64_t si[4], want[4];
     ember_nhwc_sizes(in, nhwc, si);
@@ -287,15 +275,16 @@ ember_status ember_prepare_cortex_m_quantized_avg_pool2d_nhwc_out(ember_kernel_c
     return EMBER_OK;
 }
 
+/* Max pool's checks, then its run: the AVX-512 kernel where the CPU has it. */
 static ember_status prepare_max(ember_kernel_ctx* ctx, ember_value* const* args, size_t num_args,
-                                bool nhwc)
+                                bool nhwc, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, MX_NARGS);
     bool ceil_mode;
     EMBER_TRY(ember_arg_bool(ctx, args, MX_CEIL, "ceil_mode", &ceil_mode));
     EMBER_REQUIRE(ctx, !ceil_mode, EMBER_NOT_SUPPORTED,
                   "ceil_mode = True is not supported (nor by ExecuTorch's kernel)");
-    EMBER_TRY(int_pair(ctx, args, MX_DILATION, "dilation", INT64_MIN, INT64_MAX));
+    EMBER_TRY(ember_arg_int_pair(ctx, args, MX_DILATION, "dilation", INT64_MIN, INT64_MAX));
     const int64_t* dil = args[MX_DILATION]->u.ints;
     EMBER_REQUIRE(ctx, dil[0] == 1 && dil[1] == 1, EMBER_NOT_SUPPORTED,
                   "dilation (%lld, %lld) is not supported, only 1 (as in ExecuTorch's kernel)",
@@ -305,7 +294,13 @@ static ember_status prepare_max(ember_kernel_ctx* ctx, ember_value* const* args,
     EMBER_TRY(ember_arg_int_in(ctx, args, MX_IN_ZP, "input_zero_point", -128, 127, &in_zp));
     EMBER_TRY(ember_arg_int_in(ctx, args, MX_OUT_ZP, "output_zero_point", in_zp, in_zp, NULL));
     EMBER_TRY(ember_arg_int_in(ctx, args, MX_ACT_MIN, "activation_min", -128, 127, &lo));
-    return ember_arg_int_in(ctx, args, MX_ACT_MAX, "activation_max", lo, 127, NULL);
+    EMBER_TRY(ember_arg_int_in(ctx, args, MX_ACT_MAX, "activation_max", lo, 127, NULL));
+    *run = nhwc ? run_max_nhwc : run_max_legacy;
+#if EMBER_HAVE_X86_KERNELS
+    const uint64_t f = I8_POOL_FEATURES_AVX512;
+    if ((ember_kernel_cpu_features() & f) == f) *run = nhwc ? run_max_fast_nhwc : run_max_fast_legacy;
+#endif
+    return EMBER_OK;
 }
 
 ember_status ember_prepare_cortex_m_quantized_max_pool2d_out(ember_kernel_ctx* ctx,
@@ -313,13 +308,7 @@ ember_status ember_prepare_cortex_m_quantized_max_pool2d_out(ember_kernel_ctx* c
                                                              size_t num_args,
                                                              ember_kernel_run_fn* run)
 {
-    EMBER_TRY(prepare_max(ctx, args, num_args, false));
-    *run = run_max_legacy;
-#if EMBER_HAVE_X86_KERNELS
-    const uint64_t f = I8_POOL_FEATURES_AVX512;
-    if ((ember_kernel_cpu_features() & f) == f) *run = run_max_fast_legacy;
-#endif
-    return EMBER_OK;
+    return prepare_max(ctx, args, num_args, false, run);
 }
 
 ember_status ember_prepare_cortex_m_quantized_max_pool2d_nhwc_out(ember_kernel_ctx* ctx,
@@ -327,11 +316,5 @@ ember_status ember_prepare_cortex_m_quantized_max_pool2d_nhwc_out(ember_kernel_c
                                                                   size_t num_args,
                                                                   ember_kernel_run_fn* run)
 {
-    EMBER_TRY(prepare_max(ctx, args, num_args, true));
-    *run = run_max_nhwc;
-#if EMBER_HAVE_X86_KERNELS
-    const uint64_t f = I8_POOL_FEATURES_AVX512;
-    if ((ember_kernel_cpu_features() & f) == f) *run = run_max_fast_nhwc;
-#endif
-    return EMBER_OK;
+    return prepare_max(ctx, args, num_args, true, run);
 }
