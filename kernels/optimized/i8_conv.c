@@ -5,14 +5,27 @@
 
 bool i8_conv2d_fits(const i8_conv_shape* s) { return i8_gemm_rows_fit(s->kh * s->kw * s->cin); }
 
-/* n bytes: memcpy, or a plain loop for the few bytes of a small-channel run */
+/* n bytes: memcpy, or for the few bytes of a small-channel run (a 3-channel stem's 9) two
+ * fixed-size copies that overlap in the middle */
 static inline void copy_run(int8_t* dst, const int8_t* src, int64_t n)
 {
     if (n > 32) {
         memcpy(dst, src, (size_t)n);
-        return;
+    } else if (n >= 16) {
+        char a[16], b[16];
+        memcpy(a, src, 16), memcpy(b, src + n - 16, 16);
+        memcpy(dst, a, 16), memcpy(dst + n - 16, b, 16);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8), memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8), memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4), memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4), memcpy(dst + n - 4, &b, 4);
+    } else {
+        for (int64_t i = 0; i < n; i++) dst[i] = src[i];
     }
-    for (int64_t i = 0; i < n; i++) dst[i] = src[i];
 }
 
 /* The patches of the output pixels [p, p + m), one per row of dst at stride ld: kh kw runs of
@@ -23,37 +36,58 @@ typedef struct patch_src {
     const int8_t* in;
 } patch_src;
 
+/* One pixel's patch, its window at input row y0 and column x0, where part of it may lie
+ * outside the input. */
+static void patch_edge(const i8_conv_shape* s, const int8_t* in, int64_t b, int64_t y0,
+                       int64_t x0, int8_t* row)
+{
+    const int8_t zp = (int8_t)(-s->in_off);
+    const int64_t run = s->kw * s->cin;
+    const bool whole = s->dw == 1 && x0 >= 0 && x0 + s->kw <= s->w;
+    for (int64_t ky = 0; ky < s->kh; ky++, row += run) {
+        const int64_t iy = y0 + ky * s->dh;
+        if (iy < 0 || iy >= s->h) {
+            memset(row, zp, (size_t)run);
+            continue;
+        }
+        const int8_t* line = in + (b * s->h + iy) * s->w * s->cin;
+        if (whole) {
+            copy_run(row, line + x0 * s->cin, run);
+            continue;
+        }
+        for (int64_t kx = 0; kx < s->kw; kx++) {
+            const int64_t ix = x0 + kx * s->dw;
+            if (ix < 0 || ix >= s->w) memset(row + kx * s->cin, zp, (size_t)s->cin);
+            else copy_run(row + kx * s->cin, line + ix * s->cin, s->cin);
+        }
+    }
+}
+
 static void patch_rows(const void* src, int64_t p, int64_t m, int8_t* dst, int64_t ld)
 {
     const i8_conv_shape* s = ((const patch_src*)src)->s;
     const int8_t* in = ((const patch_src*)src)->in;
-    const int8_t zp = (int8_t)(-s->in_off);
-    const int64_t run = s->kw * s->cin;
+    const int64_t run = s->kw * s->cin, line = s->w * s->cin;
+    /* the columns whose windows lie inside the input, with dilation 1: x0 >= 0, x0 + kw <= w */
+    const int64_t xa = (s->pw + s->sw - 1) / s->sw;
+    const int64_t xb = s->dw == 1 && s->w - s->kw + s->pw >= 0 ? (s->w - s->kw + s->pw) / s->sw + 1 : 0;
     int64_t ox = p % s->wo, oy = p / s->wo % s->ho, b = p / (s->wo * s->ho);
-    for (int64_t i = 0; i < m; i++) {
-        int8_t* row = dst + i * ld;
-        const int64_t x0 = ox * s->sw - s->pw;
-        const bool whole = s->dw == 1 && x0 >= 0 && x0 + s->kw <= s->w;
-        for (int64_t ky = 0; ky < s->kh; ky++) {
-            const int64_t iy = oy * s->sh - s->ph + ky * s->dh;
-            if (iy < 0 || iy >= s->h) {
-                memset(row, zp, (size_t)run);
-                row += run;
+    for (int64_t i = 0; i < m;) { /* a row of output pixels at a time */
+        const int64_t n = m - i < s->wo - ox ? m - i : s->wo - ox;
+        const int64_t y0 = oy * s->sh - s->ph;
+        const bool rows_in = y0 >= 0 && y0 + (s->kh - 1) * s->dh < s->h;
+        for (int64_t j = 0; j < n; j++, ox++) {
+            int8_t* row = dst + (i + j) * ld;
+            const int64_t x0 = ox * s->sw - s->pw;
+            if (!rows_in || ox < xa || ox >= xb) {
+                patch_edge(s, in, b, y0, x0, row);
                 continue;
             }
-            const int8_t* line = in + (b * s->h + iy) * s->w * s->cin;
-            if (whole) {
-                copy_run(row, line + x0 * s->cin, run);
-                row += run;
-                continue;
-            }
-            for (int64_t kx = 0; kx < s->kw; kx++, row += s->cin) {
-                const int64_t ix = x0 + kx * s->dw;
-                if (ix < 0 || ix >= s->w) memset(row, zp, (size_t)s->cin);
-                else copy_run(row, line + ix * s->cin, s->cin);
-            }
+            const int8_t* at = in + (b * s->h + y0) * line + x0 * s->cin;
+            for (int64_t ky = 0; ky < s->kh; ky++) copy_run(row + ky * run, at + ky * s->dh * line, run);
         }
-        if (++ox == s->wo) { /* the next pixel */
+        i += n;
+        if (ox == s->wo) { /* the next output row */
             ox = 0;
             if (++oy == s->ho) oy = 0, b++;
         }
@@ -84,7 +118,7 @@ void i8_conv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const in
 {
     /* (Cout, kh, kw, Cin) is already the GEMM's B: one row of kh kw Cin bytes per channel */
     i8_gemm_pack(dst, w, bias, s->in_off, mult, shift, 1, s->cout, s->kh * s->kw * s->cin,
-                 unsigned_a);
+                 unsigned_a, s->out_off);
 }
 
 i8_dw_fn i8_dwconv2d_pick(uint64_t features)
@@ -115,7 +149,7 @@ void i8_dwconv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const 
     const int64_t taps = s->kh * s->kw, pairs = dw_pairs(s), c = s->cout;
     int32_t* d = (int32_t*)dst;
     memset(d, 0, i8_dwconv2d_pack_bytes(s));
-    d[0] = i8_rq_fast(shift, 1, c);
+    d[0] = i8_rq_fast(shift, 1, c, s->out_off);
     for (int64_t c0 = 0; c0 < c; c0 += 32) {
         int32_t* blk = d + 16 + c0 / 32 * dw_block_words(s);
         for (int h = 0; h < 2; h++) {
@@ -138,7 +172,62 @@ void i8_dwconv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const 
                 blk[pairs * 32 + 32 + h * 16 + l] = mult[k];
                 blk[pairs * 32 + 64 + h * 16 + l] = shift[k];
             }
-            if (d[0]) i8_rq_pack(blk + pairs * 32 + 96 + h * I8_RQ_WORDS, mult, shift, 1, ch, c);
+            if (d[0])
+                i8_rq_pack(blk + pairs * 32 + 96 + h * I8_RQ_WORDS, mult, shift, 1, ch, c, s->out_off);
+        }
+    }
+}
+
+/* The 3x3 depthwise kernel of 64-channel quads: see i8_conv.h for the layout. */
+i8_dw_fn i8_dw3x3_pick(uint64_t features, const i8_conv_shape* s)
+{
+#if EMBER_HAVE_X86_KERNELS
+    if ((features & I8_DWCONV_FEATURES_AVX512VNNI) == I8_DWCONV_FEATURES_AVX512VNNI &&
+        s->kh == 3 && s->kw == 3 && s->dh == 1 && s->dw == 1 && (s->sw == 1 || s->sw == 2) &&
+        s->dm == 1 && s->cin == s->cout && s->cout >= 64)
+        return i8_dw3x3__avx512vnni;
+#endif
+    (void)features, (void)s;
+    return NULL;
+}
+
+size_t i8_dw3x3_pack_bytes(const i8_conv_shape* s)
+{
+    return (size_t)(16 + (s->cout + 63) / 64 * I8_DW3X3_BLOCK_WORDS) * sizeof(int32_t);
+}
+
+void i8_dw3x3_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const int32_t* bias,
+                   const int32_t* mult, const int32_t* shift)
+{
+    const int64_t c = s->cout;
+    int32_t* d = (int32_t*)dst;
+    memset(d, 0, i8_dw3x3_pack_bytes(s));
+    d[0] = i8_rq_fast(shift, 1, c, s->out_off);
+    for (int64_t c0 = 0; c0 < c; c0 += 64) {
+        int32_t* blk = d + 16 + c0 / 64 * I8_DW3X3_BLOCK_WORDS;
+        for (int j = 0; j < 4; j++) {
+            int64_t ch[16]; /* the channel of each lane of quad j */
+            for (int l = 0; l < 16; l++) ch[l] = c0 + 16 * (l / 4) + 4 * j + l % 4;
+            for (int l = 0; l < 16; l++) {
+                const int64_t k = ch[l];
+                if (k >= c) continue;
+                uint32_t sum = 0;
+                for (int kx = 0; kx < 3; kx++) {
+                    uint32_t quad = 0;
+                    for (int ky = 0; ky < 3; ky++) {
+                        const int8_t v = w[(ky * 3 + kx) * c + k];
+                        sum += (uint32_t)(int32_t)v;
+                        quad |= (uint32_t)(uint8_t)v << (8 * ky);
+                    }
+                    blk[(kx * 4 + j) * 16 + l] = (int32_t)quad;
+                }
+                /* bias + (in_off - 128) sum(w), wrapping: the input is read as x + 128 */
+                blk[192 + j * 16 + l] = (int32_t)((bias ? (uint32_t)bias[k] : 0u) +
+                                                  ((uint32_t)s->in_off - 128u) * sum);
+                blk[256 + j * 16 + l] = mult[k];
+                blk[320 + j * 16 + l] = shift[k];
+            }
+            if (d[0]) i8_rq_pack(blk + 384 + j * I8_RQ_WORDS, mult, shift, 1, ch, c, s->out_off);
         }
     }
 }

@@ -74,6 +74,23 @@ typedef void (*i8_dw_fn)(const i8_conv_shape* s, const int8_t* in, const void* p
  * NULL. */
 i8_dw_fn i8_dwconv2d_pick(uint64_t features);
 
+/* i8_dw3x3__avx512vnni: depthwise 3x3, dilation 1, column stride 1 or 2 (any row stride), 64
+ * channels at a time: each input column's three rows interleaved into byte quads (vpunpck*:
+ * quad vector j, lane 4 L + i, holds channel 16 L + 4 j + i), one vpdpbusd per column and 16
+ * channels; a column built once serves every pixel whose window holds it. Weights packed by
+ * i8_dw3x3_pack: a flag (every shift negative: i8_rq_fast; 16 int32), then per block of 64
+ * channels I8_DW3X3_BLOCK_WORDS int32: per column kx and quad j 16 lanes of the bytes (w[0][kx],
+ * w[1][kx], w[2][kx], 0) of the lane's channel; then per quad bias + (in_off - 128) sum(w) (the
+ * input read unsigned), the multipliers, the shifts, and the constants of
+ * i8_requantize16_fast (when the flag is set). i8_dw3x3_pick: the kernel when the features
+ * and the shape allow it (and the channels fill a block: fewer are faster 32 at a time,
+ * i8_dwconv2d_pick's), else NULL. */
+#define I8_DW3X3_BLOCK_WORDS (384 + 4 * I8_RQ_WORDS)
+i8_dw_fn i8_dw3x3_pick(uint64_t features, const i8_conv_shape* s);
+size_t i8_dw3x3_pack_bytes(const i8_conv_shape* s);
+void i8_dw3x3_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const int32_t* bias,
+                   const int32_t* mult, const int32_t* shift);
+
 #if EMBER_HAVE_X86_KERNELS
 /* The features i8_dwconv2d__avx512 and __avx512vnni are compiled for. */
 #define I8_DWCONV_FEATURES_AVX512                                                               \
@@ -85,6 +102,8 @@ void i8_dwconv2d__avx512(const i8_conv_shape* s, const int8_t* in, const void* p
                          int8_t* out, int64_t p0, int64_t p1);
 void i8_dwconv2d__avx512vnni(const i8_conv_shape* s, const int8_t* in, const void* packed,
                              int8_t* out, int64_t p0, int64_t p1);
+void i8_dw3x3__avx512vnni(const i8_conv_shape* s, const int8_t* in, const void* packed,
+                          int8_t* out, int64_t p0, int64_t p1);
 #endif
 
 #endif /* EMBER_I8_CONV_H */

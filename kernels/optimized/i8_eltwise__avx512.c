@@ -28,11 +28,11 @@ TARGET void i8_add__avx512(const i8_add_params* p, const int8_t* x, const int8_t
      * multiplier and shift for every lane) */
     int32_t bx[I8_RQ_WORDS], by[I8_RQ_WORDS], bo[I8_RQ_WORDS];
     const int64_t lane0[16] = {0};
-    const bool fx = i8_rq_fast(&p->x_shift, 0, 1), fy = i8_rq_fast(&p->y_shift, 0, 1);
-    const bool fo = i8_rq_fast(&p->out_shift, 0, 1);
-    if (fx) i8_rq_pack(bx, &p->x_mult, &p->x_shift, 0, lane0, 1);
-    if (fy) i8_rq_pack(by, &p->y_mult, &p->y_shift, 0, lane0, 1);
-    if (fo) i8_rq_pack(bo, &p->out_mult, &p->out_shift, 0, lane0, 1);
+    const bool fx = i8_rq_fast(&p->x_shift, 0, 1, 0), fy = i8_rq_fast(&p->y_shift, 0, 1, 0);
+    const bool fo = i8_rq_fast(&p->out_shift, 0, 1, p->out_zp);
+    if (fx) i8_rq_pack(bx, &p->x_mult, &p->x_shift, 0, lane0, 1, 0);
+    if (fy) i8_rq_pack(by, &p->y_mult, &p->y_shift, 0, lane0, 1, 0);
+    if (fo) i8_rq_pack(bo, &p->out_mult, &p->out_shift, 0, lane0, 1, p->out_zp); /* zp in */
     for (int64_t i = i0; i < i1; i += 16) {
         const __mmask16 m = i8_lanes(i1 - i);
         const __m512i a = _mm512_slli_epi32(
@@ -40,7 +40,7 @@ TARGET void i8_add__avx512(const i8_add_params* p, const int8_t* x, const int8_t
         const __m512i b = _mm512_slli_epi32(
             _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, y + i)), yzp), 20);
         const __m512i sum = _mm512_add_epi32(requant(a, fx, bx, xm, xs), requant(b, fy, by, ym, ys));
-        i8_store16(out + i, m, requant(sum, fo, bo, om, os), p->out_zp, p->lo, p->hi);
+        i8_store16(out + i, m, requant(sum, fo, bo, om, os), fo ? 0 : p->out_zp, p->lo, p->hi);
     }
 }
 

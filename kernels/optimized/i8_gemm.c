@@ -16,15 +16,21 @@ size_t i8_gemm_pack_bytes(int64_t n, int64_t k)
                     np / I8_NR * I8_RQ_WORDS * (int64_t)sizeof(int32_t));
 }
 
-bool i8_rq_fast(const int32_t* shift, int step, int64_t n)
+bool i8_rq_fast(const int32_t* shift, int step, int64_t n, int32_t add)
 {
-    for (int64_t j = 0; j < n; j++)
-        if (shift[step * j] > -1 || shift[step * j] < -31) return false;
+    const int64_t a = add < 0 ? -(int64_t)add : add;
+    for (int64_t j = 0; j < n; j++) {
+        const int32_t right = -shift[step * j];
+        if (right < 1 || right > 31) return false;
+        /* add 2^(31 + right) joins the 64-bit sum, whose high half, below 2^30 + 2^29 + 1 in
+         * magnitude without it, must stay inside int32 */
+        if ((a << (right - 1)) >= (int64_t)1 << 29) return false;
+    }
     return true;
 }
 
 void i8_rq_pack(int32_t* blk, const int32_t* mult, const int32_t* shift, int step,
-                const int64_t* ch, int64_t n)
+                const int64_t* ch, int64_t n, int32_t add)
 {
     int64_t c[I8_NR / 2][2];
     for (int l = 0; l < I8_NR; l++) {
@@ -33,7 +39,8 @@ void i8_rq_pack(int32_t* blk, const int32_t* mult, const int32_t* shift, int ste
         blk[l] = l % 2 ? 0 : m;                   /* the even channels' multipliers */
         if (l % 2) blk[I8_NR + l - 1] = m;        /* the odd ones', where _mul_epi32 reads */
         else blk[I8_NR + l + 1] = 0;
-        c[l / 2][l % 2] = ((int64_t)1 << 30) + ((int64_t)1 << (30 + right));
+        c[l / 2][l % 2] = ((int64_t)1 << 30) + ((int64_t)1 << (30 + right)) +
+                          (int64_t)add * ((int64_t)1 << (31 + right));
         blk[64 + l] = right - 1;
     }
     for (int i = 0; i < I8_NR / 2; i++) {
@@ -69,7 +76,7 @@ static int64_t packed_channel(int64_t j, int64_t np, int unsigned_a)
 
 void i8_gemm_pack(void* dst, const int8_t* b, const int32_t* bias, int32_t in_off,
                   const int32_t* mult, const int32_t* shift, int step, int64_t n, int64_t k,
-                  int unsigned_a)
+                  int unsigned_a, int32_t out_off)
 {
     const int64_t np = round_up(n, I8_NR), kp = round_up(k, 4);
     int8_t* pb = (int8_t*)dst;
@@ -97,12 +104,12 @@ void i8_gemm_pack(void* dst, const int8_t* b, const int32_t* bias, int32_t in_of
     }
     int32_t* flag = ps + np;
     memset(flag, 0, 64 + (size_t)(np / I8_NR * I8_RQ_WORDS) * sizeof(int32_t));
-    flag[0] = i8_rq_fast(shift, step, n);
+    flag[0] = i8_rq_fast(shift, step, n, out_off);
     if (flag[0])
         for (int64_t j = 0; j < np; j += I8_NR) {
             int64_t ch[I8_NR];
             for (int l = 0; l < I8_NR; l++) ch[l] = packed_channel(j + l, np, unsigned_a);
-            i8_rq_pack(flag + 16 + j / I8_NR * I8_RQ_WORDS, mult, shift, step, ch, n);
+            i8_rq_pack(flag + 16 + j / I8_NR * I8_RQ_WORDS, mult, shift, step, ch, n, out_off);
         }
 }
 

@@ -19,8 +19,8 @@
  *       order); then c per packed position, N
  *       rounded up to 16 — for the VNNI kernel (unsigned_a) c - 128 sum_k B[n][k] —, then mult
  *       and shift likewise (int32, N rounded up); then a flag (int32, 64 bytes with its
- *       padding): whether every shift is negative, and if so per panel the constants of
- *       i8_requantize16_fast (i8_rq_pack).
+ *       padding): whether every shift is negative (i8_rq_fast), and if so per panel the
+ *       constants of i8_requantize16_fast (i8_rq_pack), the output offset folded in.
  *   i8_gemm__avx512vnni   rows [m0, m1) of C from the packed B (vpdpbusd multiplies unsigned by
  *       signed bytes: A is read as A ^ 0x80 = A + 128, whose extra 128 sum(B) the packed c takes
  *       back); 8 rows x 32 columns per register tile; requantization vectorised (64-bit
@@ -55,21 +55,23 @@ typedef struct i8_gemm_args {
 
 /* The constants of the vectorised requantization for channels whose shifts are all negative
  * (i8_simd_x86.h, i8_requantize16_fast): per 16 channels I8_RQ_WORDS int32, ch[l] the channel
- * of lane l (n or more: padding, requantized to 0); mult / shift per channel (step 1) or one
- * for all (step 0). i8_rq_fast: whether the shifts of n channels allow them. */
+ * of lane l (n or more: padding, requantized to `add`); mult / shift per channel (step 1) or
+ * one for all (step 0); `add` (an output zero point, or 0) added to every result. i8_rq_fast:
+ * whether the shifts of n channels and `add` allow them (right shifts of 1 to 31, and `add`
+ * small enough to stay inside the 32 bits i8_requantize16_fast shifts last). */
 #define I8_RQ_WORDS 80
-bool i8_rq_fast(const int32_t* shift, int step, int64_t n);
+bool i8_rq_fast(const int32_t* shift, int step, int64_t n, int32_t add);
 void i8_rq_pack(int32_t* blk, const int32_t* mult, const int32_t* shift, int step,
-                const int64_t* ch, int64_t n);
+                const int64_t* ch, int64_t n, int32_t add);
 
 /* Bytes i8_gemm_pack writes for (n, k). */
 size_t i8_gemm_pack_bytes(int64_t n, int64_t k);
 /* b (n, k) row-major; c[n] = bias[n] (0 when bias is NULL) + in_off * sum_k b[n][k]; mult /
- * shift per channel (step 1) or one for all (step 0). dst: i8_gemm_pack_bytes, 64-byte
- * aligned. */
+ * shift per channel (step 1) or one for all (step 0); out_off: the i8_gemm_args.out_off the
+ * packed B will run with. dst: i8_gemm_pack_bytes, 64-byte aligned. */
 void i8_gemm_pack(void* dst, const int8_t* b, const int32_t* bias, int32_t in_off,
                   const int32_t* mult, const int32_t* shift, int step, int64_t n, int64_t k,
-                  int unsigned_a);
+                  int unsigned_a, int32_t out_off);
 
 typedef void (*i8_gemm_fn)(const i8_gemm_args* g, const void* packed, int64_t m0, int64_t m1);
 

@@ -23,7 +23,7 @@ TARGET INLINE __m512i quad(const uint8_t* a)
 }
 
 /* Requantized sums (c already in) of the 16 packed positions from n0: i8_requantize16_fast
- * from the panel's constants in rq when every shift is negative. */
+ * from the panel's constants in rq when every shift is negative (out_off then in already). */
 TARGET INLINE __m512i requant(__m512i acc, const int32_t* pm, const int32_t* ps,
                               const int32_t* rq, int64_t n0)
 {
@@ -35,7 +35,7 @@ TARGET INLINE __m512i requant(__m512i acc, const int32_t* pm, const int32_t* ps,
 TARGET INLINE void store16(const i8_gemm_args* g, int8_t* dst, __m512i acc, const int32_t* pm,
                            const int32_t* ps, const int32_t* rq, int64_t n0)
 {
-    i8_store16(dst + n0, i8_lanes(g->n - n0), requant(acc, pm, ps, rq, n0), g->out_off, g->lo,
+    i8_store16(dst + n0, i8_lanes(g->n - n0), requant(acc, pm, ps, rq, n0), rq ? 0 : g->out_off, g->lo,
                g->hi);
 }
 
@@ -48,11 +48,13 @@ TARGET INLINE void store_pair(const i8_gemm_args* g, int8_t* dst0, int8_t* dst1,
                               const int32_t* ps, const int32_t* rq, int64_t n0)
 {
     const __m512i off = _mm512_set1_epi32(g->out_off);
-    a0 = _mm512_add_epi32(requant(a0, pm, ps, rq, n0), off);
-    a1 = _mm512_add_epi32(requant(a1, pm, ps, rq, n0 + I8_NR), off);
+    a0 = requant(a0, pm, ps, rq, n0);
+    a1 = requant(a1, pm, ps, rq, n0 + I8_NR);
+    if (!rq) a0 = _mm512_add_epi32(a0, off), a1 = _mm512_add_epi32(a1, off);
     if (dst1) {
-        b0 = _mm512_add_epi32(requant(b0, pm, ps, rq, n0), off);
-        b1 = _mm512_add_epi32(requant(b1, pm, ps, rq, n0 + I8_NR), off);
+        b0 = requant(b0, pm, ps, rq, n0);
+        b1 = requant(b1, pm, ps, rq, n0 + I8_NR);
+        if (!rq) b0 = _mm512_add_epi32(b0, off), b1 = _mm512_add_epi32(b1, off);
     } else {
         b0 = a0, b1 = a1;
     }
@@ -65,44 +67,17 @@ TARGET INLINE void store_pair(const i8_gemm_args* g, int8_t* dst0, int8_t* dst1,
     if (dst1) _mm256_mask_storeu_epi8(dst1 + n0, mask, _mm512_extracti64x4_epi64(v, 1));
 }
 
-/* Rows [r, r + rows) x panels [p, p + panels) of C; rows <= MR, panels <= NV, both constants
- * where it is inlined so the accumulators stay in registers. The sums start from c. */
-TARGET INLINE void tile(const i8_gemm_args* g, const int8_t* pb, const int32_t* pc,
-                        const int32_t* pm, const int32_t* ps, const int32_t* rq, int64_t kp,
-                        int64_t r, int rows, int64_t p, int panels)
-{
-    __m512i acc[MR][NV];
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < panels; j++) acc[i][j] = _mm512_loadu_si512(pc + (p + j) * I8_NR);
-    const uint8_t* a[MR];
-    for (int i = 0; i < rows; i++) a[i] = (const uint8_t*)g->a + (r + i) * g->lda;
-    const int8_t* b0 = pb + p * I8_NR * kp;
-    for (int64_t i = 0; i < kp; i += 4) {
-        __m512i w[NV];
-        for (int j = 0; j < panels; j++)
-            w[j] = _mm512_loadu_si512(b0 + j * I8_NR * kp + i * I8_NR);
-        for (int row = 0; row < rows; row++) {
-            const __m512i x = quad(a[row] + i);
-            for (int j = 0; j < panels; j++) acc[row][j] = _mm512_dpbusd_epi32(acc[row][j], x, w[j]);
-        }
-    }
-    int8_t* c = g->c + r * g->ldc;
-    if (panels == NV) {
-        for (int row = 0; row < rows; row += 2)
-            store_pair(g, c + row * g->ldc, row + 1 < rows ? c + (row + 1) * g->ldc : NULL,
-                       acc[row][0], acc[row][1], acc[row + 1 < rows ? row + 1 : row][0],
-                       acc[row + 1 < rows ? row + 1 : row][1], pm, ps, rq, p * I8_NR);
-    } else {
-        for (int row = 0; row < rows; row++)
-            store16(g, c + row * g->ldc, acc[row][0], pm, ps, rq, p * I8_NR);
-    }
-}
+/* Pins accumulators to their registers: without it GCC 12 copies every accumulator to a
+ * second register around each vpdpbusd of the loops below, and spills some (an empty asm that
+ * reads and writes them in place leaves it no second home). Accumulators are named variables,
+ * never an array, which GCC keeps in memory. */
+#define KEEP(x, y) __asm__("" : "+v"(x), "+v"(y));
 
-/* The full tile, 8 rows x 2 panels, with its 16 accumulators named (the array form above
- * made the compiler copy registers around every vpdpbusd). */
-TARGET static void tile_full(const i8_gemm_args* g, const int8_t* pb, const int32_t* pc,
+/* Rows [r, r + rows) (1 <= rows <= MR) x the panel pair from p of C: MR rows are multiplied
+ * (the rows past the last re-read it), `rows` stored. The sums start from c. */
+TARGET static void tile_pair(const i8_gemm_args* g, const int8_t* pb, const int32_t* pc,
                              const int32_t* pm, const int32_t* ps, const int32_t* rq, int64_t kp,
-                             int64_t r, int64_t p)
+                             int64_t r, int rows, int64_t p)
 {
     const __m512i s0 = _mm512_loadu_si512(pc + p * I8_NR), s1 = _mm512_loadu_si512(pc + (p + 1) * I8_NR);
     __m512i c00 = s0, c01 = s1, c10 = s0, c11 = s1, c20 = s0, c21 = s1, c30 = s0, c31 = s1,
@@ -111,58 +86,105 @@ TARGET static void tile_full(const i8_gemm_args* g, const int8_t* pb, const int3
     const int64_t lda = g->lda;
     const int8_t* b0 = pb + p * I8_NR * kp;
     const int8_t* b1 = b0 + I8_NR * kp;
+#define AT(k) (a + ((k) < rows ? (k) : rows - 1) * lda)
+    const uint8_t *a0 = AT(0), *a1 = AT(1), *a2 = AT(2), *a3 = AT(3), *a4 = AT(4), *a5 = AT(5),
+                  *a6 = AT(6), *a7 = AT(7);
     for (int64_t i = 0; i < kp; i += 4) {
         const __m512i w0 = _mm512_loadu_si512(b0 + i * I8_NR);
         const __m512i w1 = _mm512_loadu_si512(b1 + i * I8_NR);
         __m512i x;
-#define ROW(k, ck0, ck1)                                                                        \
-    x = quad(a + (k) * lda + i);                                                                \
+#define ROW(ak, ck0, ck1)                                                                       \
+    x = quad(ak + i);                                                                           \
     ck0 = _mm512_dpbusd_epi32(ck0, x, w0);                                                      \
-    ck1 = _mm512_dpbusd_epi32(ck1, x, w1);
-        ROW(0, c00, c01)
-        ROW(1, c10, c11)
-        ROW(2, c20, c21)
-        ROW(3, c30, c31)
-        ROW(4, c40, c41)
-        ROW(5, c50, c51)
-        ROW(6, c60, c61)
-        ROW(7, c70, c71)
+    ck1 = _mm512_dpbusd_epi32(ck1, x, w1);                                                      \
+    KEEP(ck0, ck1)
+        ROW(a0, c00, c01)
+        ROW(a1, c10, c11)
+        ROW(a2, c20, c21)
+        ROW(a3, c30, c31)
+        ROW(a4, c40, c41)
+        ROW(a5, c50, c51)
+        ROW(a6, c60, c61)
+        ROW(a7, c70, c71)
 #undef ROW
     }
     int8_t* c = g->c + r * g->ldc;
     const int64_t ldc = g->ldc, n0 = p * I8_NR;
-    store_pair(g, c, c + ldc, c00, c01, c10, c11, pm, ps, rq, n0);
-    store_pair(g, c + 2 * ldc, c + 3 * ldc, c20, c21, c30, c31, pm, ps, rq, n0);
-    store_pair(g, c + 4 * ldc, c + 5 * ldc, c40, c41, c50, c51, pm, ps, rq, n0);
-    store_pair(g, c + 6 * ldc, c + 7 * ldc, c60, c61, c70, c71, pm, ps, rq, n0);
+#define ROWS2(k, x0, x1, y0, y1)                                                                \
+    if ((k) < rows)                                                                             \
+        store_pair(g, c + (k) * ldc, (k) + 1 < rows ? c + ((k) + 1) * ldc : NULL, x0, x1, y0, y1,  \
+                   pm, ps, rq, n0);
+    ROWS2(0, c00, c01, c10, c11)
+    ROWS2(2, c20, c21, c30, c31)
+    ROWS2(4, c40, c41, c50, c51)
+    ROWS2(6, c60, c61, c70, c71)
+#undef ROWS2
 }
 
-#define TILE_ROWS(R)                                                                            \
-    static TARGET void tile_##R(const i8_gemm_args* g, const int8_t* pb, const int32_t* pc,    \
-                                const int32_t* pm, const int32_t* ps, const int32_t* rq,       \
-                                int64_t kp, int64_t r, int64_t p, int panels)                   \
-    {                                                                                           \
-        if (panels == NV)                                                                       \
-            tile(g, pb, pc, pm, ps, rq, kp, r, R, p, NV);                                       \
-        else                                                                                    \
-            tile(g, pb, pc, pm, ps, rq, kp, r, R, p, 1);                                        \
+/* The same for a last panel without a pair: 16 channels. */
+TARGET static void tile_one(const i8_gemm_args* g, const int8_t* pb, const int32_t* pc,
+                            const int32_t* pm, const int32_t* ps, const int32_t* rq, int64_t kp,
+                            int64_t r, int rows, int64_t p)
+{
+    const __m512i s0 = _mm512_loadu_si512(pc + p * I8_NR);
+    __m512i c0 = s0, c1 = s0, c2 = s0, c3 = s0, c4 = s0, c5 = s0, c6 = s0, c7 = s0;
+    const uint8_t* a = (const uint8_t*)g->a + r * g->lda;
+    const int64_t lda = g->lda;
+    const int8_t* b0 = pb + p * I8_NR * kp;
+    const uint8_t *a0 = AT(0), *a1 = AT(1), *a2 = AT(2), *a3 = AT(3), *a4 = AT(4), *a5 = AT(5),
+                  *a6 = AT(6), *a7 = AT(7);
+#undef AT
+    for (int64_t i = 0; i < kp; i += 4) {
+        const __m512i w0 = _mm512_loadu_si512(b0 + i * I8_NR);
+#define ROWS(ak, ck, al, cl)                                                                    \
+    ck = _mm512_dpbusd_epi32(ck, quad(ak + i), w0);                                             \
+    cl = _mm512_dpbusd_epi32(cl, quad(al + i), w0);                                             \
+    KEEP(ck, cl)
+        ROWS(a0, c0, a1, c1)
+        ROWS(a2, c2, a3, c3)
+        ROWS(a4, c4, a5, c5)
+        ROWS(a6, c6, a7, c7)
+#undef ROWS
     }
-TILE_ROWS(1)
-TILE_ROWS(2)
-TILE_ROWS(3)
-TILE_ROWS(4)
-TILE_ROWS(5)
-TILE_ROWS(6)
-TILE_ROWS(7)
-TILE_ROWS(8)
+    int8_t* c = g->c + r * g->ldc;
+    const int64_t ldc = g->ldc;
+#define STORE(k, ck)                                                                            \
+    if ((k) < rows) store16(g, c + (k) * ldc, ck, pm, ps, rq, p * I8_NR);
+    STORE(0, c0) STORE(1, c1) STORE(2, c2) STORE(3, c3)
+    STORE(4, c4) STORE(5, c5) STORE(6, c6) STORE(7, c7)
+#undef STORE
+}
 
-typedef void (*tile_fn)(const i8_gemm_args*, const int8_t*, const int32_t*, const int32_t*,
-                        const int32_t*, const int32_t*, int64_t, int64_t, int64_t, int);
+/* One row (a matrix-vector product: the weights stream past it) x the panel pair from p, or
+ * the last panel alone (pair false). */
+TARGET static void tile_row(const i8_gemm_args* g, const int8_t* pb, const int32_t* pc,
+                            const int32_t* pm, const int32_t* ps, const int32_t* rq, int64_t kp,
+                            int64_t r, int64_t p, bool pair)
+{
+    __m512i c0 = _mm512_loadu_si512(pc + p * I8_NR);
+    __m512i c1 = pair ? _mm512_loadu_si512(pc + (p + 1) * I8_NR) : c0;
+    const uint8_t* a = (const uint8_t*)g->a + r * g->lda;
+    const int8_t* b0 = pb + p * I8_NR * kp;
+    const int8_t* b1 = b0 + I8_NR * kp;
+    if (pair) {
+        for (int64_t i = 0; i < kp; i += 4) {
+            const __m512i x = quad(a + i);
+            c0 = _mm512_dpbusd_epi32(c0, x, _mm512_loadu_si512(b0 + i * I8_NR));
+            c1 = _mm512_dpbusd_epi32(c1, x, _mm512_loadu_si512(b1 + i * I8_NR));
+            KEEP(c0, c1)
+        }
+        store_pair(g, g->c + r * g->ldc, NULL, c0, c1, c0, c1, pm, ps, rq, p * I8_NR);
+    } else {
+        for (int64_t i = 0; i < kp; i += 4) {
+            c0 = _mm512_dpbusd_epi32(c0, quad(a + i), _mm512_loadu_si512(b0 + i * I8_NR));
+            KEEP(c0, c1)
+        }
+        store16(g, g->c + r * g->ldc, c0, pm, ps, rq, p * I8_NR);
+    }
+}
 
 TARGET void i8_gemm__avx512vnni(const i8_gemm_args* g, const void* packed, int64_t m0, int64_t m1)
 {
-    static const tile_fn tiles[MR + 1] = {NULL,   tile_1, tile_2, tile_3, tile_4,
-                                          tile_5, tile_6, tile_7, tile_8};
     const int64_t np = (g->n + I8_NR - 1) / I8_NR, kp = (g->k + 3) / 4 * 4;
     const int8_t* pb = (const int8_t*)packed;
     const int32_t* pc = (const int32_t*)(pb + np * I8_NR * kp);
@@ -175,10 +197,12 @@ TARGET void i8_gemm__avx512vnni(const i8_gemm_args* g, const void* packed, int64
         const int panels = np - p >= NV ? NV : (int)(np - p);
         for (int64_t r = m0; r < m1; r += MR) {
             const int rows = m1 - r >= MR ? MR : (int)(m1 - r);
-            if (rows == MR && panels == NV)
-                tile_full(g, pb, pc, pm, ps, rq, kp, r, p);
+            if (rows == 1)
+                tile_row(g, pb, pc, pm, ps, rq, kp, r, p, panels == NV);
+            else if (panels == NV)
+                tile_pair(g, pb, pc, pm, ps, rq, kp, r, rows, p);
             else
-                tiles[rows](g, pb, pc, pm, ps, rq, kp, r, p, panels);
+                tile_one(g, pb, pc, pm, ps, rq, kp, r, rows, p);
         }
     }
 }

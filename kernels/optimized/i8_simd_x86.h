@@ -33,13 +33,14 @@ I8_INLINE __m512i i8_requantize16(__m512i v, __m512i mult, __m512i shift)
     return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, threshold), q, one);
 }
 
-/* The same for 16 channels whose shifts are all negative (right = -shift in [1, 31], no left
- * shift: what conv and linear layers hold), from constants packed by i8_rq_pack (i8_gemm.h):
- * with y = v m in 64 bits the two roundings fold into one floor,
+/* The same plus i8_rq_pack's `add` for 16 channels whose shifts are all negative (right =
+ * -shift in [1, 31], no left shift: what conv and linear layers hold), from constants packed by
+ * i8_rq_pack (i8_gemm.h): with y = v m in 64 bits the two roundings fold into one floor,
  *   r = floor((y + 2^30 + 2^(30 + right) - 2^31 [y < -2^30]) / 2^(31 + right))
  * (floor(floor(z / 2^31) + c) / 2^right) = floor((z + c 2^31) / 2^(31 + right)) for integer c,
  * z = y + 2^30, c = 2^(right - 1) - [z < 0]: the rounding to nearest of the scalar divide), taken
- * as the high 32 bits of that sum shifted right by right - 1. */
+ * as the high 32 bits of that sum shifted right by right - 1; add 2^(31 + right) in the sum adds
+ * `add` to r (exactly: r lies within 2^30 of zero, so the scalar 32-bit addition never wraps). */
 I8_INLINE __m512i i8_requantize16_fast(__m512i v, const int32_t* blk)
 {
     const __m512i m = _mm512_loadu_si512(blk), m_odd = _mm512_loadu_si512(blk + 16);

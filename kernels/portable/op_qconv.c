@@ -221,6 +221,7 @@ typedef struct qconv_fast {
         i8_dw_fn dw;
     } u;
     int unsigned_a; /* the GEMM reads the input unsigned: the pack folds that in */
+    int dw3x3;      /* depthwise: i8_dw3x3's layout, not i8_dwconv2d's */
 } qconv_fast;
 _Static_assert(sizeof(qconv_fast) <= EMBER_KERNEL_STATE_BYTES, "state holds the pick");
 
@@ -282,9 +283,11 @@ static ember_status pack_fast(ember_kernel_ctx* ctx, ember_value* const* args, v
     qconv_read(args, kind, nhwc, &q); /* reads only sizes and constants' pointers here */
     i8_conv_shape s;
     fast_shape(&q, 1, &s);
-    if (kind == QCONV_DEPTHWISE) i8_dwconv2d_pack(dst, &s, q.w, q.bias, q.mult, q.shift);
+    const qconv_fast* pick = ctx->state;
+    if (kind == QCONV_DEPTHWISE && pick->dw3x3) i8_dw3x3_pack(dst, &s, q.w, q.bias, q.mult, q.shift);
+    else if (kind == QCONV_DEPTHWISE) i8_dwconv2d_pack(dst, &s, q.w, q.bias, q.mult, q.shift);
     else i8_conv2d_pack(dst, &s, q.w, q.bias, q.mult, q.shift,
-                        ((const qconv_fast*)ctx->state)->unsigned_a);
+                        pick->unsigned_a);
     return EMBER_OK;
 }
 
@@ -323,11 +326,16 @@ static void want_fast(ember_kernel_ctx* ctx, ember_value* const* args, enum qcon
     i8_conv_shape s;
     fast_shape(&q, 1, &s);
     const uint64_t features = ember_kernel_cpu_features();
-    qconv_fast pick = {{NULL}, 0};
+    qconv_fast pick = {{NULL}, 0, 0};
     size_t bytes = 0;
     if (kind == QCONV_DEPTHWISE) {
-        if (q.oc == q.ic) pick.u.dw = i8_dwconv2d_pick(features);
-        if (pick.u.dw) bytes = i8_dwconv2d_pack_bytes(&s);
+        if (q.oc != q.ic) { /* depth multiplier above 1: the loops */
+        } else if ((pick.u.dw = i8_dw3x3_pick(features, &s))) {
+            pick.dw3x3 = 1;
+            bytes = i8_dw3x3_pack_bytes(&s);
+        } else if ((pick.u.dw = i8_dwconv2d_pick(features))) {
+            bytes = i8_dwconv2d_pack_bytes(&s);
+        }
     } else if (q.kc == q.ic && i8_conv2d_fits(&s)) { /* groups 1 */
         pick.u.gemm = i8_gemm_pick(features, &pick.unsigned_a);
         if (pick.u.gemm) bytes = i8_conv2d_pack_bytes(&s);

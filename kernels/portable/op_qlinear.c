@@ -113,9 +113,10 @@ static ember_status pack_qlinear(ember_kernel_ctx* ctx, ember_value* const* args
     /* kernel_sum form: c = kernel_sum (the input offset is in it); bias form: c = bias +
      * input_offset sum(w) */
     const int unsigned_a = ((const qlinear_state*)ctx->state)->unsigned_a;
-    if (ksum) i8_gemm_pack(dst, wt, ksum, 0, &mult, &shift, 0, n, k, unsigned_a);
+    const int32_t out_off = (int32_t)args[A_OUT_OFF]->u.i;
+    if (ksum) i8_gemm_pack(dst, wt, ksum, 0, &mult, &shift, 0, n, k, unsigned_a, out_off);
     else i8_gemm_pack(dst, wt, bias, (int32_t)args[A_IN_OFF]->u.i, &mult, &shift, 0, n, k,
-                      unsigned_a);
+                      unsigned_a, out_off);
     return EMBER_OK;
 }
 

@@ -60,6 +60,8 @@ static i8_gemm_fn gemm; /* i8_gemm_pick's: the packed GEMM this CPU runs */
 static i8_dw_fn dwconv;  /* the depthwise kernel under test */
 static int unsigned_a;
 static int all_right; /* every shift negative (the kernels' faster requantization) */
+static int quads;     /* depthwise in i8_dw3x3's layout (dwconv is i8_dw3x3__avx512vnni) */
+static int64_t row_stride; /* when set, the windows' row stride (the column one: stride) */
 
 static void one_case(int dw, int64_t kh, int64_t kw, int64_t stride, int64_t pad, int64_t dil,
                      int64_t cin, int64_t cout)
@@ -72,7 +74,8 @@ static void one_case(int dw, int64_t kh, int64_t kw, int64_t stride, int64_t pad
     s.cout = dw ? cin : cout;
     s.dm = 1;
     s.kh = kh, s.kw = kw, s.sh = s.sw = stride, s.ph = s.pw = pad, s.dh = s.dw = dil;
-    s.ho = (s.h + 2 * pad - dil * (kh - 1) - 1) / stride + 1;
+    if (row_stride) s.sh = row_stride;
+    s.ho = (s.h + 2 * pad - dil * (kh - 1) - 1) / s.sh + 1;
     s.wo = (s.w + 2 * pad - dil * (kw - 1) - 1) / stride + 1;
     if (s.ho <= 0 || s.wo <= 0) return;
     s.in_off = rnd(4) == 0 ? (rnd(2) ? 128 : -127) : rr(-127, 128);
@@ -98,9 +101,12 @@ static void one_case(int dw, int64_t kh, int64_t kw, int64_t stride, int64_t pad
     int8_t* want = malloc((size_t)nout);
     int8_t* got = malloc((size_t)nout);
     reference(&s, dw, in, w, use_bias ? bias : NULL, mult, shift, want);
-    const size_t bytes = dw ? i8_dwconv2d_pack_bytes(&s) : i8_conv2d_pack_bytes(&s);
+    const size_t bytes = dw && quads ? i8_dw3x3_pack_bytes(&s)
+                         : dw        ? i8_dwconv2d_pack_bytes(&s)
+                                     : i8_conv2d_pack_bytes(&s);
     void* packed = aligned_alloc(64, (bytes + 63) / 64 * 64);
-    if (dw) i8_dwconv2d_pack(packed, &s, w, use_bias ? bias : NULL, mult, shift);
+    if (dw && quads) i8_dw3x3_pack(packed, &s, w, use_bias ? bias : NULL, mult, shift);
+    else if (dw) i8_dwconv2d_pack(packed, &s, w, use_bias ? bias : NULL, mult, shift);
     else i8_conv2d_pack(packed, &s, w, use_bias ? bias : NULL, mult, shift, unsigned_a);
     memset(got, 0x5a, (size_t)nout);
     const int64_t pixels = s.n * s.ho * s.wo, cut = rnd((uint32_t)pixels + 1);
@@ -113,8 +119,8 @@ static void one_case(int dw, int64_t kh, int64_t kw, int64_t stride, int64_t pad
     }
     const int same = memcmp(got, want, (size_t)nout) == 0;
     if (!same)
-        fprintf(stderr, "%s %lldx%lld s%lld p%lld d%lld cin %lld cout %lld n %lld h %lld w %lld\n",
-                dw ? "dw" : "conv", (long long)kh, (long long)kw, (long long)stride,
+        fprintf(stderr, "%s%s %lldx%lld s%lld p%lld d%lld cin %lld cout %lld n %lld h %lld w %lld\n",
+                dw ? "dw" : "conv", quads ? " (quads)" : "", (long long)kh, (long long)kw, (long long)stride,
                 (long long)pad, (long long)dil, (long long)s.cin, (long long)s.cout,
                 (long long)s.n, (long long)s.h, (long long)s.w);
     CHECK(same);
@@ -154,6 +160,32 @@ int main(void)
         if (vnni) one_case(0, k[0], k[1], stride, pad, dil, c, 1 + rnd(70));
         for (int v = 0; v < 2; v++)
             if ((dwconv = dws[v])) one_case(1, k[0], k[1], stride, pad, dil, c, c);
+    }
+    /* the 3x3 quads kernel: strides 1 and 2 (rows any), 64 channels or more (ragged blocks),
+     * padding on every side, both requantizations */
+    i8_conv_shape probe = {0};
+    probe.kh = probe.kw = 3, probe.dh = probe.dw = 1, probe.sh = probe.sw = 1, probe.dm = 1;
+    probe.cin = probe.cout = 64;
+    dwconv = i8_dw3x3_pick(f, &probe);
+#if EMBER_HAVE_X86_KERNELS
+    CHECK(dwconv == (dws[1] ? i8_dw3x3__avx512vnni : NULL));
+#endif
+    probe.cin = probe.cout = 63;
+    CHECK(i8_dw3x3_pick(f, &probe) == NULL); /* fewer channels: 32 at a time */
+    probe.cin = probe.cout = 64, probe.sw = 3;
+    CHECK(i8_dw3x3_pick(f, &probe) == NULL);
+    probe.sw = 1, probe.dw = 2;
+    CHECK(i8_dw3x3_pick(f, &probe) == NULL);
+    if (dwconv) {
+        quads = 1;
+        for (int t = 0; t < 80; t++) {
+            all_right = t % 4 != 0;
+            const int64_t c = t % 3 == 0 ? 64 * (1 + rnd(3)) : 64 + rnd(140);
+            row_stride = t % 5 == 0 ? 1 + rnd(3) : 0;
+            one_case(1, 3, 3, 1 + rnd(2), rnd(3), 1, c, c);
+        }
+        row_stride = 0;
+        quads = 0;
     }
     if (!vnni || !dws[0] || !dws[1])
         printf("no packed int8 GEMM (%s), AVX-512 depthwise (%s), VNNI depthwise (%s) here: "

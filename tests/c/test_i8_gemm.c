@@ -43,7 +43,7 @@ static void packed_layout(void)
     CHECK(bytes == 32 * 8 + 3 * 32 * 4 + 64 + 2 * I8_RQ_WORDS * 4);
     void* dst = aligned_alloc(64, (bytes + 63) / 64 * 64);
     const int32_t in_off = 37;
-    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 1);
+    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 1, 0);
     const int8_t* pb = dst;
     int ok = 1;
     for (int j = 0; j < 32; j++)
@@ -64,22 +64,33 @@ static void packed_layout(void)
     }
     CHECK(pc[96] == 0); /* shift 0 on channel 0: the general requantization */
     /* for signed A (the dot-product kernel) the channels stay in order */
-    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 0);
+    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 0, 0);
     for (int j = 0; j < 32; j++) CHECK(pc[32 + j] == (j < N ? m[j] : 0));
-    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 1);
-    /* every shift negative: the constants of i8_requantize16_fast, per panel */
+    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 1, 0);
+    /* every shift negative: the constants of i8_requantize16_fast, per panel; an output offset
+     * folded in adds it 2^(31 + right) */
     for (int j = 0; j < N; j++) s[j] = -1 - j;
-    i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 1);
-    CHECK(pc[96] == 1);
-    for (int j = 0; j < 32; j++) {
-        const int32_t* blk = pc + 96 + 16 + j / 16 * I8_RQ_WORDS;
-        const int l = j % 16, ch = at(j), right = ch < N ? -s[ch] : 1;
-        int64_t cj;
-        memcpy(&cj, blk + (l % 2 ? 48 : 32) + l / 2 * 2, sizeof cj);
-        CHECK(blk[l % 2 ? 16 + l - 1 : l] == (ch < N ? m[ch] : 0));
-        CHECK(blk[64 + l] == right - 1);
-        CHECK(cj == ((int64_t)1 << 30) + ((int64_t)1 << (30 + right)));
+    for (int32_t add = 0; add >= -77; add -= 77) {
+        i8_gemm_pack(dst, b, c, in_off, m, s, 1, N, K, 1, add);
+        CHECK(pc[96] == 1);
+        for (int j = 0; j < 32; j++) {
+            const int32_t* blk = pc + 96 + 16 + j / 16 * I8_RQ_WORDS;
+            const int l = j % 16, ch = at(j), right = ch < N ? -s[ch] : 1;
+            int64_t cj;
+            memcpy(&cj, blk + (l % 2 ? 48 : 32) + l / 2 * 2, sizeof cj);
+            CHECK(blk[l % 2 ? 16 + l - 1 : l] == (ch < N ? m[ch] : 0));
+            CHECK(blk[64 + l] == right - 1);
+            CHECK(cj == ((int64_t)1 << 30) + ((int64_t)1 << (30 + right)) +
+                            add * ((int64_t)1 << (31 + right)));
+        }
     }
+    /* an offset whose fold would leave the 32 bits shifted last (|add| 2^(right - 1) reaching
+     * 2^29): the general requantization */
+    const int32_t deep = -25;
+    CHECK(i8_rq_fast(&deep, 0, 1, 0) && i8_rq_fast(&deep, 0, 1, 31) && !i8_rq_fast(&deep, 0, 1, 32));
+    CHECK(i8_rq_fast(&deep, 0, 1, -31) && !i8_rq_fast(&deep, 0, 1, -32));
+    i8_gemm_pack(dst, b, c, in_off, &m[0], &deep, 0, N, K, 1, 100);
+    CHECK(pc[96] == 0);
     free(dst);
 }
 
@@ -138,7 +149,7 @@ static void one_case(int64_t m, int64_t n, int64_t k, int per_channel, int extre
     if (gemm) {
         const size_t bytes = i8_gemm_pack_bytes(n, k);
         void* packed = aligned_alloc(64, (bytes + 63) / 64 * 64);
-        i8_gemm_pack(packed, b, c, 0, mult, shift, step, n, k, unsigned_a);
+        i8_gemm_pack(packed, b, c, 0, mult, shift, step, n, k, unsigned_a, g.out_off);
         g.c = got;
         const int64_t cut = m > 1 ? 1 + (int64_t)rnd((uint32_t)(m - 1)) : m;
         const rows_src src = {a, lda, k};
