@@ -24,11 +24,12 @@
 #ifndef EMBER_KERNEL_UTIL_H
 #define EMBER_KERNEL_UTIL_H
 
+#include <inttypes.h> /* PRIu32 / PRId32: uint32_t is unsigned long on arm-none-eabi */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "kernels/kernel.h"
+#include "runtime/core/format.h" /* ember_snprintf: the messages' formatter */
 #include "runtime/core/half.h"
 
 /* ---- failing --------------------------------------------------------------------------- */
@@ -128,10 +129,10 @@ static inline bool ember_dtype_is_numeric(int dt)
 /* "[1, 2, 3]" into buf (truncated if it does not fit). */
 static inline void ember_shape_str(char* buf, size_t bytes, int dim, const int64_t* sizes)
 {
-    size_t n = (size_t)snprintf(buf, bytes, "[");
+    size_t n = (size_t)ember_snprintf(buf, bytes, "[");
     for (int i = 0; i < dim && n < bytes; i++)
-        n += (size_t)snprintf(buf + n, bytes - n, i ? ", %lld" : "%lld", (long long)sizes[i]);
-    if (n < bytes) snprintf(buf + n, bytes - n, "]");
+        n += (size_t)ember_snprintf(buf + n, bytes - n, i ? ", %lld" : "%lld", (long long)sizes[i]);
+    if (n < bytes) ember_snprintf(buf + n, bytes - n, "]");
 }
 
 /* The sizes of t as int64 (the type every shape a kernel computes is kept in). */
@@ -286,7 +287,7 @@ static inline ember_status ember_check_dtype_in(ember_kernel_ctx* ctx, const cha
     names[0] = 0;
     for (int dt = 0; dt < 64 && n < sizeof names; dt++)
         if (ember_dtype_in(dt, set & EMBER_DTYPES_ALL))
-            n += (size_t)snprintf(names + n, sizeof names - n, n ? ", %s" : "%s",
+            n += (size_t)ember_snprintf(names + n, sizeof names - n, n ? ", %s" : "%s",
                                   ember_dtype_name(dt));
     ember_kernel_fail(ctx, EMBER_DTYPE_MISMATCH,
                       "%s has dtype %s, which this kernel does not support (%s)", what,
@@ -471,8 +472,8 @@ static inline ember_status ember_arg_ints(ember_kernel_ctx* ctx, ember_value* co
 static inline ember_status ember_arg_int_pair(ember_kernel_ctx* ctx, ember_value* const* args,
                                               size_t i, const char* what, int64_t lo, int64_t hi)
 {
-    const int64_t* v;
-    size_t n;
+    const int64_t* v = NULL; /* -Os arm-none-eabi: "may be used uninitialized" */
+    size_t n = 0;
     EMBER_TRY(ember_arg_ints(ctx, args, i, what, &v, &n));
     EMBER_REQUIRE(ctx, n == 2, EMBER_INVALID_ARGUMENT, "%s (argument %d) must have 2 items, got %zu",
                   what, (int)i, n);

@@ -94,11 +94,11 @@ ember_status ember_prepare_aten__native_batch_norm_legit_no_stats_out(ember_kern
     const int64_t c = in->sizes[1];
     EMBER_TRY(channel_param(ctx, args, 1, "weight", c));
     EMBER_TRY(channel_param(ctx, args, 2, "bias", c));
-    bool training;
+    bool training = false;
     EMBER_TRY(ember_arg_bool(ctx, args, 3, "training", &training));
     EMBER_REQUIRE(ctx, training, EMBER_INVALID_ARGUMENT,
                   "training is false but there are no running statistics");
-    double momentum, eps;
+    double momentum = 0, eps = 0;
     EMBER_TRY(ember_arg_double(ctx, args, 4, "momentum", &momentum));
     EMBER_TRY(ember_arg_double(ctx, args, 5, "eps", &eps));
     EMBER_REQUIRE(ctx, eps >= 0 && eps < INFINITY, EMBER_INVALID_ARGUMENT,

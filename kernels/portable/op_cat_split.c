@@ -58,11 +58,11 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
     const ember_tensor* ref = NULL;
     for (uint32_t k = 0; k < list->len; k++) {
         const ember_tensor* t = list->u.tensors[k];
-        EMBER_REQUIRE(ctx, t != NULL, EMBER_INVALID_ARGUMENT, "tensors[%u] is missing", k);
+        EMBER_REQUIRE(ctx, t != NULL, EMBER_INVALID_ARGUMENT, "tensors[%" PRIu32 "] is missing", k);
         EMBER_REQUIRE(ctx, ember_tensor_is_contiguous(t), EMBER_NOT_SUPPORTED,
-                      "tensors[%u]: only contiguous dim order is supported", k);
+                      "tensors[%" PRIu32 "]: only contiguous dim order is supported", k);
         EMBER_REQUIRE(ctx, t->dtype == out->dtype, EMBER_DTYPE_MISMATCH,
-                      "tensors[%u] is %s, out is %s", k, ember_dtype_name(t->dtype),
+                      "tensors[%" PRIu32 "] is %s, out is %s", k, ember_dtype_name(t->dtype),
                       ember_dtype_name(out->dtype));
         EMBER_TRY(ember_check_extent(ctx, "tensors", (int)k, t));
         if (!ref && !cat_skip(t)) ref = t;
@@ -85,7 +85,7 @@ ember_status ember_prepare_aten_cat_out(ember_kernel_ctx* ctx, ember_value* cons
         bool ok = t->dim == ref->dim;
         for (int i = 0; ok && i < t->dim; i++) ok = i == d || t->sizes[i] == ref->sizes[i];
         EMBER_REQUIRE(ctx, ok, EMBER_SHAPE_MISMATCH,
-                      "tensors[%u] does not match tensors' shape outside dim %d", k, d);
+                      "tensors[%" PRIu32 "] does not match tensors' shape outside dim %d", k, d);
         want[d] += t->sizes[d]; /* < 2^31 per tensor, < 2^32 tensors: fits */
     }
     EMBER_TRY(ember_check_shape(ctx, "out", out, ref->dim, want));
@@ -140,7 +140,7 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
                   : k + 1 < n ? split_size
                               : self->sizes[d] - split_size * (int64_t)k;
         char what[32];
-        snprintf(what, sizeof what, "out[%zu]", k);
+        ember_snprintf(what, sizeof what, "out[%zu]", k);
         EMBER_TRY(ember_check_shape(ctx, what, t, self->dim, want));
     }
     return ember_kernel_out(ctx, args, 3);

@@ -494,8 +494,8 @@ static ember_kernel_run_fn pick_conv_f32(const conv_params* p)
 static ember_status conv_check_list(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                     const char* what, int nsp, int64_t min)
 {
-    const int64_t* v;
-    size_t n;
+    const int64_t* v = NULL;
+    size_t n = 0;
     EMBER_TRY(ember_arg_ints(ctx, args, i, what, &v, &n));
     EMBER_REQUIRE(ctx, n == 1 || n == (size_t)nsp, EMBER_INVALID_ARGUMENT,
                   "%s has %zu items, expected %d", what, n, nsp);
@@ -520,7 +520,7 @@ ember_status ember_prepare_aten_convolution_out(ember_kernel_ctx* ctx, ember_val
     EMBER_REQUIRE(ctx, w->dim == in->dim, EMBER_SHAPE_MISMATCH,
                   "weight has rank %d, input rank %d", w->dim, in->dim);
     const int nsp = in->dim - 2;
-    bool transposed;
+    bool transposed = false;
     int64_t groups;
     EMBER_TRY(ember_arg_bool(ctx, args, A_TRANS, "transposed", &transposed));
     EMBER_TRY(ember_arg_int_in(ctx, args, A_GROUPS, "groups", 1, INT32_MAX, &groups));

@@ -58,7 +58,7 @@ static ember_status check_size_list(ember_kernel_ctx* ctx, ember_value* const* a
         const int64_t s = v->u.ints[d];
         EMBER_REQUIRE(ctx, s >= 0 && s <= INT32_MAX, EMBER_INVALID_ARGUMENT,
                       "size[%u] = %lld is out of range [0, %d]", (unsigned)d, (long long)s,
-                      INT32_MAX);
+                      (int)INT32_MAX);
         sizes[d] = s;
     }
     return ember_check_shape(ctx, "out", out, (int)v->len, sizes);

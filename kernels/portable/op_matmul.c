@@ -597,6 +597,7 @@ static f32_runs pick_f32(void)
 #if defined(__aarch64__)
     if (nn == f32_gemm_nn__neon) return RUNS(neon);
 #endif
+    (void)nn; /* no variant here (bare metal, 32-bit Arm) */
     return RUNS(portable);
 #undef RUNS
 }

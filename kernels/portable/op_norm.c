@@ -282,7 +282,7 @@ ember_status ember_prepare_aten_native_layer_norm_out(ember_kernel_ctx* ctx,
     ember_tensor *in, *out, *mean, *rstd;
     EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_F32_HALF, &in));
     const int64_t* ns;
-    size_t k;
+    size_t k = 0;
     EMBER_TRY(ember_arg_ints(ctx, args, 1, "normalized_shape", &ns, &k));
     EMBER_REQUIRE(ctx, k >= 1 && k <= in->dim, EMBER_SHAPE_MISMATCH,
                   "normalized_shape has %zu dims, input rank %d", k, in->dim);
@@ -404,7 +404,7 @@ ember_status ember_prepare_aten_native_group_norm_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE_NARGS2(ctx, num_args, 12, 14);
     ember_tensor *in, *out, *mean, *rstd;
     EMBER_TRY(ember_arg_tensor(ctx, args, 0, "input", EMBER_DTYPES_F32_HALF, &in));
-    int64_t n, c, hw, groups;
+    int64_t n = 0, c = 0, hw, groups;
     EMBER_TRY(ember_arg_int(ctx, args, 3, "N", &n));
     EMBER_TRY(ember_arg_int(ctx, args, 4, "C", &c));
     EMBER_TRY(ember_arg_int_in(ctx, args, 5, "HxW", 0, INT32_MAX, &hw));

@@ -81,7 +81,7 @@ static ember_status pool_prepare_common(ember_kernel_ctx* ctx, ember_value* cons
                       "%s has %zu items, expected 1 or 2", names[k], n);
         EMBER_TRY(ember_check_ints_in(ctx, names[k], v, n, k == 2 ? 0 : 1, INT32_MAX));
     }
-    bool ceil_mode;
+    bool ceil_mode = false;
     EMBER_TRY(ember_arg_bool(ctx, args, (size_t)ceil_arg, "ceil_mode", &ceil_mode));
     pool_params_get(*in, args[1], args[2], args[3], dil_arg >= 0 ? args[dil_arg] : NULL,
                     ceil_mode, p);
@@ -307,12 +307,12 @@ ember_status ember_prepare_aten_avg_pool2d_out(ember_kernel_ctx* ctx, ember_valu
     bool include_pad;
     EMBER_TRY(ember_arg_bool(ctx, args, 5, "count_include_pad", &include_pad));
     if (!ember_is_null(args[6])) {
-        int64_t d;
+        int64_t d = 0;
         EMBER_TRY(ember_arg_int(ctx, args, 6, "divisor_override", &d));
         EMBER_REQUIRE(ctx, d != 0, EMBER_INVALID_ARGUMENT, "divisor_override must not be 0");
         EMBER_REQUIRE(ctx, d > 0 && d <= INT32_MAX, EMBER_NOT_SUPPORTED,
                       "divisor_override = %lld: only ints in [1, %d] are supported",
-                      (long long)d, INT32_MAX);
+                      (long long)d, (int)INT32_MAX);
     }
     EMBER_TRY(ember_arg_out(ctx, args, 7, "out", EMBER_DTYPES_ALL, &out));
     EMBER_TRY(ember_check_dtype(ctx, "out", out, in->dtype));

@@ -246,7 +246,7 @@ static ember_status prepare_avg(ember_kernel_ctx* ctx, ember_value* const* args,
                                 bool nhwc)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, AV_NARGS);
-    bool ceil_mode;
+    bool ceil_mode = false;
     EMBER_TRY(ember_arg_bool(ctx, args, AV_CEIL, "ceil_mode", &ceil_mode));
     EMBER_TRY(check_pool(ctx, args, AV_OUT, nhwc, ceil_mode));
     EMBER_TRY(ember_arg_int(ctx, args, AV_ZP, "zero_point", NULL));
@@ -280,7 +280,7 @@ static ember_status prepare_max(ember_kernel_ctx* ctx, ember_value* const* args,
                                 bool nhwc, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, MX_NARGS);
-    bool ceil_mode;
+    bool ceil_mode = false;
     EMBER_TRY(ember_arg_bool(ctx, args, MX_CEIL, "ceil_mode", &ceil_mode));
     EMBER_REQUIRE(ctx, !ceil_mode, EMBER_NOT_SUPPORTED,
                   "ceil_mode = True is not supported (nor by ExecuTorch's kernel)");

@@ -208,8 +208,8 @@ ember_status ember_prepare_ember_sdpa_out(ember_kernel_ctx* ctx, ember_value* co
     EMBER_TRY(ember_check_same_dtype(ctx, "value", v, q));
     EMBER_TRY(ember_check_same_dtype(ctx, "out", out, q));
 
-    double dropout;
-    bool causal, gqa;
+    double dropout = 0;
+    bool causal, gqa = false;
     EMBER_TRY(ember_arg_double(ctx, args, 4, "dropout_p", &dropout));
     EMBER_REQUIRE(ctx, dropout == 0.0, EMBER_NOT_SUPPORTED,
                   "dropout_p = %g: only 0 is supported (export the model in eval mode)", dropout);

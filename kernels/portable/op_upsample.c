@@ -143,7 +143,7 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     ember_tensor_sizes(in, want);
     const ember_value* size = args[1];
     if (size->tag == EMBER_VALUE_INT_LIST) {
-        EMBER_REQUIRE(ctx, size->len == 2, EMBER_INVALID_ARGUMENT, "output_size has %u items, expected 2", size->len);
+        EMBER_REQUIRE(ctx, size->len == 2, EMBER_INVALID_ARGUMENT, "output_size has %" PRIu32 " items, expected 2", size->len);
         want[2] = size->u.ints[0];
         want[3] = size->u.ints[1];
     } else {

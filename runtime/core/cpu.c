@@ -6,10 +6,10 @@
  * process must still ask for AMX tiles with arch_prctl before using them.)
  * aarch64 Linux: getauxval(AT_HWCAP / AT_HWCAP2). Arm M-profile: __ARM_FEATURE_MVE (bare metal
  * has nothing to ask at run time). Elsewhere: no features, and only portable kernels run. */
-#include <stdio.h>
 #include <string.h>
 
 #include "ember/ember.h"
+#include "runtime/core/format.h"
 
 #define BIT(f) EMBER_CPU_BIT(EMBER_CPU_##f)
 
@@ -113,7 +113,7 @@ size_t ember_cpu_features_str(uint64_t mask, char* buf, size_t bytes)
         const char* name = (mask >> bit & 1) ? ember_cpu_feature_name((ember_cpu_feature)bit) : NULL;
         if (!name) continue;
         const size_t len = strlen(name) + (n ? 1 : 0);
-        if (!full && n + len < bytes) snprintf(buf + n, bytes - n, n ? " %s" : "%s", name);
+        if (!full && n + len < bytes) ember_snprintf(buf + n, bytes - n, n ? " %s" : "%s", name);
         else full = 1;
         n += len;
     }

@@ -7,10 +7,9 @@
  * on (indices, tags, shapes, kernels, delegates) is checked during the walk; execute itself is
  * a flat loop over resolved instructions. No malloc anywhere. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "kernels/kernel_util.h"
+#include "kernels/kernel_util.h" /* with runtime/core/format.h */
 #include "runtime/exec/method.h"
 #include "runtime/format/program.h"
 #include "runtime/format/schema.h"
@@ -65,13 +64,13 @@ static void* take(loader* L, size_t n, size_t elem, size_t align)
 static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* val, bool* has_val)
 {
     fb_table ev;
-    if (idx >= L->values.len) return MALFORMED(L, "value index %u out of range (%u values)", idx, L->values.len);
+    if (idx >= L->values.len) return MALFORMED(L, "value index %" PRIu32 " out of range (%" PRIu32 " values)", idx, L->values.len);
     if (!fb_vec_table(&L->b, &L->values, idx, &ev) || !fb_u8(&L->b, &ev, EVALUE_VAL_TYPE, 0, type) ||
         !fb_subtable(&L->b, &ev, EVALUE_VAL, val, has_val))
-        return MALFORMED(L, "value %u is corrupt", idx);
+        return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
     if (*type > EMBER_VALUE_OPTIONAL_TENSOR_LIST)
-        return MALFORMED(L, "value %u has unknown kind %u", idx, *type);
-    if (*type > EMBER_VALUE_NULL && !*has_val) return MALFORMED(L, "value %u has no payload", idx);
+        return MALFORMED(L, "value %" PRIu32 " has unknown kind %u", idx, *type);
+    if (*type > EMBER_VALUE_NULL && !*has_val) return MALFORMED(L, "value %" PRIu32 " has no payload", idx);
     return EMBER_OK;
 }
 
@@ -82,7 +81,7 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
     bool has_alloc;
     if (!fb_u32(&L->b, t, TENSOR_DATA_BUFFER_IDX, 0, &data_idx) ||
         !fb_subtable(&L->b, t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc))
-        return MALFORMED(L, "tensor value %u is corrupt", idx);
+        return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
 
     const size_t esize = ember_dtype_size(out->dtype);
     const void* constant = NULL;
@@ -95,19 +94,19 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
         if (!fb_u32(&L->b, &alloc, ALLOC_MEMORY_ID, 0, &mem_id) ||
             !fb_u32(&L->b, &alloc, ALLOC_OFFSET_LOW, 0, &lo) ||
             !fb_u32(&L->b, &alloc, ALLOC_OFFSET_HIGH, 0, &hi))
-            return MALFORMED(L, "tensor value %u has corrupt allocation info", idx);
+            return MALFORMED(L, "tensor value %" PRIu32 " has corrupt allocation info", idx);
         uint64_t off = ((uint64_t)hi << 32) | lo;
         if (mem_id == 0 || mem_id >= L->num_file_buffers)
-            return MALFORMED(L, "tensor value %u uses memory id %u; the method plans %zu buffers",
+            return MALFORMED(L, "tensor value %" PRIu32 " uses memory id %" PRIu32 "; the method plans %zu buffers",
                              idx, mem_id, L->num_file_buffers ? L->num_file_buffers - 1 : 0);
         size_t cap = L->buffer_bytes[mem_id];
         if (off > cap || out->nbytes > cap - off)
-            return MALFORMED(L, "tensor value %u [%llu, +%zu) overruns planned buffer %u (%zu bytes)",
+            return MALFORMED(L, "tensor value %" PRIu32 " [%llu, +%zu) overruns planned buffer %" PRIu32 " (%zu bytes)",
                              idx, (unsigned long long)off, out->nbytes, mem_id, cap);
         /* Buffers are EMBER_BUFFER_ALIGN-aligned (method load checks), so an offset aligned for
          * the element type gives aligned loads and stores in every kernel. */
         if (off % esize)
-            return MALFORMED(L, "tensor value %u: planned offset %llu is not aligned for %s (%zu bytes)",
+            return MALFORMED(L, "tensor value %" PRIu32 ": planned offset %llu is not aligned for %s (%zu bytes)",
                              idx, (unsigned long long)off, ember_dtype_name(out->dtype), esize);
         out->storage = EMBER_TENSOR_PLANNED;
         if (L->base && L->buffers && out->nbytes) {
@@ -134,14 +133,14 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     memset(out, 0, sizeof *out);
     if (!fb_i8(&L->b, t, TENSOR_SCALAR_TYPE, 0, &dtype) || !fb_vector(&L->b, t, TENSOR_SIZES, 4, &sizes) ||
         !fb_vector(&L->b, t, TENSOR_DIM_ORDER, 1, &order))
-        return MALFORMED(L, "tensor value %u is corrupt", idx);
+        return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
     size_t esize = ember_dtype_size(dtype);
     if (!esize)
-        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has scalar type %d, which Ember does not support", idx, dtype);
+        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 " has scalar type %d, which Ember does not support", idx, dtype);
     if (sizes.len > EMBER_MAX_DIMS)
-        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u has rank %u (Ember supports up to %d)", idx, sizes.len, EMBER_MAX_DIMS);
+        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 " has rank %" PRIu32 " (Ember supports up to %d)", idx, sizes.len, EMBER_MAX_DIMS);
     if (order.len && order.len != sizes.len)
-        return MALFORMED(L, "tensor value %u: dim_order has %u entries for rank %u", idx, order.len, sizes.len);
+        return MALFORMED(L, "tensor value %" PRIu32 ": dim_order has %" PRIu32 " entries for rank %" PRIu32, idx, order.len, sizes.len);
     out->dtype = (uint8_t)dtype;
     out->dim = (uint8_t)sizes.len;
     /* numel, and the product of the non-zero sizes (the strides of an empty tensor), both
@@ -150,16 +149,16 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     uint32_t seen = 0;
     for (uint32_t d = 0; d < sizes.len; d++) {
         int32_t s = fb_vec_i32(&L->b, &sizes, d);
-        if (s < 0) return MALFORMED(L, "tensor value %u has negative size %d", idx, s);
+        if (s < 0) return MALFORMED(L, "tensor value %" PRIu32 " has negative size %" PRId32, idx, s);
         out->sizes[d] = s;
         numel *= s;
         span *= s ? s : 1;
         if (span > INT32_MAX)
-            return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %u: its sizes multiply past 2^31 - 1%s", idx,
+            return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 ": its sizes multiply past 2^31 - 1%s", idx,
                                       numel ? " elements" : " (an empty tensor's sizes, zeros counted as one: its strides would overflow)");
         uint8_t o = order.len ? L->b.data[order.pos + d] : (uint8_t)d;
         if (o >= sizes.len || (seen & (1u << o)))
-            return MALFORMED(L, "tensor value %u: dim_order is not a permutation", idx);
+            return MALFORMED(L, "tensor value %" PRIu32 ": dim_order is not a permutation", idx);
         seen |= 1u << o;
         out->dim_order[d] = o;
     }
@@ -212,7 +211,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
         break;
     }
     case EMBER_VALUE_INT_LIST: {
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "int list value %u is corrupt", idx);
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "int list value %" PRIu32 " is corrupt", idx);
         int64_t* ints = take(L, items.len, sizeof(int64_t), 8);
         for (uint32_t k = 0; k < items.len; k++) {
             int64_t ref = fb_vec_i64(&L->b, &items, k);
@@ -220,10 +219,10 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
             fb_table rtab;
             bool rhas;
             if (ref < 0 || ref >= (int64_t)L->values.len)
-                return MALFORMED(L, "int list value %u names value %lld, out of range", idx, (long long)ref);
+                return MALFORMED(L, "int list value %" PRIu32 " names value %lld, out of range", idx, (long long)ref);
             st = value_at(L, (uint32_t)ref, &rt, &rtab, &rhas);
             if (st) return st;
-            if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %u names value %lld, which is not an Int", idx, (long long)ref);
+            if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %" PRIu32 " names value %lld, which is not an Int", idx, (long long)ref);
             int64_t x;
             if (!fb_i64(&L->b, &rtab, SCALAR_VALUE, 0, &x)) return MALFORMED(L, "value %lld is corrupt", (long long)ref);
             if (ints) ints[k] = x;
@@ -233,7 +232,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
         break;
     }
     case EMBER_VALUE_DOUBLE_LIST: {
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "double list value %u is corrupt", idx);
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "double list value %" PRIu32 " is corrupt", idx);
         double* ds = take(L, items.len, sizeof(double), 8);
         for (uint32_t k = 0; ds && k < items.len; k++) {
             uint64_t bits = fb_vec_u64(&L->b, &items, k);
@@ -244,17 +243,17 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
         break;
     }
     case EMBER_VALUE_BOOL_LIST:
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 1, &items)) return MALFORMED(L, "bool list value %u is corrupt", idx);
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 1, &items)) return MALFORMED(L, "bool list value %" PRIu32 " is corrupt", idx);
         tmp.u.bools = L->b.data + items.pos;
         tmp.len = items.len;
         break;
     case EMBER_VALUE_TENSOR_LIST:
     case EMBER_VALUE_OPTIONAL_TENSOR_LIST:
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %u is corrupt", idx);
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %" PRIu32 " is corrupt", idx);
         tmp.len = items.len; /* items resolved in the second pass */
         break;
     }
-    if (!ok) return MALFORMED(L, "value %u is corrupt", idx);
+    if (!ok) return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
     if (v) *v = tmp;
     return EMBER_OK;
 }
@@ -270,7 +269,7 @@ static ember_status parse_tensor_list(loader* L, uint32_t idx, ember_value* v)
     if (st) return st;
     if (type != EMBER_VALUE_TENSOR_LIST && type != EMBER_VALUE_OPTIONAL_TENSOR_LIST) return EMBER_OK;
     bool optional = type == EMBER_VALUE_OPTIONAL_TENSOR_LIST;
-    if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %u is corrupt", idx);
+    if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %" PRIu32 " is corrupt", idx);
     ember_tensor** ts = take(L, items.len, sizeof(ember_tensor*), 8);
     for (uint32_t k = 0; k < items.len; k++) {
         int32_t ref = fb_vec_i32(&L->b, &items, k);
@@ -281,13 +280,13 @@ static ember_status parse_tensor_list(loader* L, uint32_t idx, ember_value* v)
             uint8_t rt;
             fb_table rtab;
             bool rhas;
-            if (ref < 0) return MALFORMED(L, "tensor list value %u names value %d", idx, ref);
+            if (ref < 0) return MALFORMED(L, "tensor list value %" PRIu32 " names value %" PRId32, idx, ref);
             st = value_at(L, (uint32_t)ref, &rt, &rtab, &rhas);
             if (st) return st;
             if (rt == EMBER_VALUE_TENSOR) {
                 if (L->base) tensor = L->m->values[ref].u.t;
             } else if (!(optional && (rt == EMBER_VALUE_NULL || rt == EMBER_VALUE_NONE))) {
-                return MALFORMED(L, "tensor list value %u names value %d, which is not a tensor", idx, ref);
+                return MALFORMED(L, "tensor list value %" PRIu32 " names value %" PRId32 ", which is not a tensor", idx, ref);
             }
         }
         if (ts) ts[k] = tensor;
@@ -309,9 +308,9 @@ static bool operator_name(const fb_buf* b, const fb_table* plan, uint32_t i, cha
         !fb_string(b, &op, OPERATOR_NAME, &name, &nlen) || !fb_string(b, &op, OPERATOR_OVERLOAD, &overload, &olen) || !name)
         return false;
     if (olen)
-        snprintf(buf, bytes, "%s.%s", name, overload);
+        ember_snprintf(buf, bytes, "%s.%s", name, overload);
     else
-        snprintf(buf, bytes, "%s", name);
+        ember_snprintf(buf, bytes, "%s", name);
     return true;
 }
 
@@ -322,7 +321,7 @@ static ember_status load_operators(loader* L)
     const ember_kernel** kernels = take(L, ops.len, sizeof(ember_kernel*), 8);
     for (uint32_t i = 0; i < ops.len; i++) {
         char name[256];
-        if (!operator_name(&L->b, &L->plan, i, name, sizeof name)) return MALFORMED(L, "operator %u is corrupt", i);
+        if (!operator_name(&L->b, &L->plan, i, name, sizeof name)) return MALFORMED(L, "operator %" PRIu32 " is corrupt", i);
         const ember_kernel* k = ember_kernel_find(name, strlen(name));
         if (!k) return ember_program_fail(L->p, EMBER_UNKNOWN_OPERATOR, "unknown operator '%s': Ember has no kernel for it", name);
         if (kernels) kernels[i] = k;
@@ -342,10 +341,10 @@ static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, cons
     uint32_t index;
     if (!fb_subtable(&L->b, d, DELEGATE_PROCESSED, &ref, &has) || !has ||
         !fb_u8(&L->b, &ref, DATA_REF_LOCATION, 0, &loc) || !fb_u32(&L->b, &ref, DATA_REF_INDEX, 0, &index))
-        return MALFORMED(L, "delegate %u has no processed data", i);
+        return MALFORMED(L, "delegate %" PRIu32 " has no processed data", i);
     if (loc == DATA_LOCATION_INLINE) return ember_program_inline_delegate(L->p, index, blob, bytes);
     if (loc == DATA_LOCATION_SEGMENT) return ember_program_segment(L->p, index, blob, bytes);
-    return MALFORMED(L, "delegate %u has unknown data location %u", i, loc);
+    return MALFORMED(L, "delegate %" PRIu32 " has unknown data location %u", i, loc);
 }
 
 static ember_status load_delegates(loader* L)
@@ -364,11 +363,11 @@ static ember_status load_delegates(loader* L)
         fb_vec specs_vec;
         if (!fb_vec_table(&L->b, &dels, i, &d) || !fb_string(&L->b, &d, DELEGATE_ID, &id, &id_len) || !id ||
             !fb_vector(&L->b, &d, DELEGATE_COMPILE_SPECS, 4, &specs_vec))
-            return MALFORMED(L, "delegate %u is corrupt", i);
+            return MALFORMED(L, "delegate %" PRIu32 " is corrupt", i);
         const ember_backend* be = ember_backend_find(id);
         if (!be) return ember_program_fail(L->p, EMBER_UNKNOWN_BACKEND, "unknown backend '%s': it is not linked in or not registered", id);
         if (specs_vec.len > EMBER_MAX_COMPILE_SPECS)
-            return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "delegate %u has %u compile specs (max %d)", i, specs_vec.len, EMBER_MAX_COMPILE_SPECS);
+            return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "delegate %" PRIu32 " has %" PRIu32 " compile specs (max %d)", i, specs_vec.len, EMBER_MAX_COMPILE_SPECS);
         ember_compile_spec specs[EMBER_MAX_COMPILE_SPECS];
         for (uint32_t k = 0; k < specs_vec.len; k++) {
             fb_table cs;
@@ -376,7 +375,7 @@ static ember_status load_delegates(loader* L)
             uint32_t klen;
             if (!fb_vec_table(&L->b, &specs_vec, k, &cs) || !fb_string(&L->b, &cs, COMPILE_SPEC_KEY, &specs[k].key, &klen) ||
                 !fb_vector(&L->b, &cs, COMPILE_SPEC_VALUE, 1, &val))
-                return MALFORMED(L, "delegate %u compile spec %u is corrupt", i, k);
+                return MALFORMED(L, "delegate %" PRIu32 " compile spec %" PRIu32 " is corrupt", i, k);
             if (!specs[k].key) specs[k].key = "";
             specs[k].value = L->b.data + val.pos;
             specs[k].value_len = val.len;
@@ -388,13 +387,13 @@ static ember_status load_delegates(loader* L)
         size_t need = 0;
         if (be->memory_required) {
             st = be->memory_required(blob, blob_bytes, specs, specs_vec.len, &need);
-            if (st) return ember_program_fail(L->p, st, "backend '%s' rejected delegate %u (%s)", id, i, ember_status_str(st));
+            if (st) return ember_program_fail(L->p, st, "backend '%s' rejected delegate %" PRIu32 " (%s)", id, i, ember_status_str(st));
         }
         void* mem = take(L, need, 1, 16);
         if (L->m) {
             void* handle = NULL;
             st = be->init ? be->init(mem, need, blob, blob_bytes, specs, specs_vec.len, &handle) : EMBER_OK;
-            if (st) return ember_program_fail(L->p, st, "backend '%s' failed to initialise delegate %u (%s)", id, i, ember_status_str(st));
+            if (st) return ember_program_fail(L->p, st, "backend '%s' failed to initialise delegate %" PRIu32 " (%s)", id, i, ember_status_str(st));
             out[i].backend = be;
             out[i].handle = handle;
             out[i].id = id;
@@ -409,12 +408,12 @@ static ember_status load_delegates(loader* L)
 static ember_status load_args(loader* L, uint32_t ins, const fb_table* call, int field, ember_instr* out, uint32_t* n)
 {
     fb_vec args;
-    if (!fb_vector(&L->b, call, field, 4, &args)) return MALFORMED(L, "instruction %u has corrupt args", ins);
+    if (!fb_vector(&L->b, call, field, 4, &args)) return MALFORMED(L, "instruction %" PRIu32 " has corrupt args", ins);
     ember_value** ptrs = take(L, args.len, sizeof(ember_value*), 8);
     for (uint32_t k = 0; k < args.len; k++) {
         int32_t idx = fb_vec_i32(&L->b, &args, k);
         if (idx < 0 || (uint32_t)idx >= L->values.len)
-            return MALFORMED(L, "instruction %u argument %u names value %d, out of range", ins, k, idx);
+            return MALFORMED(L, "instruction %" PRIu32 " argument %" PRIu32 " names value %" PRId32 ", out of range", ins, k, idx);
         if (ptrs) ptrs[k] = &L->m->values[idx];
     }
     *n = args.len;
@@ -428,7 +427,7 @@ static ember_status load_args(loader* L, uint32_t ins, const fb_table* call, int
 static ember_status check_value(loader* L, uint32_t ins, int32_t idx)
 {
     if (idx < 0 || (uint32_t)idx >= L->values.len)
-        return MALFORMED(L, "instruction %u names value %d, out of range", ins, idx);
+        return MALFORMED(L, "instruction %" PRIu32 " names value %" PRId32 ", out of range", ins, idx);
     return EMBER_OK;
 }
 
@@ -481,7 +480,7 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
 {
     const char* op = m->ops[in->u.kernel.op]->name;
     if (!outs && !in->view) {
-        snprintf(msg, bytes, "%s declares no out argument", op);
+        ember_snprintf(msg, bytes, "%s declares no out argument", op);
         return EMBER_INTERNAL;
     }
     for (uint32_t i = 0; i < in->num_args && i <= EMBER_KERNEL_MAX_OUT_ARG; i++) {
@@ -493,7 +492,7 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
             if (!o || !o->nbytes) continue; /* nothing is written into an empty tensor */
             if (o->storage == EMBER_TENSOR_CONSTANT ||
                 (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
-                snprintf(msg, bytes, "%s would write argument %u, %s: outs must be planned memory", op, i,
+                ember_snprintf(msg, bytes, "%s would write argument %" PRIu32 ", %s: outs must be planned memory", op, i,
                          o->storage == EMBER_TENSOR_CONSTANT ? "a constant of the program" : "memory the caller lends (an input or a view)");
                 return EMBER_MALFORMED_PROGRAM;
             }
@@ -504,7 +503,7 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
                     const ember_tensor* t = tj[q];
                     if (!t || t == o || !shares_bytes(o, t)) continue;
                     if (t->data == o->data && t->nbytes == o->nbytes) continue; /* in place */
-                    snprintf(msg, bytes, "%s: out argument %u overlaps argument %u without being the same bytes", op, i, j);
+                    ember_snprintf(msg, bytes, "%s: out argument %" PRIu32 " overlaps argument %" PRIu32 " without being the same bytes", op, i, j);
                     return EMBER_MALFORMED_PROGRAM;
                 }
             }
@@ -547,11 +546,11 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
     msg[0] = 0;
     ember_status st = k->prepare(&ctx, in->args, in->num_args, &run);
     if (st) {
-        if (!msg[0]) snprintf(msg, bytes, "%s: %s", k->name, ember_status_str(st));
+        if (!msg[0]) ember_snprintf(msg, bytes, "%s: %s", k->name, ember_status_str(st));
         return st;
     }
     if (!run) {
-        snprintf(msg, bytes, "%s chose no kernel", k->name);
+        ember_snprintf(msg, bytes, "%s chose no kernel", k->name);
         return EMBER_INTERNAL;
     }
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
@@ -586,20 +585,20 @@ static ember_status check_move(loader* L, uint32_t ins, uint32_t from, uint32_t 
      * into the moved-in tensor's memory (found by fuzz_struct: wrong outputs, status OK). */
     for (uint32_t i = 0; i < L->m->num_inputs; i++)
         if (L->m->inputs[i] == to)
-            return MALFORMED(L, "instruction %u moves value %u into value %u, which is input %u: inputs are never move targets", ins, from, to, i);
+            return MALFORMED(L, "instruction %" PRIu32 " moves value %" PRIu32 " into value %" PRIu32 ", which is input %" PRIu32 ": inputs are never move targets", ins, from, to, i);
     if (f->tag != t->tag)
-        return MALFORMED(L, "instruction %u moves value %u (kind %u) into value %u (kind %u): a move keeps the kind", ins, from, f->tag, to, t->tag);
+        return MALFORMED(L, "instruction %" PRIu32 " moves value %" PRIu32 " (kind %" PRIu32 ") into value %" PRIu32 " (kind %" PRIu32 "): a move keeps the kind", ins, from, f->tag, to, t->tag);
     if (f->tag == EMBER_VALUE_TENSOR) {
         if (!same_tensor_type(f->u.t, t->u.t))
-            return MALFORMED(L, "instruction %u moves tensor value %u into value %u of another dtype, shape or dim order", ins, from, to);
+            return MALFORMED(L, "instruction %" PRIu32 " moves tensor value %" PRIu32 " into value %" PRIu32 " of another dtype, shape or dim order", ins, from, to);
         if (t->u.t->storage == EMBER_TENSOR_PLANNED && f->u.t->storage != EMBER_TENSOR_PLANNED)
-            return MALFORMED(L, "instruction %u moves an unplanned tensor (value %u) into planned value %u", ins, from, to);
+            return MALFORMED(L, "instruction %" PRIu32 " moves an unplanned tensor (value %" PRIu32 ") into planned value %" PRIu32, ins, from, to);
     } else if (f->tag >= EMBER_VALUE_STRING && f->len != t->len) {
-        return MALFORMED(L, "instruction %u moves value %u into value %u of another length", ins, from, to);
+        return MALFORMED(L, "instruction %" PRIu32 " moves value %" PRIu32 " into value %" PRIu32 " of another length", ins, from, to);
     } else if (f->tag == EMBER_VALUE_TENSOR_LIST || f->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST) {
         for (uint32_t k = 0; k < f->len; k++)
             if (!same_tensor_type(f->u.tensors[k], t->u.tensors[k]))
-                return MALFORMED(L, "instruction %u moves tensor list value %u into value %u whose tensors differ", ins, from, to);
+                return MALFORMED(L, "instruction %" PRIu32 " moves tensor list value %" PRIu32 " into value %" PRIu32 " whose tensors differ", ins, from, to);
     }
     L->changing[to] = 1;
     return EMBER_OK;
@@ -620,17 +619,17 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     uint32_t nargs = 0;
     ember_status st;
     if (!fb_u8(&L->b, it, INSTRUCTION_ARGS_TYPE, 0, &kind) || !fb_subtable(&L->b, it, INSTRUCTION_ARGS, &call, &has) || !has)
-        return MALFORMED(L, "instruction %u is corrupt", ins);
+        return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
     ember_instr tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.kind = kind;
     switch (kind) {
     case INSTR_KERNEL_CALL: {
         int32_t op;
-        if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, 0, &op)) return MALFORMED(L, "instruction %u is corrupt", ins);
+        if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, 0, &op)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         fb_vec ops;
         fb_vector(&L->b, &L->plan, PLAN_OPERATORS, 4, &ops);
-        if (op < 0 || (uint32_t)op >= ops.len) return MALFORMED(L, "instruction %u calls operator %d, out of range", ins, op);
+        if (op < 0 || (uint32_t)op >= ops.len) return MALFORMED(L, "instruction %" PRIu32 " calls operator %" PRId32 ", out of range", ins, op);
         st = load_args(L, ins, &call, KERNEL_CALL_ARGS, &tmp, &nargs);
         if (st) return st;
         tmp.u.kernel.op = (uint32_t)op;
@@ -639,7 +638,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
             char msg[200] = "";
             tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
             st = prepare_kernel(L->m, &tmp, NULL, NULL, msg, sizeof msg);
-            if (st) return ember_program_fail(L->p, st, "instruction %u: %s", ins, msg);
+            if (st) return ember_program_fail(L->p, st, "instruction %" PRIu32 ": %s", ins, msg);
         }
         break;
     }
@@ -647,22 +646,22 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
         int32_t d;
         fb_vec dels;
         if (!fb_i32(&L->b, &call, DELEGATE_CALL_INDEX, 0, &d) || !fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels))
-            return MALFORMED(L, "instruction %u is corrupt", ins);
-        if (d < 0 || (uint32_t)d >= dels.len) return MALFORMED(L, "instruction %u calls delegate %d, out of range", ins, d);
+            return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
+        if (d < 0 || (uint32_t)d >= dels.len) return MALFORMED(L, "instruction %" PRIu32 " calls delegate %" PRId32 ", out of range", ins, d);
         st = load_args(L, ins, &call, DELEGATE_CALL_ARGS, &tmp, &nargs);
         if (st) return st;
         tmp.u.delegate = (uint32_t)d;
         if (L->m) {
             const ember_delegate* del = &L->m->delegates[d];
             if (del->backend->prepare && (st = del->backend->prepare(del->handle, tmp.args, tmp.num_args)))
-                return ember_program_fail(L->p, st, "instruction %u: backend '%s' refused its arguments (%s)", ins, del->id, ember_status_str(st));
+                return ember_program_fail(L->p, st, "instruction %" PRIu32 ": backend '%s' refused its arguments (%s)", ins, del->id, ember_status_str(st));
         }
         break;
     }
     case INSTR_MOVE_CALL: {
         int32_t from, to;
         if (!fb_i32(&L->b, &call, MOVE_CALL_FROM, 0, &from) || !fb_i32(&L->b, &call, MOVE_CALL_TO, 0, &to))
-            return MALFORMED(L, "instruction %u is corrupt", ins);
+            return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         if ((st = check_value(L, ins, from)) || (st = check_value(L, ins, to))) return st;
         if (L->m && (st = check_move(L, ins, (uint32_t)from, (uint32_t)to))) return st;
         tmp.u.move.from = (uint32_t)from;
@@ -672,23 +671,23 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     case INSTR_JUMP_FALSE_CALL: {
         int32_t cond, dest;
         if (!fb_i32(&L->b, &call, JUMP_FALSE_COND, 0, &cond) || !fb_i32(&L->b, &call, JUMP_FALSE_DEST, 0, &dest))
-            return MALFORMED(L, "instruction %u is corrupt", ins);
+            return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         if ((st = check_value(L, ins, cond))) return st;
-        if (dest < 0 || (uint32_t)dest > chain_len) return MALFORMED(L, "instruction %u jumps to %d, outside its chain", ins, dest);
+        if (dest < 0 || (uint32_t)dest > chain_len) return MALFORMED(L, "instruction %" PRIu32 " jumps to %" PRId32 ", outside its chain", ins, dest);
         if (L->m && !is_condition(&L->m->values[cond]))
-            return MALFORMED(L, "instruction %u: jump condition value %d is not a Bool or a one-element bool tensor", ins, cond);
+            return MALFORMED(L, "instruction %" PRIu32 ": jump condition value %" PRId32 " is not a Bool or a one-element bool tensor", ins, cond);
         tmp.u.jump.cond = (uint32_t)cond;
         tmp.u.jump.dest = (uint32_t)dest;
         break;
     }
     case INSTR_FREE_CALL: {
         int32_t v;
-        if (!fb_i32(&L->b, &call, FREE_CALL_VALUE, 0, &v)) return MALFORMED(L, "instruction %u is corrupt", ins);
+        if (!fb_i32(&L->b, &call, FREE_CALL_VALUE, 0, &v)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         if ((st = check_value(L, ins, v))) return st;
         tmp.u.free_value = (uint32_t)v;
         break;
     }
-    default: return MALFORMED(L, "instruction %u has unknown kind %u", ins, kind);
+    default: return MALFORMED(L, "instruction %" PRIu32 " has unknown kind %u", ins, kind);
     }
     if (out) *out = tmp;
     return EMBER_OK;
@@ -704,7 +703,7 @@ static ember_status load_chains(loader* L)
         fb_table chain;
         fb_vec instrs;
         if (!fb_vec_table(&L->b, &chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs))
-            return MALFORMED(L, "chain %u is corrupt", c);
+            return MALFORMED(L, "chain %" PRIu32 " is corrupt", c);
         if (cs) {
             cs[c].first = total;
             cs[c].count = instrs.len;
@@ -723,10 +722,10 @@ static ember_status load_chains(loader* L)
         fb_table chain;
         fb_vec instrs;
         if (!fb_vec_table(&L->b, &chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs))
-            return MALFORMED(L, "chain %u is corrupt", c);
+            return MALFORMED(L, "chain %" PRIu32 " is corrupt", c);
         for (uint32_t i = 0; i < instrs.len; i++, at++) {
             fb_table it;
-            if (!fb_vec_table(&L->b, &instrs, i, &it)) return MALFORMED(L, "instruction %u is corrupt", at);
+            if (!fb_vec_table(&L->b, &instrs, i, &it)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", at);
             ember_status st = load_instruction(L, at, instrs.len, &it, all ? &all[at] : NULL);
             if (st) return st;
         }
@@ -747,7 +746,7 @@ static ember_status require_bound(loader* L, uint32_t ins, const ember_value* v,
     for (uint32_t k = 0; k < n; k++) {
         const ember_tensor* t = one ? one : v->u.tensors[k];
         if (!t || t->storage != EMBER_TENSOR_BORROWED || !t->nbytes) continue;
-        if (!bound[t - base]) return MALFORMED(L, "instruction %u uses a tensor that is neither constant, planned, an input nor a view", ins);
+        if (!bound[t - base]) return MALFORMED(L, "instruction %" PRIu32 " uses a tensor that is neither constant, planned, an input nor a view", ins);
     }
     return EMBER_OK;
 }
@@ -1081,7 +1080,7 @@ static ember_status check_inputs(loader* L)
         for (uint32_t j = 0; j < i; j++) {
             const ember_value* other = &m->values[m->inputs[j]];
             if (other->tag == EMBER_VALUE_TENSOR && other->u.t != in->u.t && shares_bytes(in->u.t, other->u.t))
-                return MALFORMED(L, "inputs %u and %u share planned memory", j, i);
+                return MALFORMED(L, "inputs %" PRIu32 " and %" PRIu32 " share planned memory", j, i);
         }
         for (uint32_t v = 0; v < m->num_values; v++) {
             const ember_value* o = &m->values[v];
@@ -1102,7 +1101,7 @@ static ember_status load_io(loader* L, int field, const char* what, const uint32
     uint32_t* idx = take(L, v.len, sizeof(uint32_t), 4);
     for (uint32_t i = 0; i < v.len; i++) {
         int32_t x = fb_vec_i32(&L->b, &v, i);
-        if (x < 0 || (uint32_t)x >= L->values.len) return MALFORMED(L, "%s %u names value %d, out of range", what, i, x);
+        if (x < 0 || (uint32_t)x >= L->values.len) return MALFORMED(L, "%s %" PRIu32 " names value %" PRId32 ", out of range", what, i, x);
         if (idx) idx[i] = (uint32_t)x;
     }
     *out = idx;
@@ -1129,7 +1128,7 @@ static ember_status walk(loader* L)
      * its position (check_bindings uses that). */
     uint32_t num_tensors = 0;
     for (uint32_t i = 0; i < L->values.len; i++) {
-        uint8_t type;
+        uint8_t type = 0;
         fb_table t;
         bool has;
         ember_status st0 = value_at(L, i, &type, &t, &has);
@@ -1185,10 +1184,10 @@ static ember_status loader_init(loader* L, ember_program* p, const char* name)
     fb_vec sizes;
     if (!fb_vector(&L->b, &L->plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &sizes)) return MALFORMED(L, "bad buffer sizes");
     if (sizes.len > EMBER_MAX_BUFFERS)
-        return ember_program_fail(p, EMBER_NOT_SUPPORTED, "method '%s' plans %u buffers (Ember supports %d)", name, sizes.len, EMBER_MAX_BUFFERS);
+        return ember_program_fail(p, EMBER_NOT_SUPPORTED, "method '%s' plans %" PRIu32 " buffers (Ember supports %d)", name, sizes.len, EMBER_MAX_BUFFERS);
     for (uint32_t i = 0; i < sizes.len; i++) {
         int64_t s = fb_vec_i64(&L->b, &sizes, i);
-        if (s < 0 || (uint64_t)s > SIZE_MAX / 2) return MALFORMED(L, "planned buffer %u has invalid size %lld", i, (long long)s);
+        if (s < 0 || (uint64_t)s > SIZE_MAX / 2) return MALFORMED(L, "planned buffer %" PRIu32 " has invalid size %lld", i, (long long)s);
         L->buffer_bytes[i] = (size_t)s;
     }
     L->num_file_buffers = sizes.len;
@@ -1255,7 +1254,7 @@ static ember_status method_fail(ember_method* m, ember_status status, const char
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m->error, sizeof m->error, fmt, ap);
+    ember_vsnprintf(m->error, sizeof m->error, fmt, ap);
     va_end(ap);
     return status;
 }
@@ -1370,10 +1369,10 @@ static void shape_str(char* buf, size_t bytes, size_t dim, const int32_t* sizes)
 {
     size_t used = 0;
     buf[0] = 0;
-    used += (size_t)snprintf(buf, bytes, "(");
+    used += (size_t)ember_snprintf(buf, bytes, "(");
     for (size_t d = 0; d < dim && used < bytes; d++)
-        used += (size_t)snprintf(buf + used, bytes - used, d ? ", %d" : "%d", sizes[d]);
-    if (used < bytes) snprintf(buf + used, bytes - used, dim == 1 ? ",)" : ")");
+        used += (size_t)ember_snprintf(buf + used, bytes - used, d ? ", %" PRId32 : "%" PRId32, sizes[d]);
+    if (used < bytes) ember_snprintf(buf + used, bytes - used, dim == 1 ? ",)" : ")");
 }
 
 ember_status ember_method_set_input(ember_method* m, size_t index, ember_dtype dtype, size_t dim,
@@ -1580,7 +1579,7 @@ ember_status ember_method_pack(ember_method* m, void* mem, size_t bytes)
         ember_status st = in->pack(&ctx, in->args, at);
         if (st) {
             unpack_all(m);
-            if (!msg[0]) snprintf(msg, sizeof msg, "%s: %s", ctx.op_name, ember_status_str(st));
+            if (!msg[0]) ember_snprintf(msg, sizeof msg, "%s: %s", ctx.op_name, ember_status_str(st));
             return method_fail(m, st, "instruction %u: packing its weights failed: %s", i, msg);
         }
         in->packed = at;

@@ -12,7 +12,6 @@
  */
 #include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ember/ember.h"
@@ -56,7 +55,7 @@ static ember_status fail(ember_bundle* b, ember_status st, const char* fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->error, sizeof b->error, fmt, ap);
+    ember_vsnprintf(b->error, sizeof b->error, fmt, ap);
     va_end(ap);
     return st;
 }
@@ -217,7 +216,7 @@ static ember_status read_value(ember_bundle* b, size_t s, size_t c, int field, s
         }
         out->nbytes = (size_t)numel * esize;
         if (data.len != out->nbytes)
-            return fail(b, EMBER_MALFORMED_PROGRAM, "suite %zu case %zu %s %zu holds %u bytes, its shape needs %zu", s, c, what, i, data.len, out->nbytes);
+            return fail(b, EMBER_MALFORMED_PROGRAM, "suite %zu case %zu %s %zu holds %" PRIu32 " bytes, its shape needs %zu", s, c, what, i, data.len, out->nbytes);
         out->data = f.data + data.pos;
         return EMBER_OK;
     }
@@ -383,7 +382,7 @@ ember_status ember_bundle_check_outputs(ember_bundle* b, size_t s, size_t c, con
             uint64_t eb = e.tag == EMBER_VALUE_INT ? (uint64_t)e.i : e.b;
             compare_element(&t, false, 0, 0, ab, eb, rtol, atol);
         } else {
-            return fail(b, EMBER_INVALID_ARGUMENT, "output %zu is value kind %u, the bundle expects kind %u", o, a->tag, e.tag);
+            return fail(b, EMBER_INVALID_ARGUMENT, "output %zu is value kind %" PRIu32 ", the bundle expects kind %" PRIu32, o, a->tag, e.tag);
         }
         check->mismatches += t.mismatches;
         if (o == 0 || t.max_abs > check->max_abs_error) {

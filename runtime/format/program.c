@@ -1,9 +1,10 @@
 /* program.c — verifies a .pte file's header and Program table; finds plans, constants and
  * segments. Every offset in the file is checked before it is followed. */
+#include <inttypes.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "runtime/core/format.h"
 #include "runtime/format/program.h"
 #include "runtime/format/schema.h"
 #include "runtime/format/verify.h"
@@ -16,7 +17,7 @@ ember_status ember_program_fail(const ember_program* p, ember_status status, con
     ember_program* mp = (ember_program*)p; /* the error slot is the one mutable field */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(mp->error, sizeof mp->error, fmt, ap);
+    ember_vsnprintf(mp->error, sizeof mp->error, fmt, ap);
     va_end(ap);
     return status;
 }
@@ -40,7 +41,7 @@ static ember_status read_header(ember_program* p)
     if (p->size >= 16 && memcmp(d + 8, "eh00", 4) == 0) {
         uint32_t hlen = fb_rd_u32(d + 12);
         if (hlen < EXT_HEADER_MIN_BYTES || (uint64_t)8 + hlen > p->size)
-            return MALFORMED(p, "extended header length %u is invalid for a %zu-byte file", hlen,
+            return MALFORMED(p, "extended header length %" PRIu32 " is invalid for a %zu-byte file", hlen,
                              p->size);
         uint64_t program_size = fb_rd_u64(d + 16);
         uint64_t seg_base = fb_rd_u64(d + 24);
@@ -92,7 +93,7 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
         const char* name;
         uint32_t len;
         if (!fb_vec_table(&b, &v, i, &plan) || !fb_string(&b, &plan, PLAN_NAME, &name, &len) || !name)
-            return MALFORMED(p, "execution plan %u is corrupt", i);
+            return MALFORMED(p, "execution plan %" PRIu32 " is corrupt", i);
     }
 
     if (!fb_vector(&b, &root, PROGRAM_SEGMENTS, 4, &v)) return MALFORMED(p, "bad segment list");
@@ -103,14 +104,14 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
         uint64_t off, sz;
         if (!fb_vec_table(&b, &v, i, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, 0, &off) ||
             !fb_u64(&b, &seg, SEGMENT_SIZE, 0, &sz))
-            return MALFORMED(p, "segment %u is corrupt", i);
+            return MALFORMED(p, "segment %" PRIu32 " is corrupt", i);
         if (!p->segment_base) {
             /* ExecuTorch omits the header when no segment holds data: only empty ones are valid */
-            if (sz) return MALFORMED(p, "segment %u has %llu bytes but the file has no segment base offset", i, (unsigned long long)sz);
+            if (sz) return MALFORMED(p, "segment %" PRIu32 " has %llu bytes but the file has no segment base offset", i, (unsigned long long)sz);
             continue;
         }
         if (off > p->size - p->segment_base || sz > p->size - p->segment_base - off)
-            return MALFORMED(p, "segment %u [%llu, +%llu) lies outside the file (truncated?)", i,
+            return MALFORMED(p, "segment %" PRIu32 " [%llu, +%llu) lies outside the file (truncated?)", i,
                              (unsigned long long)off, (unsigned long long)sz);
     }
 
@@ -128,7 +129,7 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
             p->const_offsets = v.pos;
             p->num_const_offsets = v.len;
             if (p->const_segment >= p->num_segments)
-                return MALFORMED(p, "constant segment index %u out of range (%u segments)",
+                return MALFORMED(p, "constant segment index %" PRIu32 " out of range (%" PRIu32 " segments)",
                                  p->const_segment, p->num_segments);
         }
     }
@@ -137,7 +138,7 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     p->const_buffers = v.pos;
     p->num_const_buffers = v.len;
     if (p->const_offsets && v.len)
-        return MALFORMED(p, "constants both in constant_buffer (%u) and in the constant segment (%u): only one may be used",
+        return MALFORMED(p, "constants both in constant_buffer (%" PRIu32 ") and in the constant segment (%" PRIu32 "): only one may be used",
                          v.len, p->num_const_offsets);
     if (!fb_vector(&b, &root, PROGRAM_BACKEND_DELEGATE_DATA, 4, &v))
         return MALFORMED(p, "bad delegate data list");
@@ -180,7 +181,7 @@ ember_status ember_program_find_plan(const ember_program* p, const char* name, f
     char names[160] = "";
     size_t used = 0;
     for (size_t i = 0; i < p->num_plans && used + 2 < sizeof names; i++) {
-        int n = snprintf(names + used, sizeof names - used, "%s'%s'", i ? ", " : "",
+        int n = ember_snprintf(names + used, sizeof names - used, "%s'%s'", i ? ", " : "",
                          ember_program_method_name(p, i));
         if (n < 0) break;
         used += (size_t)n;
@@ -193,14 +194,14 @@ ember_status ember_program_segment(const ember_program* p, uint32_t index, const
                                    size_t* bytes)
 {
     if (index >= p->num_segments)
-        return MALFORMED(p, "segment %u out of range (%u segments)", index, p->num_segments);
+        return MALFORMED(p, "segment %" PRIu32 " out of range (%" PRIu32 " segments)", index, p->num_segments);
     fb_buf b = ember_program_fb(p);
     fb_vec v = {p->segments, p->num_segments};
     fb_table seg;
     uint64_t off = 0, sz = 0;
     if (!fb_vec_table(&b, &v, index, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, 0, &off) ||
         !fb_u64(&b, &seg, SEGMENT_SIZE, 0, &sz))
-        return MALFORMED(p, "segment %u is corrupt", index);
+        return MALFORMED(p, "segment %" PRIu32 " is corrupt", index);
     *out = p->data + p->segment_base + (sz ? off : 0); /* bounds verified at program load */
     *bytes = (size_t)sz;
     return EMBER_OK;
@@ -210,7 +211,7 @@ ember_status ember_program_segment(const ember_program* p, uint32_t index, const
 static ember_status constant_aligned(const ember_program* p, uint32_t index, const void* at, size_t align)
 {
     if (align > 1 && ((uintptr_t)at & (align - 1)))
-        return MALFORMED(p, "constant %u at file offset %zu is not %zu-byte aligned (constants must be aligned for their dtype; load the file at a 16-byte aligned address)",
+        return MALFORMED(p, "constant %" PRIu32 " at file offset %zu is not %zu-byte aligned (constants must be aligned for their dtype; load the file at a 16-byte aligned address)",
                          index, (size_t)((const uint8_t*)at - p->data), align);
     return EMBER_OK;
 }
@@ -221,7 +222,7 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
     fb_buf b = ember_program_fb(p);
     if (p->const_offsets) {
         if (index >= p->num_const_offsets)
-            return MALFORMED(p, "constant %u out of range (%u constants)", index,
+            return MALFORMED(p, "constant %" PRIu32 " out of range (%" PRIu32 " constants)", index,
                              p->num_const_offsets);
         const void* seg;
         size_t seg_bytes;
@@ -230,21 +231,21 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
         fb_vec v = {p->const_offsets, p->num_const_offsets};
         uint64_t off = fb_vec_u64(&b, &v, index);
         if (off > seg_bytes || nbytes > seg_bytes - off)
-            return MALFORMED(p, "constant %u [%llu, +%zu) lies outside its %zu-byte segment", index,
+            return MALFORMED(p, "constant %" PRIu32 " [%llu, +%zu) lies outside its %zu-byte segment", index,
                              (unsigned long long)off, nbytes, seg_bytes);
         *out = (const uint8_t*)seg + off;
         return constant_aligned(p, index, *out, align);
     }
     if (index >= p->num_const_buffers)
-        return MALFORMED(p, "constant %u out of range (%u constant buffers)", index,
+        return MALFORMED(p, "constant %" PRIu32 " out of range (%" PRIu32 " constant buffers)", index,
                          p->num_const_buffers);
     fb_vec v = {p->const_buffers, p->num_const_buffers};
     fb_table buf;
     fb_vec storage;
     if (!fb_vec_table(&b, &v, index, &buf) || !fb_vector(&b, &buf, BUFFER_STORAGE, 1, &storage))
-        return MALFORMED(p, "constant buffer %u is corrupt", index);
+        return MALFORMED(p, "constant buffer %" PRIu32 " is corrupt", index);
     if (storage.len < nbytes)
-        return MALFORMED(p, "constant buffer %u has %u bytes, tensor needs %zu", index, storage.len,
+        return MALFORMED(p, "constant buffer %" PRIu32 " has %" PRIu32 " bytes, tensor needs %zu", index, storage.len,
                          nbytes);
     *out = p->data + storage.pos;
     return constant_aligned(p, index, *out, align);
@@ -254,13 +255,13 @@ ember_status ember_program_inline_delegate(const ember_program* p, uint32_t inde
                                            const void** out, size_t* bytes)
 {
     if (index >= p->num_inline_delegates)
-        return MALFORMED(p, "inline delegate data %u out of range", index);
+        return MALFORMED(p, "inline delegate data %" PRIu32 " out of range", index);
     fb_buf b = ember_program_fb(p);
     fb_vec v = {p->inline_delegates, p->num_inline_delegates};
     fb_table t;
     fb_vec data;
     if (!fb_vec_table(&b, &v, index, &t) || !fb_vector(&b, &t, INLINE_DATA_DATA, 1, &data))
-        return MALFORMED(p, "inline delegate data %u is corrupt", index);
+        return MALFORMED(p, "inline delegate data %" PRIu32 " is corrupt", index);
     *out = p->data + data.pos;
     *bytes = data.len;
     return EMBER_OK;

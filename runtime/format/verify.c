@@ -2,7 +2,7 @@
  * bounded by FB_MAX_DEPTH, so the C stack use is bounded too. */
 #include "runtime/format/verify.h"
 
-#include <stdio.h>
+#include "runtime/core/format.h"
 
 typedef struct walker {
     const fb_buf* b;
@@ -13,7 +13,7 @@ typedef struct walker {
 
 static bool fail(walker* w, const fb_schema_table* t, const fb_schema_field* f, const char* what)
 {
-    snprintf(w->err, w->err_bytes, "%s%s%s: %s", t->name, f ? "." : "", f ? f->name : "", what);
+    ember_snprintf(w->err, w->err_bytes, "%s%s%s: %s", t->name, f ? "." : "", f ? f->name : "", what);
     return false;
 }
 

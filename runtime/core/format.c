@@ -1,0 +1,326 @@
+/* format.c — Ember's own printf-style formatter and the snprintf the runtime uses (format.h). */
+#include "runtime/core/format.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The output: bytes past n - 1 are counted, not written. */
+typedef struct out {
+    char* buf;
+    size_t n, len;
+} out;
+
+static void put(out* o, char c)
+{
+    if (o->len + 1 < o->n) o->buf[o->len] = c;
+    o->len++;
+}
+
+static void put_n(out* o, char c, int count)
+{
+    for (int i = 0; i < count; i++) put(o, c);
+}
+
+/* One conversion's pieces: sign or prefix, then zeros, then the body, padded to the width. */
+typedef struct spec {
+    int left, zero, plus, space, alt, width, prec; /* prec -1: none */
+} spec;
+
+static void emit(out* o, const spec* s, const char* prefix, const char* body, int len, int zeros)
+{
+    const int plen = (int)strlen(prefix);
+    int pad = s->width - plen - zeros - len;
+    if (pad < 0) pad = 0;
+    if (!s->left && !s->zero) put_n(o, ' ', pad);
+    for (int i = 0; i < plen; i++) put(o, prefix[i]);
+    if (!s->left && s->zero) put_n(o, '0', pad);
+    put_n(o, '0', zeros);
+    for (int i = 0; i < len; i++) put(o, body[i]);
+    if (s->left) put_n(o, ' ', pad);
+}
+
+static void integer(out* o, spec s, uint64_t v, int negative, unsigned base, int upper)
+{
+    const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    char tmp[24];
+    int len = 0;
+    for (uint64_t x = v; x; x /= base) tmp[len++] = digits[x % base];
+    char body[24];
+    for (int i = 0; i < len; i++) body[i] = tmp[len - 1 - i];
+    if (s.prec == 0 && v == 0) len = 0; /* "%.0d" of 0 prints nothing */
+    int zeros = s.prec > len ? s.prec - len : (s.prec < 0 && v == 0 ? 1 : 0);
+    const char* prefix = negative ? "-" : s.plus ? "+" : s.space ? " " : "";
+    if (s.alt && base == 16 && v) prefix = upper ? "0X" : "0x";
+    if (s.alt && base == 8 && zeros == 0 && (len == 0 || body[0] != '0')) zeros = 1;
+    if (s.prec >= 0) s.zero = 0;
+    emit(o, &s, prefix, body, len, zeros);
+}
+
+static double pow10i(int k)
+{
+    double r = 1, b = 10;
+    for (unsigned a = k < 0 ? (unsigned)-k : (unsigned)k; a; a >>= 1, b *= b)
+        if (a & 1) r *= b;
+    return k < 0 ? 1 / r : r;
+}
+
+/* n (1 to 17) significant decimal digits of v > 0, finite, rounded to nearest (where the scaled
+ * double lands on a tie, the scaling's exact error decides; a true tie goes to even), and the
+ * decimal
+ * exponent of the first: v ~ 0.d1d2... 10^(e + 1). */
+static void sig_digits(double v, int n, char* d, int* e)
+{
+    uint64_t lo = 1, m = 0;
+    for (int i = 1; i < n; i++) lo *= 10;
+    int x = (int)floor(log10(v));
+    for (int tries = 0; tries < 4; tries++) {
+        const int s = n - 1 - x;
+        double scaled = v;
+        if (s > 300) scaled = scaled * 1e300 * pow10i(s - 300); /* denormals: 10^s overflows */
+        else scaled = s >= 0 ? scaled * pow10i(s) : scaled / pow10i(-s);
+        m = (uint64_t)scaled;
+        const double frac = scaled - (double)m;
+        if (frac == 0.5) { /* a tie, or the rounding of the scaling made one: its error decides */
+            const double err = s >= 0 && s <= 22 ? fma(v, pow10i(s), -scaled)
+                             : s < 0 && s >= -22 ? -fma(scaled, pow10i(-s), -v)
+                                                 : 0;
+            m += err > 0 || (err == 0 && (m & 1)); /* an exact tie (0.25 to 1 digit): to even */
+        } else {
+            m += frac > 0.5;
+        }
+        if (m >= lo * 10) x++;
+        else if (m < lo) x--;
+        else break;
+    }
+    if (m >= lo * 10) m = lo * 10 - 1; /* the estimate did not settle: keep n digits */
+    if (m < lo) m = lo;
+    for (int i = n - 1; i >= 0; i--, m /= 10) d[i] = (char)('0' + m % 10);
+    *e = x;
+}
+
+/* f / e / g of a double (conv lower case; upper for F E G). */
+static void floating(out* o, spec s, double v, char conv, int upper)
+{
+    const int negative = signbit(v) != 0;
+    const char* sign = negative ? "-" : s.plus ? "+" : s.space ? " " : "";
+    char body[400];
+    int len = 0;
+    if (isnan(v) || isinf(v)) {
+        const char* t = isnan(v) ? (upper ? "NAN" : "nan") : (upper ? "INF" : "inf");
+        s.zero = 0;
+        emit(o, &s, sign, t, 3, 0);
+        return;
+    }
+    v = fabs(v);
+    int prec = s.prec < 0 ? 6 : s.prec;
+    char d[17];
+    int e = 0, strip = 0;
+    if (conv == 'g') {
+        int p = prec == 0 ? 1 : prec;
+        if (p > 17) p = 17;
+        if (v != 0) sig_digits(v, p, d, &e);
+        if (v != 0 && (e < -4 || e >= p)) {
+            conv = 'e';
+            prec = p - 1;
+        } else {
+            conv = 'f';
+            prec = p - 1 - e;
+        }
+        strip = !s.alt;
+    }
+    if (conv == 'e') {
+        int p = prec + 1 > 17 ? 17 : prec + 1;
+        if (v != 0) sig_digits(v, p, d, &e);
+        else memset(d, '0', sizeof d), e = 0;
+        body[len++] = d[0];
+        if (prec > 0 || s.alt) body[len++] = '.';
+        for (int i = 1; i <= prec && len < 360; i++) body[len++] = i < p ? d[i] : '0';
+        if (strip) {
+            while (len > 1 && body[len - 1] == '0') len--;
+            if (body[len - 1] == '.') len--;
+        }
+        const int ae = e < 0 ? -e : e;
+        body[len++] = upper ? 'E' : 'e';
+        body[len++] = e < 0 ? '-' : '+';
+        if (ae >= 100) body[len++] = (char)('0' + ae / 100);
+        body[len++] = (char)('0' + ae / 10 % 10);
+        body[len++] = (char)('0' + ae % 10);
+    } else { /* f: the digits up to 10^-prec */
+        if (prec > 340) prec = 340;
+        int x = 0, n = 0;
+        if (v != 0) {
+            x = (int)floor(log10(v));
+            n = x + 1 + prec; /* significant digits wanted */
+        }
+        if (v == 0 || n <= 0) {
+            /* below half a unit of the last place rounds to 0, above it to 1 */
+            const int one = v != 0 && n == 0 && v * pow10i(prec) > 0.5; /* a tie: to 0, even */
+            body[len++] = (char)('0' + (one && prec == 0));
+            if (prec > 0 || s.alt) body[len++] = '.';
+            for (int i = 1; i <= prec; i++) body[len++] = (char)('0' + (one && i == prec));
+        } else {
+            sig_digits(v, n > 17 ? 17 : n, d, &x);
+            const int have = n > 17 ? 17 : n;
+            n = x + 1 + prec; /* the rounding may have carried into a new digit */
+            if (x < 0) {
+                body[len++] = '0';
+                if (prec > 0 || s.alt) body[len++] = '.';
+                for (int i = 0; i < -x - 1 && len < 380; i++) body[len++] = '0';
+                for (int i = 0; i < n && len < 390; i++) body[len++] = i < have ? d[i] : '0';
+            } else {
+                for (int i = 0; i <= x && len < 380; i++) body[len++] = i < have ? d[i] : '0';
+                if (prec > 0 || s.alt) body[len++] = '.';
+                for (int i = x + 1; i < n && len < 390; i++) body[len++] = i < have ? d[i] : '0';
+            }
+        }
+        if (strip && memchr(body, '.', (size_t)len)) {
+            while (body[len - 1] == '0') len--;
+            if (body[len - 1] == '.') len--;
+        }
+        if (upper)
+            for (int i = 0; i < len; i++)
+                if (body[i] >= 'a' && body[i] <= 'z') body[i] = (char)(body[i] - 'a' + 'A');
+    }
+    emit(o, &s, sign, body, len, 0);
+}
+
+int ember_format(char* buf, size_t n, const char* fmt, va_list ap)
+{
+    out o = {buf, n, 0};
+    va_list args;
+    va_copy(args, ap);
+    for (const char* f = fmt; *f; f++) {
+        if (*f != '%') {
+            put(&o, *f);
+            continue;
+        }
+        spec s = {0, 0, 0, 0, 0, 0, -1};
+        for (;; f++) {
+            const char c = f[1];
+            if (c == '-') s.left = 1;
+            else if (c == '0') s.zero = 1;
+            else if (c == '+') s.plus = 1;
+            else if (c == ' ') s.space = 1;
+            else if (c == '#') s.alt = 1;
+            else break;
+        }
+        f++;
+        if (*f == '*') {
+            s.width = va_arg(args, int);
+            if (s.width < 0) s.left = 1, s.width = -s.width;
+            f++;
+        } else {
+            while (*f >= '0' && *f <= '9') s.width = s.width * 10 + (*f++ - '0');
+        }
+        if (*f == '.') {
+            f++;
+            s.prec = 0;
+            if (*f == '*') {
+                s.prec = va_arg(args, int);
+                if (s.prec < 0) s.prec = -1;
+                f++;
+            } else {
+                while (*f >= '0' && *f <= '9') s.prec = s.prec * 10 + (*f++ - '0');
+            }
+        }
+        if (s.left) s.zero = 0;
+        int size = 0; /* 0 int, 1 long, 2 long long, 3 size_t / ptrdiff_t / intmax_t; -1 short, -2 char */
+        if (*f == 'h') {
+            size = -1;
+            if (*++f == 'h') size = -2, f++;
+        } else if (*f == 'l') {
+            size = 1;
+            if (*++f == 'l') size = 2, f++;
+        } else if (*f == 'z' || *f == 'j' || *f == 't') {
+            size = *f == 'j' ? 2 : 3;
+            f++;
+        }
+        const char c = *f;
+        if (!c) break;
+        switch (c) {
+        case 'd':
+        case 'i': {
+            int64_t v = size < 0 ? (size == -1 ? (short)va_arg(args, int) : (signed char)va_arg(args, int))
+                      : size == 0 ? va_arg(args, int)
+                      : size == 1 ? va_arg(args, long)
+                      : size == 2 ? va_arg(args, long long)
+                                  : (int64_t)va_arg(args, ptrdiff_t);
+            integer(&o, s, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, 0);
+            break;
+        }
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'o': {
+            uint64_t v = size < 0 ? (size == -1 ? (unsigned short)va_arg(args, unsigned)
+                                                : (unsigned char)va_arg(args, unsigned))
+                       : size == 0 ? va_arg(args, unsigned)
+                       : size == 1 ? va_arg(args, unsigned long)
+                       : size == 2 ? va_arg(args, unsigned long long)
+                                   : (uint64_t)va_arg(args, size_t);
+            s.plus = s.space = 0;
+            integer(&o, s, v, 0, c == 'u' ? 10 : c == 'o' ? 8 : 16, c == 'X');
+            break;
+        }
+        case 'p': {
+            const uintptr_t v = (uintptr_t)va_arg(args, void*);
+            s.alt = 1, s.plus = s.space = 0;
+            integer(&o, s, v, 0, 16, 0);
+            break;
+        }
+        case 'c': {
+            const char ch = (char)va_arg(args, int);
+            s.zero = 0;
+            emit(&o, &s, "", &ch, 1, 0);
+            break;
+        }
+        case 's': {
+            const char* str = va_arg(args, const char*);
+            if (!str) str = "(null)";
+            int len = 0;
+            while (str[len] && (s.prec < 0 || len < s.prec)) len++;
+            s.zero = 0;
+            emit(&o, &s, "", str, len, 0);
+            break;
+        }
+        case 'f':
+        case 'F':
+        case 'e':
+        case 'E':
+        case 'g':
+        case 'G':
+            floating(&o, s, va_arg(args, double), (char)(c | 0x20), c < 'a');
+            break;
+        case '%':
+            put(&o, '%');
+            break;
+        default: /* an unknown conversion: written as it stands */
+            put(&o, '%');
+            put(&o, c);
+            break;
+        }
+    }
+    va_end(args);
+    if (n) o.buf[o.len < n ? o.len : n - 1] = 0;
+    return (int)o.len;
+}
+
+int ember_vsnprintf(char* buf, size_t n, const char* fmt, va_list ap)
+{
+#if EMBER_OWN_FORMAT
+    return ember_format(buf, n, fmt, ap);
+#else
+    return vsnprintf(buf, n, fmt, ap);
+#endif
+}
+
+int ember_snprintf(char* buf, size_t n, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const int len = ember_vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return len;
+}
