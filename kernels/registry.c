@@ -1,16 +1,23 @@
-/* registry.c — the table of operators, generated from kernels/ops.inc. */
-#include <stdio.h>
+/* registry.c — the table of operators, generated from kernels/ops.inc, or from the list a
+ * selective build passes as EMBER_OPS_INC (a file of EMBER_OP lines, e.g. the operators of one
+ * program: docs/microcontrollers.md): only the kernels in the table are linked. */
 #include <string.h>
 
 #include "kernels/kernel.h"
+#include "runtime/core/format.h"
 
 static const ember_kernel kernels[] = {
 #define EMBER_OP(sym, name) {name, ember_prepare_##sym},
+#ifdef EMBER_OPS_INC
+#include EMBER_OPS_INC
+#else
 #include "kernels/ops.inc"
+#endif
 #undef EMBER_OP
+    {NULL, NULL}, /* keeps the array non-empty for an empty selection; not counted */
 };
 
-#define NUM_KERNELS (sizeof kernels / sizeof kernels[0])
+#define NUM_KERNELS (sizeof kernels / sizeof kernels[0] - 1)
 
 const ember_kernel* ember_kernel_find(const char* name, size_t name_len)
 {
@@ -34,12 +41,12 @@ const char* ember_operator_name(size_t index) { return index < NUM_KERNELS ? ker
 ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
 {
     if (ctx && ctx->msg && ctx->msg_bytes) {
-        int n = snprintf(ctx->msg, ctx->msg_bytes, "%s: ", ctx->op_name ? ctx->op_name : "op");
+        int n = ember_snprintf(ctx->msg, ctx->msg_bytes, "%s: ", ctx->op_name ? ctx->op_name : "op");
         if (n < 0) n = 0;
         if ((size_t)n < ctx->msg_bytes) {
             va_list ap;
             va_start(ap, fmt);
-            vsnprintf(ctx->msg + n, ctx->msg_bytes - (size_t)n, fmt, ap);
+            ember_vsnprintf(ctx->msg + n, ctx->msg_bytes - (size_t)n, fmt, ap);
             va_end(ap);
         }
     }

@@ -2,14 +2,16 @@
  *
  *   ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]
  *             [--threads N] [--no-pack]
- *   ember inspect MODEL.pte [--json]
+ *   ember inspect MODEL.pte [--json | --ops]
  *   ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]
  *   ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]
  *                 [--threads N] [--no-pack] [--json FILE] [--csv FILE]
  *   ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]
  *               [--threads N] [--no-pack] [--csv FILE] [--json FILE]
+ *   ember pte2c MODEL.pte -o OUT.h [--name NAME] [--method NAME] [--input a.npy ...]
+ *               [--expect b.npy ...]
  *   ember version
- *   ember help [run|inspect|test-bundle|profile|bench]
+ *   ember help [run|inspect|test-bundle|profile|bench|pte2c]
  *
  * profile times every kernel and delegate call through the runtime's event hook
  * (ember_profiler_event with clock_gettime) and prints a table per operator and per instruction
@@ -51,7 +53,7 @@
 static const char* const usage_run =
     "  ember run MODEL.pte --input a.npy [--input b.npy ...] [--output-dir DIR] [--method NAME]\n"
     "            [--threads N] [--no-pack]\n";
-static const char* const usage_inspect = "  ember inspect MODEL.pte [--json]\n";
+static const char* const usage_inspect = "  ember inspect MODEL.pte [--json | --ops]\n";
 static const char* const usage_test_bundle = "  ember test-bundle MODEL.bpte [--rtol R] [--atol A] [--method NAME]\n";
 static const char* const usage_profile =
     "  ember profile MODEL.pte [--input a.npy ...] [--method NAME] [--runs N] [--warmup N]\n"
@@ -59,9 +61,12 @@ static const char* const usage_profile =
 static const char* const usage_bench =
     "  ember bench MODEL.pte [--input a.npy ...] [--method NAME] [--warmup N] [--iters N]\n"
     "              [--threads N] [--no-pack] [--csv FILE] [--json FILE]\n";
+static const char* const usage_pte2c =
+    "  ember pte2c MODEL.pte -o OUT.h [--name NAME] [--method NAME] [--input a.npy ...]\n"
+    "              [--expect b.npy ...]\n";
 
 /* The commands `help` knows, in the order the usage lists them. */
-static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "bench", "version", "help"};
+static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "bench", "pte2c", "version", "help"};
 
 static int is_command(const char* name)
 {
@@ -79,8 +84,9 @@ static void print_usage(FILE* f, const char* command, int explain)
     if (!command || strcmp(command, "test-bundle") == 0) fputs(usage_test_bundle, f);
     if (!command || strcmp(command, "profile") == 0) fputs(usage_profile, f);
     if (!command || strcmp(command, "bench") == 0) fputs(usage_bench, f);
+    if (!command || strcmp(command, "pte2c") == 0) fputs(usage_pte2c, f);
     if (!command || strcmp(command, "version") == 0) fputs("  ember version\n", f);
-    if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile|bench]\n", f);
+    if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile|bench|pte2c]\n", f);
     if (explain && command && strcmp(command, "version") == 0) fprintf(f, "\nPrints Ember's version and the CPU features detected at run time (what kernels may use).\n");
     if (explain && command && strcmp(command, "help") == 0)
         fprintf(f, "\nPrints the usage of every command, or what one command does.\n");
@@ -112,14 +118,25 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "inspect prints the bytes); --no-pack runs from the file's layout and saves that memory.\n");
     if (explain && command && strcmp(command, "inspect") == 0)
         fprintf(f, "\nDescribes each method: inputs, outputs, operators, delegates and the memory it needs\n"
-                   "(planned buffers, bookkeeping), without allocating the planned memory.\n");
+                   "(planned buffers, bookkeeping), without allocating the planned memory. --ops prints only\n"
+                   "the operators the methods use, one per line, sorted (a selective build's list).\n");
     if (explain && command && strcmp(command, "test-bundle") == 0)
         fprintf(f, "\nRuns every test case of a bundled program (.bpte, ExecuTorch's BundledProgram) and reports\n"
                    "each as PASS or FAIL with its largest error against the stored expected outputs. A float\n"
                    "passes within atol + rtol * |expected| (defaults 1e-6 and 1e-5: float32 rounding near zero\n"
                    "passes; ExecuTorch's verifier uses atol 1e-8); integers and bools must be equal. --method\n"
                    "runs one method's cases only. Exit status 0 when every case passed, 1 otherwise.\n");
-    if (explain && command && strcmp(command, "version") != 0 && strcmp(command, "help") != 0)
+    if (explain && command && strcmp(command, "pte2c") == 0)
+        fprintf(f, "\nWrites MODEL.pte as a C header for firmware: the file's bytes as a 16-byte aligned const\n"
+                   "array NAME (default: the file name, as a C identifier) that ember_program_load reads in\n"
+                   "place (the weights are never copied), NAME_BYTES, and what METHOD (default forward)\n"
+                   "plans: NAME_NUM_BUFFERS and NAME_BUFFER_<i>_BYTES for the buffers ember_method_load takes\n"
+                   "(the same on every target), NAME_ARENA_BYTES their sum rounded up per buffer to\n"
+                   "EMBER_BUFFER_ALIGN. --input / --expect add .npy arrays (test vectors) as NAME_input<i> /\n"
+                   "NAME_expect<i> bytes with their dtype, rank and shape. The bookkeeping bytes depend on the\n"
+                   "target's pointer size: firmware asks ember_method_requirements_get at boot.\n");
+    if (explain && command && strcmp(command, "version") != 0 && strcmp(command, "help") != 0 &&
+        strcmp(command, "pte2c") != 0)
         fprintf(f, "\nMODEL may be a .pte or a bundled program (.bpte).\n");
 }
 
@@ -734,19 +751,71 @@ static void print_value_desc(const ember_value* v, int json)
     }
 }
 
+static int by_name(const void* a, const void* b) { return strcmp(*(char* const*)a, *(char* const*)b); }
+
+/* inspect --ops: every operator of every method, sorted, each once. */
+static int print_ops(ember_program* prog)
+{
+    char** names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (size_t mi = 0; mi < ember_program_method_count(prog) && !rc; mi++) {
+        loaded_method lm;
+        const int lst = load_method(prog, ember_program_method_name(prog, mi), 0, 0, &lm);
+        if (lst) {
+            if (lst > 0)
+                fprintf(stderr, "ember: method '%s': %s: %s\n", ember_program_method_name(prog, mi),
+                        ember_status_str((ember_status)lst), ember_program_error(prog));
+            free_method(&lm);
+            rc = 1;
+            break;
+        }
+        ember_method_info info;
+        ember_method_info_get(lm.method, &info);
+        for (size_t i = 0; i < info.num_operators && !rc; i++) {
+            char buf[256];
+            const char* name = ember_method_operator_name(lm.method, i, buf, sizeof buf);
+            if (n == cap) {
+                char** grown = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names);
+                if (!grown) rc = 1;
+                else names = grown;
+            }
+            if (!rc && !(names[n] = strdup(name))) rc = 1;
+            if (!rc) n++;
+        }
+        free_method(&lm);
+        if (rc) fprintf(stderr, "ember: out of memory listing the operators\n");
+    }
+    if (!rc) {
+        qsort(names, n, sizeof *names, by_name);
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || strcmp(names[i], names[i - 1])) printf("%s\n", names[i]);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
 static int cmd_inspect(int argc, char** argv)
 {
     const char* model = NULL;
-    int json = 0;
-    const cli_option opts[] = {{"--json", OPT_FLAG, &json, 0, 0}, {NULL, OPT_FLAG, NULL, 0, 0}};
+    int json = 0, ops = 0;
+    const cli_option opts[] = {{"--json", OPT_FLAG, &json, 0, 0}, {"--ops", OPT_FLAG, &ops, 0, 0},
+                               {NULL, OPT_FLAG, NULL, 0, 0}};
     const int parsed = parse_args("inspect", opts, argc, argv, &model);
     if (parsed != ARGS_OK) return parsed;
     if (!model) return usage_error("inspect", "no model given", NULL);
+    if (json && ops) return usage_error("inspect", "--json and --ops exclude each other", NULL);
     model_file file;
     ember_program prog;
     ember_bundle bundle;
     int bundled;
     if (program_open(model, 0, &file, &bundle, &bundled, &prog)) return 1;
+    if (ops) {
+        const int rc = print_ops(&prog);
+        model_close(&file);
+        return rc;
+    }
     int rc = 0;
     size_t nm = ember_program_method_count(&prog);
     if (json) {
@@ -1556,6 +1625,138 @@ done:
     return rc;
 }
 
+/* ---- pte2c ----------------------------------------------------------------------------- */
+
+/* `bytes` as the initializer of a uint8_t array, 16 per line. */
+static int write_bytes(FILE* f, const uint8_t* bytes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fprintf(f, "%s0x%02x,%s", i % 16 ? "" : "    ", bytes[i], i % 16 == 15 || i + 1 == n ? "\n" : "") < 0)
+            return -1;
+    return 0;
+}
+
+/* One .npy array as NAME_<kind><i>: its bytes and its dtype / rank / shape. */
+static int write_npy(FILE* f, const char* name, const char* kind, int i, const char* path)
+{
+    npy_array a;
+    char err[512];
+    if (npy_read(path, &a, err, sizeof err)) {
+        fprintf(stderr, "ember: %s\n", err);
+        return -1;
+    }
+    fprintf(f, "\n/* %s (%s, %zu bytes) */\n", path, ember_dtype_name(a.dtype), a.nbytes);
+    fprintf(f, "#define %s_%s%d_DTYPE %d /* ember_dtype */\n#define %s_%s%d_DIM %zu\n", name, kind, i, a.dtype,
+            name, kind, i, a.dim);
+    fprintf(f, "static const int32_t %s_%s%d_sizes[%zu] = {", name, kind, i, a.dim ? a.dim : 1);
+    for (size_t d = 0; d < a.dim; d++) fprintf(f, "%s%d", d ? ", " : "", (int)a.sizes[d]);
+    fprintf(f, "%s};\n", a.dim ? "" : "0");
+    fprintf(f, "static const uint8_t %s_%s%d[%zu] __attribute__((aligned(16))) = {\n", name, kind, i,
+            a.nbytes ? a.nbytes : 1);
+    const uint8_t zero = 0;
+    const int rc = write_bytes(f, a.nbytes ? a.data : &zero, a.nbytes ? a.nbytes : 1);
+    fprintf(f, "};\n");
+    npy_free(&a);
+    return rc;
+}
+
+static int cmd_pte2c(int argc, char** argv)
+{
+    const char *model = NULL, *out = NULL, *name_opt = NULL, *method = "forward";
+    input_list inputs = {{0}, 0}, expects = {{0}, 0};
+    const cli_option opts[] = {{"-o", OPT_TEXT, &out, 0, 0},
+                               {"--name", OPT_TEXT, &name_opt, 0, 0},
+                               {"--method", OPT_TEXT, &method, 0, 0},
+                               {"--input", OPT_LIST, &inputs, 0, 0},
+                               {"--expect", OPT_LIST, &expects, 0, 0},
+                               {NULL, OPT_FLAG, NULL, 0, 0}};
+    const int parsed = parse_args("pte2c", opts, argc, argv, &model);
+    if (parsed != ARGS_OK) return parsed;
+    if (!model) return usage_error("pte2c", "no model given", NULL);
+    if (!out) return usage_error("pte2c", "no output file given (-o OUT.h)", NULL);
+    /* the array's name: --name, or the file's base name without its extension, as a C identifier */
+    char name[128];
+    const char* base = strrchr(model, '/') ? strrchr(model, '/') + 1 : model;
+    const char* src = name_opt ? name_opt : base;
+    size_t n = 0;
+    for (; src[n] && n + 1 < sizeof name && !(!name_opt && src[n] == '.'); n++) {
+        const char c = src[n];
+        const int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (n && c >= '0' && c <= '9');
+        if (!ok && name_opt) return usage_error("pte2c", "--name takes a C identifier, not", name_opt);
+        name[n] = ok ? c : '_';
+    }
+    name[n] = 0;
+    if (!n) return usage_error("pte2c", "no array name: give --name", NULL);
+    model_file file;
+    ember_program prog;
+    ember_bundle bundle;
+    int bundled;
+    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) return 1;
+    if (bundled) {
+        fprintf(stderr, "ember: %s is a bundled program (.bpte): pte2c takes the .pte inside it only through "
+                        "--input / --expect; give the plain program\n", model);
+        model_close(&file);
+        return 1;
+    }
+    ember_method_requirements req;
+    ember_status st = ember_method_requirements_get(&prog, method, &req);
+    if (st) {
+        fprintf(stderr, "ember: %s: method '%s': %s: %s\n", model, method, ember_status_str(st), ember_program_error(&prog));
+        model_close(&file);
+        return 1;
+    }
+    FILE* f = fopen(out, "w");
+    if (!f) {
+        fprintf(stderr, "ember: cannot write %s: %s\n", out, strerror(errno));
+        model_close(&file);
+        return 1;
+    }
+    fprintf(f, "/* %s — written by `ember pte2c` (Ember %s) from %s (%zu bytes, method '%s').\n"
+               " * Firmware: ember_program_load(&program, %s, %s_BYTES), then ember_method_load with the\n"
+               " * buffers below; the array is read in place (weights are never copied). */\n",
+            out, EMBER_VERSION_STRING, base, file.size, method, name, name);
+    fprintf(f, "#pragma once\n#include <stddef.h>\n#include <stdint.h>\n\n");
+    fprintf(f, "#define %s_BYTES %zuu\n", name, file.size);
+    fprintf(f, "#define %s_METHOD \"%s\"\n", name, method);
+    size_t arena = 0;
+    fprintf(f, "#define %s_NUM_BUFFERS %zuu /* buffers[0] is always empty */\n", name, req.num_buffers);
+    for (size_t i = 0; i < req.num_buffers; i++) {
+        fprintf(f, "#define %s_BUFFER_%zu_BYTES %zuu\n", name, i, req.buffer_bytes[i]);
+        arena += (req.buffer_bytes[i] + EMBER_BUFFER_ALIGN - 1) / EMBER_BUFFER_ALIGN * EMBER_BUFFER_ALIGN;
+    }
+    fprintf(f, "#define %s_ARENA_BYTES %zuu /* the buffers, each rounded up to EMBER_BUFFER_ALIGN */\n", name, arena);
+    fprintf(f, "#define %s_NUM_INPUTS %d\n#define %s_NUM_EXPECTED %d\n\n", name, inputs.n, name, expects.n);
+    fprintf(f, "static const uint8_t %s[%zu] __attribute__((aligned(16))) = {\n", name, file.size);
+    int rc = write_bytes(f, file.data, file.size);
+    fprintf(f, "};\n");
+    for (int i = 0; !rc && i < inputs.n; i++) rc = write_npy(f, name, "input", i, inputs.path[i]);
+    for (int i = 0; !rc && i < expects.n; i++) rc = write_npy(f, name, "expect", i, expects.path[i]);
+    /* the arrays as tables, for a loop over the test vectors */
+    for (int k = 0; !rc && k < 2; k++) {
+        const char* kind = k ? "expect" : "input";
+        const int count = k ? expects.n : inputs.n;
+        if (!count) continue;
+        fprintf(f, "\nstatic const uint8_t* const %s_%ss[%d] = {", name, kind, count);
+        for (int i = 0; i < count; i++) fprintf(f, "%s%s_%s%d", i ? ", " : "", name, kind, i);
+        fprintf(f, "};\nstatic const size_t %s_%s_bytes[%d] = {", name, kind, count);
+        for (int i = 0; i < count; i++) fprintf(f, "%ssizeof %s_%s%d", i ? ", " : "", name, kind, i);
+        fprintf(f, "};\nstatic const int %s_%s_dtypes[%d] = {", name, kind, count);
+        for (int i = 0; i < count; i++) fprintf(f, "%s%s_%s%d_DTYPE", i ? ", " : "", name, kind, i);
+        fprintf(f, "};\nstatic const int %s_%s_dims[%d] = {", name, kind, count);
+        for (int i = 0; i < count; i++) fprintf(f, "%s%s_%s%d_DIM", i ? ", " : "", name, kind, i);
+        fprintf(f, "};\nstatic const int32_t* const %s_%s_sizes[%d] = {", name, kind, count);
+        for (int i = 0; i < count; i++) fprintf(f, "%s%s_%s%d_sizes", i ? ", " : "", name, kind, i);
+        fprintf(f, "};\n");
+    }
+    if (fclose(f) || rc) {
+        fprintf(stderr, "ember: writing %s failed\n", out);
+        remove(out);
+        rc = 1;
+    }
+    model_close(&file);
+    return rc;
+}
+
 int main(int argc, char** argv)
 {
     if (argc < 2) return usage_error(NULL, NULL, NULL);
@@ -1565,6 +1766,7 @@ int main(int argc, char** argv)
     if (strcmp(cmd, "test-bundle") == 0) return cmd_test_bundle(argc - 2, argv + 2);
     if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 2, argv + 2);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
+    if (strcmp(cmd, "pte2c") == 0) return cmd_pte2c(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         const cli_option none[] = {{NULL, OPT_FLAG, NULL, 0, 0}};
         const int rc = parse_args("version", none, argc - 2, argv + 2, NULL);

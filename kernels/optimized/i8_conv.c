@@ -121,17 +121,16 @@ void i8_conv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const in
                  unsigned_a, s->out_off);
 }
 
+#if EMBER_HAVE_X86_KERNELS
 i8_dw_fn i8_dwconv2d_pick(uint64_t features)
 {
-#if EMBER_HAVE_X86_KERNELS
     if ((features & I8_DWCONV_FEATURES_AVX512VNNI) == I8_DWCONV_FEATURES_AVX512VNNI)
         return i8_dwconv2d__avx512vnni;
     if ((features & I8_DWCONV_FEATURES_AVX512) == I8_DWCONV_FEATURES_AVX512)
         return i8_dwconv2d__avx512;
-#endif
-    (void)features;
     return NULL;
 }
+#endif
 
 /* Depthwise: see i8_conv.h for the layout. */
 static int64_t dw_pairs(const i8_conv_shape* s) { return (s->kh * s->kw + 1) / 2; }
@@ -179,17 +178,16 @@ void i8_dwconv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const 
 }
 
 /* The 3x3 depthwise kernel of 64-channel quads: see i8_conv.h for the layout. */
+#if EMBER_HAVE_X86_KERNELS
 i8_dw_fn i8_dw3x3_pick(uint64_t features, const i8_conv_shape* s)
 {
-#if EMBER_HAVE_X86_KERNELS
     if ((features & I8_DWCONV_FEATURES_AVX512VNNI) == I8_DWCONV_FEATURES_AVX512VNNI &&
         s->kh == 3 && s->kw == 3 && s->dh == 1 && s->dw == 1 && (s->sw == 1 || s->sw == 2) &&
         s->dm == 1 && s->cin == s->cout && s->cout >= 64)
         return i8_dw3x3__avx512vnni;
-#endif
-    (void)features, (void)s;
     return NULL;
 }
+#endif
 
 size_t i8_dw3x3_pack_bytes(const i8_conv_shape* s)
 {

@@ -71,8 +71,12 @@ void i8_dwconv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const 
 typedef void (*i8_dw_fn)(const i8_conv_shape* s, const int8_t* in, const void* packed,
                          int8_t* out, int64_t p0, int64_t p1);
 /* The fastest depthwise kernel the features allow (all read i8_dwconv2d_pack's layout), or
- * NULL. */
+ * NULL (inline where the build has no fast kernel: I8_HAVE_FAST). */
+#if EMBER_HAVE_X86_KERNELS
 i8_dw_fn i8_dwconv2d_pick(uint64_t features);
+#else
+static inline i8_dw_fn i8_dwconv2d_pick(uint64_t features) { (void)features; return NULL; }
+#endif
 
 /* i8_dw3x3__avx512vnni: depthwise 3x3, dilation 1, column stride 1 or 2 (any row stride), 64
  * channels at a time: each input column's three rows interleaved into byte quads (vpunpck*:
@@ -86,7 +90,15 @@ i8_dw_fn i8_dwconv2d_pick(uint64_t features);
  * and the shape allow it (and the channels fill a block: fewer are faster 32 at a time,
  * i8_dwconv2d_pick's), else NULL. */
 #define I8_DW3X3_BLOCK_WORDS (384 + 4 * I8_RQ_WORDS)
+#if EMBER_HAVE_X86_KERNELS
 i8_dw_fn i8_dw3x3_pick(uint64_t features, const i8_conv_shape* s);
+#else
+static inline i8_dw_fn i8_dw3x3_pick(uint64_t features, const i8_conv_shape* s)
+{
+    (void)features, (void)s;
+    return NULL;
+}
+#endif
 size_t i8_dw3x3_pack_bytes(const i8_conv_shape* s);
 void i8_dw3x3_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const int32_t* bias,
                    const int32_t* mult, const int32_t* shift);

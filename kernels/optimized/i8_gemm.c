@@ -49,6 +49,7 @@ void i8_rq_pack(int32_t* blk, const int32_t* mult, const int32_t* shift, int ste
     }
 }
 
+#if I8_HAVE_FAST
 i8_gemm_fn i8_gemm_pick(uint64_t features, int* unsigned_a)
 {
     *unsigned_a = 0;
@@ -64,6 +65,7 @@ i8_gemm_fn i8_gemm_pick(uint64_t features, int* unsigned_a)
     (void)features;
     return NULL;
 }
+#endif
 
 /* The channel at packed position j (see i8_gemm.h: the VNNI kernel's panel pairs interleaved). */
 static int64_t packed_channel(int64_t j, int64_t np, int unsigned_a)

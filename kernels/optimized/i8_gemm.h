@@ -90,9 +90,27 @@ void i8_gemm__avx512vnni(const i8_gemm_args* g, const void* packed, int64_t m0, 
 void i8_gemm__neondot(const i8_gemm_args* g, const void* packed, int64_t m0, int64_t m1);
 #endif
 
+/* Whether this build has any packed kernel (x86 or aarch64): where it has none (32-bit Arm,
+ * bare metal) the picks below are inline NULLs, so the compiler drops the fast paths and the
+ * packing code is never linked. */
+#if EMBER_HAVE_X86_KERNELS || defined(__aarch64__)
+#define I8_HAVE_FAST 1
+#else
+#define I8_HAVE_FAST 0
+#endif
+
 /* The fastest packed kernel the features allow, whether it reads A unsigned (for
  * i8_gemm_pack and i8_gemm_rows), or NULL. */
+#if I8_HAVE_FAST
 i8_gemm_fn i8_gemm_pick(uint64_t features, int* unsigned_a);
+#else
+static inline i8_gemm_fn i8_gemm_pick(uint64_t features, int* unsigned_a)
+{
+    (void)features;
+    *unsigned_a = 0;
+    return NULL;
+}
+#endif
 
 /* Rows [r, r + m) of A, k bytes each, into dst at row stride ld (int8 as in the model). */
 typedef void (*i8_rows_fn)(const void* src, int64_t r, int64_t m, int8_t* dst, int64_t ld);

@@ -155,7 +155,7 @@ def test_cli_help_and_usage():
         assert r.returncode == 0, r.stderr
         assert "ember bench MODEL.pte" in r.stdout and "--threads N" in r.stdout and "how many threads ran" in r.stdout
     r = _cli("help")
-    assert r.returncode == 0 and "ember bench MODEL.pte" in r.stdout and "profile|bench]" in r.stdout
+    assert r.returncode == 0 and "ember bench MODEL.pte" in r.stdout and "profile|bench|" in r.stdout
 
 
 def test_cli_missing_file_exits_1(tmp_path):

@@ -386,7 +386,7 @@ def test_inspect_json_is_valid_for_any_method_name(tmp_path):
 
 # ---- help for every command; --output-dir ------------------------------------------------------
 
-COMMANDS = ["run", "inspect", "test-bundle", "profile", "version", "help"]
+COMMANDS = ["run", "inspect", "test-bundle", "profile", "bench", "pte2c", "version", "help"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
