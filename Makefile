@@ -4,7 +4,7 @@ PY      := .venv/bin/python
 BUILD   := build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build build-asan build-aarch64 test test-c test-c-asan test-aarch64 test-py test-breadth demo clean
+.PHONY: all setup build build-asan build-aarch64 build-m55 test test-c test-c-asan test-aarch64 test-m55 test-py test-breadth demo clean
 .PHONY: build-fuzz build-tsan fuzz fuzz-coverage test-fuzz test-fuzz-replay test-cli-asan test-tsan test-valgrind
 
 all: build
@@ -16,7 +16,7 @@ build:
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: setup build test-c test-c-asan test-aarch64 test-py test-cli-asan test-tsan test-valgrind test-fuzz-replay test-fuzz
+test: setup build test-c test-c-asan test-aarch64 test-m55 test-py test-cli-asan test-tsan test-valgrind test-fuzz-replay test-fuzz
 
 test-c: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -42,6 +42,21 @@ test-aarch64: build-aarch64
 	@printf '#!/bin/sh\nexec $(AARCH64_EMU) "$$(dirname "$$0")/bin/ember" "$$@"\n' > build-aarch64/ember-qemu
 	@chmod +x build-aarch64/ember-qemu
 	@$(PY) scripts/check_cli.py build-aarch64/ember-qemu
+
+# Bare-metal Cortex-M55 (gcc-arm-none-eabi + newlib, no OS, no malloc): libember and firmware
+# images that run programs from flash, tested under QEMU's mps3-an547 (docs/microcontrollers.md).
+# The host CLI writes the firmware's model headers (ember pte2c) and their expected outputs.
+build-m55: build
+	@cmake -S targets/cortex-m55 -B build-m55 -G Ninja -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
+	    -DEMBER_HOST_CLI=$(CURDIR)/$(BUILD)/bin/ember >/dev/null
+	@cmake --build build-m55 -j $(JOBS)
+
+test-m55: build-m55
+	@cd build-m55 && ctest --output-on-failure -j $(JOBS)
+	@cmake -S targets/cortex-m55 -B build-m4 -G Ninja -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
+	    -DEMBER_MCPU=cortex-m4 >/dev/null
+	@cmake --build build-m4 -j $(JOBS) --target ember
+	@echo "libember for the Cortex-M4 (Armv7E-M, single-precision FPU): built, warnings as errors"
 
 test-py: build
 	@$(PY) -m pytest -q tests/python

@@ -18,11 +18,22 @@ command -v valgrind >/dev/null || need_apt+=(valgrind)
 # 64-bit Arm: the cross compiler (with its libc) and qemu-user to run what it builds (make test-aarch64).
 command -v aarch64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 command -v qemu-aarch64 >/dev/null || need_apt+=(qemu-user)
+# Bare-metal Cortex-M (make test-m55): the cross compiler, newlib, and QEMU's system emulator
+# (installed without its recommended GUI packages).
+need_apt_lean=()
+command -v arm-none-eabi-gcc >/dev/null || need_apt_lean+=(gcc-arm-none-eabi)
+[ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || need_apt_lean+=(libnewlib-arm-none-eabi)
+command -v qemu-system-arm >/dev/null || need_apt_lean+=(qemu-system-arm)
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: apt-get install ${need_apt[*]}"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if [ ${#need_apt_lean[@]} -gt 0 ]; then
+    echo "setup: apt-get install --no-install-recommends ${need_apt_lean[*]}"
+    [ ${#need_apt[@]} -gt 0 ] || $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt_lean[@]}" >/dev/null
 fi
 # libFuzzer (-fsanitize=fuzzer) ships in libclang-rt-N-dev for clang N, only recommended by clang.
 if ! echo 'int LLVMFuzzerTestOneInput(const char* d, unsigned long n) { return 0; }' |
