@@ -4,7 +4,7 @@ PY      := .venv/bin/python
 BUILD   := build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build build-asan build-aarch64 build-m55 test test-c test-c-asan test-aarch64 test-m55 test-py test-breadth demo clean
+.PHONY: all setup build build-asan build-aarch64 build-m55 bench-m55 size test test-c test-c-asan test-aarch64 test-m55 test-py test-breadth demo clean
 .PHONY: build-fuzz build-tsan fuzz fuzz-coverage test-fuzz test-fuzz-replay test-cli-asan test-tsan test-valgrind
 
 all: build
@@ -50,6 +50,15 @@ build-m55: build
 	@cmake -S targets/cortex-m55 -B build-m55 -G Ninja -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
 	    -DEMBER_HOST_CLI=$(CURDIR)/$(BUILD)/bin/ember >/dev/null
 	@cmake --build build-m55 -j $(JOBS)
+
+# Instructions per inference of each firmware image under QEMU (targets/cortex-m55/bench.sh,
+# a TCG plugin counting from execute's entry to the next call): build-m55/icount.md.
+bench-m55: build-m55
+	@bash targets/cortex-m55/bench.sh build-m55
+
+# Bytes per section of the core runtime alone and of each firmware image: build-m55/size.md.
+size: build-m55
+	@bash targets/cortex-m55/size.sh build-m55
 
 test-m55: build-m55
 	@cd build-m55 && ctest --output-on-failure -j $(JOBS)

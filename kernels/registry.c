@@ -17,26 +17,24 @@ static const ember_kernel kernels[] = {
     {NULL, NULL}, /* keeps the array non-empty for an empty selection; not counted */
 };
 
-#define NUM_KERNELS (sizeof kernels / sizeof kernels[0] - 1)
+/* The table's entries before its sentinel: a variable, not sizeof arithmetic, so that an empty
+ * selection compiles without "comparison is always false" warnings. */
+static const size_t num_kernels = sizeof kernels / sizeof kernels[0] - 1;
 
 const ember_kernel* ember_kernel_find(const char* name, size_t name_len)
 {
-    for (size_t i = 0; i < NUM_KERNELS; i++)
-        if (strlen(kernels[i].name) == name_len && memcmp(kernels[i].name, name, name_len) == 0)
-            return &kernels[i];
+    for (const ember_kernel* k = kernels; k->name; k++)
+        if (strlen(k->name) == name_len && memcmp(k->name, name, name_len) == 0) return k;
     return NULL;
 }
 
-size_t ember_kernel_count(void) { return NUM_KERNELS; }
+size_t ember_kernel_count(void) { return num_kernels; }
 
-const ember_kernel* ember_kernel_at(size_t index)
-{
-    return index < NUM_KERNELS ? &kernels[index] : NULL;
-}
+const ember_kernel* ember_kernel_at(size_t index) { return index < num_kernels ? &kernels[index] : NULL; }
 
-size_t ember_operator_count(void) { return NUM_KERNELS; }
+size_t ember_operator_count(void) { return num_kernels; }
 
-const char* ember_operator_name(size_t index) { return index < NUM_KERNELS ? kernels[index].name : NULL; }
+const char* ember_operator_name(size_t index) { return index < num_kernels ? kernels[index].name : NULL; }
 
 ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
 {
