@@ -142,6 +142,26 @@ size_t i8_dwconv2d_pack_bytes(const i8_conv_shape* s)
     return (size_t)(16 + (s->cout + 31) / 32 * dw_block_words(s)) * sizeof(int32_t);
 }
 
+/* The per-lane constants both depthwise packings store for a group of 16 lanes whose channels
+ * are ch[] (n or more: padding, left as they are, zero): at c16[l] bias + offset sum(w)
+ * (wrapping; sums[l] is the lane's weight sum), at c16[stride + l] the multiplier, at
+ * c16[2 stride + l] the shift; with `fast` the constants of i8_requantize16_fast at rq, the
+ * output offset folded in. */
+static void dw_lane_constants(int32_t* c16, int64_t stride, int32_t* rq, bool fast,
+                              const int64_t* ch, const uint32_t* sums, const i8_conv_shape* s,
+                              const int32_t* bias, uint32_t offset, const int32_t* mult,
+                              const int32_t* shift)
+{
+    for (int l = 0; l < 16; l++) {
+        const int64_t k = ch[l];
+        if (k >= s->cout) continue;
+        c16[l] = (int32_t)((bias ? (uint32_t)bias[k] : 0u) + offset * sums[l]);
+        c16[stride + l] = mult[k];
+        c16[2 * stride + l] = shift[k];
+    }
+    if (fast) i8_rq_pack(rq, mult, shift, 1, ch, s->cout, s->out_off);
+}
+
 void i8_dwconv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const int32_t* bias,
                       const int32_t* mult, const int32_t* shift)
 {
@@ -153,26 +173,22 @@ void i8_dwconv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const 
         int32_t* blk = d + 16 + c0 / 32 * dw_block_words(s);
         for (int h = 0; h < 2; h++) {
             int64_t ch[16]; /* the channel of each lane of this half */
+            uint32_t sums[16] = {0};
             for (int l = 0; l < 16; l++) ch[l] = c0 + 8 * (l / 4) + 4 * h + l % 4;
             for (int l = 0; l < 16; l++) {
                 const int64_t k = ch[l];
                 if (k >= c) continue;
-                uint32_t sum = 0;
                 for (int64_t p = 0; p < pairs; p++) { /* i8_dw_pair_tap's taps: low, high */
                     const int64_t t0 = i8_dw_pair_tap(s, p, 0), t1 = i8_dw_pair_tap(s, p, 1);
                     const int32_t w0 = w[t0 * c + k];
                     const int32_t w1 = t1 < taps ? w[t1 * c + k] : 0;
-                    sum += (uint32_t)w0 + (uint32_t)w1;
+                    sums[l] += (uint32_t)w0 + (uint32_t)w1;
                     blk[p * 32 + h * 16 + l] = (int32_t)(((uint32_t)w1 << 16) | (uint16_t)w0);
                 }
-                /* bias + in_off sum(w), wrapping */
-                blk[pairs * 32 + h * 16 + l] =
-                    (int32_t)((bias ? (uint32_t)bias[k] : 0u) + (uint32_t)s->in_off * sum);
-                blk[pairs * 32 + 32 + h * 16 + l] = mult[k];
-                blk[pairs * 32 + 64 + h * 16 + l] = shift[k];
             }
-            if (d[0])
-                i8_rq_pack(blk + pairs * 32 + 96 + h * I8_RQ_WORDS, mult, shift, 1, ch, c, s->out_off);
+            /* bias + in_off sum(w) */
+            dw_lane_constants(blk + pairs * 32 + h * 16, 32, blk + pairs * 32 + 96 + h * I8_RQ_WORDS,
+                              d[0], ch, sums, s, bias, (uint32_t)s->in_off, mult, shift);
         }
     }
 }
@@ -205,27 +221,24 @@ void i8_dw3x3_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const int
         int32_t* blk = d + 16 + c0 / 64 * I8_DW3X3_BLOCK_WORDS;
         for (int j = 0; j < 4; j++) {
             int64_t ch[16]; /* the channel of each lane of quad j */
+            uint32_t sums[16] = {0};
             for (int l = 0; l < 16; l++) ch[l] = c0 + 16 * (l / 4) + 4 * j + l % 4;
             for (int l = 0; l < 16; l++) {
                 const int64_t k = ch[l];
                 if (k >= c) continue;
-                uint32_t sum = 0;
                 for (int kx = 0; kx < 3; kx++) {
                     uint32_t quad = 0;
                     for (int ky = 0; ky < 3; ky++) {
                         const int8_t v = w[(ky * 3 + kx) * c + k];
-                        sum += (uint32_t)(int32_t)v;
+                        sums[l] += (uint32_t)(int32_t)v;
                         quad |= (uint32_t)(uint8_t)v << (8 * ky);
                     }
                     blk[(kx * 4 + j) * 16 + l] = (int32_t)quad;
                 }
-                /* bias + (in_off - 128) sum(w), wrapping: the input is read as x + 128 */
-                blk[192 + j * 16 + l] = (int32_t)((bias ? (uint32_t)bias[k] : 0u) +
-                                                  ((uint32_t)s->in_off - 128u) * sum);
-                blk[256 + j * 16 + l] = mult[k];
-                blk[320 + j * 16 + l] = shift[k];
             }
-            if (d[0]) i8_rq_pack(blk + 384 + j * I8_RQ_WORDS, mult, shift, 1, ch, c, s->out_off);
+            /* bias + (in_off - 128) sum(w): the input is read as x + 128 */
+            dw_lane_constants(blk + 192 + j * 16, 64, blk + 384 + j * I8_RQ_WORDS, d[0], ch, sums,
+                              s, bias, (uint32_t)s->in_off - 128u, mult, shift);
         }
     }
 }

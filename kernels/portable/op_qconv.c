@@ -329,12 +329,13 @@ static void want_fast(ember_kernel_ctx* ctx, ember_value* const* args, enum qcon
     qconv_fast pick = {{NULL}, 0, 0};
     size_t bytes = 0;
     if (kind == QCONV_DEPTHWISE) {
-        if (q.oc != q.ic) { /* depth multiplier above 1: the loops */
-        } else if ((pick.u.dw = i8_dw3x3_pick(features, &s))) {
-            pick.dw3x3 = 1;
-            bytes = i8_dw3x3_pack_bytes(&s);
-        } else if ((pick.u.dw = i8_dwconv2d_pick(features))) {
-            bytes = i8_dwconv2d_pack_bytes(&s);
+        if (q.oc == q.ic) { /* depth multiplier 1; above it, the loops */
+            if ((pick.u.dw = i8_dw3x3_pick(features, &s))) {
+                pick.dw3x3 = 1;
+                bytes = i8_dw3x3_pack_bytes(&s);
+            } else if ((pick.u.dw = i8_dwconv2d_pick(features))) {
+                bytes = i8_dwconv2d_pack_bytes(&s);
+            }
         }
     } else if (q.kc == q.ic && i8_conv2d_fits(&s)) { /* groups 1 */
         pick.u.gemm = i8_gemm_pick(features, &pick.unsigned_a);
