@@ -94,6 +94,13 @@ static void patch_rows(const void* src, int64_t p, int64_t m, int8_t* dst, int64
     }
 }
 
+void i8_conv2d_patches(const i8_conv_shape* s, const int8_t* in, int64_t p, int64_t m,
+                       int8_t* dst, int64_t ld)
+{
+    const patch_src src = {s, in};
+    patch_rows(&src, p, m, dst, ld);
+}
+
 void i8_conv2d_run(const i8_conv_shape* s, i8_gemm_fn gemm, int unsigned_a, const int8_t* in,
                    const void* packed, int8_t* out, int64_t p0, int64_t p1)
 {

@@ -50,6 +50,11 @@ size_t i8_conv2d_pack_bytes(const i8_conv_shape* s);
 void i8_conv2d_pack(void* dst, const i8_conv_shape* s, const int8_t* w, const int32_t* bias,
                     const int32_t* mult, const int32_t* shift, int unsigned_a);
 bool i8_conv2d_fits(const i8_conv_shape* s);
+/* The patches of the output pixels [p, p + m) of the flattened (b, oy, ox) range, one per row
+ * of dst at stride ld: kh kw runs of Cin bytes, -in_off (the input's zero point) for taps
+ * outside the input. */
+void i8_conv2d_patches(const i8_conv_shape* s, const int8_t* in, int64_t p, int64_t m,
+                       int8_t* dst, int64_t ld);
 void i8_conv2d_run(const i8_conv_shape* s, i8_gemm_fn gemm, int unsigned_a, const int8_t* in,
                    const void* packed, int8_t* out, int64_t p0, int64_t p1);
 

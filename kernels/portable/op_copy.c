@@ -34,7 +34,12 @@ static void any_copy_row__portable(void* dst, int64_t ds, const void* src, int64
     }
 }
 
-static void strided_copy(ember_tensor* out, const ember_tensor* in)
+/* out = in, walked as said at the top. `convert` (a constant at each call): the dtypes may
+ * differ; without it they are the same (clone's prepare checks), and the conversions are not
+ * compiled in: a clone-only firmware image links no int64 / double row conversion. */
+static inline __attribute__((always_inline)) void strided_copy(ember_tensor* out,
+                                                               const ember_tensor* in,
+                                                               bool convert)
 {
     if (out->numel == 0) return;
     /* coalesce dims (logical order) where both tensors' strides allow */
@@ -58,7 +63,7 @@ static void strided_copy(ember_tensor* out, const ember_tensor* in)
         so[0] = si[0] = 1;
     }
     const size_t ob = ember_dtype_size(out->dtype), ib = ember_dtype_size(in->dtype);
-    const bool same = out->dtype == in->dtype;
+    const bool same = !convert || out->dtype == in->dtype;
     const bool int_domain = ember_dtype_is_intlike(out->dtype) && ember_dtype_is_intlike(in->dtype);
     const int last = rank - 1;
     const int64_t n = sizes[last];
@@ -131,9 +136,16 @@ static ember_status copy_prepare(ember_kernel_ctx* ctx, ember_value* const* args
 }
 
 /* _to_copy.out: [self, non_blocking, memory_format?, out, out] */
+static void copy_converting(ember_tensor* out, const ember_tensor* in)
+{
+    strided_copy(out, in, true);
+}
+
+static void copy_same(ember_tensor* out, const ember_tensor* in) { strided_copy(out, in, false); }
+
 static ember_status run_to_copy(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    strided_copy(args[3]->u.t, args[0]->u.t);
+    copy_converting(args[3]->u.t, args[0]->u.t);
     return EMBER_OK;
 }
 
@@ -151,7 +163,7 @@ ember_status ember_prepare_aten__to_copy_out(ember_kernel_ctx* ctx, ember_value*
 /* clone.out: [self, memory_format?, out, out] */
 static ember_status run_clone(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    strided_copy(args[2]->u.t, args[0]->u.t);
+    copy_same(args[2]->u.t, args[0]->u.t);
     return EMBER_OK;
 }
 
@@ -172,7 +184,13 @@ ember_status ember_prepare_aten_clone_out(ember_kernel_ctx* ctx, ember_value* co
  * dim order, which the dim_order argument (when given) must match. */
 static ember_status run_dim_order_copy(ember_kernel_ctx* ctx, ember_value* const* args)
 {
-    strided_copy(args[3]->u.t, args[0]->u.t);
+    copy_converting(args[3]->u.t, args[0]->u.t);
+    return EMBER_OK;
+}
+
+static ember_status run_clone_dim_order(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    copy_same(args[3]->u.t, args[0]->u.t);
     return EMBER_OK;
 }
 
@@ -216,6 +234,6 @@ ember_status ember_prepare_dim_order_ops__clone_dim_order_out(ember_kernel_ctx* 
                                                               ember_kernel_run_fn* run)
 {
     EMBER_TRY(dim_order_prepare(ctx, args, num_args, true));
-    *run = run_dim_order_copy;
+    *run = run_clone_dim_order;
     return EMBER_OK;
 }

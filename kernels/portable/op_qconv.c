@@ -35,9 +35,13 @@
  * multipliers and shifts constants in the file, prepare asks for them packed at load (kernel.h)
  * and run, given them, computes a convolution of groups 1 through the int8 GEMM core (AVX-512
  * VNNI, aarch64 dot product) and a depthwise one of depth multiplier 1 through the AVX-512
- * kernel, output pixels split over the threads; unpacked, the loops below. */
+ * kernel, output pixels split over the threads; unpacked, the loops below. On a core with
+ * Helium (i8_helium.h: Cortex-M55 builds) prepare picks the Helium kernels instead, which read
+ * the weights in place (nothing packed: a microcontroller has no RAM for a second copy) for a
+ * convolution of groups 1 whose patches fit their stack block and any depthwise one. */
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_conv.h"
+#include "kernels/optimized/i8_helium.h"
 #include "kernels/portable/requant.h"
 
 enum qconv_kind { QCONV, QCONV_DEPTHWISE, QCONV_TRANSPOSE };
@@ -194,18 +198,25 @@ static ember_status check_requant(ember_kernel_ctx* ctx, const int32_t* mult,
     return EMBER_OK;
 }
 
+/* What run checks before it computes: the loader lets an out share an input's bytes exactly; a
+ * convolution cannot run so (it would read what it wrote, and overwrite the shifts it
+ * checked); multipliers and shifts that only the data shows. */
+static ember_status check_run(ember_kernel_ctx* ctx, const qconv* q)
+{
+    const void* y = q->y;
+    EMBER_REQUIRE(ctx,
+                  q->n == 0 || (y != q->x && y != q->w && y != q->bias && y != q->mult &&
+                                y != q->shift),
+                  EMBER_NOT_SUPPORTED, "out is the same memory as an input: not computed in place");
+    return check_requant(ctx, q->mult, q->shift, q->oc);
+}
+
 static ember_status run_qconv(ember_kernel_ctx* ctx, ember_value* const* args,
                               enum qconv_kind kind, bool nhwc)
 {
     qconv q;
     qconv_read(args, kind, nhwc, &q);
-    /* the loader lets an out share an input's bytes exactly; a convolution cannot run so (it
-     * would read what it wrote, and overwrite the shifts it checked) */
-    const void* y = q.y;
-    EMBER_REQUIRE(ctx,
-                  q.n == 0 || (y != q.x && y != q.w && y != q.bias && y != q.mult && y != q.shift),
-                  EMBER_NOT_SUPPORTED, "out is the same memory as an input: not computed in place");
-    EMBER_TRY(check_requant(ctx, q.mult, q.shift, q.oc));
+    EMBER_TRY(check_run(ctx, &q));
     if (kind == QCONV_TRANSPOSE) qconv_transpose(&q);
     else qconv_direct(&q);
     return EMBER_OK;
@@ -307,6 +318,52 @@ QCONV_FAST(QCONV_DEPTHWISE, false, depthwise)
 QCONV_FAST(QCONV_DEPTHWISE, true, depthwise_nhwc)
 #undef QCONV_FAST
 
+#if EMBER_HAVE_HELIUM
+/* Helium (i8_helium.h): the weights read where they lie, nothing packed. */
+static ember_status run_helium(ember_kernel_ctx* ctx, ember_value* const* args,
+                               enum qconv_kind kind, bool nhwc)
+{
+    qconv q;
+    qconv_read(args, kind, nhwc, &q);
+    EMBER_TRY(check_run(ctx, &q));
+    i8_conv_shape s;
+    fast_shape(&q, q.oc_per_group, &s);
+    if (kind == QCONV_DEPTHWISE) i8_dwconv2d__helium(&s, q.x, q.w, q.bias, q.mult, q.shift, q.y);
+    else i8_conv2d__helium(&s, q.x, q.w, q.bias, q.mult, q.shift, q.y);
+    return EMBER_OK;
+}
+
+#define QCONV_HELIUM(kind, nhwc, suffix)                                                        \
+    static ember_status run_helium_##suffix(ember_kernel_ctx* ctx, ember_value* const* args)   \
+    {                                                                                           \
+        return run_helium(ctx, args, kind, nhwc);                                               \
+    }
+QCONV_HELIUM(QCONV, false, conv)
+QCONV_HELIUM(QCONV, true, conv_nhwc)
+QCONV_HELIUM(QCONV_DEPTHWISE, false, depthwise)
+QCONV_HELIUM(QCONV_DEPTHWISE, true, depthwise_nhwc)
+#undef QCONV_HELIUM
+
+/* A convolution of groups 1 whose patches fit, a depthwise one of depth multiplier 1. */
+static bool want_helium(ember_kernel_ctx* ctx, ember_value* const* args, enum qconv_kind kind,
+                        bool nhwc, ember_kernel_run_fn* run)
+{
+    if (kind == QCONV_TRANSPOSE ||
+        !(ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)))
+        return false;
+    qconv q;
+    qconv_read(args, kind, nhwc, &q);
+    i8_conv_shape s;
+    fast_shape(&q, 1, &s);
+    if (kind == QCONV && (q.kc != q.ic || !i8_conv2d_helium_fits(&s))) return false;
+    static const ember_kernel_run_fn runs[2][2] = {
+        {run_helium_conv, run_helium_conv_nhwc},
+        {run_helium_depthwise, run_helium_depthwise_nhwc}};
+    *run = runs[kind == QCONV_DEPTHWISE][nhwc];
+    return true;
+}
+#endif
+
 static bool is_constant(const ember_value* v)
 {
     return ember_is_null(v) || (v->tag == EMBER_VALUE_TENSOR && v->u.t->storage == EMBER_TENSOR_CONSTANT);
@@ -316,6 +373,9 @@ static bool is_constant(const ember_value* v)
 static void want_fast(ember_kernel_ctx* ctx, ember_value* const* args, enum qconv_kind kind,
                       bool nhwc, ember_kernel_run_fn* run)
 {
+#if EMBER_HAVE_HELIUM
+    if (want_helium(ctx, args, kind, nhwc, run)) return;
+#endif
     const qconv_args a = QCONV_ARGS[kind];
     if (kind == QCONV_TRANSPOSE || !ctx->state || !is_constant(args[A_W]) ||
         !is_constant(args[A_BIAS]) || !is_constant(args[A_MULTS(a)]) ||

@@ -2,7 +2,8 @@
  * guest instructions executed between two addresses: from each time the guest reaches `start=`
  * to the next time it reaches `end=` (function entries: bench.sh passes ember_method_execute's
  * and the next call's). QEMU models no cycles; instructions are the cost measure of the
- * firmware benchmark. At exit it prints "icount: total T windows W inside I".
+ * firmware benchmark. At exit it prints "icount: total T windows W inside I", then
+ * "icount-window K N" for each of the first MAX_WINDOWS windows in order (K from 0).
  *
  * Written against QEMU's plugin API version 1 (QEMU 7.x; Debian's qemu-system-arm loads plugins
  * but installs no header), declaring only the calls it uses: a translation callback that adds
@@ -40,7 +41,9 @@ void qemu_plugin_outs(const char* string);
 EXPORT int qemu_plugin_version = 1;
 
 /* One vCPU (a Cortex-M): plain counters. */
+#define MAX_WINDOWS 4096
 static uint64_t total, at_start, inside, windows, start_addr, end_addr;
+static uint64_t each[MAX_WINDOWS];
 static int open_window;
 
 static void at_marker(unsigned int vcpu, void* which)
@@ -51,6 +54,7 @@ static void at_marker(unsigned int vcpu, void* which)
         open_window = 1;
     } else if (open_window) {
         inside += total - at_start;
+        if (windows < MAX_WINDOWS) each[windows] = total - at_start;
         windows++;
         open_window = 0;
     }
@@ -80,6 +84,10 @@ static void finished(qemu_plugin_id_t id, void* userdata)
     snprintf(line, sizeof line, "icount: total %" PRIu64 " windows %" PRIu64 " inside %" PRIu64 "\n",
              total, windows, inside);
     qemu_plugin_outs(line);
+    for (uint64_t k = 0; k < windows && k < MAX_WINDOWS; k++) {
+        snprintf(line, sizeof line, "icount-window %" PRIu64 " %" PRIu64 "\n", k, each[k]);
+        qemu_plugin_outs(line);
+    }
 }
 
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t* info, int argc, char** argv)

@@ -185,9 +185,9 @@ static void transpose_by_hand(void)
 
 /* ---- 2. random cases against CMSIS-NN's way of computing ------------------------------------ */
 
-enum { MAXB = 8192 };
+enum { MAXB = 32768, MAXC = 128 };
 static int8_t rx[MAXB], rw[MAXB], ry[MAXB], rwant[MAXB];
-static int32_t rbias[64], rmult[64], rshift[64], racc[MAXB];
+static int32_t rbias[MAXC], rmult[MAXC], rshift[MAXC], racc[MAXB];
 
 static int8_t finish(int32_t acc, int o, const qc_params* p)
 {
@@ -202,7 +202,7 @@ static void ref_conv(int kind, int n, int ih, int iw, int ic, int oh, int ow, in
                      int kw, int kc, const qc_params* p, bool bias)
 {
     const int groups = ic / kc, ocg = oc / groups;
-    int8_t col[512];
+    static int8_t col[4096];
     for (int b = 0; b < n; b++)
         for (int oy = 0; oy < oh; oy++)
             for (int ox = 0; ox < ow; ox++)
@@ -262,6 +262,71 @@ static void ref_tconv(int n, int ih, int iw, int ic, int oh, int ow, int oc, int
 
 static int rin(int lo, int hi) { return lo + (int)rnd((uint32_t)(hi - lo + 1)); }
 
+/* One random case of `kind` with these sizes and parameters: random input, weights, bias
+ * (none for some t), per-channel multipliers and shifts (around 0.5 to 1 x 2^-5..-10, or with
+ * `extreme` anywhere in their range: left shifts, multipliers near 0 and 2^31), the op against
+ * the reference, and nothing written past out. False when the window does not fit. */
+static bool run_case(int t, int kind, bool nhwc, int n, int ih, int iw, int ic, int kh, int kw,
+                     int kc, int oc, qc_params p, bool extreme)
+{
+    int oh, ow;
+    if (kind == TCONV) {
+        oh = (ih - 1) * (int)p.stride[0] - 2 * (int)p.pad[0] + kh;
+        ow = (iw - 1) * (int)p.stride[1] - 2 * (int)p.pad[1] + kw;
+    } else {
+        oh = (ih + 2 * (int)p.pad[0] - (int)p.dil[0] * (kh - 1) - 1) / (int)p.stride[0] + 1;
+        ow = (iw + 2 * (int)p.pad[1] - (int)p.dil[1] * (kw - 1) - 1) / (int)p.stride[1] + 1;
+        if (ih + 2 * (int)p.pad[0] < (int)p.dil[0] * (kh - 1) + 1 ||
+            iw + 2 * (int)p.pad[1] < (int)p.dil[1] * (kw - 1) + 1)
+            return false; /* the window does not fit: tested among the refusals */
+    }
+    if (oh < 1 || ow < 1) return false;
+    const int wn = kind == DW ? kh * kw * oc : oc * kh * kw * kc;
+    CHECK(n * ih * iw * ic <= MAXB && wn <= MAXB && n * oh * ow * oc < MAXB && oc <= MAXC);
+    for (int i = 0; i < n * ih * iw * ic; i++) rx[i] = (int8_t)rin(-128, 127);
+    for (int i = 0; i < wn; i++) rw[i] = (int8_t)rin(-127, 127);
+    const bool bias = t % 4 != 1;
+    for (int o = 0; o < oc; o++) {
+        rbias[o] = rin(-3000, 3000);
+        rmult[o] = (int32_t)(0x40000000u + (rng_next() >> 34));
+        rshift[o] = rin(-10, -5);
+        if (extreme) {
+            rbias[o] = (int32_t)(rng_next() >> 32);
+            rmult[o] = o % 3 == 0 ? rin(0, 3) : (int32_t)(rng_next() >> 33);
+            rshift[o] = o % 2 ? rin(-31, 30) : rin(-31, -20);
+        }
+    }
+    if (kind == TCONV) ref_tconv(n, ih, iw, ic, oh, ow, oc, kh, kw, &p, bias);
+    else ref_conv(kind, n, ih, iw, ic, oh, ow, oc, kh, kw, kc, &p, bias);
+    const int32_t sx[] = {n, ic, ih, iw}, sy[] = {n, oc, oh, ow};
+    const int32_t nx[] = {n, ih, iw, ic}, ny[] = {n, oh, ow, oc}, so[] = {oc};
+    const int32_t sw[] = {kind == DW ? 1 : oc, kh, kw, kind == DW ? oc : kc};
+    ember_tensor tx = nhwc ? th_tensor(EMBER_DTYPE_I8, rx, 4, nx)
+                           : th_tensor_cl(EMBER_DTYPE_I8, rx, sx);
+    ember_tensor ty = nhwc ? th_tensor(EMBER_DTYPE_I8, ry, 4, ny)
+                           : th_tensor_cl(EMBER_DTYPE_I8, ry, sy);
+    ember_tensor tw = th_tensor(EMBER_DTYPE_I8, rw, 4, sw);
+    ember_tensor tb = th_tensor(EMBER_DTYPE_I32, rbias, 1, so);
+    ember_tensor tm = th_tensor(EMBER_DTYPE_I32, rmult, 1, so);
+    ember_tensor ts = th_tensor(EMBER_DTYPE_I32, rshift, 1, so);
+    qc_call c = {.in = &tx, .w = &tw, .bias = bias ? &tb : NULL, .mult = &tm, .shift = &ts,
+                 .out = &ty};
+    qc_build(&c, kind, &p);
+    memset(ry, 0x55, sizeof ry);
+    CHECK_STATUS(th_run(OPS[kind][nhwc], c.v, c.n), EMBER_OK, NULL);
+    const int on = n * oh * ow * oc;
+    if (memcmp(ry, rwant, (size_t)on) != 0) {
+        fprintf(stderr, "case %d (%s): n %d in %dx%dx%d k %dx%dx%d oc %d stride %d,%d pad "
+                        "%d,%d dil %d,%d dm %d%s\n",
+                t, OPS[kind][nhwc], n, ih, iw, ic, kh, kw, kc, oc, (int)p.stride[0],
+                (int)p.stride[1], (int)p.pad[0], (int)p.pad[1], (int)p.dil[0], (int)p.dil[1],
+                (int)p.dm, extreme ? " extreme" : "");
+        CHECK(!"random case equals the reference");
+    }
+    CHECK(ry[on] == 0x55); /* nothing written past out */
+    return true;
+}
+
 static void random_cases(void)
 {
     int ran = 0;
@@ -287,58 +352,45 @@ static void random_cases(void)
         }
         p.in_off = rin(-127, 128), p.out_off = rin(-128, 127);
         p.amin = rin(-128, 0), p.amax = rin(p.amin > -10 ? p.amin : -10, 127);
-        int oh, ow;
-        if (kind == TCONV) {
-            oh = (ih - 1) * (int)p.stride[0] - 2 * (int)p.pad[0] + kh;
-            ow = (iw - 1) * (int)p.stride[1] - 2 * (int)p.pad[1] + kw;
-        } else {
-            oh = (ih + 2 * (int)p.pad[0] - (int)p.dil[0] * (kh - 1) - 1) / (int)p.stride[0] + 1;
-            ow = (iw + 2 * (int)p.pad[1] - (int)p.dil[1] * (kw - 1) - 1) / (int)p.stride[1] + 1;
-            if (ih + 2 * (int)p.pad[0] < (int)p.dil[0] * (kh - 1) + 1 ||
-                iw + 2 * (int)p.pad[1] < (int)p.dil[1] * (kw - 1) + 1)
-                continue; /* the window does not fit: tested among the refusals */
-        }
-        if (oh < 1 || ow < 1) continue;
-        const int wn = kind == DW ? kh * kw * oc : oc * kh * kw * kc;
-        for (int i = 0; i < n * ih * iw * ic; i++) rx[i] = (int8_t)rin(-128, 127);
-        for (int i = 0; i < wn; i++) rw[i] = (int8_t)rin(-127, 127);
-        const bool bias = t % 4 != 1;
-        for (int o = 0; o < oc; o++) {
-            rbias[o] = rin(-3000, 3000);
-            rmult[o] = (int32_t)(0x40000000u + (rng_next() >> 34));
-            rshift[o] = rin(-10, -5);
-        }
-        if (kind == TCONV) ref_tconv(n, ih, iw, ic, oh, ow, oc, kh, kw, &p, bias);
-        else ref_conv(kind, n, ih, iw, ic, oh, ow, oc, kh, kw, kc, &p, bias);
-        const int32_t sx[] = {n, ic, ih, iw}, sy[] = {n, oc, oh, ow};
-        const int32_t nx[] = {n, ih, iw, ic}, ny[] = {n, oh, ow, oc}, so[] = {oc};
-        const int32_t sw[] = {kind == DW ? 1 : oc, kh, kw, kind == DW ? oc : kc};
-        ember_tensor tx = nhwc ? th_tensor(EMBER_DTYPE_I8, rx, 4, nx)
-                               : th_tensor_cl(EMBER_DTYPE_I8, rx, sx);
-        ember_tensor ty = nhwc ? th_tensor(EMBER_DTYPE_I8, ry, 4, ny)
-                               : th_tensor_cl(EMBER_DTYPE_I8, ry, sy);
-        ember_tensor tw = th_tensor(EMBER_DTYPE_I8, rw, 4, sw);
-        ember_tensor tb = th_tensor(EMBER_DTYPE_I32, rbias, 1, so);
-        ember_tensor tm = th_tensor(EMBER_DTYPE_I32, rmult, 1, so);
-        ember_tensor ts = th_tensor(EMBER_DTYPE_I32, rshift, 1, so);
-        qc_call c = {.in = &tx, .w = &tw, .bias = bias ? &tb : NULL, .mult = &tm, .shift = &ts,
-                     .out = &ty};
-        qc_build(&c, kind, &p);
-        memset(ry, 0x55, sizeof ry);
-        CHECK_STATUS(th_run(OPS[kind][nhwc], c.v, c.n), EMBER_OK, NULL);
-        const int on = n * oh * ow * oc;
-        if (memcmp(ry, rwant, (size_t)on) != 0) {
-            fprintf(stderr, "case %d (%s): n %d in %dx%dx%d k %dx%dx%d oc %d stride %d,%d pad "
-                            "%d,%d dil %d,%d dm %d\n",
-                    t, OPS[kind][nhwc], n, ih, iw, ic, kh, kw, kc, oc, (int)p.stride[0],
-                    (int)p.stride[1], (int)p.pad[0], (int)p.pad[1], (int)p.dil[0],
-                    (int)p.dil[1], (int)p.dm);
-            CHECK(!"random case equals the reference");
-        }
-        CHECK(ry[on] == 0x55); /* nothing written past out */
-        ran++;
+        ran += run_case(t, kind, nhwc, n, ih, iw, ic, kh, kw, kc, oc, p, false);
     }
     CHECK(ran >= 60);
+}
+
+/* Wider channels, for the vector kernels' blocks and tails (Helium: 16-channel depthwise
+ * blocks and their 4-lane rest, depth multipliers of 16 and others; 4-channel GEMM groups, the
+ * K tail past a multiple of 16, the 1x1 path on the input's pixels, patches near and past the
+ * stack block): depthwise with 1-70 channels or a multiplier up to 32, convolutions of groups 1
+ * with 1-48 input channels and windows up to 5x5, offsets and clamps anywhere, a third with
+ * extreme multipliers and shifts. */
+static void wide_cases(void)
+{
+    static const int dms[] = {1, 1, 1, 2, 3, 16, 32};
+    int ran = 0;
+    for (int t = 0; t < 60; t++) {
+        const int kind = t % 2 ? DW : CONV;
+        const bool nhwc = (t / 2) % 2;
+        qc_params p = PLAIN;
+        int ih = rin(2, 8), iw = rin(2, 8), ic, kh = rin(1, 5), kw = rin(1, 5), kc, oc;
+        p.stride[0] = rin(1, 2), p.stride[1] = rin(1, 2);
+        p.pad[0] = rin(0, 2), p.pad[1] = rin(0, 2);
+        if (t % 4 == 0) p.dil[0] = rin(1, 2), p.dil[1] = rin(1, 2);
+        if (kind == DW) {
+            p.dm = dms[rin(0, 6)];
+            ic = p.dm == 1 ? rin(1, 70) : rin(1, 3), oc = ic * (int)p.dm, kc = 1;
+        } else {
+            ic = rin(1, 48), kc = ic, oc = rin(1, 21);
+            if (t % 6 == 0) { /* 1x1, stride 1, no padding: the input's pixels are the rows */
+                kh = kw = 1, p.stride[0] = p.stride[1] = 1, p.pad[0] = p.pad[1] = 0;
+                ih = rin(1, 9), iw = rin(1, 9);
+            }
+            while (oc * kh * kw * kc > MAXB) kw = kh = 1;
+        }
+        p.in_off = rin(-127, 128), p.out_off = rin(-128, 127);
+        p.amin = rin(-128, 0), p.amax = rin(p.amin > -10 ? p.amin : -10, 127);
+        ran += run_case(t, kind, nhwc, 1, ih, iw, ic, kh, kw, kc, oc, p, t % 3 == 2);
+    }
+    CHECK(ran >= 45);
 }
 
 /* ---- 3. refusals ---------------------------------------------------------------------------- */
@@ -455,6 +507,7 @@ int main(void)
     depthwise_by_hand();
     transpose_by_hand();
     random_cases();
+    wide_cases();
     refusals();
     return check_report("test_ops_qconv");
 }

@@ -1,0 +1,295 @@
+/* i8_conv__helium.c — the int8 GEMM, convolution and depthwise convolution on Helium (see
+ * i8_helium.h). Sizes are int32 here: a microcontroller's tensors are far below 2^31 bytes, and
+ * a 32-bit core spends several instructions on each 64-bit index. */
+#include "kernels/optimized/i8_helium.h"
+
+#if EMBER_HAVE_HELIUM
+#include <arm_mve.h>
+#include <string.h>
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* CMSIS-NN's requantization (requant.h) of four int32 sums, the output offset added (wrapping)
+ * and clamped: v << max(shift, 0) wrapping (VSHL), the doubling high multiply (VQRDMULH: for a
+ * multiplier >= 0 it never saturates and rounds as (a m + 2^30) >> 31), then the division by
+ * 2^max(-shift, 0) rounding half away from zero: a rounding shift (VRSHL, half up) of the value
+ * less one where it is negative (saturating: INT32_MIN stays, and rounds to the same quotient). */
+INLINE int32x4_t i8_helium_requantize4(int32x4_t v, int32x4_t mult, int32x4_t shift,
+                                       int32x4_t out_off, int32x4_t lo, int32x4_t hi)
+{
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t left = vmaxq_s32(shift, zero), neg_right = vminq_s32(shift, zero);
+    int32x4_t x = vqrdmulhq_s32(vshlq_s32(v, left), mult);
+    /* -1 where x < 0 and there is a right shift: neg_right's sign bit is set exactly then */
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, neg_right), 31));
+    x = vaddq_s32(vrshlq_s32(x, neg_right), out_off);
+    return vminq_s32(vmaxq_s32(x, lo), hi);
+}
+
+void i8_helium_channel_sums(const int8_t* b, int32_t n, int32_t k, const int32_t* bias,
+                            int32_t in_off, int32_t* c)
+{
+    for (int32_t j = 0; j < n; j++, b += k) {
+        int32_t sum = 0;
+        for (int32_t i = 0; i < k; i += 16) sum = vaddvaq_s8(sum, vldrbq_z_s8(b + i, vctp8q((uint32_t)(k - i))));
+        c[j] = (int32_t)((bias ? (uint32_t)bias[j] : 0u) + (uint32_t)in_off * (uint32_t)sum);
+    }
+}
+
+void i8_gemm__helium(const i8_helium_gemm* g)
+{
+    const int32_t k = g->k, kfull = k & ~15;
+    const mve_pred16_t tail = vctp8q((uint32_t)(k - kfull));
+    const int32x4_t out_off = vdupq_n_s32(g->out_off), lo = vdupq_n_s32(g->lo),
+                    hi = vdupq_n_s32(g->hi);
+    for (int32_t n0 = 0; n0 < g->n; n0 += 4) {
+        const int32_t nn = g->n - n0 < 4 ? g->n - n0 : 4;
+        const mve_pred16_t lanes = vctp32q((uint32_t)nn);
+        /* channels past the last compute channel n0's sums again, never stored */
+        const int8_t* b0 = g->b + n0 * k;
+        const int8_t* b1 = nn > 1 ? b0 + k : b0;
+        const int8_t* b2 = nn > 2 ? b0 + 2 * k : b0;
+        const int8_t* b3 = nn > 3 ? b0 + 3 * k : b0;
+        const int32x4_t c = vldrwq_z_s32(g->c + n0, lanes);
+        const int32x4_t mult = g->step ? vldrwq_z_s32(g->mult + n0, lanes) : vdupq_n_s32(g->mult[0]);
+        const int32x4_t shift = g->step ? vldrwq_z_s32(g->shift + n0, lanes) : vdupq_n_s32(g->shift[0]);
+        const int8_t* a = g->a;
+        int8_t* out = g->out + n0;
+        for (int32_t r = 0; r < g->m; r++, a += g->lda, out += g->ldc) {
+            int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            const int8_t *x = a, *p0 = b0, *p1 = b1, *p2 = b2, *p3 = b3;
+            if (kfull) { /* the pointers step past each 16 bytes; VMLADAVA sums in even registers */
+                int32_t chunks = kfull / 16;
+                int8x16_t xv, wv;
+                    __asm volatile("1:\n"
+                                   "vldrb.8 %q[xv], [%[x]], #16\n"
+                                   "vldrb.8 %q[wv], [%[p0]], #16\n"
+                                   "vmlava.s8 %[s0], %q[xv], %q[wv]\n"
+                                   "vldrb.8 %q[wv], [%[p1]], #16\n"
+                                   "vmlava.s8 %[s1], %q[xv], %q[wv]\n"
+                                   "vldrb.8 %q[wv], [%[p2]], #16\n"
+                                   "vmlava.s8 %[s2], %q[xv], %q[wv]\n"
+                                   "vldrb.8 %q[wv], [%[p3]], #16\n"
+                                   "vmlava.s8 %[s3], %q[xv], %q[wv]\n"
+                                   "subs %[n], %[n], #1\n"
+                                   "bne 1b\n"
+                                   : [x] "+r"(x), [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2),
+                                     [p3] "+r"(p3), [s0] "+Te"(s0), [s1] "+Te"(s1),
+                                     [s2] "+Te"(s2), [s3] "+Te"(s3), [n] "+r"(chunks),
+                                     [xv] "=&w"(xv), [wv] "=&w"(wv)
+                                   :
+                                   : "cc", "memory");
+                }
+            const int32_t i = kfull;
+            if (i < k) { /* the last k % 16 bytes; the lanes past them load as zero */
+                const int8x16_t xv = vldrbq_z_s8(a + i, tail);
+                s0 = vmladavaq_s8(s0, xv, vldrbq_z_s8(b0 + i, tail));
+                s1 = vmladavaq_s8(s1, xv, vldrbq_z_s8(b1 + i, tail));
+                s2 = vmladavaq_s8(s2, xv, vldrbq_z_s8(b2 + i, tail));
+                s3 = vmladavaq_s8(s3, xv, vldrbq_z_s8(b3 + i, tail));
+            }
+            int32x4_t v = vdupq_n_s32(s0);
+            v = vsetq_lane_s32(s1, v, 1);
+            v = vsetq_lane_s32(s2, v, 2);
+            v = vsetq_lane_s32(s3, v, 3);
+            v = i8_helium_requantize4(vaddq_s32(v, c), mult, shift, out_off, lo, hi);
+            vstrbq_p_s32(out, v, lanes);
+        }
+    }
+}
+
+void i8_conv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
+                       const int32_t* bias, const int32_t* mult, const int32_t* shift,
+                       int8_t* out)
+{
+    const int32_t k = (int32_t)(s->kh * s->kw * s->cin), cout = (int32_t)s->cout;
+    const int32_t pixels = (int32_t)(s->n * s->ho * s->wo);
+    const bool dense = s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 &&
+                       s->pw == 0; /* the patches are the input's pixels, in order */
+    int8_t patches[I8_HELIUM_PATCH_BYTES] __attribute__((aligned(16)));
+    int32_t c[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));
+    const int32_t rows = dense ? pixels : I8_HELIUM_PATCH_BYTES / k;
+    for (int32_t n0 = 0; n0 < cout; n0 += I8_HELIUM_CHANNELS) {
+        const int32_t nn = cout - n0 < I8_HELIUM_CHANNELS ? cout - n0 : I8_HELIUM_CHANNELS;
+        i8_helium_channel_sums(w + n0 * k, nn, k, bias ? bias + n0 : NULL, s->in_off, c);
+        i8_helium_gemm g = {0, nn, k, NULL, k, w + n0 * k, c, mult + n0, shift + n0, 1,
+                            NULL, cout, s->out_off, s->lo, s->hi};
+        for (int32_t p = 0; p < pixels; p += rows) {
+            g.m = pixels - p < rows ? pixels - p : rows;
+            if (dense) {
+                g.a = in + p * k;
+            } else {
+                i8_conv2d_patches(s, in, p, g.m, patches, k);
+                g.a = patches;
+            }
+            g.out = out + p * cout + n0;
+            i8_gemm__helium(&g);
+        }
+    }
+}
+
+/* Depthwise: the geometry of one call, int32. */
+typedef struct dw_geom {
+    int32_t h, w, cin, ch, ho, wo, kh, kw, sh, sw, ph, pw, dh, dw, dm;
+    int32_t col, row, wrow; /* input steps between taps (column, row), weight step per row */
+    int32_t in_off;
+    const int32_t *bias, *mult, *shift; /* (ch) */
+    int32x4_t out_off, lo, hi;
+} dw_geom;
+
+/* The output channels [c, cn) of one pixel, four at a time (the last predicated): x the input
+ * pixel of the window's first tap inside (ny x nx taps inside), wt that tap's weights of
+ * channel c0 (the chunk's first), init the sums' start per channel of the chunk (bias + in_off
+ * sum(w) where the window lies inside the input, else the bias, or NULL: zero), add what each
+ * input byte gets (0 inside, else in_off), lanes the chunk's input channels (dm above one:
+ * gathered; dm 1: four bytes in a row). */
+static void dw_lanes4(const dw_geom* g, const int8_t* x, const int8_t* wt, int32_t ny,
+                      int32_t nx, const int32_t* init, const uint32_t* lanes, int32_t add,
+                      int32_t c0, int32_t c, int32_t cn, int8_t* o)
+{
+    const int32x4_t addv = vdupq_n_s32(add);
+    for (; c < cn; c += 4) {
+        const mve_pred16_t p = vctp32q((uint32_t)(cn - c));
+        const uint32x4_t at = g->dm == 1 ? vaddq_n_u32(vidupq_n_u32(0, 1), (uint32_t)(c0 + c))
+                                         : vldrwq_u32(lanes + c);
+        int32x4_t acc = init ? vldrwq_z_s32(init + c, p) : vdupq_n_s32(0);
+        for (int32_t ky = 0; ky < ny; ky++) {
+            const int8_t* xp = x + ky * g->row;
+            const int8_t* wp = wt + ky * g->wrow + c;
+            for (int32_t kx = 0; kx < nx; kx++, xp += g->col, wp += g->ch) {
+                const int32x4_t xv = vaddq_s32(vldrbq_gather_offset_z_s32(xp, at, p), addv);
+                acc = vaddq_s32(acc, vmulq_s32(xv, vldrbq_z_s32(wp, p)));
+            }
+        }
+        const int32x4_t m = vldrwq_z_s32(g->mult + c0 + c, p);
+        const int32x4_t sv = vldrwq_z_s32(g->shift + c0 + c, p);
+        vstrbq_p_s32(o + c, i8_helium_requantize4(acc, m, sv, g->out_off, g->lo, g->hi), p);
+    }
+}
+
+/* One tap of 16 channels (depth multiplier 1) as 16-bit lanes: x w fits 16 bits ((x + in_off) w
+ * too: |255 * 128| < 2^15), VMULLB / VMULLT widen the even and odd lanes' products to 32 bits,
+ * four sums: e0 channels 0, 2, 4, 6; o0 1, 3, 5, 7; e1 8 ... 14; o1 9 ... 15. The pointers (low
+ * registers: the widening loads take no others) step a column, and a row after nx taps. */
+#define DW_TAPS16(ADD)                                                                          \
+    "1: mov %[k], %[nx]\n"                                                                      \
+    "2: vldrb.s16 %q[xv], [%[x]]\n"                                                             \
+    "vldrb.s16 %q[wv], [%[w]]\n" ADD("%q[xv]")                                                  \
+    "vmullb.s16 %q[t], %q[xv], %q[wv]\n"                                                        \
+    "vadd.i32 %q[e0], %q[e0], %q[t]\n"                                                          \
+    "vmullt.s16 %q[t], %q[xv], %q[wv]\n"                                                        \
+    "vadd.i32 %q[o0], %q[o0], %q[t]\n"                                                          \
+    "vldrb.s16 %q[xv], [%[x], #8]\n"                                                            \
+    "vldrb.s16 %q[wv], [%[w], #8]\n" ADD("%q[xv]")                                              \
+    "vmullb.s16 %q[t], %q[xv], %q[wv]\n"                                                        \
+    "vadd.i32 %q[e1], %q[e1], %q[t]\n"                                                          \
+    "vmullt.s16 %q[t], %q[xv], %q[wv]\n"                                                        \
+    "vadd.i32 %q[o1], %q[o1], %q[t]\n"                                                          \
+    "add %[x], %[x], %[col]\n"                                                                  \
+    "add %[w], %[w], %[ch]\n"                                                                   \
+    "subs %[k], %[k], #1\n"                                                                     \
+    "bne 2b\n"                                                                                  \
+    "add %[x], %[x], %[xrow]\n"                                                                 \
+    "add %[w], %[w], %[wrow]\n"                                                                 \
+    "subs %[ny], %[ny], #1\n"                                                                   \
+    "bne 1b\n"
+#define DW_NO_ADD(q) ""
+#define DW_ADD(q) "vadd.i16 " q ", " q ", %q[addv]\n"
+
+/* 16 channels of one pixel, depth multiplier 1 (see dw_lanes4 for the arguments; init not
+ * NULL, inside: the window lies inside the input). */
+static void dw_block16(const dw_geom* g, const int8_t* x, const int8_t* w, int32_t ny,
+                       int32_t nx, const int32_t* init, bool inside, int32_t c0, int8_t* o)
+{
+    const int32x4x2_t i0 = vld2q_s32(init), i1 = vld2q_s32(init + 8);
+    int32x4_t e0 = i0.val[0], o0 = i0.val[1], e1 = i1.val[0], o1 = i1.val[1];
+    if (ny > 0 && nx > 0) {
+        const int32_t xrow = g->row - nx * g->col, wrow = g->wrow - nx * g->ch;
+        int32_t k;
+        int16x8_t xv, wv;
+        int32x4_t t;
+        if (inside)
+            __asm volatile(DW_TAPS16(DW_NO_ADD)
+                           : [x] "+l"(x), [w] "+l"(w), [ny] "+r"(ny), [k] "=&r"(k),
+                             [e0] "+w"(e0), [o0] "+w"(o0), [e1] "+w"(e1), [o1] "+w"(o1),
+                             [xv] "=&w"(xv), [wv] "=&w"(wv), [t] "=&w"(t)
+                           : [nx] "r"(nx), [col] "r"(g->col), [ch] "r"(g->ch), [xrow] "r"(xrow),
+                             [wrow] "r"(wrow)
+                           : "cc", "memory");
+        else
+            __asm volatile(DW_TAPS16(DW_ADD)
+                           : [x] "+l"(x), [w] "+l"(w), [ny] "+r"(ny), [k] "=&r"(k),
+                             [e0] "+w"(e0), [o0] "+w"(o0), [e1] "+w"(e1), [o1] "+w"(o1),
+                             [xv] "=&w"(xv), [wv] "=&w"(wv), [t] "=&w"(t)
+                           : [nx] "r"(nx), [col] "r"(g->col), [ch] "r"(g->ch), [xrow] "r"(xrow),
+                             [wrow] "r"(wrow), [addv] "w"(vdupq_n_s16((int16_t)g->in_off))
+                           : "cc", "memory");
+    }
+    /* requantize the even and odd channels' sums, narrow them back into order, store */
+    const int32x4x2_t m0 = vld2q_s32(g->mult + c0), m1 = vld2q_s32(g->mult + c0 + 8);
+    const int32x4x2_t s0 = vld2q_s32(g->shift + c0), s1 = vld2q_s32(g->shift + c0 + 8);
+    int16x8_t r0 = vuninitializedq_s16(), r1 = vuninitializedq_s16();
+    r0 = vmovnbq_s32(r0, i8_helium_requantize4(e0, m0.val[0], s0.val[0], g->out_off, g->lo, g->hi));
+    r0 = vmovntq_s32(r0, i8_helium_requantize4(o0, m0.val[1], s0.val[1], g->out_off, g->lo, g->hi));
+    r1 = vmovnbq_s32(r1, i8_helium_requantize4(e1, m1.val[0], s1.val[0], g->out_off, g->lo, g->hi));
+    r1 = vmovntq_s32(r1, i8_helium_requantize4(o1, m1.val[1], s1.val[1], g->out_off, g->lo, g->hi));
+    vstrbq_s16(o, r0);
+    vstrbq_s16(o + 8, r1);
+}
+
+void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
+                         const int32_t* bias, const int32_t* mult, const int32_t* shift,
+                         int8_t* out)
+{
+    dw_geom g = {(int32_t)s->h,  (int32_t)s->w,  (int32_t)s->cin, (int32_t)s->cout,
+                 (int32_t)s->ho, (int32_t)s->wo, (int32_t)s->kh,  (int32_t)s->kw,
+                 (int32_t)s->sh, (int32_t)s->sw, (int32_t)s->ph,  (int32_t)s->pw,
+                 (int32_t)s->dh, (int32_t)s->dw, (int32_t)s->dm,  0, 0, 0, s->in_off, bias,
+                 mult, shift, vdupq_n_s32(s->out_off), vdupq_n_s32(s->lo), vdupq_n_s32(s->hi)};
+    g.col = g.dw * g.cin, g.row = g.dh * g.w * g.cin, g.wrow = g.kw * g.ch;
+    int32_t cw[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));   /* bias + in_off sum(w) */
+    int32_t cb[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));   /* the bias, or zeros */
+    uint32_t lanes[I8_HELIUM_CHANNELS] __attribute__((aligned(16))); /* input channels */
+    for (int32_t c0 = 0; c0 < g.ch; c0 += I8_HELIUM_CHANNELS) {
+        const int32_t cn = g.ch - c0 < I8_HELIUM_CHANNELS ? g.ch - c0 : I8_HELIUM_CHANNELS;
+        for (int32_t c = 0; c < cn; c++) {
+            uint32_t sum = 0;
+            for (int32_t t = 0; t < g.kh * g.kw; t++) sum += (uint32_t)(int32_t)w[t * g.ch + c0 + c];
+            cb[c] = bias ? bias[c0 + c] : 0;
+            cw[c] = (int32_t)((uint32_t)cb[c] + (uint32_t)g.in_off * sum);
+            lanes[c] = (uint32_t)((c0 + c) / g.dm);
+        }
+        /* the 16-channel blocks (depth multiplier 1), then the rest four at a time */
+        const int32_t blocks = g.dm == 1 ? cn / 16 * 16 : 0;
+        int8_t* o = out + c0;
+        for (int32_t b = 0; b < (int32_t)s->n; b++)
+            for (int32_t oy = 0; oy < g.ho; oy++) {
+                const int32_t y0 = oy * g.sh - g.ph;
+                /* window rows inside the input: ky in [ya, yb) */
+                const int32_t ya = y0 < 0 ? (-y0 + g.dh - 1) / g.dh : 0;
+                const int32_t yb = y0 >= g.h                      ? 0
+                                   : y0 + (g.kh - 1) * g.dh < g.h ? g.kh
+                                                                  : (g.h - 1 - y0) / g.dh + 1;
+                for (int32_t ox = 0; ox < g.wo; ox++, o += g.ch) {
+                    const int32_t x0 = ox * g.sw - g.pw;
+                    const int32_t xa = x0 < 0 ? (-x0 + g.dw - 1) / g.dw : 0;
+                    const int32_t xb = x0 >= g.w                      ? 0
+                                       : x0 + (g.kw - 1) * g.dw < g.w ? g.kw
+                                                                      : (g.w - 1 - x0) / g.dw + 1;
+                    const bool inside = ya == 0 && yb == g.kh && xa == 0 && xb == g.kw;
+                    const int32_t ny = yb - ya, nx = xb - xa;
+                    /* the input pixel of the first tap inside, and that tap's weights */
+                    const int8_t* x =
+                        in + ((b * g.h + y0 + ya * g.dh) * g.w + x0 + xa * g.dw) * g.cin;
+                    const int8_t* wt = w + (ya * g.kw + xa) * g.ch + c0;
+                    const int32_t* init = inside ? cw : cb;
+                    for (int32_t c = 0; c < blocks; c += 16)
+                        dw_block16(&g, x + c0 + c, wt + c, ny, nx, init + c, inside, c0 + c, o + c);
+                    if (blocks < cn)
+                        dw_lanes4(&g, x, wt, ny, nx, init, lanes, inside ? 0 : g.in_off, c0,
+                                  blocks, cn, o);
+                }
+            }
+    }
+}
+#endif
