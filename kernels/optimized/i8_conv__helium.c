@@ -98,6 +98,20 @@ void i8_gemm__helium(const i8_helium_gemm* g)
     }
 }
 
+void i8_linear__helium(const int8_t* x, int32_t rows, int32_t k, const int8_t* w, int32_t n,
+                       const int32_t* bias, const int32_t* ksum, int32_t in_off, int32_t mult,
+                       int32_t shift, int32_t out_off, int32_t lo, int32_t hi, int8_t* out)
+{
+    int32_t c[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));
+    for (int32_t n0 = 0; n0 < n; n0 += I8_HELIUM_CHANNELS) {
+        const int32_t nn = n - n0 < I8_HELIUM_CHANNELS ? n - n0 : I8_HELIUM_CHANNELS;
+        if (!ksum) i8_helium_channel_sums(w + n0 * k, nn, k, bias ? bias + n0 : NULL, in_off, c);
+        const i8_helium_gemm g = {rows, nn, k, x, k, w + n0 * k, ksum ? ksum + n0 : c, &mult,
+                                  &shift, 0, out + n0, n, out_off, lo, hi};
+        i8_gemm__helium(&g);
+    }
+}
+
 void i8_conv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
                        const int32_t* bias, const int32_t* mult, const int32_t* shift,
                        int8_t* out)
@@ -198,7 +212,7 @@ static void dw_lanes4(const dw_geom* g, const int8_t* x, const int8_t* wt, int32
 
 /* 16 channels of one pixel, depth multiplier 1 (see dw_lanes4 for the arguments; init not
  * NULL, inside: the window lies inside the input). */
-static void dw_block16(const dw_geom* g, const int8_t* x, const int8_t* w, int32_t ny,
+__attribute__((noinline)) static void dw_block16(const dw_geom* g, const int8_t* x, const int8_t* w, int32_t ny,
                        int32_t nx, const int32_t* init, bool inside, int32_t c0, int8_t* o)
 {
     const int32x4x2_t i0 = vld2q_s32(init), i1 = vld2q_s32(init + 8);
@@ -237,6 +251,56 @@ static void dw_block16(const dw_geom* g, const int8_t* x, const int8_t* w, int32
     vstrbq_s16(o + 8, r1);
 }
 
+/* One tap of 16 channels sharing one input byte (a depth multiplier that 16 divides: ExecuTorch's
+ * DS-CNN stem has one input channel and 64 outputs): the byte (plus `add`) times four vectors of
+ * weights (VMLA by a scalar) into four sums in channel order. */
+#define DW_SHARED16                                                                             \
+    "1: mov %[k], %[nx]\n"                                                                      \
+    "2: ldrsb %[xs], [%[x]]\n"                                                                  \
+    "add %[xs], %[xs], %[add]\n"                                                                \
+    "vldrb.s32 %q[wv], [%[w]]\n"                                                                \
+    "vmla.s32 %q[a0], %q[wv], %[xs]\n"                                                          \
+    "vldrb.s32 %q[wv], [%[w], #4]\n"                                                            \
+    "vmla.s32 %q[a1], %q[wv], %[xs]\n"                                                          \
+    "vldrb.s32 %q[wv], [%[w], #8]\n"                                                            \
+    "vmla.s32 %q[a2], %q[wv], %[xs]\n"                                                          \
+    "vldrb.s32 %q[wv], [%[w], #12]\n"                                                           \
+    "vmla.s32 %q[a3], %q[wv], %[xs]\n"                                                          \
+    "add %[x], %[x], %[col]\n"                                                                  \
+    "add %[w], %[w], %[ch]\n"                                                                   \
+    "subs %[k], %[k], #1\n"                                                                     \
+    "bne 2b\n"                                                                                  \
+    "add %[x], %[x], %[xrow]\n"                                                                 \
+    "add %[w], %[w], %[wrow]\n"                                                                 \
+    "subs %[ny], %[ny], #1\n"                                                                   \
+    "bne 1b\n"
+
+/* 16 channels of one pixel whose input channel is one byte (see DW_SHARED16; x at that byte,
+ * the rest as dw_block16's). */
+__attribute__((noinline)) static void dw_shared16(const dw_geom* g, const int8_t* x, const int8_t* w, int32_t ny,
+                        int32_t nx, const int32_t* init, int32_t add, int32_t c0, int8_t* o)
+{
+    int32x4_t a0 = vldrwq_s32(init), a1 = vldrwq_s32(init + 4), a2 = vldrwq_s32(init + 8),
+              a3 = vldrwq_s32(init + 12);
+    if (ny > 0 && nx > 0) {
+        const int32_t xrow = g->row - nx * g->col, wrow = g->wrow - nx * g->ch;
+        int32_t k, xs;
+        int32x4_t wv;
+        __asm volatile(DW_SHARED16
+                       : [x] "+r"(x), [w] "+l"(w), [ny] "+r"(ny), [k] "=&r"(k), [xs] "=&r"(xs),
+                         [a0] "+w"(a0), [a1] "+w"(a1), [a2] "+w"(a2), [a3] "+w"(a3),
+                         [wv] "=&w"(wv)
+                       : [nx] "r"(nx), [col] "r"(g->col), [ch] "r"(g->ch), [xrow] "r"(xrow),
+                         [wrow] "r"(wrow), [add] "r"(add)
+                       : "cc", "memory");
+    }
+    const int32x4_t acc[4] = {a0, a1, a2, a3};
+    for (int j = 0; j < 4; j++)
+        vstrbq_s32(o + 4 * j, i8_helium_requantize4(acc[j], vldrwq_s32(g->mult + c0 + 4 * j),
+                                                    vldrwq_s32(g->shift + c0 + 4 * j),
+                                                    g->out_off, g->lo, g->hi));
+}
+
 void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
                          const int32_t* bias, const int32_t* mult, const int32_t* shift,
                          int8_t* out)
@@ -259,8 +323,9 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
             cw[c] = (int32_t)((uint32_t)cb[c] + (uint32_t)g.in_off * sum);
             lanes[c] = (uint32_t)((c0 + c) / g.dm);
         }
-        /* the 16-channel blocks (depth multiplier 1), then the rest four at a time */
-        const int32_t blocks = g.dm == 1 ? cn / 16 * 16 : 0;
+        /* the 16-channel blocks (depth multiplier 1, or one 16 divides), then the rest four at a
+         * time */
+        const int32_t blocks = g.dm == 1 || g.dm % 16 == 0 ? cn / 16 * 16 : 0;
         int8_t* o = out + c0;
         for (int32_t b = 0; b < (int32_t)s->n; b++)
             for (int32_t oy = 0; oy < g.ho; oy++) {
@@ -284,7 +349,12 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
                     const int8_t* wt = w + (ya * g.kw + xa) * g.ch + c0;
                     const int32_t* init = inside ? cw : cb;
                     for (int32_t c = 0; c < blocks; c += 16)
-                        dw_block16(&g, x + c0 + c, wt + c, ny, nx, init + c, inside, c0 + c, o + c);
+                        if (g.dm == 1)
+                            dw_block16(&g, x + c0 + c, wt + c, ny, nx, init + c, inside, c0 + c,
+                                       o + c);
+                        else
+                            dw_shared16(&g, x + (c0 + c) / g.dm, wt + c, ny, nx, init + c,
+                                        inside ? 0 : g.in_off, c0 + c, o + c);
                     if (blocks < cn)
                         dw_lanes4(&g, x, wt, ny, nx, init, lanes, inside ? 0 : g.in_off, c0,
                                   blocks, cn, o);

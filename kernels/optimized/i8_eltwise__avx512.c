@@ -55,8 +55,9 @@ TARGET void i8_quantize__avx512(const float* x, int8_t* out, int64_t i0, int64_t
         const __m512 p = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), vinv);
         const __mmask16 number = _mm512_cmp_ps_mask(p, p, _CMP_ORD_Q); /* not NaN */
         __m512 r = _mm512_roundscale_ps(p, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        r = _mm512_maskz_mov_ps(number, r); /* NaN: 0, the zero point once added, clamped too */
         r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
-        const __m512i q = _mm512_maskz_cvtps_epi32(number, r); /* NaN: 0, + zp below */
+        const __m512i q = _mm512_cvtps_epi32(r);
         _mm_mask_storeu_epi8(out + i, m, _mm512_cvtepi32_epi8(_mm512_add_epi32(q, vzp)));
     }
 }

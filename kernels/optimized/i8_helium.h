@@ -11,6 +11,9 @@
  *       scalar sum), the K tail predicated; the four sums requantized together as one vector
  *       (i8_helium_requantize4: VQRDMULH is CMSIS-NN's doubling high multiply for multipliers >= 0,
  *       and a rounding shift of the value less one where it is negative its round-half-away).
+ *   i8_linear__helium  cortex_m::quantized_linear with filter_offset 0: the GEMM above with
+ *       c = kernel_sum, or bias + in_off sum_k w (computed 64 channels at a time on the stack),
+ *       one multiplier and shift for all.
  *   i8_conv2d__helium  groups 1, weights (Cout, kh, kw, Cin): the GEMM above on the input's
  *       pixels (1x1, stride 1, no padding) or on patches of kh kw Cin bytes built on the stack
  *       (a tap outside the input reads -in_off, whose term is then zero), at most
@@ -19,6 +22,15 @@
  *       per vector (bytes widened to int32 lanes as they load), the taps multiplied and added
  *       per lane; pixels whose window lies inside the input start from bias + in_off sum(w) and
  *       add x w, the others from the bias and add (x + in_off) w over the taps inside.
+ *
+ *   i8_avgpool2d__helium / i8_maxpool2d__helium  cortex_m:: average and max pools (op_qpool.c):
+ *       16 channels per step, the window's bytes summed in int32 lanes (the average's division,
+ *       rounding half away from zero, per channel: Helium has no vector divide; windows of up
+ *       to I8_HELIUM_POOL_MAX_TAPS, whose sums fit 32 bits) or taken the largest of in bytes.
+ *
+ *   i8_quantize__helium  float32 -> int8 per tensor (op_quant.c), four floats per vector; for
+ *       inv < 2^125 only: a subnormal x then quantizes to 0 whether or not the vector unit
+ *       flushes subnormals to zero.
  *
  * All take the output pixels of the flattened (n, ho, wo) range whole. EMBER_HAVE_HELIUM: the
  * build targets a core with Helium's integer instructions (-mcpu=cortex-m55); the ops use the
@@ -31,11 +43,18 @@
 #include <stdint.h>
 
 #include "kernels/optimized/i8_conv.h"
+#include "kernels/optimized/i8_pool.h"
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #define EMBER_HAVE_HELIUM 1
 #else
 #define EMBER_HAVE_HELIUM 0
+#endif
+/* Helium's floating-point instructions too (MVE-F: the M55's default) */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#define EMBER_HAVE_HELIUM_FP 1
+#else
+#define EMBER_HAVE_HELIUM_FP 0
 #endif
 
 /* Patches on the stack per block, and the channel constants kept there (int32 each). */
@@ -66,11 +85,25 @@ static inline bool i8_conv2d_helium_fits(const i8_conv_shape* s)
     return dense || s->kh * s->kw * s->cin <= I8_HELIUM_PATCH_BYTES;
 }
 
+#define I8_HELIUM_POOL_MAX_TAPS (1 << 23)
+
+#if EMBER_HAVE_HELIUM_FP
+/* x (n) float32 -> out (n) int8: zp in [-128, 127], qmin <= qmax in [-128, 127]. */
+void i8_quantize__helium(const float* x, int8_t* out, int32_t n, float inv, int32_t zp,
+                         int32_t qmin, int32_t qmax);
+#endif
+
 #if EMBER_HAVE_HELIUM
+void i8_avgpool2d__helium(const i8_pool_shape* s, const int8_t* x, int8_t* y);
+void i8_maxpool2d__helium(const i8_pool_shape* s, const int8_t* x, int8_t* y);
 /* c[j] = bias[j] (0 when bias is NULL) + in_off * sum_k b[j][k], wrapping, for j < n. */
 void i8_helium_channel_sums(const int8_t* b, int32_t n, int32_t k, const int32_t* bias,
                             int32_t in_off, int32_t* c);
 void i8_gemm__helium(const i8_helium_gemm* g);
+/* x (rows, k), w (n, k), out (rows, n); ksum (n) or NULL, then bias (n) or NULL. */
+void i8_linear__helium(const int8_t* x, int32_t rows, int32_t k, const int8_t* w, int32_t n,
+                       const int32_t* bias, const int32_t* ksum, int32_t in_off, int32_t mult,
+                       int32_t shift, int32_t out_off, int32_t lo, int32_t hi, int8_t* out);
 /* w (Cout, kh, kw, Cin), bias (Cout) or NULL, mult / shift (Cout). */
 void i8_conv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
                        const int32_t* bias, const int32_t* mult, const int32_t* shift,

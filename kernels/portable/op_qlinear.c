@@ -20,6 +20,7 @@
 
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_gemm.h"
+#include "kernels/optimized/i8_helium.h"
 #include "kernels/portable/requant.h"
 
 enum {
@@ -120,6 +121,25 @@ static ember_status pack_qlinear(ember_kernel_ctx* ctx, ember_value* const* args
     return EMBER_OK;
 }
 
+#if EMBER_HAVE_HELIUM
+/* Helium (i8_helium.h), filter_offset 0: the weights read where they lie. */
+static ember_status run_qlinear_helium(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    const ember_tensor *in = args[A_IN]->u.t, *w = args[A_W]->u.t;
+    const int32_t k = (int32_t)w->sizes[1], n = (int32_t)w->sizes[0];
+    i8_linear__helium((const int8_t*)in->data, k ? (int32_t)(in->numel / k) : 0, k,
+                      (const int8_t*)w->data, n,
+                      ember_is_null(args[A_BIAS]) ? NULL : (const int32_t*)args[A_BIAS]->u.t->data,
+                      ember_is_null(args[A_KSUM]) ? NULL : (const int32_t*)args[A_KSUM]->u.t->data,
+                      (int32_t)args[A_IN_OFF]->u.i, (int32_t)args[A_MULTS]->u.ints[0],
+                      (int32_t)args[A_SHIFTS]->u.ints[0], (int32_t)args[A_OUT_OFF]->u.i,
+                      (int32_t)args[A_ACT_MIN]->u.i, (int32_t)args[A_ACT_MAX]->u.i,
+                      (int8_t*)args[A_OUT]->u.t->data);
+    return EMBER_OK;
+}
+#endif
+
 /* An int32 (N) vector argument (bias or kernel_sum), or None. */
 static ember_status vector_arg(ember_kernel_ctx* ctx, ember_value* const* args, size_t i,
                                const char* what, int64_t n)
@@ -171,6 +191,13 @@ ember_status ember_prepare_cortex_m_quantized_linear_out(ember_kernel_ctx* ctx,
     EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MAX, "activation_max", -128, 127, &hi));
     EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MIN, "activation_min", -128, hi, NULL));
     *run = run_qlinear;
+#if EMBER_HAVE_HELIUM
+    if ((ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) &&
+        args[A_W_OFF]->u.i == 0) {
+        *run = run_qlinear_helium;
+        return EMBER_OK;
+    }
+#endif
     qlinear_state pick = {NULL, 0};
     pick.gemm = i8_gemm_pick(ember_kernel_cpu_features(), &pick.unsigned_a);
     const ember_value* b = args[ember_is_null(args[A_KSUM]) ? A_BIAS : A_KSUM];

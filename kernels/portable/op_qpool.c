@@ -22,8 +22,10 @@
  * shape is not the pool's (ExecuTorch's max pool does not check it) or any window that would
  * lie wholly in the padding (CMSIS-NN then divides by zero / leaves the output unwritten).
  * On AVX-512 BW the max pool runs kernels/optimized/i8_pool.h (the same bytes, threads over
- * output pixels). */
+ * output pixels); on Helium both pools run i8_helium.h's (windows of up to
+ * I8_HELIUM_POOL_MAX_TAPS for the average). */
 #include "kernels/kernel_util.h"
+#include "kernels/optimized/i8_helium.h"
 #include "kernels/optimized/i8_pool.h"
 
 enum { AV_IN, AV_KERNEL, AV_STRIDE, AV_PAD, AV_CEIL, AV_ZP, AV_MULT, AV_SHIFT, AV_SCRATCH, AV_OUT,
@@ -173,6 +175,41 @@ static ember_status run_max_fast(ember_kernel_ctx* ctx, ember_value* const* args
 BOTH_LAYOUTS(run_max_fast)
 #endif
 
+#if EMBER_HAVE_HELIUM
+static i8_pool_shape helium_shape(ember_value* const* args, size_t in_i, size_t out_i, bool nhwc,
+                                  int32_t lo, int32_t hi)
+{
+    qpool_geom g;
+    geom_from_args(args, in_i, out_i, nhwc, &g);
+    return (i8_pool_shape){g.n,  g.h,  g.w,  g.c,  g.oh, g.ow, g.kh,
+                           g.kw, g.sh, g.sw, g.ph, g.pw, lo,   hi};
+}
+
+static ember_status run_avg_helium(ember_kernel_ctx* ctx, ember_value* const* args, bool nhwc)
+{
+    (void)ctx;
+    const i8_pool_shape s = helium_shape(args, AV_IN, AV_OUT, nhwc, -128, 127);
+    i8_avgpool2d__helium(&s, (const int8_t*)args[AV_IN]->u.t->data, (int8_t*)args[AV_OUT]->u.t->data);
+    return EMBER_OK;
+}
+BOTH_LAYOUTS(run_avg_helium)
+
+static ember_status run_max_helium(ember_kernel_ctx* ctx, ember_value* const* args, bool nhwc)
+{
+    (void)ctx;
+    const i8_pool_shape s = helium_shape(args, MX_IN, MX_OUT, nhwc, (int32_t)args[MX_ACT_MIN]->u.i,
+                                         (int32_t)args[MX_ACT_MAX]->u.i);
+    i8_maxpool2d__helium(&s, (const int8_t*)args[MX_IN]->u.t->data, (int8_t*)args[MX_OUT]->u.t->data);
+    return EMBER_OK;
+}
+BOTH_LAYOUTS(run_max_helium)
+
+static bool use_helium(void)
+{
+    return (ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) != 0;
+}
+#endif
+
 static ember_status run_max(ember_kernel_ctx* ctx, ember_value* const* args, bool nhwc)
 {
     (void)ctx;
@@ -255,6 +292,12 @@ static ember_status prepare_avg(ember_kernel_ctx* ctx, ember_value* const* args,
     return ember_arg_tensor_ex(ctx, args, AV_SCRATCH, "scratch", EMBER_DTYPES_ALL, true, NULL);
 }
 
+/* The most taps a window of the average pool (checked by prepare) holds: kernel_h kernel_w. */
+static inline double avg_taps(ember_value* const* args)
+{
+    return (double)args[AV_KERNEL]->u.ints[0] * (double)args[AV_KERNEL]->u.ints[1];
+}
+
 ember_status ember_prepare_cortex_m_quantized_avg_pool2d_out(ember_kernel_ctx* ctx,
                                                              ember_value* const* args,
                                                              size_t num_args,
@@ -262,6 +305,9 @@ ember_status ember_prepare_cortex_m_quantized_avg_pool2d_out(ember_kernel_ctx* c
 {
     EMBER_TRY(prepare_avg(ctx, args, num_args, false));
     *run = run_avg_legacy;
+#if EMBER_HAVE_HELIUM
+    if (use_helium() && avg_taps(args) <= I8_HELIUM_POOL_MAX_TAPS) *run = run_avg_helium_legacy;
+#endif
     return EMBER_OK;
 }
 
@@ -272,6 +318,9 @@ ember_status ember_prepare_cortex_m_quantized_avg_pool2d_nhwc_out(ember_kernel_c
 {
     EMBER_TRY(prepare_avg(ctx, args, num_args, true));
     *run = run_avg_nhwc;
+#if EMBER_HAVE_HELIUM
+    if (use_helium() && avg_taps(args) <= I8_HELIUM_POOL_MAX_TAPS) *run = run_avg_helium_nhwc;
+#endif
     return EMBER_OK;
 }
 
@@ -299,6 +348,9 @@ static ember_status prepare_max(ember_kernel_ctx* ctx, ember_value* const* args,
 #if EMBER_HAVE_X86_KERNELS
     const uint64_t f = I8_POOL_FEATURES_AVX512;
     if ((ember_kernel_cpu_features() & f) == f) *run = nhwc ? run_max_fast_nhwc : run_max_fast_legacy;
+#endif
+#if EMBER_HAVE_HELIUM
+    if (use_helium()) *run = nhwc ? run_max_helium_nhwc : run_max_helium_legacy;
 #endif
     return EMBER_OK;
 }

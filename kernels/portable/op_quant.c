@@ -22,6 +22,7 @@
 
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_eltwise.h"
+#include "kernels/optimized/i8_helium.h"
 
 #define QUANT_INT_DTYPES                                                                        \
     (EMBER_DTYPE_BIT(EMBER_DTYPE_U8) | EMBER_DTYPE_BIT(EMBER_DTYPE_I8) |                         \
@@ -77,7 +78,7 @@ static int64_t quantize_one(float x, float inv, int64_t zp, int64_t qmin, int64_
 static ember_status check_range(ember_kernel_ctx* ctx, ember_value* const* args, size_t qi,
                                 size_t di, int dt)
 {
-    int64_t lo, hi, qmin, qmax, named;
+    int64_t lo, hi, qmin, qmax, named = -1; /* set unless a check returns first */
     int_range(dt, &lo, &hi);
     EMBER_TRY(ember_arg_int_in(ctx, args, qi, "quant_min", lo, hi, &qmin));
     EMBER_TRY(ember_arg_int_in(ctx, args, qi + 1, "quant_max", qmin, hi, &qmax));
@@ -149,7 +150,7 @@ static ember_status qparams_prepare(ember_kernel_ctx* ctx, ember_value* const* a
 {
     if (tensor_given) return tensor_qparams(ctx, args, 1, dt, NULL, NULL);
     double scale;
-    int64_t zp;
+    int64_t zp = 0; /* set unless a check returns first */
     EMBER_TRY(ember_arg_double(ctx, args, 1, "scale", &scale));
     EMBER_TRY(ember_arg_int(ctx, args, 2, "zero_point", &zp));
     EMBER_TRY(check_scale(ctx, scale, "scale"));
@@ -208,6 +209,19 @@ static ember_status run_quantize_i8_fast(ember_kernel_ctx* ctx, ember_value* con
 }
 #endif
 
+#if EMBER_HAVE_HELIUM_FP
+/* To int8 on Helium: the same bytes (i8_helium.h). */
+static ember_status run_quantize_i8_helium(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    const ember_tensor* in = args[0]->u.t;
+    i8_quantize__helium((const float*)in->data, (int8_t*)args[6]->u.t->data, (int32_t)in->numel,
+                        1.0f / (float)number(args[1]), (int32_t)args[2]->u.i,
+                        (int32_t)args[3]->u.i, (int32_t)args[4]->u.i);
+    return EMBER_OK;
+}
+#endif
+
 /* quantize_per_tensor.Tensor_out: scale and zero_point tensors (checked here: their values may
  * be computed by the program). */
 static ember_status run_quantize_t(ember_kernel_ctx* ctx, ember_value* const* args)
@@ -250,6 +264,13 @@ static ember_status quantize_prepare(ember_kernel_ctx* ctx, ember_value* const* 
     if (!tensor_qparams_given && out->dtype == EMBER_DTYPE_I8 &&
         (ember_kernel_cpu_features() & f) == f)
         *run = run_quantize_i8_fast;
+#endif
+#if EMBER_HAVE_HELIUM_FP
+    if (!tensor_qparams_given && out->dtype == EMBER_DTYPE_I8 &&
+        (ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) &&
+        args[2]->u.i >= -128 && args[2]->u.i <= 127 &&
+        1.0f / (float)number(args[1]) < 0x1p125f)
+        *run = run_quantize_i8_helium;
 #endif
     return EMBER_OK;
 }

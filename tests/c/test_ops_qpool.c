@@ -288,6 +288,89 @@ static void minimum_maximum(void)
     CHECK_STATUS(th_run("cortex_m::minimum.out", u, 4), EMBER_NOT_SUPPORTED, "rank");
 }
 
+/* Random pools against the rule above: batch 1-2, 1-9 x 1-9 inputs of 1-70 channels (the vector
+ * kernels' 16-channel steps and their tail), windows 1-5, strides 1-3, padding below the window,
+ * ceil_mode for the average, both layouts, clamps for the max. Cases whose last window would
+ * hold no input element (refused) are skipped. */
+static void random_pools(void)
+{
+    static int8_t x[2 * 9 * 9 * 70], y[2 * 9 * 9 * 70 + 1], want[2 * 9 * 9 * 70];
+    uint64_t rng = 0x853c49e6748fea9bu;
+#define RNDP(n) ((rng = rng * 6364136223846793005u + 1442695040888963407u), (int)((rng >> 33) % (n)))
+    int ran = 0;
+    for (int t = 0; t < 80; t++) {
+        const bool avg = t % 2, nhwc = t / 2 % 2, ceil_mode = avg && t % 8 == 1;
+        const int n = 1 + RNDP(2), h = 1 + RNDP(9), w = 1 + RNDP(9), c = 1 + RNDP(70);
+        const int kh = 1 + RNDP(5), kw = 1 + RNDP(5), sh = 1 + RNDP(3), sw = 1 + RNDP(3);
+        const int ph = RNDP(kh), pw = RNDP(kw);
+        const int lo = RNDP(100) - 128, hi = lo + RNDP(128 - lo);
+        int o[2];
+        const int in[2] = {h, w}, k[2] = {kh, kw}, s[2] = {sh, sw}, p[2] = {ph, pw};
+        bool ok = true;
+        for (int d = 0; d < 2; d++) { /* op_qpool.c's pooled_size and its window check */
+            const int num = in[d] + 2 * p[d] - k[d];
+            if (num < 0) { ok = false; break; }
+            o[d] = num / s[d] + 1;
+            if (ceil_mode && num % s[d] != 0) o[d]++;
+            if (ceil_mode && (o[d] - 1) * s[d] >= in[d] + p[d]) o[d]--;
+            ok = ok && (o[d] - 1) * s[d] - p[d] < in[d];
+        }
+        if (!ok) continue;
+        for (int i = 0; i < n * h * w * c; i++) x[i] = (int8_t)(RNDP(256) - 128);
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < o[0]; oy++)
+                for (int ox = 0; ox < o[1]; ox++)
+                    for (int ch = 0; ch < c; ch++) {
+                        const int y0 = oy * sh - ph < 0 ? 0 : oy * sh - ph;
+                        const int y1 = oy * sh - ph + kh < h ? oy * sh - ph + kh : h;
+                        const int x0 = ox * sw - pw < 0 ? 0 : ox * sw - pw;
+                        const int x1 = ox * sw - pw + kw < w ? ox * sw - pw + kw : w;
+                        int sum = 0, m = -128;
+                        for (int iy = y0; iy < y1; iy++)
+                            for (int ix = x0; ix < x1; ix++) {
+                                const int v = x[((b * h + iy) * w + ix) * c + ch];
+                                sum += v, m = v > m ? v : m;
+                            }
+                        const int cnt = (y1 - y0) * (x1 - x0);
+                        int v = avg ? (sum > 0 ? sum + cnt / 2 : sum - cnt / 2) / cnt : m;
+                        if (avg) v = v < -128 ? -128 : v > 127 ? 127 : v;
+                        else v = v < lo ? lo : v > hi ? hi : v;
+                        want[((b * o[0] + oy) * o[1] + ox) * c + ch] = (int8_t)v;
+                    }
+        const int32_t si[4] = {n, c, h, w}, so[4] = {n, c, o[0], o[1]};
+        const int32_t ni[4] = {n, h, w, c}, no[4] = {n, o[0], o[1], c}, one[1] = {1};
+        ember_tensor ti = nhwc ? th_tensor(EMBER_DTYPE_I8, x, 4, ni) : th_tensor_cl(EMBER_DTYPE_I8, x, si);
+        ember_tensor to = nhwc ? th_tensor(EMBER_DTYPE_I8, y, 4, no) : th_tensor_cl(EMBER_DTYPE_I8, y, so);
+        int8_t scratch[1];
+        ember_tensor ts = th_tensor(EMBER_DTYPE_I8, scratch, 1, one);
+        const int64_t kk[2] = {kh, kw}, ss[2] = {sh, sw}, pp[2] = {ph, pw}, dd[2] = {1, 1};
+        memset(y, 0x55, sizeof y);
+        const int outs = n * o[0] * o[1] * c;
+        if (avg) {
+            ember_value v[] = {th_tensor_value(&ti), ints(kk, 2), ints(ss, 2), ints(pp, 2),
+                               th_bool(ceil_mode), th_int(0), th_int(1 << 30), th_int(0),
+                               th_tensor_value(&ts), th_tensor_value(&to), th_tensor_value(&to)};
+            CHECK_STATUS(th_run(nhwc ? "cortex_m::quantized_avg_pool2d_nhwc.out"
+                                     : "cortex_m::quantized_avg_pool2d.out", v, 11), EMBER_OK, NULL);
+        } else {
+            ember_value v[] = {th_tensor_value(&ti), ints(kk, 2), ints(ss, 2), ints(pp, 2),
+                               ints(dd, 2), th_bool(false), th_int(3), th_int(3), th_int(lo),
+                               th_int(hi), th_tensor_value(&to), th_tensor_value(&to)};
+            CHECK_STATUS(th_run(nhwc ? "cortex_m::quantized_max_pool2d_nhwc.out"
+                                     : "cortex_m::quantized_max_pool2d.out", v, 12), EMBER_OK, NULL);
+        }
+        if (memcmp(y, want, (size_t)outs) != 0) {
+            fprintf(stderr, "pool case %d: %s n %d %dx%dx%d k %dx%d s %d,%d p %d,%d ceil %d\n", t,
+                    avg ? "avg" : "max", n, h, w, c, kh, kw, sh, sw, ph, pw, (int)ceil_mode);
+            CHECK(!"random pool equals the rule");
+        }
+        CHECK(y[outs] == 0x55);
+        ran++;
+    }
+    CHECK(ran >= 40);
+#undef RNDP
+}
+
 int main(void)
 {
     avg_pool();
@@ -295,5 +378,6 @@ int main(void)
     pad();
     transpose();
     minimum_maximum();
+    random_pools();
     return check_report("test_ops_qpool");
 }

@@ -375,6 +375,111 @@ static void softmax(void)
     CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_INVALID_ARGUMENT);
 }
 
+/* cortex_m::quantized_linear.out on random cases against the rule computed here (op_qlinear.c:
+ * acc = sum (x + input_offset)(w + filter_offset) + bias, or sum x w + filter_offset sum(x) +
+ * kernel_sum, wrapping; requant.h; + output_offset; clamped): 1-4 rows, 1-100 features (the
+ * vector kernels' 16-byte tail), 1-70 outputs (their 4-channel groups and 64-channel chunks),
+ * either form, filter_offset 0 (the fast kernels' case) or not, multipliers and shifts anywhere
+ * in their range for a third. */
+static void quantized_linear_random(void)
+{
+    static int8_t x[4 * 100], w[70 * 100], out[4 * 70 + 1], want[4 * 70];
+    static int32_t bias[70];
+    uint64_t rng = 0x2545f4914f6cdd1du;
+#define RNDL(n) ((rng = rng * 6364136223846793005u + 1442695040888963407u), (int32_t)((rng >> 33) % (n)))
+    for (int t = 0; t < 60; t++) {
+        const int rows = 1 + RNDL(4), k = 1 + RNDL(100), n = 1 + RNDL(70);
+        const bool ksum = t % 2, extreme = t % 3 == 2;
+        const int32_t in_off = RNDL(511) - 255, w_off = t % 4 == 3 ? RNDL(511) - 255 : 0;
+        const int32_t out_off = RNDL(511) - 255, lo = RNDL(128) - 128, hi = lo + RNDL(128 - lo);
+        const int32_t mult = extreme ? RNDL(0x7FFFFFFF) : 0x40000000 + RNDL(0x3FFFFFFF);
+        const int32_t shift = extreme ? RNDL(62) - 31 : -RNDL(12);
+        for (int i = 0; i < rows * k; i++) x[i] = (int8_t)(RNDL(256) - 128);
+        for (int i = 0; i < n * k; i++) w[i] = (int8_t)(RNDL(256) - 128);
+        for (int j = 0; j < n; j++) bias[j] = RNDL(0x7FFFFFFF) - 0x3FFFFFFF;
+        for (int r = 0; r < rows; r++) {
+            uint32_t xsum = 0;
+            for (int i = 0; i < k; i++) xsum += (uint32_t)x[r * k + i];
+            for (int j = 0; j < n; j++) {
+                uint32_t acc = 0;
+                for (int i = 0; i < k; i++)
+                    acc += ksum ? (uint32_t)(x[r * k + i] * w[j * k + i])
+                                : (uint32_t)((x[r * k + i] + in_off) * (w[j * k + i] + w_off));
+                acc += ksum ? xsum * (uint32_t)w_off + (uint32_t)bias[j] : (uint32_t)bias[j];
+                want[r * n + j] = ember_requantize_clamp((int32_t)acc, mult, shift, out_off, lo, hi);
+            }
+        }
+        const int32_t sx[] = {rows, k}, sw[] = {n, k}, sb[] = {n}, so[] = {rows, n};
+        ember_tensor tx = th_tensor(EMBER_DTYPE_I8, x, 2, sx);
+        ember_tensor tw = th_tensor(EMBER_DTYPE_I8, w, 2, sw);
+        ember_tensor tb = th_tensor(EMBER_DTYPE_I32, bias, 1, sb);
+        ember_tensor to = th_tensor(EMBER_DTYPE_I8, out, 2, so);
+        const int64_t m[] = {mult}, s[] = {shift};
+        ember_value v[] = {th_tensor_value(&tx), ksum ? th_null() : th_tensor_value(&tb),
+                           ksum ? th_tensor_value(&tb) : th_null(), th_int(in_off), th_int(w_off),
+                           th_int(out_off), th_int_list(m, 1), th_int_list(s, 1), th_int(hi),
+                           th_int(lo), th_tensor_value(&to), th_tensor_value(&to)};
+        ember_value all[13] = {v[0], th_tensor_value(&tw)};
+        memcpy(all + 2, v + 1, sizeof v - sizeof v[0]);
+        memset(out, 0x55, sizeof out);
+        CHECK(th_run("cortex_m::quantized_linear.out", all, 13) == EMBER_OK);
+        if (memcmp(out, want, (size_t)(rows * n)) != 0) {
+            fprintf(stderr, "linear case %d: rows %d k %d n %d %s w_off %d%s\n", t, rows, k, n,
+                    ksum ? "kernel_sum" : "bias", (int)w_off, extreme ? " extreme" : "");
+            CHECK(!"random linear equals the rule");
+        }
+        CHECK(out[rows * n] == 0x55); /* nothing past out */
+    }
+#undef RNDL
+}
+
+/* float32 -> int8 per tensor on random cases against the rule above (x * (1 / scale) in float,
+ * ties to even, NaN to the zero point, + zp, clamped): 1-300 values of every magnitude with
+ * ties, zeros, infinities and NaNs among them, scales 2^-20..2^10 with random mantissas,
+ * any zero point and range (the vector kernels' groups of 4 and 16 and their tails). */
+static void quantize_random(void)
+{
+    static float x[300];
+    static int8_t q[301], want[300];
+    uint64_t rng = 0xda3e39cb94b95bdbu;
+#define RNDQ(n) ((rng = rng * 6364136223846793005u + 1442695040888963407u), (int32_t)((rng >> 33) % (n)))
+    for (int t = 0; t < 40; t++) {
+        const int n = 1 + RNDQ(300);
+        const int32_t frac = RNDQ(1 << 20), e2 = RNDQ(31) - 20;
+        const float scale = ldexpf(1.0f + (float)frac / (float)(1 << 20), e2);
+        const int32_t zp = RNDQ(256) - 128, qmin = RNDQ(200) - 128, qmax = qmin + RNDQ(128 - qmin);
+        const float inv = 1.0f / scale;
+        for (int i = 0; i < n; i++) {
+            const int kind = RNDQ(10), r = RNDQ(401), e = RNDQ(40) - 20;
+            const float m = (float)(RNDQ(1 << 24) - (1 << 23)) / (float)(1 << 23);
+            x[i] = kind == 0   ? (float)(r - 200) * 0.5f * scale /* ties */
+                   : kind == 1 ? (r % 2 ? INFINITY : -INFINITY)
+                   : kind == 2 ? (r % 2 ? NAN : 0.0f)
+                               : ldexpf(m, e) * scale * 128.0f;
+            const float p = x[i] * inv;
+            const double v = isnan(p) ? (double)zp : (double)nearbyintf(p) + (double)zp;
+            want[i] = (int8_t)(v < qmin ? qmin : v > qmax ? qmax : v);
+        }
+        const int32_t s[] = {n};
+        ember_tensor tx = th_tensor(EMBER_DTYPE_F32, x, 1, s), tq = th_tensor(EMBER_DTYPE_I8, q, 1, s);
+        ember_value v[] = {th_tensor_value(&tx), th_double((double)scale), th_int(zp), th_int(qmin),
+                           th_int(qmax), th_int(EMBER_DTYPE_I8), th_tensor_value(&tq),
+                           th_tensor_value(&tq)};
+        memset(q, 0x55, sizeof q);
+        CHECK(th_run("cortex_m::quantize_per_tensor.out", v, 8) == EMBER_OK);
+        if (memcmp(q, want, (size_t)n) != 0) {
+            fprintf(stderr, "quantize case %d: n %d scale %g zp %d [%d, %d]\n", t, n,
+                    (double)scale, (int)zp, (int)qmin, (int)qmax);
+            for (int i = 0; i < n; i++)
+                if (q[i] != want[i])
+                    fprintf(stderr, "  [%d] x %.9g: got %d want %d\n", i, (double)x[i], q[i], want[i]);
+            CHECK(!"random quantize equals the rule");
+        }
+        CHECK(q[n] == 0x55);
+    }
+#undef RNDQ
+}
+
 int main(void)
 {
     softmax();
@@ -384,6 +489,8 @@ int main(void)
     quantized_add_avx512();
 #endif
     quantized_linear();
+    quantized_linear_random();
+    quantize_random();
     per_tensor();
     other_dtypes();
     per_channel();
