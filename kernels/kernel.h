@@ -59,6 +59,7 @@
 #ifndef EMBER_KERNEL_H
 #define EMBER_KERNEL_H
 
+#include "runtime/core/format.h" /* EMBER_MESSAGE */
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -133,12 +134,15 @@ const ember_kernel* ember_kernel_find(const char* name, size_t name_len);
 size_t ember_kernel_count(void);
 const ember_kernel* ember_kernel_at(size_t index);
 
-/* Writes "<op>: <message>" into ctx->msg and returns `status`. */
-ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
-#if defined(__GNUC__)
+/* Writes "<op>: <message>" into ctx->msg (without messages: "", format.h) and returns
+ * `status`. */
+ember_status(ember_kernel_fail)(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
+#if defined(__GNUC__) && EMBER_MESSAGES /* without messages the format is "" */
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+#define ember_kernel_fail(ctx, status, ...)                                                     \
+    (ember_kernel_fail)((ctx), (status), EMBER_MESSAGE(__VA_ARGS__))
 
 /* The CPU features kernels may use: ember_cpu_features() & the process's mask (all ones unless
  * set). A prepare that has ISA-specific variants asks this, once, at load, and stores the run

@@ -129,10 +129,10 @@ static inline bool ember_dtype_is_numeric(int dt)
 /* "[1, 2, 3]" into buf (truncated if it does not fit). */
 static inline void ember_shape_str(char* buf, size_t bytes, int dim, const int64_t* sizes)
 {
-    size_t n = (size_t)ember_snprintf(buf, bytes, "[");
+    size_t n = (size_t)ember_message(buf, bytes, "[");
     for (int i = 0; i < dim && n < bytes; i++)
-        n += (size_t)ember_snprintf(buf + n, bytes - n, i ? ", %lld" : "%lld", (long long)sizes[i]);
-    if (n < bytes) ember_snprintf(buf + n, bytes - n, "]");
+        n += (size_t)ember_message(buf + n, bytes - n, i ? ", %lld" : "%lld", (long long)sizes[i]);
+    if (n < bytes) ember_message(buf + n, bytes - n, "]");
 }
 
 /* The sizes of t as int64 (the type every shape a kernel computes is kept in). */
@@ -287,7 +287,7 @@ static inline ember_status ember_check_dtype_in(ember_kernel_ctx* ctx, const cha
     names[0] = 0;
     for (int dt = 0; dt < 64 && n < sizeof names; dt++)
         if (ember_dtype_in(dt, set & EMBER_DTYPES_ALL))
-            n += (size_t)ember_snprintf(names + n, sizeof names - n, n ? ", %s" : "%s",
+            n += (size_t)ember_message(names + n, sizeof names - n, n ? ", %s" : "%s",
                                   ember_dtype_name(dt));
     ember_kernel_fail(ctx, EMBER_DTYPE_MISMATCH,
                       "%s has dtype %s, which this kernel does not support (%s)", what,
@@ -578,10 +578,22 @@ EMBER_F64_TO_INT(ember_f64_to_u8, uint8_t, 0, UINT8_MAX, 0.0, 255.0)
 
 /* A Scalar argument (Int, Double or Bool value) as double / int64; false if it is not one. A
  * Double read as int64 follows the conversion rule above. */
+/* (double)v, rounded once as C's conversion does. On a 32-bit core that conversion is a libgcc
+ * call (__aeabi_l2d) that pulls soft-float double addition into firmware; the two 32-bit halves
+ * convert exactly and one add rounds the same. */
+static inline double ember_i64_to_double(int64_t v)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    return (double)v;
+#else
+    return (double)(int32_t)(v >> 32) * 4294967296.0 + (double)(uint32_t)v;
+#endif
+}
+
 static inline bool ember_scalar_as_double(const ember_value* v, double* out)
 {
     switch (v->tag) {
-    case EMBER_VALUE_INT: *out = (double)v->u.i; return true;
+    case EMBER_VALUE_INT: *out = ember_i64_to_double(v->u.i); return true;
     case EMBER_VALUE_DOUBLE: *out = v->u.d; return true;
     case EMBER_VALUE_BOOL: *out = v->u.b ? 1.0 : 0.0; return true;
     default: return false;

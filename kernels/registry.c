@@ -36,8 +36,12 @@ size_t ember_operator_count(void) { return num_kernels; }
 
 const char* ember_operator_name(size_t index) { return index < num_kernels ? kernels[index].name : NULL; }
 
-ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
+ember_status(ember_kernel_fail)(ember_kernel_ctx* ctx, ember_status status, const char* fmt, ...)
 {
+#if !EMBER_MESSAGES
+    (void)fmt;
+    if (ctx && ctx->msg && ctx->msg_bytes) ctx->msg[0] = 0;
+#else
     if (ctx && ctx->msg && ctx->msg_bytes) {
         int n = ember_snprintf(ctx->msg, ctx->msg_bytes, "%s: ", ctx->op_name ? ctx->op_name : "op");
         if (n < 0) n = 0;
@@ -48,5 +52,6 @@ ember_status ember_kernel_fail(ember_kernel_ctx* ctx, ember_status status, const
             va_end(ap);
         }
     }
+#endif
     return status;
 }

@@ -277,7 +277,7 @@ static bool binary_int_domain(int op, const ember_tensor* out, const ember_tenso
     return ember_dtype_is_intlike(out->dtype);
 }
 
-static const char* int_division_name(int op)
+static inline const char* int_division_name(int op)
 {
     return op == BOP_DIV_TRUNC ? "division (rounding_mode \"trunc\")"
            : op == BOP_DIV_FLOOR ? "division (rounding_mode \"floor\")"

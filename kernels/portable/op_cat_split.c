@@ -140,7 +140,7 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
                   : k + 1 < n ? split_size
                               : self->sizes[d] - split_size * (int64_t)k;
         char what[32];
-        ember_snprintf(what, sizeof what, "out[%zu]", k);
+        ember_message(what, sizeof what, "out[%zu]", k);
         EMBER_TRY(ember_check_shape(ctx, what, t, self->dim, want));
     }
     return ember_kernel_out(ctx, args, 3);

@@ -102,7 +102,7 @@ static ember_status scatter_prepare(ember_kernel_ctx* ctx, ember_value* const* a
     EMBER_TRY(ember_check_same_dtype(ctx, "src", args[1]->u.t, self));
     EMBER_TRY(ember_check_same_dtype(ctx, "out", out, self));
     EMBER_TRY(ember_check_same_shape(ctx, "out", out, self));
-    int64_t dim;
+    int64_t dim = 0; /* set unless a check returns first */
     EMBER_TRY(ember_arg_int(ctx, args, 2, "dim", &dim));
     EMBER_REQUIRE(ctx, self->dim > 0, EMBER_INVALID_ARGUMENT, "self must have at least one dim");
     *d = ember_wrap_dim(dim, self->dim);
@@ -145,7 +145,7 @@ ember_status ember_prepare_aten_slice_scatter_out(ember_kernel_ctx* ctx, ember_v
     EMBER_TRY(scatter_prepare(ctx, args, 6, &d));
     EMBER_TRY(ember_arg_opt_kind(ctx, args, 3, "start", EMBER_VALUE_INT));
     EMBER_TRY(ember_arg_opt_kind(ctx, args, 4, "end", EMBER_VALUE_INT));
-    int64_t step;
+    int64_t step = 1; /* set unless a check returns first */
     EMBER_TRY(ember_arg_int_in(ctx, args, 5, "step", 1, INT32_MAX, &step));
     const ember_tensor* self = args[0]->u.t;
     int64_t start, count;

@@ -41,12 +41,37 @@ static void emit(out* o, const spec* s, const char* prefix, const char* body, in
     if (s->left) put_n(o, ' ', pad);
 }
 
+/* *v / base (2 to 16) in place, returning the remainder, with 32-bit divisions only: on a 32-bit
+ * core a 64-bit one calls libgcc's (__aeabi_uldivmod, 0.8 KB), which firmware need not link.
+ * The high word first, then the low word 16 bits at a time (the remainder times 2^16 plus 16
+ * bits stays below 2^20). */
+static unsigned divmod_small(uint64_t* v, unsigned base)
+{
+    const uint32_t hi = (uint32_t)(*v >> 32), lo = (uint32_t)*v;
+    const uint32_t qh = hi / base;
+    uint32_t r = hi % base;
+    const uint32_t t1 = r << 16 | lo >> 16, q1 = t1 / base;
+    r = t1 % base;
+    const uint32_t t0 = r << 16 | (lo & 0xFFFFu), q0 = t0 / base;
+    *v = (uint64_t)qh << 32 | q1 << 16 | q0;
+    return t0 % base;
+}
+
+/* (uint64_t)d for d in [0, 2^64) and (double)m, in two 32-bit halves: exact, and done by the FPU
+ * where it has double precision (the 64-bit conversions are libgcc calls on 32-bit Arm). */
+static uint64_t to_u64(double d)
+{
+    const uint32_t hi = (uint32_t)(d * 0x1p-32);
+    return (uint64_t)hi << 32 | (uint32_t)(d - (double)hi * 0x1p32);
+}
+static double from_u64(uint64_t m) { return (double)(uint32_t)(m >> 32) * 0x1p32 + (double)(uint32_t)m; }
+
 static void integer(out* o, spec s, uint64_t v, int negative, unsigned base, int upper)
 {
     const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     int len = 0;
-    for (uint64_t x = v; x; x /= base) tmp[len++] = digits[x % base];
+    for (uint64_t x = v; x;) tmp[len++] = digits[divmod_small(&x, base)];
     char body[24];
     for (int i = 0; i < len; i++) body[i] = tmp[len - 1 - i];
     if (s.prec == 0 && v == 0) len = 0; /* "%.0d" of 0 prints nothing */
@@ -66,6 +91,20 @@ static double pow10i(int k)
     return k < 0 ? 1 / r : r;
 }
 
+/* floor(log10(v)) for v > 0, finite: estimated from the binary exponent (log10(2) is about
+ * 78913 / 2^18), then settled against powers of ten (pow10i is exact up to 10^22); no libm. */
+static int decimal_exponent(double v)
+{
+    if (v < 1e-300) return decimal_exponent(v * 1e300) - 300; /* subnormals: 10^x underflows */
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    const int e2 = (int)(bits >> 52 & 0x7FF) - 1023;
+    int x = e2 >= 0 ? e2 * 78913 / 262144 : -((-e2 * 78913 + 262143) / 262144);
+    while (x < 308 && v >= pow10i(x + 1)) x++;
+    while (v < pow10i(x)) x--;
+    return x;
+}
+
 /* n (1 to 17) significant decimal digits of v > 0, finite, rounded to nearest (where the scaled
  * double lands on a tie, the scaling's exact error decides; a true tie goes to even), and the
  * decimal
@@ -74,14 +113,14 @@ static void sig_digits(double v, int n, char* d, int* e)
 {
     uint64_t lo = 1, m = 0;
     for (int i = 1; i < n; i++) lo *= 10;
-    int x = (int)floor(log10(v));
+    int x = decimal_exponent(v);
     for (int tries = 0; tries < 4; tries++) {
         const int s = n - 1 - x;
         double scaled = v;
         if (s > 300) scaled = scaled * 1e300 * pow10i(s - 300); /* denormals: 10^s overflows */
         else scaled = s >= 0 ? scaled * pow10i(s) : scaled / pow10i(-s);
-        m = (uint64_t)scaled;
-        const double frac = scaled - (double)m;
+        m = to_u64(scaled);
+        const double frac = scaled - from_u64(m);
         if (frac == 0.5) { /* a tie, or the rounding of the scaling made one: its error decides */
             const double err = s >= 0 && s <= 22 ? fma(v, pow10i(s), -scaled)
                              : s < 0 && s >= -22 ? -fma(scaled, pow10i(-s), -v)
@@ -96,7 +135,7 @@ static void sig_digits(double v, int n, char* d, int* e)
     }
     if (m >= lo * 10) m = lo * 10 - 1; /* the estimate did not settle: keep n digits */
     if (m < lo) m = lo;
-    for (int i = n - 1; i >= 0; i--, m /= 10) d[i] = (char)('0' + m % 10);
+    for (int i = n - 1; i >= 0; i--) d[i] = (char)('0' + divmod_small(&m, 10));
     *e = x;
 }
 
@@ -151,7 +190,7 @@ static void floating(out* o, spec s, double v, char conv, int upper)
         if (prec > 340) prec = 340;
         int x = 0, n = 0;
         if (v != 0) {
-            x = (int)floor(log10(v));
+            x = decimal_exponent(v);
             n = x + 1 + prec; /* significant digits wanted */
         }
         if (v == 0 || n <= 0) {

@@ -22,4 +22,32 @@ int ember_format(char* buf, size_t n, const char* fmt, va_list ap) __attribute__
 int ember_vsnprintf(char* buf, size_t n, const char* fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int ember_snprintf(char* buf, size_t n, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* EMBER_MESSAGES (1 unless the build sets 0: CMake option EMBER_MESSAGES) compiles the text of
+ * the error messages in; 0 leaves it out. Everything else stays: a call that fails returns the
+ * same status and leaves everything as it would with messages, but the error strings
+ * (ember_program_error, ember_method_error, a kernel's message) are empty, and neither the
+ * formatter nor the messages' strings nor the code computing their arguments is linked: the
+ * smallest firmware.
+ *
+ *   ember_message(buf, n, fmt, ...)   a message into buf (ember_snprintf), or "" without
+ *                                     messages, its arguments then not evaluated
+ *   EMBER_MESSAGE(fmt, ...)           what a function that formats a message receives: its
+ *                                     format and arguments, or "" alone without messages
+ *                                     (the function is wrapped in a macro of its own name) */
+#ifndef EMBER_MESSAGES
+#define EMBER_MESSAGES 1
+#endif
+#if EMBER_MESSAGES
+#define ember_message ember_snprintf
+#define EMBER_MESSAGE(...) __VA_ARGS__
+#else
+static inline int ember_no_message(char* buf, size_t n)
+{
+    if (n) buf[0] = 0;
+    return 0;
+}
+#define ember_message(buf, n, ...) ember_no_message((buf), (n))
+#define EMBER_MESSAGE(...) ""
+#endif
+
 #endif /* EMBER_RUNTIME_CORE_FORMAT_H */

@@ -105,7 +105,7 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
                              idx, (unsigned long long)off, out->nbytes, mem_id, cap);
         /* Buffers are EMBER_BUFFER_ALIGN-aligned (method load checks), so an offset aligned for
          * the element type gives aligned loads and stores in every kernel. */
-        if (off % esize)
+        if ((size_t)off % esize) /* off <= cap, a size_t */
             return MALFORMED(L, "tensor value %" PRIu32 ": planned offset %llu is not aligned for %s (%zu bytes)",
                              idx, (unsigned long long)off, ember_dtype_name(out->dtype), esize);
         out->storage = EMBER_TENSOR_PLANNED;
@@ -307,10 +307,12 @@ static bool operator_name(const fb_buf* b, const fb_table* plan, uint32_t i, cha
     if (!fb_vector(b, plan, PLAN_OPERATORS, 4, &ops) || !fb_vec_table(b, &ops, i, &op) ||
         !fb_string(b, &op, OPERATOR_NAME, &name, &nlen) || !fb_string(b, &op, OPERATOR_OVERLOAD, &overload, &olen) || !name)
         return false;
-    if (olen)
-        ember_snprintf(buf, bytes, "%s.%s", name, overload);
-    else
-        ember_snprintf(buf, bytes, "%s", name);
+    /* name, then "." and the overload when there is one, cut to bytes - 1 */
+    size_t n = 0;
+    for (const char* c = name; *c && n + 1 < bytes; c++) buf[n++] = *c;
+    if (olen && n + 1 < bytes) buf[n++] = '.';
+    for (const char* c = overload; olen && *c && n + 1 < bytes; c++) buf[n++] = *c;
+    if (bytes) buf[n] = 0;
     return true;
 }
 
@@ -479,8 +481,9 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
                                char* msg, size_t bytes)
 {
     const char* op = m->ops[in->u.kernel.op]->name;
+    (void)op; /* named in the messages only */
     if (!outs && !in->view) {
-        ember_snprintf(msg, bytes, "%s declares no out argument", op);
+        ember_message(msg, bytes, "%s declares no out argument", op);
         return EMBER_INTERNAL;
     }
     for (uint32_t i = 0; i < in->num_args && i <= EMBER_KERNEL_MAX_OUT_ARG; i++) {
@@ -492,7 +495,7 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
             if (!o || !o->nbytes) continue; /* nothing is written into an empty tensor */
             if (o->storage == EMBER_TENSOR_CONSTANT ||
                 (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
-                ember_snprintf(msg, bytes, "%s would write argument %" PRIu32 ", %s: outs must be planned memory", op, i,
+                ember_message(msg, bytes, "%s would write argument %" PRIu32 ", %s: outs must be planned memory", op, i,
                          o->storage == EMBER_TENSOR_CONSTANT ? "a constant of the program" : "memory the caller lends (an input or a view)");
                 return EMBER_MALFORMED_PROGRAM;
             }
@@ -503,7 +506,7 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
                     const ember_tensor* t = tj[q];
                     if (!t || t == o || !shares_bytes(o, t)) continue;
                     if (t->data == o->data && t->nbytes == o->nbytes) continue; /* in place */
-                    ember_snprintf(msg, bytes, "%s: out argument %" PRIu32 " overlaps argument %" PRIu32 " without being the same bytes", op, i, j);
+                    ember_message(msg, bytes, "%s: out argument %" PRIu32 " overlaps argument %" PRIu32 " without being the same bytes", op, i, j);
                     return EMBER_MALFORMED_PROGRAM;
                 }
             }
@@ -546,11 +549,11 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
     msg[0] = 0;
     ember_status st = k->prepare(&ctx, in->args, in->num_args, &run);
     if (st) {
-        if (!msg[0]) ember_snprintf(msg, bytes, "%s: %s", k->name, ember_status_str(st));
+        if (!msg[0]) ember_message(msg, bytes, "%s: %s", k->name, ember_status_str(st));
         return st;
     }
     if (!run) {
-        ember_snprintf(msg, bytes, "%s chose no kernel", k->name);
+        ember_message(msg, bytes, "%s chose no kernel", k->name);
         return EMBER_INTERNAL;
     }
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
@@ -1250,12 +1253,18 @@ ember_status ember_method_load(ember_program* program, const char* name, void* m
 
 /* ---- running --------------------------------------------------------------------------- */
 
-static ember_status method_fail(ember_method* m, ember_status status, const char* fmt, ...)
+#define method_fail(m, status, ...) (method_fail)((m), (status), EMBER_MESSAGE(__VA_ARGS__))
+static ember_status(method_fail)(ember_method* m, ember_status status, const char* fmt, ...)
 {
+#if EMBER_MESSAGES
     va_list ap;
     va_start(ap, fmt);
     ember_vsnprintf(m->error, sizeof m->error, fmt, ap);
     va_end(ap);
+#else
+    (void)fmt;
+    m->error[0] = 0;
+#endif
     return status;
 }
 
@@ -1300,6 +1309,7 @@ ember_status ember_method_execute(ember_method* m)
                 return method_fail(m, EMBER_NOT_SUPPORTED, "chain %u ran more than %llu instructions: a loop that does not end?", c, (unsigned long long)max_steps);
             ember_instr* in = &code[pc];
             uint32_t at = chain->first + pc; /* the instruction's index in the method */
+            (void)at; /* read by the event hook and the messages, either may be compiled out */
             ember_status st = EMBER_OK;
             switch (in->kind) {
             case INSTR_KERNEL_CALL: {
@@ -1369,10 +1379,10 @@ static void shape_str(char* buf, size_t bytes, size_t dim, const int32_t* sizes)
 {
     size_t used = 0;
     buf[0] = 0;
-    used += (size_t)ember_snprintf(buf, bytes, "(");
+    used += (size_t)ember_message(buf, bytes, "(");
     for (size_t d = 0; d < dim && used < bytes; d++)
-        used += (size_t)ember_snprintf(buf + used, bytes - used, d ? ", %" PRId32 : "%" PRId32, sizes[d]);
-    if (used < bytes) ember_snprintf(buf + used, bytes - used, dim == 1 ? ",)" : ")");
+        used += (size_t)ember_message(buf + used, bytes - used, d ? ", %" PRId32 : "%" PRId32, sizes[d]);
+    if (used < bytes) ember_message(buf + used, bytes - used, dim == 1 ? ",)" : ")");
 }
 
 ember_status ember_method_set_input(ember_method* m, size_t index, ember_dtype dtype, size_t dim,
@@ -1579,7 +1589,7 @@ ember_status ember_method_pack(ember_method* m, void* mem, size_t bytes)
         ember_status st = in->pack(&ctx, in->args, at);
         if (st) {
             unpack_all(m);
-            if (!msg[0]) ember_snprintf(msg, sizeof msg, "%s: %s", ctx.op_name, ember_status_str(st));
+            if (!msg[0]) ember_message(msg, sizeof msg, "%s: %s", ctx.op_name, ember_status_str(st));
             return method_fail(m, st, "instruction %u: packing its weights failed: %s", i, msg);
         }
         in->packed = at;

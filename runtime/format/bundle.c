@@ -46,17 +46,23 @@ TABLE(bt_suite, "BundledMethodTestSuite", STR("method_name"), TVEC("test_cases",
 TABLE(bt_program, "BundledProgram", S("version", 4), TVEC("method_test_suites", bt_suite),
       VEC("program", 1));
 
-static ember_status fail(ember_bundle* b, ember_status st, const char* fmt, ...)
-#if defined(__GNUC__)
+static ember_status(fail)(ember_bundle* b, ember_status st, const char* fmt, ...)
+#if defined(__GNUC__) && EMBER_MESSAGES /* without messages the format is "" */
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-static ember_status fail(ember_bundle* b, ember_status st, const char* fmt, ...)
+#define fail(b, st, ...) (fail)((b), (st), EMBER_MESSAGE(__VA_ARGS__))
+static ember_status(fail)(ember_bundle* b, ember_status st, const char* fmt, ...)
 {
+#if EMBER_MESSAGES
     va_list ap;
     va_start(ap, fmt);
     ember_vsnprintf(b->error, sizeof b->error, fmt, ap);
     va_end(ap);
+#else
+    (void)fmt;
+    b->error[0] = 0;
+#endif
     return st;
 }
 
@@ -164,6 +170,7 @@ size_t ember_bundle_expected_count(const ember_bundle* b, size_t s, size_t c)
 static ember_status read_value(ember_bundle* b, size_t s, size_t c, int field, size_t i, ember_bundle_value* out)
 {
     const char* what = field == CASE_INPUTS ? "input" : "expected output";
+    (void)what; /* named in the messages only */
     fb_vec vals;
     fb_table tv, val;
     bool has;

@@ -12,13 +12,18 @@
 #define EXT_HEADER_MIN_BYTES 24      /* magic, length, program_size, segment base offset */
 #define EXT_HEADER_WITH_DATA_SIZE 32 /* ... and segment data size (newer writers) */
 
-ember_status ember_program_fail(const ember_program* p, ember_status status, const char* fmt, ...)
+ember_status(ember_program_fail)(const ember_program* p, ember_status status, const char* fmt, ...)
 {
     ember_program* mp = (ember_program*)p; /* the error slot is the one mutable field */
+#if EMBER_MESSAGES
     va_list ap;
     va_start(ap, fmt);
     ember_vsnprintf(mp->error, sizeof mp->error, fmt, ap);
     va_end(ap);
+#else
+    (void)fmt;
+    mp->error[0] = 0;
+#endif
     return status;
 }
 
@@ -34,6 +39,7 @@ static ember_status read_header(ember_program* p)
     if (memcmp(d + 4, "ET12", 4) != 0) {
         char id[5] = {0};
         for (int i = 0; i < 4; i++) id[i] = (d[4 + i] >= 32 && d[4 + i] < 127) ? (char)d[4 + i] : '?';
+        (void)id; /* named in the message only */
         return MALFORMED(p, "not an ExecuTorch ET12 program (identifier '%s')", id);
     }
     p->fb_size = p->size;
@@ -181,7 +187,7 @@ ember_status ember_program_find_plan(const ember_program* p, const char* name, f
     char names[160] = "";
     size_t used = 0;
     for (size_t i = 0; i < p->num_plans && used + 2 < sizeof names; i++) {
-        int n = ember_snprintf(names + used, sizeof names - used, "%s'%s'", i ? ", " : "",
+        int n = ember_message(names + used, sizeof names - used, "%s'%s'", i ? ", " : "",
                          ember_program_method_name(p, i));
         if (n < 0) break;
         used += (size_t)n;

@@ -3,6 +3,7 @@
 #define EMBER_FORMAT_PROGRAM_H
 
 #include "ember/ember.h"
+#include "runtime/core/format.h" /* EMBER_MESSAGE */
 #include "runtime/format/flatbuffer.h"
 
 /* The flatbuffer part of the file. */
@@ -13,11 +14,13 @@ static inline fb_buf ember_program_fb(const ember_program* p)
 }
 
 /* Writes a printf-style message into the program's error and returns `status`. */
-ember_status ember_program_fail(const ember_program* p, ember_status status, const char* fmt, ...)
-#if defined(__GNUC__)
+ember_status(ember_program_fail)(const ember_program* p, ember_status status, const char* fmt, ...)
+#if defined(__GNUC__) && EMBER_MESSAGES /* without messages the format is "" */
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+#define ember_program_fail(p, status, ...)                                                      \
+    (ember_program_fail)((p), (status), EMBER_MESSAGE(__VA_ARGS__))
 
 /* Finds the execution plan called `name`. */
 ember_status ember_program_find_plan(const ember_program* p, const char* name, fb_table* plan);

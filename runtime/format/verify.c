@@ -13,7 +13,7 @@ typedef struct walker {
 
 static bool fail(walker* w, const fb_schema_table* t, const fb_schema_field* f, const char* what)
 {
-    ember_snprintf(w->err, w->err_bytes, "%s%s%s: %s", t->name, f ? "." : "", f ? f->name : "", what);
+    ember_message(w->err, w->err_bytes, "%s%s%s: %s", t->name, f ? "." : "", f ? f->name : "", what);
     return false;
 }
 

@@ -23,6 +23,8 @@ int main(void)
             return 1;
         return 2;
     }
-    ember_fw_printf("core: a non-program refused (%s)\n", ember_status_str(st));
-    return 0;
+    ember_fw_puts("core: a non-program refused (");
+    ember_fw_puts(ember_status_str(st));
+    ember_fw_puts(")\n");
+    return st == EMBER_MALFORMED_PROGRAM ? 0 : 3;
 }

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # size.sh BUILD_DIR — the bytes of each firmware image in BUILD_DIR by section (make size):
-# core_size.elf is the core runtime alone (no kernels), each fw_*.elf a selective build for one
-# program (its bytes are in .rodata); then the largest functions of the core and of the first
-# image. Writes BUILD_DIR/size.md.
+# core_size.elf is the core runtime alone (no kernels), core_size_small.elf the same built without
+# error messages or the event hook (EMBER_MESSAGES=0, EMBER_EVENTS=0), each fw_*.elf a selective
+# build for one program (its bytes are in .rodata). .text is split by where it came from (the
+# linker map's input sections): Ember's runtime and kernels (libember and the image's operator
+# table), the C library and libgcc, and the firmware's own startup and runner (the test harness:
+# a product brings its own). Then the largest functions of the core and of the first image.
+# Writes BUILD_DIR/size.md.
 set -euo pipefail
 build=$1
 out=$build/size.md
+here=$(cd "$(dirname "$0")" && pwd)
 {
-    echo "| image | .text | .rodata | .data | .bss |"
-    echo "|---|---|---|---|---|"
-    for elf in "$build"/core_size.elf "$build"/fw_*.elf; do
-        arm-none-eabi-size -A "$elf" | awk -v n="$(basename "$elf" .elf)" '
+    echo "| image | .text | Ember (runtime + kernels) | C library + libgcc | startup + runner | .rodata | .data | .bss |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for elf in "$build"/core_size.elf "$build"/core_size_small.elf "$build"/fw_*.elf; do
+        read -r ember libc own <<< "$(python3 "$here/text_origin.py" "${elf%.elf}.map")"
+        arm-none-eabi-size -A "$elf" | awk -v n="$(basename "$elf" .elf)" -v e="$ember" -v l="$libc" -v o="$own" '
             $1 == ".text" {t = $2} $1 == ".rodata" {r = $2} $1 == ".data" {d = $2} $1 == ".bss" {b = $2}
-            END {printf "| %s | %d | %d | %d | %d |\n", n, t, r, d, b}'
+            END {printf "| %s | %d | %d | %d | %d | %d | %d | %d |\n", n, t, e, l, o, r, d, b}'
     done
-    for elf in "$build"/core_size.elf $(ls "$build"/fw_*.elf | head -1); do
+    for elf in "$build"/core_size.elf "$build"/core_size_small.elf $(ls "$build"/fw_*.elf | head -1); do
         echo
         echo "Largest code in $(basename "$elf"):"
         echo

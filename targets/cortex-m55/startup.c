@@ -60,7 +60,13 @@ static void fault(int number)
 {
     static const char* const names[] = {"", "reset", "NMI", "HardFault", "MemManage", "BusFault",
                                         "UsageFault", "SecureFault"};
-    ember_fw_printf("firmware: %s (exception %d)\n", number < 8 ? names[number] : "interrupt", number);
+    /* spelled out without the formatter, which an image need not link */
+    char num[4] = {(char)('0' + number / 10 % 10), (char)('0' + number % 10), ')', 0};
+    ember_fw_puts("firmware: ");
+    ember_fw_puts(number < 8 ? names[number] : "interrupt");
+    ember_fw_puts(" (exception ");
+    ember_fw_puts(num[0] == '0' ? num + 1 : num);
+    ember_fw_puts("\n");
     ember_fw_exit(128 + number);
 }
 

@@ -4,6 +4,7 @@
  * lengths; doubles in %f / %e / %g and their variants on values away from decimal ties (the
  * formatter rounds the double scaled to 17 significant digits, which a value within an ulp of a
  * tie may round the other way); then what it does past 17 digits, truncation and counting. */
+#include <float.h>
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -75,6 +76,20 @@ int main(void)
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         for (size_t j = 0; j < sizeof fixed_formats / sizeof fixed_formats[0]; j++)
             same(fixed_formats[j], fixed[i]);
+    /* around every power of ten from 1e-30 to 1e30, where the decimal exponent is settled, and at
+     * the ends of the range; to 15 digits (17 need more than a double's scaling: format.h), %f
+     * below 10^14 (past 17 significant digits it prints zeros) */
+    for (int k = -30; k <= 30; k++) {
+        const double p = pow(10.0, k);
+        const double around[3] = {nextafter(p, 0.0), p, nextafter(p, INFINITY)};
+        for (int i = 0; i < 3; i++) {
+            same("%g|%e|%.15g", around[i], around[i], around[i]);
+            if (k < 14) same("%.3f|%.0f", around[i], around[i]);
+        }
+    }
+    same("%g %e", DBL_MAX, DBL_MAX);
+    same("%g %e %.15g %g", DBL_MIN, DBL_MIN, DBL_MIN, 2.2250738585072009e-308);
+    same("%.2f %.2f %.0f", 99.995, 0.125, 2.5);
     same("%f %e %g %F %E %G", NAN, INFINITY, -INFINITY, (double)NAN, -(double)INFINITY, (double)INFINITY);
     same("%5.1f|%-8g|%08g", (double)INFINITY, (double)NAN, -(double)INFINITY);
 
