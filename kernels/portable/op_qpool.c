@@ -292,11 +292,13 @@ static ember_status prepare_avg(ember_kernel_ctx* ctx, ember_value* const* args,
     return ember_arg_tensor_ex(ctx, args, AV_SCRATCH, "scratch", EMBER_DTYPES_ALL, true, NULL);
 }
 
+#if EMBER_HAVE_HELIUM
 /* The most taps a window of the average pool (checked by prepare) holds: kernel_h kernel_w. */
-static inline double avg_taps(ember_value* const* args)
+static double avg_taps(ember_value* const* args)
 {
     return (double)args[AV_KERNEL]->u.ints[0] * (double)args[AV_KERNEL]->u.ints[1];
 }
+#endif
 
 ember_status ember_prepare_cortex_m_quantized_avg_pool2d_out(ember_kernel_ctx* ctx,
                                                              ember_value* const* args,
