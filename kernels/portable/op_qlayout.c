@@ -62,11 +62,26 @@ static ember_status run_pad(ember_kernel_ctx* ctx, ember_value* const* args)
     if (args[PAD_OUT]->u.t->numel == 0) return EMBER_OK;
     const int8_t* x = (const int8_t*)in->data;
     int8_t* y = (int8_t*)args[PAD_OUT]->u.t->data;
+    const int64_t row = o[2] * o[3]; /* bytes of one output row */
     for (int64_t b = 0; b < o[0]; b++)
-        for (int64_t r = 0; r < o[1]; r++)
+        for (int64_t r = 0; r < o[1]; r++) {
+            const int64_t ib = b - pre[0], ir = r - pre[1];
+            if (ib < 0 || ib >= d[0] || ir < 0 || ir >= d[1]) { /* a row of padding */
+                memset(y, v, (size_t)row);
+                y += row;
+                continue;
+            }
+            if (pre[3] == 0 && post[3] == 0) { /* no channel padding: the row's middle is one run */
+                memset(y, v, (size_t)(pre[2] * o[3]));
+                if (d[2] * d[3] != 0)
+                    memcpy(y + pre[2] * o[3], x + (ib * d[1] + ir) * d[2] * d[3], (size_t)(d[2] * d[3]));
+                memset(y + (pre[2] + d[2]) * o[3], v, (size_t)(post[2] * o[3]));
+                y += row;
+                continue;
+            }
             for (int64_t col = 0; col < o[2]; col++, y += o[3]) {
-                const int64_t ib = b - pre[0], ir = r - pre[1], ic = col - pre[2];
-                if (ib < 0 || ib >= d[0] || ir < 0 || ir >= d[1] || ic < 0 || ic >= d[2]) {
+                const int64_t ic = col - pre[2];
+                if (ic < 0 || ic >= d[2]) {
                     memset(y, v, (size_t)o[3]);
                     continue;
                 }
@@ -74,6 +89,7 @@ static ember_status run_pad(ember_kernel_ctx* ctx, ember_value* const* args)
                 if (d[3]) memcpy(y + pre[3], x + ((ib * d[1] + ir) * d[2] + ic) * d[3], (size_t)d[3]);
                 memset(y + pre[3] + d[3], v, (size_t)post[3]);
             }
+        }
     return EMBER_OK;
 }
 

@@ -201,6 +201,51 @@ static void pad(void)
     CHECK_STATUS(th_run("cortex_m::pad.out", w, 6), EMBER_SHAPE_MISMATCH, NULL);
 }
 
+/* Random pads of channels-last tensors against the rule (each physical dim N, H, W, C padded
+ * before and after with the value): 1-2 x 1-6 x 1-6 x 1-5 inputs, pads 0-2 per dim, half of them
+ * with no channel padding (whose rows are one run of bytes). */
+static void random_pads(void)
+{
+    static int8_t x[2 * 6 * 6 * 5], y[6 * 10 * 10 * 9 + 1], want[6 * 10 * 10 * 9];
+    uint64_t rng = 0x9b05688c2b3e6c1fu;
+#define RNDD(n) ((rng = rng * 6364136223846793005u + 1442695040888963407u), (int)((rng >> 33) % (n)))
+    for (int t = 0; t < 30; t++) {
+        const int d[4] = {1 + RNDD(2), 1 + RNDD(6), 1 + RNDD(6), 1 + RNDD(5)};
+        int64_t pre[4], post[4];
+        int o[4];
+        for (int j = 0; j < 4; j++) {
+            pre[j] = j == 3 && t % 2 ? 0 : RNDD(3);
+            post[j] = j == 3 && t % 2 ? 0 : RNDD(3);
+            o[j] = (int)pre[j] + d[j] + (int)post[j];
+        }
+        const int8_t value = (int8_t)(RNDD(256) - 128);
+        for (int i = 0; i < d[0] * d[1] * d[2] * d[3]; i++) x[i] = (int8_t)(RNDD(256) - 128);
+        int k = 0;
+        for (int b = 0; b < o[0]; b++)
+            for (int r = 0; r < o[1]; r++)
+                for (int col = 0; col < o[2]; col++)
+                    for (int ch = 0; ch < o[3]; ch++, k++) {
+                        const int ib = b - (int)pre[0], ir = r - (int)pre[1];
+                        const int ic = col - (int)pre[2], ich = ch - (int)pre[3];
+                        const bool in = ib >= 0 && ib < d[0] && ir >= 0 && ir < d[1] && ic >= 0 &&
+                                        ic < d[2] && ich >= 0 && ich < d[3];
+                        want[k] = in ? x[((ib * d[1] + ir) * d[2] + ic) * d[3] + ich] : value;
+                    }
+        const int32_t xs[4] = {d[0], d[3], d[1], d[2]}, ys[4] = {o[0], o[3], o[1], o[2]};
+        ember_tensor tx = th_tensor_cl(EMBER_DTYPE_I8, x, xs), ty = th_tensor_cl(EMBER_DTYPE_I8, y, ys);
+        ember_value v[] = {th_tensor_value(&tx), ints(pre, 4), ints(post, 4), th_int(value),
+                           th_tensor_value(&ty), th_tensor_value(&ty)};
+        memset(y, 0x55, sizeof y);
+        CHECK_STATUS(th_run("cortex_m::pad.out", v, 6), EMBER_OK, NULL);
+        if (memcmp(y, want, (size_t)k) != 0) {
+            fprintf(stderr, "pad case %d: %dx%dx%dx%d\n", t, d[0], d[1], d[2], d[3]);
+            CHECK(!"random pad equals the rule");
+        }
+        CHECK(y[k] == 0x55);
+    }
+#undef RNDD
+}
+
 static void transpose(void)
 {
     static int8_t a[6] = {1, 2, 3, 4, 5, 6};
@@ -379,5 +424,6 @@ int main(void)
     transpose();
     minimum_maximum();
     random_pools();
+    random_pads();
     return check_report("test_ops_qpool");
 }
