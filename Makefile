@@ -60,12 +60,16 @@ bench-m55: build-m55
 size: build-m55
 	@bash targets/cortex-m55/size.sh build-m55
 
+# The same images for the Cortex-M4 and M7 (Armv7E-M: the portable kernels), run on QEMU's
+# mps2-an386 / mps2-an500.
 test-m55: build-m55
 	@cd build-m55 && ctest --output-on-failure -j $(JOBS)
-	@cmake -S targets/cortex-m55 -B build-m4 -G Ninja -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
-	    -DEMBER_MCPU=cortex-m4 >/dev/null
-	@cmake --build build-m4 -j $(JOBS) --target ember
-	@echo "libember for the Cortex-M4 (Armv7E-M, single-precision FPU): built, warnings as errors"
+	@for core in m4 m7; do \
+	    cmake -S targets/cortex-m55 -B build-$$core -G Ninja -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
+	        -DEMBER_MCPU=cortex-$$core -DEMBER_HOST_CLI=$(CURDIR)/$(BUILD)/bin/ember >/dev/null && \
+	    cmake --build build-$$core -j $(JOBS) && \
+	    (cd build-$$core && ctest --output-on-failure -j $(JOBS)) || exit 1; \
+	done
 
 test-py: build
 	@$(PY) -m pytest -q tests/python

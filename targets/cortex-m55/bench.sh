@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench.sh BUILD_DIR [QEMU] — instructions per inference of every firmware image in BUILD_DIR
-# (make bench-m55), portable kernels against Helium ones. Each image runs under QEMU's
-# mps3-an547 twice with icount_plugin.so:
+# bench.sh BUILD_DIR [QEMU] [MACHINE] — instructions per inference of every firmware image in
+# BUILD_DIR (make bench-m55), portable kernels against Helium ones. Each image runs under QEMU's
+# MACHINE (mps3-an547, the M55, unless given: mps2-an386 for build-m4's images) twice with
+# icount_plugin.so:
 #   1. counting from ember_method_execute's entry to the next ember_method_output's (the runner
 #      calls it right after execute): one window per pass, the portable pass first, then the
 #      Helium one (run_model.c);
@@ -13,6 +14,7 @@
 set -euo pipefail
 build=$1
 qemu=${2:-qemu-system-arm}
+machine=${3:-mps3-an547}
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$build/icount_plugin.so
 cc -shared -fPIC -O2 -fvisibility=hidden -Wall -Wextra -Werror -o "$plugin" "$here/icount_plugin.c"
@@ -21,7 +23,7 @@ run() { # ELF START_SYMBOL END_SYMBOL: the run's text and the plugin's lines
     local elf=$1 start end
     start=$(arm-none-eabi-nm "$elf" | awk -v s="$2" '$3 == s {print "0x" $1}')
     end=$(arm-none-eabi-nm "$elf" | awk -v s="$3" '$3 == s {print "0x" $1}')
-    timeout 300 "$qemu" -M mps3-an547 -nographic -monitor none -serial none \
+    timeout 300 "$qemu" -M "$machine" -nographic -monitor none -serial none \
         -semihosting-config enable=on,target=native -plugin "$plugin,start=$start,end=$end" \
         -d plugin -kernel "$elf" 2>&1
 }
@@ -34,7 +36,7 @@ for elf in "$build"/fw_*.elf; do
     run "$elf" ember_fw_op_begin ember_fw_op_end > "$tmp/$name.ops"
     arm-none-eabi-size -A "$elf" | awk '$1 == ".text" {print $2}' > "$tmp/$name.text"
 done
-python3 - "$tmp" "$build/icount.md" <<'EOF'
+python3 - "$tmp" "$build/icount.md" "$machine" <<'EOF'
 import pathlib, re, sys
 tmp, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 def windows(text):
@@ -72,7 +74,7 @@ for ex in sorted(tmp.glob("*.execute")):
                        else f"| {op} | {c} | {pi:,} | - | - |")
 head = ["| image | portable kernels | Helium kernels | ratio | instructions, whole run "
         "(both passes, load, check) | .text bytes |", "|---|---|---|---|---|---|"]
-out.write_text("Instructions per inference (one ember_method_execute) under QEMU mps3-an547\n\n"
+out.write_text(f"Instructions per inference (one ember_method_execute) under QEMU {sys.argv[3]}\n\n"
                + "\n".join(head + rows) + "\n\nPer operator, summed over its calls (kernel "
                "calls only: moves and the execute loop between calls are not in these)\n"
                + "\n".join(details) + "\n")
