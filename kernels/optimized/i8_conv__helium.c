@@ -9,23 +9,6 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-/* CMSIS-NN's requantization (requant.h) of four int32 sums, the output offset added (wrapping)
- * and clamped: v << max(shift, 0) wrapping (VSHL), the doubling high multiply (VQRDMULH: for a
- * multiplier >= 0 it never saturates and rounds as (a m + 2^30) >> 31), then the division by
- * 2^max(-shift, 0) rounding half away from zero: a rounding shift (VRSHL, half up) of the value
- * less one where it is negative (saturating: INT32_MIN stays, and rounds to the same quotient). */
-INLINE int32x4_t i8_helium_requantize4(int32x4_t v, int32x4_t mult, int32x4_t shift,
-                                       int32x4_t out_off, int32x4_t lo, int32x4_t hi)
-{
-    const int32x4_t zero = vdupq_n_s32(0);
-    const int32x4_t left = vmaxq_s32(shift, zero), neg_right = vminq_s32(shift, zero);
-    int32x4_t x = vqrdmulhq_s32(vshlq_s32(v, left), mult);
-    /* -1 where x < 0 and there is a right shift: neg_right's sign bit is set exactly then */
-    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, neg_right), 31));
-    x = vaddq_s32(vrshlq_s32(x, neg_right), out_off);
-    return vminq_s32(vmaxq_s32(x, lo), hi);
-}
-
 void i8_helium_channel_sums(const int8_t* b, int32_t n, int32_t k, const int32_t* bias,
                             int32_t in_off, int32_t* c)
 {
@@ -181,6 +164,18 @@ static void dw_lanes4(const dw_geom* g, const int8_t* x, const int8_t* wt, int32
     }
 }
 
+/* The end of a tap in the depthwise loops below: the pointers step a column, and after nx taps
+ * (the counter k) a row; ny rows. */
+#define DW_NEXT_TAP                                                                             \
+    "add %[x], %[x], %[col]\n"                                                                  \
+    "add %[w], %[w], %[ch]\n"                                                                   \
+    "subs %[k], %[k], #1\n"                                                                     \
+    "bne 2b\n"                                                                                  \
+    "add %[x], %[x], %[xrow]\n"                                                                 \
+    "add %[w], %[w], %[wrow]\n"                                                                 \
+    "subs %[ny], %[ny], #1\n"                                                                   \
+    "bne 1b\n"
+
 /* One tap of 16 channels (depth multiplier 1) as 16-bit lanes: x w fits 16 bits ((x + in_off) w
  * too: |255 * 128| < 2^15), VMULLB / VMULLT widen the even and odd lanes' products to 32 bits,
  * four sums: e0 channels 0, 2, 4, 6; o0 1, 3, 5, 7; e1 8 ... 14; o1 9 ... 15. The pointers (low
@@ -199,14 +194,7 @@ static void dw_lanes4(const dw_geom* g, const int8_t* x, const int8_t* wt, int32
     "vadd.i32 %q[e1], %q[e1], %q[t]\n"                                                          \
     "vmullt.s16 %q[t], %q[xv], %q[wv]\n"                                                        \
     "vadd.i32 %q[o1], %q[o1], %q[t]\n"                                                          \
-    "add %[x], %[x], %[col]\n"                                                                  \
-    "add %[w], %[w], %[ch]\n"                                                                   \
-    "subs %[k], %[k], #1\n"                                                                     \
-    "bne 2b\n"                                                                                  \
-    "add %[x], %[x], %[xrow]\n"                                                                 \
-    "add %[w], %[w], %[wrow]\n"                                                                 \
-    "subs %[ny], %[ny], #1\n"                                                                   \
-    "bne 1b\n"
+    DW_NEXT_TAP
 #define DW_NO_ADD(q) ""
 #define DW_ADD(q) "vadd.i16 " q ", " q ", %q[addv]\n"
 
@@ -266,14 +254,7 @@ __attribute__((noinline)) static void dw_block16(const dw_geom* g, const int8_t*
     "vmla.s32 %q[a2], %q[wv], %[xs]\n"                                                          \
     "vldrb.s32 %q[wv], [%[w], #12]\n"                                                           \
     "vmla.s32 %q[a3], %q[wv], %[xs]\n"                                                          \
-    "add %[x], %[x], %[col]\n"                                                                  \
-    "add %[w], %[w], %[ch]\n"                                                                   \
-    "subs %[k], %[k], #1\n"                                                                     \
-    "bne 2b\n"                                                                                  \
-    "add %[x], %[x], %[xrow]\n"                                                                 \
-    "add %[w], %[w], %[wrow]\n"                                                                 \
-    "subs %[ny], %[ny], #1\n"                                                                   \
-    "bne 1b\n"
+    DW_NEXT_TAP
 
 /* 16 channels of one pixel whose input channel is one byte (see DW_SHARED16; x at that byte,
  * the rest as dw_block16's). */

@@ -28,6 +28,10 @@
  *       rounding half away from zero, per channel: Helium has no vector divide; windows of up
  *       to I8_HELIUM_POOL_MAX_TAPS, whose sums fit 32 bits) or taken the largest of in bytes.
  *
+ *   i8_add__helium  cortex_m::quantized_add of operands of one shape (op_qelementwise.c): each
+ *       operand (x - zp) << 20 requantized to the common scale, the sum requantized, + the
+ *       output zero point, clamped; 16 elements per step (i8_helium_requantize4 holds for the
+ *       negative multipliers of a subtraction: |(x - zp) << 20| < 2^28, no saturation).
  *   i8_quantize__helium  float32 -> int8 per tensor (op_quant.c), four floats per vector; for
  *       inv < 2^125 only: a subnormal x then quantizes to 0 whether or not the vector unit
  *       flushes subnormals to zero.
@@ -43,6 +47,7 @@
 #include <stdint.h>
 
 #include "kernels/optimized/i8_conv.h"
+#include "kernels/optimized/i8_eltwise.h"
 #include "kernels/optimized/i8_pool.h"
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
@@ -87,6 +92,11 @@ static inline bool i8_conv2d_helium_fits(const i8_conv_shape* s)
 
 #define I8_HELIUM_POOL_MAX_TAPS (1 << 23)
 
+#if EMBER_HAVE_HELIUM
+/* out[i] = quantized_add(x[i], y[i]) for i < n. */
+void i8_add__helium(const i8_add_params* p, const int8_t* x, const int8_t* y, int8_t* out,
+                    int32_t n);
+#endif
 #if EMBER_HAVE_HELIUM_FP
 /* x (n) float32 -> out (n) int8: zp in [-128, 127], qmin <= qmax in [-128, 127]. */
 void i8_quantize__helium(const float* x, int8_t* out, int32_t n, float inv, int32_t zp,
@@ -94,6 +104,26 @@ void i8_quantize__helium(const float* x, int8_t* out, int32_t n, float inv, int3
 #endif
 
 #if EMBER_HAVE_HELIUM
+#include <arm_mve.h>
+
+/* CMSIS-NN's requantization (requant.h) of four int32 sums, the output offset added (wrapping)
+ * and clamped: v << max(shift, 0) wrapping (VSHL), the doubling high multiply (VQRDMULH: for a
+ * multiplier >= 0 it never saturates and rounds as (a m + 2^30) >> 31), then the division by
+ * 2^max(-shift, 0) rounding half away from zero: a rounding shift (VRSHL, half up) of the value
+ * less one where it is negative (saturating: INT32_MIN stays, and rounds to the same quotient). */
+static inline __attribute__((always_inline)) int32x4_t
+i8_helium_requantize4(int32x4_t v, int32x4_t mult, int32x4_t shift,
+                                       int32x4_t out_off, int32x4_t lo, int32x4_t hi)
+{
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t left = vmaxq_s32(shift, zero), neg_right = vminq_s32(shift, zero);
+    int32x4_t x = vqrdmulhq_s32(vshlq_s32(v, left), mult);
+    /* -1 where x < 0 and there is a right shift: neg_right's sign bit is set exactly then */
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, neg_right), 31));
+    x = vaddq_s32(vrshlq_s32(x, neg_right), out_off);
+    return vminq_s32(vmaxq_s32(x, lo), hi);
+}
+
 void i8_avgpool2d__helium(const i8_pool_shape* s, const int8_t* x, int8_t* y);
 void i8_maxpool2d__helium(const i8_pool_shape* s, const int8_t* x, int8_t* y);
 /* c[j] = bias[j] (0 when bias is NULL) + in_off * sum_k b[j][k], wrapping, for j < n. */

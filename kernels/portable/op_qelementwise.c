@@ -10,9 +10,12 @@
  * other_multiplier negated. Operands of one shape share out's layout (any one). As ExecuTorch's
  * ops, one operand may also hold one value per channel ([1, C, 1, 1], or any shape whose only
  * size above 1 is dim 1's) against the other's [N, C, ...], in any layout of the larger one:
- * element i of the larger tensor pairs with channel (i / stride of dim 1) % C. */
+ * element i of the larger tensor pairs with channel (i / stride of dim 1) % C. Operands of one
+ * shape add on AVX-512 (i8_eltwise.h) or Helium (i8_helium.h) where the CPU has them: the same
+ * bytes. */
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_eltwise.h"
+#include "kernels/optimized/i8_helium.h"
 #include "kernels/portable/requant.h"
 
 #define QE_LEFT_SHIFT 20 /* CMSIS-NN's headroom for int8 addition */
@@ -57,6 +60,16 @@ static ember_status run_qadd(ember_kernel_ctx* ctx, ember_value* const* args)
     return EMBER_OK;
 }
 
+#if EMBER_HAVE_X86_KERNELS || EMBER_HAVE_HELIUM
+/* The vector kernels' parameters (i8_eltwise.h) from quantized_add's arguments. */
+static i8_add_params add_params(ember_value* const* args)
+{
+    int32_t v[13];
+    for (int k = 0; k < 13; k++) v[k] = (int32_t)(k == 0 || k == 4 ? 0 : args[k]->u.i);
+    return (i8_add_params){v[1], v[2], v[3], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+}
+#endif
+
 #if EMBER_HAVE_X86_KERNELS
 /* AVX-512: 16 elements per vector, the same bytes (i8_eltwise.h); threads split the run. */
 typedef struct qadd_job {
@@ -79,9 +92,7 @@ static ember_status qadd_part(void* arg, size_t begin, size_t end)
 static ember_status run_qadd_fast(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     qadd_job j;
-    int32_t v[13];
-    for (int k = 0; k < 13; k++) v[k] = (int32_t)(k == 0 || k == 4 ? 0 : args[k]->u.i);
-    j.p = (i8_add_params){v[1], v[2], v[3], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+    j.p = add_params(args);
     j.x = (const int8_t*)args[0]->u.t->data;
     j.y = (const int8_t*)args[4]->u.t->data;
     j.out = (int8_t*)args[13]->u.t->data;
@@ -151,6 +162,18 @@ static ember_status qparams(ember_kernel_ctx* ctx, ember_value* const* args, siz
     return ember_arg_int_in(ctx, args, mi + 1, names[2], -31, 30, NULL);
 }
 
+#if EMBER_HAVE_HELIUM
+/* Helium (i8_helium.h): operands of one shape. */
+static ember_status run_qadd_helium(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    const i8_add_params p = add_params(args);
+    i8_add__helium(&p, (const int8_t*)args[0]->u.t->data, (const int8_t*)args[4]->u.t->data,
+                   (int8_t*)args[13]->u.t->data, (int32_t)args[13]->u.t->numel);
+    return EMBER_OK;
+}
+#endif
+
 ember_status ember_prepare_cortex_m_quantized_add_out(ember_kernel_ctx* ctx,
                                                       ember_value* const* args, size_t num_args,
                                                       ember_kernel_run_fn* run)
@@ -173,6 +196,9 @@ ember_status ember_prepare_cortex_m_quantized_add_out(ember_kernel_ctx* ctx,
 #if EMBER_HAVE_X86_KERNELS
     const uint64_t f = I8_ELTWISE_FEATURES_AVX512;
     if (same && (ember_kernel_cpu_features() & f) == f) *run = run_qadd_fast;
+#endif
+#if EMBER_HAVE_HELIUM
+    if (same && (ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM))) *run = run_qadd_helium;
 #endif
     return EMBER_OK;
 }

@@ -375,6 +375,51 @@ static void softmax(void)
     CHECK(th_run("cortex_m::softmax.out", v, 9) == EMBER_INVALID_ARGUMENT);
 }
 
+/* cortex_m::quantized_add.out of operands of one shape on random cases against the rule
+ * (op_qelementwise.c: each (x - zp) << 20 requantized, summed wrapping, requantized, + zp,
+ * clamped), through the op, so whichever kernel the CPU runs (portable, AVX-512, Helium): 1-100
+ * elements, zero points anywhere in int8, multipliers of either sign (a subtraction), shifts
+ * from -31 to 30 for a third, clamps. */
+static void quantized_add_random(void)
+{
+    static int8_t x[100], y[100], out[101], want[100];
+    uint64_t rng = 0x6a09e667f3bcc909u;
+#define RNDA(n) ((rng = rng * 6364136223846793005u + 1442695040888963407u), (int32_t)((rng >> 33) % (n)))
+    for (int t = 0; t < 60; t++) {
+        const int n = 1 + RNDA(100);
+        int32_t zp[3], m[3], sh[3];
+        for (int k = 0; k < 3; k++) {
+            zp[k] = RNDA(256) - 128;
+            m[k] = (1 << 30) + RNDA(1 << 30);
+            if (k < 2 && RNDA(3) == 0) m[k] = -m[k]; /* a - b */
+            sh[k] = t % 3 == 2 ? RNDA(62) - 31 : -1 - RNDA(25);
+        }
+        const int32_t lo = RNDA(3) ? -128 : -128 + RNDA(100), hi = lo + RNDA(128 - lo);
+        for (int i = 0; i < n; i++) {
+            x[i] = (int8_t)(RNDA(256) - 128), y[i] = (int8_t)(RNDA(256) - 128);
+            const int32_t a = ember_requantize((int32_t)((uint32_t)(x[i] - zp[0]) << 20), m[0], sh[0]);
+            const int32_t b = ember_requantize((int32_t)((uint32_t)(y[i] - zp[1]) << 20), m[1], sh[1]);
+            want[i] = ember_requantize_clamp((int32_t)((uint32_t)a + (uint32_t)b), m[2], sh[2], zp[2],
+                                             lo, hi);
+        }
+        const int32_t s[] = {n};
+        ember_tensor tx = th_tensor(EMBER_DTYPE_I8, x, 1, s), ty = th_tensor(EMBER_DTYPE_I8, y, 1, s);
+        ember_tensor to = th_tensor(EMBER_DTYPE_I8, out, 1, s);
+        ember_value v[] = {th_tensor_value(&tx), th_int(zp[0]), th_int(m[0]), th_int(sh[0]),
+                           th_tensor_value(&ty), th_int(zp[1]), th_int(m[1]), th_int(sh[1]),
+                           th_int(zp[2]), th_int(m[2]), th_int(sh[2]), th_int(lo), th_int(hi),
+                           th_tensor_value(&to), th_tensor_value(&to)};
+        memset(out, 0x55, sizeof out);
+        CHECK(th_run("cortex_m::quantized_add.out", v, 15) == EMBER_OK);
+        if (memcmp(out, want, (size_t)n) != 0) {
+            fprintf(stderr, "add case %d: n %d\n", t, n);
+            CHECK(!"random add equals the rule");
+        }
+        CHECK(out[n] == 0x55);
+    }
+#undef RNDA
+}
+
 /* cortex_m::quantized_linear.out on random cases against the rule computed here (op_qlinear.c:
  * acc = sum (x + input_offset)(w + filter_offset) + bias, or sum x w + filter_offset sum(x) +
  * kernel_sum, wrapping; requant.h; + output_offset; clamped): 1-4 rows, 1-100 features (the
@@ -490,6 +535,7 @@ int main(void)
 #endif
     quantized_linear();
     quantized_linear_random();
+    quantized_add_random();
     quantize_random();
     per_tensor();
     other_dtypes();
