@@ -7,7 +7,6 @@
 #include <arm_mve.h>
 #include <string.h>
 
-#define INLINE static inline __attribute__((always_inline))
 
 void i8_helium_channel_sums(const int8_t* b, int32_t n, int32_t k, const int32_t* bias,
                             int32_t in_off, int32_t* c)

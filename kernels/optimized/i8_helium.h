@@ -18,10 +18,13 @@
  *       pixels (1x1, stride 1, no padding) or on patches of kh kw Cin bytes built on the stack
  *       (a tap outside the input reads -in_off, whose term is then zero), at most
  *       I8_HELIUM_PATCH_BYTES of them at a time (i8_conv2d_helium_fits: one patch must fit).
- *   i8_dwconv2d__helium  depthwise, depth multiplier 1, weights (1, kh, kw, C): four channels
- *       per vector (bytes widened to int32 lanes as they load), the taps multiplied and added
- *       per lane; pixels whose window lies inside the input start from bias + in_off sum(w) and
- *       add x w, the others from the bias and add (x + in_off) w over the taps inside.
+ *   i8_dwconv2d__helium  depthwise, any depth multiplier, weights (1, kh, kw, C): per pixel,
+ *       blocks of 16 channels whose four int32 sums stay in registers over the window (depth
+ *       multiplier 1: 16-bit lanes, VMULLB / VMULLT widening the products; a multiplier 16
+ *       divides: one input byte times the weights, VMLA by a scalar; both inline assembly),
+ *       the other channels four at a time (their inputs gathered); pixels whose window lies
+ *       inside the input start from bias + in_off sum(w) and add x w, the others from the bias
+ *       and add (x + in_off) w over the taps inside.
  *
  *   i8_avgpool2d__helium / i8_maxpool2d__helium  cortex_m:: average and max pools (op_qpool.c):
  *       16 channels per step, the window's bytes summed in int32 lanes (the average's division,
@@ -30,7 +33,7 @@
  *
  *   i8_add__helium  cortex_m::quantized_add of operands of one shape (op_qelementwise.c): each
  *       operand (x - zp) << 20 requantized to the common scale, the sum requantized, + the
- *       output zero point, clamped; 16 elements per step (i8_helium_requantize4 holds for the
+ *       output zero point, clamped; four elements per vector (i8_helium_requantize4 holds for the
  *       negative multipliers of a subtraction: |(x - zp) << 20| < 2^28, no saturation).
  *   i8_quantize__helium  float32 -> int8 per tensor (op_quant.c), four floats per vector; for
  *       inv < 2^125 only: a subnormal x then quantizes to 0 whether or not the vector unit

@@ -65,7 +65,7 @@ static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* v
 {
     fb_table ev;
     if (idx >= L->values.len) return MALFORMED(L, "value index %" PRIu32 " out of range (%" PRIu32 " values)", idx, L->values.len);
-    if (!fb_vec_table(&L->b, &L->values, idx, &ev) || !fb_u8(&L->b, &ev, EVALUE_VAL_TYPE, 0, type) ||
+    if (!fb_vec_table(&L->b, &L->values, idx, &ev) || !fb_u8(&L->b, &ev, EVALUE_VAL_TYPE, type) ||
         !fb_subtable(&L->b, &ev, EVALUE_VAL, val, has_val))
         return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
     if (*type > EMBER_VALUE_OPTIONAL_TENSOR_LIST)
@@ -79,7 +79,7 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
     uint32_t data_idx;
     fb_table alloc;
     bool has_alloc;
-    if (!fb_u32(&L->b, t, TENSOR_DATA_BUFFER_IDX, 0, &data_idx) ||
+    if (!fb_u32(&L->b, t, TENSOR_DATA_BUFFER_IDX, &data_idx) ||
         !fb_subtable(&L->b, t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc))
         return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
 
@@ -91,9 +91,9 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
     }
     if (has_alloc) {
         uint32_t mem_id, lo, hi;
-        if (!fb_u32(&L->b, &alloc, ALLOC_MEMORY_ID, 0, &mem_id) ||
-            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_LOW, 0, &lo) ||
-            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_HIGH, 0, &hi))
+        if (!fb_u32(&L->b, &alloc, ALLOC_MEMORY_ID, &mem_id) ||
+            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_LOW, &lo) ||
+            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_HIGH, &hi))
             return MALFORMED(L, "tensor value %" PRIu32 " has corrupt allocation info", idx);
         uint64_t off = ((uint64_t)hi << 32) | lo;
         if (mem_id == 0 || mem_id >= L->num_file_buffers)
@@ -131,7 +131,7 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     int8_t dtype;
     fb_vec sizes, order;
     memset(out, 0, sizeof *out);
-    if (!fb_i8(&L->b, t, TENSOR_SCALAR_TYPE, 0, &dtype) || !fb_vector(&L->b, t, TENSOR_SIZES, 4, &sizes) ||
+    if (!fb_i8(&L->b, t, TENSOR_SCALAR_TYPE, &dtype) || !fb_vector(&L->b, t, TENSOR_SIZES, 4, &sizes) ||
         !fb_vector(&L->b, t, TENSOR_DIM_ORDER, 1, &order))
         return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
     size_t esize = ember_dtype_size(dtype);
@@ -188,14 +188,14 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     switch (type) {
     case EMBER_VALUE_NONE:
     case EMBER_VALUE_NULL: break;
-    case EMBER_VALUE_INT: ok = fb_i64(&L->b, &t, SCALAR_VALUE, 0, &tmp.u.i); break;
+    case EMBER_VALUE_INT: ok = fb_i64(&L->b, &t, SCALAR_VALUE, &tmp.u.i); break;
     case EMBER_VALUE_BOOL: {
         uint8_t b8;
-        ok = fb_u8(&L->b, &t, SCALAR_VALUE, 0, &b8);
+        ok = fb_u8(&L->b, &t, SCALAR_VALUE, &b8);
         tmp.u.b = b8 != 0;
         break;
     }
-    case EMBER_VALUE_DOUBLE: ok = fb_f64(&L->b, &t, SCALAR_VALUE, 0.0, &tmp.u.d); break;
+    case EMBER_VALUE_DOUBLE: ok = fb_f64(&L->b, &t, SCALAR_VALUE, &tmp.u.d); break;
     case EMBER_VALUE_STRING:
         ok = fb_string(&L->b, &t, SCALAR_VALUE, &tmp.u.str, &tmp.len);
         if (ok && !tmp.u.str) tmp.u.str = "";
@@ -224,7 +224,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
             if (st) return st;
             if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %" PRIu32 " names value %lld, which is not an Int", idx, (long long)ref);
             int64_t x;
-            if (!fb_i64(&L->b, &rtab, SCALAR_VALUE, 0, &x)) return MALFORMED(L, "value %lld is corrupt", (long long)ref);
+            if (!fb_i64(&L->b, &rtab, SCALAR_VALUE, &x)) return MALFORMED(L, "value %lld is corrupt", (long long)ref);
             if (ints) ints[k] = x;
         }
         tmp.u.ints = ints;
@@ -342,7 +342,7 @@ static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, cons
     uint8_t loc;
     uint32_t index;
     if (!fb_subtable(&L->b, d, DELEGATE_PROCESSED, &ref, &has) || !has ||
-        !fb_u8(&L->b, &ref, DATA_REF_LOCATION, 0, &loc) || !fb_u32(&L->b, &ref, DATA_REF_INDEX, 0, &index))
+        !fb_u8(&L->b, &ref, DATA_REF_LOCATION, &loc) || !fb_u32(&L->b, &ref, DATA_REF_INDEX, &index))
         return MALFORMED(L, "delegate %" PRIu32 " has no processed data", i);
     if (loc == DATA_LOCATION_INLINE) return ember_program_inline_delegate(L->p, index, blob, bytes);
     if (loc == DATA_LOCATION_SEGMENT) return ember_program_segment(L->p, index, blob, bytes);
@@ -621,7 +621,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     bool has;
     uint32_t nargs = 0;
     ember_status st;
-    if (!fb_u8(&L->b, it, INSTRUCTION_ARGS_TYPE, 0, &kind) || !fb_subtable(&L->b, it, INSTRUCTION_ARGS, &call, &has) || !has)
+    if (!fb_u8(&L->b, it, INSTRUCTION_ARGS_TYPE, &kind) || !fb_subtable(&L->b, it, INSTRUCTION_ARGS, &call, &has) || !has)
         return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
     ember_instr tmp;
     memset(&tmp, 0, sizeof tmp);
@@ -629,7 +629,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     switch (kind) {
     case INSTR_KERNEL_CALL: {
         int32_t op;
-        if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, 0, &op)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
+        if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, &op)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         fb_vec ops;
         fb_vector(&L->b, &L->plan, PLAN_OPERATORS, 4, &ops);
         if (op < 0 || (uint32_t)op >= ops.len) return MALFORMED(L, "instruction %" PRIu32 " calls operator %" PRId32 ", out of range", ins, op);
@@ -648,7 +648,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     case INSTR_DELEGATE_CALL: {
         int32_t d;
         fb_vec dels;
-        if (!fb_i32(&L->b, &call, DELEGATE_CALL_INDEX, 0, &d) || !fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels))
+        if (!fb_i32(&L->b, &call, DELEGATE_CALL_INDEX, &d) || !fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels))
             return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         if (d < 0 || (uint32_t)d >= dels.len) return MALFORMED(L, "instruction %" PRIu32 " calls delegate %" PRId32 ", out of range", ins, d);
         st = load_args(L, ins, &call, DELEGATE_CALL_ARGS, &tmp, &nargs);
@@ -663,7 +663,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     }
     case INSTR_MOVE_CALL: {
         int32_t from, to;
-        if (!fb_i32(&L->b, &call, MOVE_CALL_FROM, 0, &from) || !fb_i32(&L->b, &call, MOVE_CALL_TO, 0, &to))
+        if (!fb_i32(&L->b, &call, MOVE_CALL_FROM, &from) || !fb_i32(&L->b, &call, MOVE_CALL_TO, &to))
             return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         if ((st = check_value(L, ins, from)) || (st = check_value(L, ins, to))) return st;
         if (L->m && (st = check_move(L, ins, (uint32_t)from, (uint32_t)to))) return st;
@@ -673,7 +673,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     }
     case INSTR_JUMP_FALSE_CALL: {
         int32_t cond, dest;
-        if (!fb_i32(&L->b, &call, JUMP_FALSE_COND, 0, &cond) || !fb_i32(&L->b, &call, JUMP_FALSE_DEST, 0, &dest))
+        if (!fb_i32(&L->b, &call, JUMP_FALSE_COND, &cond) || !fb_i32(&L->b, &call, JUMP_FALSE_DEST, &dest))
             return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         if ((st = check_value(L, ins, cond))) return st;
         if (dest < 0 || (uint32_t)dest > chain_len) return MALFORMED(L, "instruction %" PRIu32 " jumps to %" PRId32 ", outside its chain", ins, dest);
@@ -685,7 +685,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
     }
     case INSTR_FREE_CALL: {
         int32_t v;
-        if (!fb_i32(&L->b, &call, FREE_CALL_VALUE, 0, &v)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
+        if (!fb_i32(&L->b, &call, FREE_CALL_VALUE, &v)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
         if ((st = check_value(L, ins, v))) return st;
         tmp.u.free_value = (uint32_t)v;
         break;
@@ -798,6 +798,7 @@ static void mark_rechecks(loader* L)
     }
 }
 
+#if EMBER_FUSE
 /* ---- fused activations ----------------------------------------------------------------- */
 
 /* A convolution, linear or addmm whose out only a relu / hardtanh / clamp right after it reads
@@ -1062,6 +1063,10 @@ static void fuse_activations(loader* L)
     }
 }
 
+#else
+static void fuse_activations(loader* L) { (void)L; }
+#endif /* EMBER_FUSE */
+
 /* ---- the walk -------------------------------------------------------------------------- */
 
 /* Inputs' planned slots. Two inputs never share bytes (setting one would change the other).
@@ -1253,20 +1258,20 @@ ember_status ember_method_load(ember_program* program, const char* name, void* m
 
 /* ---- running --------------------------------------------------------------------------- */
 
-#define method_fail(m, status, ...) (method_fail)((m), (status), EMBER_MESSAGE(__VA_ARGS__))
+#if EMBER_MESSAGES
+#define method_fail(m, status, ...) (method_fail)((m), (status), __VA_ARGS__)
 static ember_status(method_fail)(ember_method* m, ember_status status, const char* fmt, ...)
 {
-#if EMBER_MESSAGES
     va_list ap;
     va_start(ap, fmt);
     ember_vsnprintf(m->error, sizeof m->error, fmt, ap);
     va_end(ap);
-#else
-    (void)fmt;
-    m->error[0] = 0;
-#endif
     return status;
 }
+#else
+/* Without messages a method's error stays the "" method load leaves: a failure is its status. */
+#define method_fail(m, status, ...) ((void)(m), (ember_status)(status))
+#endif
 
 /* The event hook around a kernel or delegate call (ember_method_set_event_hook); nothing at
  * all when the library is built without events. */

@@ -7,6 +7,18 @@
 #include "kernels/kernel.h"
 #include "runtime/format/flatbuffer.h"
 
+/* EMBER_FUSE=1 compiles the load-time fusion of a relu / hardtanh / clamp into the f32
+ * convolution, linear or addmm before it (method.c, fuse_activations). Only the fast f32 kernels
+ * of x86-64 and AArch64 accept the clamp, so it defaults to 1 there and to 0 on every other
+ * target, where it could never fuse (a Cortex-M's firmware leaves its code out). */
+#ifndef EMBER_FUSE
+#if defined(__x86_64__) || defined(__aarch64__)
+#define EMBER_FUSE 1
+#else
+#define EMBER_FUSE 0
+#endif
+#endif
+
 /* EMBER_EVENTS=1 compiles the event hook into the execute loop (ember_method_set_event_hook);
  * 0 removes the hook's field and calls. CMake's option EMBER_EVENTS sets it. */
 #ifndef EMBER_EVENTS

@@ -178,7 +178,7 @@ static ember_status read_value(ember_bundle* b, size_t s, size_t c, int field, s
     fb_buf f = bundle_fb(b);
     if (!values_of(b, s, c, field, &vals) || i >= vals.len)
         return fail(b, EMBER_INVALID_ARGUMENT, "suite %zu case %zu has no %s %zu", s, c, what, i);
-    if (!fb_vec_table(&f, &vals, (uint32_t)i, &tv) || !fb_u8(&f, &tv, VALUE_TYPE, 0, &type) ||
+    if (!fb_vec_table(&f, &vals, (uint32_t)i, &tv) || !fb_u8(&f, &tv, VALUE_TYPE, &type) ||
         !fb_subtable(&f, &tv, VALUE_VAL, &val, &has) || (type && !has))
         return fail(b, EMBER_MALFORMED_PROGRAM, "suite %zu case %zu %s %zu is corrupt", s, c, what, i);
     memset(out, 0, sizeof *out);
@@ -186,22 +186,22 @@ static ember_status read_value(ember_bundle* b, size_t s, size_t c, int field, s
     switch (type) {
     case BV_INT:
         out->tag = EMBER_VALUE_INT;
-        if (!fb_i64(&f, &val, 0, 0, &out->i)) break;
+        if (!fb_i64(&f, &val, 0, &out->i)) break;
         return EMBER_OK;
     case BV_BOOL:
         out->tag = EMBER_VALUE_BOOL;
-        if (!fb_u8(&f, &val, 0, 0, &u8)) break;
+        if (!fb_u8(&f, &val, 0, &u8)) break;
         out->b = u8 != 0;
         return EMBER_OK;
     case BV_DOUBLE:
         out->tag = EMBER_VALUE_DOUBLE;
-        if (!fb_f64(&f, &val, 0, 0.0, &out->d)) break;
+        if (!fb_f64(&f, &val, 0, &out->d)) break;
         return EMBER_OK;
     case BV_TENSOR: {
         int8_t dtype;
         fb_vec sizes, data, order;
         out->tag = EMBER_VALUE_TENSOR;
-        if (!fb_i8(&f, &val, BT_SCALAR_TYPE, 0, &dtype) || !fb_vector(&f, &val, BT_SIZES, 4, &sizes) ||
+        if (!fb_i8(&f, &val, BT_SCALAR_TYPE, &dtype) || !fb_vector(&f, &val, BT_SIZES, 4, &sizes) ||
             !fb_vector(&f, &val, BT_DATA, 1, &data) || !fb_vector(&f, &val, BT_DIM_ORDER, 1, &order))
             break;
         size_t esize = ember_dtype_size(dtype);

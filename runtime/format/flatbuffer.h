@@ -48,14 +48,17 @@ typedef struct fb_vec {
     uint32_t len;
 } fb_vec;
 
-/* n bytes at pos lie inside the buffer (the verifier's Verify(elem, elem_len), to the letter). */
-static inline bool fb_in(const fb_buf* b, uint64_t pos, uint64_t n)
+/* n bytes at pos lie inside the buffer (the verifier's Verify(elem, elem_len), to the letter).
+ * Positions are 32-bit: the buffer is below 2^31 bytes, so a position inside it plus an offset
+ * below 2^31 (or a vector's bytes) never wraps; were it larger, a wrapped sum would still be
+ * checked here before anything is read through it. */
+static inline bool fb_in(const fb_buf* b, uint32_t pos, uint32_t n)
 {
     return n < b->size && pos <= b->size - n;
 }
 
 /* n bytes at pos, inside the buffer and aligned to `align` (a power of two) from its start. */
-static inline bool fb_in_aligned(const fb_buf* b, uint64_t pos, uint64_t n, uint32_t align)
+static inline bool fb_in_aligned(const fb_buf* b, uint32_t pos, uint32_t n, uint32_t align)
 {
     return (pos & (align - 1)) == 0 && fb_in(b, pos, n);
 }
@@ -71,45 +74,18 @@ static inline uint64_t fb_rd_u64(const uint8_t* p)
     return (uint64_t)fb_rd_u32(p) | ((uint64_t)fb_rd_u32(p + 4) << 32);
 }
 
+/* The accessors below are functions (flatbuffer.c), not inline: the loader calls them from
+ * hundreds of places, and one copy of each keeps the firmware's core small. */
+
 /* Follows the uoffset stored at `at` (4 bytes, checked here); *target is where it points. */
-static inline bool fb_follow(const fb_buf* b, uint64_t at, uint32_t* target)
-{
-    if (!fb_in_aligned(b, at, 4, 4)) return false;
-    uint32_t o = fb_rd_u32(b->data + at);
-    if (o == 0 || o > 0x7fffffffu || !fb_in(b, at + o, 1)) return false;
-    *target = (uint32_t)(at + o);
-    return true;
-}
+bool fb_follow(const fb_buf* b, uint32_t at, uint32_t* target);
 
 /* Checks and opens the table at `pos`. */
-static inline bool fb_table_at(const fb_buf* b, uint64_t pos, fb_table* t)
-{
-    if (!fb_in_aligned(b, pos, 4, 4)) return false;
-    int32_t soff = (int32_t)fb_rd_u32(b->data + pos);
-    int64_t vt = (int64_t)pos - (int64_t)soff;
-    if (vt < 0 || !fb_in_aligned(b, (uint64_t)vt, 2, 2)) return false;
-    uint16_t vt_bytes = fb_rd_u16(b->data + vt);
-    if ((vt_bytes & 1) || !fb_in(b, (uint64_t)vt, vt_bytes)) return false;
-    t->pos = (uint32_t)pos;
-    t->vt = (uint32_t)vt;
-    t->vt_bytes = vt_bytes;
-    return true;
-}
+bool fb_table_at(const fb_buf* b, uint32_t pos, fb_table* t);
 
 /* Offset of field `id` inside the buffer, 0 if absent. Fails if the field's `n` bytes leave
  * the buffer or are not aligned to `align`. */
-static inline bool fb_field_aligned(const fb_buf* b, const fb_table* t, int id, uint32_t n,
-                                    uint32_t align, uint32_t* off)
-{
-    uint32_t slot = 4u + 2u * (uint32_t)id;
-    *off = 0;
-    if (slot + 2 > t->vt_bytes) return true; /* older writer: field absent */
-    uint16_t o = fb_rd_u16(b->data + t->vt + slot);
-    if (o == 0) return true;
-    if (!fb_in_aligned(b, (uint64_t)t->pos + o, n, align)) return false;
-    *off = t->pos + o;
-    return true;
-}
+bool fb_field_aligned(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint32_t align, uint32_t* off);
 
 /* A scalar field of n bytes, aligned to its size. */
 static inline bool fb_field(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint32_t* off)
@@ -117,102 +93,49 @@ static inline bool fb_field(const fb_buf* b, const fb_table* t, int id, uint32_t
     return fb_field_aligned(b, t, id, n, n, off);
 }
 
-#define FB_SCALAR_FIELD(name, type, bytes, load)                                               \
-    static inline bool fb_##name(const fb_buf* b, const fb_table* t, int id, type def,        \
-                                 type* out)                                                     \
+/* Scalar fields: 0 when absent (every default of the ET12 schema's scalars). */
+bool fb_u8(const fb_buf* b, const fb_table* t, int id, uint8_t* out);
+bool fb_u32(const fb_buf* b, const fb_table* t, int id, uint32_t* out);
+bool fb_u64(const fb_buf* b, const fb_table* t, int id, uint64_t* out);
+/* The signed ones: the unsigned field's bits. */
+#define FB_SIGNED_FIELD(name, type, unsigned_name, utype)                                       \
+    static inline bool fb_##name(const fb_buf* b, const fb_table* t, int id, type* out)         \
     {                                                                                           \
-        uint32_t off;                                                                           \
-        if (!fb_field(b, t, id, bytes, &off)) return false;                                    \
-        *out = off ? (type)load : def;                                                          \
+        utype u;                                                                                \
+        if (!fb_##unsigned_name(b, t, id, &u)) return false;                                   \
+        *out = (type)u;                                                                         \
         return true;                                                                            \
     }
-FB_SCALAR_FIELD(u8, uint8_t, 1, b->data[off])
-FB_SCALAR_FIELD(i8, int8_t, 1, (int8_t)b->data[off])
-FB_SCALAR_FIELD(i32, int32_t, 4, (int32_t)fb_rd_u32(b->data + off))
-FB_SCALAR_FIELD(u32, uint32_t, 4, fb_rd_u32(b->data + off))
-FB_SCALAR_FIELD(i64, int64_t, 8, (int64_t)fb_rd_u64(b->data + off))
-FB_SCALAR_FIELD(u64, uint64_t, 8, fb_rd_u64(b->data + off))
-#undef FB_SCALAR_FIELD
+FB_SIGNED_FIELD(i8, int8_t, u8, uint8_t)
+FB_SIGNED_FIELD(i32, int32_t, u32, uint32_t)
+FB_SIGNED_FIELD(i64, int64_t, u64, uint64_t)
+#undef FB_SIGNED_FIELD
 
-static inline bool fb_f64(const fb_buf* b, const fb_table* t, int id, double def, double* out)
+static inline bool fb_f64(const fb_buf* b, const fb_table* t, int id, double* out)
 {
-    uint32_t off;
-    if (!fb_field(b, t, id, 8, &off)) return false;
-    if (!off) {
-        *out = def;
-        return true;
-    }
-    uint64_t bits = fb_rd_u64(b->data + off);
-    memcpy(out, &bits, sizeof bits);
+    uint64_t u;
+    if (!fb_u64(b, t, id, &u)) return false;
+    memcpy(out, &u, sizeof u);
     return true;
 }
 
 /* Follows an offset-typed field; *target = 0 if the field is absent. */
-static inline bool fb_ref(const fb_buf* b, const fb_table* t, int id, uint32_t* target)
-{
-    uint32_t off;
-    *target = 0;
-    if (!fb_field(b, t, id, 4, &off)) return false;
-    return !off || fb_follow(b, off, target);
-}
+bool fb_ref(const fb_buf* b, const fb_table* t, int id, uint32_t* target);
 
 /* A sub-table field; *present = false if absent. */
-static inline bool fb_subtable(const fb_buf* b, const fb_table* t, int id, fb_table* out,
-                               bool* present)
-{
-    uint32_t dst;
-    memset(out, 0, sizeof *out);
-    *present = false;
-    if (!fb_ref(b, t, id, &dst)) return false;
-    *present = dst != 0;
-    return !dst || fb_table_at(b, dst, out);
-}
+bool fb_subtable(const fb_buf* b, const fb_table* t, int id, fb_table* out, bool* present);
 
 /* The vector whose length word is at `at`, of `elem` bytes per element. */
-static inline bool fb_vector_at(const fb_buf* b, uint32_t at, uint32_t elem, fb_vec* v)
-{
-    if (!fb_in_aligned(b, at, 4, 4)) return false;
-    uint32_t n = fb_rd_u32(b->data + at);
-    if (n >= FB_MAX_BUFFER_BYTES / elem || !fb_in(b, (uint64_t)at + 4, (uint64_t)n * elem))
-        return false;
-    v->pos = at + 4;
-    v->len = n;
-    return true;
-}
+bool fb_vector_at(const fb_buf* b, uint32_t at, uint32_t elem, fb_vec* v);
 
 /* A vector field of `elem` bytes per element; absent gives len 0. */
-static inline bool fb_vector(const fb_buf* b, const fb_table* t, int id, uint32_t elem, fb_vec* v)
-{
-    uint32_t dst;
-    v->pos = 0;
-    v->len = 0;
-    if (!fb_ref(b, t, id, &dst)) return false;
-    return !dst || fb_vector_at(b, dst, elem, v);
-}
+bool fb_vector(const fb_buf* b, const fb_table* t, int id, uint32_t elem, fb_vec* v);
 
 /* A string field: NUL-terminated inside the buffer. Absent gives NULL with len 0. */
-static inline bool fb_string(const fb_buf* b, const fb_table* t, int id, const char** s,
-                             uint32_t* len)
-{
-    fb_vec v;
-    if (!fb_vector(b, t, id, 1, &v)) return false;
-    if (!v.pos) {
-        *s = NULL;
-        *len = 0;
-        return true;
-    }
-    if (!fb_in(b, (uint64_t)v.pos + v.len, 1) || b->data[v.pos + v.len] != 0) return false;
-    *s = (const char*)b->data + v.pos;
-    *len = v.len;
-    return true;
-}
+bool fb_string(const fb_buf* b, const fb_table* t, int id, const char** s, uint32_t* len);
 
 /* Element i of a vector of tables. */
-static inline bool fb_vec_table(const fb_buf* b, const fb_vec* v, uint32_t i, fb_table* out)
-{
-    uint32_t dst;
-    return i < v->len && fb_follow(b, (uint64_t)v->pos + 4u * i, &dst) && fb_table_at(b, dst, out);
-}
+bool fb_vec_table(const fb_buf* b, const fb_vec* v, uint32_t i, fb_table* out);
 
 /* Element i of scalar vectors (bounds were checked when the vector was opened). */
 static inline int32_t fb_vec_i32(const fb_buf* b, const fb_vec* v, uint32_t i)

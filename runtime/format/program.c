@@ -12,20 +12,17 @@
 #define EXT_HEADER_MIN_BYTES 24      /* magic, length, program_size, segment base offset */
 #define EXT_HEADER_WITH_DATA_SIZE 32 /* ... and segment data size (newer writers) */
 
+#if EMBER_MESSAGES
 ember_status(ember_program_fail)(const ember_program* p, ember_status status, const char* fmt, ...)
 {
     ember_program* mp = (ember_program*)p; /* the error slot is the one mutable field */
-#if EMBER_MESSAGES
     va_list ap;
     va_start(ap, fmt);
     ember_vsnprintf(mp->error, sizeof mp->error, fmt, ap);
     va_end(ap);
-#else
-    (void)fmt;
-    mp->error[0] = 0;
-#endif
     return status;
 }
+#endif
 
 #define MALFORMED(p, ...) ember_program_fail((p), EMBER_MALFORMED_PROGRAM, __VA_ARGS__)
 
@@ -88,7 +85,7 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     if (!fb_follow(&b, 0, &root_pos) || !fb_table_at(&b, root_pos, &root))
         return MALFORMED(p, "bad root table offset");
     p->root = root.pos;
-    if (!fb_u32(&b, &root, PROGRAM_VERSION, 0, &p->version)) return MALFORMED(p, "bad version");
+    if (!fb_u32(&b, &root, PROGRAM_VERSION, &p->version)) return MALFORMED(p, "bad version");
 
     fb_vec v;
     if (!fb_vector(&b, &root, PROGRAM_EXECUTION_PLAN, 4, &v)) return MALFORMED(p, "bad plan list");
@@ -108,8 +105,8 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     for (uint32_t i = 0; i < v.len; i++) {
         fb_table seg;
         uint64_t off, sz;
-        if (!fb_vec_table(&b, &v, i, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, 0, &off) ||
-            !fb_u64(&b, &seg, SEGMENT_SIZE, 0, &sz))
+        if (!fb_vec_table(&b, &v, i, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, &off) ||
+            !fb_u64(&b, &seg, SEGMENT_SIZE, &sz))
             return MALFORMED(p, "segment %" PRIu32 " is corrupt", i);
         if (!p->segment_base) {
             /* ExecuTorch omits the header when no segment holds data: only empty ones are valid */
@@ -126,7 +123,7 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     if (!fb_subtable(&b, &root, PROGRAM_CONSTANT_SEGMENT, &cs, &has_cs))
         return MALFORMED(p, "bad constant segment");
     if (has_cs) {
-        if (!fb_u32(&b, &cs, SUBSEGMENT_INDEX, 0, &p->const_segment) ||
+        if (!fb_u32(&b, &cs, SUBSEGMENT_INDEX, &p->const_segment) ||
             !fb_vector(&b, &cs, SUBSEGMENT_OFFSETS, 8, &v))
             return MALFORMED(p, "bad constant segment");
         /* As ExecuTorch: constants live in the segment only when its offsets name more than
@@ -205,8 +202,8 @@ ember_status ember_program_segment(const ember_program* p, uint32_t index, const
     fb_vec v = {p->segments, p->num_segments};
     fb_table seg;
     uint64_t off = 0, sz = 0;
-    if (!fb_vec_table(&b, &v, index, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, 0, &off) ||
-        !fb_u64(&b, &seg, SEGMENT_SIZE, 0, &sz))
+    if (!fb_vec_table(&b, &v, index, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, &off) ||
+        !fb_u64(&b, &seg, SEGMENT_SIZE, &sz))
         return MALFORMED(p, "segment %" PRIu32 " is corrupt", index);
     *out = p->data + p->segment_base + (sz ? off : 0); /* bounds verified at program load */
     *bytes = (size_t)sz;

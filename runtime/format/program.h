@@ -15,12 +15,17 @@ static inline fb_buf ember_program_fb(const ember_program* p)
 
 /* Writes a printf-style message into the program's error and returns `status`. */
 ember_status(ember_program_fail)(const ember_program* p, ember_status status, const char* fmt, ...)
-#if defined(__GNUC__) && EMBER_MESSAGES /* without messages the format is "" */
+#if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-#define ember_program_fail(p, status, ...)                                                      \
-    (ember_program_fail)((p), (status), EMBER_MESSAGE(__VA_ARGS__))
+#if EMBER_MESSAGES
+#define ember_program_fail(p, status, ...) (ember_program_fail)((p), (status), __VA_ARGS__)
+#else
+/* Without messages nothing is ever written into a program's error, which program load leaves
+ * "": a failure is its status alone (and the many returns of one status fold into one). */
+#define ember_program_fail(p, status, ...) ((void)(p), (ember_status)(status))
+#endif
 
 /* Finds the execution plan called `name`. */
 ember_status ember_program_find_plan(const ember_program* p, const char* name, fb_table* plan);

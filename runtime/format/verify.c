@@ -38,7 +38,7 @@ static bool verify_field(walker* w, const fb_schema_table* spec, const fb_table*
     if (!dst) return true;
     switch (f->kind) {
     case FB_STRING:
-        if (!fb_vector_at(b, dst, 1, &v) || !fb_in(b, (uint64_t)v.pos + v.len, 1) ||
+        if (!fb_vector_at(b, dst, 1, &v) || !fb_in(b, v.pos + v.len, 1) ||
             b->data[v.pos + v.len] != 0)
             return fail(w, spec, f, "string outside the buffer or not NUL-terminated");
         return true;
@@ -50,13 +50,13 @@ static bool verify_field(walker* w, const fb_schema_table* spec, const fb_table*
         if (!fb_vector_at(b, dst, 4, &v)) return fail(w, spec, f, "vector outside the buffer");
         for (uint32_t i = 0; i < v.len; i++) {
             uint32_t elem;
-            if (!fb_follow(b, (uint64_t)v.pos + 4u * i, &elem)) return fail(w, spec, f, "bad element offset");
+            if (!fb_follow(b, v.pos + 4u * i, &elem)) return fail(w, spec, f, "bad element offset");
             if (!verify_table(w, f->table, elem, depth + 1)) return false;
         }
         return true;
     case FB_UNION: {
         uint8_t type;
-        if (id == 0 || !fb_u8(b, t, id - 1, 0, &type)) return fail(w, spec, f, "bad union type");
+        if (id == 0 || !fb_u8(b, t, id - 1, &type)) return fail(w, spec, f, "bad union type");
         if (type == 0 || type > f->num_members) return true; /* NONE, or a newer member */
         return verify_table(w, f->members[type - 1], dst, depth + 1);
     }

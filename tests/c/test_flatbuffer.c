@@ -56,8 +56,8 @@ static bool read_segment(size_t size, uint64_t* off, uint64_t* sz)
     fb_buf b = {buf, size};
     fb_table t;
     uint32_t root;
-    return fb_follow(&b, 0, &root) && fb_table_at(&b, root, &t) && fb_u64(&b, &t, 0, 0, off) &&
-           fb_u64(&b, &t, 1, 0, sz);
+    return fb_follow(&b, 0, &root) && fb_table_at(&b, root, &t) && fb_u64(&b, &t, 0, off) &&
+           fb_u64(&b, &t, 1, sz);
 }
 
 static bool verifies(size_t size, const fb_schema_table* schema)

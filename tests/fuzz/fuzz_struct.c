@@ -156,7 +156,7 @@ static void collect_instruction(const fb_buf* b, const fb_table* it, uint8_t pla
     fb_table call;
     bool has;
     add_field(b, it, INSTRUCTION_ARGS_TYPE, 1, K_INSTR_TAG, plan, false, INSTR_FREE_CALL + 1);
-    if (!fb_u8(b, it, INSTRUCTION_ARGS_TYPE, 0, &kind) || !fb_subtable(b, it, INSTRUCTION_ARGS, &call, &has) || !has) return;
+    if (!fb_u8(b, it, INSTRUCTION_ARGS_TYPE, &kind) || !fb_subtable(b, it, INSTRUCTION_ARGS, &call, &has) || !has) return;
     switch (kind) {
     case INSTR_KERNEL_CALL:
         add_field(b, &call, KERNEL_CALL_OP_INDEX, 4, K_OP_INDEX, plan, true, num_ops);
@@ -192,7 +192,7 @@ static void collect_plan(const fb_buf* b, const fb_table* plan, uint8_t p, uint3
         uint8_t type;
         bool has;
         value_tags[p][i] = 0xff;
-        if (!fb_vec_table(b, &values, i, &ev) || !fb_u8(b, &ev, EVALUE_VAL_TYPE, 0, &type)) continue;
+        if (!fb_vec_table(b, &values, i, &ev) || !fb_u8(b, &ev, EVALUE_VAL_TYPE, &type)) continue;
         value_tags[p][i] = type;
         add_field(b, &ev, EVALUE_VAL_TYPE, 1, K_VALUE_TAG, p, false, EMBER_VALUE_OPTIONAL_TENSOR_LIST + 1);
         if (!fb_subtable(b, &ev, EVALUE_VAL, &val, &has) || !has) continue;
