@@ -4,7 +4,7 @@ PY      := .venv/bin/python
 BUILD   := build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build build-asan build-aarch64 build-m55 bench-m55 size test test-c test-c-asan test-aarch64 test-m55 test-py test-breadth demo clean
+.PHONY: all setup build build-asan build-aarch64 build-m55 build-m4 build-m7 bench-m55 bench-m4 size test test-c test-c-asan test-aarch64 test-m55 test-py test-breadth demo clean
 .PHONY: build-fuzz build-tsan fuzz fuzz-coverage test-fuzz test-fuzz-replay test-cli-asan test-tsan test-valgrind
 
 all: build
@@ -60,16 +60,21 @@ bench-m55: build-m55
 size: build-m55
 	@bash targets/cortex-m55/size.sh build-m55
 
-# The same images for the Cortex-M4 and M7 (Armv7E-M: the portable kernels), run on QEMU's
-# mps2-an386 / mps2-an500.
-test-m55: build-m55
+# The same images for the Cortex-M4 and M7 (Armv7E-M: the DSP extension's kernels and the
+# portable ones), run on QEMU's mps2-an386 / mps2-an500.
+build-m4 build-m7: build-%: build
+	@cmake -S targets/cortex-m55 -B build-$* -G Ninja -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
+	    -DEMBER_MCPU=cortex-$* -DEMBER_HOST_CLI=$(CURDIR)/$(BUILD)/bin/ember >/dev/null
+	@cmake --build build-$* -j $(JOBS)
+
+# Instructions per inference on the M4 (mps2-an386): build-m4/icount.md.
+bench-m4: build-m4
+	@bash targets/cortex-m55/bench.sh build-m4 qemu-system-arm mps2-an386
+
+test-m55: build-m55 build-m4 build-m7
 	@cd build-m55 && ctest --output-on-failure -j $(JOBS)
-	@for core in m4 m7; do \
-	    cmake -S targets/cortex-m55 -B build-$$core -G Ninja -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
-	        -DEMBER_MCPU=cortex-$$core -DEMBER_HOST_CLI=$(CURDIR)/$(BUILD)/bin/ember >/dev/null && \
-	    cmake --build build-$$core -j $(JOBS) && \
-	    (cd build-$$core && ctest --output-on-failure -j $(JOBS)) || exit 1; \
-	done
+	@cd build-m4 && ctest --output-on-failure -j $(JOBS)
+	@cd build-m7 && ctest --output-on-failure -j $(JOBS)
 
 test-py: build
 	@$(PY) -m pytest -q tests/python

@@ -1,15 +1,13 @@
-/* i8_conv__helium.c — the int8 GEMM, convolution and depthwise convolution on Helium (see
- * i8_helium.h). Sizes are int32 here: a microcontroller's tensors are far below 2^31 bytes, and
- * a 32-bit core spends several instructions on each 64-bit index. */
+/* i8_conv__helium.c — the int8 GEMM (under i8_mcu.h's convolution and linear drivers) and the
+ * depthwise convolution on Helium (see i8_helium.h). Sizes are int32 (i8_mcu.h). */
 #include "kernels/optimized/i8_helium.h"
 
 #if EMBER_HAVE_HELIUM
 #include <arm_mve.h>
 #include <string.h>
 
-
-void i8_helium_channel_sums(const int8_t* b, int32_t n, int32_t k, const int32_t* bias,
-                            int32_t in_off, int32_t* c)
+static void i8_helium_channel_sums(const int8_t* b, int32_t n, int32_t k, const int32_t* bias,
+                                   int32_t in_off, int32_t* c)
 {
     for (int32_t j = 0; j < n; j++, b += k) {
         int32_t sum = 0;
@@ -18,7 +16,7 @@ void i8_helium_channel_sums(const int8_t* b, int32_t n, int32_t k, const int32_t
     }
 }
 
-void i8_gemm__helium(const i8_helium_gemm* g)
+static void i8_gemm__helium(const i8_mcu_gemm* g)
 {
     const int32_t k = g->k, kfull = k & ~15;
     const mve_pred16_t tail = vctp8q((uint32_t)(k - kfull));
@@ -76,50 +74,6 @@ void i8_gemm__helium(const i8_helium_gemm* g)
             v = vsetq_lane_s32(s3, v, 3);
             v = i8_helium_requantize4(vaddq_s32(v, c), mult, shift, out_off, lo, hi);
             vstrbq_p_s32(out, v, lanes);
-        }
-    }
-}
-
-void i8_linear__helium(const int8_t* x, int32_t rows, int32_t k, const int8_t* w, int32_t n,
-                       const int32_t* bias, const int32_t* ksum, int32_t in_off, int32_t mult,
-                       int32_t shift, int32_t out_off, int32_t lo, int32_t hi, int8_t* out)
-{
-    int32_t c[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));
-    for (int32_t n0 = 0; n0 < n; n0 += I8_HELIUM_CHANNELS) {
-        const int32_t nn = n - n0 < I8_HELIUM_CHANNELS ? n - n0 : I8_HELIUM_CHANNELS;
-        if (!ksum) i8_helium_channel_sums(w + n0 * k, nn, k, bias ? bias + n0 : NULL, in_off, c);
-        const i8_helium_gemm g = {rows, nn, k, x, k, w + n0 * k, ksum ? ksum + n0 : c, &mult,
-                                  &shift, 0, out + n0, n, out_off, lo, hi};
-        i8_gemm__helium(&g);
-    }
-}
-
-void i8_conv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
-                       const int32_t* bias, const int32_t* mult, const int32_t* shift,
-                       int8_t* out)
-{
-    const int32_t k = (int32_t)(s->kh * s->kw * s->cin), cout = (int32_t)s->cout;
-    const int32_t pixels = (int32_t)(s->n * s->ho * s->wo);
-    const bool dense = s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 &&
-                       s->pw == 0; /* the patches are the input's pixels, in order */
-    int8_t patches[I8_HELIUM_PATCH_BYTES] __attribute__((aligned(16)));
-    int32_t c[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));
-    const int32_t rows = dense ? pixels : I8_HELIUM_PATCH_BYTES / k;
-    for (int32_t n0 = 0; n0 < cout; n0 += I8_HELIUM_CHANNELS) {
-        const int32_t nn = cout - n0 < I8_HELIUM_CHANNELS ? cout - n0 : I8_HELIUM_CHANNELS;
-        i8_helium_channel_sums(w + n0 * k, nn, k, bias ? bias + n0 : NULL, s->in_off, c);
-        i8_helium_gemm g = {0, nn, k, NULL, k, w + n0 * k, c, mult + n0, shift + n0, 1,
-                            NULL, cout, s->out_off, s->lo, s->hi};
-        for (int32_t p = 0; p < pixels; p += rows) {
-            g.m = pixels - p < rows ? pixels - p : rows;
-            if (dense) {
-                g.a = in + p * k;
-            } else {
-                i8_conv2d_patches(s, in, p, g.m, patches, k);
-                g.a = patches;
-            }
-            g.out = out + p * cout + n0;
-            i8_gemm__helium(&g);
         }
     }
 }
@@ -291,11 +245,11 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
                  (int32_t)s->dh, (int32_t)s->dw, (int32_t)s->dm,  0, 0, 0, s->in_off, bias,
                  mult, shift, vdupq_n_s32(s->out_off), vdupq_n_s32(s->lo), vdupq_n_s32(s->hi)};
     g.col = g.dw * g.cin, g.row = g.dh * g.w * g.cin, g.wrow = g.kw * g.ch;
-    int32_t cw[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));   /* bias + in_off sum(w) */
-    int32_t cb[I8_HELIUM_CHANNELS] __attribute__((aligned(16)));   /* the bias, or zeros */
-    uint32_t lanes[I8_HELIUM_CHANNELS] __attribute__((aligned(16))); /* input channels */
-    for (int32_t c0 = 0; c0 < g.ch; c0 += I8_HELIUM_CHANNELS) {
-        const int32_t cn = g.ch - c0 < I8_HELIUM_CHANNELS ? g.ch - c0 : I8_HELIUM_CHANNELS;
+    int32_t cw[I8_MCU_CHANNELS] __attribute__((aligned(16)));   /* bias + in_off sum(w) */
+    int32_t cb[I8_MCU_CHANNELS] __attribute__((aligned(16)));   /* the bias, or zeros */
+    uint32_t lanes[I8_MCU_CHANNELS] __attribute__((aligned(16))); /* input channels */
+    for (int32_t c0 = 0; c0 < g.ch; c0 += I8_MCU_CHANNELS) {
+        const int32_t cn = g.ch - c0 < I8_MCU_CHANNELS ? g.ch - c0 : I8_MCU_CHANNELS;
         for (int32_t c = 0; c < cn; c++) {
             uint32_t sum = 0;
             for (int32_t t = 0; t < g.kh * g.kw; t++) sum += (uint32_t)(int32_t)w[t * g.ch + c0 + c];
@@ -342,4 +296,5 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
             }
     }
 }
+const i8_mcu_isa i8_helium_isa = {i8_gemm__helium, i8_helium_channel_sums, i8_dwconv2d__helium};
 #endif

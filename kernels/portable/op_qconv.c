@@ -35,12 +35,14 @@
  * multipliers and shifts constants in the file, prepare asks for them packed at load (kernel.h)
  * and run, given them, computes a convolution of groups 1 through the int8 GEMM core (AVX-512
  * VNNI, aarch64 dot product) and a depthwise one of depth multiplier 1 through the AVX-512
- * kernel, output pixels split over the threads; unpacked, the loops below. On a core with
- * Helium (i8_helium.h: Cortex-M55 builds) prepare picks the Helium kernels instead, which read
- * the weights in place (nothing packed: a microcontroller has no RAM for a second copy) for a
- * convolution of groups 1 whose patches fit their stack block and any depthwise one. */
+ * kernel, output pixels split over the threads; unpacked, the loops below. On a microcontroller
+ * (i8_mcu.h) prepare picks its kernels instead, which read the weights in place (nothing
+ * packed: a microcontroller has no RAM for a second copy): Helium's (i8_helium.h: Cortex-M55)
+ * where the core has it, else the DSP extension's (i8_dsp.h: M4, M7, M33), for a convolution of
+ * groups 1 whose patches fit their stack block and any depthwise one. */
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_conv.h"
+#include "kernels/optimized/i8_dsp.h"
 #include "kernels/optimized/i8_helium.h"
 #include "kernels/portable/requant.h"
 
@@ -318,47 +320,63 @@ QCONV_FAST(QCONV_DEPTHWISE, false, depthwise)
 QCONV_FAST(QCONV_DEPTHWISE, true, depthwise_nhwc)
 #undef QCONV_FAST
 
-#if EMBER_HAVE_HELIUM
-/* Helium (i8_helium.h): the weights read where they lie, nothing packed. */
-static ember_status run_helium(ember_kernel_ctx* ctx, ember_value* const* args,
-                               enum qconv_kind kind, bool nhwc)
+#if EMBER_HAVE_MCU_KERNELS
+/* A microcontroller's kernels (i8_mcu.h): the weights read where they lie, nothing packed. */
+static ember_status run_mcu(ember_kernel_ctx* ctx, ember_value* const* args, enum qconv_kind kind,
+                            bool nhwc, const i8_mcu_isa* isa)
 {
     qconv q;
     qconv_read(args, kind, nhwc, &q);
     EMBER_TRY(check_run(ctx, &q));
     i8_conv_shape s;
     fast_shape(&q, q.oc_per_group, &s);
-    if (kind == QCONV_DEPTHWISE) i8_dwconv2d__helium(&s, q.x, q.w, q.bias, q.mult, q.shift, q.y);
-    else i8_conv2d__helium(&s, q.x, q.w, q.bias, q.mult, q.shift, q.y);
+    if (kind == QCONV_DEPTHWISE) isa->dwconv2d(&s, q.x, q.w, q.bias, q.mult, q.shift, q.y);
+    else i8_mcu_conv2d(isa, &s, q.x, q.w, q.bias, q.mult, q.shift, q.y);
     return EMBER_OK;
 }
 
-#define QCONV_HELIUM(kind, nhwc, suffix)                                                        \
-    static ember_status run_helium_##suffix(ember_kernel_ctx* ctx, ember_value* const* args)   \
+#define QCONV_MCU(set, kind, nhwc, suffix)                                                      \
+    static ember_status run_##set##_##suffix(ember_kernel_ctx* ctx, ember_value* const* args)  \
     {                                                                                           \
-        return run_helium(ctx, args, kind, nhwc);                                               \
+        return run_mcu(ctx, args, kind, nhwc, &i8_##set##_isa);                                 \
     }
-QCONV_HELIUM(QCONV, false, conv)
-QCONV_HELIUM(QCONV, true, conv_nhwc)
-QCONV_HELIUM(QCONV_DEPTHWISE, false, depthwise)
-QCONV_HELIUM(QCONV_DEPTHWISE, true, depthwise_nhwc)
-#undef QCONV_HELIUM
+#define QCONV_MCU_SET(set)                                                                      \
+    QCONV_MCU(set, QCONV, false, conv)                                                          \
+    QCONV_MCU(set, QCONV, true, conv_nhwc)                                                      \
+    QCONV_MCU(set, QCONV_DEPTHWISE, false, depthwise)                                           \
+    QCONV_MCU(set, QCONV_DEPTHWISE, true, depthwise_nhwc)                                       \
+    static const ember_kernel_run_fn set##_runs[2][2] = {                                       \
+        {run_##set##_conv, run_##set##_conv_nhwc},                                              \
+        {run_##set##_depthwise, run_##set##_depthwise_nhwc}};
+#if EMBER_HAVE_HELIUM
+QCONV_MCU_SET(helium)
+#endif
+#if EMBER_HAVE_DSP
+QCONV_MCU_SET(dsp)
+#endif
+#undef QCONV_MCU_SET
+#undef QCONV_MCU
 
-/* A convolution of groups 1 whose patches fit, a depthwise one of depth multiplier 1. */
-static bool want_helium(ember_kernel_ctx* ctx, ember_value* const* args, enum qconv_kind kind,
-                        bool nhwc, ember_kernel_run_fn* run)
+/* Helium where the core has it, else the DSP extension: a convolution of groups 1 whose
+ * patches fit, any depthwise one; geometry whose int32 indices cannot overflow. */
+static bool want_mcu(ember_kernel_ctx* ctx, ember_value* const* args, enum qconv_kind kind,
+                     bool nhwc, ember_kernel_run_fn* run)
 {
-    if (kind == QCONV_TRANSPOSE ||
-        !(ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)))
-        return false;
+    const uint64_t features = ember_kernel_cpu_features();
+    const ember_kernel_run_fn(*runs)[2] = NULL;
+#if EMBER_HAVE_HELIUM
+    if (features & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) runs = helium_runs;
+#endif
+#if EMBER_HAVE_DSP
+    if (!runs && (features & EMBER_CPU_BIT(EMBER_CPU_DSP))) runs = dsp_runs;
+#endif
+    if (!runs || kind == QCONV_TRANSPOSE) return false;
     qconv q;
     qconv_read(args, kind, nhwc, &q);
     i8_conv_shape s;
     fast_shape(&q, 1, &s);
-    if (kind == QCONV && (q.kc != q.ic || !i8_conv2d_helium_fits(&s))) return false;
-    static const ember_kernel_run_fn runs[2][2] = {
-        {run_helium_conv, run_helium_conv_nhwc},
-        {run_helium_depthwise, run_helium_depthwise_nhwc}};
+    if (!i8_mcu_geometry_fits(&s)) return false;
+    if (kind == QCONV && (q.kc != q.ic || !i8_conv2d_mcu_fits(&s))) return false;
     *run = runs[kind == QCONV_DEPTHWISE][nhwc];
     return true;
 }
@@ -373,8 +391,8 @@ static bool is_constant(const ember_value* v)
 static void want_fast(ember_kernel_ctx* ctx, ember_value* const* args, enum qconv_kind kind,
                       bool nhwc, ember_kernel_run_fn* run)
 {
-#if EMBER_HAVE_HELIUM
-    if (want_helium(ctx, args, kind, nhwc, run)) return;
+#if EMBER_HAVE_MCU_KERNELS
+    if (want_mcu(ctx, args, kind, nhwc, run)) return;
 #endif
     const qconv_args a = QCONV_ARGS[kind];
     if (kind == QCONV_TRANSPOSE || !ctx->state || !is_constant(args[A_W]) ||

@@ -16,10 +16,13 @@
  * bias / kernel_sum, on a CPU with AVX-512 VNNI or Arm's dot product, prepare asks for the weights packed at load
  * (kernel.h) and run computes through the int8 GEMM core (kernels/optimized/i8_gemm.h) with
  * c[n] = kernel_sum[n], or bias[n] + input_offset * sum_k w[n][k]: the same 32-bit sums, the
- * same bytes; unpacked it runs the loop below. */
+ * same bytes; unpacked it runs the loop below. On a microcontroller (i8_mcu.h) with
+ * filter_offset 0 it runs Helium's GEMM (i8_helium.h) where the core has it, else the DSP
+ * extension's (i8_dsp.h), on the weights where they lie. */
 
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_gemm.h"
+#include "kernels/optimized/i8_dsp.h"
 #include "kernels/optimized/i8_helium.h"
 #include "kernels/portable/requant.h"
 
@@ -121,22 +124,35 @@ static ember_status pack_qlinear(ember_kernel_ctx* ctx, ember_value* const* args
     return EMBER_OK;
 }
 
+#if EMBER_HAVE_MCU_KERNELS
+/* A microcontroller's kernels (i8_mcu.h), filter_offset 0: the weights read where they lie. */
+static ember_status run_qlinear_mcu(ember_value* const* args, const i8_mcu_isa* isa)
+{
+    const ember_tensor *in = args[A_IN]->u.t, *w = args[A_W]->u.t;
+    const int32_t k = (int32_t)w->sizes[1], n = (int32_t)w->sizes[0];
+    i8_mcu_linear(isa, (const int8_t*)in->data, k ? (int32_t)(in->numel / k) : 0, k,
+                  (const int8_t*)w->data, n,
+                  ember_is_null(args[A_BIAS]) ? NULL : (const int32_t*)args[A_BIAS]->u.t->data,
+                  ember_is_null(args[A_KSUM]) ? NULL : (const int32_t*)args[A_KSUM]->u.t->data,
+                  (int32_t)args[A_IN_OFF]->u.i, (int32_t)args[A_MULTS]->u.ints[0],
+                  (int32_t)args[A_SHIFTS]->u.ints[0], (int32_t)args[A_OUT_OFF]->u.i,
+                  (int32_t)args[A_ACT_MIN]->u.i, (int32_t)args[A_ACT_MAX]->u.i,
+                  (int8_t*)args[A_OUT]->u.t->data);
+    return EMBER_OK;
+}
+#endif
 #if EMBER_HAVE_HELIUM
-/* Helium (i8_helium.h), filter_offset 0: the weights read where they lie. */
 static ember_status run_qlinear_helium(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     (void)ctx;
-    const ember_tensor *in = args[A_IN]->u.t, *w = args[A_W]->u.t;
-    const int32_t k = (int32_t)w->sizes[1], n = (int32_t)w->sizes[0];
-    i8_linear__helium((const int8_t*)in->data, k ? (int32_t)(in->numel / k) : 0, k,
-                      (const int8_t*)w->data, n,
-                      ember_is_null(args[A_BIAS]) ? NULL : (const int32_t*)args[A_BIAS]->u.t->data,
-                      ember_is_null(args[A_KSUM]) ? NULL : (const int32_t*)args[A_KSUM]->u.t->data,
-                      (int32_t)args[A_IN_OFF]->u.i, (int32_t)args[A_MULTS]->u.ints[0],
-                      (int32_t)args[A_SHIFTS]->u.ints[0], (int32_t)args[A_OUT_OFF]->u.i,
-                      (int32_t)args[A_ACT_MIN]->u.i, (int32_t)args[A_ACT_MAX]->u.i,
-                      (int8_t*)args[A_OUT]->u.t->data);
-    return EMBER_OK;
+    return run_qlinear_mcu(args, &i8_helium_isa);
+}
+#endif
+#if EMBER_HAVE_DSP
+static ember_status run_qlinear_dsp(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    return run_qlinear_mcu(args, &i8_dsp_isa);
 }
 #endif
 
@@ -191,11 +207,22 @@ ember_status ember_prepare_cortex_m_quantized_linear_out(ember_kernel_ctx* ctx,
     EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MAX, "activation_max", -128, 127, &hi));
     EMBER_TRY(ember_arg_int_in(ctx, args, A_ACT_MIN, "activation_min", -128, hi, NULL));
     *run = run_qlinear;
+#if EMBER_HAVE_MCU_KERNELS
+    /* on a microcontroller: Helium where the core has it, else the DSP extension */
+    const uint64_t features = ember_kernel_cpu_features();
+    if (args[A_W_OFF]->u.i == 0) {
 #if EMBER_HAVE_HELIUM
-    if ((ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) &&
-        args[A_W_OFF]->u.i == 0) {
-        *run = run_qlinear_helium;
-        return EMBER_OK;
+        if (features & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) {
+            *run = run_qlinear_helium;
+            return EMBER_OK;
+        }
+#endif
+#if EMBER_HAVE_DSP
+        if (features & EMBER_CPU_BIT(EMBER_CPU_DSP)) {
+            *run = run_qlinear_dsp;
+            return EMBER_OK;
+        }
+#endif
     }
 #endif
     qlinear_state pick = {NULL, 0};

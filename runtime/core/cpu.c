@@ -4,8 +4,8 @@
  * says which register states the OS saves: YMM for AVX/AVX2/FMA/F16C/AVX-VNNI, opmask and ZMM
  * for AVX-512, tile config and data for AMX. A feature counts only with both. (On Linux a
  * process must still ask for AMX tiles with arch_prctl before using them.)
- * aarch64 Linux: getauxval(AT_HWCAP / AT_HWCAP2). Arm M-profile: __ARM_FEATURE_MVE (bare metal
- * has nothing to ask at run time). Elsewhere: no features, and only portable kernels run. */
+ * aarch64 Linux: getauxval(AT_HWCAP / AT_HWCAP2). Arm M-profile: __ARM_FEATURE_MVE and the DSP
+ * extension's __ARM_FEATURE_SIMD32 (bare metal has nothing to ask at run time). Elsewhere: no features, and only portable kernels run. */
 #include <string.h>
 
 #include "ember/ember.h"
@@ -84,11 +84,14 @@ static uint64_t detect(void)
 #else
 static uint64_t detect(void)
 {
+    uint64_t f = 0;
 #if defined(__ARM_FEATURE_MVE)
-    return BIT(HELIUM);
-#else
-    return 0;
+    f |= BIT(HELIUM);
 #endif
+#if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+    f |= BIT(DSP);
+#endif
+    return f;
 }
 #endif
 

@@ -3,11 +3,41 @@
 #ifndef EMBER_FW_PLATFORM_H
 #define EMBER_FW_PLATFORM_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ember/ember.h"
+#include "kernels/optimized/i8_mcu.h" /* EMBER_HAVE_DSP, EMBER_HAVE_HELIUM */
+
 /* Writes a NUL-terminated string to the host's console. */
 void ember_fw_puts(const char* s);
 /* printf-style into a 256-byte buffer, then ember_fw_puts. */
 void ember_fw_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Ends the program with `code` as the host's exit status (SYS_EXIT_EXTENDED). */
 void ember_fw_exit(int code) __attribute__((noreturn));
+
+/* The kernel passes a firmware test runs, in order: the portable kernels (every microcontroller
+ * feature masked off), then the fast kernels the build has for its core (kernels/optimized/
+ * i8_mcu.h): the DSP extension's on the M4 and M7, Helium's on the M55. */
+#define EMBER_FW_FEATURES (EMBER_CPU_BIT(EMBER_CPU_DSP) | EMBER_CPU_BIT(EMBER_CPU_HELIUM))
+static const struct {
+    const char* name;
+    uint64_t allow; /* the features this pass leaves unmasked; a pass runs when the core has them */
+} ember_fw_passes[] = {
+    {"portable", 0},
+#if EMBER_HAVE_DSP
+    {"dsp", EMBER_CPU_BIT(EMBER_CPU_DSP)},
+#endif
+#if EMBER_HAVE_HELIUM
+    {"helium", EMBER_CPU_BIT(EMBER_CPU_DSP) | EMBER_CPU_BIT(EMBER_CPU_HELIUM)},
+#endif
+};
+#define EMBER_FW_NUM_PASSES (sizeof ember_fw_passes / sizeof ember_fw_passes[0])
+
+/* Whether pass i runs on this core: the core has every feature it allows. */
+static inline int ember_fw_pass_runs(size_t i)
+{
+    return (ember_cpu_features() & ember_fw_passes[i].allow) == ember_fw_passes[i].allow;
+}
 
 #endif

@@ -2,9 +2,10 @@
  * output byte for byte: the header MODEL_H (`ember pte2c MODEL.pte --name model --input ...
  * --expect ...`) holds the program, its inputs and the expected outputs (those of the same
  * program on the host). The planned arena is a static array sized by the header; the bookkeeping
- * a static pool (its exact size is printed). On a core with Helium it runs twice: first with the
- * portable kernels (EMBER_CPU_HELIUM masked off before the method loads), then with the Helium
- * ones, each checked. Exit status 0 when every output of every pass matches.
+ * a static pool (its exact size is printed). It runs once per kernel pass the core has
+ * (platform.h: the portable kernels, then the DSP extension's, then Helium's; the others' features
+ * masked off before the method loads), each checked. Exit status 0 when every output of every
+ * pass matches.
  *
  * For make bench-m55 (bench.sh, icount_plugin.c): each pass's ember_method_execute is followed
  * by ember_method_output, and an event hook calls ember_fw_op_begin / ember_fw_op_end around
@@ -144,14 +145,12 @@ int main(void)
         return 3;
     }
     int failed = 0;
-    if (ember_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) {
-        ember_kernel_cpu_mask_set(~EMBER_CPU_BIT(EMBER_CPU_HELIUM));
-        failed |= run_pass("portable", &req, buffers);
-        ember_kernel_cpu_mask_set(~(uint64_t)0);
-        failed |= run_pass("helium", &req, buffers);
-    } else {
-        failed |= run_pass("portable", &req, buffers);
+    for (size_t i = 0; i < EMBER_FW_NUM_PASSES; i++) {
+        if (!ember_fw_pass_runs(i)) continue;
+        ember_kernel_cpu_mask_set(~(EMBER_FW_FEATURES & ~ember_fw_passes[i].allow));
+        failed |= run_pass(ember_fw_passes[i].name, &req, buffers);
     }
+    ember_kernel_cpu_mask_set(~(uint64_t)0);
     ember_fw_puts(failed ? "FAIL\n" : "PASS\n");
     return failed;
 }

@@ -1,7 +1,7 @@
 /* test_main.c — runs one of Ember's host C tests (its main renamed ember_test_main by
- * test_shim.h) on the target: on a core with Helium twice, first with EMBER_CPU_HELIUM masked
- * off (the portable kernels), then with it (the Helium ones), each against the test's own
- * references. Exit status 0 when both pass. */
+ * test_shim.h) on the target once per kernel pass the core has (platform.h: the portable
+ * kernels, then the DSP extension's, then Helium's), each against the test's own references.
+ * Exit status 0 when every pass passes. */
 #include "ember/ember.h"
 #include "kernels/kernel.h"
 #include "platform.h"
@@ -10,13 +10,13 @@ int ember_test_main(void);
 
 int main(void)
 {
-    const uint64_t helium = EMBER_CPU_BIT(EMBER_CPU_HELIUM);
-    if (!(ember_cpu_features() & helium)) return ember_test_main();
-    ember_fw_puts("pass 1: the portable kernels\n");
-    ember_kernel_cpu_mask_set(~helium);
-    int failed = ember_test_main();
-    ember_fw_puts("pass 2: the Helium kernels\n");
+    int failed = 0;
+    for (size_t i = 0; i < EMBER_FW_NUM_PASSES; i++) {
+        if (!ember_fw_pass_runs(i)) continue;
+        ember_fw_printf("pass %u: the %s kernels\n", (unsigned)i + 1, ember_fw_passes[i].name);
+        ember_kernel_cpu_mask_set(~(EMBER_FW_FEATURES & ~ember_fw_passes[i].allow));
+        failed |= ember_test_main();
+    }
     ember_kernel_cpu_mask_set(~(uint64_t)0);
-    failed |= ember_test_main();
     return failed;
 }

@@ -360,7 +360,8 @@ static void random_cases(void)
 /* Wider channels, for the vector kernels' blocks and tails (Helium: 16-channel depthwise
  * blocks and their 4-lane rest, depth multipliers of 16 and others; 4-channel GEMM groups, the
  * K tail past a multiple of 16, the 1x1 path on the input's pixels, patches near and past the
- * stack block): depthwise with 1-70 channels or a multiplier up to 32, convolutions of groups 1
+ * stack block; DSP: 4-channel depthwise words, a shared input byte for multipliers 4 divides,
+ * the channels past them, the K tail past a multiple of 4): depthwise with 1-70 channels or a multiplier up to 32, convolutions of groups 1
  * with 1-48 input channels and windows up to 5x5, offsets and clamps anywhere, a third with
  * extreme multipliers and shifts. */
 static void wide_cases(void)
