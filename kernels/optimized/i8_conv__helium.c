@@ -250,13 +250,8 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
     uint32_t lanes[I8_MCU_CHANNELS] __attribute__((aligned(16))); /* input channels */
     for (int32_t c0 = 0; c0 < g.ch; c0 += I8_MCU_CHANNELS) {
         const int32_t cn = g.ch - c0 < I8_MCU_CHANNELS ? g.ch - c0 : I8_MCU_CHANNELS;
-        for (int32_t c = 0; c < cn; c++) {
-            uint32_t sum = 0;
-            for (int32_t t = 0; t < g.kh * g.kw; t++) sum += (uint32_t)(int32_t)w[t * g.ch + c0 + c];
-            cb[c] = bias ? bias[c0 + c] : 0;
-            cw[c] = (int32_t)((uint32_t)cb[c] + (uint32_t)g.in_off * sum);
-            lanes[c] = (uint32_t)((c0 + c) / g.dm);
-        }
+        i8_mcu_dw_constants(w, g.kh * g.kw, g.ch, c0, cn, bias, g.in_off, cb, cw);
+        for (int32_t c = 0; c < cn; c++) lanes[c] = (uint32_t)((c0 + c) / g.dm);
         /* the 16-channel blocks (depth multiplier 1, or one 16 divides), then the rest four at a
          * time */
         const int32_t blocks = g.dm == 1 || g.dm % 16 == 0 ? cn / 16 * 16 : 0;
@@ -264,17 +259,12 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
         for (int32_t b = 0; b < (int32_t)s->n; b++)
             for (int32_t oy = 0; oy < g.ho; oy++) {
                 const int32_t y0 = oy * g.sh - g.ph;
-                /* window rows inside the input: ky in [ya, yb) */
-                const int32_t ya = y0 < 0 ? (-y0 + g.dh - 1) / g.dh : 0;
-                const int32_t yb = y0 >= g.h                      ? 0
-                                   : y0 + (g.kh - 1) * g.dh < g.h ? g.kh
-                                                                  : (g.h - 1 - y0) / g.dh + 1;
+                int32_t ya, yb; /* window rows inside the input: ky in [ya, yb) */
+                i8_mcu_taps_inside(y0, g.h, g.kh, g.dh, &ya, &yb);
                 for (int32_t ox = 0; ox < g.wo; ox++, o += g.ch) {
                     const int32_t x0 = ox * g.sw - g.pw;
-                    const int32_t xa = x0 < 0 ? (-x0 + g.dw - 1) / g.dw : 0;
-                    const int32_t xb = x0 >= g.w                      ? 0
-                                       : x0 + (g.kw - 1) * g.dw < g.w ? g.kw
-                                                                      : (g.w - 1 - x0) / g.dw + 1;
+                    int32_t xa, xb;
+                    i8_mcu_taps_inside(x0, g.w, g.kw, g.dw, &xa, &xb);
                     const bool inside = ya == 0 && yb == g.kh && xa == 0 && xb == g.kw;
                     const int32_t ny = yb - ya, nx = xb - xa;
                     /* the input pixel of the first tap inside, and that tap's weights */

@@ -105,6 +105,32 @@ static inline bool i8_mcu_geometry_fits(const i8_conv_shape* s)
            (s->kw - 1) * s->dw < lim && s->sh * s->ho < lim && s->sw * s->wo < lim;
 }
 
+/* A depthwise window along one dimension: starting at z0 (output position times stride less
+ * padding) over an input of n, k taps dilated by d, its taps [*a, *b) lie inside the input
+ * (none when *b <= *a). i8_mcu_geometry_fits keeps every term below 2^31. */
+static inline void i8_mcu_taps_inside(int32_t z0, int32_t n, int32_t k, int32_t d, int32_t* a,
+                                      int32_t* b)
+{
+    *a = z0 < 0 ? (-z0 + d - 1) / d : 0;
+    *b = z0 >= n ? 0 : z0 + (k - 1) * d < n ? k : (n - 1 - z0) / d + 1;
+}
+
+/* A depthwise convolution's constants of its channels [c0, c0 + cn), weights (1, kh, kw, ch),
+ * `taps` = kh kw: cb[c] the bias (0 without one), cw[c] the bias + in_off sum of the channel's
+ * weights (wrapping): where a window lies inside the input the sums start from cw and add
+ * x w, elsewhere from cb and add (x + in_off) w over the taps inside. */
+static inline void i8_mcu_dw_constants(const int8_t* w, int32_t taps, int32_t ch, int32_t c0,
+                                       int32_t cn, const int32_t* bias, int32_t in_off,
+                                       int32_t* cb, int32_t* cw)
+{
+    for (int32_t c = 0; c < cn; c++) {
+        uint32_t sum = 0;
+        for (int32_t t = 0; t < taps; t++) sum += (uint32_t)(int32_t)w[t * ch + c0 + c];
+        cb[c] = bias ? bias[c0 + c] : 0;
+        cw[c] = (int32_t)((uint32_t)cb[c] + (uint32_t)in_off * sum);
+    }
+}
+
 /* x (rows, k), w (n, k), out (rows, n); ksum (n) or NULL, then bias (n) or NULL. */
 void i8_mcu_linear(const i8_mcu_isa* isa, const int8_t* x, int32_t rows, int32_t k,
                    const int8_t* w, int32_t n, const int32_t* bias, const int32_t* ksum,
