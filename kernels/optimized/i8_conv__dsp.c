@@ -97,22 +97,16 @@ static void gemm(const i8_mcu_gemm* g)
 }
 #undef DSP_CHANNEL
 
-/* Depthwise (i8_dsp.h): the geometry of one call. */
-typedef struct dw_geom {
-    int32_t h, w, cin, ch, ho, wo, kh, kw, sh, sw, ph, pw, dh, dw, dm;
-    int32_t col, row; /* input steps between taps (column, row) */
-} dw_geom;
-
 /* Four channels of one pixel: x / wt the input and the weights at the first tap inside (ny x nx
  * taps inside) and the first channel, acc their sums' start, off2 what each input byte gets
  * (in_off in both halves, or 0 inside). shared: the four read one input byte (a depth
  * multiplier that 4 divides), else four bytes in a row (depth multiplier 1). Even channels'
  * products from the bottom halves, odd ones' from the top. */
-static inline void dw_four(const dw_geom* g, const int8_t* x, const int8_t* wt, int32_t ny,
+static inline void dw_four(const i8_mcu_dw* g, const int8_t* x, const int8_t* wt, int32_t ny,
                            int32_t nx, int16x2_t off2, bool shared, int32_t acc[4])
 {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    for (int32_t ky = 0; ky < ny; ky++, x += g->row, wt += g->kw * g->ch) {
+    for (int32_t ky = 0; ky < ny; ky++, x += g->row, wt += g->wrow) {
         const int8_t *xp = x, *wp = wt;
         for (int32_t kx = 0; kx < nx; kx++, xp += g->col, wp += g->ch) {
             const uint32_t ww = word(wp);
@@ -140,11 +134,7 @@ static inline void dw_four(const dw_geom* g, const int8_t* x, const int8_t* wt, 
 static void dwconv2d(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
                      const int32_t* bias, const int32_t* mult, const int32_t* shift, int8_t* out)
 {
-    dw_geom g = {(int32_t)s->h,  (int32_t)s->w,  (int32_t)s->cin, (int32_t)s->cout,
-                 (int32_t)s->ho, (int32_t)s->wo, (int32_t)s->kh,  (int32_t)s->kw,
-                 (int32_t)s->sh, (int32_t)s->sw, (int32_t)s->ph,  (int32_t)s->pw,
-                 (int32_t)s->dh, (int32_t)s->dw, (int32_t)s->dm,  0, 0};
-    g.col = g.dw * g.cin, g.row = g.dh * g.w * g.cin;
+    const i8_mcu_dw g = i8_mcu_dw_geometry(s);
     const int32_t in_off = s->in_off;
     const int16x2_t off2 = (int16x2_t)(((uint32_t)in_off & 0xffffu) * 0x10001u);
     /* four channels at a time where they read four input bytes in a row or one byte */
@@ -156,20 +146,14 @@ static void dwconv2d(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
         const int32_t quads = quad ? cn / 4 * 4 : 0;
         i8_mcu_dw_constants(w, g.kh * g.kw, g.ch, c0, cn, bias, in_off, cb, cw);
         int8_t* o = out + c0;
-        for (int32_t b = 0; b < (int32_t)s->n; b++)
+        for (int32_t b = 0; b < g.n; b++)
             for (int32_t oy = 0; oy < g.ho; oy++) {
-                const int32_t y0 = oy * g.sh - g.ph;
-                int32_t ya, yb; /* window rows inside the input: ky in [ya, yb) */
-                i8_mcu_taps_inside(y0, g.h, g.kh, g.dh, &ya, &yb);
+                const i8_mcu_rows rows = i8_mcu_rows_at(&g, oy);
                 for (int32_t ox = 0; ox < g.wo; ox++, o += g.ch) {
-                    const int32_t x0 = ox * g.sw - g.pw;
-                    int32_t xa, xb;
-                    i8_mcu_taps_inside(x0, g.w, g.kw, g.dw, &xa, &xb);
-                    const bool inside = ya == 0 && yb == g.kh && xa == 0 && xb == g.kw;
-                    const int32_t ny = yb > ya ? yb - ya : 0, nx = xb > xa ? xb - xa : 0;
-                    /* the input pixel of the first tap inside, and that tap's weights */
-                    const int8_t* x = in + ((b * g.h + y0 + ya * g.dh) * g.w + x0 + xa * g.dw) * g.cin;
-                    const int8_t* wt = w + (ya * g.kw + xa) * g.ch + c0;
+                    const i8_mcu_window win = i8_mcu_window_at(&g, &rows, b, ox);
+                    const bool inside = win.inside;
+                    const int32_t ny = win.ny, nx = win.nx;
+                    const int8_t *x = in + win.in_at, *wt = w + win.w_at + c0;
                     const int32_t* init = inside ? cw : cb;
                     const int16x2_t add2 = inside ? 0 : off2;
                     const int32_t add = inside ? 0 : in_off;
@@ -188,7 +172,7 @@ static void dwconv2d(const i8_conv_shape* s, const int8_t* in, const int8_t* w,
                         for (int32_t ky = 0; ky < ny; ky++)
                             for (int32_t kx = 0; kx < nx; kx++)
                                 v += (uint32_t)((xc[ky * g.row + kx * g.col] + add) *
-                                                wt[(ky * g.kw + kx) * g.ch + c]);
+                                                wt[ky * g.wrow + kx * g.ch + c]);
                         o[c] = ember_requantize_clamp((int32_t)v, mult[c0 + c], shift[c0 + c],
                                                       s->out_off, s->lo, s->hi);
                     }

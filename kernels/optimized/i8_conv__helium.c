@@ -245,6 +245,7 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
                  (int32_t)s->dh, (int32_t)s->dw, (int32_t)s->dm,  0, 0, 0, s->in_off, bias,
                  mult, shift, vdupq_n_s32(s->out_off), vdupq_n_s32(s->lo), vdupq_n_s32(s->hi)};
     g.col = g.dw * g.cin, g.row = g.dh * g.w * g.cin, g.wrow = g.kw * g.ch;
+    const i8_mcu_dw d = i8_mcu_dw_geometry(s); /* for the windows */
     int32_t cw[I8_MCU_CHANNELS] __attribute__((aligned(16)));   /* bias + in_off sum(w) */
     int32_t cb[I8_MCU_CHANNELS] __attribute__((aligned(16)));   /* the bias, or zeros */
     uint32_t lanes[I8_MCU_CHANNELS] __attribute__((aligned(16))); /* input channels */
@@ -256,21 +257,14 @@ void i8_dwconv2d__helium(const i8_conv_shape* s, const int8_t* in, const int8_t*
          * time */
         const int32_t blocks = g.dm == 1 || g.dm % 16 == 0 ? cn / 16 * 16 : 0;
         int8_t* o = out + c0;
-        for (int32_t b = 0; b < (int32_t)s->n; b++)
-            for (int32_t oy = 0; oy < g.ho; oy++) {
-                const int32_t y0 = oy * g.sh - g.ph;
-                int32_t ya, yb; /* window rows inside the input: ky in [ya, yb) */
-                i8_mcu_taps_inside(y0, g.h, g.kh, g.dh, &ya, &yb);
-                for (int32_t ox = 0; ox < g.wo; ox++, o += g.ch) {
-                    const int32_t x0 = ox * g.sw - g.pw;
-                    int32_t xa, xb;
-                    i8_mcu_taps_inside(x0, g.w, g.kw, g.dw, &xa, &xb);
-                    const bool inside = ya == 0 && yb == g.kh && xa == 0 && xb == g.kw;
-                    const int32_t ny = yb - ya, nx = xb - xa;
-                    /* the input pixel of the first tap inside, and that tap's weights */
-                    const int8_t* x =
-                        in + ((b * g.h + y0 + ya * g.dh) * g.w + x0 + xa * g.dw) * g.cin;
-                    const int8_t* wt = w + (ya * g.kw + xa) * g.ch + c0;
+        for (int32_t b = 0; b < d.n; b++)
+            for (int32_t oy = 0; oy < d.ho; oy++) {
+                const i8_mcu_rows rows = i8_mcu_rows_at(&d, oy);
+                for (int32_t ox = 0; ox < d.wo; ox++, o += g.ch) {
+                    const i8_mcu_window win = i8_mcu_window_at(&d, &rows, b, ox);
+                    const bool inside = win.inside;
+                    const int32_t ny = win.ny, nx = win.nx;
+                    const int8_t *x = in + win.in_at, *wt = w + win.w_at + c0;
                     const int32_t* init = inside ? cw : cb;
                     for (int32_t c = 0; c < blocks; c += 16)
                         if (g.dm == 1)

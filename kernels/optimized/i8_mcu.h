@@ -115,6 +115,59 @@ static inline void i8_mcu_taps_inside(int32_t z0, int32_t n, int32_t k, int32_t 
     *b = z0 >= n ? 0 : z0 + (k - 1) * d < n ? k : (n - 1 - z0) / d + 1;
 }
 
+/* A depthwise convolution's geometry in int32 (i8_mcu_geometry_fits), ch the output channels,
+ * with the input's steps between taps (col, row) and the weights' between window rows (wrow). */
+typedef struct i8_mcu_dw {
+    int32_t n, h, w, cin, ch, ho, wo, kh, kw, sh, sw, ph, pw, dh, dw, dm;
+    int32_t col, row, wrow;
+} i8_mcu_dw;
+
+static inline i8_mcu_dw i8_mcu_dw_geometry(const i8_conv_shape* s)
+{
+    i8_mcu_dw g = {(int32_t)s->n,  (int32_t)s->h,  (int32_t)s->w,  (int32_t)s->cin,
+                   (int32_t)s->cout, (int32_t)s->ho, (int32_t)s->wo, (int32_t)s->kh,
+                   (int32_t)s->kw, (int32_t)s->sh, (int32_t)s->sw, (int32_t)s->ph,
+                   (int32_t)s->pw, (int32_t)s->dh, (int32_t)s->dw, (int32_t)s->dm, 0, 0, 0};
+    g.col = g.dw * g.cin, g.row = g.dh * g.w * g.cin, g.wrow = g.kw * g.ch;
+    return g;
+}
+
+/* The window rows of output row oy: from input row y0 (may be negative), its taps [ya, yb)
+ * inside the input. */
+typedef struct i8_mcu_rows {
+    int32_t y0, ya, yb;
+} i8_mcu_rows;
+
+static inline i8_mcu_rows i8_mcu_rows_at(const i8_mcu_dw* g, int32_t oy)
+{
+    i8_mcu_rows r = {oy * g->sh - g->ph, 0, 0};
+    i8_mcu_taps_inside(r.y0, g->h, g->kh, g->dh, &r.ya, &r.yb);
+    return r;
+}
+
+/* The window of output pixel (b, oy, ox), r the rows of oy: ny x nx taps inside the input, from
+ * the input pixel at byte in_at (channel 0) and the weights at w_at (channel 0); inside: the
+ * whole window is. A window with no tap inside has in_at = w_at = 0 (nothing is read). */
+typedef struct i8_mcu_window {
+    int32_t in_at, w_at, ny, nx;
+    bool inside;
+} i8_mcu_window;
+
+static inline i8_mcu_window i8_mcu_window_at(const i8_mcu_dw* g, const i8_mcu_rows* r,
+                                             int32_t b, int32_t ox)
+{
+    const int32_t x0 = ox * g->sw - g->pw;
+    int32_t xa, xb;
+    i8_mcu_taps_inside(x0, g->w, g->kw, g->dw, &xa, &xb);
+    i8_mcu_window win = {0, 0, r->yb > r->ya ? r->yb - r->ya : 0, xb > xa ? xb - xa : 0,
+                         r->ya == 0 && r->yb == g->kh && xa == 0 && xb == g->kw};
+    if (win.ny && win.nx) {
+        win.in_at = ((b * g->h + r->y0 + r->ya * g->dh) * g->w + x0 + xa * g->dw) * g->cin;
+        win.w_at = (r->ya * g->kw + xa) * g->ch;
+    }
+    return win;
+}
+
 /* A depthwise convolution's constants of its channels [c0, c0 + cn), weights (1, kh, kw, ch),
  * `taps` = kh kw: cb[c] the bias (0 without one), cw[c] the bias + in_off sum of the channel's
  * weights (wrapping): where a window lies inside the input the sums start from cw and add
