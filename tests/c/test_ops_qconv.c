@@ -394,6 +394,67 @@ static void wide_cases(void)
     CHECK(ran >= 45);
 }
 
+/* Padding, stride and dilation near 2^31 (a file may hold up to 2^31 - 1): a 2 x 2 input with
+ * 2^30 of padding and stride 2^30 gives a 3 x 3 output whose middle pixel reads input (0, 0)
+ * and the rest only padding; a 2 x 2 window dilated by 2^31 - 1 over 2^30 of padding reads only
+ * padding (its first tap's row, -2^30 + oy, is found outside only if -z0 + d - 1 is computed
+ * past 32 bits). Positions computed here in 64 bits; the kernels with 32-bit indexing (Helium,
+ * DSP) must leave such calls to the portable loops. Convolution (4 -> 3 channels) and depthwise
+ * (4 channels, multiplier 1). */
+static void far_geometry(void)
+{
+    static int8_t x[2 * 2 * 4], w[4 * 2 * 2 * 4], y[3 * 3 * 4 + 1], want[3 * 3 * 4];
+    static int32_t bias[4] = {100, -200, 300, -400}, mult[4], shift[4];
+    for (int i = 0; i < 16; i++) x[i] = (int8_t)(i * 37 - 100);
+    for (int i = 0; i < 64; i++) w[i] = (int8_t)(i * 23 - 90);
+    for (int o = 0; o < 4; o++) mult[o] = 1 << 30, shift[o] = -2;
+    const int64_t far = (int64_t)1 << 30;
+    for (int kind = CONV; kind <= DW; kind++)
+        for (int dilated = 0; dilated < 2; dilated++) {
+            qc_params p = PLAIN;
+            p.in_off = 7, p.out_off = -3;
+            const int oc = kind == DW ? 4 : 3, kh = dilated ? 2 : 1;
+            p.pad[0] = p.pad[1] = far;
+            if (dilated) p.dil[0] = p.dil[1] = INT32_MAX;
+            else p.stride[0] = p.stride[1] = far;
+            const int oh = (int)((2 + 2 * p.pad[0] - p.dil[0] * (kh - 1) - 1) / p.stride[0] + 1);
+            CHECK(oh == 3);
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < oh; ox++)
+                    for (int o = 0; o < oc; o++) {
+                        int32_t acc = bias[o];
+                        for (int ky = 0; ky < kh; ky++)
+                            for (int kx = 0; kx < kh; kx++) {
+                                const int64_t iy = oy * p.stride[0] - p.pad[0] + ky * p.dil[0];
+                                const int64_t ix = ox * p.stride[1] - p.pad[1] + kx * p.dil[1];
+                                if (iy < 0 || iy >= 2 || ix < 0 || ix >= 2) continue;
+                                for (int c = 0; c < 4; c++) {
+                                    if (kind == DW && c != o) continue;
+                                    const int8_t wv = kind == DW ? w[(ky * kh + kx) * 4 + o]
+                                                                 : w[((o * kh + ky) * kh + kx) * 4 + c];
+                                    acc += (x[(iy * 2 + ix) * 4 + c] + 7) * wv;
+                                }
+                            }
+                        const int32_t v = ember_requantize(acc, mult[o], shift[o]) - 3;
+                        want[(oy * oh + ox) * oc + o] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+                    }
+            const int32_t sx[] = {1, 2, 2, 4}, sy[] = {1, oh, oh, oc}, so[] = {oc};
+            const int32_t sw[] = {kind == DW ? 1 : oc, kh, kh, kind == DW ? oc : 4};
+            ember_tensor tx = th_tensor(EMBER_DTYPE_I8, x, 4, sx);
+            ember_tensor ty = th_tensor(EMBER_DTYPE_I8, y, 4, sy);
+            ember_tensor tw = th_tensor(EMBER_DTYPE_I8, w, 4, sw);
+            ember_tensor tb = th_tensor(EMBER_DTYPE_I32, bias, 1, so);
+            ember_tensor tm = th_tensor(EMBER_DTYPE_I32, mult, 1, so);
+            ember_tensor ts = th_tensor(EMBER_DTYPE_I32, shift, 1, so);
+            qc_call c = {.in = &tx, .w = &tw, .bias = &tb, .mult = &tm, .shift = &ts, .out = &ty};
+            qc_build(&c, kind, &p);
+            memset(y, 0x55, sizeof y);
+            CHECK_STATUS(th_run(OPS[kind][1], c.v, c.n), EMBER_OK, NULL);
+            CHECK(memcmp(y, want, (size_t)(oh * oh * oc)) == 0);
+            CHECK(y[oh * oh * oc] == 0x55);
+        }
+}
+
 /* ---- 3. refusals ---------------------------------------------------------------------------- */
 
 static void refusals(void)
@@ -509,6 +570,7 @@ int main(void)
     transpose_by_hand();
     random_cases();
     wide_cases();
+    far_geometry();
     refusals();
     return check_report("test_ops_qconv");
 }
