@@ -18,6 +18,12 @@
  *       other multipliers one channel at a time. Pixels whose window lies inside the input
  *       start from bias + in_off sum(w) and add x w, the others from the bias and add
  *       (x + in_off) w over the taps inside (SADD16: |x + in_off| < 2^15).
+ *   i8_quantize__dsp  float32 -> int8 per tensor (op_quant.c) in single precision on the FPU
+ *       the M4F and M7 have beside the DSP extension (the portable kernel's double arithmetic is
+ *       libgcc calls there): one float product (NaN: 0), clamped to
+ *       [qmin - zp, qmax - zp] (integers: the same result as clamping after rounding), rounded
+ *       to nearest even by adding and taking away 1.5 * 2^23, converted, zp added; for
+ *       inv < 2^125 only, as Helium's (a subnormal x gives 0 whether or not the FPU flushes it).
  *
  * Unaligned words are read with LDR (the M4, M7 and M33 allow it unless the firmware traps
  * unaligned access: CCR.UNALIGN_TRP, off at reset). EMBER_HAVE_DSP (i8_mcu.h): the build targets
@@ -28,8 +34,20 @@
 
 #include "kernels/optimized/i8_mcu.h"
 
+/* A single-precision FPU beside the DSP extension (the M4F, the M7). */
+#if EMBER_HAVE_DSP && defined(__ARM_FP) && (__ARM_FP & 4)
+#define EMBER_HAVE_DSP_FP 1
+#else
+#define EMBER_HAVE_DSP_FP 0
+#endif
+
 #if EMBER_HAVE_DSP
 extern const i8_mcu_isa i8_dsp_isa;
+#endif
+#if EMBER_HAVE_DSP_FP
+/* x (n) float32 -> out (n) int8: zp in [-128, 127], qmin <= qmax in [-128, 127]. */
+void i8_quantize__dsp(const float* x, int8_t* out, int32_t n, float inv, int32_t zp,
+                      int32_t qmin, int32_t qmax);
 #endif
 
 #endif /* EMBER_I8_DSP_H */

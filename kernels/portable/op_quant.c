@@ -22,6 +22,7 @@
 
 #include "kernels/kernel_util.h"
 #include "kernels/optimized/i8_eltwise.h"
+#include "kernels/optimized/i8_dsp.h"
 #include "kernels/optimized/i8_helium.h"
 
 #define QUANT_INT_DTYPES                                                                        \
@@ -209,16 +210,31 @@ static ember_status run_quantize_i8_fast(ember_kernel_ctx* ctx, ember_value* con
 }
 #endif
 
+#if EMBER_HAVE_HELIUM_FP || EMBER_HAVE_DSP_FP
+/* To int8 on a microcontroller (i8_helium.h, i8_dsp.h): the same bytes. */
+typedef void (*mcu_quantize_fn)(const float* x, int8_t* out, int32_t n, float inv, int32_t zp,
+                                int32_t qmin, int32_t qmax);
+static ember_status run_quantize_i8_mcu(ember_value* const* args, mcu_quantize_fn quantize)
+{
+    const ember_tensor* in = args[0]->u.t;
+    quantize((const float*)in->data, (int8_t*)args[6]->u.t->data, (int32_t)in->numel,
+             1.0f / (float)number(args[1]), (int32_t)args[2]->u.i, (int32_t)args[3]->u.i,
+             (int32_t)args[4]->u.i);
+    return EMBER_OK;
+}
+#endif
 #if EMBER_HAVE_HELIUM_FP
-/* To int8 on Helium: the same bytes (i8_helium.h). */
 static ember_status run_quantize_i8_helium(ember_kernel_ctx* ctx, ember_value* const* args)
 {
     (void)ctx;
-    const ember_tensor* in = args[0]->u.t;
-    i8_quantize__helium((const float*)in->data, (int8_t*)args[6]->u.t->data, (int32_t)in->numel,
-                        1.0f / (float)number(args[1]), (int32_t)args[2]->u.i,
-                        (int32_t)args[3]->u.i, (int32_t)args[4]->u.i);
-    return EMBER_OK;
+    return run_quantize_i8_mcu(args, i8_quantize__helium);
+}
+#endif
+#if EMBER_HAVE_DSP_FP
+static ember_status run_quantize_i8_dsp(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    (void)ctx;
+    return run_quantize_i8_mcu(args, i8_quantize__dsp);
 }
 #endif
 
@@ -265,12 +281,18 @@ static ember_status quantize_prepare(ember_kernel_ctx* ctx, ember_value* const* 
         (ember_kernel_cpu_features() & f) == f)
         *run = run_quantize_i8_fast;
 #endif
+#if EMBER_HAVE_HELIUM_FP || EMBER_HAVE_DSP_FP
+    /* a microcontroller's: Helium where the core has it, else its FPU beside the DSP extension */
+    const uint64_t features = ember_kernel_cpu_features();
+    if (!tensor_qparams_given && out->dtype == EMBER_DTYPE_I8 && args[2]->u.i >= -128 &&
+        args[2]->u.i <= 127 && 1.0f / (float)number(args[1]) < 0x1p125f) {
 #if EMBER_HAVE_HELIUM_FP
-    if (!tensor_qparams_given && out->dtype == EMBER_DTYPE_I8 &&
-        (ember_kernel_cpu_features() & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) &&
-        args[2]->u.i >= -128 && args[2]->u.i <= 127 &&
-        1.0f / (float)number(args[1]) < 0x1p125f)
-        *run = run_quantize_i8_helium;
+        if (features & EMBER_CPU_BIT(EMBER_CPU_HELIUM)) *run = run_quantize_i8_helium;
+#endif
+#if EMBER_HAVE_DSP_FP
+        if (features & EMBER_CPU_BIT(EMBER_CPU_DSP)) *run = run_quantize_i8_dsp;
+#endif
+    }
 #endif
     return EMBER_OK;
 }
