@@ -80,6 +80,8 @@ typedef struct ember_kernel_ctx {
     size_t pack_bytes;   /* prepare: bytes of packed weights run can use (0: none; above) */
     ember_status (*pack)(struct ember_kernel_ctx* ctx, ember_value* const* args, void* dst);
     const void* packed;  /* run only: the bytes pack wrote for this instruction, or NULL */
+    ember_value* const* args; /* prepare: the call's arguments (the loader sets it; may be NULL):
+                               * ember_check_shape resizes a dynamic out it declared */
 } ember_kernel_ctx;
 
 typedef ember_status (*ember_kernel_pack_fn)(ember_kernel_ctx* ctx, ember_value* const* args,

@@ -232,21 +232,27 @@ static inline void ember_split_dim(const ember_tensor* t, int d, int64_t* outer,
  * getter returns a constant status on failure (not ember_kernel_fail's result), so the compiler
  * sees that a getter which returned EMBER_OK wrote its result. */
 
-/* Fails with EMBER_SHAPE_MISMATCH, naming both shapes, unless t has rank `dim` and `want`. */
+/* t when it is dynamic (ember.h) and an out this prepare has declared (ember_kernel_out: a
+ * tensor, or one of a tensor list's), whose sizes the kernel may then set; else NULL. */
+ember_tensor* ember_dynamic_out(const ember_kernel_ctx* ctx, const ember_tensor* t);
+
+/* ember_tensor_resize (ember.h) to int64 sizes; false (t unchanged) where it refuses or a size
+ * is past int32. */
+bool ember_tensor_resize_to(ember_tensor* t, int dim, const int64_t* want);
+
+/* ember_check_shape once the shapes differ (kernel_util.c, one copy for every kernel): resizes a
+ * dynamic out, or fails naming both shapes. */
+ember_status ember_check_shape_mismatch(ember_kernel_ctx* ctx, const char* what,
+                                        const ember_tensor* t, int dim, const int64_t* want);
+
+/* Fails with EMBER_SHAPE_MISMATCH, naming both shapes, unless t has rank `dim` and `want`; a
+ * dynamic out the kernel declared is given those sizes instead when they fit its memory. */
 static inline ember_status ember_check_shape(ember_kernel_ctx* ctx, const char* what,
                                              const ember_tensor* t, int dim, const int64_t* want)
 {
     bool ok = t->dim == dim;
     for (int i = 0; ok && i < dim; i++) ok = t->sizes[i] == want[i];
-    if (ok) return EMBER_OK;
-    char got_s[96], want_s[96];
-    int64_t got[EMBER_MAX_DIMS];
-    ember_tensor_sizes(t, got);
-    ember_shape_str(got_s, sizeof got_s, t->dim, got);
-    ember_shape_str(want_s, sizeof want_s, dim, want);
-    ember_kernel_fail(ctx, EMBER_SHAPE_MISMATCH, "%s has shape %s, expected %s", what, got_s,
-                      want_s);
-    return EMBER_SHAPE_MISMATCH;
+    return ok ? EMBER_OK : ember_check_shape_mismatch(ctx, what, t, dim, want);
 }
 
 /* Fails with EMBER_SHAPE_MISMATCH unless t has ref's shape. */
@@ -409,6 +415,25 @@ static inline ember_status ember_kernel_out(ember_kernel_ctx* ctx, ember_value* 
                   args[i]->tag == EMBER_VALUE_TENSOR || args[i]->tag == EMBER_VALUE_TENSOR_LIST,
                   EMBER_INVALID_ARGUMENT,
                   "out argument %zu: expected a tensor or tensor list, got value kind %u", i,
+                  (unsigned)args[i]->tag);
+    ctx->outs |= (uint64_t)1 << i;
+    return EMBER_OK;
+}
+
+/* Declares args[i], an Int, Double or Bool value, as written by run (the scalar ops of dynamic
+ * shapes: op_prim_scalar.c). The loader then treats the value as changing: the kernels that read
+ * it, or an int list naming it, are prepared again before each run. */
+static inline ember_status ember_kernel_scalar_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                   size_t i)
+{
+    EMBER_REQUIRE(ctx, i <= EMBER_KERNEL_MAX_OUT_ARG, EMBER_NOT_SUPPORTED,
+                  "out argument %zu: only the first %d arguments can be outs", i,
+                  EMBER_KERNEL_MAX_OUT_ARG + 1);
+    EMBER_REQUIRE(ctx,
+                  args[i]->tag == EMBER_VALUE_INT || args[i]->tag == EMBER_VALUE_DOUBLE ||
+                      args[i]->tag == EMBER_VALUE_BOOL,
+                  EMBER_INVALID_ARGUMENT,
+                  "out argument %zu: expected an Int, Double or Bool value, got value kind %u", i,
                   (unsigned)args[i]->tag);
     ctx->outs |= (uint64_t)1 << i;
     return EMBER_OK;

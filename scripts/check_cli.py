@@ -3,7 +3,8 @@
     ASAN_OPTIONS=... .venv/bin/python scripts/check_cli.py build-asan/bin/ember    (make test-cli-asan)
 
 - `ember run` on each ExecuTorch-written program in tests/data (et_NAME.pte with its
-  et_NAME.inI.npy inputs): every output equals torch's (et_NAME.outI.npy): same dtype and shape,
+  et_NAME.inI.npy inputs; et_dyn_NAME.pte at each size of dynamic_manifest.json): every output
+  equals torch's (et_NAME.outI.npy): same dtype and shape,
   floats within 1e-4 x max(1, max|ref|), ints and bools exactly;
 - `ember inspect` and `ember inspect --json` on those, the fixtures and the seed corpus: exit 0,
   and the JSON parses (the delegate fixture must instead name its unregistered backend);
@@ -65,28 +66,40 @@ def main() -> int:
     problems: list[str] = []
     runs = inspects = profiles = 0
 
+    dynamic = json.loads((DATA / "dynamic_manifest.json").read_text())["models"]
     for pte in sorted(DATA.glob("et_*.pte")):
         name = pte.stem
-        inputs = sorted(DATA.glob(f"{name}.in*.npy"), key=lambda p: int(p.suffixes[-2][3:]))
-        refs = sorted(DATA.glob(f"{name}.out*.npy"), key=lambda p: int(p.suffixes[-2][4:]))
+        # (inputs, references) per run: one set, or each size of a dynamic-shape program
+        if name.startswith("et_dyn_"):
+            cases = [([DATA / f for f in c["inputs"]], [DATA / f for f in c["outputs"]])
+                     for c in dynamic[name[len("et_dyn_"):]]["cases"]]
+        else:
+            cases = [(sorted(DATA.glob(f"{name}.in*.npy"), key=lambda p: int(p.suffixes[-2][3:])),
+                      sorted(DATA.glob(f"{name}.out*.npy"), key=lambda p: int(p.suffixes[-2][4:])))]
+        inputs = cases[0][0]
         with tempfile.TemporaryDirectory() as out:
-            cmd = [ember, "run", str(pte), "--output-dir", out]
-            for x in inputs:
-                cmd += ["--input", str(x)]
-            p = run(cmd)
-            runs += 1
-            bad = sanitizer_line(p)
-            if bad or p.returncode != 0:
-                problems.append(f"ember run {pte.name}: {bad or 'exit ' + str(p.returncode)} {p.stderr.strip()[:300]}")
+            failed = False
+            for case_inputs, refs in cases:
+                cmd = [ember, "run", str(pte), "--output-dir", out]
+                for x in case_inputs:
+                    cmd += ["--input", str(x)]
+                p = run(cmd)
+                runs += 1
+                bad = sanitizer_line(p)
+                if bad or p.returncode != 0:
+                    problems.append(f"ember run {pte.name}: {bad or 'exit ' + str(p.returncode)} {p.stderr.strip()[:300]}")
+                    failed = True
+                    break
+                for i, ref in enumerate(refs):
+                    got_path = Path(out) / f"output_{i}.npy"
+                    if not got_path.exists():
+                        problems.append(f"ember run {pte.name}: no output_{i}.npy")
+                        continue
+                    why = compare(np.load(got_path), np.load(ref))
+                    if why:
+                        problems.append(f"ember run {pte.name} ({case_inputs[0].name}) output {i}: {why}")
+            if failed:
                 continue
-            for i, ref in enumerate(refs):
-                got_path = Path(out) / f"output_{i}.npy"
-                if not got_path.exists():
-                    problems.append(f"ember run {pte.name}: no output_{i}.npy")
-                    continue
-                why = compare(np.load(got_path), np.load(ref))
-                if why:
-                    problems.append(f"ember run {pte.name} output {i}: {why}")
 
             # profile: with the given inputs and with its own (random floats, zero ints)
             for given in (True, False):

@@ -738,10 +738,13 @@ static void print_value_desc(const ember_value* v, int json)
         if (json) {
             printf("{\"dtype\": \"%s\", \"shape\": [", ember_dtype_name(t->dtype));
             for (int d = 0; d < t->dim; d++) printf(d ? ", %d" : "%d", t->sizes[d]);
-            printf("], \"bytes\": %zu}", t->nbytes);
+            printf("], \"bytes\": %zu", t->nbytes);
+            if (t->dynamic) printf(", \"dynamic\": true");
+            printf("}");
         } else {
             printf("%s ", ember_dtype_name(t->dtype));
             print_shape(stdout, t);
+            if (t->dynamic) printf(", dynamic: rank %u, at most %zu bytes", t->dim, t->capacity);
         }
     } else {
         static const char* kinds[] = {"none", "null", "int", "bool", "double", "tensor", "string", "int list", "double list", "bool list", "tensor list", "optional tensor list"};

@@ -98,6 +98,10 @@ enum {
     EMBER_TENSOR_BORROWED = 4, /* no storage of its own: set by the caller or by a view op */
 };
 
+/* A tensor's sizes are fixed, unless the file marks it dynamic with an upper bound
+ * (ExecuTorch's DYNAMIC_BOUND: torch.export's Dim("T", max=...)): its sizes in the file are the
+ * bound, its memory is planned for them (capacity), and set_input and the kernels may give it
+ * any sizes of the same rank whose bytes fit (ember_tensor_resize). */
 typedef struct ember_tensor {
     void* data;                       /* first element; NULL until bound (borrowed tensors) */
     int32_t sizes[EMBER_MAX_DIMS];    /* (dim) */
@@ -106,10 +110,16 @@ typedef struct ember_tensor {
     uint8_t dim;                      /* rank, 0 for a scalar tensor */
     uint8_t dtype;                    /* ember_dtype */
     uint8_t storage;                  /* EMBER_TENSOR_* */
-    uint8_t reserved;
+    uint8_t dynamic;                  /* 1: sizes may change, up to capacity bytes */
     int64_t numel;                    /* product of sizes (1 for rank 0) */
     size_t nbytes;                    /* numel * element size */
+    size_t capacity;                  /* bytes its memory holds: nbytes at the file's sizes */
 } ember_tensor;
+
+/* Gives a dynamic tensor new sizes of its rank: strides follow its dim order, numel and nbytes
+ * the sizes. EMBER_SHAPE_MISMATCH (the tensor unchanged) if it is not dynamic, the rank
+ * differs, a size is negative, or the bytes exceed its capacity. */
+ember_status ember_tensor_resize(ember_tensor* t, size_t dim, const int32_t* sizes);
 
 /* Value kinds, numbered as the format's KernelTypes union. */
 typedef enum ember_value_tag {

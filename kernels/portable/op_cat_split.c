@@ -127,6 +127,7 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
     EMBER_TRY(ember_arg_kind(ctx, args, 3, "out", EMBER_VALUE_TENSOR_LIST));
     EMBER_REQUIRE(ctx, args[3]->len == n, EMBER_SHAPE_MISMATCH,
                   "out has %u tensors, the split makes %zu", (unsigned)args[3]->len, n);
+    EMBER_TRY(ember_kernel_out(ctx, args, 3)); /* first: a dynamic out[k] then takes its sizes */
     int64_t want[EMBER_MAX_DIMS];
     ember_tensor_sizes(self, want);
     for (size_t k = 0; k < n; k++) {
@@ -143,7 +144,7 @@ static ember_status split_check(ember_kernel_ctx* ctx, ember_value* const* args,
         ember_message(what, sizeof what, "out[%zu]", k);
         EMBER_TRY(ember_check_shape(ctx, what, t, self->dim, want));
     }
-    return ember_kernel_out(ctx, args, 3);
+    return EMBER_OK;
 }
 
 /* self (rank >= 1) and dim, shared by both splits. */

@@ -180,7 +180,7 @@ ember_status ember_prepare_aten_linalg_vector_norm_out(ember_kernel_ctx* ctx,
     EMBER_REQUIRE(ctx, norm_mask(args[2], in->dim, &mask, &bad), EMBER_INVALID_ARGUMENT,
                   "dim %lld is out of range or repeated for rank %d", (long long)bad, in->dim);
     const bool keepdim = args[3]->u.b;
-    int64_t sizes[EMBER_MAX_DIMS];
+    int64_t sizes[EMBER_MAX_DIMS] = {0};
     int rank = 0;
     int64_t red = 1;
     for (int d = 0; d < in->dim; d++) {

@@ -10,7 +10,8 @@
  *   executorch_prim::et_view.default [self, size, out]
  *       ExecuTorch's memory-planned view: when `out` has no storage of its own
  *       (EMBER_TENSOR_BORROWED) run points it at self's data and writes no tensor (so it
- *       declares no out); otherwise the bytes are copied and out is declared as written.
+ *       declares no out; a dynamic one takes the size list's sizes); otherwise the bytes are
+ *       copied and out is declared as written.
  * A size list is checked item by item and multiplied with overflow checks. */
 #include "kernels/kernel_util.h"
 
@@ -46,6 +47,8 @@ static ember_status reshape_check_ex(ember_kernel_ctx* ctx, ember_value* const* 
     if (borrow) EMBER_TRY(ember_arg_tensor(ctx, args, out_i, "out", EMBER_DTYPES_ALL, &out));
     else EMBER_TRY(ember_arg_out(ctx, args, out_i, "out", EMBER_DTYPES_ALL, &out));
     EMBER_TRY(ember_check_same_dtype(ctx, "out", out, args[0]->u.t));
+    if (borrow && out->dynamic && ember_tensor_resize_to(out, dim, want))
+        return EMBER_OK; /* a view of a dynamic tensor: its sizes */
     return ember_check_shape(ctx, "out", out, dim, want);
 }
 static ember_status reshape_check(ember_kernel_ctx* ctx, ember_value* const* args, size_t out_i,

@@ -77,9 +77,10 @@ class _Tensor(ctypes.Structure):
         ("dim", ctypes.c_uint8),
         ("dtype", ctypes.c_uint8),
         ("storage", ctypes.c_uint8),
-        ("reserved", ctypes.c_uint8),
+        ("dynamic", ctypes.c_uint8),
         ("numel", ctypes.c_int64),
         ("nbytes", ctypes.c_size_t),
+        ("capacity", ctypes.c_size_t),
     ]
 
 

@@ -126,14 +126,21 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
     return EMBER_OK;
 }
 
+/* TensorShapeDynamism: STATIC, DYNAMIC_BOUND (sizes up to the file's), DYNAMIC_UNBOUND. */
+enum { SHAPE_STATIC, SHAPE_DYNAMIC_BOUND, SHAPE_DYNAMIC_UNBOUND };
+
 static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, ember_tensor* out)
 {
     int8_t dtype;
+    uint8_t dynamism;
     fb_vec sizes, order;
     memset(out, 0, sizeof *out);
     if (!fb_i8(&L->b, t, TENSOR_SCALAR_TYPE, &dtype) || !fb_vector(&L->b, t, TENSOR_SIZES, 4, &sizes) ||
-        !fb_vector(&L->b, t, TENSOR_DIM_ORDER, 1, &order))
+        !fb_vector(&L->b, t, TENSOR_DIM_ORDER, 1, &order) || !fb_u8(&L->b, t, TENSOR_SHAPE_DYNAMISM, &dynamism))
         return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
+    if (dynamism > SHAPE_DYNAMIC_BOUND)
+        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 " has %s shape dynamism (%u): Ember plans all memory ahead, so only static and upper-bounded shapes are supported",
+                                  idx, dynamism == SHAPE_DYNAMIC_UNBOUND ? "unbounded" : "unknown", dynamism);
     size_t esize = ember_dtype_size(dtype);
     if (!esize)
         return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 " has scalar type %d, which Ember does not support", idx, dtype);
@@ -169,7 +176,11 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     }
     out->numel = numel;
     out->nbytes = (size_t)numel * esize;
-    return bind_tensor_data(L, idx, t, out);
+    out->capacity = out->nbytes;
+    ember_status st = bind_tensor_data(L, idx, t, out);
+    /* a constant's sizes never change */
+    out->dynamic = dynamism == SHAPE_DYNAMIC_BOUND && out->storage != EMBER_TENSOR_CONSTANT;
+    return st;
 }
 
 /* First pass: every value but tensor lists (which point at tensors parsed here). */
@@ -212,7 +223,9 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     }
     case EMBER_VALUE_INT_LIST: {
         if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "int list value %" PRIu32 " is corrupt", idx);
-        int64_t* ints = take(L, items.len, sizeof(int64_t), 8);
+        /* the items' position in the file first (refresh_int_list), then the ints */
+        int64_t* ints = take(L, (size_t)items.len + 1, sizeof(int64_t), 8);
+        if (ints) *ints++ = items.pos;
         for (uint32_t k = 0; k < items.len; k++) {
             int64_t ref = fb_vec_i64(&L->b, &items, k);
             uint8_t rt;
@@ -534,6 +547,19 @@ static void mark_written_inputs(const ember_method* m, const ember_instr* in, ui
     }
 }
 
+/* An IntList names Int values, which a kernel may write (the sizes of dynamic shapes:
+ * op_prim_scalar.c): its ints are read from them again before every prepare. The file position
+ * of its items sits in the int64 before the first (parse_value); each names an Int value (load
+ * checked, and moves keep a value's kind). */
+static void refresh_int_list(const ember_method* m, ember_value* v)
+{
+    if (v->tag != EMBER_VALUE_INT_LIST || !v->u.ints) return;
+    int64_t* ints = (int64_t*)v->u.ints;
+    const fb_buf b = ember_program_fb(m->program);
+    const fb_vec items = {(uint32_t)ints[-1], v->len};
+    for (uint32_t k = 0; k < v->len; k++) ints[k] = m->values[fb_vec_i64(&b, &items, k)].u.i;
+}
+
 /* Runs the kernel's prepare on the instruction's args as they are now and checks its outs;
  * stores the chosen run function and the outs. With `clamp` ([lo, hi]) it asks prepare to fuse
  * that clamp and says in *clamp_done whether it did. On failure msg names the problem. */
@@ -544,9 +570,10 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
     memset(in->state, 0, sizeof in->state);
     ember_kernel_ctx ctx = {.op_name = k->name, .msg = msg, .msg_bytes = bytes, .state = in->state,
                             .clamp = clamp != NULL, .clamp_lo = clamp ? clamp[0] : 0.0f,
-                            .clamp_hi = clamp ? clamp[1] : 0.0f};
+                            .clamp_hi = clamp ? clamp[1] : 0.0f, .args = in->args};
     ember_kernel_run_fn run = NULL;
     msg[0] = 0;
+    for (uint32_t a = 0; a < in->num_args; a++) refresh_int_list(m, in->args[a]);
     ember_status st = k->prepare(&ctx, in->args, in->num_args, &run);
     if (st) {
         if (!msg[0]) ember_message(msg, bytes, "%s: %s", k->name, ember_status_str(st));
@@ -562,6 +589,8 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
     in->outs = ctx.outs;
     in->pack_bytes = ctx.pack && ctx.pack_bytes ? ctx.pack_bytes : 0;
     in->pack = in->pack_bytes ? ctx.pack : NULL;
+    /* prepared again (ember_instr.recheck), it runs on the weights as stored: a packed layout
+     * may depend on the sizes prepare saw (op_conv.c picks Winograd by the input's) */
     in->packed = NULL;
     if (clamp_done) *clamp_done = ctx.clamp_done;
     return EMBER_OK;
@@ -642,6 +671,17 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
             tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
             st = prepare_kernel(L->m, &tmp, NULL, NULL, msg, sizeof msg);
             if (st) return ember_program_fail(L->p, st, "instruction %" PRIu32 ": %s", ins, msg);
+            /* a scalar it writes changes between runs; never an input the caller sets */
+            for (uint32_t a = 0; a < tmp.num_args && a <= EMBER_KERNEL_MAX_OUT_ARG; a++) {
+                const uint32_t v = (uint32_t)(tmp.args[a] - L->m->values);
+                if (!(tmp.outs >> a & 1) || tmp.args[a]->tag == EMBER_VALUE_TENSOR ||
+                    tmp.args[a]->tag == EMBER_VALUE_TENSOR_LIST)
+                    continue;
+                for (uint32_t i = 0; i < L->m->num_inputs; i++)
+                    if (L->m->inputs[i] == v)
+                        return MALFORMED(L, "instruction %" PRIu32 " writes value %" PRIu32 ", which is input %" PRIu32, ins, v, i);
+                L->changing[v] = 1;
+            }
         }
         break;
     }
@@ -785,16 +825,36 @@ static ember_status check_bindings(loader* L, uint8_t* bound, const ember_tensor
     return EMBER_OK;
 }
 
+/* True if v is a dynamic tensor or a list holding one. */
+static bool names_dynamic(const ember_value* v)
+{
+    uint32_t n;
+    ember_tensor* const* ts = value_tensors(v, &n);
+    for (uint32_t k = 0; k < n; k++)
+        if (ts[k] && ts[k]->dynamic) return true;
+    return false;
+}
+
 /* Kernel calls that read a value that can change between runs — a MoveCall target, a scalar
- * input — are prepared again before each run, so what prepare checked holds when run runs. */
+ * input, a tensor whose sizes may change (dynamic) — are prepared again before each run, so
+ * what prepare checked holds when run runs (and the outs of dynamic sizes get theirs). */
 static void mark_rechecks(loader* L)
 {
     ember_method* m = L->m;
+    /* an int list naming a changing Int changes too */
+    const fb_buf b = ember_program_fb(m->program);
+    for (uint32_t v = 0; v < m->num_values; v++) {
+        const ember_value* list = &m->values[v];
+        if (list->tag != EMBER_VALUE_INT_LIST || !list->u.ints) continue;
+        const fb_vec items = {(uint32_t)list->u.ints[-1], list->len};
+        for (uint32_t k = 0; k < list->len && !L->changing[v]; k++)
+            L->changing[v] = L->changing[fb_vec_i64(&b, &items, k)];
+    }
     for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
         ember_instr* in = &m->instrs[ins];
         if (in->kind != INSTR_KERNEL_CALL) continue;
         for (uint32_t k = 0; k < in->num_args && !in->recheck; k++)
-            in->recheck = L->changing[in->args[k] - m->values] != 0;
+            in->recheck = L->changing[in->args[k] - m->values] != 0 || names_dynamic(in->args[k]);
     }
 }
 
@@ -1403,23 +1463,35 @@ ember_status ember_method_set_input(ember_method* m, size_t index, ember_dtype d
         return method_fail(m, EMBER_DTYPE_MISMATCH, "input %zu: expected dtype %s, got %s", index, ember_dtype_name(t->dtype), ember_dtype_name((int)dtype));
     bool same = dim == t->dim && (dim == 0 || sizes);
     for (size_t d = 0; same && d < dim; d++) same = sizes[d] == t->sizes[d];
+    /* a dynamic input takes any sizes of its rank that fit its memory: on a copy, kept only if
+     * the call succeeds */
+    ember_tensor sized = *t;
+    if (!same && t->dynamic && dim == t->dim && ember_tensor_resize(&sized, dim, sizes) == EMBER_OK)
+        same = true;
+    if (!same && t->dynamic) {
+        char got[96];
+        shape_str(got, sizeof got, dim > EMBER_MAX_DIMS ? 0 : dim, sizes ? sizes : t->sizes);
+        return method_fail(m, EMBER_SHAPE_MISMATCH, "input %zu: shape %s%s does not fit: it is dynamic, of rank %u and at most %zu bytes", index, got,
+                           dim > EMBER_MAX_DIMS ? " (rank too high)" : "", t->dim, t->capacity);
+    }
     if (!same) {
         char want[96], got[96];
         shape_str(want, sizeof want, t->dim, t->sizes);
         shape_str(got, sizeof got, dim > EMBER_MAX_DIMS ? 0 : dim, sizes ? sizes : t->sizes);
         return method_fail(m, EMBER_SHAPE_MISMATCH, "input %zu: expected shape %s, got %s%s", index, want, got, dim > EMBER_MAX_DIMS ? " (rank too high)" : "");
     }
-    if (!data && t->nbytes) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu: no data", index);
+    if (!data && sized.nbytes) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu: no data", index);
     if (t->storage == EMBER_TENSOR_PLANNED) {
-        if (t->nbytes) memcpy(t->data, data, t->nbytes);
+        if (sized.nbytes) memcpy(t->data, data, sized.nbytes);
     } else if (t->storage == EMBER_TENSOR_BORROWED) {
         size_t align = ember_dtype_size(t->dtype);
         if ((uintptr_t)data % align)
             return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu: data at %p is not aligned for %s (%zu bytes); the method reads it in place", index, data, ember_dtype_name(t->dtype), align);
-        if (t->nbytes) t->data = (void*)data;
+        if (sized.nbytes) sized.data = (void*)data;
     } else {
         return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is a constant and cannot be set", index);
     }
+    *t = sized;
     m->input_state[index] |= INPUT_SET | INPUT_EVER_SET;
     return EMBER_OK;
 }

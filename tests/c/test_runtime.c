@@ -463,9 +463,98 @@ static void test_status_names(void)
     CHECK(strcmp(ember_dtype_name(EMBER_DTYPE_I64), "int64") == 0);
 }
 
+/* ---- bounded dynamic shapes -------------------------------------------------------------- */
+
+static void test_tensor_resize(void)
+{
+    float buf[24];
+    ember_tensor t = {.data = buf, .sizes = {4, 6}, .strides = {6, 1}, .dim_order = {0, 1},
+                      .dim = 2, .dtype = EMBER_DTYPE_F32, .storage = EMBER_TENSOR_PLANNED,
+                      .dynamic = 1, .numel = 24, .nbytes = 96, .capacity = 96};
+    const int32_t s35[] = {3, 5}, s55[] = {5, 5}, neg[] = {-1, 2}, s06[] = {0, 6};
+    CHECK(ember_tensor_resize(&t, 2, s35) == EMBER_OK);
+    CHECK(t.sizes[0] == 3 && t.sizes[1] == 5 && t.strides[0] == 5 && t.strides[1] == 1);
+    CHECK(t.numel == 15 && t.nbytes == 60 && t.capacity == 96 && t.data == buf);
+    /* refused, the tensor unchanged: past the capacity, a negative size, another rank */
+    CHECK(ember_tensor_resize(&t, 2, s55) == EMBER_SHAPE_MISMATCH);
+    CHECK(ember_tensor_resize(&t, 2, neg) == EMBER_SHAPE_MISMATCH);
+    CHECK(ember_tensor_resize(&t, 1, s35) == EMBER_SHAPE_MISMATCH);
+    CHECK(ember_tensor_resize(&t, 2, NULL) == EMBER_SHAPE_MISMATCH);
+    CHECK(t.sizes[0] == 3 && t.sizes[1] == 5 && t.numel == 15 && t.nbytes == 60);
+    CHECK(ember_tensor_resize(&t, 2, s06) == EMBER_OK && t.numel == 0 && t.nbytes == 0 && t.strides[0] == 6);
+    t.dim_order[0] = 1, t.dim_order[1] = 0; /* channels last: dim 0 innermost */
+    CHECK(ember_tensor_resize(&t, 2, s35) == EMBER_OK && t.strides[0] == 1 && t.strides[1] == 3);
+    t.dynamic = 0;
+    CHECK(ember_tensor_resize(&t, 2, s06) == EMBER_SHAPE_MISMATCH && t.numel == 15);
+    /* an empty tensor whose nonzero sizes multiply past 2^31 - 1: its strides would overflow */
+    ember_tensor e = {.sizes = {0, 1, 1}, .dim_order = {0, 1, 2}, .dim = 3,
+                      .dtype = EMBER_DTYPE_F32, .dynamic = 1, .capacity = 64};
+    const int32_t wide[] = {0, 65536, 65536};
+    CHECK(ember_tensor_resize(&e, 3, wide) == EMBER_SHAPE_MISMATCH && e.sizes[1] == 1);
+    CHECK(ember_tensor_resize(NULL, 0, NULL) == EMBER_SHAPE_MISMATCH);
+}
+
+/* ExecuTorch's file with 0 < rows <= 16 dynamic (tests/data/make_et_dynamic_files.py:
+ * relu(x W^T + b) * 2): runs at every row count with the outs resized, each row the same
+ * whatever the count, weights packed once; 17 rows are refused and leave the method usable;
+ * no malloc at any size. */
+static void test_dynamic_method(void)
+{
+    size_t size;
+    void* file = th_read_file("tests/data/et_dyn_linear.pte", &size);
+    CHECK(file != NULL);
+    if (!file) return;
+    ember_program prog;
+    ember_method* m = NULL;
+    CHECK(ember_program_load(&prog, file, size) == EMBER_OK);
+    CHECK(th_load(&prog, "forward", &m) == EMBER_OK);
+    if (!m) {
+        free(file);
+        return;
+    }
+    static uint8_t packed[1 << 16] __attribute__((aligned(64)));
+    CHECK(ember_method_packed_bytes(m) <= sizeof packed);
+    CHECK(ember_method_pack(m, packed, sizeof packed) == EMBER_OK);
+    float x[17 * 8], full[16 * 4];
+    for (int i = 0; i < 17 * 8; i++) x[i] = (float)((i * 37) % 19) / 7.0f - 1.0f;
+    const int rows[] = {16, 3, 0, 1, 16, 9};
+    alloc_calls = 0;
+    counting = 1;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        const int32_t sizes[] = {rows[r], 8};
+        CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 2, sizes, x) == EMBER_OK);
+        CHECK(ember_method_execute(m) == EMBER_OK);
+        const ember_tensor* out = NULL;
+        CHECK(ember_method_output(m, 0, &out) == EMBER_OK && out);
+        if (!out) break;
+        CHECK(out->dim == 2 && out->sizes[0] == rows[r] && out->sizes[1] == 4);
+        CHECK(out->numel == rows[r] * 4 && out->nbytes == (size_t)rows[r] * 16);
+        if (r == 0) memcpy(full, out->data, sizeof full);
+        else if (rows[r]) CHECK_NEAR_F32((const float*)out->data, full, (size_t)rows[r] * 4, 1e-5f);
+    }
+    counting = 0;
+    CHECK(alloc_calls == 0);
+    const int32_t too_many[] = {17, 8}, wrong_rank[] = {16, 8, 1};
+    CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 2, too_many, x) == EMBER_SHAPE_MISMATCH);
+    CHECK(strstr(ember_method_error(m), "at most 512 bytes") != NULL);
+    CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 3, wrong_rank, x) == EMBER_SHAPE_MISMATCH);
+    const ember_value* in = ember_method_input(m, 0);
+    CHECK(in && in->u.t->sizes[0] == 9); /* what the last good call set */
+    const int32_t five[] = {5, 8};
+    CHECK(ember_method_set_input(m, 0, EMBER_DTYPE_F32, 2, five, x) == EMBER_OK);
+    CHECK(ember_method_execute(m) == EMBER_OK);
+    const ember_tensor* out = NULL;
+    CHECK(ember_method_output(m, 0, &out) == EMBER_OK && out && out->sizes[0] == 5);
+    if (out) CHECK_NEAR_F32((const float*)out->data, full, 20, 1e-5f);
+    ember_method_destroy(m);
+    free(file);
+}
+
 int main(void)
 {
     test_status_names();
+    test_tensor_resize();
+    test_dynamic_method();
     test_mlp_and_no_malloc();
     test_packed_weights();
     test_delegate();

@@ -349,19 +349,28 @@ static ember_status instance_run(instance* in, int pat, bool set_all)
             continue;
         }
         const ember_tensor* t = v->u.t;
+        int32_t sizes[EMBER_MAX_DIMS];
+        memcpy(sizes, t->sizes, sizeof sizes);
+        int64_t numel = t->numel;
+        if (t->dynamic && (pat & 1)) { /* a dynamic input: its first size above 1 halved */
+            numel = 1;
+            for (int d = 0, done = 0; d < t->dim; d++) {
+                if (!done && sizes[d] > 1) sizes[d] /= 2, done = 1;
+                numel *= sizes[d];
+            }
+        }
+        const size_t bytes = (size_t)numel * ember_dtype_size(t->dtype);
         const void* data = NULL; /* a zero-byte input may pass NULL */
-        if (t->nbytes) {
-            uint8_t* tmp = malloc(t->nbytes);
+        if (bytes) {
+            uint8_t* tmp = malloc(bytes);
             if (!tmp) continue;
-            fill_pattern(tmp, t->dtype, t->numel, pat);
+            fill_pattern(tmp, t->dtype, numel, pat);
             fuzz_ro* r = &in->maps[(size_t)in->runs * in->num_inputs + i];
-            bool ok = fuzz_ro_make(r, tmp, t->nbytes, returned_input(m, i));
+            bool ok = fuzz_ro_make(r, tmp, bytes, returned_input(m, i));
             free(tmp);
             if (!ok) continue;
             data = r->data;
         }
-        int32_t sizes[EMBER_MAX_DIMS];
-        memcpy(sizes, t->sizes, sizeof sizes);
         ember_method_set_input(m, i, (ember_dtype)t->dtype, t->dim, sizes, data);
     }
     in->runs++;

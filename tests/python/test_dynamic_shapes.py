@@ -1,0 +1,72 @@
+"""Bounded dynamic shapes (issue 10, item 1): ExecuTorch's files whose tensors are marked
+DYNAMIC_BOUND run on Ember at any sizes up to the bound, outputs resized, equal to torch eager.
+
+The files, inputs at several sizes and torch's outputs are stored (tests/data/
+make_et_dynamic_files.py, dynamic_manifest.json): no executorch needed here. One loaded program
+runs every size in turn, from the bound down and back, so each run re-prepares the kernels on
+the sizes the inputs have then.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import ember
+import zoo
+from conftest import REPO
+
+DATA = REPO / "tests" / "data"
+MANIFEST = json.loads((DATA / "dynamic_manifest.json").read_text())["models"]
+
+
+def _case(c):
+    return [np.load(DATA / f) for f in c["inputs"]], [np.load(DATA / f) for f in c["outputs"]]
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_every_size_matches_torch(name):
+    entry = MANIFEST[name]
+    prog = ember.load((DATA / entry["pte"]).read_bytes())
+    cases = entry["cases"]
+    for c in cases + cases[::-1]:  # down from the bound and back up, on one program
+        inputs, refs = _case(c)
+        outs = prog.run(*inputs)
+        outs = outs if isinstance(outs, (list, tuple)) else [outs]
+        _, _, problems = zoo.compare(outs, refs)
+        assert not problems, f"{entry['pte']} at size {c['size']}: " + "; ".join(problems)
+
+
+def test_sizes_past_the_bound_or_of_another_rank_are_refused_cleanly():
+    entry = MANIFEST["linear"]
+    prog = ember.load((DATA / entry["pte"]).read_bytes())
+    with pytest.raises(ember.EmberError, match="does not fit: it is dynamic, of rank 2 and at most 512 bytes"):
+        prog.run(np.zeros((17, 8), np.float32))  # the bound is 16 rows
+    with pytest.raises(ember.EmberError, match="shape mismatch"):
+        prog.run(np.zeros((2, 8, 1), np.float32))
+    with pytest.raises(ember.EmberError, match="shape mismatch"):
+        prog.run(np.zeros((4, 9), np.float32))  # 36 floats fit, but addmm needs 8 features
+    # nothing was left half-changed: the next run at a valid size still matches torch
+    inputs, refs = _case(entry["cases"][1])
+    _, _, problems = zoo.compare(prog.run(*inputs), refs)
+    assert not problems, "; ".join(problems)
+
+
+def test_inspect_names_the_dynamic_tensors():
+    ember_cli = REPO / "build" / "bin" / "ember"
+    if not ember_cli.exists():
+        pytest.skip("build/bin/ember is not built")
+    import subprocess
+
+    pte = DATA / MANIFEST["cat"]["pte"]
+    text = subprocess.run([str(ember_cli), "inspect", str(pte)], capture_output=True, text=True, check=True).stdout
+    assert "input 0: float32 (8, 4), dynamic: rank 2, at most 128 bytes" in text
+    info = json.loads(subprocess.run([str(ember_cli), "inspect", "--json", str(pte)], capture_output=True,
+                                     text=True, check=True).stdout)
+    method = info["methods"][0]
+    assert all(i.get("dynamic") for i in method["inputs"]) and method["outputs"][0].get("dynamic")
+    static = json.loads(subprocess.run([str(ember_cli), "inspect", "--json", str(DATA / "et_mlp.pte")],
+                                       capture_output=True, text=True, check=True).stdout)
+    assert not any(i.get("dynamic") for i in static["methods"][0]["inputs"])
