@@ -402,22 +402,33 @@ static inline ember_status ember_arg_opt_tensor(ember_kernel_ctx* ctx, ember_val
     return EMBER_OK;
 }
 
-/* Declares args[i] as written by run: a tensor, or a tensor list whose tensors run all writes.
- * The loader checks what was declared (see kernel.h); kernels call this for every out they
- * write, before returning from prepare. ember_arg_out does it for a tensor out. */
-static inline ember_status ember_kernel_out(ember_kernel_ctx* ctx, ember_value* const* args,
-                                            size_t i)
+/* Declares args[i] as written by run: a tensor or tensor list (scalar false), or an Int, Double
+ * or Bool value (scalar true). */
+static inline ember_status ember_kernel_declare_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                                    size_t i, bool scalar)
 {
     EMBER_REQUIRE(ctx, i <= EMBER_KERNEL_MAX_OUT_ARG, EMBER_NOT_SUPPORTED,
                   "out argument %zu: only the first %d arguments can be outs", i,
                   EMBER_KERNEL_MAX_OUT_ARG + 1);
+    const uint32_t tag = args[i]->tag;
     EMBER_REQUIRE(ctx,
-                  args[i]->tag == EMBER_VALUE_TENSOR || args[i]->tag == EMBER_VALUE_TENSOR_LIST,
-                  EMBER_INVALID_ARGUMENT,
-                  "out argument %zu: expected a tensor or tensor list, got value kind %u", i,
-                  (unsigned)args[i]->tag);
+                  scalar ? tag == EMBER_VALUE_INT || tag == EMBER_VALUE_DOUBLE || tag == EMBER_VALUE_BOOL
+                         : tag == EMBER_VALUE_TENSOR || tag == EMBER_VALUE_TENSOR_LIST,
+                  EMBER_INVALID_ARGUMENT, "out argument %zu: expected %s, got value kind %u", i,
+                  scalar ? "an Int, Double or Bool value" : "a tensor or tensor list",
+                  (unsigned)tag);
     ctx->outs |= (uint64_t)1 << i;
     return EMBER_OK;
+}
+
+/* Declares args[i] as written by run: a tensor, or a tensor list whose tensors run all writes.
+ * The loader checks what was declared (see kernel.h); kernels call this for every out they
+ * write, before returning from prepare (and before checking its shape: a dynamic out then takes
+ * the shape). ember_arg_out does it for a tensor out. */
+static inline ember_status ember_kernel_out(ember_kernel_ctx* ctx, ember_value* const* args,
+                                            size_t i)
+{
+    return ember_kernel_declare_out(ctx, args, i, false);
 }
 
 /* Declares args[i], an Int, Double or Bool value, as written by run (the scalar ops of dynamic
@@ -426,17 +437,7 @@ static inline ember_status ember_kernel_out(ember_kernel_ctx* ctx, ember_value* 
 static inline ember_status ember_kernel_scalar_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                                    size_t i)
 {
-    EMBER_REQUIRE(ctx, i <= EMBER_KERNEL_MAX_OUT_ARG, EMBER_NOT_SUPPORTED,
-                  "out argument %zu: only the first %d arguments can be outs", i,
-                  EMBER_KERNEL_MAX_OUT_ARG + 1);
-    EMBER_REQUIRE(ctx,
-                  args[i]->tag == EMBER_VALUE_INT || args[i]->tag == EMBER_VALUE_DOUBLE ||
-                      args[i]->tag == EMBER_VALUE_BOOL,
-                  EMBER_INVALID_ARGUMENT,
-                  "out argument %zu: expected an Int, Double or Bool value, got value kind %u", i,
-                  (unsigned)args[i]->tag);
-    ctx->outs |= (uint64_t)1 << i;
-    return EMBER_OK;
+    return ember_kernel_declare_out(ctx, args, i, true);
 }
 
 /* A tensor run writes: ember_arg_tensor(_ex), then declared with ember_kernel_out. */
