@@ -95,7 +95,27 @@ static uint64_t detect(void)
 }
 #endif
 
+/* Detected once: cpuid and xgetbv (getauxval on aarch64) cost tens of microseconds each inside
+ * a virtual machine (a VM exit), and kernels ask at every prepare (for a dynamic-shape method,
+ * before every run). Bit 63, which no feature uses, marks the cached value as set; the race of
+ * two first calls stores the same value. Bare metal knows its features at compile time. */
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(__STDC_NO_ATOMICS__)
+#include <stdatomic.h>
+#define DETECTED ((uint64_t)1 << 63)
+static _Atomic uint64_t detected;
+
+uint64_t ember_cpu_features(void)
+{
+    uint64_t f = atomic_load_explicit(&detected, memory_order_relaxed);
+    if (!(f & DETECTED)) {
+        f = detect() | DETECTED;
+        atomic_store_explicit(&detected, f, memory_order_relaxed);
+    }
+    return f & ~DETECTED;
+}
+#else
 uint64_t ember_cpu_features(void) { return detect(); }
+#endif
 
 const char* ember_cpu_feature_name(ember_cpu_feature feature)
 {
