@@ -72,6 +72,7 @@ def capture(
     example_kwargs: Optional[dict[str, Any]] = None,
     strict: bool = False,
     decompose_attention: bool = False,
+    dynamic_shapes: Any = None,
 ) -> torch.export.ExportedProgram:
     """Traces `model` in eval mode with `example_inputs` (static shapes) and decomposes it to
     core ATen. The model's modules are left in the mode each had.
@@ -88,7 +89,8 @@ def capture(
         warnings.simplefilter("ignore", FutureWarning)
         try:
             exported = torch.export.export(
-                model, example_inputs, kwargs=example_kwargs, strict=strict
+                model, example_inputs, kwargs=example_kwargs, strict=strict,
+                dynamic_shapes=dynamic_shapes,
             )
         except Exception as e:  # torch raises many types; the user needs the message
             raise ExportError(

@@ -80,7 +80,7 @@ def _tensor(b: flatbuffers.Builder, t: ir.TensorValue) -> int:
     if allocation:
         b.PrependUOffsetTRelativeSlot(6, allocation, 0)
     b.PrependInt8Slot(7, 0, 0)  # layout: strided
-    b.PrependInt8Slot(8, 0, 0)  # shape_dynamism: STATIC
+    b.PrependInt8Slot(8, 1 if t.dynamic else 0, 0)  # shape_dynamism: DYNAMIC_BOUND or STATIC
     return b.EndObject()
 
 

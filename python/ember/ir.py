@@ -76,6 +76,9 @@ class TensorValue:
     # the order of the dims in memory, outermost first; () is contiguous (0, 1, 2, ...).
     # (0, 2, 3, 1): an NCHW tensor stored channels-last (int8 programs' convolutions)
     dim_order: tuple[int, ...] = ()
+    # sizes is the upper bound of a dynamic dim (torch.export's Dim(max=...)): the file marks the
+    # tensor DYNAMIC_BOUND and the runtime lets it take any sizes of its rank that fit
+    dynamic: bool = False
 
     @property
     def nbytes(self) -> int:

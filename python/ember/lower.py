@@ -268,15 +268,32 @@ def tensor_bytes(t: torch.Tensor) -> bytes:
     return t.reshape(-1).view(torch.uint8).numpy().tobytes()
 
 
-def _static_sizes(fake: torch.Tensor, node: torch.fx.Node) -> tuple[int, ...]:
-    sizes = tuple(fake.shape)
-    if not all(isinstance(s, int) for s in sizes):
-        raise ExportError(
-            f"dynamic shape {list(sizes)} for '{node.name}' at {source_of(node)}: "
-            "dynamic shapes are not supported yet. Remedy: Ember exports static shapes; export "
-            "one program per shape"
-        )
-    return sizes
+# ops that read or compute a dynamic size (the graph's SymInt nodes)
+_SYM_OPS = {torch.ops.aten.sym_size.int, torch.ops.aten.sym_numel.default,
+            torch.ops.aten.sym_storage_offset.default, torch.ops.aten.sym_stride.int}
+
+
+def _sizes(fake: torch.Tensor, node: torch.fx.Node) -> tuple[tuple[int, ...], bool]:
+    """The tensor's sizes, a dynamic dim (torch.export's Dim) at its upper bound, and whether
+    it has one."""
+    sizes, dynamic = [], False
+    for s in fake.shape:
+        if isinstance(s, int):
+            sizes.append(s)
+            continue
+        dynamic = True
+        try:  # torch's infinity (no Dim max) converts to no int
+            bound = int(s.node.shape_env.bound_sympy(s.node.expr).upper)
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            bound = None
+        if bound is None or bound > 2**31 - 1:
+            raise ExportError(
+                f"dynamic shape {list(fake.shape)} for '{node.name}' at {source_of(node)} has no "
+                "upper bound: Ember plans all memory ahead. Remedy: give the dim a maximum, "
+                "Dim('T', max=...)"
+            )
+        sizes.append(bound)
+    return tuple(sizes), dynamic
 
 
 def _treespec_str(spec: Optional[pytree.TreeSpec], what: str) -> str:
@@ -463,7 +480,15 @@ class _Lowerer:
                 raise ExportError(f"getitem on a single value at {source_of(node)}")
             self.env[node] = produced[item]
             return
-        if not isinstance(target, torch._ops.OpOverload):
+        if not isinstance(target, torch._ops.OpOverload) or target in _SYM_OPS:
+            if isinstance(node.meta.get("val"), torch.SymInt) or target in _SYM_OPS:
+                raise ExportError(
+                    f"'{node.name}' at {source_of(node)} computes with a dynamic size "
+                    f"({getattr(target, '__name__', target)}): Ember's exporter writes dynamic dims "
+                    "that flow through the ops, not yet sizes the program reads (views, reshapes "
+                    "or arithmetic on x.shape). Remedy: keep those shapes static, or export one "
+                    "program per shape"
+                )
             raise ExportError(
                 f"unsupported call {getattr(target, '__name__', target)} at {source_of(node)}"
             )
@@ -569,9 +594,10 @@ class _Lowerer:
                 f"unsupported dtype {fake.dtype} of '{name}', from {describe(node, node.target)}. "
                 f"Remedy: {_dtype_remedy(fake.dtype)}"
             )
-        sizes = _static_sizes(fake, node)
+        sizes, dynamic = _sizes(fake, node)
         return self.method.add(ir.TensorValue(dtype=fake.dtype, sizes=sizes, name=name,
-                                              dim_order=self._dim_order(node, len(sizes))))
+                                              dim_order=self._dim_order(node, len(sizes)),
+                                              dynamic=dynamic))
 
     def _dim_order(self, node: torch.fx.Node, rank: int) -> tuple[int, ...]:
         """The dim order of what `node` writes: () (contiguous) for Ember's kernels; for the
@@ -707,8 +733,9 @@ class _Lowerer:
                 if not isinstance(v, int) or isinstance(v, bool):
                     raise ExportError(
                         f"symbolic or non-int size {v!r} in {node.target} at {source_of(node)}: "
-                        "dynamic shapes are not supported yet. Remedy: Ember exports static "
-                        "shapes; export one program per shape"
+                        "Ember's exporter writes dynamic dims that flow through the ops, not yet "
+                        "sizes the program reads. Remedy: keep this shape static, or export one "
+                        "program per shape"
                     )
                 items.append(self.method.add(ir.IntValue(v)))
             return self.method.add(ir.IntListValue(items))

@@ -31,17 +31,13 @@ from .program import ExportedProgram
 
 # torch.export keywords a user may pass out of habit, and why Ember takes them or not.
 _REFUSED_KEYWORDS: dict[str, str] = {
-    "dynamic_shapes": (
-        "dynamic shapes are not supported yet (Ember exports static shapes; export one program "
-        "per shape, e.g. methods={'seq32': (model, x32), 'seq64': (model, x64)})"
-    ),
     "preserve_module_call_signature": (
         "preserve_module_call_signature is not supported (Ember flattens the model into one "
         "graph per method; export each submodule you need as its own method instead)"
     ),
     "prefer_deferred_runtime_asserts_over_guards": (
-        "prefer_deferred_runtime_asserts_over_guards only matters for dynamic shapes, which "
-        "Ember does not support yet (it exports static shapes)"
+        "prefer_deferred_runtime_asserts_over_guards is not supported (Ember's exporter writes "
+        "dynamic dims with an upper bound, checked by torch.export's guards)"
     ),
 }
 
@@ -138,8 +134,6 @@ def check_runtime_support(program: ir.Program, buffer: bytes) -> list[RuntimePro
 def _check_keywords(options: dict[str, Any]) -> None:
     for key, value in options.items():
         if key in _REFUSED_KEYWORDS:
-            if key == "dynamic_shapes" and value is None:
-                continue
             raise ExportError(_REFUSED_KEYWORDS[key])
         raise ExportError(f"ember.export got an unknown keyword '{key}'; it takes {_KEYWORDS}")
 
@@ -159,10 +153,12 @@ def export(
     decompose_attention: bool = False,
     quantize: Optional[str] = None,
     calibration: Optional[Any] = None,
+    dynamic_shapes: Optional[Any] = None,
     **options: Any,
 ) -> ExportedProgram:
     """Exports `model` called on `example_inputs` (and keyword inputs `kwargs`) as method
-    `method` of a .pte program, at those inputs' static shapes.
+    `method` of a .pte program, at those inputs' shapes; `dynamic_shapes` (torch.export's) makes
+    dims given as `Dim("T", max=...)` dynamic up to their max (docs/exporting.md).
 
     `methods={name: (module, example_inputs), ...}` exports several entry points into one
     program instead (constants shared between them are stored once). `strict` is passed to
@@ -218,7 +214,7 @@ def export(
     keep_lines = torch.fx.traceback.preserve_node_meta() if quant_report else contextlib.nullcontext()
     with keep_lines:
         captured = {
-            name: capture(module, inputs, kwargs, strict, decompose_attention)
+            name: capture(module, inputs, kwargs, strict, decompose_attention, dynamic_shapes)
             for name, (module, inputs) in methods.items()
         }
     constants = ir.ConstantTable()

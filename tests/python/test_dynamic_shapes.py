@@ -70,3 +70,64 @@ def test_inspect_names_the_dynamic_tensors():
     static = json.loads(subprocess.run([str(ember_cli), "inspect", "--json", str(DATA / "et_mlp.pte")],
                                        capture_output=True, text=True, check=True).stdout)
     assert not any(i.get("dynamic") for i in static["methods"][0]["inputs"])
+
+
+# ------------------------------------------------------------------ Ember's own exporter
+
+def _generator_models():
+    """The same models and sizes as the stored files (tests/data/make_et_dynamic_files.py)."""
+    import sys
+
+    sys.path.insert(0, str(DATA))
+    try:
+        from make_et_dynamic_files import models
+    finally:
+        sys.path.remove(str(DATA))
+    return {name: rest for name, *rest in models()}
+
+
+# the models whose dynamic dims only flow through the ops (no size read by the program)
+EMBER_EXPORTS = ["linear", "conv1d", "conv2d", "cat"]
+
+
+@pytest.mark.parametrize("name", EMBER_EXPORTS)
+def test_ember_export_with_dynamic_dims_runs_at_every_size(name):
+    import torch
+
+    model, example, dynamic, make, sizes = _generator_models()[name]
+    model.eval()
+    exported = ember.export(model, example, dynamic_shapes=dynamic)
+    prog = ember.load(exported.buffer)
+    torch.manual_seed(2)
+    for s in sizes + sizes[::-1]:
+        inputs = make(s)
+        _, _, problems = zoo.compare(prog.run(*[x.numpy() for x in inputs]), zoo.reference(model, inputs))
+        assert not problems, f"{name} exported by Ember, size {s}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("name", EMBER_EXPORTS)
+def test_ember_dynamic_file_runs_on_executorch_at_every_size(name):
+    import torch
+
+    try:
+        from executorch.extension.pybindings.portable_lib import _load_for_executorch_from_buffer
+    except BaseException as e:  # ImportError, or an ABI error from the compiled extension
+        pytest.skip(f"ExecuTorch is not usable here: {type(e).__name__}: {e}")
+    model, example, dynamic, make, sizes = _generator_models()[name]
+    model.eval()
+    buffer = ember.export(model, example, dynamic_shapes=dynamic).buffer  # ExecuTorch reads it in place
+    et = _load_for_executorch_from_buffer(buffer)
+    torch.manual_seed(3)
+    for s in sizes:
+        inputs = make(s)
+        outs = [o.numpy() for o in et.forward(list(inputs))]
+        _, _, problems = zoo.compare(outs, zoo.reference(model, inputs))
+        assert not problems, f"{name} (Ember's file on ExecuTorch), size {s}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("name", ["view", "attention"])
+def test_sizes_the_program_reads_are_refused_clearly(name):
+    model, example, dynamic, _, _ = _generator_models()[name]
+    model.eval()
+    with pytest.raises(ember.ExportError, match="computes with a dynamic size"):
+        ember.export(model, example, dynamic_shapes=dynamic)
