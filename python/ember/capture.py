@@ -74,8 +74,8 @@ def capture(
     decompose_attention: bool = False,
     dynamic_shapes: Any = None,
 ) -> torch.export.ExportedProgram:
-    """Traces `model` in eval mode with `example_inputs` (static shapes) and decomposes it to
-    core ATen. The model's modules are left in the mode each had.
+    """Traces `model` in eval mode with `example_inputs` (their shapes, dims named in
+    `dynamic_shapes` dynamic) and decomposes it to core ATen. The model's modules are left in the mode each had.
 
     torch.nn.functional.scaled_dot_product_attention stays one op (lowered to Ember's fused
     `ember::sdpa.out`) unless `decompose_attention`, which lets torch break it into matmuls,

@@ -480,15 +480,16 @@ class _Lowerer:
                 raise ExportError(f"getitem on a single value at {source_of(node)}")
             self.env[node] = produced[item]
             return
-        if not isinstance(target, torch._ops.OpOverload) or target in _SYM_OPS:
-            if isinstance(node.meta.get("val"), torch.SymInt) or target in _SYM_OPS:
-                raise ExportError(
-                    f"'{node.name}' at {source_of(node)} computes with a dynamic size "
-                    f"({getattr(target, '__name__', target)}): Ember's exporter writes dynamic dims "
-                    "that flow through the ops, not yet sizes the program reads (views, reshapes "
-                    "or arithmetic on x.shape). Remedy: keep those shapes static, or export one "
-                    "program per shape"
-                )
+        is_op = isinstance(target, torch._ops.OpOverload)
+        if target in _SYM_OPS or (not is_op and isinstance(node.meta.get("val"), torch.SymInt)):
+            raise ExportError(
+                f"'{node.name}' at {source_of(node)} computes with a dynamic size "
+                f"({getattr(target, '__name__', target)}): Ember's exporter writes dynamic dims "
+                "that flow through the ops, not yet sizes the program reads (views, reshapes "
+                "or arithmetic on x.shape). Remedy: keep those shapes static, or export one "
+                "program per shape"
+            )
+        if not is_op:
             raise ExportError(
                 f"unsupported call {getattr(target, '__name__', target)} at {source_of(node)}"
             )

@@ -132,7 +132,7 @@ def check_runtime_support(program: ir.Program, buffer: bytes) -> list[RuntimePro
 
 
 def _check_keywords(options: dict[str, Any]) -> None:
-    for key, value in options.items():
+    for key in options:
         if key in _REFUSED_KEYWORDS:
             raise ExportError(_REFUSED_KEYWORDS[key])
         raise ExportError(f"ember.export got an unknown keyword '{key}'; it takes {_KEYWORDS}")

@@ -5,7 +5,8 @@
  * for AVX-512, tile config and data for AMX. A feature counts only with both. (On Linux a
  * process must still ask for AMX tiles with arch_prctl before using them.)
  * aarch64 Linux: getauxval(AT_HWCAP / AT_HWCAP2). Arm M-profile: __ARM_FEATURE_MVE and the DSP
- * extension's __ARM_FEATURE_SIMD32 (bare metal has nothing to ask at run time). Elsewhere: no features, and only portable kernels run. */
+ * extension's __ARM_FEATURE_SIMD32 (bare metal has nothing to ask at run time). Elsewhere: no
+ * features, and only portable kernels run. */
 #include <string.h>
 
 #include "ember/ember.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernels/kernel_util.h" /* with runtime/core/format.h */
+#include "runtime/core/tensor.h"
 #include "runtime/exec/method.h"
 #include "runtime/format/program.h"
 #include "runtime/format/schema.h"
@@ -169,11 +170,7 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
         seen |= 1u << o;
         out->dim_order[d] = o;
     }
-    int64_t stride = 1;
-    for (int k = (int)sizes.len - 1; k >= 0; k--) {
-        out->strides[out->dim_order[k]] = (int32_t)stride;
-        stride *= out->sizes[out->dim_order[k]] ? out->sizes[out->dim_order[k]] : 1;
-    }
+    ember_tensor_fill_strides(out);
     out->numel = numel;
     out->nbytes = (size_t)numel * esize;
     out->capacity = out->nbytes;
@@ -610,14 +607,23 @@ static bool same_tensor_type(const ember_tensor* a, const ember_tensor* b)
  * and shape, and a planned tensor is only replaced by a planned one (whoever writes it keeps
  * writing planned memory). Kernels that read a move target are prepared again before every run
  * (ember_instr.recheck). */
+/* Whether value v is a method input (*i: which). An input stays the value the caller sets:
+ * instructions never write one (a move or a scalar out). */
+static bool input_of(const ember_method* m, uint32_t v, uint32_t* i)
+{
+    for (*i = 0; *i < m->num_inputs; (*i)++)
+        if (m->inputs[*i] == v) return true;
+    return false;
+}
+
 static ember_status check_move(loader* L, uint32_t ins, uint32_t from, uint32_t to)
 {
     const ember_value *f = &L->m->values[from], *t = &L->m->values[to];
-    /* An input stays the value the caller sets: moving into it would send later set_inputs
-     * into the moved-in tensor's memory (found by fuzz_struct: wrong outputs, status OK). */
-    for (uint32_t i = 0; i < L->m->num_inputs; i++)
-        if (L->m->inputs[i] == to)
-            return MALFORMED(L, "instruction %" PRIu32 " moves value %" PRIu32 " into value %" PRIu32 ", which is input %" PRIu32 ": inputs are never move targets", ins, from, to, i);
+    /* Moving into an input would send later set_inputs into the moved-in tensor's memory
+     * (found by fuzz_struct: wrong outputs, status OK). */
+    uint32_t i;
+    if (input_of(L->m, to, &i))
+        return MALFORMED(L, "instruction %" PRIu32 " moves value %" PRIu32 " into value %" PRIu32 ", which is input %" PRIu32 ": inputs are never move targets", ins, from, to, i);
     if (f->tag != t->tag)
         return MALFORMED(L, "instruction %" PRIu32 " moves value %" PRIu32 " (kind %" PRIu32 ") into value %" PRIu32 " (kind %" PRIu32 "): a move keeps the kind", ins, from, f->tag, to, t->tag);
     if (f->tag == EMBER_VALUE_TENSOR) {
@@ -677,9 +683,9 @@ static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len
                 if (!(tmp.outs >> a & 1) || tmp.args[a]->tag == EMBER_VALUE_TENSOR ||
                     tmp.args[a]->tag == EMBER_VALUE_TENSOR_LIST)
                     continue;
-                for (uint32_t i = 0; i < L->m->num_inputs; i++)
-                    if (L->m->inputs[i] == v)
-                        return MALFORMED(L, "instruction %" PRIu32 " writes value %" PRIu32 ", which is input %" PRIu32, ins, v, i);
+                uint32_t i;
+                if (input_of(L->m, v, &i))
+                    return MALFORMED(L, "instruction %" PRIu32 " writes value %" PRIu32 ", which is input %" PRIu32, ins, v, i);
                 L->changing[v] = 1;
             }
         }
@@ -1468,16 +1474,13 @@ ember_status ember_method_set_input(ember_method* m, size_t index, ember_dtype d
     ember_tensor sized = *t;
     if (!same && t->dynamic && dim == t->dim && ember_tensor_resize(&sized, dim, sizes) == EMBER_OK)
         same = true;
-    if (!same && t->dynamic) {
-        char got[96];
-        shape_str(got, sizeof got, dim > EMBER_MAX_DIMS ? 0 : dim, sizes ? sizes : t->sizes);
-        return method_fail(m, EMBER_SHAPE_MISMATCH, "input %zu: shape %s%s does not fit: it is dynamic, of rank %u and at most %zu bytes", index, got,
-                           dim > EMBER_MAX_DIMS ? " (rank too high)" : "", t->dim, t->capacity);
-    }
     if (!same) {
         char want[96], got[96];
         shape_str(want, sizeof want, t->dim, t->sizes);
         shape_str(got, sizeof got, dim > EMBER_MAX_DIMS ? 0 : dim, sizes ? sizes : t->sizes);
+        if (t->dynamic)
+            return method_fail(m, EMBER_SHAPE_MISMATCH, "input %zu: shape %s%s does not fit: it is dynamic, of rank %u and at most %zu bytes", index, got,
+                               dim > EMBER_MAX_DIMS ? " (rank too high)" : "", t->dim, t->capacity);
         return method_fail(m, EMBER_SHAPE_MISMATCH, "input %zu: expected shape %s, got %s%s", index, want, got, dim > EMBER_MAX_DIMS ? " (rank too high)" : "");
     }
     if (!data && sized.nbytes) return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu: no data", index);

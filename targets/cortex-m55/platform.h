@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ember/ember.h"
+#include "kernels/kernel.h"             /* ember_kernel_cpu_mask_set */
 #include "kernels/optimized/i8_mcu.h" /* EMBER_HAVE_DSP, EMBER_HAVE_HELIUM */
 
 /* Writes a NUL-terminated string to the host's console. */
@@ -34,10 +35,13 @@ static const struct {
 };
 #define EMBER_FW_NUM_PASSES (sizeof ember_fw_passes / sizeof ember_fw_passes[0])
 
-/* Whether pass i runs on this core: the core has every feature it allows. */
-static inline int ember_fw_pass_runs(size_t i)
+/* Starts pass i when the core has every feature it allows: masks the kernels' others off
+ * (ember_kernel_cpu_mask_set) and returns 1; 0 when the core lacks one. */
+static inline int ember_fw_pass_begin(size_t i)
 {
-    return (ember_cpu_features() & ember_fw_passes[i].allow) == ember_fw_passes[i].allow;
+    if ((ember_cpu_features() & ember_fw_passes[i].allow) != ember_fw_passes[i].allow) return 0;
+    ember_kernel_cpu_mask_set(~(EMBER_FW_FEATURES & ~ember_fw_passes[i].allow));
+    return 1;
 }
 
 #endif

@@ -146,8 +146,7 @@ int main(void)
     }
     int failed = 0;
     for (size_t i = 0; i < EMBER_FW_NUM_PASSES; i++) {
-        if (!ember_fw_pass_runs(i)) continue;
-        ember_kernel_cpu_mask_set(~(EMBER_FW_FEATURES & ~ember_fw_passes[i].allow));
+        if (!ember_fw_pass_begin(i)) continue;
         failed |= run_pass(ember_fw_passes[i].name, &req, buffers);
     }
     ember_kernel_cpu_mask_set(~(uint64_t)0);

@@ -12,9 +12,8 @@ int main(void)
 {
     int failed = 0;
     for (size_t i = 0; i < EMBER_FW_NUM_PASSES; i++) {
-        if (!ember_fw_pass_runs(i)) continue;
+        if (!ember_fw_pass_begin(i)) continue;
         ember_fw_printf("pass %u: the %s kernels\n", (unsigned)i + 1, ember_fw_passes[i].name);
-        ember_kernel_cpu_mask_set(~(EMBER_FW_FEATURES & ~ember_fw_passes[i].allow));
         failed |= ember_test_main();
     }
     ember_kernel_cpu_mask_set(~(uint64_t)0);
