@@ -15,6 +15,7 @@ subgraphs were already computed by the fold stage (fold.py): they arrive as get_
 
 from __future__ import annotations
 
+import math
 import operator
 import os
 import re
@@ -268,9 +269,46 @@ def tensor_bytes(t: torch.Tensor) -> bytes:
     return t.reshape(-1).view(torch.uint8).numpy().tobytes()
 
 
-# ops that read or compute a dynamic size (the graph's SymInt nodes)
-_SYM_OPS = {torch.ops.aten.sym_size.int, torch.ops.aten.sym_numel.default,
-            torch.ops.aten.sym_storage_offset.default, torch.ops.aten.sym_stride.int}
+# A program that reads a dynamic size computes with it in the graph's SymInt nodes: the size
+# read from a tensor (aten::sym_size.int, aten::sym_numel) and Python arithmetic on sizes, which
+# become ExecuTorch's prim ops (executorch_prim::*.Scalar, as its exporter names them:
+# exir/passes/executorch_prim_ops_registry.py). Each writes an Int (Double, Bool) value that
+# views' size lists and scalar arguments name; the runtime runs them again when sizes change.
+_SIZE_OPS: dict[Any, tuple[str, str]] = {
+    torch.ops.aten.sym_size.int: ("aten::sym_size", "int"),
+    torch.ops.aten.sym_numel.default: ("aten::sym_numel", ""),
+}
+_PRIM_SCALAR_OPS: dict[Any, str] = {
+    operator.add: "add", operator.sub: "sub", operator.mul: "mul",
+    operator.floordiv: "floordiv", operator.truediv: "truediv", operator.mod: "mod",
+    operator.eq: "eq", operator.gt: "gt", operator.lt: "lt", operator.ge: "ge", operator.le: "le",
+    torch.sym_max: "sym_max", torch.sym_min: "sym_min", operator.neg: "neg",
+    torch.sym_float: "sym_float", torch.sym_int: "sym_int", math.ceil: "ceil", round: "round",
+    math.trunc: "trunc", torch.sym_not: "sym_not",
+}
+_SYM_TYPES = (torch.SymInt, torch.SymFloat, torch.SymBool)
+
+
+def _is_symbolic(value: Any) -> bool:
+    """A graph node computing a dynamic size (a SymInt, SymFloat or SymBool)."""
+    return isinstance(value, torch.fx.Node) and isinstance(value.meta.get("val"), _SYM_TYPES)
+
+
+def _at_bound(sym: Any) -> Any:
+    """The value a symbolic size has when every dynamic dim is at its bound (the file's tensors
+    are written there); the runtime computes the real one before anything reads it."""
+    kind = bool if isinstance(sym, torch.SymBool) else float if isinstance(sym, torch.SymFloat) else int
+    try:
+        node = sym.node
+        bound = node.shape_env.bound_sympy(node.expr).upper
+        if kind is int and int(bound) == bound:
+            return int(bound)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        pass
+    try:  # the example input's value
+        return kind(sym.node.hint)
+    except (TypeError, ValueError, AttributeError):
+        return kind(0)
 
 
 def _sizes(fake: torch.Tensor, node: torch.fx.Node) -> tuple[tuple[int, ...], bool]:
@@ -481,13 +519,15 @@ class _Lowerer:
             self.env[node] = produced[item]
             return
         is_op = isinstance(target, torch._ops.OpOverload)
-        if target in _SYM_OPS or (not is_op and isinstance(node.meta.get("val"), torch.SymInt)):
+        if target in _SIZE_OPS or (not is_op and isinstance(node.meta.get("val"), _SYM_TYPES)):
+            self._size_call(node)
+            return
+        if is_op and target._schema.name.startswith("aten::sym_"):
             raise ExportError(
-                f"'{node.name}' at {source_of(node)} computes with a dynamic size "
-                f"({getattr(target, '__name__', target)}): Ember's exporter writes dynamic dims "
-                "that flow through the ops, not yet sizes the program reads (views, reshapes "
-                "or arithmetic on x.shape). Remedy: keep those shapes static, or export one "
-                "program per shape"
+                f"'{node.name}' at {source_of(node)} reads a tensor's {target._schema.name[9:]}: "
+                "Ember's tensors are contiguous in the order their dim order gives, and a program "
+                "may read their sizes (x.shape, x.numel()) but not strides or offsets. Remedy: "
+                "compute it from the sizes"
             )
         if not is_op:
             raise ExportError(
@@ -500,14 +540,88 @@ class _Lowerer:
 
     # -- one operator ----------------------------------------------------------------------
 
+    def _size_call(self, node: torch.fx.Node) -> None:
+        """A SymInt node: a size read from a tensor or arithmetic on sizes (_SIZE_OPS,
+        _PRIM_SCALAR_OPS), one kernel call writing a fresh scalar value."""
+        target = node.target
+        val = node.meta.get("val")
+        if target in _SIZE_OPS:
+            op_name, overload = _SIZE_OPS[target]
+            operands = [self._tensor_index(node.args[0], node)]
+            operands += [self.method.add(ir.IntValue(int(a))) for a in node.args[1:]]
+        elif target in _PRIM_SCALAR_OPS and not node.kwargs:
+            op_name, overload = "executorch_prim::" + _PRIM_SCALAR_OPS[target], "Scalar"
+            operands = [self._scalar_operand(a, node) for a in node.args]
+        else:
+            raise ExportError(
+                f"'{node.name}' at {source_of(node)} computes a dynamic size with "
+                f"{getattr(target, '__name__', target)}, which Ember's runtime has no operator "
+                "for (it has sym_size, sym_numel and executorch_prim's + - * // / % comparisons, "
+                "min, max, neg, float, int, ceil, round, trunc, not). Remedy: compute the size "
+                "with those, or keep this shape static"
+            )
+        start = _at_bound(val)
+        out = self.method.add(
+            ir.BoolValue(start) if isinstance(start, bool)
+            else ir.DoubleValue(start) if isinstance(start, float) else ir.IntValue(start)
+        )
+        self.method.instructions.append(
+            ir.KernelCall(op_name=op_name, overload=overload, args=operands + [out],
+                          source=source_of(node), origin=origin_of(node))
+        )
+        self.env[node] = out
+
+    def _scalar_operand(self, value: Any, node: torch.fx.Node) -> int:
+        """A size computation's operand: a symbolic value already computed, or a number."""
+        if _is_symbolic(value):
+            return self._symbolic_index(value, node)
+        if isinstance(value, bool):
+            return self.method.add(ir.BoolValue(value))
+        if isinstance(value, int):
+            return self.method.add(ir.IntValue(value))
+        if isinstance(value, float):
+            return self.method.add(ir.DoubleValue(value))
+        raise ExportError(
+            f"'{node.name}' at {source_of(node)} computes a size from {value!r}, which is not a "
+            "size or a number"
+        )
+
+    def _symbolic_index(self, source: torch.fx.Node, user: torch.fx.Node) -> int:
+        index = self.env.get(source)
+        if not isinstance(index, int) or not isinstance(
+            self.method.values[index], (ir.IntValue, ir.DoubleValue, ir.BoolValue)
+        ):
+            raise ExportError(
+                f"'{source.name}' used at {source_of(user)} is a dynamic size Ember did not "
+                "compute (data-dependent, such as a tensor's item()). Remedy: keep this value "
+                "static"
+            )
+        return index
+
+    def _size_tensor(self, value: torch.fx.Node, node: torch.fx.Node) -> int:
+        """A dynamic size where an op without a Scalar overload wants a Tensor: a 0-dim tensor
+        made from it at run time (aten::scalar_tensor, as ExecuTorch's exporter does)."""
+        sym = value.meta["val"]
+        dtype = torch.bool if isinstance(sym, torch.SymBool) else \
+            torch.float32 if isinstance(sym, torch.SymFloat) else torch.int64
+        out = self.method.add(ir.TensorValue(dtype=dtype, sizes=(), name=f"{value.name}.tensor"))
+        self.method.instructions.append(
+            ir.KernelCall(op_name="aten::scalar_tensor", overload="out",
+                          args=[self._symbolic_index(value, node), out, out],
+                          source=source_of(node), origin=origin_of(node))
+        )
+        return out
+
     def _kernel_call(self, node: torch.fx.Node, op: torch._ops.OpOverload) -> None:
         functional = FOREIGN_OPS.get(op._schema.name) or copy_op_for_view(op)
-        # Python numbers passed where the schema says Tensor (core ATen's `add.Tensor(x, 3)`):
-        # use the Scalar overload if there is one, else they become 0-dim constant tensors.
+        # Python numbers (or dynamic sizes) passed where the schema says Tensor (core ATen's
+        # `add.Tensor(x, 3)`, `x / x.shape[0]`): use the Scalar overload if there is one, else
+        # a number becomes a 0-dim constant tensor and a size a 0-dim tensor made at run time.
         numbers = {
             a.name
             for a, v in zip(functional._schema.arguments, node.args)
-            if isinstance(a.type, torch.TensorType) and isinstance(v, (bool, int, float))
+            if isinstance(a.type, torch.TensorType)
+            and (isinstance(v, (bool, int, float)) or _is_symbolic(v))
         }
         if numbers:
             functional = scalar_overload(functional, numbers) or functional
@@ -651,6 +765,10 @@ class _Lowerer:
 
     def _encode(self, arg_schema: Any, value: Any, node: torch.fx.Node) -> int:
         """Adds the value for one schema argument to the table, returning its index."""
+        if _is_symbolic(value):
+            if isinstance(_unoptional(arg_schema.type), torch.TensorType):
+                return self._size_tensor(value, node)
+            return self._symbolic_index(value, node)
         if isinstance(value, torch.fx.Node):
             return self._tensor_index(value, node)
         tensor_type = arg_schema.type
@@ -731,12 +849,12 @@ class _Lowerer:
         if isinstance(elem, (torch.IntType, torch.SymIntType)):
             items = []
             for v in value:
+                if _is_symbolic(v):  # a dynamic size: the Int value its kernel call writes
+                    items.append(self._symbolic_index(v, node))
+                    continue
                 if not isinstance(v, int) or isinstance(v, bool):
                     raise ExportError(
-                        f"symbolic or non-int size {v!r} in {node.target} at {source_of(node)}: "
-                        "Ember's exporter writes dynamic dims that flow through the ops, not yet "
-                        "sizes the program reads. Remedy: keep this shape static, or export one "
-                        "program per shape"
+                        f"non-int size {v!r} in {node.target} at {source_of(node)}"
                     )
                 items.append(self.method.add(ir.IntValue(v)))
             return self.method.add(ir.IntListValue(items))
@@ -745,6 +863,10 @@ class _Lowerer:
         if isinstance(elem, torch.BoolType):
             return self.method.add(ir.BoolListValue([bool(v) for v in value]))
         raise ExportError(f"cannot encode list {value!r} of {node.target} at {source_of(node)}")
+
+
+def _unoptional(schema_type: Any) -> Any:
+    return schema_type.getElementType() if isinstance(schema_type, torch.OptionalType) else schema_type
 
 
 def _infer_elem_type(values: Any) -> Any:

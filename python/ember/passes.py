@@ -292,6 +292,8 @@ _SAME_BYTES_OPS: frozenset[str] = frozenset({
 })
 
 ET_VIEW_OP = ("executorch_prim::et_view", "default")
+# the same-bytes ops whose args[1] is the size list of their result
+_SIZE_LIST_VIEWS = frozenset({"aten::view_copy", "aten::_unsafe_view"})
 
 
 def _outs(call: ir.KernelCall, method: ir.Method) -> list[int]:
@@ -318,7 +320,8 @@ def alias_views(method: ir.Method) -> int:
     written with the owner's memory offset or constant buffer, as ExecuTorch's emitter does);
     the alias of a method input becomes `executorch_prim::et_view` with an unplanned out, which
     points it at the input's bytes when it runs (the planner keeps the input's slot for as long
-    as the view is read).
+    as the view is read). So does the view of a dynamic tensor (its sizes change at run time),
+    from the view's own size list, whatever its owner.
 
     A method output may alias a planned tensor (the planner keeps the owner's slot to the end);
     it stays a copy when it would alias a method input or a constant (an output must be the
@@ -356,9 +359,14 @@ def alias_views(method: ir.Method) -> int:
         root = owner.get(src, src)
         r = method.values[root]
         assert isinstance(r, ir.TensorValue)
+        # A view of a dynamic tensor takes its sizes when it runs: an et_view from the view's
+        # own size list (which may name sizes the program computed); other ops stay copies.
+        dynamic = s.dynamic or o.dynamic
         if root in untouchable - outputs or written.get(root, 0) > 1 or (
             root in inputs and written.get(root, 0) > 0
-        ) or (out in outputs and (root in inputs or r.is_constant)):
+        ) or (out in outputs and (root in inputs or r.is_constant or dynamic)) or (
+            dynamic and call.op_name not in _SIZE_LIST_VIEWS
+        ):
             kept.append(call)
             continue
         count += 1
@@ -366,7 +374,12 @@ def alias_views(method: ir.Method) -> int:
             o.constant_index = r.constant_index
             continue
         owner[out] = root
-        if root in inputs:
+        if dynamic:
+            kept.append(ir.KernelCall(
+                op_name=ET_VIEW_OP[0], overload=ET_VIEW_OP[1], args=[src, call.args[1], out],
+                source=call.source, origin=call.origin,
+            ))
+        elif root in inputs:
             sizes = [method.add(ir.IntValue(n)) for n in o.sizes]
             size_list = method.add(ir.IntListValue(sizes))
             kept.append(ir.KernelCall(

@@ -9,7 +9,8 @@ is the peak; the sum of all aligned sizes (the "naive" plan) is reported beside 
 A view that shares its owner's bytes (method.aliases, set by passes.alias_views) has no slot
 of its own: its uses count as uses of the owner, so the owner's slot stays untouched for as
 long as the view is read, and the view is given the owner's offset. The view of a method input
-stays unplanned: an `et_view` instruction points it at the input's bytes when it runs.
+stays unplanned: an `et_view` instruction points it at the input's bytes when it runs; so
+does a dynamic view (its sizes too), whatever its owner.
 
 An activation right after the convolution, linear or addmm whose result it reads last (relu,
 hardtanh, clamp) writes its result in place, over that input's bytes: the two share one slot,
@@ -165,7 +166,7 @@ def plan(method: ir.Method, alignment: int = ir.TENSOR_ALIGNMENT) -> None:
     for view, owner in method.aliases.items():
         value, base = method.values[view], method.values[owner]
         assert isinstance(value, ir.TensorValue) and isinstance(base, ir.TensorValue)
-        if owner in inputs:  # bound by et_view at run time
+        if owner in inputs or value.dynamic:  # bound by et_view at run time
             value.mem_id, value.mem_offset = 0, None
         else:
             value.mem_id, value.mem_offset = base.mem_id, base.mem_offset

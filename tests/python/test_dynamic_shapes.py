@@ -86,8 +86,9 @@ def _generator_models():
     return {name: rest for name, *rest in models()}
 
 
-# the models whose dynamic dims only flow through the ops (no size read by the program)
-EMBER_EXPORTS = ["linear", "conv1d", "conv2d", "cat"]
+# every model: dims that only flow through the ops, and (view, attention) sizes the program
+# reads and computes with (sym_size, executorch_prim arithmetic, et_view of a dynamic size)
+EMBER_EXPORTS = ["linear", "conv1d", "conv2d", "view", "attention", "cat"]
 
 
 @pytest.mark.parametrize("name", EMBER_EXPORTS)
@@ -115,7 +116,9 @@ def test_ember_dynamic_file_runs_on_executorch_at_every_size(name):
         pytest.skip(f"ExecuTorch is not usable here: {type(e).__name__}: {e}")
     model, example, dynamic, make, sizes = _generator_models()[name]
     model.eval()
-    buffer = ember.export(model, example, dynamic_shapes=dynamic).buffer  # ExecuTorch reads it in place
+    # ExecuTorch has no kernel for Ember's fused attention (ember::sdpa): torch's decomposition
+    buffer = ember.export(model, example, dynamic_shapes=dynamic,
+                          decompose_attention=True).buffer  # ExecuTorch reads it in place
     et = _load_for_executorch_from_buffer(buffer)
     torch.manual_seed(3)
     for s in sizes:
@@ -125,9 +128,36 @@ def test_ember_dynamic_file_runs_on_executorch_at_every_size(name):
         assert not problems, f"{name} (Ember's file on ExecuTorch), size {s}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("name", ["view", "attention"])
-def test_sizes_the_program_reads_are_refused_clearly(name):
-    model, example, dynamic, _, _ = _generator_models()[name]
+def test_sizes_the_program_reads_become_kernel_calls():
+    """A view to x.shape[0] and arithmetic on it: the size is read by aten::sym_size.int and
+    computed by executorch_prim's ops into Int values the views' size lists name, the views of
+    the dynamic tensors are et_views (their sizes change at run time); no size is a constant."""
+    model, example, dynamic, _, _ = _generator_models()["attention"]
     model.eval()
-    with pytest.raises(ember.ExportError, match="computes with a dynamic size"):
-        ember.export(model, example, dynamic_shapes=dynamic)
+    exported = ember.export(model, example, dynamic_shapes=dynamic)
+    ops = {op["name"] for m in exported.report_dict()["methods"].values() for op in m["ops"]}
+    assert {"aten::sym_size.int", "executorch_prim::mul.Scalar", "executorch_prim::et_view.default"} <= ops, ops
+    assert not any(op.startswith("aten::view_copy") for op in ops), ops
+
+
+class _PowOfSize(__import__("torch").nn.Module):
+    def forward(self, x):
+        return x * (x.shape[0] ** 2)
+
+
+class _Stride(__import__("torch").nn.Module):
+    def forward(self, x):
+        return x * x.stride(0)
+
+
+def test_sizes_computed_with_ops_the_runtime_lacks_are_refused_clearly():
+    import torch
+    from torch.export import Dim
+
+    with pytest.raises(ember.ExportError, match="computes a dynamic size with pow"):
+        ember.export(_PowOfSize(), (torch.randn(4, 3),), dynamic_shapes={"x": {0: Dim("T", max=8)}})
+    # a stride is computed from the sizes by torch.export: it runs
+    exported = ember.export(_Stride(), (torch.randn(4, 3),), dynamic_shapes={"x": {1: Dim("C", max=8)}})
+    x = torch.randn(4, 5)
+    out = ember.load(exported.buffer).run(x.numpy())[0]
+    assert (out == (x * 5).numpy()).all()
