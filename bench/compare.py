@@ -7,6 +7,9 @@
 Models (random weights, fixed seeds, eval mode; nothing is downloaded):
   opt125m-128  transformers OPTForCausalLM(OPTConfig()), 128 tokens in, the last token's logits out
   opt125m-1    the same wrapper, 1 token in
+  opt125m-decode   one generation step with a KV cache: 127 tokens cached, 1 new (eager:
+               transformers' own cache; Ember: ember.llm.export_llm's file, 128 positions)
+  opt125m-prefill  the 128-token prompt into an empty KV cache (the same two)
   mobilenetv2  timm 'mobilenetv2_100', 1x3x224x224
   resnet18     timm 'resnet18', 1x3x224x224
   dscnn        a keyword-spotting DS-CNN (defined here), 1x1x49x10 MFCCs -> 12 classes
@@ -60,6 +63,8 @@ sys.path.insert(0, str(ROOT / "python"))  # this checkout's ember, not an instal
 MODELS = {
     "opt125m-128": ("OPT-125M, 128 tokens, last token's logits", 20),
     "opt125m-1": ("OPT-125M, 1 token", 50),
+    "opt125m-decode": ("OPT-125M decode step, KV cache of 127 + 1", 50),
+    "opt125m-prefill": ("OPT-125M prefill, 128 tokens into a KV cache", 20),
     "mobilenetv2": ("MobileNetV2 224x224", 50),
     "resnet18": ("ResNet-18 224x224", 30),
     "dscnn": ("DS-CNN (KWS) 49x10", 300),
@@ -72,6 +77,8 @@ LABELS = {"eager": "eager", "ember": "Ember", "executorch": "ExecuTorch",
 # The models the int8 runtimes also run (static int8, calibrated on CALIBRATION random inputs).
 INT8_MODELS = {"mobilenetv2", "resnet18", "dscnn"}
 INT8 = {"ember-int8", "executorch+xnnpack-int8"}
+# Generation steps with a KV cache: eager (transformers' cache) and Ember (ember.llm) only.
+LLM_MODELS = {"opt125m-decode", "opt125m-prefill"}
 CALIBRATION = 16
 
 
@@ -89,6 +96,15 @@ def build_model(name: str):
     """(model in eval mode, example inputs) for one entry of MODELS."""
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(1)
+    if name in LLM_MODELS:
+        from transformers import OPTConfig, OPTForCausalLM
+
+        cfg = OPTConfig()
+        lm = OPTForCausalLM(cfg).eval()
+        tokens = torch.randint(0, cfg.vocab_size, (1, 128), generator=g)
+        if name == "opt125m-prefill":
+            return CachePrefill(lm), (tokens,)
+        return DecodeStep(lm, tokens[:, :127]), (tokens[:, 127:],)
     if name.startswith("opt125m"):
         from transformers import OPTConfig, OPTForCausalLM
 
@@ -122,6 +138,35 @@ def build_model(name: str):
             calibrate(model, (x,))
         return model.eval(), (x,)
     raise SystemExit(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+
+
+class CachePrefill(nn.Module):
+    """forward(tokens (1, T)) -> the last token's logits: the prompt into a new transformers
+    KV cache (what a generation's prefill runs)."""
+
+    def __init__(self, lm: nn.Module):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, tokens):
+        return self.lm(input_ids=tokens, use_cache=True).logits[:, -1, :]
+
+
+class DecodeStep(nn.Module):
+    """forward(token (1, 1)) -> its logits (1, vocab): one decode step of `lm` with its own KV
+    cache (transformers' DynamicCache) holding `prompt`; the cache is cut back to the prompt
+    after each step, so every call is the same step."""
+
+    def __init__(self, lm: nn.Module, prompt: torch.Tensor):
+        super().__init__()
+        self.lm, self.prompt = lm, prompt
+        with torch.inference_mode():
+            self.cache = lm(input_ids=prompt, use_cache=True).cache
+
+    def forward(self, token):
+        out = self.lm(input_ids=token, cache=self.cache, use_cache=True).logits[:, -1, :]
+        self.cache.crop(-token.shape[1])  # transformers 5: a negative count drops that many
+        return out
 
 
 class DSCNN(nn.Module):
@@ -254,6 +299,43 @@ def ember_runner(model, inputs, threads: int, int8: bool = False) -> Runner:
                lambda: _tensors(method.outputs(flat=True)), prepare, note)
     r.keep = (program, buf)  # the method borrows both
     r.flops = program_flops(exported.program)
+    return r
+
+
+def ember_llm_runner(model, inputs, threads: int) -> Runner:
+    """Ember on a KV-cache step (CachePrefill, DecodeStep): ember.llm.export_llm of the same
+    transformers model (128 positions), the decode step after a prefill of the same prompt."""
+    import ember
+    from ember import llm
+
+    lm = model.lm
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exported = llm.export_llm(lm, max_seq_len=128)
+    lm.set_attn_implementation("sdpa")  # eager keeps transformers' own attention
+    buf = exported.buffer
+    program = ember.load(buf, threads=threads)
+    method = program.method("forward")
+    if isinstance(model, DecodeStep):
+        prompt = model.prompt.numpy()
+        method.run(prompt, np.array([0]))  # the cache rows 0..126
+        arrays = [inputs[0].numpy(), np.array([prompt.shape[1]])]
+    else:
+        arrays = [inputs[0].numpy(), np.array([0])]
+    for i, x in enumerate(arrays):
+        method.set_input(i, x)
+    lib, handle = method._lib, method._m
+
+    def prepare():
+        for i in range(len(arrays)):
+            if lib.ember_method_input_consumed(handle, i):
+                method.set_input(i, arrays[i])
+
+    r = Runner("ember", method.execute, lambda: _tensors(method.outputs(flat=True)), prepare,
+               f"threads={threads}; ember.llm.export_llm (KV cache of 128 positions)")
+    r.keep = (program, buf)
+    # the program's sizes are the cache's bound: its FLOPs are a decode step's only at T = 128
+    r.flops = program_flops(exported.program) if isinstance(model, CachePrefill) else None
     return r
 
 
@@ -712,14 +794,15 @@ def main(argv: Optional[list[str]] = None) -> int:
             ref = _tensors(model(*inputs))
         tol = tolerance(ref)
         runners, failed = [eager_runner(model, inputs)], {}
-        makers = {"ember": lambda: ember_runner(model, inputs, args.threads),
+        makers = {"ember": lambda: (ember_llm_runner(model, inputs, args.threads) if name in LLM_MODELS
+                                    else ember_runner(model, inputs, args.threads)),
                   "executorch": lambda: executorch_runner(model, inputs, args.threads, xnnpack=False),
                   "executorch+xnnpack": lambda: executorch_runner(model, inputs, args.threads, xnnpack=True),
                   "ember-int8": lambda: ember_runner(model, inputs, args.threads, int8=True),
                   "executorch+xnnpack-int8": lambda: executorch_runner(model, inputs, args.threads,
                                                                        xnnpack=True, int8=True)}
         for n in runtimes[1:]:
-            if n in INT8 and name not in INT8_MODELS:
+            if (n in INT8 and name not in INT8_MODELS) or (name in LLM_MODELS and n != "ember"):
                 continue
             try:
                 t0 = time.monotonic()

@@ -1,13 +1,18 @@
-/* f32_sdpa.h — scaled dot-product attention, the kernel family behind ember::sdpa.out
- * (internal). A kernel computes ONE head: for each of its query rows i,
+/* f32_sdpa.h — scaled dot-product attention, the kernel family behind ember::sdpa.out and
+ * llama::custom_sdpa.out (internal). A kernel computes ONE head: for each of its query rows i,
  *   out[i, :] = sum_j softmax_j(scale * q[i, :] . k[j, :] + mask(i, j)) * v[j, :]
- * over q (L, E), k (S, E), v (S, Ev), out (L, Ev), all contiguous. The mask is additive
- * (float, -inf drops a key), boolean (false drops a key) or absent, read through strides that
- * are 0 along broadcast dims; `causal` also drops every key j > causal_offset + i (the call's
- * row i is the head's query row causal_offset + i; 0 for a whole head, top-left aligned as
- * torch). A row whose keys are all dropped is 0, as torch's CPU attention returns.
- * kernels/portable/op_sdpa.c does the head arithmetic (batch, grouped-query heads, the mask's
- * batch and head strides) once and hands each (batch, query head) to a kernel.
+ * over q (L, E), k (S, E), v (S, Ev), out (L, Ev): each row's columns contiguous, the rows
+ * q_stride, k_stride, v_stride and o_stride elements apart (a head of a (.., heads, rows,
+ * width) tensor: its width; of a (.., rows, heads, width) tensor, ExecuTorch's KV-cache
+ * layout: heads * width). Only keys j < S are read: keys past S may hold anything. The mask is
+ * additive (float, -inf drops a key), boolean (false drops a key) or absent, read through
+ * strides that are 0 along broadcast dims; `causal` also drops every key j > causal_offset + i
+ * (the call's row i is the head's query row causal_offset + i; 0 for a whole head, top-left
+ * aligned as torch). A row whose keys are all dropped is 0, as torch's CPU attention returns.
+ * kernels/portable/op_sdpa.c (heads-first tensors) and kernels/portable/op_llm.c (ExecuTorch's
+ * KV caches: positions before heads) do the head arithmetic (batch, grouped-query heads, the
+ * mask's batch and head strides, the row strides) once and hand each (batch, query head) to a
+ * kernel.
  *
  *   sdpa__portable      kernels/portable/op_sdpa.c, the reference for every dtype: float32,
  *                       float16 and bfloat16 (math in float, each output rounded once); any CPU
@@ -42,6 +47,8 @@ typedef struct sdpa_params {
     int mask_kind;          /* SDPA_MASK_* */
     const void* mask;       /* row 0, key 0: uint8 (bool) or the query's dtype (additive) */
     int64_t mask_stride[2]; /* elements per step of (i, j); 0 = broadcast */
+    int64_t q_stride, k_stride, v_stride, o_stride; /* elements from a row of q, k, v, out to
+                                                      * the next (e, e, ev, ev: contiguous) */
 } sdpa_params;
 
 /* How many keys query row i reads: all S, or causally those up to its diagonal. */

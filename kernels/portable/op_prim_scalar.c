@@ -1,10 +1,12 @@
 /* op_prim_scalar.c — the scalar ops of programs with dynamic shapes (ExecuTorch's prim ops,
- * executorch/exir/passes/executorch_prim_ops_registry.py): a size read from a tensor, and
- * arithmetic on sizes. Each writes its result into its last argument, an Int, Double or Bool
- * value, declared with ember_kernel_scalar_out (the loader then prepares the kernels reading it,
- * or an int list naming it, again before every run):
+ * executorch/exir/passes/executorch_prim_ops_registry.py): a size read from a tensor, a value
+ * read from a tensor's one element, and arithmetic on them. Each writes its result into its
+ * last argument, an Int, Double or Bool value, declared with ember_kernel_scalar_out (the
+ * loader then prepares the kernels reading it, or an int list naming it, again before every
+ * run):
  *   aten::sym_size.int [self, dim, out]    out = self.size(dim), dim in [-rank, rank)
  *   aten::sym_numel [self, out]             out = self.numel()
+ *   aten::_local_scalar_dense [self, out]   out = self.item() (at the end of this file)
  *   executorch_prim::add / sub / mul / floordiv / truediv / mod / eq / gt / lt / ge / le /
  *       sym_max / sym_min.Scalar [a, b, out]
  *   executorch_prim::neg / sym_float / sym_int / ceil / round / trunc / sym_not.Scalar [a, out]
@@ -15,7 +17,7 @@
  * an int division by zero fails with EMBER_INVALID_ARGUMENT. The result is stored as the out's
  * kind (torch's SymInt, SymFloat, SymBool): an Int out takes a double truncated (it must lie in
  * int64), a Bool out any nonzero. Prepare computes the value too, so that the kernels prepared
- * after it at load see the sizes the tensors have then. */
+ * after it at load see the sizes the tensors have then (_local_scalar_dense: see there). */
 #include <math.h>
 
 #include "kernels/kernel_util.h"
@@ -220,4 +222,51 @@ ember_status ember_prepare_aten_sym_numel(ember_kernel_ctx* ctx, ember_value* co
     EMBER_TRY(ember_kernel_scalar_out(ctx, args, 1));
     *run = run_sym_numel;
     return run_sym_numel(ctx, args);
+}
+
+/* ---- a tensor's one element ----------------------------------------------------------------
+ * aten::_local_scalar_dense [self, out]: tensor.item(), which ExecuTorch emits for a value read
+ * from a tensor's data (an LLM's start position: input_pos[0].item()). self has one element;
+ * as Python reads it, an integer dtype gives an int, a float dtype a double, bool a bool, stored
+ * as the out's kind like the ops above (a float into an Int out truncated; NaN or past int64
+ * fails). The data is known only when run runs (an input the caller sets, an earlier
+ * instruction's out): prepare writes the element of a constant self, and 0 otherwise, which
+ * the kernels reading the out see at load; the loader prepares them again before each run with
+ * the value run wrote. */
+
+static num item_of(const ember_tensor* t)
+{
+    num n = {0, 0, 0.0};
+    if (t->dtype == EMBER_DTYPE_BOOL)
+        n.kind = 2, n.i = *(const uint8_t*)t->data != 0;
+    else if (ember_dtype_is_int(t->dtype))
+        ember_load_i64_row(&n.i, t->data, t->dtype, 0, 1, 1);
+    else
+        n.kind = 1, n.d = ember_load_f64(t->data, t->dtype, 0);
+    return n;
+}
+
+static ember_status run_local_scalar_dense(ember_kernel_ctx* ctx, ember_value* const* args)
+{
+    const num r = item_of(args[0]->u.t);
+    EMBER_REQUIRE(ctx, store(args[1], r), EMBER_INVALID_ARGUMENT,
+                  "self holds %g, which the Int out cannot hold (NaN, or past int64)", r.d);
+    return EMBER_OK;
+}
+
+ember_status ember_prepare_aten__local_scalar_dense(ember_kernel_ctx* ctx,
+                                                    ember_value* const* args, size_t num_args,
+                                                    ember_kernel_run_fn* run)
+{
+    EMBER_REQUIRE_NARGS(ctx, num_args, 2);
+    ember_tensor* self;
+    EMBER_TRY(ember_arg_tensor_ex(ctx, args, 0, "self", EMBER_DTYPES_NUMERIC, true, &self));
+    EMBER_REQUIRE(ctx, self->numel == 1, EMBER_INVALID_ARGUMENT,
+                  "self has %lld elements: item() reads a tensor of exactly one",
+                  (long long)self->numel);
+    EMBER_TRY(ember_kernel_scalar_out(ctx, args, 1));
+    *run = run_local_scalar_dense;
+    if (self->storage == EMBER_TENSOR_CONSTANT) return run_local_scalar_dense(ctx, args);
+    store(args[1], (num){0, 0, 0.0});
+    return EMBER_OK;
 }

@@ -35,6 +35,7 @@ void sdpa__portable(void* out, const void* q, const void* k, const void* v, int 
                     const sdpa_params* p)
 {
     const int64_t e = p->e, ev = p->ev;
+    const int64_t qs = p->q_stride, ks = p->k_stride, vs = p->v_stride, os = p->o_stride;
     for (int64_t i = 0; i < p->lq; i++) {
         const int64_t nk = sdpa_keys(p, i), moff = i * p->mask_stride[0];
         for (int64_t c0 = 0; c0 < ev; c0 += SDPA_CHUNK) {
@@ -44,7 +45,8 @@ void sdpa__portable(void* out, const void* q, const void* k, const void* v, int 
             for (int64_t j = 0; j < nk; j++) {
                 float s = 0.0f;
                 for (int64_t c = 0; c < e; c++)
-                    s += ember_load_f32(q, dtype, i * e + c) * ember_load_f32(k, dtype, j * e + c);
+                    s += ember_load_f32(q, dtype, i * qs + c) *
+                         ember_load_f32(k, dtype, j * ks + c);
                 s *= p->scale;
                 if (p->mask_kind != SDPA_MASK_NONE)
                     s += mask_at(p, dtype, moff + j * p->mask_stride[1]);
@@ -58,11 +60,11 @@ void sdpa__portable(void* out, const void* q, const void* k, const void* v, int 
                 const float w = expf(s - m);
                 l += w;
                 for (int64_t c = 0; c < nc; c++)
-                    acc[c] += w * ember_load_f32(v, dtype, j * ev + c0 + c);
+                    acc[c] += w * ember_load_f32(v, dtype, j * vs + c0 + c);
             }
             const float inv = l > 0.0f ? 1.0f / l : 0.0f;
             for (int64_t c = 0; c < nc; c++)
-                ember_store_f32(out, dtype, i * ev + c0 + c, acc[c] * inv);
+                ember_store_f32(out, dtype, i * os + c0 + c, acc[c] * inv);
         }
     }
 }
@@ -103,6 +105,8 @@ static void sdpa_read(ember_value* const* args, f32_sdpa_fn fast, sdpa_call* c)
     p->lk = k->sizes[r - 2];
     p->e = q->sizes[r - 1];
     p->ev = v->sizes[r - 1];
+    p->q_stride = p->k_stride = p->e; /* each head's rows contiguous */
+    p->v_stride = p->o_stride = p->ev;
     p->causal = args[5]->u.b;
     double scale = 1.0 / sqrt((double)p->e);
     if (!ember_is_null(args[6])) ember_scalar_as_double(args[6], &scale);

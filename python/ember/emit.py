@@ -76,7 +76,7 @@ def _tensor(b: flatbuffers.Builder, t: ir.TensorValue) -> int:
     b.PrependUOffsetTRelativeSlot(2, sizes, 0)
     b.PrependUOffsetTRelativeSlot(3, dim_order, 0)
     b.PrependBoolSlot(4, False, False)  # requires_grad
-    b.PrependUint32Slot(5, t.constant_index, 0)  # data_buffer_idx
+    b.PrependUint32Slot(5, t.constant_index or t.initial_index, 0)  # data_buffer_idx
     if allocation:
         b.PrependUOffsetTRelativeSlot(6, allocation, 0)
     b.PrependInt8Slot(7, 0, 0)  # layout: strided

@@ -79,6 +79,11 @@ class TensorValue:
     # sizes is the upper bound of a dynamic dim (torch.export's Dim(max=...)): the file marks the
     # tensor DYNAMIC_BOUND and the runtime lets it take any sizes of its rank that fit
     dynamic: bool = False
+    # program state (a buffer the model updates in place: a KV cache): planned, and its bytes
+    # belong to it alone for the method's whole life, across executes; `initial_index` > 0
+    # names its starting bytes in the constant table (copied in at load), 0 leaves them unset
+    state: bool = False
+    initial_index: int = 0
 
     @property
     def nbytes(self) -> int:

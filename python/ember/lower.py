@@ -106,13 +106,16 @@ FOREIGN_OPS: dict[str, Any] = {
 
 def file_op_name(name: str) -> str:
     """The name an op is written under: Ember's declarations of ExecuTorch's Cortex-M int8 ops
-    (quantize.py, `ember::cm_<op>`) become `cortex_m::<op>`, its `clone_dim_order` becomes
+    (quantize.py, `ember::cm_<op>`) become `cortex_m::<op>`, of its LLM custom ops (llm.py,
+    `ember::llama_<op>`) `llama::<op>`, its `clone_dim_order` becomes
     `dim_order_ops::_clone_dim_order`, its twins of the quantize / dequantize boundaries
     (`ember::qd_<op>`) `quantized_decomposed::<op>`; other names are kept."""
     if name.startswith("ember::cm_"):
         return "cortex_m::" + name[len("ember::cm_"):]
     if name.startswith("ember::qd_"):
         return "quantized_decomposed::" + name[len("ember::qd_"):]
+    if name.startswith("ember::llama_"):  # ExecuTorch's LLM custom ops (llm.py)
+        return "llama::" + name[len("ember::llama_"):]
     if name == "ember::clone_dim_order":
         return "dim_order_ops::_clone_dim_order"
     return name
@@ -277,7 +280,14 @@ def tensor_bytes(t: torch.Tensor) -> bytes:
 _SIZE_OPS: dict[Any, tuple[str, str]] = {
     torch.ops.aten.sym_size.int: ("aten::sym_size", "int"),
     torch.ops.aten.sym_numel.default: ("aten::sym_numel", ""),
+    # a one-element tensor's value (a KV cache's start position: llm.py)
+    torch.ops.aten.item.default: ("aten::_local_scalar_dense", ""),
+    torch.ops.aten._local_scalar_dense.default: ("aten::_local_scalar_dense", ""),
 }
+_AUTO_FUNCTIONALIZED = tuple(
+    op for op in (getattr(torch.ops.higher_order, "auto_functionalized", None),
+                  getattr(torch.ops.higher_order, "auto_functionalized_v2", None)) if op is not None
+)
 _PRIM_SCALAR_OPS: dict[Any, str] = {
     operator.add: "add", operator.sub: "sub", operator.mul: "mul",
     operator.floordiv: "floordiv", operator.truediv: "truediv", operator.mod: "mod",
@@ -287,6 +297,15 @@ _PRIM_SCALAR_OPS: dict[Any, str] = {
     math.trunc: "trunc", torch.sym_not: "sym_not",
 }
 _SYM_TYPES = (torch.SymInt, torch.SymFloat, torch.SymBool)
+
+
+def _is_check(node: torch.fx.Node) -> bool:
+    """An assertion torch.export left in the graph (no instruction) or a size only they read."""
+    target = node.target
+    if isinstance(target, torch._ops.OpOverload):
+        return target._schema.name.split("::")[-1] in NO_OP_PACKETS
+    return isinstance(node.meta.get("val"), _SYM_TYPES) and bool(node.users) and all(
+        _is_check(user) for user in node.users)
 
 
 def _is_symbolic(value: Any) -> bool:
@@ -427,14 +446,18 @@ class _Lowerer:
     def run(self) -> ir.Method:
         matmuls_to_linear(self.exported.graph)
         signature = self.exported.graph_signature
+        # Buffers the model updates are program state (a KV cache): written in place by the
+        # ops that update them (_state_update); any other mutation is refused.
         for spec in signature.output_specs:
-            if spec.kind != OutputKind.USER_OUTPUT:
+            if spec.kind not in (OutputKind.USER_OUTPUT, OutputKind.BUFFER_MUTATION):
                 raise ExportError(
-                    f"the model mutates '{spec.target}' ({spec.kind.name}); "
-                    "mutable state is not supported yet. Remedy: return the new value as an "
-                    "output and pass it back in as an input (a KV cache, a running statistic) "
-                    "instead of assigning to a buffer in forward"
+                    f"the model mutates '{spec.target}' ({spec.kind.name}); only buffers can be "
+                    "program state. Remedy: return the new value as an output and pass it back "
+                    "in as an input"
                 )
+        self.mutated = {spec.target: spec for spec in signature.output_specs
+                        if spec.kind == OutputKind.BUFFER_MUTATION}
+        self.state: dict[str, int] = {}  # buffer target -> its state tensor's value index
         input_kinds = {spec.arg.name: spec for spec in signature.input_specs}
         self.method.encoded_inp_str = _treespec_str(self.exported.call_spec.in_spec, "inputs")
         self.method.encoded_out_str = _treespec_str(self.exported.call_spec.out_spec, "outputs")
@@ -480,6 +503,9 @@ class _Lowerer:
             self.method.inputs.append(index)
             self.env[node] = index
             return
+        if spec.kind == InputKind.BUFFER and spec.target in self.mutated:
+            self._state_tensor(node, spec.target)
+            return
         if spec.kind in (InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR):
             target = spec.target
             tensor = self.exported.state_dict.get(target)
@@ -495,6 +521,21 @@ class _Lowerer:
         results = node.args[0]
         if not isinstance(results, (list, tuple)):
             results = (results,)
+        specs = self.exported.graph_signature.output_specs
+        user = []
+        for r, spec in zip(results, specs):
+            if spec.kind != OutputKind.BUFFER_MUTATION:
+                user.append(r)
+                continue
+            # the buffer's new value must be its state tensor, updated in place
+            if not isinstance(r, torch.fx.Node) or self.env.get(r) != self.state.get(spec.target):
+                raise ExportError(
+                    f"the model assigns a new value to buffer '{spec.target}' "
+                    f"({getattr(r, 'name', r)}): Ember's programs update state in place only, "
+                    "with ops that write into it (ember.llm's KV cache: llama::update_cache). "
+                    "Remedy: return the new value as an output and pass it back in as an input"
+                )
+        results = user
         paths = _output_paths(self.exported.call_spec.out_spec)
         for i, r in enumerate(results):
             if r is None:
@@ -518,6 +559,9 @@ class _Lowerer:
                 raise ExportError(f"getitem on a single value at {source_of(node)}")
             self.env[node] = produced[item]
             return
+        if target in _AUTO_FUNCTIONALIZED:
+            self._state_update(node)
+            return
         is_op = isinstance(target, torch._ops.OpOverload)
         if target in _SIZE_OPS or (not is_op and isinstance(node.meta.get("val"), _SYM_TYPES)):
             self._size_call(node)
@@ -538,6 +582,71 @@ class _Lowerer:
             return
         self._kernel_call(node, target)
 
+    # -- program state ---------------------------------------------------------------------
+
+    def _state_tensor(self, node: torch.fx.Node, target: str) -> None:
+        """A buffer the model updates: a planned tensor of its own for the method's life. Its
+        starting bytes go in the file unless only the KV cache ops (llm.CACHE_OPS) touch it and
+        it starts zero: they read only rows they wrote."""
+        from .llm import CACHE_OPS, CACHE_UPDATE_OPS
+
+        tensor = self.exported.state_dict.get(target)
+        if tensor is None:
+            tensor = self.exported.constants.get(target)
+        if not isinstance(tensor, torch.Tensor):
+            raise ExportError(f"cannot find the tensor for buffer '{target}'")
+        if tensor.dtype not in ir.SCALAR_TYPE_CODES:
+            raise ExportError(f"unsupported dtype {tensor.dtype} of buffer '{target}'. "
+                              f"Remedy: {_dtype_remedy(tensor.dtype)}")
+
+        def cache_only(n: torch.fx.Node) -> bool:
+            for user in n.users:
+                if user.op == "output":
+                    continue
+                if user.target in _AUTO_FUNCTIONALIZED and user.args[0] in CACHE_UPDATE_OPS:
+                    if not all(cache_only(g) for g in user.users if g.args[1] != 0):
+                        return False
+                elif user.target not in CACHE_OPS:
+                    return False
+            return True
+
+        initial = 0
+        if bool(tensor.any()) or not cache_only(node):
+            initial = self.constants.add(tensor_bytes(tensor))
+        index = self.method.add(ir.TensorValue(
+            dtype=tensor.dtype, sizes=tuple(tensor.shape), name=target, state=True,
+            initial_index=initial))
+        self.env[node] = index
+        self.state[target] = index
+
+    def _state_update(self, node: torch.fx.Node) -> None:
+        """torch.export's auto_functionalized(op, ...) of an op that writes one of its arguments
+        in place: the op's out variant writing straight into the state tensor (no copy); the
+        node's results are the op's, then each written buffer's new value (that tensor)."""
+        op = node.args[0]
+        kwargs = dict(node.kwargs)
+        written: dict[str, int] = {}
+        bases = kwargs.pop("_all_bases", None)
+        for arg in op._schema.arguments:
+            if arg.alias_info is None or not arg.alias_info.is_write:
+                continue
+            if bases is not None:  # v2: the argument is _all_bases[_NAME_base_index]
+                base = bases[kwargs.pop(f"_{arg.name}_base_index")]
+                if any(kwargs.pop(f"_{arg.name}_{k}", None) is not None
+                       for k in ("size", "stride", "storage_offset")):
+                    raise unsupported(op, node, f"it writes a view of '{arg.name}'")
+            else:
+                base = kwargs.pop(arg.name)
+            index = self.env.get(base) if isinstance(base, torch.fx.Node) else None
+            value = self.method.values[index] if isinstance(index, int) else None
+            if not isinstance(value, ir.TensorValue) or not value.state:
+                raise unsupported(op, node, f"it writes '{arg.name}', which is not a buffer of "
+                                  "the model (program state)")
+            written[arg.name] = index
+            kwargs[arg.name] = base
+        self._kernel_call(node, op, (), kwargs, node.meta["val"][0])
+        self.env[node] = (self.env[node], *written.values())
+
     # -- one operator ----------------------------------------------------------------------
 
     def _size_call(self, node: torch.fx.Node) -> None:
@@ -545,6 +654,9 @@ class _Lowerer:
         _PRIM_SCALAR_OPS), one kernel call writing a fresh scalar value."""
         target = node.target
         val = node.meta.get("val")
+        if all(_is_check(user) for user in node.users):  # read by trace-time checks alone
+            self.env[node] = None
+            return
         if target in _SIZE_OPS:
             op_name, overload = _SIZE_OPS[target]
             operands = [self._tensor_index(node.args[0], node)]
@@ -612,14 +724,20 @@ class _Lowerer:
         )
         return out
 
-    def _kernel_call(self, node: torch.fx.Node, op: torch._ops.OpOverload) -> None:
+    def _kernel_call(self, node: torch.fx.Node, op: torch._ops.OpOverload,
+                     call_args: Optional[tuple] = None, call_kwargs: Optional[dict] = None,
+                     val: Any = None) -> None:
+        """The kernel call of `node`, calling `op` on its args and kwargs (or those given, with
+        the result `val`: _state_update)."""
+        if call_args is None:
+            call_args, call_kwargs, val = node.args, node.kwargs, node.meta.get("val")
         functional = FOREIGN_OPS.get(op._schema.name) or copy_op_for_view(op)
         # Python numbers (or dynamic sizes) passed where the schema says Tensor (core ATen's
         # `add.Tensor(x, 3)`, `x / x.shape[0]`): use the Scalar overload if there is one, else
         # a number becomes a 0-dim constant tensor and a size a 0-dim tensor made at run time.
         numbers = {
             a.name
-            for a, v in zip(functional._schema.arguments, node.args)
+            for a, v in zip(functional._schema.arguments, call_args)
             if isinstance(a.type, torch.TensorType)
             and (isinstance(v, (bool, int, float)) or _is_symbolic(v))
         }
@@ -633,12 +751,11 @@ class _Lowerer:
 
         # The functional call's arguments by name.
         given: dict[str, Any] = {}
-        for arg_schema, value in zip(functional._schema.arguments, node.args):
+        for arg_schema, value in zip(functional._schema.arguments, call_args):
             given[arg_schema.name] = value
-        given.update(node.kwargs)
+        given.update(call_kwargs or {})
 
         # Fresh planned tensors for what the op returns.
-        val = node.meta.get("val")
         out_schemas = [a for a in out_op._schema.arguments if a.is_out]
         results = val if len(out_schemas) > 1 else (val,)
         if not isinstance(results, (list, tuple)) or len(results) != len(out_schemas):

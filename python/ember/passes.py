@@ -339,6 +339,8 @@ def alias_views(method: ir.Method) -> int:
             for a in call.args:
                 untouchable.update(_tensors_in(a, method))
     inputs = set(method.inputs)
+    untouchable.update(i for i, v in enumerate(method.values)
+                       if isinstance(v, ir.TensorValue) and v.state)
 
     owner: dict[int, int] = dict(method.aliases)
     kept: list[ir.Instruction] = []

@@ -139,6 +139,10 @@ def _spans(method: ir.Method) -> dict[int, list[int]]:
 
     for index in method.inputs:
         touch(index, -1)
+    for index, value in enumerate(method.values):  # state keeps its bytes from run to run
+        if isinstance(value, ir.TensorValue) and value.state:
+            touch(index, -1)
+            touch(index, count)
     for at, call in enumerate(method.instructions):
         for index in call.args:
             touch(index, at)

@@ -535,6 +535,16 @@ class Method:
     def num_inputs(self) -> int:
         return int(self._lib.ember_method_input_count(self._m))
 
+    def input_capacity(self, index: int) -> int:
+        """The most elements tensor input `index` takes: its element count, or for a dynamic
+        input the count its planned bytes hold (its bound)."""
+        v = self._lib.ember_method_input(self._m, index)
+        if not v or v.contents.tag != VALUE_TENSOR or not v.contents.u.t:
+            raise EmberError("invalid argument", f"input {index} is not a tensor")
+        t = v.contents.u.t.contents
+        size = np.dtype(_DTYPE_TO_NP[t.dtype]).itemsize if t.dtype in _DTYPE_TO_NP else 1
+        return int(t.capacity) // size if t.dynamic else int(t.numel)
+
     def _use_pool(self, pool: Optional[_Pool]) -> None:
         """Runs the next executes on `pool` (None: the calling thread alone)."""
         if pool is not self._pool:

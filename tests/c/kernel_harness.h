@@ -118,14 +118,19 @@ static inline bool th_names_again(const ember_value* v, const ember_tensor* t)
     return false;
 }
 
+/* The arguments the op's schema writes in place without returning them (a Tensor(a!) input:
+ * llama::update_cache's cache), bit i for args[i]: a test sets it around its calls of such an
+ * op, so that prepare may declare them outs. */
+static uint64_t th_inplace_args;
+
 /* prepare's declared outs must be the op's out arguments: each is named again later among
- * the returns (an out-variant's returns repeat its outs) or is the last argument (a Tensor[]
- * out with no returns). A kernel declaring an input fails this. */
+ * the returns (an out-variant's returns repeat its outs), is the last argument (a Tensor[]
+ * out with no returns) or is in th_inplace_args. A kernel declaring an input fails this. */
 static inline bool th_outs_are_outs(ember_value* const* args, size_t n, uint64_t outs, size_t* bad)
 {
     for (size_t i = 0; i < n && i < 64; i++) {
         if (!(outs >> i & 1)) continue;
-        bool ok = i + 1 == n;
+        bool ok = i + 1 == n || (th_inplace_args >> i & 1);
         const ember_value* v = args[i];
         for (size_t j = i + 1; !ok && j < n; j++) {
             if (v->tag == EMBER_VALUE_TENSOR) ok = th_names_again(args[j], v->u.t);

@@ -301,10 +301,14 @@ static void test_head_rows(void)
         size_t mask_size; /* bytes per mask element */
         int64_t cuts[5];  /* call boundaries, ending at L */
     } heads[] = {
-        {{L, 70, 24, EV, 0.2f, true, 0, SDPA_MASK_ADD, m, {70, 1}}, sizeof(float), {0, 5, 13, L, L}},
-        {{L, S, 17, EV, 0.3f, false, 0, SDPA_MASK_BOOL, keep, {0, 1}}, 1, {0, 1, 2, 33, L}},
-        {{L, 100, EMAX, EV, 0.05f, true, 60, SDPA_MASK_NONE, NULL, {0, 0}}, 0, {0, 2, 34, 35, L}},
-        {{L, S, 20, EV, 0.3f, false, 0, SDPA_MASK_BOOL, band, {S, 1}}, 1, {0, 5, 6, 39, L}},
+        {{L, 70, 24, EV, 0.2f, true, 0, SDPA_MASK_ADD, m, {70, 1}, 24, 24, EV, EV}, sizeof(float),
+         {0, 5, 13, L, L}},
+        {{L, S, 17, EV, 0.3f, false, 0, SDPA_MASK_BOOL, keep, {0, 1}, 17, 17, EV, EV}, 1,
+         {0, 1, 2, 33, L}},
+        {{L, 100, EMAX, EV, 0.05f, true, 60, SDPA_MASK_NONE, NULL, {0, 0}, EMAX, EMAX, EV, EV}, 0,
+         {0, 2, 34, 35, L}},
+        {{L, S, 20, EV, 0.3f, false, 0, SDPA_MASK_BOOL, band, {S, 1}, 20, 20, EV, EV}, 1,
+         {0, 5, 6, 39, L}},
     };
     for (size_t fi = 0; fi < sizeof fns / sizeof fns[0]; fi++) {
         if ((ember_cpu_features() & fns[fi].needs) != fns[fi].needs) continue;

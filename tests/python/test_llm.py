@@ -1,0 +1,154 @@
+"""Language models with a KV cache (ember.llm, issue 10): transformers decoders of three
+families (OPT, GPT-2, Llama with grouped-query attention), small random configs, exported with
+export_llm as one method (prefill and decode, the cache as program state) and run by Ember:
+
+- each step's logits equal transformers' forward over the whole sequence so far;
+- greedy generation equals transformers' `generate` token for token (the configs' weights are
+  initialised wide enough that no step is a near tie: the test checks the margin it relies on);
+- a second generation from position 0 gives the same tokens (the cache needs no reset);
+- positions past the cache, and buffers assigned rather than updated in place, are refused
+  with clear errors.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+import ember  # noqa: E402
+from ember import llm  # noqa: E402
+
+MAX_SEQ = 48
+
+
+def _model(family: str):
+    torch.manual_seed(0)
+    if family == "opt":
+        config = transformers.OPTConfig(hidden_size=64, num_hidden_layers=2, ffn_dim=128,
+                                        num_attention_heads=4, vocab_size=96,
+                                        max_position_embeddings=64, word_embed_proj_dim=64,
+                                        init_std=0.3)
+        model = transformers.OPTForCausalLM(config)
+    elif family == "gpt2":
+        config = transformers.GPT2Config(n_embd=64, n_layer=2, n_head=4, vocab_size=96,
+                                         n_positions=64, initializer_range=0.3)
+        model = transformers.GPT2LMHeadModel(config)
+    else:
+        config = transformers.LlamaConfig(hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                                          num_attention_heads=4, num_key_value_heads=2,
+                                          vocab_size=96, max_position_embeddings=64,
+                                          initializer_range=0.3)
+        model = transformers.LlamaForCausalLM(config)
+    return model.eval()
+
+
+@pytest.fixture(scope="module", params=["opt", "gpt2", "llama"])
+def exported(request):
+    model = _model(request.param)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        program = llm.export_llm(model, max_seq_len=MAX_SEQ)
+    model.set_attn_implementation("sdpa")  # transformers' own attention for the references
+    return request.param, model, program, ember.load(program.buffer)
+
+
+PROMPT = [3, 17, 42, 8, 61]
+
+
+def test_each_step_matches_the_full_forward(exported):
+    family, model, _, prog = exported
+    ids = PROMPT + [5, 77, 12]
+    with torch.no_grad():
+        ref = model(torch.tensor([ids])).logits[0].numpy()
+    prefill = prog.run(np.array([PROMPT]), np.array([0]))[0]
+    np.testing.assert_allclose(prefill[0], ref[len(PROMPT) - 1], atol=1e-4, rtol=1e-4)
+    for pos in range(len(PROMPT), len(ids)):
+        step = prog.run(np.array([[ids[pos]]]), np.array([pos]))[0]
+        np.testing.assert_allclose(step[0], ref[pos], atol=1e-4, rtol=1e-4,
+                                   err_msg=f"{family}: decode at position {pos}")
+
+
+def test_greedy_generation_equals_transformers(exported):
+    family, model, _, prog = exported
+    new = 20
+    with torch.no_grad():
+        out = model.generate(torch.tensor([PROMPT]), max_new_tokens=new, do_sample=False,
+                             min_new_tokens=new, output_scores=True, return_dict_in_generate=True,
+                             pad_token_id=0)
+    want = out.sequences[0, len(PROMPT):].tolist()
+    # the test means something only if no step is a near tie
+    for s in out.scores:
+        top2 = torch.topk(s[0], 2).values
+        assert float(top2[0] - top2[1]) > 1e-3, f"{family}: a near tie; pick another seed"
+    got = llm.generate(prog, PROMPT, max_new_tokens=new)
+    assert got == want, f"{family}: Ember {got} vs transformers {want}"
+    assert llm.generate(prog, PROMPT, max_new_tokens=new) == want  # again from position 0
+
+
+def test_sampling_is_seeded_and_stops_at_the_cache(exported):
+    _, _, _, prog = exported
+    a = llm.generate(prog, PROMPT, max_new_tokens=8, temperature=0.8, top_p=0.9, seed=7)
+    b = llm.generate(prog, PROMPT, max_new_tokens=8, temperature=0.8, top_p=0.9, seed=7)
+    assert a == b and len(a) == 8
+    full = llm.generate(prog, PROMPT, max_new_tokens=1000)
+    assert len(PROMPT) + len(full) - 1 == MAX_SEQ  # the last token is generated, not stored
+
+
+def test_positions_past_the_cache_are_refused(exported):
+    _, _, _, prog = exported
+    with pytest.raises(ember.EmberError, match="start_pos|cache|position"):
+        prog.run(np.array([[1, 2, 3]]), np.array([MAX_SEQ - 2]))
+    # the method still runs afterwards
+    prog.run(np.array([PROMPT]), np.array([0]))
+
+
+def test_cache_is_program_state_without_stored_bytes(exported):
+    family, model, program, _ = exported
+    report = program.report_dict()
+    ops = {op["name"] for op in report["methods"]["forward"]["ops"]}
+    assert {"llama::update_cache.out", "llama::custom_sdpa.out", "aten::_local_scalar_dense"} <= ops
+    weights = sum(p.numel() * p.element_size() for p in model.parameters())
+    # the caches (2 layers x k, v x MAX_SEQ x 64 floats = 48 KiB) are planned, not stored
+    assert report["constant_bytes"] <= weights
+
+
+class _Counter(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("n", torch.zeros(1))
+
+    def forward(self, x):
+        self.n += 1  # a new value assigned to the buffer: not an in-place update Ember keeps
+        return x * self.n
+
+
+def test_assigning_a_buffer_is_refused_clearly():
+    with pytest.raises(ember.ExportError, match="buffer 'n'"):
+        ember.export(_Counter(), (torch.randn(3),))
+
+
+def test_the_file_runs_on_executorch_with_its_llm_custom_ops(exported):
+    """ExecuTorch's runtime, with its LLM custom-ops library loaded (llama::update_cache,
+    llama::custom_sdpa), runs Ember's file: prefill and decode logits equal transformers'."""
+    family, model, program, _ = exported
+    try:
+        from executorch.extension.pybindings.portable_lib import _load_for_executorch_from_buffer
+        import executorch.extension.llm.custom_ops.custom_ops  # noqa: F401 (registers the ops)
+    except BaseException as e:  # ImportError, or an ABI error from a compiled extension
+        pytest.skip(f"ExecuTorch's LLM custom ops are not usable here: {type(e).__name__}: {e}")
+    buffer = program.buffer  # ExecuTorch reads it in place: keep it alive
+    et = _load_for_executorch_from_buffer(buffer)
+    ids = PROMPT + [5, 77]
+    with torch.no_grad():
+        ref = model(torch.tensor([ids])).logits[0].numpy()
+    out = et.forward([torch.tensor([PROMPT]), torch.tensor([0])])[0].numpy()
+    np.testing.assert_allclose(out[0], ref[len(PROMPT) - 1], atol=1e-4, rtol=1e-4)
+    for pos in range(len(PROMPT), len(ids)):
+        out = et.forward([torch.tensor([[ids[pos]]]), torch.tensor([pos])])[0].numpy()
+        np.testing.assert_allclose(out[0], ref[pos], atol=1e-4, rtol=1e-4,
+                                   err_msg=f"{family} on ExecuTorch: decode at position {pos}")
