@@ -13,6 +13,8 @@
  *                 float in that range by tests/c/test_rowops_optimized.c); results below
  *                 FLT_MIN flush to +0, x > 88.72 gives +inf, NaN stays NaN
  *   vtanh, verf   see each function's comment for its error
+ *   vtranspose    r[c] = column c of the VN x VN block whose rows were r[0..VN), in registers
+ *                 (the GEMM's packs, f32_gemm_nn.inc; the dequantizing pack, f32_qlinear.inc)
  *
  * FN(name) appends the ISA suffix: FN(f32_sdpa) is f32_sdpa__avx512 or f32_sdpa__avx2. */
 #ifndef EMBER_F32_SIMD_X86_H
@@ -84,6 +86,35 @@ TARGET INLINE void vhsum4(float* s, vf a0, vf a1, vf a2, vf a3)
 }
 TARGET INLINE float vhmax(vf a) { return _mm512_reduce_max_ps(a); }
 
+/* r[c] = column c of the 16x16 block whose rows were r[0..16). */
+TARGET INLINE void vtranspose(vf r[16])
+{
+    __m512 t[16], u[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    /* u[4g + q], 128-bit lane L: rows 4g..4g+3 at column 4L + q */
+    for (int g = 0; g < 4; g++) {
+        const __m512d t0 = _mm512_castps_pd(t[4 * g]), t1 = _mm512_castps_pd(t[4 * g + 1]);
+        const __m512d t2 = _mm512_castps_pd(t[4 * g + 2]), t3 = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+    }
+    for (int q = 0; q < 4; q++) {
+        const __m512 x = _mm512_shuffle_f32x4(u[q], u[4 + q], 0x88);  /* lanes 0 2 | 0 2 */
+        const __m512 y = _mm512_shuffle_f32x4(u[q], u[4 + q], 0xdd);  /* lanes 1 3 | 1 3 */
+        const __m512 x2 = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0x88);
+        const __m512 y2 = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0xdd);
+        r[q] = _mm512_shuffle_f32x4(x, x2, 0x88);
+        r[4 + q] = _mm512_shuffle_f32x4(y, y2, 0x88);
+        r[8 + q] = _mm512_shuffle_f32x4(x, x2, 0xdd);
+        r[12 + q] = _mm512_shuffle_f32x4(y, y2, 0xdd);
+    }
+}
+
 #elif defined(EMBER_SIMD_AVX2)
 
 #define VN 8
@@ -149,6 +180,26 @@ TARGET INLINE float vhmax(vf a)
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+}
+
+/* r[c] = column c of the 8x8 block whose rows were r[0..8). */
+TARGET INLINE void vtranspose(vf r[8])
+{
+    __m256 t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int g = 0; g < 2; g++) { /* u[4g + q], 128-bit lane L: rows 4g..4g+3, column 4L + q */
+        u[4 * g] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+        u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xee);
+        u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+        u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xee);
+    }
+    for (int q = 0; q < 4; q++) {
+        r[q] = _mm256_permute2f128_ps(u[q], u[4 + q], 0x20);
+        r[4 + q] = _mm256_permute2f128_ps(u[q], u[4 + q], 0x31);
+    }
 }
 
 #else
