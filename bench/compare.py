@@ -70,15 +70,17 @@ MODELS = {
     "dscnn": ("DS-CNN (KWS) 49x10", 300),
 }
 RUNTIMES = ["eager", "ember", "executorch", "executorch+xnnpack", "ember-int8",
-            "executorch+xnnpack-int8"]
+            "executorch+xnnpack-int8", "ember-int4"]
 LABELS = {"eager": "eager", "ember": "Ember", "executorch": "ExecuTorch",
-          "executorch+xnnpack": "ExecuTorch+XNNPACK", "ember-int8": "Ember int8",
+          "executorch+xnnpack": "ExecuTorch+XNNPACK", "ember-int8": "Ember int8", "ember-int4": "Ember int4",
           "executorch+xnnpack-int8": "ExecuTorch+XNNPACK int8"}
 # The models the int8 runtimes also run (static int8, calibrated on CALIBRATION random inputs).
 INT8_MODELS = {"mobilenetv2", "resnet18", "dscnn"}
-INT8 = {"ember-int8", "executorch+xnnpack-int8"}
-# Generation steps with a KV cache: eager (transformers' cache) and Ember (ember.llm) only.
+INT8 = {"ember-int8", "executorch+xnnpack-int8", "ember-int4"}  # quantized: top-1 must agree
+# Generation steps with a KV cache: eager (transformers' cache) and Ember (ember.llm: float32, and
+# int8 / int4 group-wise weights, export_llm(weights=...)) only.
 LLM_MODELS = {"opt125m-decode", "opt125m-prefill"}
+LLM_RUNTIMES = {"ember", "ember-int8", "ember-int4"}
 CALIBRATION = 16
 
 
@@ -302,17 +304,17 @@ def ember_runner(model, inputs, threads: int, int8: bool = False) -> Runner:
     return r
 
 
-def ember_llm_runner(model, inputs, threads: int) -> Runner:
+def ember_llm_runner(model, inputs, threads: int, weights: Optional[str] = None) -> Runner:
     """Ember on a KV-cache step (CachePrefill, DecodeStep): ember.llm.export_llm of the same
-    transformers model (128 positions), the decode step after a prefill of the same prompt."""
+    transformers model (128 positions; `weights` "int8" / "int4": quantized weights, int4 in
+    groups of 64), the decode step after a prefill of the same prompt."""
     import ember
     from ember import llm
 
     lm = model.lm
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        exported = llm.export_llm(lm, max_seq_len=128)
-    lm.set_attn_implementation("sdpa")  # eager keeps transformers' own attention
+        exported = llm.export_llm(lm, max_seq_len=128, weights=weights)
     buf = exported.buffer
     program = ember.load(buf, threads=threads)
     method = program.method("forward")
@@ -331,8 +333,10 @@ def ember_llm_runner(model, inputs, threads: int) -> Runner:
             if lib.ember_method_input_consumed(handle, i):
                 method.set_input(i, arrays[i])
 
-    r = Runner("ember", method.execute, lambda: _tensors(method.outputs(flat=True)), prepare,
-               f"threads={threads}; ember.llm.export_llm (KV cache of 128 positions)")
+    name = f"ember-{weights}" if weights else "ember"
+    r = Runner(name, method.execute, lambda: _tensors(method.outputs(flat=True)), prepare,
+               f"threads={threads}; ember.llm.export_llm (KV cache of 128 positions"
+               + (f", {weights} weights" if weights else "") + ")")
     r.keep = (program, buf)
     # the program's sizes are the cache's bound: its FLOPs are a decode step's only at T = 128
     r.flops = program_flops(exported.program) if isinstance(model, CachePrefill) else None
@@ -632,7 +636,7 @@ def plot(res: dict, out: Path) -> None:
     from matplotlib.ticker import MaxNLocator
 
     colors = {"eager": "tab:blue", "ember": "tab:red", "executorch": "tab:green",
-              "executorch+xnnpack": "tab:purple", "ember-int8": "tab:orange",
+              "executorch+xnnpack": "tab:purple", "ember-int8": "tab:orange", "ember-int4": "tab:brown",
               "executorch+xnnpack-int8": "tab:pink"}
     models = res["models"]
     fig, axes = plt.subplots(len(models), 1, figsize=(8, 2.0 * len(models) + 0.8), squeeze=False)
@@ -780,6 +784,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                 "`to_edge_transform_and_lower` with XnnpackPartitioner")
         else:
             unavailable["executorch+xnnpack-int8"] = unavailable.get("executorch+xnnpack", "")
+        if any(n in LLM_MODELS for n in names):
+            runtimes.append("ember-int4")
+            notes["ember-int4"] = ("ember.llm.export_llm(weights=\"int4\"): int4 weights in groups of 64, "
+                                   "float32 activations (language models only)")
+            notes["ember-int8"] = notes.get("ember-int8", "") + (
+                "; language models: ember.llm.export_llm(weights=\"int8\"), int8 weights per channel")
+    if "ember-int4" not in runtimes:
+        unavailable["ember-int4"] = ("--no-int8" if args.no_int8
+                                     else "language models only (opt125m-decode, opt125m-prefill)")
     for n, why in unavailable.items():
         print(f"{LABELS[n]}: left out ({why})", file=sys.stderr)
 
@@ -798,11 +811,16 @@ def main(argv: Optional[list[str]] = None) -> int:
                                     else ember_runner(model, inputs, args.threads)),
                   "executorch": lambda: executorch_runner(model, inputs, args.threads, xnnpack=False),
                   "executorch+xnnpack": lambda: executorch_runner(model, inputs, args.threads, xnnpack=True),
-                  "ember-int8": lambda: ember_runner(model, inputs, args.threads, int8=True),
+                  "ember-int8": lambda: (ember_llm_runner(model, inputs, args.threads, "int8") if name in LLM_MODELS
+                                         else ember_runner(model, inputs, args.threads, int8=True)),
+                  "ember-int4": lambda: ember_llm_runner(model, inputs, args.threads, "int4"),
                   "executorch+xnnpack-int8": lambda: executorch_runner(model, inputs, args.threads,
                                                                        xnnpack=True, int8=True)}
         for n in runtimes[1:]:
-            if (n in INT8 and name not in INT8_MODELS) or (name in LLM_MODELS and n != "ember"):
+            if name in LLM_MODELS:
+                if n not in LLM_RUNTIMES:
+                    continue
+            elif n in INT8 and (name not in INT8_MODELS or n == "ember-int4"):
                 continue
             try:
                 t0 = time.monotonic()

@@ -10,8 +10,12 @@
  *               [--threads N] [--no-pack] [--csv FILE] [--json FILE]
  *   ember pte2c MODEL.pte -o OUT.h [--name NAME] [--method NAME] [--input a.npy ...]
  *               [--expect b.npy ...]
+ *   ember tokenize TOKENIZER.json [--ids] [--no-special] [--] TEXT
+ *   ember tokenize TOKENIZER.json --decode ID,ID,... [--no-special] [--stream]
+ *   ember generate MODEL.pte --tokenizer TOKENIZER.json --prompt TEXT [--max-new-tokens N]
+ *                  [--temperature T] [--top-p P] [--seed S] [--eos-id ID] [--threads N]
  *   ember version
- *   ember help [run|inspect|test-bundle|profile|bench|pte2c]
+ *   ember help [run|inspect|test-bundle|profile|bench|pte2c|tokenize|generate]
  *
  * profile times every kernel and delegate call through the runtime's event hook
  * (ember_profiler_event with clock_gettime) and prints a table per operator and per instruction
@@ -26,6 +30,9 @@
  * runs the test cases a bundled program carries and reports each as passed or failed, with its
  * largest error against the stored expected outputs; it exits 0 only when every case passed.
  *
+ * tokenize encodes and decodes text with a Hugging Face tokenizer.json (tools/tokenizer.c), as
+ * the `tokenizers` package does: the tokenizer of a language model the CLI runs.
+ *
  * The CLI is an application of libember: it maps the file read-only (weights are read in place,
  * never copied) and allocates the method's memory with malloc, which the library itself never
  * does. Files are untrusted: every allocation is checked and sized by what the file justifies
@@ -34,6 +41,7 @@
 #define _DEFAULT_SOURCE /* madvise and its MADV_* advice on glibc */
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,6 +55,7 @@
 #include "ember/ember.h"
 #include "runtime/core/half.h"
 #include "tools/npy.h"
+#include "tools/tokenizer.h"
 
 #define MAX_INPUTS 64
 
@@ -64,9 +73,15 @@ static const char* const usage_bench =
 static const char* const usage_pte2c =
     "  ember pte2c MODEL.pte -o OUT.h [--name NAME] [--method NAME] [--input a.npy ...]\n"
     "              [--expect b.npy ...]\n";
+static const char* const usage_tokenize =
+    "  ember tokenize TOKENIZER.json [--ids] [--no-special] [--] TEXT\n"
+    "  ember tokenize TOKENIZER.json --decode ID,ID,... [--no-special] [--stream]\n";
+static const char* const usage_generate =
+    "  ember generate MODEL.pte --tokenizer TOKENIZER.json --prompt TEXT [--max-new-tokens N]\n"
+    "                 [--temperature T] [--top-p P] [--seed S] [--eos-id ID] [--threads N]\n";
 
 /* The commands `help` knows, in the order the usage lists them. */
-static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "bench", "pte2c", "version", "help"};
+static const char* const commands[] = {"run", "inspect", "test-bundle", "profile", "bench", "pte2c", "tokenize", "generate", "version", "help"};
 
 static int is_command(const char* name)
 {
@@ -85,8 +100,10 @@ static void print_usage(FILE* f, const char* command, int explain)
     if (!command || strcmp(command, "profile") == 0) fputs(usage_profile, f);
     if (!command || strcmp(command, "bench") == 0) fputs(usage_bench, f);
     if (!command || strcmp(command, "pte2c") == 0) fputs(usage_pte2c, f);
+    if (!command || strcmp(command, "tokenize") == 0) fputs(usage_tokenize, f);
+    if (!command || strcmp(command, "generate") == 0) fputs(usage_generate, f);
     if (!command || strcmp(command, "version") == 0) fputs("  ember version\n", f);
-    if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile|bench|pte2c]\n", f);
+    if (!command || strcmp(command, "help") == 0) fputs("  ember help [run|inspect|test-bundle|profile|bench|pte2c|tokenize|generate]\n", f);
     if (explain && command && strcmp(command, "version") == 0) fprintf(f, "\nPrints Ember's version and the CPU features detected at run time (what kernels may use).\n");
     if (explain && command && strcmp(command, "help") == 0)
         fprintf(f, "\nPrints the usage of every command, or what one command does.\n");
@@ -135,8 +152,24 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "EMBER_BUFFER_ALIGN. --input / --expect add .npy arrays (test vectors) as NAME_input<i> /\n"
                    "NAME_expect<i> bytes with their dtype, rank and shape. The bookkeeping bytes depend on the\n"
                    "target's pointer size: firmware asks ember_method_requirements_get at boot.\n");
+    if (explain && command && strcmp(command, "generate") == 0)
+        fprintf(f, "\nGenerates text with a language model exported by ember.llm.export_llm (forward(tokens, input_pos):\n"
+                   "a KV cache in the program): the prompt, encoded with TOKENIZER.json, in one call (prefill), then\n"
+                   "one call per new token (decode), printing the text as it comes. Greedy with --temperature 0 (the\n"
+                   "default); otherwise sampled with that temperature and nucleus --top-p (default 1) from a\n"
+                   "generator seeded with --seed (default 0). Stops at the end-of-sequence token (the tokenizer's,\n"
+                   "or --eos-id; -1: none), after --max-new-tokens (default 64), or when the cache is full. Then\n"
+                   "prints prefill and decode tokens per second on stderr.\n");
+    if (explain && command && strcmp(command, "tokenize") == 0)
+        fprintf(f, "\nEncodes TEXT with a Hugging Face tokenizer.json (a BPE model: GPT-2 style byte-level, or\n"
+                   "SentencePiece style with byte fallback) as the tokenizers package does, and prints a line per\n"
+                   "token: its id and its string (JSON-quoted); --ids prints only the ids, on one line. --decode\n"
+                   "prints the text of the ids instead; --stream decodes them one at a time, as a generation loop\n"
+                   "prints them. --no-special encodes without the post-processor's special tokens (a BOS) and\n"
+                   "decodes without special tokens. A TEXT starting with '-' goes after --. Components the reader\n"
+                   "does not support are refused by name: see docs/runtime.md.\n");
     if (explain && command && strcmp(command, "version") != 0 && strcmp(command, "help") != 0 &&
-        strcmp(command, "pte2c") != 0)
+        strcmp(command, "pte2c") != 0 && strcmp(command, "tokenize") != 0)
         fprintf(f, "\nMODEL may be a .pte or a bundled program (.bpte).\n");
 }
 
@@ -1760,6 +1793,394 @@ static int cmd_pte2c(int argc, char** argv)
     return rc;
 }
 
+/* A token's string as a JSON string: quoted, with control bytes, quotes and backslashes escaped. */
+static void print_token(const char* s, size_t n)
+{
+    putchar('"');
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') printf("\\%c", c);
+        else if (c == '\n') fputs("\\n", stdout);
+        else if (c == '\t') fputs("\\t", stdout);
+        else if (c < 0x20 || c == 0x7F) printf("\\u%04X", c);
+        else putchar(c);
+    }
+    putchar('"');
+}
+
+/* --decode's ids "3,14,15" into ids[] (*n of them, at most `max`). Returns 0, or the exit status
+ * of the usage error. */
+static int parse_ids(const char* text, int32_t* ids, size_t max, size_t* n)
+{
+    *n = 0;
+    for (const char* p = text; *p;) {
+        char* end;
+        errno = 0;
+        const long v = strtol(p, &end, 10);
+        if (errno || end == p || v < 0 || v > INT32_MAX || (*end && *end != ',') || *n == max)
+            return usage_error("tokenize", "--decode takes ids (whole numbers >= 0) separated by commas, not", text);
+        ids[(*n)++] = (int32_t)v;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int cmd_tokenize(int argc, char** argv)
+{
+    const char *path = NULL, *text = NULL, *decode = NULL;
+    int ids_only = 0, no_special = 0, stream = 0, rest = 0;
+    for (int i = 0; i < argc; i++) {
+        const char* a = argv[i];
+        if (!rest && is_help(a)) {
+            print_usage(stdout, "tokenize", 1);
+            return 0;
+        }
+        if (!rest && strcmp(a, "--") == 0) rest = 1;
+        else if (!rest && strcmp(a, "--ids") == 0) ids_only = 1;
+        else if (!rest && strcmp(a, "--no-special") == 0) no_special = 1;
+        else if (!rest && strcmp(a, "--stream") == 0) stream = 1;
+        else if (!rest && strcmp(a, "--decode") == 0 && i + 1 == argc) return usage_error("tokenize", "missing the value of", a);
+        else if (!rest && strcmp(a, "--decode") == 0) decode = argv[++i];
+        else if (!rest && a[0] == '-' && a[1]) return usage_error("tokenize", "unknown option", a);
+        else if (!path) path = a;
+        else if (!text) text = a;
+        else return usage_error("tokenize", "more than one text given:", a);
+    }
+    if (!path) return usage_error("tokenize", "no tokenizer.json given", NULL);
+    if (decode && text) return usage_error("tokenize", "--decode takes no TEXT:", text);
+    if (!decode && !text) return usage_error("tokenize", "no text given", NULL);
+    if (decode && ids_only) return usage_error("tokenize", "--ids and --decode exclude each other", NULL);
+    if (stream && !decode) return usage_error("tokenize", "--stream needs --decode", NULL);
+    size_t n = 0;
+    int32_t* ids = NULL;
+    if (decode) {
+        const size_t max = strlen(decode) / 2 + 1; /* each id takes a digit and a comma */
+        if (!(ids = malloc(max * sizeof *ids))) {
+            fprintf(stderr, "ember: cannot allocate %zu ids\n", max);
+            return 1;
+        }
+        const int rc = parse_ids(decode, ids, max, &n);
+        if (rc) {
+            free(ids);
+            return rc;
+        }
+    }
+    char err[512];
+    ember_tokenizer* tok = ember_tokenizer_load_file(path, err, sizeof err);
+    if (!tok) {
+        fprintf(stderr, "ember: cannot load %s\n", err);
+        free(ids);
+        return 1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!ember_tokenizer_token(tok, ids[i], NULL)) {
+            fprintf(stderr, "ember: id %ld is not a token of %s (%ld ids)\n", (long)ids[i], path,
+                    (long)ember_tokenizer_vocab_size(tok));
+            rc = 1;
+        }
+    }
+    if (!rc && decode && stream) {
+        ember_decode_stream* ds = ember_decode_stream_new(tok, no_special);
+        for (size_t i = 0; ds && i < n && !rc; i++) {
+            const char* piece;
+            size_t len;
+            if (ember_decode_stream_step(ds, ids[i], &piece, &len)) {
+                fprintf(stderr, "ember: %s\n", ember_decode_stream_error(ds));
+                rc = 1;
+            }
+            fwrite(piece, 1, len, stdout);
+            fflush(stdout);
+        }
+        if (!ds) fprintf(stderr, "ember: out of memory decoding\n");
+        rc = ds ? rc : 1;
+        putchar('\n');
+        ember_decode_stream_free(ds);
+    } else if (!rc && decode) {
+        size_t len;
+        char* out = ember_tokenizer_decode(tok, ids, n, no_special, &len);
+        if (out) {
+            fwrite(out, 1, len, stdout);
+            putchar('\n');
+        } else {
+            fprintf(stderr, "ember: out of memory decoding\n");
+            rc = 1;
+        }
+        free(out);
+    } else if (!rc) {
+        if (ember_tokenizer_encode(tok, text, strlen(text), !no_special, &ids, &n, err, sizeof err)) {
+            fprintf(stderr, "ember: cannot encode the text: %s\n", err);
+            rc = 1;
+        }
+        for (size_t i = 0; !rc && i < n; i++) {
+            if (ids_only) {
+                printf("%s%ld", i ? " " : "", (long)ids[i]);
+                continue;
+            }
+            size_t len;
+            const char* s = ember_tokenizer_token(tok, ids[i], &len);
+            printf("%ld\t", (long)ids[i]);
+            print_token(s, len);
+            putchar('\n');
+        }
+        if (!rc && ids_only) putchar('\n');
+    }
+    free(ids);
+    ember_tokenizer_free(tok);
+    return rc;
+}
+
+/* ---- generate ------------------------------------------------------------------------ */
+
+/* splitmix64: the sampler's generator, seeded by --seed. */
+static uint64_t next_random(uint64_t* state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+typedef struct ranked {
+    double p;
+    int32_t id;
+} ranked;
+
+static int by_probability(const void* a, const void* b)
+{
+    const ranked *x = a, *y = b;
+    return x->p < y->p ? 1 : x->p > y->p ? -1 : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The next token from `n` logits: the largest with temperature 0 (the first of equals), else
+ * drawn from softmax(logits / temperature) cut to the smallest set of most likely tokens whose
+ * probability reaches top_p. `scratch` holds n entries. */
+static int32_t pick_token(const float* logits, int32_t n, double temperature, double top_p,
+                          uint64_t* rng, ranked* scratch)
+{
+    int32_t best = 0;
+    for (int32_t i = 1; i < n; i++)
+        if (logits[i] > logits[best]) best = i;
+    if (temperature <= 0.0) return best;
+    double sum = 0.0;
+    for (int32_t i = 0; i < n; i++) {
+        scratch[i].p = exp(((double)logits[i] - (double)logits[best]) / temperature);
+        scratch[i].id = i;
+        sum += scratch[i].p;
+    }
+    int32_t keep = n;
+    if (top_p < 1.0) {
+        qsort(scratch, (size_t)n, sizeof *scratch, by_probability);
+        double acc = 0.0;
+        for (keep = 0; keep < n && acc < top_p * sum;) acc += scratch[keep++].p;
+        sum = acc;
+    }
+    const double u = (double)(next_random(rng) >> 11) * 0x1p-53 * sum;
+    double acc = 0.0;
+    for (int32_t i = 0; i < keep; i++) {
+        acc += scratch[i].p;
+        if (u < acc) return scratch[i].id;
+    }
+    return scratch[keep - 1].id;
+}
+
+/* This process's peak resident memory in bytes (Linux's VmHWM: the mapped file's pages count as
+ * they are read), or 0 where unknown. */
+static size_t peak_resident_bytes(void)
+{
+    size_t kib = 0;
+    FILE* f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %zu kB", &kib) == 1) break;
+    fclose(f);
+    return kib * 1024;
+}
+
+static double seconds_since(const struct timespec* t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+/* The planned memory a method's requirements ask for, all buffers. */
+static size_t planned_bytes(const ember_method_requirements* req)
+{
+    size_t total = 0;
+    for (size_t i = 1; i < req->num_buffers; i++) total += req->buffer_bytes[i];
+    return total;
+}
+
+/* One call of an export_llm method: tokens (1, n) at position pos; *logits the last token's. */
+static int llm_step(ember_method* m, const int64_t* tokens, int64_t n, const int64_t* pos,
+                    const float** logits, int32_t vocab)
+{
+    const int32_t tsizes[2] = {1, (int32_t)n}, psizes[1] = {1};
+    ember_status st = ember_method_set_input(m, 0, EMBER_DTYPE_I64, 2, tsizes, tokens);
+    if (!st) st = ember_method_set_input(m, 1, EMBER_DTYPE_I64, 1, psizes, pos);
+    if (!st) st = ember_method_execute(m);
+    const ember_tensor* out = NULL;
+    if (!st) st = ember_method_output(m, 0, &out);
+    if (st) {
+        fprintf(stderr, "\nember: the model failed at position %lld: %s\n", (long long)*pos, ember_method_error(m));
+        return -1;
+    }
+    *logits = (const float*)out->data + (out->numel - vocab); /* the last row of (1, [T,] vocab) */
+    return 0;
+}
+
+static int cmd_generate(int argc, char** argv)
+{
+    const char *model = NULL, *tokenizer = NULL, *prompt = NULL;
+    long max_new = 64, seed = 0, eos_opt = -2, threads = default_threads();
+    double temperature = 0.0, top_p = 1.0;
+    const cli_option opts[] = {
+        {"--tokenizer", OPT_TEXT, &tokenizer, 0, 0},
+        {"--prompt", OPT_TEXT, &prompt, 0, 0},
+        {"--max-new-tokens", OPT_LONG, &max_new, 0, COUNT_MAX},
+        {"--temperature", OPT_DOUBLE, &temperature, 0, 0},
+        {"--top-p", OPT_DOUBLE, &top_p, 0, 0},
+        {"--seed", OPT_LONG, &seed, 0, LONG_MAX},
+        {"--eos-id", OPT_LONG, &eos_opt, -1, INT32_MAX},
+        {"--threads", OPT_LONG, &threads, 1, 1024},
+        {NULL, OPT_FLAG, NULL, 0, 0},
+    };
+    int rc = parse_args("generate", opts, argc, argv, &model);
+    if (rc != ARGS_OK) return rc;
+    if (!model) return usage_error("generate", "no model given", NULL);
+    if (!tokenizer) return usage_error("generate", "no --tokenizer given", NULL);
+    if (!prompt) return usage_error("generate", "no --prompt given", NULL);
+    if (top_p <= 0.0 || top_p > 1.0) return usage_error("generate", "--top-p takes a number in (0, 1], not", argv[0]);
+
+    char err[512];
+    ember_tokenizer* tok = ember_tokenizer_load_file(tokenizer, err, sizeof err);
+    if (!tok) {
+        fprintf(stderr, "ember: cannot load %s\n", err);
+        return 1;
+    }
+    model_file file;
+    ember_program prog;
+    ember_bundle bundle;
+    int bundled;
+    if (program_open(model, 1, &file, &bundle, &bundled, &prog)) {
+        ember_tokenizer_free(tok);
+        return 1;
+    }
+    rc = 1;
+    loaded_method lm = {0};
+    cli_pool pool = {0};
+    int32_t* ids = NULL;
+    int64_t* history = NULL;
+    int32_t* gen = NULL; /* the tokens generated */
+    size_t printed = 0;  /* bytes of their text printed */
+    ranked* scratch = NULL;
+    ember_decode_stream* ds = NULL;
+    size_t n_ids = 0;
+    int lst = load_method(&prog, "forward", 1, 1, &lm);
+    if (lst < 0) goto done;
+    if (lst) {
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst),
+                ember_program_error(&prog));
+        goto done;
+    }
+    if (pool_attach(&pool, threads, lm.method)) goto done;
+    /* forward(tokens int64 (1, T <= capacity), input_pos int64 (1,)) -> logits (1, vocab) */
+    const ember_value* in0 = ember_method_input(lm.method, 0);
+    const ember_value* in1 = ember_method_input(lm.method, 1);
+    const ember_tensor* out0 = NULL;
+    if (ember_method_input_count(lm.method) != 2 || !in0 || !in1 || in0->tag != EMBER_VALUE_TENSOR ||
+        in1->tag != EMBER_VALUE_TENSOR || in0->u.t->dtype != EMBER_DTYPE_I64 || in0->u.t->dim != 2 ||
+        in1->u.t->dtype != EMBER_DTYPE_I64 || in1->u.t->numel != 1 ||
+        ember_method_output_count(lm.method) < 1 || ember_method_output(lm.method, 0, &out0) ||
+        out0->dtype != EMBER_DTYPE_F32 || out0->dim < 2) {
+        fprintf(stderr, "ember: %s is not a language model with a KV cache: generate needs forward(tokens int64 "
+                        "(1, T), input_pos int64 (1,)) -> float32 logits, as ember.llm.export_llm writes\n", model);
+        goto done;
+    }
+    const int64_t capacity = (int64_t)(in0->u.t->capacity / sizeof(int64_t));
+    const int32_t vocab = out0->sizes[out0->dim - 1];
+    const int32_t eos = eos_opt == -2 ? ember_tokenizer_eos_id(tok) : (int32_t)eos_opt;
+    if (ember_tokenizer_encode(tok, prompt, strlen(prompt), 1, &ids, &n_ids, err, sizeof err)) {
+        fprintf(stderr, "ember: cannot encode the prompt: %s\n", err);
+        goto done;
+    }
+    if (n_ids == 0 || (int64_t)n_ids > capacity) {
+        fprintf(stderr, "ember: the prompt is %zu tokens; the model takes 1 to %lld\n", n_ids, (long long)capacity);
+        goto done;
+    }
+    history = malloc((size_t)capacity * sizeof *history);
+    gen = malloc(((size_t)capacity + 1) * sizeof *gen); /* prefill's token and one per position */
+    scratch = malloc((size_t)vocab * sizeof *scratch);
+    ds = ember_decode_stream_new(tok, 1);
+    if (!history || !gen || !scratch || !ds) {
+        fprintf(stderr, "ember: out of memory\n");
+        goto done;
+    }
+    for (size_t i = 0; i < n_ids; i++) history[i] = ids[i];
+    fwrite(prompt, 1, strlen(prompt), stdout);
+    fflush(stdout);
+
+    uint64_t rng = (uint64_t)seed;
+    int64_t pos = 0, made = 0;
+    const float* logits;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (llm_step(lm.method, history, (int64_t)n_ids, &pos, &logits, vocab)) goto done;
+    const double prefill_s = seconds_since(&t0);
+    pos = (int64_t)n_ids;
+    double decode_s = 0.0;
+    while (made < max_new) {
+        const int32_t next = pick_token(logits, vocab, temperature, top_p, &rng, scratch);
+        made++;
+        const char* piece;
+        size_t len;
+        if (ember_decode_stream_step(ds, next, &piece, &len)) {
+            fprintf(stderr, "\nember: %s\n", ember_decode_stream_error(ds));
+            goto done;
+        }
+        fwrite(piece, 1, len, stdout);
+        fflush(stdout);
+        printed += len;
+        gen[made - 1] = next;
+        if (next == eos || made == max_new || pos >= capacity) break;
+        history[pos] = next;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (llm_step(lm.method, history + pos, 1, &pos, &logits, vocab)) goto done;
+        decode_s += seconds_since(&t0);
+        pos++;
+    }
+    /* what the stream held back (the bytes of a character the last tokens left incomplete),
+     * as decoding the whole writes it */
+    size_t all_len;
+    char* all = ember_tokenizer_decode(tok, gen, (size_t)made, 1, &all_len);
+    if (all && all_len > printed) fwrite(all + printed, 1, all_len - printed, stdout);
+    free(all);
+    putchar('\n');
+    fprintf(stderr, "prefill: %zu tokens in %.1f ms (%.1f tokens/s)\n", n_ids, prefill_s * 1e3,
+            (double)n_ids / prefill_s);
+    if (made > 1)
+        fprintf(stderr, "decode: %lld tokens in %.1f ms (%.1f tokens/s)\n", (long long)(made - 1), decode_s * 1e3,
+                (double)(made - 1) / decode_s);
+    const size_t peak = peak_resident_bytes();
+    if (peak)
+        fprintf(stderr, "peak memory: %.1f MiB resident (the file %.1f MiB, planned %.1f MiB)\n", peak / 1048576.0,
+                file.size / 1048576.0, (double)planned_bytes(&lm.req) / 1048576.0);
+    rc = 0;
+done:
+    ember_decode_stream_free(ds);
+    free(scratch);
+    free(gen);
+    free(history);
+    free(ids);
+    free_method(&lm);
+    pool_close(&pool);
+    model_close(&file);
+    ember_tokenizer_free(tok);
+    return rc;
+}
+
 int main(int argc, char** argv)
 {
     if (argc < 2) return usage_error(NULL, NULL, NULL);
@@ -1770,6 +2191,8 @@ int main(int argc, char** argv)
     if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 2, argv + 2);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 2, argv + 2);
     if (strcmp(cmd, "pte2c") == 0) return cmd_pte2c(argc - 2, argv + 2);
+    if (strcmp(cmd, "tokenize") == 0) return cmd_tokenize(argc - 2, argv + 2);
+    if (strcmp(cmd, "generate") == 0) return cmd_generate(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         const cli_option none[] = {{NULL, OPT_FLAG, NULL, 0, 0}};
         const int rc = parse_args("version", none, argc - 2, argv + 2, NULL);

@@ -31,6 +31,20 @@ def load(*args: Any, **kwargs: Any) -> Any:
     return _load(*args, **kwargs)
 
 
+def generate(program: Any, prompt: Any, tokenizer: Any = None, **options: Any) -> Any:
+    """Generates with a language model file (ember.llm.export_llm): `prompt` token ids give
+    the new ids (ember.generation.generate); a text prompt with a `tokenizer` (tokenizers'
+    Tokenizer or a tokenizer.json path) gives the new text (ember.generation.generate_text).
+    Options: max_new_tokens, temperature, top_p, seed, eos_token_id, method."""
+    from . import generation
+
+    if isinstance(prompt, str):
+        if tokenizer is None:
+            raise ValueError("a text prompt needs a tokenizer (a tokenizer.json path or a tokenizers.Tokenizer)")
+        return generation.generate_text(program, prompt, tokenizer, **options)
+    return generation.generate(program, prompt, **options)
+
+
 def __getattr__(name: str) -> Any:
     # ExportedProgram lives with the exporter, which needs torch: import it on first use.
     if name == "ExportedProgram":
@@ -40,4 +54,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 
-__all__ = ["export", "ExportedProgram", "ExportError", "EmberError", "load", "bench"]
+__all__ = ["export", "ExportedProgram", "ExportError", "EmberError", "load", "bench", "generate"]

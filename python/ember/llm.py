@@ -29,10 +29,8 @@ top-p from a seeded generator.
 
 from __future__ import annotations
 
-import math
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
-import numpy as np
 import torch
 
 # ---------------------------------------------------------------------------- the two ops
@@ -89,6 +87,129 @@ def _custom_sdpa_fake(query: torch.Tensor, key: torch.Tensor, value: torch.Tenso
                       attn_mask: Optional[torch.Tensor] = None, drpout_p: float = 0.0,
                       is_causal: bool = False, scale: Optional[float] = None) -> torch.Tensor:
     return torch.empty_like(query)
+
+
+# Weight-quantized linears. int8: ExecuTorch's weight-only int8 linear (its quantized kernels
+# library), written as quantized_decomposed::mixed_linear; int4 group-wise: Ember's own
+# ember::linear_int4 (ExecuTorch has no portable op for it). Layouts: quantize_int8 / int4.
+_LIB.define("qd_mixed_linear(Tensor input, Tensor weight, Tensor weight_scales, "
+            "Tensor? weight_zero_points, ScalarType? dtype=None) -> Tensor")
+_LIB.define("qd_mixed_linear.out(Tensor input, Tensor weight, Tensor weight_scales, "
+            "Tensor? weight_zero_points, ScalarType? dtype=None, *, Tensor(a!) out) -> Tensor(a!)")
+_LIB.define("linear_int4(Tensor input, Tensor weight, Tensor scales, int group_size, "
+            "Tensor? bias=None) -> Tensor")
+_LIB.define("linear_int4.out(Tensor input, Tensor weight, Tensor scales, int group_size, "
+            "Tensor? bias=None, *, Tensor(a!) out) -> Tensor(a!)")
+
+
+@torch.library.impl(_LIB, "qd_mixed_linear", "CompositeExplicitAutograd")
+def _mixed_linear(input: torch.Tensor, weight: torch.Tensor, weight_scales: torch.Tensor,
+                  weight_zero_points: Optional[torch.Tensor] = None,
+                  dtype: Optional[torch.dtype] = None) -> torch.Tensor:
+    return torch.nn.functional.linear(input, weight.float() * weight_scales.reshape(-1, 1))
+
+
+@torch.library.register_fake("ember::qd_mixed_linear")
+def _mixed_linear_fake(input, weight, weight_scales, weight_zero_points=None, dtype=None):
+    return input.new_empty((*input.shape[:-1], weight.shape[0]))
+
+
+def unpack_int4(weight: torch.Tensor) -> torch.Tensor:
+    """(N, K / 2) uint8 -> (N, K) int8 in [-8, 7]: element 2i is byte i's low nibble, 2i + 1 its
+    high nibble, each holding q + 8."""
+    low = (weight & 0xF).to(torch.int8) - 8
+    high = (weight >> 4).to(torch.int8) - 8
+    return torch.stack([low, high], dim=-1).reshape(weight.shape[0], -1)
+
+
+@torch.library.impl(_LIB, "linear_int4", "CompositeExplicitAutograd")
+def _linear_int4(input: torch.Tensor, weight: torch.Tensor, scales: torch.Tensor,
+                 group_size: int, bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    q = unpack_int4(weight).float()
+    w = (q.reshape(q.shape[0], -1, group_size) * scales.unsqueeze(-1)).reshape(q.shape)
+    return torch.nn.functional.linear(input, w, bias)
+
+
+@torch.library.register_fake("ember::linear_int4")
+def _linear_int4_fake(input, weight, scales, group_size, bias=None):
+    return input.new_empty((*input.shape[:-1], weight.shape[0]))
+
+
+def quantize_int8(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per output channel, symmetric: (int8 (N, K), float32 scales (N,)) with
+    weight ~ q * scale[:, None], scale = max |row| / 127."""
+    w = weight.detach().float()
+    scale = w.abs().amax(dim=1).clamp(min=1e-12) / 127.0
+    q = torch.round(w / scale[:, None]).clamp(-128, 127).to(torch.int8)
+    return q, scale
+
+
+def quantize_int4(weight: torch.Tensor, group_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Group-wise along K, symmetric: (uint8 (N, K / 2) packed as unpack_int4 reads it,
+    float32 scales (N, K / group_size)) with scale = max |group| / 7, q in [-7, 7]."""
+    w = weight.detach().float()
+    n, k = w.shape
+    g = w.reshape(n, k // group_size, group_size)
+    scale = g.abs().amax(dim=2).clamp(min=1e-12) / 7.0
+    q = torch.round(g / scale.unsqueeze(-1)).clamp(-8, 7).to(torch.int16).reshape(n, k) + 8
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).to(torch.uint8)
+    return packed, scale
+
+
+class QuantLinear(torch.nn.Module):
+    """nn.Linear with int8 per-channel or int4 group-wise weights (fp32 activations)."""
+
+    def __init__(self, linear: torch.nn.Linear, bits: int, group_size: int) -> None:
+        super().__init__()
+        self.bits, self.group_size = bits, group_size
+        if bits == 8:
+            q, scale = quantize_int8(linear.weight)
+        else:
+            q, scale = quantize_int4(linear.weight, group_size)
+        self.register_buffer("weight", q)
+        self.register_buffer("scales", scale)
+        bias = linear.bias.detach().float().clone() if linear.bias is not None else None
+        self.register_buffer("bias", bias)
+
+    def dequantized(self) -> torch.Tensor:
+        """The weights this layer computes with, as float32 (N, K)."""
+        if self.bits == 8:
+            return self.weight.float() * self.scales[:, None]
+        q = unpack_int4(self.weight).float()
+        return (q.reshape(q.shape[0], -1, self.group_size) * self.scales.unsqueeze(-1)).reshape(q.shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.bits == 4:
+            return torch.ops.ember.linear_int4(x, self.weight, self.scales, self.group_size, self.bias)
+        # ExecuTorch's mixed_linear takes a matrix: the leading dims flattened around it
+        y = torch.ops.ember.qd_mixed_linear(x.reshape(-1, x.shape[-1]), self.weight, self.scales,
+                                            None, None)
+        y = y.reshape(*x.shape[:-1], y.shape[-1])
+        return y + self.bias if self.bias is not None else y
+
+
+WEIGHT_FORMATS = ("int8", "int4")
+
+
+def quantize_weights(model: torch.nn.Module, weights: str, group_size: int = 64) -> int:
+    """Replaces every nn.Linear of `model` (in place) whose input width suits the format with a
+    QuantLinear: "int8" per output channel, "int4" in groups of `group_size` along the input
+    (group_size must divide the width; other layers stay float32). Returns how many."""
+    if weights not in WEIGHT_FORMATS:
+        raise ValueError(f"weights={weights!r}: expected one of {', '.join(WEIGHT_FORMATS)}")
+    if weights == "int4" and group_size not in (32, 64, 128, 256):
+        raise ValueError(f"group_size={group_size}: expected 32, 64, 128 or 256")
+    bits = 8 if weights == "int8" else 4
+    done = 0
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if not isinstance(child, torch.nn.Linear):
+                continue
+            if bits == 4 and child.in_features % group_size:
+                continue
+            setattr(parent, name, QuantLinear(child, bits, group_size))
+            done += 1
+    return done
 
 
 # Ops the exporter lowers as in-place updates of program state (lower.py).
@@ -178,73 +299,44 @@ class DecoderWithCache(torch.nn.Module):
         torch._check(pos + t <= self.max_seq_len)
         self.start_pos = pos
         positions = (input_pos + torch.arange(t)).unsqueeze(0)
-        logits = self.model(input_ids=tokens, position_ids=positions, use_cache=False).logits
-        return logits if self.full_logits else logits[:, -1, :]
+        if self.full_logits:
+            return self.model(input_ids=tokens, position_ids=positions, use_cache=False).logits
+        # the output projection of the last token alone (transformers' logits_to_keep)
+        logits = self.model(input_ids=tokens, position_ids=positions, use_cache=False,
+                            logits_to_keep=1).logits
+        return logits[:, -1, :]
 
 
 def export_llm(model: torch.nn.Module, max_seq_len: int = 128, full_logits: bool = False,
-               **export_options: Any) -> Any:
+               weights: Optional[str] = None, group_size: int = 64, **export_options: Any) -> Any:
     """Exports `model` (a transformers causal LM, eval mode) with a KV cache of `max_seq_len`
-    positions as one method, forward(tokens, input_pos) (module docstring); other keywords go to
-    ember.export (quantize, ...). Returns what ember.export returns."""
+    positions as one method, forward(tokens, input_pos) (module docstring). `weights`: None
+    (float32), "int8" (per output channel) or "int4" (groups of `group_size` along the input),
+    for every linear layer, the output projection included (quantize_weights; the model itself
+    is left as it was: a copy is quantized). Other keywords go to ember.export. Returns what
+    ember.export returns."""
+    import copy
+
     from torch.export import Dim
 
     from .pipeline import export
 
-    wrapper = DecoderWithCache(model.eval(), max_seq_len, full_logits).eval()
-    example = (torch.zeros((1, 2), dtype=torch.long), torch.zeros((1,), dtype=torch.long))
-    tokens = Dim("T", min=1, max=max_seq_len)
-    with torch.no_grad():
-        return export(wrapper, example, dynamic_shapes={"tokens": {1: tokens}, "input_pos": None},
-                      **export_options)
+    if weights is not None:
+        model = copy.deepcopy(model)
+        quantize_weights(model, weights, group_size)
+    attention = getattr(model.config, "_attn_implementation", None)
+    try:
+        wrapper = DecoderWithCache(model.eval(), max_seq_len, full_logits).eval()
+        example = (torch.zeros((1, 2), dtype=torch.long), torch.zeros((1,), dtype=torch.long))
+        tokens = Dim("T", min=1, max=max_seq_len)
+        with torch.no_grad():
+            return export(wrapper, example, dynamic_shapes={"tokens": {1: tokens}, "input_pos": None},
+                          **export_options)
+    finally:
+        if attention is not None:  # the model keeps its own attention outside the export
+            model.set_attn_implementation(attention)
 
 
 # ------------------------------------------------------------------------------ generation
 
-def _pick(logits: np.ndarray, temperature: float, top_p: float, rng: np.random.Generator) -> int:
-    if temperature <= 0:
-        return int(np.argmax(logits))
-    z = logits.astype(np.float64) / temperature
-    p = np.exp(z - z.max())
-    p /= p.sum()
-    if top_p < 1.0:
-        order = np.argsort(-p, kind="stable")
-        keep = order[: int(np.searchsorted(np.cumsum(p[order]), top_p) + 1)]
-        q = np.zeros_like(p)
-        q[keep] = p[keep]
-        p = q / q.sum()
-    return int(rng.choice(len(p), p=p))
-
-
-def generate(program: Any, prompt_ids: Sequence[int], max_new_tokens: int = 32,
-             temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
-             eos_token_id: Optional[int] = None, method: str = "forward") -> list[int]:
-    """The token ids that follow `prompt_ids`, generated with `program` (ember.load of an
-    export_llm file): the prompt in one prefill call, then one decode call per token. Greedy
-    with temperature 0; else sampled (temperature, nucleus top_p) from a generator seeded with
-    `seed`. Stops at `eos_token_id` (included) or after max_new_tokens, or when the cache is
-    full."""
-    prompt = [int(t) for t in prompt_ids]
-    if not prompt:
-        raise ValueError("the prompt has no tokens")
-    rng = np.random.default_rng(seed)
-    out: list[int] = []
-    tokens = np.array([prompt], dtype=np.int64)
-    pos = 0
-    limit = _capacity(program, method)
-    while len(out) < max_new_tokens:
-        if pos + tokens.shape[1] > limit:
-            break
-        logits = program.run(tokens, np.array([pos], dtype=np.int64), method=method)[0]
-        pos += tokens.shape[1]
-        nxt = _pick(np.asarray(logits).reshape(-1, logits.shape[-1])[-1], temperature, top_p, rng)
-        out.append(nxt)
-        if eos_token_id is not None and nxt == eos_token_id:
-            break
-        tokens = np.array([[nxt]], dtype=np.int64)
-    return out
-
-
-def _capacity(program: Any, method: str) -> int:
-    """The most positions the method's cache holds: its tokens input's bound (1, T)."""
-    return program.method(method).input_capacity(0)
+from .generation import generate  # noqa: E402,F401 (torch-free: ember.generation)
