@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ember/ember.h"
 #include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
 
 enum { SDPA_MASK_NONE, SDPA_MASK_BOOL, SDPA_MASK_ADD };
@@ -58,6 +59,18 @@ static inline int64_t sdpa_keys(const sdpa_params* p, int64_t i)
     const int64_t last = p->causal_offset + i;
     return last < p->lk ? (last < 0 ? 0 : last + 1) : p->lk;
 }
+
+/* The arguments the attention ops (ember::sdpa.out, llama::custom_sdpa.out: op_sdpa.c,
+ * op_llm.c) share, checked: query, key, value (args 0 to 2) and out (8, returned at 9) of one
+ * float dtype, then from args[m] on: the optional attn_mask (bool or that dtype), the dropout
+ * (`dropout_name`: must be 0), is_causal (*causal) and the optional scale (finite). */
+struct ember_kernel_ctx;
+typedef struct sdpa_common_args {
+    ember_tensor *q, *k, *v, *mask, *out;
+    bool causal;
+} sdpa_common_args;
+ember_status sdpa_read_args(struct ember_kernel_ctx* ctx, ember_value* const* args, size_t m,
+                            const char* dropout_name, sdpa_common_args* a);
 
 /* dtype: EMBER_DTYPE_F32, F16 or BF16 for q, k, v, out and an additive mask. */
 void sdpa__portable(void* out, const void* q, const void* k, const void* v, int dtype,

@@ -253,33 +253,12 @@ ember_status ember_prepare_llama_custom_sdpa_out(ember_kernel_ctx* ctx, ember_va
                                                  size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 10);
-    ember_tensor *q, *k, *v, *mask, *out;
-    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "query", EMBER_DTYPES_F32_HALF, &q));
-    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "key", EMBER_DTYPES_F32_HALF, &k));
-    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "value", EMBER_DTYPES_F32_HALF, &v));
-    EMBER_TRY(ember_arg_opt_tensor(ctx, args, 4, "attn_mask",
-                                   EMBER_DTYPE_BIT(EMBER_DTYPE_BOOL) | EMBER_DTYPES_F32_HALF,
-                                   &mask));
-    EMBER_TRY(ember_arg_out(ctx, args, 8, "out", EMBER_DTYPES_F32_HALF, &out));
-    EMBER_TRY(ember_arg_kind(ctx, args, 9, "returned out", EMBER_VALUE_TENSOR));
-    EMBER_TRY(ember_check_same_dtype(ctx, "key", k, q));
-    EMBER_TRY(ember_check_same_dtype(ctx, "value", v, q));
-    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, q));
-
+    sdpa_common_args a;
+    EMBER_TRY(sdpa_read_args(ctx, args, 4, "drpout_p", &a));
+    ember_tensor *q = a.q, *k = a.k, *v = a.v, *mask = a.mask, *out = a.out;
+    const bool causal = a.causal;
     int64_t start = 0; /* -Os arm-none-eabi: "may be used uninitialized" */
-    double dropout = 0.0;
-    bool causal = false;
     EMBER_TRY(ember_arg_int(ctx, args, 3, "start_pos", &start));
-    EMBER_TRY(ember_arg_double(ctx, args, 5, "drpout_p", &dropout));
-    EMBER_REQUIRE(ctx, dropout == 0.0, EMBER_NOT_SUPPORTED,
-                  "drpout_p = %g: only 0 is supported (export the model in eval mode)", dropout);
-    EMBER_TRY(ember_arg_bool(ctx, args, 6, "is_causal", &causal));
-    if (!ember_is_null(args[7])) {
-        double scale;
-        EMBER_TRY(ember_arg_double(ctx, args, 7, "scale", &scale));
-        EMBER_REQUIRE(ctx, isfinite(scale), EMBER_INVALID_ARGUMENT, "scale = %g is not finite",
-                      scale);
-    }
 
     EMBER_TRY(check_custom_sdpa_shapes(ctx, q, k, v));
     const int64_t t = q->sizes[1], s = k->sizes[1];

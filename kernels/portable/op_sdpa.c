@@ -195,35 +195,44 @@ static ember_kernel_run_fn pick_sdpa_f32(void)
     return run_sdpa_portable;
 }
 
+ember_status sdpa_read_args(ember_kernel_ctx* ctx, ember_value* const* args, size_t m,
+                            const char* dropout_name, sdpa_common_args* a)
+{
+    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "query", EMBER_DTYPES_F32_HALF, &a->q));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "key", EMBER_DTYPES_F32_HALF, &a->k));
+    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "value", EMBER_DTYPES_F32_HALF, &a->v));
+    EMBER_TRY(ember_arg_opt_tensor(ctx, args, m, "attn_mask",
+                                   EMBER_DTYPE_BIT(EMBER_DTYPE_BOOL) | EMBER_DTYPES_F32_HALF,
+                                   &a->mask));
+    EMBER_TRY(ember_arg_out(ctx, args, 8, "out", EMBER_DTYPES_F32_HALF, &a->out));
+    EMBER_TRY(ember_arg_kind(ctx, args, 9, "returned out", EMBER_VALUE_TENSOR));
+    EMBER_TRY(ember_check_same_dtype(ctx, "key", a->k, a->q));
+    EMBER_TRY(ember_check_same_dtype(ctx, "value", a->v, a->q));
+    EMBER_TRY(ember_check_same_dtype(ctx, "out", a->out, a->q));
+    double dropout = 0.0;
+    a->causal = false;
+    EMBER_TRY(ember_arg_double(ctx, args, m + 1, dropout_name, &dropout));
+    EMBER_REQUIRE(ctx, dropout == 0.0, EMBER_NOT_SUPPORTED,
+                  "%s = %g: only 0 is supported (export the model in eval mode)", dropout_name,
+                  dropout);
+    EMBER_TRY(ember_arg_bool(ctx, args, m + 2, "is_causal", &a->causal));
+    if (!ember_is_null(args[m + 3])) {
+        double scale;
+        EMBER_TRY(ember_arg_double(ctx, args, m + 3, "scale", &scale));
+        EMBER_REQUIRE(ctx, isfinite(scale), EMBER_INVALID_ARGUMENT, "scale = %g is not finite",
+                      scale);
+    }
+    return EMBER_OK;
+}
+
 ember_status ember_prepare_ember_sdpa_out(ember_kernel_ctx* ctx, ember_value* const* args,
                                           size_t num_args, ember_kernel_run_fn* run)
 {
     EMBER_REQUIRE_NARGS(ctx, num_args, 10);
-    ember_tensor *q, *k, *v, *mask, *out;
-    EMBER_TRY(ember_arg_tensor(ctx, args, 0, "query", EMBER_DTYPES_F32_HALF, &q));
-    EMBER_TRY(ember_arg_tensor(ctx, args, 1, "key", EMBER_DTYPES_F32_HALF, &k));
-    EMBER_TRY(ember_arg_tensor(ctx, args, 2, "value", EMBER_DTYPES_F32_HALF, &v));
-    EMBER_TRY(ember_arg_opt_tensor(ctx, args, 3, "attn_mask",
-                                   EMBER_DTYPE_BIT(EMBER_DTYPE_BOOL) | EMBER_DTYPES_F32_HALF,
-                                   &mask));
-    EMBER_TRY(ember_arg_out(ctx, args, 8, "out", EMBER_DTYPES_F32_HALF, &out));
-    EMBER_TRY(ember_arg_kind(ctx, args, 9, "returned out", EMBER_VALUE_TENSOR));
-    EMBER_TRY(ember_check_same_dtype(ctx, "key", k, q));
-    EMBER_TRY(ember_check_same_dtype(ctx, "value", v, q));
-    EMBER_TRY(ember_check_same_dtype(ctx, "out", out, q));
-
-    double dropout = 0;
-    bool causal, gqa = false;
-    EMBER_TRY(ember_arg_double(ctx, args, 4, "dropout_p", &dropout));
-    EMBER_REQUIRE(ctx, dropout == 0.0, EMBER_NOT_SUPPORTED,
-                  "dropout_p = %g: only 0 is supported (export the model in eval mode)", dropout);
-    EMBER_TRY(ember_arg_bool(ctx, args, 5, "is_causal", &causal));
-    if (!ember_is_null(args[6])) {
-        double scale;
-        EMBER_TRY(ember_arg_double(ctx, args, 6, "scale", &scale));
-        EMBER_REQUIRE(ctx, isfinite(scale), EMBER_INVALID_ARGUMENT, "scale = %g is not finite",
-                      scale);
-    }
+    sdpa_common_args a;
+    EMBER_TRY(sdpa_read_args(ctx, args, 3, "dropout_p", &a));
+    ember_tensor *q = a.q, *k = a.k, *v = a.v, *mask = a.mask, *out = a.out;
+    bool gqa = false;
     EMBER_TRY(ember_arg_bool(ctx, args, 7, "enable_gqa", &gqa));
 
     const int r = q->dim;
