@@ -19,6 +19,8 @@ targets pass those folders by reference rather than copying them here.
 from __future__ import annotations
 
 import argparse
+import copy
+import math
 import re
 import sys
 import warnings
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 import ember  # noqa: E402
 import zoo  # noqa: E402
-from ember import ir  # noqa: E402
+from ember import ir, llm  # noqa: E402
 from ember.emit import emit  # noqa: E402
 from ember.plan import plan  # noqa: E402
 
@@ -464,6 +466,42 @@ class HalfCasts(nn.Module):
         return (b.float() - x).abs(), h.to(torch.int64), (h > 1.0).to(torch.bfloat16)
 
 
+class _SizeArith(nn.Module):
+    """x (T, 6), T dynamic: sizes computed with each of executorch_prim's scalar ops, used as
+    a view's sizes and as numbers."""
+
+    def forward(self, x):
+        t = x.shape[0]
+        y = x.view(t * 2, 3) * ((t + 3) * 2 - 1)  # add, mul, sub; a view of computed sizes
+        y = y * ((t * 7) // 2 % 5) + (torch.sym_max(t, 2) - torch.sym_min(t, 1))
+        c = t / 4.0  # sym_float, truediv
+        y = y * c + torch.sym_int(c) + math.ceil(c) + round(c) + math.trunc(c) + (-t)
+        # comparisons and sym_not, as numbers (a branch on them would fix T at export)
+        return y * (t > 2) + (t >= 3) + (t <= 100) + (t < 101) + torch.sym_not(t == 7)
+
+
+def llm_models():
+    """name: (model, inputs, dynamic_shapes, export_llm keywords); dynamic_shapes None means the
+    model is a transformers decoder for export_llm (its inputs are not checked here)."""
+    import transformers
+    from torch.export import Dim
+
+    torch.manual_seed(48)
+    opt = transformers.OPTForCausalLM(transformers.OPTConfig(
+        hidden_size=16, num_hidden_layers=1, ffn_dim=16, num_attention_heads=2, vocab_size=24,
+        max_position_embeddings=16, word_embed_proj_dim=16)).eval()
+    llama = transformers.LlamaForCausalLM(transformers.LlamaConfig(
+        hidden_size=32, num_hidden_layers=1, intermediate_size=32, num_attention_heads=4,
+        num_key_value_heads=2, vocab_size=24, max_position_embeddings=16)).eval()
+    return {
+        # (run, for the check, at input_pos 0 by the same wrapper in torch: reference())
+        "llm_opt": (opt, None, None, {"max_seq_len": 8}),
+        "llm_llama_int8": (llama, None, None, {"max_seq_len": 8, "weights": "int8"}),
+        "llm_llama_int4": (llama, None, None, {"max_seq_len": 8, "weights": "int4", "group_size": 32}),
+        "ops_sizes": (_SizeArith(), (_randn(4, 6, seed=49),), {"x": {0: Dim("T", min=1, max=16)}}, {}),
+    }
+
+
 def half_models():
     """Small zoo models cast to float16 or bfloat16 (zoo.to_dtype), and a float32 program that
     casts through both half types."""
@@ -585,6 +623,24 @@ def main() -> None:
         prog = ember.export(model, inputs)
         files[f"{name}.pte"] = prog.buffer
         half_checks[f"{name}.pte"] = (model, inputs)
+        covered |= ember_ops(prog)
+
+    # Language models (ember.llm): the KV cache as program state, llama::update_cache /
+    # custom_sdpa, the start position read from a tensor (_local_scalar_dense), a dynamic length;
+    # int8 (mixed_linear) and int4 (linear_int4) weights. And a dynamic size computed with every
+    # executorch_prim scalar op.
+    for name, (model, inputs, dynamic, kwargs) in llm_models().items():
+        if dynamic is None:  # a decoder: checked against the same wrapper run by torch
+            prog = llm.export_llm(model, **kwargs)
+            reference = copy.deepcopy(model)
+            if kwargs.get("weights"):
+                llm.quantize_weights(reference, kwargs["weights"], kwargs.get("group_size", 64))
+            model = llm.DecoderWithCache(reference, kwargs["max_seq_len"]).eval()
+            inputs = (torch.arange(5).reshape(1, 5) % 24, torch.zeros(1, dtype=torch.long))
+        else:
+            prog = ember.export(model, inputs, dynamic_shapes=dynamic)
+        files[f"{name}.pte"] = prog.buffer
+        inputs_of[f"{name}.pte"] = (model, inputs)
         covered |= ember_ops(prog)
 
     # The legacy layout: constants inline in the flatbuffer (constant_buffer), no segments.

@@ -663,7 +663,8 @@ class _Lowerer:
             operands += [self.method.add(ir.IntValue(int(a))) for a in node.args[1:]]
         elif target in _PRIM_SCALAR_OPS and not node.kwargs:
             op_name, overload = "executorch_prim::" + _PRIM_SCALAR_OPS[target], "Scalar"
-            operands = [self._scalar_operand(a, node) for a in node.args]
+            # round(x) is traced as round(x, None): no digits
+            operands = [self._scalar_operand(a, node) for a in node.args if a is not None]
         else:
             raise ExportError(
                 f"'{node.name}' at {source_of(node)} computes a dynamic size with "

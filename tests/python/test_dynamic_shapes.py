@@ -161,3 +161,33 @@ def test_sizes_computed_with_ops_the_runtime_lacks_are_refused_clearly():
     x = torch.randn(4, 5)
     out = ember.load(exported.buffer).run(x.numpy())[0]
     assert (out == (x * 5).numpy()).all()
+
+
+class _SizeArith(__import__("torch").nn.Module):
+    """Sizes computed with each executorch_prim scalar op torch.export writes (round(x) is
+    traced as round(x, None)), used as a view's sizes and as numbers."""
+
+    def forward(self, x):
+        import math
+
+        import torch
+
+        t = x.shape[0]
+        y = x.view(t * 2, 3) * ((t + 3) * 2 - 1)
+        y = y * ((t * 7) // 2 % 5) + (torch.sym_max(t, 2) - torch.sym_min(t, 1))
+        c = t / 4.0
+        y = y * c + torch.sym_int(c) + math.ceil(c) + round(c) + math.trunc(c) + (-t)
+        return y * (t > 2) + (t >= 3) + (t <= 100) + (t < 101) + torch.sym_not(t == 7)
+
+
+def test_size_arithmetic_with_every_prim_op_runs_at_every_size():
+    import torch
+    from torch.export import Dim
+
+    model = _SizeArith()
+    exported = ember.export(model, (torch.randn(4, 6),), dynamic_shapes={"x": {0: Dim("T", min=1, max=16)}})
+    prog = ember.load(exported.buffer)
+    for t in (16, 1, 7, 2, 9):
+        x = torch.randn(t, 6)
+        np.testing.assert_allclose(prog.run(x.numpy())[0], model(x).numpy(), rtol=1e-5, atol=1e-5,
+                                   err_msg=f"T = {t}")
