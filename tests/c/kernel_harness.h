@@ -7,7 +7,34 @@
 #include <string.h>
 
 #include "kernels/kernel.h"
+#include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
 #include "tests/c/check.h"
+
+/* The kernels a test forces an op to pick with ember_kernel_cpu_mask_set: the portable one, then
+ * each x86 variant, by the CPU features it needs (set as the mask). */
+typedef struct th_variant {
+    const char* name;
+    uint64_t needs;
+} th_variant;
+
+static const th_variant th_variants[] = {
+    {"portable", 0},
+#if EMBER_HAVE_X86_KERNELS
+    {"avx2", EMBER_FEATURES_X86_AVX2},
+    {"avx512", EMBER_FEATURES_X86_AVX512},
+#endif
+};
+#define TH_NUM_VARIANTS (sizeof th_variants / sizeof th_variants[0])
+
+/* Forces variant vi when the CPU's features `have` include what it needs; false (and nothing
+ * set) when they do not: the caller skips it. The caller restores the mask afterwards
+ * (ember_kernel_cpu_mask_set(~0)). */
+static inline bool th_force_variant(size_t vi, uint64_t have)
+{
+    if ((have & th_variants[vi].needs) != th_variants[vi].needs) return false;
+    ember_kernel_cpu_mask_set(th_variants[vi].needs);
+    return true;
+}
 
 /* A contiguous tensor over caller data. */
 static inline ember_tensor th_tensor(int dtype, void* data, int dim, const int32_t* sizes)

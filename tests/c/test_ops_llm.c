@@ -34,21 +34,6 @@
 static uint64_t rng = 0x6a09e667f3bcc909u;
 #include "tests/c/rng.h"
 
-/* The kernel a variant forces the op to pick: the CPU features it needs, set as the mask. */
-typedef struct variant {
-    const char* name;
-    uint64_t needs;
-} variant;
-
-static const variant variants[] = {
-    {"portable", 0},
-#if EMBER_HAVE_X86_KERNELS
-    {"avx2", EMBER_FEATURES_X86_AVX2},
-    {"avx512", EMBER_FEATURES_X86_AVX512},
-#endif
-};
-#define NUM_VARIANTS (sizeof variants / sizeof variants[0])
-
 #define SDPA "llama::custom_sdpa.out"
 #define UPDATE "llama::update_cache.out"
 #define ITEM "aten::_local_scalar_dense"
@@ -236,9 +221,8 @@ static void test_sdpa_shapes(void)
                         for (int64_t i = (start + t) * p.hkv * d; i < nk; i++) k[i] = v[i] = NAN;
                         kv_exact(exact, q, k, v, &p);
                         cases++;
-                        for (size_t vi = 0; vi < NUM_VARIANTS; vi++) {
-                            if ((have & variants[vi].needs) != variants[vi].needs) continue;
-                            ember_kernel_cpu_mask_set(variants[vi].needs);
+                        for (size_t vi = 0; vi < TH_NUM_VARIANTS; vi++) {
+                            if (!th_force_variant(vi, have)) continue;
                             sdpa_call x;
                             sdpa_call_init(&x, EMBER_DTYPE_F32, &p, q, k, v, got, NULL, NULL);
                             for (int64_t i = 0; i < nq; i++) got[i] = got2[i] = NAN;
@@ -247,7 +231,7 @@ static void test_sdpa_shapes(void)
                             if (st || bad >= 0) {
                                 fprintf(stderr, "%s T %lld start %lld Hkv %lld D %lld causal %d: "
                                         "status %d (%s), [%lld] got %.9g, exact %.9g\n",
-                                        variants[vi].name, (long long)t, (long long)start,
+                                        th_variants[vi].name, (long long)t, (long long)start,
                                         (long long)p.hkv, (long long)d, causal, (int)st, th_msg,
                                         (long long)bad, bad >= 0 ? (double)got[bad] : 0.0,
                                         bad >= 0 ? exact[bad] : 0.0);
@@ -259,7 +243,7 @@ static void test_sdpa_shapes(void)
                             if (run_with_pool(SDPA, pool, x2.a, 10) != EMBER_OK ||
                                 memcmp(got, got2, (size_t)nq * sizeof(float)) != 0) {
                                 fprintf(stderr, "%s T %lld start %lld: 2 threads differ\n",
-                                        variants[vi].name, (long long)t, (long long)start);
+                                        th_variants[vi].name, (long long)t, (long long)start);
                                 bad_cases++;
                             }
                             if (causal && start) continue; /* ember::sdpa.out has no offset */
@@ -267,7 +251,7 @@ static void test_sdpa_shapes(void)
                             if (heads_first(got2, q, k, v, &p) != EMBER_OK ||
                                 memcmp(got, got2, (size_t)nq * sizeof(float)) != 0) {
                                 fprintf(stderr, "%s T %lld start %lld Hkv %lld D %lld: not the "
-                                        "bytes of ember::sdpa.out\n", variants[vi].name,
+                                        "bytes of ember::sdpa.out\n", th_variants[vi].name,
                                         (long long)t, (long long)start, (long long)p.hkv,
                                         (long long)d);
                                 bad_cases++;
@@ -335,9 +319,8 @@ static void test_sdpa_masks(void)
         p.mask = c->mask_kind == SDPA_MASK_ADD ? (const void*)madd : (const void*)mbool;
         kv_exact(exact, q, k, v, &p);
         const int32_t ms[2] = {(int32_t)rows, (int32_t)keys};
-        for (size_t vi = 0; vi < NUM_VARIANTS; vi++) {
-            if ((have & variants[vi].needs) != variants[vi].needs) continue;
-            ember_kernel_cpu_mask_set(variants[vi].needs);
+        for (size_t vi = 0; vi < TH_NUM_VARIANTS; vi++) {
+            if (!th_force_variant(vi, have)) continue;
             sdpa_call x;
             sdpa_call_init(&x, EMBER_DTYPE_F32, &p, q, k, v, got, ms, (void*)p.mask);
             for (int64_t i = 0; i < nq; i++) got[i] = NAN;
@@ -345,7 +328,7 @@ static void test_sdpa_masks(void)
             const int64_t bad = first_bad(got, exact, nq, 2e-5);
             if (st || bad >= 0)
                 fprintf(stderr, "%s mask case %zu: status %d (%s), [%lld] got %.9g exact %.9g\n",
-                        variants[vi].name, ci, (int)st, th_msg, (long long)bad,
+                        th_variants[vi].name, ci, (int)st, th_msg, (long long)bad,
                         bad >= 0 ? (double)got[bad] : 0.0, bad >= 0 ? exact[bad] : 0.0);
             CHECK(st == EMBER_OK && bad < 0);
         }

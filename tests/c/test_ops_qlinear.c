@@ -35,20 +35,6 @@
 static uint64_t rng = 0x3c6ef372fe94f82bu;
 #include "tests/c/rng.h"
 
-typedef struct variant {
-    const char* name;
-    uint64_t needs;
-} variant;
-
-static const variant variants[] = {
-    {"portable", 0},
-#if EMBER_HAVE_X86_KERNELS
-    {"avx2", EMBER_FEATURES_X86_AVX2},
-    {"avx512", EMBER_FEATURES_X86_AVX512},
-#endif
-};
-#define NUM_VARIANTS (sizeof variants / sizeof variants[0])
-
 #define MIXED "quantized_decomposed::mixed_linear.out"
 #define INT4 "ember::linear_int4.out"
 
@@ -199,9 +185,8 @@ static void check_layer(const layer* l, int rank, int scale_rank, bool dtype, bo
     oracle(l, ref, mag);
     const uint64_t have = ember_cpu_features();
     const char* op = l->bits == 8 ? MIXED : INT4;
-    for (size_t vi = 0; vi < NUM_VARIANTS; vi++) {
-        if ((have & variants[vi].needs) != variants[vi].needs) continue;
-        ember_kernel_cpu_mask_set(variants[vi].needs);
+    for (size_t vi = 0; vi < TH_NUM_VARIANTS; vi++) {
+        if (!th_force_variant(vi, have)) continue;
         cases_run++;
         ql_call q;
         for (int64_t i = 0; i < count; i++) got[i] = got2[i] = NAN;
@@ -211,7 +196,7 @@ static void check_layer(const layer* l, int rank, int scale_rank, bool dtype, bo
         if (st || bad >= 0) {
             fprintf(stderr, "%s %s M %lld K %lld N %lld group %lld bias %d rank %d %s: status "
                     "%d (%s), [%lld] got %.9g, oracle %.9g (sum |terms| %.3g)\n",
-                    variants[vi].name, op, (long long)l->m, (long long)l->k, (long long)l->n,
+                    th_variants[vi].name, op, (long long)l->m, (long long)l->k, (long long)l->n,
                     (long long)l->group, l->bias != NULL, rank, exact ? "exact" : "random",
                     (int)st, th_msg, (long long)bad, bad >= 0 ? (double)got[bad] : 0.0,
                     bad >= 0 ? ref[bad] : 0.0, bad >= 0 ? mag[bad] : 0.0);
@@ -222,7 +207,7 @@ static void check_layer(const layer* l, int rank, int scale_rank, bool dtype, bo
         if (run_with_pool(op, pool2, q.a) != EMBER_OK ||
             memcmp(got, got2, (size_t)count * sizeof(float)) != 0) {
             fprintf(stderr, "%s %s M %lld K %lld N %lld: 2 threads differ from 1\n",
-                    variants[vi].name, op, (long long)l->m, (long long)l->k, (long long)l->n);
+                    th_variants[vi].name, op, (long long)l->m, (long long)l->k, (long long)l->n);
             bad_cases++;
         }
     }
@@ -310,16 +295,15 @@ static void test_in_place(void)
             oracle(&l, ref, mag);
             memcpy(x0, l.x, (size_t)count * sizeof(float));
             const uint64_t have = ember_cpu_features();
-            for (size_t vi = 0; vi < NUM_VARIANTS; vi++) {
-                if ((have & variants[vi].needs) != variants[vi].needs) continue;
-                ember_kernel_cpu_mask_set(variants[vi].needs);
+            for (size_t vi = 0; vi < TH_NUM_VARIANTS; vi++) {
+                if (!th_force_variant(vi, have)) continue;
                 memcpy(l.x, x0, (size_t)count * sizeof(float));
                 ql_call q;
                 ql_call_init(&q, &l, l.x, 2, 1, false);
                 const ember_status st = run_with_pool(bits == 8 ? MIXED : INT4, pool2, q.a);
                 if (st || first_bad(l.x, ref, mag, count, 64, true) >= 0) {
                     fprintf(stderr, "%s in place, int%d M %lld: status %d (%s)\n",
-                            variants[vi].name, bits, (long long)m, (int)st, th_msg);
+                            th_variants[vi].name, bits, (long long)m, (int)st, th_msg);
                     bad_cases++;
                 }
             }

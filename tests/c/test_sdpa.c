@@ -20,21 +20,6 @@
 #include "runtime/core/half.h"
 #include "tests/c/kernel_harness.h"
 
-/* The kernel a variant forces the op to pick: the CPU features it needs, set as the mask. */
-typedef struct variant {
-    const char* name;
-    uint64_t needs;
-} variant;
-
-static const variant variants[] = {
-    {"portable", 0},
-#if EMBER_HAVE_X86_KERNELS
-    {"avx2", EMBER_FEATURES_X86_AVX2},
-    {"avx512", EMBER_FEATURES_X86_AVX512},
-#endif
-};
-#define NUM_VARIANTS (sizeof variants / sizeof variants[0])
-
 static uint64_t rng = 0x2545f4914f6cdd1du;
 #include "tests/c/rng.h"
 
@@ -227,9 +212,8 @@ static void test_cases(void)
         for (int64_t i = 0; i < nk; i++) k[i] = 2.0f * uniform();
         for (int64_t i = 0; i < nv; i++) v[i] = uniform();
         sdpa_exact(exact, q, k, v, &p);
-        for (size_t vi = 0; vi < NUM_VARIANTS; vi++) {
-            if ((have & variants[vi].needs) != variants[vi].needs) continue;
-            ember_kernel_cpu_mask_set(variants[vi].needs);
+        for (size_t vi = 0; vi < TH_NUM_VARIANTS; vi++) {
+            if (!th_force_variant(vi, have)) continue;
             sdpa_args x, x2;
             sdpa_args_init(&x, c, q, k, v, mask, ms, md, got);
             sdpa_args_init(&x2, c, q, k, v, mask, ms, md, got2);
@@ -239,13 +223,13 @@ static void test_cases(void)
             for (int64_t i = 0; i < no && bad < 0; i++)
                 if (!(fabs(got[i] - exact[i]) <= 2e-5)) bad = i;
             if (bad >= 0)
-                fprintf(stderr, "%s case %zu: [%lld] got %.9g, exact %.9g\n", variants[vi].name,
+                fprintf(stderr, "%s case %zu: [%lld] got %.9g, exact %.9g\n", th_variants[vi].name,
                         ci, (long long)bad, (double)got[bad], exact[bad]);
             CHECK(bad < 0);
             CHECK(run_with_pool(pool, x2.a) == EMBER_OK);
             const int same = memcmp(got, got2, (size_t)no * sizeof(float)) == 0;
             if (!same) fprintf(stderr, "%s case %zu: 2 threads differ from 1\n",
-                               variants[vi].name, ci);
+                               th_variants[vi].name, ci);
             CHECK(same);
         }
         free(q), free(k), free(v), free(got), free(got2), free(exact), free(mask);
@@ -292,8 +276,8 @@ static void test_head_rows(void)
     } fns[] = {
         {"portable", portable_f32, 0},
 #if EMBER_HAVE_X86_KERNELS
-        {"avx2", f32_sdpa__avx2, variants[1].needs},
-        {"avx512", f32_sdpa__avx512, variants[2].needs},
+        {"avx2", f32_sdpa__avx2, th_variants[1].needs},
+        {"avx512", f32_sdpa__avx512, th_variants[2].needs},
 #endif
     };
     const struct {
