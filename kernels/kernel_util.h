@@ -824,4 +824,22 @@ static inline void ember_store_i64_row(void* dst, int dtype, int64_t off, int64_
 }
 #undef EMBER_STORE_LOOP_
 
+/* ---- lookups (run) ---------------------------------------------------------------------- */
+
+/* *row = indices[i] (int64 or int32, checked at prepare) if it lies in [0, rows); else
+ * EMBER_OUT_OF_RANGE (torch: "index out of range in self"), the check a lookup's run makes to
+ * guard memory (aten::embedding and the quantized embedding ops). */
+static inline ember_status ember_embedding_index(ember_kernel_ctx* ctx, const ember_tensor* idx,
+                                                 int64_t i, int64_t rows, int64_t* row)
+{
+    const int64_t r = idx->dtype == EMBER_DTYPE_I64 ? ((const int64_t*)idx->data)[i]
+                                                    : ((const int32_t*)idx->data)[i];
+    if (r < 0 || r >= rows)
+        return ember_kernel_fail(ctx, EMBER_OUT_OF_RANGE,
+                                 "index %lld is out of range for dimension 0 of size %lld",
+                                 (long long)r, (long long)rows);
+    *row = r;
+    return EMBER_OK;
+}
+
 #endif /* EMBER_KERNEL_UTIL_H */

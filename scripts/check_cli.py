@@ -73,6 +73,9 @@ def main() -> int:
         if name.startswith("et_dyn_"):
             cases = [([DATA / f for f in c["inputs"]], [DATA / f for f in c["outputs"]])
                      for c in dynamic[name[len("et_dyn_"):]]["cases"]]
+        elif name.startswith("et_llm_"):  # one run is the prefill (its decode steps need its cache)
+            cases = [([DATA / f"{name}.step0.in{i}.npy" for i in range(2)],
+                      [DATA / f"{name}.step0.out0.npy"])]
         else:
             cases = [(sorted(DATA.glob(f"{name}.in*.npy"), key=lambda p: int(p.suffixes[-2][3:])),
                       sorted(DATA.glob(f"{name}.out*.npy"), key=lambda p: int(p.suffixes[-2][4:])))]

@@ -480,9 +480,36 @@ class _SizeArith(nn.Module):
         return y * (t > 2) + (t >= 3) + (t <= 100) + (t < 101) + torch.sym_not(t == 7)
 
 
+class _QEmbeddings(nn.Module):
+    """ExecuTorch's quantized embedding lookups (ember.llm declares them), every overload: int8
+    rows with zero points, int4 groups (.dtype), uint8 groups (.dtype), int2 groups with zero
+    points and int2 rows (.dtype); indices (2, 3)."""
+
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(50)
+        self.register_buffer("w8", torch.randint(-128, 128, (5, 8), generator=g).to(torch.int8))
+        self.register_buffer("u8", torch.randint(0, 256, (5, 8), generator=g).to(torch.uint8))
+        self.register_buffer("w4", torch.randint(0, 256, (5, 4), generator=g).to(torch.uint8))
+        self.register_buffer("w2", torch.randint(0, 256, (5, 2), generator=g).to(torch.uint8))
+        self.register_buffer("s_row", torch.rand(5, generator=g) + 0.1)
+        self.register_buffer("s_grp", torch.rand(5, 2, generator=g) + 0.1)
+        self.register_buffer("z_row", torch.randn(5, generator=g))
+        self.register_buffer("z_grp", torch.randn(5, 2, generator=g))
+
+    def forward(self, idx):
+        ops = torch.ops.ember
+        a = ops.qd_embedding_byte(self.w8, self.s_row, self.z_row, -128, 127, idx)
+        b = ops.qd_embedding_4bit.dtype(self.w4, self.s_grp, None, -8, 7, idx, dtype=torch.float32)
+        c = ops.qd_embedding_byte.dtype(self.u8, self.s_grp, None, 0, 255, idx)
+        d = ops.qd_embedding_2bit(self.w2, self.s_grp, self.z_grp, -2, 1, idx)
+        e = ops.qd_embedding_2bit.dtype(self.w2, self.s_row, None, -2, 1, idx)
+        return a + b + c + d + e
+
+
 def llm_models():
-    """name: (model, inputs, dynamic_shapes, export_llm keywords); dynamic_shapes None means the
-    model is a transformers decoder for export_llm (its inputs are not checked here)."""
+    """name: (model, inputs, dynamic_shapes, export_llm keywords); inputs None means the model
+    is a transformers decoder for export_llm (its inputs are not checked here)."""
     import transformers
     from torch.export import Dim
 
@@ -498,7 +525,10 @@ def llm_models():
         "llm_opt": (opt, None, None, {"max_seq_len": 8}),
         "llm_llama_int8": (llama, None, None, {"max_seq_len": 8, "weights": "int8"}),
         "llm_llama_int4": (llama, None, None, {"max_seq_len": 8, "weights": "int4", "group_size": 32}),
+        "llm_llama_emb4": (llama, None, None, {"max_seq_len": 8, "embeddings": "int4",
+                                               "group_size": 32}),
         "ops_sizes": (_SizeArith(), (_randn(4, 6, seed=49),), {"x": {0: Dim("T", min=1, max=16)}}, {}),
+        "ops_qembedding": (_QEmbeddings(), (torch.tensor([[0, 4, 2], [2, 1, 3]]),), None, {}),
     }
 
 
@@ -627,14 +657,17 @@ def main() -> None:
 
     # Language models (ember.llm): the KV cache as program state, llama::update_cache /
     # custom_sdpa, the start position read from a tensor (_local_scalar_dense), a dynamic length;
-    # int8 (mixed_linear) and int4 (linear_int4) weights. And a dynamic size computed with every
-    # executorch_prim scalar op.
+    # int8 (mixed_linear) and int4 (linear_int4) weights, int4 embeddings (embedding_4bit). A
+    # dynamic size computed with every executorch_prim scalar op; ExecuTorch's quantized
+    # embedding lookups, every overload.
     for name, (model, inputs, dynamic, kwargs) in llm_models().items():
-        if dynamic is None:  # a decoder: checked against the same wrapper run by torch
+        if inputs is None:  # a decoder: checked against the same wrapper run by torch
             prog = llm.export_llm(model, **kwargs)
             reference = copy.deepcopy(model)
             if kwargs.get("weights"):
                 llm.quantize_weights(reference, kwargs["weights"], kwargs.get("group_size", 64))
+            if kwargs.get("embeddings"):
+                llm.quantize_embeddings(reference, kwargs["embeddings"], kwargs.get("group_size", 64))
             model = llm.DecoderWithCache(reference, kwargs["max_seq_len"]).eval()
             inputs = (torch.arange(5).reshape(1, 5) % 24, torch.zeros(1, dtype=torch.long))
         else:

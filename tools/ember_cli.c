@@ -487,6 +487,22 @@ static void free_method(loaded_method* lm)
     memset(lm, 0, sizeof *lm);
 }
 
+/* The positions a language model's KV cache holds: ExecuTorch's LLM files say it in a method
+ * get_max_context_len() -> int (their tokens input is bounded one below it); without that method
+ * (ember.llm.export_llm's files) it is the tokens input's bound, `capacity`. */
+static int64_t llm_context_len(ember_program* prog, int64_t capacity)
+{
+    int64_t n = capacity;
+    loaded_method lm;
+    const ember_value* v;
+    if (load_method(prog, "get_max_context_len", 1, 0, &lm) == 0 && ember_method_input_count(lm.method) == 0 &&
+        ember_method_execute(lm.method) == EMBER_OK && (v = ember_method_output_value(lm.method, 0)) &&
+        v->tag == EMBER_VALUE_INT && v->u.i > capacity && v->u.i <= INT32_MAX)
+        n = v->u.i;
+    free_method(&lm);
+    return n;
+}
+
 /* The thread pool of run, profile and bench: created once, before the first execute, and
  * destroyed after the method. threads 1: no pool. */
 typedef struct cli_pool {
@@ -2099,7 +2115,8 @@ static int cmd_generate(int argc, char** argv)
                         "(1, T), input_pos int64 (1,)) -> float32 logits, as ember.llm.export_llm writes\n", model);
         goto done;
     }
-    const int64_t capacity = (int64_t)(in0->u.t->capacity / sizeof(int64_t));
+    const int64_t capacity = (int64_t)(in0->u.t->capacity / sizeof(int64_t)); /* prompt tokens */
+    const int64_t positions = llm_context_len(&prog, capacity);
     const int32_t vocab = out0->sizes[out0->dim - 1];
     const int32_t eos = eos_opt == -2 ? ember_tokenizer_eos_id(tok) : (int32_t)eos_opt;
     if (ember_tokenizer_encode(tok, prompt, strlen(prompt), 1, &ids, &n_ids, err, sizeof err)) {
@@ -2110,8 +2127,8 @@ static int cmd_generate(int argc, char** argv)
         fprintf(stderr, "ember: the prompt is %zu tokens; the model takes 1 to %lld\n", n_ids, (long long)capacity);
         goto done;
     }
-    history = malloc((size_t)capacity * sizeof *history);
-    gen = malloc(((size_t)capacity + 1) * sizeof *gen); /* prefill's token and one per position */
+    history = malloc((size_t)positions * sizeof *history);
+    gen = malloc(((size_t)positions + 1) * sizeof *gen); /* prefill's token and one per position */
     scratch = malloc((size_t)vocab * sizeof *scratch);
     ds = ember_decode_stream_new(tok, 1);
     if (!history || !gen || !scratch || !ds) {
@@ -2144,7 +2161,7 @@ static int cmd_generate(int argc, char** argv)
         fflush(stdout);
         printed += len;
         gen[made - 1] = next;
-        if (next == eos || made == max_new || pos >= capacity) break;
+        if (next == eos || made == max_new || pos >= positions) break;
         history[pos] = next;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (llm_step(lm.method, history + pos, 1, &pos, &logits, vocab)) goto done;

@@ -13,12 +13,8 @@ static ember_status run_embedding(ember_kernel_ctx* ctx, ember_value* const* arg
     const int64_t rows = w->sizes[0];
     const size_t row_bytes = (size_t)w->sizes[1] * ember_dtype_size(w->dtype);
     for (int64_t i = 0; i < idx->numel; i++) {
-        const int64_t r = idx->dtype == EMBER_DTYPE_I64 ? ((const int64_t*)idx->data)[i]
-                                                        : ((const int32_t*)idx->data)[i];
-        if (r < 0 || r >= rows)
-            return ember_kernel_fail(ctx, EMBER_OUT_OF_RANGE,
-                                     "index %lld is out of range for dimension 0 of size %lld",
-                                     (long long)r, (long long)rows);
+        int64_t r = 0;
+        EMBER_TRY(ember_embedding_index(ctx, idx, i, rows, &r));
         memcpy((char*)out->data + (size_t)i * row_bytes,
                (const char*)w->data + (size_t)r * row_bytes, row_bytes);
     }

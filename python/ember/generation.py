@@ -26,6 +26,19 @@ def _pick(logits: np.ndarray, temperature: float, top_p: float, rng: np.random.G
     return int(rng.choice(len(p), p=p))
 
 
+def context_len(program: Any, method: str = "forward") -> int:
+    """The positions the KV cache of `program` holds: what ExecuTorch's LLM files' method
+    get_max_context_len() returns (their tokens input is bounded one below it), else the bound
+    of the tokens input (ember.llm.export_llm's files)."""
+    capacity = program.method(method).input_capacity(0)
+    if "get_max_context_len" in program.method_names:
+        n = program.run(method="get_max_context_len")
+        n = n[0] if isinstance(n, (list, tuple)) else n
+        if isinstance(n, int) and n > capacity:
+            return n
+    return capacity
+
+
 def generate(program: Any, prompt_ids: Sequence[int], max_new_tokens: int = 32,
              temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
              eos_token_id: Optional[int] = None, method: str = "forward") -> list[int]:
@@ -41,7 +54,7 @@ def generate(program: Any, prompt_ids: Sequence[int], max_new_tokens: int = 32,
     out: list[int] = []
     tokens = np.array([prompt], dtype=np.int64)
     pos = 0
-    limit = program.method(method).input_capacity(0)  # the cache's positions: tokens' bound
+    limit = context_len(program, method)
     while len(out) < max_new_tokens:
         if pos + tokens.shape[1] > limit:
             break

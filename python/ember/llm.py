@@ -29,6 +29,7 @@ top-p from a seeded generator.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional
 
 import torch
@@ -191,15 +192,21 @@ class QuantLinear(torch.nn.Module):
 WEIGHT_FORMATS = ("int8", "int4")
 
 
+def _format_bits(what: str, fmt: str, group_size: int) -> int:
+    """8 or 4 for the format "int8" / "int4" (int4 with a group size of 32 to 256); ValueError
+    naming the argument `what` otherwise."""
+    if fmt not in WEIGHT_FORMATS:
+        raise ValueError(f"{what}={fmt!r}: expected one of {', '.join(WEIGHT_FORMATS)}")
+    if fmt == "int4" and group_size not in (32, 64, 128, 256):
+        raise ValueError(f"group_size={group_size}: expected 32, 64, 128 or 256")
+    return 8 if fmt == "int8" else 4
+
+
 def quantize_weights(model: torch.nn.Module, weights: str, group_size: int = 64) -> int:
     """Replaces every nn.Linear of `model` (in place) whose input width suits the format with a
     QuantLinear: "int8" per output channel, "int4" in groups of `group_size` along the input
     (group_size must divide the width; other layers stay float32). Returns how many."""
-    if weights not in WEIGHT_FORMATS:
-        raise ValueError(f"weights={weights!r}: expected one of {', '.join(WEIGHT_FORMATS)}")
-    if weights == "int4" and group_size not in (32, 64, 128, 256):
-        raise ValueError(f"group_size={group_size}: expected 32, 64, 128 or 256")
-    bits = 8 if weights == "int8" else 4
+    bits = _format_bits("weights", weights, group_size)
     done = 0
     for parent in list(model.modules()):
         for name, child in list(parent.named_children()):
@@ -210,6 +217,139 @@ def quantize_weights(model: torch.nn.Module, weights: str, group_size: int = 64)
             setattr(parent, name, QuantLinear(child, bits, group_size))
             done += 1
     return done
+
+
+# Weight-quantized embeddings: ExecuTorch's quantized_decomposed::embedding_byte (int8 or
+# uint8), embedding_4bit (two per byte, element 2i the HIGH nibble: ExecuTorch's packing, unlike
+# linear_int4's) and embedding_2bit (four per byte, element 4i + j in bits 2j..2j+1), with a
+# scale per row or per group along the row and optional float zero points: the ops ExecuTorch's
+# LLM export writes for `embedding_quantize` ("8,0", "4,32", "2,32"), declared here with its
+# schemas (and .dtype overloads) so that the files interchange. QuantEmbedding writes byte / 4bit.
+_QE_ARGS = ("Tensor weight, Tensor weight_scales, Tensor? weight_zero_points, "
+            "int weight_quant_min, int weight_quant_max, Tensor indices")
+for _name in ("embedding_byte", "embedding_4bit", "embedding_2bit"):
+    _LIB.define(f"qd_{_name}({_QE_ARGS}) -> Tensor")
+    _LIB.define(f"qd_{_name}.dtype({_QE_ARGS}, *, ScalarType? dtype=None) -> Tensor")
+    _LIB.define(f"qd_{_name}.out({_QE_ARGS}, *, Tensor(a!) out) -> Tensor(a!)")
+    _LIB.define(f"qd_{_name}.dtype_out({_QE_ARGS}, *, ScalarType? dtype=None, Tensor(a!) out) "
+                "-> Tensor(a!)")
+
+
+def unpack_embedding_int4(weight: torch.Tensor) -> torch.Tensor:
+    """(V, D / 2) uint8 -> (V, D) int8 in [-8, 7]: element 2i is byte i's HIGH nibble, 2i + 1
+    its low nibble, each holding q + 8 (ExecuTorch's embedding_4bit)."""
+    high = (weight >> 4).to(torch.int8) - 8
+    low = (weight & 0xF).to(torch.int8) - 8
+    return torch.stack([high, low], dim=-1).reshape(weight.shape[0], -1)
+
+
+def _unpack_embedding(weight: torch.Tensor, bits: int) -> torch.Tensor:
+    """The (V, D) q values of a table of `bits`-bit elements (module comment)."""
+    if bits == 8:
+        return weight
+    if bits == 4:
+        return unpack_embedding_int4(weight.view(torch.uint8))
+    b = weight.view(torch.uint8)
+    parts = [((b >> (2 * j)) & 3).to(torch.int8) - 2 for j in range(4)]
+    return torch.stack(parts, dim=-1).reshape(b.shape[0], -1)
+
+
+def _dequantize_rows(q: torch.Tensor, scales: torch.Tensor,
+                     zero_points: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """(q - zero_points) * scales, scales (V) or (V, groups), in float32 as the kernels compute
+    it (torch's dequantize_per_channel_group)."""
+    s = scales.reshape(scales.shape[0], -1)
+    g = q.shape[1] // s.shape[1]
+    x = q.float().reshape(q.shape[0], s.shape[1], g)
+    if zero_points is not None:
+        x = x - zero_points.reshape(s.shape).unsqueeze(-1)
+    return (x * s.unsqueeze(-1)).reshape(q.shape)
+
+
+def _register_embedding(name: str, bits: int) -> None:
+    def lookup(weight, weight_scales, weight_zero_points, weight_quant_min, weight_quant_max,
+               indices, dtype=None):
+        table = _dequantize_rows(_unpack_embedding(weight, bits), weight_scales,
+                                 weight_zero_points)
+        return torch.nn.functional.embedding(indices, table)
+
+    def fake(weight, weight_scales, weight_zero_points, qmin, qmax, indices, dtype=None):
+        return weight_scales.new_empty((*indices.shape, weight.shape[1] * (8 // bits)))
+
+    for overload in ("default", "dtype"):
+        qualified = f"qd_{name}" + ("" if overload == "default" else ".dtype")
+        torch.library.impl(_LIB, qualified, "CompositeExplicitAutograd")(lookup)
+        torch.library.register_fake(f"ember::{qualified}")(fake)
+
+
+for _name, _bits in (("embedding_byte", 8), ("embedding_4bit", 4), ("embedding_2bit", 2)):
+    _register_embedding(_name, _bits)
+
+
+class QuantEmbedding(torch.nn.Module):
+    """nn.Embedding with int8 rows (one scale per row) or int4 groups of `group_size` along
+    the row (a scale per group), symmetric, float32 out."""
+
+    def __init__(self, embedding: torch.nn.Embedding, bits: int, group_size: int,
+                 shared: Optional[QuantLinear] = None) -> None:
+        super().__init__()
+        self.bits = bits
+        w = embedding.weight.detach().float()
+        v, d = w.shape
+        if bits == 8 and shared is not None and shared.bits == 8:
+            # a table tied to an int8 output projection: the same int8 rows and scales
+            # (quantize_int8 computes what the branch below does), stored once
+            q, scale = shared.weight, shared.scales
+        elif bits == 8:
+            scale = w.abs().amax(dim=1).clamp(min=1e-12) / 127.0
+            q = torch.round(w / scale[:, None]).clamp(-128, 127).to(torch.int8)
+        else:
+            g = w.reshape(v, d // group_size, group_size)
+            scale = g.abs().amax(dim=2).clamp(min=1e-12) / 7.0
+            q16 = torch.round(g / scale.unsqueeze(-1)).clamp(-8, 7).to(torch.int16).reshape(v, d) + 8
+            q = ((q16[:, 0::2] << 4) | q16[:, 1::2]).to(torch.uint8)
+        self.register_buffer("weight", q)
+        self.register_buffer("scales", scale)
+
+    def dequantized(self) -> torch.Tensor:
+        """The table this layer looks up, as float32 (V, D)."""
+        q = self.weight if self.bits == 8 else unpack_embedding_int4(self.weight)
+        return _dequantize_rows(q, self.scales)
+
+    def forward(self, indices: torch.Tensor) -> torch.Tensor:
+        if self.bits == 8:
+            return torch.ops.ember.qd_embedding_byte(self.weight, self.scales, None, -128, 127,
+                                                     indices)
+        return torch.ops.ember.qd_embedding_4bit(self.weight, self.scales, None, -8, 7, indices)
+
+
+def quantize_embeddings(model: torch.nn.Module, embeddings: str, group_size: int = 64,
+                        shared: Optional[dict[int, QuantLinear]] = None) -> int:
+    """Replaces every plain nn.Embedding of `model` (in place; subclasses with their own forward,
+    as OPT's learned positions, stay) with a QuantEmbedding: "int8" per row, "int4" in groups of
+    `group_size` along the row (tables whose width it does not divide stay float32). `shared`
+    maps id(table's weight) to the int8 QuantLinear made from the same (tied) weight: an int8
+    table then uses its bytes. Returns how many."""
+    bits = _format_bits("embeddings", embeddings, group_size)
+    done = 0
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if type(child) is not torch.nn.Embedding:
+                continue
+            if bits == 4 and child.embedding_dim % group_size:
+                continue
+            twin = (shared or {}).get(id(child.weight))
+            setattr(parent, name, QuantEmbedding(child, bits, group_size, twin))
+            done += 1
+    return done
+
+
+def _tied_linears(model: torch.nn.Module) -> dict[str, tuple[int, str]]:
+    """{linear's name: (id(weight), the embedding's name)} for every nn.Linear whose weight is a
+    plain nn.Embedding's (tied input and output embeddings)."""
+    tables = {id(m.weight): n for n, m in model.named_modules() if type(m) is torch.nn.Embedding}
+    return {n: (id(m.weight), tables[id(m.weight)]) for n, m in model.named_modules()
+            if isinstance(m, torch.nn.Linear) and id(m.weight) in tables}
 
 
 # Ops the exporter lowers as in-place updates of program state (lower.py).
@@ -308,22 +448,39 @@ class DecoderWithCache(torch.nn.Module):
 
 
 def export_llm(model: torch.nn.Module, max_seq_len: int = 128, full_logits: bool = False,
-               weights: Optional[str] = None, group_size: int = 64, **export_options: Any) -> Any:
+               weights: Optional[str] = None, group_size: int = 64,
+               embeddings: Optional[str] = None, **export_options: Any) -> Any:
     """Exports `model` (a transformers causal LM, eval mode) with a KV cache of `max_seq_len`
     positions as one method, forward(tokens, input_pos) (module docstring). `weights`: None
     (float32), "int8" (per output channel) or "int4" (groups of `group_size` along the input),
-    for every linear layer, the output projection included (quantize_weights; the model itself
-    is left as it was: a copy is quantized). Other keywords go to ember.export. Returns what
-    ember.export returns."""
+    for every linear layer, the output projection included (quantize_weights). `embeddings`:
+    None (float32), "int8" (per row) or "int4" (groups of `group_size` along the row) for the
+    token (and plain position) embedding tables (quantize_embeddings). The model itself is left
+    as it was: a copy is quantized. Other keywords go to ember.export. Returns what ember.export
+    returns."""
     import copy
 
     from torch.export import Dim
 
     from .pipeline import export
 
-    if weights is not None:
+    if weights is not None or embeddings is not None:
         model = copy.deepcopy(model)
+    tied = _tied_linears(model)
+    if weights is not None:
         quantize_weights(model, weights, group_size)
+    if embeddings is not None:
+        shared = {}
+        for linear, (weight_id, table) in tied.items():
+            now = model.get_submodule(linear)
+            if isinstance(now, QuantLinear) and now.bits == 8:
+                shared[weight_id] = now
+            elif not isinstance(now, QuantLinear):
+                warnings.warn(f"embedding table '{table}' is tied to the float32 linear layer "
+                              f"'{linear}': the file stores the quantized table and the float32 "
+                              "weight both (larger than float32 alone); quantize the linear "
+                              "layers too (weights='int8' shares one int8 table)", stacklevel=2)
+        quantize_embeddings(model, embeddings, group_size, shared)
     attention = getattr(model.config, "_attn_implementation", None)
     try:
         wrapper = DecoderWithCache(model.eval(), max_seq_len, full_logits).eval()

@@ -228,6 +228,7 @@ def find_out_variant(op: torch._ops.OpOverload) -> Optional[torch._ops.OpOverloa
     functional = [(a.name, _type_key(a.type)) for a in schema.arguments]
     returns = [_type_key(r.type) for r in schema.returns]
     packet = op._overloadpacket
+    best, best_dropped = None, None
     for overload in packet.overloads():
         candidate = getattr(packet, overload)
         args = candidate._schema.arguments
@@ -239,9 +240,11 @@ def find_out_variant(op: torch._ops.OpOverload) -> Optional[torch._ops.OpOverloa
         dropped = [name for name, _ in functional if name not in kept_names]
         if any(name not in IMPLIED_BY_OUT for name in dropped):
             continue
-        if [f for f in functional if f[0] in kept_names] == kept:
-            return candidate
-    return None
+        # the overload that keeps the most arguments: x.dtype -> x.dtype_out, not x.out
+        if [f for f in functional if f[0] in kept_names] == kept and (
+                best is None or len(dropped) < best_dropped):
+            best, best_dropped = candidate, len(dropped)
+    return best
 
 
 def scalar_overload(

@@ -314,3 +314,74 @@ def test_quantized_files_are_smaller(quantized):
     model, _, program, _, _ = models["opt"]
     fp32 = sum(p.numel() * 4 for p in model.parameters())
     assert program.report_dict()["constant_bytes"] < (0.45 if weights == "int8" else 0.35) * fp32
+
+
+# ------------------------------------------------------------------ quantized embeddings
+
+@pytest.mark.parametrize("family,embeddings", [("opt", "int8"), ("gpt2", "int4"), ("llama", "int4")])
+def test_quantized_embeddings_match_the_quantized_model(family, embeddings):
+    """export_llm(embeddings=...) writes ExecuTorch's quantized_decomposed::embedding_byte /
+    embedding_4bit: each step equals the model with the same quantized tables in torch, the
+    tables are smaller, and ExecuTorch's runtime (its quantized kernels library loaded) runs the
+    file to the same logits. OPT's and GPT-2's tables are tied to their output projection: with
+    int8 linears an int8 table shares its bytes (int4 tables are stored beside them)."""
+    import copy
+
+    model = _model(family)
+    tied = model.get_output_embeddings().weight is model.get_input_embeddings().weight
+    assert tied == (family != "llama")  # OPT and GPT-2 tie them; this Llama config does not
+    weights = "int8" if tied else None
+    reference = copy.deepcopy(model)
+    if weights:
+        llm.quantize_weights(reference, weights)
+    tables = llm.quantize_embeddings(reference, embeddings, group_size=32)
+    assert tables == (2 if family == "gpt2" else 1)  # GPT-2's positions are a plain table too
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        program = llm.export_llm(model, max_seq_len=MAX_SEQ, weights=weights,
+                                 embeddings=embeddings, group_size=32)
+        fp32_program = llm.export_llm(model, max_seq_len=MAX_SEQ, weights=weights)
+    op = "embedding_byte" if embeddings == "int8" else "embedding_4bit"
+    report = program.report_dict()
+    ops = {o["name"] for o in report["methods"]["forward"]["ops"]}
+    assert f"quantized_decomposed::{op}.out" in ops
+    # OPT's learned positions (an nn.Embedding subclass with its own forward) stay float32
+    assert ("aten::embedding.out" in ops) == (family == "opt")
+    ids = PROMPT + [5, 77]
+    with torch.no_grad():
+        want = reference.eval()(torch.tensor([ids])).logits[0].numpy()
+        fp32 = model(torch.tensor([ids])).logits[0].numpy()
+    prog = ember.load(program.buffer)
+    got = [prog.run(np.array([PROMPT]), np.array([0]))[0][0]]
+    for pos in range(len(PROMPT), len(ids)):
+        got.append(prog.run(np.array([[ids[pos]]]), np.array([pos]))[0][0])
+    got = np.stack(got)
+    np.testing.assert_allclose(got, want[len(PROMPT) - 1:], atol=2e-4, rtol=1e-4)
+    assert np.abs(got - fp32[len(PROMPT) - 1:]).max() > 1e-3  # the tables really are quantized
+    emb = sum(m.weight.numel() * 4 for m in model.modules() if type(m) is torch.nn.Embedding)
+    saved = fp32_program.report_dict()["constant_bytes"] - report["constant_bytes"]
+    assert saved > (0.7 if embeddings == "int8" else 0.8) * emb
+    try:
+        from executorch.extension.pybindings.portable_lib import _load_for_executorch_from_buffer
+        import executorch.extension.llm.custom_ops.custom_ops  # noqa: F401 (llama:: ops)
+        import executorch.kernels.quantized  # noqa: F401 (quantized_decomposed:: ops)
+    except BaseException as e:  # ImportError, or an ABI error from a compiled extension
+        pytest.skip(f"ExecuTorch's LLM and quantized ops are not usable here: {type(e).__name__}: {e}")
+    buffer = program.buffer
+    et = _load_for_executorch_from_buffer(buffer)
+    out = et.forward([torch.tensor([PROMPT]), torch.tensor([0])])[0].numpy()
+    np.testing.assert_allclose(out[0], got[0], atol=2e-4, rtol=1e-4)
+
+
+def test_a_table_tied_to_a_float32_projection_is_warned_about():
+    model = _model("opt")
+    with pytest.warns(UserWarning, match="tied to the float32 linear layer 'lm_head'"):
+        llm.export_llm(model, max_seq_len=8, embeddings="int8")
+
+
+def test_quantize_embeddings_refuses_unknown_formats():
+    model = _model("llama")
+    with pytest.raises(ValueError, match="embeddings='int3'"):
+        llm.quantize_embeddings(model, "int3")
+    with pytest.raises(ValueError, match="group_size=48"):
+        llm.quantize_embeddings(model, "int4", group_size=48)
