@@ -272,6 +272,62 @@ def pick_before_linear(exported: torch.export.ExportedProgram) -> int:
     return done
 
 
+_PERMUTE = torch.ops.aten.permute.default
+_TRANSPOSE = torch.ops.aten.transpose.int
+
+
+def _dims_of(node: torch.fx.Node) -> Optional[list[int]]:
+    """The permutation a permute / transpose node applies (out dim i = in dim p[i]), or None."""
+    if node.op != "call_function" or node.target not in (_PERMUTE, _TRANSPOSE):
+        return None
+    shape = _shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
+    if shape is None:
+        return None
+    rank = len(shape)
+    if node.target == _PERMUTE:
+        dims = [d % rank if isinstance(d, int) and -rank <= d < rank else None for d in node.args[1]]
+        return dims if None not in dims and sorted(dims) == list(range(rank)) else None
+    if node.target == _TRANSPOSE and rank:
+        a, b = node.args[1], node.args[2]
+        if not all(isinstance(d, int) and -rank <= d < rank for d in (a, b)):
+            return None
+        dims = list(range(rank))
+        dims[a % rank], dims[b % rank] = dims[b % rank], dims[a % rank]
+        return dims
+    return None
+
+
+def cancel_permutes(exported: torch.export.ExportedProgram) -> int:
+    """Rewrites a permute (or transpose) of a permute as one permute of the first's input, and
+    as that input itself when the two undo each other (a transformer's (B, T, H, D) ->
+    transpose(1, 2) -> transpose(1, 2) around an attention op that takes the first layout):
+    each permute is a copy in the file (permute_copy), and in the graph both are views, so the
+    values are the same. Returns how many permutes were removed."""
+    graph = exported.graph
+    done = 0
+    for node in list(graph.nodes):
+        outer = _dims_of(node)
+        inner_node = node.args[0] if outer is not None else None
+        inner = _dims_of(inner_node) if isinstance(inner_node, torch.fx.Node) else None
+        if inner is None:
+            continue
+        source = inner_node.args[0]
+        dims = [inner[d] for d in outer]
+        if dims == list(range(len(dims))):
+            node.replace_all_uses_with(source)
+        else:
+            with graph.inserting_before(node):
+                merged = graph.call_function(_PERMUTE, (source, dims))
+            merged.meta = dict(node.meta)
+            node.replace_all_uses_with(merged)
+        graph.erase_node(node)
+        done += 1
+    if done:
+        graph.eliminate_dead_code()
+        exported.graph_module.recompile()
+    return done
+
+
 # ------------------------------------------------------------------------------ view aliasing
 
 # Out-variant kernels whose result holds `self`'s bytes unchanged in the same order (every

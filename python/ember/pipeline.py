@@ -2,8 +2,9 @@
 
 capture → [quantize] → [partition] → fold → lower → plan → emit. Quantize and partition are
 not implemented yet; they will slot in between capture and fold, acting on the captured
-program. With `optimize`, two rewrites of passes.py join in: batch norms are merged into the
-op before them ahead of fold, and views are made aliases of what they view ahead of plan.
+program. With `optimize`, rewrites of passes.py join in: batch norms are merged into the op
+before them, rows picked before a linear, permutes of permutes cancelled or merged (all ahead
+of fold), and views are made aliases of what they view ahead of plan.
 After emit, the file is checked against the C runtime found beside this package (when there is
 one): every op must have a kernel, and every method must load (each kernel's prepare accepts
 its dtypes and shapes).
@@ -25,7 +26,8 @@ from .emit import emit
 from .errors import EmberError, ExportError, RuntimeProblem
 from .fold import Budget, default_budget, fold
 from .lower import lower
-from .passes import alias_views, drop_unused_values, fold_batch_norms, pick_before_linear
+from .passes import (alias_views, cancel_permutes, drop_unused_values, fold_batch_norms,
+                     pick_before_linear)
 from .plan import plan
 from .program import ExportedProgram
 
@@ -165,8 +167,9 @@ def export(
     torch.export. `fold_constants` computes at export what does not depend on the inputs,
     growing the file by at most `fold_max_bytes` (default: 10% of the weights, at least
     64 KiB; see fold.py). `optimize` merges inference batch norms into the convolution or
-    linear before them and lets views share the memory of what they view (passes.py); results
-    are the same either way. `decompose_attention` lets torch decompose
+    linear before them, picks rows before a linear, cancels permutes that undo each other and
+    lets views share the memory of what they view (passes.py); results are the same either
+    way. `decompose_attention` lets torch decompose
     scaled_dot_product_attention into ATen ops (a file ExecuTorch's portable kernels run)
     instead of keeping it as Ember's fused `ember::sdpa.out`. With `check_runtime`, what the C runtime would refuse (an op it
     has no kernel for, a dtype a kernel does not take) is an ExportError naming the op and its
@@ -229,6 +232,7 @@ def export(
             if optimize:
                 fold_batch_norms(exported)
                 pick_before_linear(exported)
+                cancel_permutes(exported)
             folds, skipped = fold(exported, constants, budget) if fold_constants else ([], [])
             m = lower(exported, name, constants)
             m.folds, m.skipped_folds = folds, skipped

@@ -1,5 +1,5 @@
 """Export-time graph passes (python/ember/passes.py): batch norm folding, rows picked before a
-linear, and view aliasing.
+linear, permutes that cancel or merge, and view aliasing.
 
 Each model is exported with optimize=True and optimize=False and run on Ember's C runtime.
 Oracles: torch eager for the results (float within 1e-4 relative to the output's magnitude:
@@ -407,6 +407,52 @@ def test_picks_that_must_stay():
     x = torch.randn(2, 5, 16)
     fast, plain = _both(PicksThatStay(), (x,))
     assert _linear_out_shapes(fast) == _linear_out_shapes(plain) == [(10, 40), (10, 40)]
+
+
+# ----------------------------------------------------------------------------- permutes
+
+
+class Permutes(nn.Module):
+    """Pairs that undo each other (one on an input, one on an intermediate read twice), a pair
+    that composes to a third permute, and a single transpose that must stay."""
+
+    def forward(self, x):
+        h = (x * 2).transpose(1, 2)
+        a = h.transpose(1, 2) + 1  # undoes the transpose: reads x * 2 directly
+        b = x.permute(2, 0, 1, 3).transpose(1, 3)  # one permute (3, 2, 0, 1) of x
+        c = x.transpose(0, 1).transpose(0, 1)  # the input itself
+        return a, b, c * h.sum(), h
+
+
+def test_permutes_cancel_or_merge():
+    x = torch.randn(2, 3, 4, 5)
+    fast, plain = _both(Permutes(), (x,))
+    permutes = lambda p: [o for o in _ops(p) if o == "aten::permute_copy.out"]  # noqa: E731
+    assert len(permutes(plain)) == 6
+    assert len(permutes(fast)) == 2  # b's merged permute and h
+
+
+def test_attention_transposes_cancel_in_a_language_model():
+    transformers = pytest.importorskip("transformers")
+    from ember import llm
+
+    torch.manual_seed(0)
+    model = transformers.OPTForCausalLM(transformers.OPTConfig(
+        hidden_size=64, num_hidden_layers=2, ffn_dim=128, num_attention_heads=4, vocab_size=96,
+        max_position_embeddings=64, word_embed_proj_dim=64)).eval()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = llm.export_llm(model, max_seq_len=16)
+        plain = llm.export_llm(model, max_seq_len=16, optimize=False)
+    # transformers' (B, T, H, D) -> (B, H, T, D) and the attention's way back, per q, k, v
+    assert _ops(plain).count("aten::permute_copy.out") == 2 * 6
+    assert "aten::permute_copy.out" not in _ops(fast)
+    ids = np.array([[3, 7, 11, 2]])
+    a = ember.load(fast.buffer).run(ids, np.array([0]))[0]
+    b = ember.load(plain.buffer).run(ids, np.array([0]))[0]
+    np.testing.assert_array_equal(a, b)
 
 
 # ----------------------------------------------------------------------------- fused activations
