@@ -17,6 +17,7 @@ _Static_assert(NR == F32_GEMM_NN_NR_NEON, "f32_gemm_nn.h states the strip width"
 #define KC 256
 #define MC 128 /* 16 strips of 8 */
 #define NC 120 /* (MC + NC) * KC * 4 = 248 KiB */
+_Static_assert(KC % 32 == 0, "f32_qlinear.inc packs int4 weights 32 k at a time from block starts");
 
 #define TARGET
 #define INLINE static inline __attribute__((always_inline))
