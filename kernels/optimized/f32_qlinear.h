@@ -19,9 +19,12 @@
  *                          scales[n][g] * s_g, s_g the float sum over the group's k in order.
  *   f32_qlinear__avx2      kernels/optimized/f32_qlinear__avx2.c; needs AVX2 and FMA
  *   f32_qlinear__avx512    kernels/optimized/f32_qlinear__avx512.c; needs AVX512F, VL, DQ, FMA
+ *   f32_qlinear__neon      kernels/optimized/f32_qlinear__neon.c; aarch64 (NEON is baseline)
  *
- * Both x86 variants are one template, f32_qlinear.inc, with two paths (their sums are ordered
- * differently from the reference and from each other; each is deterministic for a given M):
+ * All three are one template, f32_qlinear.inc (over f32_simd_x86.h, or f32_simd_neon.h for
+ * NEON, which brings its own matrix-vector loops with the same sums), with two paths (their
+ * sums are ordered differently from the reference and from each other; each is deterministic
+ * for a given M):
  *   - up to F32_QLINEAR_MV_ROWS_INT8 / _INT4 rows of a (decoding: a matrix-vector product,
  *     memory-bound; short prompts): the weights are unpacked to fp32 in registers and streamed
  *     once, a group of output columns (weight rows) at a time against the rows of a in passes
@@ -34,7 +37,9 @@
  *     core's packed strips: each weight block is dequantized once per call and reused by all
  *     the rows, so M rows cost about what the fp32 linear costs, not M matrix-vector products.
  * The x86 variants exist only where EMBER_HAVE_X86_KERNELS is 1; they are compiled with
- * per-function target attributes and picked at prepare from ember_kernel_cpu_features(). */
+ * per-function target attributes and picked at prepare from ember_kernel_cpu_features(). The
+ * NEON one exists only on aarch64, picked when the features have EMBER_CPU_ASIMD (always
+ * there; a zero mask forces the reference). */
 #ifndef EMBER_F32_QLINEAR_H
 #define EMBER_F32_QLINEAR_H
 
@@ -42,11 +47,11 @@
 
 #include "kernels/optimized/f32_gemm_nt.h" /* EMBER_HAVE_X86_KERNELS */
 
-/* Rows of a up to which the x86 variants take the matrix-vector path (above), int8 and int4;
- * the GEMM path beyond. Measured on Zen 4 (bench/qlinear.c, one thread, both ISAs): the
- * passes of 4 rows run int8 at the GEMM's speed or better up to 128 rows, int4 (whose unpacking
- * and de-interleaved x cost more per pass) at ~72 GFLOP/s, which the GEMM path passes from
- * about 32 rows on. */
+/* Rows of a up to which the variants take the matrix-vector path (above), int8 and int4; the
+ * GEMM path beyond. Measured on Zen 4 (bench/qlinear.c, one thread, both ISAs): the passes of
+ * 4 rows run int8 at the GEMM's speed or better up to 128 rows, int4 (whose unpacking and
+ * de-interleaved x cost more per pass) at ~72 GFLOP/s, which the GEMM path passes from about
+ * 32 rows on. NEON uses the same, not measured on an Arm core. */
 #define F32_QLINEAR_MV_ROWS_INT8 64
 #define F32_QLINEAR_MV_ROWS_INT4 32
 
@@ -72,6 +77,10 @@ void f32_qlinear__avx2(float* restrict c, int64_t ldc, const float* restrict a,
                        const f32_qlinear_weights* w, int64_t m, int64_t j0, int64_t j1);
 void f32_qlinear__avx512(float* restrict c, int64_t ldc, const float* restrict a,
                          const f32_qlinear_weights* w, int64_t m, int64_t j0, int64_t j1);
+#endif
+#if defined(__aarch64__)
+void f32_qlinear__neon(float* restrict c, int64_t ldc, const float* restrict a,
+                       const f32_qlinear_weights* w, int64_t m, int64_t j0, int64_t j1);
 #endif
 
 #endif /* EMBER_F32_QLINEAR_H */

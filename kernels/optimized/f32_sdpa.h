@@ -18,15 +18,17 @@
  *                       float16 and bfloat16 (math in float, each output rounded once); any CPU
  *   f32_sdpa__avx2      kernels/optimized/f32_sdpa__avx2.c; needs AVX2 and FMA
  *   f32_sdpa__avx512    kernels/optimized/f32_sdpa__avx512.c; needs AVX512F, VL, DQ and FMA
+ *   f32_sdpa__neon      kernels/optimized/f32_sdpa__neon.c; aarch64 (NEON is baseline there)
  *
- * Both optimized variants are one template, f32_sdpa.inc: flash-style with register-blocked
- * products. Blocks of up to 2 VN query rows are packed transposed on the stack and walk the keys
- * in tiles of 64; the scores (one vector of rows per key) and out += P V are outer-product
- * microkernels, the online softmax (running max and sum of exponentials) is one lane per row,
- * the out rows are the accumulators (in registers across a tile). Blocks of one or two rows go
- * a row at a time with the keys in the lanes, computing the same values in the same order: any
- * split of a head's rows between calls (with causal_offset) gives the same bytes. Stack scratch
- * only (~41 KB).
+ * All three optimized variants are one template, f32_sdpa.inc (over f32_simd_x86.h, or
+ * f32_simd_neon.h for NEON, VN = 4): flash-style with register-blocked products. Blocks of up
+ * to 2 VN query rows are packed transposed on the stack and walk the keys in tiles of 64; the
+ * scores (one vector of rows per key) and out += P V are outer-product microkernels, the online
+ * softmax (running max and sum of exponentials) is one lane per row, the out rows are the
+ * accumulators (in registers across a tile). Blocks of one row (two with AVX-512) go a row at
+ * a time with the keys in the lanes, computing the same values in the same order: any split of
+ * a head's rows between calls (with causal_offset) gives the same bytes. Stack scratch only
+ * (~41 KB with AVX-512).
  * The portable kernel computes the same sums in another order (the last bits differ). */
 #ifndef EMBER_F32_SDPA_H
 #define EMBER_F32_SDPA_H
@@ -81,6 +83,10 @@ void f32_sdpa__avx2(float* out, const float* q, const float* k, const float* v,
                     const sdpa_params* p);
 void f32_sdpa__avx512(float* out, const float* q, const float* k, const float* v,
                       const sdpa_params* p);
+#endif
+#if defined(__aarch64__)
+void f32_sdpa__neon(float* out, const float* q, const float* k, const float* v,
+                    const sdpa_params* p);
 #endif
 
 #endif /* EMBER_F32_SDPA_H */

@@ -206,28 +206,35 @@ static ember_status run_custom_sdpa_portable(ember_kernel_ctx* ctx, ember_value*
     return run_custom_sdpa(ctx, args, NULL);
 }
 
-#if EMBER_HAVE_X86_KERNELS
 #define CUSTOM_SDPA_RUN_F32(isa)                                                                \
     static ember_status run_custom_sdpa_f32_##isa(ember_kernel_ctx* ctx,                        \
                                                   ember_value* const* args)                     \
     {                                                                                           \
         return run_custom_sdpa(ctx, args, f32_sdpa__##isa);                                     \
     }
+#if EMBER_HAVE_X86_KERNELS
 CUSTOM_SDPA_RUN_F32(avx2)
 CUSTOM_SDPA_RUN_F32(avx512)
-#undef CUSTOM_SDPA_RUN_F32
 #endif
+#if defined(__aarch64__)
+CUSTOM_SDPA_RUN_F32(neon)
+#endif
+#undef CUSTOM_SDPA_RUN_F32
 
 /* The fp32 variant the CPU features allow, as op_sdpa.c picks it. */
 static ember_kernel_run_fn pick_custom_sdpa_f32(void)
 {
-#if EMBER_HAVE_X86_KERNELS
     const uint64_t f = ember_kernel_cpu_features();
+#if EMBER_HAVE_X86_KERNELS
     const uint64_t avx512 = EMBER_FEATURES_X86_AVX512;
     if ((f & avx512) == avx512) return run_custom_sdpa_f32_avx512;
     const uint64_t avx2 = EMBER_FEATURES_X86_AVX2;
     if ((f & avx2) == avx2) return run_custom_sdpa_f32_avx2;
 #endif
+#if defined(__aarch64__) /* NEON is baseline: asking for ASIMD lets mask 0 force portable */
+    if (f & EMBER_CPU_BIT(EMBER_CPU_ASIMD)) return run_custom_sdpa_f32_neon;
+#endif
+    (void)f;
     return run_custom_sdpa_portable;
 }
 

@@ -23,11 +23,12 @@
  *       (..., N).
  *
  * The kernels are kernels/optimized/f32_qlinear.h's: the portable reference below (plain
- * loops, float sums in k order, any CPU), and AVX2 / AVX-512 variants picked at prepare from
- * ember_kernel_cpu_features() (decoding streams the weights once at memory bandwidth; prefill
- * runs the fp32 GEMM core on weights dequantized block by block). Run splits the output
- * columns over ctx->pool from QL_MIN_MACS multiply-adds, in runs of QL_COLS columns: each
- * output is computed the same way in any split, so 1 and N threads give the same bytes. An
+ * loops, float sums in k order, any CPU), and AVX2 / AVX-512 / NEON variants picked at
+ * prepare from ember_kernel_cpu_features() (decoding streams the weights once at memory
+ * bandwidth; prefill runs the fp32 GEMM core on weights dequantized block by block). Run
+ * splits the output columns over ctx->pool from QL_MIN_MACS multiply-adds, in runs of QL_COLS
+ * columns: each output is computed the same way in any split, so 1 and N threads give the
+ * same bytes. An
  * out that is exactly the input's bytes (N == K; the loader allows no partial overlap) is
  * computed a block of rows at a time into a stack buffer (each output row reads only its own
  * input row); an out on the weight, scales or bias is refused at run. All tensors
@@ -69,7 +70,9 @@ void f32_qlinear__portable(float* restrict c, int64_t ldc, const float* restrict
 /* ---- run ---------------------------------------------------------------------------------- */
 
 /* A thread's task: QL_COLS output columns (a multiple of every variant's group of weight rows
- * and of the GEMM core's strips); products under QL_MIN_MACS multiply-adds run on one thread. */
+ * and of the x86 GEMM cores' strips; NEON's strips of 12 end ragged at a run's edge, which
+ * changes no output: each is the same sum in any strip); products under QL_MIN_MACS
+ * multiply-adds run on one thread. */
 #define QL_COLS 64
 #define QL_MIN_MACS ((double)(1 << 20))
 #define QL_ALIAS_FLOATS 4096 /* 16 KiB of stack: output rows when out is the input's bytes */
@@ -154,18 +157,26 @@ QL_RUNS(portable)
 QL_RUNS(avx2)
 QL_RUNS(avx512)
 #endif
+#if defined(__aarch64__)
+QL_RUNS(neon)
+#endif
 #undef QL_RUNS
 
 /* The run function of the variant the CPU features allow (int8: bits 8, int4: 4), as op_sdpa.c
  * picks its fp32 variant. */
 static ember_kernel_run_fn pick_ql(int bits)
 {
-#if EMBER_HAVE_X86_KERNELS
     const uint64_t f = ember_kernel_cpu_features();
+#if EMBER_HAVE_X86_KERNELS
     const uint64_t avx512 = EMBER_FEATURES_X86_AVX512, avx2 = EMBER_FEATURES_X86_AVX2;
     if ((f & avx512) == avx512) return bits == 8 ? run_mixed_linear_avx512 : run_linear_int4_avx512;
     if ((f & avx2) == avx2) return bits == 8 ? run_mixed_linear_avx2 : run_linear_int4_avx2;
 #endif
+#if defined(__aarch64__) /* NEON is baseline: asking for ASIMD lets mask 0 force portable */
+    if (f & EMBER_CPU_BIT(EMBER_CPU_ASIMD))
+        return bits == 8 ? run_mixed_linear_neon : run_linear_int4_neon;
+#endif
+    (void)f;
     return bits == 8 ? run_mixed_linear_portable : run_linear_int4_portable;
 }
 

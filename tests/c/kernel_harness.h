@@ -11,7 +11,7 @@
 #include "tests/c/check.h"
 
 /* The kernels a test forces an op to pick with ember_kernel_cpu_mask_set: the portable one, then
- * each x86 variant, by the CPU features it needs (set as the mask). */
+ * each x86 or aarch64 variant, by the CPU features it needs (set as the mask). */
 typedef struct th_variant {
     const char* name;
     uint64_t needs;
@@ -22,6 +22,9 @@ static const th_variant th_variants[] = {
 #if EMBER_HAVE_X86_KERNELS
     {"avx2", EMBER_FEATURES_X86_AVX2},
     {"avx512", EMBER_FEATURES_X86_AVX512},
+#endif
+#if defined(__aarch64__)
+    {"neon", EMBER_CPU_BIT(EMBER_CPU_ASIMD)},
 #endif
 };
 #define TH_NUM_VARIANTS (sizeof th_variants / sizeof th_variants[0])

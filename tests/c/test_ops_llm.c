@@ -4,11 +4,11 @@
  * llama::custom_sdpa.out against an in-test double-precision attention (two-pass softmax over
  * the row's keys) on B = 1, T in {1, 3, 17, 70} query positions from start_pos in {0, 5, 60},
  * Hq/Hkv in {4/4, 4/2, 4/1}, D in {8, 64, 80}, causal or not, with NaN in every cache position
- * past start_pos + T (the kernel must never read one), each variant (portable, avx2, avx512
- * where the CPU has them) forced with ember_kernel_cpu_mask_set; each case again with a
- * 2-thread pool, byte for byte; and, where the layouts describe the same attention (no causal
- * offset), byte for byte against ember::sdpa.out on heads-first copies of the same numbers (the
- * same kernel through other row strides). Masks: additive and bool, over start_pos + T keys or
+ * past start_pos + T (the kernel must never read one), each variant (portable; avx2, avx512
+ * where the CPU has them; neon on aarch64) forced with ember_kernel_cpu_mask_set; each case
+ * again with a 2-thread pool, byte for byte; and, where the layouts describe the same
+ * attention (no causal offset), byte for byte against ember::sdpa.out on heads-first copies of
+ * the same numbers (the same kernel through other row strides). Masks: additive and bool, over start_pos + T keys or
  * the whole cache, one per row or broadcast, fully masked rows (0), batch 2; float16 and
  * bfloat16 through the portable kernel; what prepare refuses.
  *

@@ -1,8 +1,8 @@
 /* test_ops_qlinear.c — the weight-only quantized linear layers (kernels/portable/op_wq_linear.c):
  * quantized_decomposed::mixed_linear.out (int8 weights, per-channel scales) and
  * ember::linear_int4.out (two 4-bit values per byte, per-group scales, optional bias), through
- * prepare/run, each variant (portable, avx2, avx512 where the CPU has them) forced with
- * ember_kernel_cpu_mask_set.
+ * prepare/run, each variant (portable; avx2, avx512 where the CPU has them; neon on aarch64)
+ * forced with ember_kernel_cpu_mask_set.
  *
  * Oracle: a double-precision sum computed here from the layouts the ops document (the int4
  * nibble order, q + 8 per nibble, group g = k / group_size). Two kinds of data per case:

@@ -94,7 +94,7 @@ static const sdpa_case cases[] = {
     {1, 1, 1, 129, 129, 64, 64, false, SDPA_MASK_ADD, 0},
     {1, 2, 1, 7, 0, 16, 16, false, SDPA_MASK_NONE, 0},
     {2, 8, 2, 40, 100, 64, 64, true, SDPA_MASK_BOOL, 1}, /* enough work to split over threads */
-    /* the register blocking's edges: blocks of 2 VN rows (16 or 32), tiles of 64 keys, score
+    /* the register blocking's edges: blocks of 2 VN rows (8, 16 or 32), tiles of 64 keys, score
      * kernels of 6 or 8 keys, out in chunks of 2 VN columns, q/k packed 256 columns at a time;
      * blocks of one or two rows (decode) take the one-row path */
     {1, 2, 2, 33, 67, 1, 1, false, SDPA_MASK_NONE, 0},
@@ -278,6 +278,9 @@ static void test_head_rows(void)
 #if EMBER_HAVE_X86_KERNELS
         {"avx2", f32_sdpa__avx2, th_variants[1].needs},
         {"avx512", f32_sdpa__avx512, th_variants[2].needs},
+#endif
+#if defined(__aarch64__)
+        {"neon", f32_sdpa__neon, th_variants[1].needs},
 #endif
     };
     const struct {
