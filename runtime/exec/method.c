@@ -41,6 +41,7 @@ typedef struct loader {
     uint8_t* changing;                   /* (num values) 1: a move target or a scalar input */
     ember_tensor* tensors;               /* build mode: every tensor value, in value order */
     uint32_t num_tensors;                /* tensors parsed so far */
+    uint32_t num_ops, num_delegates;     /* the plan's operators and delegates */
 } loader;
 
 #define MALFORMED(L, ...) ember_program_fail((L)->p, EMBER_MALFORMED_PROGRAM, __VA_ARGS__)
@@ -180,6 +181,12 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     return st;
 }
 
+/* The lists' item vectors (IntList .. OptionalTensorList): bytes per item, and the kind's name. */
+static const uint8_t list_item_bytes[] = {8, 8, 1, 4, 4};
+#if EMBER_MESSAGES
+static const char* const list_kind[] = {"int", "double", "bool", "tensor", "tensor"};
+#endif
+
 /* First pass: every value but tensor lists (which point at tensors parsed here). */
 static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
 {
@@ -193,17 +200,25 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     tmp.tag = type == EMBER_VALUE_NONE ? EMBER_VALUE_NULL : type;
     bool ok = true;
     fb_vec items;
+    if (type >= EMBER_VALUE_INT_LIST) {
+        if (!fb_vector(&L->b, &t, LIST_ITEMS, list_item_bytes[type - EMBER_VALUE_INT_LIST], &items))
+            return MALFORMED(L, "%s list value %" PRIu32 " is corrupt", list_kind[type - EMBER_VALUE_INT_LIST], idx);
+        tmp.len = items.len; /* tensor lists' items are resolved in the second pass */
+    }
     switch (type) {
-    case EMBER_VALUE_NONE:
-    case EMBER_VALUE_NULL: break;
-    case EMBER_VALUE_INT: ok = fb_i64(&L->b, &t, SCALAR_VALUE, &tmp.u.i); break;
+    case EMBER_VALUE_INT:
+    case EMBER_VALUE_DOUBLE: { /* the 8 bytes of an int64 or a double */
+        uint64_t bits;
+        ok = fb_u64(&L->b, &t, SCALAR_VALUE, &bits);
+        memcpy(&tmp.u, &bits, sizeof bits);
+        break;
+    }
     case EMBER_VALUE_BOOL: {
         uint8_t b8;
         ok = fb_u8(&L->b, &t, SCALAR_VALUE, &b8);
         tmp.u.b = b8 != 0;
         break;
     }
-    case EMBER_VALUE_DOUBLE: ok = fb_f64(&L->b, &t, SCALAR_VALUE, &tmp.u.d); break;
     case EMBER_VALUE_STRING:
         ok = fb_string(&L->b, &t, SCALAR_VALUE, &tmp.u.str, &tmp.len);
         if (ok && !tmp.u.str) tmp.u.str = "";
@@ -219,7 +234,6 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
         break;
     }
     case EMBER_VALUE_INT_LIST: {
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "int list value %" PRIu32 " is corrupt", idx);
         /* the items' position in the file first (refresh_int_list), then the ints */
         int64_t* ints = take(L, (size_t)items.len + 1, sizeof(int64_t), 8);
         if (ints) *ints++ = items.pos;
@@ -238,30 +252,19 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
             if (ints) ints[k] = x;
         }
         tmp.u.ints = ints;
-        tmp.len = items.len;
         break;
     }
     case EMBER_VALUE_DOUBLE_LIST: {
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 8, &items)) return MALFORMED(L, "double list value %" PRIu32 " is corrupt", idx);
         double* ds = take(L, items.len, sizeof(double), 8);
         for (uint32_t k = 0; ds && k < items.len; k++) {
             uint64_t bits = fb_vec_u64(&L->b, &items, k);
             memcpy(&ds[k], &bits, sizeof bits);
         }
         tmp.u.doubles = ds;
-        tmp.len = items.len;
         break;
     }
-    case EMBER_VALUE_BOOL_LIST:
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 1, &items)) return MALFORMED(L, "bool list value %" PRIu32 " is corrupt", idx);
-        tmp.u.bools = L->b.data + items.pos;
-        tmp.len = items.len;
-        break;
-    case EMBER_VALUE_TENSOR_LIST:
-    case EMBER_VALUE_OPTIONAL_TENSOR_LIST:
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %" PRIu32 " is corrupt", idx);
-        tmp.len = items.len; /* items resolved in the second pass */
-        break;
+    case EMBER_VALUE_BOOL_LIST: tmp.u.bools = L->b.data + items.pos; break;
+    default: break; /* None, Null; tensor lists */
     }
     if (!ok) return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
     if (v) *v = tmp;
@@ -331,6 +334,7 @@ static ember_status load_operators(loader* L)
     fb_vec ops;
     if (!fb_vector(&L->b, &L->plan, PLAN_OPERATORS, 4, &ops)) return MALFORMED(L, "bad operator list");
     const ember_kernel** kernels = take(L, ops.len, sizeof(ember_kernel*), 8);
+    L->num_ops = ops.len;
     for (uint32_t i = 0; i < ops.len; i++) {
         char name[256];
         if (!operator_name(&L->b, &L->plan, i, name, sizeof name)) return MALFORMED(L, "operator %" PRIu32 " is corrupt", i);
@@ -364,6 +368,7 @@ static ember_status load_delegates(loader* L)
     fb_vec dels;
     if (!fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels)) return MALFORMED(L, "bad delegate list");
     ember_delegate* out = take(L, dels.len, sizeof(ember_delegate), 8);
+    L->num_delegates = dels.len;
     if (L->m) {
         L->m->delegates = out;
         L->m->num_delegates = 0; /* counts up as each init succeeds, for cleanup */
@@ -649,110 +654,110 @@ static bool is_condition(const ember_value* v)
            (v->tag == EMBER_VALUE_TENSOR && v->u.t->dtype == EMBER_DTYPE_BOOL && v->u.t->numel == 1);
 }
 
-static ember_status load_instruction(loader* L, uint32_t ins, uint32_t chain_len, const fb_table* it, ember_instr* out)
+/* Every call table holds its indices in its first fields, ints: KernelCall and DelegateCall
+ * the operator or delegate (then the args), MoveCall from and to, JumpFalseCall the condition
+ * and the destination, FreeCall the value. */
+_Static_assert(KERNEL_CALL_OP_INDEX == 0 && DELEGATE_CALL_INDEX == 0 && MOVE_CALL_FROM == 0 && JUMP_FALSE_COND == 0 &&
+                   FREE_CALL_VALUE == 0 && MOVE_CALL_TO == 1 && JUMP_FALSE_DEST == 1 && KERNEL_CALL_ARGS == 1 &&
+                   DELEGATE_CALL_ARGS == 1,
+               "the call tables' fields as load_instruction reads them");
+static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chain, uint32_t pc, ember_instr* out)
 {
     uint8_t kind;
-    fb_table call;
+    fb_table it, call;
     bool has;
+    int32_t a, b = 0;
     uint32_t nargs = 0;
     ember_status st;
-    if (!fb_u8(&L->b, it, INSTRUCTION_ARGS_TYPE, &kind) || !fb_subtable(&L->b, it, INSTRUCTION_ARGS, &call, &has) || !has)
+    if (!fb_vec_table(&L->b, chain, pc, &it) || !fb_u8(&L->b, &it, INSTRUCTION_ARGS_TYPE, &kind) ||
+        !fb_subtable(&L->b, &it, INSTRUCTION_ARGS, &call, &has) || !has)
+        return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
+    if (kind < INSTR_KERNEL_CALL || kind > INSTR_FREE_CALL)
+        return MALFORMED(L, "instruction %" PRIu32 " has unknown kind %u", ins, kind);
+    if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, &a) ||
+        ((kind == INSTR_MOVE_CALL || kind == INSTR_JUMP_FALSE_CALL) && !fb_i32(&L->b, &call, MOVE_CALL_TO, &b)))
         return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
     ember_instr tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.kind = kind;
-    switch (kind) {
-    case INSTR_KERNEL_CALL: {
-        int32_t op;
-        if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, &op)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
-        fb_vec ops;
-        fb_vector(&L->b, &L->plan, PLAN_OPERATORS, 4, &ops);
-        if (op < 0 || (uint32_t)op >= ops.len) return MALFORMED(L, "instruction %" PRIu32 " calls operator %" PRId32 ", out of range", ins, op);
+    if (kind <= INSTR_DELEGATE_CALL) {
+        const bool kernel = kind == INSTR_KERNEL_CALL;
+        if (a < 0 || (uint32_t)a >= (kernel ? L->num_ops : L->num_delegates))
+            return MALFORMED(L, "instruction %" PRIu32 " calls %s %" PRId32 ", out of range", ins, kernel ? "operator" : "delegate", a);
         st = load_args(L, ins, &call, KERNEL_CALL_ARGS, &tmp, &nargs);
         if (st) return st;
-        tmp.u.kernel.op = (uint32_t)op;
+        if (kernel) tmp.u.kernel.op = (uint32_t)a;
+        else tmp.u.delegate = (uint32_t)a;
+    } else {
+        /* every other kind names a value first; a move names another */
+        if ((st = check_value(L, ins, a)) || (kind == INSTR_MOVE_CALL && (st = check_value(L, ins, b)))) return st;
+    }
+    switch (kind) {
+    case INSTR_KERNEL_CALL:
         if (L->m) {
-            const ember_kernel* k = L->m->ops[op];
+            const ember_kernel* k = L->m->ops[a];
             char msg[200] = "";
             tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
             st = prepare_kernel(L->m, &tmp, NULL, NULL, msg, sizeof msg);
             if (st) return ember_program_fail(L->p, st, "instruction %" PRIu32 ": %s", ins, msg);
             /* a scalar it writes changes between runs; never an input the caller sets */
-            for (uint32_t a = 0; a < tmp.num_args && a <= EMBER_KERNEL_MAX_OUT_ARG; a++) {
-                const uint32_t v = (uint32_t)(tmp.args[a] - L->m->values);
-                if (!(tmp.outs >> a & 1) || tmp.args[a]->tag == EMBER_VALUE_TENSOR ||
-                    tmp.args[a]->tag == EMBER_VALUE_TENSOR_LIST)
+            for (uint32_t i = 0; i < tmp.num_args && i <= EMBER_KERNEL_MAX_OUT_ARG; i++) {
+                const uint32_t v = (uint32_t)(tmp.args[i] - L->m->values);
+                if (!(tmp.outs >> i & 1) || tmp.args[i]->tag == EMBER_VALUE_TENSOR ||
+                    tmp.args[i]->tag == EMBER_VALUE_TENSOR_LIST)
                     continue;
-                uint32_t i;
-                if (input_of(L->m, v, &i))
-                    return MALFORMED(L, "instruction %" PRIu32 " writes value %" PRIu32 ", which is input %" PRIu32, ins, v, i);
+                uint32_t in;
+                if (input_of(L->m, v, &in))
+                    return MALFORMED(L, "instruction %" PRIu32 " writes value %" PRIu32 ", which is input %" PRIu32, ins, v, in);
                 L->changing[v] = 1;
             }
         }
         break;
-    }
-    case INSTR_DELEGATE_CALL: {
-        int32_t d;
-        fb_vec dels;
-        if (!fb_i32(&L->b, &call, DELEGATE_CALL_INDEX, &d) || !fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels))
-            return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
-        if (d < 0 || (uint32_t)d >= dels.len) return MALFORMED(L, "instruction %" PRIu32 " calls delegate %" PRId32 ", out of range", ins, d);
-        st = load_args(L, ins, &call, DELEGATE_CALL_ARGS, &tmp, &nargs);
-        if (st) return st;
-        tmp.u.delegate = (uint32_t)d;
+    case INSTR_DELEGATE_CALL:
         if (L->m) {
-            const ember_delegate* del = &L->m->delegates[d];
+            const ember_delegate* del = &L->m->delegates[a];
             if (del->backend->prepare && (st = del->backend->prepare(del->handle, tmp.args, tmp.num_args)))
                 return ember_program_fail(L->p, st, "instruction %" PRIu32 ": backend '%s' refused its arguments (%s)", ins, del->id, ember_status_str(st));
         }
         break;
-    }
-    case INSTR_MOVE_CALL: {
-        int32_t from, to;
-        if (!fb_i32(&L->b, &call, MOVE_CALL_FROM, &from) || !fb_i32(&L->b, &call, MOVE_CALL_TO, &to))
-            return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
-        if ((st = check_value(L, ins, from)) || (st = check_value(L, ins, to))) return st;
-        if (L->m && (st = check_move(L, ins, (uint32_t)from, (uint32_t)to))) return st;
-        tmp.u.move.from = (uint32_t)from;
-        tmp.u.move.to = (uint32_t)to;
+    case INSTR_MOVE_CALL:
+        if (L->m && (st = check_move(L, ins, (uint32_t)a, (uint32_t)b))) return st;
+        tmp.u.move.from = (uint32_t)a;
+        tmp.u.move.to = (uint32_t)b;
         break;
-    }
-    case INSTR_JUMP_FALSE_CALL: {
-        int32_t cond, dest;
-        if (!fb_i32(&L->b, &call, JUMP_FALSE_COND, &cond) || !fb_i32(&L->b, &call, JUMP_FALSE_DEST, &dest))
-            return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
-        if ((st = check_value(L, ins, cond))) return st;
-        if (dest < 0 || (uint32_t)dest > chain_len) return MALFORMED(L, "instruction %" PRIu32 " jumps to %" PRId32 ", outside its chain", ins, dest);
-        if (L->m && !is_condition(&L->m->values[cond]))
-            return MALFORMED(L, "instruction %" PRIu32 ": jump condition value %" PRId32 " is not a Bool or a one-element bool tensor", ins, cond);
-        tmp.u.jump.cond = (uint32_t)cond;
-        tmp.u.jump.dest = (uint32_t)dest;
+    case INSTR_JUMP_FALSE_CALL:
+        if (b < 0 || (uint32_t)b > chain->len) return MALFORMED(L, "instruction %" PRIu32 " jumps to %" PRId32 ", outside its chain", ins, b);
+        if (L->m && !is_condition(&L->m->values[a]))
+            return MALFORMED(L, "instruction %" PRIu32 ": jump condition value %" PRId32 " is not a Bool or a one-element bool tensor", ins, a);
+        tmp.u.jump.cond = (uint32_t)a;
+        tmp.u.jump.dest = (uint32_t)b;
         break;
-    }
-    case INSTR_FREE_CALL: {
-        int32_t v;
-        if (!fb_i32(&L->b, &call, FREE_CALL_VALUE, &v)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
-        if ((st = check_value(L, ins, v))) return st;
-        tmp.u.free_value = (uint32_t)v;
+    default: /* INSTR_FREE_CALL */
+        tmp.u.free_value = (uint32_t)a;
         break;
-    }
-    default: return MALFORMED(L, "instruction %" PRIu32 " has unknown kind %u", ins, kind);
     }
     if (out) *out = tmp;
     return EMBER_OK;
 }
 
+/* The instruction vector of chain c. */
+static ember_status chain_at(loader* L, const fb_vec* chains, uint32_t c, fb_vec* instrs)
+{
+    fb_table chain;
+    if (!fb_vec_table(&L->b, chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, instrs))
+        return MALFORMED(L, "chain %" PRIu32 " is corrupt", c);
+    return EMBER_OK;
+}
+
 static ember_status load_chains(loader* L)
 {
-    fb_vec chains;
+    fb_vec chains, instrs;
+    ember_status st;
     if (!fb_vector(&L->b, &L->plan, PLAN_CHAINS, 4, &chains)) return MALFORMED(L, "bad chain list");
     ember_chain* cs = take(L, chains.len, sizeof(ember_chain), 8);
     uint32_t total = 0;
     for (uint32_t c = 0; c < chains.len; c++) {
-        fb_table chain;
-        fb_vec instrs;
-        if (!fb_vec_table(&L->b, &chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs))
-            return MALFORMED(L, "chain %" PRIu32 " is corrupt", c);
+        if ((st = chain_at(L, &chains, c, &instrs))) return st;
         if (cs) {
             cs[c].first = total;
             cs[c].count = instrs.len;
@@ -768,16 +773,9 @@ static ember_status load_chains(loader* L)
     }
     uint32_t at = 0;
     for (uint32_t c = 0; c < chains.len; c++) {
-        fb_table chain;
-        fb_vec instrs;
-        if (!fb_vec_table(&L->b, &chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs))
-            return MALFORMED(L, "chain %" PRIu32 " is corrupt", c);
-        for (uint32_t i = 0; i < instrs.len; i++, at++) {
-            fb_table it;
-            if (!fb_vec_table(&L->b, &instrs, i, &it)) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", at);
-            ember_status st = load_instruction(L, at, instrs.len, &it, all ? &all[at] : NULL);
-            if (st) return st;
-        }
+        if ((st = chain_at(L, &chains, c, &instrs))) return st;
+        for (uint32_t i = 0; i < instrs.len; i++, at++)
+            if ((st = load_instruction(L, at, &instrs, i, all ? &all[at] : NULL))) return st;
     }
     return EMBER_OK;
 }
@@ -790,10 +788,10 @@ static ember_status load_chains(loader* L)
  * bytes when reached (straight-line order). */
 static ember_status require_bound(loader* L, uint32_t ins, const ember_value* v, const uint8_t* bound, const ember_tensor* base)
 {
-    const ember_tensor* one = v->tag == EMBER_VALUE_TENSOR ? v->u.t : NULL;
-    uint32_t n = one ? 1 : (v->tag == EMBER_VALUE_TENSOR_LIST || v->tag == EMBER_VALUE_OPTIONAL_TENSOR_LIST) ? v->len : 0;
+    uint32_t n;
+    ember_tensor* const* ts = value_tensors(v, &n);
     for (uint32_t k = 0; k < n; k++) {
-        const ember_tensor* t = one ? one : v->u.tensors[k];
+        const ember_tensor* t = ts[k];
         if (!t || t->storage != EMBER_TENSOR_BORROWED || !t->nbytes) continue;
         if (!bound[t - base]) return MALFORMED(L, "instruction %" PRIu32 " uses a tensor that is neither constant, planned, an input nor a view", ins);
     }
