@@ -102,7 +102,7 @@ ember_status ember_prepare_aten__native_batch_norm_legit_no_stats_out(ember_kern
     EMBER_TRY(ember_arg_double(ctx, args, 4, "momentum", &momentum));
     EMBER_TRY(ember_arg_double(ctx, args, 5, "eps", &eps));
     EMBER_REQUIRE(ctx, eps >= 0 && eps < INFINITY, EMBER_INVALID_ARGUMENT,
-                  "eps = %g must be finite and non-negative", eps);
+                  "eps = %s must be finite and non-negative", EMBER_DOUBLE_STR(eps));
     EMBER_TRY(ember_arg_out(ctx, args, 6, "out", EMBER_DTYPES_NUMERIC, NULL));
     EMBER_TRY(ember_arg_out(ctx, args, 7, "save_mean", EMBER_DTYPES_NUMERIC, NULL));
     EMBER_TRY(ember_arg_out(ctx, args, 8, "save_invstd", EMBER_DTYPES_NUMERIC, NULL));

@@ -57,7 +57,7 @@ ember_status ember_prepare_aten__cdist_forward_out(ember_kernel_ctx* ctx, ember_
     EMBER_TRY(ember_arg_tensor(ctx, args, 1, "x2", EMBER_DTYPES_NUMERIC, NULL));
     double p;
     EMBER_TRY(ember_arg_double(ctx, args, 2, "p", &p));
-    EMBER_REQUIRE(ctx, p >= 0, EMBER_INVALID_ARGUMENT, "p = %g must be non-negative", p);
+    EMBER_REQUIRE(ctx, p >= 0, EMBER_INVALID_ARGUMENT, "p = %s must be non-negative", EMBER_DOUBLE_STR(p));
     EMBER_TRY(ember_arg_opt_kind(ctx, args, 3, "compute_mode", EMBER_VALUE_INT));
     if (!ember_is_null(args[3]))
         EMBER_REQUIRE(ctx, args[3]->u.i >= 0 && args[3]->u.i <= 2, EMBER_INVALID_ARGUMENT,

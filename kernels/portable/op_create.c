@@ -141,25 +141,28 @@ static ember_status check_arange(ember_kernel_ctx* ctx, ember_value* const* args
     ember_scalar_as_double(args[end_i], &end);
     if (step_i >= 0) ember_scalar_as_double(args[step_i], &step);
     EMBER_REQUIRE(ctx, isfinite(start) && isfinite(end) && isfinite(step), EMBER_INVALID_ARGUMENT,
-                  "unsupported range: start %g, end %g, step %g (all must be finite)", start, end,
-                  step);
+                  "unsupported range: start %s, end %s, step %s (all must be finite)",
+                  EMBER_DOUBLE_STR(start), EMBER_DOUBLE_STR(end), EMBER_DOUBLE_STR(step));
     const bool ok = (step > 0.0 && end >= start) || (step < 0.0 && end <= start);
-    EMBER_REQUIRE(ctx, ok, EMBER_INVALID_ARGUMENT, "bad range: start %g, end %g, step %g", start,
-                  end, step);
+    EMBER_REQUIRE(ctx, ok, EMBER_INVALID_ARGUMENT, "bad range: start %s, end %s, step %s",
+                  EMBER_DOUBLE_STR(start), EMBER_DOUBLE_STR(end), EMBER_DOUBLE_STR(step));
     const ember_tensor* out = args[out_i]->u.t;
     int64_t len;
     if (arange_int_length(args, start_i, end_i, step_i, out, &len)) {
         EMBER_REQUIRE(ctx, len >= 0, EMBER_INVALID_ARGUMENT,
-                      "bad range: start %g, end %g, step %g", start, end, step);
+                      "bad range: start %s, end %s, step %s", EMBER_DOUBLE_STR(start),
+                      EMBER_DOUBLE_STR(end), EMBER_DOUBLE_STR(step));
         EMBER_REQUIRE(ctx, len <= INT32_MAX, EMBER_INVALID_ARGUMENT,
-                      "range start %g, end %g, step %g has %lld elements (more than 2^31-1)",
-                      start, end, step, (long long)len);
+                      "range start %s, end %s, step %s has %lld elements (more than 2^31-1)",
+                      EMBER_DOUBLE_STR(start), EMBER_DOUBLE_STR(end), EMBER_DOUBLE_STR(step),
+                      (long long)len);
     } else {
         /* torch: ceil((end - start) / step) in double; end - start may round or overflow */
         const double n = ceil((end - start) / step);
         EMBER_REQUIRE(ctx, n >= 0.0 && n <= (double)INT32_MAX, EMBER_INVALID_ARGUMENT,
-                      "range start %g, end %g, step %g has %g elements (more than 2^31-1)",
-                      start, end, step, n);
+                      "range start %s, end %s, step %s has %s elements (more than 2^31-1)",
+                      EMBER_DOUBLE_STR(start), EMBER_DOUBLE_STR(end), EMBER_DOUBLE_STR(step),
+                      EMBER_DOUBLE_STR(n));
         len = (int64_t)n;
     }
     return ember_check_shape(ctx, "out", out, 1, &len);

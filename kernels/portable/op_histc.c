@@ -29,8 +29,8 @@
         }                                                                                       \
         if (!isfinite((double)lo) || !isfinite((double)hi))                                     \
             return ember_kernel_fail(ctx, EMBER_INVALID_ARGUMENT,                               \
-                                     "range of [%g, %g] is not finite", (double)lo,            \
-                                     (double)hi);                                               \
+                                     "range of [%s, %s] is not finite",                        \
+                                     EMBER_DOUBLE_STR((double)lo), EMBER_DOUBLE_STR((double)hi)); \
         for (int64_t b = 0; b < bins; b++) out[b] = 0;                                          \
         for (int64_t i = 0; i < n; i++) {                                                       \
             const T v = x[i];                                                                   \
@@ -86,11 +86,12 @@ ember_status ember_prepare_aten_histc_out(ember_kernel_ctx* ctx, ember_value* co
     ember_scalar_as_double(args[2], &lo);
     ember_scalar_as_double(args[3], &hi);
     EMBER_REQUIRE(ctx, isfinite(lo) && isfinite(hi), EMBER_INVALID_ARGUMENT,
-                  "range of [%g, %g] is not finite", lo, hi);
+                  "range of [%s, %s] is not finite", EMBER_DOUBLE_STR(lo), EMBER_DOUBLE_STR(hi));
     EMBER_REQUIRE(ctx, in->dtype != EMBER_DTYPE_F32 || (fabs(lo) <= FLT_MAX && fabs(hi) <= FLT_MAX),
-                  EMBER_INVALID_ARGUMENT, "range of [%g, %g] does not fit in float32", lo, hi);
-    EMBER_REQUIRE(ctx, hi >= lo, EMBER_INVALID_ARGUMENT, "max (%g) must not be below min (%g)",
-                  hi, lo);
+                  EMBER_INVALID_ARGUMENT, "range of [%s, %s] does not fit in float32",
+                  EMBER_DOUBLE_STR(lo), EMBER_DOUBLE_STR(hi));
+    EMBER_REQUIRE(ctx, hi >= lo, EMBER_INVALID_ARGUMENT, "max (%s) must not be below min (%s)",
+                  EMBER_DOUBLE_STR(hi), EMBER_DOUBLE_STR(lo));
     *run = run_histc;
     return EMBER_OK;
 }

@@ -250,7 +250,8 @@ static ember_status run_local_scalar_dense(ember_kernel_ctx* ctx, ember_value* c
 {
     const num r = item_of(args[0]->u.t);
     EMBER_REQUIRE(ctx, store(args[1], r), EMBER_INVALID_ARGUMENT,
-                  "self holds %g, which the Int out cannot hold (NaN, or past int64)", r.d);
+                  "self holds %s, which the Int out cannot hold (NaN, or past int64)",
+                  EMBER_DOUBLE_STR(r.d));
     return EMBER_OK;
 }
 

@@ -123,7 +123,7 @@ ember_status ember_prepare_cortex_m_quantized_div_out(ember_kernel_ctx* ctx,
     /* the quotient is at most 2^16 in magnitude: a scale below 2^100 keeps every product finite
      * in float32 (and a NaN or an infinite scale is no scale) */
     EMBER_REQUIRE(ctx, isfinite(scale) && fabs(scale) < 0x1p100, EMBER_INVALID_ARGUMENT,
-                  "output_scale %g is not a finite scale below 2^100", scale);
+                  "output_scale %s is not a finite scale below 2^100", EMBER_DOUBLE_STR(scale));
     *run = run_div;
     return EMBER_OK;
 }

@@ -95,7 +95,8 @@ static ember_status check_scale(ember_kernel_ctx* ctx, double scale, const char*
     EMBER_REQUIRE(ctx, isfinite(scale) && scale > 0.0 && isfinite((float)scale) &&
                            (float)scale > 0.0f,
                   EMBER_INVALID_ARGUMENT,
-                  "%s is %g; it must be a positive number that float32 can hold", what, scale);
+                  "%s is %s; it must be a positive number that float32 can hold", what,
+                  EMBER_DOUBLE_STR(scale));
     return EMBER_OK;
 }
 

@@ -221,14 +221,14 @@ ember_status sdpa_read_args(ember_kernel_ctx* ctx, ember_value* const* args, siz
     a->causal = false;
     EMBER_TRY(ember_arg_double(ctx, args, m + 1, dropout_name, &dropout));
     EMBER_REQUIRE(ctx, dropout == 0.0, EMBER_NOT_SUPPORTED,
-                  "%s = %g: only 0 is supported (export the model in eval mode)", dropout_name,
-                  dropout);
+                  "%s = %s: only 0 is supported (export the model in eval mode)", dropout_name,
+                  EMBER_DOUBLE_STR(dropout));
     EMBER_TRY(ember_arg_bool(ctx, args, m + 2, "is_causal", &a->causal));
     if (!ember_is_null(args[m + 3])) {
-        double scale;
+        double scale = 0.0;
         EMBER_TRY(ember_arg_double(ctx, args, m + 3, "scale", &scale));
-        EMBER_REQUIRE(ctx, isfinite(scale), EMBER_INVALID_ARGUMENT, "scale = %g is not finite",
-                      scale);
+        EMBER_REQUIRE(ctx, isfinite(scale), EMBER_INVALID_ARGUMENT, "scale = %s is not finite",
+                      EMBER_DOUBLE_STR(scale));
     }
     return EMBER_OK;
 }

@@ -153,7 +153,8 @@ static ember_status resize_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
             EMBER_REQUIRE(ctx, s > 0.0, EMBER_INVALID_ARGUMENT, "neither output_size nor a positive scale factor is given");
             const double o = floor((double)in->sizes[2 + k] * s);
             EMBER_REQUIRE(ctx, o <= (double)INT32_MAX, EMBER_INVALID_ARGUMENT,
-                          "scale_factors[%d] = %g gives %g pixels (more than 2^31-1)", k, s, o);
+                          "scale_factors[%d] = %s gives %s pixels (more than 2^31-1)", k,
+                          EMBER_DOUBLE_STR(s), EMBER_DOUBLE_STR(o));
             want[2 + k] = (int64_t)o;
         }
     }

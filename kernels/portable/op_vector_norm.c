@@ -192,7 +192,7 @@ ember_status ember_prepare_aten_linalg_vector_norm_out(ember_kernel_ctx* ctx,
     }
     EMBER_TRY(ember_check_shape(ctx, "out", out, rank, sizes));
     EMBER_REQUIRE(ctx, red > 0 || out->numel == 0 || p >= 0.0, EMBER_INVALID_ARGUMENT,
-                  "the norm of order %g over an empty dim has no value", p);
+                  "the norm of order %s over an empty dim has no value", EMBER_DOUBLE_STR(p));
     EMBER_REQUIRE(ctx, red > 0 || out->numel == 0 || !isinf(p), EMBER_INVALID_ARGUMENT,
                   "the inf norm over an empty dim has no value");
     *run = run_vector_norm;

@@ -66,21 +66,21 @@ static uint64_t to_u64(double d)
 }
 static double from_u64(uint64_t m) { return (double)(uint32_t)(m >> 32) * 0x1p32 + (double)(uint32_t)m; }
 
-static void integer(out* o, spec s, uint64_t v, int negative, unsigned base, int upper)
+/* v in `base` (8, 10 or 16; upper: X's digits), after the sign or prefix and the zeros that
+ * precision, flags and width ask for. */
+static void integer(out* o, const spec* s, uint64_t v, int negative, unsigned base, int upper)
 {
-    const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    char tmp[24];
-    int len = 0;
-    for (uint64_t x = v; x;) tmp[len++] = digits[divmod_small(&x, base)];
     char body[24];
-    for (int i = 0; i < len; i++) body[i] = tmp[len - 1 - i];
-    if (s.prec == 0 && v == 0) len = 0; /* "%.0d" of 0 prints nothing */
-    int zeros = s.prec > len ? s.prec - len : (s.prec < 0 && v == 0 ? 1 : 0);
-    const char* prefix = negative ? "-" : s.plus ? "+" : s.space ? " " : "";
-    if (s.alt && base == 16 && v) prefix = upper ? "0X" : "0x";
-    if (s.alt && base == 8 && zeros == 0 && (len == 0 || body[0] != '0')) zeros = 1;
-    if (s.prec >= 0) s.zero = 0;
-    emit(o, &s, prefix, body, len, zeros);
+    int at = (int)sizeof body; /* the digits end at body[23], written from the last */
+    for (uint64_t x = v; x;) body[--at] = "0123456789abcdef0123456789ABCDEF"[divmod_small(&x, base) + 16 * upper];
+    int len = (int)sizeof body - at;
+    int zeros = s->prec > len ? s->prec - len : (s->prec < 0 && v == 0 ? 1 : 0); /* "%.0d" of 0: nothing */
+    const char* prefix = negative ? "-" : s->plus ? "+" : s->space ? " " : "";
+    if (s->alt && base == 16 && v) prefix = upper ? "0X" : "0x";
+    if (s->alt && base == 8 && zeros == 0 && (len == 0 || body[at] != '0')) zeros = 1;
+    spec t = *s;
+    if (t.prec >= 0) t.zero = 0;
+    emit(o, &t, prefix, body + at, len, zeros);
 }
 
 static double pow10i(int k)
@@ -140,8 +140,9 @@ static void sig_digits(double v, int n, char* d, int* e)
 }
 
 /* f / e / g of a double (conv lower case; upper for F E G). */
-static void floating(out* o, spec s, double v, char conv, int upper)
+static void floating(out* o, const spec* sp, double v, char conv, int upper)
 {
+    spec s = *sp;
     const int negative = signbit(v) != 0;
     const char* sign = negative ? "-" : s.plus ? "+" : s.space ? " " : "";
     char body[400];
@@ -225,7 +226,12 @@ static void floating(out* o, spec s, double v, char conv, int upper)
     emit(o, &s, sign, body, len, 0);
 }
 
-int ember_format(char* buf, size_t n, const char* fmt, va_list ap)
+/* f / e / g through `floating`, or, where it is NULL (the messages' formatter), written as they
+ * stand: a message gives a double as text (ember_double_str), so that firmware whose messages
+ * print none links no double formatting. */
+typedef void floating_fn(out* o, const spec* s, double v, char conv, int upper);
+
+static int format(char* buf, size_t n, const char* fmt, va_list ap, floating_fn* fl)
 {
     out o = {buf, n, 0};
     va_list args;
@@ -280,33 +286,34 @@ int ember_format(char* buf, size_t n, const char* fmt, va_list ap)
         if (!c) break;
         switch (c) {
         case 'd':
-        case 'i': {
-            int64_t v = size < 0 ? (size == -1 ? (short)va_arg(args, int) : (signed char)va_arg(args, int))
-                      : size == 0 ? va_arg(args, int)
-                      : size == 1 ? va_arg(args, long)
-                      : size == 2 ? va_arg(args, long long)
-                                  : (int64_t)va_arg(args, ptrdiff_t);
-            integer(&o, s, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, 0);
-            break;
-        }
+        case 'i':
         case 'u':
         case 'x':
         case 'X':
-        case 'o': {
-            uint64_t v = size < 0 ? (size == -1 ? (unsigned short)va_arg(args, unsigned)
-                                                : (unsigned char)va_arg(args, unsigned))
-                       : size == 0 ? va_arg(args, unsigned)
-                       : size == 1 ? va_arg(args, unsigned long)
-                       : size == 2 ? va_arg(args, unsigned long long)
-                                   : (uint64_t)va_arg(args, size_t);
-            s.plus = s.space = 0;
-            integer(&o, s, v, 0, c == 'u' ? 10 : c == 'o' ? 8 : 16, c == 'X');
-            break;
-        }
+        case 'o':
         case 'p': {
-            const uintptr_t v = (uintptr_t)va_arg(args, void*);
-            s.alt = 1, s.plus = s.space = 0;
-            integer(&o, s, v, 0, 16, 0);
+            /* the argument, sign- or zero-extended from its type to 64 bits */
+            const int sign = c == 'd' || c == 'i';
+            uint64_t v;
+            if (c == 'p') {
+                v = (uintptr_t)va_arg(args, void*);
+                s.alt = 1;
+            } else if (size == 2) {
+                v = sign ? (uint64_t)va_arg(args, long long) : va_arg(args, unsigned long long);
+            } else if (size == 1) {
+                v = sign ? (uint64_t)(int64_t)va_arg(args, long) : va_arg(args, unsigned long);
+            } else if (size == 3) {
+                v = sign ? (uint64_t)(int64_t)va_arg(args, ptrdiff_t) : va_arg(args, size_t);
+            } else {
+                const int x = va_arg(args, int);
+                v = size == -1 ? (sign ? (uint64_t)(short)x : (unsigned short)x)
+                  : size == -2 ? (sign ? (uint64_t)(signed char)x : (unsigned char)x)
+                               : (sign ? (uint64_t)x : (unsigned)x);
+            }
+            const int negative = sign && (int64_t)v < 0;
+            if (negative) v = 0 - v;
+            if (!sign) s.plus = s.space = 0;
+            integer(&o, &s, v, negative, c == 'o' ? 8 : c == 'x' || c == 'X' || c == 'p' ? 16 : 10, c == 'X');
             break;
         }
         case 'c': {
@@ -329,9 +336,16 @@ int ember_format(char* buf, size_t n, const char* fmt, va_list ap)
         case 'e':
         case 'E':
         case 'g':
-        case 'G':
-            floating(&o, s, va_arg(args, double), (char)(c | 0x20), c < 'a');
+        case 'G': {
+            const double v = va_arg(args, double);
+            if (fl) {
+                fl(&o, &s, v, (char)(c | 0x20), c < 'a');
+            } else {
+                put(&o, '%');
+                put(&o, c);
+            }
             break;
+        }
         case '%':
             put(&o, '%');
             break;
@@ -346,10 +360,25 @@ int ember_format(char* buf, size_t n, const char* fmt, va_list ap)
     return (int)o.len;
 }
 
+int ember_format(char* buf, size_t n, const char* fmt, va_list ap) { return format(buf, n, fmt, ap, floating); }
+
+const char* ember_double_str(char* buf, double v)
+{
+#if EMBER_OWN_FORMAT
+    out o = {buf, EMBER_DOUBLE_STR_BYTES, 0};
+    const spec s = {0, 0, 0, 0, 0, 0, -1};
+    floating(&o, &s, v, 'g', 0);
+    buf[o.len < EMBER_DOUBLE_STR_BYTES ? o.len : EMBER_DOUBLE_STR_BYTES - 1] = 0;
+#else
+    snprintf(buf, EMBER_DOUBLE_STR_BYTES, "%g", v);
+#endif
+    return buf;
+}
+
 int ember_vsnprintf(char* buf, size_t n, const char* fmt, va_list ap)
 {
 #if EMBER_OWN_FORMAT
-    return ember_format(buf, n, fmt, ap);
+    return format(buf, n, fmt, ap, NULL);
 #else
     return vsnprintf(buf, n, fmt, ap);
 #endif

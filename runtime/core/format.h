@@ -1,13 +1,20 @@
 /* format.h — printf-style formatting into a buffer, for the runtime's and the kernels' messages.
  *
  * ember_snprintf / ember_vsnprintf are the C library's snprintf / vsnprintf on hosted builds and
- * Ember's own formatter (ember_format) where EMBER_OWN_FORMAT is 1: on bare metal, newlib's
- * formatter references malloc (for the strings it grows), which firmware must not link. The
- * own formatter knows what the messages use: flags - 0 + space #, width and precision (numbers
- * or *), lengths hh h l ll z j t, conversions d i u x X o c s p % and f F e E g G (doubles to 17
- * significant digits, rounded to nearest from the double scaled to them, so a value within an ulp of a decimal tie may round the other way; a message's numbers need no more). Like
- * vsnprintf it writes at most n - 1 characters and a NUL (nothing when n is 0) and returns the
- * length the whole text would have. */
+ * Ember's own formatter where EMBER_OWN_FORMAT is 1: on bare metal, newlib's formatter
+ * references malloc (for the strings it grows), which firmware must not link. The own
+ * formatter (ember_format) knows what the messages use: flags - 0 + space #, width and
+ * precision (numbers or *), lengths hh h l ll z j t, conversions d i u x X o c s p % and f F e E
+ * g G (doubles to 17 significant digits, rounded to nearest from the double scaled to them, so a
+ * value within an ulp of a decimal tie may round the other way; a message's numbers need no
+ * more). Like vsnprintf it writes at most n - 1 characters and a NUL (nothing when n is 0) and
+ * returns the length the whole text would have.
+ *
+ * Messages carry no doubles: a message that shows one formats it with ember_double_str (%g's
+ * text) and prints that with %s, and ember_vsnprintf on bare metal is ember_format without the
+ * double conversions (it writes them as they stand), so that the double formatting (1.6 KB on a
+ * Cortex-M) is linked only into firmware whose messages show a double. tests/c/test_format.c
+ * holds the messages' sources to that. */
 #ifndef EMBER_RUNTIME_CORE_FORMAT_H
 #define EMBER_RUNTIME_CORE_FORMAT_H
 
@@ -21,6 +28,12 @@
 int ember_format(char* buf, size_t n, const char* fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int ember_vsnprintf(char* buf, size_t n, const char* fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int ember_snprintf(char* buf, size_t n, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* v as %g writes it, into buf (EMBER_DOUBLE_STR_BYTES); returns buf. EMBER_DOUBLE_STR(v) gives
+ * it a buffer that lives to the end of the enclosing block: a message's "%s" argument. */
+#define EMBER_DOUBLE_STR_BYTES 16 /* "-1.79769e+308" */
+const char* ember_double_str(char* buf, double v);
+#define EMBER_DOUBLE_STR(v) ember_double_str((char[EMBER_DOUBLE_STR_BYTES]){0}, (v))
 
 /* EMBER_MESSAGES (1 unless the build sets 0: CMake option EMBER_MESSAGES) compiles the text of
  * the error messages in; 0 leaves it out. Everything else stays: a call that fails returns the

@@ -1506,13 +1506,13 @@ ember_status ember_method_set_input_scalar(ember_method* m, size_t index, double
     case EMBER_VALUE_INT:
         /* [-2^63, 2^63): both bounds are exact doubles; NaN fails every comparison. */
         if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0) || value != (double)(int64_t)value)
-            return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is an Int: %g is not an integer in int64's range", index, value);
+            return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is an Int: %s is not an integer in int64's range", index, EMBER_DOUBLE_STR(value));
         v->u.i = (int64_t)value;
         break;
     case EMBER_VALUE_DOUBLE: v->u.d = value; break;
     case EMBER_VALUE_BOOL:
         if (value != 0.0 && value != 1.0)
-            return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is a Bool: give 0 or 1, not %g", index, value);
+            return method_fail(m, EMBER_INVALID_ARGUMENT, "input %zu is a Bool: give 0 or 1, not %s", index, EMBER_DOUBLE_STR(value));
         v->u.b = value != 0.0;
         break;
     default: return method_fail(m, EMBER_DTYPE_MISMATCH, "input %zu is not a scalar", index);

@@ -30,7 +30,7 @@ void ember_fw_printf(const char* fmt, ...)
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    ember_vsnprintf(buf, sizeof buf, fmt, ap);
+    ember_format(buf, sizeof buf, fmt, ap); /* doubles too (the tests' numbers) */
     va_end(ap);
     ember_fw_puts(buf);
 }
