@@ -66,6 +66,15 @@ static ember_status read_header(ember_program* p)
     return EMBER_OK;
 }
 
+/* Offset and size of segment i (p->segments set). */
+static bool segment_at(const ember_program* p, uint32_t i, uint64_t* off, uint64_t* sz)
+{
+    const fb_buf b = ember_program_fb(p);
+    const fb_vec v = {p->segments, p->num_segments};
+    fb_table seg;
+    return fb_vec_table(&b, &v, i, &seg) && fb_u64(&b, &seg, SEGMENT_OFFSET, off) && fb_u64(&b, &seg, SEGMENT_SIZE, sz);
+}
+
 ember_status ember_program_load(ember_program* p, const void* data, size_t size)
 {
     if (!p) return EMBER_INVALID_ARGUMENT;
@@ -91,23 +100,15 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     if (!fb_vector(&b, &root, PROGRAM_EXECUTION_PLAN, 4, &v)) return MALFORMED(p, "bad plan list");
     p->plans = v.pos;
     p->num_plans = v.len;
-    for (uint32_t i = 0; i < v.len; i++) {
-        fb_table plan;
-        const char* name;
-        uint32_t len;
-        if (!fb_vec_table(&b, &v, i, &plan) || !fb_string(&b, &plan, PLAN_NAME, &name, &len) || !name)
-            return MALFORMED(p, "execution plan %" PRIu32 " is corrupt", i);
-    }
+    for (uint32_t i = 0; i < v.len; i++)
+        if (!ember_program_method_name(p, i)) return MALFORMED(p, "execution plan %" PRIu32 " is corrupt", i);
 
     if (!fb_vector(&b, &root, PROGRAM_SEGMENTS, 4, &v)) return MALFORMED(p, "bad segment list");
     p->segments = v.pos;
     p->num_segments = v.len;
     for (uint32_t i = 0; i < v.len; i++) {
-        fb_table seg;
         uint64_t off, sz;
-        if (!fb_vec_table(&b, &v, i, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, &off) ||
-            !fb_u64(&b, &seg, SEGMENT_SIZE, &sz))
-            return MALFORMED(p, "segment %" PRIu32 " is corrupt", i);
+        if (!segment_at(p, i, &off, &sz)) return MALFORMED(p, "segment %" PRIu32 " is corrupt", i);
         if (!p->segment_base) {
             /* ExecuTorch omits the header when no segment holds data: only empty ones are valid */
             if (sz) return MALFORMED(p, "segment %" PRIu32 " has %llu bytes but the file has no segment base offset", i, (unsigned long long)sz);
@@ -198,16 +199,22 @@ ember_status ember_program_segment(const ember_program* p, uint32_t index, const
 {
     if (index >= p->num_segments)
         return MALFORMED(p, "segment %" PRIu32 " out of range (%" PRIu32 " segments)", index, p->num_segments);
-    fb_buf b = ember_program_fb(p);
-    fb_vec v = {p->segments, p->num_segments};
-    fb_table seg;
     uint64_t off = 0, sz = 0;
-    if (!fb_vec_table(&b, &v, index, &seg) || !fb_u64(&b, &seg, SEGMENT_OFFSET, &off) ||
-        !fb_u64(&b, &seg, SEGMENT_SIZE, &sz))
-        return MALFORMED(p, "segment %" PRIu32 " is corrupt", index);
+    if (!segment_at(p, index, &off, &sz)) return MALFORMED(p, "segment %" PRIu32 " is corrupt", index);
     *out = p->data + p->segment_base + (sz ? off : 0); /* bounds verified at program load */
     *bytes = (size_t)sz;
     return EMBER_OK;
+}
+
+/* The bytes of entry `index` of a vector of Buffer or BackendDelegateInlineData tables (at pos,
+ * len entries): the table's only field, a byte vector. */
+_Static_assert(BUFFER_STORAGE == 0 && INLINE_DATA_DATA == 0, "both tables hold their bytes in field 0");
+static bool bytes_at(const ember_program* p, uint32_t pos, uint32_t len, uint32_t index, fb_vec* data)
+{
+    const fb_buf b = ember_program_fb(p);
+    const fb_vec v = {pos, len};
+    fb_table t;
+    return fb_vec_table(&b, &v, index, &t) && fb_vector(&b, &t, BUFFER_STORAGE, 1, data);
 }
 
 /* The bytes of constant `index` must be aligned for its elements where they lie in memory. */
@@ -242,10 +249,8 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
     if (index >= p->num_const_buffers)
         return MALFORMED(p, "constant %" PRIu32 " out of range (%" PRIu32 " constant buffers)", index,
                          p->num_const_buffers);
-    fb_vec v = {p->const_buffers, p->num_const_buffers};
-    fb_table buf;
     fb_vec storage;
-    if (!fb_vec_table(&b, &v, index, &buf) || !fb_vector(&b, &buf, BUFFER_STORAGE, 1, &storage))
+    if (!bytes_at(p, p->const_buffers, p->num_const_buffers, index, &storage))
         return MALFORMED(p, "constant buffer %" PRIu32 " is corrupt", index);
     if (storage.len < nbytes)
         return MALFORMED(p, "constant buffer %" PRIu32 " has %" PRIu32 " bytes, tensor needs %zu", index, storage.len,
@@ -259,11 +264,8 @@ ember_status ember_program_inline_delegate(const ember_program* p, uint32_t inde
 {
     if (index >= p->num_inline_delegates)
         return MALFORMED(p, "inline delegate data %" PRIu32 " out of range", index);
-    fb_buf b = ember_program_fb(p);
-    fb_vec v = {p->inline_delegates, p->num_inline_delegates};
-    fb_table t;
     fb_vec data;
-    if (!fb_vec_table(&b, &v, index, &t) || !fb_vector(&b, &t, INLINE_DATA_DATA, 1, &data))
+    if (!bytes_at(p, p->inline_delegates, p->num_inline_delegates, index, &data))
         return MALFORMED(p, "inline delegate data %" PRIu32 " is corrupt", index);
     *out = p->data + data.pos;
     *bytes = data.len;
@@ -279,13 +281,9 @@ size_t ember_program_constant_bytes(const ember_program* p)
         size_t bytes;
         if (ember_program_segment(p, p->const_segment, &seg, &bytes) == EMBER_OK) total += bytes;
     }
-    fb_buf b = ember_program_fb(p);
-    fb_vec v = {p->const_buffers, p->num_const_buffers};
-    for (uint32_t i = 0; i < v.len; i++) {
-        fb_table buf;
+    for (uint32_t i = 0; i < p->num_const_buffers; i++) {
         fb_vec storage;
-        if (fb_vec_table(&b, &v, i, &buf) && fb_vector(&b, &buf, BUFFER_STORAGE, 1, &storage))
-            total += storage.len;
+        if (bytes_at(p, p->const_buffers, p->num_const_buffers, i, &storage)) total += storage.len;
     }
     return total;
 }
