@@ -133,6 +133,9 @@ typedef struct ember_kernel {
 
 /* The kernel registered under "namespace::op.overload", or NULL. */
 const ember_kernel* ember_kernel_find(const char* name, size_t name_len);
+/* The same for a program's operator, its name and overload apart ("" for none): what
+ * "name.overload" (or "name") would find, without joining them. */
+const ember_kernel* ember_kernel_find_operator(const char* name, const char* overload);
 size_t ember_kernel_count(void);
 const ember_kernel* ember_kernel_at(size_t index);
 

@@ -28,6 +28,18 @@ const ember_kernel* ember_kernel_find(const char* name, size_t name_len)
     return NULL;
 }
 
+const ember_kernel* ember_kernel_find_operator(const char* name, const char* overload)
+{
+    for (const ember_kernel* k = kernels; k->name; k++) {
+        const char* c = k->name;
+        const char* n = name;
+        while (*n && *c == *n) c++, n++;
+        if (*n) continue; /* k's name does not start with name */
+        if (*overload ? *c == '.' && strcmp(c + 1, overload) == 0 : !*c) return k;
+    }
+    return NULL;
+}
+
 size_t ember_kernel_count(void) { return num_kernels; }
 
 const ember_kernel* ember_kernel_at(size_t index) { return index < num_kernels ? &kernels[index] : NULL; }

@@ -336,10 +336,17 @@ static ember_status load_operators(loader* L)
     const ember_kernel** kernels = take(L, ops.len, sizeof(ember_kernel*), 8);
     L->num_ops = ops.len;
     for (uint32_t i = 0; i < ops.len; i++) {
-        char name[256];
-        if (!operator_name(&L->b, &L->plan, i, name, sizeof name)) return MALFORMED(L, "operator %" PRIu32 " is corrupt", i);
-        const ember_kernel* k = ember_kernel_find(name, strlen(name));
-        if (!k) return ember_program_fail(L->p, EMBER_UNKNOWN_OPERATOR, "unknown operator '%s': Ember has no kernel for it", name);
+        fb_table op;
+        const char *name, *overload;
+        uint32_t len;
+        if (!fb_vec_table(&L->b, &ops, i, &op) || !fb_string(&L->b, &op, OPERATOR_NAME, &name, &len) || !name ||
+            !fb_string(&L->b, &op, OPERATOR_OVERLOAD, &overload, &len))
+            return MALFORMED(L, "operator %" PRIu32 " is corrupt", i);
+        if (!overload) overload = "";
+        const ember_kernel* k = ember_kernel_find_operator(name, overload);
+        if (!k)
+            return ember_program_fail(L->p, EMBER_UNKNOWN_OPERATOR, "unknown operator '%s%s%s': Ember has no kernel for it",
+                                      name, *overload ? "." : "", overload);
         if (kernels) kernels[i] = k;
     }
     if (L->m) {

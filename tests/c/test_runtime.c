@@ -17,6 +17,7 @@
 
 #include "ember/backend.h"
 #include "ember/ember.h"
+#include "kernels/kernel.h"
 #include "tests/c/check.h"
 #include "tests/c/program_harness.h"
 
@@ -463,6 +464,38 @@ static void test_status_names(void)
     CHECK(strcmp(ember_dtype_name(EMBER_DTYPE_I64), "int64") == 0);
 }
 
+/* A program's operator is looked up by its name and overload apart: every kernel of the table
+ * is found from its own name cut at the overload's '.', and nothing is found from a name or an
+ * overload one character short or long. */
+static void test_operator_lookup(void)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < ember_kernel_count(); i++) {
+        const ember_kernel* k = ember_kernel_at(i);
+        char name[256];
+        snprintf(name, sizeof name, "%s", k->name);
+        const char* ns = strstr(name, "::");
+        char* dot = strchr(ns ? ns + 2 : name, '.');
+        const char* overload = "";
+        if (dot) *dot = 0, overload = dot + 1;
+        found += ember_kernel_find_operator(name, overload) == k;
+        char longer[260];
+        snprintf(longer, sizeof longer, "%sx", overload);
+        CHECK(ember_kernel_find_operator(name, longer) != k);
+        if (*overload) {
+            snprintf(longer, sizeof longer, "%s", overload);
+            longer[strlen(longer) - 1] = 0;
+            CHECK(ember_kernel_find_operator(name, longer) != k);
+            CHECK(ember_kernel_find_operator(name, "") != k);
+        }
+        name[strlen(name) - 1] = 0;
+        CHECK(ember_kernel_find_operator(name, overload) != k);
+    }
+    CHECK(found == ember_kernel_count() && found > 100);
+    CHECK(ember_kernel_find_operator("aten::add", "out") == ember_kernel_find("aten::add.out", 13));
+    CHECK(ember_kernel_find_operator("aten::no_such_op", "out") == NULL);
+}
+
 /* ---- bounded dynamic shapes -------------------------------------------------------------- */
 
 static void test_tensor_resize(void)
@@ -553,6 +586,7 @@ static void test_dynamic_method(void)
 int main(void)
 {
     test_status_names();
+    test_operator_lookup();
     test_tensor_resize();
     test_dynamic_method();
     test_mlp_and_no_malloc();
