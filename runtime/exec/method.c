@@ -21,6 +21,7 @@ _Static_assert((int)EMBER_INSTRUCTION_KERNEL == INSTR_KERNEL_CALL && (int)EMBER_
                "ember_instruction_kind is numbered as the format's InstructionArguments");
 
 #define BOOKKEEPING_ALIGN 16
+#define MSG_BYTES (EMBER_MESSAGES ? 200 : 1) /* a kernel's message; without messages always "" */
 #define MAX_STEPS_PER_INSTRUCTION (1u << 20) /* loop bound of one execute, per instruction */
 
 /* Where every tensor of zero bytes points: never NULL, never read or written. */
@@ -44,7 +45,21 @@ typedef struct loader {
     uint32_t num_ops, num_delegates;     /* the plan's operators and delegates */
 } loader;
 
+#if EMBER_MESSAGES
+/* EMBER_MALFORMED_PROGRAM with a message: one argument less at each of the loader's many calls. */
+static ember_status malformed(const loader* L, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+static ember_status malformed(const loader* L, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ember_program_vfail(L->p, EMBER_MALFORMED_PROGRAM, fmt, ap);
+    va_end(ap);
+    return EMBER_MALFORMED_PROGRAM;
+}
+#define MALFORMED(L, ...) malformed((L), __VA_ARGS__)
+#else
 #define MALFORMED(L, ...) ember_program_fail((L)->p, EMBER_MALFORMED_PROGRAM, __VA_ARGS__)
+#endif
 
 /* Takes n * elem bytes aligned to `align`; NULL in measure mode. */
 static void* take(loader* L, size_t n, size_t elem, size_t align)
@@ -703,7 +718,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
     case INSTR_KERNEL_CALL:
         if (L->m) {
             const ember_kernel* k = L->m->ops[a];
-            char msg[200] = "";
+            char msg[MSG_BYTES] = "";
             tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
             st = prepare_kernel(L->m, &tmp, NULL, NULL, msg, sizeof msg);
             if (st) return ember_program_fail(L->p, st, "instruction %" PRIu32 ": %s", ins, msg);
@@ -1106,7 +1121,7 @@ static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
     ember_value* tv = args[pb];
     for (uint32_t j = pb; j < p->num_args; j++)
         if (args[j] == tv) args[j] = a->args[ab];
-    char msg[200];
+    char msg[MSG_BYTES];
     bool done = false;
     if (prepare_kernel(m, p, clamp, &done, msg, sizeof msg) || !done) {
         for (uint32_t j = pb; j < p->num_args; j++) /* p named no U: every U was a T */
@@ -1390,7 +1405,7 @@ ember_status ember_method_execute(ember_method* m)
             switch (in->kind) {
             case INSTR_KERNEL_CALL: {
                 if (in->fused) break; /* done by the call before it */
-                char msg[200] = "";
+                char msg[MSG_BYTES] = "";
                 ember_kernel_ctx ctx = {.op_name = m->ops[in->u.kernel.op]->name, .msg = msg,
                                         .msg_bytes = sizeof msg, .pool = m->pool, .state = in->state,
                                         .packed = in->packed};
@@ -1668,7 +1683,7 @@ ember_status ember_method_pack(ember_method* m, void* mem, size_t bytes)
     for (uint32_t i = 0; i < m->num_instrs; i++) {
         ember_instr* in = &m->instrs[i];
         if (!packs(in)) continue;
-        char msg[200] = "";
+        char msg[MSG_BYTES] = "";
         ember_kernel_ctx ctx = {.op_name = m->ops[in->u.kernel.op]->name, .msg = msg, .msg_bytes = sizeof msg,
                                 .state = in->state};
         ember_status st = in->pack(&ctx, in->args, at);

@@ -13,18 +13,36 @@
 #define EXT_HEADER_WITH_DATA_SIZE 32 /* ... and segment data size (newer writers) */
 
 #if EMBER_MESSAGES
-ember_status(ember_program_fail)(const ember_program* p, ember_status status, const char* fmt, ...)
+ember_status ember_program_vfail(const ember_program* p, ember_status status, const char* fmt, va_list ap)
 {
     ember_program* mp = (ember_program*)p; /* the error slot is the one mutable field */
+    ember_vsnprintf(mp->error, sizeof mp->error, fmt, ap);
+    return status;
+}
+
+ember_status(ember_program_fail)(const ember_program* p, ember_status status, const char* fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    ember_vsnprintf(mp->error, sizeof mp->error, fmt, ap);
+    ember_program_vfail(p, status, fmt, ap);
     va_end(ap);
     return status;
 }
-#endif
 
+/* EMBER_MALFORMED_PROGRAM with a message: one argument less at each of the many calls. */
+static ember_status malformed(const ember_program* p, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+static ember_status malformed(const ember_program* p, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ember_program_vfail(p, EMBER_MALFORMED_PROGRAM, fmt, ap);
+    va_end(ap);
+    return EMBER_MALFORMED_PROGRAM;
+}
+#define MALFORMED(p, ...) malformed((p), __VA_ARGS__)
+#else
 #define MALFORMED(p, ...) ember_program_fail((p), EMBER_MALFORMED_PROGRAM, __VA_ARGS__)
+#endif
 
 /* Reads the optional `eh00` extended header; sets fb_size and segment_base. */
 static ember_status read_header(ember_program* p)

@@ -2,6 +2,8 @@
 #ifndef EMBER_FORMAT_PROGRAM_H
 #define EMBER_FORMAT_PROGRAM_H
 
+#include <stdarg.h>
+
 #include "ember/ember.h"
 #include "runtime/core/format.h" /* EMBER_MESSAGE */
 #include "runtime/format/flatbuffer.h"
@@ -20,6 +22,12 @@ ember_status(ember_program_fail)(const ember_program* p, ember_status status, co
 #endif
     ;
 #if EMBER_MESSAGES
+/* The same with the arguments as a va_list (a caller's own fail function). */
+ember_status ember_program_vfail(const ember_program* p, ember_status status, const char* fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 #define ember_program_fail(p, status, ...) (ember_program_fail)((p), (status), __VA_ARGS__)
 #else
 /* Without messages nothing is ever written into a program's error, which program load leaves
