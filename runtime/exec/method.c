@@ -82,8 +82,8 @@ static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* v
 {
     fb_table ev;
     if (idx >= L->values.len) return MALFORMED(L, "value index %" PRIu32 " out of range (%" PRIu32 " values)", idx, L->values.len);
-    if (!fb_vec_table(&L->b, &L->values, idx, &ev) || !fb_u8(&L->b, &ev, EVALUE_VAL_TYPE, type) ||
-        !fb_subtable(&L->b, &ev, EVALUE_VAL, val, has_val))
+    if (!fb_vec_table(&L->values, idx, &ev) || !fb_u8(&ev, EVALUE_VAL_TYPE, type) ||
+        !fb_subtable(&ev, EVALUE_VAL, val, has_val))
         return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
     if (*type > EMBER_VALUE_OPTIONAL_TENSOR_LIST)
         return MALFORMED(L, "value %" PRIu32 " has unknown kind %u", idx, *type);
@@ -96,8 +96,8 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
     uint32_t data_idx;
     fb_table alloc;
     bool has_alloc;
-    if (!fb_u32(&L->b, t, TENSOR_DATA_BUFFER_IDX, &data_idx) ||
-        !fb_subtable(&L->b, t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc))
+    if (!fb_u32(t, TENSOR_DATA_BUFFER_IDX, &data_idx) ||
+        !fb_subtable(t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc))
         return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
 
     const size_t esize = ember_dtype_size(out->dtype);
@@ -108,9 +108,9 @@ static ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t,
     }
     if (has_alloc) {
         uint32_t mem_id, lo, hi;
-        if (!fb_u32(&L->b, &alloc, ALLOC_MEMORY_ID, &mem_id) ||
-            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_LOW, &lo) ||
-            !fb_u32(&L->b, &alloc, ALLOC_OFFSET_HIGH, &hi))
+        if (!fb_u32(&alloc, ALLOC_MEMORY_ID, &mem_id) ||
+            !fb_u32(&alloc, ALLOC_OFFSET_LOW, &lo) ||
+            !fb_u32(&alloc, ALLOC_OFFSET_HIGH, &hi))
             return MALFORMED(L, "tensor value %" PRIu32 " has corrupt allocation info", idx);
         uint64_t off = ((uint64_t)hi << 32) | lo;
         if (mem_id == 0 || mem_id >= L->num_file_buffers)
@@ -152,8 +152,8 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     uint8_t dynamism;
     fb_vec sizes, order;
     memset(out, 0, sizeof *out);
-    if (!fb_i8(&L->b, t, TENSOR_SCALAR_TYPE, &dtype) || !fb_vector(&L->b, t, TENSOR_SIZES, 4, &sizes) ||
-        !fb_vector(&L->b, t, TENSOR_DIM_ORDER, 1, &order) || !fb_u8(&L->b, t, TENSOR_SHAPE_DYNAMISM, &dynamism))
+    if (!fb_i8(t, TENSOR_SCALAR_TYPE, &dtype) || !fb_vector(t, TENSOR_SIZES, 4, &sizes) ||
+        !fb_vector(t, TENSOR_DIM_ORDER, 1, &order) || !fb_u8(t, TENSOR_SHAPE_DYNAMISM, &dynamism))
         return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
     if (dynamism > SHAPE_DYNAMIC_BOUND)
         return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 " has %s shape dynamism (%u): Ember plans all memory ahead, so only static and upper-bounded shapes are supported",
@@ -172,7 +172,7 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     int64_t numel = 1, span = 1;
     uint32_t seen = 0;
     for (uint32_t d = 0; d < sizes.len; d++) {
-        int32_t s = fb_vec_i32(&L->b, &sizes, d);
+        int32_t s = fb_vec_i32(&sizes, d);
         if (s < 0) return MALFORMED(L, "tensor value %" PRIu32 " has negative size %" PRId32, idx, s);
         out->sizes[d] = s;
         numel *= s;
@@ -216,7 +216,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     bool ok = true;
     fb_vec items;
     if (type >= EMBER_VALUE_INT_LIST) {
-        if (!fb_vector(&L->b, &t, LIST_ITEMS, list_item_bytes[type - EMBER_VALUE_INT_LIST], &items))
+        if (!fb_vector(&t, LIST_ITEMS, list_item_bytes[type - EMBER_VALUE_INT_LIST], &items))
             return MALFORMED(L, "%s list value %" PRIu32 " is corrupt", list_kind[type - EMBER_VALUE_INT_LIST], idx);
         tmp.len = items.len; /* tensor lists' items are resolved in the second pass */
     }
@@ -224,18 +224,18 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     case EMBER_VALUE_INT:
     case EMBER_VALUE_DOUBLE: { /* the 8 bytes of an int64 or a double */
         uint64_t bits;
-        ok = fb_u64(&L->b, &t, SCALAR_VALUE, &bits);
+        ok = fb_u64(&t, SCALAR_VALUE, &bits);
         memcpy(&tmp.u, &bits, sizeof bits);
         break;
     }
     case EMBER_VALUE_BOOL: {
         uint8_t b8;
-        ok = fb_u8(&L->b, &t, SCALAR_VALUE, &b8);
+        ok = fb_u8(&t, SCALAR_VALUE, &b8);
         tmp.u.b = b8 != 0;
         break;
     }
     case EMBER_VALUE_STRING:
-        ok = fb_string(&L->b, &t, SCALAR_VALUE, &tmp.u.str, &tmp.len);
+        ok = fb_string(&t, SCALAR_VALUE, &tmp.u.str, &tmp.len);
         if (ok && !tmp.u.str) tmp.u.str = "";
         break;
     case EMBER_VALUE_TENSOR: {
@@ -253,7 +253,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
         int64_t* ints = take(L, (size_t)items.len + 1, sizeof(int64_t), 8);
         if (ints) *ints++ = items.pos;
         for (uint32_t k = 0; k < items.len; k++) {
-            int64_t ref = fb_vec_i64(&L->b, &items, k);
+            int64_t ref = fb_vec_i64(&items, k);
             uint8_t rt;
             fb_table rtab;
             bool rhas;
@@ -263,7 +263,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
             if (st) return st;
             if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %" PRIu32 " names value %lld, which is not an Int", idx, (long long)ref);
             int64_t x;
-            if (!fb_i64(&L->b, &rtab, SCALAR_VALUE, &x)) return MALFORMED(L, "value %lld is corrupt", (long long)ref);
+            if (!fb_i64(&rtab, SCALAR_VALUE, &x)) return MALFORMED(L, "value %lld is corrupt", (long long)ref);
             if (ints) ints[k] = x;
         }
         tmp.u.ints = ints;
@@ -272,7 +272,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     case EMBER_VALUE_DOUBLE_LIST: {
         double* ds = take(L, items.len, sizeof(double), 8);
         for (uint32_t k = 0; ds && k < items.len; k++) {
-            uint64_t bits = fb_vec_u64(&L->b, &items, k);
+            uint64_t bits = fb_vec_u64(&items, k);
             memcpy(&ds[k], &bits, sizeof bits);
         }
         tmp.u.doubles = ds;
@@ -297,10 +297,10 @@ static ember_status parse_tensor_list(loader* L, uint32_t idx, ember_value* v)
     if (st) return st;
     if (type != EMBER_VALUE_TENSOR_LIST && type != EMBER_VALUE_OPTIONAL_TENSOR_LIST) return EMBER_OK;
     bool optional = type == EMBER_VALUE_OPTIONAL_TENSOR_LIST;
-    if (!fb_vector(&L->b, &t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %" PRIu32 " is corrupt", idx);
+    if (!fb_vector(&t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %" PRIu32 " is corrupt", idx);
     ember_tensor** ts = take(L, items.len, sizeof(ember_tensor*), 8);
     for (uint32_t k = 0; k < items.len; k++) {
-        int32_t ref = fb_vec_i32(&L->b, &items, k);
+        int32_t ref = fb_vec_i32(&items, k);
         ember_tensor* tensor = NULL;
         if (ref < 0 && optional) {
             /* -1: a missing optional tensor */
@@ -332,8 +332,8 @@ static bool operator_name(const fb_buf* b, const fb_table* plan, uint32_t i, cha
     fb_table op;
     const char *name, *overload;
     uint32_t nlen, olen;
-    if (!fb_vector(b, plan, PLAN_OPERATORS, 4, &ops) || !fb_vec_table(b, &ops, i, &op) ||
-        !fb_string(b, &op, OPERATOR_NAME, &name, &nlen) || !fb_string(b, &op, OPERATOR_OVERLOAD, &overload, &olen) || !name)
+    if (!fb_vector(plan, PLAN_OPERATORS, 4, &ops) || !fb_vec_table(&ops, i, &op) ||
+        !fb_string(&op, OPERATOR_NAME, &name, &nlen) || !fb_string(&op, OPERATOR_OVERLOAD, &overload, &olen) || !name)
         return false;
     /* name, then "." and the overload when there is one, cut to bytes - 1 */
     size_t n = 0;
@@ -347,15 +347,15 @@ static bool operator_name(const fb_buf* b, const fb_table* plan, uint32_t i, cha
 static ember_status load_operators(loader* L)
 {
     fb_vec ops;
-    if (!fb_vector(&L->b, &L->plan, PLAN_OPERATORS, 4, &ops)) return MALFORMED(L, "bad operator list");
+    if (!fb_vector(&L->plan, PLAN_OPERATORS, 4, &ops)) return MALFORMED(L, "bad operator list");
     const ember_kernel** kernels = take(L, ops.len, sizeof(ember_kernel*), 8);
     L->num_ops = ops.len;
     for (uint32_t i = 0; i < ops.len; i++) {
         fb_table op;
         const char *name, *overload;
         uint32_t len;
-        if (!fb_vec_table(&L->b, &ops, i, &op) || !fb_string(&L->b, &op, OPERATOR_NAME, &name, &len) || !name ||
-            !fb_string(&L->b, &op, OPERATOR_OVERLOAD, &overload, &len))
+        if (!fb_vec_table(&ops, i, &op) || !fb_string(&op, OPERATOR_NAME, &name, &len) || !name ||
+            !fb_string(&op, OPERATOR_OVERLOAD, &overload, &len))
             return MALFORMED(L, "operator %" PRIu32 " is corrupt", i);
         if (!overload) overload = "";
         const ember_kernel* k = ember_kernel_find_operator(name, overload);
@@ -377,8 +377,8 @@ static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, cons
     bool has;
     uint8_t loc;
     uint32_t index;
-    if (!fb_subtable(&L->b, d, DELEGATE_PROCESSED, &ref, &has) || !has ||
-        !fb_u8(&L->b, &ref, DATA_REF_LOCATION, &loc) || !fb_u32(&L->b, &ref, DATA_REF_INDEX, &index))
+    if (!fb_subtable(d, DELEGATE_PROCESSED, &ref, &has) || !has ||
+        !fb_u8(&ref, DATA_REF_LOCATION, &loc) || !fb_u32(&ref, DATA_REF_INDEX, &index))
         return MALFORMED(L, "delegate %" PRIu32 " has no processed data", i);
     if (loc == DATA_LOCATION_INLINE) return ember_program_inline_delegate(L->p, index, blob, bytes);
     if (loc == DATA_LOCATION_SEGMENT) return ember_program_segment(L->p, index, blob, bytes);
@@ -388,7 +388,7 @@ static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, cons
 static ember_status load_delegates(loader* L)
 {
     fb_vec dels;
-    if (!fb_vector(&L->b, &L->plan, PLAN_DELEGATES, 4, &dels)) return MALFORMED(L, "bad delegate list");
+    if (!fb_vector(&L->plan, PLAN_DELEGATES, 4, &dels)) return MALFORMED(L, "bad delegate list");
     ember_delegate* out = take(L, dels.len, sizeof(ember_delegate), 8);
     L->num_delegates = dels.len;
     if (L->m) {
@@ -400,8 +400,8 @@ static ember_status load_delegates(loader* L)
         const char* id;
         uint32_t id_len;
         fb_vec specs_vec;
-        if (!fb_vec_table(&L->b, &dels, i, &d) || !fb_string(&L->b, &d, DELEGATE_ID, &id, &id_len) || !id ||
-            !fb_vector(&L->b, &d, DELEGATE_COMPILE_SPECS, 4, &specs_vec))
+        if (!fb_vec_table(&dels, i, &d) || !fb_string(&d, DELEGATE_ID, &id, &id_len) || !id ||
+            !fb_vector(&d, DELEGATE_COMPILE_SPECS, 4, &specs_vec))
             return MALFORMED(L, "delegate %" PRIu32 " is corrupt", i);
         const ember_backend* be = ember_backend_find(id);
         if (!be) return ember_program_fail(L->p, EMBER_UNKNOWN_BACKEND, "unknown backend '%s': it is not linked in or not registered", id);
@@ -412,8 +412,8 @@ static ember_status load_delegates(loader* L)
             fb_table cs;
             fb_vec val;
             uint32_t klen;
-            if (!fb_vec_table(&L->b, &specs_vec, k, &cs) || !fb_string(&L->b, &cs, COMPILE_SPEC_KEY, &specs[k].key, &klen) ||
-                !fb_vector(&L->b, &cs, COMPILE_SPEC_VALUE, 1, &val))
+            if (!fb_vec_table(&specs_vec, k, &cs) || !fb_string(&cs, COMPILE_SPEC_KEY, &specs[k].key, &klen) ||
+                !fb_vector(&cs, COMPILE_SPEC_VALUE, 1, &val))
                 return MALFORMED(L, "delegate %" PRIu32 " compile spec %" PRIu32 " is corrupt", i, k);
             if (!specs[k].key) specs[k].key = "";
             specs[k].value = L->b.data + val.pos;
@@ -447,10 +447,10 @@ static ember_status load_delegates(loader* L)
 static ember_status load_args(loader* L, uint32_t ins, const fb_table* call, int field, ember_instr* out, uint32_t* n)
 {
     fb_vec args;
-    if (!fb_vector(&L->b, call, field, 4, &args)) return MALFORMED(L, "instruction %" PRIu32 " has corrupt args", ins);
+    if (!fb_vector(call, field, 4, &args)) return MALFORMED(L, "instruction %" PRIu32 " has corrupt args", ins);
     ember_value** ptrs = take(L, args.len, sizeof(ember_value*), 8);
     for (uint32_t k = 0; k < args.len; k++) {
-        int32_t idx = fb_vec_i32(&L->b, &args, k);
+        int32_t idx = fb_vec_i32(&args, k);
         if (idx < 0 || (uint32_t)idx >= L->values.len)
             return MALFORMED(L, "instruction %" PRIu32 " argument %" PRIu32 " names value %" PRId32 ", out of range", ins, k, idx);
         if (ptrs) ptrs[k] = &L->m->values[idx];
@@ -580,8 +580,8 @@ static void refresh_int_list(const ember_method* m, ember_value* v)
     if (v->tag != EMBER_VALUE_INT_LIST || !v->u.ints) return;
     int64_t* ints = (int64_t*)v->u.ints;
     const fb_buf b = ember_program_fb(m->program);
-    const fb_vec items = {(uint32_t)ints[-1], v->len};
-    for (uint32_t k = 0; k < v->len; k++) ints[k] = m->values[fb_vec_i64(&b, &items, k)].u.i;
+    const fb_vec items = {b, (uint32_t)ints[-1], v->len};
+    for (uint32_t k = 0; k < v->len; k++) ints[k] = m->values[fb_vec_i64(&items, k)].u.i;
 }
 
 /* Runs the kernel's prepare on the instruction's args as they are now and checks its outs;
@@ -691,13 +691,13 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
     int32_t a, b = 0;
     uint32_t nargs = 0;
     ember_status st;
-    if (!fb_vec_table(&L->b, chain, pc, &it) || !fb_u8(&L->b, &it, INSTRUCTION_ARGS_TYPE, &kind) ||
-        !fb_subtable(&L->b, &it, INSTRUCTION_ARGS, &call, &has) || !has)
+    if (!fb_vec_table(chain, pc, &it) || !fb_u8(&it, INSTRUCTION_ARGS_TYPE, &kind) ||
+        !fb_subtable(&it, INSTRUCTION_ARGS, &call, &has) || !has)
         return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
     if (kind < INSTR_KERNEL_CALL || kind > INSTR_FREE_CALL)
         return MALFORMED(L, "instruction %" PRIu32 " has unknown kind %u", ins, kind);
-    if (!fb_i32(&L->b, &call, KERNEL_CALL_OP_INDEX, &a) ||
-        ((kind == INSTR_MOVE_CALL || kind == INSTR_JUMP_FALSE_CALL) && !fb_i32(&L->b, &call, MOVE_CALL_TO, &b)))
+    if (!fb_i32(&call, KERNEL_CALL_OP_INDEX, &a) ||
+        ((kind == INSTR_MOVE_CALL || kind == INSTR_JUMP_FALSE_CALL) && !fb_i32(&call, MOVE_CALL_TO, &b)))
         return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
     ember_instr tmp;
     memset(&tmp, 0, sizeof tmp);
@@ -766,7 +766,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
 static ember_status chain_at(loader* L, const fb_vec* chains, uint32_t c, fb_vec* instrs)
 {
     fb_table chain;
-    if (!fb_vec_table(&L->b, chains, c, &chain) || !fb_vector(&L->b, &chain, CHAIN_INSTRUCTIONS, 4, instrs))
+    if (!fb_vec_table(chains, c, &chain) || !fb_vector(&chain, CHAIN_INSTRUCTIONS, 4, instrs))
         return MALFORMED(L, "chain %" PRIu32 " is corrupt", c);
     return EMBER_OK;
 }
@@ -775,7 +775,7 @@ static ember_status load_chains(loader* L)
 {
     fb_vec chains, instrs;
     ember_status st;
-    if (!fb_vector(&L->b, &L->plan, PLAN_CHAINS, 4, &chains)) return MALFORMED(L, "bad chain list");
+    if (!fb_vector(&L->plan, PLAN_CHAINS, 4, &chains)) return MALFORMED(L, "bad chain list");
     ember_chain* cs = take(L, chains.len, sizeof(ember_chain), 8);
     uint32_t total = 0;
     for (uint32_t c = 0; c < chains.len; c++) {
@@ -872,9 +872,9 @@ static void mark_rechecks(loader* L)
     for (uint32_t v = 0; v < m->num_values; v++) {
         const ember_value* list = &m->values[v];
         if (list->tag != EMBER_VALUE_INT_LIST || !list->u.ints) continue;
-        const fb_vec items = {(uint32_t)list->u.ints[-1], list->len};
+        const fb_vec items = {b, (uint32_t)list->u.ints[-1], list->len};
         for (uint32_t k = 0; k < list->len && !L->changing[v]; k++)
-            L->changing[v] = L->changing[fb_vec_i64(&b, &items, k)];
+            L->changing[v] = L->changing[fb_vec_i64(&items, k)];
     }
     for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
         ember_instr* in = &m->instrs[ins];
@@ -1191,10 +1191,10 @@ static ember_status check_inputs(loader* L)
 static ember_status load_io(loader* L, int field, const char* what, const uint32_t** out, uint32_t* n)
 {
     fb_vec v;
-    if (!fb_vector(&L->b, &L->plan, field, 4, &v)) return MALFORMED(L, "bad %s list", what);
+    if (!fb_vector(&L->plan, field, 4, &v)) return MALFORMED(L, "bad %s list", what);
     uint32_t* idx = take(L, v.len, sizeof(uint32_t), 4);
     for (uint32_t i = 0; i < v.len; i++) {
-        int32_t x = fb_vec_i32(&L->b, &v, i);
+        int32_t x = fb_vec_i32(&v, i);
         if (x < 0 || (uint32_t)x >= L->values.len) return MALFORMED(L, "%s %" PRIu32 " names value %" PRId32 ", out of range", what, i, x);
         if (idx) idx[i] = (uint32_t)x;
     }
@@ -1212,7 +1212,7 @@ static ember_status walk(loader* L)
         m->plan = L->plan;
         L->m = m;
     }
-    if (!fb_vector(&L->b, &L->plan, PLAN_VALUES, 4, &L->values)) return MALFORMED(L, "bad value list");
+    if (!fb_vector(&L->plan, PLAN_VALUES, 4, &L->values)) return MALFORMED(L, "bad value list");
     ember_value* values = take(L, L->values.len, sizeof(ember_value), 8);
     if (m) {
         m->values = values;
@@ -1276,11 +1276,11 @@ static ember_status loader_init(loader* L, ember_program* p, const char* name)
     ember_status st = ember_program_find_plan(p, name, &L->plan);
     if (st) return st;
     fb_vec sizes;
-    if (!fb_vector(&L->b, &L->plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &sizes)) return MALFORMED(L, "bad buffer sizes");
+    if (!fb_vector(&L->plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &sizes)) return MALFORMED(L, "bad buffer sizes");
     if (sizes.len > EMBER_MAX_BUFFERS)
         return ember_program_fail(p, EMBER_NOT_SUPPORTED, "method '%s' plans %" PRIu32 " buffers (Ember supports %d)", name, sizes.len, EMBER_MAX_BUFFERS);
     for (uint32_t i = 0; i < sizes.len; i++) {
-        int64_t s = fb_vec_i64(&L->b, &sizes, i);
+        int64_t s = fb_vec_i64(&sizes, i);
         if (s < 0 || (uint64_t)s > SIZE_MAX / 2) return MALFORMED(L, "planned buffer %" PRIu32 " has invalid size %lld", i, (long long)s);
         L->buffer_bytes[i] = (size_t)s;
     }

@@ -98,12 +98,12 @@ ember_status ember_bundle_load(ember_bundle* b, const void* data, size_t size)
     fb_table root;
     uint32_t at;
     fb_vec v;
-    if (!fb_follow(&f, 0, &at) || !fb_table_at(&f, at, &root) || !fb_vector(&f, &root, BP_PROGRAM, 1, &v))
+    if (!fb_follow(&f, 0, &at) || !fb_table_at(&f, at, &root) || !fb_vector(&root, BP_PROGRAM, 1, &v))
         return fail(b, EMBER_MALFORMED_PROGRAM, "bundled program: bad root table");
     if (!v.len) return fail(b, EMBER_MALFORMED_PROGRAM, "bundled program holds no program");
     b->program = b->data + v.pos;
     b->program_size = v.len;
-    if (!fb_vector(&f, &root, BP_SUITES, 4, &v)) return fail(b, EMBER_MALFORMED_PROGRAM, "bundled program: bad test suites");
+    if (!fb_vector(&root, BP_SUITES, 4, &v)) return fail(b, EMBER_MALFORMED_PROGRAM, "bundled program: bad test suites");
     b->suites = v.pos;
     b->num_suites = v.len;
     return EMBER_OK;
@@ -116,27 +116,24 @@ size_t ember_bundle_suite_count(const ember_bundle* b) { return b ? b->num_suite
 static bool suite_at(const ember_bundle* b, size_t s, fb_table* t)
 {
     fb_buf f = bundle_fb(b);
-    fb_vec v = {b->suites, b->num_suites};
-    return s < b->num_suites && fb_vec_table(&f, &v, (uint32_t)s, t);
+    fb_vec v = {f, b->suites, b->num_suites};
+    return s < b->num_suites && fb_vec_table(&v, (uint32_t)s, t);
 }
 
 const char* ember_bundle_suite_method(const ember_bundle* b, size_t s)
 {
     fb_table t;
-    fb_buf f;
     const char* name = NULL;
     uint32_t len;
     if (!b || !suite_at(b, s, &t)) return NULL;
-    f = bundle_fb(b);
-    return fb_string(&f, &t, SUITE_METHOD, &name, &len) ? name : NULL;
+    return fb_string(&t, SUITE_METHOD, &name, &len) ? name : NULL;
 }
 
 /* The test-case vector of suite s. */
 static bool cases_of(const ember_bundle* b, size_t s, fb_vec* v)
 {
     fb_table t;
-    fb_buf f = bundle_fb(b);
-    return suite_at(b, s, &t) && fb_vector(&f, &t, SUITE_CASES, 4, v);
+    return suite_at(b, s, &t) && fb_vector(&t, SUITE_CASES, 4, v);
 }
 
 size_t ember_bundle_case_count(const ember_bundle* b, size_t s)
@@ -150,9 +147,8 @@ static bool values_of(const ember_bundle* b, size_t s, size_t c, int field, fb_v
 {
     fb_vec cases;
     fb_table tc;
-    fb_buf f = bundle_fb(b);
-    return cases_of(b, s, &cases) && c < cases.len && fb_vec_table(&f, &cases, (uint32_t)c, &tc) &&
-           fb_vector(&f, &tc, field, 4, out);
+    return cases_of(b, s, &cases) && c < cases.len && fb_vec_table(&cases, (uint32_t)c, &tc) &&
+           fb_vector(&tc, field, 4, out);
 }
 
 size_t ember_bundle_input_count(const ember_bundle* b, size_t s, size_t c)
@@ -178,31 +174,31 @@ static ember_status read_value(ember_bundle* b, size_t s, size_t c, int field, s
     fb_buf f = bundle_fb(b);
     if (!values_of(b, s, c, field, &vals) || i >= vals.len)
         return fail(b, EMBER_INVALID_ARGUMENT, "suite %zu case %zu has no %s %zu", s, c, what, i);
-    if (!fb_vec_table(&f, &vals, (uint32_t)i, &tv) || !fb_u8(&f, &tv, VALUE_TYPE, &type) ||
-        !fb_subtable(&f, &tv, VALUE_VAL, &val, &has) || (type && !has))
+    if (!fb_vec_table(&vals, (uint32_t)i, &tv) || !fb_u8(&tv, VALUE_TYPE, &type) ||
+        !fb_subtable(&tv, VALUE_VAL, &val, &has) || (type && !has))
         return fail(b, EMBER_MALFORMED_PROGRAM, "suite %zu case %zu %s %zu is corrupt", s, c, what, i);
     memset(out, 0, sizeof *out);
     uint8_t u8;
     switch (type) {
     case BV_INT:
         out->tag = EMBER_VALUE_INT;
-        if (!fb_i64(&f, &val, 0, &out->i)) break;
+        if (!fb_i64(&val, 0, &out->i)) break;
         return EMBER_OK;
     case BV_BOOL:
         out->tag = EMBER_VALUE_BOOL;
-        if (!fb_u8(&f, &val, 0, &u8)) break;
+        if (!fb_u8(&val, 0, &u8)) break;
         out->b = u8 != 0;
         return EMBER_OK;
     case BV_DOUBLE:
         out->tag = EMBER_VALUE_DOUBLE;
-        if (!fb_f64(&f, &val, 0, &out->d)) break;
+        if (!fb_f64(&val, 0, &out->d)) break;
         return EMBER_OK;
     case BV_TENSOR: {
         int8_t dtype;
         fb_vec sizes, data, order;
         out->tag = EMBER_VALUE_TENSOR;
-        if (!fb_i8(&f, &val, BT_SCALAR_TYPE, &dtype) || !fb_vector(&f, &val, BT_SIZES, 4, &sizes) ||
-            !fb_vector(&f, &val, BT_DATA, 1, &data) || !fb_vector(&f, &val, BT_DIM_ORDER, 1, &order))
+        if (!fb_i8(&val, BT_SCALAR_TYPE, &dtype) || !fb_vector(&val, BT_SIZES, 4, &sizes) ||
+            !fb_vector(&val, BT_DATA, 1, &data) || !fb_vector(&val, BT_DIM_ORDER, 1, &order))
             break;
         size_t esize = ember_dtype_size(dtype);
         if (!esize) return fail(b, EMBER_NOT_SUPPORTED, "suite %zu case %zu %s %zu has scalar type %d, which Ember does not support", s, c, what, i, dtype);

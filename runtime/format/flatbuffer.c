@@ -20,72 +20,70 @@ bool fb_table_at(const fb_buf* b, uint32_t pos, fb_table* t)
     if (!fb_in_aligned(b, vt, 2, 2)) return false;
     const uint16_t vt_bytes = fb_rd_u16(b->data + vt);
     if ((vt_bytes & 1) || !fb_in(b, vt, vt_bytes)) return false;
+    t->b = *b;
     t->pos = pos;
     t->vt = vt;
     t->vt_bytes = vt_bytes;
     return true;
 }
 
-bool fb_field_aligned(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint32_t align, uint32_t* off)
+bool fb_field_aligned(const fb_table* t, int id, uint32_t n, uint32_t align, uint32_t* off)
 {
     const uint32_t slot = 4u + 2u * (uint32_t)id;
     *off = 0;
     if (slot + 2 > t->vt_bytes) return true; /* older writer: field absent */
-    const uint16_t o = fb_rd_u16(b->data + t->vt + slot);
+    const uint16_t o = fb_rd_u16(t->b.data + t->vt + slot);
     if (o == 0) return true;
-    if (!fb_in_aligned(b, t->pos + o, n, align)) return false;
+    if (!fb_in_aligned(&t->b, t->pos + o, n, align)) return false;
     *off = t->pos + o;
     return true;
 }
 
 /* The n-byte little-endian scalar field `id`, zero-extended; 0 when absent. */
-static bool fb_scalar(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint64_t* bits)
+static bool fb_scalar(const fb_table* t, int id, uint32_t n, uint64_t* bits)
 {
     uint32_t off;
-    if (!fb_field(b, t, id, n, &off)) return false;
+    if (!fb_field(t, id, n, &off)) return false;
     uint64_t v = 0;
-    for (uint32_t k = n; off && k--;) v = v << 8 | b->data[off + k];
+    for (uint32_t k = n; off && k--;) v = v << 8 | t->b.data[off + k];
     *bits = v;
     return true;
 }
 
-bool fb_u8(const fb_buf* b, const fb_table* t, int id, uint8_t* out)
+bool fb_u8(const fb_table* t, int id, uint8_t* out)
 {
     uint64_t v;
-    if (!fb_scalar(b, t, id, 1, &v)) return false;
+    if (!fb_scalar(t, id, 1, &v)) return false;
     *out = (uint8_t)v;
     return true;
 }
 
-bool fb_u32(const fb_buf* b, const fb_table* t, int id, uint32_t* out)
+bool fb_u32(const fb_table* t, int id, uint32_t* out)
 {
     uint64_t v;
-    if (!fb_scalar(b, t, id, 4, &v)) return false;
+    if (!fb_scalar(t, id, 4, &v)) return false;
     *out = (uint32_t)v;
     return true;
 }
 
-bool fb_u64(const fb_buf* b, const fb_table* t, int id, uint64_t* out)
-{
-    return fb_scalar(b, t, id, 8, out);
-}
+bool fb_u64(const fb_table* t, int id, uint64_t* out) { return fb_scalar(t, id, 8, out); }
 
-bool fb_ref(const fb_buf* b, const fb_table* t, int id, uint32_t* target)
+bool fb_ref(const fb_table* t, int id, uint32_t* target)
 {
     uint32_t off;
     *target = 0;
-    if (!fb_field(b, t, id, 4, &off)) return false;
-    return !off || fb_follow(b, off, target);
+    if (!fb_field(t, id, 4, &off)) return false;
+    return !off || fb_follow(&t->b, off, target);
 }
 
-bool fb_subtable(const fb_buf* b, const fb_table* t, int id, fb_table* out, bool* present)
+bool fb_subtable(const fb_table* t, int id, fb_table* out, bool* present)
 {
     uint32_t dst;
     memset(out, 0, sizeof *out);
     *present = false;
-    if (!fb_ref(b, t, id, &dst)) return false;
+    if (!fb_ref(t, id, &dst)) return false;
     *present = dst != 0;
-    return !dst || fb_table_at(b, dst, out);
+    return !dst || fb_table_at(&t->b, dst, out);
 }
 
 bool fb_vector_at(const fb_buf* b, uint32_t at, uint32_t elem, fb_vec* v)
@@ -94,39 +92,41 @@ bool fb_vector_at(const fb_buf* b, uint32_t at, uint32_t elem, fb_vec* v)
     const uint32_t n = fb_rd_u32(b->data + at);
     /* n * elem < 2^31: no wrap */
     if (n >= FB_MAX_BUFFER_BYTES / elem || !fb_in(b, at + 4, n * elem)) return false;
+    v->b = *b;
     v->pos = at + 4;
     v->len = n;
     return true;
 }
 
-bool fb_vector(const fb_buf* b, const fb_table* t, int id, uint32_t elem, fb_vec* v)
+bool fb_vector(const fb_table* t, int id, uint32_t elem, fb_vec* v)
 {
     uint32_t dst;
+    v->b = t->b;
     v->pos = 0;
     v->len = 0;
-    if (!fb_ref(b, t, id, &dst)) return false;
-    return !dst || fb_vector_at(b, dst, elem, v);
+    if (!fb_ref(t, id, &dst)) return false;
+    return !dst || fb_vector_at(&t->b, dst, elem, v);
 }
 
-bool fb_string(const fb_buf* b, const fb_table* t, int id, const char** s, uint32_t* len)
+bool fb_string(const fb_table* t, int id, const char** s, uint32_t* len)
 {
     fb_vec v;
-    if (!fb_vector(b, t, id, 1, &v)) return false;
+    if (!fb_vector(t, id, 1, &v)) return false;
     if (!v.pos) {
         *s = NULL;
         *len = 0;
         return true;
     }
     /* v.pos + v.len <= size < 2^31 */
-    if (!fb_in(b, v.pos + v.len, 1) || b->data[v.pos + v.len] != 0) return false;
-    *s = (const char*)b->data + v.pos;
+    if (!fb_in(&t->b, v.pos + v.len, 1) || t->b.data[v.pos + v.len] != 0) return false;
+    *s = (const char*)t->b.data + v.pos;
     *len = v.len;
     return true;
 }
 
-bool fb_vec_table(const fb_buf* b, const fb_vec* v, uint32_t i, fb_table* out)
+bool fb_vec_table(const fb_vec* v, uint32_t i, fb_table* out)
 {
     uint32_t dst;
     /* i < len: v->pos + 4 * i lies inside the vector */
-    return i < v->len && fb_follow(b, v->pos + 4u * i, &dst) && fb_table_at(b, dst, out);
+    return i < v->len && fb_follow(&v->b, v->pos + 4u * i, &dst) && fb_table_at(&v->b, dst, out);
 }

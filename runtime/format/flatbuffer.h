@@ -37,13 +37,17 @@ typedef struct fb_buf {
     size_t size; /* < FB_MAX_BUFFER_BYTES, checked by whoever makes the fb_buf */
 } fb_buf;
 
+/* A table and a vector keep the buffer they lie in (its pointer and size, not a pointer to an
+ * fb_buf): the accessors below need nothing else. */
 typedef struct fb_table {
+    fb_buf b;
     uint32_t pos;      /* table start */
     uint32_t vt;       /* vtable start */
     uint16_t vt_bytes; /* vtable size in bytes */
 } fb_table;
 
 typedef struct fb_vec {
+    fb_buf b;
     uint32_t pos; /* first element; 0 with len 0 when the field is absent */
     uint32_t len;
 } fb_vec;
@@ -85,24 +89,24 @@ bool fb_table_at(const fb_buf* b, uint32_t pos, fb_table* t);
 
 /* Offset of field `id` inside the buffer, 0 if absent. Fails if the field's `n` bytes leave
  * the buffer or are not aligned to `align`. */
-bool fb_field_aligned(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint32_t align, uint32_t* off);
+bool fb_field_aligned(const fb_table* t, int id, uint32_t n, uint32_t align, uint32_t* off);
 
 /* A scalar field of n bytes, aligned to its size. */
-static inline bool fb_field(const fb_buf* b, const fb_table* t, int id, uint32_t n, uint32_t* off)
+static inline bool fb_field(const fb_table* t, int id, uint32_t n, uint32_t* off)
 {
-    return fb_field_aligned(b, t, id, n, n, off);
+    return fb_field_aligned(t, id, n, n, off);
 }
 
 /* Scalar fields: 0 when absent (every default of the ET12 schema's scalars). */
-bool fb_u8(const fb_buf* b, const fb_table* t, int id, uint8_t* out);
-bool fb_u32(const fb_buf* b, const fb_table* t, int id, uint32_t* out);
-bool fb_u64(const fb_buf* b, const fb_table* t, int id, uint64_t* out);
+bool fb_u8(const fb_table* t, int id, uint8_t* out);
+bool fb_u32(const fb_table* t, int id, uint32_t* out);
+bool fb_u64(const fb_table* t, int id, uint64_t* out);
 /* The signed ones: the unsigned field's bits. */
 #define FB_SIGNED_FIELD(name, type, unsigned_name, utype)                                       \
-    static inline bool fb_##name(const fb_buf* b, const fb_table* t, int id, type* out)         \
+    static inline bool fb_##name(const fb_table* t, int id, type* out)                         \
     {                                                                                           \
         utype u;                                                                                \
-        if (!fb_##unsigned_name(b, t, id, &u)) return false;                                   \
+        if (!fb_##unsigned_name(t, id, &u)) return false;                                      \
         *out = (type)u;                                                                         \
         return true;                                                                            \
     }
@@ -111,44 +115,44 @@ FB_SIGNED_FIELD(i32, int32_t, u32, uint32_t)
 FB_SIGNED_FIELD(i64, int64_t, u64, uint64_t)
 #undef FB_SIGNED_FIELD
 
-static inline bool fb_f64(const fb_buf* b, const fb_table* t, int id, double* out)
+static inline bool fb_f64(const fb_table* t, int id, double* out)
 {
     uint64_t u;
-    if (!fb_u64(b, t, id, &u)) return false;
+    if (!fb_u64(t, id, &u)) return false;
     memcpy(out, &u, sizeof u);
     return true;
 }
 
 /* Follows an offset-typed field; *target = 0 if the field is absent. */
-bool fb_ref(const fb_buf* b, const fb_table* t, int id, uint32_t* target);
+bool fb_ref(const fb_table* t, int id, uint32_t* target);
 
 /* A sub-table field; *present = false if absent. */
-bool fb_subtable(const fb_buf* b, const fb_table* t, int id, fb_table* out, bool* present);
+bool fb_subtable(const fb_table* t, int id, fb_table* out, bool* present);
 
 /* The vector whose length word is at `at`, of `elem` bytes per element. */
 bool fb_vector_at(const fb_buf* b, uint32_t at, uint32_t elem, fb_vec* v);
 
 /* A vector field of `elem` bytes per element; absent gives len 0. */
-bool fb_vector(const fb_buf* b, const fb_table* t, int id, uint32_t elem, fb_vec* v);
+bool fb_vector(const fb_table* t, int id, uint32_t elem, fb_vec* v);
 
 /* A string field: NUL-terminated inside the buffer. Absent gives NULL with len 0. */
-bool fb_string(const fb_buf* b, const fb_table* t, int id, const char** s, uint32_t* len);
+bool fb_string(const fb_table* t, int id, const char** s, uint32_t* len);
 
 /* Element i of a vector of tables. */
-bool fb_vec_table(const fb_buf* b, const fb_vec* v, uint32_t i, fb_table* out);
+bool fb_vec_table(const fb_vec* v, uint32_t i, fb_table* out);
 
 /* Element i of scalar vectors (bounds were checked when the vector was opened). */
-static inline int32_t fb_vec_i32(const fb_buf* b, const fb_vec* v, uint32_t i)
+static inline int32_t fb_vec_i32(const fb_vec* v, uint32_t i)
 {
-    return (int32_t)fb_rd_u32(b->data + v->pos + 4 * i);
+    return (int32_t)fb_rd_u32(v->b.data + v->pos + 4 * i);
 }
-static inline int64_t fb_vec_i64(const fb_buf* b, const fb_vec* v, uint32_t i)
+static inline int64_t fb_vec_i64(const fb_vec* v, uint32_t i)
 {
-    return (int64_t)fb_rd_u64(b->data + v->pos + 8 * i);
+    return (int64_t)fb_rd_u64(v->b.data + v->pos + 8 * i);
 }
-static inline uint64_t fb_vec_u64(const fb_buf* b, const fb_vec* v, uint32_t i)
+static inline uint64_t fb_vec_u64(const fb_vec* v, uint32_t i)
 {
-    return fb_rd_u64(b->data + v->pos + 8 * i);
+    return fb_rd_u64(v->b.data + v->pos + 8 * i);
 }
 
 #endif /* EMBER_FORMAT_FLATBUFFER_H */

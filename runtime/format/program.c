@@ -88,9 +88,9 @@ static ember_status read_header(ember_program* p)
 static bool segment_at(const ember_program* p, uint32_t i, uint64_t* off, uint64_t* sz)
 {
     const fb_buf b = ember_program_fb(p);
-    const fb_vec v = {p->segments, p->num_segments};
+    const fb_vec v = {b, p->segments, p->num_segments};
     fb_table seg;
-    return fb_vec_table(&b, &v, i, &seg) && fb_u64(&b, &seg, SEGMENT_OFFSET, off) && fb_u64(&b, &seg, SEGMENT_SIZE, sz);
+    return fb_vec_table(&v, i, &seg) && fb_u64(&seg, SEGMENT_OFFSET, off) && fb_u64(&seg, SEGMENT_SIZE, sz);
 }
 
 ember_status ember_program_load(ember_program* p, const void* data, size_t size)
@@ -112,16 +112,16 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     if (!fb_follow(&b, 0, &root_pos) || !fb_table_at(&b, root_pos, &root))
         return MALFORMED(p, "bad root table offset");
     p->root = root.pos;
-    if (!fb_u32(&b, &root, PROGRAM_VERSION, &p->version)) return MALFORMED(p, "bad version");
+    if (!fb_u32(&root, PROGRAM_VERSION, &p->version)) return MALFORMED(p, "bad version");
 
     fb_vec v;
-    if (!fb_vector(&b, &root, PROGRAM_EXECUTION_PLAN, 4, &v)) return MALFORMED(p, "bad plan list");
+    if (!fb_vector(&root, PROGRAM_EXECUTION_PLAN, 4, &v)) return MALFORMED(p, "bad plan list");
     p->plans = v.pos;
     p->num_plans = v.len;
     for (uint32_t i = 0; i < v.len; i++)
         if (!ember_program_method_name(p, i)) return MALFORMED(p, "execution plan %" PRIu32 " is corrupt", i);
 
-    if (!fb_vector(&b, &root, PROGRAM_SEGMENTS, 4, &v)) return MALFORMED(p, "bad segment list");
+    if (!fb_vector(&root, PROGRAM_SEGMENTS, 4, &v)) return MALFORMED(p, "bad segment list");
     p->segments = v.pos;
     p->num_segments = v.len;
     for (uint32_t i = 0; i < v.len; i++) {
@@ -139,11 +139,11 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
 
     fb_table cs;
     bool has_cs;
-    if (!fb_subtable(&b, &root, PROGRAM_CONSTANT_SEGMENT, &cs, &has_cs))
+    if (!fb_subtable(&root, PROGRAM_CONSTANT_SEGMENT, &cs, &has_cs))
         return MALFORMED(p, "bad constant segment");
     if (has_cs) {
-        if (!fb_u32(&b, &cs, SUBSEGMENT_INDEX, &p->const_segment) ||
-            !fb_vector(&b, &cs, SUBSEGMENT_OFFSETS, 8, &v))
+        if (!fb_u32(&cs, SUBSEGMENT_INDEX, &p->const_segment) ||
+            !fb_vector(&cs, SUBSEGMENT_OFFSETS, 8, &v))
             return MALFORMED(p, "bad constant segment");
         /* As ExecuTorch: constants live in the segment only when its offsets name more than
          * the reserved entry 0; otherwise the legacy constant_buffer holds them. */
@@ -156,13 +156,13 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
         }
     }
 
-    if (!fb_vector(&b, &root, PROGRAM_CONSTANT_BUFFER, 4, &v)) return MALFORMED(p, "bad constant buffers");
+    if (!fb_vector(&root, PROGRAM_CONSTANT_BUFFER, 4, &v)) return MALFORMED(p, "bad constant buffers");
     p->const_buffers = v.pos;
     p->num_const_buffers = v.len;
     if (p->const_offsets && v.len)
         return MALFORMED(p, "constants both in constant_buffer (%" PRIu32 ") and in the constant segment (%" PRIu32 "): only one may be used",
                          v.len, p->num_const_offsets);
-    if (!fb_vector(&b, &root, PROGRAM_BACKEND_DELEGATE_DATA, 4, &v))
+    if (!fb_vector(&root, PROGRAM_BACKEND_DELEGATE_DATA, 4, &v))
         return MALFORMED(p, "bad delegate data list");
     p->inline_delegates = v.pos;
     p->num_inline_delegates = v.len;
@@ -180,11 +180,11 @@ const char* ember_program_method_name(const ember_program* p, size_t index)
 {
     if (!p || index >= p->num_plans) return NULL;
     fb_buf b = ember_program_fb(p);
-    fb_vec v = {p->plans, p->num_plans};
+    fb_vec v = {b, p->plans, p->num_plans};
     fb_table plan;
     const char* name = NULL;
     uint32_t len;
-    if (!fb_vec_table(&b, &v, (uint32_t)index, &plan) || !fb_string(&b, &plan, PLAN_NAME, &name, &len))
+    if (!fb_vec_table(&v, (uint32_t)index, &plan) || !fb_string(&plan, PLAN_NAME, &name, &len))
         return NULL;
     return name;
 }
@@ -196,8 +196,8 @@ ember_status ember_program_find_plan(const ember_program* p, const char* name, f
         const char* n = ember_program_method_name(p, i);
         if (n && strcmp(n, name) == 0) {
             fb_buf b = ember_program_fb(p);
-            fb_vec v = {p->plans, p->num_plans};
-            return fb_vec_table(&b, &v, (uint32_t)i, plan) ? EMBER_OK : MALFORMED(p, "bad plan");
+            fb_vec v = {b, p->plans, p->num_plans};
+            return fb_vec_table(&v, (uint32_t)i, plan) ? EMBER_OK : MALFORMED(p, "bad plan");
         }
     }
     char names[160] = "";
@@ -230,9 +230,9 @@ _Static_assert(BUFFER_STORAGE == 0 && INLINE_DATA_DATA == 0, "both tables hold t
 static bool bytes_at(const ember_program* p, uint32_t pos, uint32_t len, uint32_t index, fb_vec* data)
 {
     const fb_buf b = ember_program_fb(p);
-    const fb_vec v = {pos, len};
+    const fb_vec v = {b, pos, len};
     fb_table t;
-    return fb_vec_table(&b, &v, index, &t) && fb_vector(&b, &t, BUFFER_STORAGE, 1, data);
+    return fb_vec_table(&v, index, &t) && fb_vector(&t, BUFFER_STORAGE, 1, data);
 }
 
 /* The bytes of constant `index` must be aligned for its elements where they lie in memory. */
@@ -256,8 +256,8 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
         size_t seg_bytes;
         ember_status st = ember_program_segment(p, p->const_segment, &seg, &seg_bytes);
         if (st) return st;
-        fb_vec v = {p->const_offsets, p->num_const_offsets};
-        uint64_t off = fb_vec_u64(&b, &v, index);
+        fb_vec v = {b, p->const_offsets, p->num_const_offsets};
+        uint64_t off = fb_vec_u64(&v, index);
         if (off > seg_bytes || nbytes > seg_bytes - off)
             return MALFORMED(p, "constant %" PRIu32 " [%llu, +%zu) lies outside its %zu-byte segment", index,
                              (unsigned long long)off, nbytes, seg_bytes);
@@ -313,17 +313,17 @@ ember_status ember_program_method_spec(const ember_program* p, size_t index, con
     *inputs = *outputs = "";
     if (index >= p->num_plans) return EMBER_NOT_FOUND;
     fb_buf b = ember_program_fb(p);
-    fb_vec v = {p->plans, p->num_plans};
+    fb_vec v = {b, p->plans, p->num_plans};
     fb_table plan, meta;
     bool has_meta;
     const char *in = NULL, *out = NULL;
     uint32_t len;
-    if (!fb_vec_table(&b, &v, (uint32_t)index, &plan) ||
-        !fb_subtable(&b, &plan, PLAN_CONTAINER_META, &meta, &has_meta))
+    if (!fb_vec_table(&v, (uint32_t)index, &plan) ||
+        !fb_subtable(&plan, PLAN_CONTAINER_META, &meta, &has_meta))
         return EMBER_MALFORMED_PROGRAM;
     if (!has_meta) return EMBER_OK;
-    if (!fb_string(&b, &meta, CONTAINER_META_INPUTS, &in, &len) ||
-        !fb_string(&b, &meta, CONTAINER_META_OUTPUTS, &out, &len))
+    if (!fb_string(&meta, CONTAINER_META_INPUTS, &in, &len) ||
+        !fb_string(&meta, CONTAINER_META_OUTPUTS, &out, &len))
         return EMBER_MALFORMED_PROGRAM;
     if (in) *inputs = in;
     if (out) *outputs = out;

@@ -29,12 +29,12 @@ static bool verify_field(walker* w, const fb_schema_table* spec, const fb_table*
     switch (f->kind) {
     case FB_SCALAR:
     case FB_UNION_TYPE:
-        if (!fb_field(b, t, id, f->kind == FB_SCALAR ? f->size : 1, &off))
+        if (!fb_field(t, id, f->kind == FB_SCALAR ? f->size : 1, &off))
             return fail(w, spec, f, "scalar outside the buffer or misaligned");
         return true;
     default: break;
     }
-    if (!fb_ref(b, t, id, &dst)) return fail(w, spec, f, "bad offset");
+    if (!fb_ref(t, id, &dst)) return fail(w, spec, f, "bad offset");
     if (!dst) return true;
     switch (f->kind) {
     case FB_STRING:
@@ -56,7 +56,7 @@ static bool verify_field(walker* w, const fb_schema_table* spec, const fb_table*
         return true;
     case FB_UNION: {
         uint8_t type;
-        if (id == 0 || !fb_u8(b, t, id - 1, &type)) return fail(w, spec, f, "bad union type");
+        if (id == 0 || !fb_u8(t, id - 1, &type)) return fail(w, spec, f, "bad union type");
         if (type == 0 || type > f->num_members) return true; /* NONE, or a newer member */
         return verify_table(w, f->members[type - 1], dst, depth + 1);
     }

@@ -56,8 +56,8 @@ static bool read_segment(size_t size, uint64_t* off, uint64_t* sz)
     fb_buf b = {buf, size};
     fb_table t;
     uint32_t root;
-    return fb_follow(&b, 0, &root) && fb_table_at(&b, root, &t) && fb_u64(&b, &t, 0, off) &&
-           fb_u64(&b, &t, 1, sz);
+    return fb_follow(&b, 0, &root) && fb_table_at(&b, root, &t) && fb_u64(&t, 0, off) &&
+           fb_u64(&t, 1, sz);
 }
 
 static bool verifies(size_t size, const fb_schema_table* schema)
@@ -161,8 +161,8 @@ static bool read_named(size_t size, const char** s, fb_vec* v)
     fb_buf b = {buf, size};
     fb_table t;
     uint32_t root, len;
-    return fb_follow(&b, 0, &root) && fb_table_at(&b, root, &t) && fb_string(&b, &t, 0, s, &len) &&
-           fb_vector(&b, &t, 1, 4, v);
+    return fb_follow(&b, 0, &root) && fb_table_at(&b, root, &t) && fb_string(&t, 0, s, &len) &&
+           fb_vector(&t, 1, 4, v);
 }
 
 static void test_offsets_strings_vectors(void)

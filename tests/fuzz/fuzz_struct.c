@@ -115,13 +115,13 @@ static void add_site(const fb_buf* b, uint64_t off, uint8_t width, uint8_t kind,
 static void add_field(const fb_buf* b, const fb_table* t, int id, uint8_t width, uint8_t kind, uint8_t plan, bool is_signed, uint32_t limit)
 {
     uint32_t off;
-    if (fb_field(b, t, id, width, &off) && off) add_site(b, off, width, kind, plan, is_signed, limit);
+    if (fb_field(t, id, width, &off) && off) add_site(b, off, width, kind, plan, is_signed, limit);
 }
 
 static void add_vector(const fb_buf* b, const fb_table* t, int id, uint8_t width, uint8_t kind, uint8_t plan, bool is_signed, uint32_t limit)
 {
     fb_vec v;
-    if (!fb_vector(b, t, id, width, &v) || !v.pos) return;
+    if (!fb_vector(t, id, width, &v) || !v.pos) return;
     for (uint32_t k = 0; k < v.len && k < 4096; k++) {
         uint64_t off = (uint64_t)v.pos + (uint64_t)k * width;
         if (!fb_in(b, off, width)) return;
@@ -142,7 +142,7 @@ static void collect_tensor(const fb_buf* b, const fb_table* t, uint8_t plan, uin
     add_field(b, t, TENSOR_DATA_BUFFER_IDX, 4, K_DATA_BUFFER_IDX, plan, false, num_constants);
     fb_table alloc;
     bool has;
-    if (fb_subtable(b, t, TENSOR_ALLOCATION_INFO, &alloc, &has) && has) {
+    if (fb_subtable(t, TENSOR_ALLOCATION_INFO, &alloc, &has) && has) {
         add_field(b, &alloc, ALLOC_MEMORY_ID, 4, K_MEMORY_ID, plan, false, num_buffers);
         add_field(b, &alloc, ALLOC_OFFSET_LOW, 4, K_OFFSET_LOW, plan, false, 0);
         add_field(b, &alloc, ALLOC_OFFSET_HIGH, 4, K_OFFSET_HIGH, plan, false, 0);
@@ -156,7 +156,7 @@ static void collect_instruction(const fb_buf* b, const fb_table* it, uint8_t pla
     fb_table call;
     bool has;
     add_field(b, it, INSTRUCTION_ARGS_TYPE, 1, K_INSTR_TAG, plan, false, INSTR_FREE_CALL + 1);
-    if (!fb_u8(b, it, INSTRUCTION_ARGS_TYPE, &kind) || !fb_subtable(b, it, INSTRUCTION_ARGS, &call, &has) || !has) return;
+    if (!fb_u8(it, INSTRUCTION_ARGS_TYPE, &kind) || !fb_subtable(it, INSTRUCTION_ARGS, &call, &has) || !has) return;
     switch (kind) {
     case INSTR_KERNEL_CALL:
         add_field(b, &call, KERNEL_CALL_OP_INDEX, 4, K_OP_INDEX, plan, true, num_ops);
@@ -182,20 +182,20 @@ static void collect_instruction(const fb_buf* b, const fb_table* it, uint8_t pla
 static void collect_plan(const fb_buf* b, const fb_table* plan, uint8_t p, uint32_t num_constants)
 {
     fb_vec values, ops, dels, chains, bufs;
-    if (!fb_vector(b, plan, PLAN_VALUES, 4, &values)) return;
-    if (!fb_vector(b, plan, PLAN_OPERATORS, 4, &ops)) ops.len = 0;
-    if (!fb_vector(b, plan, PLAN_DELEGATES, 4, &dels)) dels.len = 0;
-    if (!fb_vector(b, plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &bufs)) bufs.len = 0;
+    if (!fb_vector(plan, PLAN_VALUES, 4, &values)) return;
+    if (!fb_vector(plan, PLAN_OPERATORS, 4, &ops)) ops.len = 0;
+    if (!fb_vector(plan, PLAN_DELEGATES, 4, &dels)) dels.len = 0;
+    if (!fb_vector(plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &bufs)) bufs.len = 0;
     value_counts[p] = values.len;
     for (uint32_t i = 0; i < values.len && i < MAX_TAGGED_VALUES; i++) {
         fb_table ev, val;
         uint8_t type;
         bool has;
         value_tags[p][i] = 0xff;
-        if (!fb_vec_table(b, &values, i, &ev) || !fb_u8(b, &ev, EVALUE_VAL_TYPE, &type)) continue;
+        if (!fb_vec_table(&values, i, &ev) || !fb_u8(&ev, EVALUE_VAL_TYPE, &type)) continue;
         value_tags[p][i] = type;
         add_field(b, &ev, EVALUE_VAL_TYPE, 1, K_VALUE_TAG, p, false, EMBER_VALUE_OPTIONAL_TENSOR_LIST + 1);
-        if (!fb_subtable(b, &ev, EVALUE_VAL, &val, &has) || !has) continue;
+        if (!fb_subtable(&ev, EVALUE_VAL, &val, &has) || !has) continue;
         switch (type) {
         case EMBER_VALUE_INT: add_field(b, &val, SCALAR_VALUE, 8, K_INT_VAL, p, true, 0); break;
         case EMBER_VALUE_DOUBLE: add_field(b, &val, SCALAR_VALUE, 8, K_DOUBLE_VAL, p, true, 0); break;
@@ -212,14 +212,14 @@ static void collect_plan(const fb_buf* b, const fb_table* plan, uint8_t p, uint3
     add_vector(b, plan, PLAN_INPUTS, 4, K_VALUE_REF, p, true, values.len);
     add_vector(b, plan, PLAN_OUTPUTS, 4, K_VALUE_REF, p, true, values.len);
     add_vector(b, plan, PLAN_NON_CONST_BUFFER_SIZES, 8, K_BUFFER_SIZE, p, true, 0);
-    if (!fb_vector(b, plan, PLAN_CHAINS, 4, &chains)) return;
+    if (!fb_vector(plan, PLAN_CHAINS, 4, &chains)) return;
     for (uint32_t c = 0; c < chains.len && c < 64; c++) {
         fb_table chain, it;
         fb_vec instrs;
-        if (!fb_vec_table(b, &chains, c, &chain) || !fb_vector(b, &chain, CHAIN_INSTRUCTIONS, 4, &instrs)) continue;
+        if (!fb_vec_table(&chains, c, &chain) || !fb_vector(&chain, CHAIN_INSTRUCTIONS, 4, &instrs)) continue;
         if (instrs.len > 1 && num_chains < MAX_CHAINS) chains_seen[num_chains++] = (instr_vec){instrs.pos, instrs.len};
         for (uint32_t i = 0; i < instrs.len && i < 8192; i++)
-            if (fb_vec_table(b, &instrs, i, &it)) collect_instruction(b, &it, p, values.len, ops.len, dels.len, instrs.len);
+            if (fb_vec_table(&instrs, i, &it)) collect_instruction(b, &it, p, values.len, ops.len, dels.len, instrs.len);
     }
 }
 
@@ -231,25 +231,25 @@ static bool collect(const uint8_t* data, size_t size)
     fb_vec plans, segs, bufs;
     bool has;
     num_sites = sites_seen = num_chains = 0;
-    if (size < 8 || !fb_table_at(&b, fb_rd_u32(data), &root) || !fb_vector(&b, &root, PROGRAM_EXECUTION_PLAN, 4, &plans))
+    if (size < 8 || !fb_table_at(&b, fb_rd_u32(data), &root) || !fb_vector(&root, PROGRAM_EXECUTION_PLAN, 4, &plans))
         return false;
     uint32_t num_constants = 0;
-    if (fb_subtable(&b, &root, PROGRAM_CONSTANT_SEGMENT, &cs, &has) && has) {
+    if (fb_subtable(&root, PROGRAM_CONSTANT_SEGMENT, &cs, &has) && has) {
         fb_vec offs;
-        if (fb_vector(&b, &cs, SUBSEGMENT_OFFSETS, 8, &offs)) num_constants = offs.len;
+        if (fb_vector(&cs, SUBSEGMENT_OFFSETS, 8, &offs)) num_constants = offs.len;
         add_vector(&b, &cs, SUBSEGMENT_OFFSETS, 8, K_CONST_OFFSET, 0, false, 0);
     }
-    if (fb_vector(&b, &root, PROGRAM_CONSTANT_BUFFER, 4, &bufs) && bufs.len > num_constants) num_constants = bufs.len;
-    if (fb_vector(&b, &root, PROGRAM_SEGMENTS, 4, &segs))
+    if (fb_vector(&root, PROGRAM_CONSTANT_BUFFER, 4, &bufs) && bufs.len > num_constants) num_constants = bufs.len;
+    if (fb_vector(&root, PROGRAM_SEGMENTS, 4, &segs))
         for (uint32_t i = 0; i < segs.len && i < 256; i++)
-            if (fb_vec_table(&b, &segs, i, &seg)) {
+            if (fb_vec_table(&segs, i, &seg)) {
                 add_field(&b, &seg, SEGMENT_OFFSET, 8, K_CONST_OFFSET, 0, false, 0);
                 add_field(&b, &seg, SEGMENT_SIZE, 8, K_CONST_OFFSET, 0, false, 0);
             }
     for (uint32_t p = 0; p < plans.len && p < MAX_PLANS; p++) {
         fb_table plan;
         value_counts[p] = 0;
-        if (fb_vec_table(&b, &plans, p, &plan)) collect_plan(&b, &plan, (uint8_t)p, num_constants);
+        if (fb_vec_table(&plans, p, &plan)) collect_plan(&b, &plan, (uint8_t)p, num_constants);
     }
     return num_sites > 0;
 }
