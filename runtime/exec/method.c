@@ -77,17 +77,18 @@ static void* take(loader* L, size_t n, size_t elem, size_t align)
 
 /* ---- values ---------------------------------------------------------------------------- */
 
-/* The union type of value `idx` and its payload table (absent for Null). */
-static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* val, bool* has_val)
+/* The union type of value `idx` and its payload table (absent, pos 0, for Null). */
+static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* val)
 {
     fb_table ev;
+    bool has_val;
     if (idx >= L->values.len) return MALFORMED(L, "value index %" PRIu32 " out of range (%" PRIu32 " values)", idx, L->values.len);
     if (!fb_vec_table(&L->values, idx, &ev) || !fb_u8(&ev, EVALUE_VAL_TYPE, type) ||
-        !fb_subtable(&ev, EVALUE_VAL, val, has_val))
+        !fb_subtable(&ev, EVALUE_VAL, val, &has_val))
         return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
     if (*type > EMBER_VALUE_OPTIONAL_TENSOR_LIST)
         return MALFORMED(L, "value %" PRIu32 " has unknown kind %u", idx, *type);
-    if (*type > EMBER_VALUE_NULL && !*has_val) return MALFORMED(L, "value %" PRIu32 " has no payload", idx);
+    if (*type > EMBER_VALUE_NULL && !has_val) return MALFORMED(L, "value %" PRIu32 " has no payload", idx);
     return EMBER_OK;
 }
 
@@ -169,17 +170,17 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     out->dim = (uint8_t)sizes.len;
     /* numel, and the product of the non-zero sizes (the strides of an empty tensor), both
      * below 2^31: no stride or offset computed from them can overflow. */
-    int64_t numel = 1, span = 1;
-    uint32_t seen = 0;
+    uint32_t span = 1, seen = 0; /* span: the product of the non-zero sizes, below 2^31 */
+    bool empty = false;
     for (uint32_t d = 0; d < sizes.len; d++) {
         int32_t s = fb_vec_i32(&sizes, d);
         if (s < 0) return MALFORMED(L, "tensor value %" PRIu32 " has negative size %" PRId32, idx, s);
         out->sizes[d] = s;
-        numel *= s;
-        span *= s ? s : 1;
-        if (span > INT32_MAX)
+        empty |= s == 0;
+        if (s && span > INT32_MAX / (uint32_t)s)
             return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 ": its sizes multiply past 2^31 - 1%s", idx,
-                                      numel ? " elements" : " (an empty tensor's sizes, zeros counted as one: its strides would overflow)");
+                                      empty ? " (an empty tensor's sizes, zeros counted as one: its strides would overflow)" : " elements");
+        span *= s ? (uint32_t)s : 1;
         uint8_t o = order.len ? L->b.data[order.pos + d] : (uint8_t)d;
         if (o >= sizes.len || (seen & (1u << o)))
             return MALFORMED(L, "tensor value %" PRIu32 ": dim_order is not a permutation", idx);
@@ -187,8 +188,8 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
         out->dim_order[d] = o;
     }
     ember_tensor_fill_strides(out);
-    out->numel = numel;
-    out->nbytes = (size_t)numel * esize;
+    out->numel = empty ? 0 : span;
+    out->nbytes = (size_t)out->numel * esize;
     out->capacity = out->nbytes;
     ember_status st = bind_tensor_data(L, idx, t, out);
     /* a constant's sizes never change */
@@ -207,8 +208,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
 {
     uint8_t type;
     fb_table t;
-    bool has;
-    ember_status st = value_at(L, idx, &type, &t, &has);
+    ember_status st = value_at(L, idx, &type, &t);
     if (st) return st;
     ember_value tmp;
     memset(&tmp, 0, sizeof tmp);
@@ -256,10 +256,9 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
             int64_t ref = fb_vec_i64(&items, k);
             uint8_t rt;
             fb_table rtab;
-            bool rhas;
             if (ref < 0 || ref >= (int64_t)L->values.len)
                 return MALFORMED(L, "int list value %" PRIu32 " names value %lld, out of range", idx, (long long)ref);
-            st = value_at(L, (uint32_t)ref, &rt, &rtab, &rhas);
+            st = value_at(L, (uint32_t)ref, &rt, &rtab);
             if (st) return st;
             if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %" PRIu32 " names value %lld, which is not an Int", idx, (long long)ref);
             int64_t x;
@@ -291,9 +290,8 @@ static ember_status parse_tensor_list(loader* L, uint32_t idx, ember_value* v)
 {
     uint8_t type;
     fb_table t;
-    bool has;
     fb_vec items;
-    ember_status st = value_at(L, idx, &type, &t, &has);
+    ember_status st = value_at(L, idx, &type, &t);
     if (st) return st;
     if (type != EMBER_VALUE_TENSOR_LIST && type != EMBER_VALUE_OPTIONAL_TENSOR_LIST) return EMBER_OK;
     bool optional = type == EMBER_VALUE_OPTIONAL_TENSOR_LIST;
@@ -307,9 +305,8 @@ static ember_status parse_tensor_list(loader* L, uint32_t idx, ember_value* v)
         } else {
             uint8_t rt;
             fb_table rtab;
-            bool rhas;
             if (ref < 0) return MALFORMED(L, "tensor list value %" PRIu32 " names value %" PRId32, idx, ref);
-            st = value_at(L, (uint32_t)ref, &rt, &rtab, &rhas);
+            st = value_at(L, (uint32_t)ref, &rt, &rtab);
             if (st) return st;
             if (rt == EMBER_VALUE_TENSOR) {
                 if (L->base) tensor = L->m->values[ref].u.t;
@@ -804,10 +801,7 @@ static ember_status load_chains(loader* L)
 
 /* ---- every tensor an instruction touches must have memory ------------------------------- */
 
-/* A borrowed tensor gets its bytes only from set_input (inputs) or from an et_view that runs
- * earlier. Anything else without constant or planned storage is a corrupt program: refusing
- * it here keeps kernels from ever seeing a NULL pointer. `bound` marks tensors that will have
- * bytes when reached (straight-line order). */
+/* Every tensor of v has bytes when instruction `ins` runs (check_instructions). */
 static ember_status require_bound(loader* L, uint32_t ins, const ember_value* v, const uint8_t* bound, const ember_tensor* base)
 {
     uint32_t n;
@@ -820,9 +814,37 @@ static ember_status require_bound(loader* L, uint32_t ins, const ember_value* v,
     return EMBER_OK;
 }
 
-static ember_status check_bindings(loader* L, uint8_t* bound, const ember_tensor* base, size_t num_tensors)
+/* True if v is a dynamic tensor or a list holding one. */
+static bool names_dynamic(const ember_value* v)
+{
+    uint32_t n;
+    ember_tensor* const* ts = value_tensors(v, &n);
+    for (uint32_t k = 0; k < n; k++)
+        if (ts[k] && ts[k]->dynamic) return true;
+    return false;
+}
+
+/* A borrowed tensor gets its bytes only from set_input (inputs) or from an et_view that runs
+ * earlier. Anything else without constant or planned storage is a corrupt program: refusing
+ * it here keeps kernels from ever seeing a NULL pointer. `bound` marks tensors that will have
+ * bytes when reached (straight-line order).
+ *
+ * Kernel calls that read a value that can change between runs — a MoveCall target, a scalar
+ * input, a tensor whose sizes may change (dynamic) — are marked to be prepared again before each
+ * run (ember_instr.recheck), so what prepare checked holds when run runs (and the outs of
+ * dynamic sizes get theirs). */
+static ember_status check_instructions(loader* L, uint8_t* bound, const ember_tensor* base, size_t num_tensors)
 {
     ember_method* m = L->m;
+    /* an int list naming a changing Int changes too */
+    const fb_buf b = ember_program_fb(m->program);
+    for (uint32_t v = 0; v < m->num_values; v++) {
+        const ember_value* list = &m->values[v];
+        if (list->tag != EMBER_VALUE_INT_LIST || !list->u.ints) continue;
+        const fb_vec items = {b, (uint32_t)list->u.ints[-1], list->len};
+        for (uint32_t k = 0; k < list->len && !L->changing[v]; k++)
+            L->changing[v] = L->changing[fb_vec_i64(&items, k)];
+    }
     memset(bound, 0, num_tensors);
     for (uint32_t i = 0; i < m->num_inputs; i++) {
         const ember_value* v = &m->values[m->inputs[i]];
@@ -830,8 +852,10 @@ static ember_status check_bindings(loader* L, uint8_t* bound, const ember_tensor
     }
     ember_status st;
     for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
-        const ember_instr* in = &m->instrs[ins];
+        ember_instr* in = &m->instrs[ins];
         for (uint32_t k = 0; k < in->num_args; k++) {
+            if (in->kind == INSTR_KERNEL_CALL && !in->recheck)
+                in->recheck = L->changing[in->args[k] - m->values] != 0 || names_dynamic(in->args[k]);
             if (in->view && k == ET_VIEW_OUT_ARG) continue;
             if ((st = require_bound(L, ins, in->args[k], bound, base))) return st;
         }
@@ -849,39 +873,6 @@ static ember_status check_bindings(loader* L, uint8_t* bound, const ember_tensor
     for (uint32_t o = 0; o < m->num_outputs; o++)
         if ((st = require_bound(L, m->num_instrs, &m->values[m->outputs[o]], bound, base))) return st;
     return EMBER_OK;
-}
-
-/* True if v is a dynamic tensor or a list holding one. */
-static bool names_dynamic(const ember_value* v)
-{
-    uint32_t n;
-    ember_tensor* const* ts = value_tensors(v, &n);
-    for (uint32_t k = 0; k < n; k++)
-        if (ts[k] && ts[k]->dynamic) return true;
-    return false;
-}
-
-/* Kernel calls that read a value that can change between runs — a MoveCall target, a scalar
- * input, a tensor whose sizes may change (dynamic) — are prepared again before each run, so
- * what prepare checked holds when run runs (and the outs of dynamic sizes get theirs). */
-static void mark_rechecks(loader* L)
-{
-    ember_method* m = L->m;
-    /* an int list naming a changing Int changes too */
-    const fb_buf b = ember_program_fb(m->program);
-    for (uint32_t v = 0; v < m->num_values; v++) {
-        const ember_value* list = &m->values[v];
-        if (list->tag != EMBER_VALUE_INT_LIST || !list->u.ints) continue;
-        const fb_vec items = {b, (uint32_t)list->u.ints[-1], list->len};
-        for (uint32_t k = 0; k < list->len && !L->changing[v]; k++)
-            L->changing[v] = L->changing[fb_vec_i64(&items, k)];
-    }
-    for (uint32_t ins = 0; ins < m->num_instrs; ins++) {
-        ember_instr* in = &m->instrs[ins];
-        if (in->kind != INSTR_KERNEL_CALL) continue;
-        for (uint32_t k = 0; k < in->num_args && !in->recheck; k++)
-            in->recheck = L->changing[in->args[k] - m->values] != 0 || names_dynamic(in->args[k]);
-    }
 }
 
 #if EMBER_FUSE
@@ -1219,13 +1210,12 @@ static ember_status walk(loader* L)
         m->num_values = L->values.len;
     }
     /* One array of tensors, sized by a count of tensor values, so that a tensor's index is
-     * its position (check_bindings uses that). */
+     * its position (check_instructions uses that). */
     uint32_t num_tensors = 0;
     for (uint32_t i = 0; i < L->values.len; i++) {
         uint8_t type = 0;
         fb_table t;
-        bool has;
-        ember_status st0 = value_at(L, i, &type, &t, &has);
+        ember_status st0 = value_at(L, i, &type, &t);
         if (st0) return st0;
         num_tensors += type == EMBER_VALUE_TENSOR;
     }
@@ -1260,8 +1250,7 @@ static ember_status walk(loader* L)
     if ((st = load_delegates(L))) return st;
     if ((st = load_chains(L))) return st;
     uint8_t* bound = take(L, num_tensors, 1, 1);
-    if (m && (st = check_bindings(L, bound, L->tensors, num_tensors))) return st;
-    if (m) mark_rechecks(L);
+    if (m && (st = check_instructions(L, bound, L->tensors, num_tensors))) return st;
     if (m) fuse_activations(L);
     if (L->overflow) return MALFORMED(L, "method needs more memory than can be addressed");
     return EMBER_OK;
