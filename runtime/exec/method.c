@@ -520,8 +520,9 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
         ember_message(msg, bytes, "%s declares no out argument", op);
         return EMBER_INTERNAL;
     }
-    for (uint32_t i = 0; i < in->num_args && i <= EMBER_KERNEL_MAX_OUT_ARG; i++) {
-        if (!(outs >> i & 1)) continue;
+    uint64_t rest = outs; /* bit 0: argument i (shifted, not indexed: 64-bit shifts are long on 32-bit cores) */
+    for (uint32_t i = 0; rest && i < in->num_args; i++, rest >>= 1) {
+        if (!(rest & 1)) continue;
         uint32_t n;
         ember_tensor* const* ts = value_tensors(in->args[i], &n);
         for (uint32_t k = 0; k < n; k++) {
@@ -554,8 +555,9 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
  * again before the next execute, or that execute would read what the kernel left there. */
 static void mark_written_inputs(const ember_method* m, const ember_instr* in, uint64_t outs)
 {
-    for (uint32_t a = 0; a < in->num_args && a <= EMBER_KERNEL_MAX_OUT_ARG; a++) {
-        if (!(outs >> a & 1)) continue;
+    uint64_t rest = outs; /* bit 0: argument a */
+    for (uint32_t a = 0; rest && a < in->num_args; a++, rest >>= 1) {
+        if (!(rest & 1)) continue;
         uint32_t n;
         ember_tensor* const* ts = value_tensors(in->args[a], &n);
         for (uint32_t k = 0; k < n; k++)
@@ -720,9 +722,10 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
             st = prepare_kernel(L->m, &tmp, NULL, NULL, msg, sizeof msg);
             if (st) return ember_program_fail(L->p, st, "instruction %" PRIu32 ": %s", ins, msg);
             /* a scalar it writes changes between runs; never an input the caller sets */
-            for (uint32_t i = 0; i < tmp.num_args && i <= EMBER_KERNEL_MAX_OUT_ARG; i++) {
+            uint64_t rest = tmp.outs; /* bit 0: argument i */
+            for (uint32_t i = 0; rest && i < tmp.num_args; i++, rest >>= 1) {
                 const uint32_t v = (uint32_t)(tmp.args[i] - L->m->values);
-                if (!(tmp.outs >> i & 1) || tmp.args[i]->tag == EMBER_VALUE_TENSOR ||
+                if (!(rest & 1) || tmp.args[i]->tag == EMBER_VALUE_TENSOR ||
                     tmp.args[i]->tag == EMBER_VALUE_TENSOR_LIST)
                     continue;
                 uint32_t in;
