@@ -368,6 +368,7 @@ static ember_status load_operators(loader* L)
     return EMBER_OK;
 }
 
+#if EMBER_DELEGATES
 static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, const void** blob, size_t* bytes)
 {
     fb_table ref;
@@ -438,6 +439,17 @@ static ember_status load_delegates(loader* L)
     }
     return EMBER_OK;
 }
+#else
+static ember_status load_delegates(loader* L)
+{
+    fb_vec dels;
+    if (!fb_vector(&L->plan, PLAN_DELEGATES, 4, &dels)) return MALFORMED(L, "bad delegate list");
+    if (dels.len)
+        return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "the method has delegates (%" PRIu32 "), but this build of Ember has no delegate support (EMBER_DELEGATES=0)",
+                                  dels.len);
+    return EMBER_OK; /* L->num_delegates 0: no delegate call can load */
+}
+#endif
 
 /* ---- instructions ---------------------------------------------------------------------- */
 
@@ -736,7 +748,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
         }
         break;
     case INSTR_DELEGATE_CALL:
-        if (L->m) {
+        if (EMBER_DELEGATES && L->m) {
             const ember_delegate* del = &L->m->delegates[a];
             if (del->backend->prepare && (st = del->backend->prepare(del->handle, tmp.args, tmp.num_args)))
                 return ember_program_fail(L->p, st, "instruction %" PRIu32 ": backend '%s' refused its arguments (%s)", ins, del->id, ember_status_str(st));
@@ -1411,6 +1423,7 @@ ember_status ember_method_execute(ember_method* m)
                 if (st) return method_fail(m, st, "instruction %u (%s) failed: %s", at, ctx.op_name, ember_status_str(st));
                 break;
             }
+#if EMBER_DELEGATES
             case INSTR_DELEGATE_CALL: {
                 ember_delegate* d = &m->delegates[in->u.delegate];
                 EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
@@ -1419,6 +1432,7 @@ ember_status ember_method_execute(ember_method* m)
                 if (st) return method_fail(m, st, "instruction %u: backend '%s' failed: %s", at, d->id, ember_status_str(st));
                 break;
             }
+#endif
             case INSTR_MOVE_CALL: m->values[in->u.move.to] = m->values[in->u.move.from]; break;
             case INSTR_JUMP_FALSE_CALL: {
                 const ember_value* cond = &m->values[in->u.jump.cond];
@@ -1693,9 +1707,11 @@ ember_status ember_method_pack(ember_method* m, void* mem, size_t bytes)
 void ember_method_destroy(ember_method* m)
 {
     if (!m) return;
+#if EMBER_DELEGATES
     for (uint32_t i = 0; i < m->num_delegates; i++) {
         ember_delegate* d = &m->delegates[i];
         if (d->handle && d->backend->destroy) d->backend->destroy(d->handle);
         d->handle = NULL;
     }
+#endif
 }

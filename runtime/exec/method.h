@@ -25,6 +25,14 @@
 #define EMBER_EVENTS 1
 #endif
 
+/* EMBER_DELEGATES=1 compiles delegate support in (backends, ember/backend.h); 0 leaves it out for
+ * the smallest firmware: a method with delegates is then refused at load (EMBER_NOT_SUPPORTED),
+ * and neither the backends' calls nor the reading of delegates and their data is linked. CMake's
+ * option EMBER_DELEGATES sets it. */
+#ifndef EMBER_DELEGATES
+#define EMBER_DELEGATES 1
+#endif
+
 typedef struct ember_instr {
     uint32_t kind;     /* INSTR_* from schema.h */
     uint32_t num_args; /* kernel and delegate calls */

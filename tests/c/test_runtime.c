@@ -288,6 +288,10 @@ static ember_status refuse_prepare(void* handle, ember_value* const* args, size_
 
 static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy, scale_prepare};
 
+#ifndef EMBER_TEST_DELEGATES
+#define EMBER_TEST_DELEGATES 1 /* 0: method.c built with EMBER_DELEGATES=0 (test_runtime_nodelegates) */
+#endif
+
 static void test_delegate(void)
 {
     size_t size;
@@ -297,6 +301,16 @@ static void test_delegate(void)
     ember_program prog;
     ember_method* m = NULL;
     CHECK(ember_program_load(&prog, file, size) == EMBER_OK);
+    if (!EMBER_TEST_DELEGATES) {
+        /* Without delegate support a method with delegates is refused, registered backend or not. */
+        CHECK(th_load(&prog, "forward", &m) == EMBER_NOT_SUPPORTED);
+        CHECK(strstr(ember_program_error(&prog), "the method has delegates (1), but this build of Ember has no delegate support") != NULL);
+        CHECK(ember_backend_register(&scale_backend) == EMBER_OK);
+        CHECK(th_load(&prog, "forward", &m) == EMBER_NOT_SUPPORTED);
+        CHECK(backend_inits == 0 && backend_prepares == 0);
+        free(file);
+        return;
+    }
 
     /* Not registered yet: the load names the backend. */
     CHECK(th_load(&prog, "forward", &m) == EMBER_UNKNOWN_BACKEND);
