@@ -522,7 +522,12 @@ static bool is_mutable_input(const ember_method* m, const ember_tensor* t)
 
 /* The outs a kernel declared (ctx.outs) are planned memory — never the program's constants,
  * never memory a caller lends (except an input the program returns) — and overlap no other
- * tensor argument except exactly (an elementwise op in place). Messages go into msg. */
+ * tensor argument except exactly (an elementwise op in place). Messages go into msg.
+ *
+ * Once every out passes, a planned input that the kernel writes (an out that is the input's own
+ * tensor) is marked consumed by execute, like one whose bytes other tensors reuse (check_inputs):
+ * it must be set again before the next execute, or that execute would read what the kernel left
+ * there. Both passes visit the same tensors. */
 static ember_status check_outs(const ember_method* m, const ember_instr* in, uint64_t outs,
                                char* msg, size_t bytes)
 {
@@ -532,54 +537,45 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
         ember_message(msg, bytes, "%s declares no out argument", op);
         return EMBER_INTERNAL;
     }
-    uint64_t rest = outs; /* bit 0: argument i (shifted, not indexed: 64-bit shifts are long on 32-bit cores) */
-    for (uint32_t i = 0; rest && i < in->num_args; i++, rest >>= 1) {
-        if (!(rest & 1)) continue;
-        uint32_t n;
-        ember_tensor* const* ts = value_tensors(in->args[i], &n);
-        for (uint32_t k = 0; k < n; k++) {
-            const ember_tensor* o = ts[k];
-            if (!o || !o->nbytes) continue; /* nothing is written into an empty tensor */
-            if (o->storage == EMBER_TENSOR_CONSTANT ||
-                (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
-                ember_message(msg, bytes, "%s would write argument %" PRIu32 ", %s: outs must be planned memory", op, i,
-                         o->storage == EMBER_TENSOR_CONSTANT ? "a constant of the program" : "memory the caller lends (an input or a view)");
-                return EMBER_MALFORMED_PROGRAM;
-            }
-            for (uint32_t j = 0; j < in->num_args; j++) {
-                uint32_t nj;
-                ember_tensor* const* tj = value_tensors(in->args[j], &nj);
-                for (uint32_t q = 0; q < nj; q++) {
-                    const ember_tensor* t = tj[q];
-                    if (!t || t == o || !shares_bytes(o, t)) continue;
-                    if (t->data == o->data && t->nbytes == o->nbytes) continue; /* in place */
-                    ember_message(msg, bytes, "%s: out argument %" PRIu32 " overlaps argument %" PRIu32 " without being the same bytes", op, i, j);
+    for (int mark = 0; mark < 2; mark++) {
+        uint64_t rest = outs; /* bit 0: argument i (shifted, not indexed: 64-bit shifts are long on 32-bit cores) */
+        for (uint32_t i = 0; rest && i < in->num_args; i++, rest >>= 1) {
+            if (!(rest & 1)) continue;
+            uint32_t n;
+            ember_tensor* const* ts = value_tensors(in->args[i], &n);
+            for (uint32_t k = 0; k < n; k++) {
+                const ember_tensor* o = ts[k];
+                if (!o) continue;
+                if (mark) {
+                    for (uint32_t a = 0; a < m->num_inputs; a++) {
+                        const ember_value* v = &m->values[m->inputs[a]];
+                        if (v->tag == EMBER_VALUE_TENSOR && v->u.t == o && o->storage == EMBER_TENSOR_PLANNED)
+                            m->input_state[a] |= INPUT_CLOBBERED;
+                    }
+                    continue;
+                }
+                if (!o->nbytes) continue; /* nothing is written into an empty tensor */
+                if (o->storage == EMBER_TENSOR_CONSTANT ||
+                    (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
+                    ember_message(msg, bytes, "%s would write argument %" PRIu32 ", %s: outs must be planned memory", op, i,
+                             o->storage == EMBER_TENSOR_CONSTANT ? "a constant of the program" : "memory the caller lends (an input or a view)");
                     return EMBER_MALFORMED_PROGRAM;
+                }
+                for (uint32_t j = 0; j < in->num_args; j++) {
+                    uint32_t nj;
+                    ember_tensor* const* tj = value_tensors(in->args[j], &nj);
+                    for (uint32_t q = 0; q < nj; q++) {
+                        const ember_tensor* t = tj[q];
+                        if (!t || t == o || !shares_bytes(o, t)) continue;
+                        if (t->data == o->data && t->nbytes == o->nbytes) continue; /* in place */
+                        ember_message(msg, bytes, "%s: out argument %" PRIu32 " overlaps argument %" PRIu32 " without being the same bytes", op, i, j);
+                        return EMBER_MALFORMED_PROGRAM;
+                    }
                 }
             }
         }
     }
     return EMBER_OK;
-}
-
-/* A planned input that a kernel writes (an out argument that is the input's own tensor) is
- * consumed by execute like one whose bytes other tensors reuse (check_inputs): it must be set
- * again before the next execute, or that execute would read what the kernel left there. */
-static void mark_written_inputs(const ember_method* m, const ember_instr* in, uint64_t outs)
-{
-    uint64_t rest = outs; /* bit 0: argument a */
-    for (uint32_t a = 0; rest && a < in->num_args; a++, rest >>= 1) {
-        if (!(rest & 1)) continue;
-        uint32_t n;
-        ember_tensor* const* ts = value_tensors(in->args[a], &n);
-        for (uint32_t k = 0; k < n; k++)
-            for (uint32_t i = 0; i < m->num_inputs; i++) {
-                const ember_value* v = &m->values[m->inputs[i]];
-                if (ts[k] && v->tag == EMBER_VALUE_TENSOR && v->u.t == ts[k] &&
-                    ts[k]->storage == EMBER_TENSOR_PLANNED)
-                    m->input_state[i] |= INPUT_CLOBBERED;
-            }
-    }
 }
 
 /* An IntList names Int values, which a kernel may write (the sizes of dynamic shapes:
@@ -619,7 +615,6 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
         return EMBER_INTERNAL;
     }
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
-    mark_written_inputs(m, in, ctx.outs);
     in->u.kernel.run = run;
     in->outs = ctx.outs;
     in->pack_bytes = ctx.pack && ctx.pack_bytes ? ctx.pack_bytes : 0;
