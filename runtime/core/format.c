@@ -66,21 +66,58 @@ static uint64_t to_u64(double d)
 }
 static double from_u64(uint64_t m) { return (double)(uint32_t)(m >> 32) * 0x1p32 + (double)(uint32_t)m; }
 
+/* The length modifier at *f, skipped: 0 int, 1 long, 2 long long / intmax_t, 3 size_t /
+ * ptrdiff_t; -1 short, -2 char. */
+static int length_at(const char** f)
+{
+    const char c = **f;
+    if (c == 'h' || c == 'l') {
+        const int twice = (*f)[1] == c;
+        *f += 1 + twice;
+        return (c == 'h' ? -1 : 1) * (1 + twice);
+    }
+    if (c == 'z' || c == 'j' || c == 't') {
+        ++*f;
+        return c == 'j' ? 2 : 3;
+    }
+    return 0;
+}
+
+/* The argument of an integer conversion of length `size` (sign: d or i), sign- or zero-extended
+ * from its type to 64 bits. */
+static uint64_t int_arg(va_list* ap, int size, int sign)
+{
+    if (size == 2) return sign ? (uint64_t)va_arg(*ap, long long) : va_arg(*ap, unsigned long long);
+    if (size == 1) return sign ? (uint64_t)(int64_t)va_arg(*ap, long) : va_arg(*ap, unsigned long);
+    if (size == 3) return sign ? (uint64_t)(int64_t)va_arg(*ap, ptrdiff_t) : va_arg(*ap, size_t);
+    const int x = va_arg(*ap, int);
+    return size == -1 ? (sign ? (uint64_t)(short)x : (unsigned short)x)
+         : size == -2 ? (sign ? (uint64_t)(signed char)x : (unsigned char)x)
+                      : (sign ? (uint64_t)x : (unsigned)x);
+}
+
+/* v's digits in `base` (upper: A-F), written backwards to end at `end`; returns the first (end
+ * itself for v = 0: no digits). */
+static char* digits_of(char* end, uint64_t v, unsigned base, int upper)
+{
+    while (v) *--end = "0123456789abcdef0123456789ABCDEF"[divmod_small(&v, base) + 16 * upper];
+    return end;
+}
+
 /* v in `base` (8, 10 or 16; upper: X's digits), after the sign or prefix and the zeros that
  * precision, flags and width ask for. */
 static void integer(out* o, const spec* s, uint64_t v, int negative, unsigned base, int upper)
 {
     char body[24];
-    int at = (int)sizeof body; /* the digits end at body[23], written from the last */
-    for (uint64_t x = v; x;) body[--at] = "0123456789abcdef0123456789ABCDEF"[divmod_small(&x, base) + 16 * upper];
-    int len = (int)sizeof body - at;
+    const char* first = digits_of(body + sizeof body, v, base, upper);
+    const int len = (int)(body + sizeof body - first);
     int zeros = s->prec > len ? s->prec - len : (s->prec < 0 && v == 0 ? 1 : 0); /* "%.0d" of 0: nothing */
     const char* prefix = negative ? "-" : s->plus ? "+" : s->space ? " " : "";
     if (s->alt && base == 16 && v) prefix = upper ? "0X" : "0x";
-    if (s->alt && base == 8 && zeros == 0 && (len == 0 || body[at] != '0')) zeros = 1;
+    if (s->alt && base == 8 && zeros == 0 && (len == 0 || *first != '0')) zeros = 1;
     spec t = *s;
     if (t.prec >= 0) t.zero = 0;
-    emit(o, &t, prefix, body + at, len, zeros);
+    emit(o, &t, prefix, first, len, zeros);
 }
 
 static double pow10i(int k)
@@ -226,12 +263,7 @@ static void floating(out* o, const spec* sp, double v, char conv, int upper)
     emit(o, &s, sign, body, len, 0);
 }
 
-/* f / e / g through `floating`, or, where it is NULL (the messages' formatter), written as they
- * stand: a message gives a double as text (ember_double_str), so that firmware whose messages
- * print none links no double formatting. */
-typedef void floating_fn(out* o, const spec* s, double v, char conv, int upper);
-
-static int format(char* buf, size_t n, const char* fmt, va_list ap, floating_fn* fl)
+int ember_format(char* buf, size_t n, const char* fmt, va_list ap)
 {
     out o = {buf, n, 0};
     va_list args;
@@ -271,17 +303,7 @@ static int format(char* buf, size_t n, const char* fmt, va_list ap, floating_fn*
             }
         }
         if (s.left) s.zero = 0;
-        int size = 0; /* 0 int, 1 long, 2 long long, 3 size_t / ptrdiff_t / intmax_t; -1 short, -2 char */
-        if (*f == 'h') {
-            size = -1;
-            if (*++f == 'h') size = -2, f++;
-        } else if (*f == 'l') {
-            size = 1;
-            if (*++f == 'l') size = 2, f++;
-        } else if (*f == 'z' || *f == 'j' || *f == 't') {
-            size = *f == 'j' ? 2 : 3;
-            f++;
-        }
+        const int size = length_at(&f);
         const char c = *f;
         if (!c) break;
         switch (c) {
@@ -292,23 +314,13 @@ static int format(char* buf, size_t n, const char* fmt, va_list ap, floating_fn*
         case 'X':
         case 'o':
         case 'p': {
-            /* the argument, sign- or zero-extended from its type to 64 bits */
             const int sign = c == 'd' || c == 'i';
             uint64_t v;
             if (c == 'p') {
                 v = (uintptr_t)va_arg(args, void*);
                 s.alt = 1;
-            } else if (size == 2) {
-                v = sign ? (uint64_t)va_arg(args, long long) : va_arg(args, unsigned long long);
-            } else if (size == 1) {
-                v = sign ? (uint64_t)(int64_t)va_arg(args, long) : va_arg(args, unsigned long);
-            } else if (size == 3) {
-                v = sign ? (uint64_t)(int64_t)va_arg(args, ptrdiff_t) : va_arg(args, size_t);
             } else {
-                const int x = va_arg(args, int);
-                v = size == -1 ? (sign ? (uint64_t)(short)x : (unsigned short)x)
-                  : size == -2 ? (sign ? (uint64_t)(signed char)x : (unsigned char)x)
-                               : (sign ? (uint64_t)x : (unsigned)x);
+                v = int_arg(&args, size, sign);
             }
             const int negative = sign && (int64_t)v < 0;
             if (negative) v = 0 - v;
@@ -337,13 +349,7 @@ static int format(char* buf, size_t n, const char* fmt, va_list ap, floating_fn*
         case 'E':
         case 'g':
         case 'G': {
-            const double v = va_arg(args, double);
-            if (fl) {
-                fl(&o, &s, v, (char)(c | 0x20), c < 'a');
-            } else {
-                put(&o, '%');
-                put(&o, c);
-            }
+            floating(&o, &s, va_arg(args, double), (char)(c | 0x20), c < 'a');
             break;
         }
         case '%':
@@ -360,7 +366,86 @@ static int format(char* buf, size_t n, const char* fmt, va_list ap, floating_fn*
     return (int)o.len;
 }
 
-int ember_format(char* buf, size_t n, const char* fmt, va_list ap) { return format(buf, n, fmt, ap, floating); }
+/* The messages' formatter (format.h; ember_vsnprintf where EMBER_OWN_FORMAT is 1): what the
+ * runtime's and the kernels' messages use and no more — conversions d i u x X o p c s %, lengths hh h l ll z j
+ * t, a precision on s (a number or *) — so that firmware links a few hundred bytes of it, not
+ * ember_format (tests/python/test_messages.py holds the messages to that). Flags and a width
+ * are skipped (a * width's argument taken), as is a precision on anything but s; a double's
+ * conversion takes its argument and is written as it stands. */
+int ember_message_format(char* buf, size_t n, const char* fmt, va_list ap)
+{
+    out o = {buf, n, 0};
+    va_list args;
+    va_copy(args, ap);
+    for (const char* f = fmt; *f; f++) {
+        if (*f != '%') {
+            put(&o, *f);
+            continue;
+        }
+        const char* conv = f++;
+        while (*f == '-' || *f == '+' || *f == ' ' || *f == '#' || *f == '0') f++;
+        if (*f == '*') (void)va_arg(args, int), f++;
+        while (*f >= '0' && *f <= '9') f++;
+        int prec = -1;
+        if (*f == '.') {
+            prec = 0;
+            if (*++f == '*') prec = va_arg(args, int), f++;
+            while (*f >= '0' && *f <= '9') prec = prec * 10 + (*f++ - '0');
+        }
+        const int size = length_at(&f);
+        const char c = *f;
+        if (!c) break;
+        uint64_t v;
+        unsigned base = 10;
+        switch (c) {
+        case 's': {
+            const char* str = va_arg(args, const char*);
+            if (!str) str = "(null)";
+            for (int i = 0; str[i] && (prec < 0 || i < prec); i++) put(&o, str[i]);
+            continue;
+        }
+        case 'c': put(&o, (char)va_arg(args, int)); continue;
+        case '%': put(&o, '%'); continue;
+        case 'd':
+        case 'i':
+            v = int_arg(&args, size, 1);
+            if ((int64_t)v < 0) {
+                put(&o, '-');
+                v = 0 - v;
+            }
+            break;
+        case 'o': base = 8; /* fall through */
+        case 'u':
+            v = int_arg(&args, size, 0);
+            break;
+        case 'p':
+            v = (uintptr_t)va_arg(args, void*);
+            put(&o, '0');
+            put(&o, 'x');
+            base = 16;
+            break;
+        case 'x':
+        case 'X':
+            v = int_arg(&args, size, 0);
+            base = 16;
+            break;
+        case 'a': case 'A': case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+            (void)va_arg(args, double);
+            /* fall through */
+        default:
+            while (conv <= f) put(&o, *conv++);
+            continue;
+        }
+        char body[24];
+        char* end = body + sizeof body;
+        char* d = digits_of(end, v, base, c == 'X');
+        if (d == end) *--d = '0';
+        while (d < end) put(&o, *d++);
+    }
+    va_end(args);
+    if (n) o.buf[o.len < n ? o.len : n - 1] = 0;
+    return (int)o.len;
+}
 
 const char* ember_double_str(char* buf, double v)
 {
@@ -378,7 +463,7 @@ const char* ember_double_str(char* buf, double v)
 int ember_vsnprintf(char* buf, size_t n, const char* fmt, va_list ap)
 {
 #if EMBER_OWN_FORMAT
-    return format(buf, n, fmt, ap, NULL);
+    return ember_message_format(buf, n, fmt, ap);
 #else
     return vsnprintf(buf, n, fmt, ap);
 #endif

@@ -1,20 +1,23 @@
 /* format.h — printf-style formatting into a buffer, for the runtime's and the kernels' messages.
  *
  * ember_snprintf / ember_vsnprintf are the C library's snprintf / vsnprintf on hosted builds and
- * Ember's own formatter where EMBER_OWN_FORMAT is 1: on bare metal, newlib's formatter
- * references malloc (for the strings it grows), which firmware must not link. The own
- * formatter (ember_format) knows what the messages use: flags - 0 + space #, width and
- * precision (numbers or *), lengths hh h l ll z j t, conversions d i u x X o c s p % and f F e E
- * g G (doubles to 17 significant digits, rounded to nearest from the double scaled to them, so a
- * value within an ulp of a decimal tie may round the other way; a message's numbers need no
- * more). Like vsnprintf it writes at most n - 1 characters and a NUL (nothing when n is 0) and
- * returns the length the whole text would have.
+ * Ember's own where EMBER_OWN_FORMAT is 1: on bare metal, newlib's formatter references malloc
+ * (for the strings it grows), which firmware must not link. There they are the messages'
+ * formatter (ember_message_format), which knows what the messages use and no more: conversions d i u x X o p c s %,
+ * lengths hh h l ll z j t, a precision on s; flags and widths are skipped, and a double's
+ * conversion is written as it stands (its argument taken). A message that shows a double gives it
+ * as text: EMBER_DOUBLE_STR(v), %g's text, printed with %s. tests/python/test_messages.py holds
+ * runtime/ and kernels/ to that, so that firmware links a few hundred bytes of formatting, and
+ * the double formatting (1.6 KB on a Cortex-M) only where a message shows a double.
  *
- * Messages carry no doubles: a message that shows one formats it with ember_double_str (%g's
- * text) and prints that with %s, and ember_vsnprintf on bare metal is ember_format without the
- * double conversions (it writes them as they stand), so that the double formatting (1.6 KB on a
- * Cortex-M) is linked only into firmware whose messages show a double. tests/c/test_format.c
- * holds the messages' sources to that. */
+ * ember_format is the whole of it: flags - 0 + space #, width and precision (numbers or *),
+ * lengths hh h l ll z j t, conversions d i u x X o c s p % and f F e E g G (doubles to 17
+ * significant digits, rounded to nearest from the double scaled to them, so a value within an
+ * ulp of a decimal tie may round the other way; a message's numbers need no more), held to the C
+ * library's text by tests/c/test_format.c; firmware that prints more than messages uses it.
+ *
+ * Like vsnprintf they write at most n - 1 characters and a NUL (nothing when n is 0) and return
+ * the length the whole text would have. */
 #ifndef EMBER_RUNTIME_CORE_FORMAT_H
 #define EMBER_RUNTIME_CORE_FORMAT_H
 
@@ -26,6 +29,7 @@
 #endif
 
 int ember_format(char* buf, size_t n, const char* fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+int ember_message_format(char* buf, size_t n, const char* fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int ember_vsnprintf(char* buf, size_t n, const char* fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int ember_snprintf(char* buf, size_t n, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -12,8 +12,13 @@
 
 /* Writes a NUL-terminated string to the host's console. */
 void ember_fw_puts(const char* s);
-/* printf-style into a 256-byte buffer, then ember_fw_puts. */
+/* printf-style into a 256-byte buffer, then ember_fw_puts: with the runtime's messages'
+ * formatter (ember_snprintf: %s, %u and the like, no widths or doubles; runtime/core/format.h),
+ * what the runner prints. */
 void ember_fw_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with the whole of printf's conversions (ember_format: widths, doubles), for the C
+ * tests built as firmware (test_shim.h). */
+void ember_fw_printf_full(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Ends the program with `code` as the host's exit status (SYS_EXIT_EXTENDED). */
 void ember_fw_exit(int code) __attribute__((noreturn));
 

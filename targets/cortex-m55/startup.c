@@ -30,7 +30,17 @@ void ember_fw_printf(const char* fmt, ...)
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    ember_format(buf, sizeof buf, fmt, ap); /* doubles too (the tests' numbers) */
+    ember_vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ember_fw_puts(buf);
+}
+
+void ember_fw_printf_full(const char* fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    ember_format(buf, sizeof buf, fmt, ap);
     va_end(ap);
     ember_fw_puts(buf);
 }

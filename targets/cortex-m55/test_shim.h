@@ -10,8 +10,8 @@
 #include "platform.h"
 #include "runtime/core/format.h"
 
-#define fprintf(stream, ...) ember_fw_printf(__VA_ARGS__)
-#define printf(...) ember_fw_printf(__VA_ARGS__)
+#define fprintf(stream, ...) ember_fw_printf_full(__VA_ARGS__)
+#define printf(...) ember_fw_printf_full(__VA_ARGS__)
 #define snprintf ember_snprintf
 #define main ember_test_main
 

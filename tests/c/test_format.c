@@ -5,6 +5,7 @@
  * formatter rounds the double scaled to 17 significant digits, which a value within an ulp of a
  * tie may round the other way); then what it does past 17 digits, truncation and counting. */
 #include <float.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -40,8 +41,68 @@ static void exact(size_t n, const char* want, int len, const char* fmt, ...)
     CHECK(ok);
 }
 
+/* ember_message_format and vsnprintf agree on what messages use (format.h). */
+static void same_message(const char* fmt, ...)
+{
+    char want[512], got[512];
+    va_list a, b;
+    va_start(a, fmt);
+    va_copy(b, a);
+    const int lw = vsnprintf(want, sizeof want, fmt, a);
+    const int lg = ember_message_format(got, sizeof got, fmt, b);
+    va_end(a);
+    va_end(b);
+    const int ok = lw == lg && strcmp(want, got) == 0;
+    if (!ok) fprintf(stderr, "message \"%s\": libc [%s] %d, ember [%s] %d\n", fmt, want, lw, got, lg);
+    CHECK(ok);
+}
+
+/* ember_message_format into a buffer of n bytes writes `want` and returns `len`. */
+static void exact_message(size_t n, const char* want, int len, const char* fmt, ...)
+{
+    char buf[64];
+    va_list ap;
+    va_start(ap, fmt);
+    const int got = ember_message_format(buf, n, fmt, ap);
+    va_end(ap);
+    const int ok = got == len && (n == 0 || strcmp(buf, want) == 0);
+    if (!ok) fprintf(stderr, "message \"%s\" into %zu bytes: [%s] %d, want [%s] %d\n", fmt, n, buf, got, want, len);
+    CHECK(ok);
+}
+
+/* The messages' formatter: every conversion and length messages use against the C library, over
+ * the ends of each type's range; what it skips (flags, widths) and what it writes as it stands
+ * (a double's conversion), each argument taken; truncation and counting as vsnprintf's. */
+static void test_message_format(void)
+{
+    static const long long ints[] = {0, 1, -1, 7, -42, 255, 65536, 1000000, 2147483647, -2147483647 - 1,
+                                     9223372036854775807LL, -9223372036854775807LL - 1};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        const long long v = ints[i];
+        same_message("%lld|%llu|%llx|%llX|%llo|%lli", v, (unsigned long long)v, (unsigned long long)v,
+                     (unsigned long long)v, (unsigned long long)v, v);
+        same_message("%d|%u|%x|%i|%hd|%hu|%hhd|%hhu|%c", (int)v, (unsigned)v, (unsigned)v, (int)v, (int)v,
+                     (unsigned)v, (int)v, (unsigned)v, (int)(v & 0x7f) | 0x20);
+        same_message("%ld|%lu|%zu|%jd|%td|%" PRIu32 "|%" PRId32 "|%" PRIu64 "|%" PRId64, (long)v, (unsigned long)v,
+                     (size_t)v, (intmax_t)v, (ptrdiff_t)v, (uint32_t)v, (int32_t)v, (uint64_t)v, (int64_t)v);
+    }
+    same_message("%s|%.2s|%.*s|%.0s|%s|%%|%.10s", "abc", "abc", 3, "abcdef", "abc", "", "short");
+    same_message("no conversions");
+    same_message("%s '%s%s%s': %zu of %u", "unknown operator", "aten::add", ".", "out", (size_t)3, 4u);
+    same_message("%p", (void*)0x1234);
+    /* skipped: flags and widths (a * width's argument taken); a precision on anything but s */
+    exact_message(64, "42|42|7|-3", 10, "%5d|%-+5d|%*d|%.3d", 42, 42, 8, 7, -3);
+    /* a double's conversion as it stands, its argument taken */
+    exact_message(64, "%g 7 %.3f x", 11, "%g %d %.3f %s", 1.5, 7, 2.0, "x");
+    exact_message(5, "abcd", 8, "%s", "abcdefgh");
+    exact_message(1, "", 3, "%d", 123);
+    exact_message(0, "", 11, "%s %d", "hello", 12345);
+    exact_message(64, "(null)", 6, "%s", (const char*)NULL);
+}
+
 int main(void)
 {
+    test_message_format();
     static const long long ints[] = {0, 1, -1, 7, -42, 255, 65536, 1000000, 2147483647, -2147483647 - 1,
                                      9223372036854775807LL, -9223372036854775807LL - 1};
     static const char* const int_formats[] = {"%lld", "%5lld", "%-5lld|", "%05lld", "%+lld", "% lld",
