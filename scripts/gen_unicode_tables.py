@@ -13,6 +13,17 @@ The classes are those of the regular expressions Hugging Face `tokenizers` uses:
   Join_Control. Alphabetic is L + Nl + Other_Alphabetic; Python has no Other_Alphabetic either,
   and all of it but the circled and squared letters below is Mark, so those are listed here.
 
+And the data of the NFC normalizer and of case-insensitive regex literals:
+- uc_ccc: the canonical combining class of each code point (ranges; 0 is not listed);
+- uc_decomp: the canonical decomposition mapping (one or two code points) of each code point
+  that has one; applied again to its result, it gives the full canonical decomposition;
+- uc_comp: the primary composites as {first, second, composite}, sorted by (first, second): the
+  two-code-point decompositions whose composite NFC keeps (composition exclusions left out);
+  Hangul syllables are arithmetic and not listed;
+- uc_fold_ascii: the non-ASCII code points whose case folding is one ASCII letter (Oniguruma's
+  (?i) matches them to that letter), and uc_fold_multi the ASCII strings that are the full case
+  folding of one code point (Oniguruma's (?i) matches "ss" to one "ß").
+
 Categories come from this Python's unicodedata (the version is written into the table);
 `tokenizers` classifies with its own Unicode version, so code points assigned between the two
 versions may differ. Ranges are maximal runs of code points with the same flags; code points in
@@ -58,6 +69,50 @@ def flags(cp: int) -> int:
     return f
 
 
+def ccc_ranges() -> list[tuple[int, int, int]]:
+    out: list[tuple[int, int, int]] = []
+    for cp in range(0x110000):
+        c = unicodedata.combining(chr(cp))
+        if out and out[-1][2] == c and out[-1][1] == cp - 1:
+            out[-1] = (out[-1][0], cp, c)
+        else:
+            out.append((cp, cp, c))
+    return [r for r in out if r[2]]
+
+
+def decompositions() -> list[tuple[int, int, int]]:
+    """{cp, first, second (0 for none)} for each canonical decomposition mapping."""
+    out = []
+    for cp in range(0x110000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<"):
+            parts = [int(x, 16) for x in d.split()]
+            assert len(parts) in (1, 2)
+            out.append((cp, parts[0], parts[1] if len(parts) == 2 else 0))
+    return out
+
+
+def compositions(decomp: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    out = [(a, b, cp) for cp, a, b in decomp if b and unicodedata.normalize("NFC", chr(cp)) == chr(cp)]
+    return sorted(out)
+
+
+def folds() -> tuple[list[tuple[int, str]], list[str]]:
+    single, multi = [], set()
+    for cp in range(0x80, 0x110000):
+        f = chr(cp).casefold()
+        if f.isascii() and f.isalpha():
+            if len(f) == 1:
+                single.append((cp, f))
+            else:
+                multi.add(f)
+    return single, sorted(multi)
+
+
+def rows(items: list[str], per_row: int) -> list[str]:
+    return ["    " + " ".join(items[i: i + per_row]) for i in range(0, len(items), per_row)]
+
+
 def render() -> str:
     ranges: list[tuple[int, int, int]] = []
     for cp in range(0x110000):
@@ -88,6 +143,37 @@ def render() -> str:
     if row:
         lines.append("    " + " ".join(row))
     lines.append("};")
+    ccc = ccc_ranges()
+    decomp = decompositions()
+    comp = compositions(decomp)
+    single, multi = folds()
+    lines += [
+        "/* {first, last, ccc}: the canonical combining class of code points, where it is not 0. */",
+        f"#define UC_NUM_CCC {len(ccc)}",
+        "static const struct uc_ccc_range { uint32_t first, last; uint8_t ccc; } uc_ccc[UC_NUM_CCC] = {",
+        *rows([f"{{0x{lo:X}, 0x{hi:X}, {c}}}," for lo, hi, c in ccc], 4),
+        "};",
+        "/* {cp, first, second}: canonical decomposition mappings (second 0 for a singleton), by cp. */",
+        f"#define UC_NUM_DECOMP {len(decomp)}",
+        "static const struct uc_decomp_entry { uint32_t cp, first, second; } uc_decomp[UC_NUM_DECOMP] = {",
+        *rows([f"{{0x{cp:X}, 0x{a:X}, 0x{b:X}}}," for cp, a, b in decomp], 4),
+        "};",
+        "/* {first, second, composite}: primary composites (not Hangul), by (first, second). */",
+        f"#define UC_NUM_COMP {len(comp)}",
+        "static const struct uc_comp_entry { uint32_t first, second, cp; } uc_comp[UC_NUM_COMP] = {",
+        *rows([f"{{0x{a:X}, 0x{b:X}, 0x{cp:X}}}," for a, b, cp in comp], 4),
+        "};",
+        "/* {cp, letter}: non-ASCII code points whose case folding is one ASCII letter. */",
+        f"#define UC_NUM_FOLD_ASCII {len(single)}",
+        "static const struct uc_fold_entry { uint32_t cp; char letter; } uc_fold_ascii[UC_NUM_FOLD_ASCII] = {",
+        *rows([f"{{0x{cp:X}, '{f}'}}," for cp, f in single], 4),
+        "};",
+        "/* ASCII strings that are the full case folding of one code point. */",
+        f"#define UC_NUM_FOLD_MULTI {len(multi)}",
+        "static const char* const uc_fold_multi[UC_NUM_FOLD_MULTI] = {",
+        *rows([f'"{m}",' for m in multi], 8),
+        "};",
+    ]
     return "\n".join(lines) + "\n"
 
 
