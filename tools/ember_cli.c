@@ -161,13 +161,13 @@ static void print_usage(FILE* f, const char* command, int explain)
                    "or --eos-id; -1: none), after --max-new-tokens (default 64), or when the cache is full. Then\n"
                    "prints prefill and decode tokens per second on stderr.\n");
     if (explain && command && strcmp(command, "tokenize") == 0)
-        fprintf(f, "\nEncodes TEXT with a Hugging Face tokenizer.json (a BPE model: GPT-2 style byte-level, or\n"
-                   "SentencePiece style with byte fallback) as the tokenizers package does, and prints a line per\n"
-                   "token: its id and its string (JSON-quoted); --ids prints only the ids, on one line. --decode\n"
-                   "prints the text of the ids instead; --stream decodes them one at a time, as a generation loop\n"
-                   "prints them. --no-special encodes without the post-processor's special tokens (a BOS) and\n"
-                   "decodes without special tokens. A TEXT starting with '-' goes after --. Components the reader\n"
-                   "does not support are refused by name: see docs/runtime.md.\n");
+        fprintf(f, "\nEncodes TEXT with a Hugging Face tokenizer.json (a BPE model: byte-level as GPT-2, Llama 3\n"
+                   "and Qwen2 use, or SentencePiece style with byte fallback) as the tokenizers package does, and\n"
+                   "prints a line per token: its id and its string (JSON-quoted); --ids prints only the ids, on one\n"
+                   "line. --decode prints the text of the ids instead; --stream decodes them one at a time, as a\n"
+                   "generation loop prints them. --no-special encodes without the post-processor's special tokens\n"
+                   "(a BOS) and decodes without special tokens. A TEXT starting with '-' goes after --. Components\n"
+                   "the reader does not support are refused by name: see docs/runtime.md.\n");
     if (explain && command && strcmp(command, "version") != 0 && strcmp(command, "help") != 0 &&
         strcmp(command, "pte2c") != 0 && strcmp(command, "tokenize") != 0)
         fprintf(f, "\nMODEL may be a .pte or a bundled program (.bpte).\n");

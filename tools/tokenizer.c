@@ -6,7 +6,8 @@
  *      longest, then single_word, lstrip, rstrip);
  *   2. each remaining piece is normalized on its own and searched for normalized added tokens;
  *   3. the pieces left are pre-tokenized into words (ByteLevel: GPT-2's regex, then bytes as
- *      characters; Metaspace: spaces as "▁", split before each);
+ *      characters; Metaspace: spaces as "▁", split before each; Split: a regex's matches, found
+ *      by the small backtracking matcher below; Digits: Split at \p{N});
  *   4. each word goes through BPE (models/bpe/model.rs merge_word, word.rs merge_all: the pair
  *      of lowest merge rank first, the leftmost among equals);
  *   5. the post-processor's template adds its special tokens.
@@ -18,8 +19,8 @@
  * private copy of the file that the tokenizer keeps: every token string points into that copy.
  * The file is untrusted: the parser checks every byte (UTF-8 included), bounds its nesting, and
  * every field's type is checked before use, each failure a message naming the field.
- * The Unicode classes of GPT-2's regex come from unicode_tables.inc
- * (scripts/gen_unicode_tables.py). */
+ * The Unicode classes of the regexes, NFC's data and the case folding of (?i) come from
+ * unicode_tables.inc (scripts/gen_unicode_tables.py). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "tools/tokenizer.h"
@@ -250,6 +251,14 @@ static void sbuf_put_cp(sbuf* b, uint32_t cp)
 {
     char u[4];
     sbuf_put(b, u, utf8_put(cp, u));
+}
+
+/* Appends n bytes of flag f to b. */
+static void sbuf_fill(sbuf* b, char f, size_t n)
+{
+    if (sbuf_grow(b, n)) return;
+    memset(b->p + b->n, f, n);
+    b->n += n;
 }
 
 static void sbuf_swap(sbuf* a, sbuf* b)
@@ -780,12 +789,696 @@ static int json_parse(char* text, size_t len, jnode** nodes, char* err, size_t e
     return rc;
 }
 
+/* ---- a small backtracking regex matcher ---------------------------------------------- */
+
+/* The Split pre-tokenizer's patterns are Oniguruma regexes (tokenizers' SysRegex, Ruby syntax).
+ * This matcher takes the subset tokenizer files use, as Oniguruma reads it, and refuses the rest
+ * at load by name:
+ *   alternation a|b, groups (...), (?:...), (?i:...) (ASCII letters fold as Unicode case folding
+ *   says), lookahead (?=...) and (?!...), classes [...] and [^...] of characters, ranges and
+ *   \p{L} \p{N} \s \S (\P{..} negated), those classes outside brackets, '.', quantifiers ? * +
+ *   {m} {m,} {,n} {m,n} and their lazy forms (a trailing ?), literals and the escapes \t \n \r
+ *   \f \v \a \e \xHH \x{H..} \uHHHH and an escaped punctuation character.
+ * The pattern compiles to a program of RX_* instructions run by backtracking (the leftmost
+ * alternative first, greedy quantifiers longest first: Oniguruma's order), with an explicit stack
+ * and a step budget, so a pattern that backtracks without end fails the encode with a message.
+ * An unbounded repeat of something that can match empty text, and a whole pattern that can, are
+ * refused: they are where Oniguruma's rules for empty matches would matter. */
+
+enum { RX_CHAR, RX_FOLD, RX_CLASS, RX_ANY, RX_SPLIT, RX_JMP, RX_LOOK, RX_MATCH };
+
+typedef struct rx_inst {
+    uint8_t op;
+    uint8_t neg;  /* RX_LOOK: (?!...) */
+    uint32_t arg; /* RX_CHAR: code point; RX_FOLD: lowercase ASCII letter; RX_CLASS: class index */
+    int32_t x, y; /* RX_SPLIT: try x, then y; RX_JMP: x; RX_LOOK: go on at x (its body is at pc+1) */
+} rx_inst;
+
+enum { RX_RANGE, RX_HAS, RX_HAS_NOT };
+
+typedef struct rx_item {
+    uint8_t kind; /* RX_RANGE: lo..hi; RX_HAS, RX_HAS_NOT: one of the UC_* classes in lo */
+    uint32_t lo, hi;
+} rx_item;
+
+typedef struct rx_class {
+    uint32_t first, count; /* items[first, first + count) */
+    uint8_t negated;
+} rx_class;
+
+typedef struct regex {
+    rx_inst* code; /* (num_code) the program; code[0] starts it */
+    size_t num_code;
+    rx_item* items; /* (num_items) the classes' items */
+    size_t num_items;
+    rx_class* classes; /* (num_classes) */
+    size_t num_classes;
+} regex;
+
+static int hex_digit(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
+
+static void regex_free(regex* re)
+{
+    if (!re) return;
+    free(re->code);
+    free(re->items);
+    free(re->classes);
+    free(re);
+}
+
+/* The parse tree. */
+enum { RN_CHAR, RN_FOLD, RN_CLASS, RN_ANY, RN_CAT, RN_ALT, RN_REPEAT, RN_LOOK };
+
+typedef struct rnode {
+    uint8_t kind;
+    uint8_t greedy, neg; /* RN_REPEAT, RN_LOOK */
+    uint32_t arg;        /* RN_CHAR, RN_FOLD, RN_CLASS: as the instruction's */
+    int32_t min, max;    /* RN_REPEAT: max -1 for no bound */
+    int32_t child, next; /* first child (RN_CAT, RN_ALT, RN_REPEAT, RN_LOOK), next sibling; -1 none */
+} rnode;
+
+#define RX_MAX_DEPTH 32      /* groups nested deeper are refused */
+#define RX_MAX_REPEAT 1000   /* the largest m, n of {m,n} */
+#define RX_MAX_CODE 100000   /* instructions in a program */
+
+typedef struct rx_parser {
+    const char* p; /* the pattern (valid UTF-8) */
+    size_t n, i;
+    rnode* nodes;
+    size_t num_nodes, cap_nodes;
+    regex* re;
+    size_t cap_items, cap_classes;
+    size_t work;      /* nodes compiled: bounds the compile of repeats of repeats */
+    const char* path; /* the pattern's place in the file, for messages */
+    char* err;
+    size_t err_n;
+} rx_parser;
+
+static int rx_fail(rx_parser* P, const char* fmt, ...)
+{
+    char what[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    errf(P->err, P->err_n, "%s: %s (at byte %zu of the pattern)", P->path, what, P->i);
+    return -1;
+}
+
+static int32_t rx_node(rx_parser* P, uint8_t kind)
+{
+    if (P->num_nodes == P->cap_nodes) {
+        size_t cap = P->cap_nodes ? P->cap_nodes * 2 : 64;
+        if (cap > (size_t)RX_MAX_CODE) return rx_fail(P, "the pattern is too long");
+        rnode* v = realloc(P->nodes, cap * sizeof *v);
+        if (!v) return rx_fail(P, "out of memory");
+        P->nodes = v;
+        P->cap_nodes = cap;
+    }
+    rnode* r = &P->nodes[P->num_nodes];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->child = r->next = -1;
+    return (int32_t)P->num_nodes++;
+}
+
+static int rx_add_item(rx_parser* P, uint8_t kind, uint32_t lo, uint32_t hi)
+{
+    regex* re = P->re;
+    if (re->num_items == P->cap_items) {
+        size_t cap = P->cap_items ? P->cap_items * 2 : 16;
+        rx_item* v = realloc(re->items, cap * sizeof *v);
+        if (!v) return rx_fail(P, "out of memory");
+        re->items = v;
+        P->cap_items = cap;
+    }
+    re->items[re->num_items++] = (rx_item){kind, lo, hi};
+    return 0;
+}
+
+/* A class of the items added since item `first`; its node. */
+static int32_t rx_class_node(rx_parser* P, size_t first, int negated)
+{
+    regex* re = P->re;
+    if (re->num_classes == P->cap_classes) {
+        size_t cap = P->cap_classes ? P->cap_classes * 2 : 8;
+        rx_class* v = realloc(re->classes, cap * sizeof *v);
+        if (!v) return rx_fail(P, "out of memory");
+        re->classes = v;
+        P->cap_classes = cap;
+    }
+    re->classes[re->num_classes] = (rx_class){(uint32_t)first, (uint32_t)(re->num_items - first), (uint8_t)negated};
+    const int32_t k = rx_node(P, RN_CLASS);
+    if (k >= 0) P->nodes[k].arg = (uint32_t)re->num_classes++;
+    return k;
+}
+
+static int rx_hex(rx_parser* P, size_t digits, int braced, uint32_t* cp)
+{
+    uint32_t v = 0;
+    size_t k = 0;
+    for (; P->i < P->n && (braced ? P->p[P->i] != '}' : k < digits); k++, P->i++) {
+        const int d = hex_digit(P->p[P->i]);
+        if (d < 0 || k >= 8) return rx_fail(P, "an invalid hexadecimal escape");
+        v = v << 4 | (uint32_t)d;
+    }
+    if (!k || (braced && (P->i >= P->n || P->p[P->i++] != '}')) || (!braced && k < digits))
+        return rx_fail(P, "an invalid hexadecimal escape");
+    if (v >= 0x110000 || (v >= 0xD800 && v <= 0xDFFF)) return rx_fail(P, "an escape of code point 0x%X, which is no character", v);
+    *cp = v;
+    return 0;
+}
+
+/* The escape after a backslash (P->i is past it): a character in *cp (returns 0), or a class
+ * item added (returns 1: \p{..} \P{..} \s \S), or -1 with a message. */
+static int rx_escape(rx_parser* P, uint32_t* cp)
+{
+    if (P->i >= P->n) return rx_fail(P, "the pattern ends in a backslash");
+    const char c = P->p[P->i++];
+    switch (c) {
+    case 't': *cp = '\t'; return 0;
+    case 'n': *cp = '\n'; return 0;
+    case 'r': *cp = '\r'; return 0;
+    case 'f': *cp = '\f'; return 0;
+    case 'v': *cp = '\v'; return 0;
+    case 'a': *cp = 7; return 0;
+    case 'e': *cp = 27; return 0;
+    case 'x':
+        if (P->i < P->n && P->p[P->i] == '{') {
+            P->i++;
+            return rx_hex(P, 0, 1, cp);
+        }
+        return rx_hex(P, 2, 0, cp);
+    case 'u': return rx_hex(P, 4, 0, cp);
+    case 's': return rx_add_item(P, RX_HAS, UC_S, 0) ? -1 : 1;
+    case 'S': return rx_add_item(P, RX_HAS_NOT, UC_S, 0) ? -1 : 1;
+    case 'p':
+    case 'P': {
+        const size_t start = P->i;
+        int neg = c == 'P';
+        if (P->i < P->n && P->p[P->i] == '{') {
+            size_t end = P->i + 1;
+            while (end < P->n && P->p[end] != '}') end++;
+            if (end < P->n) {
+                const char* name = P->p + P->i + 1;
+                size_t len = end - P->i - 1;
+                if (len && name[0] == '^') neg = !neg, name++, len--;
+                const unsigned cls = len == 1 && name[0] == 'L' ? UC_L : len == 1 && name[0] == 'N' ? UC_N : 0;
+                if (cls) {
+                    P->i = end + 1;
+                    return rx_add_item(P, neg ? RX_HAS_NOT : RX_HAS, cls, 0) ? -1 : 1;
+                }
+            }
+        }
+        P->i = start - 2;
+        return rx_fail(P, "'\\%c%.*s' is not supported (of the Unicode properties only \\p{L} and \\p{N})", c,
+                       (int)(P->n - start < 12 ? P->n - start : 12), P->p + start);
+    }
+    default:
+        if ((unsigned char)c < 0x80 && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+            *cp = (unsigned char)c; /* an escaped punctuation character is itself */
+            return 0;
+        }
+        P->i -= 2;
+        return rx_fail(P, "the escape '\\%c' is not supported", c);
+    }
+}
+
+/* The code point of the pattern's character at P->i, stepping past it. */
+static uint32_t rx_char(rx_parser* P)
+{
+    const size_t len = utf8_step(P->p + P->i);
+    const uint32_t cp = utf8_cp(P->p + P->i, len);
+    P->i += len;
+    return cp;
+}
+
+static int is_ascii_letter(uint32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/* A literal character; `fold` inside (?i:...). */
+static int32_t rx_literal(rx_parser* P, uint32_t cp, int fold)
+{
+    if (fold && cp >= 0x80) return rx_fail(P, "a non-ASCII character inside (?i:...) is not supported");
+    const int32_t k = rx_node(P, fold && is_ascii_letter(cp) ? RN_FOLD : RN_CHAR);
+    if (k >= 0) P->nodes[k].arg = fold && is_ascii_letter(cp) ? (cp | 0x20) : cp;
+    return k;
+}
+
+/* [...] with P->i past the '['. */
+static int32_t rx_bracket(rx_parser* P, int fold)
+{
+    const size_t first = P->re->num_items;
+    int negated = 0;
+    if (P->i < P->n && P->p[P->i] == '^') negated = 1, P->i++;
+    if (P->i < P->n && P->p[P->i] == ']') return rx_fail(P, "a ']' first in a class is not supported (escape it)");
+    for (;;) {
+        if (P->i >= P->n) return rx_fail(P, "a class '[' without its ']'");
+        const char c = P->p[P->i];
+        if (c == ']') {
+            P->i++;
+            break;
+        }
+        if (c == '[') return rx_fail(P, "a '[' inside a class (nested classes, POSIX brackets) is not supported");
+        if (c == '&' && P->i + 1 < P->n && P->p[P->i + 1] == '&') return rx_fail(P, "class intersection '&&' is not supported");
+        uint32_t lo, hi;
+        if (c == '\\') {
+            P->i++;
+            const int r = rx_escape(P, &lo);
+            if (r < 0) return -1;
+            if (r == 1) continue;
+        } else {
+            lo = rx_char(P);
+        }
+        hi = lo;
+        if (P->i + 1 < P->n && P->p[P->i] == '-' && P->p[P->i + 1] != ']') {
+            P->i++;
+            if (P->p[P->i] == '[') return rx_fail(P, "a '[' inside a class (nested classes, POSIX brackets) is not supported");
+            if (P->p[P->i] == '\\') {
+                P->i++;
+                const int r = rx_escape(P, &hi);
+                if (r < 0) return -1;
+                if (r == 1) return rx_fail(P, "a range ending in a class (\\s, \\p{..}) is not supported");
+            } else {
+                hi = rx_char(P);
+            }
+            if (hi < lo) return rx_fail(P, "an empty range in a class");
+        }
+        if (fold && (hi >= 0x80 || (lo <= 'z' && hi >= 'A')))
+            return rx_fail(P, "letters or non-ASCII characters in a class inside (?i:...) are not supported");
+        if (rx_add_item(P, RX_RANGE, lo, hi)) return -1;
+    }
+    return rx_class_node(P, first, negated);
+}
+
+static int32_t rx_alt(rx_parser* P, int fold, int depth);
+
+/* A number of a quantifier, at most RX_MAX_REPEAT; -1 when there are no digits. */
+static int32_t rx_count(rx_parser* P)
+{
+    int32_t v = -1;
+    while (P->i < P->n && is_digit(P->p[P->i])) {
+        v = (v < 0 ? 0 : v) * 10 + (P->p[P->i++] - '0');
+        if (v > RX_MAX_REPEAT) return -2;
+    }
+    return v;
+}
+
+/* An atom and its quantifier; -1 on failure, and -2 at the end of a sequence (| ) or the end). */
+static int32_t rx_repeat(rx_parser* P, int fold, int depth)
+{
+    if (P->i >= P->n || P->p[P->i] == '|' || P->p[P->i] == ')') return -2;
+    const char c = P->p[P->i];
+    int32_t atom;
+    if (c == '(') {
+        if (depth >= RX_MAX_DEPTH) return rx_fail(P, "groups nested more than %d deep", RX_MAX_DEPTH);
+        P->i++;
+        int look = 0, neg = 0, inner_fold = fold;
+        if (P->i < P->n && P->p[P->i] == '?') {
+            const char* g = P->p + P->i + 1;
+            const size_t avail = P->n - P->i - 1;
+            if (avail >= 1 && g[0] == ':') P->i += 2;
+            else if (avail >= 2 && g[0] == 'i' && g[1] == ':') P->i += 3, inner_fold = 1;
+            else if (avail >= 1 && (g[0] == '=' || g[0] == '!')) look = 1, neg = g[0] == '!', P->i += 2;
+            else {
+                P->i--;
+                return rx_fail(P, "the group '(?%.*s' is not supported (only (?:, (?i:, (?= and (?!)", (int)(avail < 2 ? avail : 2), g);
+            }
+        }
+        const int32_t body = rx_alt(P, inner_fold, depth + 1);
+        if (body < 0) return -1;
+        if (P->i >= P->n || P->p[P->i] != ')') return rx_fail(P, "a '(' without its ')'");
+        P->i++;
+        if (look) {
+            if ((atom = rx_node(P, RN_LOOK)) < 0) return -1;
+            P->nodes[atom].child = body;
+            P->nodes[atom].neg = (uint8_t)neg;
+        } else {
+            atom = body;
+        }
+    } else if (c == '[') {
+        P->i++;
+        if ((atom = rx_bracket(P, fold)) < 0) return -1;
+    } else if (c == '.') {
+        P->i++;
+        if ((atom = rx_node(P, RN_ANY)) < 0) return -1;
+    } else if (c == '\\') {
+        P->i++;
+        const size_t first = P->re->num_items;
+        uint32_t cp;
+        const int r = rx_escape(P, &cp);
+        if (r < 0) return -1;
+        atom = r == 1 ? rx_class_node(P, first, 0) : rx_literal(P, cp, fold);
+        if (atom < 0) return -1;
+    } else if (c == '^' || c == '$') {
+        return rx_fail(P, "the anchor '%c' is not supported", c);
+    } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+        return rx_fail(P, "a quantifier '%c' with nothing to repeat", c);
+    } else {
+        if ((atom = rx_literal(P, rx_char(P), fold)) < 0) return -1;
+    }
+    if (P->i >= P->n) return atom;
+    const char q = P->p[P->i];
+    int32_t min, max;
+    if (q == '?') min = 0, max = 1;
+    else if (q == '*') min = 0, max = -1;
+    else if (q == '+') min = 1, max = -1;
+    else if (q == '{') {
+        const size_t at = P->i;
+        P->i++;
+        min = rx_count(P);
+        max = min;
+        if (P->i < P->n && P->p[P->i] == ',') {
+            P->i++;
+            max = rx_count(P);
+            if (min == -1 && max == -1) min = -3; /* "{,}" */
+            if (min == -1) min = 0;
+        }
+        if (min == -2 || max == -2) return rx_fail(P, "a repeat count above %d", RX_MAX_REPEAT);
+        if (min < 0 || P->i >= P->n || P->p[P->i] != '}') {
+            P->i = at;
+            return rx_fail(P, "a '{' that is no quantifier {m}, {m,}, {,n} or {m,n} (escape it: \\{)");
+        }
+        if (max >= 0 && max < min) return rx_fail(P, "a quantifier {%d,%d} with max below min", min, max);
+        if (P->i + 1 < P->n && P->p[P->i + 1] == '?')
+            return rx_fail(P, "a '?' after {..} is not supported (lazy or optional: Oniguruma's syntaxes differ)");
+    } else {
+        return atom;
+    }
+    P->i++; /* past the quantifier's last character */
+    int greedy = 1;
+    if (P->i < P->n && P->p[P->i] == '?') greedy = 0, P->i++;
+    if (P->i < P->n && strchr("*+?{", P->p[P->i]))
+        return rx_fail(P, "a quantifier on a quantifier (possessive or nested: '%c') is not supported", P->p[P->i]);
+    const int32_t k = rx_node(P, RN_REPEAT);
+    if (k < 0) return -1;
+    P->nodes[k].child = atom;
+    P->nodes[k].min = min;
+    P->nodes[k].max = max;
+    P->nodes[k].greedy = (uint8_t)greedy;
+    return k;
+}
+
+/* A sequence: a RN_CAT node of the atoms up to '|', ')' or the end. */
+static int32_t rx_cat(rx_parser* P, int fold, int depth)
+{
+    const int32_t cat = rx_node(P, RN_CAT);
+    if (cat < 0) return -1;
+    int32_t last = -1;
+    for (;;) {
+        const int32_t k = rx_repeat(P, fold, depth);
+        if (k == -2) break;
+        if (k < 0) return -1;
+        if (last < 0) P->nodes[cat].child = k;
+        else P->nodes[last].next = k;
+        /* Oniguruma's (?i) matches "ss" to one "ß" (and other strings folded from one character) */
+        if (fold && last >= 0 && P->nodes[last].kind == RN_FOLD && P->nodes[k].kind == RN_FOLD) {
+            for (size_t m = 0; m < UC_NUM_FOLD_MULTI; m++) {
+                if (uc_fold_multi[m][0] == (char)P->nodes[last].arg && uc_fold_multi[m][1] == (char)P->nodes[k].arg)
+                    return rx_fail(P, "'%s' inside (?i:...) is not supported (it also matches one character)", uc_fold_multi[m]);
+            }
+        }
+        last = k;
+    }
+    return cat;
+}
+
+static int32_t rx_alt(rx_parser* P, int fold, int depth)
+{
+    const int32_t alt = rx_node(P, RN_ALT);
+    if (alt < 0) return -1;
+    int32_t last = -1;
+    for (;;) {
+        const int32_t k = rx_cat(P, fold, depth);
+        if (k < 0) return -1;
+        if (last < 0) P->nodes[alt].child = k;
+        else P->nodes[last].next = k;
+        last = k;
+        if (P->i < P->n && P->p[P->i] == '|') {
+            P->i++;
+            continue;
+        }
+        return alt;
+    }
+}
+
+/* Whether node k can match empty text. */
+static int rx_nullable(const rx_parser* P, int32_t k)
+{
+    const rnode* r = &P->nodes[k];
+    switch (r->kind) {
+    case RN_CAT:
+        for (int32_t c = r->child; c >= 0; c = P->nodes[c].next)
+            if (!rx_nullable(P, c)) return 0;
+        return 1;
+    case RN_ALT:
+        for (int32_t c = r->child; c >= 0; c = P->nodes[c].next)
+            if (rx_nullable(P, c)) return 1;
+        return 0;
+    case RN_REPEAT: return r->min == 0 || rx_nullable(P, r->child);
+    case RN_LOOK: return 1;
+    default: return 0;
+    }
+}
+
+static int32_t rx_emit(rx_parser* P, uint8_t op, uint32_t arg, int32_t x, int32_t y)
+{
+    regex* re = P->re;
+    if (re->num_code >= RX_MAX_CODE) return rx_fail(P, "the pattern compiles to more than %d instructions", RX_MAX_CODE);
+    if ((re->num_code & (re->num_code - 1)) == 0) { /* 0, 1, 2, 4, ...: grow to the next power of two */
+        rx_inst* v = realloc(re->code, (re->num_code ? 2 * re->num_code : 1) * sizeof *v);
+        if (!v) return rx_fail(P, "out of memory");
+        re->code = v;
+    }
+    re->code[re->num_code] = (rx_inst){op, 0, arg, x, y};
+    return (int32_t)re->num_code++;
+}
+
+/* Emits node k's program. */
+static int rx_compile(rx_parser* P, int32_t k)
+{
+    const rnode r = P->nodes[k];
+    regex* re = P->re;
+    if (++P->work > 4 * (size_t)RX_MAX_CODE) return rx_fail(P, "the pattern compiles to too large a program");
+    switch (r.kind) {
+    case RN_CHAR: return rx_emit(P, RX_CHAR, r.arg, 0, 0) < 0 ? -1 : 0;
+    case RN_FOLD: return rx_emit(P, RX_FOLD, r.arg, 0, 0) < 0 ? -1 : 0;
+    case RN_CLASS: return rx_emit(P, RX_CLASS, r.arg, 0, 0) < 0 ? -1 : 0;
+    case RN_ANY: return rx_emit(P, RX_ANY, 0, 0, 0) < 0 ? -1 : 0;
+    case RN_CAT:
+        for (int32_t c = r.child; c >= 0; c = P->nodes[c].next)
+            if (rx_compile(P, c)) return -1;
+        return 0;
+    case RN_ALT: {
+        /* SPLIT a, next; a: first; JMP end; next: SPLIT b, next2; ... last: the last one */
+        int32_t pending = -1; /* a JMP chain to patch to the end, linked through x */
+        for (int32_t c = r.child; c >= 0; c = P->nodes[c].next) {
+            int32_t split = -1;
+            if (P->nodes[c].next >= 0 && (split = rx_emit(P, RX_SPLIT, 0, 0, 0)) < 0) return -1;
+            if (split >= 0) re->code[split].x = (int32_t)re->num_code;
+            if (rx_compile(P, c)) return -1;
+            if (split >= 0) {
+                const int32_t j = rx_emit(P, RX_JMP, 0, pending, 0);
+                if (j < 0) return -1;
+                pending = j;
+                re->code[split].y = (int32_t)re->num_code;
+            }
+        }
+        while (pending >= 0) {
+            const int32_t prev = re->code[pending].x;
+            re->code[pending].x = (int32_t)re->num_code;
+            pending = prev;
+        }
+        return 0;
+    }
+    case RN_LOOK: {
+        const int32_t look = rx_emit(P, RX_LOOK, 0, 0, 0);
+        if (look < 0 || rx_compile(P, r.child) || rx_emit(P, RX_MATCH, 0, 0, 0) < 0) return -1;
+        re->code[look].neg = r.neg;
+        re->code[look].x = (int32_t)re->num_code;
+        return 0;
+    }
+    default: { /* RN_REPEAT */
+        if (r.max < 0 && rx_nullable(P, r.child))
+            return rx_fail(P, "an unbounded repeat of something that can match empty text is not supported");
+        for (int32_t m = 0; m < r.min; m++)
+            if (rx_compile(P, r.child)) return -1;
+        if (r.max < 0) { /* L: SPLIT body, out; body: child; JMP L; out: */
+            const int32_t split = rx_emit(P, RX_SPLIT, 0, 0, 0);
+            if (split < 0 || rx_compile(P, r.child) || rx_emit(P, RX_JMP, 0, split, 0) < 0) return -1;
+            const int32_t body = split + 1, out = (int32_t)re->num_code;
+            re->code[split].x = r.greedy ? body : out;
+            re->code[split].y = r.greedy ? out : body;
+            return 0;
+        }
+        /* max - min optional copies, each a SPLIT to the common end */
+        int32_t pending = -1;
+        for (int32_t m = r.min; m < r.max; m++) {
+            const int32_t split = rx_emit(P, RX_SPLIT, 0, pending, 0);
+            if (split < 0 || rx_compile(P, r.child)) return -1;
+            pending = split;
+        }
+        const int32_t out = (int32_t)re->num_code;
+        while (pending >= 0) {
+            const int32_t prev = re->code[pending].x, body = pending + 1;
+            re->code[pending].x = r.greedy ? body : out;
+            re->code[pending].y = r.greedy ? out : body;
+            pending = prev;
+        }
+        return 0;
+    }
+    }
+}
+
+/* Compiles `pattern` (n bytes of valid UTF-8); `literal`: the pattern is a plain string to find.
+ * NULL with a message naming `path` when it is refused. */
+static regex* regex_compile(const char* pattern, size_t n, int literal, const char* path, char* err, size_t err_n)
+{
+    rx_parser P = {pattern, n, 0, NULL, 0, 0, calloc(1, sizeof(regex)), 0, 0, 0, path, err, err_n};
+    if (!P.re) {
+        errf(err, err_n, "out of memory loading the tokenizer");
+        return NULL;
+    }
+    int32_t root = -1;
+    if (literal) {
+        root = rx_node(&P, RN_CAT);
+        for (int32_t last = -1; root >= 0 && P.i < n;) {
+            const int32_t k = rx_literal(&P, rx_char(&P), 0);
+            if (k < 0) root = -1;
+            else if (last < 0) P.nodes[root].child = last = k;
+            else P.nodes[last].next = k, last = k;
+        }
+    } else {
+        root = rx_alt(&P, 0, 0);
+        if (root >= 0 && P.i < n) root = rx_fail(&P, "a ')' without its '('");
+    }
+    if (root >= 0 && rx_nullable(&P, root)) root = rx_fail(&P, "a pattern that can match empty text is not supported");
+    if (root < 0 || rx_compile(&P, root) || rx_emit(&P, RX_MATCH, 0, 0, 0) < 0) {
+        free(P.nodes);
+        regex_free(P.re);
+        return NULL;
+    }
+    free(P.nodes);
+    return P.re;
+}
+
+/* The backtracking stack and the step budget of one search. */
+typedef struct rx_thread {
+    int32_t pc;
+    size_t pos;
+} rx_thread;
+
+typedef struct rx_scratch {
+    rx_thread* v;
+    size_t n, cap;
+    size_t steps; /* left */
+} rx_scratch;
+
+enum { RX_NO = 0, RX_YES = 1, RX_OOM = -1, RX_BUDGET = -2 };
+
+static int rx_class_has(const regex* re, const rx_class* c, uint32_t cp)
+{
+    const unsigned cls = uc_class(cp);
+    int in = 0;
+    for (uint32_t k = 0; k < c->count && !in; k++) {
+        const rx_item* it = &re->items[c->first + k];
+        in = it->kind == RX_RANGE ? cp >= it->lo && cp <= it->hi : it->kind == RX_HAS ? (cls & it->lo) != 0 : !(cls & it->lo);
+    }
+    return in != c->negated;
+}
+
+static int rx_fold_is(uint32_t cp, uint32_t letter)
+{
+    if (cp < 0x80) return (cp | 0x20) == letter && is_ascii_letter(cp);
+    for (size_t k = 0; k < UC_NUM_FOLD_ASCII; k++)
+        if (uc_fold_ascii[k].cp == cp) return (uint32_t)(unsigned char)uc_fold_ascii[k].letter == letter;
+    return 0;
+}
+
+/* Runs the program from pc at s[pos] (s[0..n) valid UTF-8): RX_YES with the match's end in *end,
+ * RX_NO, RX_OOM or RX_BUDGET. Threads are pushed above X->n and popped back to it. */
+static int rx_run(const regex* re, int32_t pc, const char* s, size_t n, size_t pos, rx_scratch* X, size_t* end)
+{
+    const size_t base = X->n;
+    for (;;) {
+        if (!X->steps--) return RX_BUDGET;
+        const rx_inst* in = &re->code[pc];
+        size_t len = 0;
+        uint32_t cp = 0;
+        if (in->op <= RX_ANY) {
+            if (pos >= n) goto fail;
+            len = utf8_step(s + pos);
+            cp = utf8_cp(s + pos, len);
+        }
+        switch (in->op) {
+        case RX_CHAR:
+            if (cp != in->arg) goto fail;
+            break;
+        case RX_FOLD:
+            if (!rx_fold_is(cp, in->arg)) goto fail;
+            break;
+        case RX_CLASS:
+            if (!rx_class_has(re, &re->classes[in->arg], cp)) goto fail;
+            break;
+        case RX_ANY:
+            if (cp == '\n') goto fail;
+            break;
+        case RX_SPLIT:
+            if (X->n == X->cap) {
+                size_t cap = X->cap ? X->cap * 2 : 256;
+                rx_thread* v = cap < SIZE_MAX / sizeof *v ? realloc(X->v, cap * sizeof *v) : NULL;
+                if (!v) return RX_OOM;
+                X->v = v;
+                X->cap = cap;
+            }
+            X->v[X->n++] = (rx_thread){in->y, pos};
+            pc = in->x;
+            continue;
+        case RX_JMP:
+            pc = in->x;
+            continue;
+        case RX_LOOK: {
+            size_t unused;
+            const int r = rx_run(re, pc + 1, s, n, pos, X, &unused);
+            if (r < 0) return r;
+            if (r == in->neg) goto fail;
+            pc = in->x;
+            continue;
+        }
+        default: /* RX_MATCH */
+            X->n = base;
+            *end = pos;
+            return RX_YES;
+        }
+        pos += len;
+        pc++;
+        continue;
+    fail:
+        if (X->n == base) return RX_NO;
+        X->n--;
+        pc = X->v[X->n].pc;
+        pos = X->v[X->n].pos;
+    }
+}
+
+/* The leftmost match in s[from..n): RX_YES with it in [*start, *end), RX_NO, or an error. */
+static int regex_find(const regex* re, const char* s, size_t n, size_t from, rx_scratch* X, size_t* start, size_t* end)
+{
+    for (size_t i = from; i < n; i += utf8_step(s + i)) {
+        const int r = rx_run(re, 0, s, n, i, X, end);
+        if (r == RX_YES) *start = i;
+        if (r != RX_NO) return r;
+    }
+    return RX_NO;
+}
+
 /* ---- the tokenizer ------------------------------------------------------------------- */
 
 /* One step of the normalizer, pre-tokenizer, post-processor or decoder chain (a Sequence is
  * its steps in order: tokenizers' Sequence runs each on the output of the one before). */
 typedef enum step_kind {
     STEP_PREPEND,       /* normalizer: a before a non-empty piece */
+    STEP_NFC,           /* normalizer: Unicode's canonical composition */
+    STEP_SPLIT,         /* pre-tokenizer: the matches of `re` split the text as `behavior` says */
     STEP_REPLACE,       /* normalizer, decoder: every a by b, left to right */
     STEP_BYTE_LEVEL,    /* pre-tokenizer: GPT-2 regex and bytes as characters; decoder: back */
     STEP_METASPACE,     /* pre-tokenizer: ' ' as `ch`, split before each; decoder: back */
@@ -805,7 +1498,12 @@ typedef struct step {
     int prepend, split;              /* Metaspace: PREPEND_*, split */
     size_t start, stop;              /* Strip */
     size_t first, count;             /* TemplateProcessing */
+    regex* re;                       /* Split (Digits: \p{N}) */
+    int behavior, invert;            /* Split: SPLIT_*, invert */
 } step;
+
+/* What Split does with a match (tokenizers' SplitDelimiterBehavior). */
+enum { SPLIT_REMOVED, SPLIT_ISOLATED, SPLIT_MERGED_WITH_PREVIOUS, SPLIT_MERGED_WITH_NEXT, SPLIT_CONTIGUOUS };
 
 /* A template item: the sequence (count < 0) or special-token ids tmpl_ids[first, first + count). */
 typedef struct tmpl_item {
@@ -877,12 +1575,186 @@ void ember_tokenizer_free(ember_tokenizer* t)
     trie_free(&t->raw_trie);
     trie_free(&t->norm_trie);
     free(t->norm.v);
+    for (size_t i = 0; i < t->pre.n; i++) regex_free(t->pre.v[i].re);
     free(t->pre.v);
     free(t->post.v);
     free(t->dec.v);
     free(t->tmpl);
     free(t->tmpl_ids);
     free(t);
+}
+
+/* ---- NFC ----------------------------------------------------------------------------- */
+
+/* Unicode's canonical composition (UAX #15): full canonical decomposition, combining marks put
+ * in canonical order, then each character composed with the last starter it is not blocked
+ * from. The data come from unicode_tables.inc; Hangul syllables are arithmetic. */
+
+#define HANGUL_S 0xAC00u
+#define HANGUL_L 0x1100u
+#define HANGUL_V 0x1161u
+#define HANGUL_T 0x11A7u
+#define HANGUL_COUNT 11172u
+
+static uint8_t uc_ccc_of(uint32_t cp)
+{
+    size_t lo = 0, hi = UC_NUM_CCC;
+    if (cp < 0x300) return 0;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (cp < uc_ccc[mid].first) hi = mid;
+        else if (cp > uc_ccc[mid].last) lo = mid + 1;
+        else return uc_ccc[mid].ccc;
+    }
+    return 0;
+}
+
+static const struct uc_decomp_entry* uc_decomp_of(uint32_t cp)
+{
+    size_t lo = 0, hi = UC_NUM_DECOMP;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (cp < uc_decomp[mid].cp) hi = mid;
+        else if (cp > uc_decomp[mid].cp) lo = mid + 1;
+        else return &uc_decomp[mid];
+    }
+    return NULL;
+}
+
+/* The primary composite of a and b, or 0. */
+static uint32_t uc_compose(uint32_t a, uint32_t b)
+{
+    if (a >= HANGUL_L && a < HANGUL_L + 19 && b >= HANGUL_V && b < HANGUL_V + 21)
+        return HANGUL_S + ((a - HANGUL_L) * 21 + (b - HANGUL_V)) * 28;
+    if (a >= HANGUL_S && a < HANGUL_S + HANGUL_COUNT && (a - HANGUL_S) % 28 == 0 && b > HANGUL_T && b < HANGUL_T + 28)
+        return a + (b - HANGUL_T);
+    size_t lo = 0, hi = UC_NUM_COMP;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        const struct uc_comp_entry* e = &uc_comp[mid];
+        if (a < e->first || (a == e->first && b < e->second)) hi = mid;
+        else if (a > e->first || b > e->second) lo = mid + 1;
+        else return e->cp;
+    }
+    return 0;
+}
+
+/* A character on its way through NFC, and whether it stems from the text's first character. */
+typedef struct nfc_char {
+    uint32_t cp;
+    uint8_t ccc, first;
+} nfc_char;
+
+typedef struct nfc_buf {
+    nfc_char* v;
+    size_t n, cap;
+    nfc_char* tmp; /* (cap) scratch of the canonical ordering */
+    int oom;
+} nfc_buf;
+
+static void nfc_push(nfc_buf* b, uint32_t cp, uint8_t first)
+{
+    if (b->oom) return;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        nfc_char* v = cap < SIZE_MAX / 2 / sizeof *v ? realloc(b->v, cap * sizeof *v) : NULL;
+        nfc_char* tmp = v ? realloc(b->tmp, cap * sizeof *tmp) : NULL;
+        if (v) b->v = v;
+        if (tmp) b->tmp = tmp;
+        if (!v || !tmp) {
+            b->oom = 1;
+            return;
+        }
+        b->cap = cap;
+    }
+    b->v[b->n++] = (nfc_char){cp, uc_ccc_of(cp), first};
+}
+
+/* Appends the full canonical decomposition of cp (decompositions nest at most 4 deep). */
+static void nfc_decompose(nfc_buf* b, uint32_t cp, uint8_t first, int depth)
+{
+    if (cp >= HANGUL_S && cp < HANGUL_S + HANGUL_COUNT) {
+        const uint32_t s = cp - HANGUL_S;
+        nfc_push(b, HANGUL_L + s / (21 * 28), first);
+        nfc_push(b, HANGUL_V + s % (21 * 28) / 28, first);
+        if (s % 28) nfc_push(b, HANGUL_T + s % 28, first);
+        return;
+    }
+    const struct uc_decomp_entry* d = cp >= 0xC0 && depth < 8 ? uc_decomp_of(cp) : NULL;
+    if (!d) {
+        nfc_push(b, cp, first);
+        return;
+    }
+    nfc_decompose(b, d->first, first, depth + 1);
+    if (d->second) nfc_decompose(b, d->second, first, depth + 1);
+}
+
+/* Sorts v[0..n) by combining class, keeping the order of equals (a counting sort for long
+ * runs, so a hostile run of marks stays linear). */
+static void nfc_order(nfc_char* v, size_t n, nfc_char* tmp)
+{
+    if (n <= 8) {
+        for (size_t i = 1; i < n; i++) {
+            const nfc_char c = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1].ccc > c.ccc; j--) v[j] = v[j - 1];
+            v[j] = c;
+        }
+        return;
+    }
+    size_t at[257] = {0};
+    for (size_t i = 0; i < n; i++) at[v[i].ccc + 1]++;
+    for (int c = 1; c <= 256; c++) at[c] += at[c - 1];
+    for (size_t i = 0; i < n; i++) tmp[at[v[i].ccc]++] = v[i];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+/* NFC of in[0..n) (valid UTF-8, `in_first` its bytes' flags) appended to out, out_first. */
+static void nfc_normalize(nfc_buf* b, const char* in, const char* in_first, size_t n, sbuf* out, sbuf* out_first)
+{
+    b->n = 0;
+    for (size_t i = 0; i < n;) {
+        const size_t len = utf8_step(in + i);
+        nfc_decompose(b, utf8_cp(in + i, len), (uint8_t)in_first[i], 0);
+        i += len;
+    }
+    if (b->oom) {
+        out->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < b->n;) { /* canonical order: each run of non-starters sorted */
+        if (!b->v[i].ccc) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < b->n && b->v[j].ccc) j++;
+        nfc_order(b->v + i, j - i, b->tmp);
+        i = j;
+    }
+    size_t w = 0;
+    ptrdiff_t starter = -1;
+    int last_ccc = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const nfc_char c = b->v[i];
+        if (starter >= 0 && (last_ccc < c.ccc || last_ccc == 0)) {
+            const uint32_t comp = uc_compose(b->v[starter].cp, c.cp);
+            if (comp) {
+                b->v[starter].cp = comp;
+                b->v[starter].first |= c.first;
+                continue;
+            }
+        }
+        if (!c.ccc) starter = (ptrdiff_t)w;
+        last_ccc = c.ccc;
+        b->v[w++] = c;
+    }
+    for (size_t i = 0; i < w; i++) {
+        char u[4];
+        const size_t len = utf8_put(b->v[i].cp, u);
+        sbuf_put(out, u, len);
+        sbuf_fill(out_first, (char)b->v[i].first, len);
+    }
 }
 
 /* The normalizer's output, and for each of its bytes whether it stems from the input's first
@@ -892,6 +1764,7 @@ void ember_tokenizer_free(ember_tokenizer* t)
 typedef struct norm_buf {
     sbuf text, first;          /* first: (text.n) 1 where the byte stems from the first character */
     sbuf tmp_text, tmp_first;  /* scratch */
+    nfc_buf nfc;               /* scratch of NFC */
 } norm_buf;
 
 static void norm_buf_free(norm_buf* z)
@@ -900,14 +1773,8 @@ static void norm_buf_free(norm_buf* z)
     free(z->first.p);
     free(z->tmp_text.p);
     free(z->tmp_first.p);
-}
-
-/* Appends n bytes of flag f to b. */
-static void sbuf_fill(sbuf* b, char f, size_t n)
-{
-    if (sbuf_grow(b, n)) return;
-    memset(b->p + b->n, f, n);
-    b->n += n;
+    free(z->nfc.v);
+    free(z->nfc.tmp);
 }
 
 /* Runs the normalizer steps over s[0..n) into z. Returns 0, or -1 out of memory. */
@@ -925,7 +1792,18 @@ static int normalize(const ember_tokenizer* t, const char* s, size_t n, norm_buf
         const sbuf in = z->text, in_first = z->first;
         sbuf *out = &z->tmp_text, *out_first = &z->tmp_first;
         out->n = out_first->n = 0;
-        if (st->kind == STEP_PREPEND) {
+        if (st->kind == STEP_NFC) {
+            size_t i = 0;
+            while (i < in.n && (unsigned char)in.p[i] < 0x80) i++; /* ASCII is its own NFC */
+            sbuf_put(out, in.p, i);
+            sbuf_put(out_first, in_first.p, i);
+            if (i < in.n) {
+                /* from the character before the first non-ASCII one: it may compose with it */
+                const size_t from = i ? i - 1 : 0;
+                out->n = out_first->n = from;
+                nfc_normalize(&z->nfc, in.p + from, in_first.p + from, in.n - from, out, out_first);
+            }
+        } else if (st->kind == STEP_PREPEND) {
             if (in.n) {
                 sbuf_put(out, st->a.s, st->a.n);
                 sbuf_fill(out_first, in_first.p[0], st->a.n);
@@ -1126,7 +2004,8 @@ static int load_normalizer(loader* L, const jnode* c, const char* path)
         st->b = content;
         return 0;
     }
-    return lfail(L, "%s: normalizer '%s' is not supported (supported: Prepend, Replace, Sequence)", path, type);
+    if (strcmp(type, "NFC") == 0) return add_step(L, &L->t->norm, STEP_NFC) ? 0 : -1;
+    return lfail(L, "%s: normalizer '%s' is not supported (supported: NFC, Prepend, Replace, Sequence)", path, type);
 }
 
 /* Metaspace's fields, shared by the pre-tokenizer and the decoder. */
@@ -1149,6 +2028,30 @@ static int metaspace_fields(loader* L, const jnode* c, const char* path, step* s
     return 0;
 }
 
+/* Split's fields: pattern {"Regex": r} or {"String": s}, behavior, invert. */
+static int split_fields(loader* L, const jnode* c, const char* path, step* st)
+{
+    static const char* const behaviors[] = {"Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"};
+    const jnode* pat = need(L, c, path, "pattern", J_OBJ);
+    const jnode* behavior = pat ? need(L, c, path, "behavior", J_STR) : NULL;
+    if (!behavior || opt_bool(L, c, path, "invert", &st->invert)) return -1;
+    st->behavior = -1;
+    for (int k = 0; k < 5; k++)
+        if (strcmp(behavior->s, behaviors[k]) == 0) st->behavior = k;
+    if (st->behavior < 0)
+        return lfail(L, "%s.behavior: '%s' is none of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous",
+                     path, behavior->s);
+    const jnode* regex_s = jget(L, pat, "Regex");
+    const jnode* string_s = jget(L, pat, "String");
+    const jnode* p = regex_s ? regex_s : string_s;
+    char sub[200];
+    snprintf(sub, sizeof sub, "%s.pattern.%s", path, regex_s ? "Regex" : "String");
+    if (!p || pat->n != 1) return lfail(L, "%s.pattern: expected {\"Regex\": ...} or {\"String\": ...}", path);
+    if (p->type != J_STR) return lfail(L, "%s: expected a string, not %s", sub, jtype(p));
+    st->re = regex_compile(p->s, p->n, !regex_s, sub, L->err, L->err_n);
+    return st->re ? 0 : -1;
+}
+
 static int load_pre_tokenizer(loader* L, const jnode* c, const char* path)
 {
     if (c->type == J_NULL) return 0;
@@ -1165,7 +2068,19 @@ static int load_pre_tokenizer(loader* L, const jnode* c, const char* path)
         if (!(st = add_step(L, &L->t->pre, STEP_METASPACE))) return -1;
         return metaspace_fields(L, c, path, st);
     }
-    return lfail(L, "%s: pre-tokenizer '%s' is not supported (supported: ByteLevel, Metaspace, Sequence)", path, type);
+    if (strcmp(type, "Split") == 0) {
+        if (!(st = add_step(L, &L->t->pre, STEP_SPLIT))) return -1;
+        return split_fields(L, c, path, st);
+    }
+    if (strcmp(type, "Digits") == 0) { /* tokenizers splits at char::is_numeric: \p{N} */
+        int individual = 0;
+        if (opt_bool(L, c, path, "individual_digits", &individual) || !(st = add_step(L, &L->t->pre, STEP_SPLIT))) return -1;
+        st->behavior = individual ? SPLIT_ISOLATED : SPLIT_CONTIGUOUS;
+        st->re = regex_compile("\\p{N}", 5, 0, path, L->err, L->err_n);
+        return st->re ? 0 : -1;
+    }
+    return lfail(L, "%s: pre-tokenizer '%s' is not supported (supported: ByteLevel, Digits, Metaspace, Split, Sequence)",
+                 path, type);
 }
 
 static int load_decoder(loader* L, const jnode* c, const char* path)
@@ -1645,6 +2560,12 @@ typedef struct merge {
     size_t pos;
 } merge;
 
+/* A piece of a Split: s[start, end), a match of the pattern or the text between two. */
+typedef struct split_cut {
+    size_t start, end;
+    int match;
+} split_cut;
+
 /* Everything one encode needs; scratch buffers are reused from piece to piece. */
 typedef struct encoder {
     const ember_tokenizer* t;
@@ -1657,6 +2578,9 @@ typedef struct encoder {
     size_t num_syms, syms_cap;
     merge* heap;
     size_t num_heap, heap_cap;
+    split_cut* cuts;
+    size_t num_cuts, cuts_cap;
+    rx_scratch rx;
     char* err;
     size_t err_n;
 } encoder;
@@ -1964,6 +2888,73 @@ static int bpe_word(encoder* E, const char* w, size_t n)
     return 0;
 }
 
+#define RX_STEPS_BASE 100000 /* the matcher's steps on a piece: this, plus per byte of it */
+#define RX_STEPS_PER_BYTE 1000
+
+static int push_cut(encoder* E, size_t start, size_t end, int match)
+{
+    if (E->num_cuts == E->cuts_cap) {
+        size_t cap = E->cuts_cap ? E->cuts_cap * 2 : 64;
+        split_cut* v = cap < SIZE_MAX / sizeof *v ? realloc(E->cuts, cap * sizeof *v) : NULL;
+        if (!v) return -1;
+        E->cuts = v;
+        E->cuts_cap = cap;
+    }
+    E->cuts[E->num_cuts++] = (split_cut){start, end, match};
+    return 0;
+}
+
+/* Pre-tokenizer Split on one piece (normalizer.rs NormalizedString::split): the matches and the
+ * text between them (their roles swapped by invert), then the matches removed, isolated, merged
+ * into the piece before or after, or runs of them joined (contiguous); empty pieces dropped. */
+static int pre_split(encoder* E, const step* st, const char* s, size_t n, int first, spans* out)
+{
+    E->num_cuts = 0;
+    E->rx.n = 0;
+    E->rx.steps = RX_STEPS_BASE + RX_STEPS_PER_BYTE * n;
+    size_t prev = 0, start = 0, end = 0;
+    for (;;) {
+        const int r = regex_find(st->re, s, n, prev, &E->rx, &start, &end);
+        if (r == RX_NO) break;
+        if (r == RX_OOM) return enc_oom(E);
+        if (r == RX_BUDGET) {
+            errf(E->err, E->err_n, "the Split pattern took more than %zu steps on a piece of %zu bytes (it backtracks "
+                 "too much on this text)", (size_t)RX_STEPS_BASE + RX_STEPS_PER_BYTE * n, n);
+            return -1;
+        }
+        if ((prev != start && push_cut(E, prev, start, 0)) || push_cut(E, start, end, 1)) return enc_oom(E);
+        prev = end; /* end > start: the pattern cannot match empty text */
+    }
+    if (prev != n && push_cut(E, prev, n, 0)) return enc_oom(E);
+    split_cut* c = E->cuts;
+    const size_t num = E->num_cuts;
+    size_t first_kept = 0, kept = 0;
+    int prev_match = 0;
+    if (st->behavior == SPLIT_MERGED_WITH_NEXT) { /* a match joins the piece after it, unless that is a match */
+        size_t w = num;
+        for (size_t i = num; i-- > 0;) {
+            const split_cut x = {c[i].start, c[i].end, c[i].match ^ st->invert};
+            if (x.match && !prev_match && w < num) c[w].start = x.start;
+            else c[--w] = x;
+            prev_match = x.match;
+        }
+        first_kept = w;
+        kept = num;
+    } else {
+        for (size_t i = 0; i < num; i++) {
+            const split_cut x = {c[i].start, c[i].end, c[i].match ^ st->invert};
+            if (st->behavior == SPLIT_REMOVED && x.match) continue;
+            const int join = st->behavior == SPLIT_CONTIGUOUS ? x.match == prev_match
+                           : st->behavior == SPLIT_MERGED_WITH_PREVIOUS ? x.match && !prev_match : 0;
+            if (join && kept) c[kept - 1].end = x.end;
+            else c[kept++] = x;
+            prev_match = x.match;
+        }
+    }
+    for (size_t i = first_kept; i < kept; i++) spans_add(out, s + c[i].start, c[i].end - c[i].start, first && c[i].start == 0, 0);
+    return 0;
+}
+
 /* Pre-tokenizes a normalized piece into words and encodes each. `first`: the piece starts the
  * text (Metaspace's prepend_scheme first). */
 static int encode_piece(encoder* E, const char* s, size_t n, int first)
@@ -1975,8 +2966,10 @@ static int encode_piece(encoder* E, const char* s, size_t n, int first)
     for (size_t k = 0; k < t->pre.n; k++) {
         spans_clear(next);
         for (size_t i = 0; i < cur->n; i++) {
-            if (t->pre.v[k].kind == STEP_BYTE_LEVEL) pre_byte_level(E, &t->pre.v[k], spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next);
-            else pre_metaspace(E, &t->pre.v[k], spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next);
+            const step* st = &t->pre.v[k];
+            if (st->kind == STEP_BYTE_LEVEL) pre_byte_level(E, st, spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next);
+            else if (st->kind == STEP_METASPACE) pre_metaspace(E, st, spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next);
+            else if (pre_split(E, st, spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next)) return -1;
         }
         spans* swap = cur;
         cur = next;
@@ -2052,6 +3045,8 @@ int ember_tokenizer_encode(const ember_tokenizer* t, const char* text, size_t le
     spans_free(&E.pb);
     free(E.syms);
     free(E.heap);
+    free(E.cuts);
+    free(E.rx.v);
     if (rc || !out.n) {
         free(out.v);
         return rc;
@@ -2083,8 +3078,6 @@ static void utf8_lossy(const char* s, size_t n, sbuf* out)
     }
     sbuf_put(out, s + run, n - run);
 }
-
-static int hex_digit(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
 
 /* The byte of a <0xNN> token (Rust's u8::from_str_radix on NN, which takes "+N" too), or -1. */
 static int fallback_byte(const char* s, size_t n)

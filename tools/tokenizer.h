@@ -26,8 +26,10 @@
  *                  end_of_word_suffix; dropout null or 0
  *   added_tokens   matched in the text before normalization (normalized: false) or after it
  *                  (normalized: true), longest first, with single_word, lstrip and rstrip
- *   normalizer     null, Prepend, Replace (a string pattern), Sequence of these
- *   pre_tokenizer  null, ByteLevel (GPT-2's regex), Metaspace, Sequence of these
+ *   normalizer     null, NFC, Prepend, Replace (a string pattern), Sequence of these
+ *   pre_tokenizer  null, ByteLevel (GPT-2's regex), Metaspace, Split (a Regex in the subset of
+ *                  Oniguruma's syntax that tokenizer.c's matcher reads, or a String; every
+ *                  behavior; invert), Digits, Sequence of these
  *   post_processor null, ByteLevel, TemplateProcessing (single sequence), Sequence of these
  *   decoder        null, ByteLevel, Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence
  *   truncation and padding must be null.
@@ -56,7 +58,8 @@ void ember_tokenizer_free(ember_tokenizer* tok);
 /* Encodes `len` bytes of UTF-8 text into *ids (malloc'ed, *n of them; NULL when *n is 0).
  * `add_special` adds the post-processor's special tokens (a BOS), as tokenizers' encode does by
  * default; added tokens written in the text are matched either way. Returns 0, or -1 with a
- * message in `err` (text that is not UTF-8, an unk_token missing from the vocabulary, memory). */
+ * message in `err` (text that is not UTF-8, an unk_token missing from the vocabulary, a Split
+ * pattern that backtracks past its step budget on this text, memory). */
 int ember_tokenizer_encode(const ember_tokenizer* tok, const char* text, size_t len, int add_special,
                            int32_t** ids, size_t* n, char* err, size_t err_len);
 

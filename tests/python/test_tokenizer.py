@@ -1,12 +1,17 @@
 """`ember tokenize` (tools/tokenizer.c) against the `tokenizers` package, the oracle: for
 tokenizers trained here on a small corpus (GPT-2 style byte-level BPE, Llama style SentencePiece
 BPE with byte fallback, Metaspace variants, added tokens with lstrip/rstrip/single_word,
-legacy "a b" merges, a subword prefix and suffix, an unk token), the ids of ~45 texts equal
+legacy "a b" merges, a subword prefix and suffix, an unk token; Llama 3 / Qwen2 / GPT-2 style
+Split regex pre-tokenizers with every behavior and invert, Qwen2's NFC normalizer, SmolLM2's
+Digits), the ids of ~50 texts equal
 tokenizer.encode(text).ids with and without special tokens, and decoding them (and random ids)
 equals tokenizer.decode(ids) with and without skipping special tokens, whole and as a stream
 (tokenizers.decoders.DecodeStream). Random changes of meaning (flags, merge order, added
 tokens, normalizers, decoders, templates) still give tokenizers' ids and text whenever tokenizers
-loads the file. Malformed or unsupported files exit 1 with a message naming what is wrong, and
+loads the file. Random Split patterns (generated from the regex subset ember reads, and mutated
+from real ones) split ~10 texts as tokenizers does, or are refused at load with a message; a
+pattern that backtracks without end fails the encode with a message. Malformed or unsupported
+files exit 1 with a message naming what is wrong, and
 200 random byte-level mutations of a valid file never crash the CLI; where the ASan build
 (build-asan, `make build-asan`) has the command, those two run under it too. The Unicode table
 is what its generator writes."""
@@ -23,7 +28,7 @@ from pathlib import Path
 import pytest
 
 tokenizers = pytest.importorskip("tokenizers")
-from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers  # noqa: E402
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers  # noqa: E402
 from tokenizers.decoders import DecodeStream  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,7 +97,24 @@ TEXTS = [
     "<tag>  spaced  <tag>xyz xyz xyzw axyz",
     " world world",
     "-starts with a dash",
+    "CRLF line\r\nnext\r\n\r\nlast\r\n",
+    "mixed\r\n  \n\t \r  spaces\n\n\n   end   ",
+    "digits 1 12 123 1234 12345 123456789 ١٢٣٤٥ 3.14 1,000,000",
+    "IT'S I'LL WE'VE You'Re SHE'D i'M it'ſ 'K",
+    "Ünïcödé ÀÉÎÕÜ ñ ç ø å ß ẞ ﬁ",
+    "decomposed: e\u0301 A\u030a n\u0303 o\u0308 a\u0323\u0302 a\u0302\u0323 \u212b \u2126",
+    "Hangul 한국어 텍스트 \u1112\u1161\u11ab\u1100\u1173\u11af",
+    "emoji 😀😃🎉 🇫🇷 👍🏽 ❤️ 🧑\u200d💻",
+    "$100.00 (50%) & <b>bold</b> @user #tag ~ `code` \\path",
 ]
+
+# The Split regexes of real tokenizer.json files: Llama 3 (and GPT-4's cl100k), Qwen2, GPT-2's
+LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
+                  r"\s*[\r\n]+|\s+(?!\S)|\s+")
+QWEN2_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
+                 r"\s*[\r\n]+|\s+(?!\S)|\s+")
+GPT2_PATTERN = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+BEHAVIORS = ["removed", "isolated", "merged_with_previous", "merged_with_next", "contiguous"]
 
 
 def _train(model: models.Model, trainer: trainers.Trainer, *, normalizer=None, pre_tokenizer=None) -> Tokenizer:
@@ -199,6 +221,55 @@ def _variants() -> dict[str, str]:
     d["model"]["ignore_merges"] = True
     d["post_processor"] = None
     out["metaspace_split"] = json.dumps(d)
+    out.update(_split_variants())
+    return out
+
+
+def _split_byte_level(pattern: str, *, normalizer=None, behavior: str = "isolated", invert: bool = False) -> Tokenizer:
+    """Llama 3 / Qwen2 style: a Split regex, then bytes as characters (ByteLevel without its regex)."""
+    tok = _train(models.BPE(), trainers.BpeTrainer(vocab_size=256 + 3 + 300, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                                   special_tokens=["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"],
+                                                   show_progress=False),
+                 normalizer=normalizer,
+                 pre_tokenizer=pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(pattern), behavior, invert=invert),
+                                                        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]))
+    tok.decoder = decoders.ByteLevel()
+    tok.post_processor = processors.Sequence([
+        processors.ByteLevel(trim_offsets=False),
+        processors.TemplateProcessing(single="<|begin_of_text|> $A", special_tokens=[("<|begin_of_text|>", 0)])])
+    return tok
+
+
+def _split_variants() -> dict[str, str]:
+    out = {"llama3": _split_byte_level(LLAMA3_PATTERN).to_str(),
+           "qwen2": _split_byte_level(QWEN2_PATTERN, normalizer=normalizers.NFC()).to_str(),
+           "gpt2_split": _split_byte_level(GPT2_PATTERN).to_str()}
+    # SmolLM2: each digit alone, then GPT-2's ByteLevel
+    tok = _train(models.BPE(), trainers.BpeTrainer(vocab_size=256 + 1 + 300, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                                   special_tokens=["<|endoftext|>"], show_progress=False),
+                 pre_tokenizer=pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                        pre_tokenizers.ByteLevel(add_prefix_space=False)]))
+    tok.decoder = decoders.ByteLevel()
+    out["digits"] = tok.to_str()
+    # the Llama 3 vocabulary under other pre-tokenizers: each behavior, inverted, a String
+    # pattern, Digits in runs, Split after ByteLevel (on byte characters)
+    base = json.loads(out["llama3"])
+
+    def with_pre(*pre) -> str:
+        d = json.loads(json.dumps(base))
+        d["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [json.loads(p.__getstate__()) if not isinstance(p, dict) else p
+                                                                    for p in pre]}
+        return json.dumps(d)
+
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    for behavior in BEHAVIORS:
+        out[f"split_{behavior}"] = with_pre(pre_tokenizers.Split(Regex(r"\s+|\p{N}|[.,!?;:'\-]"), behavior), byte_level)
+        out[f"split_{behavior}_invert"] = with_pre(pre_tokenizers.Split(Regex(r"\p{L}+|\p{N}"), behavior, invert=True), byte_level)
+    out["split_string"] = with_pre(pre_tokenizers.Split(" ", "merged_with_next"), byte_level)
+    out["digits_contiguous"] = with_pre(pre_tokenizers.Digits(individual_digits=False),
+                                        pre_tokenizers.Split(Regex(r"\s+"), "merged_with_previous"), byte_level)
+    out["split_after_byte_level"] = with_pre(pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+                                             pre_tokenizers.Split(Regex(r"Ġ?[^Ġ]+|Ġ+"), "isolated"))
     return out
 
 
@@ -255,8 +326,10 @@ def _check_stream(path: Path, tok: Tokenizer, ids: list[int], skip: bool) -> str
     return None if got == want else f"stream(skip={skip}) {ids}: {got!r} != {want!r}"
 
 
+SPLIT_NAMES = (["llama3", "qwen2", "gpt2_split", "digits", "split_string", "digits_contiguous", "split_after_byte_level"]
+               + [f"split_{b}{inv}" for b in BEHAVIORS for inv in ("", "_invert")])
 NAMES = ["byte_level", "byte_level_added", "subword_affixes", "escaped_no_decoder", "repeated_merge", "empty_vocab",
-         "llama", "llama_added", "llama_unk", "metaspace_first", "metaspace_split"]
+         "llama", "llama_added", "llama_unk", "metaspace_first", "metaspace_split"] + SPLIT_NAMES
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -343,9 +416,14 @@ def _hostile_files(variants) -> dict[str, tuple[bytes, str]]:
                       "'WordPiece' models are not supported"),
         "Unigram": (edit(lambda d: d.update(model={"type": "Unigram", "vocab": [["a", 0.0]]})), "'Unigram' models are not supported"),
         "NFKC": (edit(lambda d: d.update(normalizer={"type": "NFKC"})), "normalizer 'NFKC' is not supported"),
-        "Split": (edit(lambda d: d.update(pre_tokenizer={"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Isolated", "invert": False}]})),
-                  "pre_tokenizer.pretokenizers[0]: pre-tokenizer 'Split' is not supported"),
+        "Whitespace": (edit(lambda d: d.update(pre_tokenizer={"type": "Sequence", "pretokenizers": [
+            {"type": "Whitespace"}]})), "pre_tokenizer.pretokenizers[0]: pre-tokenizer 'Whitespace' is not supported"),
+        "Split \\d": (edit(lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"Regex": "\\d+"},
+                                                             "behavior": "Isolated", "invert": False})),
+                       "pre_tokenizer.pattern.Regex: the escape '\\d' is not supported"),
+        "Split behavior": (edit(lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"Regex": "x"},
+                                                                  "behavior": "Dropped", "invert": False})),
+                           "pre_tokenizer.behavior: 'Dropped' is none of"),
         "WordPiece decoder": (edit(lambda d: d.update(decoder={"type": "WordPiece", "prefix": "##"})), "decoder 'WordPiece'"),
         "Bert post-processor": (edit(lambda d: d.update(post_processor={"type": "BertProcessing", "sep": ["a", 0], "cls": ["b", 1]})),
                                 "post-processor 'BertProcessing'"),
@@ -554,3 +632,189 @@ def test_unicode_tables_are_fresh():
     r = subprocess.run([sys.executable, str(REPO / "scripts" / "gen_unicode_tables.py"), "--check"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _piece_revealing(pre: dict, normalizer: dict | None = None) -> str:
+    """A tokenizer whose ids show the pre-tokenizer's pieces: every byte-level character is a
+    token, and again with the end_of_word_suffix "</w>" that BPE puts on a word's last one; no
+    merges. `pre` runs before ByteLevel (use_regex false)."""
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    vocab = {c: i for i, c in enumerate(alphabet)}
+    vocab.update({c + "</w>": len(alphabet) + i for i, c in enumerate(alphabet)})
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[], end_of_word_suffix="</w>"))
+    d = json.loads(tok.to_str())
+    d["normalizer"] = normalizer
+    d["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+        pre, {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}]}
+    return json.dumps(d)
+
+
+FUZZ_TEXTS = ["Hello world! it's I'LL 12345 x-y", "  a\r\n\r\n  b   \n\tc", "Ünïcödé e\u0301 ſ K 😀🎉 ١٢٣",
+              "aaa eee lll sss '''  ...", "", "x", "1a2b3c\n\n\nEnd. ", "$100.00 (50%) <b>a</b>"]
+ATOMS = ["a", "e", "l", "s", "'", " ", "\\n", "\\r", "1", "é", "😀", "-", ".", "\\.", "\\t", "x", "\\x{1F600}", "\\u00e9",
+         "\\p{L}", "\\p{N}", "\\s", "\\S", "\\P{L}", "\\p{^N}", "[^\\s\\p{L}]", "[a-e]", "[^\\r\\n\\p{L}\\p{N}]", "[0-9.]",
+         "[-a]", "[\\-.,]", "[^a-z\\s]"]
+QUANTIFIERS = ["", "", "", "?", "*", "+", "{1,3}", "{2}", "{0,2}", "{2,}", "+?", "*?", "??"]
+
+
+FOLD_ATOMS = ["a", "e", "l", "S", "T", "k", "'", " ", "\\n", "1", "-", "\\.", "\\p{L}", "\\p{N}", "\\s", "\\S",
+              "[^\\s\\p{L}]", "[0-9.]", "[\\-.,]"]
+
+
+def _random_pattern(rng: random.Random, depth: int = 0, fold: bool = False) -> str:
+    """Alternatives of 1 to 3 atoms, quantified; at the top each alternative ends in an atom that
+    must match (most patterns then cannot match empty text)."""
+    alts = []
+    for _ in range(rng.choice([1, 1, 2, 3])):
+        seq = []
+        n = rng.randrange(1, 4)
+        for k in range(n):
+            r = rng.random()
+            if depth < 2 and r < 0.2:
+                group = rng.choice(["(?:{})", "({})", "(?i:{})", "(?!{})", "(?={})"])
+                atom = group.format(_random_pattern(rng, depth + 1, fold or group.startswith("(?i")))
+            else:
+                atom = rng.choice(FOLD_ATOMS if fold else ATOMS)
+            last = depth == 0 and k == n - 1
+            q = "" if atom.startswith(("(?!", "(?=")) else rng.choice(["", "+", "{1,3}", "+?"] if last else QUANTIFIERS)
+            seq.append(atom + q)
+        alts.append("".join(seq))
+    return "|".join(alts)
+
+
+def _mutated_pattern(rng: random.Random) -> str:
+    p = rng.choice([LLAMA3_PATTERN, QWEN2_PATTERN, GPT2_PATTERN])
+    for _ in range(rng.randrange(1, 4)):
+        i = rng.randrange(len(p))
+        kind = rng.randrange(3)
+        if kind == 0:
+            p = p[:i] + p[i + 1:]
+        elif kind == 1:
+            p = p[:i] + rng.choice("()[]{}|?*+\\^$.-,:!=<>i0123pPsSnrdw") + p[i:]
+        else:
+            p = p[:i] + p[i: i + rng.randrange(1, 8)] + p[i:]
+    return p
+
+
+REFUSALS = ("not supported", "a pattern that can match empty text", "without its", "with nothing to repeat",
+            "no quantifier", "an empty range", "invalid hexadecimal", "ends in a backslash", "max below min",
+            "repeat count above", "no character")
+
+
+@pytest.mark.parametrize("binary", _binaries(), ids=lambda p: p.parent.parent.name)
+def test_random_split_patterns_equal_tokenizers(tmp_path, binary):
+    """Split patterns generated from the regex subset, and real ones mutated: whenever ember
+    loads one, it splits each text as tokenizers (Oniguruma) does, under each behavior, inverted
+    or not; a pattern ember refuses gets a message naming the syntax, never a crash."""
+    rng = random.Random(99)
+    problems, compared, refused, budget = [], 0, 0, 0
+    for i in range(300 if binary == EMBER else 60):
+        pattern = _random_pattern(rng) if i % 3 else _mutated_pattern(rng)
+        behavior, invert = rng.choice(BEHAVIORS), rng.random() < 0.3
+        pre = {"type": "Split", "pattern": {"Regex": pattern}, "behavior": behavior.title().replace("_", ""),
+               "invert": invert}
+        f = tmp_path / f"p{i}.json"
+        f.write_text(_piece_revealing(pre), encoding="utf-8")
+        try:
+            tok = Tokenizer.from_file(str(f))
+        except Exception:
+            tok = None
+        r = _cli("tokenize", str(f), "--ids", "--", FUZZ_TEXTS[0], binary=binary)
+        err = r.stderr.decode(errors="replace")
+        assert r.returncode in (0, 1), f"{pattern!r}: exit {r.returncode}: {err[-2000:]}"
+        assert "Sanitizer" not in err and "runtime error" not in err, f"{pattern!r}: {err[-2000:]}"
+        if r.returncode == 1 and "steps on a piece" in err:  # nested quantifiers backtracking: the budget
+            budget += 1
+            continue
+        if r.returncode == 1:
+            assert "cannot load" in err and any(x in err for x in REFUSALS), f"{pattern!r}: {err}"
+            refused += 1
+            continue
+        if tok is None:
+            problems.append(f"{pattern!r}: tokenizers refuses it, ember loads it")
+            continue
+        for text in FUZZ_TEXTS:
+            want = tok.encode(text).ids
+            r = _cli("tokenize", str(f), "--ids", "--", text, binary=binary)
+            if r.returncode == 1 and b"steps on a piece" in r.stderr:
+                budget += 1
+                continue
+            assert r.returncode == 0, f"{pattern!r} {text!r}: {r.stderr.decode()}"
+            got = [int(x) for x in r.stdout.split()]
+            if got != want:
+                problems.append(f"{pattern!r} {behavior} invert={invert} {text!r}: {got} != {want}")
+        compared += 1
+    assert not problems, "\n".join(problems[:10])
+    print(f"compared {compared}, refused {refused}, over the step budget {budget}")
+    assert compared > (150 if binary == EMBER else 25) and refused > 10 and budget < compared / 10, (compared, refused, budget)
+
+
+def test_nfc_equals_tokenizers(tmp_path):
+    """NFC alone, on texts of every composition case: decomposed and composed letters, marks out
+    of canonical order, singletons (Ångström, Ohm), composition exclusions, Hangul jamo, blocked
+    marks, marks with no base."""
+    f = tmp_path / "nfc.json"
+    f.write_text(_piece_revealing({"type": "Split", "pattern": {"Regex": r"\s+"}, "behavior": "Removed", "invert": False},
+                                  {"type": "NFC"}), encoding="utf-8")
+    tok = Tokenizer.from_file(str(f))
+    texts = ["e\u0301 \u00e9 A\u030a\u0301 \u01fa", "a\u0323\u0302 a\u0302\u0323 \u1ead q\u0307\u0323 q\u0323\u0307",
+             "\u212b \u2126 \u212a \u0958 \u2adc \u0f73 \u0344", "\u1112\u1161\u11ab \ud55c \ud55c\u11ab \u1100\u1161\u11a8",
+             "\u0301abc \u0301\u0301 e\u0301\u0301\u0301 e\u0327\u0301 e\u0301\u0327", "\u0b47\u0b3e \u0b47\u0b57 \u1025\u102e",
+             "\u00c5\u0328 A\u0328\u030a \u05d1\u05bc \ufb31 \u0e4d\u0e32", "a" + "\u0316\u0301" * 40 + "b", "plain ascii"]
+    for text in texts:
+        want = tok.encode(text).ids
+        got = _encode(f, text, True)
+        assert got == want, f"{text!r}: {got} != {want}"
+    assert tok.normalizer.normalize_str("e\u0301") == "\u00e9"
+
+
+def test_split_hostile_text_is_bounded(variants, tmp_path):
+    """Long runs that make a backtracking matcher work (spaces, newlines, digits, marks): Llama 3's
+    pattern splits them as tokenizers does, quickly; a pattern that backtracks exponentially
+    fails the encode with a message instead of hanging."""
+    path, tok = variants["llama3"]
+    for text in [" " * 100000 + "x", "\r\n" * 40000, " \n" * 40000 + "a", "1" * 100000, "a " * 50000,
+                 "\u00a0" * 30000 + "\n", "!" * 100000, "'" * 60000 + "s"]:
+        r = subprocess.run([str(EMBER), "tokenize", str(path), "--ids", "--", text], capture_output=True, timeout=20)
+        assert r.returncode == 0, r.stderr.decode()
+        assert [int(x) for x in r.stdout.split()] == tok.encode(text).ids, text[:20]
+    f = tmp_path / "exp.json"
+    f.write_text(_piece_revealing({"type": "Split", "pattern": {"Regex": "(?:a|a)*b"}, "behavior": "Isolated",
+                                   "invert": False}), encoding="utf-8")
+    r = subprocess.run([str(EMBER), "tokenize", str(f), "--ids", "--", "a" * 40], capture_output=True, timeout=20)
+    assert r.returncode == 1 and b"steps" in r.stderr, r.stderr
+
+
+def test_split_refusals(tmp_path):
+    """Regex syntax outside the subset is refused at load, naming it."""
+    cases = {
+        r"\d+": "the escape '\\d' is not supported",
+        r"(?<=a)b": "the group '(?<=' is not supported",
+        r"(?i:ss)": "'ss' inside (?i:...) is not supported",
+        r"(?i:é)": "non-ASCII character inside (?i:...)",
+        r"x*": "a pattern that can match empty text",
+        r"(?:a*)*b": "unbounded repeat of something that can match empty text",
+        r"^a": "the anchor '^' is not supported",
+        r"\p{Lu}": "'\\p{Lu}' is not supported",
+        r"a{2}?": "a '?' after {..}",
+        r"[[:alpha:]]": "a '[' inside a class",
+        r"a++": "a quantifier on a quantifier",
+        r"(?>a)": "the group '(?>a' is not supported",
+        r"a{1001}": "a repeat count above 1000",
+        r"a{x}": "no quantifier",
+        r"(a": "without its ')'",
+        r"a)": "without its '('",
+        r"[a": "without its ']'",
+        r"*a": "with nothing to repeat",
+        "a\\": "ends in a backslash",
+        "(?:" * 40 + "a" + ")" * 40: "nested more than 32 deep",
+        r"(?:(?:a{1000}){1000}){1000}": "more than 100000 instructions",
+        r"(?:(?:(?:){1000}){1000}){1000}x": "too large a program",
+    }
+    for pattern, fragment in cases.items():
+        f = tmp_path / "t.json"
+        f.write_text(_piece_revealing({"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": False}))
+        r = _cli("tokenize", str(f), "--ids", "x")
+        err = r.stderr.decode()
+        assert r.returncode == 1 and "pre_tokenizer.pretokenizers[0].pattern.Regex: " in err, (pattern, err)
+        assert fragment in err, (pattern, err)
