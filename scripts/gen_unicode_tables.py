@@ -13,7 +13,9 @@ The classes are those of the regular expressions Hugging Face `tokenizers` uses:
   Join_Control. Alphabetic is L + Nl + Other_Alphabetic; Python has no Other_Alphabetic either,
   and all of it but the circled and squared letters below is Mark, so those are listed here.
 
-And the data of the NFC normalizer and of case-insensitive regex literals:
+And the general category of every code point (uc_gc: runs of one category, unassigned code points
+not listed; uc_gc_names in the order of the category numbers), for the regexes' other properties
+(\\p{Lu}, \\p{M}, \\d ...), and the data of the NFC normalizer and of case-insensitive regex literals:
 - uc_ccc: the canonical combining class of each code point (ranges; 0 is not listed);
 - uc_decomp: the canonical decomposition mapping (one or two code points) of each code point
   that has one; applied again to its result, it gives the full canonical decomposition;
@@ -67,6 +69,21 @@ def flags(cp: int) -> int:
             or in_ranges(cp, JOIN_CONTROL)):
         f |= FLAG_W
     return f
+
+
+GC_NAMES = ["Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf",
+            "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn"]
+
+
+def gc_ranges() -> list[tuple[int, int, int]]:
+    out: list[tuple[int, int, int]] = []
+    for cp in range(0x110000):
+        c = GC_NAMES.index(unicodedata.category(chr(cp)))
+        if out and out[-1][2] == c and out[-1][1] == cp - 1:
+            out[-1] = (out[-1][0], cp, c)
+        else:
+            out.append((cp, cp, c))
+    return [r for r in out if GC_NAMES[r[2]] != "Cn"]
 
 
 def ccc_ranges() -> list[tuple[int, int, int]]:
@@ -143,11 +160,23 @@ def render() -> str:
     if row:
         lines.append("    " + " ".join(row))
     lines.append("};")
+    gc = gc_ranges()
     ccc = ccc_ranges()
     decomp = decompositions()
     comp = compositions(decomp)
     single, multi = folds()
     lines += [
+        "/* {first, last, category}: the general category of code points (an index in uc_gc_names); the",
+        " * code points not listed are unassigned (Cn). */",
+        f"#define UC_NUM_GC_NAMES {len(GC_NAMES)}",
+        "static const char uc_gc_names[UC_NUM_GC_NAMES][3] = {",
+        *rows([f'"{n}",' for n in GC_NAMES], 16),
+        "};",
+        f"#define UC_GC_CN {GC_NAMES.index('Cn')}",
+        f"#define UC_NUM_GC {len(gc)}",
+        "static const struct uc_gc_range { uint32_t first, last; uint8_t gc; } uc_gc[UC_NUM_GC] = {",
+        *rows([f"{{0x{lo:X}, 0x{hi:X}, {c}}}," for lo, hi, c in gc], 4),
+        "};",
         "/* {first, last, ccc}: the canonical combining class of code points, where it is not 0. */",
         f"#define UC_NUM_CCC {len(ccc)}",
         "static const struct uc_ccc_range { uint32_t first, last; uint8_t ccc; } uc_ccc[UC_NUM_CCC] = {",

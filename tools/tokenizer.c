@@ -795,8 +795,9 @@ static int json_parse(char* text, size_t len, jnode** nodes, char* err, size_t e
  * This matcher takes the subset tokenizer files use, as Oniguruma reads it, and refuses the rest
  * at load by name:
  *   alternation a|b, groups (...), (?:...), (?i:...) (ASCII letters fold as Unicode case folding
- *   says), lookahead (?=...) and (?!...), classes [...] and [^...] of characters, ranges and
- *   \p{L} \p{N} \s \S (\P{..} negated), those classes outside brackets, '.', quantifiers ? * +
+ *   says), lookahead (?=...) and (?!...), classes [...] and [^...] of characters, ranges,
+ *   \p{..} of a general category (L, Lu, M, Mn, ...; \P{..} and \p{^..} negated), \s \S \d \D
+ *   \w \W, those classes outside brackets, '.', quantifiers ? * +
  *   {m} {m,} {,n} {m,n} and their lazy forms (a trailing ?), literals and the escapes \t \n \r
  *   \f \v \a \e \xHH \x{H..} \uHHHH and an escaped punctuation character.
  * The pattern compiles to a program of RX_* instructions run by backtracking (the leftmost
@@ -814,10 +815,12 @@ typedef struct rx_inst {
     int32_t x, y; /* RX_SPLIT: try x, then y; RX_JMP: x; RX_LOOK: go on at x (its body is at pc+1) */
 } rx_inst;
 
-enum { RX_RANGE, RX_HAS, RX_HAS_NOT };
+enum { RX_RANGE, RX_HAS, RX_HAS_NOT, RX_GC, RX_GC_NOT, RX_WORD, RX_WORD_NOT };
 
 typedef struct rx_item {
-    uint8_t kind; /* RX_RANGE: lo..hi; RX_HAS, RX_HAS_NOT: one of the UC_* classes in lo */
+    uint8_t kind; /* RX_RANGE: lo..hi; RX_HAS, RX_HAS_NOT: one of the UC_* classes in lo; RX_GC,
+                   * RX_GC_NOT: general categories, bit k of lo for uc_gc_names[k]; RX_WORD,
+                   * RX_WORD_NOT: Oniguruma's \w */
     uint32_t lo, hi;
 } rx_item;
 
@@ -949,9 +952,22 @@ static int rx_hex(rx_parser* P, size_t digits, int braced, uint32_t* cp)
     return 0;
 }
 
+/* The general categories named `name` (len bytes: a category, Lu, or a major class, L) as a
+ * mask of bits of uc_gc_names, or 0. */
+static uint32_t gc_mask(const char* name, size_t len)
+{
+    uint32_t mask = 0;
+    for (uint32_t k = 0; k < UC_NUM_GC_NAMES && len && len <= 2; k++)
+        if (uc_gc_names[k][0] == name[0] && (len == 1 || uc_gc_names[k][1] == name[1])) mask |= 1u << k;
+    return mask;
+}
+
+static uint32_t gc_bit(const char* name) { return gc_mask(name, 2); }
+
 /* The escape after a backslash (P->i is past it): a character in *cp (returns 0), or a class
- * item added (returns 1: \p{..} \P{..} \s \S), or -1 with a message. */
-static int rx_escape(rx_parser* P, uint32_t* cp)
+ * item added (returns 1: \p{..} \P{..} \s \S \d \D \w \W), or -1 with a message. `fold`:
+ * inside (?i:...), where Oniguruma would fold a cased category. */
+static int rx_escape(rx_parser* P, uint32_t* cp, int fold)
 {
     if (P->i >= P->n) return rx_fail(P, "the pattern ends in a backslash");
     const char c = P->p[P->i++];
@@ -972,6 +988,10 @@ static int rx_escape(rx_parser* P, uint32_t* cp)
     case 'u': return rx_hex(P, 4, 0, cp);
     case 's': return rx_add_item(P, RX_HAS, UC_S, 0) ? -1 : 1;
     case 'S': return rx_add_item(P, RX_HAS_NOT, UC_S, 0) ? -1 : 1;
+    case 'd': return rx_add_item(P, RX_GC, gc_bit("Nd"), 0) ? -1 : 1;
+    case 'D': return rx_add_item(P, RX_GC_NOT, gc_bit("Nd"), 0) ? -1 : 1;
+    case 'w': return rx_add_item(P, RX_WORD, 0, 0) ? -1 : 1;
+    case 'W': return rx_add_item(P, RX_WORD_NOT, 0, 0) ? -1 : 1;
     case 'p':
     case 'P': {
         const size_t start = P->i;
@@ -984,14 +1004,19 @@ static int rx_escape(rx_parser* P, uint32_t* cp)
                 size_t len = end - P->i - 1;
                 if (len && name[0] == '^') neg = !neg, name++, len--;
                 const unsigned cls = len == 1 && name[0] == 'L' ? UC_L : len == 1 && name[0] == 'N' ? UC_N : 0;
-                if (cls) {
+                const uint32_t mask = gc_mask(name, len);
+                const uint32_t cased = gc_bit("Lu") | gc_bit("Ll") | gc_bit("Lt");
+                if (mask && fold && (mask & cased) && mask != gc_mask("L", 1))
+                    return rx_fail(P, "a cased category '\\%c{%.*s}' inside (?i:...) is not supported", c, (int)len, name);
+                if (cls || mask) {
                     P->i = end + 1;
-                    return rx_add_item(P, neg ? RX_HAS_NOT : RX_HAS, cls, 0) ? -1 : 1;
+                    if (cls) return rx_add_item(P, neg ? RX_HAS_NOT : RX_HAS, cls, 0) ? -1 : 1;
+                    return rx_add_item(P, neg ? RX_GC_NOT : RX_GC, mask, 0) ? -1 : 1;
                 }
             }
         }
         P->i = start - 2;
-        return rx_fail(P, "'\\%c%.*s' is not supported (of the Unicode properties only \\p{L} and \\p{N})", c,
+        return rx_fail(P, "'\\%c%.*s' is not supported (of the Unicode properties only general categories: L, Lu, ...)", c,
                        (int)(P->n - start < 12 ? P->n - start : 12), P->p + start);
     }
     default:
@@ -1043,7 +1068,7 @@ static int32_t rx_bracket(rx_parser* P, int fold)
         uint32_t lo, hi;
         if (c == '\\') {
             P->i++;
-            const int r = rx_escape(P, &lo);
+            const int r = rx_escape(P, &lo, fold);
             if (r < 0) return -1;
             if (r == 1) continue;
         } else {
@@ -1055,7 +1080,7 @@ static int32_t rx_bracket(rx_parser* P, int fold)
             if (P->p[P->i] == '[') return rx_fail(P, "a '[' inside a class (nested classes, POSIX brackets) is not supported");
             if (P->p[P->i] == '\\') {
                 P->i++;
-                const int r = rx_escape(P, &hi);
+                const int r = rx_escape(P, &hi, fold);
                 if (r < 0) return -1;
                 if (r == 1) return rx_fail(P, "a range ending in a class (\\s, \\p{..}) is not supported");
             } else {
@@ -1081,6 +1106,19 @@ static int32_t rx_count(rx_parser* P)
         if (v > RX_MAX_REPEAT) return -2;
     }
     return v;
+}
+
+/* Whether node k is a lookahead, alone in groups or as one of their alternatives: what Oniguruma
+ * refuses to repeat ("target of repeat operator is invalid"). */
+static int rx_bare_look(const rx_parser* P, int32_t k)
+{
+    const rnode* r = &P->nodes[k];
+    if (r->kind == RN_LOOK) return 1;
+    if (r->kind == RN_CAT) return r->child >= 0 && P->nodes[r->child].next < 0 && rx_bare_look(P, r->child);
+    if (r->kind != RN_ALT) return 0;
+    for (int32_t c = r->child; c >= 0; c = P->nodes[c].next)
+        if (rx_bare_look(P, c)) return 1;
+    return 0;
 }
 
 /* An atom and its quantifier; -1 on failure, and -2 at the end of a sequence (| ) or the end). */
@@ -1125,7 +1163,7 @@ static int32_t rx_repeat(rx_parser* P, int fold, int depth)
         P->i++;
         const size_t first = P->re->num_items;
         uint32_t cp;
-        const int r = rx_escape(P, &cp);
+        const int r = rx_escape(P, &cp, fold);
         if (r < 0) return -1;
         atom = r == 1 ? rx_class_node(P, first, 0) : rx_literal(P, cp, fold);
         if (atom < 0) return -1;
@@ -1167,8 +1205,9 @@ static int32_t rx_repeat(rx_parser* P, int fold, int depth)
     P->i++; /* past the quantifier's last character */
     int greedy = 1;
     if (P->i < P->n && P->p[P->i] == '?') greedy = 0, P->i++;
-    if (P->i < P->n && strchr("*+?{", P->p[P->i]))
+    if (P->i < P->n && P->p[P->i] && strchr("*+?{", P->p[P->i]))
         return rx_fail(P, "a quantifier on a quantifier (possessive or nested: '%c') is not supported", P->p[P->i]);
+    if (rx_bare_look(P, atom)) return rx_fail(P, "a quantifier on a lookahead (Oniguruma refuses it too)");
     const int32_t k = rx_node(P, RN_REPEAT);
     if (k < 0) return -1;
     P->nodes[k].child = atom;
@@ -1375,13 +1414,43 @@ typedef struct rx_scratch {
 
 enum { RX_NO = 0, RX_YES = 1, RX_OOM = -1, RX_BUDGET = -2 };
 
+/* The general category of cp (an index in uc_gc_names). */
+static uint32_t uc_gc_of(uint32_t cp)
+{
+    size_t lo = 0, hi = UC_NUM_GC;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (cp < uc_gc[mid].first) hi = mid;
+        else if (cp > uc_gc[mid].last) lo = mid + 1;
+        else return uc_gc[mid].gc;
+    }
+    return UC_GC_CN;
+}
+
+/* Oniguruma's \w as tokenizers' build has it (measured over every code point): Alphabetic,
+ * Mark, Decimal_Number, Connector_Punctuation (UC_W without Join_Control, which Rust's \w adds),
+ * and the Latin-1 fractions and superscript digits ² ³ ¹ ¼ ½ ¾. */
+static int onig_word(uint32_t cp, unsigned cls)
+{
+    if (cp == 0xB2 || cp == 0xB3 || cp == 0xB9 || (cp >= 0xBC && cp <= 0xBE)) return 1;
+    return (cls & UC_W) && cp != 0x200C && cp != 0x200D;
+}
+
 static int rx_class_has(const regex* re, const rx_class* c, uint32_t cp)
 {
     const unsigned cls = uc_class(cp);
     int in = 0;
     for (uint32_t k = 0; k < c->count && !in; k++) {
         const rx_item* it = &re->items[c->first + k];
-        in = it->kind == RX_RANGE ? cp >= it->lo && cp <= it->hi : it->kind == RX_HAS ? (cls & it->lo) != 0 : !(cls & it->lo);
+        switch (it->kind) {
+        case RX_RANGE: in = cp >= it->lo && cp <= it->hi; break;
+        case RX_HAS: in = (cls & it->lo) != 0; break;
+        case RX_HAS_NOT: in = !(cls & it->lo); break;
+        case RX_GC: in = (it->lo >> uc_gc_of(cp) & 1) != 0; break;
+        case RX_GC_NOT: in = !(it->lo >> uc_gc_of(cp) & 1); break;
+        case RX_WORD: in = onig_word(cp, cls); break;
+        default: in = !onig_word(cp, cls); break;
+        }
     }
     return in != c->negated;
 }

@@ -28,8 +28,9 @@
  *                  (normalized: true), longest first, with single_word, lstrip and rstrip
  *   normalizer     null, NFC, Prepend, Replace (a string pattern), Sequence of these
  *   pre_tokenizer  null, ByteLevel (GPT-2's regex), Metaspace, Split (a Regex in the subset of
- *                  Oniguruma's syntax that tokenizer.c's matcher reads, or a String; every
- *                  behavior; invert), Digits, Sequence of these
+ *                  Oniguruma's syntax that tokenizer.c's matcher reads, enough for Llama 3,
+ *                  Qwen2, GPT-2 and o200k; or a String; every behavior; invert), Digits,
+ *                  Sequence of these
  *   post_processor null, ByteLevel, TemplateProcessing (single sequence), Sequence of these
  *   decoder        null, ByteLevel, Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence
  *   truncation and padding must be null.

@@ -106,6 +106,7 @@ TEXTS = [
     "Hangul 한국어 텍스트 \u1112\u1161\u11ab\u1100\u1173\u11af",
     "emoji 😀😃🎉 🇫🇷 👍🏽 ❤️ 🧑\u200d💻",
     "$100.00 (50%) & <b>bold</b> @user #tag ~ `code` \\path",
+    "CamelCaseWord HTTPServer iPhone ǅemal Ⓐⓑ ʰʲ naïve\u0308 ŉ ǰ _under‿tie",
 ]
 
 # The Split regexes of real tokenizer.json files: Llama 3 (and GPT-4's cl100k), Qwen2, GPT-2's
@@ -114,6 +115,11 @@ LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{
 QWEN2_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
                  r"\s*[\r\n]+|\s+(?!\S)|\s+")
 GPT2_PATTERN = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+# GPT-4o's o200k (Phi-4 uses it): cased letter runs by general category
+O200K_PATTERN = "|".join([
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+    r"\p{N}{1,3}", r" ?[^\s\p{L}\p{N}]+[\r\n/]*", r"\s*[\r\n]+", r"\s+(?!\S)", r"\s+"])
 BEHAVIORS = ["removed", "isolated", "merged_with_previous", "merged_with_next", "contiguous"]
 
 
@@ -243,7 +249,8 @@ def _split_byte_level(pattern: str, *, normalizer=None, behavior: str = "isolate
 def _split_variants() -> dict[str, str]:
     out = {"llama3": _split_byte_level(LLAMA3_PATTERN).to_str(),
            "qwen2": _split_byte_level(QWEN2_PATTERN, normalizer=normalizers.NFC()).to_str(),
-           "gpt2_split": _split_byte_level(GPT2_PATTERN).to_str()}
+           "gpt2_split": _split_byte_level(GPT2_PATTERN).to_str(),
+           "o200k": _split_byte_level(O200K_PATTERN).to_str()}
     # SmolLM2: each digit alone, then GPT-2's ByteLevel
     tok = _train(models.BPE(), trainers.BpeTrainer(vocab_size=256 + 1 + 300, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
                                                    special_tokens=["<|endoftext|>"], show_progress=False),
@@ -326,7 +333,7 @@ def _check_stream(path: Path, tok: Tokenizer, ids: list[int], skip: bool) -> str
     return None if got == want else f"stream(skip={skip}) {ids}: {got!r} != {want!r}"
 
 
-SPLIT_NAMES = (["llama3", "qwen2", "gpt2_split", "digits", "split_string", "digits_contiguous", "split_after_byte_level"]
+SPLIT_NAMES = (["llama3", "qwen2", "gpt2_split", "o200k", "digits", "split_string", "digits_contiguous", "split_after_byte_level"]
                + [f"split_{b}{inv}" for b in BEHAVIORS for inv in ("", "_invert")])
 NAMES = ["byte_level", "byte_level_added", "subword_affixes", "escaped_no_decoder", "repeated_merge", "empty_vocab",
          "llama", "llama_added", "llama_unk", "metaspace_first", "metaspace_split"] + SPLIT_NAMES
@@ -418,9 +425,9 @@ def _hostile_files(variants) -> dict[str, tuple[bytes, str]]:
         "NFKC": (edit(lambda d: d.update(normalizer={"type": "NFKC"})), "normalizer 'NFKC' is not supported"),
         "Whitespace": (edit(lambda d: d.update(pre_tokenizer={"type": "Sequence", "pretokenizers": [
             {"type": "Whitespace"}]})), "pre_tokenizer.pretokenizers[0]: pre-tokenizer 'Whitespace' is not supported"),
-        "Split \\d": (edit(lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"Regex": "\\d+"},
+        "Split \\b": (edit(lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"Regex": "\\b"},
                                                              "behavior": "Isolated", "invert": False})),
-                       "pre_tokenizer.pattern.Regex: the escape '\\d' is not supported"),
+                       "pre_tokenizer.pattern.Regex: the escape '\\b' is not supported"),
         "Split behavior": (edit(lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"Regex": "x"},
                                                                   "behavior": "Dropped", "invert": False})),
                            "pre_tokenizer.behavior: 'Dropped' is none of"),
@@ -650,15 +657,17 @@ def _piece_revealing(pre: dict, normalizer: dict | None = None) -> str:
 
 
 FUZZ_TEXTS = ["Hello world! it's I'LL 12345 x-y", "  a\r\n\r\n  b   \n\tc", "Ünïcödé e\u0301 ſ K 😀🎉 ١٢٣",
-              "aaa eee lll sss '''  ...", "", "x", "1a2b3c\n\n\nEnd. ", "$100.00 (50%) <b>a</b>"]
+              "aaa eee lll sss '''  ...", "", "x", "1a2b3c\n\n\nEnd. ", "$100.00 (50%) <b>a</b>",
+              "CamelCase ǅ Ⓐ ʰ _‿ \u200c\u200d ½ⅷ \u0378\U000F0000 \u2065 中文 \u3000"]
 ATOMS = ["a", "e", "l", "s", "'", " ", "\\n", "\\r", "1", "é", "😀", "-", ".", "\\.", "\\t", "x", "\\x{1F600}", "\\u00e9",
          "\\p{L}", "\\p{N}", "\\s", "\\S", "\\P{L}", "\\p{^N}", "[^\\s\\p{L}]", "[a-e]", "[^\\r\\n\\p{L}\\p{N}]", "[0-9.]",
-         "[-a]", "[\\-.,]", "[^a-z\\s]"]
+         "[-a]", "[\\-.,]", "[^a-z\\s]", "\\d", "\\D", "\\w", "\\W", "\\p{Lu}", "\\p{Ll}", "\\p{M}", "\\p{P}",
+         "\\p{S}", "\\p{Zs}", "\\p{^Lu}", "[\\p{Lu}\\p{Lt}]", "[^\\p{Ll}\\p{Lo}\\s]", "\\p{C}", "\\P{Cn}", "\\p{Nd}"]
 QUANTIFIERS = ["", "", "", "?", "*", "+", "{1,3}", "{2}", "{0,2}", "{2,}", "+?", "*?", "??"]
 
 
 FOLD_ATOMS = ["a", "e", "l", "S", "T", "k", "'", " ", "\\n", "1", "-", "\\.", "\\p{L}", "\\p{N}", "\\s", "\\S",
-              "[^\\s\\p{L}]", "[0-9.]", "[\\-.,]"]
+              "[^\\s\\p{L}]", "[0-9.]", "[\\-.,]", "\\d", "\\w", "\\p{M}", "\\p{Lo}"]
 
 
 def _random_pattern(rng: random.Random, depth: int = 0, fold: bool = False) -> str:
@@ -698,7 +707,7 @@ def _mutated_pattern(rng: random.Random) -> str:
 
 REFUSALS = ("not supported", "a pattern that can match empty text", "without its", "with nothing to repeat",
             "no quantifier", "an empty range", "invalid hexadecimal", "ends in a backslash", "max below min",
-            "repeat count above", "no character")
+            "repeat count above", "no character", "a quantifier on")
 
 
 @pytest.mark.parametrize("binary", _binaries(), ids=lambda p: p.parent.parent.name)
@@ -746,7 +755,7 @@ def test_random_split_patterns_equal_tokenizers(tmp_path, binary):
         compared += 1
     assert not problems, "\n".join(problems[:10])
     print(f"compared {compared}, refused {refused}, over the step budget {budget}")
-    assert compared > (150 if binary == EMBER else 25) and refused > 10 and budget < compared / 10, (compared, refused, budget)
+    assert compared > (150 if binary == EMBER else 15) and refused > 10 and budget < compared / 10, (compared, refused, budget)
 
 
 def test_nfc_equals_tokenizers(tmp_path):
@@ -778,6 +787,11 @@ def test_split_hostile_text_is_bounded(variants, tmp_path):
         r = subprocess.run([str(EMBER), "tokenize", str(path), "--ids", "--", text], capture_output=True, timeout=20)
         assert r.returncode == 0, r.stderr.decode()
         assert [int(x) for x in r.stdout.split()] == tok.encode(text).ids, text[:20]
+    path, tok = variants["o200k"]
+    for text in ["A" * 50000, "中" * 30000, "aA" * 30000, "Ab" * 30000 + "'S"]:
+        r = subprocess.run([str(EMBER), "tokenize", str(path), "--ids", "--", text], capture_output=True, timeout=20)
+        assert r.returncode == 0, r.stderr.decode()
+        assert [int(x) for x in r.stdout.split()] == tok.encode(text).ids, text[:20]
     f = tmp_path / "exp.json"
     f.write_text(_piece_revealing({"type": "Split", "pattern": {"Regex": "(?:a|a)*b"}, "behavior": "Isolated",
                                    "invert": False}), encoding="utf-8")
@@ -788,17 +802,20 @@ def test_split_hostile_text_is_bounded(variants, tmp_path):
 def test_split_refusals(tmp_path):
     """Regex syntax outside the subset is refused at load, naming it."""
     cases = {
-        r"\d+": "the escape '\\d' is not supported",
+        r"\h+": "the escape '\\h' is not supported",
+        r"(?i:\p{Lu})": "a cased category '\\p{Lu}' inside (?i:...)",
+        r"\p{Han}": "'\\p{Han}' is not supported",
         r"(?<=a)b": "the group '(?<=' is not supported",
         r"(?i:ss)": "'ss' inside (?i:...) is not supported",
         r"(?i:é)": "non-ASCII character inside (?i:...)",
         r"x*": "a pattern that can match empty text",
         r"(?:a*)*b": "unbounded repeat of something that can match empty text",
         r"^a": "the anchor '^' is not supported",
-        r"\p{Lu}": "'\\p{Lu}' is not supported",
+        r"\p{Letter}": "'\\p{Letter}' is not supported",
         r"a{2}?": "a '?' after {..}",
         r"[[:alpha:]]": "a '[' inside a class",
         r"a++": "a quantifier on a quantifier",
+        r"(?:(?!x)|y)+": "a quantifier on a lookahead",
         r"(?>a)": "the group '(?>a' is not supported",
         r"a{1001}": "a repeat count above 1000",
         r"a{x}": "no quantifier",
