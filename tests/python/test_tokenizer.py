@@ -107,6 +107,7 @@ TEXTS = [
     "emoji 😀😃🎉 🇫🇷 👍🏽 ❤️ 🧑\u200d💻",
     "$100.00 (50%) & <b>bold</b> @user #tag ~ `code` \\path",
     "CamelCaseWord HTTPServer iPhone ǅemal Ⓐⓑ ʰʲ naïve\u0308 ŉ ǰ _under‿tie",
+    "<|begin_of_text|>sys<|reserved_special_token_3|>\n\nhi<|eot_id|>",
 ]
 
 # The Split regexes of real tokenizer.json files: Llama 3 (and GPT-4's cl100k), Qwen2, GPT-2's
@@ -261,6 +262,15 @@ def _split_variants() -> dict[str, str]:
     # the Llama 3 vocabulary under other pre-tokenizers: each behavior, inverted, a String
     # pattern, Digits in runs, Split after ByteLevel (on byte characters)
     base = json.loads(out["llama3"])
+    # as Meta's Llama 3.x file has it: "a b" merges, ignore_merges, reserved special tokens, a
+    # ByteLevel post-processor with its regex flag set
+    d = json.loads(json.dumps(base))
+    d["model"].update(merges=[" ".join(m) for m in d["model"]["merges"]], ignore_merges=True)
+    next_id = max(d["model"]["vocab"].values()) + 1
+    d["added_tokens"] += [{"id": next_id + k, "content": f"<|reserved_special_token_{k}|>", "single_word": False,
+                           "lstrip": False, "rstrip": False, "normalized": False, "special": True} for k in range(8)]
+    d["post_processor"]["processors"][0].update(add_prefix_space=True, use_regex=True)
+    out["llama3_file"] = json.dumps(d)
 
     def with_pre(*pre) -> str:
         d = json.loads(json.dumps(base))
@@ -333,7 +343,7 @@ def _check_stream(path: Path, tok: Tokenizer, ids: list[int], skip: bool) -> str
     return None if got == want else f"stream(skip={skip}) {ids}: {got!r} != {want!r}"
 
 
-SPLIT_NAMES = (["llama3", "qwen2", "gpt2_split", "o200k", "digits", "split_string", "digits_contiguous", "split_after_byte_level"]
+SPLIT_NAMES = (["llama3", "llama3_file", "qwen2", "gpt2_split", "o200k", "digits", "split_string", "digits_contiguous", "split_after_byte_level"]
                + [f"split_{b}{inv}" for b in BEHAVIORS for inv in ("", "_invert")])
 NAMES = ["byte_level", "byte_level_added", "subword_affixes", "escaped_no_decoder", "repeated_merge", "empty_vocab",
          "llama", "llama_added", "llama_unk", "metaspace_first", "metaspace_split"] + SPLIT_NAMES
