@@ -290,11 +290,13 @@ static void ivec_push(ivec* a, int32_t x)
     a->v[a->n++] = x;
 }
 
-/* A list of strings stored end to end in `text`; `flag` is per string (a pre-tokenizer's
- * "starts the input"). */
+/* A list of strings stored end to end in `text`; `first` is per string: how many of its leading
+ * bytes stem from the text's first character (tokenizers' original offset 0, which Metaspace's
+ * prepend_scheme first asks about). Normalizers and pre-tokenizers keep the order of the text, so
+ * those bytes are a prefix. */
 typedef struct span {
     size_t off, n;
-    int flag;
+    size_t first;
 } span;
 
 typedef struct spans {
@@ -312,7 +314,7 @@ static void spans_clear(spans* l)
 
 /* Ends the string begun at text offset `start` (everything appended since); an empty one is
  * dropped unless `keep_empty` (tokenizers drops empty splits, but not empty decoded tokens). */
-static void spans_end(spans* l, size_t start, int flag, int keep_empty)
+static void spans_end(spans* l, size_t start, size_t first, int keep_empty)
 {
     if ((l->text.n == start && !keep_empty) || l->oom) return;
     if (l->n == l->cap) {
@@ -325,16 +327,16 @@ static void spans_end(spans* l, size_t start, int flag, int keep_empty)
         l->v = v;
         l->cap = cap;
     }
-    l->v[l->n++] = (span){start, l->text.n - start, flag};
+    l->v[l->n++] = (span){start, l->text.n - start, first};
 }
 
-static void spans_close(spans* l, size_t start, int flag) { spans_end(l, start, flag, 0); }
+static void spans_close(spans* l, size_t start, size_t first) { spans_end(l, start, first, 0); }
 
-static void spans_add(spans* l, const char* s, size_t n, int flag, int keep_empty)
+static void spans_add(spans* l, const char* s, size_t n, size_t first, int keep_empty)
 {
     const size_t start = l->text.n;
     sbuf_put(&l->text, s, n);
-    spans_end(l, start, flag, keep_empty);
+    spans_end(l, start, first, keep_empty);
 }
 
 static const char* spans_at(const spans* l, size_t i) { return l->text.p ? l->text.p + l->v[i].off : ""; }
@@ -2760,13 +2762,23 @@ static size_t gpt2_match(const char* s, size_t n, size_t i)
     return last > i ? last : j; /* \s+(?!\S) leaves the last space to the word after it */
 }
 
-/* Pre-tokenizer ByteLevel on one piece: a space in front (add_prefix_space), GPT-2's regex,
- * each byte as its character. */
-static void pre_byte_level(encoder* E, const step* st, const char* s, size_t n, int first, spans* out)
+/* The part of [start, end) before `first` (a span's first bytes), shifted to start. */
+static size_t first_within(size_t first, size_t start, size_t end)
+{
+    const size_t stop = first < end ? first : end;
+    return stop > start ? stop - start : 0;
+}
+
+/* Pre-tokenizer ByteLevel on one piece: a space in front (add_prefix_space; it stems from the
+ * piece's first character), GPT-2's regex, each byte as its character. */
+static void pre_byte_level(encoder* E, const step* st, const char* s, size_t n, size_t first, spans* out)
 {
     sbuf* b = &E->word;
     b->n = 0;
-    if (st->add_prefix_space && s[0] != ' ') sbuf_put(b, " ", 1);
+    if (st->add_prefix_space && s[0] != ' ') {
+        sbuf_put(b, " ", 1);
+        if (first) first++;
+    }
     sbuf_put(b, s, n);
     if (b->oom) {
         out->oom = 1;
@@ -2774,24 +2786,34 @@ static void pre_byte_level(encoder* E, const step* st, const char* s, size_t n, 
     }
     for (size_t i = 0; i < b->n;) {
         const size_t end = st->use_regex ? gpt2_match(b->p, b->n, i) : b->n, start = out->text.n;
-        for (size_t k = i; k < end; k++) sbuf_put_cp(&out->text, byte_char((unsigned char)b->p[k]));
-        spans_close(out, start, first && i == 0);
+        size_t word_first = 0;
+        for (size_t k = i; k < end; k++) {
+            sbuf_put_cp(&out->text, byte_char((unsigned char)b->p[k]));
+            if (k < first) word_first = out->text.n - start;
+        }
+        spans_close(out, start, word_first);
         i = end;
     }
 }
 
 /* Pre-tokenizer Metaspace on one piece: ' ' as the replacement, the replacement in front
  * (always, or first: only on the piece that starts the text), split before each replacement. */
-static void pre_metaspace(encoder* E, const step* st, const char* s, size_t n, int first, spans* out)
+static void pre_metaspace(encoder* E, const step* st, const char* s, size_t n, size_t first, spans* out)
 {
     sbuf* b = &E->word;
     b->n = 0;
+    size_t b_first = 0; /* bytes of b that stem from the first character */
     const int starts = s[0] == ' ' || (n >= st->a.n && memcmp(s, st->a.s, st->a.n) == 0);
-    if (!starts && (st->prepend == PREPEND_ALWAYS || (st->prepend == PREPEND_FIRST && first))) sbuf_put(b, st->a.s, st->a.n);
+    if (!starts && (st->prepend == PREPEND_ALWAYS || (st->prepend == PREPEND_FIRST && first))) {
+        sbuf_put(b, st->a.s, st->a.n);
+        if (first) b_first = b->n;
+    }
     for (size_t i = 0, run = 0; i <= n; i++) {
         if (i == n || s[i] == ' ') {
             sbuf_put(b, s + run, i - run);
+            if (run < first) b_first = b->n - (i - run) + first_within(first, run, i);
             if (i < n) sbuf_put(b, st->a.s, st->a.n);
+            if (i < first) b_first = b->n;
             run = i + 1;
         }
     }
@@ -2802,11 +2824,11 @@ static void pre_metaspace(encoder* E, const step* st, const char* s, size_t n, i
     size_t piece = 0;
     for (size_t i = 1; st->split && i < b->n; i++) {
         if (b->n - i >= st->a.n && memcmp(b->p + i, st->a.s, st->a.n) == 0) {
-            spans_add(out, b->p + piece, i - piece, first && piece == 0, 0);
+            spans_add(out, b->p + piece, i - piece, first_within(b_first, piece, i), 0);
             piece = i;
         }
     }
-    spans_add(out, b->p + piece, b->n - piece, first && piece == 0, 0);
+    spans_add(out, b->p + piece, b->n - piece, first_within(b_first, piece, b->n), 0);
 }
 
 static int heap_before(const merge* a, const merge* b) { return a->rank < b->rank || (a->rank == b->rank && a->pos < b->pos); }
@@ -2976,7 +2998,7 @@ static int push_cut(encoder* E, size_t start, size_t end, int match)
 /* Pre-tokenizer Split on one piece (normalizer.rs NormalizedString::split): the matches and the
  * text between them (their roles swapped by invert), then the matches removed, isolated, merged
  * into the piece before or after, or runs of them joined (contiguous); empty pieces dropped. */
-static int pre_split(encoder* E, const step* st, const char* s, size_t n, int first, spans* out)
+static int pre_split(encoder* E, const step* st, const char* s, size_t n, size_t first, spans* out)
 {
     E->num_cuts = 0;
     E->rx.n = 0;
@@ -3020,13 +3042,14 @@ static int pre_split(encoder* E, const step* st, const char* s, size_t n, int fi
             prev_match = x.match;
         }
     }
-    for (size_t i = first_kept; i < kept; i++) spans_add(out, s + c[i].start, c[i].end - c[i].start, first && c[i].start == 0, 0);
+    for (size_t i = first_kept; i < kept; i++)
+        spans_add(out, s + c[i].start, c[i].end - c[i].start, first_within(first, c[i].start, c[i].end), 0);
     return 0;
 }
 
-/* Pre-tokenizes a normalized piece into words and encodes each. `first`: the piece starts the
- * text (Metaspace's prepend_scheme first). */
-static int encode_piece(encoder* E, const char* s, size_t n, int first)
+/* Pre-tokenizes a normalized piece into words and encodes each. `first`: how many of its leading
+ * bytes stem from the text's first character (Metaspace's prepend_scheme first). */
+static int encode_piece(encoder* E, const char* s, size_t n, size_t first)
 {
     const ember_tokenizer* t = E->t;
     spans *cur = &E->pa, *next = &E->pb;
@@ -3036,9 +3059,10 @@ static int encode_piece(encoder* E, const char* s, size_t n, int first)
         spans_clear(next);
         for (size_t i = 0; i < cur->n; i++) {
             const step* st = &t->pre.v[k];
-            if (st->kind == STEP_BYTE_LEVEL) pre_byte_level(E, st, spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next);
-            else if (st->kind == STEP_METASPACE) pre_metaspace(E, st, spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next);
-            else if (pre_split(E, st, spans_at(cur, i), cur->v[i].n, cur->v[i].flag, next)) return -1;
+            const span sp = cur->v[i];
+            if (st->kind == STEP_BYTE_LEVEL) pre_byte_level(E, st, spans_at(cur, i), sp.n, sp.first, next);
+            else if (st->kind == STEP_METASPACE) pre_metaspace(E, st, spans_at(cur, i), sp.n, sp.first, next);
+            else if (pre_split(E, st, spans_at(cur, i), sp.n, sp.first, next)) return -1;
         }
         spans* swap = cur;
         cur = next;
@@ -3067,7 +3091,8 @@ static int encode_text(encoder* E, const char* text, size_t len)
         for (size_t j = 0; j < E->normed.n; j++) {
             const seg piece = E->normed.v[j];
             if (piece.added < 0) {
-                const int first = sg.off == 0 && E->norm.first.p[piece.off];
+                size_t first = 0;
+                while (sg.off == 0 && first < piece.n && E->norm.first.p[piece.off + first]) first++;
                 if (encode_piece(E, norm + piece.off, piece.n, first)) return -1;
             } else if (piece.n) {
                 ivec_push(&E->ids, t->added[piece.added].id);

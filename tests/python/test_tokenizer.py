@@ -518,7 +518,7 @@ def _mutate(d: dict, rng: random.Random) -> None:
     """One random change of meaning that keeps the file valid for tokenizers (mostly)."""
     m = d["model"]
     pieces = ["wor", " ", "é", "😀", "▁t", "xyz", "<s>", "ll", "\n", "12", "▁"]
-    kind = rng.randrange(9)
+    kind = rng.randrange(10)
     if kind == 0:  # merge ranks change
         a = rng.randrange(len(m["merges"]))
         part = m["merges"][a: a + 20]
@@ -550,12 +550,18 @@ def _mutate(d: dict, rng: random.Random) -> None:
             for _ in range(rng.randrange(1, 5))]}
     elif kind == 6:
         d["normalizer"] = {"type": "Sequence", "normalizers": [
-            rng.choice([{"type": "Prepend", "prepend": rng.choice(pieces)},
+            rng.choice([{"type": "Prepend", "prepend": rng.choice(pieces)}, {"type": "NFC"},
                         {"type": "Replace", "pattern": {"String": rng.choice(pieces)}, "content": rng.choice(pieces + [""])}])
             for _ in range(rng.randrange(1, 4))]}
     elif kind == 7:
         m.update(byte_fallback=rng.random() < 0.5, fuse_unk=rng.random() < 0.5, ignore_merges=rng.random() < 0.5,
                  unk_token=rng.choice([None, "<unk>", "<|endoftext|>", "missing"]))
+    elif kind == 9:  # a Split before the pre-tokenizer there is
+        split = {"type": "Split", "pattern": rng.choice([{"Regex": r"\s+"}, {"Regex": r"\p{N}|[^\s\p{L}]+"}, {"String": "▁"},
+                                                         {"Regex": r"(?i:'s|'t)|\p{L}+"}, {"String": " "}]),
+                 "behavior": rng.choice(["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]),
+                 "invert": rng.random() < 0.3}
+        d["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [split] + ([d["pre_tokenizer"]] if d["pre_tokenizer"] else [])}
     else:
         special = d["added_tokens"][0]
         d["post_processor"] = {"type": "TemplateProcessing", "single": [
@@ -570,7 +576,7 @@ def test_mutated_meaning_equals_tokenizers(variants, tmp_path, name):
     whenever tokenizers loads the file, ember loads it too and encodes and decodes the same."""
     base = json.loads(variants[name][0].read_text())
     rng = random.Random(7)
-    texts = ["Hello world, wor ld! 😀 <s>xyz 12é", "  <tag>  hello\n\nthere ▁t  ", ""]
+    texts = ["Hello world, wor ld! 😀 <s>xyz 12é", "  <tag>  hello\n\nthere ▁t  ", "", "e\u0301tude A\u030a\u0323 \u1100\u1161"]
     problems, compared = [], 0
     for i in range(60):
         d = json.loads(json.dumps(base))
@@ -845,3 +851,30 @@ def test_split_refusals(tmp_path):
         err = r.stderr.decode()
         assert r.returncode == 1 and "pre_tokenizer.pretokenizers[0].pattern.Regex: " in err, (pattern, err)
         assert fragment in err, (pattern, err)
+
+
+def test_split_then_metaspace_first_equals_tokenizers(variants, tmp_path):
+    """Metaspace's prepend_scheme first prepends to the piece whose first byte stems from the
+    text's first character (original offset 0), after a normalizer prepended to it or a Split
+    dropped what came before: each Split behavior, inverted or not, under four normalizers."""
+    base = json.loads(variants["metaspace_first"][0].read_text())
+    prepend = {"type": "Prepend", "prepend": "▁"}
+    replace = {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}
+    problems = []
+    for i, (pattern, behavior, normalizer, invert) in enumerate(
+            (p, b, n, inv) for p in ({"String": " "}, {"Regex": r"\s+"}, {"Regex": r"\p{L}+"}, {"String": "▁"})
+            for b in ("Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous")
+            for n in (None, prepend, {"type": "Sequence", "normalizers": [prepend, replace]}, {"type": "NFC"})
+            for inv in (False, True)):
+        d = json.loads(json.dumps(base))
+        d["normalizer"] = normalizer
+        d["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": pattern, "behavior": behavior, "invert": invert}, d["pre_tokenizer"]]}
+        f = tmp_path / f"s{i}.json"
+        f.write_text(json.dumps(d), encoding="utf-8")
+        tok = Tokenizer.from_file(str(f))
+        for text in (" hello world", "hello  world ", "e\u0301 x"):
+            got, want = _encode(f, text, True), tok.encode(text).ids
+            if got != want:
+                problems.append(f"{pattern} {behavior} {normalizer} invert={invert} {text!r}: {got} != {want}")
+    assert not problems, "\n".join(problems[:10])
