@@ -1219,6 +1219,19 @@ static int32_t rx_repeat(rx_parser* P, int fold, int depth)
     return k;
 }
 
+/* The case-folded letter that node k starts with (end 0) or ends with (end 1), looking into
+ * groups of one alternative; 0 when there is none. */
+static char rx_edge_fold(const rx_parser* P, int32_t k, int end)
+{
+    const rnode* r = &P->nodes[k];
+    if (r->kind == RN_FOLD) return (char)r->arg;
+    if (r->kind == RN_ALT) return r->child >= 0 && P->nodes[r->child].next < 0 ? rx_edge_fold(P, r->child, end) : 0;
+    if (r->kind != RN_CAT || r->child < 0) return 0;
+    int32_t c = r->child;
+    while (end && P->nodes[c].next >= 0) c = P->nodes[c].next;
+    return rx_edge_fold(P, c, end);
+}
+
 /* A sequence: a RN_CAT node of the atoms up to '|', ')' or the end. */
 static int32_t rx_cat(rx_parser* P, int fold, int depth)
 {
@@ -1231,12 +1244,12 @@ static int32_t rx_cat(rx_parser* P, int fold, int depth)
         if (k < 0) return -1;
         if (last < 0) P->nodes[cat].child = k;
         else P->nodes[last].next = k;
-        /* Oniguruma's (?i) matches "ss" to one "ß" (and other strings folded from one character) */
-        if (fold && last >= 0 && P->nodes[last].kind == RN_FOLD && P->nodes[k].kind == RN_FOLD) {
-            for (size_t m = 0; m < UC_NUM_FOLD_MULTI; m++) {
-                if (uc_fold_multi[m][0] == (char)P->nodes[last].arg && uc_fold_multi[m][1] == (char)P->nodes[k].arg)
-                    return rx_fail(P, "'%s' inside (?i:...) is not supported (it also matches one character)", uc_fold_multi[m]);
-            }
+        /* Oniguruma's (?i) matches "ss" to one "ß" (and other strings folded from one character),
+         * also across group boundaries: (?i:s(?:s)) */
+        const char a = fold && last >= 0 ? rx_edge_fold(P, last, 1) : 0, b = a ? rx_edge_fold(P, k, 0) : 0;
+        for (size_t m = 0; b && m < UC_NUM_FOLD_MULTI; m++) {
+            if (uc_fold_multi[m][0] == a && uc_fold_multi[m][1] == b)
+                return rx_fail(P, "'%s' inside (?i:...) is not supported (it also matches one character)", uc_fold_multi[m]);
         }
         last = k;
     }

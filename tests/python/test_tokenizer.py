@@ -823,6 +823,8 @@ def test_split_refusals(tmp_path):
         r"\p{Han}": "'\\p{Han}' is not supported",
         r"(?<=a)b": "the group '(?<=' is not supported",
         r"(?i:ss)": "'ss' inside (?i:...) is not supported",
+        r"(?i:s(?:s))": "'ss' inside (?i:...) is not supported",
+        r"(?i:(?:f)i)": "'fi' inside (?i:...) is not supported",
         r"(?i:é)": "non-ASCII character inside (?i:...)",
         r"x*": "a pattern that can match empty text",
         r"(?:a*)*b": "unbounded repeat of something that can match empty text",
