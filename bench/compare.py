@@ -9,7 +9,9 @@ Models (random weights, fixed seeds, eval mode; nothing is downloaded):
   opt125m-1    the same wrapper, 1 token in
   opt125m-decode   one generation step with a KV cache: 127 tokens cached, 1 new (eager:
                transformers' own cache; Ember: ember.llm.export_llm's file, 128 positions)
-  opt125m-prefill  the 128-token prompt into an empty KV cache (the same two)
+  opt125m-prefill  the 128-token prompt into an empty KV cache (the same two, and as its peer
+               "Ember, no cache": Ember's plain forward of the same tokens, ember.export of the
+               model without a cache, in the same rounds)
   mobilenetv2  timm 'mobilenetv2_100', 1x3x224x224
   resnet18     timm 'resnet18', 1x3x224x224
   dscnn        a keyword-spotting DS-CNN (defined here), 1x1x49x10 MFCCs -> 12 classes
@@ -70,17 +72,21 @@ MODELS = {
     "dscnn": ("DS-CNN (KWS) 49x10", 300),
 }
 RUNTIMES = ["eager", "ember", "executorch", "executorch+xnnpack", "ember-int8",
-            "executorch+xnnpack-int8", "ember-int4"]
+            "executorch+xnnpack-int8", "ember-int4", "ember-nocache"]
 LABELS = {"eager": "eager", "ember": "Ember", "executorch": "ExecuTorch",
           "executorch+xnnpack": "ExecuTorch+XNNPACK", "ember-int8": "Ember int8", "ember-int4": "Ember int4",
-          "executorch+xnnpack-int8": "ExecuTorch+XNNPACK int8"}
+          "executorch+xnnpack-int8": "ExecuTorch+XNNPACK int8",
+          "ember-nocache": "Ember, no cache"}
 # The models the int8 runtimes also run (static int8, calibrated on CALIBRATION random inputs).
 INT8_MODELS = {"mobilenetv2", "resnet18", "dscnn"}
 INT8 = {"ember-int8", "executorch+xnnpack-int8", "ember-int4"}  # quantized: top-1 must agree
 # Generation steps with a KV cache: eager (transformers' cache) and Ember (ember.llm: float32, and
 # int8 / int4 group-wise weights, export_llm(weights=...)) only.
 LLM_MODELS = {"opt125m-decode", "opt125m-prefill"}
-LLM_RUNTIMES = {"ember", "ember-int8", "ember-int4"}
+LLM_RUNTIMES = {"ember", "ember-int8", "ember-int4", "ember-nocache"}
+# The prefill's peer: Ember's plain forward of the same tokens (ember.export of LastLogits, no
+# cache), timed in the same rounds; a prefill into the cache should cost no more than it.
+NOCACHE_MODELS = {"opt125m-prefill"}
 CALIBRATION = 16
 
 
@@ -110,16 +116,6 @@ def build_model(name: str):
     if name.startswith("opt125m"):
         from transformers import OPTConfig, OPTForCausalLM
 
-        class LastLogits(nn.Module):
-            """forward(input_ids) -> logits of the last token, (1, vocab); no KV cache."""
-
-            def __init__(self, lm: nn.Module):
-                super().__init__()
-                self.lm = lm
-
-            def forward(self, input_ids):
-                return self.lm(input_ids=input_ids, use_cache=False).logits[:, -1, :]
-
         cfg = OPTConfig()
         cfg.use_cache = False
         model = LastLogits(OPTForCausalLM(cfg).eval())
@@ -140,6 +136,17 @@ def build_model(name: str):
             calibrate(model, (x,))
         return model.eval(), (x,)
     raise SystemExit(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+
+
+class LastLogits(nn.Module):
+    """forward(input_ids) -> logits of the last token, (1, vocab); no KV cache."""
+
+    def __init__(self, lm: nn.Module):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, input_ids):
+        return self.lm(input_ids=input_ids, use_cache=False).logits[:, -1, :]
 
 
 class CachePrefill(nn.Module):
@@ -267,7 +274,7 @@ def program_flops(program) -> int:
     return total
 
 
-def ember_runner(model, inputs, threads: int, int8: bool = False) -> Runner:
+def ember_runner(model, inputs, threads: int, int8: bool = False, name: str = "") -> Runner:
     """Ember; with int8, ember.export(quantize="int8"): Ember's own quantizer, ExecuTorch's
     Cortex-M int8 ops, calibrated on CALIBRATION random inputs."""
     import ember
@@ -297,7 +304,7 @@ def ember_runner(model, inputs, threads: int, int8: bool = False) -> Runner:
     if int8:
         q = exported.quant_report
         note += f"; {len(q.int8)} ops int8, {len(q.float32)} float32"
-    r = Runner("ember-int8" if int8 else "ember", method.execute,
+    r = Runner(name or ("ember-int8" if int8 else "ember"), method.execute,
                lambda: _tensors(method.outputs(flat=True)), prepare, note)
     r.keep = (program, buf)  # the method borrows both
     r.flops = program_flops(exported.program)
@@ -592,6 +599,15 @@ def markdown(res: dict) -> str:
         e = m["runtimes"].get("ember", {})
         cells.append(f"{ef / (e['median_ms'] / 1e3) / 1e9:.1f}" if "median_ms" in e else "-")
         lines.append("| " + " | ".join(cells) + " |")
+    both = [m for m in res["models"] if "median_ms" in m["runtimes"].get("ember-nocache", {})
+            and "median_ms" in m["runtimes"].get("ember", {})]
+    if both:
+        lines += ["", "The prefill against Ember's plain forward of the same tokens (their medians' "
+                  "ratio, same rounds; above 1: the cache costs time):", "",
+                  "| model | Ember prefill / Ember, no cache |", "|---|---|"]
+        for m in both:
+            rt = m["runtimes"]
+            lines.append(f"| {m['description']} | x{rt['ember']['median_ms'] / rt['ember-nocache']['median_ms']:.3f} |")
     int8 = [m for m in res["models"] if "median_ms" in m["runtimes"].get("ember-int8", {})]
     if int8:
         lines += ["", "int8: Ember int8's speed-up over Ember float32 and over ExecuTorch+XNNPACK int8 "
@@ -637,7 +653,7 @@ def plot(res: dict, out: Path) -> None:
 
     colors = {"eager": "tab:blue", "ember": "tab:red", "executorch": "tab:green",
               "executorch+xnnpack": "tab:purple", "ember-int8": "tab:orange", "ember-int4": "tab:brown",
-              "executorch+xnnpack-int8": "tab:pink"}
+              "executorch+xnnpack-int8": "tab:pink", "ember-nocache": "tab:gray"}
     models = res["models"]
     fig, axes = plt.subplots(len(models), 1, figsize=(8, 2.0 * len(models) + 0.8), squeeze=False)
     for ax, m in zip(axes[:, 0], models):
@@ -790,6 +806,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                                    "float32 activations (language models only)")
             notes["ember-int8"] = notes.get("ember-int8", "") + (
                 "; language models: ember.llm.export_llm(weights=\"int8\"), int8 weights per channel")
+    if any(n in NOCACHE_MODELS for n in names):
+        runtimes.append("ember-nocache")
+        notes["ember-nocache"] = ("ember.export of the same model without a cache (its plain forward "
+                                  "over the same tokens, the last token's logits), Method.execute timed")
     if "ember-int4" not in runtimes:
         unavailable["ember-int4"] = ("--no-int8" if args.no_int8
                                      else "language models only (opt125m-decode, opt125m-prefill)")
@@ -814,9 +834,13 @@ def main(argv: Optional[list[str]] = None) -> int:
                   "ember-int8": lambda: (ember_llm_runner(model, inputs, args.threads, "int8") if name in LLM_MODELS
                                          else ember_runner(model, inputs, args.threads, int8=True)),
                   "ember-int4": lambda: ember_llm_runner(model, inputs, args.threads, "int4"),
+                  "ember-nocache": lambda: ember_runner(LastLogits(model.lm).eval(), inputs,
+                                                        args.threads, name="ember-nocache"),
                   "executorch+xnnpack-int8": lambda: executorch_runner(model, inputs, args.threads,
                                                                        xnnpack=True, int8=True)}
         for n in runtimes[1:]:
+            if n == "ember-nocache" and name not in NOCACHE_MODELS:
+                continue
             if name in LLM_MODELS:
                 if n not in LLM_RUNTIMES:
                     continue

@@ -55,6 +55,10 @@
  * algorithm, e.g. a GEMM instead of Winograd: the outputs then agree to rounding, each path
  * deterministic and the same for any number of threads). pack reads only tensors whose storage
  * is EMBER_TENSOR_CONSTANT (their bytes never change; prepare checks it before asking).
+ * A prepare whose packed layout follows from those constants alone, the same whatever the sizes
+ * of the other arguments (a linear's weight in strips), also sets ctx->pack_static: a call
+ * prepared again before each run (a dynamic size) then keeps the bytes packed at load, and its
+ * run sees them whenever that run's prepare asks for the same pack_bytes and pack (else NULL).
  */
 #ifndef EMBER_KERNEL_H
 #define EMBER_KERNEL_H
@@ -79,6 +83,7 @@ typedef struct ember_kernel_ctx {
     bool clamp_done;     /* set by a prepare whose run will apply that clamp */
     size_t pack_bytes;   /* prepare: bytes of packed weights run can use (0: none; above) */
     ember_status (*pack)(struct ember_kernel_ctx* ctx, ember_value* const* args, void* dst);
+    bool pack_static;    /* prepare: the packed layout depends on constants only (above) */
     const void* packed;  /* run only: the bytes pack wrote for this instruction, or NULL */
     ember_value* const* args; /* prepare: the call's arguments (the loader sets it; may be NULL):
                                * ember_check_shape resizes a dynamic out it declared */

@@ -575,6 +575,7 @@ F32_RUNS(neon, f32_gemm_nn__neon, f32_gemm_nn_bt__neon, f32_gemm_nt__portable, 8
             return;                                                                             \
         ctx->pack_bytes = f32_gemm_packed_b_bytes(w->sizes[0], k, nr); /* 0: nothing asked */  \
         ctx->pack = pack_linear_##isa;                                                          \
+        ctx->pack_static = true; /* the weight's strips, whatever x's rows */                  \
     }
 #if EMBER_HAVE_X86_KERNELS
 LINEAR_PACK(avx512, f32_gemm_pack_b__avx512, F32_GEMM_NN_NR_AVX512, 64)

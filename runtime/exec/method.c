@@ -595,7 +595,7 @@ static void refresh_int_list(const ember_method* m, ember_value* v)
  * stores the chosen run function and the outs. With `clamp` ([lo, hi]) it asks prepare to fuse
  * that clamp and says in *clamp_done whether it did. On failure msg names the problem. */
 static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const float* clamp,
-                                   bool* clamp_done, char* msg, size_t bytes)
+                                   bool* clamp_done, bool again, char* msg, size_t bytes)
 {
     const ember_kernel* k = m->ops[in->u.kernel.op];
     memset(in->state, 0, sizeof in->state);
@@ -617,11 +617,20 @@ static ember_status prepare_kernel(const ember_method* m, ember_instr* in, const
     if ((st = check_outs(m, in, ctx.outs, msg, bytes))) return st;
     in->u.kernel.run = run;
     in->outs = ctx.outs;
-    in->pack_bytes = ctx.pack && ctx.pack_bytes ? ctx.pack_bytes : 0;
-    in->pack = in->pack_bytes ? ctx.pack : NULL;
-    /* prepared again (ember_instr.recheck), it runs on the weights as stored: a packed layout
-     * may depend on the sizes prepare saw (op_conv.c picks Winograd by the input's) */
-    in->packed = NULL;
+#if EMBER_PACK
+    if (again) { /* before a run (ember_instr.recheck): the bytes packed at load, if this
+                  * prepare asks for what the load's did and their layout depends on constants
+                  * only (else a layout may follow the sizes: op_conv.c's Winograd) */
+        const bool same = ctx.pack_static && ctx.pack == in->pack && ctx.pack_bytes == in->pack_bytes;
+        in->packed = same ? in->pack_mem : NULL;
+    } else
+#endif
+    {
+        in->pack_bytes = ctx.pack && ctx.pack_bytes ? ctx.pack_bytes : 0;
+        in->pack = in->pack_bytes ? ctx.pack : NULL;
+        in->pack_static = ctx.pack_static;
+        in->packed = NULL;
+    }
     if (clamp_done) *clamp_done = ctx.clamp_done;
     return EMBER_OK;
 }
@@ -726,7 +735,7 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
             const ember_kernel* k = L->m->ops[a];
             char msg[MSG_BYTES] = "";
             tmp.view = strcmp(k->name, ET_VIEW_OP) == 0;
-            st = prepare_kernel(L->m, &tmp, NULL, NULL, msg, sizeof msg);
+            st = prepare_kernel(L->m, &tmp, NULL, NULL, false, msg, sizeof msg);
             if (st) return ember_program_fail(L->p, st, "instruction %" PRIu32 ": %s", ins, msg);
             /* a scalar it writes changes between runs; never an input the caller sets */
             uint64_t rest = tmp.outs; /* bit 0: argument i */
@@ -1124,7 +1133,7 @@ static bool fuse_pair(loader* L, uint32_t i, size_t* budget)
         if (args[j] == tv) args[j] = a->args[ab];
     char msg[MSG_BYTES];
     bool done = false;
-    if (prepare_kernel(m, p, clamp, &done, msg, sizeof msg) || !done) {
+    if (prepare_kernel(m, p, clamp, &done, false, msg, sizeof msg) || !done) {
         for (uint32_t j = pb; j < p->num_args; j++) /* p named no U: every U was a T */
             if (args[j] == a->args[ab]) args[j] = tv;
         *p = saved;
@@ -1409,7 +1418,8 @@ ember_status ember_method_execute(ember_method* m)
                                         .msg_bytes = sizeof msg, .pool = m->pool, .state = in->state,
                                         .packed = in->packed};
                 EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
-                bool refused = in->recheck && (st = prepare_kernel(m, in, NULL, NULL, msg, sizeof msg));
+                bool refused = in->recheck && (st = prepare_kernel(m, in, NULL, NULL, true, msg, sizeof msg));
+                ctx.packed = in->packed; /* as that prepare left it */
                 if (!refused) st = in->u.kernel.run(&ctx, in->args);
                 EVENT(m, at, EMBER_EVENT_END, st);
                 if (refused) return method_fail(m, st, "instruction %u: %s", at, msg);
@@ -1645,11 +1655,13 @@ ember_status ember_method_set_event_hook(ember_method* m, ember_event_fn fn, voi
 /* ---- weights packed at load ------------------------------------------------------------ */
 
 /* Whether instruction `in` gets packed weights: a kernel call that runs (not a fused
- * activation) and is prepared once (a recheck call is prepared again before every run, and its
- * packed bytes would not follow). */
+ * activation), prepared once or with a layout of constants only (a recheck call is prepared
+ * again before every run: prepare_kernel then hands run the packed bytes only while it asks
+ * for the same pack). */
 static bool packs(const ember_instr* in)
 {
-    return in->kind == INSTR_KERNEL_CALL && !in->fused && !in->recheck && in->pack_bytes && in->pack;
+    return in->kind == INSTR_KERNEL_CALL && !in->fused && (!in->recheck || in->pack_static) &&
+           in->pack_bytes && in->pack;
 }
 
 #define PACK_ALIGN 64
@@ -1669,7 +1681,7 @@ size_t ember_method_packed_bytes(const ember_method* m)
 
 static void unpack_all(ember_method* m)
 {
-    for (uint32_t i = 0; i < m->num_instrs; i++) m->instrs[i].packed = NULL;
+    for (uint32_t i = 0; i < m->num_instrs; i++) m->instrs[i].packed = m->instrs[i].pack_mem = NULL;
 }
 
 ember_status ember_method_pack(ember_method* m, void* mem, size_t bytes)
@@ -1693,7 +1705,7 @@ ember_status ember_method_pack(ember_method* m, void* mem, size_t bytes)
             if (!msg[0]) ember_message(msg, sizeof msg, "%s: %s", ctx.op_name, ember_status_str(st));
             return method_fail(m, st, "instruction %u: packing its weights failed: %s", i, msg);
         }
-        in->packed = at;
+        in->packed = in->pack_mem = at;
         at += (in->pack_bytes + PACK_ALIGN - 1) & ~(size_t)(PACK_ALIGN - 1);
     }
     return EMBER_OK;

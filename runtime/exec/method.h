@@ -19,6 +19,18 @@
 #endif
 #endif
 
+/* EMBER_PACK=1 compiles the use, by a call prepared again before each run (a dynamic size), of
+ * the weights packed for it at load (method.c, prepare_kernel; kernel.h: pack_static). Only
+ * the x86-64 and AArch64 kernels pack weights: 1 there, 0 elsewhere (such a call then keeps to
+ * the weights as stored, as every call does where nothing packs). */
+#ifndef EMBER_PACK
+#if defined(__x86_64__) || defined(__aarch64__)
+#define EMBER_PACK 1
+#else
+#define EMBER_PACK 0
+#endif
+#endif
+
 /* EMBER_EVENTS=1 compiles the event hook into the execute loop (ember_method_set_event_hook);
  * 0 removes the hook's field and calls. CMake's option EMBER_EVENTS sets it. */
 #ifndef EMBER_EVENTS
@@ -49,6 +61,9 @@ typedef struct ember_instr {
     size_t pack_bytes;        /* kernel calls: what prepare asked for (ember_kernel_ctx) */
     ember_kernel_pack_fn pack;
     const void* packed;       /* set by ember_method_pack: ember_kernel_ctx.packed, or NULL */
+    const void* pack_mem;     /* what ember_method_pack wrote for the call, or NULL: a recheck
+                               * call's packed is this while its prepare asks for the same pack */
+    bool pack_static;         /* the load-time prepare's ember_kernel_ctx.pack_static */
     union {
         struct {
             ember_kernel_run_fn run; /* chosen by the op's prepare at load */

@@ -191,3 +191,40 @@ def test_size_arithmetic_with_every_prim_op_runs_at_every_size():
         x = torch.randn(t, 6)
         np.testing.assert_allclose(prog.run(x.numpy())[0], model(x).numpy(), rtol=1e-5, atol=1e-5,
                                    err_msg=f"T = {t}")
+
+
+def test_linear_weights_packed_at_load_serve_every_size():
+    """A linear with a dynamic row count is prepared again before each run; its weight, packed
+    at load (a layout of the weight alone), serves every run whose prepare asks for it (enough
+    rows on a CPU whose core packs) and none other. Packed and unpacked give the same bytes at
+    every size (the same core from that row count on), in any order of sizes, and torch's
+    numbers."""
+    torch = pytest.importorskip("torch")
+    from torch.export import Dim
+
+    class Mlp(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            torch.manual_seed(3)
+            self.a = torch.nn.Linear(96, 160)
+            self.b = torch.nn.Linear(160, 80)
+
+        def forward(self, x):
+            return self.b(torch.relu(self.a(x)))
+
+    model = Mlp().eval()
+    prog = ember.export(model, (torch.randn(4, 96),), dynamic_shapes={"x": {0: Dim("T", max=160)}})
+    packed = ember.load(prog.buffer).method("forward")
+    plain = ember.load(prog.buffer, pack_weights=False).method("forward")
+    static = ember.load(ember.export(model, (torch.randn(128, 96),)).buffer).method("forward")
+    if static.packed_weight_bytes == 0:
+        pytest.skip("this CPU's linear packs no weights (no AVX-512 or NEON core)")
+    # the dynamic method packs what the static one does (both layers)
+    assert packed.packed_weight_bytes == static.packed_weight_bytes >= 4 * (96 * 160 + 160 * 80)
+    g = torch.Generator().manual_seed(4)
+    for t in (100, 3, 160, 64, 1, 63, 128, 2):
+        x = torch.randn(t, 96, generator=g)
+        a, b = packed.run(x.numpy())[0], plain.run(x.numpy())[0]
+        np.testing.assert_array_equal(a, b, err_msg=f"T = {t}")
+        with torch.no_grad():
+            np.testing.assert_allclose(a, model(x).numpy(), rtol=1e-4, atol=1e-5)
