@@ -95,26 +95,6 @@ INLINE void vtranspose(vf r[4])
     r[3] = vreinterpretq_f32_f64(vtrn2q_f64(t1, t3));
 }
 
-/* e^x: f32_simd_x86.h's vexp, operation for operation (see there). */
-INLINE vf vexp(vf x)
-{
-    const vf hi = vset1(88.7228394f), lo = vset1(-87.3365479f);
-    const vf xc = vmin(vmax(x, lo), hi);
-    const vf n = vround(vmul(xc, vset1(1.44269504088896341f)));
-    vf r = vfnma(n, vset1(0.693359375f), xc);
-    r = vfnma(n, vset1(-2.12194440e-4f), r);
-    vf p = vset1(1.9875691500e-4f);
-    p = vfma(p, r, vset1(1.3981999507e-3f));
-    p = vfma(p, r, vset1(8.3334519073e-3f));
-    p = vfma(p, r, vset1(4.1665795894e-2f));
-    p = vfma(p, r, vset1(1.6666665459e-1f));
-    p = vfma(p, r, vset1(5.0000001201e-1f));
-    p = vfma(p, vmul(r, r), vadd(r, vset1(1.0f)));
-    const vf n1 = vround(vmul(n, vset1(0.5f)));
-    const vf y = vmul(vmul(p, vpow2i(n1)), vpow2i(vsub(n, n1)));
-    vf out = vselect(vlt(x, lo), vzero(), y);
-    out = vselect(vgt(x, hi), vset1(INFINITY), out);
-    return vselect(visnan(x), x, out);
-}
+#include "kernels/optimized/f32_simd_vexp.inc" /* e^x: the x86 headers' operations */
 
 #endif /* EMBER_F32_SIMD_NEON_H */

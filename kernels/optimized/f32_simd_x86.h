@@ -206,29 +206,7 @@ TARGET INLINE void vtranspose(vf r[8])
 #error "define EMBER_SIMD_AVX512 or EMBER_SIMD_AVX2 before including f32_simd_x86.h"
 #endif
 
-/* e^x: x = n ln2 + r with n = round(x / ln2) and |r| <= ln2 / 2 (ln2 split in two constants
- * so n ln2 is exact); e^r by a degree-6 polynomial (Cephes' expf coefficients); then times 2^n,
- * applied as 2^(n/2) twice so that n = -126..128 all scale without overflowing the exponent. */
-TARGET INLINE vf vexp(vf x)
-{
-    const vf hi = vset1(88.7228394f), lo = vset1(-87.3365479f);
-    const vf xc = vmin(vmax(x, lo), hi);
-    const vf n = vround(vmul(xc, vset1(1.44269504088896341f)));
-    vf r = vfnma(n, vset1(0.693359375f), xc);
-    r = vfnma(n, vset1(-2.12194440e-4f), r);
-    vf p = vset1(1.9875691500e-4f);
-    p = vfma(p, r, vset1(1.3981999507e-3f));
-    p = vfma(p, r, vset1(8.3334519073e-3f));
-    p = vfma(p, r, vset1(4.1665795894e-2f));
-    p = vfma(p, r, vset1(1.6666665459e-1f));
-    p = vfma(p, r, vset1(5.0000001201e-1f));
-    p = vfma(p, vmul(r, r), vadd(r, vset1(1.0f)));
-    const vf n1 = vround(vmul(n, vset1(0.5f)));
-    const vf y = vmul(vmul(p, vpow2i(n1)), vpow2i(vsub(n, n1)));
-    vf out = vselect(vlt(x, lo), vzero(), y);
-    out = vselect(vgt(x, hi), vset1(INFINITY), out);
-    return vselect(visnan(x), x, out);
-}
+#include "kernels/optimized/f32_simd_vexp.inc"
 
 /* tanh: for |x| < 0.4 the odd Taylor polynomial through x^11 (truncation below 1e-8
  * relative); otherwise 1 - 2 / (e^(2|x|) + 1) with x's sign, which loses at most ~2 bits to
