@@ -478,6 +478,18 @@ static int load_method(ember_program* prog, const char* name, int for_run, int p
     return 0;
 }
 
+/* load_method for a run, saying why it failed: 0 when loaded, else nonzero after a message
+ * ("cannot load MODEL: status: the program's error", or load_method's own). */
+static int load_method_for_run(ember_program* prog, const char* model, const char* name, int pack,
+                               loaded_method* lm)
+{
+    const int lst = load_method(prog, name, 1, pack, lm);
+    if (lst > 0)
+        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst),
+                ember_program_error(prog));
+    return lst;
+}
+
 static void free_method(loaded_method* lm)
 {
     if (lm->method) ember_method_destroy(lm->method);
@@ -670,13 +682,7 @@ static int cmd_run(int argc, char** argv)
     memset(arrays, 0, sizeof arrays);
     char err[512];
     ember_status st;
-    int lst = load_method(&prog, method, 1, !no_pack, &lm);
-    if (lst < 0) goto done;
-    if (lst) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst),
-                ember_program_error(&prog));
-        goto done;
-    }
+    if (load_method_for_run(&prog, model, method, !no_pack, &lm)) goto done;
     if (pool_attach(&pool, threads, lm.method)) goto done;
     if ((size_t)inputs.n != ember_method_input_count(lm.method)) {
         fprintf(stderr, "ember: method '%s' takes %zu inputs, %d given\n", method, ember_method_input_count(lm.method), inputs.n);
@@ -1406,12 +1412,7 @@ static int cmd_profile(int argc, char** argv)
     r.warmup = t.warmup;
     r.inputs = ti.desc;
     ember_status st = EMBER_OK;
-    int lst = load_method(&prog, t.method, 1, !t.no_pack, &lm);
-    if (lst < 0) goto done;
-    if (lst) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", t.model, ember_status_str((ember_status)lst), ember_program_error(&prog));
-        goto done;
-    }
+    if (load_method_for_run(&prog, t.model, t.method, !t.no_pack, &lm)) goto done;
     if (pool_attach(&pool, t.threads, lm.method)) goto done;
     if (timed_inputs_open(lm.method, t.method, t.inputs.path, t.inputs.n, &ti)) goto done;
     ember_method_info info;
@@ -1616,12 +1617,7 @@ static int cmd_bench(int argc, char** argv)
     r.iters = iters;
     r.threads_requested = t.threads;
     r.inputs = ti.desc;
-    int lst = load_method(&prog, t.method, 1, !t.no_pack, &lm);
-    if (lst < 0) goto done;
-    if (lst) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", t.model, ember_status_str((ember_status)lst), ember_program_error(&prog));
-        goto done;
-    }
+    if (load_method_for_run(&prog, t.model, t.method, !t.no_pack, &lm)) goto done;
     if (pool_attach(&pool, t.threads, lm.method)) goto done;
     r.threads_used = (long)ember_threadpool_threads(pool.pool);
     if (timed_inputs_open(lm.method, t.method, t.inputs.path, t.inputs.n, &ti)) goto done;
@@ -2094,13 +2090,7 @@ static int cmd_generate(int argc, char** argv)
     ranked* scratch = NULL;
     ember_decode_stream* ds = NULL;
     size_t n_ids = 0;
-    int lst = load_method(&prog, "forward", 1, 1, &lm);
-    if (lst < 0) goto done;
-    if (lst) {
-        fprintf(stderr, "ember: cannot load %s: %s: %s\n", model, ember_status_str((ember_status)lst),
-                ember_program_error(&prog));
-        goto done;
-    }
+    if (load_method_for_run(&prog, model, "forward", 1, &lm)) goto done;
     if (pool_attach(&pool, threads, lm.method)) goto done;
     /* forward(tokens int64 (1, T <= capacity), input_pos int64 (1,)) -> logits (1, vocab) */
     const ember_value* in0 = ember_method_input(lm.method, 0);
