@@ -145,14 +145,21 @@ def quantize_int8(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return q, scale
 
 
-def quantize_int4(weight: torch.Tensor, group_size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Group-wise along K, symmetric: (uint8 (N, K / 2) packed as unpack_int4 reads it,
-    float32 scales (N, K / group_size)) with scale = max |group| / 7, q in [-7, 7]."""
+def _int4_groups(weight: torch.Tensor, group_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Group-wise along the rows, symmetric: (int16 (N, K) holding q + 8 for q in [-7, 7],
+    float32 scales (N, K / group_size)) with scale = max |group| / 7; packed by the caller."""
     w = weight.detach().float()
     n, k = w.shape
     g = w.reshape(n, k // group_size, group_size)
     scale = g.abs().amax(dim=2).clamp(min=1e-12) / 7.0
     q = torch.round(g / scale.unsqueeze(-1)).clamp(-8, 7).to(torch.int16).reshape(n, k) + 8
+    return q, scale
+
+
+def quantize_int4(weight: torch.Tensor, group_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Group-wise along K, symmetric: (uint8 (N, K / 2) packed as unpack_int4 reads it,
+    float32 scales (N, K / group_size)) with scale = max |group| / 7, q in [-7, 7]."""
+    q, scale = _int4_groups(weight, group_size)
     packed = (q[:, 0::2] | (q[:, 1::2] << 4)).to(torch.uint8)
     return packed, scale
 
@@ -294,20 +301,15 @@ class QuantEmbedding(torch.nn.Module):
                  shared: Optional[QuantLinear] = None) -> None:
         super().__init__()
         self.bits = bits
-        w = embedding.weight.detach().float()
-        v, d = w.shape
         if bits == 8 and shared is not None and shared.bits == 8:
-            # a table tied to an int8 output projection: the same int8 rows and scales
-            # (quantize_int8 computes what the branch below does), stored once
+            # a table tied to an int8 output projection: the same int8 rows and scales (both
+            # made by quantize_int8), stored once
             q, scale = shared.weight, shared.scales
         elif bits == 8:
-            scale = w.abs().amax(dim=1).clamp(min=1e-12) / 127.0
-            q = torch.round(w / scale[:, None]).clamp(-128, 127).to(torch.int8)
+            q, scale = quantize_int8(embedding.weight)  # per row: the same quantization
         else:
-            g = w.reshape(v, d // group_size, group_size)
-            scale = g.abs().amax(dim=2).clamp(min=1e-12) / 7.0
-            q16 = torch.round(g / scale.unsqueeze(-1)).clamp(-8, 7).to(torch.int16).reshape(v, d) + 8
-            q = ((q16[:, 0::2] << 4) | q16[:, 1::2]).to(torch.uint8)
+            q16, scale = _int4_groups(embedding.weight, group_size)
+            q = ((q16[:, 0::2] << 4) | q16[:, 1::2]).to(torch.uint8)  # ExecuTorch's order
         self.register_buffer("weight", q)
         self.register_buffer("scales", scale)
 
