@@ -565,6 +565,9 @@ class _Lowerer:
         if target in _AUTO_FUNCTIONALIZED:
             self._state_update(node)
             return
+        if getattr(target, "backend_id", None):  # a delegated partition (ethos_u.EthosUCall)
+            self._delegate_call(node, target)
+            return
         is_op = isinstance(target, torch._ops.OpOverload)
         if target in _SIZE_OPS or (not is_op and isinstance(node.meta.get("val"), _SYM_TYPES)):
             self._size_call(node)
@@ -584,6 +587,30 @@ class _Lowerer:
             self.env[node] = None
             return
         self._kernel_call(node, target)
+
+    def _delegate_call(self, node: torch.fx.Node, target: Any) -> None:
+        """A partition handed to a backend (ethos_u.delegate): one DelegateCall whose args are
+        its input tensors then fresh planned tensors for its outputs, as ExecuTorch writes
+        them; the outputs get the dim order the partition writes its bytes in."""
+        inputs = [self._tensor_index(a, node) for a in node.args]
+        for index, order in zip(inputs, target.in_dim_orders):
+            have = self.method.values[index].dim_order
+            if tuple(have) != tuple(order):
+                raise ExportError(f"internal error: delegate input '{node.name}' has dim order "
+                                  f"{have}, the partition assumed {order}")
+        outs = []
+        for k, (fake, order) in enumerate(zip(node.meta["val"], target.out_dim_orders)):
+            sizes, dynamic = _sizes(fake, node)
+            if dynamic:
+                raise ExportError(f"a delegate output of dynamic shape at {source_of(node)}")
+            outs.append(self.method.add(ir.TensorValue(dtype=fake.dtype, sizes=sizes,
+                                                       name=f"{node.name}[{k}]", dim_order=order)))
+        self.method.delegates.append(ir.Delegate(backend_id=target.backend_id, blob=target.blob,
+                                                 compile_specs=list(target.compile_specs)))
+        self.method.instructions.append(ir.DelegateCall(
+            delegate_index=len(self.method.delegates) - 1, args=inputs + outs,
+            backend=target.backend_id))
+        self.env[node] = tuple(outs)
 
     # -- program state ---------------------------------------------------------------------
 

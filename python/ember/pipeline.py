@@ -45,7 +45,7 @@ _REFUSED_KEYWORDS: dict[str, str] = {
 
 _KEYWORDS = (
     "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes, optimize, "
-    "decompose_attention, quantize, calibration"
+    "decompose_attention, quantize, calibration, dynamic_shapes, target"
 )
 
 
@@ -156,6 +156,7 @@ def export(
     quantize: Optional[str] = None,
     calibration: Optional[Any] = None,
     dynamic_shapes: Optional[Any] = None,
+    target: Optional[str] = None,
     **options: Any,
 ) -> ExportedProgram:
     """Exports `model` called on `example_inputs` (and keyword inputs `kwargs`) as method
@@ -174,6 +175,11 @@ def export(
     instead of keeping it as Ember's fused `ember::sdpa.out`. With `check_runtime`, what the C runtime would refuse (an op it
     has no kernel for, a dtype a kernel does not take) is an ExportError naming the op and its
     model line; without, the file is written and a warning names them.
+
+    `target="ethos-u55-128"` (or another Ethos-U55 / U85 configuration, ethos_u.TARGETS) hands
+    the int8 ops an Arm Ethos-U NPU can run to it: each connected group becomes a TOSA graph
+    compiled by Vela into one `EthosUBackend` delegate (docs/npu.md); it needs
+    quantize="int8". The report says where each op runs and why.
     """
     _check_keywords(options)
     if methods is None:
@@ -199,6 +205,7 @@ def export(
         raise ExportError(f"fold_max_bytes must be a number of bytes >= 0, got {fold_max_bytes!r}")
 
     quant_report = None
+    npu_report = None
     if quantize is not None:
         if quantize != "int8":
             raise ExportError(f"quantize={quantize!r}: Ember quantizes to 'int8' (or None)")
@@ -212,6 +219,10 @@ def export(
         methods = {name: (module, inputs)}
     elif calibration is not None:
         raise ExportError("calibration= goes with quantize='int8'")
+    if target is not None and quantize != "int8":
+        raise ExportError(
+            f"target={target!r} runs a program's int8 ops on an Ethos-U NPU: export with "
+            "quantize='int8' and calibration= samples")
 
     # a quantized model is a GraphModule: its nodes keep the model's lines through the capture
     keep_lines = torch.fx.traceback.preserve_node_meta() if quant_report else contextlib.nullcontext()
@@ -234,6 +245,10 @@ def export(
                 pick_before_linear(exported)
                 cancel_permutes(exported)
             folds, skipped = fold(exported, constants, budget) if fold_constants else ([], [])
+            if target is not None:
+                from .ethos_u import delegate
+
+                npu_report = delegate(exported, target)
             m = lower(exported, name, constants)
             m.folds, m.skipped_folds = folds, skipped
             if optimize:
@@ -264,4 +279,5 @@ def export(
         warnings.warn(
             f"the file is written, but Ember's runtime will refuse it:\n{lines}", stacklevel=3
         )
-    return ExportedProgram(buffer, program, runtime_problems=problems, quant_report=quant_report)
+    return ExportedProgram(buffer, program, runtime_problems=problems, quant_report=quant_report,
+                           npu_report=npu_report)

@@ -52,6 +52,7 @@ class ExportedProgram:
         self, buffer: bytes, program: ir.Program,
         runtime_problems: Optional[list[RuntimeProblem]] = None,
         quant_report: Optional[Any] = None,
+        npu_report: Optional[Any] = None,
     ) -> None:
         self.buffer = buffer
         self.program = program
@@ -59,6 +60,8 @@ class ExportedProgram:
         self.runtime_problems = list(runtime_problems or [])
         # export(quantize="int8"): which ops run int8, which stay float32 and why (quantize.py)
         self.quant_report = quant_report
+        # export(target="ethos-u…"): where each op runs, Vela's estimates (ethos_u.NpuReport)
+        self.npu_report = npu_report
 
     @property
     def method_names(self) -> list[str]:
@@ -82,6 +85,7 @@ class ExportedProgram:
             "file_bytes": len(self.buffer),
             "runtime_problems": [p.as_dict() for p in self.runtime_problems],
             "quantization": self.quant_report.as_dict() if self.quant_report else None,
+            "npu": self.npu_report.as_dict() if self.npu_report else None,
         }
 
     def report(self) -> str:
@@ -117,6 +121,8 @@ class ExportedProgram:
         lines.append(f"file: {_bytes(d['file_bytes'])}")
         if self.quant_report is not None:
             lines.extend(self.quant_report.lines())
+        if self.npu_report is not None:
+            lines.extend(self.npu_report.lines())
         if self.runtime_problems:
             lines.append("Ember's runtime will refuse this file:")
             lines.extend(f"  {p}" for p in self.runtime_problems)
