@@ -43,6 +43,12 @@ typedef struct ember_backend {
     ember_status (*execute)(void* handle, ember_value* const* args, size_t num_args);
     void (*destroy)(void* handle);
     ember_status (*prepare)(void* handle, ember_value* const* args, size_t num_args); /* or NULL */
+    /* Optional (NULL: the loader's message names the status alone): why the call that just
+     * failed refused, for the program's or the method's error. Called right after a failed
+     * memory_required or init with handle NULL and the blob (explain from the blob alone), or a
+     * failed prepare or execute with the handle (and blob NULL: say what that call kept in the
+     * handle). Writes a NUL-terminated reason of at most msg_bytes into msg ("" for none). */
+    void (*explain)(void* handle, const void* blob, size_t blob_bytes, char* msg, size_t msg_bytes);
 } ember_backend;
 
 #define EMBER_MAX_BACKENDS 16

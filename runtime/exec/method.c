@@ -368,6 +368,20 @@ static ember_status load_operators(loader* L)
     return EMBER_OK;
 }
 
+#if EMBER_MESSAGES
+/* ": <why>" from a backend's explain (backend.h) after a failed call, or "" when it has none. */
+static const char* backend_why(const ember_backend* be, void* handle, const void* blob, size_t blob_bytes, char* buf,
+                               size_t n)
+{
+    buf[0] = buf[2] = 0;
+    if (be->explain) be->explain(handle, blob, blob_bytes, buf + 2, n - 2);
+    if (!buf[2]) return "";
+    buf[0] = ':';
+    buf[1] = ' ';
+    return buf;
+}
+#endif
+
 #if EMBER_DELEGATES
 static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, const void** blob, size_t* bytes)
 {
@@ -419,18 +433,23 @@ static ember_status load_delegates(loader* L)
         }
         const void* blob;
         size_t blob_bytes;
+#if EMBER_MESSAGES
+        char why[200];
+#endif
         ember_status st = delegate_blob(L, i, &d, &blob, &blob_bytes);
         if (st) return st;
         size_t need = 0;
         if (be->memory_required) {
             st = be->memory_required(blob, blob_bytes, specs, specs_vec.len, &need);
-            if (st) return ember_program_fail(L->p, st, "backend '%s' rejected delegate %" PRIu32 " (%s)", id, i, ember_status_str(st));
+            if (st) return ember_program_fail(L->p, st, "backend '%s' rejected delegate %" PRIu32 " (%s)%s", id, i, ember_status_str(st),
+                                              backend_why(be, NULL, blob, blob_bytes, why, sizeof why));
         }
         void* mem = take(L, need, 1, 16);
         if (L->m) {
             void* handle = NULL;
             st = be->init ? be->init(mem, need, blob, blob_bytes, specs, specs_vec.len, &handle) : EMBER_OK;
-            if (st) return ember_program_fail(L->p, st, "backend '%s' failed to initialise delegate %" PRIu32 " (%s)", id, i, ember_status_str(st));
+            if (st) return ember_program_fail(L->p, st, "backend '%s' failed to initialise delegate %" PRIu32 " (%s)%s", id, i,
+                                              ember_status_str(st), backend_why(be, NULL, blob, blob_bytes, why, sizeof why));
             out[i].backend = be;
             out[i].handle = handle;
             out[i].id = id;
@@ -754,8 +773,13 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
     case INSTR_DELEGATE_CALL:
         if (EMBER_DELEGATES && L->m) {
             const ember_delegate* del = &L->m->delegates[a];
-            if (del->backend->prepare && (st = del->backend->prepare(del->handle, tmp.args, tmp.num_args)))
-                return ember_program_fail(L->p, st, "instruction %" PRIu32 ": backend '%s' refused its arguments (%s)", ins, del->id, ember_status_str(st));
+            if (del->backend->prepare && (st = del->backend->prepare(del->handle, tmp.args, tmp.num_args))) {
+#if EMBER_MESSAGES
+                char why[200];
+#endif
+                return ember_program_fail(L->p, st, "instruction %" PRIu32 ": backend '%s' refused its arguments (%s)%s", ins, del->id,
+                                          ember_status_str(st), backend_why(del->backend, del->handle, NULL, 0, why, sizeof why));
+            }
         }
         break;
     case INSTR_MOVE_CALL:
@@ -1434,7 +1458,13 @@ ember_status ember_method_execute(ember_method* m)
                 EVENT(m, at, EMBER_EVENT_BEGIN, EMBER_OK);
                 st = d->backend->execute(d->handle, in->args, in->num_args);
                 EVENT(m, at, EMBER_EVENT_END, st);
-                if (st) return method_fail(m, st, "instruction %u: backend '%s' failed: %s", at, d->id, ember_status_str(st));
+                if (st) {
+#if EMBER_MESSAGES
+                    char why[200];
+#endif
+                    return method_fail(m, st, "instruction %u: backend '%s' failed: %s%s", at, d->id, ember_status_str(st),
+                                       backend_why(d->backend, d->handle, NULL, 0, why, sizeof why));
+                }
                 break;
             }
 #endif

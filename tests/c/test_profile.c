@@ -320,7 +320,7 @@ static ember_status scale_prepare(void* handle, ember_value* const* args, size_t
                ? EMBER_OK
                : EMBER_SHAPE_MISMATCH;
 }
-static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, NULL, scale_prepare};
+static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, NULL, scale_prepare, NULL};
 
 static void test_delegate(void)
 {

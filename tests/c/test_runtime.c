@@ -286,7 +286,7 @@ static ember_status scale_prepare(void* handle, ember_value* const* args, size_t
 
 static ember_status refuse_prepare(void* handle, ember_value* const* args, size_t n) { return EMBER_SHAPE_MISMATCH; }
 
-static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy, scale_prepare};
+static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy, scale_prepare, NULL};
 
 #ifndef EMBER_TEST_DELEGATES
 #define EMBER_TEST_DELEGATES 1 /* 0: method.c built with EMBER_DELEGATES=0 (test_runtime_nodelegates) */
@@ -343,7 +343,7 @@ static void test_delegate(void)
     CHECK(backend_destroys == 1);
 
     /* A backend that refuses the call's values in prepare fails the load, naming itself. */
-    static const ember_backend refusing = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy, refuse_prepare};
+    static const ember_backend refusing = {"EmberTestScaleBackend", scale_memory, scale_init, scale_execute, scale_destroy, refuse_prepare, NULL};
     CHECK(ember_backend_register(&refusing) == EMBER_OK);
     CHECK(th_load(&prog, "forward", &m) == EMBER_SHAPE_MISMATCH);
     CHECK(strstr(ember_program_error(&prog), "backend 'EmberTestScaleBackend' refused its arguments") != NULL);

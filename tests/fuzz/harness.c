@@ -150,7 +150,7 @@ static ember_status scale_prepare(void* handle, ember_value* const* args, size_t
 }
 
 static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init,
-                                            scale_execute, scale_destroy, scale_prepare};
+                                            scale_execute, scale_destroy, scale_prepare, NULL};
 
 void fuzz_register_backend(void)
 {
