@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "ember/ember.h"
+#include "ember/ethos_u.h"
 #include "runtime/core/half.h"
 #include "tools/npy.h"
 #include "tools/tokenizer.h"
@@ -2190,6 +2191,9 @@ done:
 
 int main(int argc, char** argv)
 {
+    /* Ethos-U programs load (inspect, pte2c) and run their CPU parts; with no NPU driver on the
+     * host, a run stops at the first such delegate with "no Ethos-U driver". */
+    ember_ethos_u_register();
     if (argc < 2) return usage_error(NULL, NULL, NULL);
     const char* cmd = argv[1];
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
