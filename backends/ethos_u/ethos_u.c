@@ -93,6 +93,7 @@ static const char* const block_names[NUM_BLOCKS] = {
     "vela_bin_stream", "cmd_data", "weight_data", "scratch_size", "inputs", "outputs", "vela_end_stream",
 };
 
+#if EMBER_MESSAGES
 /* The block name in a header, for a message: its printable bytes up to the first NUL. */
 static const char* name_text(const uint8_t* name, char buf[NAME_BYTES + 1])
 {
@@ -101,6 +102,7 @@ static const char* name_text(const uint8_t* name, char buf[NAME_BYTES + 1])
     buf[i] = 0;
     return buf;
 }
+#endif
 
 /* Is the 16-byte field exactly `want`, NUL-padded? (ExecuTorch's reader compares prefixes;
  * exact names leave no two readings of one blob.) */
@@ -114,7 +116,7 @@ static bool name_is(const uint8_t* name, const char* want)
 }
 
 /* Reads IO record `i` at p into io and checks it against scratch (sizes all bounded). */
-static ember_status read_io(const uint8_t* p, const char* kind, uint32_t i, size_t scratch,
+static ember_status read_io(const uint8_t* p, const char* kind, unsigned i, size_t scratch,
                             ember_ethos_u_io* io, char* msg, size_t n)
 {
     for (int d = 0; d < EMBER_ETHOS_U_SHAPE_DIMS; d++) io->shape[d] = rd_i32(p + 4 * d);
@@ -156,10 +158,10 @@ static ember_status read_io(const uint8_t* p, const char* kind, uint32_t i, size
 static ember_status check_overlap(const uint8_t* recs, uint32_t count, const char* kind, size_t scratch, char* msg,
                                   size_t n)
 {
-    for (uint32_t a = 0; a < count; a++) {
+    for (unsigned a = 0; a < count; a++) {
         ember_ethos_u_io x, y;
         read_io(recs + (size_t)a * IO_RECORD, kind, a, scratch, &x, NULL, 0);
-        for (uint32_t b = a + 1; b < count; b++) {
+        for (unsigned b = a + 1; b < count; b++) {
             read_io(recs + (size_t)b * IO_RECORD, kind, b, scratch, &y, NULL, 0);
             if (x.bytes && y.bytes && (size_t)x.offset < (size_t)y.offset + y.bytes &&
                 (size_t)y.offset < (size_t)x.offset + x.bytes)
@@ -194,6 +196,7 @@ ember_status ember_ethos_u_parse(const void* blob, size_t blob_bytes, ember_etho
     size_t size[NUM_BLOCKS] = {0};
     for (int k = 0; k < NUM_BLOCKS; k++) {
         char nb[NAME_BYTES + 1];
+        (void)nb; /* a message's alone */
         if (blob_bytes - at < BLOCK_HEADER)
             return fail(msg, msg_bytes, EMBER_MALFORMED_PROGRAM,
                         "vela_bin_stream: ends at byte %zu where block '%s' was expected", at, block_names[k]);
@@ -255,7 +258,7 @@ ember_status ember_ethos_u_parse(const void* blob, size_t blob_bytes, ember_etho
             return fail(msg, msg_bytes, EMBER_MALFORMED_PROGRAM, "vela_bin_stream: block '%s' holds %zu bytes for %d records (%zu expected)",
                         block_names[k], size[k], (int)count, 4 + (size_t)count * IO_RECORD);
         counts[o] = (uint32_t)count;
-        for (uint32_t i = 0; i < counts[o]; i++) {
+        for (unsigned i = 0; i < counts[o]; i++) {
             ember_ethos_u_io io;
             ember_status st = read_io(data[k] + 4 + (size_t)i * IO_RECORD, o ? "output" : "input", i, scratch, &io, msg, msg_bytes);
             if (st) return st;
@@ -319,7 +322,7 @@ static ember_status eu_init(void* mem, size_t mem_bytes, const void* blob, size_
     ember_status st = ember_ethos_u_parse(blob, blob_bytes, &b, NULL, 0);
     if (st) return st;
     size_t head = state_bytes(&b);
-    if (!mem || (uintptr_t)mem % ALIGN || mem_bytes < head || mem_bytes - head < b.scratch_bytes)
+    if (!mem || (uintptr_t)mem % ALIGN || mem_bytes < head || mem_bytes - head < round16(b.scratch_bytes))
         return EMBER_MEMORY_TOO_SMALL;
     eu_state* s = mem;
     memset(s, 0, sizeof *s);
@@ -352,14 +355,17 @@ static int memory_dims(const ember_tensor* t, int32_t* dims)
     return n;
 }
 
+#if EMBER_MESSAGES
 static const char* kind_name(int is_output) { return is_output ? "output" : "input"; }
+#endif
 
 /* The copy for arg `i` (an input if i < num_inputs), or a refusal in s->msg. */
-static ember_status plan_copy(eu_state* s, ember_value* const* args, uint32_t i, int* mode)
+static ember_status plan_copy(eu_state* s, ember_value* const* args, unsigned i, int* mode)
 {
     const ember_value* v = args[i];
     int is_out = i >= s->blob.num_inputs;
-    uint32_t k = is_out ? i - s->blob.num_inputs : i;
+    unsigned k = is_out ? i - (unsigned)s->blob.num_inputs : i;
+    (void)k; /* a message's alone */
     const ember_ethos_u_io* io = &s->io[i];
     if (!v || v->tag != EMBER_VALUE_TENSOR || !v->u.t)
         return fail(s->msg, sizeof s->msg, EMBER_DELEGATE_FAILED, "argument %u (%s %u) is not a tensor", i,
@@ -416,8 +422,8 @@ static ember_status check_call(eu_state* s, ember_value* const* args, size_t num
     if (num_args != want || (num_args && !args))
         return fail(s->msg, sizeof s->msg, EMBER_DELEGATE_FAILED,
                     "the call has %zu arguments, the command stream %u inputs and %u outputs", num_args,
-                    s->blob.num_inputs, s->blob.num_outputs);
-    for (uint32_t i = 0; i < num_args; i++) {
+                    (unsigned)s->blob.num_inputs, (unsigned)s->blob.num_outputs);
+    for (unsigned i = 0; i < num_args; i++) {
         int mode = COPY_STRAIGHT;
         ember_status st = plan_copy(s, args, i, &mode);
         if (st) return st;
@@ -477,7 +483,7 @@ static ember_status eu_execute(void* handle, ember_value* const* args, size_t nu
                     "no Ethos-U driver: this build runs the CPU parts only (firmware sets its NPU's invoke with "
                     "ember_ethos_u_set_driver)");
     uint32_t ni = s->blob.num_inputs, no = s->blob.num_outputs;
-    for (uint32_t i = 0; i < ni; i++) {
+    for (unsigned i = 0; i < ni; i++) {
         const ember_tensor* t = args[i]->u.t;
         if (t->nbytes && !t->data)
             return fail(s->msg, sizeof s->msg, EMBER_INPUT_NOT_SET, "input %u has no data", i);
@@ -489,7 +495,7 @@ static ember_status eu_execute(void* handle, ember_value* const* args, size_t nu
     int rc = invoke(driver_user, s->blob.cmd, s->blob.cmd_bytes, base, sizes, EMBER_ETHOS_U_NUM_REGIONS);
     if (rc != 0)
         return fail(s->msg, sizeof s->msg, EMBER_DELEGATE_FAILED, "the Ethos-U driver's invoke returned %d", rc);
-    for (uint32_t k = 0; k < no; k++) {
+    for (unsigned k = 0; k < no; k++) {
         const ember_tensor* t = args[ni + k]->u.t;
         if (t->nbytes && !t->data) return fail(s->msg, sizeof s->msg, EMBER_INTERNAL, "output %u has no memory", k);
         if (t->nbytes) copy_io(modes[ni + k], &s->io[ni + k], t, s->scratch, 0);
