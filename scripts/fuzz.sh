@@ -17,7 +17,8 @@
 # Seeds: tests/fuzz/corpus/ (scripts/make_fuzz_corpus.py) and, by reference, tests/data/*.pte, *.bpte and
 # tests/data/fixtures/*.pte (symbolic links in $FUZZ_WORK/seeds/; files over -max_len skipped).
 # -max_len defaults to the largest file of tests/fuzz/corpus rounded up to 4 KiB (FUZZ_MAX_LEN
-# overrides). A dictionary of operator names and format magics is made from kernels/*.inc.
+# overrides). A dictionary of operator names and format magics is made from kernels/*.inc (plus
+# the Ethos-U blob's block names, for fuzz_ethos_u, whose seeds are tests/fuzz/corpus/vela_*.bin).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -59,6 +60,9 @@ done
 dict="$work/ember.dict"
 {
     printf '"ET12"\n"eh00"\n"forward"\n"out"\n"EmberTestScaleBackend"\n'
+    # the Ethos-U delegate's id and its vela_bin_stream block names and command-stream magics
+    printf '"EthosUBackend"\n"vela_bin_stream"\n"vela_end_stream"\n"cmd_data"\n"weight_data"\n'
+    printf '"scratch_size"\n"inputs"\n"outputs"\n"COP1"\n"COP2"\n'
     grep -oh '"[a-z_]*::[^"]*"' kernels/portable/ops_*.inc | tr -d '"' | while read -r op; do
         printf '"%s"\n"%s"\n' "${op%.*}" "${op##*.}"
     done

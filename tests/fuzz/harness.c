@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ember/backend.h"
+#include "ember/ethos_u.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -152,10 +153,39 @@ static ember_status scale_prepare(void* handle, ember_value* const* args, size_t
 static const ember_backend scale_backend = {"EmberTestScaleBackend", scale_memory, scale_init,
                                             scale_execute, scale_destroy, scale_prepare, NULL};
 
+/* The Ethos-U delegate's driver hook for fuzzed programs: there is no NPU, so it reads every
+ * byte of the command stream and the weights and writes every byte of scratch (ASan reports any
+ * of them that is not really there: the command stream and weights must lie in the file, scratch
+ * in the bookkeeping block allocated at exactly the required size), as a real NPU might, then
+ * succeeds; the outputs the delegate copies out are then scratch's pattern, the same every run. */
+static volatile uint32_t npu_sink;
+
+static int fuzz_npu_invoke(void* user, const void* cmd, size_t cmd_bytes, const uint64_t* base, const size_t* sizes,
+                           int num_regions)
+{
+    FUZZ_CHECK(user == &npu_sink && num_regions == EMBER_ETHOS_U_NUM_REGIONS, "Ethos-U hook: %d regions", num_regions);
+    FUZZ_CHECK(cmd && cmd_bytes >= 4 && (uintptr_t)cmd % 16 == 0, "Ethos-U hook: command stream %p (%zu bytes)", cmd,
+               cmd_bytes);
+    FUZZ_CHECK(base[1] % 16 == 0 && (base[1] || !sizes[1]), "Ethos-U hook: scratch at %llx",
+               (unsigned long long)base[1]);
+    uint32_t acc = 0;
+    for (size_t i = 0; i < cmd_bytes; i++) acc += ((const uint8_t*)cmd)[i];
+    for (size_t i = 0; i < sizes[0]; i++) acc += ((const uint8_t*)(uintptr_t)base[0])[i];
+    uint8_t* scratch = (uint8_t*)(uintptr_t)base[1];
+    for (size_t i = 0; i < sizes[1]; i++) scratch[i] = (uint8_t)(i * 13 + 5);
+    npu_sink = acc;
+    return 0;
+}
+
 void fuzz_register_backend(void)
 {
     static bool done;
-    if (!done) ember_backend_register(&scale_backend);
+    if (!done) {
+        ember_backend_register(&scale_backend);
+        /* fuzzed programs reach the Ethos-U delegate's prepare and execute */
+        ember_ethos_u_register();
+        ember_ethos_u_set_driver(fuzz_npu_invoke, (void*)&npu_sink);
+    }
     done = true;
 }
 

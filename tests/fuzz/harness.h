@@ -51,7 +51,9 @@ void fuzz_ro_free(fuzz_ro* r);
 
 /* Registers "EmberTestScaleBackend" (the name the delegate fixture uses): it validates its
  * arguments like a real backend must, and checks the runtime's side of the contract (its
- * memory, init before execute, one destroy). Idempotent. */
+ * memory, init before execute, one destroy). Also registers the Ethos-U delegate
+ * ("EthosUBackend") with a driver hook that reads the command stream and weights and writes all
+ * of scratch, so fuzzed Ethos-U programs reach its prepare and execute. Idempotent. */
 void fuzz_register_backend(void);
 
 /* Methods asking for more than this (bookkeeping + planned buffers + input data, per
