@@ -9,6 +9,7 @@
  *                          values (kinds, dtypes, shapes) so execute need not
  *   execute(handle, args)  per DelegateCall: args are the call's values, in file order
  *   destroy(handle)        at ember_method_destroy
+ *   explain(...)           optional: why the call that just failed refused, for the error message
  *
  * The args come from an untrusted file: a backend checks them (in prepare, or in execute) and
  * writes only the tensors it produces. The loader guarantees that a value's kind, and a
