@@ -844,13 +844,13 @@ class NpuReport:
         for part in self.partitions:
             e = part.estimates
             out.append(
-                f"  delegate #{part.index}: {part.compute_ops} ops, command stream {part.cmd_bytes} B, "
-                f"weights {part.weight_bytes} B (flash), scratch {part.scratch_bytes} B (SRAM); "
-                f"Vela estimates {int(e.get('cycles_total', 0))} cycles "
-                f"({e.get('inference_time', 0) * 1e6:.1f} us at {e.get('core_clock', 0) / 1e6:.0f} MHz), "
-                f"SRAM {e.get('sram_memory_used', 0):.1f} KiB, "
-                f"off-chip flash {e.get('off_chip_flash_memory_used', 0):.1f} KiB, "
-                f"DRAM {e.get('dram_memory_used', 0):.1f} KiB")
+                f"  delegate #{part.index}: {part.compute_ops} ops; command stream {part.cmd_bytes} B "
+                f"and weights {part.weight_bytes} B read in place from the program, scratch "
+                f"{part.scratch_bytes} B (in the method's bookkeeping memory); Vela estimates "
+                f"{int(e.get('cycles_total', 0))} cycles ({e.get('inference_time', 0) * 1e6:.1f} us "
+                f"at {e.get('core_clock', 0) / 1e6:.0f} MHz), SRAM {e.get('sram_memory_used', 0):.1f} "
+                f"KiB, off-chip flash {e.get('off_chip_flash_memory_used', 0):.1f} KiB, DRAM "
+                f"{e.get('dram_memory_used', 0):.1f} KiB")
         out.append("  (Vela's estimates: no Ethos-U ran here; the command stream is checked by "
                    "nothing but the NPU itself)")
         return out
