@@ -39,14 +39,17 @@ bool fb_field_aligned(const fb_table* t, int id, uint32_t n, uint32_t align, uin
     return true;
 }
 
-/* The n-byte little-endian scalar field `id`, zero-extended; 0 when absent. */
+/* The n-byte (1, 4 or 8) little-endian scalar field `id`, zero-extended; 0 when absent. Read
+ * as one byte or as 32-bit words, not byte by byte into 64 bits (long on 32-bit cores). */
 static bool fb_scalar(const fb_table* t, int id, uint32_t n, uint64_t* bits)
 {
     uint32_t off;
     if (!fb_field(t, id, n, &off)) return false;
-    uint64_t v = 0;
-    for (uint32_t k = n; off && k--;) v = v << 8 | t->b.data[off + k];
-    *bits = v;
+    const uint8_t* p = t->b.data + off;
+    uint32_t lo = 0, hi = 0;
+    if (off) lo = n == 1 ? p[0] : fb_rd_u32(p);
+    if (off && n == 8) hi = fb_rd_u32(p + 4);
+    *bits = (uint64_t)hi << 32 | lo;
     return true;
 }
 

@@ -154,5 +154,11 @@ static inline uint64_t fb_vec_u64(const fb_vec* v, uint32_t i)
 {
     return fb_rd_u64(v->b.data + v->pos + 8 * i);
 }
+/* The low 32 bits of item i of an int64 vector: the whole item where it is known to lie in
+ * [0, 2^32) (a value index the loader checked). */
+static inline uint32_t fb_vec_i64_low(const fb_vec* v, uint32_t i)
+{
+    return fb_rd_u32(v->b.data + v->pos + 8 * i);
+}
 
 #endif /* EMBER_FORMAT_FLATBUFFER_H */

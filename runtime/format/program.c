@@ -215,10 +215,11 @@ ember_status ember_program_find_plan(const ember_program* p, const char* name, f
 ember_status ember_program_segment(const ember_program* p, uint32_t index, const void** out,
                                    size_t* bytes)
 {
-    if (index >= p->num_segments)
-        return MALFORMED(p, "segment %" PRIu32 " out of range (%" PRIu32 " segments)", index, p->num_segments);
     uint64_t off = 0, sz = 0;
-    if (!segment_at(p, index, &off, &sz)) return MALFORMED(p, "segment %" PRIu32 " is corrupt", index);
+    /* segment_at refuses an index out of range too (fb_vec_table): one test, two messages */
+    if (!segment_at(p, index, &off, &sz))
+        return MALFORMED(p, index >= p->num_segments ? "segment %" PRIu32 " out of range (%" PRIu32 " segments)" : "segment %" PRIu32 " is corrupt",
+                         index, p->num_segments);
     *out = p->data + p->segment_base + (sz ? off : 0); /* bounds verified at program load */
     *bytes = (size_t)sz;
     return EMBER_OK;
@@ -264,12 +265,10 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
         *out = (const uint8_t*)seg + off;
         return constant_aligned(p, index, *out, align);
     }
-    if (index >= p->num_const_buffers)
-        return MALFORMED(p, "constant %" PRIu32 " out of range (%" PRIu32 " constant buffers)", index,
-                         p->num_const_buffers);
     fb_vec storage;
     if (!bytes_at(p, p->const_buffers, p->num_const_buffers, index, &storage))
-        return MALFORMED(p, "constant buffer %" PRIu32 " is corrupt", index);
+        return MALFORMED(p, index >= p->num_const_buffers ? "constant %" PRIu32 " out of range (%" PRIu32 " constant buffers)" : "constant buffer %" PRIu32 " is corrupt",
+                         index, p->num_const_buffers);
     if (storage.len < nbytes)
         return MALFORMED(p, "constant buffer %" PRIu32 " has %" PRIu32 " bytes, tensor needs %zu", index, storage.len,
                          nbytes);
@@ -280,11 +279,10 @@ ember_status ember_program_constant(const ember_program* p, uint32_t index, size
 ember_status ember_program_inline_delegate(const ember_program* p, uint32_t index,
                                            const void** out, size_t* bytes)
 {
-    if (index >= p->num_inline_delegates)
-        return MALFORMED(p, "inline delegate data %" PRIu32 " out of range", index);
     fb_vec data;
+    /* bytes_at refuses an index out of range too (fb_vec_table) */
     if (!bytes_at(p, p->inline_delegates, p->num_inline_delegates, index, &data))
-        return MALFORMED(p, "inline delegate data %" PRIu32 " is corrupt", index);
+        return MALFORMED(p, index >= p->num_inline_delegates ? "inline delegate data %" PRIu32 " out of range" : "inline delegate data %" PRIu32 " is corrupt", index);
     *out = p->data + data.pos;
     *bytes = data.len;
     return EMBER_OK;
