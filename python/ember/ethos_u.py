@@ -735,7 +735,8 @@ def _vela(tosa: bytes, target: str) -> tuple[dict[str, Any], dict[str, str], str
         log = proc.stdout + proc.stderr
         npz = os.path.join(out_dir, "part_vela.npz")
         if proc.returncode != 0 or not os.path.exists(npz):
-            raise ExportError(f"Vela could not compile a partition for {target}:\n{log[-2000:]}")
+            raise _VelaRefused(f"Vela could not compile a partition for {target}:\n{log[-2000:]}",
+                               _vela_reason(log))
         # Vela's own output, just written here: some of its arrays are Python objects
         with np.load(npz, allow_pickle=True) as d:
             arrays = {k: d[k] for k in d.files if k.startswith(_VELA_KEYS)}
@@ -746,6 +747,31 @@ def _vela(tosa: bytes, target: str) -> tuple[dict[str, Any], dict[str, str], str
                     rows = list(csv.reader(f))
                 summary = dict(zip(rows[0], rows[1]))
         return arrays, summary, log
+
+
+class _VelaRefused(ExportError):
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _vela_reason(log: str) -> str:
+    """The last error line of Vela's output (what it could not do)."""
+    lines = [ln.strip() for ln in log.splitlines() if "Error" in ln or "could not" in ln]
+    return lines[-1] if lines else (log.strip().splitlines() or ["(no message)"])[-1]
+
+
+def _probe(node: torch.fx.Node, constants: dict[torch.fx.Node, torch.Tensor],
+           orders: dict[torch.fx.Node, tuple[int, ...]], target: str) -> Optional[str]:
+    """None if Vela compiles `node` alone for `target`, else its reason."""
+    inputs = [a for a in node.all_input_nodes if a not in constants]
+    try:
+        _vela(_tosa(inputs, [node], [node], constants, orders), target)
+    except _VelaRefused as e:
+        return e.reason
+    except _Unsupported as e:
+        return str(e)
+    return None
 
 
 def _pad16(data: bytes) -> bytes:
@@ -952,7 +978,19 @@ def delegate(exported: torch.export.ExportedProgram, target: str) -> NpuReport:
         parts: list[Partition] = []
         retry = False
         for g in groups:
-            part = _compile(g, len(parts), constants, orders, target, refused)
+            try:
+                part = _compile(g, len(parts), constants, orders, target, refused)
+            except _VelaRefused as e:
+                # Vela refused something Ember lowered: find which op, alone, it refuses, put
+                # that on the CPU and partition again
+                culprits = [n for n in g if _file_name(n) in _COMPUTE
+                            and _probe(n, constants, orders, target) is not None]
+                if not culprits:
+                    raise
+                for n in culprits:
+                    refused[n] = f"Vela does not place it on the {target}: " + \
+                        (_probe(n, constants, orders, target) or e.reason)
+                part = None
             if part is None:  # a node went back to the CPU: partition again
                 retry = True
                 break

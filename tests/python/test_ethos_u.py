@@ -288,3 +288,34 @@ def test_missing_tools_are_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "tosa_serializer", None)
     with pytest.raises(ExportError, match="pip install tosa-tools"):
         _export(Split(), (1, 3, 8, 8), U55)
+
+
+def test_an_op_vela_refuses_goes_to_the_cpu(monkeypatch):
+    """When Vela cannot place an op Ember lowered, export finds it (each op compiled alone) and
+    keeps it on the CPU with Vela's reason: here max pools are lowered with an identity
+    BITWISE_XOR, which the U55 lacks."""
+    ts = pytest.importorskip("tosa_serializer")
+    original = ethos_u._TosaBuilder._pool
+
+    def pool_with_xor(self, node, is_max):
+        original(self, node, is_max)
+        if not is_max:
+            return
+        shape = self.phys(node)
+        wide = self.rescale(self.names[node], shape, [1 << 30], [1], 0, 0, ts.DType.INT8,
+                            ts.DType.INT32)
+        attr = ts.TosaSerializerAttribute()
+        attr.BitwiseXorAttribute()
+        zero = self.const(np.zeros([1] * len(shape), dtype=np.int32), ts.DType.INT32, "zero")
+        x = self.op(ts.Op.BITWISE_XOR, [wide, zero], shape, ts.DType.INT32, attr)
+        self.names[node] = self.rescale(x, shape, [1 << 30], [1], 0, 0, ts.DType.INT32,
+                                        ts.DType.INT8)
+
+    monkeypatch.setattr(ethos_u._TosaBuilder, "_pool", pool_with_xor)
+    p = _export(Net(), (1, 3, 16, 16), U55)
+    (cpu,) = [pl for pl in p.npu_report.placements if pl.where == "CPU"]
+    assert cpu.op == "cortex_m::quantized_max_pool2d"
+    assert "Vela does not place it on the ethos-u55-128" in cpu.why and "Xor" in cpu.why
+    assert len(p.npu_report.partitions) == 2
+    for part in p.npu_report.partitions:
+        assert ethos_u.check_partition(part)["differ"] == 0
