@@ -16,14 +16,22 @@ _LIB = None
 
 def _stub_tosa_serializer() -> None:
     """ExecuTorch's Cortex-M package imports its Arm backend, which imports `tosa_serializer`
-    (built from Arm's TOSA sources, not on PyPI) for TOSA debug output the Cortex-M flow never
-    produces. A stand-in module whose every attribute is a fresh class lets the import finish;
-    nothing in the flow calls into it."""
+    (the tosa-tools package) for TOSA debug output the Cortex-M flow never produces. Where that
+    package is missing, a stand-in module whose every attribute is a fresh class lets the import
+    finish; nothing in the flow calls into it. Where it is installed (the Ethos-U export needs
+    it: requirements-nodeps.txt) the real one is used: a stand-in would break it for every later
+    test in the process."""
+    import importlib
     import sys
     import types
 
     if "tosa_serializer" in sys.modules:
         return
+    try:
+        importlib.import_module("tosa_serializer")
+        return
+    except ImportError:
+        pass
 
     class _Anything(type):
         def __getattr__(cls, name):
