@@ -4,7 +4,7 @@ PY      := .venv/bin/python
 BUILD   := build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build build-asan build-aarch64 build-m55 build-m4 build-m7 bench-m55 bench-m4 size test test-c test-c-asan test-aarch64 test-m55 test-py test-breadth demo clean
+.PHONY: all setup build labs test-labs build-asan build-aarch64 build-m55 build-m4 build-m7 bench-m55 bench-m4 size test test-c test-c-asan test-aarch64 test-m55 test-py test-breadth demo clean
 .PHONY: build-fuzz build-tsan fuzz fuzz-coverage test-fuzz test-fuzz-replay test-cli-asan test-tsan test-valgrind
 
 all: build
@@ -16,7 +16,7 @@ build:
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: setup build test-c test-c-asan test-aarch64 test-m55 test-py test-cli-asan test-tsan test-valgrind test-fuzz-replay test-fuzz
+test: setup build test-c test-c-asan test-aarch64 test-m55 test-py test-labs test-cli-asan test-tsan test-valgrind test-fuzz-replay test-fuzz
 
 test-c: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -78,6 +78,15 @@ test-m55: build-m55 build-m4 build-m7
 
 test-py: build
 	@$(PY) -m pytest -q tests/python
+
+# The Jupyter labs (labs/README.md) run top to bottom with nbclient; any cell error fails. The
+# executed notebooks and their figures go to labs/out/ (ignored). make test runs them with
+# EMBER_LABS_SMALL=1 (smaller models, fewer runs); lab 3 builds firmware against build-m55.
+labs: build build-m55
+	@$(PY) labs/run_labs.py
+
+test-labs: build build-m55
+	@EMBER_LABS_SMALL=1 $(PY) labs/run_labs.py
 
 # The breadth sweep: 126 transformers and timm architectures through export, the C runtime and
 # eager (docs/breadth.md); test-py runs only its few fast ones. The table goes to BREADTH_REPORT
