@@ -49,33 +49,23 @@ def setting() -> str:
             else "full (unset EMBER_LABS_SMALL)")
 
 
-@contextlib.contextmanager
-def calibration_progress():
-    """Ember's quantizer draws its calibration bar only when stderr is a terminal, which a
-    notebook's is not; inside this block the same progress goes to a tqdm bar instead."""
+def progress_bar(desc: str = "calibrating"):
+    """A tqdm bar for ember.export's `progress=` (called with (done, total) after each
+    calibration sample): Ember's own bar is drawn only on a terminal, which a notebook is not."""
     from tqdm import tqdm
 
-    from ember import quantize
-
     bar = None
-    original = quantize._progress
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc="calibrating", unit="sample", file=sys.stdout,
+            bar = tqdm(total=total, desc=desc, unit="sample", file=sys.stdout,
                        mininterval=0.5, ascii=True)
         bar.update(done - bar.n)
         if done == total:
             bar.close()
 
-    quantize._progress = progress
-    try:
-        yield
-    finally:
-        quantize._progress = original
-        if bar is not None:
-            bar.close()
+    return progress
 
 
 @contextlib.contextmanager

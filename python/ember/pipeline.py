@@ -45,7 +45,7 @@ _REFUSED_KEYWORDS: dict[str, str] = {
 
 _KEYWORDS = (
     "method, methods, kwargs, strict, check_runtime, fold_constants, fold_max_bytes, optimize, "
-    "decompose_attention, quantize, calibration, dynamic_shapes, target"
+    "decompose_attention, quantize, calibration, progress, dynamic_shapes, target"
 )
 
 
@@ -155,6 +155,7 @@ def export(
     decompose_attention: bool = False,
     quantize: Optional[str] = None,
     calibration: Optional[Any] = None,
+    progress: Any = None,
     dynamic_shapes: Optional[Any] = None,
     target: Optional[str] = None,
     **options: Any,
@@ -175,6 +176,10 @@ def export(
     instead of keeping it as Ember's fused `ember::sdpa.out`. With `check_runtime`, what the C runtime would refuse (an op it
     has no kernel for, a dtype a kernel does not take) is an ExportError naming the op and its
     model line; without, the file is written and a warning names them.
+
+    With quantize="int8", `progress` reports the calibration: None (the default) draws a bar
+    when stderr is a terminal, True draws it on stderr always, False not at all, and a callable
+    is called with (samples done, total) after each sample (a notebook's progress bar).
 
     `target="ethos-u55-128"` (or another Ethos-U55 / U85 configuration, ethos_u.TARGETS) hands
     the int8 ops an Arm Ethos-U NPU can run to it: each connected group becomes a TOSA graph
@@ -215,10 +220,12 @@ def export(
 
         (name, (module, inputs)), = methods.items()
         module, quant_report = _quantize(module, inputs if isinstance(inputs, tuple)
-                                         else (inputs,), calibration, kwargs, strict)
+                                         else (inputs,), calibration, kwargs, strict, progress)
         methods = {name: (module, inputs)}
     elif calibration is not None:
         raise ExportError("calibration= goes with quantize='int8'")
+    elif progress is not None:
+        raise ExportError("progress= reports the int8 calibration: it goes with quantize='int8'")
     if target is not None and quantize != "int8":
         raise ExportError(
             f"target={target!r} runs a program's int8 ops on an Ethos-U NPU: export with "

@@ -874,8 +874,9 @@ def _float_ops_left(gm: GraphModule, report: QuantReport, skipped: dict[str, str
 
 # -- the stage ----------------------------------------------------------------------------
 
-def _progress(done: int, total: int) -> None:
-    if not sys.stderr.isatty():
+def _progress(done: int, total: int, force: bool = False) -> None:
+    """The calibration bar on stderr (only when it is a terminal, unless forced)."""
+    if not (force or sys.stderr.isatty()):
         return
     width = 30
     filled = width * done // max(total, 1)
@@ -887,10 +888,20 @@ def _progress(done: int, total: int) -> None:
 
 def quantize(model: torch.nn.Module, example_inputs: tuple, calibration: Iterable,
              example_kwargs: Optional[dict] = None, strict: bool = False,
-             progress: bool = True) -> tuple[GraphModule, QuantReport]:
+             progress: Any = None) -> tuple[GraphModule, QuantReport]:
     """The model as a GraphModule whose quantized groups are ExecuTorch Cortex-M int8 ops
     (ember::cm_*), calibrated on `calibration`: an iterable of input tuples (or of single
-    tensors, for one-input models)."""
+    tensors, for one-input models). `progress` (export's): None draws a bar on a terminal's
+    stderr, True on stderr whatever it is, False nothing; a callable is called (done, total)
+    after each sample."""
+    if callable(progress):
+        report_progress = progress
+    elif progress is None or isinstance(progress, bool):
+        report_progress = (lambda done, total: _progress(done, total, force=bool(progress))) \
+            if progress is not False else (lambda done, total: None)
+    else:
+        raise ExportError(f"progress={progress!r}: pass None (a bar on a terminal), True, False "
+                          "or a callable taking (done, total)")
     try:
         from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
     except ImportError as e:
@@ -933,8 +944,7 @@ def quantize(model: torch.nn.Module, example_inputs: tuple, calibration: Iterabl
                             f"calibration sample {i} failed in the model: {type(e).__name__}: "
                             f"{e}. Remedy: each sample must be a tuple of inputs shaped like "
                             "example_inputs") from e
-                    if progress:
-                        _progress(i + 1, len(samples))
+                    report_progress(i + 1, len(samples))
             converted = convert_pt2e(prepared)
     finally:
         for m, training in flags:

@@ -242,6 +242,28 @@ def test_bad_quantize_arguments_are_errors():
         ember.export(model, (x,), calibration=[(x,)])
     with pytest.raises(ember.ExportError, match="calibration sample 0"):
         _export(model, (x,), [(torch.randn(2, 5),)])
+    with pytest.raises(ember.ExportError, match="goes with quantize"):
+        ember.export(model, (x,), progress=False)
+    with pytest.raises(ember.ExportError, match="progress="):
+        _export(model, (x,), [(x,)], progress="bar")
+
+
+def test_progress_reports_each_calibration_sample(capfd):
+    """progress=callable gets (done, total) after every sample; True draws the bar on stderr
+    even when it is not a terminal (a notebook's, pytest's); False and None (not a terminal)
+    draw nothing."""
+    model, x = WithLayerNorm().eval(), torch.randn(2, 16)
+    samples = [(torch.randn(2, 16),) for _ in range(5)]
+    seen = []
+    _export(model, (x,), samples, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 5) for i in range(1, 6)]
+    capfd.readouterr()
+    _export(model, (x,), samples, progress=True)
+    err = capfd.readouterr().err
+    assert "calibrating [" in err and "] 5/5" in err
+    for quiet in (False, None):
+        _export(model, (x,), samples, progress=quiet)
+        assert "calibrating" not in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("model_name", ["ds_cnn", "elementwise", "conv_table"])
