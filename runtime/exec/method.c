@@ -90,9 +90,9 @@ static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* v
     fb_table ev;
     bool has_val;
     if (idx >= L->values.len) return MALFORMED(L, "value index %" PRIu32 " out of range (%" PRIu32 " values)", idx, L->values.len);
-    if (!fb_vec_table(&L->values, idx, &ev) || !fb_u8(&ev, EVALUE_VAL_TYPE, type) ||
-        !fb_subtable(&ev, EVALUE_VAL, val, &has_val))
-        return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
+    FB_VERIFIED(fb_vec_table(&L->values, idx, &ev));
+    FB_VERIFIED(fb_u8(&ev, EVALUE_VAL_TYPE, type));
+    FB_VERIFIED(fb_subtable(&ev, EVALUE_VAL, val, &has_val)); /* an unknown kind's: refused below */
     if (*type > EMBER_VALUE_OPTIONAL_TENSOR_LIST)
         return MALFORMED(L, "value %" PRIu32 " has unknown kind %u", idx, *type);
     if (*type > EMBER_VALUE_NULL && !has_val) return MALFORMED(L, "value %" PRIu32 " has no payload", idx);
@@ -106,9 +106,8 @@ static SIZE_NOINLINE ember_status bind_tensor_data(loader* L, uint32_t idx, cons
     uint32_t data_idx;
     fb_table alloc;
     bool has_alloc;
-    if (!fb_u32(t, TENSOR_DATA_BUFFER_IDX, &data_idx) ||
-        !fb_subtable(t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc))
-        return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
+    FB_VERIFIED(fb_u32(t, TENSOR_DATA_BUFFER_IDX, &data_idx));
+    FB_VERIFIED(fb_subtable(t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc));
 
     const size_t esize = ember_dtype_size(out->dtype);
     const void* constant = NULL;
@@ -118,10 +117,9 @@ static SIZE_NOINLINE ember_status bind_tensor_data(loader* L, uint32_t idx, cons
     }
     if (has_alloc) {
         uint32_t mem_id, lo, hi;
-        if (!fb_u32(&alloc, ALLOC_MEMORY_ID, &mem_id) ||
-            !fb_u32(&alloc, ALLOC_OFFSET_LOW, &lo) ||
-            !fb_u32(&alloc, ALLOC_OFFSET_HIGH, &hi))
-            return MALFORMED(L, "tensor value %" PRIu32 " has corrupt allocation info", idx);
+        FB_VERIFIED(fb_u32(&alloc, ALLOC_MEMORY_ID, &mem_id));
+        FB_VERIFIED(fb_u32(&alloc, ALLOC_OFFSET_LOW, &lo));
+        FB_VERIFIED(fb_u32(&alloc, ALLOC_OFFSET_HIGH, &hi));
         if (mem_id == 0 || mem_id >= L->num_file_buffers)
             return MALFORMED(L, "tensor value %" PRIu32 " uses memory id %" PRIu32 "; the method plans %zu buffers",
                              idx, mem_id, L->num_file_buffers ? L->num_file_buffers - 1 : 0);
@@ -164,9 +162,10 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
     uint8_t dynamism;
     fb_vec sizes, order;
     memset(out, 0, sizeof *out);
-    if (!fb_i8(t, TENSOR_SCALAR_TYPE, &dtype) || !fb_vector(t, TENSOR_SIZES, 4, &sizes) ||
-        !fb_vector(t, TENSOR_DIM_ORDER, 1, &order) || !fb_u8(t, TENSOR_SHAPE_DYNAMISM, &dynamism))
-        return MALFORMED(L, "tensor value %" PRIu32 " is corrupt", idx);
+    FB_VERIFIED(fb_i8(t, TENSOR_SCALAR_TYPE, &dtype));
+    FB_VERIFIED(fb_vector(t, TENSOR_SIZES, 4, &sizes));
+    FB_VERIFIED(fb_vector(t, TENSOR_DIM_ORDER, 1, &order));
+    FB_VERIFIED(fb_u8(t, TENSOR_SHAPE_DYNAMISM, &dynamism));
     if (dynamism > SHAPE_DYNAMIC_BOUND)
         return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 " has %s shape dynamism (%u): Ember plans all memory ahead, so only static and upper-bounded shapes are supported",
                                   idx, dynamism == SHAPE_DYNAMIC_UNBOUND ? "unbounded" : "unknown", dynamism);
@@ -210,9 +209,6 @@ static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, emb
 
 /* The lists' item vectors (IntList .. OptionalTensorList): bytes per item, and the kind's name. */
 static const uint8_t list_item_bytes[] = {8, 8, 1, 4, 4};
-#if EMBER_MESSAGES
-static const char* const list_kind[] = {"int", "double", "bool", "tensor", "tensor"};
-#endif
 
 /* First pass: every value but tensor lists (which point at tensors parsed here). */
 static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
@@ -224,30 +220,28 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     ember_value tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.tag = type == EMBER_VALUE_NONE ? EMBER_VALUE_NULL : type;
-    bool ok = true;
     fb_vec items;
     if (type >= EMBER_VALUE_INT_LIST) {
-        if (!fb_vector(&t, LIST_ITEMS, list_item_bytes[type - EMBER_VALUE_INT_LIST], &items))
-            return MALFORMED(L, "%s list value %" PRIu32 " is corrupt", list_kind[type - EMBER_VALUE_INT_LIST], idx);
+        FB_VERIFIED(fb_vector(&t, LIST_ITEMS, list_item_bytes[type - EMBER_VALUE_INT_LIST], &items));
         tmp.len = items.len; /* tensor lists' items are resolved in the second pass */
     }
     switch (type) {
     case EMBER_VALUE_INT:
     case EMBER_VALUE_DOUBLE: { /* the 8 bytes of an int64 or a double */
         uint64_t bits;
-        ok = fb_u64(&t, SCALAR_VALUE, &bits);
+        FB_VERIFIED(fb_u64(&t, SCALAR_VALUE, &bits));
         memcpy(&tmp.u, &bits, sizeof bits);
         break;
     }
     case EMBER_VALUE_BOOL: {
         uint8_t b8;
-        ok = fb_u8(&t, SCALAR_VALUE, &b8);
+        FB_VERIFIED(fb_u8(&t, SCALAR_VALUE, &b8));
         tmp.u.b = b8 != 0;
         break;
     }
     case EMBER_VALUE_STRING:
-        ok = fb_string(&t, SCALAR_VALUE, &tmp.u.str, &tmp.len);
-        if (ok && !tmp.u.str) tmp.u.str = "";
+        FB_VERIFIED(fb_string(&t, SCALAR_VALUE, &tmp.u.str, &tmp.len));
+        if (!tmp.u.str) tmp.u.str = "";
         break;
     case EMBER_VALUE_TENSOR: {
         ember_tensor* tensor = L->tensors ? &L->tensors[L->num_tensors] : NULL;
@@ -273,7 +267,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
             if (st) return st;
             if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %" PRIu32 " names value %lld, which is not an Int", idx, (long long)ref);
             int64_t x;
-            if (!fb_i64(&rtab, SCALAR_VALUE, &x)) return MALFORMED(L, "value %lld is corrupt", (long long)ref);
+            FB_VERIFIED(fb_i64(&rtab, SCALAR_VALUE, &x));
             if (ints) ints[k] = x;
         }
         tmp.u.ints = ints;
@@ -291,7 +285,6 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     case EMBER_VALUE_BOOL_LIST: tmp.u.bools = L->b.data + items.pos; break;
     default: break; /* None, Null; tensor lists */
     }
-    if (!ok) return MALFORMED(L, "value %" PRIu32 " is corrupt", idx);
     if (v) *v = tmp;
     return EMBER_OK;
 }
@@ -306,7 +299,7 @@ static ember_status parse_tensor_list(loader* L, uint32_t idx, ember_value* v)
     if (st) return st;
     if (type != EMBER_VALUE_TENSOR_LIST && type != EMBER_VALUE_OPTIONAL_TENSOR_LIST) return EMBER_OK;
     bool optional = type == EMBER_VALUE_OPTIONAL_TENSOR_LIST;
-    if (!fb_vector(&t, LIST_ITEMS, 4, &items)) return MALFORMED(L, "tensor list value %" PRIu32 " is corrupt", idx);
+    FB_VERIFIED(fb_vector(&t, LIST_ITEMS, 4, &items));
     ember_tensor** ts = take(L, items.len, sizeof(ember_tensor*), 8);
     for (uint32_t k = 0; k < items.len; k++) {
         int32_t ref = fb_vec_i32(&items, k);
@@ -355,16 +348,17 @@ static bool operator_name(const fb_buf* b, const fb_table* plan, uint32_t i, cha
 static ember_status load_operators(loader* L)
 {
     fb_vec ops;
-    if (!fb_vector(&L->plan, PLAN_OPERATORS, 4, &ops)) return MALFORMED(L, "bad operator list");
+    FB_VERIFIED(fb_vector(&L->plan, PLAN_OPERATORS, 4, &ops));
     const ember_kernel** kernels = take(L, ops.len, sizeof(ember_kernel*), 8);
     L->num_ops = ops.len;
     for (uint32_t i = 0; i < ops.len; i++) {
         fb_table op;
         const char *name, *overload;
         uint32_t len;
-        if (!fb_vec_table(&ops, i, &op) || !fb_string(&op, OPERATOR_NAME, &name, &len) || !name ||
-            !fb_string(&op, OPERATOR_OVERLOAD, &overload, &len))
-            return MALFORMED(L, "operator %" PRIu32 " is corrupt", i);
+        FB_VERIFIED(fb_vec_table(&ops, i, &op));
+        FB_VERIFIED(fb_string(&op, OPERATOR_NAME, &name, &len));
+        FB_VERIFIED(fb_string(&op, OPERATOR_OVERLOAD, &overload, &len));
+        if (!name) return MALFORMED(L, "operator %" PRIu32 " has no name", i);
         if (!overload) overload = "";
         const ember_kernel* k = ember_kernel_find_operator(name, overload);
         if (!k)
@@ -400,9 +394,10 @@ static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, cons
     bool has;
     uint8_t loc;
     uint32_t index;
-    if (!fb_subtable(d, DELEGATE_PROCESSED, &ref, &has) || !has ||
-        !fb_u8(&ref, DATA_REF_LOCATION, &loc) || !fb_u32(&ref, DATA_REF_INDEX, &index))
-        return MALFORMED(L, "delegate %" PRIu32 " has no processed data", i);
+    FB_VERIFIED(fb_subtable(d, DELEGATE_PROCESSED, &ref, &has));
+    FB_VERIFIED(fb_u8(&ref, DATA_REF_LOCATION, &loc));
+    FB_VERIFIED(fb_u32(&ref, DATA_REF_INDEX, &index));
+    if (!has) return MALFORMED(L, "delegate %" PRIu32 " has no processed data", i);
     if (loc == DATA_LOCATION_INLINE) return ember_program_inline_delegate(L->p, index, blob, bytes);
     if (loc == DATA_LOCATION_SEGMENT) return ember_program_segment(L->p, index, blob, bytes);
     return MALFORMED(L, "delegate %" PRIu32 " has unknown data location %u", i, loc);
@@ -411,7 +406,7 @@ static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, cons
 static ember_status load_delegates(loader* L)
 {
     fb_vec dels;
-    if (!fb_vector(&L->plan, PLAN_DELEGATES, 4, &dels)) return MALFORMED(L, "bad delegate list");
+    FB_VERIFIED(fb_vector(&L->plan, PLAN_DELEGATES, 4, &dels));
     ember_delegate* out = take(L, dels.len, sizeof(ember_delegate), 8);
     L->num_delegates = dels.len;
     if (L->m) {
@@ -423,9 +418,10 @@ static ember_status load_delegates(loader* L)
         const char* id;
         uint32_t id_len;
         fb_vec specs_vec;
-        if (!fb_vec_table(&dels, i, &d) || !fb_string(&d, DELEGATE_ID, &id, &id_len) || !id ||
-            !fb_vector(&d, DELEGATE_COMPILE_SPECS, 4, &specs_vec))
-            return MALFORMED(L, "delegate %" PRIu32 " is corrupt", i);
+        FB_VERIFIED(fb_vec_table(&dels, i, &d));
+        FB_VERIFIED(fb_string(&d, DELEGATE_ID, &id, &id_len));
+        FB_VERIFIED(fb_vector(&d, DELEGATE_COMPILE_SPECS, 4, &specs_vec));
+        if (!id) return MALFORMED(L, "delegate %" PRIu32 " has no backend id", i);
         const ember_backend* be = ember_backend_find(id);
         if (!be) return ember_program_fail(L->p, EMBER_UNKNOWN_BACKEND, "unknown backend '%s': it is not linked in or not registered", id);
         if (specs_vec.len > EMBER_MAX_COMPILE_SPECS)
@@ -435,9 +431,9 @@ static ember_status load_delegates(loader* L)
             fb_table cs;
             fb_vec val;
             uint32_t klen;
-            if (!fb_vec_table(&specs_vec, k, &cs) || !fb_string(&cs, COMPILE_SPEC_KEY, &specs[k].key, &klen) ||
-                !fb_vector(&cs, COMPILE_SPEC_VALUE, 1, &val))
-                return MALFORMED(L, "delegate %" PRIu32 " compile spec %" PRIu32 " is corrupt", i, k);
+            FB_VERIFIED(fb_vec_table(&specs_vec, k, &cs));
+            FB_VERIFIED(fb_string(&cs, COMPILE_SPEC_KEY, &specs[k].key, &klen));
+            FB_VERIFIED(fb_vector(&cs, COMPILE_SPEC_VALUE, 1, &val));
             if (!specs[k].key) specs[k].key = "";
             specs[k].value = L->b.data + val.pos;
             specs[k].value_len = val.len;
@@ -473,7 +469,7 @@ static ember_status load_delegates(loader* L)
 static ember_status load_delegates(loader* L)
 {
     fb_vec dels;
-    if (!fb_vector(&L->plan, PLAN_DELEGATES, 4, &dels)) return MALFORMED(L, "bad delegate list");
+    FB_VERIFIED(fb_vector(&L->plan, PLAN_DELEGATES, 4, &dels));
     if (dels.len)
         return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "the method has delegates (%" PRIu32 "), but this build of Ember has no delegate support (EMBER_DELEGATES=0)",
                                   dels.len);
@@ -486,7 +482,7 @@ static ember_status load_delegates(loader* L)
 static ember_status load_args(loader* L, uint32_t ins, const fb_table* call, int field, ember_instr* out, uint32_t* n)
 {
     fb_vec args;
-    if (!fb_vector(call, field, 4, &args)) return MALFORMED(L, "instruction %" PRIu32 " has corrupt args", ins);
+    FB_VERIFIED(fb_vector(call, field, 4, &args));
     ember_value** ptrs = take(L, args.len, sizeof(ember_value*), 8);
     for (uint32_t k = 0; k < args.len; k++) {
         int32_t idx = fb_vec_i32(&args, k);
@@ -737,14 +733,14 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
     int32_t a, b = 0;
     uint32_t nargs = 0;
     ember_status st;
-    if (!fb_vec_table(chain, pc, &it) || !fb_u8(&it, INSTRUCTION_ARGS_TYPE, &kind) ||
-        !fb_subtable(&it, INSTRUCTION_ARGS, &call, &has) || !has)
-        return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
+    FB_VERIFIED(fb_vec_table(chain, pc, &it));
+    FB_VERIFIED(fb_u8(&it, INSTRUCTION_ARGS_TYPE, &kind));
+    FB_VERIFIED(fb_subtable(&it, INSTRUCTION_ARGS, &call, &has)); /* an unknown kind's: refused below */
+    if (!has) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
     if (kind < INSTR_KERNEL_CALL || kind > INSTR_FREE_CALL)
         return MALFORMED(L, "instruction %" PRIu32 " has unknown kind %u", ins, kind);
-    if (!fb_i32(&call, KERNEL_CALL_OP_INDEX, &a) ||
-        ((kind == INSTR_MOVE_CALL || kind == INSTR_JUMP_FALSE_CALL) && !fb_i32(&call, MOVE_CALL_TO, &b)))
-        return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
+    FB_VERIFIED(fb_i32(&call, KERNEL_CALL_OP_INDEX, &a));
+    if (kind == INSTR_MOVE_CALL || kind == INSTR_JUMP_FALSE_CALL) FB_VERIFIED(fb_i32(&call, MOVE_CALL_TO, &b));
     ember_instr tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.kind = kind;
@@ -815,23 +811,22 @@ static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chai
 }
 
 /* The instruction vector of chain c. */
-static ember_status chain_at(loader* L, const fb_vec* chains, uint32_t c, fb_vec* instrs)
+static void chain_at(const fb_vec* chains, uint32_t c, fb_vec* instrs)
 {
     fb_table chain;
-    if (!fb_vec_table(chains, c, &chain) || !fb_vector(&chain, CHAIN_INSTRUCTIONS, 4, instrs))
-        return MALFORMED(L, "chain %" PRIu32 " is corrupt", c);
-    return EMBER_OK;
+    FB_VERIFIED(fb_vec_table(chains, c, &chain));
+    FB_VERIFIED(fb_vector(&chain, CHAIN_INSTRUCTIONS, 4, instrs));
 }
 
 static ember_status load_chains(loader* L)
 {
     fb_vec chains, instrs;
     ember_status st;
-    if (!fb_vector(&L->plan, PLAN_CHAINS, 4, &chains)) return MALFORMED(L, "bad chain list");
+    FB_VERIFIED(fb_vector(&L->plan, PLAN_CHAINS, 4, &chains));
     ember_chain* cs = take(L, chains.len, sizeof(ember_chain), 8);
     uint32_t total = 0;
     for (uint32_t c = 0; c < chains.len; c++) {
-        if ((st = chain_at(L, &chains, c, &instrs))) return st;
+        chain_at(&chains, c, &instrs);
         if (cs) {
             cs[c].first = total;
             cs[c].count = instrs.len;
@@ -847,7 +842,7 @@ static ember_status load_chains(loader* L)
     }
     uint32_t at = 0;
     for (uint32_t c = 0; c < chains.len; c++) {
-        if ((st = chain_at(L, &chains, c, &instrs))) return st;
+        chain_at(&chains, c, &instrs);
         for (uint32_t i = 0; i < instrs.len; i++, at++)
             if ((st = load_instruction(L, at, &instrs, i, all ? &all[at] : NULL))) return st;
     }
@@ -1237,7 +1232,7 @@ static ember_status check_inputs(loader* L)
 static ember_status load_io(loader* L, int field, const char* what, const uint32_t** out, uint32_t* n)
 {
     fb_vec v;
-    if (!fb_vector(&L->plan, field, 4, &v)) return MALFORMED(L, "bad %s list", what);
+    FB_VERIFIED(fb_vector(&L->plan, field, 4, &v));
     uint32_t* idx = take(L, v.len, sizeof(uint32_t), 4);
     for (uint32_t i = 0; i < v.len; i++) {
         int32_t x = fb_vec_i32(&v, i);
@@ -1258,7 +1253,7 @@ static ember_status walk(loader* L)
         m->plan = L->plan;
         L->m = m;
     }
-    if (!fb_vector(&L->plan, PLAN_VALUES, 4, &L->values)) return MALFORMED(L, "bad value list");
+    FB_VERIFIED(fb_vector(&L->plan, PLAN_VALUES, 4, &L->values));
     ember_value* values = take(L, L->values.len, sizeof(ember_value), 8);
     if (m) {
         m->values = values;
@@ -1320,7 +1315,7 @@ static ember_status loader_init(loader* L, ember_program* p, const char* name)
     ember_status st = ember_program_find_plan(p, name, &L->plan);
     if (st) return st;
     fb_vec sizes;
-    if (!fb_vector(&L->plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &sizes)) return MALFORMED(L, "bad buffer sizes");
+    FB_VERIFIED(fb_vector(&L->plan, PLAN_NON_CONST_BUFFER_SIZES, 8, &sizes));
     if (sizes.len > EMBER_MAX_BUFFERS)
         return ember_program_fail(p, EMBER_NOT_SUPPORTED, "method '%s' plans %" PRIu32 " buffers (Ember supports %d)", name, sizes.len, EMBER_MAX_BUFFERS);
     for (uint32_t i = 0; i < sizes.len; i++) {

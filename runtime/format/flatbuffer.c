@@ -53,23 +53,32 @@ static bool fb_scalar(const fb_table* t, int id, uint32_t n, uint64_t* bits)
     return true;
 }
 
+/* Every accessor writes its outputs also when it fails: the field's default (0, empty, absent),
+ * so that a caller may read a field that cannot fail (fb_verify accepted its table) without a
+ * branch, and a field that fails all the same reads as absent, never as garbage. */
 bool fb_u8(const fb_table* t, int id, uint8_t* out)
 {
-    uint64_t v;
-    if (!fb_scalar(t, id, 1, &v)) return false;
+    uint64_t v = 0;
+    const bool ok = fb_scalar(t, id, 1, &v);
     *out = (uint8_t)v;
-    return true;
+    return ok;
 }
 
 bool fb_u32(const fb_table* t, int id, uint32_t* out)
 {
-    uint64_t v;
-    if (!fb_scalar(t, id, 4, &v)) return false;
+    uint64_t v = 0;
+    const bool ok = fb_scalar(t, id, 4, &v);
     *out = (uint32_t)v;
-    return true;
+    return ok;
 }
 
-bool fb_u64(const fb_table* t, int id, uint64_t* out) { return fb_scalar(t, id, 8, out); }
+bool fb_u64(const fb_table* t, int id, uint64_t* out)
+{
+    uint64_t v = 0;
+    const bool ok = fb_scalar(t, id, 8, &v);
+    *out = v;
+    return ok;
+}
 
 bool fb_ref(const fb_table* t, int id, uint32_t* target)
 {
@@ -114,12 +123,10 @@ bool fb_vector(const fb_table* t, int id, uint32_t elem, fb_vec* v)
 bool fb_string(const fb_table* t, int id, const char** s, uint32_t* len)
 {
     fb_vec v;
+    *s = NULL;
+    *len = 0;
     if (!fb_vector(t, id, 1, &v)) return false;
-    if (!v.pos) {
-        *s = NULL;
-        *len = 0;
-        return true;
-    }
+    if (!v.pos) return true;
     /* v.pos + v.len <= size < 2^31 */
     if (!fb_in(&t->b, v.pos + v.len, 1) || t->b.data[v.pos + v.len] != 0) return false;
     *s = (const char*)t->b.data + v.pos;
@@ -130,6 +137,7 @@ bool fb_string(const fb_table* t, int id, const char** s, uint32_t* len)
 bool fb_vec_table(const fb_vec* v, uint32_t i, fb_table* out)
 {
     uint32_t dst;
+    memset(out, 0, sizeof *out); /* failing: a table with no fields */
     /* i < len: v->pos + 4 * i lies inside the vector */
     return i < v->len && fb_follow(&v->b, v->pos + 4u * i, &dst) && fb_table_at(&v->b, dst, out);
 }

@@ -90,7 +90,10 @@ static bool segment_at(const ember_program* p, uint32_t i, uint64_t* off, uint64
     const fb_buf b = ember_program_fb(p);
     const fb_vec v = {b, p->segments, p->num_segments};
     fb_table seg;
-    return fb_vec_table(&v, i, &seg) && fb_u64(&seg, SEGMENT_OFFSET, off) && fb_u64(&seg, SEGMENT_SIZE, sz);
+    if (!fb_vec_table(&v, i, &seg)) return false; /* i past the end */
+    FB_VERIFIED(fb_u64(&seg, SEGMENT_OFFSET, off));
+    FB_VERIFIED(fb_u64(&seg, SEGMENT_SIZE, sz));
+    return true;
 }
 
 ember_status ember_program_load(ember_program* p, const void* data, size_t size)
@@ -112,16 +115,16 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     if (!fb_follow(&b, 0, &root_pos) || !fb_table_at(&b, root_pos, &root))
         return MALFORMED(p, "bad root table offset");
     p->root = root.pos;
-    if (!fb_u32(&root, PROGRAM_VERSION, &p->version)) return MALFORMED(p, "bad version");
+    FB_VERIFIED(fb_u32(&root, PROGRAM_VERSION, &p->version));
 
     fb_vec v;
-    if (!fb_vector(&root, PROGRAM_EXECUTION_PLAN, 4, &v)) return MALFORMED(p, "bad plan list");
+    FB_VERIFIED(fb_vector(&root, PROGRAM_EXECUTION_PLAN, 4, &v));
     p->plans = v.pos;
     p->num_plans = v.len;
     for (uint32_t i = 0; i < v.len; i++)
         if (!ember_program_method_name(p, i)) return MALFORMED(p, "execution plan %" PRIu32 " is corrupt", i);
 
-    if (!fb_vector(&root, PROGRAM_SEGMENTS, 4, &v)) return MALFORMED(p, "bad segment list");
+    FB_VERIFIED(fb_vector(&root, PROGRAM_SEGMENTS, 4, &v));
     p->segments = v.pos;
     p->num_segments = v.len;
     for (uint32_t i = 0; i < v.len; i++) {
@@ -139,12 +142,10 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
 
     fb_table cs;
     bool has_cs;
-    if (!fb_subtable(&root, PROGRAM_CONSTANT_SEGMENT, &cs, &has_cs))
-        return MALFORMED(p, "bad constant segment");
+    FB_VERIFIED(fb_subtable(&root, PROGRAM_CONSTANT_SEGMENT, &cs, &has_cs));
     if (has_cs) {
-        if (!fb_u32(&cs, SUBSEGMENT_INDEX, &p->const_segment) ||
-            !fb_vector(&cs, SUBSEGMENT_OFFSETS, 8, &v))
-            return MALFORMED(p, "bad constant segment");
+        FB_VERIFIED(fb_u32(&cs, SUBSEGMENT_INDEX, &p->const_segment));
+        FB_VERIFIED(fb_vector(&cs, SUBSEGMENT_OFFSETS, 8, &v));
         /* As ExecuTorch: constants live in the segment only when its offsets name more than
          * the reserved entry 0; otherwise the legacy constant_buffer holds them. */
         if (v.len > 1) {
@@ -156,14 +157,13 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
         }
     }
 
-    if (!fb_vector(&root, PROGRAM_CONSTANT_BUFFER, 4, &v)) return MALFORMED(p, "bad constant buffers");
+    FB_VERIFIED(fb_vector(&root, PROGRAM_CONSTANT_BUFFER, 4, &v));
     p->const_buffers = v.pos;
     p->num_const_buffers = v.len;
     if (p->const_offsets && v.len)
         return MALFORMED(p, "constants both in constant_buffer (%" PRIu32 ") and in the constant segment (%" PRIu32 "): only one may be used",
                          v.len, p->num_const_offsets);
-    if (!fb_vector(&root, PROGRAM_BACKEND_DELEGATE_DATA, 4, &v))
-        return MALFORMED(p, "bad delegate data list");
+    FB_VERIFIED(fb_vector(&root, PROGRAM_BACKEND_DELEGATE_DATA, 4, &v));
     p->inline_delegates = v.pos;
     p->num_inline_delegates = v.len;
     p->error[0] = 0;
