@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import os
 import struct
 import subprocess
@@ -73,7 +74,6 @@ _COMPUTE = {_CONV, _DWCONV, _ADD, _MAXPOOL, _AVGPOOL, _PAD, _TABLE, _SOFTMAX}
 _CPU_ONLY = {
     "cortex_m::quantized_mul": "Ember lowers no int8 multiply to TOSA yet",
 }
-_CHANNELS_LAST = {_CONV, _DWCONV, _MAXPOOL, _AVGPOOL, _PAD}
 
 
 def _file_name(node: torch.fx.Node) -> str:
@@ -89,20 +89,14 @@ def _val(node: Any) -> Optional[torch.Tensor]:
 
 
 def dim_order(node: torch.fx.Node, orders: dict[torch.fx.Node, tuple[int, ...]]) -> tuple[int, ...]:
-    """The dim order Ember's file gives what `node` writes, () for contiguous: lower.py's
-    _Lowerer._dim_order, computed from the graph (the partition must agree with the file)."""
-    name, val = _file_name(node), _val(node)
-    rank = val.dim() if val is not None else 0
-    if rank != 4:
-        return ()
-    if name in _CHANNELS_LAST:
-        return () if tuple(val.shape[2:]) == (1, 1) else (0, 2, 3, 1)
-    if name == _CLONE:
-        order = tuple(node.kwargs.get("dim_order") or ())
-        return order if order and order != tuple(range(rank)) else ()
-    if name in (_ADD, "cortex_m::quantized_mul", _TABLE):
-        return orders.get(node.args[0], ())
-    return ()
+    """The dim order Ember's file gives what `node` writes, () for contiguous (the lowerer's
+    rule, lower.int8_dim_order, its operands' orders from `orders`): the partition's TOSA
+    tensors must hold the bytes the file's tensors do."""
+    from .lower import int8_dim_order
+
+    val = _val(node)
+    return int8_dim_order(node, val.dim() if val is not None else 0,
+                          lambda arg: orders.get(arg, ()))
 
 
 def physical(shape: tuple[int, ...], order: tuple[int, ...]) -> list[int]:
@@ -494,14 +488,12 @@ class _TosaBuilder:
         if kind == "ASR":
             attr.ArithmeticRightShiftAttribute(bool(shift))
             return self._int32(ts.Op.ARITHMETIC_RIGHT_SHIFT, [a, b], shape, attr)
-        op, setup = {"ADD": (ts.Op.ADD, attr.AddAttribute), "SUB": (ts.Op.SUB, attr.SubAttribute),
-                     "LSL": (ts.Op.LOGICAL_LEFT_SHIFT, attr.LogicalLeftShiftAttribute)}.get(
-            kind, (None, None))
-        if op is None:
-            op = ts.Op.MINIMUM
-            attr.MinimumAttribute(ts.NanPropagationMode.PROPAGATE)
-        else:
-            setup()
+        op, setup = {"ADD": (ts.Op.ADD, attr.AddAttribute),
+                     "SUB": (ts.Op.SUB, attr.SubAttribute),
+                     "LSL": (ts.Op.LOGICAL_LEFT_SHIFT, attr.LogicalLeftShiftAttribute),
+                     "MIN": (ts.Op.MINIMUM, lambda: attr.MinimumAttribute(
+                         ts.NanPropagationMode.PROPAGATE))}[kind]
+        setup()
         return self._int32(op, [a, b], shape, attr)
 
     def _softmax(self, node: torch.fx.Node) -> None:
@@ -972,24 +964,26 @@ def delegate(exported: torch.export.ExportedProgram, target: str) -> NpuReport:
 
     refused: dict[torch.fx.Node, str] = {}
     calls = [n for n in nodes if n.op == "call_function" and _file_name(n)]
+    constant_nodes = set(constants)
+    why_not = {n: _why_not(n, target, constant_nodes) for n in calls}
     while True:
-        ok = {n for n in calls if n not in refused and _why_not(n, target, set(constants)) is None}
+        ok = {n for n in calls if n not in refused and why_not[n] is None}
         groups = [g for g in _groups(nodes, ok) if any(_file_name(n) in _COMPUTE for n in g)] if ok else []
         parts: list[Partition] = []
         retry = False
         for g in groups:
             try:
                 part = _compile(g, len(parts), constants, orders, target, refused)
-            except _VelaRefused as e:
+            except _VelaRefused:
                 # Vela refused something Ember lowered: find which op, alone, it refuses, put
                 # that on the CPU and partition again
-                culprits = [n for n in g if _file_name(n) in _COMPUTE
-                            and _probe(n, constants, orders, target) is not None]
+                reasons = {n: _probe(n, constants, orders, target)
+                           for n in g if _file_name(n) in _COMPUTE}
+                culprits = {n: why for n, why in reasons.items() if why is not None}
                 if not culprits:
                     raise
-                for n in culprits:
-                    refused[n] = f"Vela does not place it on the {target}: " + \
-                        (_probe(n, constants, orders, target) or e.reason)
+                for n, why in culprits.items():
+                    refused[n] = f"Vela does not place it on the {target}: {why}"
                 part = None
             if part is None:  # a node went back to the CPU: partition again
                 retry = True
@@ -1006,7 +1000,7 @@ def delegate(exported: torch.export.ExportedProgram, target: str) -> NpuReport:
         elif name in _LAYOUT_NAMES:
             continue
         else:
-            why = refused.get(n) or _why_not(n, target, set(constants)) or \
+            why = refused.get(n) or why_not[n] or \
                 "an int8 op with no NPU op next to it (a partition of layout changes only)"
             report.placements.append(Placement(n.name, name, "CPU", why, -1, source_of(n)))
     for part in parts:
@@ -1079,7 +1073,7 @@ def _replace(exported: torch.export.ExportedProgram, part: Partition,
         node.meta["stack_trace"] = part.nodes[0].meta.get("stack_trace")
         items = []
         for i, o in enumerate(part.outputs):
-            item = graph.call_function(__import__("operator").getitem, (node, i))
+            item = graph.call_function(operator.getitem, (node, i))
             item.meta["val"] = _val(o)
             items.append(item)
     for o, item in zip(part.outputs, items):

@@ -20,7 +20,7 @@ import operator
 import os
 import re
 import warnings
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import torch
 from torch.export.graph_signature import InputKind, OutputKind
@@ -126,6 +126,31 @@ def file_op_name(name: str) -> str:
 CHANNELS_LAST_INT8_OPS: frozenset[str] = frozenset({
     "cortex_m::quantized_conv2d", "cortex_m::quantized_depthwise_conv2d",
     "cortex_m::quantized_max_pool2d", "cortex_m::quantized_avg_pool2d", "cortex_m::pad"})
+
+
+def int8_dim_order(node: torch.fx.Node, rank: int,
+                   operand_order: Callable[[Any], tuple[int, ...]]) -> tuple[int, ...]:
+    """The dim order of what `node` writes: () (contiguous) for Ember's kernels; for the int8
+    rewrite's ops (quantize.py) what each op writes — the channels-last ones (0, 2, 3, 1), a
+    `_clone_dim_order` the order it is given, an elementwise int8 op its first operand's
+    (`operand_order` of it). (From the ops, not the fake tensors' strides: those cannot tell the
+    two layouts apart where they hold the same bytes, one channel say.) The lowerer writes these
+    orders; ethos_u.py partitions on them."""
+    schema = getattr(node.target, "_schema", None)
+    name = file_op_name(schema.name) if schema is not None else ""
+    if rank != 4 or schema is None or name == schema.name:
+        return ()
+    if name in CHANNELS_LAST_INT8_OPS:  # (N, C, 1, 1): the same bytes either way
+        val = node.meta.get("val")
+        hw1 = isinstance(val, torch.Tensor) and tuple(val.shape[2:]) == (1, 1)
+        return () if hw1 else (0, 2, 3, 1)
+    if name == "dim_order_ops::_clone_dim_order":
+        order = tuple(node.kwargs.get("dim_order") or ())
+        return order if order and order != tuple(range(rank)) else ()
+    if name in ("cortex_m::quantized_add", "cortex_m::quantized_mul",
+                "cortex_m::quantized_activation"):
+        return operand_order(node.args[0])
+    return ()
 
 
 def _user_frames(node: torch.fx.Node) -> list[tuple[str, str, str, str]]:
@@ -863,28 +888,14 @@ class _Lowerer:
                                               dynamic=dynamic))
 
     def _dim_order(self, node: torch.fx.Node, rank: int) -> tuple[int, ...]:
-        """The dim order of what `node` writes: () (contiguous) for Ember's kernels; for the
-        int8 rewrite's ops (quantize.py) what each op writes — the channels-last ones (0, 2,
-        3, 1), a `_clone_dim_order` the order it is given, an elementwise int8 op its first
-        operand's. (From the ops, not the fake tensors' strides: those cannot tell the two
-        layouts apart where they hold the same bytes, one channel say.)"""
-        schema = getattr(node.target, "_schema", None)
-        name = file_op_name(schema.name) if schema is not None else ""
-        if rank != 4 or schema is None or name == schema.name:
-            return ()
-        if name in CHANNELS_LAST_INT8_OPS:  # (N, C, 1, 1): the same bytes either way
-            val = node.meta.get("val")
-            hw1 = isinstance(val, torch.Tensor) and tuple(val.shape[2:]) == (1, 1)
-            return () if hw1 else (0, 2, 3, 1)
-        if name == "dim_order_ops::_clone_dim_order":
-            order = tuple(node.kwargs.get("dim_order") or ())
-            return order if order and order != tuple(range(rank)) else ()
-        if name in ("cortex_m::quantized_add", "cortex_m::quantized_mul",
-                    "cortex_m::quantized_activation"):
-            first = self.env.get(node.args[0])
-            value = self.method.values[first] if isinstance(first, int) else None
+        """The dim order of what `node` writes (int8_dim_order), an operand's read from the
+        value it was lowered to."""
+        def operand_order(arg: Any) -> tuple[int, ...]:
+            index = self.env.get(arg)
+            value = self.method.values[index] if isinstance(index, int) else None
             return value.dim_order if isinstance(value, ir.TensorValue) else ()
-        return ()
+
+        return int8_dim_order(node, rank, operand_order)
 
     def _tensor_index(self, source: torch.fx.Node, user: torch.fx.Node) -> int:
         if source in self.constant_tensors and source not in self.env:
