@@ -91,7 +91,7 @@ static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* v
     bool has_val;
     if (idx >= L->values.len) return MALFORMED(L, "value index %" PRIu32 " out of range (%" PRIu32 " values)", idx, L->values.len);
     FB_VERIFIED(fb_vec_table(&L->values, idx, &ev));
-    FB_VERIFIED(fb_u8(&ev, EVALUE_VAL_TYPE, type));
+    *type = (uint8_t)fb_get(&ev, EVALUE_VAL_TYPE, 1);
     FB_VERIFIED(fb_subtable(&ev, EVALUE_VAL, val, &has_val)); /* an unknown kind's: refused below */
     if (*type > EMBER_VALUE_OPTIONAL_TENSOR_LIST)
         return MALFORMED(L, "value %" PRIu32 " has unknown kind %u", idx, *type);
@@ -103,10 +103,9 @@ static ember_status value_at(loader* L, uint32_t idx, uint8_t* type, fb_table* v
  * fewer registers (with input_of below, core_size 54 bytes and core_size_small 50 smaller). */
 static SIZE_NOINLINE ember_status bind_tensor_data(loader* L, uint32_t idx, const fb_table* t, ember_tensor* out)
 {
-    uint32_t data_idx;
+    const uint32_t data_idx = (uint32_t)fb_get(t, TENSOR_DATA_BUFFER_IDX, 4);
     fb_table alloc;
     bool has_alloc;
-    FB_VERIFIED(fb_u32(t, TENSOR_DATA_BUFFER_IDX, &data_idx));
     FB_VERIFIED(fb_subtable(t, TENSOR_ALLOCATION_INFO, &alloc, &has_alloc));
 
     const size_t esize = ember_dtype_size(out->dtype);
@@ -116,10 +115,9 @@ static SIZE_NOINLINE ember_status bind_tensor_data(loader* L, uint32_t idx, cons
         if (st) return st;
     }
     if (has_alloc) {
-        uint32_t mem_id, lo, hi;
-        FB_VERIFIED(fb_u32(&alloc, ALLOC_MEMORY_ID, &mem_id));
-        FB_VERIFIED(fb_u32(&alloc, ALLOC_OFFSET_LOW, &lo));
-        FB_VERIFIED(fb_u32(&alloc, ALLOC_OFFSET_HIGH, &hi));
+        const uint32_t mem_id = (uint32_t)fb_get(&alloc, ALLOC_MEMORY_ID, 4);
+        const uint32_t lo = (uint32_t)fb_get(&alloc, ALLOC_OFFSET_LOW, 4);
+        const uint32_t hi = (uint32_t)fb_get(&alloc, ALLOC_OFFSET_HIGH, 4);
         if (mem_id == 0 || mem_id >= L->num_file_buffers)
             return MALFORMED(L, "tensor value %" PRIu32 " uses memory id %" PRIu32 "; the method plans %zu buffers",
                              idx, mem_id, L->num_file_buffers ? L->num_file_buffers - 1 : 0);
@@ -158,14 +156,12 @@ enum { SHAPE_STATIC, SHAPE_DYNAMIC_BOUND, SHAPE_DYNAMIC_UNBOUND };
 
 static ember_status parse_tensor(loader* L, uint32_t idx, const fb_table* t, ember_tensor* out)
 {
-    int8_t dtype;
-    uint8_t dynamism;
     fb_vec sizes, order;
     memset(out, 0, sizeof *out);
-    FB_VERIFIED(fb_i8(t, TENSOR_SCALAR_TYPE, &dtype));
+    const int8_t dtype = (int8_t)fb_get(t, TENSOR_SCALAR_TYPE, 1);
     FB_VERIFIED(fb_vector(t, TENSOR_SIZES, 4, &sizes));
     FB_VERIFIED(fb_vector(t, TENSOR_DIM_ORDER, 1, &order));
-    FB_VERIFIED(fb_u8(t, TENSOR_SHAPE_DYNAMISM, &dynamism));
+    const uint8_t dynamism = (uint8_t)fb_get(t, TENSOR_SHAPE_DYNAMISM, 1);
     if (dynamism > SHAPE_DYNAMIC_BOUND)
         return ember_program_fail(L->p, EMBER_NOT_SUPPORTED, "tensor value %" PRIu32 " has %s shape dynamism (%u): Ember plans all memory ahead, so only static and upper-bounded shapes are supported",
                                   idx, dynamism == SHAPE_DYNAMIC_UNBOUND ? "unbounded" : "unknown", dynamism);
@@ -228,15 +224,12 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
     switch (type) {
     case EMBER_VALUE_INT:
     case EMBER_VALUE_DOUBLE: { /* the 8 bytes of an int64 or a double */
-        uint64_t bits;
-        FB_VERIFIED(fb_u64(&t, SCALAR_VALUE, &bits));
+        const uint64_t bits = fb_get(&t, SCALAR_VALUE, 8);
         memcpy(&tmp.u, &bits, sizeof bits);
         break;
     }
     case EMBER_VALUE_BOOL: {
-        uint8_t b8;
-        FB_VERIFIED(fb_u8(&t, SCALAR_VALUE, &b8));
-        tmp.u.b = b8 != 0;
+        tmp.u.b = fb_get(&t, SCALAR_VALUE, 1) != 0;
         break;
     }
     case EMBER_VALUE_STRING:
@@ -266,9 +259,7 @@ static ember_status parse_value(loader* L, uint32_t idx, ember_value* v)
             st = value_at(L, (uint32_t)ref, &rt, &rtab);
             if (st) return st;
             if (rt != EMBER_VALUE_INT) return MALFORMED(L, "int list value %" PRIu32 " names value %lld, which is not an Int", idx, (long long)ref);
-            int64_t x;
-            FB_VERIFIED(fb_i64(&rtab, SCALAR_VALUE, &x));
-            if (ints) ints[k] = x;
+            if (ints) ints[k] = (int64_t)fb_get(&rtab, SCALAR_VALUE, 8);
         }
         tmp.u.ints = ints;
         break;
@@ -392,11 +383,9 @@ static ember_status delegate_blob(loader* L, uint32_t i, const fb_table* d, cons
 {
     fb_table ref;
     bool has;
-    uint8_t loc;
-    uint32_t index;
     FB_VERIFIED(fb_subtable(d, DELEGATE_PROCESSED, &ref, &has));
-    FB_VERIFIED(fb_u8(&ref, DATA_REF_LOCATION, &loc));
-    FB_VERIFIED(fb_u32(&ref, DATA_REF_INDEX, &index));
+    const uint8_t loc = (uint8_t)fb_get(&ref, DATA_REF_LOCATION, 1);
+    const uint32_t index = (uint32_t)fb_get(&ref, DATA_REF_INDEX, 4);
     if (!has) return MALFORMED(L, "delegate %" PRIu32 " has no processed data", i);
     if (loc == DATA_LOCATION_INLINE) return ember_program_inline_delegate(L->p, index, blob, bytes);
     if (loc == DATA_LOCATION_SEGMENT) return ember_program_segment(L->p, index, blob, bytes);
@@ -550,10 +539,11 @@ static bool is_mutable_input(const ember_method* m, const ember_tensor* t)
  * never memory a caller lends (except an input the program returns) — and overlap no other
  * tensor argument except exactly (an elementwise op in place). Messages go into msg.
  *
- * Once every out passes, a planned input that the kernel writes (an out that is the input's own
- * tensor) is marked consumed by execute, like one whose bytes other tensors reuse (check_inputs):
- * it must be set again before the next execute, or that execute would read what the kernel left
- * there. Both passes visit the same tensors. */
+ * A planned input that the kernel writes (an out that is the input's own tensor) is marked
+ * consumed by execute, like one whose bytes other tensors reuse (check_inputs): it must be set
+ * again before the next execute, or that execute would read what the kernel left there. (An
+ * out marked before a later out fails stays marked: the load fails, or an execute that ran
+ * nothing then asks for that input again; a kernel's outs are the same at every prepare.) */
 static ember_status check_outs(const ember_method* m, const ember_instr* in, uint64_t outs,
                                char* msg, size_t bytes)
 {
@@ -563,40 +553,35 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
         ember_message(msg, bytes, "%s declares no out argument", op);
         return EMBER_INTERNAL;
     }
-    for (int mark = 0; mark < 2; mark++) {
-        uint64_t rest = outs; /* bit 0: argument i (shifted, not indexed: 64-bit shifts are long on 32-bit cores) */
-        for (uint32_t i = 0; rest && i < in->num_args; i++, rest >>= 1) {
-            if (!(rest & 1)) continue;
-            uint32_t n;
-            ember_tensor* const* ts = value_tensors(in->args[i], &n);
-            for (uint32_t k = 0; k < n; k++) {
-                const ember_tensor* o = ts[k];
-                if (!o) continue;
-                if (mark) {
-                    for (uint32_t a = 0; a < m->num_inputs; a++) {
-                        const ember_value* v = &m->values[m->inputs[a]];
-                        if (v->tag == EMBER_VALUE_TENSOR && v->u.t == o && o->storage == EMBER_TENSOR_PLANNED)
-                            m->input_state[a] |= INPUT_CLOBBERED;
-                    }
-                    continue;
-                }
-                if (!o->nbytes) continue; /* nothing is written into an empty tensor */
-                if (o->storage == EMBER_TENSOR_CONSTANT ||
-                    (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
-                    ember_message(msg, bytes, "%s would write argument %" PRIu32 ", %s: outs must be planned memory", op, i,
-                             o->storage == EMBER_TENSOR_CONSTANT ? "a constant of the program" : "memory the caller lends (an input or a view)");
+    uint64_t rest = outs; /* bit 0: argument i (shifted, not indexed: 64-bit shifts are long on 32-bit cores) */
+    for (uint32_t i = 0; rest && i < in->num_args; i++, rest >>= 1) {
+        if (!(rest & 1)) continue;
+        uint32_t n;
+        ember_tensor* const* ts = value_tensors(in->args[i], &n);
+        for (uint32_t k = 0; k < n; k++) {
+            const ember_tensor* o = ts[k];
+            if (!o) continue;
+            for (uint32_t a = 0; a < m->num_inputs; a++) {
+                const ember_value* v = &m->values[m->inputs[a]];
+                if (v->tag == EMBER_VALUE_TENSOR && v->u.t == o && o->storage == EMBER_TENSOR_PLANNED)
+                    m->input_state[a] |= INPUT_CLOBBERED;
+            }
+            if (!o->nbytes) continue; /* nothing is written into an empty tensor */
+            if (o->storage == EMBER_TENSOR_CONSTANT ||
+                (o->storage == EMBER_TENSOR_BORROWED && !is_mutable_input(m, o))) {
+                ember_message(msg, bytes, "%s would write argument %" PRIu32 ", %s: outs must be planned memory", op, i,
+                         o->storage == EMBER_TENSOR_CONSTANT ? "a constant of the program" : "memory the caller lends (an input or a view)");
+                return EMBER_MALFORMED_PROGRAM;
+            }
+            for (uint32_t j = 0; j < in->num_args; j++) {
+                uint32_t nj;
+                ember_tensor* const* tj = value_tensors(in->args[j], &nj);
+                for (uint32_t q = 0; q < nj; q++) {
+                    const ember_tensor* t = tj[q];
+                    if (!t || t == o || !shares_bytes(o, t)) continue;
+                    if (t->data == o->data && t->nbytes == o->nbytes) continue; /* in place */
+                    ember_message(msg, bytes, "%s: out argument %" PRIu32 " overlaps argument %" PRIu32 " without being the same bytes", op, i, j);
                     return EMBER_MALFORMED_PROGRAM;
-                }
-                for (uint32_t j = 0; j < in->num_args; j++) {
-                    uint32_t nj;
-                    ember_tensor* const* tj = value_tensors(in->args[j], &nj);
-                    for (uint32_t q = 0; q < nj; q++) {
-                        const ember_tensor* t = tj[q];
-                        if (!t || t == o || !shares_bytes(o, t)) continue;
-                        if (t->data == o->data && t->nbytes == o->nbytes) continue; /* in place */
-                        ember_message(msg, bytes, "%s: out argument %" PRIu32 " overlaps argument %" PRIu32 " without being the same bytes", op, i, j);
-                        return EMBER_MALFORMED_PROGRAM;
-                    }
                 }
             }
         }
@@ -727,20 +712,18 @@ _Static_assert(KERNEL_CALL_OP_INDEX == 0 && DELEGATE_CALL_INDEX == 0 && MOVE_CAL
                "the call tables' fields as load_instruction reads them");
 static ember_status load_instruction(loader* L, uint32_t ins, const fb_vec* chain, uint32_t pc, ember_instr* out)
 {
-    uint8_t kind;
     fb_table it, call;
     bool has;
-    int32_t a, b = 0;
     uint32_t nargs = 0;
     ember_status st;
     FB_VERIFIED(fb_vec_table(chain, pc, &it));
-    FB_VERIFIED(fb_u8(&it, INSTRUCTION_ARGS_TYPE, &kind));
+    const uint8_t kind = (uint8_t)fb_get(&it, INSTRUCTION_ARGS_TYPE, 1);
     FB_VERIFIED(fb_subtable(&it, INSTRUCTION_ARGS, &call, &has)); /* an unknown kind's: refused below */
     if (!has) return MALFORMED(L, "instruction %" PRIu32 " is corrupt", ins);
     if (kind < INSTR_KERNEL_CALL || kind > INSTR_FREE_CALL)
         return MALFORMED(L, "instruction %" PRIu32 " has unknown kind %u", ins, kind);
-    FB_VERIFIED(fb_i32(&call, KERNEL_CALL_OP_INDEX, &a));
-    if (kind == INSTR_MOVE_CALL || kind == INSTR_JUMP_FALSE_CALL) FB_VERIFIED(fb_i32(&call, MOVE_CALL_TO, &b));
+    const int32_t a = (int32_t)fb_get(&call, KERNEL_CALL_OP_INDEX, 4);
+    const int32_t b = kind == INSTR_MOVE_CALL || kind == INSTR_JUMP_FALSE_CALL ? (int32_t)fb_get(&call, MOVE_CALL_TO, 4) : 0;
     ember_instr tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.kind = kind;

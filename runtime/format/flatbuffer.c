@@ -39,17 +39,26 @@ bool fb_field_aligned(const fb_table* t, int id, uint32_t n, uint32_t align, uin
     return true;
 }
 
-/* The n-byte (1, 4 or 8) little-endian scalar field `id`, zero-extended; 0 when absent. Read
- * as one byte or as 32-bit words, not byte by byte into 64 bits (long on 32-bit cores). */
+/* The n-byte (1, 4 or 8) little-endian scalar field `id`, zero-extended; 0 when absent or
+ * failing. Read as one byte or as 32-bit words, not byte by byte into 64 bits (long on 32-bit
+ * cores). */
+uint64_t fb_get(const fb_table* t, int id, uint32_t n)
+{
+    uint32_t off;
+    if (!fb_field(t, id, n, &off) || !off) return 0;
+    const uint8_t* p = t->b.data + off;
+    if (n == 1) return p[0];
+    const uint32_t hi = n == 8 ? fb_rd_u32(p + 4) : 0;
+    return (uint64_t)hi << 32 | fb_rd_u32(p);
+}
+
+/* The checked read: false when the field fails. */
 static bool fb_scalar(const fb_table* t, int id, uint32_t n, uint64_t* bits)
 {
     uint32_t off;
+    *bits = 0;
     if (!fb_field(t, id, n, &off)) return false;
-    const uint8_t* p = t->b.data + off;
-    uint32_t lo = 0, hi = 0;
-    if (off) lo = n == 1 ? p[0] : fb_rd_u32(p);
-    if (off && n == 8) hi = fb_rd_u32(p + 4);
-    *bits = (uint64_t)hi << 32 | lo;
+    *bits = fb_get(t, id, n);
     return true;
 }
 

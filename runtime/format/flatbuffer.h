@@ -33,6 +33,11 @@
 
 #define FB_MAX_BUFFER_BYTES 0x7fffffffu /* FLATBUFFERS_MAX_BUFFER_SIZE: offsets are signed 32-bit */
 
+/* The bounds checks and byte loads below are inlined at every call, at -Os too: GCC 12 for the
+ * Cortex-M kept out-of-line copies of them (a call where one load does), and inlining them takes
+ * 0.2 KB off the firmware's core. */
+#define FB_INLINE static inline __attribute__((always_inline))
+
 typedef struct fb_buf {
     const uint8_t* data;
     size_t size; /* < FB_MAX_BUFFER_BYTES, checked by whoever makes the fb_buf */
@@ -57,24 +62,24 @@ typedef struct fb_vec {
  * Positions are 32-bit: the buffer is below 2^31 bytes, so a position inside it plus an offset
  * below 2^31 (or a vector's bytes) never wraps; were it larger, a wrapped sum would still be
  * checked here before anything is read through it. */
-static inline bool fb_in(const fb_buf* b, uint32_t pos, uint32_t n)
+FB_INLINE bool fb_in(const fb_buf* b, uint32_t pos, uint32_t n)
 {
     return n < b->size && pos <= b->size - n;
 }
 
 /* n bytes at pos, inside the buffer and aligned to `align` (a power of two) from its start. */
-static inline bool fb_in_aligned(const fb_buf* b, uint32_t pos, uint32_t n, uint32_t align)
+FB_INLINE bool fb_in_aligned(const fb_buf* b, uint32_t pos, uint32_t n, uint32_t align)
 {
     return (pos & (align - 1)) == 0 && fb_in(b, pos, n);
 }
 
 /* Raw little-endian loads; callers check bounds first. */
-static inline uint16_t fb_rd_u16(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-static inline uint32_t fb_rd_u32(const uint8_t* p)
+FB_INLINE uint16_t fb_rd_u16(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+FB_INLINE uint32_t fb_rd_u32(const uint8_t* p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
-static inline uint64_t fb_rd_u64(const uint8_t* p)
+FB_INLINE uint64_t fb_rd_u64(const uint8_t* p)
 {
     return (uint64_t)fb_rd_u32(p) | ((uint64_t)fb_rd_u32(p + 4) << 32);
 }
@@ -98,7 +103,8 @@ static inline bool fb_field(const fb_table* t, int id, uint32_t n, uint32_t* off
     return fb_field_aligned(t, id, n, n, off);
 }
 
-/* Scalar fields: 0 when absent (every default of the ET12 schema's scalars). */
+/* Scalar fields: 0 when absent (every default of the ET12 schema's scalars). A table fb_verify
+ * accepted reads them with fb_get (FB_VERIFIED below); these say whether the field failed. */
 bool fb_u8(const fb_table* t, int id, uint8_t* out);
 bool fb_u32(const fb_table* t, int id, uint32_t* out);
 bool fb_u64(const fb_table* t, int id, uint64_t* out);
@@ -123,6 +129,11 @@ static inline bool fb_f64(const fb_table* t, int id, double* out)
     memcpy(out, &u, sizeof u);
     return true;
 }
+
+/* The n-byte (1, 4 or 8) scalar field `id`, zero-extended (the signed ones: cast it), of a
+ * table fb_verify accepted: 0 when absent, and 0 too were the bytes changed since and the field
+ * failed (FB_VERIFIED). */
+uint64_t fb_get(const fb_table* t, int id, uint32_t n);
 
 /* Follows an offset-typed field; *target = 0 if the field is absent. */
 bool fb_ref(const fb_table* t, int id, uint32_t* target);
@@ -151,21 +162,21 @@ bool fb_vec_table(const fb_vec* v, uint32_t i, fb_table* out);
 #define FB_VERIFIED(read) ((void)(read))
 
 /* Element i of scalar vectors (bounds were checked when the vector was opened). */
-static inline int32_t fb_vec_i32(const fb_vec* v, uint32_t i)
+FB_INLINE int32_t fb_vec_i32(const fb_vec* v, uint32_t i)
 {
     return (int32_t)fb_rd_u32(v->b.data + v->pos + 4 * i);
 }
-static inline int64_t fb_vec_i64(const fb_vec* v, uint32_t i)
+FB_INLINE int64_t fb_vec_i64(const fb_vec* v, uint32_t i)
 {
     return (int64_t)fb_rd_u64(v->b.data + v->pos + 8 * i);
 }
-static inline uint64_t fb_vec_u64(const fb_vec* v, uint32_t i)
+FB_INLINE uint64_t fb_vec_u64(const fb_vec* v, uint32_t i)
 {
     return fb_rd_u64(v->b.data + v->pos + 8 * i);
 }
 /* The low 32 bits of item i of an int64 vector: the whole item where it is known to lie in
  * [0, 2^32) (a value index the loader checked). */
-static inline uint32_t fb_vec_i64_low(const fb_vec* v, uint32_t i)
+FB_INLINE uint32_t fb_vec_i64_low(const fb_vec* v, uint32_t i)
 {
     return fb_rd_u32(v->b.data + v->pos + 8 * i);
 }

@@ -49,7 +49,8 @@ static ember_status read_header(ember_program* p)
 {
     const uint8_t* d = p->data;
     if (p->size < 8) return MALFORMED(p, "file too small (%zu bytes) to be a .pte", p->size);
-    if (ember_bundle_identify(d, p->size))
+    /* without messages a bundle is refused as any other file that is not ET12, below */
+    if (EMBER_MESSAGES && ember_bundle_identify(d, p->size))
         return MALFORMED(p, "a bundled program (identifier '%.4s'): load it with ember_bundle_load, then the program inside", (const char*)d + 4);
     if (memcmp(d + 4, "ET12", 4) != 0) {
         char id[5] = {0};
@@ -91,8 +92,8 @@ static bool segment_at(const ember_program* p, uint32_t i, uint64_t* off, uint64
     const fb_vec v = {b, p->segments, p->num_segments};
     fb_table seg;
     if (!fb_vec_table(&v, i, &seg)) return false; /* i past the end */
-    FB_VERIFIED(fb_u64(&seg, SEGMENT_OFFSET, off));
-    FB_VERIFIED(fb_u64(&seg, SEGMENT_SIZE, sz));
+    *off = fb_get(&seg, SEGMENT_OFFSET, 8);
+    *sz = fb_get(&seg, SEGMENT_SIZE, 8);
     return true;
 }
 
@@ -115,7 +116,7 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     if (!fb_follow(&b, 0, &root_pos) || !fb_table_at(&b, root_pos, &root))
         return MALFORMED(p, "bad root table offset");
     p->root = root.pos;
-    FB_VERIFIED(fb_u32(&root, PROGRAM_VERSION, &p->version));
+    p->version = (uint32_t)fb_get(&root, PROGRAM_VERSION, 4);
 
     fb_vec v;
     FB_VERIFIED(fb_vector(&root, PROGRAM_EXECUTION_PLAN, 4, &v));
@@ -144,7 +145,7 @@ ember_status ember_program_load(ember_program* p, const void* data, size_t size)
     bool has_cs;
     FB_VERIFIED(fb_subtable(&root, PROGRAM_CONSTANT_SEGMENT, &cs, &has_cs));
     if (has_cs) {
-        FB_VERIFIED(fb_u32(&cs, SUBSEGMENT_INDEX, &p->const_segment));
+        p->const_segment = (uint32_t)fb_get(&cs, SUBSEGMENT_INDEX, 4);
         FB_VERIFIED(fb_vector(&cs, SUBSEGMENT_OFFSETS, 8, &v));
         /* As ExecuTorch: constants live in the segment only when its offsets name more than
          * the reserved entry 0; otherwise the legacy constant_buffer holds them. */

@@ -55,8 +55,9 @@ static bool verify_field(walker* w, const fb_schema_table* spec, const fb_table*
         }
         return true;
     case FB_UNION: {
-        uint8_t type;
-        if (id == 0 || !fb_u8(t, id - 1, &type)) return fail(w, spec, f, "bad union type");
+        /* the type field before it (id - 1) was verified first: its read cannot fail */
+        if (id == 0) return fail(w, spec, f, "union without a type field in schema");
+        const uint32_t type = (uint32_t)fb_get(t, id - 1, 1);
         if (type == 0 || type > f->num_members) return true; /* NONE, or a newer member */
         return verify_table(w, f->members[type - 1], dst, depth + 1);
     }
