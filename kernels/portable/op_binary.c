@@ -124,13 +124,6 @@ typedef struct f32_binary_kernels {
 
 #define F32_KERNELS(name)                                                                       \
     {f32_##name##__portable, f32_##name##_vs__portable, f32_##name##_sv__portable}
-static const f32_binary_kernels f32_kernels[BOP_COUNT] = {
-    [BOP_ADD] = F32_KERNELS(add),           [BOP_SUB] = F32_KERNELS(sub),
-    [BOP_MUL] = F32_KERNELS(mul),           [BOP_DIV] = F32_KERNELS(div),
-    [BOP_DIV_TRUNC] = F32_KERNELS(div_trunc), [BOP_DIV_FLOOR] = F32_KERNELS(div_floor),
-    [BOP_POW] = F32_KERNELS(pow),           [BOP_MAX] = F32_KERNELS(maximum),
-    [BOP_MIN] = F32_KERNELS(minimum),       [BOP_REM] = F32_KERNELS(remainder),
-};
 
 /* out = a ⊕ b over broadcast rows; one kernel call per row. */
 static void f32_binary_rows(const f32_binary_kernels* k, const ember_bcast* bc, float* out,
@@ -161,37 +154,39 @@ static void f32_binary_rows(const f32_binary_kernels* k, const ember_bcast* bc, 
 
 /* ---- generic path ------------------------------------------------------------------------ */
 
-static void f64_binary_chunk(int op, double* z, const double* x, const double* y, double alpha,
-                             size_t n)
-{
-    switch (op) {
-    case BOP_ADD: for (size_t i = 0; i < n; i++) z[i] = x[i] + alpha * y[i]; break;
-    case BOP_SUB: for (size_t i = 0; i < n; i++) z[i] = x[i] - alpha * y[i]; break;
-    case BOP_MUL: for (size_t i = 0; i < n; i++) z[i] = x[i] * y[i]; break;
-    case BOP_DIV: for (size_t i = 0; i < n; i++) z[i] = x[i] / y[i]; break;
-    case BOP_DIV_TRUNC: for (size_t i = 0; i < n; i++) z[i] = trunc(x[i] / y[i]); break;
-    case BOP_DIV_FLOOR: for (size_t i = 0; i < n; i++) z[i] = floor(x[i] / y[i]); break;
-    case BOP_POW: for (size_t i = 0; i < n; i++) z[i] = pow(x[i], y[i]); break;
-    case BOP_MAX:
-        for (size_t i = 0; i < n; i++)
-            z[i] = isnan(x[i]) ? x[i] : isnan(y[i]) ? y[i] : (x[i] > y[i] ? x[i] : y[i]);
-        break;
-    case BOP_MIN:
-        for (size_t i = 0; i < n; i++)
-            z[i] = isnan(x[i]) ? x[i] : isnan(y[i]) ? y[i] : (x[i] < y[i] ? x[i] : y[i]);
-        break;
-    case BOP_REM:
-        for (size_t i = 0; i < n; i++) {
-            double r = fmod(x[i], y[i]);
-            z[i] = (r != 0.0 && ((r < 0.0) != (y[i] < 0.0))) ? r + y[i] : r;
-        }
-        break;
-    case BOP_LAND: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0.0) && (y[i] != 0.0); break;
-    case BOP_LOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0.0) || (y[i] != 0.0); break;
-    case BOP_LXOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0.0) != (y[i] != 0.0); break;
-    default: break; /* bitwise ops never compute in double (rejected at prepare) */
+/* One function per op and domain over a chunk, like the f32 kernels: an image links only the
+ * libm (and the 64-bit division) of the ops its operator table names (a selective build). */
+typedef void (*f64_binary_fn)(double*, const double*, const double*, double, size_t);
+#define F64_BINARY(name, EXPR)                                                                  \
+    static void f64_binary_##name(double* z, const double* x, const double* y, double alpha,    \
+                                  size_t n)                                                     \
+    {                                                                                           \
+        (void)alpha;                                                                            \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const double a = x[i], b = y[i];                                                    \
+            z[i] = (EXPR);                                                                      \
+        }                                                                                       \
     }
+
+static inline double f64_rem(double a, double b)
+{
+    const double r = fmod(a, b);
+    return (r != 0.0 && ((r < 0.0) != (b < 0.0))) ? r + b : r;
 }
+
+F64_BINARY(add, a + alpha * b)
+F64_BINARY(sub, a - alpha * b)
+F64_BINARY(mul, a * b)
+F64_BINARY(div, a / b)
+F64_BINARY(div_trunc, trunc(a / b))
+F64_BINARY(div_floor, floor(a / b))
+F64_BINARY(pow, pow(a, b))
+F64_BINARY(maximum, isnan(a) ? a : isnan(b) ? b : (a > b ? a : b))
+F64_BINARY(minimum, isnan(a) ? a : isnan(b) ? b : (a < b ? a : b))
+F64_BINARY(remainder, f64_rem(a, b))
+F64_BINARY(logical_and, (a != 0.0) && (b != 0.0))
+F64_BINARY(logical_or, (a != 0.0) || (b != 0.0))
+F64_BINARY(logical_xor, (a != 0.0) != (b != 0.0))
 
 static int64_t i64_pow(int64_t x, int64_t e)
 {
@@ -211,59 +206,79 @@ static bool is_int_division(int op)
 }
 
 /* Returns false, before writing anything, if a trunc/floor division or remainder has a zero
- * divisor in the chunk (torch raises ZeroDivisionError); INT64_MIN / -1 wraps. */
-static bool i64_binary_chunk(int op, int64_t* z, const int64_t* x, const int64_t* y,
-                             int64_t alpha, size_t n)
-{
-    const uint64_t ua = (uint64_t)alpha;
-    if (is_int_division(op))
-        for (size_t i = 0; i < n; i++)
-            if (y[i] == 0) return false;
-    switch (op) {
-    case BOP_ADD:
-        for (size_t i = 0; i < n; i++) z[i] = (int64_t)((uint64_t)x[i] + ua * (uint64_t)y[i]);
-        break;
-    case BOP_SUB:
-        for (size_t i = 0; i < n; i++) z[i] = (int64_t)((uint64_t)x[i] - ua * (uint64_t)y[i]);
-        break;
-    case BOP_MUL:
-        for (size_t i = 0; i < n; i++) z[i] = (int64_t)((uint64_t)x[i] * (uint64_t)y[i]);
-        break;
-    case BOP_DIV_TRUNC:
-    case BOP_DIV_FLOOR:
-        for (size_t i = 0; i < n; i++) {
-            int64_t a = x[i], b = y[i], q;
-            if (b == -1) q = (int64_t)(0 - (uint64_t)a);
-            else {
-                q = a / b;
-                if (op == BOP_DIV_FLOOR && a % b != 0 && ((a < 0) != (b < 0))) q--;
-            }
-            z[i] = q;
-        }
-        break;
-    case BOP_POW: for (size_t i = 0; i < n; i++) z[i] = i64_pow(x[i], y[i]); break;
-    case BOP_MAX: for (size_t i = 0; i < n; i++) z[i] = x[i] > y[i] ? x[i] : y[i]; break;
-    case BOP_MIN: for (size_t i = 0; i < n; i++) z[i] = x[i] < y[i] ? x[i] : y[i]; break;
-    case BOP_REM:
-        for (size_t i = 0; i < n; i++) {
-            int64_t a = x[i], b = y[i], r;
-            if (b == -1) r = 0;
-            else {
-                r = a % b;
-                if (r != 0 && ((r < 0) != (b < 0))) r += b;
-            }
-            z[i] = r;
-        }
-        break;
-    case BOP_LAND: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0) && (y[i] != 0); break;
-    case BOP_LOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0) || (y[i] != 0); break;
-    case BOP_LXOR: for (size_t i = 0; i < n; i++) z[i] = (x[i] != 0) != (y[i] != 0); break;
-    case BOP_BAND: for (size_t i = 0; i < n; i++) z[i] = x[i] & y[i]; break;
-    case BOP_BOR: for (size_t i = 0; i < n; i++) z[i] = x[i] | y[i]; break;
-    default: break; /* true division never computes in int64 (out must be float) */
+ * divisor in the chunk (torch raises ZeroDivisionError); INT64_MIN / -1 wraps. Arithmetic wraps
+ * (unsigned). */
+typedef bool (*i64_binary_fn)(int64_t*, const int64_t*, const int64_t*, int64_t, size_t);
+#define I64_BINARY(name, EXPR)                                                                  \
+    static bool i64_binary_##name(int64_t* z, const int64_t* x, const int64_t* y, int64_t alpha, \
+                                  size_t n)                                                     \
+    {                                                                                           \
+        const uint64_t ua = (uint64_t)alpha;                                                    \
+        (void)ua;                                                                               \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const int64_t a = x[i], b = y[i];                                                   \
+            z[i] = (EXPR);                                                                      \
+        }                                                                                       \
+        return true;                                                                            \
     }
-    return true;
+
+static bool has_zero(const int64_t* y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (y[i] == 0) return true;
+    return false;
 }
+
+static inline int64_t i64_div(int64_t a, int64_t b, bool floor_it)
+{
+    if (b == -1) return (int64_t)(0 - (uint64_t)a);
+    int64_t q = a / b;
+    if (floor_it && a % b != 0 && ((a < 0) != (b < 0))) q--;
+    return q;
+}
+
+static inline int64_t i64_rem(int64_t a, int64_t b)
+{
+    if (b == -1) return 0;
+    const int64_t r = a % b;
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+
+#define I64_DIVISION(name, EXPR)                                                                \
+    static bool i64_binary_##name(int64_t* z, const int64_t* x, const int64_t* y, int64_t alpha, \
+                                  size_t n)                                                     \
+    {                                                                                           \
+        (void)alpha;                                                                            \
+        if (has_zero(y, n)) return false;                                                       \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const int64_t a = x[i], b = y[i];                                                   \
+            z[i] = (EXPR);                                                                      \
+        }                                                                                       \
+        return true;                                                                            \
+    }
+
+I64_BINARY(add, (int64_t)((uint64_t)a + ua * (uint64_t)b))
+I64_BINARY(sub, (int64_t)((uint64_t)a - ua * (uint64_t)b))
+I64_BINARY(mul, (int64_t)((uint64_t)a * (uint64_t)b))
+I64_DIVISION(div_trunc, i64_div(a, b, false))
+I64_DIVISION(div_floor, i64_div(a, b, true))
+I64_BINARY(pow, i64_pow(a, b))
+I64_BINARY(maximum, a > b ? a : b)
+I64_BINARY(minimum, a < b ? a : b)
+I64_DIVISION(remainder, i64_rem(a, b))
+I64_BINARY(logical_and, (a != 0) && (b != 0))
+I64_BINARY(logical_or, (a != 0) || (b != 0))
+I64_BINARY(logical_xor, (a != 0) != (b != 0))
+I64_BINARY(bitwise_and, a & b)
+I64_BINARY(bitwise_or, a | b)
+
+/* An op's kernels: float32 (vv NULL: none, the generic path runs), double (NULL for the bitwise
+ * ops, refused at prepare) and int64 (NULL for true division, whose out is floating). */
+typedef struct binary_impl {
+    f32_binary_kernels f32;
+    f64_binary_fn f64;
+    i64_binary_fn i64;
+} binary_impl;
 
 /* Logical ops give 0/1 whatever the domain. Trunc/floor division and remainder compute in the
  * operands' common type, as torch does: integer operands divide as integers (a zero divisor is
@@ -286,8 +301,8 @@ static inline const char* int_division_name(int op)
 
 /* Fails with EMBER_DIVISION_BY_ZERO at the first chunk holding an integer zero divisor; the
  * chunks before it are already written. */
-static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const ember_bcast* bc,
-                                   ember_tensor* out, const ember_tensor* a,
+static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const binary_impl* k,
+                                   const ember_bcast* bc, ember_tensor* out, const ember_tensor* a,
                                    const ember_tensor* b, const ember_value* alpha)
 {
     const int last = bc->rank - 1;
@@ -295,6 +310,8 @@ static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const ember_bc
     const int64_t sa = bc->strides[1][last], sb = bc->strides[2][last];
     const int64_t rows = ember_bcast_rows(bc);
     const bool int_domain = binary_int_domain(op, out, a, b);
+    if (int_domain ? !k->i64 : !k->f64) /* prepare refuses these dtypes */
+        return ember_kernel_fail(ctx, EMBER_INTERNAL, "no %s kernel", int_domain ? "integer" : "floating");
     double alpha_d = 1.0;
     int64_t alpha_i = 1;
     if (alpha) {
@@ -309,7 +326,7 @@ static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const ember_bc
                 int64_t x[EMBER_CHUNK], y[EMBER_CHUNK], z[EMBER_CHUNK];
                 ember_load_i64_row(x, a->data, a->dtype, off[1] + j * sa, sa, m);
                 ember_load_i64_row(y, b->data, b->dtype, off[2] + j * sb, sb, m);
-                if (!i64_binary_chunk(op, z, x, y, alpha_i, m))
+                if (!k->i64(z, x, y, alpha_i, m))
                     return ember_kernel_fail(ctx, EMBER_DIVISION_BY_ZERO,
                                              "integer %s by zero", int_division_name(op));
                 ember_store_i64_row(out->data, out->dtype, off[0] + j, 1, z, m);
@@ -317,7 +334,7 @@ static ember_status binary_generic(ember_kernel_ctx* ctx, int op, const ember_bc
                 double x[EMBER_CHUNK], y[EMBER_CHUNK], z[EMBER_CHUNK];
                 ember_load_f64_row(x, a->data, a->dtype, off[1] + j * sa, sa, m);
                 ember_load_f64_row(y, b->data, b->dtype, off[2] + j * sb, sb, m);
-                f64_binary_chunk(op, z, x, y, alpha_d, m);
+                k->f64(z, x, y, alpha_d, m);
                 ember_store_f64_row(out->data, out->dtype, off[0] + j, 1, z, m);
             }
         }
@@ -337,6 +354,7 @@ typedef struct binary_spec {
     int8_t mode;   /* index of rounding_mode, -1 if none */
     bool swap;     /* rsub: compute other ⊕ self */
     int8_t out;    /* index of out */
+    const binary_impl* impl; /* [0]; with a mode [op - BOP_DIV]: true, trunc, floor division */
 } binary_spec;
 
 /* div.out_mode: None → true division, "trunc", "floor". */
@@ -361,15 +379,16 @@ static ember_status binary_run(ember_kernel_ctx* ctx, ember_value* const* args,
     const ember_tensor* ins[2] = {a, b};
     ember_bcast bc;
     ember_bcast_init(&bc, out, ins, 2);
+    const binary_impl* k = &s->impl[s->mode >= 0 ? op - BOP_DIV : 0];
     if (out->dtype == EMBER_DTYPE_F32 && a->dtype == EMBER_DTYPE_F32 &&
-        b->dtype == EMBER_DTYPE_F32 && f32_kernels[op].vv) {
+        b->dtype == EMBER_DTYPE_F32 && k->f32.vv) {
         double alpha = 1.0;
         if (s->alpha >= 0) ember_scalar_as_double(args[s->alpha], &alpha);
-        f32_binary_rows(&f32_kernels[op], &bc, (float*)out->data, (const float*)a->data,
+        f32_binary_rows(&k->f32, &bc, (float*)out->data, (const float*)a->data,
                         (const float*)b->data, (float)alpha);
         return EMBER_OK;
     }
-    return binary_generic(ctx, op, &bc, out, a, b, s->alpha >= 0 ? args[s->alpha] : NULL);
+    return binary_generic(ctx, op, k, &bc, out, a, b, s->alpha >= 0 ? args[s->alpha] : NULL);
 }
 
 static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* args,
@@ -418,41 +437,66 @@ static ember_status binary_prepare(ember_kernel_ctx* ctx, ember_value* const* ar
     return EMBER_OK;
 }
 
+/* The kernels of each op (a selective build links only those its operators name). */
+#define F32_NONE {NULL, NULL, NULL}
+#define IMPL(f32, name, f64, i64) static const binary_impl impl_##name[1] = {{f32, f64, i64}};
+IMPL(F32_KERNELS(add), add, f64_binary_add, i64_binary_add)
+IMPL(F32_KERNELS(sub), sub, f64_binary_sub, i64_binary_sub)
+IMPL(F32_KERNELS(mul), mul, f64_binary_mul, i64_binary_mul)
+IMPL(F32_KERNELS(div), div, f64_binary_div, NULL)
+IMPL(F32_KERNELS(pow), pow, f64_binary_pow, i64_binary_pow)
+IMPL(F32_KERNELS(maximum), maximum, f64_binary_maximum, i64_binary_maximum)
+IMPL(F32_KERNELS(minimum), minimum, f64_binary_minimum, i64_binary_minimum)
+IMPL(F32_KERNELS(remainder), remainder, f64_binary_remainder, i64_binary_remainder)
+IMPL(F32_NONE, logical_and, f64_binary_logical_and, i64_binary_logical_and)
+IMPL(F32_NONE, logical_or, f64_binary_logical_or, i64_binary_logical_or)
+IMPL(F32_NONE, logical_xor, f64_binary_logical_xor, i64_binary_logical_xor)
+IMPL(F32_NONE, bitwise_and, NULL, i64_binary_bitwise_and)
+IMPL(F32_NONE, bitwise_or, NULL, i64_binary_bitwise_or)
+#undef IMPL
+/* div with a rounding_mode: [op - BOP_DIV] */
+static const binary_impl impl_div_mode[3] = {
+    {F32_KERNELS(div), f64_binary_div, NULL},
+    {F32_KERNELS(div_trunc), f64_binary_div_trunc, i64_binary_div_trunc},
+    {F32_KERNELS(div_floor), f64_binary_div_floor, i64_binary_div_floor},
+};
+_Static_assert(BOP_DIV_TRUNC == BOP_DIV + 1 && BOP_DIV_FLOOR == BOP_DIV + 2, "impl_div_mode's order");
+
 /* One spec, run and prepare per operator. */
 #define BINARY_OP(sym, ...)                                                                     \
     static const binary_spec spec_##sym = {__VA_ARGS__};                                        \
-    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                 \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)              \
     {                                                                                           \
         return binary_run(ctx, args, &spec_##sym);                                              \
     }                                                                                           \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        EMBER_TRY(binary_prepare(ctx, args, num_args, &spec_##sym));                               \
+        EMBER_TRY(binary_prepare(ctx, args, num_args, &spec_##sym));                            \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }
 
-/*          symbol                     op             nargs scalar alpha mode swap out */
-BINARY_OP(aten_add_out,               BOP_ADD,       5, false, 2, -1, false, 3)
-BINARY_OP(aten_add_Scalar_out,        BOP_ADD,       5, true,  2, -1, false, 3)
-BINARY_OP(aten_sub_out,               BOP_SUB,       5, false, 2, -1, false, 3)
-BINARY_OP(aten_sub_Scalar_out,        BOP_SUB,       5, true,  2, -1, false, 3)
-BINARY_OP(aten_rsub_Scalar_out,       BOP_SUB,       5, true,  2, -1, true,  3)
-BINARY_OP(aten_mul_out,               BOP_MUL,       4, false, -1, -1, false, 2)
-BINARY_OP(aten_mul_Scalar_out,        BOP_MUL,       4, true,  -1, -1, false, 2)
-BINARY_OP(aten_div_out,               BOP_DIV,       4, false, -1, -1, false, 2)
-BINARY_OP(aten_div_Scalar_out,        BOP_DIV,       4, true,  -1, -1, false, 2)
-BINARY_OP(aten_div_out_mode,          BOP_DIV,       5, false, -1, 2, false, 3)
-BINARY_OP(aten_div_Scalar_mode_out,   BOP_DIV,       5, true,  -1, 2, false, 3)
-BINARY_OP(aten_pow_Tensor_Scalar_out, BOP_POW,       4, true,  -1, -1, false, 2)
-BINARY_OP(aten_pow_Tensor_Tensor_out, BOP_POW,       4, false, -1, -1, false, 2)
-BINARY_OP(aten_maximum_out,           BOP_MAX,       4, false, -1, -1, false, 2)
-BINARY_OP(aten_minimum_out,           BOP_MIN,       4, false, -1, -1, false, 2)
-BINARY_OP(aten_remainder_Scalar_out,  BOP_REM,       4, true,  -1, -1, false, 2)
-BINARY_OP(aten_remainder_Tensor_out,  BOP_REM,       4, false, -1, -1, false, 2)
-BINARY_OP(aten_logical_and_out,       BOP_LAND,      4, false, -1, -1, false, 2)
-BINARY_OP(aten_logical_or_out,        BOP_LOR,       4, false, -1, -1, false, 2)
-BINARY_OP(aten_logical_xor_out,       BOP_LXOR,      4, false, -1, -1, false, 2)
-BINARY_OP(aten_bitwise_and_Tensor_out, BOP_BAND,     4, false, -1, -1, false, 2)
-BINARY_OP(aten_bitwise_or_Tensor_out, BOP_BOR,       4, false, -1, -1, false, 2)
+/*          symbol                     op        nargs scalar alpha mode swap out  kernels */
+BINARY_OP(aten_add_out,               BOP_ADD,  5, false, 2, -1, false, 3, impl_add)
+BINARY_OP(aten_add_Scalar_out,        BOP_ADD,  5, true,  2, -1, false, 3, impl_add)
+BINARY_OP(aten_sub_out,               BOP_SUB,  5, false, 2, -1, false, 3, impl_sub)
+BINARY_OP(aten_sub_Scalar_out,        BOP_SUB,  5, true,  2, -1, false, 3, impl_sub)
+BINARY_OP(aten_rsub_Scalar_out,       BOP_SUB,  5, true,  2, -1, true,  3, impl_sub)
+BINARY_OP(aten_mul_out,               BOP_MUL,  4, false, -1, -1, false, 2, impl_mul)
+BINARY_OP(aten_mul_Scalar_out,        BOP_MUL,  4, true,  -1, -1, false, 2, impl_mul)
+BINARY_OP(aten_div_out,               BOP_DIV,  4, false, -1, -1, false, 2, impl_div)
+BINARY_OP(aten_div_Scalar_out,        BOP_DIV,  4, true,  -1, -1, false, 2, impl_div)
+BINARY_OP(aten_div_out_mode,          BOP_DIV,  5, false, -1, 2, false, 3, impl_div_mode)
+BINARY_OP(aten_div_Scalar_mode_out,   BOP_DIV,  5, true,  -1, 2, false, 3, impl_div_mode)
+BINARY_OP(aten_pow_Tensor_Scalar_out, BOP_POW,  4, true,  -1, -1, false, 2, impl_pow)
+BINARY_OP(aten_pow_Tensor_Tensor_out, BOP_POW,  4, false, -1, -1, false, 2, impl_pow)
+BINARY_OP(aten_maximum_out,           BOP_MAX,  4, false, -1, -1, false, 2, impl_maximum)
+BINARY_OP(aten_minimum_out,           BOP_MIN,  4, false, -1, -1, false, 2, impl_minimum)
+BINARY_OP(aten_remainder_Scalar_out,  BOP_REM,  4, true,  -1, -1, false, 2, impl_remainder)
+BINARY_OP(aten_remainder_Tensor_out,  BOP_REM,  4, false, -1, -1, false, 2, impl_remainder)
+BINARY_OP(aten_logical_and_out,       BOP_LAND, 4, false, -1, -1, false, 2, impl_logical_and)
+BINARY_OP(aten_logical_or_out,        BOP_LOR,  4, false, -1, -1, false, 2, impl_logical_or)
+BINARY_OP(aten_logical_xor_out,       BOP_LXOR, 4, false, -1, -1, false, 2, impl_logical_xor)
+BINARY_OP(aten_bitwise_and_Tensor_out, BOP_BAND, 4, false, -1, -1, false, 2, impl_bitwise_and)
+BINARY_OP(aten_bitwise_or_Tensor_out, BOP_BOR,  4, false, -1, -1, false, 2, impl_bitwise_or)

@@ -7,34 +7,37 @@
  * isinf). trunc of an integer tensor is a copy (through int64, exact); isinf of an integer
  * tensor is all false. */
 #include "kernels/broadcast.h"
-#include "kernels/broadcast.h"
 #include "kernels/kernel_util.h"
 
-enum { EF_TAN, EF_ASIN, EF_ACOS, EF_ATAN, EF_SINH, EF_COSH, EF_ASINH, EF_ACOSH, EF_ATANH,
-       EF_LOG2, EF_LOG10, EF_TRUNC, EF_ISINF };
+enum { EF_MATH, EF_TRUNC, EF_ISINF }; /* what prepare checks: a floating out but for these two */
 
-static void f64_elementary(int op, double* x, size_t n)
-{
-    switch (op) {
-    case EF_TAN: for (size_t i = 0; i < n; i++) x[i] = tan(x[i]); break;
-    case EF_ASIN: for (size_t i = 0; i < n; i++) x[i] = asin(x[i]); break;
-    case EF_ACOS: for (size_t i = 0; i < n; i++) x[i] = acos(x[i]); break;
-    case EF_ATAN: for (size_t i = 0; i < n; i++) x[i] = atan(x[i]); break;
-    case EF_SINH: for (size_t i = 0; i < n; i++) x[i] = sinh(x[i]); break;
-    case EF_COSH: for (size_t i = 0; i < n; i++) x[i] = cosh(x[i]); break;
-    case EF_ASINH: for (size_t i = 0; i < n; i++) x[i] = asinh(x[i]); break;
-    case EF_ACOSH: for (size_t i = 0; i < n; i++) x[i] = acosh(x[i]); break;
-    case EF_ATANH: for (size_t i = 0; i < n; i++) x[i] = atanh(x[i]); break;
-    case EF_LOG2: for (size_t i = 0; i < n; i++) x[i] = log2(x[i]); break;
-    case EF_LOG10: for (size_t i = 0; i < n; i++) x[i] = log10(x[i]); break;
-    case EF_TRUNC: for (size_t i = 0; i < n; i++) x[i] = trunc(x[i]); break;
-    case EF_ISINF: for (size_t i = 0; i < n; i++) x[i] = isinf(x[i]) ? 1.0 : 0.0; break;
-    default: break;
+/* One function per op over a chunk of doubles, in place: an image links only the libm of the
+ * ops its operator table names (a selective build). */
+typedef void (*f64_elementary_fn)(double* x, size_t n);
+#define F64_ELEMENTARY(name, EXPR)                                                              \
+    static void f64_##name(double* x, size_t n)                                                 \
+    {                                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const double v = x[i];                                                              \
+            x[i] = (EXPR);                                                                      \
+        }                                                                                       \
     }
-}
+F64_ELEMENTARY(tan, tan(v))
+F64_ELEMENTARY(asin, asin(v))
+F64_ELEMENTARY(acos, acos(v))
+F64_ELEMENTARY(atan, atan(v))
+F64_ELEMENTARY(sinh, sinh(v))
+F64_ELEMENTARY(cosh, cosh(v))
+F64_ELEMENTARY(asinh, asinh(v))
+F64_ELEMENTARY(acosh, acosh(v))
+F64_ELEMENTARY(atanh, atanh(v))
+F64_ELEMENTARY(log2, log2(v))
+F64_ELEMENTARY(log10, log10(v))
+F64_ELEMENTARY(trunc, trunc(v))
+F64_ELEMENTARY(isinf, isinf(v) ? 1.0 : 0.0)
 
 /* [self, out, out] */
-static ember_status elementary_run(ember_value* const* args, int op)
+static ember_status elementary_run(ember_value* const* args, int op, f64_elementary_fn f)
 {
     const ember_tensor* in = args[0]->u.t;
     ember_tensor* out = args[1]->u.t;
@@ -49,7 +52,7 @@ static ember_status elementary_run(ember_value* const* args, int op)
         } else {
             double x[EMBER_CHUNK];
             ember_load_f64_row(x, in->data, in->dtype, j, 1, m);
-            f64_elementary(op, x, m);
+            f(x, m);
             ember_store_f64_row(out->data, out->dtype, j, 1, x, m);
         }
     }
@@ -75,33 +78,33 @@ static ember_status elementary_prepare(ember_kernel_ctx* ctx, ember_value* const
     return EMBER_OK;
 }
 
-#define ELEMENTARY_OP(sym, op)                                                                  \
+#define ELEMENTARY_OP(sym, op, name)                                                            \
     static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)              \
     {                                                                                           \
         (void)ctx;                                                                              \
-        return elementary_run(args, op);                                                        \
+        return elementary_run(args, op, f64_##name);                                            \
     }                                                                                           \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        EMBER_TRY(elementary_prepare(ctx, args, num_args, op));                                    \
+        EMBER_TRY(elementary_prepare(ctx, args, num_args, op));                                 \
         *run = run_##sym;                                                                       \
         return EMBER_OK;                                                                        \
     }
 
-ELEMENTARY_OP(aten_tan_out, EF_TAN)
-ELEMENTARY_OP(aten_asin_out, EF_ASIN)
-ELEMENTARY_OP(aten_acos_out, EF_ACOS)
-ELEMENTARY_OP(aten_atan_out, EF_ATAN)
-ELEMENTARY_OP(aten_sinh_out, EF_SINH)
-ELEMENTARY_OP(aten_cosh_out, EF_COSH)
-ELEMENTARY_OP(aten_asinh_out, EF_ASINH)
-ELEMENTARY_OP(aten_acosh_out, EF_ACOSH)
-ELEMENTARY_OP(aten_atanh_out, EF_ATANH)
-ELEMENTARY_OP(aten_log2_out, EF_LOG2)
-ELEMENTARY_OP(aten_log10_out, EF_LOG10)
-ELEMENTARY_OP(aten_trunc_out, EF_TRUNC)
-ELEMENTARY_OP(aten_isinf_out, EF_ISINF)
+ELEMENTARY_OP(aten_tan_out, EF_MATH, tan)
+ELEMENTARY_OP(aten_asin_out, EF_MATH, asin)
+ELEMENTARY_OP(aten_acos_out, EF_MATH, acos)
+ELEMENTARY_OP(aten_atan_out, EF_MATH, atan)
+ELEMENTARY_OP(aten_sinh_out, EF_MATH, sinh)
+ELEMENTARY_OP(aten_cosh_out, EF_MATH, cosh)
+ELEMENTARY_OP(aten_asinh_out, EF_MATH, asinh)
+ELEMENTARY_OP(aten_acosh_out, EF_MATH, acosh)
+ELEMENTARY_OP(aten_atanh_out, EF_MATH, atanh)
+ELEMENTARY_OP(aten_log2_out, EF_MATH, log2)
+ELEMENTARY_OP(aten_log10_out, EF_MATH, log10)
+ELEMENTARY_OP(aten_trunc_out, EF_TRUNC, trunc)
+ELEMENTARY_OP(aten_isinf_out, EF_ISINF, isinf)
 
 /* atan2.out: [self, other, out, out] — atan2(self, other) over broadcast rows. */
 static ember_status run_atan2(ember_kernel_ctx* ctx, ember_value* const* args)

@@ -81,7 +81,8 @@ F32_UNARY(round, nearbyintf(x))
 F32_UNARY(sign, (float)((0.0f < x) - (x < 0.0f)))
 
 typedef void (*f32_unary_fn)(float*, const float*, size_t, const unary_params*);
-/* The f32 table, with the kernels of the ops that have vectorised variants as parameters. */
+/* The f32 table of an x86 variant, with the kernels of the ops that have vectorised variants as
+ * parameters (the portable build has no table: each operator names its own functions). */
 #define F32_KERNELS(exp_, sigmoid_, silu_, tanh_, gelu_, gelu_tanh_)                            \
     {                                                                                           \
         [UOP_RELU] = f32_relu__portable,           [UOP_GELU] = gelu_,                          \
@@ -99,9 +100,6 @@ typedef void (*f32_unary_fn)(float*, const float*, size_t, const unary_params*);
         [UOP_ROUND] = f32_round__portable,         [UOP_SIGN] = f32_sign__portable,             \
         [UOP_LOG1P] = f32_log1p__portable,         [UOP_EXPM1] = f32_expm1__portable,           \
     }
-static const f32_unary_fn f32_kernels[UOP_COUNT] =
-    F32_KERNELS(f32_exp__portable, f32_sigmoid__portable, f32_silu__portable, f32_tanh__portable,
-                f32_gelu__portable, f32_gelu_tanh__portable);
 
 /* ---- generic path ------------------------------------------------------------------------ */
 
@@ -111,49 +109,49 @@ static double f64_clamp(double x, double lo, double hi)
     return x > hi ? hi : x;
 }
 
-static void f64_unary_chunk(int op, double* z, const double* x, size_t n, const unary_params* p)
-{
-    for (size_t i = 0; i < n; i++) {
-        const double v = x[i];
-        double r;
-        switch (op) {
-        case UOP_RELU: r = v > 0.0 ? v : (isnan(v) ? v : 0.0); break;
-        case UOP_GELU: r = 0.5 * v * (1.0 + erf(v * 0.70710678118654752440)); break;
-        case UOP_GELU_TANH:
-            r = 0.5 * v * (1.0 + tanh(0.79788456080286535588 * (v + 0.044715 * v * v * v)));
-            break;
-        case UOP_SILU: r = v / (1.0 + exp(-v)); break;
-        case UOP_SIGMOID: r = 1.0 / (1.0 + exp(-v)); break;
-        case UOP_TANH: r = tanh(v); break;
-        case UOP_HARDSWISH: r = v * f64_clamp(v + 3.0, 0.0, 6.0) / 6.0; break;
-        case UOP_HARDSIGMOID: r = f64_clamp(v + 3.0, 0.0, 6.0) / 6.0; break;
-        case UOP_HARDTANH:
-        case UOP_CLAMP: r = f64_clamp(v, p->a, p->b); break;
-        case UOP_LEAKY_RELU: r = v > 0.0 ? v : v * p->a; break;
-        case UOP_ELU: r = v > 0.0 ? v * p->b : expm1(v * p->c) * p->a * p->b; break;
-        case UOP_EXP: r = exp(v); break;
-        case UOP_LOG: r = log(v); break;
-        case UOP_LOG1P: r = log1p(v); break;
-        case UOP_EXPM1: r = expm1(v); break;
-        case UOP_NEG: r = -v; break;
-        case UOP_SQRT: r = sqrt(v); break;
-        case UOP_RSQRT: r = 1.0 / sqrt(v); break;
-        case UOP_ABS: r = fabs(v); break;
-        case UOP_ERF: r = erf(v); break;
-        case UOP_SIN: r = sin(v); break;
-        case UOP_COS: r = cos(v); break;
-        case UOP_RECIPROCAL: r = 1.0 / v; break;
-        case UOP_FLOOR: r = floor(v); break;
-        case UOP_CEIL: r = ceil(v); break;
-        case UOP_ROUND: r = nearbyint(v); break;
-        case UOP_SIGN: r = (double)((0.0 < v) - (v < 0.0)); break;
-        case UOP_LOGICAL_NOT: r = v == 0.0; break;
-        case UOP_ISNAN: r = isnan(v) ? 1.0 : 0.0; break;
-        default: r = v; break;
-        }
-        z[i] = r;
+/* One function per op over a chunk of doubles, like the f32 ones: an image links only the libm
+ * of the ops its operator table names (a selective build). */
+typedef void (*f64_unary_fn)(double*, const double*, size_t, const unary_params*);
+#define F64_UNARY(name, EXPR)                                                                   \
+    static void f64_unary_##name(double* z, const double* x, size_t n, const unary_params* p)   \
+    {                                                                                           \
+        (void)p;                                                                                \
+        for (size_t i = 0; i < n; i++) {                                                        \
+            const double v = x[i];                                                              \
+            z[i] = (EXPR);                                                                      \
+        }                                                                                       \
     }
-}
+
+F64_UNARY(relu, v > 0.0 ? v : (isnan(v) ? v : 0.0))
+F64_UNARY(gelu, 0.5 * v * (1.0 + erf(v * 0.70710678118654752440)))
+F64_UNARY(gelu_tanh, 0.5 * v * (1.0 + tanh(0.79788456080286535588 * (v + 0.044715 * v * v * v))))
+F64_UNARY(silu, v / (1.0 + exp(-v)))
+F64_UNARY(sigmoid, 1.0 / (1.0 + exp(-v)))
+F64_UNARY(tanh, tanh(v))
+F64_UNARY(hardswish, v * f64_clamp(v + 3.0, 0.0, 6.0) / 6.0)
+F64_UNARY(hardsigmoid, f64_clamp(v + 3.0, 0.0, 6.0) / 6.0)
+F64_UNARY(clamp, f64_clamp(v, p->a, p->b))
+F64_UNARY(leaky_relu, v > 0.0 ? v : v * p->a)
+F64_UNARY(elu, v > 0.0 ? v * p->b : expm1(v * p->c) * p->a * p->b)
+F64_UNARY(exp, exp(v))
+F64_UNARY(log, log(v))
+F64_UNARY(log1p, log1p(v))
+F64_UNARY(expm1, expm1(v))
+F64_UNARY(neg, -v)
+F64_UNARY(sqrt, sqrt(v))
+F64_UNARY(rsqrt, 1.0 / sqrt(v))
+F64_UNARY(abs, fabs(v))
+F64_UNARY(erf, erf(v))
+F64_UNARY(sin, sin(v))
+F64_UNARY(cos, cos(v))
+F64_UNARY(reciprocal, 1.0 / v)
+F64_UNARY(floor, floor(v))
+F64_UNARY(ceil, ceil(v))
+F64_UNARY(round, nearbyint(v))
+F64_UNARY(sign, (double)((0.0 < v) - (v < 0.0)))
+F64_UNARY(logical_not, v == 0.0)
+F64_UNARY(isnan, isnan(v) ? 1.0 : 0.0)
+F64_UNARY(same, v) /* bitwise_not: integers only (prepare), never in double */
 
 /* Ops that are exact on integers; `in_dtype` tells bool's bitwise_not (logical) from int's. */
 static void i64_unary_chunk(int op, int64_t* z, const int64_t* x, size_t n,
@@ -192,9 +190,16 @@ static bool op_float_only(int op) { return !op_exact_on_ints(op) && op != UOP_IS
 
 /* ---- the operators ----------------------------------------------------------------------- */
 
+/* An op's float32 kernel (NULL: none, the generic path runs) and its double one. */
+typedef struct unary_fns {
+    f32_unary_fn f32;
+    f64_unary_fn f64;
+} unary_fns;
+
 typedef struct unary_spec {
     int8_t op;     /* UOP_*; gelu picks GELU_TANH from its string at run */
     int8_t nargs;  /* KernelCall arg count; out is at nargs - 2 */
+    const unary_fns* fns; /* [0]; gelu's [1]: GELU_TANH's */
 } unary_spec;
 
 static double bound_or(const ember_value* v, double dflt)
@@ -279,16 +284,19 @@ static ember_status unary_f32_tasks(void* arg, size_t begin, size_t end)
     return EMBER_OK;
 }
 
+/* x86: the f32 table of an x86 variant, or NULL (the op's own functions). */
 static ember_status unary_run(ember_kernel_ctx* ctx, ember_value* const* args,
-                              const unary_spec* s, const f32_unary_fn* table)
+                              const unary_spec* s, const f32_unary_fn* x86)
 {
     const ember_tensor* in = args[0]->u.t;
     ember_tensor* out = args[s->nargs - 2]->u.t;
     unary_params p;
     const int op = read_params(s, args, &p);
+    const unary_fns* fns = &s->fns[op == UOP_GELU_TANH];
+    const f32_unary_fn f32 = x86 ? x86[op] : fns->f32;
     const size_t n = (size_t)out->numel;
-    if (in->dtype == EMBER_DTYPE_F32 && out->dtype == EMBER_DTYPE_F32 && table[op]) {
-        unary_job job = {table[op], (float*)out->data, (const float*)in->data, n, &p};
+    if (in->dtype == EMBER_DTYPE_F32 && out->dtype == EMBER_DTYPE_F32 && f32) {
+        unary_job job = {f32, (float*)out->data, (const float*)in->data, n, &p};
         return ember_parallel_for(n >= UNARY_MIN_THREADED ? ctx->pool : NULL,
                                   (n + UNARY_TASK - 1) / UNARY_TASK, unary_f32_tasks, &job);
     }
@@ -304,7 +312,7 @@ static ember_status unary_run(ember_kernel_ctx* ctx, ember_value* const* args,
         } else {
             double x[EMBER_CHUNK], z[EMBER_CHUNK];
             ember_load_f64_row(x, in->data, in->dtype, (int64_t)j, 1, m);
-            f64_unary_chunk(op, z, x, m, &p);
+            fns->f64(z, x, m, &p);
             ember_store_f64_row(out->data, out->dtype, (int64_t)j, 1, z, m);
         }
     }
@@ -392,49 +400,55 @@ static int unary_isa(void) /* 2: AVX-512, 1: AVX2, 0: portable */
 #define UNARY_PICK_X86(sym)
 #endif
 
-#define UNARY_OP(sym, op, nargs)                                                                \
-    static const unary_spec spec_##sym = {op, nargs};                                           \
-    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)                 \
+#define UNARY_OP_FNS(sym, op, nargs, fns)                                                       \
+    static const unary_spec spec_##sym = {op, nargs, fns};                                      \
+    static ember_status run_##sym(ember_kernel_ctx* ctx, ember_value* const* args)              \
     {                                                                                           \
-        return unary_run(ctx, args, &spec_##sym, f32_kernels);                                  \
+        return unary_run(ctx, args, &spec_##sym, NULL);                                         \
     }                                                                                           \
     UNARY_RUN_X86(sym)                                                                          \
     ember_status ember_prepare_##sym(ember_kernel_ctx* ctx, ember_value* const* args,           \
                                      size_t num_args, ember_kernel_run_fn* run)                 \
     {                                                                                           \
-        EMBER_TRY(unary_prepare(ctx, args, num_args, &spec_##sym));                                \
+        EMBER_TRY(unary_prepare(ctx, args, num_args, &spec_##sym));                             \
         *run = run_##sym;                                                                       \
         UNARY_PICK_X86(sym)                                                                     \
         return EMBER_OK;                                                                        \
     }
+/* An op whose float32 kernel is f32 (NULL: none) and double one f64_unary_<f64>. */
+#define UNARY_OP(sym, op, nargs, f32, f64)                                                      \
+    static const unary_fns fns_##sym[1] = {{f32, f64_unary_##f64}};                             \
+    UNARY_OP_FNS(sym, op, nargs, fns_##sym)
 
-UNARY_OP(aten_relu_out, UOP_RELU, 3)
-UNARY_OP(aten_gelu_out, UOP_GELU, 4)
-UNARY_OP(aten_silu_out, UOP_SILU, 3)
-UNARY_OP(aten_sigmoid_out, UOP_SIGMOID, 3)
-UNARY_OP(aten_tanh_out, UOP_TANH, 3)
-UNARY_OP(aten_hardswish_out, UOP_HARDSWISH, 3)
-UNARY_OP(aten_hardsigmoid_out, UOP_HARDSIGMOID, 3)
-UNARY_OP(aten_hardtanh_out, UOP_HARDTANH, 5)
-UNARY_OP(aten_leaky_relu_out, UOP_LEAKY_RELU, 4)
-UNARY_OP(aten_elu_out, UOP_ELU, 6)
-UNARY_OP(aten_clamp_out, UOP_CLAMP, 5)
-UNARY_OP(aten_exp_out, UOP_EXP, 3)
-UNARY_OP(aten_log_out, UOP_LOG, 3)
-UNARY_OP(aten_log1p_out, UOP_LOG1P, 3)
-UNARY_OP(aten_expm1_out, UOP_EXPM1, 3)
-UNARY_OP(aten_neg_out, UOP_NEG, 3)
-UNARY_OP(aten_sqrt_out, UOP_SQRT, 3)
-UNARY_OP(aten_rsqrt_out, UOP_RSQRT, 3)
-UNARY_OP(aten_abs_out, UOP_ABS, 3)
-UNARY_OP(aten_erf_out, UOP_ERF, 3)
-UNARY_OP(aten_sin_out, UOP_SIN, 3)
-UNARY_OP(aten_cos_out, UOP_COS, 3)
-UNARY_OP(aten_reciprocal_out, UOP_RECIPROCAL, 3)
-UNARY_OP(aten_floor_out, UOP_FLOOR, 3)
-UNARY_OP(aten_ceil_out, UOP_CEIL, 3)
-UNARY_OP(aten_round_out, UOP_ROUND, 3)
-UNARY_OP(aten_sign_out, UOP_SIGN, 3)
-UNARY_OP(aten_logical_not_out, UOP_LOGICAL_NOT, 3)
-UNARY_OP(aten_bitwise_not_out, UOP_BITWISE_NOT, 3)
-UNARY_OP(aten_isnan_out, UOP_ISNAN, 3)
+static const unary_fns gelu_fns[2] = {{f32_gelu__portable, f64_unary_gelu},
+                                      {f32_gelu_tanh__portable, f64_unary_gelu_tanh}};
+UNARY_OP_FNS(aten_gelu_out, UOP_GELU, 4, gelu_fns)
+UNARY_OP(aten_relu_out, UOP_RELU, 3, f32_relu__portable, relu)
+UNARY_OP(aten_silu_out, UOP_SILU, 3, f32_silu__portable, silu)
+UNARY_OP(aten_sigmoid_out, UOP_SIGMOID, 3, f32_sigmoid__portable, sigmoid)
+UNARY_OP(aten_tanh_out, UOP_TANH, 3, f32_tanh__portable, tanh)
+UNARY_OP(aten_hardswish_out, UOP_HARDSWISH, 3, f32_hardswish__portable, hardswish)
+UNARY_OP(aten_hardsigmoid_out, UOP_HARDSIGMOID, 3, f32_hardsigmoid__portable, hardsigmoid)
+UNARY_OP(aten_hardtanh_out, UOP_HARDTANH, 5, f32_clamp__portable, clamp)
+UNARY_OP(aten_leaky_relu_out, UOP_LEAKY_RELU, 4, f32_leaky_relu__portable, leaky_relu)
+UNARY_OP(aten_elu_out, UOP_ELU, 6, f32_elu__portable, elu)
+UNARY_OP(aten_clamp_out, UOP_CLAMP, 5, f32_clamp__portable, clamp)
+UNARY_OP(aten_exp_out, UOP_EXP, 3, f32_exp__portable, exp)
+UNARY_OP(aten_log_out, UOP_LOG, 3, f32_log__portable, log)
+UNARY_OP(aten_log1p_out, UOP_LOG1P, 3, f32_log1p__portable, log1p)
+UNARY_OP(aten_expm1_out, UOP_EXPM1, 3, f32_expm1__portable, expm1)
+UNARY_OP(aten_neg_out, UOP_NEG, 3, f32_neg__portable, neg)
+UNARY_OP(aten_sqrt_out, UOP_SQRT, 3, f32_sqrt__portable, sqrt)
+UNARY_OP(aten_rsqrt_out, UOP_RSQRT, 3, f32_rsqrt__portable, rsqrt)
+UNARY_OP(aten_abs_out, UOP_ABS, 3, f32_abs__portable, abs)
+UNARY_OP(aten_erf_out, UOP_ERF, 3, f32_erf__portable, erf)
+UNARY_OP(aten_sin_out, UOP_SIN, 3, f32_sin__portable, sin)
+UNARY_OP(aten_cos_out, UOP_COS, 3, f32_cos__portable, cos)
+UNARY_OP(aten_reciprocal_out, UOP_RECIPROCAL, 3, f32_reciprocal__portable, reciprocal)
+UNARY_OP(aten_floor_out, UOP_FLOOR, 3, f32_floor__portable, floor)
+UNARY_OP(aten_ceil_out, UOP_CEIL, 3, f32_ceil__portable, ceil)
+UNARY_OP(aten_round_out, UOP_ROUND, 3, f32_round__portable, round)
+UNARY_OP(aten_sign_out, UOP_SIGN, 3, f32_sign__portable, sign)
+UNARY_OP(aten_logical_not_out, UOP_LOGICAL_NOT, 3, NULL, logical_not)
+UNARY_OP(aten_bitwise_not_out, UOP_BITWISE_NOT, 3, NULL, same)
+UNARY_OP(aten_isnan_out, UOP_ISNAN, 3, NULL, isnan)
