@@ -74,7 +74,7 @@ typedef struct qconv {
     int64_t kh, kw, kc;              /* window; kc input channels per output channel */
     int64_t sh, sw, ph, pw, dh, dw;  /* stride, padding, dilation */
     int64_t oc_per_group;            /* output channels sharing one group of kc input channels */
-    int64_t ws_o, ws_y, ws_x, ws_c;  /* weight strides of (output channel, ky, kx, in channel) */
+    int64_t ws_o, ws_y, ws_x;        /* weight strides of (output channel, ky, kx); channels 1 */
     int32_t in_off, out_off, act_min, act_max;
     const int8_t* x;                 /* (n, ih, iw, ic) */
     const int8_t* w;                 /* by ws_*: OHWI, IHWO or the transpose conv's OHWI */
@@ -100,12 +100,12 @@ static void qconv_read(ember_value* const* args, enum qconv_kind kind, bool nhwc
     if (kind == QCONV_DEPTHWISE) { /* (1, kh, kw, oc): one input channel per output channel */
         q->kc = 1;
         q->oc_per_group = q->ic ? q->oc / q->ic : 0;
-        q->ws_o = 1, q->ws_y = q->kw * q->oc, q->ws_x = q->oc, q->ws_c = 0;
+        q->ws_o = 1, q->ws_y = q->kw * q->oc, q->ws_x = q->oc;
     } else { /* (oc, kh, kw, kc) */
         q->kc = w->sizes[3];
         const int64_t groups = q->kc ? q->ic / q->kc : 0;
         q->oc_per_group = groups ? q->oc / groups : 0;
-        q->ws_o = q->kh * q->kw * q->kc, q->ws_y = q->kw * q->kc, q->ws_x = q->kc, q->ws_c = 1;
+        q->ws_o = q->kh * q->kw * q->kc, q->ws_y = q->kw * q->kc, q->ws_x = q->kc;
     }
     q->in_off = (int32_t)args[a.in_off]->u.i;
     q->out_off = (int32_t)args[A_OUT_OFF(a)]->u.i;
@@ -119,40 +119,77 @@ static void qconv_read(ember_value* const* args, enum qconv_kind kind, bool nhwc
     q->y = (int8_t*)out->data;
 }
 
-static inline int8_t qconv_store(const qconv* q, uint32_t acc, int64_t o)
+static inline int8_t qconv_store(const qconv* q, uint32_t acc, ptrdiff_t o)
 {
     return ember_requantize_clamp((int32_t)acc, q->mult[o], q->shift[o], q->out_off, q->act_min,
                                   q->act_max);
 }
 
+/* The taps k in [*lo, *hi) of [0, k_size) whose position p0 + k * d lies in [0, size): a
+ * window's taps inside the input, the rest being padding. */
+static void window_taps(ptrdiff_t p0, ptrdiff_t size, ptrdiff_t k_size, ptrdiff_t d,
+                        ptrdiff_t* lo, ptrdiff_t* hi)
+{
+    ptrdiff_t a = 0, b = k_size;
+    while (a < b && p0 + a * d < 0) a++;
+    while (b > a && p0 + (b - 1) * d >= size) b--;
+    *lo = a;
+    *hi = b;
+}
+
+/* The sum of (x[c] + in_off) * w[c] over c < n, wrapping as int32. Not inlined: in a function
+ * of its own the loop keeps its pointers in registers (inlined into the loops around it, GCC
+ * at -Os spilled them, twice the instructions per multiply-add on a Cortex-M). */
+__attribute__((noinline)) static uint32_t dot_s8(const int8_t* x, const int8_t* w, ptrdiff_t n,
+                                                 int32_t in_off)
+{
+    uint32_t acc = 0;
+    for (ptrdiff_t c = 0; c < n; c++) acc += (uint32_t)(((int32_t)x[c] + in_off) * (int32_t)w[c]);
+    return acc;
+}
+
 /* Convolution and depthwise convolution (a convolution of ic groups of one channel whose
- * weight has other strides). */
+ * weight has other strides: its kc is 1, so the channel loop reads w[0] alone and the weight's
+ * channel stride never matters).
+ *
+ * Indices are ptrdiff_t, the core's own word: the loader keeps every tensor under 2^31
+ * elements, so no index here overflows 32 bits, and a 32-bit core spends one instruction per
+ * step where 64-bit indices took several. The taps inside the input are found once per output
+ * pixel (window_taps), not tested tap by tap. */
 static void qconv_direct(const qconv* q)
 {
-    for (int64_t b = 0; b < q->n; b++)
-        for (int64_t oy = 0; oy < q->oh; oy++)
-            for (int64_t ox = 0; ox < q->ow; ox++) {
-                const int64_t y0 = oy * q->sh - q->ph, x0 = ox * q->sw - q->pw;
-                int8_t* y = q->y + ((b * q->oh + oy) * q->ow + ox) * q->oc;
-                for (int64_t o = 0; o < q->oc; o++) {
-                    const int64_t c0 = o / q->oc_per_group * q->kc; /* first input channel */
+    const ptrdiff_t ih = (ptrdiff_t)q->ih, iw = (ptrdiff_t)q->iw, ic = (ptrdiff_t)q->ic;
+    const ptrdiff_t oh = (ptrdiff_t)q->oh, ow = (ptrdiff_t)q->ow, oc = (ptrdiff_t)q->oc;
+    const ptrdiff_t kc = (ptrdiff_t)q->kc, dh = (ptrdiff_t)q->dh, dw = (ptrdiff_t)q->dw;
+    const ptrdiff_t ws_o = (ptrdiff_t)q->ws_o, ws_y = (ptrdiff_t)q->ws_y, ws_x = (ptrdiff_t)q->ws_x;
+    const ptrdiff_t per_group = (ptrdiff_t)q->oc_per_group;
+    const int32_t in_off = q->in_off;
+    for (ptrdiff_t b = 0; b < (ptrdiff_t)q->n; b++)
+        for (ptrdiff_t oy = 0; oy < oh; oy++) {
+            const ptrdiff_t y0 = oy * (ptrdiff_t)q->sh - (ptrdiff_t)q->ph;
+            ptrdiff_t ky0, ky1;
+            window_taps(y0, ih, (ptrdiff_t)q->kh, dh, &ky0, &ky1);
+            for (ptrdiff_t ox = 0; ox < ow; ox++) {
+                const ptrdiff_t x0 = ox * (ptrdiff_t)q->sw - (ptrdiff_t)q->pw;
+                ptrdiff_t kx0, kx1;
+                window_taps(x0, iw, (ptrdiff_t)q->kw, dw, &kx0, &kx1);
+                int8_t* y = q->y + ((b * oh + oy) * ow + ox) * oc;
+                for (ptrdiff_t o = 0; o < oc; o++) {
+                    const ptrdiff_t c0 = o / per_group * kc; /* first input channel */
                     uint32_t acc = q->bias ? (uint32_t)q->bias[o] : 0u; /* wraps as int32 */
-                    for (int64_t ky = 0; ky < q->kh; ky++) {
-                        const int64_t iy = y0 + ky * q->dh;
-                        if (iy < 0 || iy >= q->ih) continue;
-                        for (int64_t kx = 0; kx < q->kw; kx++) {
-                            const int64_t ix = x0 + kx * q->dw;
-                            if (ix < 0 || ix >= q->iw) continue;
-                            const int8_t* x = q->x + ((b * q->ih + iy) * q->iw + ix) * q->ic + c0;
-                            const int8_t* w = q->w + o * q->ws_o + ky * q->ws_y + kx * q->ws_x;
-                            for (int64_t c = 0; c < q->kc; c++)
-                                acc += (uint32_t)(((int32_t)x[c] + q->in_off) *
-                                                  (int32_t)w[c * q->ws_c]);
+                    for (ptrdiff_t ky = ky0; ky < ky1; ky++) {
+                        const ptrdiff_t row = (b * ih + y0 + ky * dh) * iw; /* first pixel */
+                        for (ptrdiff_t kx = kx0; kx < kx1; kx++) {
+                            const int8_t* x = q->x + (row + x0 + kx * dw) * ic + c0;
+                            const int8_t* w = q->w + o * ws_o + ky * ws_y + kx * ws_x;
+                            acc += kc == 1 ? (uint32_t)(((int32_t)x[0] + in_off) * (int32_t)w[0])
+                                           : dot_s8(x, w, kc, in_off);
                         }
                     }
                     y[o] = qconv_store(q, acc, o);
                 }
             }
+        }
 }
 
 /* Transpose convolution, as a gather: out[oy][ox] sums in[iy][ix] w[ky][kx] over the taps with
