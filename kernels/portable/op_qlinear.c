@@ -41,23 +41,25 @@ static ember_status run_qlinear(ember_kernel_ctx* ctx, ember_value* const* args)
     const int32_t out_off = (int32_t)args[A_OUT_OFF]->u.i;
     const int32_t mult = (int32_t)args[A_MULTS]->u.ints[0], shift = (int32_t)args[A_SHIFTS]->u.ints[0];
     const int32_t lo = (int32_t)args[A_ACT_MIN]->u.i, hi = (int32_t)args[A_ACT_MAX]->u.i;
-    const int64_t k = w->sizes[1], n = w->sizes[0], rows = k ? in->numel / k : 0;
+    /* indices in the core's word: tensors stay under 2^31 elements (op_qconv.c) */
+    const ptrdiff_t k = (ptrdiff_t)w->sizes[1], n = (ptrdiff_t)w->sizes[0];
+    const ptrdiff_t rows = k ? (ptrdiff_t)in->numel / k : 0;
     const int8_t* x = (const int8_t*)in->data;
     const int8_t* wt = (const int8_t*)w->data;
     int8_t* out = (int8_t*)args[A_OUT]->u.t->data;
-    for (int64_t b = 0; b < rows; b++) {
+    for (ptrdiff_t b = 0; b < rows; b++) {
         const int8_t* xb = x + b * k;
         uint32_t xsum = 0;
         if (ksum)
-            for (int64_t i = 0; i < k; i++) xsum += (uint32_t)(int32_t)xb[i];
-        for (int64_t j = 0; j < n; j++) {
+            for (ptrdiff_t i = 0; i < k; i++) xsum += (uint32_t)(int32_t)xb[i];
+        for (ptrdiff_t j = 0; j < n; j++) {
             const int8_t* wj = wt + j * k;
             uint32_t acc = 0; /* 32-bit sums that wrap, as CMSIS-NN's int32 ones do on Arm */
             if (ksum) {
-                for (int64_t i = 0; i < k; i++) acc += (uint32_t)((int32_t)xb[i] * (int32_t)wj[i]);
+                for (ptrdiff_t i = 0; i < k; i++) acc += (uint32_t)((int32_t)xb[i] * (int32_t)wj[i]);
                 acc += xsum * (uint32_t)w_off + (uint32_t)ksum[j];
             } else {
-                for (int64_t i = 0; i < k; i++)
+                for (ptrdiff_t i = 0; i < k; i++)
                     acc += (uint32_t)(((int32_t)xb[i] + in_off) * ((int32_t)wj[i] + w_off));
                 if (bias) acc += (uint32_t)bias[j];
             }
