@@ -39,27 +39,32 @@ bool fb_field_aligned(const fb_table* t, int id, uint32_t n, uint32_t align, uin
     return true;
 }
 
-/* The n-byte (1, 4 or 8) little-endian scalar field `id`, zero-extended; 0 when absent or
- * failing. Read as one byte or as 32-bit words, not byte by byte into 64 bits (long on 32-bit
- * cores). */
-uint64_t fb_get(const fb_table* t, int id, uint32_t n)
+/* The n-byte (1, 4 or 8) little-endian scalar at `off` (fb_field's), zero-extended; 0 for an
+ * absent field (off 0). Read as one byte or as 32-bit words, not byte by byte into 64 bits (long
+ * on 32-bit cores). */
+FB_INLINE uint64_t scalar_at(const fb_table* t, uint32_t off, uint32_t n)
 {
-    uint32_t off;
-    if (!fb_field(t, id, n, &off) || !off) return 0;
+    if (!off) return 0;
     const uint8_t* p = t->b.data + off;
     if (n == 1) return p[0];
     const uint32_t hi = n == 8 ? fb_rd_u32(p + 4) : 0;
     return (uint64_t)hi << 32 | fb_rd_u32(p);
 }
 
-/* The checked read: false when the field fails. */
+/* A verified table's field: 0 when absent or failing. */
+uint64_t fb_get(const fb_table* t, int id, uint32_t n)
+{
+    uint32_t off;
+    return fb_field(t, id, n, &off) ? scalar_at(t, off, n) : 0;
+}
+
+/* The checked read: false when the field fails, *bits then 0. */
 static bool fb_scalar(const fb_table* t, int id, uint32_t n, uint64_t* bits)
 {
     uint32_t off;
-    *bits = 0;
-    if (!fb_field(t, id, n, &off)) return false;
-    *bits = fb_get(t, id, n);
-    return true;
+    const bool ok = fb_field(t, id, n, &off);
+    *bits = ok ? scalar_at(t, off, n) : 0;
+    return ok;
 }
 
 /* Every accessor writes its outputs also when it fails: the field's default (0, empty, absent),
@@ -67,7 +72,7 @@ static bool fb_scalar(const fb_table* t, int id, uint32_t n, uint64_t* bits)
  * branch, and a field that fails all the same reads as absent, never as garbage. */
 bool fb_u8(const fb_table* t, int id, uint8_t* out)
 {
-    uint64_t v = 0;
+    uint64_t v;
     const bool ok = fb_scalar(t, id, 1, &v);
     *out = (uint8_t)v;
     return ok;
@@ -75,19 +80,13 @@ bool fb_u8(const fb_table* t, int id, uint8_t* out)
 
 bool fb_u32(const fb_table* t, int id, uint32_t* out)
 {
-    uint64_t v = 0;
+    uint64_t v;
     const bool ok = fb_scalar(t, id, 4, &v);
     *out = (uint32_t)v;
     return ok;
 }
 
-bool fb_u64(const fb_table* t, int id, uint64_t* out)
-{
-    uint64_t v = 0;
-    const bool ok = fb_scalar(t, id, 8, &v);
-    *out = v;
-    return ok;
-}
+bool fb_u64(const fb_table* t, int id, uint64_t* out) { return fb_scalar(t, id, 8, out); }
 
 bool fb_ref(const fb_table* t, int id, uint32_t* target)
 {

@@ -125,9 +125,9 @@ FB_SIGNED_FIELD(i64, int64_t, u64, uint64_t)
 static inline bool fb_f64(const fb_table* t, int id, double* out)
 {
     uint64_t u;
-    if (!fb_u64(t, id, &u)) return false;
+    const bool ok = fb_u64(t, id, &u); /* u: 0 when it fails */
     memcpy(out, &u, sizeof u);
-    return true;
+    return ok;
 }
 
 /* The n-byte (1, 4 or 8) scalar field `id`, zero-extended (the signed ones: cast it), of a
