@@ -561,10 +561,9 @@ static ember_status check_outs(const ember_method* m, const ember_instr* in, uin
         for (uint32_t k = 0; k < n; k++) {
             const ember_tensor* o = ts[k];
             if (!o) continue;
-            for (uint32_t a = 0; a < m->num_inputs; a++) {
-                const ember_value* v = &m->values[m->inputs[a]];
-                if (v->tag == EMBER_VALUE_TENSOR && v->u.t == o && o->storage == EMBER_TENSOR_PLANNED)
-                    m->input_state[a] |= INPUT_CLOBBERED;
+            for (uint32_t a = 0; o->storage == EMBER_TENSOR_PLANNED && a < m->num_inputs; a++) {
+                const ember_value* v = &m->values[m->inputs[a]]; /* an input's own planned tensor */
+                if (v->tag == EMBER_VALUE_TENSOR && v->u.t == o) m->input_state[a] |= INPUT_CLOBBERED;
             }
             if (!o->nbytes) continue; /* nothing is written into an empty tensor */
             if (o->storage == EMBER_TENSOR_CONSTANT ||
