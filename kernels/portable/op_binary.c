@@ -205,23 +205,6 @@ static bool is_int_division(int op)
     return op == BOP_DIV_TRUNC || op == BOP_DIV_FLOOR || op == BOP_REM;
 }
 
-/* Returns false, before writing anything, if a trunc/floor division or remainder has a zero
- * divisor in the chunk (torch raises ZeroDivisionError); INT64_MIN / -1 wraps. Arithmetic wraps
- * (unsigned). */
-typedef bool (*i64_binary_fn)(int64_t*, const int64_t*, const int64_t*, int64_t, size_t);
-#define I64_BINARY(name, EXPR)                                                                  \
-    static bool i64_binary_##name(int64_t* z, const int64_t* x, const int64_t* y, int64_t alpha, \
-                                  size_t n)                                                     \
-    {                                                                                           \
-        const uint64_t ua = (uint64_t)alpha;                                                    \
-        (void)ua;                                                                               \
-        for (size_t i = 0; i < n; i++) {                                                        \
-            const int64_t a = x[i], b = y[i];                                                   \
-            z[i] = (EXPR);                                                                      \
-        }                                                                                       \
-        return true;                                                                            \
-    }
-
 static bool has_zero(const int64_t* y, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -244,18 +227,25 @@ static inline int64_t i64_rem(int64_t a, int64_t b)
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
-#define I64_DIVISION(name, EXPR)                                                                \
+/* Returns false, before writing anything, when REFUSE holds: a trunc/floor division or
+ * remainder with a zero divisor in the chunk (torch raises ZeroDivisionError); INT64_MIN / -1
+ * wraps. Arithmetic wraps (unsigned). */
+typedef bool (*i64_binary_fn)(int64_t*, const int64_t*, const int64_t*, int64_t, size_t);
+#define I64_CHUNK(name, REFUSE, EXPR)                                                           \
     static bool i64_binary_##name(int64_t* z, const int64_t* x, const int64_t* y, int64_t alpha, \
                                   size_t n)                                                     \
     {                                                                                           \
-        (void)alpha;                                                                            \
-        if (has_zero(y, n)) return false;                                                       \
+        const uint64_t ua = (uint64_t)alpha;                                                    \
+        (void)ua;                                                                               \
+        if (REFUSE) return false;                                                               \
         for (size_t i = 0; i < n; i++) {                                                        \
             const int64_t a = x[i], b = y[i];                                                   \
             z[i] = (EXPR);                                                                      \
         }                                                                                       \
         return true;                                                                            \
     }
+#define I64_BINARY(name, EXPR) I64_CHUNK(name, false, EXPR)
+#define I64_DIVISION(name, EXPR) I64_CHUNK(name, has_zero(y, n), EXPR)
 
 I64_BINARY(add, (int64_t)((uint64_t)a + ua * (uint64_t)b))
 I64_BINARY(sub, (int64_t)((uint64_t)a - ua * (uint64_t)b))
