@@ -125,16 +125,19 @@ static inline int8_t qconv_store(const qconv* q, uint32_t acc, ptrdiff_t o)
                                   q->act_max);
 }
 
-/* The taps k in [*lo, *hi) of [0, k_size) whose position p0 + k * d lies in [0, size): a
- * window's taps inside the input, the rest being padding. */
-static void window_taps(ptrdiff_t p0, ptrdiff_t size, ptrdiff_t k_size, ptrdiff_t d,
-                        ptrdiff_t* lo, ptrdiff_t* hi)
+/* The taps k in [*lo, *hi) of [0, k_size) whose position p0 + k * d lies in [0, size), and the
+ * first one's position (*first; the next ones follow d apart): a window's taps inside the input,
+ * the rest being padding. In 64 bits: stride, padding and dilation come from the file (prepare
+ * bounds each by 2^31 - 1), so p0 and k * d need not fit 32 bits; positions inside the input do. */
+static void window_taps(int64_t p0, int64_t size, int64_t k_size, int64_t d, ptrdiff_t* lo,
+                        ptrdiff_t* hi, ptrdiff_t* first)
 {
-    ptrdiff_t a = 0, b = k_size;
+    int64_t a = 0, b = k_size;
     while (a < b && p0 + a * d < 0) a++;
     while (b > a && p0 + (b - 1) * d >= size) b--;
-    *lo = a;
-    *hi = b;
+    *lo = (ptrdiff_t)a;
+    *hi = (ptrdiff_t)b;
+    *first = a < b ? (ptrdiff_t)(p0 + a * d) : 0;
 }
 
 /* The sum of (x[c] + in_off) * w[c] over c < n, wrapping as int32. Not inlined: in a function
@@ -153,9 +156,9 @@ __attribute__((noinline)) static uint32_t dot_s8(const int8_t* x, const int8_t* 
  * channel stride never matters).
  *
  * Indices are ptrdiff_t, the core's own word: the loader keeps every tensor under 2^31
- * elements, so no index here overflows 32 bits, and a 32-bit core spends one instruction per
+ * elements, so no index into one overflows 32 bits, and a 32-bit core spends one instruction per
  * step where 64-bit indices took several. The taps inside the input are found once per output
- * pixel (window_taps), not tested tap by tap. */
+ * pixel (window_taps, in 64 bits), not tested tap by tap. */
 static void qconv_direct(const qconv* q)
 {
     const ptrdiff_t ih = (ptrdiff_t)q->ih, iw = (ptrdiff_t)q->iw, ic = (ptrdiff_t)q->ic;
@@ -166,21 +169,19 @@ static void qconv_direct(const qconv* q)
     const int32_t in_off = q->in_off;
     for (ptrdiff_t b = 0; b < (ptrdiff_t)q->n; b++)
         for (ptrdiff_t oy = 0; oy < oh; oy++) {
-            const ptrdiff_t y0 = oy * (ptrdiff_t)q->sh - (ptrdiff_t)q->ph;
-            ptrdiff_t ky0, ky1;
-            window_taps(y0, ih, (ptrdiff_t)q->kh, dh, &ky0, &ky1);
+            ptrdiff_t ky0, ky1, iy0; /* taps [ky0, ky1) read rows iy0, iy0 + dh, ... */
+            window_taps((int64_t)oy * q->sh - q->ph, q->ih, q->kh, q->dh, &ky0, &ky1, &iy0);
             for (ptrdiff_t ox = 0; ox < ow; ox++) {
-                const ptrdiff_t x0 = ox * (ptrdiff_t)q->sw - (ptrdiff_t)q->pw;
-                ptrdiff_t kx0, kx1;
-                window_taps(x0, iw, (ptrdiff_t)q->kw, dw, &kx0, &kx1);
+                ptrdiff_t kx0, kx1, ix0;
+                window_taps((int64_t)ox * q->sw - q->pw, q->iw, q->kw, q->dw, &kx0, &kx1, &ix0);
                 int8_t* y = q->y + ((b * oh + oy) * ow + ox) * oc;
                 for (ptrdiff_t o = 0; o < oc; o++) {
                     const ptrdiff_t c0 = o / per_group * kc; /* first input channel */
                     uint32_t acc = q->bias ? (uint32_t)q->bias[o] : 0u; /* wraps as int32 */
                     for (ptrdiff_t ky = ky0; ky < ky1; ky++) {
-                        const ptrdiff_t row = (b * ih + y0 + ky * dh) * iw; /* first pixel */
+                        const ptrdiff_t row = (b * ih + iy0 + (ky - ky0) * dh) * iw; /* first pixel */
                         for (ptrdiff_t kx = kx0; kx < kx1; kx++) {
-                            const int8_t* x = q->x + (row + x0 + kx * dw) * ic + c0;
+                            const int8_t* x = q->x + (row + ix0 + (kx - kx0) * dw) * ic + c0;
                             const int8_t* w = q->w + o * ws_o + ky * ws_y + kx * ws_x;
                             acc += kc == 1 ? (uint32_t)(((int32_t)x[0] + in_off) * (int32_t)w[0])
                                            : dot_s8(x, w, kc, in_off);
