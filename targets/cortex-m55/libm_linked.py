@@ -5,16 +5,18 @@ always allowed). A selective build's check that each operator pulls in only its 
 import re
 import sys
 
-text = open(sys.argv[1]).read()
+from text_origin import kept_text
+
 allowed = set(sys.argv[2:]) | {"math_err"}
 linked = set()
-for m in re.finditer(r"^ (\.text\S*)\s*\n?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", text, re.M):
-    _, addr, size, path = m.groups()
+for size, path in kept_text(open(sys.argv[1]).read()):
     obj = re.search(r"libm\.a\(lib_a-(\w+)\.o\)", path)
-    if not int(addr, 16) or not int(size, 16) or not obj:
+    if not size or not obj:
         continue
-    name = re.sub(r"^(sf|s|ef|e|wf|w|kf|k)_", "", obj.group(1))  # the double and float files
-    linked.add(re.sub(r"f$", "", name) if name.rstrip("f") in allowed else name)
+    name = re.sub(r"^(sf|s|ef|e|wf|w|kf|k)_", "", obj.group(1))  # s_erf.o, sf_erf.o: erf
+    if name.endswith("f") and name[:-1] in allowed:  # expf.o, math_errf.o: the float twin
+        name = name[:-1]
+    linked.add(name)
 print("libm:", " ".join(sorted(linked)) or "(none)")
 extra = sorted(linked - allowed)
 if extra:
