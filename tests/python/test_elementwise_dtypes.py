@@ -79,6 +79,9 @@ def ints(lo: int, hi: int, seed: int) -> torch.Tensor:
     return torch.randint(lo, hi, (N,), generator=g, dtype=torch.int64)
 
 
+SIGNS = torch.where(ints(0, 2, 7) == 0, -1, 1)  # a divisor's signs, both kinds
+
+
 # (name, function, kernel, domain of the input)
 UNARY_F64 = [
     ("relu", torch.relu, "aten::relu.out", (-3, 3)),
@@ -183,7 +186,7 @@ def test_binary_float64():
     inputs = []
     for name, _, _ in BINARY_F64:
         x = uniform(-4, 4, seed=len(name))
-        y = uniform(0.25, 3, seed=len(name) + 100) * torch.where(ints(0, 2, 7) == 0, -1.0, 1.0)
+        y = uniform(0.25, 3, seed=len(name) + 100) * SIGNS
         x[5] = 0.0  # logical ops see a false
         inputs.append((x, y))
     check(BINARY_F64, inputs)
@@ -215,7 +218,7 @@ def test_binary_integer(dtype):
     inputs = []
     for name, _, _ in BINARY_INT:
         x = ints(-50, 50, seed=len(name)).to(dtype)
-        y = ints(1, 9, seed=len(name) + 100) * torch.where(ints(0, 2, 7) == 0, -1, 1)
+        y = ints(1, 9, seed=len(name) + 100) * SIGNS
         x[5] = 0
         inputs.append((x, y.to(dtype)))
     check(BINARY_INT, inputs, tol=1e-6)  # div's float out: torch's float32
