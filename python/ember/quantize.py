@@ -897,8 +897,9 @@ def quantize(model: torch.nn.Module, example_inputs: tuple, calibration: Iterabl
     if callable(progress):
         report_progress = progress
     elif progress is None or isinstance(progress, bool):
-        report_progress = (lambda done, total: _progress(done, total, force=bool(progress))) \
-            if progress is not False else (lambda done, total: None)
+        def report_progress(done: int, total: int) -> None:
+            if progress is not False:
+                _progress(done, total, force=progress is True)
     else:
         raise ExportError(f"progress={progress!r}: pass None (a bar on a terminal), True, False "
                           "or a callable taking (done, total)")
